@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** A prefixed, sortable identifier such as `ten_01J…`. */
+export const prefixedId = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{10,40}$`), `must be an id starting with ${prefix}_`);
+
+export const Timestamp = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 time', example: '2026-11-28T10:00:00.000Z' });
+
+export const ErrorDetail = z
+  .object({
+    field: z.string().meta({ description: 'Dotted path of the offending field, empty for the whole body' }),
+    issue: z.string(),
+  })
+  .meta({ id: 'ErrorDetail' });
+export type ErrorDetail = z.infer<typeof ErrorDetail>;
+
+/** Stable, documented error codes. A client switches on `code`, never on `message`. */
+export const ErrorCode = z.enum([
+  'validation_error',
+  'invalid_json',
+  'unauthenticated',
+  'permission_denied',
+  'not_found',
+  'route_not_found',
+  'method_not_allowed',
+  'tenant_exists',
+  'extension_exists',
+  'idempotency_key_reused',
+  'idempotency_key_in_use',
+  'tenant_suspended',
+  'limit_exceeded',
+  'rate_limited',
+  'internal_error',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: 'One of the stable error codes', example: 'extension_exists' }),
+      message: z.string(),
+      requestId: z.string(),
+      details: z.array(ErrorDetail).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const ListParams = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(200).optional(),
+});
+export type ListParams = z.input<typeof ListParams>;
+
+/** `{ data, nextCursor }`: pass `nextCursor` back as `cursor` until it is null. */
+export const listOf = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+export type Page<T> = { data: T[]; nextCursor: string | null };
+
+export const Deleted = z
+  .object({ id: z.string(), object: z.string(), deleted: z.literal(true) })
+  .meta({ id: 'Deleted' });
+export type Deleted = z.infer<typeof Deleted>;
