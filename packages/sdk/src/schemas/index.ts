@@ -2,6 +2,7 @@
 // validates with these same schemas and serves /openapi.json from them.
 export * from './common';
 export * from './api-keys';
+export * from './resellers';
 export * from './tenants';
 export * from './extensions';
 export * from './softphone-tokens';

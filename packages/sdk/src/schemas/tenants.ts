@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { prefixedId, Timestamp, listOf } from './common';
 import { ApiKeySecret } from './api-keys';
+import { ResellerId } from './resellers';
 
 export const TenantId = prefixedId('ten').meta({ id: 'TenantId', example: 'ten_01JD8X3E5Q7R2T4V6W8Y0Z1A2B' });
 
@@ -29,7 +30,7 @@ export const Tenant = z
     slug: TenantSlug,
     status: TenantStatus,
     sipDomain: z.string().meta({ description: 'Where this tenant\'s phones register', example: 'acme-dental.sip.localhost' }),
-    resellerId: z.string().nullable(),
+    resellerId: ResellerId.nullable(),
     limits: TenantLimits,
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -46,7 +47,7 @@ export const TenantCreateParams = z
   .strictObject({
     name: z.string().trim().min(1).max(100),
     slug: TenantSlug,
-    resellerId: z.string().optional(),
+    resellerId: ResellerId.optional(),
     limits: TenantLimits.partial().optional(),
     admin: TenantAdmin.optional(),
   })
