@@ -15,8 +15,12 @@ export interface PlatformOptions {
   publicUrl?: string;
   /** STUN/TURN servers handed to softphones with their token. Default none. */
   iceServers?: IceServer[];
-  /** Static site served at `/` (the examples' reseller page); API and SIP routes take precedence. */
-  site?: { root: string; files?: Record<string, string> };
+  /**
+   * Static site served at `/` (the examples' reseller page); API and SIP routes take precedence.
+   * `mounts` maps URL prefixes to directories (`{ '/softphone/': 'packages/softphone/dist' }`);
+   * `files` serves generated content at exact paths (`{ '/demo-config.json': () => json }`).
+   */
+  site?: { root: string; mounts?: Record<string, string>; files?: Record<string, () => string> };
   /** Log lines go here; default is silent in tests and stdout in the CLI. */
   log?: (line: string) => void;
 }
