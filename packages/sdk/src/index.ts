@@ -1,1 +1,10 @@
+export { Highrise } from './client';
+export type { ClientOptions, APIRequest } from './client';
+export { API_VERSION } from './version';
+export type { RequestOptions, HttpMethod } from './core/request-options';
+export { CursorPage, PagePromise } from './core/pagination';
+export type { CursorPageParams } from './core/pagination';
+export { Tenants, TenantClient, Extensions, SoftphoneTokens, Resellers } from './resources/index';
+export * from './errors/index';
+// The contract: every schema (a value) and its inferred type of the same name.
 export * from './schemas/index';

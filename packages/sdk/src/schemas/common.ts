@@ -23,6 +23,7 @@ export const ErrorCode = z.enum([
   'not_found',
   'route_not_found',
   'method_not_allowed',
+  'payload_too_large',
   'tenant_exists',
   'extension_exists',
   'idempotency_key_reused',

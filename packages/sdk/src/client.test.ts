@@ -1,0 +1,346 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  API_VERSION,
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  Highrise,
+  HighriseError,
+  InternalServerError,
+  NotFoundError,
+  RateLimitError,
+  ResponseValidationError,
+  Tenant,
+  type Extension,
+} from './index';
+
+// A scripted HTTP server on loopback: it stands in for the network (status codes, headers,
+// delays, broken bodies), not for the platform, which test/sdk.test.ts uses for real.
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  /** Sent as-is instead of JSON. */
+  raw?: string;
+  headers?: Record<string, string>;
+  delayMs?: number;
+}
+interface Recorded {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => (s.closeAllConnections(), s.close(resolve)))));
+});
+
+async function scripted(replies: Reply[]) {
+  const requests: Recorded[] = [];
+  const server = createServer(async (req, res) => {
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    requests.push({ method: req.method!, url: req.url!, headers: req.headers, body: text ? JSON.parse(text) : undefined });
+    const reply = replies[requests.length - 1] ?? { status: 599, body: { error: { code: 'script_exhausted', message: 'no more replies', requestId: 'x' } } };
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    if (res.destroyed) return;
+    const payload = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
+    res.writeHead(reply.status, { 'content-type': reply.raw ? 'text/html' : 'application/json', ...reply.headers });
+    res.end(payload);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, requests, client: (options: Partial<ConstructorParameters<typeof Highrise>[0]> = {}) => new Highrise({ baseUrl: url, apiKey: 'hr_test_key', ...options }) };
+}
+
+const now = '2026-11-28T10:00:00.000Z';
+const tenant: Tenant = {
+  id: 'ten_01JD8X3E5Q7R2T4V6W8Y0Z1A2B',
+  object: 'tenant',
+  name: 'Acme Dental',
+  slug: 'acme-dental',
+  status: 'active',
+  sipDomain: 'acme-dental.sip.localhost',
+  resellerId: null,
+  limits: { extensions: 100, channels: 10 },
+  createdAt: now,
+  updatedAt: now,
+};
+const extension: Extension = {
+  id: 'ext_01JD8X3E5Q7R2T4V6W8Y0Z1A2C',
+  object: 'extension',
+  tenantId: tenant.id,
+  number: '101',
+  displayName: 'Reception',
+  sipUri: 'sip:101@acme-dental.sip.localhost',
+  createdAt: now,
+  updatedAt: now,
+};
+const failure = (code: string, message = code) => ({ error: { code, message, requestId: `req_${code}` } });
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('requests', () => {
+  it('sends the key, the API version and a JSON body, and parses the response with the contract', async () => {
+    const { client, requests } = await scripted([{ status: 201, body: { tenant } }]);
+    const created = await client().tenants.create({ name: 'Acme Dental', slug: 'acme-dental' });
+    expect(created).toEqual({ tenant });
+    const [sent] = requests;
+    expect(sent).toMatchObject({ method: 'POST', url: '/v1/tenants', body: { name: 'Acme Dental', slug: 'acme-dental' } });
+    expect(sent!.headers).toMatchObject({
+      authorization: 'Bearer hr_test_key',
+      'highrise-version': API_VERSION,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    });
+    expect(sent!.headers['idempotency-key']).toMatch(uuid);
+  });
+
+  it('sends no Idempotency-Key on reads', async () => {
+    const { client, requests } = await scripted([{ status: 200, body: tenant }]);
+    await client().tenants.retrieve(tenant.id);
+    expect(requests[0]!.headers['idempotency-key']).toBeUndefined();
+  });
+
+  it('gives every SDK call its own Idempotency-Key', async () => {
+    const { client, requests } = await scripted([{ status: 201, body: { tenant } }, { status: 201, body: { tenant } }]);
+    const hr = client();
+    await hr.tenants.create({ name: 'A', slug: 'a1' });
+    await hr.tenants.create({ name: 'A', slug: 'a1' });
+    expect(requests[0]!.headers['idempotency-key']).not.toBe(requests[1]!.headers['idempotency-key']);
+  });
+
+  it('lets a caller pin the version, add headers, and override them per request', async () => {
+    const { client, requests } = await scripted([{ status: 200, body: tenant }]);
+    const hr = client({ version: '2027-01-01', headers: { 'x-reseller-ref': 'shop-9', 'x-trace': 'client' } });
+    await hr.tenants.retrieve(tenant.id, { headers: { 'x-trace': 'call' } });
+    expect(requests[0]!.headers).toMatchObject({ 'highrise-version': '2027-01-01', 'x-reseller-ref': 'shop-9', 'x-trace': 'call' });
+  });
+
+  it('percent-encodes ids so they cannot change the route', async () => {
+    const { client, requests } = await scripted([{ status: 200, body: extension }]);
+    await client().tenant('ten_1/../x').extensions.retrieve('ext_1?admin=1');
+    expect(requests[0]!.url).toBe('/v1/tenants/ten_1%2F..%2Fx/extensions/ext_1%3Fadmin%3D1');
+  });
+
+  it('routes every resource method to its path and verb', async () => {
+    const token = { token: 't', expiresAt: now, sipUri: extension.sipUri, wsUrl: 'ws://127.0.0.1/sip', iceServers: [] };
+    const { client, requests } = await scripted([
+      { status: 200, body: { ...tenant, name: 'Acme' } },
+      { status: 200, body: tenant },
+      { status: 201, body: { ...extension, sipPassword: 'correct-horse-battery' } },
+      { status: 200, body: { ...extension, displayName: 'Front desk' } },
+      { status: 200, body: { id: extension.id, object: 'extension', deleted: true } },
+      { status: 201, body: token },
+    ]);
+    const acme = client().tenant(tenant.id);
+    expect((await acme.update({ name: 'Acme' })).name).toBe('Acme');
+    await acme.retrieve();
+    expect((await acme.extensions.create({ number: '101', displayName: 'Reception' })).sipPassword).toBe('correct-horse-battery');
+    await acme.extensions.update(extension.id, { displayName: 'Front desk' });
+    expect(await acme.extensions.delete(extension.id)).toEqual({ id: extension.id, object: 'extension', deleted: true });
+    expect(await acme.softphoneTokens.create({ extension: '101', ttlSeconds: 600 })).toEqual(token);
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `PATCH /v1/tenants/${tenant.id}`,
+      `GET /v1/tenants/${tenant.id}`,
+      `POST /v1/tenants/${tenant.id}/extensions`,
+      `PATCH /v1/tenants/${tenant.id}/extensions/${extension.id}`,
+      `DELETE /v1/tenants/${tenant.id}/extensions/${extension.id}`,
+      `POST /v1/tenants/${tenant.id}/softphone-tokens`,
+    ]);
+    expect(requests[5]!.body).toEqual({ extension: '101', ttlSeconds: 600 });
+  });
+
+  it('scopes to a tenant by making a new object, leaving the client as it was', () => {
+    const hr = new Highrise({ baseUrl: 'http://127.0.0.1:1', apiKey: 'k' });
+    const a = hr.tenant('ten_a');
+    const b = hr.tenant('ten_b');
+    expect([a.id, b.id, a.extensions.tenantId]).toEqual(['ten_a', 'ten_b', 'ten_a']);
+    expect(Object.keys(hr)).not.toContain('extensions');
+    const slower = hr.withOptions({ timeout: 60_000 });
+    expect([hr.timeout, slower.timeout]).toEqual([30_000, 60_000]);
+  });
+
+  it('refuses a client without a key or with a relative base URL', () => {
+    expect(() => new Highrise({ baseUrl: 'http://127.0.0.1', apiKey: '' })).toThrow(HighriseError);
+    expect(() => new Highrise({ baseUrl: '/api', apiKey: 'k' })).toThrow(/baseUrl/);
+    expect(() => new Highrise({ baseUrl: 'http://127.0.0.1', apiKey: 'k', maxRetries: -1 })).toThrow(/maxRetries/);
+  });
+});
+
+describe('errors from responses', () => {
+  it('throws the class of the status with the envelope fields', async () => {
+    const { client } = await scripted([
+      { status: 409, body: { error: { code: 'extension_exists', message: 'Extension 101 already exists', requestId: 'req_9' } } },
+    ]);
+    const error = await client().tenant(tenant.id).extensions.create({ number: '101', displayName: 'Dup' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ status: 409, code: 'extension_exists', message: 'Extension 101 already exists', requestId: 'req_9' });
+  });
+
+  it('rejects a 2xx body that breaks the contract with ResponseValidationError', async () => {
+    const { sipDomain: _, ...withoutSipDomain } = tenant;
+    const { client } = await scripted([{ status: 200, body: withoutSipDomain, headers: { 'request-id': 'req_shape' } }]);
+    const error = await client().tenants.retrieve(tenant.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error).not.toBeInstanceOf(APIError);
+    expect(error).toMatchObject({ status: 200, requestId: 'req_shape', body: withoutSipDomain });
+    expect((error as ResponseValidationError).issues.map((i) => i.path)).toEqual([['sipDomain']]);
+    expect((error as Error).message).toContain('sipDomain');
+  });
+
+  it('rejects a 2xx body that is not JSON with ResponseValidationError', async () => {
+    const { client } = await scripted([{ status: 200, raw: '<html>captive portal</html>' }]);
+    await expect(client().tenants.retrieve(tenant.id)).rejects.toBeInstanceOf(ResponseValidationError);
+  });
+});
+
+describe('retries', () => {
+  it('retries a failed POST with the same Idempotency-Key and returns the eventual answer', async () => {
+    const { client, requests } = await scripted([
+      { status: 503, body: failure('internal_error'), headers: { 'retry-after': '0' } },
+      { status: 500, body: failure('internal_error'), headers: { 'retry-after': '0' } },
+      { status: 201, body: { tenant } },
+    ]);
+    const created = await client().tenants.create({ name: 'Acme Dental', slug: 'acme-dental' });
+    expect(created.tenant.id).toBe(tenant.id);
+    const keys = requests.map((r) => r.headers['idempotency-key']);
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(uuid);
+  });
+
+  it('uses the caller’s idempotencyKey on every attempt', async () => {
+    const { client, requests } = await scripted([
+      { status: 429, body: failure('rate_limited'), headers: { 'retry-after': '0' } },
+      { status: 201, body: { tenant } },
+    ]);
+    await client().tenants.create({ name: 'Acme Dental', slug: 'acme-dental' }, { idempotencyKey: 'order-4711' });
+    expect(requests.map((r) => r.headers['idempotency-key'])).toEqual(['order-4711', 'order-4711']);
+  });
+
+  it('retries 409 idempotency_key_in_use but not a real conflict', async () => {
+    const inUse = await scripted([
+      { status: 409, body: failure('idempotency_key_in_use'), headers: { 'retry-after': '0' } },
+      { status: 201, body: { tenant } },
+    ]);
+    await expect(inUse.client().tenants.create({ name: 'A', slug: 'acme' })).resolves.toEqual({ tenant });
+    expect(inUse.requests).toHaveLength(2);
+
+    const taken = await scripted([{ status: 409, body: failure('tenant_exists') }, { status: 201, body: { tenant } }]);
+    await expect(taken.client().tenants.create({ name: 'A', slug: 'acme' })).rejects.toMatchObject({ code: 'tenant_exists' });
+    expect(taken.requests).toHaveLength(1);
+  });
+
+  it('does not retry what will fail again (400, 401, 404)', async () => {
+    const { client, requests } = await scripted([
+      { status: 400, body: failure('validation_error') },
+      { status: 401, body: failure('unauthenticated') },
+      { status: 404, body: failure('not_found') },
+    ]);
+    const hr = client();
+    await expect(hr.tenants.create({ name: '', slug: 'x' })).rejects.toBeInstanceOf(BadRequestError);
+    await expect(hr.tenants.list()).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(hr.tenants.retrieve('ten_x')).rejects.toBeInstanceOf(NotFoundError);
+    expect(requests).toHaveLength(3);
+  });
+
+  it('honours Retry-After before trying again', async () => {
+    const { client, requests } = await scripted([
+      { status: 429, body: failure('rate_limited'), headers: { 'retry-after': '1' } },
+      { status: 200, body: tenant },
+    ]);
+    const started = performance.now();
+    await client().tenants.retrieve(tenant.id);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('backs off on its own when the server gives no Retry-After', async () => {
+    const { client } = await scripted([{ status: 502, body: failure('internal_error') }, { status: 200, body: tenant }]);
+    const started = performance.now();
+    await client().tenants.retrieve(tenant.id);
+    // First retry waits 500 ms less up to 25% jitter.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(350);
+  });
+
+  it('gives up after maxRetries and throws the last error', async () => {
+    const busy = { status: 429, body: failure('rate_limited'), headers: { 'retry-after': '0' } };
+    const { client, requests } = await scripted([busy, busy, busy, busy]);
+    const error = await client({ maxRetries: 1 }).tenants.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({ requestId: 'req_rate_limited' });
+    expect(requests).toHaveLength(2);
+  });
+
+  it('takes maxRetries per request', async () => {
+    const { client, requests } = await scripted([{ status: 500, body: failure('internal_error') }]);
+    await expect(client().tenants.retrieve(tenant.id, { maxRetries: 0 })).rejects.toBeInstanceOf(InternalServerError);
+    expect(requests).toHaveLength(1);
+  });
+});
+
+describe('connection failures', () => {
+  it('turns a slow answer into APIConnectionTimeoutError after retrying', async () => {
+    const slow = { status: 200, body: tenant, delayMs: 2_000 };
+    const { client, requests } = await scripted([slow, slow]);
+    const error = await client({ timeout: 100, maxRetries: 1 }).tenants.retrieve(tenant.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionTimeoutError);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('takes the timeout per request', async () => {
+    const { client } = await scripted([{ status: 200, body: tenant, delayMs: 2_000 }]);
+    await expect(client().tenants.retrieve(tenant.id, { timeout: 50, maxRetries: 0 })).rejects.toBeInstanceOf(APIConnectionTimeoutError);
+  });
+
+  it('turns a refused connection into APIConnectionError', async () => {
+    const { url } = await scripted([]);
+    await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+    const error = await new Highrise({ baseUrl: url, apiKey: 'k', maxRetries: 0 }).tenants.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).not.toBeInstanceOf(APIConnectionTimeoutError);
+    expect((error as Error).message).toContain(url);
+  });
+
+  it('stops at once when the caller aborts, also while waiting to retry', async () => {
+    const { client, requests } = await scripted([
+      { status: 200, body: tenant, delayMs: 2_000 },
+      { status: 503, body: failure('internal_error'), headers: { 'retry-after': '30' } },
+    ]);
+    const inFlight = new AbortController();
+    setTimeout(() => inFlight.abort(), 50);
+    await expect(client().tenants.retrieve(tenant.id, { signal: inFlight.signal })).rejects.toBeInstanceOf(APIUserAbortError);
+
+    const waiting = new AbortController();
+    setTimeout(() => waiting.abort(), 200);
+    const started = performance.now();
+    await expect(client().tenants.retrieve(tenant.id, { signal: waiting.signal })).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(requests).toHaveLength(2);
+  });
+});
+
+describe('portability', () => {
+  it('imports nothing Node-only outside tests, so the SDK runs in browsers', async () => {
+    const root = new URL('.', import.meta.url).pathname;
+    const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const source = await readFile(join(root, file), 'utf8');
+      const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+      expect(imports.filter((name) => !name.startsWith('.') && name !== 'zod' && name !== 'ky'), file).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,19 @@
+export { HighriseError } from './highrise-error';
+export {
+  APIError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+} from './api-error';
+export type { APIErrorCode } from './api-error';
+export { APIConnectionError } from './api-connection-error';
+export { APIConnectionTimeoutError } from './api-connection-timeout-error';
+export { APIUserAbortError } from './api-user-abort-error';
+export { ResponseValidationError } from './response-validation-error';
+export type { ValidationIssue } from './response-validation-error';
+export * from './guards';

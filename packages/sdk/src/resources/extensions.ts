@@ -1,0 +1,49 @@
+import { Deleted } from '../schemas/common';
+import {
+  Extension,
+  ExtensionList,
+  ExtensionWithPassword,
+  type ExtensionCreateParams,
+  type ExtensionUpdateParams,
+} from '../schemas/extensions';
+import type { Highrise } from '../client';
+import type { CursorPageParams, PagePromise } from '../core/pagination';
+import { path } from '../core/path';
+import type { RequestOptions } from '../core/request-options';
+import { APIResource } from '../core/resource';
+
+/** `hr.tenant(id).extensions`: numbers are unique inside the tenant only, so two tenants may both own 101. */
+export class Extensions extends APIResource {
+  readonly tenantId: string;
+
+  constructor(client: Highrise, tenantId: string) {
+    super(client);
+    this.tenantId = tenantId;
+  }
+
+  /** The SIP password (generated when omitted) is in this response only. */
+  create(params: ExtensionCreateParams, options?: RequestOptions): Promise<ExtensionWithPassword> {
+    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: ExtensionWithPassword }, options);
+  }
+
+  list(params?: CursorPageParams, options?: RequestOptions): PagePromise<Extension> {
+    return this.client.getList(this.#path(), ExtensionList, params, options);
+  }
+
+  retrieve(extensionId: string, options?: RequestOptions): Promise<Extension> {
+    return this.client.request({ method: 'GET', path: this.#path(extensionId), schema: Extension }, options);
+  }
+
+  update(extensionId: string, params: ExtensionUpdateParams, options?: RequestOptions): Promise<Extension> {
+    return this.client.request({ method: 'PATCH', path: this.#path(extensionId), body: params, schema: Extension }, options);
+  }
+
+  delete(extensionId: string, options?: RequestOptions): Promise<Deleted> {
+    return this.client.request({ method: 'DELETE', path: this.#path(extensionId), schema: Deleted }, options);
+  }
+
+  #path(extensionId?: string): string {
+    const base = path`/v1/tenants/${this.tenantId}/extensions`;
+    return extensionId === undefined ? base : base + path`/${extensionId}`;
+  }
+}

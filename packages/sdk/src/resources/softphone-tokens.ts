@@ -1,0 +1,22 @@
+import { SoftphoneToken, type SoftphoneTokenCreateParams } from '../schemas/softphone-tokens';
+import type { Highrise } from '../client';
+import { path } from '../core/path';
+import type { RequestOptions } from '../core/request-options';
+import { APIResource } from '../core/resource';
+
+/** `hr.tenant(id).softphoneTokens`: short-lived tokens that let `<highrise-softphone>` register as one extension. */
+export class SoftphoneTokens extends APIResource {
+  readonly tenantId: string;
+
+  constructor(client: Highrise, tenantId: string) {
+    super(client);
+    this.tenantId = tenantId;
+  }
+
+  create(params: SoftphoneTokenCreateParams, options?: RequestOptions): Promise<SoftphoneToken> {
+    return this.client.request(
+      { method: 'POST', path: path`/v1/tenants/${this.tenantId}/softphone-tokens`, body: params, schema: SoftphoneToken },
+      options,
+    );
+  }
+}

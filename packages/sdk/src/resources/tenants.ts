@@ -1,0 +1,25 @@
+import { Tenant, TenantCreateResponse, TenantList, type TenantCreateParams, type TenantUpdateParams } from '../schemas/tenants';
+import type { CursorPageParams, PagePromise } from '../core/pagination';
+import { path } from '../core/path';
+import type { RequestOptions } from '../core/request-options';
+import { APIResource } from '../core/resource';
+
+/** `hr.tenants`: tenants the key may see (a tenant key sees only its own). */
+export class Tenants extends APIResource {
+  /** Creates a tenant; with `admin`, also returns its admin key, whose secret is shown this once. */
+  create(params: TenantCreateParams, options?: RequestOptions): Promise<TenantCreateResponse> {
+    return this.client.request({ method: 'POST', path: '/v1/tenants', body: params, schema: TenantCreateResponse }, options);
+  }
+
+  list(params?: CursorPageParams, options?: RequestOptions): PagePromise<Tenant> {
+    return this.client.getList('/v1/tenants', TenantList, params, options);
+  }
+
+  retrieve(tenantId: string, options?: RequestOptions): Promise<Tenant> {
+    return this.client.request({ method: 'GET', path: path`/v1/tenants/${tenantId}`, schema: Tenant }, options);
+  }
+
+  update(tenantId: string, params: TenantUpdateParams, options?: RequestOptions): Promise<Tenant> {
+    return this.client.request({ method: 'PATCH', path: path`/v1/tenants/${tenantId}`, body: params, schema: Tenant }, options);
+  }
+}
