@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand, UsageError } from './cli-command';
+
+describe('highrise start arguments', () => {
+  it('reads every flag', () => {
+    expect(parseCommand(['start', '--port', '0', '--data-dir', '/tmp/x', '--bootstrap-key', 'k3y-k3y-k3y', '--sip-domain', 'sip.example.com', '--host', '0.0.0.0'], {})).toEqual({
+      port: 0,
+      dataDir: '/tmp/x',
+      bootstrapKey: 'k3y-k3y-k3y',
+      sipDomain: 'sip.example.com',
+      host: '0.0.0.0',
+    });
+  });
+
+  it('falls back to the environment twins, then defaults', () => {
+    const env = { HIGHRISE_PORT: '9090', HIGHRISE_DATA_DIR: '/srv/hr', HIGHRISE_BOOTSTRAP_KEY: 'from-env-key', HIGHRISE_SIP_DOMAIN: 'sip.env.test', HIGHRISE_HOST: '::1' };
+    expect(parseCommand(['start'], env)).toEqual({ port: 9090, dataDir: '/srv/hr', bootstrapKey: 'from-env-key', sipDomain: 'sip.env.test', host: '::1' });
+    expect(parseCommand(['start', '--port', '7000'], env).port).toBe(7000);
+    expect(parseCommand(['start'], {})).toEqual({ port: 8080, dataDir: '.highrise', bootstrapKey: undefined, sipDomain: undefined, host: '127.0.0.1' });
+  });
+
+  it.each([
+    [['start', '--prot', '1']],
+    [['start', '--port', 'eighty']],
+    [['start', '--port', '70000']],
+    [['start', '--port']],
+    [['serve']],
+    [[]],
+  ])('refuses %j with a usage error', (argv) => {
+    expect(() => parseCommand(argv, {})).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+
+export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-key KEY [--sip-domain D] [--host H]
+
+  --port N            TCP port for HTTP and SIP over WebSocket; 0 picks a free one (HIGHRISE_PORT, default 8080)
+  --data-dir DIR      where the SQLite database lives (HIGHRISE_DATA_DIR, default .highrise)
+  --bootstrap-key KEY becomes the provider owner's API key on first start (HIGHRISE_BOOTSTRAP_KEY)
+  --sip-domain D      base SIP domain; tenants get <slug>.D (HIGHRISE_SIP_DOMAIN, default sip.localhost)
+  --host H            interface to bind (HIGHRISE_HOST, default 127.0.0.1)
+`;
+
+export class UsageError extends Error {}
+
+export interface StartCommand {
+  port: number;
+  dataDir: string;
+  bootstrapKey: string | undefined;
+  sipDomain: string | undefined;
+  host: string;
+}
+
+/** Flags win over their environment twins, which win over defaults. */
+export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'bootstrap-key': { type: 'string' },
+        'sip-domain': { type: 'string' },
+        host: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new UsageError('');
+  if (positionals.length !== 1 || positionals[0] !== 'start') throw new UsageError(positionals.length ? `unknown command "${positionals.join(' ')}"` : 'missing command');
+
+  const portText = values.port ?? env.HIGHRISE_PORT ?? '8080';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${portText}"`);
+  return {
+    port,
+    dataDir: values['data-dir'] ?? env.HIGHRISE_DATA_DIR ?? '.highrise',
+    bootstrapKey: values['bootstrap-key'] ?? env.HIGHRISE_BOOTSTRAP_KEY,
+    sipDomain: values['sip-domain'] ?? env.HIGHRISE_SIP_DOMAIN,
+    host: values.host ?? env.HIGHRISE_HOST ?? '127.0.0.1',
+  };
+}
+

@@ -1,0 +1,42 @@
+import { startPlatform } from './start';
+import { parseCommand, UsageError, USAGE, type StartCommand } from './cli-command';
+
+async function main(): Promise<void> {
+  let command: StartCommand;
+  try {
+    command = parseCommand(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    if (error.message) process.stderr.write(`highrise: ${error.message}\n`);
+    process.stderr.write(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const platform = await startPlatform({
+    port: command.port,
+    host: command.host,
+    dataDir: command.dataDir,
+    bootstrapKey: command.bootstrapKey,
+    sipDomain: command.sipDomain,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  process.stdout.write(`Highrise is running at ${platform.url}\nport: ${platform.port}\nSIP over WebSocket: ${platform.wsUrl}\n`);
+
+  const shutdown = (signal: string) => {
+    process.stdout.write(`${signal}: shutting down\n`);
+    platform.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`highrise: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`highrise: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

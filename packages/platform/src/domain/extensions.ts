@@ -1,0 +1,90 @@
+import { newId } from '../ids';
+import type { ExtensionRow, Page, PageQuery } from '../store/types';
+import { recordAudit, type DomainContext } from './context';
+import { ExtensionExists, LimitExceeded, NotFound } from './errors';
+import type { Actor } from './principal';
+import { digestHa1, newSipPassword } from './secrets';
+import type { TenantAccess } from './tenants';
+
+/** An extension as callers see it: the HA1 stays inside the platform. */
+export interface ExtensionView extends Omit<ExtensionRow, 'ha1'> {
+  sipUri: string;
+}
+
+export interface ExtensionCreateInput {
+  number: string;
+  displayName: string;
+  sipPassword?: string | undefined;
+}
+
+export interface ExtensionUpdateInput {
+  displayName?: string | undefined;
+  sipPassword?: string | undefined;
+}
+
+export const sipUri = (number: string, sipDomain: string) => `sip:${number}@${sipDomain}`;
+
+function view(access: TenantAccess, row: ExtensionRow): ExtensionView {
+  const { ha1: _secret, ...rest } = row;
+  return { ...rest, sipUri: sipUri(row.number, access.tenant.sipDomain) };
+}
+
+/** Creates an extension; the SIP password (given or generated) is returned this once and kept only as HA1. */
+export function createExtension(
+  ctx: DomainContext,
+  actor: Actor,
+  access: TenantAccess,
+  input: ExtensionCreateInput,
+): { extension: ExtensionView; sipPassword: string } {
+  const { tenant, scope } = access;
+  const sipPassword = input.sipPassword ?? newSipPassword();
+  const now = ctx.now().toISOString();
+  return ctx.store.transaction(() => {
+    if (scope.extensions.getByNumber(input.number)) throw new ExtensionExists(input.number);
+    if (scope.extensions.count() >= tenant.limits.extensions) throw new LimitExceeded('extensions', tenant.limits.extensions);
+    const row = scope.extensions.insert({
+      id: newId('ext'),
+      number: input.number,
+      displayName: input.displayName,
+      ha1: digestHa1(input.number, tenant.sipDomain, sipPassword),
+      createdAt: now,
+      updatedAt: now,
+    });
+    recordAudit(ctx, actor, tenant.id, 'extension.created', row.id);
+    return { extension: view(access, { ...row, tenantId: tenant.id }), sipPassword };
+  });
+}
+
+export function listExtensions(access: TenantAccess, page: PageQuery): Page<ExtensionView> {
+  const result = access.scope.extensions.list(page);
+  return { items: result.items.map((e) => view(access, e)), next: result.next };
+}
+
+export function retrieveExtension(access: TenantAccess, id: string): ExtensionView {
+  const row = access.scope.extensions.get(id);
+  if (!row) throw new NotFound('extension');
+  return view(access, row);
+}
+
+export function updateExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: ExtensionUpdateInput): ExtensionView {
+  const { tenant, scope } = access;
+  return ctx.store.transaction(() => {
+    const existing = scope.extensions.get(id);
+    if (!existing) throw new NotFound('extension');
+    const updated = scope.extensions.update(id, {
+      displayName: input.displayName,
+      ha1: input.sipPassword === undefined ? undefined : digestHa1(existing.number, tenant.sipDomain, input.sipPassword),
+      updatedAt: ctx.now().toISOString(),
+    });
+    if (!updated) throw new NotFound('extension');
+    recordAudit(ctx, actor, tenant.id, 'extension.updated', id);
+    return view(access, updated);
+  });
+}
+
+export function deleteExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
+  ctx.store.transaction(() => {
+    if (!access.scope.extensions.delete(id)) throw new NotFound('extension');
+    recordAudit(ctx, actor, access.tenant.id, 'extension.deleted', id);
+  });
+}

@@ -1,0 +1,11 @@
+export * from './errors';
+export * from './principal';
+export { type DomainContext, tenantSipDomain } from './context';
+export { authenticate, ensureBootstrapKey } from './api-keys';
+export * from './tenants';
+export * from './extensions';
+export * from './resellers';
+export * from './softphone-tokens';
+export { createSipDirectory } from './sip-directory';
+export { digestHa1, sha256Hex } from './secrets';
+export * from './idempotency';

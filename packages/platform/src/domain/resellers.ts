@@ -1,0 +1,31 @@
+import { newId } from '../ids';
+import type { Page, PageQuery, ResellerRow } from '../store/types';
+import { recordAudit, type DomainContext } from './context';
+import { NotFound, PermissionDenied } from './errors';
+import type { Actor, Principal } from './principal';
+
+function requireProvider(principal: Principal): void {
+  if (principal.kind !== 'provider') throw new PermissionDenied('only the provider may manage resellers');
+}
+
+export function createReseller(ctx: DomainContext, actor: Actor, params: { name: string }): ResellerRow {
+  requireProvider(actor.principal);
+  const now = ctx.now().toISOString();
+  return ctx.store.transaction(() => {
+    const reseller = ctx.store.resellers.insert({ id: newId('res'), name: params.name, status: 'active', createdAt: now, updatedAt: now });
+    recordAudit(ctx, actor, null, 'reseller.created', reseller.id);
+    return reseller;
+  });
+}
+
+export function listResellers(ctx: DomainContext, principal: Principal, page: PageQuery): Page<ResellerRow> {
+  requireProvider(principal);
+  return ctx.store.resellers.list(page);
+}
+
+export function retrieveReseller(ctx: DomainContext, principal: Principal, id: string): ResellerRow {
+  requireProvider(principal);
+  const reseller = ctx.store.resellers.get(id);
+  if (!reseller) throw new NotFound('reseller');
+  return reseller;
+}

@@ -1,0 +1,105 @@
+import { newId } from '../ids';
+import type { Page, PageQuery, TenantRow, TenantScope } from '../store/types';
+import { recordAudit, tenantSipDomain, type DomainContext } from './context';
+import { InvalidReference, NotFound, PermissionDenied, TenantExists } from './errors';
+import { canSeeTenant, type Actor, type Principal } from './principal';
+import { insertTenantKey } from './api-keys';
+
+export const DEFAULT_TENANT_LIMITS = { extensions: 100, channels: 10 } as const;
+
+export interface TenantView extends TenantRow {
+  sipDomain: string;
+}
+
+/** A tenant the caller may see, with the scope through which its own data is reached. */
+export interface TenantAccess {
+  tenant: TenantView;
+  scope: TenantScope;
+}
+
+export interface TenantCreateInput {
+  name: string;
+  slug: string;
+  resellerId?: string | undefined;
+  limits?: { extensions?: number | undefined; channels?: number | undefined } | undefined;
+  admin?: { email: string; name: string } | undefined;
+}
+
+export interface TenantUpdateInput {
+  name?: string | undefined;
+  limits?: { extensions?: number | undefined; channels?: number | undefined } | undefined;
+}
+
+const view = (ctx: DomainContext, row: TenantRow): TenantView => ({ ...row, sipDomain: tenantSipDomain(ctx, row.slug) });
+
+export function createTenant(
+  ctx: DomainContext,
+  actor: Actor,
+  input: TenantCreateInput,
+): { tenant: TenantView; adminKey?: { id: string; secret: string } } {
+  const { principal } = actor;
+  if (principal.kind === 'tenant') throw new PermissionDenied('a tenant key cannot create tenants');
+  let resellerId = input.resellerId ?? null;
+  if (principal.kind === 'reseller') {
+    if (resellerId !== null && resellerId !== principal.resellerId) throw new PermissionDenied('a reseller creates tenants only under itself');
+    resellerId = principal.resellerId;
+  }
+  const now = ctx.now().toISOString();
+
+  return ctx.store.transaction(() => {
+    if (resellerId !== null && !ctx.store.resellers.get(resellerId)) throw new InvalidReference('resellerId', 'no such reseller');
+    if (ctx.store.tenants.getBySlug(input.slug)) throw new TenantExists(input.slug);
+    const tenant = ctx.store.tenants.insert({
+      id: newId('ten'),
+      resellerId,
+      name: input.name,
+      slug: input.slug,
+      status: 'active',
+      limits: {
+        extensions: input.limits?.extensions ?? DEFAULT_TENANT_LIMITS.extensions,
+        channels: input.limits?.channels ?? DEFAULT_TENANT_LIMITS.channels,
+      },
+      createdAt: now,
+      updatedAt: now,
+    });
+    recordAudit(ctx, actor, tenant.id, 'tenant.created', tenant.id);
+    if (!input.admin) return { tenant: view(ctx, tenant) };
+    const adminKey = insertTenantKey(ctx, tenant.id, `admin: ${input.admin.name} <${input.admin.email}>`);
+    recordAudit(ctx, actor, tenant.id, 'api_key.created', adminKey.id);
+    return { tenant: view(ctx, tenant), adminKey };
+  });
+}
+
+export function listTenants(ctx: DomainContext, principal: Principal, page: PageQuery): Page<TenantView> {
+  const filter =
+    principal.kind === 'tenant' ? { id: principal.tenantId } : principal.kind === 'reseller' ? { resellerId: principal.resellerId } : {};
+  const result = ctx.store.tenants.list(page, filter);
+  return { items: result.items.map((t) => view(ctx, t)), next: result.next };
+}
+
+/** The one gate to a tenant's data: a tenant the caller may not see is indistinguishable from a missing one. */
+export function accessTenant(ctx: DomainContext, principal: Principal, tenantId: string): TenantAccess {
+  const tenant = ctx.store.tenants.get(tenantId);
+  if (!tenant || !canSeeTenant(principal, tenant)) throw new NotFound('tenant');
+  return { tenant: view(ctx, tenant), scope: ctx.store.tenant(tenant.id) };
+}
+
+export function updateTenant(ctx: DomainContext, actor: Actor, access: TenantAccess, input: TenantUpdateInput): TenantView {
+  const { tenant } = access;
+  // Quotas are set by whoever sells the tenant, never by the tenant itself.
+  if (input.limits && actor.principal.kind === 'tenant') throw new PermissionDenied('a tenant key cannot change its own limits');
+  return ctx.store.transaction(() => {
+    const updated = ctx.store.tenants.update(tenant.id, {
+      name: input.name,
+      limits: input.limits ? { ...tenant.limits, ...definedOnly(input.limits) } : undefined,
+      updatedAt: ctx.now().toISOString(),
+    });
+    if (!updated) throw new NotFound('tenant');
+    recordAudit(ctx, actor, tenant.id, 'tenant.updated', tenant.id);
+    return view(ctx, updated);
+  });
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,43 @@
+import type { ErrorBody, ErrorCode } from '@highrise/sdk/schemas';
+import { isDomainError } from '../domain/errors';
+
+export type Detail = { field: string; issue: string };
+
+/** A failure that belongs to the HTTP protocol itself (auth, parsing, routing, idempotency). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Detail[] = [],
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const DOMAIN_STATUS: Record<string, number> = {
+  not_found: 404,
+  tenant_exists: 409,
+  extension_exists: 409,
+  permission_denied: 403,
+  limit_exceeded: 422,
+  tenant_suspended: 403,
+  validation_error: 400,
+};
+
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+}
+
+/** The one translation from anything thrown to the error envelope. Unknown errors never leak their text. */
+export function toErrorResponse(error: unknown, requestId: string): ErrorResponse {
+  const envelope = (status: number, code: string, message: string, details: Detail[] = []): ErrorResponse => ({
+    status,
+    body: { error: { code, message, requestId, details } },
+  });
+  if (error instanceof HttpError) return envelope(error.status, error.code, error.message, error.details);
+  if (isDomainError(error)) return envelope(DOMAIN_STATUS[error.code] ?? 422, error.code, error.message, error.details);
+  return envelope(500, 'internal_error', 'something went wrong on our side; quote the requestId when reporting it');
+}

@@ -1,0 +1,89 @@
+import type { z } from 'zod';
+import type { IceServer } from '@highrise/sdk/schemas';
+import type { DomainContext } from '../domain/context';
+import type { Actor, Principal } from '../domain/principal';
+import type { TenantAccess } from '../domain/tenants';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call a route:
+ * - `public`: no API key;
+ * - `provider`: the provider's keys only;
+ * - `platform`: provider and reseller keys (tenant keys get 403);
+ * - `authenticated`: any key (the domain narrows what it sees);
+ * - `tenant`: a route under `/v1/tenants/{tenantId}`; the tenant is resolved before the handler
+ *   runs, and one the key may not see answers 404 exactly like a missing one.
+ */
+export type Scope = 'public' | 'provider' | 'platform' | 'authenticated' | 'tenant';
+
+/** What the app hands every handler. */
+export interface AppServices {
+  domain: DomainContext;
+  /** Signs softphone tokens. */
+  secret: Uint8Array;
+  /** The SIP edge's WebSocket URL, known once the server listens. */
+  wsUrl(): string;
+  iceServers: IceServer[];
+  /** The OpenAPI document, built from the same route table. */
+  openapi(): unknown;
+}
+
+export interface HandlerInput<Body, Query> {
+  services: AppServices;
+  params: Record<string, string>;
+  body: Body;
+  query: Query;
+  /** Undefined only on `public` routes. */
+  principal: Principal | undefined;
+  actor: Actor | undefined;
+  /** Set on `tenant` routes. */
+  tenant: TenantAccess | undefined;
+}
+
+export interface RouteDef {
+  method: HttpMethod;
+  /** OpenAPI-style path: `/v1/tenants/{tenantId}`. */
+  path: string;
+  scope: Scope;
+  operationId: string;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  response: { status: number; schema: z.ZodType; description: string };
+  handle(input: HandlerInput<any, any>): unknown;
+}
+
+type Authenticated<I> = Omit<I, 'principal' | 'actor'> & { principal: Principal; actor: Actor };
+type InTenant<I> = Omit<Authenticated<I>, 'tenant'> & { tenant: TenantAccess };
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+interface Spec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType> {
+  method: HttpMethod;
+  path: string;
+  operationId: string;
+  summary: string;
+  body?: B;
+  query?: Q;
+  response: { status: number; schema: R; description: string };
+}
+
+type Result<R extends z.ZodType> = z.input<R> | Promise<z.input<R>>;
+
+export function publicRoute<R extends z.ZodType>(spec: Spec<undefined, undefined, R> & { handle(i: HandlerInput<undefined, undefined>): Result<R> }): RouteDef {
+  return { ...spec, scope: 'public' } as RouteDef;
+}
+
+export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, R extends z.ZodType = z.ZodType>(
+  spec: Spec<B, Q, R> & { scope: 'provider' | 'platform' | 'authenticated'; handle(i: Authenticated<HandlerInput<Out<B>, Out<Q>>>): Result<R> },
+): RouteDef {
+  return spec as unknown as RouteDef;
+}
+
+export function tenantRoute<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, R extends z.ZodType = z.ZodType>(
+  spec: Spec<B, Q, R> & { handle(i: InTenant<HandlerInput<Out<B>, Out<Q>>>): Result<R> },
+): RouteDef {
+  if (!spec.path.startsWith('/v1/tenants/{tenantId}')) throw new Error(`tenant route ${spec.path} must live under /v1/tenants/{tenantId}`);
+  return { ...spec, scope: 'tenant' } as unknown as RouteDef;
+}

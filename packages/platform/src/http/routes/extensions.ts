@@ -1,0 +1,57 @@
+import { Deleted, Extension, ExtensionCreateParams, ExtensionList, ExtensionUpdateParams, ExtensionWithPassword, ListParams } from '@highrise/sdk/schemas';
+import { createExtension, deleteExtension, listExtensions, retrieveExtension, updateExtension } from '../../domain/extensions';
+import { presentExtension, presentPage } from '../present';
+import { tenantRoute } from '../route';
+
+export const extensionRoutes = [
+  tenantRoute({
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/extensions',
+    operationId: 'createExtension',
+    summary: 'Create an extension; its SIP password is returned this once',
+    body: ExtensionCreateParams,
+    response: { status: 201, schema: ExtensionWithPassword, description: 'The new extension with its SIP password' },
+    handle: ({ services, actor, tenant, body }) => {
+      const { extension, sipPassword } = createExtension(services.domain, actor, tenant, body);
+      return { ...presentExtension(extension), sipPassword };
+    },
+  }),
+  tenantRoute({
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/extensions',
+    operationId: 'listExtensions',
+    summary: 'List a tenant\'s extensions',
+    query: ListParams,
+    response: { status: 200, schema: ExtensionList, description: 'One page of extensions' },
+    handle: ({ tenant, query }) => presentPage(listExtensions(tenant, { limit: query.limit, after: query.cursor }), presentExtension),
+  }),
+  tenantRoute({
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/extensions/{extensionId}',
+    operationId: 'retrieveExtension',
+    summary: 'Retrieve an extension',
+    response: { status: 200, schema: Extension, description: 'The extension' },
+    handle: ({ tenant, params }) => presentExtension(retrieveExtension(tenant, params.extensionId!)),
+  }),
+  tenantRoute({
+    method: 'PATCH',
+    path: '/v1/tenants/{tenantId}/extensions/{extensionId}',
+    operationId: 'updateExtension',
+    summary: 'Change an extension\'s display name or SIP password',
+    body: ExtensionUpdateParams,
+    response: { status: 200, schema: Extension, description: 'The updated extension' },
+    handle: ({ services, actor, tenant, params, body }) =>
+      presentExtension(updateExtension(services.domain, actor, tenant, params.extensionId!, body)),
+  }),
+  tenantRoute({
+    method: 'DELETE',
+    path: '/v1/tenants/{tenantId}/extensions/{extensionId}',
+    operationId: 'deleteExtension',
+    summary: 'Delete an extension',
+    response: { status: 200, schema: Deleted, description: 'The extension is gone' },
+    handle: ({ services, actor, tenant, params }) => {
+      deleteExtension(services.domain, actor, tenant, params.extensionId!);
+      return { id: params.extensionId!, object: 'extension', deleted: true as const };
+    },
+  }),
+];

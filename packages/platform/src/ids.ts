@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Prefixed, time-ordered ids (`ten_01JD8X3E5Q…`): 10 Crockford base32 characters of
+ * milliseconds, then 16 of randomness, as in ULID. Ids made in the same millisecond increment the
+ * random part, so lexical order is creation order within this process; cursors rely on it.
+ */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const TIME_LENGTH = 10;
+const RANDOM_LENGTH = 16;
+
+let lastTime = -1;
+let lastRandom: number[] = [];
+
+function encodeTime(ms: number): string {
+  let out = '';
+  for (let i = 0; i < TIME_LENGTH; i++) {
+    out = ALPHABET[ms % 32] + out;
+    ms = Math.floor(ms / 32);
+  }
+  return out;
+}
+
+function freshRandom(): number[] {
+  return [...randomBytes(RANDOM_LENGTH)].map((b) => b % 32);
+}
+
+/** Adds one to the base32 digits; a carry out of the top digit (2^80 ids in one ms) cannot happen in practice. */
+function increment(digits: number[]): number[] {
+  const next = [...digits];
+  for (let i = next.length - 1; i >= 0; i--) {
+    if (next[i]! < 31) {
+      next[i]! += 1;
+      return next;
+    }
+    next[i] = 0;
+  }
+  return next;
+}
+
+export type IdPrefix = 'ten' | 'ext' | 'key' | 'res' | 'evt' | 'req';
+
+export function newId(prefix: IdPrefix, now: number = Date.now()): string {
+  if (now <= lastTime) {
+    lastRandom = increment(lastRandom);
+  } else {
+    lastTime = now;
+    lastRandom = freshRandom();
+  }
+  return `${prefix}_${encodeTime(lastTime)}${lastRandom.map((d) => ALPHABET[d]).join('')}`;
+}

@@ -1,0 +1,100 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { ensureBootstrapKey } from './domain/api-keys';
+import { newApiKeySecret } from './domain/secrets';
+import type { DomainContext } from './domain/context';
+import { createSipDirectory } from './domain/sip-directory';
+import { loadPlatformSecret } from './domain/softphone-tokens';
+import { createApp } from './http/app';
+import { buildOpenApi } from './http/openapi';
+import { routeTable } from './http/routes/index';
+import { LATEST_VERSION } from './http/version';
+import type { Platform, PlatformOptions } from './options';
+import { attachSipEdge } from './sip/edge';
+import { openSqliteStore } from './store/sqlite';
+
+const SIP_PATH = '/sip';
+
+/** Where clients reach a server bound to `host`: a wildcard bind is reached through loopback. */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * Starts the whole platform in this process: store (migrated), HTTP API, static site and SIP edge,
+ * all on one port. `close()` stops them in reverse order.
+ */
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => {});
+  const store = openSqliteStore({ dataDir: options.dataDir ?? '.highrise' });
+  try {
+    const domain: DomainContext = { store, baseSipDomain: (options.sipDomain ?? 'sip.localhost').toLowerCase(), now: () => new Date() };
+    if (options.bootstrapKey !== undefined) {
+      if (!/^\S{8,}$/.test(options.bootstrapKey)) throw new Error('the bootstrap key must be at least 8 characters without spaces');
+      if (ensureBootstrapKey(domain, options.bootstrapKey)) log('stored the bootstrap key as the provider owner key');
+    } else {
+      // Without any provider key nobody could ever create a tenant; make one and say it once.
+      const generated = newApiKeySecret();
+      if (ensureBootstrapKey(domain, generated)) log(`no bootstrap key given; the provider owner key is ${generated} (shown this once)`);
+    }
+    const secret = loadPlatformSecret(store);
+
+    let wsUrl = '';
+    let openapi: unknown;
+    const app = createApp({
+      routes: routeTable,
+      site: options.site,
+      log,
+      services: {
+        domain,
+        secret,
+        wsUrl: () => wsUrl,
+        iceServers: options.iceServers ?? [],
+        openapi: () => (openapi ??= buildOpenApi(routeTable, { version: LATEST_VERSION })),
+      },
+    });
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    const edge = attachSipEdge(server, { directory: createSipDirectory(domain, secret), path: SIP_PATH, log });
+    const port = await listen(server, options.port ?? 8080, host).catch(async (error: unknown) => {
+      await edge.close();
+      throw error;
+    });
+
+    const url = (options.publicUrl ?? `http://${reachableHost(host)}:${port}`).replace(/\/+$/, '');
+    wsUrl = `${url.replace(/^http/, 'ws')}${SIP_PATH}`;
+    log(`highrise listening on ${url} (SIP over WebSocket at ${wsUrl})`);
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      wsUrl,
+      port,
+      close: () =>
+        (closing ??= (async () => {
+          await edge.close();
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          });
+          store.close();
+        })()),
+    };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
