@@ -1,0 +1,4 @@
+// Side effect: defines <highrise-softphone>. The one-file bundle is built from this module.
+import './ui/softphone';
+
+export * from './index';
