@@ -1,0 +1,76 @@
+/**
+ * Decides who is speaking on a connection, per request. Three ways in, documented in
+ * docs/decisions/2026-11-28-sip-parsing.md: a softphone token bound when the socket opened, a
+ * digest REGISTER earlier on the same connection (for requests From that AOR), or digest
+ * credentials on the request itself. Every failure looks the same to the client (403), whether
+ * the domain, the extension or the password was wrong.
+ */
+import type { DigestAuthority } from './digest';
+import type { SipDirectory, SipTenant } from './directory';
+import type { SipConnection } from './connection';
+import { parseDigestCredentials, parseNameAddr, parseUri } from './header-values';
+import { header, type SipRequest } from './message';
+
+export interface SipIdentity {
+  tenant: SipTenant;
+  number: string;
+}
+
+export type AuthOutcome =
+  | { ok: true; identity: SipIdentity }
+  /** Respond with a challenge: 401 WWW-Authenticate for REGISTER, 407 Proxy-Authenticate otherwise. */
+  | { ok: false; challenge: { realm: string; stale: boolean } }
+  | { ok: false; status: 400 | 403; problem: string };
+
+export function identityKey(tenantId: string, number: string): string {
+  return `${tenantId}\n${number}`;
+}
+
+export class Authenticator {
+  constructor(
+    private readonly directory: SipDirectory,
+    private readonly digest: DigestAuthority,
+  ) {}
+
+  /**
+   * REGISTER authenticates the AOR in To at the domain of the request-URI;
+   * other requests authenticate the AOR in From.
+   */
+  authenticate(connection: SipConnection, request: SipRequest): AuthOutcome {
+    const registering = request.method === 'REGISTER';
+    const aor = parseNameAddr(header(request, registering ? 'to' : 'from') ?? '')?.uri;
+    if (!aor?.user) return { ok: false, status: 400, problem: 'no user in address of record' };
+    const domain = aor.host.toLowerCase();
+    if (registering && parseUri(request.uri)?.host.toLowerCase() !== domain) {
+      return { ok: false, status: 403, problem: 'register for another domain' };
+    }
+    const number = aor.user;
+    const tenant = this.directory.tenantByDomain(domain);
+    if (tenant?.status === 'suspended') return { ok: false, status: 403, problem: 'tenant suspended' };
+    const known = tenant ? this.directory.user(tenant.id, number) : undefined;
+
+    if (connection.token) {
+      const claims = connection.token;
+      if (!tenant || !known || tenant.id !== claims.tenantId || number !== claims.extension) {
+        return { ok: false, status: 403, problem: 'token bound to another identity' };
+      }
+      return { ok: true, identity: { tenant, number } };
+    }
+
+    if (!registering && tenant && known && connection.digestIdentities.has(identityKey(tenant.id, number))) {
+      return { ok: true, identity: { tenant, number } };
+    }
+
+    // Unknown domains are challenged like real ones, so the answer tells nothing about them.
+    const realm = tenant?.sipDomain ?? domain;
+    const credentialsHeader = header(request, registering ? 'authorization' : 'proxy-authorization');
+    if (credentialsHeader === undefined) return { ok: false, challenge: { realm, stale: false } };
+    const credentials = parseDigestCredentials(credentialsHeader);
+    if (!credentials) return { ok: false, status: 400, problem: 'malformed credentials' };
+    if (!tenant || !known || credentials.username !== number) return { ok: false, status: 403, problem: 'authentication failed' };
+    const verdict = this.digest.verify(credentials, { realm: tenant.sipDomain, method: request.method, ha1: known.ha1 });
+    if (verdict === 'stale') return { ok: false, challenge: { realm, stale: true } };
+    if (verdict === 'invalid') return { ok: false, status: 403, problem: 'authentication failed' };
+    return { ok: true, identity: { tenant, number } };
+  }
+}

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { SoftphoneTokenClaims } from './directory';
+import { serialize, type SipMessage } from './message';
+
+export function randomToken(bytes = 8): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+/**
+ * One SIP-over-WebSocket connection and everything the edge keeps for it, so closing it can
+ * release its bindings, transactions and dialogs without scanning anyone else's.
+ */
+export class SipConnection {
+  readonly id = randomToken();
+  /** Set when the socket was opened with a valid softphone token: the only identity it may use. */
+  readonly token: SoftphoneTokenClaims | undefined;
+  /** `tenantId\nnumber` of AORs this connection registered with digest auth. */
+  readonly digestIdentities = new Set<string>();
+  /** Transactions the edge forwarded on behalf of this connection / to this connection. */
+  readonly sentTransactions = new Set<string>();
+  readonly receivedTransactions = new Set<string>();
+  readonly dialogs = new Set<string>();
+  closed = false;
+  readonly #socket: WebSocket;
+
+  constructor(socket: WebSocket, token: SoftphoneTokenClaims | undefined) {
+    this.#socket = socket;
+    this.token = token;
+  }
+
+  send(message: SipMessage): void {
+    if (this.closed || this.#socket.readyState !== this.#socket.OPEN) return;
+    this.#socket.send(serialize(message), { binary: false });
+  }
+
+  sendRaw(text: string): void {
+    if (!this.closed && this.#socket.readyState === this.#socket.OPEN) this.#socket.send(text);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Registered contacts per (tenant, extension), each tied to the WebSocket connection it came
+ * over: a contact's host is usually `*.invalid`, so the connection is the only way to reach it.
+ * All lookups are map hits; a binding leaves on expiry, on `Expires: 0` or when its socket closes.
+ */
+export interface SipConnectionRef {
+  readonly id: string;
+}
+
+export interface Binding<C extends SipConnectionRef> {
+  tenantId: string;
+  number: string;
+  /** The contact URI as the UA sent it; requests for the AOR are sent to it. */
+  contact: string;
+  connection: C;
+  expiresAt: number;
+  /** Registration order: the newest binding receives calls. */
+  order: number;
+  timer: NodeJS.Timeout;
+}
+
+export const MAX_BINDINGS_PER_AOR = 10;
+export const MAX_EXPIRES_SECONDS = 3600;
+
+export class Registrar<C extends SipConnectionRef> {
+  readonly #byAor = new Map<string, Map<string, Binding<C>>>();
+  readonly #byConnection = new Map<string, Set<Binding<C>>>();
+  #order = 0;
+  #count = 0;
+
+  get size(): number {
+    return this.#count;
+  }
+
+  bindings(tenantId: string, number: string): Binding<C>[] {
+    return [...(this.#byAor.get(aorKey(tenantId, number))?.values() ?? [])];
+  }
+
+  /** The binding that receives requests for the AOR: the most recently registered one. */
+  target(tenantId: string, number: string): Binding<C> | undefined {
+    let newest: Binding<C> | undefined;
+    for (const binding of this.#byAor.get(aorKey(tenantId, number))?.values() ?? []) {
+      if (!newest || binding.order > newest.order) newest = binding;
+    }
+    return newest;
+  }
+
+  /** Adds or refreshes a binding; false when the AOR already has its maximum of contacts. */
+  bind(tenantId: string, number: string, contact: string, connection: C, expiresSeconds: number): boolean {
+    const key = aorKey(tenantId, number);
+    let contacts = this.#byAor.get(key);
+    const existing = contacts?.get(contact);
+    if (!existing && (contacts?.size ?? 0) >= MAX_BINDINGS_PER_AOR) return false;
+    if (existing) this.#remove(existing);
+    if (!contacts) this.#byAor.set(key, (contacts = new Map()));
+    const binding: Binding<C> = {
+      tenantId,
+      number,
+      contact,
+      connection,
+      expiresAt: Date.now() + expiresSeconds * 1000,
+      order: ++this.#order,
+      timer: setTimeout(() => this.#remove(binding), expiresSeconds * 1000).unref(),
+    };
+    contacts.set(contact, binding);
+    let owned = this.#byConnection.get(connection.id);
+    if (!owned) this.#byConnection.set(connection.id, (owned = new Set()));
+    owned.add(binding);
+    this.#count++;
+    return true;
+  }
+
+  unbind(tenantId: string, number: string, contact: string): void {
+    const binding = this.#byAor.get(aorKey(tenantId, number))?.get(contact);
+    if (binding) this.#remove(binding);
+  }
+
+  unbindAll(tenantId: string, number: string): void {
+    for (const binding of this.bindings(tenantId, number)) this.#remove(binding);
+  }
+
+  dropConnection(connection: C): void {
+    for (const binding of [...(this.#byConnection.get(connection.id) ?? [])]) this.#remove(binding);
+    this.#byConnection.delete(connection.id);
+  }
+
+  clear(): void {
+    for (const contacts of this.#byAor.values()) for (const binding of contacts.values()) clearTimeout(binding.timer);
+    this.#byAor.clear();
+    this.#byConnection.clear();
+    this.#count = 0;
+  }
+
+  #remove(binding: Binding<C>): void {
+    const key = aorKey(binding.tenantId, binding.number);
+    const contacts = this.#byAor.get(key);
+    if (contacts?.get(binding.contact) !== binding) return;
+    clearTimeout(binding.timer);
+    contacts.delete(binding.contact);
+    if (contacts.size === 0) this.#byAor.delete(key);
+    const owned = this.#byConnection.get(binding.connection.id);
+    owned?.delete(binding);
+    if (owned?.size === 0) this.#byConnection.delete(binding.connection.id);
+    this.#count--;
+  }
+}
+
+function aorKey(tenantId: string, number: string): string {
+  return `${tenantId}\n${number}`;
+}

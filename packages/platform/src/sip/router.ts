@@ -1,0 +1,416 @@
+/**
+ * The edge's SIP logic: registrar and stateful proxy between WebSocket connections. Every
+ * request is routed inside the caller's tenant; in-dialog requests only travel along dialogs the
+ * edge saw being created, between the two connections that created them.
+ */
+import { Authenticator, identityKey, type SipIdentity } from './authenticator';
+import { randomToken, SipConnection } from './connection';
+import { DialogTable } from './dialogs';
+import { DigestAuthority } from './digest';
+import type { SipDirectory } from './directory';
+import { parseFrame } from './framing';
+import { parseContacts, parseCSeq, parseNameAddr, parseUri, parseVia, tagOf } from './header-values';
+import {
+  header,
+  headers,
+  prependHeader,
+  REASONS,
+  removeFirstHeader,
+  responseTo,
+  setHeader,
+  type SipHeader,
+  type SipRequest,
+  type SipResponse,
+} from './message';
+import { MAX_EXPIRES_SECONDS, Registrar } from './registrar';
+
+const DEFAULT_EXPIRES = 3600;
+const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, UPDATE, INFO, PRACK, REFER, NOTIFY';
+const OUT_OF_DIALOG = new Set(['INVITE', 'OPTIONS', 'MESSAGE']);
+/** Timer B/F: no answer at all from the next hop. */
+const NO_RESPONSE_MS = 32_000;
+/** Timer C: a ringing INVITE is given up after this long. */
+const RINGING_MS = 180_000;
+/** How long a finished INVITE transaction is kept to pass 2xx retransmissions and absorb ACKs. */
+const LINGER_MS = 32_000;
+/** Per-connection cap that keeps a misbehaving client from growing the edge's memory. */
+const MAX_TRANSACTIONS_PER_CONNECTION = 128;
+
+interface Transaction {
+  /** Our branch on the forwarded request; the key in `transactions`. */
+  branch: string;
+  /** `connection id\nclient branch\nmethod`, the key in `byUpstream` (CANCEL and ACK matching). */
+  upstreamKey: string;
+  method: string;
+  upstream: SipConnection;
+  downstream: SipConnection;
+  received: SipRequest;
+  forwarded: SipRequest;
+  final: number | undefined;
+  cancelled: boolean;
+  /** Dialog the request was sent in (BYE ends it), or dialogs its responses created. */
+  dialogKeys: Set<string>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class SipRouter {
+  readonly registrar = new Registrar<SipConnection>();
+  readonly edgeHost = `edge-${randomToken(4)}.invalid`;
+  readonly #directory: SipDirectory;
+  readonly #auth: Authenticator;
+  readonly #digest = new DigestAuthority();
+  readonly #log: (line: string) => void;
+  readonly #transactions = new Map<string, Transaction>();
+  readonly #byUpstream = new Map<string, Transaction>();
+  readonly #dialogs = new DialogTable();
+
+  constructor(directory: SipDirectory, log: (line: string) => void) {
+    this.#directory = directory;
+    this.#log = log;
+    this.#auth = new Authenticator(directory, this.#digest);
+  }
+
+  get recordRoute(): string {
+    return `<sip:${this.edgeHost};transport=ws;lr>`;
+  }
+
+  handleFrame(connection: SipConnection, frame: Buffer): void {
+    if (/^[\r\n]+$/.test(frame.toString('latin1'))) {
+      // RFC 5626 keep-alive: a double CRLF ping is answered with a single CRLF pong.
+      if (frame.length >= 4) connection.sendRaw('\r\n');
+      return;
+    }
+    const parsed = parseFrame(frame);
+    if (!parsed.ok) {
+      this.#log(`sip: ${parsed.problem} from ${connection.id}`);
+      if (parsed.request && parsed.request.method !== 'ACK') {
+        const warning = { name: 'warning', value: `399 ${this.edgeHost} "${parsed.problem}"` };
+        connection.send(responseTo(parsed.request, parsed.status, REASONS[parsed.status]!, { toTag: randomToken(), headers: [warning] }));
+      }
+      return;
+    }
+    if (parsed.message.kind === 'response') this.#onResponse(connection, parsed.message);
+    else this.#onRequest(connection, parsed.message);
+  }
+
+  connectionClosed(connection: SipConnection): void {
+    connection.closed = true;
+    this.registrar.dropConnection(connection);
+    for (const branch of connection.receivedTransactions) {
+      const transaction = this.#transactions.get(branch);
+      if (!transaction) continue;
+      // The callee went away mid-transaction: the caller hears it at once instead of waiting.
+      if (transaction.final === undefined) {
+        this.#respondUpstream(transaction, transaction.method === 'INVITE' ? 480 : 408);
+      }
+      this.#forget(transaction);
+    }
+    for (const branch of connection.sentTransactions) {
+      const transaction = this.#transactions.get(branch);
+      if (!transaction) continue;
+      if (transaction.method === 'INVITE' && transaction.final === undefined) this.#cancelDownstream(transaction);
+      this.#forget(transaction);
+    }
+    for (const key of connection.dialogs) {
+      const dialog = this.#dialogs.get(key);
+      // The other side hears a BYE instead of silence forever.
+      const bye = dialog?.confirmed ? this.#dialogs.byeOnBehalfOf(dialog, connection, this.#via()) : undefined;
+      bye?.to.send(bye.request);
+      this.#dialogs.end(key);
+    }
+  }
+
+  close(): void {
+    for (const transaction of this.#transactions.values()) clearTimeout(transaction.timer);
+    this.#transactions.clear();
+    this.#byUpstream.clear();
+    this.#dialogs.clear();
+    this.registrar.clear();
+  }
+
+  // ---- requests ----
+
+  #onRequest(connection: SipConnection, request: SipRequest): void {
+    const maxForwards = header(request, 'max-forwards');
+    if (maxForwards !== undefined && !/^\d{1,3}$/.test(maxForwards)) return this.#reply(connection, request, 400);
+    if (maxForwards !== undefined && Number(maxForwards) === 0 && request.method !== 'ACK') return this.#reply(connection, request, 483);
+    this.#popOwnRoutes(request);
+
+    switch (request.method) {
+      case 'REGISTER':
+        return this.#onRegister(connection, request);
+      case 'CANCEL':
+        return this.#onCancel(connection, request);
+      case 'ACK':
+        return this.#onAck(connection, request);
+    }
+    if (tagOf(header(request, 'to')) !== undefined) return this.#onInDialog(connection, request);
+    if (request.method === 'OPTIONS' && !parseUri(request.uri)?.user) {
+      return this.#reply(connection, request, 200, [{ name: 'allow', value: ALLOW }]);
+    }
+    if (!OUT_OF_DIALOG.has(request.method)) {
+      if (request.method === 'BYE') return this.#reply(connection, request, 481);
+      return this.#reply(connection, request, 405, [{ name: 'allow', value: ALLOW }]);
+    }
+    const identity = this.#identify(connection, request);
+    if (identity) this.#route(connection, request, identity);
+  }
+
+  /** Authenticates a request, answering it (challenge or refusal) when that fails. */
+  #identify(connection: SipConnection, request: SipRequest): SipIdentity | undefined {
+    const outcome = this.#auth.authenticate(connection, request);
+    if (outcome.ok) return outcome.identity;
+    if ('challenge' in outcome) {
+      const registering = request.method === 'REGISTER';
+      const value = this.#digest.challenge(outcome.challenge.realm, outcome.challenge.stale);
+      this.#reply(connection, request, registering ? 401 : 407, [
+        { name: registering ? 'www-authenticate' : 'proxy-authenticate', value },
+      ]);
+    } else {
+      this.#log(`sip: ${request.method} refused (${outcome.problem}) on ${connection.id}`);
+      this.#reply(connection, request, outcome.status);
+    }
+    return undefined;
+  }
+
+  #onRegister(connection: SipConnection, request: SipRequest): void {
+    const contacts = parseContacts(headers(request, 'contact'));
+    const expiresHeader = header(request, 'expires');
+    if (!contacts || (expiresHeader !== undefined && !/^\d{1,10}$/.test(expiresHeader))) {
+      return this.#reply(connection, request, 400);
+    }
+    const identity = this.#identify(connection, request);
+    if (!identity) return;
+    const { tenant, number } = identity;
+    if (!connection.token) connection.digestIdentities.add(identityKey(tenant.id, number));
+
+    const defaultExpires = expiresHeader === undefined ? DEFAULT_EXPIRES : Number(expiresHeader);
+    if (contacts === '*') {
+      if (defaultExpires !== 0) return this.#reply(connection, request, 400);
+      this.registrar.unbindAll(tenant.id, number);
+    } else {
+      for (const contact of contacts) {
+        const expires = Math.min(contact.expires ?? defaultExpires, MAX_EXPIRES_SECONDS);
+        const uri = contact.uri.toString();
+        if (expires === 0) this.registrar.unbind(tenant.id, number, uri);
+        else if (!this.registrar.bind(tenant.id, number, uri, connection, expires)) return this.#reply(connection, request, 503);
+      }
+    }
+    const now = Date.now();
+    const bound = this.registrar.bindings(tenant.id, number).map((binding) => ({
+      name: 'contact',
+      value: `<${binding.contact}>;expires=${Math.max(0, Math.round((binding.expiresAt - now) / 1000))}`,
+    }));
+    this.#reply(connection, request, 200, bound);
+  }
+
+  /** An out-of-dialog request from an authenticated caller: find the callee inside the caller's tenant. */
+  #route(connection: SipConnection, request: SipRequest, caller: SipIdentity): void {
+    const target = parseUri(request.uri);
+    // Another tenant's domain, or any domain that is not the caller's: refused, never forwarded.
+    if (!target || target.host.toLowerCase() !== caller.tenant.sipDomain.toLowerCase()) return this.#reply(connection, request, 403);
+    if (!target.user || !this.#directory.user(caller.tenant.id, target.user)) return this.#reply(connection, request, 404);
+    const binding = this.registrar.target(caller.tenant.id, target.user);
+    if (!binding) return this.#reply(connection, request, 480);
+    if (request.method === 'INVITE') this.#reply(connection, request, 100);
+    this.#forward(connection, request, binding.connection, { uri: binding.contact, recordRoute: request.method === 'INVITE' });
+  }
+
+  #onInDialog(connection: SipConnection, request: SipRequest): void {
+    const dialog = this.#dialogs.find(connection, request);
+    if (!dialog) return this.#reply(connection, request, 481);
+    const peer = dialog.caller === connection ? dialog.callee : dialog.caller;
+    if (peer.closed) return this.#reply(connection, request, 480);
+    this.#dialogs.noteRequest(dialog, connection, request);
+    this.#forward(connection, request, peer, { uri: request.uri, recordRoute: false, dialogKey: dialog.key });
+  }
+
+  #onCancel(connection: SipConnection, request: SipRequest): void {
+    const branch = parseVia(header(request, 'via')!)?.branch;
+    const transaction = branch && this.#byUpstream.get(`${connection.id}\n${branch}\nINVITE`);
+    if (!transaction) return this.#reply(connection, request, 481);
+    // CANCEL is hop by hop: answered here, and a CANCEL of our own goes to the callee.
+    this.#reply(connection, request, 200);
+    if (transaction.final === undefined) this.#cancelDownstream(transaction);
+  }
+
+  #onAck(connection: SipConnection, request: SipRequest): void {
+    const branch = parseVia(header(request, 'via')!)?.branch;
+    const transaction = branch ? this.#byUpstream.get(`${connection.id}\n${branch}\nINVITE`) : undefined;
+    // ACK of a non-2xx final response ends at this hop; the callee got our own ACK already.
+    if (transaction && transaction.final !== undefined && transaction.final >= 300) return;
+    const dialog = this.#dialogs.find(connection, request);
+    if (!dialog) return;
+    const peer = dialog.caller === connection ? dialog.callee : dialog.caller;
+    const ack = this.#copyForNextHop(request, request.uri, `z9hG4bK${randomToken()}`, false);
+    peer.send(ack);
+  }
+
+  // ---- responses ----
+
+  #onResponse(connection: SipConnection, response: SipResponse): void {
+    const via = parseVia(header(response, 'via')!);
+    const cseq = parseCSeq(header(response, 'cseq')!)!;
+    const transaction = via?.branch && via.host === this.edgeHost ? this.#transactions.get(via.branch) : undefined;
+    // Only the connection a request went to may answer it; answers to our own CANCELs end here.
+    if (!transaction || transaction.downstream !== connection || cseq.method !== transaction.method) return;
+    if (response.status === 100) return this.#arm(transaction, RINGING_MS);
+    if (transaction.final !== undefined && !(transaction.method === 'INVITE' && response.status < 300 && response.status >= 200)) return;
+
+    removeFirstHeader(response, 'via');
+    const toTag = tagOf(header(response, 'to'));
+    if (transaction.method === 'INVITE' && toTag && response.status < 300 && transaction.dialogKeys.size < 8) {
+      const key = this.#dialogs.open(transaction.upstream, transaction.downstream, transaction.received, response);
+      if (key) transaction.dialogKeys.add(key);
+    }
+    if (response.status < 200) {
+      this.#arm(transaction, RINGING_MS);
+    } else if (transaction.final === undefined) {
+      transaction.final = response.status;
+      if (transaction.method === 'INVITE') {
+        if (response.status >= 300) {
+          this.#ackDownstream(transaction, response);
+          for (const key of transaction.dialogKeys) this.#dialogs.end(key);
+        }
+        this.#arm(transaction, LINGER_MS, () => this.#forget(transaction));
+      } else {
+        if (transaction.method === 'BYE') for (const key of transaction.dialogKeys) this.#dialogs.end(key);
+        this.#forget(transaction);
+      }
+    }
+    transaction.upstream.send(response);
+  }
+
+  // ---- forwarding ----
+
+  #forward(
+    upstream: SipConnection,
+    request: SipRequest,
+    downstream: SipConnection,
+    options: { uri: string; recordRoute: boolean; dialogKey?: string },
+  ): void {
+    const clientBranch = parseVia(header(request, 'via')!)?.branch;
+    if (!clientBranch) return this.#reply(upstream, request, 400);
+    const upstreamKey = `${upstream.id}\n${clientBranch}\n${request.method}`;
+    if (this.#byUpstream.has(upstreamKey)) return; // a retransmission: the transaction is under way
+    if (upstream.sentTransactions.size >= MAX_TRANSACTIONS_PER_CONNECTION) return this.#reply(upstream, request, 503);
+
+    const branch = `z9hG4bK${randomToken()}`;
+    const forwarded = this.#copyForNextHop(request, options.uri, branch, options.recordRoute);
+    const transaction: Transaction = {
+      branch,
+      upstreamKey,
+      method: request.method,
+      upstream,
+      downstream,
+      received: request,
+      forwarded,
+      final: undefined,
+      cancelled: false,
+      dialogKeys: new Set(options.dialogKey ? [options.dialogKey] : []),
+      timer: undefined,
+    };
+    this.#transactions.set(branch, transaction);
+    this.#byUpstream.set(upstreamKey, transaction);
+    upstream.sentTransactions.add(branch);
+    downstream.receivedTransactions.add(branch);
+    this.#arm(transaction, NO_RESPONSE_MS);
+    downstream.send(forwarded);
+  }
+
+  #copyForNextHop(request: SipRequest, uri: string, branch: string, recordRoute: boolean): SipRequest {
+    // Proxy credentials are for this hop only; forwarded, the callee could replay them as the caller.
+    const copy: SipRequest = { ...request, uri, headers: request.headers.filter((h) => h.name !== 'proxy-authorization').map((h) => ({ ...h })) };
+    const maxForwards = header(request, 'max-forwards');
+    setHeader(copy, 'max-forwards', String(maxForwards === undefined ? 70 : Number(maxForwards) - 1));
+    prependHeader(copy, 'via', this.#via(branch));
+    if (recordRoute) prependHeader(copy, 'record-route', this.recordRoute);
+    return copy;
+  }
+
+  #popOwnRoutes(request: SipRequest): void {
+    for (;;) {
+      const top = header(request, 'route');
+      if (top === undefined || parseNameAddr(top)?.uri.host.toLowerCase() !== this.edgeHost) return;
+      removeFirstHeader(request, 'route');
+    }
+  }
+
+  #cancelDownstream(transaction: Transaction): void {
+    if (transaction.cancelled) return;
+    transaction.cancelled = true;
+    const invite = transaction.forwarded;
+    const seq = parseCSeq(header(invite, 'cseq')!)!.seq;
+    const keep = ['from', 'to', 'call-id', 'route'];
+    transaction.downstream.send({
+      kind: 'request',
+      method: 'CANCEL',
+      uri: invite.uri,
+      headers: [
+        { name: 'via', value: this.#via(transaction.branch) },
+        { name: 'max-forwards', value: '70' },
+        ...invite.headers.filter((h) => keep.includes(h.name)),
+        { name: 'cseq', value: `${seq} CANCEL` },
+      ],
+      body: Buffer.alloc(0),
+    });
+  }
+
+  /** The ACK a stateful proxy sends itself for a non-2xx final response (RFC 3261 17.1.1.3). */
+  #ackDownstream(transaction: Transaction, response: SipResponse): void {
+    const invite = transaction.forwarded;
+    const seq = parseCSeq(header(invite, 'cseq')!)!.seq;
+    transaction.downstream.send({
+      kind: 'request',
+      method: 'ACK',
+      uri: invite.uri,
+      headers: [
+        { name: 'via', value: this.#via(transaction.branch) },
+        { name: 'max-forwards', value: '70' },
+        ...invite.headers.filter((h) => h.name === 'from' || h.name === 'call-id' || h.name === 'route'),
+        { name: 'to', value: header(response, 'to')! },
+        { name: 'cseq', value: `${seq} ACK` },
+      ],
+      body: Buffer.alloc(0),
+    });
+  }
+
+  #via(branch = `z9hG4bK${randomToken()}`): string {
+    return `SIP/2.0/WS ${this.edgeHost};branch=${branch}`;
+  }
+
+  #respondUpstream(transaction: Transaction, status: number): void {
+    transaction.final = status;
+    this.#reply(transaction.upstream, transaction.received, status);
+  }
+
+  /** (Re)starts the transaction's timer; by default a silent next hop yields 408 and a CANCEL. */
+  #arm(transaction: Transaction, ms: number, onExpiry?: () => void): void {
+    clearTimeout(transaction.timer);
+    transaction.timer = setTimeout(
+      onExpiry ??
+        (() => {
+          if (transaction.method === 'INVITE') this.#cancelDownstream(transaction);
+          this.#respondUpstream(transaction, 408);
+          this.#forget(transaction);
+        }),
+      ms,
+    ).unref();
+  }
+
+  #forget(transaction: Transaction): void {
+    clearTimeout(transaction.timer);
+    if (this.#transactions.get(transaction.branch) !== transaction) return;
+    // A final INVITE answered non-2xx lingers in byUpstream only while it is in the map.
+    this.#transactions.delete(transaction.branch);
+    this.#byUpstream.delete(transaction.upstreamKey);
+    transaction.upstream.sentTransactions.delete(transaction.branch);
+    transaction.downstream.receivedTransactions.delete(transaction.branch);
+  }
+
+  #reply(connection: SipConnection, request: SipRequest, status: number, extra: SipHeader[] = []): void {
+    if (request.method === 'ACK') return;
+    const toTag = status > 100 ? randomToken() : undefined;
+    connection.send(responseTo(request, status, REASONS[status] ?? 'Unknown', { ...(toTag ? { toTag } : {}), headers: extra }));
+  }
+}
