@@ -12,6 +12,11 @@ describe('highrise start arguments', () => {
     });
   });
 
+  it('refuses a database URL until the PostgreSQL store exists, by flag or by environment', () => {
+    expect(() => parseCommand(['start', '--database-url', 'postgres://127.0.0.1/test'], {})).toThrow(/PostgreSQL store is not available/);
+    expect(() => parseCommand(['start'], { HIGHRISE_DATABASE_URL: 'postgres://127.0.0.1/test' })).toThrow(UsageError);
+  });
+
   it('falls back to the environment twins, then defaults', () => {
     const env = { HIGHRISE_PORT: '9090', HIGHRISE_DATA_DIR: '/srv/hr', HIGHRISE_BOOTSTRAP_KEY: 'from-env-key', HIGHRISE_SIP_DOMAIN: 'sip.env.test', HIGHRISE_HOST: '::1' };
     expect(parseCommand(['start'], env)).toEqual({ port: 9090, dataDir: '/srv/hr', bootstrapKey: 'from-env-key', sipDomain: 'sip.env.test', host: '::1' });

@@ -7,6 +7,7 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
   --bootstrap-key KEY becomes the provider owner's API key on first start (HIGHRISE_BOOTSTRAP_KEY)
   --sip-domain D      base SIP domain; tenants get <slug>.D (HIGHRISE_SIP_DOMAIN, default sip.localhost)
   --host H            interface to bind (HIGHRISE_HOST, default 127.0.0.1)
+  --database-url URL  PostgreSQL store for scale-out (HIGHRISE_DATABASE_URL); not available yet
 `;
 
 export class UsageError extends Error {}
@@ -33,6 +34,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
         'bootstrap-key': { type: 'string' },
         'sip-domain': { type: 'string' },
         host: { type: 'string' },
+        'database-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -42,6 +44,10 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
   const { values, positionals } = parsed;
   if (values.help) throw new UsageError('');
   if (positionals.length !== 1 || positionals[0] !== 'start') throw new UsageError(positionals.length ? `unknown command "${positionals.join(' ')}"` : 'missing command');
+
+  // Refused loudly rather than ignored: silently falling back to SQLite would split a deployment.
+  const databaseUrl = values['database-url'] ?? env.HIGHRISE_DATABASE_URL;
+  if (databaseUrl) throw new UsageError('--database-url (HIGHRISE_DATABASE_URL): the PostgreSQL store is not available in this version; omit it to use SQLite under --data-dir');
 
   const portText = values.port ?? env.HIGHRISE_PORT ?? '8080';
   const port = Number(portText);
