@@ -153,7 +153,7 @@ describe('tenants', () => {
   it('creates a tenant with limits, a SIP domain and a tenant admin key shown once', async () => {
     const created = await createTenant('acme-dental', { admin: { email: 'it@acme.test', name: 'IT' }, limits: { channels: 4 } });
     expect(created.tenant).toMatchObject({ object: 'tenant', slug: 'acme-dental', sipDomain: 'acme-dental.sip.localhost', status: 'active', resellerId: null, limits: { extensions: 100, channels: 4 } });
-    expect(created.adminKey?.secret).toMatch(/^hr_live_[0-9A-Za-z]+$/);
+    expect(created.adminKey?.secret).toMatch(/^hr_live_[0-9A-Za-z]+_[0-9A-Za-z]{32}$/);
 
     const own = await call('GET', '/v1/tenants', { key: created.adminKey!.secret });
     expect(TenantList.parse(own.json).data.map((t) => t.id)).toEqual([created.tenant.id]);
@@ -214,8 +214,9 @@ describe('tenants', () => {
 });
 
 describe('bad input', () => {
-  it('answers malformed JSON with 400 invalid_json', async () => {
-    expectError(await call('POST', '/v1/tenants', { raw: '{"name": "Acme", ' }), 400, 'invalid_json');
+  it('answers malformed JSON with 400 validation_error on the body', async () => {
+    const error = expectError(await call('POST', '/v1/tenants', { raw: '{"name": "Acme", ' }), 400, 'validation_error');
+    expect(error.details).toEqual([{ field: 'body', issue: expect.stringMatching(/^malformed JSON: /) }]);
   });
 
   it('names every wrong field, with dotted paths', async () => {
@@ -346,7 +347,8 @@ describe('idempotency', () => {
     const first = await call('POST', '/v1/tenants', { body, headers });
     expect(first.status).toBe(201);
     expect(first.headers.get('Idempotent-Replayed')).toBeNull();
-    const second = await call('POST', '/v1/tenants', { body: { slug: 'idem-one', name: 'Idem' }, headers });
+    // An honest retry resends the same bytes; the fingerprint is over the raw body.
+    const second = await call('POST', '/v1/tenants', { body, headers });
     expect(second.status).toBe(201);
     expect(second.headers.get('Idempotent-Replayed')).toBe('true');
     expect(second.json).toEqual(first.json);

@@ -1,14 +1,17 @@
 // Tenant isolation as a matrix generated from the platform's own route table: every route is
-// called with every foreign key (another tenant's admin, a reseller that does not sell the tenant)
-// against the victim's ids. A foreign tenant must look
-// exactly like a missing one (same status, same body but the requestId) and nothing may change.
-// A route added to the table without a probe recipe below fails this suite.
+// called with every foreign key (another tenant's owner and admin, a reseller that does not sell the
+// tenant, another reseller's admin, an end user's key of another tenant) against the victim's ids.
+// A foreign tenant must look exactly like a missing one (same status, same body but the requestId)
+// and nothing may change: a digest of the whole database is compared before and after. Inside its
+// own tenant, a key whose role lacks a route's permission gets 403 permission_denied.
+// A route added to the table without a probe recipe below fails this suite (one line per route).
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteStore, routeTable, startPlatform, type Platform, type RouteDef } from '@highrise/platform';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE, openSqliteStore, routeTable, startPlatform, type Platform, type RouteDef } from '@highrise/platform';
 import { ErrorBody, ExtensionList, ResellerList, Tenant, TenantCreateResponse, TenantList } from '@highrise/sdk/schemas';
 
 const bootstrapKey = 'hr_test_bootstrap_isolation_0001';
@@ -24,7 +27,9 @@ type Expectation =
   /** 200 with only the caller's own tenants in it. */
   | 'own-only'
   /** Allowed, and what it creates belongs to the caller (a reseller creating its own tenant). */
-  | 'creates-own';
+  | 'creates-own'
+  /** Works only on the caller's own level (its roles, its keys): never a 5xx, never a victim's data, nothing of the victims changes. */
+  | 'own-level';
 
 type Recipe =
   /** A route under /v1/tenants/{tenantId}: probed with the victim's ids, compared with missing ids. */
@@ -49,12 +54,94 @@ const recipes: Record<string, Recipe> = {
   'PATCH /v1/tenants/{tenantId}/extensions/{extensionId}': { kind: 'tenant', body: () => ({ displayName: 'Hijacked', sipPassword: 'hijacked-password-1' }) },
   'DELETE /v1/tenants/{tenantId}/extensions/{extensionId}': { kind: 'tenant' },
   'POST /v1/tenants/{tenantId}/softphone-tokens': { kind: 'tenant', body: () => ({ extension: '101', ttlSeconds: 600 }) },
+  'PATCH /v1/resellers/{resellerId}': { kind: 'platform', body: () => ({ name: 'Hijacked' }), tenantKey: 'forbidden', resellerKey: 'forbidden' },
+  'POST /v1/resellers/{resellerId}/suspend': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'forbidden' },
+  'POST /v1/resellers/{resellerId}/resume': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'forbidden' },
+  'POST /v1/tenants/{tenantId}/suspend': { kind: 'tenant' },
+  'POST /v1/tenants/{tenantId}/resume': { kind: 'tenant' },
+  'POST /v1/tenants/{tenantId}/softphone-tokens/rotate-signing-key': { kind: 'tenant' },
+  'GET /v1/permissions': { kind: 'platform', tenantKey: 'own-level', resellerKey: 'own-level' },
+  'POST /v1/tenants/{tenantId}/roles': { kind: 'tenant', body: () => ({ name: 'intruder', permissions: ['extensions:read'] }) },
+  'GET /v1/tenants/{tenantId}/roles': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/roles/{roleId}': { kind: 'tenant' },
+  'PATCH /v1/tenants/{tenantId}/roles/{roleId}': { kind: 'tenant', body: () => ({ permissions: ['extensions:write'] }) },
+  'DELETE /v1/tenants/{tenantId}/roles/{roleId}': { kind: 'tenant' },
+  'POST /v1/roles': { kind: 'platform', body: () => ({ name: `intruder-${++slugs}`, permissions: ['tenants:read'] }), tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'GET /v1/roles': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'GET /v1/roles/{roleId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'PATCH /v1/roles/{roleId}': { kind: 'platform', body: () => ({ name: 'hijacked' }), tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'DELETE /v1/roles/{roleId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'POST /v1/api-keys': { kind: 'platform', body: () => ({ name: 'intruder', roleId: 'rol_resellerSupport' }), tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'GET /v1/api-keys': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'GET /v1/api-keys/{keyId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'POST /v1/api-keys/{keyId}/rotate': { kind: 'platform', body: () => ({ gracePeriodSeconds: 0 }), tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'DELETE /v1/api-keys/{keyId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'POST /v1/tenants/{tenantId}/api-keys': { kind: 'tenant', body: () => ({ name: 'intruder', roleId: 'rol_tenantOwner' }) },
+  'GET /v1/tenants/{tenantId}/api-keys': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/api-keys/{keyId}': { kind: 'tenant' },
+  'POST /v1/tenants/{tenantId}/api-keys/{keyId}/rotate': { kind: 'tenant', body: () => ({ gracePeriodSeconds: 0 }) },
+  'DELETE /v1/tenants/{tenantId}/api-keys/{keyId}': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/calls': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/calls/{callId}': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/usage': { kind: 'tenant' },
+  'POST /v1/numbers': { kind: 'platform', body: () => ({ number: '+14155550177' }), tenantKey: 'forbidden', resellerKey: 'forbidden' },
+  'GET /v1/numbers': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'forbidden' },
+  'GET /v1/numbers/{numberId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'forbidden' },
+  'DELETE /v1/numbers/{numberId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'forbidden' },
+  'POST /v1/tenants/{tenantId}/numbers': { kind: 'tenant', body: () => ({ number: INVENTORY_NUMBER }) },
+  'GET /v1/tenants/{tenantId}/numbers': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/numbers/{numberId}': { kind: 'tenant' },
+  'PATCH /v1/tenants/{tenantId}/numbers/{numberId}': { kind: 'tenant', body: () => ({ routing: { type: 'extension', target: '102' } }) },
+  'DELETE /v1/tenants/{tenantId}/numbers/{numberId}': { kind: 'tenant' },
+  'POST /v1/tenants/{tenantId}/dial-rules': { kind: 'tenant', body: () => ({ pattern: '_X.', action: { type: 'reject', status: 403 }, position: 0 }) },
+  'GET /v1/tenants/{tenantId}/dial-rules': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/dial-rules/{ruleId}': { kind: 'tenant' },
+  'PATCH /v1/tenants/{tenantId}/dial-rules/{ruleId}': { kind: 'tenant', body: () => ({ name: 'Hijacked', action: { type: 'reject', status: 603 } }) },
+  'DELETE /v1/tenants/{tenantId}/dial-rules/{ruleId}': { kind: 'tenant' },
+  'POST /v1/tenants/{tenantId}/ring-groups': { kind: 'tenant', body: () => ({ number: '699', name: 'Intruder', members: ['101'] }) },
+  'GET /v1/tenants/{tenantId}/ring-groups': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/ring-groups/{ringGroupId}': { kind: 'tenant' },
+  'PATCH /v1/tenants/{tenantId}/ring-groups/{ringGroupId}': { kind: 'tenant', body: () => ({ members: ['102'] }) },
+  'DELETE /v1/tenants/{tenantId}/ring-groups/{ringGroupId}': { kind: 'tenant' },
+  'POST /v1/tenants/{tenantId}/trunks': { kind: 'tenant', body: () => ({ name: 'Intruder' }) },
+  'GET /v1/tenants/{tenantId}/trunks': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/trunks/{trunkId}': { kind: 'tenant' },
+  'PATCH /v1/tenants/{tenantId}/trunks/{trunkId}': { kind: 'tenant', body: () => ({ name: 'Hijacked', rotatePassword: true }) },
+  'DELETE /v1/tenants/{tenantId}/trunks/{trunkId}': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/audit-events': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/audit-events/verify': { kind: 'tenant' },
+  'GET /v1/audit-events': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
 };
 
 interface World {
   tenantId: string;
   extensionId: string;
   key: string;
+}
+
+/**
+ * sha256 over every row of every table, read from the platform's database file while it runs. One
+ * column is left out on purpose: `api_keys.last_used_at`, which the platform writes (at most once a
+ * minute) for the attacker's own key on any authenticated request. Audit rows are included: a
+ * refused foreign request writes none (it is authenticated, so it is no failed login), and any that
+ * appeared would change the digest.
+ */
+function databaseDigest(): string {
+  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
+  try {
+    const hash = createHash('sha256');
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+    for (const { name } of tables) {
+      const rows = (db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[]).map((row) => {
+        if (name === 'api_keys') delete row.last_used_at;
+        return JSON.stringify(row);
+      });
+      hash.update(`${name}\n${rows.sort().join('\n')}\n`);
+    }
+    return hash.digest('hex');
+  } finally {
+    db.close();
+  }
 }
 
 /** A key that does not own the victim: another tenant's admin, or a reseller that does not sell it. */
@@ -83,6 +170,11 @@ function fillPath(path: string, ids: { tenantId?: string; extensionId?: string }
     if (name === 'tenantId') return ids.tenantId!;
     if (name === 'extensionId') return ids.extensionId!;
     if (name === 'resellerId') return resellerId;
+    if (name === 'roleId') return 'rol_00000000000000000000000000';
+    if (name === 'keyId') return 'key_00000000000000000000000000';
+    if (name === 'callId') return 'cal_00000000000000000000000000';
+    // Numbers, dial rules, ring groups, trunks: the victim's real ones (a missing one for an unknown tenant).
+    if (name in MISSING_DIAL_PLAN_IDS) return dialPlanIds.get(ids.tenantId ?? '')?.[name] ?? MISSING_DIAL_PLAN_IDS[name]!;
     throw new Error(`no probe value for path parameter {${name}}; add one to fillPath`);
   });
 }
@@ -104,13 +196,24 @@ function comparable(json: unknown) {
 }
 
 /** Everything a foreign key could have touched, read with the provider key. */
+/** The victims' numbers, dial rules, ring groups and trunks: each probe must leave them as they were. */
+const DIAL_PLAN_RESOURCES = ['numbers', 'dial-rules', 'ring-groups', 'trunks'] as const;
+async function dialPlanSnapshot() {
+  const out: Record<string, unknown> = {};
+  for (const id of dialPlanIds.keys()) {
+    for (const resource of DIAL_PLAN_RESOURCES) out[`${id}/${resource}`] = (await request('GET', `/v1/tenants/${id}/${resource}?limit=100`, bootstrapKey)).json;
+  }
+  out.inventory = (await request('GET', '/v1/numbers?limit=100', bootstrapKey)).json;
+  return out;
+}
+
 async function snapshot() {
   const tenants = TenantList.parse((await request('GET', '/v1/tenants?limit=100', bootstrapKey)).json).data;
   const extensions = await Promise.all(
     tenants.map(async (t) => ExtensionList.parse((await request('GET', `/v1/tenants/${t.id}/extensions?limit=100`, bootstrapKey)).json).data),
   );
   const resellers = ResellerList.parse((await request('GET', '/v1/resellers?limit=100', bootstrapKey)).json).data;
-  return { tenants, extensions, resellers };
+  return { tenants, extensions, resellers, dialPlan: await dialPlanSnapshot() };
 }
 
 /** The victims' own data only: what must survive even a call that legitimately creates something elsewhere. */
@@ -152,6 +255,12 @@ function insertResellerKey(secret: string): void {
 
 const resellerKey = 'hr_live_isolationResellerKey0000000001';
 let attackers: { attacker: Attacker; victim: World }[];
+/** Everyone who probes tenant routes: the attackers above plus the identity principals. */
+let tenantAttackers: { attacker: Attacker; victim: World }[];
+let resoldWorld: World;
+/** Keys of Acme whose roles lack permissions, with what they hold. */
+let lackers: { name: string; key: string; held: string[] }[];
+let permissionPairs = 0;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'highrise-isolation-'));
@@ -176,10 +285,42 @@ beforeAll(async () => {
     { attacker: reseller, victim: acme },
     { attacker: reseller, victim: globex },
   ];
+
+  // Tenant routes also face principals that exist only through A's identity API: another role of
+  // the foreign tenant, another reseller's admin, and end users (user keys) of another tenant.
+  const keyOf = async (path: string, body: unknown) => {
+    const r = await request('POST', path, bootstrapKey, body);
+    expect(r.status, r.text).toBe(201);
+    return r.json.secret as string;
+  };
+  const otherReseller = (await request('POST', '/v1/resellers', bootstrapKey, { name: 'Other Reseller' })).json.id as string;
+  const otherResellerAdmin = await keyOf('/v1/api-keys', { name: 'other reseller admin', roleId: 'rol_resellerAdmin', resellerId: otherReseller });
+  const acmeAdmin = await keyOf(`/v1/tenants/${acme.tenantId}/api-keys`, { name: 'acme admin', roleId: 'rol_tenantAdmin' });
+  const acmeUser = await keyOf(`/v1/tenants/${acme.tenantId}/api-keys`, { name: 'acme user at 101', extension: '101' });
+  const globexUser = await keyOf(`/v1/tenants/${globex.tenantId}/api-keys`, { name: 'globex user at 101', extension: '101' });
+  const other = (name: string, key: string, home?: World): Attacker => ({ name, kind: 'tenantKey', key, home, ownTenantIds: async () => [] });
+  tenantAttackers = [
+    ...attackers,
+    { attacker: other("Acme's admin-role key", acmeAdmin, { ...acme, key: acmeAdmin }), victim: globex },
+    { attacker: other("another reseller's admin key", otherResellerAdmin), victim: resold },
+    { attacker: other("an end user's key of Acme", acmeUser), victim: globex },
+    { attacker: other("an end user's key of Globex", globexUser), victim: acme },
+  ];
+  resoldWorld = resold;
+
+  // Same-tenant keys that lack permissions: a custom role with none, and the built-in support role.
+  const empty = await request('POST', `/v1/tenants/${acme.tenantId}/roles`, bootstrapKey, { name: 'nothing', permissions: [] });
+  expect(empty.status, empty.text).toBe(201);
+  const support = await request('GET', `/v1/tenants/${acme.tenantId}/roles/rol_tenantSupport`, bootstrapKey);
+  expect(support.status, support.text).toBe(200);
+  lackers = [
+    { name: 'a key whose custom role holds no permission', key: await keyOf(`/v1/tenants/${acme.tenantId}/api-keys`, { name: 'powerless', roleId: empty.json.id }), held: [] },
+    { name: 'a support key', key: await keyOf(`/v1/tenants/${acme.tenantId}/api-keys`, { name: 'helpdesk', roleId: 'rol_tenantSupport' }), held: support.json.permissions },
+  ];
 });
 
 afterAll(async () => {
-  console.log(`isolation: checked ${pairs} route × foreign-principal pairs over ${routeTable.length} routes`);
+  console.log(`isolation: checked ${pairs} route × foreign-principal pairs and ${permissionPairs} route × same-tenant-without-permission pairs over ${routeTable.length} routes`);
   await platform?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -207,6 +348,13 @@ async function probePlatformRoute(route: RouteDef, recipe: Extract<Recipe, { kin
       expect(r.text).not.toContain(victim.tenantId);
       break;
     }
+    case 'own-level': {
+      const r = await request(route.method, path, attacker.key, recipe.body?.());
+      expect([200, 201, 404], r.text).toContain(r.status);
+      expect(r.text).not.toContain(victim.tenantId);
+      expect(await victimSnapshot(), "the victim's data is unchanged").toEqual(beforeVictims);
+      return;
+    }
     case 'creates-own': {
       const r = await request(route.method, path, attacker.key, recipe.body?.());
       expect(r.status, r.text).toBe(201);
@@ -219,7 +367,7 @@ async function probePlatformRoute(route: RouteDef, recipe: Extract<Recipe, { kin
 }
 
 async function probeTenantRoute(route: RouteDef, recipe: Extract<Recipe, { kind: 'tenant' }>, attacker: Attacker, victim: World) {
-  const before = await snapshot();
+  const before = databaseDigest();
   // The victim's tenant (and extension) against a tenant id that does not exist.
   const foreign = await request(route.method, fillPath(route.path, victim), attacker.key, recipe.body?.());
   const missing = await request(route.method, fillPath(route.path, { tenantId: MISSING_TENANT, extensionId: victim.extensionId }), attacker.key, recipe.body?.());
@@ -237,8 +385,43 @@ async function probeTenantRoute(route: RouteDef, recipe: Extract<Recipe, { kind:
     expect(crossed.status, crossed.text).toBe(404);
     expect(comparable(crossed.json)).toEqual(comparable(absent.json));
   }
-  expect(await snapshot(), 'nothing changed').toEqual(before);
+  // Likewise the victim's number, dial rule, ring group or trunk id inside the attacker's own tenant.
+  const dialPlanParam = Object.keys(MISSING_DIAL_PLAN_IDS).find((p) => route.path.includes(`{${p}}`));
+  if (attacker.home && dialPlanParam) {
+    const at = (id: string) => route.path.replace('{tenantId}', attacker.home!.tenantId).replace(`{${dialPlanParam}}`, id);
+    const crossed = await request(route.method, at(dialPlanIds.get(victim.tenantId)![dialPlanParam]!), attacker.key, recipe.body?.());
+    const absent = await request(route.method, at(MISSING_DIAL_PLAN_IDS[dialPlanParam]!), attacker.key, recipe.body?.());
+    expect(crossed.status, crossed.text).toBe(404);
+    expect(comparable(crossed.json)).toEqual(comparable(absent.json));
+  }
+  expect(databaseDigest(), `${attacker.name}: nothing in the database changed`).toBe(before);
 }
+
+/** Each victim's number, dial rule, ring group and trunk ids, by tenant id, for fillPath. */
+const dialPlanIds = new Map<string, Record<string, string>>();
+const MISSING_DIAL_PLAN_IDS: Record<string, string> = {
+  numberId: 'num_00000000000000000000000000',
+  ruleId: 'dlr_00000000000000000000000000',
+  ringGroupId: 'rgp_00000000000000000000000000',
+  trunkId: 'trk_00000000000000000000000000',
+};
+/** In inventory, so a wrongly allowed assignment would show in the snapshot. */
+const INVENTORY_NUMBER = '+14155550188';
+
+beforeAll(async () => {
+  expect((await request('POST', '/v1/numbers', bootstrapKey, { number: INVENTORY_NUMBER })).status).toBe(201);
+  for (const [i, victim] of [acme, globex, resoldWorld].entries()) {
+    const base = `/v1/tenants/${victim.tenantId}`;
+    const number = `+1415555019${i}`;
+    await request('POST', '/v1/numbers', bootstrapKey, { number });
+    const did = await request('POST', `${base}/numbers`, bootstrapKey, { number });
+    const rule = await request('POST', `${base}/dial-rules`, bootstrapKey, { pattern: '_8XX', action: { type: 'extension', target: '101' } });
+    const group = await request('POST', `${base}/ring-groups`, bootstrapKey, { number: '600', name: 'Front', members: ['101', '102'] });
+    const trunk = await request('POST', `${base}/trunks`, bootstrapKey, { name: 'Carrier' });
+    for (const created of [did, rule, group, trunk]) expect(created.status, created.text).toBe(201);
+    dialPlanIds.set(victim.tenantId, { numberId: did.json.id, ruleId: rule.json.id, ringGroupId: group.json.id, trunkId: trunk.json.id });
+  }
+});
 
 describe('the isolation matrix', () => {
   it('has a probe recipe for every route in the table, and none for routes that are gone', () => {
@@ -253,12 +436,27 @@ describe('the isolation matrix', () => {
     if (!recipe) continue;
 
     it(`${routeKey(route)} answers every foreign key as if the victim did not exist`, async () => {
-      for (const { attacker, victim } of attackers) {
+      for (const { attacker, victim } of recipe.kind === 'tenant' ? tenantAttackers : attackers) {
         if (recipe.kind === 'tenant') await probeTenantRoute(route, recipe, attacker, victim);
         else await probePlatformRoute(route, recipe, attacker, victim);
         pairs++;
       }
     });
+
+    if (recipe.kind === 'tenant') {
+      it(`${routeKey(route)} answers a same-tenant key without ${route.permission ?? '(no permission named!)'} with 403 permission_denied`, async () => {
+        expect(route.permission, 'every tenant route names the permission it needs').toBeDefined();
+        for (const lacker of lackers) {
+          if (lacker.held.includes(route.permission!)) continue;
+          const before = databaseDigest();
+          const r = await request(route.method, fillPath(route.path, acme), lacker.key, recipe.body?.());
+          expect(r.status, `${lacker.name}: ${r.text}`).toBe(403);
+          expect(ErrorBody.parse(r.json).error.code).toBe('permission_denied');
+          expect(databaseDigest(), `${lacker.name}: nothing in the database changed`).toBe(before);
+          permissionPairs++;
+        }
+      });
+    }
   }
 
   it('still lets each owner reach its own data', async () => {

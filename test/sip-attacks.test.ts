@@ -8,7 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPlatform, type Platform } from '@highrise/platform';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createNodePhone, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
+import {
+  createNodePhone,
+  headerOf,
+  openRawSip,
+  rawRequest,
+  statusOf,
+  withTimeout,
+  type IncomingCall,
+  type NodeCall,
+  type NodePhone,
+  type RawSip,
+} from './support/sip-node';
 import { createExtension, createSoftphoneToken, createTenant, type ProvisionedTenant } from './support/sip-provision';
 
 const KEY = 'hr_test_bootstrap_key_0002';
@@ -42,6 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  console.log(`sip-attacks: made ${attacks} attacks; every one was refused or ignored`);
   await attacker?.close();
   await globex101?.stop();
   await globex102?.stop();
@@ -49,8 +61,12 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/** Every hostile frame or request this file sends, printed at the end. */
+let attacks = 0;
+
 /** Sends one request from the attacker and returns the edge's answer. */
 async function attempt(frame: string): Promise<number | undefined> {
+  attacks++;
   attacker.send(frame);
   return statusOf(await attacker.next((f) => statusOf(f) !== 100));
 }
@@ -126,5 +142,138 @@ describe('an authenticated Acme connection against Globex', () => {
     expect([statusOf(real), statusOf(unknown)]).toEqual([401, 401]);
     expect(headerOf(unknown, 'WWW-Authenticate')).toContain('realm="nobody.sip.localhost"');
     await raw.close();
+  });
+});
+
+describe('hostile traffic while a Globex call is in progress', () => {
+  let acme101: NodePhone;
+  let call: NodeCall;
+  let answered: IncomingCall;
+
+  beforeAll(async () => {
+    acme101 = createNodePhone({ wsUrl: platform.wsUrl, domain: acme.sipDomain, number: '101', password: password(acme, '101') });
+    await acme101.start();
+    await acme101.register();
+    call = globex102.call('101');
+    answered = await globex101.nextIncoming();
+    await answered.answer();
+    expect(await call.outcome).toBe(200);
+  });
+
+  afterAll(async () => {
+    await acme101?.stop();
+  });
+
+  const options = (domain: string) => rawRequest({ method: 'OPTIONS', uri: `sip:${domain}`, from: `sip:probe@${domain}`, to: `sip:${domain}` });
+
+  it("refuses an INVITE and a MESSAGE whose From names another tenant's domain, even to the attacker's own tenant", async () => {
+    for (const method of ['INVITE', 'MESSAGE']) {
+      const status = await attempt(
+        rawRequest({ method, uri: `sip:101@${acme.sipDomain}`, from: `sip:102@${globex.sipDomain}`, to: `sip:101@${acme.sipDomain}`, headers: [contact] }),
+      );
+      expect(status).toBe(403);
+    }
+    // A connection with no identity at all gets a challenge for the named realm, and nothing is forwarded.
+    const raw = await openRawSip(platform.wsUrl);
+    attacks++;
+    raw.send(rawRequest({ method: 'INVITE', uri: `sip:101@${acme.sipDomain}`, from: `sip:101@${globex.sipDomain}`, to: `sip:101@${acme.sipDomain}`, headers: [contact] }));
+    const answer = await raw.next();
+    expect(statusOf(answer)).toBe(407);
+    expect(headerOf(answer, 'Proxy-Authenticate')).toContain(`realm="${globex.sipDomain}"`);
+    await raw.close();
+    expect(acme101.received.filter((r) => r.method !== 'OPTIONS')).toEqual([]);
+  });
+
+  it('answers a burst of 500 REGISTERs from one connection and stays responsive, with bounded memory', async () => {
+    const flood = await openRawSip(platform.wsUrl);
+    const heapBefore = process.memoryUsage().heapUsed;
+    const started = Date.now();
+    for (let i = 0; i < 500; i++) {
+      attacks++;
+      flood.send(
+        rawRequest({
+          method: 'REGISTER',
+          uri: `sip:${acme.sipDomain}`,
+          from: `sip:101@${acme.sipDomain}`,
+          to: `sip:101@${acme.sipDomain}`,
+          headers: [`Contact: <sip:flood${i}@raw.invalid;transport=ws>`, 'Authorization: Digest username="101", realm="x", nonce="bogus", uri="sip:x", response="00"'],
+        }),
+      );
+    }
+    // Every one is answered (a refusal), none of them is silently queued forever.
+    await vi.waitFor(() => expect(flood.frames.length).toBe(500), { timeout: 10_000 });
+    expect(new Set(flood.frames.map(statusOf))).toEqual(new Set([403]));
+    const elapsed = Date.now() - started;
+    // Meanwhile another socket is served at once.
+    const probe = await openRawSip(platform.wsUrl);
+    const probeStart = Date.now();
+    probe.send(options(acme.sipDomain));
+    expect(statusOf(await probe.next())).toBe(200);
+    expect(Date.now() - probeStart).toBeLessThan(1000);
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);
+    console.log(`sip-attacks: 500 REGISTERs answered in ${elapsed} ms`);
+    await Promise.all([flood.close(), probe.close()]);
+
+    // An authenticated connection registering 500 contacts for one AOR holds at most the cap.
+    for (let i = 0; i < 500; i++) {
+      attacks++;
+      attacker.send(rawRequest({ method: 'REGISTER', uri: `sip:${acme.sipDomain}`, from: `sip:102@${acme.sipDomain}`, to: `sip:102@${acme.sipDomain}`, headers: [`Contact: <sip:many${i}@raw.invalid;transport=ws>`] }));
+    }
+    const answers: (number | undefined)[] = [];
+    for (let i = 0; i < 500; i++) answers.push(statusOf(await attacker.next(undefined, 10_000)));
+    expect(answers.filter((s) => s === 200)).toHaveLength(10);
+    expect(answers.filter((s) => s === 503)).toHaveLength(490);
+  });
+
+  it('closes a socket that sends a 1 MB message, and answers 413 to a 100 kB one', async () => {
+    const big = await openRawSip(platform.wsUrl);
+    attacks++;
+    big.send(rawRequest({ method: 'MESSAGE', uri: `sip:101@${acme.sipDomain}`, from: `sip:102@${acme.sipDomain}`, to: `sip:101@${acme.sipDomain}`, body: 'x'.repeat(1024 * 1024) }));
+    expect((await withTimeout(big.closed, 5000, 'the 1 MB frame did not close the socket')).code).toBe(1009);
+
+    const large = await openRawSip(platform.wsUrl);
+    attacks++;
+    large.send(rawRequest({ method: 'MESSAGE', uri: `sip:101@${acme.sipDomain}`, from: `sip:102@${acme.sipDomain}`, to: `sip:101@${acme.sipDomain}`, body: 'x'.repeat(100 * 1024) }));
+    expect(statusOf(await large.next())).toBe(413);
+    await large.close();
+    expect(acme101.received.filter((r) => r.method === 'MESSAGE')).toEqual([]);
+  });
+
+  it('refuses or ignores 1,000 malformed frames and still parses the next good one on the same socket', async () => {
+    const raw = await openRawSip(platform.wsUrl);
+    const good = () => options(acme.sipDomain);
+    const kinds = [
+      (i: number) => good().replace(/^OPTIONS \S+ SIP\/2\.0/, i % 2 ? 'OPTIONS SIP/2.0' : `HELLO${i} / HTTP/1.1`),
+      (i: number) => good().replace(/Content-Length: \d+/, i % 2 ? 'Content-Length: 99' : 'Content-Length: -1'),
+      (_i: number) => good().replace(/^Via: .*\r\n/m, ''),
+      (i: number) => Buffer.from(Array.from({ length: 64 + (i % 64) }, (_v, j) => (i * 31 + j * 17) % 256)),
+    ];
+    let expectedAnswers = 0;
+    for (let i = 0; i < 1000; i++) {
+      const kind = i % kinds.length;
+      const frame = kinds[kind]!(i);
+      attacks++;
+      if (typeof frame === 'string') raw.send(frame);
+      else raw.send(frame, { binary: true });
+      // A frame with a readable start line and Via gets a 400; everything else is dropped silently.
+      if (kind === 1) expectedAnswers++;
+    }
+    raw.send(good());
+    const last = await raw.next((f) => statusOf(f) !== 400, 10_000);
+    expect(statusOf(last)).toBe(200);
+    expect(raw.frames.filter((f) => statusOf(f) === 400)).toHaveLength(expectedAnswers);
+    await raw.close();
+  });
+
+  it('the call in progress still carries an in-dialog request and ends normally', async () => {
+    const infoStatus = await new Promise<number>((resolve, reject) => {
+      call.inviter
+        .info({ requestDelegate: { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) } })
+        .catch(reject);
+    });
+    expect(infoStatus).toBe(200);
+    expect(globex101.received.map((r) => r.method)).toContain('INFO');
+    await call.hangup();
+    await withTimeout(answered.ended, 5000, 'the BYE did not arrive');
   });
 });

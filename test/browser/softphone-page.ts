@@ -22,20 +22,29 @@ export interface PhonePage extends TrackedPage {
   media(options?: { minPackets?: number; timeoutMs?: number }): Promise<MediaReport>;
 }
 
+/** What the page configures the element with: a softphone token, or digest credentials. */
+export type PhoneCredentials =
+  | Pick<SoftphoneToken, 'token' | 'wsUrl' | 'iceServers'>
+  | { server: string; domain: string; extension: string; password: string };
+
 const PEER_CONNECTION = "document.querySelector('highrise-softphone')?.phone?.peerConnection";
 
 /**
- * Opens the softphone page at `origin` (http://localhost:<port>, a secure context). The token
- * travels in the URL fragment, which the browser never sends to the server.
+ * Opens the softphone page at `origin` (http://localhost:<port>, a secure context). The token or
+ * password travels in the URL fragment, which the browser never sends to the server.
  */
 export async function openPhonePage(
   browser: Browser,
   origin: string,
   name: string,
-  token: Pick<SoftphoneToken, 'token' | 'wsUrl' | 'iceServers'>,
+  credentials: PhoneCredentials,
 ): Promise<PhonePage> {
   const tracked = await openTrackedPage(browser, name);
-  const fragment = new URLSearchParams({ token: token.token, server: token.wsUrl, 'ice-servers': JSON.stringify(token.iceServers) });
+  const fragment = new URLSearchParams(
+    'token' in credentials
+      ? { token: credentials.token, server: credentials.wsUrl, 'ice-servers': JSON.stringify(credentials.iceServers) }
+      : credentials,
+  );
   await tracked.page.goto(`${origin}/softphone.html#${fragment}`);
   const element = tracked.page.locator('highrise-softphone');
   return {

@@ -41,7 +41,30 @@ export async function seedDemo(hr: Highrise): Promise<DemoTenant[]> {
     for (const ext of DEMO_EXTENSIONS) {
       if (!numbers.has(ext.number)) await tenantClient.extensions.create(ext);
     }
+    await seedTelephony(hr, tenant.id, DEMO_DIDS[spec.key]);
     tenants.push({ key: spec.key, id: tenant.id, name: spec.name, slug: spec.slug, sipDomain: tenant.sipDomain });
   }
   return tenants;
+}
+
+/** Each demo tenant's DID; both ring the tenant's own ring group 600 (101 and 102 at once). */
+export const DEMO_DIDS: Record<DemoTenant['key'], string> = { acme: '+14155550100', globex: '+12125550100' };
+export const DEMO_RING_GROUP = { number: '600', name: 'Front desk', strategy: 'simultaneous', members: ['101', '102'] } as const;
+
+/** The tenant's ring group and DID, routed to the group; whatever exists already is left as it is. */
+async function seedTelephony(hr: Highrise, tenantId: string, did: string): Promise<void> {
+  const tenant = hr.tenant(tenantId);
+  let hasGroup = false;
+  for await (const g of tenant.ringGroups.list()) if (g.number === DEMO_RING_GROUP.number) hasGroup = true;
+  if (!hasGroup) await tenant.ringGroups.create({ ...DEMO_RING_GROUP, members: [...DEMO_RING_GROUP.members] });
+
+  let held;
+  for await (const n of tenant.numbers.list()) if (n.number === did) held = n;
+  if (!held) {
+    let inInventory = false;
+    for await (const n of hr.numbers.list({ assigned: false })) if (n.number === did) inInventory = true;
+    if (!inInventory) await hr.numbers.create({ number: did });
+    held = await tenant.numbers.assign({ number: did });
+  }
+  if (!held.routing) await tenant.numbers.update(held.id, { routing: { type: 'ring_group', target: DEMO_RING_GROUP.number } });
 }

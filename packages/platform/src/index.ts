@@ -7,3 +7,4 @@ export { openSqliteStore, migrations, latestVersion, DATABASE_FILE } from './sto
 export type * from './store/types';
 export type { SqliteStoreOptions, Migration } from './store/index';
 export type { SipDirectory, SipTenant, SipUser, SoftphoneTokenClaims, TokenCheck } from './sip/directory';
+export { createBenchmarkApis, type BenchmarkApis } from './http/benchmark';

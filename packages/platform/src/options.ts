@@ -23,6 +23,18 @@ export interface PlatformOptions {
   site?: { root: string; mounts?: Record<string, string>; files?: Record<string, () => string> };
   /** Log lines go here; default is silent in tests and stdout in the CLI. */
   log?: (line: string) => void;
+  /**
+   * Failed API authentications allowed per source address in a sliding window; past it, further
+   * failures from that address get 429 (valid keys keep working). Default 20 per 60 s.
+   */
+  authFailureLimit?: { maxFailures?: number; windowSeconds?: number };
+  /** Take the client address from X-Forwarded-For (only behind a reverse proxy you run). Default false. */
+  trustProxy?: boolean;
+  /**
+   * SIP edge timers. `ackTimeoutMs`: how long an answered call waits for the caller's ACK before
+   * the edge ends it and frees its channel (default 32000, RFC 3261 Timer H); shorter in tests.
+   */
+  sipTimers?: { ackTimeoutMs?: number };
 }
 
 export interface Platform {

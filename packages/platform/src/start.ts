@@ -4,14 +4,16 @@ import { createAdaptorServer } from '@hono/node-server';
 import { ensureBootstrapKey } from './domain/api-keys';
 import { newApiKeySecret } from './domain/secrets';
 import type { DomainContext } from './domain/context';
+import { startIdempotencyPurge } from './domain/idempotency';
 import { createSipDirectory } from './domain/sip-directory';
 import { loadPlatformSecret } from './domain/softphone-tokens';
+import { AuthFailureLimiter } from './domain/auth-failures';
 import { createApp } from './http/app';
 import { buildOpenApi } from './http/openapi';
 import { routeTable } from './http/routes/index';
 import { LATEST_VERSION } from './http/version';
 import type { Platform, PlatformOptions } from './options';
-import { attachSipEdge } from './sip/edge';
+import { attachSipEdge, type SipEdge } from './sip/edge';
 import { openSqliteStore } from './store/sqlite';
 
 const SIP_PATH = '/sip';
@@ -52,11 +54,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (ensureBootstrapKey(domain, generated)) log(`no bootstrap key given; the provider owner key is ${generated} (shown this once)`);
     }
     const secret = loadPlatformSecret(store);
+    // Stored first responses hold (sealed) one-time secrets; keep none past their 24 h retention.
+    const stopIdempotencyPurge = startIdempotencyPurge(domain);
 
     let wsUrl = '';
+    let edge: SipEdge | undefined;
     let openapi: unknown;
     const app = createApp({
       routes: routeTable,
+      authFailures: new AuthFailureLimiter(options.authFailureLimit),
+      trustProxy: options.trustProxy,
       site: options.site,
       log,
       services: {
@@ -65,12 +72,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         wsUrl: () => wsUrl,
         iceServers: options.iceServers ?? [],
         openapi: () => (openapi ??= buildOpenApi(routeTable, { version: LATEST_VERSION })),
+        // The edge is attached below, once the server exists; until then nothing is live.
+        liveCounters: (tenantId) => edge?.tenantCounters(tenantId) ?? { channels: 0, registrations: 0, messages: 0, messagesWindowStartedAt: new Date() },
       },
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-    const edge = attachSipEdge(server, { directory: createSipDirectory(domain, secret), path: SIP_PATH, log });
+    const sipEdge = attachSipEdge(server, { directory: createSipDirectory(domain, secret), path: SIP_PATH, log, timers: options.sipTimers });
+    edge = sipEdge;
     const port = await listen(server, options.port ?? 8080, host).catch(async (error: unknown) => {
-      await edge.close();
+      stopIdempotencyPurge();
+      await sipEdge.close();
       throw error;
     });
 
@@ -85,7 +96,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       port,
       close: () =>
         (closing ??= (async () => {
-          await edge.close();
+          stopIdempotencyPurge();
+          await sipEdge.close();
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeAllConnections();

@@ -15,6 +15,10 @@ import { PagePromise, type CursorPageParams } from './core/pagination';
 import type { HttpMethod, QueryParams, RequestOptions } from './core/request-options';
 import { isRetryableStatus, retryDelayMs, sleep } from './core/retry';
 import { Resellers } from './resources/resellers';
+import { ApiKeys } from './resources/api-keys';
+import { Permissions, Roles } from './resources/roles';
+import { Numbers } from './resources/numbers';
+import { AuditEvents } from './resources/audit-events';
 import { TenantClient } from './resources/tenant-client';
 import { Tenants } from './resources/tenants';
 
@@ -65,6 +69,15 @@ export class Highrise {
   readonly timeout: number;
   readonly tenants: Tenants;
   readonly resellers: Resellers;
+  /** Provider and reseller API keys (tenant keys: `hr.tenant(id).apiKeys`). */
+  readonly apiKeys: ApiKeys;
+  /** Roles of the caller's level (tenant roles: `hr.tenant(id).roles`). */
+  readonly roles: Roles;
+  readonly permissions: Permissions;
+  /** The provider's inventory of phone numbers (provider keys only). */
+  readonly numbers: Numbers;
+  /** The audit log across the tenants the key may see (tenant keys: `hr.tenant(id).auditEvents`). */
+  readonly auditEvents: AuditEvents;
   readonly #options: ClientOptions;
 
   constructor(options: ClientOptions) {
@@ -81,6 +94,11 @@ export class Highrise {
     this.timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
     this.tenants = new Tenants(this);
     this.resellers = new Resellers(this);
+    this.apiKeys = new ApiKeys(this);
+    this.roles = new Roles(this);
+    this.permissions = new Permissions(this);
+    this.numbers = new Numbers(this);
+    this.auditEvents = new AuditEvents(this);
   }
 
   /** A new client with some options replaced; this one is left untouched. */

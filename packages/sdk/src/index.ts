@@ -4,7 +4,7 @@ export { API_VERSION } from './version';
 export type { RequestOptions, HttpMethod } from './core/request-options';
 export { CursorPage, PagePromise } from './core/pagination';
 export type { CursorPageParams } from './core/pagination';
-export { Tenants, TenantClient, Extensions, SoftphoneTokens, Resellers } from './resources/index';
+export { Tenants, TenantClient, Extensions, SoftphoneTokens, Resellers, Calls, Usage, Numbers, TenantNumbers, DialRules, RingGroups, Trunks, ApiKeys, TenantApiKeys, Roles, TenantRoles, Permissions, AuditEvents, TenantAuditEvents } from './resources/index';
 export * from './errors/index';
 // The contract: every schema (a value) and its inferred type of the same name.
 export * from './schemas/index';

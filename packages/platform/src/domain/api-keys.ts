@@ -1,12 +1,30 @@
 import { newId } from '../ids';
-import type { ApiKeyRow } from '../store/types';
-import type { DomainContext } from './context';
-import { TenantSuspended } from './errors';
-import type { Principal } from './principal';
-import { newApiKeySecret, sha256Hex } from './secrets';
+import type { ApiKeyRow, Page, PageQuery, RoleLevel } from '../store/types';
+import { recordAudit, type DomainContext } from './context';
+import { InvalidReference, NotFound, PermissionDenied, ResellerSuspended, TenantSuspended } from './errors';
+import { builtInRole, LEVEL_PERMISSIONS, ownerRoleId, requireHeld, rolePermissions, USER_PERMISSIONS, USER_ROLE_ID, type Permission } from './permissions';
+import type { Actor, Principal } from './principal';
+import { randomBase62, sha256Hex } from './secrets';
+import { tenantInService } from './status';
+import type { TenantAccess } from './tenants';
 
 /** lastUsedAt is a hint for humans; writing it at most once a minute keeps reads from becoming writes. */
 const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * `hr_live_<key id without prefix>_<32 base62>`: the public part names the key in logs and lists
+ * without revealing anything; only sha256 of the whole secret is stored and looked up (one indexed
+ * read, O(1)), so the public part needs no index of its own.
+ */
+export const newKeySecret = (keyId: string) => `hr_live_${keyId.slice('key_'.length)}_${randomBase62(32)}`;
+export const keyPrefix = (keyId: string) => `hr_live_${keyId.slice('key_'.length)}`;
+
+export interface ApiKeyView extends ApiKeyRow {
+  roleId: string;
+  permissions: Permission[];
+  extension: string | null;
+  prefix: string;
+}
 
 /**
  * Makes `secret` the provider owner's key unless a provider key already exists, so the bootstrap
@@ -24,47 +42,265 @@ export function ensureBootstrapKey(ctx: DomainContext, secret: string): boolean 
       name: 'provider owner (bootstrap)',
       createdAt: ctx.now().toISOString(),
       lastUsedAt: null,
+      roleId: ownerRoleId('provider'),
     });
     return true;
   });
 }
 
-/** Mints a tenant-scoped key; call inside the transaction that needs it. */
+/** Mints a tenant owner key; call inside the transaction that needs it. */
 export function insertTenantKey(ctx: DomainContext, tenantId: string, name: string): { id: string; secret: string } {
-  const secret = newApiKeySecret();
-  const row: ApiKeyRow = {
-    id: newId('key'),
-    secretHash: sha256Hex(secret),
-    principal: 'tenant',
-    resellerId: null,
-    tenantId,
-    name,
-    createdAt: ctx.now().toISOString(),
-    lastUsedAt: null,
-  };
-  ctx.store.apiKeys.insert(row);
-  return { id: row.id, secret };
+  const id = newId('key');
+  const secret = newKeySecret(id);
+  ctx.store.tenant(tenantId).apiKeys.insert({ id, secretHash: sha256Hex(secret), name, createdAt: ctx.now().toISOString(), lastUsedAt: null, roleId: ownerRoleId('tenant') });
+  return { id, secret };
 }
 
-/** Resolves an API key secret to its principal; undefined for an unknown key. */
-export function authenticate(ctx: DomainContext, secret: string): Principal | undefined {
-  const key = ctx.store.apiKeys.getBySecretHash(sha256Hex(secret));
-  if (!key) return undefined;
+const levelOf = (key: ApiKeyRow): RoleLevel => (key.principal === 'tenant' ? 'tenant' : key.principal);
+
+/** The role's permissions, never more than the key's level allows. */
+function permissionsOf(ctx: DomainContext, key: ApiKeyRow): Permission[] {
+  const level = levelOf(key);
+  const roleId = key.roleId ?? ownerRoleId(level);
+  const builtIn = builtInRole(roleId);
+  const role =
+    builtIn?.level === level
+      ? builtIn
+      : key.tenantId !== null
+        ? ctx.store.tenant(key.tenantId).roles.get(roleId)
+        : ctx.store.roles(key.resellerId !== null ? { resellerId: key.resellerId } : 'provider').get(roleId);
+  if (!role) return [];
+  const ceiling = key.extensionId !== null ? USER_PERMISSIONS : LEVEL_PERMISSIONS[level];
+  return rolePermissions(role).filter((p) => ceiling.includes(p));
+}
+
+export type AuthOutcome =
+  | { ok: true; principal: Principal }
+  /** `key` is set when the secret named a real key (revoked, expired, rotated out): its audit event can say which. */
+  | { ok: false; reason: 'unknown' | 'revoked' | 'expired' | 'rotated' | 'extension_deleted'; key?: ApiKeyRow };
+
+/**
+ * Resolves an API key secret to its principal. A suspended tenant (or a tenant of a suspended
+ * reseller) throws TenantSuspended and a suspended reseller's own key ResellerSuspended: 403, so
+ * the owner learns why, unlike a bad secret (401).
+ */
+export function resolveApiKey(ctx: DomainContext, secret: string): AuthOutcome {
+  const hash = sha256Hex(secret);
+  const key = ctx.store.apiKeys.getBySecretHash(hash);
+  if (!key) return { ok: false, reason: 'unknown' };
   const now = ctx.now();
+  if (key.revokedAt !== null) return { ok: false, reason: 'revoked', key };
+  if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now.getTime()) return { ok: false, reason: 'expired', key };
+  if (key.secretHash !== hash && (key.previousExpiresAt === null || Date.parse(key.previousExpiresAt) <= now.getTime())) {
+    return { ok: false, reason: 'rotated', key };
+  }
+
+  let principal: Principal;
+  const grant = { keyId: key.id, roleId: key.roleId ?? ownerRoleId(levelOf(key)), permissions: new Set(permissionsOf(ctx, key)) };
+  switch (key.principal) {
+    case 'provider':
+      principal = { kind: 'provider', ...grant };
+      break;
+    case 'reseller': {
+      if (ctx.store.resellers.get(key.resellerId!)?.status !== 'active') throw new ResellerSuspended();
+      principal = { kind: 'reseller', resellerId: key.resellerId!, ...grant };
+      break;
+    }
+    case 'tenant': {
+      const tenant = ctx.store.tenants.get(key.tenantId!);
+      if (!tenant) return { ok: false, reason: 'unknown' };
+      if (!tenantInService(ctx, tenant)) throw new TenantSuspended();
+      if (key.extensionId === null) {
+        principal = { kind: 'tenant', tenantId: tenant.id, ...grant };
+        break;
+      }
+      // A user key dies with its extension.
+      if (!ctx.store.tenant(tenant.id).extensions.get(key.extensionId)) return { ok: false, reason: 'extension_deleted', key };
+      principal = { kind: 'user', tenantId: tenant.id, extensionId: key.extensionId, ...grant };
+      break;
+    }
+  }
   if (!key.lastUsedAt || now.getTime() - Date.parse(key.lastUsedAt) > TOUCH_INTERVAL_MS) {
     ctx.store.apiKeys.touch(key.id, now.toISOString());
   }
-  switch (key.principal) {
-    case 'provider':
-      return { kind: 'provider', keyId: key.id };
-    case 'reseller':
-      return { kind: 'reseller', keyId: key.id, resellerId: key.resellerId! };
-    case 'tenant': {
-      // A suspended tenant's keys stop working at once.
-      const tenant = ctx.store.tenants.get(key.tenantId!);
-      if (!tenant) return undefined;
-      if (tenant.status === 'suspended') throw new TenantSuspended();
-      return { kind: 'tenant', keyId: key.id, tenantId: key.tenantId! };
-    }
-  }
+  return { ok: true, principal };
 }
+
+/** Resolves an API key secret to its principal; undefined for a secret that is not (or no longer) valid. */
+export function authenticate(ctx: DomainContext, secret: string): Principal | undefined {
+  const outcome = resolveApiKey(ctx, secret);
+  return outcome.ok ? outcome.principal : undefined;
+}
+
+function view(ctx: DomainContext, key: ApiKeyRow): ApiKeyView {
+  let extension: string | null = null;
+  if (key.extensionId !== null && key.tenantId !== null) extension = ctx.store.tenant(key.tenantId).extensions.get(key.extensionId)?.number ?? null;
+  return { ...key, roleId: key.roleId ?? ownerRoleId(levelOf(key)), permissions: permissionsOf(ctx, key), extension, prefix: keyPrefix(key.id) };
+}
+
+/** The role a new key of `level` gets: a built-in of that level or a custom role of the same owner. */
+function resolveRole(ctx: DomainContext, level: RoleLevel, owner: { tenantId?: string; resellerId?: string }, roleId: string) {
+  const builtIn = builtInRole(roleId);
+  if (builtIn && builtIn.level === level && builtIn.id !== USER_ROLE_ID) return builtIn;
+  const custom = owner.tenantId
+    ? ctx.store.tenant(owner.tenantId).roles.get(roleId)
+    : ctx.store.roles(owner.resellerId ? { resellerId: owner.resellerId } : 'provider').get(roleId);
+  if (!custom) throw new InvalidReference('roleId', `no such ${level} role here`);
+  return custom;
+}
+
+function checkExpiry(ctx: DomainContext, expiresAt: string | undefined): string | null {
+  if (expiresAt === undefined) return null;
+  if (Date.parse(expiresAt) <= ctx.now().getTime()) throw new InvalidReference('expiresAt', 'must be in the future');
+  return new Date(expiresAt).toISOString();
+}
+
+export interface KeyCreated {
+  key: ApiKeyView;
+  secret: string;
+}
+
+/** A provider or reseller key. The provider may mint a reseller's key by naming `resellerId`. */
+export function createPlatformKey(
+  ctx: DomainContext,
+  actor: Actor,
+  input: { name: string; roleId: string; expiresAt?: string | undefined; resellerId?: string | undefined },
+): KeyCreated {
+  const { principal } = actor;
+  let resellerId: string | null = input.resellerId ?? null;
+  if (principal.kind === 'reseller') {
+    if (resellerId !== null && resellerId !== principal.resellerId) throw new PermissionDenied('a reseller makes keys only for itself');
+    resellerId = principal.resellerId;
+  } else if (principal.kind !== 'provider') {
+    throw new PermissionDenied('tenant keys are made under /v1/tenants/{tenantId}/api-keys');
+  }
+  const level: RoleLevel = resellerId === null ? 'provider' : 'reseller';
+  return ctx.store.transaction(() => {
+    if (resellerId !== null && !ctx.store.resellers.get(resellerId)) throw new InvalidReference('resellerId', 'no such reseller');
+    const role = resolveRole(ctx, level, resellerId === null ? {} : { resellerId }, input.roleId);
+    requireHeld(principal.permissions, rolePermissions(role));
+    const id = newId('key');
+    const secret = newKeySecret(id);
+    const row = ctx.store.apiKeys.insert({
+      id,
+      secretHash: sha256Hex(secret),
+      principal: level,
+      resellerId,
+      tenantId: null,
+      name: input.name,
+      createdAt: ctx.now().toISOString(),
+      lastUsedAt: null,
+      roleId: role.id,
+      expiresAt: checkExpiry(ctx, input.expiresAt),
+    });
+    recordAudit(ctx, actor, null, 'api_key.created', id);
+    return { key: view(ctx, row), secret };
+  });
+}
+
+/** A tenant key: an admin-like key with a tenant role, or (with `extension`) an end user's key. */
+export function createTenantKey(
+  ctx: DomainContext,
+  actor: Actor,
+  access: TenantAccess,
+  input: { name: string; roleId?: string | undefined; extension?: string | undefined; expiresAt?: string | undefined },
+): KeyCreated {
+  const { tenant, scope } = access;
+  return ctx.store.transaction(() => {
+    let roleId: string;
+    let extensionId: string | null = null;
+    let permissions: readonly Permission[];
+    if (input.extension !== undefined) {
+      const ext = scope.extensions.getByNumber(input.extension);
+      if (!ext) throw new InvalidReference('extension', 'no such extension in this tenant');
+      extensionId = ext.id;
+      roleId = USER_ROLE_ID;
+      permissions = USER_PERMISSIONS;
+    } else {
+      if (input.roleId === undefined) throw new InvalidReference('roleId', 'required unless extension is given');
+      const role = resolveRole(ctx, 'tenant', { tenantId: tenant.id }, input.roleId);
+      roleId = role.id;
+      permissions = rolePermissions(role);
+    }
+    requireHeld(actor.principal.permissions, permissions);
+    const id = newId('key');
+    const secret = newKeySecret(id);
+    const row = scope.apiKeys.insert({
+      id,
+      secretHash: sha256Hex(secret),
+      name: input.name,
+      createdAt: ctx.now().toISOString(),
+      lastUsedAt: null,
+      roleId,
+      extensionId,
+      expiresAt: checkExpiry(ctx, input.expiresAt),
+    });
+    recordAudit(ctx, actor, tenant.id, 'api_key.created', id);
+    return { key: view(ctx, row), secret };
+  });
+}
+
+/** The provider sees provider keys and every reseller's keys; a reseller only its own. */
+function platformKey(ctx: DomainContext, principal: Principal, id: string): ApiKeyRow {
+  const key = ctx.store.apiKeys.get(id);
+  const visible =
+    key !== undefined &&
+    key.tenantId === null &&
+    (principal.kind === 'provider' || (principal.kind === 'reseller' && key.resellerId === principal.resellerId));
+  if (!visible) throw new NotFound('api_key');
+  return key;
+}
+
+function tenantKey(access: TenantAccess, id: string): ApiKeyRow {
+  const key = access.scope.apiKeys.get(id);
+  if (!key) throw new NotFound('api_key');
+  return key;
+}
+
+export function listPlatformKeys(ctx: DomainContext, principal: Principal, page: PageQuery): Page<ApiKeyView> {
+  const owner = principal.kind === 'reseller' ? { resellerId: principal.resellerId } : 'provider';
+  const result = ctx.store.apiKeys.list(page, owner);
+  return { items: result.items.map((k) => view(ctx, k)), next: result.next };
+}
+
+export function listTenantKeys(ctx: DomainContext, access: TenantAccess, page: PageQuery): Page<ApiKeyView> {
+  const result = access.scope.apiKeys.list(page);
+  return { items: result.items.map((k) => view(ctx, k)), next: result.next };
+}
+
+export const retrievePlatformKey = (ctx: DomainContext, principal: Principal, id: string) => view(ctx, platformKey(ctx, principal, id));
+export const retrieveTenantKey = (ctx: DomainContext, access: TenantAccess, id: string) => view(ctx, tenantKey(access, id));
+
+/**
+ * A new secret for the same key (same id, role and expiry). The old secret keeps working for
+ * `gracePeriodSeconds` so deployments can roll over; a second rotation inside the grace period
+ * ends the first old secret at once (only one previous secret is kept).
+ */
+function rotate(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: string | null, gracePeriodSeconds: number): KeyCreated {
+  // Whoever gets the new secret gets the key's powers: the same rule as minting it.
+  requireHeld(actor.principal.permissions, permissionsOf(ctx, key));
+  const secret = newKeySecret(key.id);
+  const now = ctx.now().getTime();
+  const updated = ctx.store.apiKeys.update(key.id, {
+    secretHash: sha256Hex(secret),
+    previousSecretHash: gracePeriodSeconds > 0 ? key.secretHash : null,
+    previousExpiresAt: gracePeriodSeconds > 0 ? new Date(now + gracePeriodSeconds * 1000).toISOString() : null,
+  });
+  recordAudit(ctx, actor, tenantId, 'api_key.rotated', key.id);
+  return { key: view(ctx, updated!), secret };
+}
+
+function revoke(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: string | null): void {
+  requireHeld(actor.principal.permissions, permissionsOf(ctx, key));
+  ctx.store.apiKeys.update(key.id, { revokedAt: ctx.now().toISOString(), previousSecretHash: null, previousExpiresAt: null });
+  recordAudit(ctx, actor, tenantId, 'api_key.revoked', key.id);
+}
+
+export const rotatePlatformKey = (ctx: DomainContext, actor: Actor, id: string, gracePeriodSeconds: number) =>
+  ctx.store.transaction(() => rotate(ctx, actor, platformKey(ctx, actor.principal, id), null, gracePeriodSeconds));
+export const rotateTenantKey = (ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, gracePeriodSeconds: number) =>
+  ctx.store.transaction(() => rotate(ctx, actor, tenantKey(access, id), access.tenant.id, gracePeriodSeconds));
+export const revokePlatformKey = (ctx: DomainContext, actor: Actor, id: string) =>
+  ctx.store.transaction(() => revoke(ctx, actor, platformKey(ctx, actor.principal, id), null));
+export const revokeTenantKey = (ctx: DomainContext, actor: Actor, access: TenantAccess, id: string) =>
+  ctx.store.transaction(() => revoke(ctx, actor, tenantKey(access, id), access.tenant.id));

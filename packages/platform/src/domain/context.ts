@@ -1,4 +1,4 @@
-import { newId } from '../ids';
+import { appendAuditEvent, diffChanges, roleNameOf, type AuditDetails } from './audit';
 import type { Store } from '../store/types';
 import type { Actor } from './principal';
 
@@ -11,15 +11,41 @@ export interface DomainContext {
 
 export const tenantSipDomain = (ctx: DomainContext, slug: string) => `${slug}.${ctx.baseSipDomain}`;
 
-/** Writes the audit event of a mutation; call it inside the mutation's transaction. */
-export function recordAudit(ctx: DomainContext, actor: Actor, tenantId: string | null, action: string, targetId: string): void {
-  ctx.store.audit.record({
-    id: newId('evt'),
-    occurredAt: ctx.now().toISOString(),
-    actorKeyId: actor.principal.keyId,
+/**
+ * Writes the audit event of a mutation into its tenant's hash chain (the platform chain for null);
+ * call it inside the mutation's transaction. `details` adds the target type and the record before
+ * and after, of which only changed keys are kept, secrets redacted.
+ */
+export function recordAudit(ctx: DomainContext, actor: Actor, tenantId: string | null, action: string, targetId: string, details: AuditDetails = {}): void {
+  appendAuditEvent(ctx, {
     tenantId,
     action,
     targetId,
+    targetType: details.targetType,
+    actorKeyId: actor.principal.keyId,
+    actorPrincipal: actor.principal.kind,
+    actorRole: roleNameOf(ctx, actor.principal),
+    changes: details.before !== undefined || details.after !== undefined ? diffChanges(details.before, details.after) : null,
     requestId: actor.requestId,
+    sourceAddress: actor.sourceAddress ?? null,
+  });
+}
+
+/**
+ * Writes a security event that has no authenticated actor (a failed authentication): a
+ * platform-level event when no tenant is known. Call it inside its own transaction.
+ */
+export function recordSecurityEvent(
+  ctx: DomainContext,
+  event: { tenantId: string | null; action: string; targetId: string; requestId: string | null; actorKeyId?: string | null; sourceAddress?: string | null },
+): void {
+  appendAuditEvent(ctx, {
+    tenantId: event.tenantId,
+    action: event.action,
+    targetId: event.targetId,
+    actorKeyId: event.actorKeyId ?? null,
+    actorPrincipal: null,
+    requestId: event.requestId,
+    sourceAddress: event.sourceAddress ?? null,
   });
 }

@@ -8,7 +8,7 @@ export abstract class DomainError extends Error {
   readonly details: { field: string; issue: string }[] = [];
 }
 
-export type ResourceKind = 'tenant' | 'extension' | 'reseller';
+export type ResourceKind = 'tenant' | 'extension' | 'reseller' | 'call' | 'number' | 'dial_rule' | 'ring_group' | 'trunk' | 'role' | 'api_key';
 
 /**
  * Something that does not exist or that the caller may not see. The message names only the kind,
@@ -42,9 +42,11 @@ export class ExtensionExists extends DomainError {
 
 export class PermissionDenied extends DomainError {
   readonly code = 'permission_denied';
-  constructor(message = 'this API key may not do that') {
+  /** `missing`: the permissions the caller lacks, one detail each. */
+  constructor(message = 'this API key may not do that', missing: readonly string[] = []) {
     super(message);
     this.name = 'PermissionDenied';
+    for (const p of missing) this.details.push({ field: 'permissions', issue: `missing ${p}` });
   }
 }
 
@@ -75,3 +77,47 @@ export class InvalidReference extends DomainError {
 }
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
+
+export class ResellerSuspended extends DomainError {
+  readonly code = 'reseller_suspended';
+  constructor() {
+    super('the reseller is suspended');
+    this.name = 'ResellerSuspended';
+  }
+}
+
+/** Unknown or out-of-level permissions; the details list every valid one so the caller can fix the request. */
+export class InvalidPermissions extends DomainError {
+  readonly code = 'validation_error';
+  constructor(bad: readonly string[], valid: readonly string[], level: string) {
+    super(`unknown or not allowed for a ${level} role: ${bad.join(', ')}; valid: ${valid.join(', ')}`);
+    this.name = 'InvalidPermissions';
+    for (const p of bad) this.details.push({ field: 'permissions', issue: `"${p}" is not a valid ${level} permission` });
+    this.details.push({ field: 'permissions', issue: `valid: ${valid.join(', ')}` });
+  }
+}
+
+export class RoleExists extends DomainError {
+  readonly code = 'role_exists';
+  constructor(name: string) {
+    super(`a role named "${name}" already exists here`);
+    this.name = 'RoleExists';
+    this.details.push({ field: 'name', issue: 'already taken' });
+  }
+}
+
+export class RoleInUse extends DomainError {
+  readonly code = 'role_in_use';
+  constructor(keys: number) {
+    super(`${keys} API key(s) still hold this role; revoke them or give them another role first`);
+    this.name = 'RoleInUse';
+  }
+}
+
+export class RoleImmutable extends DomainError {
+  readonly code = 'role_immutable';
+  constructor() {
+    super('built-in roles cannot be changed or deleted; create a custom role instead');
+    this.name = 'RoleImmutable';
+  }
+}

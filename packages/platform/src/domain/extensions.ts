@@ -22,6 +22,9 @@ export interface ExtensionUpdateInput {
   sipPassword?: string | undefined;
 }
 
+/** An end user sees only their own extension; any other id is "not found", like a foreign one. */
+const visible = (access: TenantAccess, id: string) => access.onlyExtensionId === undefined || access.onlyExtensionId === id;
+
 export const sipUri = (number: string, sipDomain: string) => `sip:${number}@${sipDomain}`;
 
 function view(access: TenantAccess, row: ExtensionRow): ExtensionView {
@@ -40,7 +43,8 @@ export function createExtension(
   const sipPassword = input.sipPassword ?? newSipPassword();
   const now = ctx.now().toISOString();
   return ctx.store.transaction(() => {
-    if (scope.extensions.getByNumber(input.number)) throw new ExtensionExists(input.number);
+    // Extensions and ring groups share one dialable namespace per tenant.
+    if (scope.extensions.getByNumber(input.number) || scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
     if (scope.extensions.count() >= tenant.limits.extensions) throw new LimitExceeded('extensions', tenant.limits.extensions);
     const row = scope.extensions.insert({
       id: newId('ext'),
@@ -50,18 +54,23 @@ export function createExtension(
       createdAt: now,
       updatedAt: now,
     });
-    recordAudit(ctx, actor, tenant.id, 'extension.created', row.id);
+    recordAudit(ctx, actor, tenant.id, 'extension.created', row.id, { before: null, after: { ...row, sipPassword } });
     return { extension: view(access, { ...row, tenantId: tenant.id }), sipPassword };
   });
 }
 
 export function listExtensions(access: TenantAccess, page: PageQuery): Page<ExtensionView> {
+  // An end user lists exactly their own extension.
+  if (access.onlyExtensionId !== undefined) {
+    const own = access.scope.extensions.get(access.onlyExtensionId);
+    return { items: own && (page.after === undefined || own.id > page.after) ? [view(access, own)] : [], next: null };
+  }
   const result = access.scope.extensions.list(page);
   return { items: result.items.map((e) => view(access, e)), next: result.next };
 }
 
 export function retrieveExtension(access: TenantAccess, id: string): ExtensionView {
-  const row = access.scope.extensions.get(id);
+  const row = visible(access, id) ? access.scope.extensions.get(id) : undefined;
   if (!row) throw new NotFound('extension');
   return view(access, row);
 }
@@ -69,7 +78,7 @@ export function retrieveExtension(access: TenantAccess, id: string): ExtensionVi
 export function updateExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: ExtensionUpdateInput): ExtensionView {
   const { tenant, scope } = access;
   return ctx.store.transaction(() => {
-    const existing = scope.extensions.get(id);
+    const existing = visible(access, id) ? scope.extensions.get(id) : undefined;
     if (!existing) throw new NotFound('extension');
     const updated = scope.extensions.update(id, {
       displayName: input.displayName,
@@ -77,14 +86,15 @@ export function updateExtension(ctx: DomainContext, actor: Actor, access: Tenant
       updatedAt: ctx.now().toISOString(),
     });
     if (!updated) throw new NotFound('extension');
-    recordAudit(ctx, actor, tenant.id, 'extension.updated', id);
+    recordAudit(ctx, actor, tenant.id, 'extension.updated', id, { before: existing, after: updated });
     return view(access, updated);
   });
 }
 
 export function deleteExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
   ctx.store.transaction(() => {
-    if (!access.scope.extensions.delete(id)) throw new NotFound('extension');
-    recordAudit(ctx, actor, access.tenant.id, 'extension.deleted', id);
+    const existing = visible(access, id) ? access.scope.extensions.get(id) : undefined;
+    if (!existing || !access.scope.extensions.delete(id)) throw new NotFound('extension');
+    recordAudit(ctx, actor, access.tenant.id, 'extension.deleted', id, { before: existing, after: null });
   });
 }

@@ -1,8 +1,20 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DomainContext } from './context';
 
 /** First responses are kept this long; after that a key may be used afresh. */
-const RETENTION_MS = 24 * 60 * 60 * 1000;
+export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How long a claim may stay `in_flight` before it counts as abandoned. A claim is completed after
+ * the mutation's own transaction has committed, so a crash (or a killed process) between the two
+ * leaves it `in_flight` forever; without a lease every retry would get 409 for the whole
+ * retention. Requests finish in milliseconds, so a minute means the first attempt is gone, and a
+ * retry after that runs again (the mutation's own uniqueness rules still refuse a duplicate).
+ */
+export const IDEMPOTENCY_LEASE_MS = 60 * 1000;
+
+/** How often expired records are purged while the platform runs. */
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export type IdempotencyStart =
   | { kind: 'proceed' }
@@ -10,18 +22,62 @@ export type IdempotencyStart =
   | { kind: 'reused' }
   | { kind: 'in_use' };
 
-/** Canonical JSON with sorted keys, so the same request body in another key order is the same request. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+/**
+ * What identifies a request: method, path and the body bytes exactly as sent. Hashing the raw bytes
+ * (not the parsed JSON) costs no recursion, so it is safe before validation; an honest retry resends
+ * the same bytes.
+ */
+export const requestFingerprint = (method: string, path: string, rawBody: Uint8Array) =>
+  createHash('sha256').update(`${method} ${path}\n`).update(rawBody).digest('hex');
+
+/**
+ * The stored first response holds one-time secrets (tenant admin keys, SIP passwords, softphone
+ * tokens), so the database never holds the raw Idempotency-Key nor anything readable without it:
+ * rows are found by a hash of (API key, Idempotency-Key), the request fingerprint is keyed by it,
+ * and the response is sealed with AES-256-GCM under a key derived from it. Only a caller who
+ * presents the key again can read its first answer.
+ */
+interface RecordKeys {
+  lookup: string;
+  seal: Buffer;
+  mac: Buffer;
 }
 
-export const requestFingerprint = (method: string, path: string, body: unknown) =>
-  createHash('sha256').update(`${method} ${path}\n${canonical(body)}`).digest('hex');
+function recordKeys(apiKeyId: string, idempotencyKey: string): RecordKeys {
+  const okm = Buffer.from(hkdfSync('sha256', idempotencyKey, apiKeyId, 'highrise idempotency record v1', 64));
+  return {
+    lookup: createHash('sha256').update(`${apiKeyId}\n${idempotencyKey}`).digest('hex'),
+    seal: okm.subarray(0, 32),
+    mac: okm.subarray(32),
+  };
+}
+
+/** The row id a record is stored under: sha256 of (API key id, Idempotency-Key). */
+export const idempotencyLookup = (apiKeyId: string, idempotencyKey: string) => recordKeys(apiKeyId, idempotencyKey).lookup;
+
+const keyedFingerprint = (keys: RecordKeys, fingerprint: string) => createHmac('sha256', keys.mac).update(fingerprint).digest('hex');
+
+const SEALED_PREFIX = 'v1.';
+
+function seal(keys: RecordKeys, status: number, body: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', keys.seal, iv);
+  // The row's lookup and status are bound in, so a sealed body moved to another row fails to open.
+  cipher.setAAD(Buffer.from(`${keys.lookup}:${status}`));
+  const ciphertext = Buffer.concat([cipher.update(body, 'utf8'), cipher.final()]);
+  return SEALED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64');
+}
+
+function open(keys: RecordKeys, status: number, sealed: string): string {
+  if (!sealed.startsWith(SEALED_PREFIX)) throw new Error('idempotency record is not sealed');
+  const raw = Buffer.from(sealed.slice(SEALED_PREFIX.length), 'base64');
+  const decipher = createDecipheriv('aes-256-gcm', keys.seal, raw.subarray(0, 12));
+  decipher.setAAD(Buffer.from(`${keys.lookup}:${status}`));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+}
+
+const sameHex = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
  * Claims `key` for this API key, or says why not. Runs synchronously against the store, so two
@@ -29,25 +85,53 @@ export const requestFingerprint = (method: string, path: string, body: unknown) 
  */
 export function beginIdempotent(ctx: DomainContext, apiKeyId: string, key: string, fingerprint: string): IdempotencyStart {
   const { idempotency } = ctx.store;
-  const now = ctx.now();
+  const keys = recordKeys(apiKeyId, key);
+  const requestHash = keyedFingerprint(keys, fingerprint);
+  const now = ctx.now().getTime();
   return ctx.store.transaction(() => {
-    let existing = idempotency.get(apiKeyId, key);
-    if (existing && now.getTime() - Date.parse(existing.createdAt) > RETENTION_MS) {
-      idempotency.release(apiKeyId, key);
+    let existing = idempotency.get(apiKeyId, keys.lookup);
+    const age = existing ? now - Date.parse(existing.createdAt) : 0;
+    if (existing && (age > IDEMPOTENCY_RETENTION_MS || (existing.state === 'in_flight' && age > IDEMPOTENCY_LEASE_MS))) {
+      idempotency.release(apiKeyId, keys.lookup);
       existing = undefined;
     }
     if (!existing) {
-      idempotency.claim({ apiKeyId, idempotencyKey: key, requestHash: fingerprint, createdAt: now.toISOString() });
+      idempotency.claim({ apiKeyId, idempotencyKey: keys.lookup, requestHash, createdAt: new Date(now).toISOString() });
       return { kind: 'proceed' };
     }
-    if (existing.requestHash !== fingerprint) return { kind: 'reused' };
+    if (!sameHex(existing.requestHash, requestHash)) return { kind: 'reused' };
     if (existing.state === 'in_flight') return { kind: 'in_use' };
-    return { kind: 'replay', status: existing.responseStatus ?? 200, body: existing.responseBody ?? '' };
+    const status = existing.responseStatus ?? 200;
+    return { kind: 'replay', status, body: open(keys, status, existing.responseBody ?? '') };
   });
 }
 
-export const completeIdempotent = (ctx: DomainContext, apiKeyId: string, key: string, status: number, body: string) =>
-  ctx.store.idempotency.complete(apiKeyId, key, status, body);
+export function completeIdempotent(ctx: DomainContext, apiKeyId: string, key: string, status: number, body: string): void {
+  const keys = recordKeys(apiKeyId, key);
+  ctx.store.idempotency.complete(apiKeyId, keys.lookup, status, seal(keys, status, body));
+}
 
 /** Forgets a claim whose request failed, so a retry runs again instead of replaying the failure. */
-export const releaseIdempotent = (ctx: DomainContext, apiKeyId: string, key: string) => ctx.store.idempotency.release(apiKeyId, key);
+export const releaseIdempotent = (ctx: DomainContext, apiKeyId: string, key: string) =>
+  ctx.store.idempotency.release(apiKeyId, recordKeys(apiKeyId, key).lookup);
+
+/** Deletes records past their retention; returns how many went. */
+export const purgeExpiredIdempotency = (ctx: DomainContext): number =>
+  ctx.store.idempotency.purgeCreatedBefore(new Date(ctx.now().getTime() - IDEMPOTENCY_RETENTION_MS).toISOString());
+
+/**
+ * Purges expired records now and then hourly until the returned stop function is called. The timer
+ * is unref'd so it never keeps the process alive on its own.
+ */
+export function startIdempotencyPurge(ctx: DomainContext, intervalMs = PURGE_INTERVAL_MS): () => void {
+  purgeExpiredIdempotency(ctx);
+  const timer = setInterval(() => {
+    try {
+      purgeExpiredIdempotency(ctx);
+    } catch {
+      // A busy database only delays the purge to the next tick; it must not crash the process.
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -29,3 +29,28 @@ export function retrieveReseller(ctx: DomainContext, principal: Principal, id: s
   if (!reseller) throw new NotFound('reseller');
   return reseller;
 }
+
+export function updateReseller(ctx: DomainContext, actor: Actor, id: string, input: { name?: string | undefined }): ResellerRow {
+  requireProvider(actor.principal);
+  return ctx.store.transaction(() => {
+    if (!ctx.store.resellers.get(id)) throw new NotFound('reseller');
+    const updated = ctx.store.resellers.update(id, { name: input.name, updatedAt: ctx.now().toISOString() });
+    recordAudit(ctx, actor, null, 'reseller.updated', id);
+    return updated!;
+  });
+}
+
+/**
+ * Takes the reseller out of service: its own keys answer 403 reseller_suspended, its tenants'
+ * keys 403 tenant_suspended, and their phones and tokens are refused (see tenantInService).
+ * The tenants' own status is left alone, so resuming restores exactly what was running.
+ */
+export function setResellerStatus(ctx: DomainContext, actor: Actor, id: string, status: 'active' | 'suspended'): ResellerRow {
+  requireProvider(actor.principal);
+  return ctx.store.transaction(() => {
+    if (!ctx.store.resellers.get(id)) throw new NotFound('reseller');
+    const updated = ctx.store.resellers.update(id, { status, updatedAt: ctx.now().toISOString() });
+    recordAudit(ctx, actor, null, status === 'suspended' ? 'reseller.suspended' : 'reseller.resumed', id);
+    return updated!;
+  });
+}

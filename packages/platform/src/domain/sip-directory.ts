@@ -1,12 +1,21 @@
 import type { SipDirectory, SipTenant } from '../sip/directory';
 import type { TenantRow } from '../store/types';
 import { tenantSipDomain, type DomainContext } from './context';
+import { recordCall } from './calls';
+import { resolveDial, resolveInboundDid } from './dial-plan/resolve';
 import { verifySoftphoneToken } from './softphone-tokens';
+import { tenantInService } from './status';
 
 /** The SIP edge's view of tenants and users, read through the store's tenant scopes. */
 export function createSipDirectory(ctx: DomainContext, secret: Uint8Array): SipDirectory {
   const suffix = `.${ctx.baseSipDomain.toLowerCase()}`;
-  const toSipTenant = (t: TenantRow): SipTenant => ({ id: t.id, slug: t.slug, sipDomain: tenantSipDomain(ctx, t.slug), status: t.status });
+  // A tenant of a suspended reseller is as suspended as a suspended tenant, for phones too.
+  const toSipTenant = (t: TenantRow): SipTenant => ({
+    id: t.id,
+    slug: t.slug,
+    sipDomain: tenantSipDomain(ctx, t.slug),
+    status: tenantInService(ctx, t) ? 'active' : 'suspended',
+  });
 
   return {
     tenantByDomain(domain) {
@@ -23,5 +32,20 @@ export function createSipDirectory(ctx: DomainContext, secret: Uint8Array): SipD
       return ext && { tenantId, extensionId: ext.id, number: ext.number, displayName: ext.displayName, ha1: ext.ha1 };
     },
     verifyToken: (token) => verifySoftphoneToken(ctx, secret, token),
+    limits(tenantId) {
+      const tenant = ctx.store.tenants.get(tenantId);
+      return tenant && { channels: tenant.limits.channels, messagesPerMinute: tenant.limits.messagesPerMinute };
+    },
+    resolveDial: (tenantId, dialled, caller) => resolveDial(ctx.store.tenant(tenantId), dialled, caller),
+    resolveInboundDid: (number, caller) => resolveInboundDid(ctx.store, number, caller),
+    trunk(tenantId, username) {
+      const row = ctx.store.tenant(tenantId).trunks.getByUsername(username);
+      return row && { tenantId, trunkId: row.id, username: row.username, ha1: row.ha1, callerId: row.callerId };
+    },
+    recordCalls(records) {
+      ctx.store.transaction(() => {
+        for (const record of records) recordCall(ctx, record);
+      });
+    },
   };
 }

@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { createHmac, randomBytes } from 'node:crypto';
+import { SignJWT, decodeJwt, jwtVerify, errors as joseErrors } from 'jose';
 import type { Store } from '../store/types';
 import type { TokenCheck } from '../sip/directory';
-import { tenantSipDomain, type DomainContext } from './context';
+import { recordAudit, tenantSipDomain, type DomainContext } from './context';
+import type { Actor } from './principal';
+import { tenantInService } from './status';
 import { NotFound, TenantSuspended } from './errors';
 import { sipUri } from './extensions';
 import type { TenantAccess } from './tenants';
@@ -30,10 +32,15 @@ export async function issueSoftphoneToken(
   secret: Uint8Array,
   access: TenantAccess,
   input: { extension: string; ttlSeconds: number; wsUrl: string },
+  /** Who asked; when given, the issue is written to the tenant's audit log (never the token). */
+  actor?: Actor,
 ): Promise<SoftphoneTokenIssued> {
   const { tenant, scope } = access;
-  if (tenant.status !== 'active') throw new TenantSuspended();
-  if (!scope.extensions.getByNumber(input.extension)) throw new NotFound('extension');
+  if (!tenantInService(ctx, tenant)) throw new TenantSuspended();
+  const ext = scope.extensions.getByNumber(input.extension);
+  // An end user gets tokens for their own extension only; any other number is "not found".
+  if (!ext || (access.onlyExtensionId !== undefined && ext.id !== access.onlyExtensionId)) throw new NotFound('extension');
+  const signingKey = tenantSigningKey(ctx, secret, tenant.id, true)!;
   const iat = Math.floor(ctx.now().getTime() / 1000);
   const exp = iat + input.ttlSeconds;
   const aor = sipUri(input.extension, tenant.sipDomain);
@@ -45,15 +52,28 @@ export async function issueSoftphoneToken(
     .setIssuedAt(iat)
     .setExpirationTime(exp)
     .setJti(randomBytes(12).toString('base64url'))
-    .sign(secret);
+    .sign(signingKey);
+  if (actor) {
+    const expiresAt = new Date(exp * 1000).toISOString();
+    ctx.store.transaction(() => recordAudit(ctx, actor, tenant.id, 'softphone_token.issued', ext.id, { after: { extension: input.extension, expiresAt } }));
+  }
   return { token, expiresAt: new Date(exp * 1000), sipUri: aor, wsUrl: input.wsUrl };
 }
 
 /** Checks signature and expiry, then that the tenant is still active and the extension still exists. */
 export async function verifySoftphoneToken(ctx: DomainContext, secret: Uint8Array, token: string): Promise<TokenCheck> {
+  let claimedTenant: unknown;
+  try {
+    claimedTenant = decodeJwt(token).tid;
+  } catch {
+    return { ok: false, reason: 'token_invalid' };
+  }
+  // No key (never issued, or the tenant is gone) means no valid token.
+  const signingKey = typeof claimedTenant === 'string' ? tenantSigningKey(ctx, secret, claimedTenant, false) : undefined;
+  if (!signingKey) return { ok: false, reason: 'token_invalid' };
   let payload;
   try {
-    ({ payload } = await jwtVerify(token, secret, {
+    ({ payload } = await jwtVerify(token, signingKey, {
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: ['HS256'],
@@ -69,7 +89,33 @@ export async function verifySoftphoneToken(ctx: DomainContext, secret: Uint8Arra
   if (!tenant) return { ok: false, reason: 'token_invalid' };
   // The subject must still be this tenant's AOR; a token cannot move to another domain.
   if (sub !== sipUri(ext, tenantSipDomain(ctx, tenant.slug))) return { ok: false, reason: 'token_invalid' };
-  if (tenant.status !== 'active') return { ok: false, reason: 'tenant_suspended' };
+  if (!tenantInService(ctx, tenant)) return { ok: false, reason: 'tenant_suspended' };
   if (!ctx.store.tenant(tenant.id).extensions.getByNumber(ext)) return { ok: false, reason: 'extension_not_found' };
   return { ok: true, claims: { tenantId: tenant.id, extension: ext, expiresAt: new Date(exp * 1000) } };
+}
+
+/**
+ * The key that signs one tenant's tokens: HMAC(platform secret, tenant id and a per-tenant seed).
+ * The seed lives in the tenant's scope, so replacing it invalidates exactly that tenant's tokens,
+ * and the stored seed alone is useless without the platform secret.
+ */
+function tenantSigningKey(ctx: DomainContext, platformSecret: Uint8Array, tenantId: string, create: boolean): Uint8Array | undefined {
+  const scope = ctx.store.tenant(tenantId);
+  let seed = scope.signingKey.get();
+  if (seed === undefined) {
+    if (!create || !ctx.store.tenants.get(tenantId)) return undefined;
+    seed = randomBytes(32).toString('base64url');
+    scope.signingKey.set(seed, ctx.now().toISOString());
+  }
+  return new Uint8Array(createHmac('sha256', platformSecret).update(`${tenantId}:${seed}`).digest());
+}
+
+/** Replaces the tenant's signing seed: every token issued before stops working at once. */
+export function rotateSigningKey(ctx: DomainContext, actor: Actor, access: TenantAccess): { tenantId: string; rotatedAt: string } {
+  const rotatedAt = ctx.now().toISOString();
+  return ctx.store.transaction(() => {
+    access.scope.signingKey.set(randomBytes(32).toString('base64url'), rotatedAt);
+    recordAudit(ctx, actor, access.tenant.id, 'softphone_signing_key.rotated', access.tenant.id);
+    return { tenantId: access.tenant.id, rotatedAt };
+  });
 }

@@ -25,8 +25,8 @@ describe('createTenant', () => {
 
   it('mints a tenant admin key that authenticates as that tenant only', () => {
     const { tenant, adminKey } = createTenant(ctx, provider, { name: 'Acme', slug: 'acme', admin: { email: 'it@acme.test', name: 'IT' } });
-    expect(adminKey?.secret).toMatch(/^hr_live_[0-9A-Za-z]{32}$/);
-    expect(authenticate(ctx, adminKey!.secret)).toEqual({ kind: 'tenant', keyId: adminKey!.id, tenantId: tenant.id });
+    expect(adminKey?.secret).toMatch(/^hr_live_[0-9A-Za-z]+_[0-9A-Za-z]{32}$/);
+    expect(authenticate(ctx, adminKey!.secret)).toMatchObject({ kind: 'tenant', keyId: adminKey!.id, tenantId: tenant.id, roleId: 'rol_tenantOwner' });
   });
 
   it('refuses a taken slug', () => {

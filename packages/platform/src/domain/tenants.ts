@@ -2,10 +2,10 @@ import { newId } from '../ids';
 import type { Page, PageQuery, TenantRow, TenantScope } from '../store/types';
 import { recordAudit, tenantSipDomain, type DomainContext } from './context';
 import { InvalidReference, NotFound, PermissionDenied, TenantExists } from './errors';
-import { canSeeTenant, type Actor, type Principal } from './principal';
+import { canSeeTenant, isTenantLevel, type Actor, type Principal } from './principal';
 import { insertTenantKey } from './api-keys';
 
-export const DEFAULT_TENANT_LIMITS = { extensions: 100, channels: 10 } as const;
+export const DEFAULT_TENANT_LIMITS = { extensions: 100, channels: 10, messagesPerMinute: 600 } as const;
 
 export interface TenantView extends TenantRow {
   sipDomain: string;
@@ -15,19 +15,21 @@ export interface TenantView extends TenantRow {
 export interface TenantAccess {
   tenant: TenantView;
   scope: TenantScope;
+  /** Set for an end user: the one extension of this tenant they may see; every other one is "not found". */
+  onlyExtensionId?: string | undefined;
 }
 
 export interface TenantCreateInput {
   name: string;
   slug: string;
   resellerId?: string | undefined;
-  limits?: { extensions?: number | undefined; channels?: number | undefined } | undefined;
+  limits?: { extensions?: number | undefined; channels?: number | undefined; messagesPerMinute?: number | undefined } | undefined;
   admin?: { email: string; name: string } | undefined;
 }
 
 export interface TenantUpdateInput {
   name?: string | undefined;
-  limits?: { extensions?: number | undefined; channels?: number | undefined } | undefined;
+  limits?: { extensions?: number | undefined; channels?: number | undefined; messagesPerMinute?: number | undefined } | undefined;
 }
 
 const view = (ctx: DomainContext, row: TenantRow): TenantView => ({ ...row, sipDomain: tenantSipDomain(ctx, row.slug) });
@@ -38,7 +40,7 @@ export function createTenant(
   input: TenantCreateInput,
 ): { tenant: TenantView; adminKey?: { id: string; secret: string } } {
   const { principal } = actor;
-  if (principal.kind === 'tenant') throw new PermissionDenied('a tenant key cannot create tenants');
+  if (isTenantLevel(principal)) throw new PermissionDenied('a tenant key cannot create tenants');
   let resellerId = input.resellerId ?? null;
   if (principal.kind === 'reseller') {
     if (resellerId !== null && resellerId !== principal.resellerId) throw new PermissionDenied('a reseller creates tenants only under itself');
@@ -58,11 +60,12 @@ export function createTenant(
       limits: {
         extensions: input.limits?.extensions ?? DEFAULT_TENANT_LIMITS.extensions,
         channels: input.limits?.channels ?? DEFAULT_TENANT_LIMITS.channels,
+        messagesPerMinute: input.limits?.messagesPerMinute ?? DEFAULT_TENANT_LIMITS.messagesPerMinute,
       },
       createdAt: now,
       updatedAt: now,
     });
-    recordAudit(ctx, actor, tenant.id, 'tenant.created', tenant.id);
+    recordAudit(ctx, actor, tenant.id, 'tenant.created', tenant.id, { before: null, after: tenant });
     if (!input.admin) return { tenant: view(ctx, tenant) };
     const adminKey = insertTenantKey(ctx, tenant.id, `admin: ${input.admin.name} <${input.admin.email}>`);
     recordAudit(ctx, actor, tenant.id, 'api_key.created', adminKey.id);
@@ -72,7 +75,7 @@ export function createTenant(
 
 export function listTenants(ctx: DomainContext, principal: Principal, page: PageQuery): Page<TenantView> {
   const filter =
-    principal.kind === 'tenant' ? { id: principal.tenantId } : principal.kind === 'reseller' ? { resellerId: principal.resellerId } : {};
+    isTenantLevel(principal) ? { id: principal.tenantId } : principal.kind === 'reseller' ? { resellerId: principal.resellerId } : {};
   const result = ctx.store.tenants.list(page, filter);
   return { items: result.items.map((t) => view(ctx, t)), next: result.next };
 }
@@ -81,13 +84,15 @@ export function listTenants(ctx: DomainContext, principal: Principal, page: Page
 export function accessTenant(ctx: DomainContext, principal: Principal, tenantId: string): TenantAccess {
   const tenant = ctx.store.tenants.get(tenantId);
   if (!tenant || !canSeeTenant(principal, tenant)) throw new NotFound('tenant');
-  return { tenant: view(ctx, tenant), scope: ctx.store.tenant(tenant.id) };
+  const access: TenantAccess = { tenant: view(ctx, tenant), scope: ctx.store.tenant(tenant.id) };
+  if (principal.kind === 'user') access.onlyExtensionId = principal.extensionId;
+  return access;
 }
 
 export function updateTenant(ctx: DomainContext, actor: Actor, access: TenantAccess, input: TenantUpdateInput): TenantView {
   const { tenant } = access;
   // Quotas are set by whoever sells the tenant, never by the tenant itself.
-  if (input.limits && actor.principal.kind === 'tenant') throw new PermissionDenied('a tenant key cannot change its own limits');
+  if (input.limits && isTenantLevel(actor.principal)) throw new PermissionDenied('a tenant key cannot change its own limits');
   return ctx.store.transaction(() => {
     const updated = ctx.store.tenants.update(tenant.id, {
       name: input.name,
@@ -95,11 +100,28 @@ export function updateTenant(ctx: DomainContext, actor: Actor, access: TenantAcc
       updatedAt: ctx.now().toISOString(),
     });
     if (!updated) throw new NotFound('tenant');
-    recordAudit(ctx, actor, tenant.id, 'tenant.updated', tenant.id);
+    recordAudit(ctx, actor, tenant.id, 'tenant.updated', tenant.id, { before: tenant, after: view(ctx, updated) });
     return view(ctx, updated);
   });
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Suspends or resumes one tenant: its keys answer 403 tenant_suspended, its tokens and SIP
+ * registrations are refused, from the next request on (nothing is cached).
+ */
+export function setTenantStatus(ctx: DomainContext, actor: Actor, access: TenantAccess, status: 'active' | 'suspended'): TenantView {
+  if (isTenantLevel(actor.principal)) throw new PermissionDenied('a tenant cannot suspend or resume itself');
+  return ctx.store.transaction(() => {
+    const updated = ctx.store.tenants.update(access.tenant.id, { status, updatedAt: ctx.now().toISOString() });
+    if (!updated) throw new NotFound('tenant');
+    recordAudit(ctx, actor, access.tenant.id, status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', access.tenant.id, {
+      before: { status: access.tenant.status },
+      after: { status },
+    });
+    return view(ctx, updated);
+  });
 }

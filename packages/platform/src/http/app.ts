@@ -1,8 +1,13 @@
 import { Hono, type Context } from 'hono';
-import { authenticate } from '../domain/api-keys';
+import type { AuthOutcome } from '../domain/api-keys';
+import { AuthCache } from '../domain/auth-cache';
+import { AuthFailureLimiter } from '../domain/auth-failures';
+import { recordSecurityEvent } from '../domain/context';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { beginIdempotent, completeIdempotent, releaseIdempotent, requestFingerprint } from '../domain/idempotency';
-import type { Actor, Principal } from '../domain/principal';
+import { isTenantLevel, type Actor, type Principal } from '../domain/principal';
 import { accessTenant } from '../domain/tenants';
+import { unguardedTenantAccess } from './unguarded';
 import { newId } from '../ids';
 import { HttpError, toErrorResponse } from './errors';
 import type { AppServices, RouteDef } from './route';
@@ -10,7 +15,7 @@ import { createSiteHandler, type SiteOptions } from './site';
 import { parseJsonBody, validate } from './validation';
 import { resolveVersion } from './version';
 
-type Env = { Variables: { requestId: string; principal: Principal | undefined } };
+type Env = { Variables: { requestId: string; principal: Principal | undefined; sourceAddress: string | null } };
 
 /** Request bodies are small JSON documents; anything bigger is refused before parsing. */
 const MAX_BODY_BYTES = 1_000_000;
@@ -21,6 +26,16 @@ export interface AppOptions {
   routes: readonly RouteDef[];
   site?: SiteOptions | undefined;
   log?: ((line: string) => void) | undefined;
+  /** Failed authentications per source; default 20 a minute. */
+  authFailures?: AuthFailureLimiter | undefined;
+  /** Take the client address from the first X-Forwarded-For hop (only behind a proxy you run). */
+  trustProxy?: boolean | undefined;
+  /**
+   * Benchmarks only (bench/auth-overhead.mjs, through createBenchmarkApis): every request acts as
+   * this principal, and authentication, the tenant visibility check and the permission check are
+   * skipped. Only code in this process can pass it; no config, flag or header reaches it.
+   */
+  unguardedPrincipal?: Principal | undefined;
 }
 
 const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
@@ -30,32 +45,64 @@ function json(c: Context, status: number, text: string, headers: Record<string, 
   return c.body(text, status as 200, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
 }
 
-async function readBody(c: Context): Promise<string> {
+const tooLarge = () => new HttpError(413, 'payload_too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+
+/**
+ * The body's bytes, counted while they arrive: a chunked body (no Content-Length) is refused as soon
+ * as it passes the limit instead of being buffered whole first. The unread rest is left to the Node
+ * adapter, which drains it briefly after the response and then closes the connection.
+ */
+async function readBody(c: Context): Promise<Uint8Array> {
   const declared = Number(c.req.header('Content-Length') ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, 'payload_too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
-  const text = await c.req.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new HttpError(413, 'payload_too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
-  return text;
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const stream = c.req.raw.body;
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      reader.releaseLock();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** The key id a presented secret claims (its public part), so failed attempts on one key can be told apart. */
+function claimedKeyId(secret: string | undefined): string {
+  const publicPart = secret && /^hr_(?:live|test)_([0-9A-Za-z]{10,40})_/.exec(secret)?.[1];
+  return publicPart ? `key_${publicPart}` : 'unknown';
 }
 
 function checkScope(route: RouteDef, principal: Principal | undefined): void {
   if (route.scope === 'public') return;
   if (!principal) throw new HttpError(401, 'unauthenticated', 'send an API key as `Authorization: Bearer <key>`');
   if (route.scope === 'provider' && principal.kind !== 'provider') throw new HttpError(403, 'permission_denied', 'only provider keys may do this');
-  if (route.scope === 'platform' && principal.kind === 'tenant') throw new HttpError(403, 'permission_denied', 'tenant keys may not do this');
+  if (route.scope === 'platform' && isTenantLevel(principal)) throw new HttpError(403, 'permission_denied', 'tenant keys may not do this');
 }
 
 /** Turns one route of the table into a Hono handler: scope, tenant gate, validation, idempotency, response schema. */
-function handlerFor(route: RouteDef, services: AppServices) {
+function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) {
   return async (c: Context<Env>) => {
     const principal = c.get('principal');
-    checkScope(route, principal);
+    if (!unguarded) checkScope(route, principal);
     const params = c.req.param() as Record<string, string>;
     // The tenant gate runs before anything reads the input, so a foreign tenant is a plain 404.
-    const tenant = route.scope === 'tenant' ? accessTenant(services.domain, principal!, params.tenantId ?? '') : undefined;
+    const tenant =
+      route.scope !== 'tenant' ? undefined : unguarded ? unguardedTenantAccess(services.domain, params.tenantId ?? '') : accessTenant(services.domain, principal!, params.tenantId ?? '');
+    // The one permission check, after the gate: a same-tenant key without it learns only that it lacks it.
+    if (!unguarded && route.permission && principal && !principal.permissions.has(route.permission)) {
+      throw new HttpError(403, 'permission_denied', `this key's role lacks ${route.permission}`, [{ field: 'permissions', issue: `missing ${route.permission}` }]);
+    }
     const query = route.query ? validate(route.query, c.req.query(), 'query') : undefined;
-    const raw = route.body ? parseJsonBody(await readBody(c)) : undefined;
-    const actor: Actor | undefined = principal && { principal, requestId: c.get('requestId') };
+    const bytes = route.body ? await readBody(c) : new Uint8Array(0);
+    const raw = route.body ? parseJsonBody(new TextDecoder().decode(bytes)) : undefined;
+    const actor: Actor | undefined = principal && { principal, requestId: c.get('requestId'), sourceAddress: c.get('sourceAddress') };
 
     const idempotencyKey = route.method === 'POST' && principal ? c.req.header('Idempotency-Key') : undefined;
     if (idempotencyKey !== undefined) {
@@ -64,7 +111,7 @@ function handlerFor(route: RouteDef, services: AppServices) {
           { field: 'header.Idempotency-Key', issue: 'must be 1 to 255 printable ASCII characters' },
         ]);
       }
-      const start = beginIdempotent(services.domain, principal!.keyId, idempotencyKey, requestFingerprint(route.method, c.req.path, raw));
+      const start = beginIdempotent(services.domain, principal!.keyId, idempotencyKey, requestFingerprint(route.method, c.req.path, bytes));
       if (start.kind === 'reused') throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
       if (start.kind === 'in_use') throw new HttpError(409, 'idempotency_key_in_use', 'a request with this Idempotency-Key is still in progress');
       if (start.kind === 'replay') return json(c, start.status, start.body, { 'Idempotent-Replayed': 'true' });
@@ -97,19 +144,59 @@ export function createApp(options: AppOptions): Hono<Env> {
     await next();
   });
 
-  // The principal is resolved once here; routes only check its kind.
+  const authFailures = options.authFailures ?? new AuthFailureLimiter();
+  const sourceOf = (c: Context<Env>): string | null => {
+    if (options.trustProxy) {
+      const forwarded = c.req.header('X-Forwarded-For')?.split(',')[0]?.trim();
+      if (forwarded) return forwarded;
+    }
+    try {
+      return getConnInfo(c).remote.address ?? null;
+    } catch {
+      return null;
+    }
+  };
+
+  const authCache = new AuthCache();
+  // The principal is resolved once here; routes only check its kind and permissions.
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('Authorization');
+    const source = sourceOf(c);
+    c.set('sourceAddress', source);
+    if (options.unguardedPrincipal) {
+      c.set('principal', options.unguardedPrincipal);
+      return next();
+    }
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const principal = match ? authenticate(services.domain, match[1]!) : undefined;
-      if (!principal) throw new HttpError(401, 'unauthenticated', 'the API key is not valid');
-      c.set('principal', principal);
+      const outcome: AuthOutcome = match ? authCache.resolve(services.domain, match[1]!) : { ok: false, reason: 'unknown' };
+      if (!outcome.ok) {
+        const sourceKey = source ?? 'unknown';
+        const retryAfter = authFailures.retryAfterSeconds(sourceKey);
+        if (retryAfter > 0) {
+          c.header('Retry-After', String(retryAfter));
+          throw new HttpError(429, 'rate_limited', `too many failed authentications from this address; retry in ${retryAfter} s`);
+        }
+        authFailures.recordFailure(sourceKey);
+        const key = outcome.key;
+        services.domain.store.transaction(() =>
+          recordSecurityEvent(services.domain, {
+            tenantId: key?.tenantId ?? null,
+            action: `auth.failed.${outcome.reason}`,
+            targetId: key?.id ?? claimedKeyId(match?.[1]),
+            requestId: c.get('requestId'),
+            actorKeyId: null,
+            sourceAddress: source,
+          }),
+        );
+        throw new HttpError(401, 'unauthenticated', 'the API key is not valid');
+      }
+      c.set('principal', outcome.principal);
     }
     await next();
   });
 
-  for (const route of routes) app.on(route.method, honoPath(route.path), handlerFor(route, services));
+  for (const route of routes) app.on(route.method, honoPath(route.path), handlerFor(route, services, options.unguardedPrincipal !== undefined));
 
   const site = options.site && createSiteHandler(options.site);
   const patterns = routes.map((r) => ({ method: r.method, pattern: pathPattern(r.path) }));

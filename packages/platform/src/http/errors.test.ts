@@ -40,8 +40,10 @@ describe('validation', () => {
     );
   });
 
-  it('treats an empty body as an empty object and bad JSON as invalid_json', () => {
+  it('treats an empty body as an empty object and bad JSON as a validation_error on the body', () => {
     expect(parseJsonBody('  ')).toEqual({});
-    expect(() => parseJsonBody('{')).toThrow(expect.objectContaining({ code: 'invalid_json', status: 400 }));
+    expect(() => parseJsonBody('{')).toThrow(
+      expect.objectContaining({ code: 'validation_error', status: 400, details: [{ field: 'body', issue: expect.stringMatching(/^malformed JSON: /) }] }),
+    );
   });
 });

@@ -20,10 +20,17 @@ const DOMAIN_STATUS: Record<string, number> = {
   not_found: 404,
   tenant_exists: 409,
   extension_exists: 409,
+  number_exists: 409,
+  number_taken: 409,
+  number_not_found: 404,
   permission_denied: 403,
   limit_exceeded: 422,
   tenant_suspended: 403,
   validation_error: 400,
+  reseller_suspended: 403,
+  role_exists: 409,
+  role_in_use: 409,
+  role_immutable: 422,
 };
 
 export interface ErrorResponse {

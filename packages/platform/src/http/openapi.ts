@@ -26,7 +26,7 @@ function queryParameters(schema: z.ZodType): JsonSchema[] {
 }
 
 const errorResponses = {
-  '400': { description: 'Invalid JSON or a field that fails validation (`invalid_json`, `validation_error`)' },
+  '400': { description: 'Malformed JSON (field `body`) or a field that fails validation (`validation_error`)' },
   '401': { description: 'Missing or unknown API key (`unauthenticated`)' },
   '403': { description: 'The key may not do this (`permission_denied`)' },
   '404': { description: 'No such resource, or one this key may not see (`not_found`)' },
@@ -62,6 +62,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
       operationId: r.operationId,
       summary: r.summary,
       'x-highrise-scope': r.scope,
+      ...(r.permission ? { 'x-highrise-permission': r.permission } : {}),
       security: r.scope === 'public' ? [] : [{ apiKey: [] }],
       parameters: [
         ...pathParams,
@@ -98,7 +99,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
-          description: 'The same key and body (per API key, within 24 h) returns the first response with `Idempotent-Replayed: true`.',
+          description: 'The same key with the same body bytes (per API key, within 24 h) returns the first response with `Idempotent-Replayed: true`; other bytes get 422 `idempotency_key_reused`. A claim left unfinished for 60 s counts as abandoned.',
           schema: { type: 'string', minLength: 1, maxLength: 255 },
         },
       },

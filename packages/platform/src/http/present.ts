@@ -1,3 +1,6 @@
+import type { Call, TenantUsage } from '@highrise/sdk/schemas';
+import type { CallRow } from '../store/types';
+import type { TenantUsageView } from '../domain/usage';
 import type { Extension, Reseller, Tenant } from '@highrise/sdk/schemas';
 import type { ExtensionView } from '../domain/extensions';
 import type { TenantView } from '../domain/tenants';
@@ -13,7 +16,7 @@ export const presentTenant = (t: TenantView): Tenant => ({
   status: t.status,
   sipDomain: t.sipDomain,
   resellerId: t.resellerId,
-  limits: { extensions: t.limits.extensions, channels: t.limits.channels },
+  limits: { extensions: t.limits.extensions, channels: t.limits.channels, messagesPerMinute: t.limits.messagesPerMinute },
   createdAt: t.createdAt,
   updatedAt: t.updatedAt,
 });
@@ -41,4 +44,31 @@ export const presentReseller = (r: ResellerRow): Reseller => ({
 export const presentPage = <T, U>(page: { items: T[]; next: string | null }, map: (item: T) => U) => ({
   data: page.items.map(map),
   nextCursor: page.next,
+});
+
+export const presentCall = (c: CallRow): Call => ({
+  id: c.id,
+  object: 'call',
+  tenantId: c.tenantId,
+  callId: c.callId,
+  from: c.from,
+  to: c.to,
+  direction: c.direction,
+  startedAt: c.startedAt,
+  answeredAt: c.answeredAt,
+  endedAt: c.endedAt,
+  durationSeconds: c.durationSeconds,
+  disposition: c.disposition,
+  sipStatus: c.sipStatus,
+});
+
+export const presentUsage = (u: TenantUsageView): TenantUsage => ({
+  object: 'tenant_usage',
+  tenantId: u.tenantId,
+  at: u.at.toISOString(),
+  channels: u.channels,
+  registrations: u.registrations,
+  messages: { used: u.messages.used, limit: u.messages.limit, windowStartedAt: u.messages.windowStartedAt.toISOString(), windowSeconds: u.messages.windowSeconds },
+  extensions: u.extensions,
+  numbers: u.numbers,
 });

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
-import type { IceServer } from '@highrise/sdk/schemas';
+import type { IceServer, Permission } from '@highrise/sdk/schemas';
 import type { DomainContext } from '../domain/context';
 import type { Actor, Principal } from '../domain/principal';
 import type { TenantAccess } from '../domain/tenants';
+import type { LiveTenantCounters } from '../domain/usage';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -27,6 +28,8 @@ export interface AppServices {
   iceServers: IceServer[];
   /** The OpenAPI document, built from the same route table. */
   openapi(): unknown;
+  /** The SIP edge's live per-tenant counters (channels, registrations, messages). */
+  liveCounters(tenantId: string): LiveTenantCounters;
 }
 
 export interface HandlerInput<Body, Query> {
@@ -46,6 +49,12 @@ export interface RouteDef {
   /** OpenAPI-style path: `/v1/tenants/{tenantId}`. */
   path: string;
   scope: Scope;
+  /**
+   * What the caller's role must hold, checked once by the app after the tenant gate (a foreign
+   * tenant stays 404; a same-tenant key without it gets 403 permission_denied). Every route but
+   * the public ones names one.
+   */
+  permission?: Permission | undefined;
   operationId: string;
   summary: string;
   body?: z.ZodType;
@@ -62,6 +71,7 @@ type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 interface Spec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType> {
   method: HttpMethod;
   path: string;
+  permission?: Permission;
   operationId: string;
   summary: string;
   body?: B;

@@ -25,12 +25,17 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, source:
   throw new HttpError(400, 'validation_error', `invalid ${source}: ${fields}`, details);
 }
 
-/** Parses a JSON request body; an empty body counts as `{}` so missing fields are named, not "bad JSON". */
+/**
+ * Parses a JSON request body; an empty body counts as `{}` so missing fields are named. Malformed
+ * JSON is one more validation failure (issue 2: "Malformed JSON or a wrong field → 400
+ * validation_error naming the field"), so clients handle a single code; the field is `body`.
+ */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'invalid_json', 'the request body is not valid JSON');
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? error.message : 'not valid JSON';
+    throw new HttpError(400, 'validation_error', 'invalid body: malformed JSON', [{ field: 'body', issue: `malformed JSON: ${reason}` }]);
   }
 }

@@ -23,6 +23,7 @@ export class SipConnection {
   readonly dialogs = new Set<string>();
   closed = false;
   readonly #socket: WebSocket;
+  #corked = false;
 
   constructor(socket: WebSocket, token: SoftphoneTokenClaims | undefined) {
     this.#socket = socket;
@@ -31,7 +32,26 @@ export class SipConnection {
 
   send(message: SipMessage): void {
     if (this.closed || this.#socket.readyState !== this.#socket.OPEN) return;
+    this.#coalesce();
     this.#socket.send(serialize(message), { binary: false });
+  }
+
+  /**
+   * Everything sent to this connection while one batch of incoming frames is handled leaves in
+   * one write: ws writes (and the kernel is entered) once per frame otherwise, which was the
+   * largest single cost of a REGISTER burst. `_socket` is ws's underlying net.Socket; without it
+   * frames simply go one by one.
+   */
+  #coalesce(): void {
+    if (this.#corked) return;
+    const raw = (this.#socket as unknown as { _socket?: { cork(): void; uncork(): void } | null })._socket;
+    if (!raw) return;
+    this.#corked = true;
+    raw.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      raw.uncork();
+    });
   }
 
   sendRaw(text: string): void {

@@ -2,6 +2,22 @@
  * What the SIP edge needs to know about tenants and their users. The platform's domain layer
  * implements it over the store; the edge never touches the store itself.
  */
+import type { DialCaller, DialResolution, InboundDidResolution } from '../domain/dial-plan/resolve';
+
+export type { DialCaller, DialResolution, InboundDidResolution };
+
+/** A tenant's carrier trunk, as the edge needs it to authenticate the carrier (digest, realm = tenant SIP domain). */
+export interface SipTrunk {
+  tenantId: string;
+  trunkId: string;
+  /** Digest username (`trunk-…`); never an extension number, so it cannot collide with `user()`. */
+  username: string;
+  /** MD5(`username:sipDomain:password`). */
+  ha1: string;
+  /** The trunk's default outbound caller id, if any (the resolver has already checked ownership per call). */
+  callerId: string | null;
+}
+
 export interface SipTenant {
   id: string;
   slug: string;
@@ -30,6 +46,30 @@ export type TokenCheck =
   | { ok: true; claims: SoftphoneTokenClaims }
   | { ok: false; reason: 'token_invalid' | 'token_expired' | 'tenant_suspended' | 'extension_not_found' };
 
+/** Limits the edge enforces; read per call so a change applies to the next call without a restart. */
+export interface SipTenantLimits {
+  channels: number;
+  messagesPerMinute: number;
+}
+
+export type SipCallDisposition = 'answered' | 'no_answer' | 'busy' | 'failed' | 'cancelled' | 'limit' | 'rejected';
+
+/** What the edge knows of a finished call; the directory stores it in the tenant's scope. */
+export interface SipCallRecord {
+  tenantId: string;
+  /** SIP Call-ID of the INVITE. */
+  callId: string;
+  from: string;
+  to: string;
+  direction: 'internal' | 'inbound' | 'outbound';
+  startedAt: Date;
+  answeredAt: Date | undefined;
+  endedAt: Date;
+  disposition: SipCallDisposition;
+  /** Final status the caller received, when there was one. */
+  sipStatus: number | undefined;
+}
+
 export interface SipDirectory {
   /** Looks a tenant up by its SIP domain (case-insensitive); undefined when no tenant has it. */
   tenantByDomain(domain: string): SipTenant | undefined;
@@ -37,4 +77,38 @@ export interface SipDirectory {
   user(tenantId: string, number: string): SipUser | undefined;
   /** Verifies a softphone token given as `/sip?token=…` when the WebSocket opens. */
   verifyToken(token: string): Promise<TokenCheck>;
+  /** The tenant's current limits, read from the source of truth each time (no cache outlives a change). */
+  limits(tenantId: string): SipTenantLimits | undefined;
+  /**
+   * Stores finished calls in their tenants' scopes, all or nothing; may throw (the edge then
+   * retries them one by one, logs what still fails, and the calls themselves are unaffected).
+   */
+  recordCalls(records: readonly SipCallRecord[]): void;
+
+  /*
+   * Dial plan hooks (numbers, dial rules, ring groups, trunks). Optional so a stand-in directory
+   * may omit them; the platform's directory (domain/sip-directory.ts) implements all three, and
+   * each reads the store afresh, so an API change applies to the next call without a restart.
+   */
+
+  /**
+   * Where `dialled` (the request-URI user of an INVITE or MESSAGE from inside `tenantId`) goes:
+   * the tenant's dial rules (first match by position), then its extensions, then its ring groups,
+   * then its own DIDs. Never another tenant's. The edge maps the answer:
+   * `extension` → proxy to that AOR; `ring_group` → fork to `members` (simultaneous: all at once,
+   * first 200 wins, CANCEL the rest; sequential: one by one, `timeout` seconds each);
+   * `trunk` → send to the trunk's registered contact with request-URI user `dialString` and From
+   * user `callerId`; `reject` → final response `status` with `reason` (e.g. in a Reason header);
+   * `not_found` → 404. `caller.callerId` is what the caller asked to present (From user or
+   * P-Asserted-Identity); one the tenant does not hold yields `reject` 403, never a rewrite.
+   */
+  resolveDial?(tenantId: string, dialled: string, caller: DialCaller): DialResolution;
+  /**
+   * An INVITE for a DID arriving from a carrier trunk: the owning tenant and its route for the
+   * number, or undefined when no tenant holds it (answer 404). The edge should also check that the
+   * trunk the INVITE came in on belongs to `tenantId` and refuse (404) otherwise.
+   */
+  resolveInboundDid?(number: string, caller?: DialCaller): InboundDidResolution | undefined;
+  /** A trunk of one tenant by digest username, for authenticating the carrier's REGISTER/INVITE. */
+  trunk?(tenantId: string, username: string): SipTrunk | undefined;
 }

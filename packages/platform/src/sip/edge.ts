@@ -7,18 +7,28 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { SipConnection } from './connection';
 import type { SipDirectory, SoftphoneTokenClaims, TokenCheck } from './directory';
-import { SipRouter } from './router';
+import { SipRouter, type SipTimers } from './router';
 
 export interface SipEdgeOptions {
   directory: SipDirectory;
   /** URL path the SIP WebSocket listens on. Default `/sip`. */
   path?: string;
   log?: (line: string) => void;
+  timers?: SipTimers | undefined;
+}
+
+/** What the edge alone knows about one tenant right now: the HTTP layer's usage figures read it. */
+export interface SipTenantCounters {
+  channels: number;
+  registrations: number;
+  messages: number;
+  messagesWindowStartedAt: Date;
 }
 
 export interface SipEdge {
   close(): Promise<void>;
   stats(): { connections: number; registrations: number };
+  tenantCounters(tenantId: string): SipTenantCounters;
 }
 
 /** Above this the socket itself is closed (1009); below it, oversize messages get a 413. */
@@ -32,7 +42,7 @@ function closeCodeFor(reason: Exclude<TokenCheck, { ok: true }>['reason']): numb
 export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge {
   const path = options.path ?? '/sip';
   const log = options.log ?? (() => {});
-  const router = new SipRouter(options.directory, log);
+  const router = new SipRouter(options.directory, log, options.timers);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
@@ -103,6 +113,10 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
     stats: () => ({ connections: connections.size, registrations: router.registrar.size }),
+    tenantCounters(tenantId) {
+      const live = router.calls.usage(tenantId);
+      return { ...live, registrations: router.registrar.countFor(tenantId) };
+    },
   };
 }
 

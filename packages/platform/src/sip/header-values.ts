@@ -4,7 +4,7 @@
  * rule for `Authorization`, rejects `*`, and is slow per call
  * (see docs/decisions/2026-11-28-sip-parsing.md).
  */
-import { Grammar, type URI } from 'sip.js';
+import { Grammar, URI } from 'sip.js';
 
 /** Splits a header value on commas that are outside quotes and angle brackets. */
 export function splitList(value: string): string[] {
@@ -46,15 +46,46 @@ const URI_CACHE_SIZE = 20_000;
 export function parseUri(value: string): URI | undefined {
   const text = value.trim();
   if (uriCache.has(text)) return uriCache.get(text);
-  let uri: URI | undefined;
-  try {
-    uri = Grammar.URIParse(text);
-  } catch {
-    uri = undefined;
+  let uri: URI | undefined = parsePlainUri(text);
+  if (!uri) {
+    try {
+      uri = Grammar.URIParse(text);
+    } catch {
+      uri = undefined;
+    }
   }
   if (uriCache.size >= URI_CACHE_SIZE) uriCache.delete(uriCache.keys().next().value!);
   uriCache.set(text, uri);
   return uri;
+}
+
+/**
+ * `sip:user@host[:port][;params]` with nothing unusual in it (no escapes, no IPv6, no URI
+ * headers): the form of nearly every AOR and contact. Parsed here into the same URI the grammar
+ * would build (uri-fast-path.test.ts holds the two side by side), because a REGISTER flood of
+ * fresh contacts would otherwise spend most of its time in the grammar. Anything else → grammar.
+ */
+const PLAIN_URI = /^(sips?):(?:([A-Za-z0-9\-_.!~*'()&=+$,?/]+)@)?([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::(\d{1,5}))?((?:;[A-Za-z0-9\-_.!~*'+`%]+(?:=[A-Za-z0-9\-_.!~*'+`%]+)?)*)$/;
+/** Parameters whose handling by the grammar is plain; a URI with any other goes to the grammar. */
+const PLAIN_PARAMS = new Set(['transport', 'lr', 'ob', 'user']);
+
+export function parsePlainUri(text: string): URI | undefined {
+  const match = PLAIN_URI.exec(text);
+  if (!match) return undefined;
+  const [, scheme, user, host, port, paramText] = match;
+  const params: Record<string, string | undefined> = {};
+  for (const part of paramText!.split(';').slice(1)) {
+    const eq = part.indexOf('=');
+    const name = (eq < 0 ? part : part.slice(0, eq)).toLowerCase();
+    if (name in params || !PLAIN_PARAMS.has(name)) return undefined; // duplicates and the rest: the grammar decides
+    const raw = eq < 0 ? undefined : part.slice(eq + 1);
+    // The grammar lower-cases these two values and keeps every other one as written.
+    params[name] = raw !== undefined && (name === 'transport' || name === 'user') ? raw.toLowerCase() : raw;
+  }
+  const portNumber = port === undefined ? undefined : Number(port);
+  if (portNumber !== undefined && portNumber > 65535) return undefined;
+  // The grammar stores flag parameters as undefined, whatever the declared type says.
+  return new URI(scheme!, user as string, host!, portNumber, params as unknown as Record<string, string | null>);
 }
 
 export interface NameAddr {

@@ -25,11 +25,17 @@ export const MAX_EXPIRES_SECONDS = 3600;
 export class Registrar<C extends SipConnectionRef> {
   readonly #byAor = new Map<string, Map<string, Binding<C>>>();
   readonly #byConnection = new Map<string, Set<Binding<C>>>();
+  readonly #perTenant = new Map<string, number>();
   #order = 0;
   #count = 0;
 
   get size(): number {
     return this.#count;
+  }
+
+  /** Bindings held by one tenant's phones, for its usage figures. */
+  countFor(tenantId: string): number {
+    return this.#perTenant.get(tenantId) ?? 0;
   }
 
   bindings(tenantId: string, number: string): Binding<C>[] {
@@ -51,7 +57,11 @@ export class Registrar<C extends SipConnectionRef> {
     let contacts = this.#byAor.get(key);
     const existing = contacts?.get(contact);
     if (!existing && (contacts?.size ?? 0) >= MAX_BINDINGS_PER_AOR) return false;
-    if (existing) this.#remove(existing);
+    if (existing) {
+      this.#remove(existing);
+      // Removing the AOR's only contact drops its map; a refresh must not bind into the orphan.
+      contacts = this.#byAor.get(key);
+    }
     if (!contacts) this.#byAor.set(key, (contacts = new Map()));
     const binding: Binding<C> = {
       tenantId,
@@ -67,6 +77,7 @@ export class Registrar<C extends SipConnectionRef> {
     if (!owned) this.#byConnection.set(connection.id, (owned = new Set()));
     owned.add(binding);
     this.#count++;
+    this.#perTenant.set(tenantId, (this.#perTenant.get(tenantId) ?? 0) + 1);
     return true;
   }
 
@@ -88,6 +99,7 @@ export class Registrar<C extends SipConnectionRef> {
     for (const contacts of this.#byAor.values()) for (const binding of contacts.values()) clearTimeout(binding.timer);
     this.#byAor.clear();
     this.#byConnection.clear();
+    this.#perTenant.clear();
     this.#count = 0;
   }
 
@@ -102,6 +114,9 @@ export class Registrar<C extends SipConnectionRef> {
     owned?.delete(binding);
     if (owned?.size === 0) this.#byConnection.delete(binding.connection.id);
     this.#count--;
+    const left = (this.#perTenant.get(binding.tenantId) ?? 1) - 1;
+    if (left > 0) this.#perTenant.set(binding.tenantId, left);
+    else this.#perTenant.delete(binding.tenantId);
   }
 }
 

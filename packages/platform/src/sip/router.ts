@@ -4,6 +4,7 @@
  * edge saw being created, between the two connections that created them.
  */
 import { Authenticator, identityKey, type SipIdentity } from './authenticator';
+import { CallTracker, type LiveCall } from './calls';
 import { randomToken, SipConnection } from './connection';
 import { DialogTable } from './dialogs';
 import { DigestAuthority } from './digest';
@@ -35,6 +36,13 @@ const RINGING_MS = 180_000;
 const LINGER_MS = 32_000;
 /** Per-connection cap that keeps a misbehaving client from growing the edge's memory. */
 const MAX_TRANSACTIONS_PER_CONNECTION = 128;
+/** Timer H: a 2xx never ACKed leaves a dialog nobody confirmed; its channel comes back after this. */
+const ACK_WAIT_MS = 32_000;
+
+export interface SipTimers {
+  /** How long an answered call waits for its ACK (default 32 s). */
+  ackTimeoutMs?: number | undefined;
+}
 
 interface Transaction {
   /** Our branch on the forwarded request; the key in `transactions`. */
@@ -51,6 +59,8 @@ interface Transaction {
   /** Dialog the request was sent in (BYE ends it), or dialogs its responses created. */
   dialogKeys: Set<string>;
   timer: NodeJS.Timeout | undefined;
+  /** The call an out-of-dialog INVITE started; it ends with the transaction's final response. */
+  call: LiveCall | undefined;
 }
 
 export class SipRouter {
@@ -63,11 +73,17 @@ export class SipRouter {
   readonly #transactions = new Map<string, Transaction>();
   readonly #byUpstream = new Map<string, Transaction>();
   readonly #dialogs = new DialogTable();
+  /** Answered calls by the dialog their 2xx created, until BYE, socket loss or a missing ACK ends them. */
+  readonly #callsByDialog = new Map<string, LiveCall>();
+  readonly calls: CallTracker;
+  readonly #ackTimeoutMs: number;
 
-  constructor(directory: SipDirectory, log: (line: string) => void) {
+  constructor(directory: SipDirectory, log: (line: string) => void, timers: SipTimers = {}) {
+    this.#ackTimeoutMs = timers.ackTimeoutMs ?? ACK_WAIT_MS;
     this.#directory = directory;
     this.#log = log;
     this.#auth = new Authenticator(directory, this.#digest);
+    this.calls = new CallTracker(directory, log);
   }
 
   get recordRoute(): string {
@@ -108,7 +124,10 @@ export class SipRouter {
     for (const branch of connection.sentTransactions) {
       const transaction = this.#transactions.get(branch);
       if (!transaction) continue;
-      if (transaction.method === 'INVITE' && transaction.final === undefined) this.#cancelDownstream(transaction);
+      if (transaction.method === 'INVITE' && transaction.final === undefined) {
+        this.#cancelDownstream(transaction);
+        if (transaction.call) this.calls.end(transaction.call, 'cancelled', undefined);
+      }
       this.#forget(transaction);
     }
     for (const key of connection.dialogs) {
@@ -117,10 +136,14 @@ export class SipRouter {
       const bye = dialog?.confirmed ? this.#dialogs.byeOnBehalfOf(dialog, connection, this.#via()) : undefined;
       bye?.to.send(bye.request);
       this.#dialogs.end(key);
+      this.#endAnsweredCall(key);
     }
   }
 
   close(): void {
+    // Calls in progress still get their records before the store closes.
+    this.calls.close();
+    this.#callsByDialog.clear();
     for (const transaction of this.#transactions.values()) clearTimeout(transaction.timer);
     this.#transactions.clear();
     this.#byUpstream.clear();
@@ -206,14 +229,65 @@ export class SipRouter {
 
   /** An out-of-dialog request from an authenticated caller: find the callee inside the caller's tenant. */
   #route(connection: SipConnection, request: SipRequest, caller: SipIdentity): void {
+    const branch = parseVia(header(request, 'via')!)?.branch;
+    // A retransmission of a request already under way starts nothing new (and takes no channel).
+    if (branch && this.#byUpstream.has(`${connection.id}\n${branch}\n${request.method}`)) return;
     const target = parseUri(request.uri);
+    const tenantId = caller.tenant.id;
+    const callId = header(request, 'call-id')!;
+    const inviting = request.method === 'INVITE';
     // Another tenant's domain, or any domain that is not the caller's: refused, never forwarded.
-    if (!target || target.host.toLowerCase() !== caller.tenant.sipDomain.toLowerCase()) return this.#reply(connection, request, 403);
-    if (!target.user || !this.#directory.user(caller.tenant.id, target.user)) return this.#reply(connection, request, 404);
-    const binding = this.registrar.target(caller.tenant.id, target.user);
-    if (!binding) return this.#reply(connection, request, 480);
-    if (request.method === 'INVITE') this.#reply(connection, request, 100);
-    this.#forward(connection, request, binding.connection, { uri: binding.contact, recordRoute: request.method === 'INVITE' });
+    if (!target || target.host.toLowerCase() !== caller.tenant.sipDomain.toLowerCase()) {
+      if (inviting) this.calls.refuse(tenantId, callId, caller.number, target ? `${target.user ?? ''}@${target.host}` : request.uri, 'rejected', 403);
+      return this.#reply(connection, request, 403);
+    }
+    let call: LiveCall | undefined;
+    if (inviting) {
+      const grant = this.calls.begin(tenantId, callId, caller.number, target.user ?? '');
+      if (!grant.ok) return this.#refuseOverLimit(connection, request, `channel limit reached (${grant.limit})`);
+      call = grant.call;
+    } else if (request.method === 'MESSAGE') {
+      const grant = this.calls.allowMessage(tenantId);
+      if (!grant.ok) return this.#refuseOverLimit(connection, request, `message limit reached (${grant.limit} per minute)`);
+    }
+    if (!target.user || !this.#directory.user(tenantId, target.user)) {
+      if (call) this.calls.finish(call, 404);
+      return this.#reply(connection, request, 404);
+    }
+    const binding = this.registrar.target(tenantId, target.user);
+    if (!binding) {
+      if (call) this.calls.finish(call, 480);
+      return this.#reply(connection, request, 480);
+    }
+    if (inviting) this.#reply(connection, request, 100);
+    this.#forward(connection, request, binding.connection, { uri: binding.contact, recordRoute: inviting, call });
+  }
+
+  /** 403 with a Reason naming the limit, so a phone (and its user) can tell it from a refusal. */
+  #refuseOverLimit(connection: SipConnection, request: SipRequest, text: string): void {
+    this.#log(`sip: ${request.method} refused on ${connection.id}: ${text}`);
+    this.#reply(connection, request, 403, [{ name: 'reason', value: `SIP;cause=403;text="${text}"` }]);
+  }
+
+  #endAnsweredCall(dialogKey: string): void {
+    const call = this.#callsByDialog.get(dialogKey);
+    if (!call) return;
+    this.#callsByDialog.delete(dialogKey);
+    this.calls.end(call, 'answered', 200);
+  }
+
+  /** Timer H for the edge: the caller never ACKed the 2xx, so neither side holds a real call. */
+  #unconfirmed(call: LiveCall): void {
+    const dialog = call.dialogKey ? this.#dialogs.get(call.dialogKey) : undefined;
+    if (dialog) {
+      for (const gone of [dialog.caller, dialog.callee]) {
+        const bye = this.#dialogs.byeOnBehalfOf(dialog, gone, this.#via());
+        bye?.to.send(bye.request);
+      }
+      this.#dialogs.end(dialog.key);
+    }
+    if (call.dialogKey) this.#callsByDialog.delete(call.dialogKey);
+    this.calls.end(call, 'failed', 408);
   }
 
   #onInDialog(connection: SipConnection, request: SipRequest): void {
@@ -222,6 +296,8 @@ export class SipRouter {
     const peer = dialog.caller === connection ? dialog.callee : dialog.caller;
     if (peer.closed) return this.#reply(connection, request, 480);
     this.#dialogs.noteRequest(dialog, connection, request);
+    // The channel comes back as soon as either side hangs up, whatever becomes of the BYE.
+    if (request.method === 'BYE') this.#endAnsweredCall(dialog.key);
     this.#forward(connection, request, peer, { uri: request.uri, recordRoute: false, dialogKey: dialog.key });
   }
 
@@ -231,7 +307,10 @@ export class SipRouter {
     if (!transaction) return this.#reply(connection, request, 481);
     // CANCEL is hop by hop: answered here, and a CANCEL of our own goes to the callee.
     this.#reply(connection, request, 200);
-    if (transaction.final === undefined) this.#cancelDownstream(transaction);
+    if (transaction.final === undefined) {
+      if (transaction.call) transaction.call.cancelled = true;
+      this.#cancelDownstream(transaction);
+    }
   }
 
   #onAck(connection: SipConnection, request: SipRequest): void {
@@ -241,6 +320,11 @@ export class SipRouter {
     if (transaction && transaction.final !== undefined && transaction.final >= 300) return;
     const dialog = this.#dialogs.find(connection, request);
     if (!dialog) return;
+    const call = this.#callsByDialog.get(dialog.key);
+    if (call && dialog.caller === connection) {
+      call.acked = true;
+      clearTimeout(call.ackTimer);
+    }
     const peer = dialog.caller === connection ? dialog.callee : dialog.caller;
     const ack = this.#copyForNextHop(request, request.uri, `z9hG4bK${randomToken()}`, false);
     peer.send(ack);
@@ -262,6 +346,13 @@ export class SipRouter {
     if (transaction.method === 'INVITE' && toTag && response.status < 300 && transaction.dialogKeys.size < 8) {
       const key = this.#dialogs.open(transaction.upstream, transaction.downstream, transaction.received, response);
       if (key) transaction.dialogKeys.add(key);
+      const call = transaction.call;
+      if (key && call && response.status >= 200 && !call.ended && call.dialogKey === undefined) {
+        this.calls.answer(call);
+        call.dialogKey = key;
+        this.#callsByDialog.set(key, call);
+        call.ackTimer = setTimeout(() => this.#unconfirmed(call), this.#ackTimeoutMs).unref();
+      }
     }
     if (response.status < 200) {
       this.#arm(transaction, RINGING_MS);
@@ -271,6 +362,7 @@ export class SipRouter {
         if (response.status >= 300) {
           this.#ackDownstream(transaction, response);
           for (const key of transaction.dialogKeys) this.#dialogs.end(key);
+          if (transaction.call) this.calls.finish(transaction.call, response.status);
         }
         this.#arm(transaction, LINGER_MS, () => this.#forget(transaction));
       } else {
@@ -287,13 +379,17 @@ export class SipRouter {
     upstream: SipConnection,
     request: SipRequest,
     downstream: SipConnection,
-    options: { uri: string; recordRoute: boolean; dialogKey?: string },
+    options: { uri: string; recordRoute: boolean; dialogKey?: string; call?: LiveCall | undefined },
   ): void {
+    const refuse = (status: number) => {
+      if (options.call) this.calls.finish(options.call, status);
+      this.#reply(upstream, request, status);
+    };
     const clientBranch = parseVia(header(request, 'via')!)?.branch;
-    if (!clientBranch) return this.#reply(upstream, request, 400);
+    if (!clientBranch) return refuse(400);
     const upstreamKey = `${upstream.id}\n${clientBranch}\n${request.method}`;
     if (this.#byUpstream.has(upstreamKey)) return; // a retransmission: the transaction is under way
-    if (upstream.sentTransactions.size >= MAX_TRANSACTIONS_PER_CONNECTION) return this.#reply(upstream, request, 503);
+    if (upstream.sentTransactions.size >= MAX_TRANSACTIONS_PER_CONNECTION) return refuse(503);
 
     const branch = `z9hG4bK${randomToken()}`;
     const forwarded = this.#copyForNextHop(request, options.uri, branch, options.recordRoute);
@@ -309,6 +405,7 @@ export class SipRouter {
       cancelled: false,
       dialogKeys: new Set(options.dialogKey ? [options.dialogKey] : []),
       timer: undefined,
+      call: options.call,
     };
     this.#transactions.set(branch, transaction);
     this.#byUpstream.set(upstreamKey, transaction);
@@ -381,6 +478,7 @@ export class SipRouter {
 
   #respondUpstream(transaction: Transaction, status: number): void {
     transaction.final = status;
+    if (transaction.call) this.calls.finish(transaction.call, status);
     this.#reply(transaction.upstream, transaction.received, status);
   }
 

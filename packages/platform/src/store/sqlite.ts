@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { latestVersion } from './migrations/index';
 import { migrateTo, schemaVersion } from './migrate';
+import { platformIdentityCollections, tenantIdentityCollections } from './sqlite-identity';
+import { sqliteDialPlanScope, sqliteNumberInventory } from './sqlite-dial-plan';
 import type {
-  ApiKeyRow,
   AuditEventRow,
+  AuditFilter,
+  CallRow,
   ExtensionRow,
   IdempotencyRecord,
   Page,
@@ -43,7 +46,11 @@ function toTenant(r: Row): TenantRow {
     name: str(r.name),
     slug: str(r.slug),
     status: r.status as TenantRow['status'],
-    limits: { extensions: r.limit_extensions as number, channels: r.limit_channels as number },
+    limits: {
+      extensions: r.limit_extensions as number,
+      channels: r.limit_channels as number,
+      messagesPerMinute: r.limit_messages_per_minute as number,
+    },
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
   };
@@ -61,16 +68,20 @@ function toExtension(r: Row): ExtensionRow {
   };
 }
 
-function toApiKey(r: Row): ApiKeyRow {
+function toCall(r: Row): CallRow {
   return {
     id: str(r.id),
-    secretHash: str(r.secret_hash),
-    principal: r.principal as ApiKeyRow['principal'],
-    resellerId: strOrNull(r.reseller_id),
-    tenantId: strOrNull(r.tenant_id),
-    name: str(r.name),
-    createdAt: str(r.created_at),
-    lastUsedAt: strOrNull(r.last_used_at),
+    tenantId: str(r.tenant_id),
+    callId: str(r.call_id),
+    from: str(r.from_number),
+    to: str(r.to_number),
+    direction: r.direction as CallRow['direction'],
+    startedAt: str(r.started_at),
+    answeredAt: strOrNull(r.answered_at),
+    endedAt: str(r.ended_at),
+    durationSeconds: r.duration_seconds as number,
+    disposition: r.disposition as CallRow['disposition'],
+    sipStatus: (r.sip_status ?? null) as number | null,
   };
 }
 
@@ -95,7 +106,24 @@ function toAudit(r: Row): AuditEventRow {
     action: str(r.action),
     targetId: str(r.target_id),
     requestId: strOrNull(r.request_id),
+    actorPrincipal: strOrNull(r.actor_principal),
+    actorRole: strOrNull(r.actor_role),
+    targetType: strOrNull(r.target_type),
+    changes: strOrNull(r.changes),
+    sourceAddress: strOrNull(r.source_address),
+    chainSeq: (r.chain_seq ?? null) as number | null,
+    prevHash: strOrNull(r.prev_hash),
+    hash: strOrNull(r.hash),
   };
+}
+
+/** WHERE clauses of the audit filters, shared by the tenant and the platform-wide list. */
+function auditWhere(filter: AuditFilter, where: string[], values: unknown[]): void {
+  if (filter.actorKeyId !== undefined) where.push('actor_key_id = ?'), values.push(filter.actorKeyId);
+  if (filter.action !== undefined) where.push('action = ?'), values.push(filter.action);
+  if (filter.targetId !== undefined) where.push('target_id = ?'), values.push(filter.targetId);
+  if (filter.from !== undefined) where.push('occurred_at >= ?'), values.push(filter.from);
+  if (filter.to !== undefined) where.push('occurred_at < ?'), values.push(filter.to);
 }
 
 /** Fetches one row more than asked to learn whether another page follows. */
@@ -126,6 +154,14 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     filename = join(dir, DATABASE_FILE);
   }
   const db = new Database(filename);
+  // better-sqlite3 compiles a statement on every prepare(); the lookups the SIP edge makes on every
+  // request (tenant by slug or id, extension by number) are compiled once and reused.
+  const statements = new Map<string, Database.Statement>();
+  const cached = (sql: string): Database.Statement => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
@@ -135,6 +171,8 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
 
   const tenantScope = (tenantId: string): TenantScope => ({
     tenantId,
+    ...tenantIdentityCollections(db, tenantId),
+    ...sqliteDialPlanScope(db, tenantId),
     extensions: {
       list(page: PageQuery) {
         const rows = db
@@ -147,7 +185,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
         return row && toExtension(row);
       },
       getByNumber(number) {
-        const row = db.prepare('SELECT * FROM extensions WHERE tenant_id = ? AND number = ?').get(tenantId, number) as Row | undefined;
+        const row = cached('SELECT * FROM extensions WHERE tenant_id = ? AND number = ?').get(tenantId, number) as Row | undefined;
         return row && toExtension(row);
       },
       count() {
@@ -169,11 +207,49 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
       },
     },
     auditEvents: {
-      list(page: PageQuery) {
-        const rows = db
-          .prepare('SELECT * FROM audit_events WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?')
-          .all(tenantId, page.after ?? '', page.limit + 1) as Row[];
+      list(page: PageQuery, filter: AuditFilter = {}) {
+        const where = ['tenant_id = ?', 'id > ?'];
+        const values: unknown[] = [tenantId, page.after ?? ''];
+        auditWhere(filter, where, values);
+        const rows = db.prepare(`SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...values, page.limit + 1) as Row[];
         return paginate(rows, page.limit, toAudit);
+      },
+      *chain() {
+        // Iterated, not loaded: a long chain is verified in constant memory.
+        for (const row of db.prepare('SELECT * FROM audit_events WHERE tenant_id = ? AND chain_seq IS NOT NULL ORDER BY chain_seq').iterate(tenantId)) {
+          yield toAudit(row as Row);
+        }
+      },
+    },
+    calls: {
+      insert(row) {
+        db.prepare(
+          `INSERT INTO calls (id, tenant_id, call_id, from_number, to_number, direction, started_at, answered_at, ended_at,
+             duration_seconds, disposition, sip_status)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(row.id, tenantId, row.callId, row.from, row.to, row.direction, row.startedAt, row.answeredAt, row.endedAt, row.durationSeconds, row.disposition, row.sipStatus);
+        return { ...row, tenantId };
+      },
+      get(id) {
+        const row = db.prepare('SELECT * FROM calls WHERE tenant_id = ? AND id = ?').get(tenantId, id) as Row | undefined;
+        return row && toCall(row);
+      },
+      list(page, filter = {}) {
+        const where = ['tenant_id = ?', 'id > ?'];
+        const values: unknown[] = [tenantId, page.after ?? ''];
+        const add = (clause: string, ...v: unknown[]) => {
+          where.push(clause);
+          values.push(...v);
+        };
+        if (filter.from !== undefined) add('from_number = ?', filter.from);
+        if (filter.to !== undefined) add('to_number = ?', filter.to);
+        if (filter.extension !== undefined) add('(from_number = ? OR to_number = ?)', filter.extension, filter.extension);
+        if (filter.disposition !== undefined) add('disposition = ?', filter.disposition);
+        if (filter.direction !== undefined) add('direction = ?', filter.direction);
+        if (filter.startedFrom !== undefined) add('started_at >= ?', filter.startedFrom);
+        if (filter.startedBefore !== undefined) add('started_at < ?', filter.startedBefore);
+        const rows = db.prepare(`SELECT * FROM calls WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...values, page.limit + 1) as Row[];
+        return paginate(rows, page.limit, toCall);
       },
     },
   });
@@ -181,6 +257,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
   return {
     transaction,
     tenant: tenantScope,
+    numbers: sqliteNumberInventory(db),
 
     settings: {
       get(key) {
@@ -212,22 +289,27 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
         const rows = db.prepare('SELECT * FROM resellers WHERE id > ? ORDER BY id LIMIT ?').all(page.after ?? '', page.limit + 1) as Row[];
         return paginate(rows, page.limit, toReseller);
       },
+      update(id, patch) {
+        const set = setClause(patch, { name: 'name', status: 'status', updatedAt: 'updated_at' });
+        if (set.sql) db.prepare(`UPDATE resellers SET ${set.sql} WHERE id = ?`).run(...set.values, id);
+        return this.get(id);
+      },
     },
 
     tenants: {
       insert(row) {
         db.prepare(
-          `INSERT INTO tenants (id, reseller_id, name, slug, status, limit_extensions, limit_channels, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(row.id, row.resellerId, row.name, row.slug, row.status, row.limits.extensions, row.limits.channels, row.createdAt, row.updatedAt);
+          `INSERT INTO tenants (id, reseller_id, name, slug, status, limit_extensions, limit_channels, limit_messages_per_minute, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(row.id, row.resellerId, row.name, row.slug, row.status, row.limits.extensions, row.limits.channels, row.limits.messagesPerMinute, row.createdAt, row.updatedAt);
         return row;
       },
       get(id) {
-        const row = db.prepare('SELECT * FROM tenants WHERE id = ?').get(id) as Row | undefined;
+        const row = cached('SELECT * FROM tenants WHERE id = ?').get(id) as Row | undefined;
         return row && toTenant(row);
       },
       getBySlug(slug) {
-        const row = db.prepare('SELECT * FROM tenants WHERE slug = ?').get(slug) as Row | undefined;
+        const row = cached('SELECT * FROM tenants WHERE slug = ?').get(slug) as Row | undefined;
         return row && toTenant(row);
       },
       list(page, filter = {}) {
@@ -247,33 +329,22 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
       update(id, patch) {
         const { limits, ...rest } = patch;
         const set = setClause(
-          { ...rest, limitExtensions: limits?.extensions, limitChannels: limits?.channels },
-          { name: 'name', status: 'status', updatedAt: 'updated_at', limitExtensions: 'limit_extensions', limitChannels: 'limit_channels' },
+          { ...rest, limitExtensions: limits?.extensions, limitChannels: limits?.channels, limitMessagesPerMinute: limits?.messagesPerMinute },
+          {
+            name: 'name',
+            status: 'status',
+            updatedAt: 'updated_at',
+            limitExtensions: 'limit_extensions',
+            limitChannels: 'limit_channels',
+            limitMessagesPerMinute: 'limit_messages_per_minute',
+          },
         );
         if (set.sql) db.prepare(`UPDATE tenants SET ${set.sql} WHERE id = ?`).run(...set.values, id);
         return this.get(id);
       },
     },
 
-    apiKeys: {
-      insert(row) {
-        db.prepare(
-          `INSERT INTO api_keys (id, secret_hash, principal, reseller_id, tenant_id, name, created_at, last_used_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(row.id, row.secretHash, row.principal, row.resellerId, row.tenantId, row.name, row.createdAt, row.lastUsedAt);
-        return row;
-      },
-      getBySecretHash(hash) {
-        const row = db.prepare('SELECT * FROM api_keys WHERE secret_hash = ?').get(hash) as Row | undefined;
-        return row && toApiKey(row);
-      },
-      countByPrincipal(principal) {
-        return (db.prepare('SELECT COUNT(*) AS n FROM api_keys WHERE principal = ?').get(principal) as { n: number }).n;
-      },
-      touch(id, at) {
-        db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(at, id);
-      },
-    },
+    ...platformIdentityCollections(db),
 
     idempotency: {
       get(apiKeyId, key) {
@@ -298,17 +369,44 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
       release(apiKeyId, key) {
         db.prepare('DELETE FROM idempotency_records WHERE api_key_id = ? AND idempotency_key = ?').run(apiKeyId, key);
       },
-    },
-
-    audit: {
-      record(event) {
-        db.prepare(
-          `INSERT INTO audit_events (id, occurred_at, actor_key_id, tenant_id, action, target_id, request_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        ).run(event.id, event.occurredAt, event.actorKeyId, event.tenantId, event.action, event.targetId, event.requestId);
+      purgeCreatedBefore(createdAt) {
+        return db.prepare('DELETE FROM idempotency_records WHERE created_at < ?').run(createdAt).changes;
       },
     },
 
+    audit: {
+      record(e) {
+        cached(
+          `INSERT INTO audit_events (id, occurred_at, actor_key_id, tenant_id, action, target_id, request_id,
+             actor_principal, actor_role, target_type, changes, source_address, chain_seq, prev_hash, hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          e.id, e.occurredAt, e.actorKeyId, e.tenantId, e.action, e.targetId, e.requestId,
+          e.actorPrincipal ?? null, e.actorRole ?? null, e.targetType ?? null, e.changes ?? null, e.sourceAddress ?? null,
+          e.chainSeq ?? null, e.prevHash ?? null, e.hash ?? null,
+        );
+      },
+      head(tenantId) {
+        const row = cached('SELECT chain_seq, hash FROM audit_events WHERE tenant_id IS ? AND chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1').get(tenantId) as
+          | { chain_seq: number; hash: string }
+          | undefined;
+        return row && { chainSeq: row.chain_seq, hash: row.hash };
+      },
+      list(page, filter) {
+        const where = ['id > ?'];
+        const values: unknown[] = [page.after ?? ''];
+        if (filter.resellerId !== undefined) where.push('tenant_id IN (SELECT id FROM tenants WHERE reseller_id = ?)'), values.push(filter.resellerId);
+        auditWhere(filter, where, values);
+        const rows = db.prepare(`SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...values, page.limit + 1) as Row[];
+        return paginate(rows, page.limit, toAudit);
+      },
+    },
+
+    changeVersion() {
+      // data_version moves on other connections' commits, total_changes() on this one's writes.
+      // Two plain statements: cheaper than the pragma_data_version table function (no virtual table).
+      return `${cached('SELECT total_changes()').pluck().get() as number}:${cached('PRAGMA data_version').pluck().get() as number}`;
+    },
     migrateTo: (version) => migrateTo(db, version),
     schemaVersion: () => schemaVersion(db),
     close: () => db.close(),

@@ -21,7 +21,7 @@ export interface TenantRow {
   name: string;
   slug: string;
   status: Status;
-  limits: { extensions: number; channels: number };
+  limits: { extensions: number; channels: number; messagesPerMinute: number };
   createdAt: string;
   updatedAt: string;
 }
@@ -47,8 +47,48 @@ export interface ApiKeyRow {
   name: string;
   createdAt: string;
   lastUsedAt: string | null;
+  /** A built-in (`rol_tenantOwner`) or custom role id; null on keys made before roles existed (= owner). */
+  roleId: string | null;
+  /** Set on user keys: the extension whose owner the key acts as. */
+  extensionId: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  /** The secret before the last rotation, valid until `previousExpiresAt`. */
+  previousSecretHash: string | null;
+  previousExpiresAt: string | null;
 }
 
+/** What `insert` needs: the identity fields default to null. */
+export type ApiKeyInsert = Omit<ApiKeyRow, IdentityKeyFields> & Partial<Pick<ApiKeyRow, IdentityKeyFields>>;
+type IdentityKeyFields = 'roleId' | 'extensionId' | 'expiresAt' | 'revokedAt' | 'previousSecretHash' | 'previousExpiresAt';
+export type ApiKeyPatch = Partial<Pick<ApiKeyRow, 'secretHash' | 'revokedAt' | 'previousSecretHash' | 'previousExpiresAt'>>;
+
+export type RoleLevel = 'provider' | 'reseller' | 'tenant';
+
+export interface RoleRow {
+  id: string;
+  level: RoleLevel;
+  tenantId: string | null;
+  resellerId: string | null;
+  name: string;
+  description: string;
+  permissions: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+export type RolePatch = Partial<Pick<RoleRow, 'name' | 'description' | 'permissions' | 'updatedAt'>>;
+
+/** Roles of one owner: the provider, one reseller (both via `store.roles`) or one tenant (via its scope). */
+export interface RoleCollection {
+  list(page: PageQuery): Page<RoleRow>;
+  get(id: string): RoleRow | undefined;
+  getByName(name: string): RoleRow | undefined;
+  insert(row: RoleRow): RoleRow;
+  update(id: string, patch: RolePatch): RoleRow | undefined;
+  delete(id: string): boolean;
+}
+
+/** The domain stores only a hash of the Idempotency-Key and a sealed response body; see domain/idempotency. */
 export interface IdempotencyRecord {
   apiKeyId: string;
   idempotencyKey: string;
@@ -67,6 +107,60 @@ export interface AuditEventRow {
   action: string;
   targetId: string;
   requestId: string | null;
+  /** The chain fields (0003): optional so rows written before them, and older callers, still fit. */
+  actorPrincipal?: string | null | undefined;
+  actorRole?: string | null | undefined;
+  targetType?: string | null | undefined;
+  /** JSON of `{ field: { before, after } }`, secrets already redacted. */
+  changes?: string | null | undefined;
+  sourceAddress?: string | null | undefined;
+  /** Position in its chain (the tenant's, or the platform's when `tenantId` is null), from 1. */
+  chainSeq?: number | null | undefined;
+  prevHash?: string | null | undefined;
+  hash?: string | null | undefined;
+}
+
+/** Audit list filters; `from` inclusive and `to` exclusive bounds on `occurredAt` (ISO 8601). */
+export interface AuditFilter {
+  actorKeyId?: string | undefined;
+  action?: string | undefined;
+  targetId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export type CallDirection = 'internal' | 'inbound' | 'outbound';
+export type CallDisposition = 'answered' | 'no_answer' | 'busy' | 'failed' | 'cancelled' | 'limit' | 'rejected';
+
+export interface CallRow {
+  id: string;
+  tenantId: string;
+  /** The SIP Call-ID of the call's first INVITE. */
+  callId: string;
+  /** Tenant-scoped caller and callee as dialled (`101`), never another tenant's. */
+  from: string;
+  to: string;
+  direction: CallDirection;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string;
+  /** Seconds from answer to end; 0 for a call never answered. */
+  durationSeconds: number;
+  disposition: CallDisposition;
+  /** The final SIP status the caller got, when there was one. */
+  sipStatus: number | null;
+}
+
+export interface CallFilter {
+  from?: string | undefined;
+  to?: string | undefined;
+  /** Either party. */
+  extension?: string | undefined;
+  disposition?: CallDisposition | undefined;
+  direction?: CallDirection | undefined;
+  /** Inclusive lower and exclusive upper bound on `startedAt` (ISO 8601). */
+  startedFrom?: string | undefined;
+  startedBefore?: string | undefined;
 }
 
 /** `after` is an exclusive cursor over the sortable ids. */
@@ -81,7 +175,10 @@ export interface Page<T> {
   next: string | null;
 }
 
-export interface TenantScope {
+import type { DialPlanScope, NumberInventory } from './dial-plan-types';
+export type * from './dial-plan-types';
+
+export interface TenantScope extends DialPlanScope {
   readonly tenantId: string;
   extensions: {
     list(page: PageQuery): Page<ExtensionRow>;
@@ -93,7 +190,27 @@ export interface TenantScope {
     delete(id: string): boolean;
   };
   auditEvents: {
-    list(page: PageQuery): Page<AuditEventRow>;
+    list(page: PageQuery, filter?: AuditFilter): Page<AuditEventRow>;
+    /** The tenant's chained events in chain order, for verification. */
+    chain(): Iterable<AuditEventRow>;
+  };
+  /** The tenant's roles (names unique inside the tenant only). */
+  roles: RoleCollection;
+  /** Keys of this tenant's principals (admins and user keys). */
+  apiKeys: {
+    list(page: PageQuery): Page<ApiKeyRow>;
+    get(id: string): ApiKeyRow | undefined;
+    insert(row: Omit<ApiKeyInsert, 'tenantId' | 'principal' | 'resellerId'>): ApiKeyRow;
+  };
+  /** The secret that signs this tenant's softphone tokens; replacing it invalidates every earlier token. */
+  signingKey: {
+    get(): string | undefined;
+    set(secret: string, at: string): void;
+  };
+  calls: {
+    insert(row: Omit<CallRow, 'tenantId'>): CallRow;
+    get(id: string): CallRow | undefined;
+    list(page: PageQuery, filter?: CallFilter): Page<CallRow>;
   };
 }
 
@@ -101,6 +218,8 @@ export interface Store {
   /** Runs `fn` in one transaction; nested calls join the outer one. */
   transaction<T>(fn: () => T): T;
   tenant(tenantId: string): TenantScope;
+  /** Every DID on the platform, assigned or not: the provider's inventory. Tenants read theirs through `tenant(id).numbers`. */
+  numbers: NumberInventory;
 
   settings: {
     get(key: string): string | undefined;
@@ -111,7 +230,10 @@ export interface Store {
     insert(row: ResellerRow): ResellerRow;
     get(id: string): ResellerRow | undefined;
     list(page: PageQuery): Page<ResellerRow>;
+    update(id: string, patch: Partial<Pick<ResellerRow, 'name' | 'status' | 'updatedAt'>>): ResellerRow | undefined;
   };
+  /** Roles above tenants: `owner` is 'provider' or a reseller id. Tenant roles live in the tenant scope. */
+  roles(owner: 'provider' | { resellerId: string }): RoleCollection;
   tenants: {
     insert(row: TenantRow): TenantRow;
     get(id: string): TenantRow | undefined;
@@ -121,10 +243,18 @@ export interface Store {
     update(id: string, patch: Partial<Pick<TenantRow, 'name' | 'status' | 'limits' | 'updatedAt'>>): TenantRow | undefined;
   };
   apiKeys: {
-    insert(row: ApiKeyRow): ApiKeyRow;
+    insert(row: ApiKeyInsert): ApiKeyRow;
+    /** Matches the current secret or, during a rotation's grace period, the previous one. */
     getBySecretHash(hash: string): ApiKeyRow | undefined;
     countByPrincipal(principal: PrincipalKind): number;
     touch(id: string, at: string): void;
+    /** Any key by id; callers check that the key is theirs to see. */
+    get(id: string): ApiKeyRow | undefined;
+    /** Unrevoked provider keys, or one reseller's keys. Tenant keys are listed through the tenant scope. */
+    list(page: PageQuery, owner: 'provider' | { resellerId: string }): Page<ApiKeyRow>;
+    update(id: string, patch: ApiKeyPatch): ApiKeyRow | undefined;
+    /** Unrevoked keys holding a role, so a role in use is not deleted under them. */
+    countByRole(roleId: string): number;
   };
   idempotency: {
     get(apiKeyId: string, key: string): IdempotencyRecord | undefined;
@@ -132,11 +262,22 @@ export interface Store {
     claim(record: Omit<IdempotencyRecord, 'state' | 'responseStatus' | 'responseBody'>): boolean;
     complete(apiKeyId: string, key: string, status: number, body: string): void;
     release(apiKeyId: string, key: string): void;
+    /** Deletes every record created before `createdAt` (ISO); returns how many. */
+    purgeCreatedBefore(createdAt: string): number;
   };
   audit: {
     record(event: AuditEventRow): void;
+    /** The last chained event of a tenant's chain, or of the platform chain for null. */
+    head(tenantId: string | null): { chainSeq: number; hash: string } | undefined;
+    /** Across tenants: everything (provider), or only the tenants of one reseller (no platform events). */
+    list(page: PageQuery, filter: AuditFilter & { resellerId?: string | undefined }): Page<AuditEventRow>;
   };
 
+  /**
+   * Changes whenever any write has been committed, by this connection or any other: a cache of
+   * derived data (resolved API keys) stays valid exactly as long as this value does.
+   */
+  changeVersion(): string;
   /** Applies or rolls back migrations until the schema is at `version`. */
   migrateTo(version: number): void;
   schemaVersion(): number;

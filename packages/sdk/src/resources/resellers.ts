@@ -1,4 +1,4 @@
-import { Reseller, ResellerList, type ResellerCreateParams } from '../schemas/resellers';
+import { Reseller, ResellerList, type ResellerCreateParams, type ResellerUpdateParams } from '../schemas/resellers';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
 import type { RequestOptions } from '../core/request-options';
@@ -16,5 +16,18 @@ export class Resellers extends APIResource {
 
   retrieve(resellerId: string, options?: RequestOptions): Promise<Reseller> {
     return this.client.request({ method: 'GET', path: path`/v1/resellers/${resellerId}`, schema: Reseller }, options);
+  }
+
+  update(resellerId: string, params: ResellerUpdateParams, options?: RequestOptions): Promise<Reseller> {
+    return this.client.request({ method: 'PATCH', path: path`/v1/resellers/${resellerId}`, body: params, schema: Reseller }, options);
+  }
+
+  /** Refuses the reseller's keys and all its tenants' keys, tokens and phones until `resume`. */
+  suspend(resellerId: string, options?: RequestOptions): Promise<Reseller> {
+    return this.client.request({ method: 'POST', path: path`/v1/resellers/${resellerId}/suspend`, schema: Reseller }, options);
+  }
+
+  resume(resellerId: string, options?: RequestOptions): Promise<Reseller> {
+    return this.client.request({ method: 'POST', path: path`/v1/resellers/${resellerId}/resume`, schema: Reseller }, options);
   }
 }

@@ -1,4 +1,5 @@
 import { SoftphoneToken, type SoftphoneTokenCreateParams } from '../schemas/softphone-tokens';
+import { SigningKeyRotation } from '../schemas/api-keys';
 import type { Highrise } from '../client';
 import { path } from '../core/path';
 import type { RequestOptions } from '../core/request-options';
@@ -16,6 +17,14 @@ export class SoftphoneTokens extends APIResource {
   create(params: SoftphoneTokenCreateParams, options?: RequestOptions): Promise<SoftphoneToken> {
     return this.client.request(
       { method: 'POST', path: path`/v1/tenants/${this.tenantId}/softphone-tokens`, body: params, schema: SoftphoneToken },
+      options,
+    );
+  }
+
+  /** Replaces the tenant's token signing key: every token issued before stops working at once. */
+  rotateSigningKey(options?: RequestOptions): Promise<SigningKeyRotation> {
+    return this.client.request(
+      { method: 'POST', path: path`/v1/tenants/${this.tenantId}/softphone-tokens/rotate-signing-key`, schema: SigningKeyRotation },
       options,
     );
   }

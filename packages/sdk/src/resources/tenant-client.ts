@@ -2,8 +2,17 @@ import type { Tenant, TenantUpdateParams } from '../schemas/tenants';
 import type { Highrise } from '../client';
 import type { RequestOptions } from '../core/request-options';
 import { APIResource } from '../core/resource';
+import { Calls } from './calls';
+import { DialRules } from './dial-rules';
 import { Extensions } from './extensions';
+import { TenantNumbers } from './numbers';
+import { RingGroups } from './ring-groups';
+import { Trunks } from './trunks';
 import { SoftphoneTokens } from './softphone-tokens';
+import { Usage } from './usage';
+import { TenantApiKeys } from './api-keys';
+import { TenantRoles } from './roles';
+import { TenantAuditEvents } from './audit-events';
 
 /**
  * `hr.tenant(id)`: the client seen from inside one tenant. A new object over the same client,
@@ -13,12 +22,30 @@ export class TenantClient extends APIResource {
   readonly id: string;
   readonly extensions: Extensions;
   readonly softphoneTokens: SoftphoneTokens;
+  readonly calls: Calls;
+  readonly usage: Usage;
+  readonly numbers: TenantNumbers;
+  readonly dialRules: DialRules;
+  readonly ringGroups: RingGroups;
+  readonly trunks: Trunks;
+  readonly roles: TenantRoles;
+  readonly apiKeys: TenantApiKeys;
+  readonly auditEvents: TenantAuditEvents;
 
   constructor(client: Highrise, tenantId: string) {
     super(client);
     this.id = tenantId;
     this.extensions = new Extensions(client, tenantId);
     this.softphoneTokens = new SoftphoneTokens(client, tenantId);
+    this.calls = new Calls(client, tenantId);
+    this.usage = new Usage(client, tenantId);
+    this.numbers = new TenantNumbers(client, tenantId);
+    this.dialRules = new DialRules(client, tenantId);
+    this.ringGroups = new RingGroups(client, tenantId);
+    this.trunks = new Trunks(client, tenantId);
+    this.roles = new TenantRoles(client, tenantId);
+    this.apiKeys = new TenantApiKeys(client, tenantId);
+    this.auditEvents = new TenantAuditEvents(client, tenantId);
   }
 
   retrieve(options?: RequestOptions): Promise<Tenant> {
@@ -27,5 +54,14 @@ export class TenantClient extends APIResource {
 
   update(params: TenantUpdateParams, options?: RequestOptions): Promise<Tenant> {
     return this.client.tenants.update(this.id, params, options);
+  }
+
+  /** Refuses the tenant's keys, softphone tokens and phones at once, until `resume`. */
+  suspend(options?: RequestOptions): Promise<Tenant> {
+    return this.client.tenants.suspend(this.id, options);
+  }
+
+  resume(options?: RequestOptions): Promise<Tenant> {
+    return this.client.tenants.resume(this.id, options);
   }
 }

@@ -22,4 +22,13 @@ export class Tenants extends APIResource {
   update(tenantId: string, params: TenantUpdateParams, options?: RequestOptions): Promise<Tenant> {
     return this.client.request({ method: 'PATCH', path: path`/v1/tenants/${tenantId}`, body: params, schema: Tenant }, options);
   }
+
+  /** Refuses the tenant's keys, softphone tokens and phones at once, until `resume`. */
+  suspend(tenantId: string, options?: RequestOptions): Promise<Tenant> {
+    return this.client.request({ method: 'POST', path: path`/v1/tenants/${tenantId}/suspend`, schema: Tenant }, options);
+  }
+
+  resume(tenantId: string, options?: RequestOptions): Promise<Tenant> {
+    return this.client.request({ method: 'POST', path: path`/v1/tenants/${tenantId}/resume`, schema: Tenant }, options);
+  }
 }

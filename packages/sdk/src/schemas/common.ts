@@ -17,7 +17,6 @@ export type ErrorDetail = z.infer<typeof ErrorDetail>;
 /** Stable, documented error codes. A client switches on `code`, never on `message`. */
 export const ErrorCode = z.enum([
   'validation_error',
-  'invalid_json',
   'unauthenticated',
   'permission_denied',
   'not_found',
@@ -31,6 +30,13 @@ export const ErrorCode = z.enum([
   'tenant_suspended',
   'limit_exceeded',
   'rate_limited',
+  'reseller_suspended',
+  'role_exists',
+  'role_in_use',
+  'role_immutable',
+  'number_exists',
+  'number_taken',
+  'number_not_found',
   'internal_error',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -21,3 +21,8 @@ export const ResellerCreateParams = z
 export type ResellerCreateParams = z.input<typeof ResellerCreateParams>;
 
 export const ResellerList = listOf(Reseller).meta({ id: 'ResellerList' });
+
+export const ResellerUpdateParams = z
+  .strictObject({ name: z.string().trim().min(1).max(100).optional() })
+  .meta({ id: 'ResellerUpdateParams' });
+export type ResellerUpdateParams = z.input<typeof ResellerUpdateParams>;

@@ -18,6 +18,12 @@ export const TenantLimits = z
   .object({
     extensions: z.number().int().min(0).max(100_000).meta({ description: 'Maximum extensions' }),
     channels: z.number().int().min(0).max(10_000).meta({ description: 'Maximum concurrent calls' }),
+    messagesPerMinute: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .meta({ description: 'Maximum SIP MESSAGEs the tenant may send per minute (default 600)' }),
   })
   .meta({ id: 'TenantLimits' });
 export type TenantLimits = z.infer<typeof TenantLimits>;

@@ -7,6 +7,7 @@ export const extensionRoutes = [
   tenantRoute({
     method: 'POST',
     path: '/v1/tenants/{tenantId}/extensions',
+    permission: 'extensions:write',
     operationId: 'createExtension',
     summary: 'Create an extension; its SIP password is returned this once',
     body: ExtensionCreateParams,
@@ -19,6 +20,7 @@ export const extensionRoutes = [
   tenantRoute({
     method: 'GET',
     path: '/v1/tenants/{tenantId}/extensions',
+    permission: 'extensions:read',
     operationId: 'listExtensions',
     summary: 'List a tenant\'s extensions',
     query: ListParams,
@@ -28,6 +30,7 @@ export const extensionRoutes = [
   tenantRoute({
     method: 'GET',
     path: '/v1/tenants/{tenantId}/extensions/{extensionId}',
+    permission: 'extensions:read',
     operationId: 'retrieveExtension',
     summary: 'Retrieve an extension',
     response: { status: 200, schema: Extension, description: 'The extension' },
@@ -36,6 +39,7 @@ export const extensionRoutes = [
   tenantRoute({
     method: 'PATCH',
     path: '/v1/tenants/{tenantId}/extensions/{extensionId}',
+    permission: 'extensions:write',
     operationId: 'updateExtension',
     summary: 'Change an extension\'s display name or SIP password',
     body: ExtensionUpdateParams,
@@ -46,6 +50,7 @@ export const extensionRoutes = [
   tenantRoute({
     method: 'DELETE',
     path: '/v1/tenants/{tenantId}/extensions/{extensionId}',
+    permission: 'extensions:write',
     operationId: 'deleteExtension',
     summary: 'Delete an extension',
     response: { status: 200, schema: Deleted, description: 'The extension is gone' },

@@ -1,5 +1,5 @@
-import { ListParams, Reseller, ResellerCreateParams, ResellerList } from '@highrise/sdk/schemas';
-import { createReseller, listResellers, retrieveReseller } from '../../domain/resellers';
+import { ListParams, Reseller, ResellerCreateParams, ResellerList, ResellerUpdateParams } from '@highrise/sdk/schemas';
+import { createReseller, listResellers, retrieveReseller, setResellerStatus, updateReseller } from '../../domain/resellers';
 import { presentPage, presentReseller } from '../present';
 import { route } from '../route';
 
@@ -8,6 +8,7 @@ export const resellerRoutes = [
     method: 'POST',
     path: '/v1/resellers',
     scope: 'provider',
+    permission: 'resellers:write',
     operationId: 'createReseller',
     summary: 'Create a reseller',
     body: ResellerCreateParams,
@@ -18,6 +19,7 @@ export const resellerRoutes = [
     method: 'GET',
     path: '/v1/resellers',
     scope: 'provider',
+    permission: 'resellers:read',
     operationId: 'listResellers',
     summary: 'List resellers',
     query: ListParams,
@@ -29,9 +31,41 @@ export const resellerRoutes = [
     method: 'GET',
     path: '/v1/resellers/{resellerId}',
     scope: 'provider',
+    permission: 'resellers:read',
     operationId: 'retrieveReseller',
     summary: 'Retrieve a reseller',
     response: { status: 200, schema: Reseller, description: 'The reseller' },
     handle: ({ services, principal, params }) => presentReseller(retrieveReseller(services.domain, principal, params.resellerId!)),
+  }),
+  route({
+    method: 'PATCH',
+    path: '/v1/resellers/{resellerId}',
+    scope: 'provider',
+    permission: 'resellers:write',
+    operationId: 'updateReseller',
+    summary: "Change a reseller's name",
+    body: ResellerUpdateParams,
+    response: { status: 200, schema: Reseller, description: 'The updated reseller' },
+    handle: ({ services, actor, params, body }) => presentReseller(updateReseller(services.domain, actor, params.resellerId!, body)),
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/resellers/{resellerId}/suspend',
+    scope: 'provider',
+    permission: 'resellers:write',
+    operationId: 'suspendReseller',
+    summary: "Suspend a reseller: its keys, all its tenants' keys, tokens and phones are refused until resumed",
+    response: { status: 200, schema: Reseller, description: 'The suspended reseller' },
+    handle: ({ services, actor, params }) => presentReseller(setResellerStatus(services.domain, actor, params.resellerId!, 'suspended')),
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/resellers/{resellerId}/resume',
+    scope: 'provider',
+    permission: 'resellers:write',
+    operationId: 'resumeReseller',
+    summary: 'Resume a suspended reseller and its tenants (those not suspended on their own)',
+    response: { status: 200, schema: Reseller, description: 'The active reseller' },
+    handle: ({ services, actor, params }) => presentReseller(setResellerStatus(services.domain, actor, params.resellerId!, 'active')),
   }),
 ];

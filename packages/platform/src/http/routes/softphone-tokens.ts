@@ -1,22 +1,32 @@
-import { SoftphoneToken, SoftphoneTokenCreateParams } from '@highrise/sdk/schemas';
-import { issueSoftphoneToken } from '../../domain/softphone-tokens';
+import { SigningKeyRotation, SoftphoneToken, SoftphoneTokenCreateParams } from '@highrise/sdk/schemas';
+import { issueSoftphoneToken, rotateSigningKey } from '../../domain/softphone-tokens';
 import { tenantRoute } from '../route';
 
 export const softphoneTokenRoutes = [
   tenantRoute({
     method: 'POST',
     path: '/v1/tenants/{tenantId}/softphone-tokens',
+    permission: 'softphone_tokens:create',
     operationId: 'createSoftphoneToken',
     summary: 'Issue a short-lived token that lets the widget register as one extension',
     body: SoftphoneTokenCreateParams,
     response: { status: 201, schema: SoftphoneToken, description: 'The token, where to use it, and the ICE servers' },
-    handle: async ({ services, tenant, body }) => {
+    handle: async ({ services, actor, tenant, body }) => {
       const issued = await issueSoftphoneToken(services.domain, services.secret, tenant, {
         extension: body.extension,
         ttlSeconds: body.ttlSeconds,
         wsUrl: services.wsUrl(),
-      });
+      }, actor);
       return { ...issued, expiresAt: issued.expiresAt.toISOString(), iceServers: services.iceServers };
     },
+  }),
+  tenantRoute({
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/softphone-tokens/rotate-signing-key',
+    permission: 'softphone_tokens:rotate',
+    operationId: 'rotateSoftphoneSigningKey',
+    summary: "Replace the tenant's token signing key: every softphone token issued before stops working",
+    response: { status: 200, schema: SigningKeyRotation, description: 'When the key was replaced' },
+    handle: ({ services, actor, tenant }) => ({ object: 'signing_key' as const, ...rotateSigningKey(services.domain, actor, tenant) }),
   }),
 ];

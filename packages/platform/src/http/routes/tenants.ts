@@ -1,5 +1,5 @@
 import { ListParams, Tenant, TenantCreateParams, TenantCreateResponse, TenantList, TenantUpdateParams } from '@highrise/sdk/schemas';
-import { createTenant, listTenants, updateTenant } from '../../domain/tenants';
+import { createTenant, listTenants, setTenantStatus, updateTenant } from '../../domain/tenants';
 import { presentPage, presentTenant } from '../present';
 import { route, tenantRoute } from '../route';
 
@@ -8,6 +8,7 @@ export const tenantRoutes = [
     method: 'POST',
     path: '/v1/tenants',
     scope: 'platform',
+    permission: 'tenants:write',
     operationId: 'createTenant',
     summary: 'Create a tenant (optionally with an admin API key, shown once)',
     body: TenantCreateParams,
@@ -21,6 +22,7 @@ export const tenantRoutes = [
     method: 'GET',
     path: '/v1/tenants',
     scope: 'authenticated',
+    permission: 'tenants:read',
     operationId: 'listTenants',
     summary: 'List the tenants this key may see',
     query: ListParams,
@@ -31,6 +33,7 @@ export const tenantRoutes = [
   tenantRoute({
     method: 'GET',
     path: '/v1/tenants/{tenantId}',
+    permission: 'tenants:read',
     operationId: 'retrieveTenant',
     summary: 'Retrieve a tenant',
     response: { status: 200, schema: Tenant, description: 'The tenant' },
@@ -39,10 +42,29 @@ export const tenantRoutes = [
   tenantRoute({
     method: 'PATCH',
     path: '/v1/tenants/{tenantId}',
+    permission: 'tenants:write',
     operationId: 'updateTenant',
     summary: 'Change a tenant\'s name or limits',
     body: TenantUpdateParams,
     response: { status: 200, schema: Tenant, description: 'The updated tenant' },
     handle: ({ services, actor, tenant, body }) => presentTenant(updateTenant(services.domain, actor, tenant, body)),
+  }),
+  tenantRoute({
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/suspend',
+    permission: 'tenants:suspend',
+    operationId: 'suspendTenant',
+    summary: "Suspend a tenant: its keys, softphone tokens and phones are refused at once",
+    response: { status: 200, schema: Tenant, description: 'The suspended tenant' },
+    handle: ({ services, actor, tenant }) => presentTenant(setTenantStatus(services.domain, actor, tenant, 'suspended')),
+  }),
+  tenantRoute({
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/resume',
+    permission: 'tenants:suspend',
+    operationId: 'resumeTenant',
+    summary: 'Resume a suspended tenant',
+    response: { status: 200, schema: Tenant, description: 'The active tenant' },
+    handle: ({ services, actor, tenant }) => presentTenant(setTenantStatus(services.domain, actor, tenant, 'active')),
   }),
 ];

@@ -1,0 +1,466 @@
+// SIP edge load: a raw SIP-over-WebSocket load generator (the `ws` package, digest computed here)
+// registers extensions across tenants and places calls, first against the platform's edge, then,
+// in the same run, against a plain `ws` relay that carries the same frames with no SIP logic.
+// Both servers run in child processes, so the RSS printed is the server's alone.
+//
+// Targets (issue 4, this 2-core machine): 10,000 held registrations under 1 GiB RSS; INVITE→180
+// p50 under 2 ms at 50 calls/s; digest REGISTERs/s at least half of Kamailio's ~9,300/s.
+// Loopback only; every phase is bounded in count and time.
+import { fork } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocket, WebSocketServer } from 'ws';
+
+const TENANTS = 10;
+/** Overridable (a multiple of CONNECTIONS) for a quicker look, e.g. under a profiler. */
+const REGISTRATIONS = Number(process.env.BENCH_SIP_REGISTRATIONS ?? 10_000);
+const CONNECTIONS = 100;
+/** Registrations each connection keeps in flight. */
+const WINDOW = 8;
+const PACED_RATE = 50;
+const PACED_SECONDS = 5;
+const BURST_SECONDS = 4;
+const BURST_CONCURRENCY = 50;
+const DEADLINE_MS = 240_000;
+const KAMAILIO_REGISTERS_PER_SECOND = 9300;
+const KEY = 'hr_bench_bootstrap_key_0001';
+const PASSWORD = 'bench-password-0001';
+
+
+// ---------------------------------------------------------------------------------------------
+// Servers (child processes)
+
+async function runEdge() {
+  const { startPlatform } = await import('../packages/platform/dist/index.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'highrise-bench-sip-'));
+  const platform = await startPlatform({ port: 0, dataDir, bootstrapKey: KEY });
+  serveParent({ url: platform.url, wsUrl: platform.wsUrl }, async () => {
+    await platform.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+}
+
+/**
+ * The baseline: a WebSocket server that only moves frames. It learns which socket holds a user
+ * from its REGISTERs (answering them with canned 401/200, no digest check, no expiry), sends a
+ * request to the socket of its request-URI user and a response back to the socket that sent the
+ * request with that Call-ID. No parsing beyond three regular expressions, no auth, no limits.
+ */
+async function runRelay() {
+  const server = createServer();
+  const wss = new WebSocketServer({ server, handleProtocols: () => 'sip' });
+  const byUser = new Map();
+  const byCallId = new Map();
+  wss.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      const text = data.toString();
+      const callId = /\r\nCall-ID: ([^\r\n]+)/i.exec(text)?.[1];
+      if (text.startsWith('SIP/2.0')) return byCallId.get(callId)?.send(text);
+      const [, method, target] = /^(\w+) sip:([^\s;>]+)/.exec(text) ?? [];
+      if (method === 'REGISTER') {
+        const aor = /\r\nTo: <sip:([^>;]+)/i.exec(text)?.[1];
+        if (!text.includes('\r\nAuthorization:')) return socket.send(cannedResponse(text, '401 Unauthorized', 'WWW-Authenticate: Digest realm="relay", nonce="relay", qop="auth"'));
+        byUser.set(aor, socket);
+        return socket.send(cannedResponse(text, '200 OK', ''));
+      }
+      byCallId.set(callId, socket);
+      byUser.get(target)?.send(text);
+      if (method === 'BYE') setTimeout(() => byCallId.delete(callId), 1000);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  serveParent({ wsUrl: `ws://127.0.0.1:${port}/sip` }, async () => {
+    for (const client of wss.clients) client.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  });
+}
+
+function cannedResponse(request, status, extra) {
+  const keep = request.split('\r\n').filter((line) => /^(Via|From|To|Call-ID|CSeq):/i.test(line));
+  return [`SIP/2.0 ${status}`, ...keep, ...(extra ? [extra] : []), 'Content-Length: 0', '', ''].join('\r\n');
+}
+
+function serveParent(ready, close) {
+  process.on('message', async (message) => {
+    if (message === 'rss') process.send({ rss: process.memoryUsage().rss });
+    if (message === 'close') {
+      await close();
+      process.exit(0);
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send(ready);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The load generator
+
+async function main() {
+  const deadline = setTimeout(() => {
+    console.error(`FAIL sip: over the ${DEADLINE_MS / 1000} s deadline`);
+    process.exit(1);
+  }, DEADLINE_MS);
+  deadline.unref();
+
+  const edge = await startChild('--edge');
+  let failed = false;
+  try {
+    const tenants = await provision(edge.info.url);
+    const edgeRun = await runLoad(edge, tenants, 'edge');
+    const relay = await startChild('--relay');
+    let relayRun;
+    try {
+      relayRun = await runLoad(relay, tenants, 'relay');
+    } finally {
+      await relay.stop();
+    }
+    failed = report(edgeRun, relayRun);
+  } finally {
+    await edge.stop();
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+function startChild(flag) {
+  // BENCH_SIP_PROFILE=<dir> writes a CPU profile of the edge process there.
+  const profile = flag === '--edge' && process.env.BENCH_SIP_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SIP_PROFILE}`] : [];
+  const child = fork(fileURLToPath(import.meta.url), [flag], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profile });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${flag} child exited with ${code}`)));
+    child.once('message', (info) =>
+      resolve({
+        info,
+        rss: () =>
+          new Promise((done) => {
+            child.once('message', (m) => done(m.rss));
+            child.send('rss');
+          }),
+        stop: () =>
+          new Promise((done) => {
+            child.removeAllListeners('exit');
+            child.once('exit', done);
+            child.send('close');
+            setTimeout(() => child.kill(), 5000).unref();
+          }),
+      }),
+    );
+  });
+}
+
+async function http(url, method, path, body) {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** TENANTS tenants with REGISTRATIONS / TENANTS extensions each, through the public API. */
+async function provision(url) {
+  const started = performance.now();
+  const perTenant = REGISTRATIONS / TENANTS;
+  const tenants = [];
+  for (let t = 0; t < TENANTS; t++) {
+    const { tenant } = await http(url, 'POST', '/v1/tenants', {
+      name: `Bench ${t}`,
+      slug: `bench-${t}`,
+      limits: { extensions: perTenant, channels: 10_000, messagesPerMinute: 1000 },
+    });
+    tenants.push({ id: tenant.id, domain: tenant.sipDomain, numbers: [] });
+  }
+  const jobs = [];
+  for (const tenant of tenants) for (let n = 0; n < perTenant; n++) jobs.push({ tenant, number: String(10_000 + n) });
+  await pool(jobs, 16, async ({ tenant, number }) => {
+    await http(url, 'POST', `/v1/tenants/${tenant.id}/extensions`, { number, displayName: number, sipPassword: PASSWORD });
+    tenant.numbers.push(number);
+  });
+  for (const tenant of tenants) tenant.numbers.sort();
+  console.log(`provisioned ${TENANTS} tenants × ${perTenant} extensions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return tenants;
+}
+
+async function pool(items, concurrency, work) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
+
+// ---- a minimal SIP client over one WebSocket ----
+
+const md5 = (s) => createHash('md5').update(s).digest('hex');
+const token = () => randomBytes(6).toString('hex');
+
+function header(frame, name) {
+  return new RegExp(`\\r\\n${name}:\\s*([^\\r\\n]*)`, 'i').exec(frame)?.[1];
+}
+
+function request({ method, uri, from, to, callId, cseq, branch = `z9hG4bK${token()}`, extra = [] }) {
+  return [
+    `${method} ${uri} SIP/2.0`,
+    `Via: SIP/2.0/WS bench.invalid;branch=${branch}`,
+    'Max-Forwards: 70',
+    `From: ${from}`,
+    `To: ${to}`,
+    `Call-ID: ${callId}`,
+    `CSeq: ${cseq} ${method}`,
+    ...extra,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+/** The answer a UA gives to a request, copying its transaction headers. */
+function answer(frame, status, toTag) {
+  const lines = frame.split('\r\n');
+  const keep = lines.filter((l) => /^(Via|From|Call-ID|CSeq|Record-Route):/i.test(l));
+  const to = lines.find((l) => /^To:/i.test(l));
+  const tagged = toTag && !/;tag=/.test(to) ? `${to};tag=${toTag}` : to;
+  return [`SIP/2.0 ${status}`, ...keep, tagged, 'Contact: <sip:callee@bench.invalid;transport=ws>', 'Content-Length: 0', '', ''].join('\r\n');
+}
+
+class Client {
+  constructor(socket) {
+    this.socket = socket;
+    /** Call-ID → handler of responses to our requests. */
+    this.waiting = new Map();
+    socket.on('message', (data) => this.#onFrame(data.toString()));
+  }
+
+  static open(url) {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, 'sip');
+      socket.once('open', () => resolve(new Client(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  send(text) {
+    this.socket.send(text);
+  }
+
+  /** Sends a request; `onResponse(frame, status)` sees every response with that Call-ID until it returns true. */
+  exchange(text, callId, onResponse) {
+    this.waiting.set(callId, onResponse);
+    this.send(text);
+  }
+
+  #onFrame(frame) {
+    if (frame.startsWith('SIP/2.0 ')) {
+      const callId = header(frame, 'Call-ID');
+      const handler = this.waiting.get(callId);
+      if (handler && handler(frame, Number(frame.slice(8, 11)))) this.waiting.delete(callId);
+      return;
+    }
+    // An incoming request: ring and answer INVITEs at once, accept BYEs, absorb ACKs.
+    const method = frame.slice(0, frame.indexOf(' '));
+    if (method === 'INVITE') {
+      const tag = token();
+      this.send(answer(frame, '180 Ringing', tag));
+      this.send(answer(frame, '200 OK', tag));
+    } else if (method === 'BYE') {
+      this.send(answer(frame, '200 OK'));
+    }
+  }
+
+  close() {
+    this.socket.terminate();
+  }
+}
+
+function authorization(number, domain, realm, nonce, nc) {
+  const cnonce = token();
+  const ha1 = md5(`${number}:${realm}:${PASSWORD}`);
+  const ha2 = md5(`REGISTER:sip:${domain}`);
+  const count = String(nc).padStart(8, '0');
+  const response = md5(`${ha1}:${nonce}:${count}:${cnonce}:auth:${ha2}`);
+  return `Authorization: Digest username="${number}", realm="${realm}", nonce="${nonce}", uri="sip:${domain}", response="${response}", algorithm=MD5, qop=auth, nc=${count}, cnonce="${cnonce}"`;
+}
+
+/**
+ * REGISTER, answer the 401 with digest credentials, resolve on 200 with what a refresh needs.
+ * `session` (from an earlier registration) skips the challenge: the credentials go with the
+ * first request, as a phone refreshing its registration inside the nonce's lifetime does.
+ */
+function register(client, domain, number, session) {
+  return new Promise((resolve, reject) => {
+    const callId = session?.callId ?? token();
+    const aor = `<sip:${number}@${domain}>`;
+    const base = { method: 'REGISTER', uri: `sip:${domain}`, from: `${aor};tag=${session?.tag ?? token()}`, to: aor, callId };
+    const contactUri = session?.contactUri ?? `sip:${number}-${token()}@bench.invalid;transport=ws`;
+    const contact = `Contact: <${contactUri}>;expires=3600`;
+    let challenge;
+    const first = session
+      ? request({ ...base, cseq: session.cseq + 1, extra: [contact, authorization(number, domain, session.realm, session.nonce, session.nc + 1)] })
+      : request({ ...base, cseq: 1, extra: [contact] });
+    client.exchange(first, callId, (frame, status) => {
+      if (status === 401 && !session && !challenge) {
+        const text = header(frame, 'WWW-Authenticate');
+        challenge = { realm: /realm="([^"]*)"/.exec(text)[1], nonce: /nonce="([^"]*)"/.exec(text)[1] };
+        client.send(request({ ...base, cseq: 2, extra: [contact, authorization(number, domain, challenge.realm, challenge.nonce, 1)] }));
+        return false;
+      }
+      if (status === 200) {
+        const tag = /;tag=([^;\s]+)/.exec(base.from)[1];
+        resolve(session ? { ...session, cseq: session.cseq + 1, nc: session.nc + 1 } : { callId, tag, contactUri, cseq: 2, nc: 1, ...challenge });
+      } else reject(new Error(`REGISTER ${number}@${domain} answered ${status}`));
+      return true;
+    });
+  });
+}
+
+/** One call: INVITE → 180 (timed) → 200 → ACK → BYE → 200. Resolves with the INVITE→180 milliseconds. */
+function call(client, domain, from, to) {
+  return new Promise((resolve, reject) => {
+    const callId = token();
+    const fromHeader = `<sip:${from}@${domain}>;tag=${token()}`;
+    const uri = `sip:${to}@${domain}`;
+    const sent = performance.now();
+    let ringing;
+    let toHeader;
+    const timer = setTimeout(() => reject(new Error(`call ${from}→${to} timed out`)), 10_000);
+    client.exchange(request({ method: 'INVITE', uri, from: fromHeader, to: `<${uri}>`, callId, cseq: 1, extra: [`Contact: <sip:${from}@bench.invalid;transport=ws>`] }), callId, (frame, status) => {
+      if (status === 100) return false;
+      if (status === 180) {
+        ringing ??= performance.now() - sent;
+        return false;
+      }
+      if (status === 200 && !toHeader && header(frame, 'CSeq').endsWith('INVITE')) {
+        toHeader = header(frame, 'To');
+        client.send(request({ method: 'ACK', uri, from: fromHeader, to: toHeader, callId, cseq: 1 }));
+        client.send(request({ method: 'BYE', uri, from: fromHeader, to: toHeader, callId, cseq: 2 }));
+        return false;
+      }
+      if (status === 200 && header(frame, 'CSeq').endsWith('BYE')) {
+        clearTimeout(timer);
+        resolve(ringing ?? Number.NaN);
+        return true;
+      }
+      if (status >= 300) {
+        clearTimeout(timer);
+        reject(new Error(`call ${from}→${to} answered ${status}`));
+        return true;
+      }
+      return false;
+    });
+  });
+}
+
+async function runLoad(server, tenants, name) {
+  const wsUrl = server.info.wsUrl;
+  const clients = await Promise.all(Array.from({ length: CONNECTIONS }, () => Client.open(wsUrl)));
+  // Connection i registers a slice of tenant i % TENANTS; connections i and i + TENANTS share a tenant.
+  const perConnection = REGISTRATIONS / CONNECTIONS;
+  const assignments = clients.map((client, i) => {
+    const tenant = tenants[i % TENANTS];
+    const slice = Math.floor(i / TENANTS);
+    return { client, tenant, numbers: tenant.numbers.slice(slice * perConnection, (slice + 1) * perConnection) };
+  });
+
+  const sessions = new Map();
+  const regStart = performance.now();
+  await Promise.all(
+    assignments.map(({ client, tenant, numbers }) =>
+      pool(numbers, WINDOW, async (number) => sessions.set(`${tenant.domain} ${number}`, await register(client, tenant.domain, number))),
+    ),
+  );
+  const regSeconds = (performance.now() - regStart) / 1000;
+  const registrationsPerSecond = REGISTRATIONS / regSeconds;
+  // Every phone refreshes its registration once, credentials up front: one digest-verified REGISTER each.
+  const refreshStart = performance.now();
+  await Promise.all(
+    assignments.map(({ client, tenant, numbers }) =>
+      pool(numbers, WINDOW, (number) => register(client, tenant.domain, number, sessions.get(`${tenant.domain} ${number}`))),
+    ),
+  );
+  const refreshesPerSecond = REGISTRATIONS / ((performance.now() - refreshStart) / 1000);
+  const rss = await server.rss();
+
+  // Callers on connection i call the numbers held by connection i + TENANTS (same tenant).
+  const pairs = assignments.slice(0, CONNECTIONS - TENANTS).map((caller, i) => ({ caller, callee: assignments[i + TENANTS] }));
+  let k = 0;
+  const nextCall = () => {
+    const { caller, callee } = pairs[k % pairs.length];
+    const index = Math.floor(k / pairs.length);
+    k++;
+    return call(caller.client, caller.tenant.domain, caller.numbers[index % caller.numbers.length], callee.numbers[index % callee.numbers.length]);
+  };
+
+  // Paced: PACED_RATE calls per second, the latency figure of the target.
+  const paced = [];
+  const pacedCalls = [];
+  const pacedStart = performance.now();
+  for (let i = 0; i < PACED_RATE * PACED_SECONDS; i++) {
+    const due = pacedStart + (i * 1000) / PACED_RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pacedCalls.push(nextCall().then((ms) => paced.push(ms)));
+  }
+  await Promise.all(pacedCalls);
+
+  // Burst: as many complete calls as BURST_CONCURRENCY callers manage in BURST_SECONDS.
+  let completed = 0;
+  const burst = [];
+  const burstStart = performance.now();
+  await Promise.all(
+    Array.from({ length: BURST_CONCURRENCY }, async () => {
+      while (performance.now() - burstStart < BURST_SECONDS * 1000) {
+        burst.push(await nextCall());
+        completed++;
+      }
+    }),
+  );
+  const callsPerSecond = completed / ((performance.now() - burstStart) / 1000);
+  for (const client of clients) client.close();
+  return { name, registrationsPerSecond, refreshesPerSecond, regSeconds, rss, paced: percentiles(paced), burst: percentiles(burst), callsPerSecond };
+}
+
+function percentiles(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return { n: sorted.length, p50: at(50), p99: at(99) };
+}
+
+function report(edge, relay) {
+  const ms = (v) => `${v.toFixed(2)} ms`;
+  const mib = (b) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+  const row = (label, e, r, ratio) => console.log(`${label.padEnd(34)} ${String(e).padStart(14)} ${String(r).padStart(14)} ${ratio.padStart(8)}`);
+  console.log(`\n${''.padEnd(34)} ${'edge'.padStart(14)} ${'ws relay'.padStart(14)} ${'overhead'.padStart(8)}`);
+  row('registrations/s (401 + digest)', edge.registrationsPerSecond.toFixed(0), relay.registrationsPerSecond.toFixed(0), (relay.registrationsPerSecond / edge.registrationsPerSecond).toFixed(2) + 'x');
+  row('digest REGISTERs/s (refresh, 1 RTT)', edge.refreshesPerSecond.toFixed(0), relay.refreshesPerSecond.toFixed(0), (relay.refreshesPerSecond / edge.refreshesPerSecond).toFixed(2) + 'x');
+  row(`INVITE→180 p50 @ ${PACED_RATE} calls/s`, ms(edge.paced.p50), ms(relay.paced.p50), (edge.paced.p50 / relay.paced.p50).toFixed(2) + 'x');
+  row(`INVITE→180 p99 @ ${PACED_RATE} calls/s`, ms(edge.paced.p99), ms(relay.paced.p99), (edge.paced.p99 / relay.paced.p99).toFixed(2) + 'x');
+  row(`calls/s (${BURST_CONCURRENCY} concurrent callers)`, edge.callsPerSecond.toFixed(0), relay.callsPerSecond.toFixed(0), (relay.callsPerSecond / edge.callsPerSecond).toFixed(2) + 'x');
+  row('INVITE→180 p50 / p99 under burst', `${edge.burst.p50.toFixed(1)}/${edge.burst.p99.toFixed(1)}`, `${relay.burst.p50.toFixed(1)}/${relay.burst.p99.toFixed(1)}`, '');
+  row(`server RSS, ${REGISTRATIONS} registrations held`, mib(edge.rss), mib(relay.rss), '');
+
+  const checks = [
+    [`${REGISTRATIONS} held registrations under 1 GiB RSS`, edge.rss < 1024 ** 3, mib(edge.rss)],
+    [`INVITE→180 p50 under 2 ms at ${PACED_RATE} calls/s`, edge.paced.p50 < 2, ms(edge.paced.p50)],
+    [`digest REGISTERs/s at least half of Kamailio's ${KAMAILIO_REGISTERS_PER_SECOND}`, edge.refreshesPerSecond >= KAMAILIO_REGISTERS_PER_SECOND / 2, `${edge.refreshesPerSecond.toFixed(0)}/s`],
+  ];
+  let failed = false;
+  for (const [what, ok, figure] of checks) {
+    console.log(`${ok ? 'PASS' : 'FAIL'} sip: ${what} (${figure})`);
+    failed ||= !ok;
+  }
+  return failed;
+}
+
+// Last, so every class and constant above is initialised before it runs.
+const role = process.argv[2];
+if (role === '--edge') await runEdge();
+else if (role === '--relay') await runRelay();
+else await main();

@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { newId } from '../ids';
+import type { AuditEventRow, AuditFilter, Page, PageQuery } from '../store/types';
+import type { DomainContext } from './context';
+import { builtInRole } from './permissions';
+import type { Principal } from './principal';
+import type { TenantAccess } from './tenants';
+
+/** `prevHash` of the first event of every chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+export const REDACTED = '[redacted]';
+
+/** One field's change; values of secret-looking fields are replaced by REDACTED before they are stored. */
+export type FieldChange = { before: unknown; after: unknown };
+export type Changes = Record<string, FieldChange>;
+
+/** What a mutation may add to its audit event beyond actor, tenant, action and target. */
+export interface AuditDetails {
+  /** Default: from the target id's prefix (`ext_` → extension), else from the action. */
+  targetType?: string | undefined;
+  /** The record before and after the mutation (null for create/delete); only changed keys are kept. */
+  before?: object | null | undefined;
+  after?: object | null | undefined;
+}
+
+/** An event before it joins its chain. */
+export interface AuditDraft {
+  tenantId: string | null;
+  action: string;
+  targetId: string;
+  targetType?: string | null | undefined;
+  actorKeyId: string | null;
+  actorPrincipal?: string | null | undefined;
+  actorRole?: string | null | undefined;
+  changes?: Changes | null | undefined;
+  requestId: string | null;
+  sourceAddress?: string | null | undefined;
+}
+
+/**
+ * Secret-looking names: never written to the log, whatever the record. Matched on the field name so a
+ * new secret column is redacted without anyone remembering to list it. `ha1` is the stored SIP digest.
+ */
+const SECRET_FIELD = /secret|password|passwd|pin|token|ha1|hash|account.?number|credential|private.?key/i;
+export const isSecretField = (name: string) => SECRET_FIELD.test(name);
+/** Bookkeeping that changes on every update and says nothing about what changed. */
+const IGNORED_FIELDS = new Set(['updatedAt', 'lastUsedAt']);
+
+function redact(name: string, value: unknown): unknown {
+  if (isSecretField(name)) return value === null || value === undefined ? value ?? null : REDACTED;
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(k, v)]));
+  }
+  return value;
+}
+
+/** Changed keys only, as `{ before, after }`, with secrets redacted (a changed secret still shows that it changed). */
+export function diffChanges(before: object | null | undefined, after: object | null | undefined): Changes | null {
+  const b = (before ?? {}) as Record<string, unknown>;
+  const a = (after ?? {}) as Record<string, unknown>;
+  const out: Changes = {};
+  for (const key of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {
+    if (IGNORED_FIELDS.has(key)) continue;
+    const was = b[key] ?? null;
+    const is = a[key] ?? null;
+    if (canonicalJson(was) === canonicalJson(is)) continue;
+    out[key] = { before: redact(key, was), after: redact(key, is) };
+  }
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+/** JSON with object keys sorted at every depth: the same value always serialises to the same bytes. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
+}
+
+/**
+ * The hash of one event: sha256 over a fixed-order array of every stored field and prevHash. An array,
+ * not an object, so a renamed or reordered field can never produce the same bytes; the leading
+ * version lets a future format coexist with this one.
+ */
+export function eventHash(e: AuditEventRow): string {
+  const fields = [
+    1,
+    e.id,
+    e.chainSeq ?? null,
+    e.occurredAt,
+    e.tenantId,
+    e.actorKeyId,
+    e.actorPrincipal ?? null,
+    e.actorRole ?? null,
+    e.action,
+    e.targetId,
+    e.targetType ?? null,
+    e.changes ?? null,
+    e.requestId,
+    e.sourceAddress ?? null,
+    e.prevHash ?? null,
+  ];
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+}
+
+const TARGET_TYPES: Record<string, string> = {
+  ten: 'tenant',
+  ext: 'extension',
+  key: 'api_key',
+  res: 'reseller',
+  rol: 'role',
+  num: 'number',
+  dlr: 'dial_rule',
+  rgp: 'ring_group',
+  trk: 'trunk',
+  cal: 'call',
+};
+const targetTypeOf = (targetId: string, action: string) => TARGET_TYPES[targetId.split('_')[0] ?? ''] ?? action.split('.')[0] ?? 'unknown';
+
+/** The name of a principal's role as it stands now ("owner", or a custom role's name). */
+export function roleNameOf(ctx: DomainContext, principal: Principal): string | null {
+  const builtIn = builtInRole(principal.roleId);
+  if (builtIn) return builtIn.name;
+  const role =
+    principal.kind === 'tenant' || principal.kind === 'user'
+      ? ctx.store.tenant(principal.tenantId).roles.get(principal.roleId)
+      : ctx.store.roles(principal.kind === 'reseller' ? { resellerId: principal.resellerId } : 'provider').get(principal.roleId);
+  return role?.name ?? null;
+}
+
+/**
+ * Appends one event to its chain (the tenant's, or the platform's) and returns it. Reading the head
+ * and inserting happen in one transaction; with better-sqlite3 a transaction runs alone, so no other
+ * append can slip between the two, and the unique (chain, seq) index refuses a fork even from a
+ * second process. A PostgreSQL store must take a per-chain lock here instead.
+ */
+export function appendAuditEvent(ctx: DomainContext, draft: AuditDraft): AuditEventRow {
+  return ctx.store.transaction(() => {
+    const head = ctx.store.audit.head(draft.tenantId);
+    const row: AuditEventRow = {
+      id: newId('evt'),
+      occurredAt: ctx.now().toISOString(),
+      actorKeyId: draft.actorKeyId,
+      actorPrincipal: draft.actorPrincipal ?? null,
+      actorRole: draft.actorRole ?? null,
+      tenantId: draft.tenantId,
+      action: draft.action,
+      targetId: draft.targetId,
+      targetType: draft.targetType ?? targetTypeOf(draft.targetId, draft.action),
+      changes: draft.changes ? canonicalJson(draft.changes) : null,
+      requestId: draft.requestId,
+      sourceAddress: draft.sourceAddress ?? null,
+      chainSeq: (head?.chainSeq ?? 0) + 1,
+      prevHash: head?.hash ?? GENESIS_HASH,
+    };
+    row.hash = eventHash(row);
+    ctx.store.audit.record(row);
+    return row;
+  });
+}
+
+export interface ChainReport {
+  ok: boolean;
+  checked: number;
+  firstBrokenEventId?: string;
+  reason?: 'hash_mismatch' | 'previous_event_missing' | 'chain_link_mismatch';
+}
+
+/**
+ * Walks a chain from its first event: each event's hash must match its fields, its seq must follow
+ * the one before, and its prevHash must be that event's hash. The first event failing any of these is
+ * reported; an edited row fails its own hash, a deleted row shows as a gap at the event after it.
+ * (Deleting the newest events leaves no trace in the chain itself; comparing the head with a copy
+ * kept elsewhere covers that.)
+ */
+export function verifyChain(events: Iterable<AuditEventRow>): ChainReport {
+  let checked = 0;
+  let prev: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH };
+  for (const e of events) {
+    const broken = (reason: NonNullable<ChainReport['reason']>): ChainReport => ({ ok: false, checked, firstBrokenEventId: e.id, reason });
+    if (e.hash !== eventHash(e)) return broken('hash_mismatch');
+    if (e.chainSeq !== prev.seq + 1) return broken('previous_event_missing');
+    if (e.prevHash !== prev.hash) return broken('chain_link_mismatch');
+    prev = { seq: e.chainSeq, hash: e.hash };
+    checked++;
+  }
+  return { ok: true, checked };
+}
+
+export const verifyTenantAudit = (access: TenantAccess): ChainReport => verifyChain(access.scope.auditEvents.chain());
+
+export const listTenantAudit = (access: TenantAccess, page: PageQuery, filter: AuditFilter): Page<AuditEventRow> =>
+  access.scope.auditEvents.list(page, filter);
+
+/**
+ * Across tenants: the provider reads everything, platform events included; a reseller only its
+ * tenants' events (platform events may concern other resellers). Tenant keys never get here: the
+ * route is `platform`-scoped, so they read their own log under /v1/tenants/{id}/audit-events.
+ */
+export function listAllAudit(ctx: DomainContext, principal: Principal, page: PageQuery, filter: AuditFilter): Page<AuditEventRow> {
+  if (principal.kind === 'provider') return ctx.store.audit.list(page, filter);
+  if (principal.kind === 'reseller') return ctx.store.audit.list(page, { ...filter, resellerId: principal.resellerId });
+  return { items: [], next: null };
+}

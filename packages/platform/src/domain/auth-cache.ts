@@ -1,0 +1,47 @@
+import type { DomainContext } from './context';
+import { resolveApiKey, type AuthOutcome } from './api-keys';
+import { sha256Hex } from './secrets';
+import type { Principal } from './principal';
+
+/** Re-resolve at least this often, so `lastUsedAt` keeps being written about once a minute. */
+const MAX_AGE_MS = 60_000;
+const MAX_ENTRIES = 10_000;
+
+interface Entry {
+  principal: Principal;
+  /** The store's change version when resolved: any committed write anywhere invalidates the entry. */
+  version: string;
+  /** Epoch ms: the key's expiry, the end of a rotation's grace period, or MAX_AGE_MS, whichever is first. */
+  validUntil: number;
+}
+
+/**
+ * Resolved API keys, so a request with a known key costs one sha256 and one tiny statement instead of
+ * the key, role, tenant and reseller reads. Correct by construction rather than by invalidation calls:
+ * an entry is used only while the store's change version is the one it was resolved under, so a
+ * revocation, rotation, suspension, role change or deleted extension (all writes, from this process or
+ * another) takes effect on the next request, as without the cache. Time-based ends (expiry, grace
+ * period) bound each entry too. Failures are never cached: each is audited and rate-limited.
+ */
+export class AuthCache {
+  readonly #entries = new Map<string, Entry>();
+
+  resolve(ctx: DomainContext, secret: string): AuthOutcome {
+    const hash = sha256Hex(secret);
+    const now = ctx.now().getTime();
+    const hit = this.#entries.get(hash);
+    if (hit && hit.validUntil > now && hit.version === ctx.store.changeVersion()) return { ok: true, principal: hit.principal };
+    this.#entries.delete(hash);
+
+    const outcome = resolveApiKey(ctx, secret);
+    if (!outcome.ok) return outcome;
+    const key = ctx.store.apiKeys.getBySecretHash(hash);
+    let validUntil = now + MAX_AGE_MS;
+    if (key?.expiresAt) validUntil = Math.min(validUntil, Date.parse(key.expiresAt));
+    if (key && key.secretHash !== hash && key.previousExpiresAt) validUntil = Math.min(validUntil, Date.parse(key.previousExpiresAt));
+    if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
+    // Read after resolveApiKey, whose lastUsedAt write would otherwise invalidate the entry at once.
+    this.#entries.set(hash, { principal: outcome.principal, version: ctx.store.changeVersion(), validUntil });
+    return outcome;
+  }
+}

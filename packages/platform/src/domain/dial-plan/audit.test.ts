@@ -1,0 +1,68 @@
+// Every mutation of numbers, dial rules, ring groups and trunks leaves an audit event, in the same
+// transaction: a mutation that fails leaves none.
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { openSqliteStore } from '../../store/sqlite';
+import type { DomainContext } from '../context';
+import { createDialRule, deleteDialRule, updateDialRule } from '../dial-rules';
+import { createExtension } from '../extensions';
+import { addInventoryNumber, assignNumber, deleteInventoryNumber, releaseNumber, routeNumber } from '../numbers';
+import type { Actor } from '../principal';
+import { createRingGroup, deleteRingGroup, updateRingGroup } from '../ring-groups';
+import { accessTenant, createTenant, type TenantAccess } from '../tenants';
+import { createTrunk, deleteTrunk, updateTrunk } from '../trunks';
+
+let ctx: DomainContext;
+let acme: TenantAccess;
+const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: 'req_1' };
+
+const actions = () => acme.scope.auditEvents.list({ limit: 100 }).items.map((e) => e.action);
+
+beforeEach(() => {
+  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', now: () => new Date() };
+  acme = accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: 'Acme', slug: 'acme' }).tenant.id);
+  createExtension(ctx, provider, acme, { number: '101', displayName: 'A' });
+});
+afterEach(() => ctx.store.close());
+
+it('records each mutation of the dial plan in the tenant audit log', () => {
+  const inventory = addInventoryNumber(ctx, provider, { number: '+1 415 555 0100' });
+  const did = assignNumber(ctx, provider, acme, { number: '+14155550100' });
+  routeNumber(ctx, provider, acme, did.id, { routing: { type: 'extension', target: '101' } });
+  const rule = createDialRule(ctx, provider, acme, { pattern: '_1XX', action: { type: 'extension', target: '101' } });
+  updateDialRule(ctx, provider, acme, rule.id, { name: 'internal' });
+  const group = createRingGroup(ctx, provider, acme, { number: '600', name: 'G', strategy: 'simultaneous', memberTimeoutSeconds: 20, members: ['101'] });
+  updateRingGroup(ctx, provider, acme, group.id, { name: 'H' });
+  const { trunk } = createTrunk(ctx, provider, acme, { name: 'T' });
+  updateTrunk(ctx, provider, acme, trunk.id, { rotatePassword: true });
+  deleteTrunk(ctx, provider, acme, trunk.id);
+  deleteRingGroup(ctx, provider, acme, group.id);
+  deleteDialRule(ctx, provider, acme, rule.id);
+  releaseNumber(ctx, provider, acme, did.id);
+  deleteInventoryNumber(ctx, provider, inventory.id);
+
+  expect(actions().filter((a) => !a.startsWith('tenant.') && !a.startsWith('extension.') && !a.startsWith('api_key.'))).toEqual([
+    'number.assigned',
+    'number.routed',
+    'dial_rule.created',
+    'dial_rule.updated',
+    'ring_group.created',
+    'ring_group.updated',
+    'trunk.created',
+    'trunk.updated',
+    'trunk.deleted',
+    'ring_group.deleted',
+    'dial_rule.deleted',
+    'number.released',
+  ]);
+});
+
+it('writes no audit event and changes nothing when a mutation is refused', () => {
+  const before = actions();
+  expect(() => createRingGroup(ctx, provider, acme, { number: '600', name: 'G', strategy: 'simultaneous', memberTimeoutSeconds: 20, members: ['101', '199'] })).toThrow(
+    /members\.1/,
+  );
+  expect(() => createDialRule(ctx, provider, acme, { pattern: '_1X]', action: { type: 'extension', target: '101' } })).toThrow(/unexpected '\]' at 4/);
+  expect(actions()).toEqual(before);
+  expect(acme.scope.ringGroups.getByNumber('600')).toBeUndefined();
+  expect(acme.scope.dialRules.count()).toBe(0);
+});

@@ -1,0 +1,103 @@
+import { newId } from '../ids';
+import type { NumberRouting, NumberRow, Page, PageQuery, TenantNumberRow } from '../store/types';
+import { recordAudit, type DomainContext } from './context';
+import { normaliseE164 } from './dial-plan/e164';
+import { NumberExists, NumberNotInInventory, NumberTaken } from './dial-plan/errors';
+import { InvalidReference, NotFound, PermissionDenied } from './errors';
+import { isTenantLevel, type Actor } from './principal';
+import type { TenantAccess } from './tenants';
+
+/*
+ * DIDs. A number exists once on the platform: the provider adds it to inventory (`/v1/numbers`),
+ * a provider or reseller assigns it to a tenant, the tenant routes it, and releasing it returns it
+ * to inventory. Tenant reads go through the tenant scope, so a tenant never sees a number it does
+ * not hold.
+ */
+
+export function addInventoryNumber(ctx: DomainContext, actor: Actor, input: { number: string }): NumberRow {
+  const number = normaliseE164(input.number, 'number');
+  const now = ctx.now().toISOString();
+  return ctx.store.transaction(() => {
+    if (ctx.store.numbers.getByNumber(number)) throw new NumberExists(number, 'platform');
+    const row = ctx.store.numbers.insert({ id: newId('num'), number, createdAt: now, updatedAt: now });
+    recordAudit(ctx, actor, null, 'number.created', row.id);
+    return row;
+  });
+}
+
+export function listInventory(ctx: DomainContext, page: PageQuery, filter: { assigned?: boolean | undefined } = {}): Page<NumberRow> {
+  return ctx.store.numbers.list(page, filter.assigned === undefined ? {} : { assigned: filter.assigned });
+}
+
+export function retrieveInventoryNumber(ctx: DomainContext, id: string): NumberRow {
+  const row = ctx.store.numbers.get(id);
+  if (!row) throw new NotFound('number');
+  return row;
+}
+
+/** Removes a number from the platform; one a tenant holds must be released first. */
+export function deleteInventoryNumber(ctx: DomainContext, actor: Actor, id: string): void {
+  ctx.store.transaction(() => {
+    const row = ctx.store.numbers.get(id);
+    if (!row) throw new NotFound('number');
+    if (row.tenantId !== null || !ctx.store.numbers.delete(id)) throw new NumberTaken(row.number);
+    recordAudit(ctx, actor, null, 'number.deleted', id);
+  });
+}
+
+/** Takes a number from inventory for the tenant. Quotas and stock are the seller's business, so a tenant key may not. */
+export function assignNumber(ctx: DomainContext, actor: Actor, access: TenantAccess, input: { number: string }): TenantNumberRow {
+  if (isTenantLevel(actor.principal)) throw new PermissionDenied('numbers are assigned by the provider or reseller');
+  const number = normaliseE164(input.number, 'number');
+  const { tenant, scope } = access;
+  return ctx.store.transaction(() => {
+    const row = ctx.store.numbers.getByNumber(number);
+    if (!row) throw new NumberNotInInventory(number);
+    if (row.tenantId === tenant.id) throw new NumberExists(number, 'tenant');
+    if (row.tenantId !== null || !ctx.store.numbers.assign(row.id, tenant.id, ctx.now().toISOString())) throw new NumberTaken(number);
+    recordAudit(ctx, actor, tenant.id, 'number.assigned', row.id);
+    return scope.numbers.get(row.id)!;
+  });
+}
+
+export function listTenantNumbers(access: TenantAccess, page: PageQuery): Page<TenantNumberRow> {
+  return access.scope.numbers.list(page);
+}
+
+export function retrieveTenantNumber(access: TenantAccess, id: string): TenantNumberRow {
+  const row = access.scope.numbers.get(id);
+  if (!row) throw new NotFound('number');
+  return row;
+}
+
+/** Checks that a routing target exists in this tenant, so an inbound call never routes into nothing by mistake. */
+function checkRouting(access: TenantAccess, routing: NumberRouting): void {
+  const { scope } = access;
+  const exists =
+    routing.type === 'extension'
+      ? scope.extensions.getByNumber(routing.target)
+      : routing.type === 'ring_group'
+        ? scope.ringGroups.getByNumber(routing.target)
+        : scope.dialRules.get(routing.target);
+  if (!exists) throw new InvalidReference('routing.target', `no ${routing.type.replace('_', ' ')} ${routing.target} in this tenant`);
+}
+
+export function routeNumber(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { routing: NumberRouting | null }): TenantNumberRow {
+  const { tenant, scope } = access;
+  return ctx.store.transaction(() => {
+    if (!scope.numbers.get(id)) throw new NotFound('number');
+    if (input.routing) checkRouting(access, input.routing);
+    const updated = scope.numbers.route(id, input.routing, ctx.now().toISOString());
+    if (!updated) throw new NotFound('number');
+    recordAudit(ctx, actor, tenant.id, 'number.routed', id);
+    return updated;
+  });
+}
+
+/** Gives the number back to the provider's inventory. */
+export function releaseNumber(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
+  ctx.store.transaction(() => {
+    if (!access.scope.numbers.release(id, ctx.now().toISOString())) throw new NotFound('number');
+    recordAudit(ctx, actor, access.tenant.id, 'number.released', id);
+  });
+}

@@ -1,0 +1,141 @@
+import { newId } from '../ids';
+import type { Page, PageQuery, RoleCollection, RoleLevel, RoleRow } from '../store/types';
+import { recordAudit, type DomainContext } from './context';
+import { NotFound, PermissionDenied, RoleExists, RoleImmutable, RoleInUse } from './errors';
+import { BUILT_IN_ROLES, builtInRole, isBuiltInName, parsePermissions, requireHeld, rolePermissions, USER_ROLE_ID, type BuiltInRole } from './permissions';
+import type { Actor, Principal } from './principal';
+import type { TenantAccess } from './tenants';
+
+/** A role as callers see it: built-in roles carry no owner and no timestamps. */
+export interface RoleView {
+  id: string;
+  level: RoleLevel;
+  name: string;
+  description: string;
+  builtIn: boolean;
+  tenantId: string | null;
+  resellerId: string | null;
+  permissions: string[];
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+const fromBuiltIn = (r: BuiltInRole): RoleView => ({
+  id: r.id,
+  level: r.level,
+  name: r.name,
+  description: r.description,
+  builtIn: true,
+  tenantId: null,
+  resellerId: null,
+  permissions: [...r.permissions],
+  createdAt: null,
+  updatedAt: null,
+});
+const fromRow = (r: RoleRow): RoleView => ({ ...r, builtIn: false });
+
+/** Whose roles a route works on: a tenant's (through its scope), a reseller's or the provider's. */
+export interface RoleOwner {
+  level: RoleLevel;
+  tenantId: string | null;
+  resellerId: string | null;
+  roles: RoleCollection;
+}
+
+export const tenantRoleOwner = (access: TenantAccess): RoleOwner => ({
+  level: 'tenant',
+  tenantId: access.tenant.id,
+  resellerId: null,
+  roles: access.scope.roles,
+});
+
+/** `/v1/roles` works on the caller's own level: the provider's roles or the calling reseller's. */
+export function platformRoleOwner(ctx: DomainContext, principal: Principal): RoleOwner {
+  if (principal.kind === 'provider') return { level: 'provider', tenantId: null, resellerId: null, roles: ctx.store.roles('provider') };
+  if (principal.kind === 'reseller') {
+    return { level: 'reseller', tenantId: null, resellerId: principal.resellerId, roles: ctx.store.roles({ resellerId: principal.resellerId }) };
+  }
+  throw new PermissionDenied('tenant roles live under /v1/tenants/{tenantId}/roles');
+}
+
+/** Built-in roles come first (they have no creation time), then custom ones in id order. */
+export function listRoles(owner: RoleOwner, page: PageQuery): Page<RoleView> {
+  const builtIns = page.after ? [] : BUILT_IN_ROLES.filter((r) => r.level === owner.level).map(fromBuiltIn);
+  const custom = owner.roles.list(page);
+  return { items: [...builtIns, ...custom.items.map(fromRow)], next: custom.next };
+}
+
+export function retrieveRole(owner: RoleOwner, id: string): RoleView {
+  const builtIn = builtInRole(id);
+  if (builtIn && builtIn.level === owner.level) return fromBuiltIn(builtIn);
+  const row = owner.roles.get(id);
+  if (!row) throw new NotFound('role');
+  return fromRow(row);
+}
+
+export function createRole(
+  ctx: DomainContext,
+  actor: Actor,
+  owner: RoleOwner,
+  input: { name: string; description?: string | undefined; permissions: string[] },
+): RoleView {
+  const permissions = parsePermissions(owner.level, input.permissions);
+  requireHeld(actor.principal.permissions, permissions);
+  const now = ctx.now().toISOString();
+  return ctx.store.transaction(() => {
+    if (isBuiltInName(owner.level, input.name) || owner.roles.getByName(input.name)) throw new RoleExists(input.name);
+    const row = owner.roles.insert({
+      id: newId('rol'),
+      level: owner.level,
+      tenantId: owner.tenantId,
+      resellerId: owner.resellerId,
+      name: input.name,
+      description: input.description ?? '',
+      permissions,
+      createdAt: now,
+      updatedAt: now,
+    });
+    recordAudit(ctx, actor, owner.tenantId, 'role.created', row.id);
+    return fromRow(row);
+  });
+}
+
+function customRole(owner: RoleOwner, id: string): RoleRow {
+  const builtIn = builtInRole(id);
+  if (builtIn && (builtIn.level === owner.level || builtIn.id === USER_ROLE_ID)) throw new RoleImmutable();
+  const row = owner.roles.get(id);
+  if (!row) throw new NotFound('role');
+  return row;
+}
+
+export function updateRole(
+  ctx: DomainContext,
+  actor: Actor,
+  owner: RoleOwner,
+  id: string,
+  input: { name?: string | undefined; description?: string | undefined; permissions?: string[] | undefined },
+): RoleView {
+  const permissions = input.permissions && parsePermissions(owner.level, input.permissions);
+  return ctx.store.transaction(() => {
+    const existing = customRole(owner, id);
+    // Changing a role changes every key that holds it: the editor must hold what it had and what it gets.
+    requireHeld(actor.principal.permissions, [...(permissions ?? []), ...rolePermissions(existing)]);
+    if (input.name !== undefined && input.name !== existing.name) {
+      if (isBuiltInName(owner.level, input.name) || owner.roles.getByName(input.name)) throw new RoleExists(input.name);
+    }
+    const updated = owner.roles.update(id, { name: input.name, description: input.description, permissions, updatedAt: ctx.now().toISOString() });
+    recordAudit(ctx, actor, owner.tenantId, 'role.updated', id);
+    return fromRow(updated!);
+  });
+}
+
+export function deleteRole(ctx: DomainContext, actor: Actor, owner: RoleOwner, id: string): void {
+  ctx.store.transaction(() => {
+    const existing = customRole(owner, id);
+    requireHeld(actor.principal.permissions, rolePermissions(existing));
+    const holders = ctx.store.apiKeys.countByRole(id);
+    if (holders > 0) throw new RoleInUse(holders);
+    owner.roles.delete(id);
+    recordAudit(ctx, actor, owner.tenantId, 'role.deleted', id);
+  });
+}

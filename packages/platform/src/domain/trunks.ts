@@ -1,0 +1,105 @@
+import { newId } from '../ids';
+import type { Page, PageQuery, TrunkRow } from '../store/types';
+import { recordAudit, type DomainContext } from './context';
+import { normaliseE164 } from './dial-plan/e164';
+import { InvalidReference, NotFound } from './errors';
+import type { Actor } from './principal';
+import { digestHa1, newSipPassword, randomBase62 } from './secrets';
+import type { TenantAccess } from './tenants';
+
+/*
+ * Trunks are per tenant, as an Elastic SIP Trunk is per Twilio account and a SIP connection per
+ * Telnyx account: the carrier side registers into the tenant's SIP domain with digest credentials
+ * the platform generates (username + password, the password shown once, HA1 kept).
+ */
+
+export type TrunkView = Omit<TrunkRow, 'ha1'>;
+
+export interface TrunkCreateInput {
+  name: string;
+  callerId?: string | null | undefined;
+}
+
+export interface TrunkUpdateInput {
+  name?: string | undefined;
+  callerId?: string | null | undefined;
+  /** true: generate a new password, returned in this response only. */
+  rotatePassword?: boolean | undefined;
+}
+
+const view = ({ ha1: _secret, ...rest }: TrunkRow): TrunkView => rest;
+
+/** A trunk may present only a DID the tenant holds right now. */
+function ownedCallerId(access: TenantAccess, callerId: string | null | undefined): string | null | undefined {
+  if (callerId === undefined || callerId === null) return callerId;
+  const number = normaliseE164(callerId, 'callerId');
+  if (!access.scope.numbers.getByNumber(number)) throw new InvalidReference('callerId', 'must be a number this tenant holds');
+  return number;
+}
+
+/** Starts with a letter, so a trunk username can never be mistaken for an extension number in the same realm. */
+const newTrunkUsername = () => `trunk-${randomBase62(12).toLowerCase()}`;
+
+export function createTrunk(ctx: DomainContext, actor: Actor, access: TenantAccess, input: TrunkCreateInput): { trunk: TrunkView; password: string } {
+  const { tenant, scope } = access;
+  const now = ctx.now().toISOString();
+  const password = newSipPassword();
+  return ctx.store.transaction(() => {
+    const callerId = ownedCallerId(access, input.callerId) ?? null;
+    let username = newTrunkUsername();
+    while (scope.trunks.getByUsername(username)) username = newTrunkUsername();
+    const row = scope.trunks.insert({
+      id: newId('trk'),
+      name: input.name,
+      username,
+      ha1: digestHa1(username, tenant.sipDomain, password),
+      callerId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    recordAudit(ctx, actor, tenant.id, 'trunk.created', row.id);
+    return { trunk: view(row), password };
+  });
+}
+
+export function listTrunks(access: TenantAccess, page: PageQuery): Page<TrunkView> {
+  const result = access.scope.trunks.list(page);
+  return { items: result.items.map(view), next: result.next };
+}
+
+export function retrieveTrunk(access: TenantAccess, id: string): TrunkView {
+  const row = access.scope.trunks.get(id);
+  if (!row) throw new NotFound('trunk');
+  return view(row);
+}
+
+export function updateTrunk(
+  ctx: DomainContext,
+  actor: Actor,
+  access: TenantAccess,
+  id: string,
+  input: TrunkUpdateInput,
+): { trunk: TrunkView; password?: string } {
+  const { tenant, scope } = access;
+  return ctx.store.transaction(() => {
+    const existing = scope.trunks.get(id);
+    if (!existing) throw new NotFound('trunk');
+    const password = input.rotatePassword ? newSipPassword() : undefined;
+    const updated = scope.trunks.update(id, {
+      name: input.name,
+      callerId: ownedCallerId(access, input.callerId),
+      ha1: password === undefined ? undefined : digestHa1(existing.username, tenant.sipDomain, password),
+      updatedAt: ctx.now().toISOString(),
+    });
+    if (!updated) throw new NotFound('trunk');
+    recordAudit(ctx, actor, tenant.id, 'trunk.updated', id);
+    return password === undefined ? { trunk: view(updated) } : { trunk: view(updated), password };
+  });
+}
+
+export function deleteTrunk(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
+  ctx.store.transaction(() => {
+    if (!access.scope.trunks.delete(id)) throw new NotFound('trunk');
+    recordAudit(ctx, actor, access.tenant.id, 'trunk.deleted', id);
+  });
+}

@@ -1,0 +1,49 @@
+import { resolveApiKey } from '../domain/api-keys';
+import type { DomainContext } from '../domain/context';
+import { loadPlatformSecret } from '../domain/softphone-tokens';
+import { openSqliteStore } from '../store/sqlite';
+import { createApp } from './app';
+import type { AppServices } from './route';
+import { routeTable } from './routes/index';
+
+export interface BenchmarkApis {
+  /** The API exactly as served: authentication, tenant gate and permission check on every request. */
+  guarded(request: Request): Promise<Response>;
+  /** The same routes over the same store, acting as the key's principal with those three steps skipped. */
+  unguarded(request: Request): Promise<Response>;
+  close(): void;
+}
+
+/**
+ * Two in-process copies of the API over one store (one connection, one statement cache), for
+ * measuring what authentication, permission check and tenant scoping cost per request
+ * (bench/auth-overhead.mjs). The unguarded copy exists only in the calling process; no server,
+ * option or header can produce it.
+ */
+export function createBenchmarkApis(options: { dataDir: string; apiKey: string }): BenchmarkApis {
+  const store = openSqliteStore({ dataDir: options.dataDir });
+  const domain: DomainContext = { store, baseSipDomain: 'sip.localhost', now: () => new Date() };
+  const outcome = resolveApiKey(domain, options.apiKey);
+  if (!outcome.ok) {
+    store.close();
+    throw new Error(`the benchmark key is not valid (${outcome.reason})`);
+  }
+  const services: AppServices = {
+    domain,
+    secret: loadPlatformSecret(store),
+    wsUrl: () => 'ws://127.0.0.1:0/sip',
+    iceServers: [],
+    openapi: () => ({}),
+    liveCounters: () => ({ channels: 0, registrations: 0, messages: 0, messagesWindowStartedAt: new Date() }),
+  };
+  const guarded = createApp({ services, routes: routeTable });
+  const unguarded = createApp({ services, routes: routeTable, unguardedPrincipal: outcome.principal });
+  // What the Node adapter hands every request in production: the socket, so the source address is read
+  // the way it is when served (without it Hono's getConnInfo throws, and the throw would dominate).
+  const env = { incoming: { socket: { remoteAddress: '127.0.0.1', remotePort: 40000, remoteFamily: 'IPv4' } } };
+  return {
+    guarded: async (request) => guarded.fetch(request, env),
+    unguarded: async (request) => unguarded.fetch(request, env),
+    close: () => store.close(),
+  };
+}

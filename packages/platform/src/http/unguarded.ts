@@ -1,0 +1,14 @@
+import { tenantSipDomain, type DomainContext } from '../domain/context';
+import { NotFound } from '../domain/errors';
+import type { TenantAccess } from '../domain/tenants';
+
+/**
+ * The tenant a benchmark's unguarded app hands its handlers: the same row and scope the route needs
+ * anyway, without asking whether the caller may see it. Only the app built with
+ * `unguardedPrincipal` calls this.
+ */
+export function unguardedTenantAccess(ctx: DomainContext, tenantId: string): TenantAccess {
+  const row = ctx.store.tenants.get(tenantId);
+  if (!row) throw new NotFound('tenant');
+  return { tenant: { ...row, sipDomain: tenantSipDomain(ctx, row.slug) }, scope: ctx.store.tenant(row.id) };
+}

@@ -1,0 +1,42 @@
+import { Deleted } from '../schemas/common';
+import { DialRule, DialRuleList, type DialRuleCreateParams, type DialRuleUpdateParams } from '../schemas/dial-rules';
+import type { Highrise } from '../client';
+import type { CursorPageParams, PagePromise } from '../core/pagination';
+import { path } from '../core/path';
+import type { RequestOptions } from '../core/request-options';
+import { APIResource } from '../core/resource';
+
+/** `hr.tenant(id).dialRules`: the ordered dial plan; the first rule whose pattern matches wins. Two tenants may hold the same patterns with different actions. */
+export class DialRules extends APIResource {
+  readonly tenantId: string;
+
+  constructor(client: Highrise, tenantId: string) {
+    super(client);
+    this.tenantId = tenantId;
+  }
+
+  create(params: DialRuleCreateParams, options?: RequestOptions): Promise<DialRule> {
+    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: DialRule }, options);
+  }
+
+  list(params?: CursorPageParams, options?: RequestOptions): PagePromise<DialRule> {
+    return this.client.getList(this.#path(), DialRuleList, params, options);
+  }
+
+  retrieve(ruleId: string, options?: RequestOptions): Promise<DialRule> {
+    return this.client.request({ method: 'GET', path: this.#path(ruleId), schema: DialRule }, options);
+  }
+
+  update(ruleId: string, params: DialRuleUpdateParams, options?: RequestOptions): Promise<DialRule> {
+    return this.client.request({ method: 'PATCH', path: this.#path(ruleId), body: params, schema: DialRule }, options);
+  }
+
+  delete(ruleId: string, options?: RequestOptions): Promise<Deleted> {
+    return this.client.request({ method: 'DELETE', path: this.#path(ruleId), schema: Deleted }, options);
+  }
+
+  #path(ruleId?: string): string {
+    const base = path`/v1/tenants/${this.tenantId}/dial-rules`;
+    return ruleId === undefined ? base : base + path`/${ruleId}`;
+  }
+}

@@ -1,0 +1,42 @@
+import { Deleted } from '../schemas/common';
+import { RingGroup, RingGroupList, type RingGroupCreateParams, type RingGroupUpdateParams } from '../schemas/ring-groups';
+import type { Highrise } from '../client';
+import type { CursorPageParams, PagePromise } from '../core/pagination';
+import { path } from '../core/path';
+import type { RequestOptions } from '../core/request-options';
+import { APIResource } from '../core/resource';
+
+/** `hr.tenant(id).ringGroups`: numbers such as 600 that ring several extensions of the tenant. */
+export class RingGroups extends APIResource {
+  readonly tenantId: string;
+
+  constructor(client: Highrise, tenantId: string) {
+    super(client);
+    this.tenantId = tenantId;
+  }
+
+  create(params: RingGroupCreateParams, options?: RequestOptions): Promise<RingGroup> {
+    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: RingGroup }, options);
+  }
+
+  list(params?: CursorPageParams, options?: RequestOptions): PagePromise<RingGroup> {
+    return this.client.getList(this.#path(), RingGroupList, params, options);
+  }
+
+  retrieve(ringGroupId: string, options?: RequestOptions): Promise<RingGroup> {
+    return this.client.request({ method: 'GET', path: this.#path(ringGroupId), schema: RingGroup }, options);
+  }
+
+  update(ringGroupId: string, params: RingGroupUpdateParams, options?: RequestOptions): Promise<RingGroup> {
+    return this.client.request({ method: 'PATCH', path: this.#path(ringGroupId), body: params, schema: RingGroup }, options);
+  }
+
+  delete(ringGroupId: string, options?: RequestOptions): Promise<Deleted> {
+    return this.client.request({ method: 'DELETE', path: this.#path(ringGroupId), schema: Deleted }, options);
+  }
+
+  #path(ringGroupId?: string): string {
+    const base = path`/v1/tenants/${this.tenantId}/ring-groups`;
+    return ringGroupId === undefined ? base : base + path`/${ringGroupId}`;
+  }
+}

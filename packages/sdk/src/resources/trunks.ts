@@ -1,0 +1,42 @@
+import { Deleted } from '../schemas/common';
+import { Trunk, TrunkList, TrunkUpdateResponse, TrunkWithPassword, type TrunkCreateParams, type TrunkUpdateParams } from '../schemas/trunks';
+import type { Highrise } from '../client';
+import type { CursorPageParams, PagePromise } from '../core/pagination';
+import { path } from '../core/path';
+import type { RequestOptions } from '../core/request-options';
+import { APIResource } from '../core/resource';
+
+/** `hr.tenant(id).trunks`: carrier connections; the digest password is in the create (and rotate) response only. */
+export class Trunks extends APIResource {
+  readonly tenantId: string;
+
+  constructor(client: Highrise, tenantId: string) {
+    super(client);
+    this.tenantId = tenantId;
+  }
+
+  create(params: TrunkCreateParams, options?: RequestOptions): Promise<TrunkWithPassword> {
+    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: TrunkWithPassword }, options);
+  }
+
+  list(params?: CursorPageParams, options?: RequestOptions): PagePromise<Trunk> {
+    return this.client.getList(this.#path(), TrunkList, params, options);
+  }
+
+  retrieve(trunkId: string, options?: RequestOptions): Promise<Trunk> {
+    return this.client.request({ method: 'GET', path: this.#path(trunkId), schema: Trunk }, options);
+  }
+
+  update(trunkId: string, params: TrunkUpdateParams, options?: RequestOptions): Promise<TrunkUpdateResponse> {
+    return this.client.request({ method: 'PATCH', path: this.#path(trunkId), body: params, schema: TrunkUpdateResponse }, options);
+  }
+
+  delete(trunkId: string, options?: RequestOptions): Promise<Deleted> {
+    return this.client.request({ method: 'DELETE', path: this.#path(trunkId), schema: Deleted }, options);
+  }
+
+  #path(trunkId?: string): string {
+    const base = path`/v1/tenants/${this.tenantId}/trunks`;
+    return trunkId === undefined ? base : base + path`/${trunkId}`;
+  }
+}

@@ -1,0 +1,19 @@
+import { TenantUsage } from '../schemas/usage';
+import type { Highrise } from '../client';
+import { path } from '../core/path';
+import type { RequestOptions } from '../core/request-options';
+import { APIResource } from '../core/resource';
+
+/** `hr.tenant(id).usage`: live channels, registrations and messages, and extensions, beside their limits. */
+export class Usage extends APIResource {
+  readonly tenantId: string;
+
+  constructor(client: Highrise, tenantId: string) {
+    super(client);
+    this.tenantId = tenantId;
+  }
+
+  retrieve(options?: RequestOptions): Promise<TenantUsage> {
+    return this.client.request({ method: 'GET', path: path`/v1/tenants/${this.tenantId}/usage`, schema: TenantUsage }, options);
+  }
+}

@@ -1,0 +1,235 @@
+// The tamper-evident audit log against the real platform through the real SDK: every mutation
+// leaves a chained event with its actor, changed fields and source; no secret ever reaches a row;
+// editing or deleting a row in the database is found by verify; and each principal reads only the
+// events it may see.
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_FILE, startPlatform, type Platform } from '@highrise/platform';
+import { AuditEvent, Highrise, NotFoundError, PermissionDeniedError, type APIError } from '@highrise/sdk';
+
+const bootstrapKey = 'hr_test_bootstrap_audit_0001';
+
+let platform: Platform;
+let dataDir: string;
+let provider: Highrise;
+
+const client = (apiKey: string) => new Highrise({ baseUrl: platform.url, apiKey, maxRetries: 0 });
+
+async function failure(promise: Promise<unknown>): Promise<APIError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as APIError;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+async function all<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+/** Runs `fn` on the platform's own database file, opened beside the running platform (WAL allows it). */
+function withDb<T>(fn: (db: Database.Database) => T): T {
+  const db = new Database(join(dataDir, DATABASE_FILE));
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+let slugs = 0;
+async function tenantWith(name: string) {
+  const slug = `${name}-${++slugs}`;
+  const { tenant, adminKey } = await provider.tenants.create({ name, slug, admin: { email: `admin@${slug}.test`, name: 'Admin' } });
+  return { tenant, adminKey: adminKey!, owner: client(adminKey!.secret) };
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'highrise-audit-'));
+  platform = await startPlatform({ port: 0, dataDir, bootstrapKey });
+  provider = client(bootstrapKey);
+});
+
+afterAll(async () => {
+  await platform?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the audit log', () => {
+  it('records each mutation as a chained event with actor, target, changed fields, request id and source', async () => {
+    const { tenant, adminKey, owner } = await tenantWith('chained');
+    const api = owner.tenant(tenant.id);
+    const ext = await api.extensions.create({ number: '101', displayName: 'Front desk' });
+    await api.extensions.update(ext.id, { displayName: 'Reception' });
+    await api.softphoneTokens.create({ extension: '101' });
+    await api.extensions.delete(ext.id);
+
+    const events = await all(api.auditEvents.list({ limit: 2 }));
+    for (const e of events) AuditEvent.parse(e);
+    expect(events.map((e) => e.action)).toEqual([
+      'tenant.created',
+      'api_key.created',
+      'extension.created',
+      'extension.updated',
+      'softphone_token.issued',
+      'extension.deleted',
+    ]);
+    // One unbroken chain: each event points at the hash of the one before it.
+    expect(events[0]!.chain.seq).toBe(1);
+    expect(events[0]!.chain.prevHash).toBe('0'.repeat(64));
+    for (let i = 1; i < events.length; i++) {
+      expect(events[i]!.chain.seq).toBe(i + 1);
+      expect(events[i]!.chain.prevHash).toBe(events[i - 1]!.chain.hash);
+    }
+
+    const created = events[0]!;
+    expect(created.actor).toEqual({ keyId: expect.stringMatching(/^key_/), principal: 'provider', role: 'owner' });
+    expect(created.target).toEqual({ id: tenant.id, type: 'tenant' });
+
+    const updated = events[3]!;
+    expect(updated.actor).toEqual({ keyId: adminKey.id, principal: 'tenant', role: 'owner' });
+    expect(updated.target).toEqual({ id: ext.id, type: 'extension' });
+    expect(updated.changes).toEqual({ displayName: { before: 'Front desk', after: 'Reception' } });
+    expect(updated.requestId).toMatch(/^req_/);
+    expect(updated.sourceAddress).toMatch(/127\.0\.0\.1/);
+    expect(events[5]!.changes).toMatchObject({ number: { before: '101', after: null } });
+
+    expect(await api.auditEvents.verify()).toEqual({ object: 'audit_verification', ok: true, checked: 6 });
+  });
+
+  it('filters by actor key, action, target and time', async () => {
+    const { tenant, adminKey, owner } = await tenantWith('filters');
+    const api = owner.tenant(tenant.id);
+    const a = await api.extensions.create({ number: '101', displayName: 'A' });
+    const from = new Date().toISOString();
+    const b = await api.extensions.create({ number: '102', displayName: 'B' });
+    await api.extensions.update(a.id, { displayName: 'A2' });
+
+    const actions = async (params: Parameters<typeof api.auditEvents.list>[0]) => (await all(api.auditEvents.list(params))).map((e) => `${e.action} ${e.target.id}`);
+    expect(await actions({ action: 'extension.created' })).toEqual([`extension.created ${a.id}`, `extension.created ${b.id}`]);
+    expect(await actions({ targetId: a.id })).toEqual([`extension.created ${a.id}`, `extension.updated ${a.id}`]);
+    expect(await actions({ actorKeyId: adminKey.id, from })).toEqual([`extension.created ${b.id}`, `extension.updated ${a.id}`]);
+    expect(await actions({ to: from })).not.toContain(`extension.created ${b.id}`);
+  });
+
+  it('never writes a secret: not the SIP password, not the admin key, not a softphone token', async () => {
+    const { tenant, adminKey, owner } = await tenantWith('secrets');
+    const api = owner.tenant(tenant.id);
+    const generated = await api.extensions.create({ number: '101', displayName: 'Generated' });
+    const chosenPassword = 'chosen-sip-password-4711';
+    const chosen = await api.extensions.create({ number: '102', displayName: 'Chosen', sipPassword: chosenPassword });
+    const newPassword = 'rotated-sip-password-0815';
+    await api.extensions.update(chosen.id, { sipPassword: newPassword });
+    const { token } = await api.softphoneTokens.create({ extension: '101' });
+
+    const rows = withDb((db) => db.prepare('SELECT * FROM audit_events').all() as Record<string, unknown>[]);
+    const raw = JSON.stringify(rows);
+    for (const secret of [generated.sipPassword, chosenPassword, newPassword, adminKey.secret, token]) expect(raw).not.toContain(secret);
+    // A changed secret still shows that it changed.
+    const update = (await all(api.auditEvents.list({ action: 'extension.updated' })))[0]!;
+    expect(update.changes).toEqual({ ha1: { before: '[redacted]', after: '[redacted]' } });
+    const create = (await all(api.auditEvents.list({ targetId: chosen.id, action: 'extension.created' })))[0]!;
+    expect(create.changes?.sipPassword).toEqual({ before: null, after: '[redacted]' });
+  });
+
+  it('verify names exactly the event whose row was altered in the database', async () => {
+    const { tenant, owner } = await tenantWith('tampered');
+    const api = owner.tenant(tenant.id);
+    for (const n of ['101', '102', '103']) await api.extensions.create({ number: n, displayName: `Ext ${n}` });
+    const events = await all(api.auditEvents.list());
+    expect(await api.auditEvents.verify()).toMatchObject({ ok: true, checked: events.length });
+
+    const victim = events[3]!;
+    withDb((db) => db.prepare("UPDATE audit_events SET action = 'extension.viewed' WHERE id = ?").run(victim.id));
+    expect(await api.auditEvents.verify()).toEqual({ object: 'audit_verification', ok: false, checked: 3, firstBrokenEventId: victim.id, reason: 'hash_mismatch' });
+
+    // An attacker who knows the (public) hash format and reseals the altered row still breaks the
+    // link from the event after it.
+    withDb((db) => {
+      const r = db.prepare('SELECT * FROM audit_events WHERE id = ?').get(victim.id) as Record<string, unknown>;
+      const fields = [1, r.id, r.chain_seq, r.occurred_at, r.tenant_id, r.actor_key_id, r.actor_principal, r.actor_role, r.action, r.target_id, r.target_type, r.changes, r.request_id, r.source_address, r.prev_hash];
+      db.prepare('UPDATE audit_events SET hash = ? WHERE id = ?').run(createHash('sha256').update(JSON.stringify(fields)).digest('hex'), victim.id);
+    });
+    expect(await api.auditEvents.verify()).toEqual({ object: 'audit_verification', ok: false, checked: 4, firstBrokenEventId: events[4]!.id, reason: 'chain_link_mismatch' });
+  });
+
+  it('verify finds a row deleted from the middle of the chain, at the event after the gap', async () => {
+    const { tenant, owner } = await tenantWith('deleted');
+    const api = owner.tenant(tenant.id);
+    for (const n of ['101', '102', '103']) await api.extensions.create({ number: n, displayName: `Ext ${n}` });
+    const events = await all(api.auditEvents.list());
+    withDb((db) => db.prepare('DELETE FROM audit_events WHERE id = ?').run(events[2]!.id));
+    expect(await api.auditEvents.verify()).toEqual({
+      object: 'audit_verification',
+      ok: false,
+      checked: 2,
+      firstBrokenEventId: events[3]!.id,
+      reason: 'previous_event_missing',
+    });
+  });
+
+  it('a tampered tenant chain leaves other tenants verifiable', async () => {
+    const a = await tenantWith('chain-a');
+    const b = await tenantWith('chain-b');
+    const aEvents = await all(a.owner.tenant(a.tenant.id).auditEvents.list());
+    withDb((db) => db.prepare("UPDATE audit_events SET source_address = '10.6.6.6' WHERE id = ?").run(aEvents[0]!.id));
+    expect((await a.owner.tenant(a.tenant.id).auditEvents.verify()).ok).toBe(false);
+    expect((await b.owner.tenant(b.tenant.id).auditEvents.verify()).ok).toBe(true);
+  });
+});
+
+describe('who reads which audit events', () => {
+  it('the provider reads every tenant and the platform events; a tenant only its own', async () => {
+    const a = await tenantWith('reader-a');
+    const b = await tenantWith('reader-b');
+    const reseller = await provider.resellers.create({ name: 'Audit Reseller' });
+
+    const seen = await all(provider.auditEvents.list({ limit: 100 }));
+    const tenantsSeen = new Set(seen.map((e) => e.tenantId));
+    expect(tenantsSeen).toContain(a.tenant.id);
+    expect(tenantsSeen).toContain(b.tenant.id);
+    expect(seen.find((e) => e.target.id === reseller.id)).toMatchObject({ tenantId: null, action: 'reseller.created' });
+
+    const own = await all(a.owner.tenant(a.tenant.id).auditEvents.list());
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((e) => e.tenantId === a.tenant.id)).toBe(true);
+    // The platform-wide list is not for tenant keys.
+    expect(await failure(all(a.owner.auditEvents.list()))).toBeInstanceOf(PermissionDeniedError);
+  });
+
+  it('a reseller reads its own tenants only', async () => {
+    const reseller = await provider.resellers.create({ name: 'Audit Reseller 2' });
+    const key = await provider.apiKeys.create({ name: 'auditor', roleId: 'rol_resellerAdmin', resellerId: reseller.id });
+    const hr = client(key.secret);
+    const own = await hr.tenants.create({ name: 'Resold', slug: `resold-${++slugs}` });
+    const foreign = await tenantWith('not-resold');
+    const seen = await all(hr.auditEvents.list());
+    expect(seen.map((e) => e.tenantId)).toContain(own.tenant.id);
+    expect(seen.every((e) => e.tenantId === own.tenant.id)).toBe(true);
+    expect(seen.map((e) => e.tenantId)).not.toContain(foreign.tenant.id);
+  });
+
+  it("a foreign tenant's audit routes answer 404, like a missing tenant", async () => {
+    const a = await tenantWith('wall-a');
+    const b = await tenantWith('wall-b');
+    expect(await failure(all(a.owner.tenant(b.tenant.id).auditEvents.list()))).toBeInstanceOf(NotFoundError);
+    expect(await failure(a.owner.tenant(b.tenant.id).auditEvents.verify())).toBeInstanceOf(NotFoundError);
+  });
+
+  it('a support key of the same tenant gets 403 permission_denied on the audit routes', async () => {
+    const a = await tenantWith('support');
+    const support = await a.owner.tenant(a.tenant.id).apiKeys.create({ name: 'helpdesk', roleId: 'rol_tenantSupport' });
+    const api = client(support.secret).tenant(a.tenant.id);
+    const denied = await failure(all(api.auditEvents.list()));
+    expect(denied).toBeInstanceOf(PermissionDeniedError);
+    expect(denied.code).toBe('permission_denied');
+    expect(await failure(api.auditEvents.verify())).toBeInstanceOf(PermissionDeniedError);
+  });
+});
