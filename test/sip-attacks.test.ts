@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPlatform, type Platform } from '@highrise/platform';
+import { SIP_METHODS, startPlatform, type Platform } from '@highrise/platform';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createNodePhone,
@@ -275,5 +275,101 @@ describe('hostile traffic while a Globex call is in progress', () => {
     expect(globex101.received.map((r) => r.method)).toContain('INFO');
     await call.hangup();
     await withTimeout(answered.ended, 5000, 'the BYE did not arrive');
+  });
+});
+
+/**
+ * The isolation matrix of DESIGN.md: every SIP method × every foreign target, each both as a fresh
+ * request and as one forging a dialog (a To tag), sent from the authenticated Acme connection.
+ * Each must be refused, with the same answer for another tenant's domain as for a domain nobody
+ * has, and nothing may reach a Globex phone. The edge's own method table (SIP_METHODS) must be
+ * covered: a method the edge starts handling without a row here fails the suite.
+ */
+describe('the SIP isolation matrix: every method × every foreign domain', () => {
+  /** Answer to a request outside any dialog; undefined: no answer at all (ACK is never answered). */
+  const outOfDialog: Record<string, number | undefined> = {
+    REGISTER: 403, // the token binds Acme 102; no other AOR may be registered
+    INVITE: 403, // routed only inside the caller's tenant
+    OPTIONS: 403,
+    MESSAGE: 403,
+    BYE: 481,
+    CANCEL: 481,
+    ACK: undefined,
+    UPDATE: 405,
+    INFO: 405,
+    SUBSCRIBE: 405,
+    NOTIFY: 405,
+    REFER: 405,
+    PRACK: 405,
+    PUBLISH: 405,
+  };
+  /** With a forged To tag the request claims a dialog the edge never saw between these connections. */
+  const forgedDialog = (method: string): number | undefined => (method === 'REGISTER' ? 403 : method === 'ACK' ? undefined : 481);
+  const targets = (): [string, string][] => [
+    ['Globex (another tenant)', globex.sipDomain],
+    ['an unknown domain', 'nowhere.sip.localhost'],
+  ];
+  let observer: NodePhone;
+  let pairs = 0;
+  const before = { globex101: 0, globex102: 0 };
+
+  beforeAll(async () => {
+    // The newest registration of Globex 101 receives its requests: anything leaking lands here.
+    observer = createNodePhone({ wsUrl: platform.wsUrl, domain: globex.sipDomain, number: '101', password: password(globex, '101') });
+    await observer.start();
+    await observer.register();
+    before.globex101 = globex101.received.length;
+    before.globex102 = globex102.received.length;
+  });
+
+  afterAll(async () => {
+    console.log(`sip-attacks: isolation matrix checked ${pairs} method × target pairs (${Object.keys(outOfDialog).length} methods × ${targets().length} targets × 2 forms)`);
+    await observer?.stop();
+  });
+
+  it('has a row for every method the edge handles', () => {
+    expect(Object.keys(SIP_METHODS).filter((method) => !(method in outOfDialog))).toEqual([]);
+  });
+
+  /** Sends one request and returns the edge's answer, or undefined when it rightly sent none. */
+  async function answerTo(frame: string, expectAnswer: boolean): Promise<string | undefined> {
+    attacks++;
+    attacker.send(frame);
+    if (expectAnswer) return attacker.next((f) => statusOf(f) !== 100);
+    // No answer: the next frame is the answer to a probe sent right after.
+    const probeCallId = `probe-${Math.random().toString(36).slice(2)}`;
+    attacker.send(rawRequest({ method: 'OPTIONS', uri: `sip:${acme.sipDomain}`, from: `sip:102@${acme.sipDomain}`, to: `sip:${acme.sipDomain}`, callId: probeCallId }));
+    const next = await attacker.next();
+    expect(headerOf(next, 'Call-ID')).toBe(probeCallId);
+    return undefined;
+  }
+
+  const rows = Object.entries(outOfDialog).flatMap(([method, status]) => [
+    { method, form: 'out of dialog', status, forge: false },
+    { method, form: 'forging a dialog', status: forgedDialog(method), forge: true },
+  ]);
+
+  it.each(rows)('$method $form is refused ($status) alike for Globex and for an unknown domain, and reaches nobody', async ({ method, status, forge }) => {
+    const answers: (string | undefined)[] = [];
+    for (const [, domain] of targets()) {
+      let frame = rawRequest({
+        method,
+        uri: method === 'REGISTER' ? `sip:${domain}` : `sip:101@${domain}`,
+        from: `sip:102@${acme.sipDomain}`,
+        to: `sip:101@${domain}`,
+        headers: [contact, ...(method === 'REFER' ? [`Refer-To: <sip:102@${domain}>`] : []), ...(method === 'SUBSCRIBE' || method === 'NOTIFY' || method === 'PUBLISH' ? ['Event: presence'] : [])],
+      });
+      if (forge) frame = frame.replace(/^To: (.*)$/m, 'To: $1;tag=forged1234');
+      const answer = await answerTo(frame, status !== undefined);
+      pairs++;
+      answers.push(answer);
+      expect(answer === undefined ? undefined : statusOf(answer)).toBe(status);
+    }
+    // Same status and the same headers for a real tenant as for nothing at all.
+    const names = (frame: string | undefined) => frame?.split('\r\n').map((line) => line.split(':')[0]!.toLowerCase()).filter((name) => name && !name.startsWith('sip/2.0'));
+    expect(names(answers[0])).toEqual(names(answers[1]));
+    expect(observer.received).toEqual([]);
+    expect(globex101.received).toHaveLength(before.globex101);
+    expect(globex102.received).toHaveLength(before.globex102);
   });
 });

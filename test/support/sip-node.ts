@@ -8,6 +8,7 @@ import {
   Invitation,
   Inviter,
   Registerer,
+  type InviterOptions,
   RegistererState,
   SessionState,
   UserAgent,
@@ -109,8 +110,8 @@ export interface NodePhone {
   /** Resolves on 200; rejects with SipRejected on a final failure. */
   register(): Promise<void>;
   unregister(): Promise<void>;
-  /** `target` is a number in the phone's own domain or a full `sip:` URI. */
-  call(target: string): NodeCall;
+  /** `target` is a number in the phone's own domain or a full `sip:` URI; `inviterOptions` e.g. for extra headers. */
+  call(target: string, inviterOptions?: InviterOptions): NodeCall;
   nextIncoming(timeoutMs?: number): Promise<IncomingCall>;
   /** Kills the WebSocket without any SIP goodbye, like a crashed tab or a lost network. */
   dropConnection(): void;
@@ -185,10 +186,10 @@ export function createNodePhone(options: NodePhoneOptions): NodePhone {
         current.unregister({ requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new SipRejected(r.message.statusCode ?? 0)) } }).catch(reject);
       });
     },
-    call(target: string) {
+    call(target: string, inviterOptions?: InviterOptions) {
       const targetUri = UserAgent.makeURI(target.startsWith('sip:') ? target : `sip:${target}@${options.domain}`);
       if (!targetUri) throw new Error(`bad target ${target}`);
-      return outgoingCall(new Inviter(userAgent, targetUri));
+      return outgoingCall(new Inviter(userAgent, targetUri, inviterOptions));
     },
     nextIncoming(timeoutMs = 5000) {
       return withTimeout(new Promise<IncomingCall>((resolve) => waiters.push(resolve)), timeoutMs, `no INVITE reached ${aor}`);
@@ -282,8 +283,9 @@ export interface RawSip {
 }
 
 /** Opens a WebSocket to the edge; resolves once open (or once closed, so `closed` can be checked). */
-export async function openRawSip(wsUrl: string, options: { protocols?: string[] } = {}): Promise<RawSip> {
-  const socket = new WebSocket(wsUrl, options.protocols ?? ['sip']);
+export async function openRawSip(wsUrl: string, options: { protocols?: string[]; localAddress?: string } = {}): Promise<RawSip> {
+  // `localAddress` (any of 127.0.0.0/8 on loopback) lets a test be several source addresses at once.
+  const socket = new WebSocket(wsUrl, options.protocols ?? ['sip'], options.localAddress ? { localAddress: options.localAddress } : {});
   const frames: string[] = [];
   let read = 0;
   const listeners = new Set<() => void>();

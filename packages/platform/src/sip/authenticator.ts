@@ -3,7 +3,9 @@
  * docs/decisions/2026-11-28-sip-parsing.md: a softphone token bound when the socket opened, a
  * digest REGISTER earlier on the same connection (for requests From that AOR), or digest
  * credentials on the request itself. Every failure looks the same to the client (403), whether
- * the domain, the extension or the password was wrong.
+ * the domain, the extension or the password was wrong, or the tenant is suspended: a suspended
+ * tenant's domain is challenged exactly like an unknown one and refused only after the digest is
+ * checked, so its existence is not told to anyone who cannot already authenticate there.
  */
 import type { DigestAuthority } from './digest';
 import type { SipDirectory, SipTenant } from './directory';
@@ -37,6 +39,13 @@ export class Authenticator {
    * other requests authenticate the AOR in From.
    */
   authenticate(connection: SipConnection, request: SipRequest): AuthOutcome {
+    const outcome = this.#authenticate(connection, request);
+    // Any success counts: the edge stops its timer for sockets that never authenticate.
+    if (outcome.ok) connection.authenticated = true;
+    return outcome;
+  }
+
+  #authenticate(connection: SipConnection, request: SipRequest): AuthOutcome {
     const registering = request.method === 'REGISTER';
     const aor = parseNameAddr(header(request, registering ? 'to' : 'from') ?? '')?.uri;
     if (!aor?.user) return { ok: false, status: 400, problem: 'no user in address of record' };
@@ -46,7 +55,7 @@ export class Authenticator {
     }
     const number = aor.user;
     const tenant = this.directory.tenantByDomain(domain);
-    if (tenant?.status === 'suspended') return { ok: false, status: 403, problem: 'tenant suspended' };
+    const active = tenant?.status === 'active';
     const known = tenant ? this.directory.user(tenant.id, number) : undefined;
 
     if (connection.token) {
@@ -54,10 +63,14 @@ export class Authenticator {
       if (!tenant || !known || tenant.id !== claims.tenantId || number !== claims.extension) {
         return { ok: false, status: 403, problem: 'token bound to another identity' };
       }
+      // The token's holder already knows its tenant; nothing is revealed by saying it is out of service.
+      if (!active) return { ok: false, status: 403, problem: 'tenant suspended' };
+      // The edge closes the socket when the token expires; this covers a timer that fires late.
+      if (connection.tokenSecondsLeft() === 0) return { ok: false, status: 403, problem: 'token expired' };
       return { ok: true, identity: { tenant, number } };
     }
 
-    if (!registering && tenant && known && connection.digestIdentities.has(identityKey(tenant.id, number))) {
+    if (!registering && active && known && connection.digestIdentities.has(identityKey(tenant.id, number))) {
       return { ok: true, identity: { tenant, number } };
     }
 
@@ -71,6 +84,8 @@ export class Authenticator {
     const verdict = this.digest.verify(credentials, { realm: tenant.sipDomain, method: request.method, ha1: known.ha1 });
     if (verdict === 'stale') return { ok: false, challenge: { realm, stale: true } };
     if (verdict === 'invalid') return { ok: false, status: 403, problem: 'authentication failed' };
+    // Right credentials for a suspended tenant: refused with the very answer a wrong password gets.
+    if (!active) return { ok: false, status: 403, problem: 'authentication failed (tenant suspended)' };
     return { ok: true, identity: { tenant, number } };
   }
 }

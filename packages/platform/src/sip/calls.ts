@@ -13,8 +13,10 @@ export interface LiveCall {
   readonly tenantId: string;
   readonly callId: string;
   readonly from: string;
-  readonly to: string;
-  readonly direction: CallDirection;
+  /** Mutable for ring groups only: the record names the member who answered the group's number. */
+  to: string;
+  /** Mutable for one change: an internal call the dial plan sends out on a trunk becomes outbound. */
+  direction: CallDirection;
   readonly startedAt: Date;
   answeredAt: Date | undefined;
   /** The caller gave up (CANCEL, or its socket closed) before an answer. */

@@ -21,6 +21,11 @@ export class SipConnection {
   readonly sentTransactions = new Set<string>();
   readonly receivedTransactions = new Set<string>();
   readonly dialogs = new Set<string>();
+  /**
+   * True once the connection has proved an identity (a softphone token, or a request that
+   * authenticated). The edge closes sockets that stay anonymous, so idle ones cost nobody memory.
+   */
+  authenticated: boolean;
   closed = false;
   readonly #socket: WebSocket;
   #corked = false;
@@ -28,6 +33,17 @@ export class SipConnection {
   constructor(socket: WebSocket, token: SoftphoneTokenClaims | undefined) {
     this.#socket = socket;
     this.token = token;
+    this.authenticated = token !== undefined;
+  }
+
+  /**
+   * Whole seconds the connection's softphone token has left (at least 1 while it has any), or
+   * undefined for a connection without a token: nothing it registers may outlive the token.
+   */
+  tokenSecondsLeft(now = Date.now()): number | undefined {
+    if (!this.token) return undefined;
+    const left = this.token.expiresAt.getTime() - now;
+    return left <= 0 ? 0 : Math.max(1, Math.floor(left / 1000));
   }
 
   send(message: SipMessage): void {

@@ -1,6 +1,8 @@
 /**
  * SIP over WebSocket (RFC 7118) on the platform's HTTP server: the upgrade on `path` with the
  * `sip` subprotocol becomes a SipConnection; `?token=` binds it to one tenant and extension.
+ * The edge bounds what it holds for strangers: connections in total and per source address, and
+ * how long a socket may stay open without authenticating; a token-bound socket ends with its token.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -15,7 +17,37 @@ export interface SipEdgeOptions {
   path?: string;
   log?: (line: string) => void;
   timers?: SipTimers | undefined;
+  limits?: SipEdgeLimits | undefined;
 }
+
+/** Bounds on what anonymous clients can hold open at the edge. */
+export interface SipEdgeLimits {
+  /** WebSockets open (or opening) at once, all sources together. Default 20,000. */
+  maxConnections?: number | undefined;
+  /** WebSockets open (or opening) at once from one source address. Default 1,000. */
+  maxConnectionsPerAddress?: number | undefined;
+  /**
+   * A socket that has not authenticated (token, or any request that passed digest) within this
+   * many milliseconds is closed with 4408 `authentication_timeout`. Default 30,000.
+   */
+  authenticationTimeoutMs?: number | undefined;
+}
+
+export const DEFAULT_SIP_EDGE_LIMITS = {
+  maxConnections: 20_000,
+  // bench/sip.mjs opens 100 from 127.0.0.1; a NAT or an office gateway may hold many more.
+  maxConnectionsPerAddress: 1_000,
+  authenticationTimeoutMs: 30_000,
+} as const;
+
+/** Close codes for sockets the edge ends itself (4xxx: application-defined, readable by a browser). */
+export const SIP_CLOSE = {
+  tokenExpired: { code: 4401, reason: 'token_expired' },
+  authenticationTimeout: { code: 4408, reason: 'authentication_timeout' },
+} as const;
+
+/** Longest delay setTimeout accepts (about 24.8 days); a later expiry is re-armed when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What the edge alone knows about one tenant right now: the HTTP layer's usage figures read it. */
 export interface SipTenantCounters {
@@ -49,6 +81,20 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
     handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
   });
   const connections = new Set<SipConnection>();
+  const limits = {
+    maxConnections: options.limits?.maxConnections ?? DEFAULT_SIP_EDGE_LIMITS.maxConnections,
+    maxConnectionsPerAddress: options.limits?.maxConnectionsPerAddress ?? DEFAULT_SIP_EDGE_LIMITS.maxConnectionsPerAddress,
+    authenticationTimeoutMs: options.limits?.authenticationTimeoutMs ?? DEFAULT_SIP_EDGE_LIMITS.authenticationTimeoutMs,
+  };
+  /** Sockets open or mid-upgrade (a token check is async), in total and per source address. */
+  let sockets = 0;
+  const perAddress = new Map<string, number>();
+  const release = (address: string): void => {
+    sockets--;
+    const left = (perAddress.get(address) ?? 1) - 1;
+    if (left > 0) perAddress.set(address, left);
+    else perAddress.delete(address);
+  };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(request.url ?? '/', 'http://edge.invalid');
@@ -59,6 +105,17 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
     }
     const protocols = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (!protocols.includes('sip')) return refuse(socket, 400, 'Bad Request');
+    // Refused before any WebSocket exists, so a flood of opens costs one HTTP response each.
+    const address = request.socket.remoteAddress ?? 'unknown';
+    const fromAddress = perAddress.get(address) ?? 0;
+    if (sockets >= limits.maxConnections || fromAddress >= limits.maxConnectionsPerAddress) {
+      log(`sip: refused a WebSocket from ${address}: ${sockets >= limits.maxConnections ? 'edge' : 'address'} connection limit reached`);
+      return refuse(socket, 503, 'Service Unavailable', ['Retry-After: 10']);
+    }
+    sockets++;
+    perAddress.set(address, fromAddress + 1);
+    // Counted until the TCP socket itself is gone, whatever happens to the upgrade on the way.
+    socket.once('close', () => release(address));
     // The client may vanish while its token is checked; that must not become an unhandled error.
     socket.on('error', () => {});
     const token = url.searchParams.get('token');
@@ -84,7 +141,40 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
   const accept = (ws: WebSocket, claims: SoftphoneTokenClaims | undefined): void => {
     const connection = new SipConnection(ws, claims);
     connections.add(connection);
+    let released = false;
+    /** Drops the connection's registrations, transactions and dialogs, once. */
+    const releaseConnection = (): void => {
+      if (released) return;
+      released = true;
+      connections.delete(connection);
+      try {
+        router.connectionClosed(connection);
+      } catch (error) {
+        log(`sip: error closing ${connection.id}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    const closeWith = (close: { code: number; reason: string }): void => {
+      log(`sip: closing ${connection.id}: ${close.reason}`);
+      // Released at once: the close handshake may take a while, and nothing may reach this socket meanwhile.
+      releaseConnection();
+      ws.close(close.code, close.reason);
+    };
+
+    let tokenTimer: NodeJS.Timeout | undefined;
+    const armTokenExpiry = (): void => {
+      const left = claims ? claims.expiresAt.getTime() - Date.now() : Infinity;
+      if (left <= 0) return closeWith(SIP_CLOSE.tokenExpired);
+      if (left !== Infinity) tokenTimer = setTimeout(armTokenExpiry, Math.min(left, MAX_TIMER_MS)).unref();
+    };
+    armTokenExpiry();
+    const authTimer = connection.authenticated
+      ? undefined
+      : setTimeout(() => {
+          if (!connection.authenticated) closeWith(SIP_CLOSE.authenticationTimeout);
+        }, limits.authenticationTimeoutMs).unref();
     ws.on('message', (data: RawData) => {
+      // A socket being closed by the edge (expired token, no authentication) is heard no more.
+      if (released) return;
       try {
         router.handleFrame(connection, toBuffer(data));
       } catch (error) {
@@ -94,12 +184,9 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
     });
     ws.on('error', (error) => log(`sip: socket error on ${connection.id}: ${error.message}`));
     ws.on('close', () => {
-      connections.delete(connection);
-      try {
-        router.connectionClosed(connection);
-      } catch (error) {
-        log(`sip: error closing ${connection.id}: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      clearTimeout(tokenTimer);
+      clearTimeout(authTimer);
+      releaseConnection();
     });
   };
 
@@ -120,8 +207,9 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
   };
 }
 
-function refuse(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function refuse(socket: Duplex, status: number, reason: string, extraHeaders: string[] = []): void {
+  const extra = extraHeaders.map((line) => `${line}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`);
 }
 
 function toBuffer(data: RawData): Buffer {

@@ -111,7 +111,10 @@ export const REASONS: Record<number, string> = {
   480: 'Temporarily Unavailable',
   481: 'Call/Transaction Does Not Exist',
   483: 'Too Many Hops',
+  486: 'Busy Here',
   487: 'Request Terminated',
   500: 'Server Internal Error',
   503: 'Service Unavailable',
+  600: 'Busy Everywhere',
+  603: 'Decline',
 };

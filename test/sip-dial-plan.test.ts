@@ -1,0 +1,452 @@
+/**
+ * The SIP edge routing through each tenant's dial plan, against the real platform: provisioning
+ * through the SDK, sip.js phones, and a "carrier" that is a sip.js UA registered with a trunk's
+ * digest credentials. Each test gets tenants of its own, so one test's rules never reach another.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Highrise, type Call, type TrunkWithPassword } from '@highrise/sdk';
+import { startPlatform, type Platform } from '@highrise/platform';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createNodePhone, SipRejected, withTimeout, type NodePhone } from './support/sip-node';
+
+const KEY = 'hr_test_bootstrap_key_dial_plan_sip_01';
+
+let platform: Platform;
+let dataDir: string;
+let hr: Highrise;
+const phones: NodePhone[] = [];
+let slugs = 0;
+let dids = 0;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'highrise-sip-dial-plan-'));
+  platform = await startPlatform({ port: 0, dataDir, bootstrapKey: KEY });
+  hr = new Highrise({ baseUrl: platform.url, apiKey: KEY, maxRetries: 0 });
+});
+
+afterEach(async () => {
+  await Promise.all(phones.splice(0).map((phone) => phone.stop()));
+});
+
+afterAll(async () => {
+  await platform?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+interface TestTenant {
+  id: string;
+  sipDomain: string;
+  api: ReturnType<Highrise['tenant']>;
+  password: (number: string) => string;
+}
+
+/** A fresh tenant with extensions 101–104. */
+async function tenantWith(name: string): Promise<TestTenant> {
+  const slug = `plan-${name}-${++slugs}`;
+  const { tenant } = await hr.tenants.create({ name: slug, slug });
+  const api = hr.tenant(tenant.id);
+  const password = (number: string) => `dial-plan-${slug}-${number}`;
+  for (const number of ['101', '102', '103', '104']) await api.extensions.create({ number, displayName: `Ext ${number}`, sipPassword: password(number) });
+  return { id: tenant.id, sipDomain: tenant.sipDomain, api, password };
+}
+
+async function phone(tenant: TestTenant, number: string): Promise<NodePhone> {
+  const p = createNodePhone({ wsUrl: platform.wsUrl, domain: tenant.sipDomain, number, password: tenant.password(number) });
+  phones.push(p);
+  await p.start();
+  await p.register();
+  return p;
+}
+
+interface Carrier extends NodePhone {
+  /** INVITEs exactly as the edge sent them. */
+  sent: string[];
+}
+
+/**
+ * The carrier side of a trunk: a sip.js UA registered with the trunk's digest credentials. A real
+ * carrier takes calls for any number it is sent; sip.js answers 404 unless the request-URI user is
+ * its own, so the raw INVITE is kept and then readdressed to the UA before sip.js sees it.
+ */
+async function carrier(trunk: TrunkWithPassword, password = trunk.password): Promise<Carrier> {
+  const p = createNodePhone({ wsUrl: platform.wsUrl, domain: trunk.realm, number: trunk.username, password });
+  const sent: string[] = [];
+  const deliver = p.userAgent.transport.onMessage;
+  p.userAgent.transport.onMessage = (message: string) => {
+    if (!message.startsWith('INVITE ')) return deliver?.(message);
+    sent.push(message);
+    deliver?.(message.replace(/^INVITE sip:[^@\s]+@/, `INVITE sip:${trunk.username}@`));
+  };
+  phones.push(p);
+  await p.start();
+  await p.register();
+  return Object.assign(p, { sent });
+}
+
+/** A DID from inventory, assigned to the tenant and routed as given. */
+async function did(tenant: TestTenant, routing: { type: 'extension' | 'ring_group' | 'dial_rule'; target: string } | null): Promise<string> {
+  const number = `+1415555${String(200 + ++dids).padStart(4, '0')}`;
+  await hr.numbers.create({ number });
+  const assigned = await tenant.api.numbers.assign({ number });
+  if (routing) await tenant.api.numbers.update(assigned.id, { routing });
+  return assigned.number;
+}
+
+const invites = (p: NodePhone) => p.received.filter((r) => r.method === 'INVITE');
+const cancels = (p: NodePhone) => p.received.filter((r) => r.method === 'CANCEL');
+const headerOf = (raw: string, name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(raw)?.[1]?.trim();
+const requestUriOf = (raw: string) => raw.slice(0, raw.indexOf('\r\n')).split(' ')[1]!;
+
+/** The final status a caller heard and the raw response, to read its Reason header. */
+function capture(p: NodePhone): string[] {
+  const raw: string[] = [];
+  const deliver = p.userAgent.transport.onMessage;
+  p.userAgent.transport.onMessage = (message: string) => {
+    if (message.startsWith('SIP/2.0')) raw.push(message);
+    deliver?.(message);
+  };
+  return raw;
+}
+
+async function recordOf(tenant: TestTenant, predicate: (call: Call) => boolean): Promise<Call> {
+  let found: Call | undefined;
+  await vi.waitFor(async () => {
+    found = (await tenant.api.calls.list({ limit: 100 })).data.find(predicate);
+    expect(found).toBeDefined();
+  });
+  return found!;
+}
+
+/** Lets anything still in flight arrive, so "nobody rang" is not checked too early. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+describe('dial rules at the edge', () => {
+  it('routes the same pattern in two tenants to each tenant’s own target', async () => {
+    const acme = await tenantWith('acme');
+    const globex = await tenantWith('globex');
+    await acme.api.dialRules.create({ pattern: '_5XX', action: { type: 'extension', target: '102' } });
+    await globex.api.dialRules.create({ pattern: '_5XX', action: { type: 'extension', target: '103' } });
+    const [acme101, acme102, acme103, globex101, globex102, globex103] = await Promise.all([
+      phone(acme, '101'),
+      phone(acme, '102'),
+      phone(acme, '103'),
+      phone(globex, '101'),
+      phone(globex, '102'),
+      phone(globex, '103'),
+    ]);
+
+    const acmeCall = acme101.call('555');
+    await (await acme102.nextIncoming()).answer();
+    expect(await acmeCall.outcome).toBe(200);
+    const globexCall = globex101.call('555');
+    await (await globex103.nextIncoming()).answer();
+    expect(await globexCall.outcome).toBe(200);
+
+    await settle();
+    expect(invites(acme103)).toHaveLength(0);
+    expect(invites(globex102)).toHaveLength(0);
+    await acmeCall.hangup();
+    await globexCall.hangup();
+  });
+
+  it('answers a reject rule with its status and reason, and records it', async () => {
+    const acme = await tenantWith('reject');
+    await acme.api.dialRules.create({ pattern: '_7XX', action: { type: 'reject', status: 403, reason: 'premium numbers barred' } });
+    const caller = await phone(acme, '101');
+    const responses = capture(caller);
+    const call = caller.call('777');
+    expect(await call.outcome).toBe(403);
+    const final = responses.find((r) => r.startsWith('SIP/2.0 403'))!;
+    expect(headerOf(final, 'Reason')).toBe('SIP;cause=403;text="premium numbers barred"');
+    const record = await recordOf(acme, (c) => c.to === '777');
+    expect(record).toMatchObject({ disposition: 'rejected', sipStatus: 403, direction: 'internal' });
+  });
+
+  it('answers 404 for a string nothing in the tenant answers to', async () => {
+    const acme = await tenantWith('nothing');
+    const caller = await phone(acme, '101');
+    expect(await caller.call('4242').outcome).toBe(404);
+  });
+});
+
+describe('ring groups', () => {
+  it('simultaneous: every member rings, the first to answer gets the call, the others get CANCEL', async () => {
+    const acme = await tenantWith('simul');
+    await acme.api.ringGroups.create({ number: '600', name: 'Sales', strategy: 'simultaneous', members: ['102', '103'] });
+    const [caller, m102, m103] = await Promise.all([phone(acme, '101'), phone(acme, '102'), phone(acme, '103')]);
+
+    const call = caller.call('600');
+    const [ring102, ring103] = await Promise.all([m102.nextIncoming(), m103.nextIncoming()]);
+    expect(await acme.api.usage.retrieve()).toMatchObject({ channels: { used: 1 } });
+    await ring103.answer();
+    expect(await call.outcome).toBe(200);
+    await vi.waitFor(() => expect(cancels(m102)).toHaveLength(1));
+    await withTimeout(ring102.ended, 3000, 'the losing member kept ringing');
+    // One group call holds one channel, whichever members rang.
+    expect(await acme.api.usage.retrieve()).toMatchObject({ channels: { used: 1 } });
+
+    await call.hangup();
+    await withTimeout(ring103.ended, 3000, 'the BYE did not reach the member');
+    const record = await recordOf(acme, (c) => c.callId === headerOf(invites(m103)[0]!.raw, 'Call-ID'));
+    expect(record).toMatchObject({ from: '101', to: '103', direction: 'internal', disposition: 'answered' });
+    expect((await acme.api.calls.list({ limit: 100 })).data).toHaveLength(1);
+    expect(await acme.api.usage.retrieve()).toMatchObject({ channels: { used: 0 } });
+  });
+
+  it('simultaneous: when two members answer at once, the later answer is ACKed and hung up', async () => {
+    const acme = await tenantWith('race');
+    await acme.api.ringGroups.create({ number: '600', name: 'Sales', strategy: 'simultaneous', members: ['102', '103'] });
+    const [caller, m102, m103] = await Promise.all([phone(acme, '101'), phone(acme, '102'), phone(acme, '103')]);
+    const call = caller.call('600');
+    const rings = await Promise.all([m102.nextIncoming(), m103.nextIncoming()]);
+    const answers = await Promise.allSettled(rings.map((r) => r.answer()));
+    expect(await call.outcome).toBe(200);
+    // Exactly one member keeps the call; the other one is ended by BYE (late 200) or by CANCEL.
+    const loser = await withTimeout(Promise.race(rings.map((r, i) => r.ended.then(() => i))), 3000, 'both members kept the call');
+    const winner = rings[1 - loser]!;
+    const loserPhone = [m102, m103][loser]!;
+    if (answers[loser]!.status === 'fulfilled') {
+      expect(loserPhone.received.map((r) => r.method)).toEqual(expect.arrayContaining(['ACK', 'BYE']));
+    }
+    await settle();
+    expect(winner.invitation.state).toBe('Established');
+    await call.hangup();
+    await withTimeout(winner.ended, 3000, 'the BYE did not reach the member who answered');
+    expect(await acme.api.usage.retrieve()).toMatchObject({ channels: { used: 0 } });
+  });
+
+  it('simultaneous: a member whose phone drops while ringing leaves the others ringing', async () => {
+    const acme = await tenantWith('drop');
+    await acme.api.ringGroups.create({ number: '600', name: 'Sales', strategy: 'simultaneous', members: ['102', '103'] });
+    const [caller, m102, m103] = await Promise.all([phone(acme, '101'), phone(acme, '102'), phone(acme, '103')]);
+    const call = caller.call('600');
+    const [, ring103] = await Promise.all([m102.nextIncoming(), m103.nextIncoming()]);
+    m102.dropConnection();
+    await settle();
+    await ring103.answer();
+    expect(await call.outcome).toBe(200);
+    await call.hangup();
+    expect(await recordOf(acme, (c) => c.to === '103')).toMatchObject({ disposition: 'answered' });
+  });
+
+  it('simultaneous: busy when every member is busy, 480 when no member is registered', async () => {
+    const acme = await tenantWith('busy');
+    await acme.api.ringGroups.create({ number: '601', name: 'Busy', strategy: 'simultaneous', members: ['102', '103'] });
+    await acme.api.ringGroups.create({ number: '602', name: 'Empty', strategy: 'simultaneous', members: ['104'] });
+    const [caller, m102, m103] = await Promise.all([phone(acme, '101'), phone(acme, '102'), phone(acme, '103')]);
+
+    const call = caller.call('601');
+    const [ring102, ring103] = await Promise.all([m102.nextIncoming(), m103.nextIncoming()]);
+    await ring102.reject(486);
+    await ring103.reject(486);
+    expect(await call.outcome).toBe(486);
+    expect(await caller.call('602').outcome).toBe(480);
+    const busy = await recordOf(acme, (c) => c.to === '601');
+    expect(busy).toMatchObject({ disposition: 'busy', sipStatus: 486 });
+  });
+
+  it('a caller CANCEL cancels every branch', async () => {
+    const acme = await tenantWith('cancel');
+    await acme.api.ringGroups.create({ number: '600', name: 'Sales', strategy: 'simultaneous', members: ['102', '103'] });
+    const [caller, m102, m103] = await Promise.all([phone(acme, '101'), phone(acme, '102'), phone(acme, '103')]);
+    const call = caller.call('600');
+    await Promise.all([m102.nextIncoming(), m103.nextIncoming(), call.ringing]);
+    await call.cancel();
+    expect(await call.outcome).toBe(487);
+    await vi.waitFor(() => {
+      expect(cancels(m102)).toHaveLength(1);
+      expect(cancels(m103)).toHaveLength(1);
+    });
+    expect(await recordOf(acme, (c) => c.to === '600')).toMatchObject({ disposition: 'cancelled' });
+    await vi.waitFor(async () => expect(await acme.api.usage.retrieve()).toMatchObject({ channels: { used: 0 } }));
+  });
+
+  it('sequential: the first member rings out after its timeout, then the next one rings', async () => {
+    const acme = await tenantWith('seq');
+    await acme.api.ringGroups.create({ number: '650', name: 'Support', strategy: 'sequential', memberTimeoutSeconds: 5, members: ['102', '103'] });
+    const [caller, m102, m103] = await Promise.all([phone(acme, '101'), phone(acme, '102'), phone(acme, '103')]);
+
+    const started = Date.now();
+    const call = caller.call('650');
+    const first = await m102.nextIncoming();
+    await settle();
+    expect(invites(m103)).toHaveLength(0);
+    const second = await m103.nextIncoming(8000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
+    expect(cancels(m102)).toHaveLength(1);
+    await withTimeout(first.ended, 3000, 'the first member kept ringing');
+    await second.answer();
+    expect(await call.outcome).toBe(200);
+    await call.hangup();
+    expect(await recordOf(acme, (c) => c.to === '103')).toMatchObject({ from: '101', disposition: 'answered' });
+  }, 20_000);
+});
+
+describe('trunks', () => {
+  it('an inbound call to a DID from the tenant’s own trunk reaches the routed extension, recorded inbound', async () => {
+    const acme = await tenantWith('inbound');
+    const number = await did(acme, { type: 'extension', target: '102' });
+    const trunk = await acme.api.trunks.create({ name: 'Carrier' });
+    expect(trunk.realm).toBe(acme.sipDomain);
+    const pstn = await carrier(trunk);
+    const m102 = await phone(acme, '102');
+
+    const call = pstn.call(`sip:${number}@${acme.sipDomain}`, { params: { fromUri: `sip:+16505550199@${acme.sipDomain}` } });
+    const incoming = await m102.nextIncoming();
+    await incoming.answer();
+    expect(await call.outcome).toBe(200);
+    await call.hangup();
+    await withTimeout(incoming.ended, 3000, 'the BYE did not reach the extension');
+    expect(await recordOf(acme, (c) => c.to === number)).toMatchObject({ from: '+16505550199', direction: 'inbound', disposition: 'answered' });
+  });
+
+  it('an inbound DID routed to a ring group forks like an internal call', async () => {
+    const acme = await tenantWith('inbound-group');
+    await acme.api.ringGroups.create({ number: '600', name: 'Front desk', strategy: 'simultaneous', members: ['102', '103'] });
+    const number = await did(acme, { type: 'ring_group', target: '600' });
+    const trunk = await acme.api.trunks.create({ name: 'Carrier' });
+    const pstn = await carrier(trunk);
+    const [m102, m103] = await Promise.all([phone(acme, '102'), phone(acme, '103')]);
+
+    const call = pstn.call(`sip:${number}@${acme.sipDomain}`);
+    const [ring102] = await Promise.all([m102.nextIncoming(), m103.nextIncoming()]);
+    await ring102.answer();
+    expect(await call.outcome).toBe(200);
+    await vi.waitFor(() => expect(cancels(m103)).toHaveLength(1));
+    await call.hangup();
+    expect(await recordOf(acme, (c) => c.direction === 'inbound')).toMatchObject({ to: '102', disposition: 'answered' });
+  });
+
+  it('answers 404 to a DID held by another tenant or by nobody, and nobody rings', async () => {
+    const acme = await tenantWith('inbound-a');
+    const globex = await tenantWith('inbound-g');
+    const globexNumber = await did(globex, { type: 'extension', target: '102' });
+    const trunk = await acme.api.trunks.create({ name: 'Carrier' });
+    const pstn = await carrier(trunk);
+    const [globex102, acme102] = await Promise.all([phone(globex, '102'), phone(acme, '102')]);
+
+    expect(await pstn.call(`sip:${globexNumber}@${acme.sipDomain}`).outcome).toBe(404);
+    expect(await pstn.call(`sip:+14155559999@${acme.sipDomain}`).outcome).toBe(404);
+    // Even naming the other tenant's domain does not help.
+    expect(await pstn.call(`sip:${globexNumber}@${globex.sipDomain}`).outcome).toBe(404);
+    await settle();
+    expect(invites(globex102)).toHaveLength(0);
+    expect(invites(acme102)).toHaveLength(0);
+    expect((await globex.api.calls.list()).data).toHaveLength(0);
+  });
+
+  it('refuses a carrier with the wrong trunk password', async () => {
+    const acme = await tenantWith('trunk-auth');
+    const trunk = await acme.api.trunks.create({ name: 'Carrier' });
+    const error = await carrier(trunk, 'not-the-password').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SipRejected);
+    expect((error as SipRejected).status).toBe(403);
+  });
+
+  it('refuses trunk credentials presented in another tenant’s realm', async () => {
+    const acme = await tenantWith('realm-a');
+    const globex = await tenantWith('realm-g');
+    const trunk = await acme.api.trunks.create({ name: 'Carrier' });
+    const error = await carrier({ ...trunk, realm: globex.sipDomain }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SipRejected);
+    expect((error as SipRejected).status).toBe(403);
+  });
+
+  it('accepts an INVITE carrying the trunk’s digest credentials without a REGISTER first', async () => {
+    const acme = await tenantWith('no-register');
+    const number = await did(acme, { type: 'extension', target: '102' });
+    const trunk = await acme.api.trunks.create({ name: 'Carrier' });
+    const m102 = await phone(acme, '102');
+    const pstn = createNodePhone({ wsUrl: platform.wsUrl, domain: acme.sipDomain, number: trunk.username, password: trunk.password });
+    phones.push(pstn);
+    await pstn.start();
+    const call = pstn.call(`sip:${number}@${acme.sipDomain}`);
+    await (await m102.nextIncoming()).answer();
+    expect(await call.outcome).toBe(200);
+    expect(pstn.responses).toContain(407);
+    await call.hangup();
+  });
+
+  it('stops trusting a registered carrier once its trunk is deleted', async () => {
+    const acme = await tenantWith('trunk-gone');
+    const number = await did(acme, { type: 'extension', target: '102' });
+    const trunk = await acme.api.trunks.create({ name: 'Carrier' });
+    const pstn = await carrier(trunk);
+    const m102 = await phone(acme, '102');
+    await acme.api.trunks.delete(trunk.id);
+    expect(await pstn.call(`sip:${number}@${acme.sipDomain}`).outcome).toBe(403);
+    await settle();
+    expect(invites(m102)).toHaveLength(0);
+  });
+
+  it('sends an outbound call to the trunk with the manipulated digits and the tenant’s DID as caller id', async () => {
+    const acme = await tenantWith('outbound');
+    const own = await did(acme, { type: 'extension', target: '101' });
+    const trunk = await acme.api.trunks.create({ name: 'Carrier' });
+    await acme.api.dialRules.create({ pattern: '_9NXXNXXXXXX', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1, prepend: '+1' } });
+    const pstn = await carrier(trunk);
+    const caller = await phone(acme, '101');
+
+    const call = caller.call('94155550123');
+    const incoming = await pstn.nextIncoming();
+    const invite = pstn.sent[0]!;
+    expect(requestUriOf(invite)).toMatch(/^sip:\+14155550123@/);
+    expect(headerOf(invite, 'From')).toContain(`<sip:${own}@${acme.sipDomain}>`);
+    expect(headerOf(invite, 'P-Asserted-Identity')).toBe(`<sip:${own}@${acme.sipDomain}>`);
+    await incoming.answer();
+    expect(await call.outcome).toBe(200);
+    await call.hangup();
+    await withTimeout(incoming.ended, 3000, 'the BYE did not reach the carrier');
+    expect(await recordOf(acme, (c) => c.to === '94155550123')).toMatchObject({ from: '101', direction: 'outbound', disposition: 'answered' });
+  });
+
+  it('refuses a caller id the tenant does not hold, and 480 when the trunk is not registered', async () => {
+    const acme = await tenantWith('outbound-refused');
+    const globex = await tenantWith('outbound-other');
+    await did(acme, { type: 'extension', target: '101' });
+    const foreign = await did(globex, null);
+    const trunk = await acme.api.trunks.create({ name: 'Carrier' });
+    await acme.api.dialRules.create({ pattern: '_9NXXNXXXXXX', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1, prepend: '+1' } });
+    const caller = await phone(acme, '101');
+
+    // No carrier registered yet.
+    expect(await caller.call('94155550123').outcome).toBe(480);
+
+    const pstn = await carrier(trunk);
+    const responses = capture(caller);
+    const spoofed = caller.call('94155550123', { extraHeaders: [`P-Preferred-Identity: <sip:${foreign}@${acme.sipDomain}>`] });
+    expect(await spoofed.outcome).toBe(403);
+    expect(headerOf(responses.find((r) => r.startsWith('SIP/2.0 403'))!, 'Reason')).toContain('caller id');
+    await settle();
+    expect(pstn.sent).toHaveLength(0);
+  });
+});
+
+describe('call records for end users', () => {
+  it('an end user reads the calls of their own extension only, ring group calls they answered included', async () => {
+    const acme = await tenantWith('enduser');
+    await acme.api.ringGroups.create({ number: '600', name: 'Sales', strategy: 'simultaneous', members: ['102', '103'] });
+    const [caller, m102, m103] = await Promise.all([phone(acme, '101'), phone(acme, '102'), phone(acme, '103')]);
+    const call = caller.call('600');
+    const [, ring103] = await Promise.all([m102.nextIncoming(), m103.nextIncoming()]);
+    await ring103.answer();
+    expect(await call.outcome).toBe(200);
+    await call.hangup();
+    const internal = caller.call('104');
+    expect(await internal.outcome).toBe(480);
+    await vi.waitFor(async () => expect((await acme.api.calls.list()).data).toHaveLength(2));
+
+    const asUser = async (extension: string) => {
+      const key = await acme.api.apiKeys.create({ name: `user ${extension}`, extension });
+      return new Highrise({ baseUrl: platform.url, apiKey: key.secret, maxRetries: 0 }).tenant(acme.id);
+    };
+    const ann = await asUser('103');
+    expect((await ann.calls.list()).data.map((c) => [c.from, c.to])).toEqual([['101', '103']]);
+    const bob = await asUser('102');
+    expect((await bob.calls.list()).data).toEqual([]);
+    const carol = await asUser('101');
+    expect((await carol.calls.list()).data).toHaveLength(2);
+  });
+});
