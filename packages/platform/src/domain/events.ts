@@ -1,0 +1,51 @@
+import type { WebhookEventType } from '@highrise/sdk/schemas';
+import { newId } from '../ids';
+import type { DomainContext } from './context';
+
+export type { WebhookEventType };
+
+export interface EventDraft {
+  type: WebhookEventType;
+  /** The tenant the event concerns; null for a platform event (provider endpoints only). */
+  tenantId: string | null;
+  /** The resource after the change (before it, for a deletion), as the domain holds it. */
+  data: object;
+}
+
+/**
+ * Records an event and queues one delivery per enabled endpoint subscribed to it: every provider
+ * endpoint, the tenant's reseller's endpoints, the tenant's own. Call it inside the mutation's
+ * transaction (it joins it), so an event exists exactly when its change was committed and the
+ * delivery loop can never send news of a change that was rolled back.
+ *
+ * `data` is turned into the resource as the API presents it by `ctx.presentEvent` (the HTTP layer
+ * installs it; the domain does not know the API's shapes). An event nobody subscribes to is not
+ * stored: the table is a delivery queue, not an event log (that is the audit log's job).
+ * Returns the event id, or null when nobody was subscribed.
+ */
+export function emitEvent(ctx: DomainContext, draft: EventDraft): string | null {
+  return ctx.store.transaction(() => {
+    const resellerId = draft.tenantId === null ? null : (ctx.store.tenants.get(draft.tenantId)?.resellerId ?? null);
+    const subscribers = ctx.store.webhooks
+      .subscribers(draft.tenantId, resellerId)
+      .filter((endpoint) => endpoint.enabledEvents.includes('*') || endpoint.enabledEvents.includes(draft.type));
+    if (subscribers.length === 0) return null;
+    const now = ctx.now().toISOString();
+    const eventId = newId('evt');
+    const data = ctx.presentEvent ? ctx.presentEvent(draft.type, draft.data) : draft.data;
+    ctx.store.webhooks.insertEvent({ id: eventId, type: draft.type, tenantId: draft.tenantId, createdAt: now, data: JSON.stringify(data) });
+    for (const endpoint of subscribers) {
+      ctx.store.webhooks.insertDelivery({
+        id: newId('whd'),
+        endpointId: endpoint.id,
+        eventId,
+        status: 'pending',
+        attemptCount: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    return eventId;
+  });
+}

@@ -1,0 +1,183 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { newId } from '../ids';
+import type { Page, PageQuery, WebhookDeliveryWithAttempts, WebhookEndpointCollection, WebhookEndpointRow } from '../store/types';
+import { recordAudit, type DomainContext } from './context';
+import { DomainError, NotFound, PermissionDenied } from './errors';
+import type { Actor, Principal } from './principal';
+import { randomBase62 } from './secrets';
+import { loadPlatformSecret } from './softphone-tokens';
+import type { TenantAccess } from './tenants';
+
+/** Redelivery to a disabled endpoint would only queue a delivery nobody sends. */
+export class WebhookEndpointDisabled extends DomainError {
+  readonly code = 'invalid_state';
+  constructor() {
+    super('the webhook endpoint is disabled; enable it before redelivering');
+    this.name = 'WebhookEndpointDisabled';
+  }
+}
+
+/**
+ * Whose endpoints a call works on: one tenant's (through its scope), or the caller's own level
+ * above tenants (the provider's, or its reseller's). Tenant keys never reach the platform routes.
+ */
+export type WebhookOwner = { tenant: TenantAccess } | { principal: Principal };
+
+function endpointsOf(ctx: DomainContext, owner: WebhookOwner): { collection: WebhookEndpointCollection; auditTenantId: string | null } {
+  if ('tenant' in owner) return { collection: owner.tenant.scope.webhookEndpoints, auditTenantId: owner.tenant.tenant.id };
+  const { principal } = owner;
+  if (principal.kind === 'provider') return { collection: ctx.store.webhooks.endpoints('provider'), auditTenantId: null };
+  if (principal.kind === 'reseller') return { collection: ctx.store.webhooks.endpoints({ resellerId: principal.resellerId }), auditTenantId: null };
+  throw new PermissionDenied('tenant keys manage their webhook endpoints under /v1/tenants/{tenantId}/webhook-endpoints');
+}
+
+// --- the signing secret at rest ---------------------------------------------------------------
+// The platform must compute HMACs with the secret, so it cannot keep only a hash as it does for API
+// keys. It is sealed with AES-256-GCM under a key derived (HKDF) from the platform secret, with the
+// endpoint id as associated data so a sealed secret copied onto another endpoint does not open.
+// A database dump alone therefore reveals no webhook secret; the platform secret (settings table)
+// is what must be kept apart in a backup policy that cares.
+
+const SEALED_PREFIX = 'v1.';
+const sealKey = (ctx: DomainContext) => Buffer.from(hkdfSync('sha256', loadPlatformSecret(ctx.store), Buffer.alloc(0), 'highrise webhook secret seal v1', 32));
+
+export function sealWebhookSecret(ctx: DomainContext, endpointId: string, secret: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', sealKey(ctx), iv);
+  cipher.setAAD(Buffer.from(endpointId));
+  const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+  return SEALED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+}
+
+export function openWebhookSecret(ctx: DomainContext, endpointId: string, sealed: string): string {
+  if (!sealed.startsWith(SEALED_PREFIX)) throw new Error('webhook secret is not sealed');
+  const raw = Buffer.from(sealed.slice(SEALED_PREFIX.length), 'base64url');
+  const decipher = createDecipheriv('aes-256-gcm', sealKey(ctx), raw.subarray(0, 12));
+  decipher.setAAD(Buffer.from(endpointId));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+}
+
+/** `whsec_` and 32 base62 characters (~190 bits). */
+export const newWebhookSecret = () => `whsec_${randomBase62(32)}`;
+
+// --- endpoints -------------------------------------------------------------------------------
+
+export interface WebhookEndpointInput {
+  url: string;
+  enabledEvents: string[];
+  description: string;
+  status: 'enabled' | 'disabled';
+}
+
+/** What the audit log keeps of an endpoint: everything but the sealed secrets. */
+const auditable = (e: WebhookEndpointRow) => ({ url: e.url, description: e.description, enabledEvents: e.enabledEvents, status: e.status });
+
+export function createWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, input: WebhookEndpointInput): { endpoint: WebhookEndpointRow; secret: string } {
+  const { collection, auditTenantId } = endpointsOf(ctx, owner);
+  const id = newId('whe');
+  const secret = newWebhookSecret();
+  const now = ctx.now().toISOString();
+  return ctx.store.transaction(() => {
+    const endpoint = collection.insert({
+      id,
+      url: input.url,
+      description: input.description,
+      enabledEvents: input.enabledEvents,
+      status: input.status,
+      secretSealed: sealWebhookSecret(ctx, id, secret),
+      previousSecretSealed: null,
+      previousExpiresAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.created', id, { targetType: 'webhook_endpoint', before: null, after: auditable(endpoint) });
+    return { endpoint, secret };
+  });
+}
+
+export const listWebhookEndpoints = (ctx: DomainContext, owner: WebhookOwner, page: PageQuery): Page<WebhookEndpointRow> => endpointsOf(ctx, owner).collection.list(page);
+
+export function retrieveWebhookEndpoint(ctx: DomainContext, owner: WebhookOwner, id: string): WebhookEndpointRow {
+  const endpoint = endpointsOf(ctx, owner).collection.get(id);
+  if (!endpoint) throw new NotFound('webhook_endpoint');
+  return endpoint;
+}
+
+export function updateWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string, input: Partial<WebhookEndpointInput>): WebhookEndpointRow {
+  const { collection, auditTenantId } = endpointsOf(ctx, owner);
+  return ctx.store.transaction(() => {
+    const before = collection.get(id);
+    if (!before) throw new NotFound('webhook_endpoint');
+    const after = collection.update(id, { ...input, updatedAt: ctx.now().toISOString() });
+    if (!after) throw new NotFound('webhook_endpoint');
+    recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.updated', id, { targetType: 'webhook_endpoint', before: auditable(before), after: auditable(after) });
+    return after;
+  });
+}
+
+/** Deleting an endpoint drops its queued deliveries and their log with it. */
+export function deleteWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string): void {
+  const { collection, auditTenantId } = endpointsOf(ctx, owner);
+  ctx.store.transaction(() => {
+    const before = collection.get(id);
+    if (!before || !collection.delete(id)) throw new NotFound('webhook_endpoint');
+    recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.deleted', id, { targetType: 'webhook_endpoint', before: auditable(before), after: null });
+  });
+}
+
+/**
+ * A new secret, returned this once. With a grace period the old one keeps signing too (a second
+ * `v1=` in the header) until it ends, so receivers can switch without dropping a delivery.
+ */
+export function rotateWebhookSecret(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string, gracePeriodSeconds: number): { endpoint: WebhookEndpointRow; secret: string } {
+  const { collection, auditTenantId } = endpointsOf(ctx, owner);
+  const secret = newWebhookSecret();
+  const now = ctx.now();
+  return ctx.store.transaction(() => {
+    const before = collection.get(id);
+    if (!before) throw new NotFound('webhook_endpoint');
+    const grace = gracePeriodSeconds > 0;
+    const endpoint = collection.update(id, {
+      secretSealed: sealWebhookSecret(ctx, id, secret),
+      previousSecretSealed: grace ? before.secretSealed : null,
+      previousExpiresAt: grace ? new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString() : null,
+      updatedAt: now.toISOString(),
+    });
+    if (!endpoint) throw new NotFound('webhook_endpoint');
+    // The diff redacts secret-named fields: the log shows that the secret changed, never its value.
+    recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.secret_rotated', id, {
+      targetType: 'webhook_endpoint',
+      before: { secret: before.secretSealed },
+      after: { secret: endpoint.secretSealed },
+    });
+    return { endpoint, secret };
+  });
+}
+
+// --- deliveries ------------------------------------------------------------------------------
+
+export function listWebhookDeliveries(ctx: DomainContext, owner: WebhookOwner, endpointId: string, page: PageQuery): Page<WebhookDeliveryWithAttempts> {
+  const { collection } = endpointsOf(ctx, owner);
+  if (!collection.get(endpointId)) throw new NotFound('webhook_endpoint');
+  return collection.deliveries(endpointId, page);
+}
+
+/** Queues the delivery's event again, now, as a new delivery with its own attempt log. */
+export function redeliverWebhook(ctx: DomainContext, actor: Actor, owner: WebhookOwner, endpointId: string, deliveryId: string): WebhookDeliveryWithAttempts {
+  const { collection, auditTenantId } = endpointsOf(ctx, owner);
+  return ctx.store.transaction(() => {
+    const endpoint = collection.get(endpointId);
+    if (!endpoint) throw new NotFound('webhook_endpoint');
+    const original = collection.getDelivery(endpointId, deliveryId);
+    if (!original) throw new NotFound('webhook_delivery');
+    if (endpoint.status !== 'enabled') throw new WebhookEndpointDisabled();
+    const now = ctx.now().toISOString();
+    const id = newId('whd');
+    ctx.store.webhooks.insertDelivery({ id, endpointId, eventId: original.eventId, status: 'pending', attemptCount: 0, nextAttemptAt: now, createdAt: now, updatedAt: now });
+    recordAudit(ctx, actor, auditTenantId, 'webhook_delivery.redelivered', id, { targetType: 'webhook_delivery', before: null, after: { eventId: original.eventId, redeliveryOf: deliveryId } });
+    const created = collection.getDelivery(endpointId, id);
+    if (!created) throw new NotFound('webhook_delivery');
+    return created;
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * Storage contract of webhooks, beside types.ts like the dial plan's: types.ts mounts
+ * `WebhookScope` on `TenantScope` (a tenant's own endpoints) and `WebhookPlatform` on `Store`
+ * (provider and reseller endpoints, the event fan-out and the delivery queue).
+ */
+import type { Page, PageQuery } from './types';
+
+export type WebhookLevel = 'provider' | 'reseller' | 'tenant';
+
+export interface WebhookEndpointRow {
+  id: string;
+  level: WebhookLevel;
+  resellerId: string | null;
+  tenantId: string | null;
+  url: string;
+  description: string;
+  /** Event types, or `['*']`. */
+  enabledEvents: string[];
+  status: 'enabled' | 'disabled';
+  /** The `whsec_…` secret, sealed (see domain/webhooks); never presented. */
+  secretSealed: string;
+  /** The secret before the last rotation, still signed with until `previousExpiresAt`. */
+  previousSecretSealed: string | null;
+  previousExpiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+export type WebhookEndpointPatch = Partial<
+  Pick<WebhookEndpointRow, 'url' | 'description' | 'enabledEvents' | 'status' | 'secretSealed' | 'previousSecretSealed' | 'previousExpiresAt' | 'updatedAt'>
+>;
+
+export interface WebhookEventRow {
+  id: string;
+  type: string;
+  tenantId: string | null;
+  createdAt: string;
+  /** JSON of the resource as the API presents it. */
+  data: string;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookAttemptRow {
+  attemptedAt: string;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface WebhookDeliveryRow {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  status: WebhookDeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WebhookDeliveryWithAttempts extends WebhookDeliveryRow {
+  attempts: WebhookAttemptRow[];
+}
+
+/** Endpoints of one owner (the provider, a reseller, or a tenant through its scope) and their deliveries. */
+export interface WebhookEndpointCollection {
+  list(page: PageQuery): Page<WebhookEndpointRow>;
+  get(id: string): WebhookEndpointRow | undefined;
+  insert(row: Omit<WebhookEndpointRow, 'level' | 'resellerId' | 'tenantId'>): WebhookEndpointRow;
+  update(id: string, patch: WebhookEndpointPatch): WebhookEndpointRow | undefined;
+  delete(id: string): boolean;
+  /** Deliveries of one of this owner's endpoints (none for another owner's endpoint id). */
+  deliveries(endpointId: string, page: PageQuery): Page<WebhookDeliveryWithAttempts>;
+  getDelivery(endpointId: string, deliveryId: string): WebhookDeliveryWithAttempts | undefined;
+}
+
+export interface WebhookScope {
+  webhookEndpoints: WebhookEndpointCollection;
+}
+
+/** One due delivery with everything needed to send it. */
+export interface WebhookJob {
+  delivery: WebhookDeliveryRow;
+  event: WebhookEventRow;
+  endpoint: WebhookEndpointRow;
+}
+
+export interface WebhookPlatform {
+  /** Provider endpoints, or one reseller's. Tenant endpoints live in the tenant scope. */
+  endpoints(owner: 'provider' | { resellerId: string }): WebhookEndpointCollection;
+  /**
+   * Enabled endpoints an event of this tenant (of this reseller) reaches: every provider endpoint,
+   * the reseller's, the tenant's. A platform event (tenantId null) reaches provider endpoints only.
+   */
+  subscribers(tenantId: string | null, resellerId: string | null): WebhookEndpointRow[];
+  insertEvent(row: WebhookEventRow): void;
+  insertDelivery(row: Omit<WebhookDeliveryRow, 'eventType'>): void;
+  /** Pending deliveries of enabled endpoints due at `now` (ISO), oldest due first. */
+  due(now: string, limit: number, excludeIds: readonly string[]): WebhookJob[];
+  /** Appends an attempt and moves the delivery on (status, count, next time) in one step. */
+  recordAttempt(deliveryId: string, attempt: WebhookAttemptRow, next: { status: WebhookDeliveryStatus; nextAttemptAt: string | null; updatedAt: string }): void;
+}

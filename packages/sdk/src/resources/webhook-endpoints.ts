@@ -1,0 +1,82 @@
+import { Deleted } from '../schemas/common';
+import {
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookEndpoint,
+  WebhookEndpointList,
+  WebhookEndpointWithSecret,
+  type WebhookEndpointCreateParams,
+  type WebhookEndpointUpdateParams,
+  type WebhookSecretRotateParams,
+} from '../schemas/webhooks';
+import type { Highrise } from '../client';
+import type { CursorPageParams, PagePromise } from '../core/pagination';
+import { path } from '../core/path';
+import type { RequestOptions } from '../core/request-options';
+import { APIResource } from '../core/resource';
+
+/** `endpoints.deliveries`: the attempt log of one endpoint's deliveries, and redelivery. */
+export class WebhookDeliveries extends APIResource {
+  readonly #base: string;
+
+  constructor(client: Highrise, base: string) {
+    super(client);
+    this.#base = base;
+  }
+
+  /** Newest first is not promised: deliveries come in id (creation) order, each with its attempts. */
+  list(endpointId: string, params?: CursorPageParams, options?: RequestOptions): PagePromise<WebhookDelivery> {
+    return this.client.getList(this.#base + path`/${endpointId}/deliveries`, WebhookDeliveryList, params, options);
+  }
+
+  /** Sends the delivery's event again as a new delivery (with its own attempts), now. */
+  redeliver(endpointId: string, deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery> {
+    return this.client.request({ method: 'POST', path: this.#base + path`/${endpointId}/deliveries/${deliveryId}/redeliver`, schema: WebhookDelivery }, options);
+  }
+}
+
+/**
+ * Webhook endpoints: `hr.webhookEndpoints` (provider or reseller level: events of every tenant the
+ * key sells) and `hr.tenant(id).webhookEndpoints` (that tenant's events only). The signing secret is
+ * returned by `create` and `rotateSecret` only; verify deliveries with `verifyWebhook`.
+ */
+export class WebhookEndpoints extends APIResource {
+  readonly deliveries: WebhookDeliveries;
+  readonly #base: string;
+
+  constructor(client: Highrise, tenantId?: string) {
+    super(client);
+    this.#base = tenantId === undefined ? '/v1/webhook-endpoints' : path`/v1/tenants/${tenantId}/webhook-endpoints`;
+    this.deliveries = new WebhookDeliveries(client, this.#base);
+  }
+
+  create(params: WebhookEndpointCreateParams, options?: RequestOptions): Promise<WebhookEndpointWithSecret> {
+    return this.client.request({ method: 'POST', path: this.#base, body: params, schema: WebhookEndpointWithSecret }, options);
+  }
+
+  list(params?: CursorPageParams, options?: RequestOptions): PagePromise<WebhookEndpoint> {
+    return this.client.getList(this.#base, WebhookEndpointList, params, options);
+  }
+
+  retrieve(endpointId: string, options?: RequestOptions): Promise<WebhookEndpoint> {
+    return this.client.request({ method: 'GET', path: this.#base + path`/${endpointId}`, schema: WebhookEndpoint }, options);
+  }
+
+  update(endpointId: string, params: WebhookEndpointUpdateParams, options?: RequestOptions): Promise<WebhookEndpoint> {
+    return this.client.request({ method: 'PATCH', path: this.#base + path`/${endpointId}`, body: params, schema: WebhookEndpoint }, options);
+  }
+
+  delete(endpointId: string, options?: RequestOptions): Promise<Deleted> {
+    return this.client.request({ method: 'DELETE', path: this.#base + path`/${endpointId}`, schema: Deleted }, options);
+  }
+
+  /** A new secret, shown this once; with `gracePeriodSeconds` deliveries carry a signature under the old one too. */
+  rotateSecret(endpointId: string, params: WebhookSecretRotateParams = {}, options?: RequestOptions): Promise<WebhookEndpointWithSecret> {
+    return this.client.request({ method: 'POST', path: this.#base + path`/${endpointId}/rotate-secret`, body: params, schema: WebhookEndpointWithSecret }, options);
+  }
+
+  /** Shorthand for `deliveries.redeliver`. */
+  redeliver(endpointId: string, deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery> {
+    return this.deliveries.redeliver(endpointId, deliveryId, options);
+  }
+}

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { listOf, prefixedId, Timestamp } from './common';
+import { ResellerId } from './resellers';
+import { TenantId } from './tenants';
+
+export const WebhookEndpointId = prefixedId('whe').meta({ id: 'WebhookEndpointId' });
+export const WebhookDeliveryId = prefixedId('whd').meta({ id: 'WebhookDeliveryId' });
+export const WebhookEventId = prefixedId('evt').meta({ id: 'WebhookEventId' });
+
+/** Every event the platform emits. `data` is the resource as the API presents it at that moment. */
+export const WebhookEventType = z
+  .enum([
+    'tenant.created',
+    'tenant.updated',
+    'tenant.suspended',
+    'tenant.resumed',
+    'extension.created',
+    'extension.updated',
+    'extension.deleted',
+    'port_order.updated',
+    'port_order.completed',
+    'port_order.exception',
+  ])
+  .meta({ id: 'WebhookEventType' });
+export type WebhookEventType = z.infer<typeof WebhookEventType>;
+export const WEBHOOK_EVENT_TYPES = WebhookEventType.options;
+
+/** An event type, or `*` for every type (including ones added later). */
+export const WebhookEventSelector = z.union([WebhookEventType, z.literal('*')]).meta({ id: 'WebhookEventSelector' });
+export type WebhookEventSelector = z.infer<typeof WebhookEventSelector>;
+
+const EnabledEvents = z
+  .array(WebhookEventSelector)
+  .min(1)
+  .max(WEBHOOK_EVENT_TYPES.length + 1)
+  .refine((events) => new Set(events).size === events.length, 'event types must be distinct')
+  .refine((events) => !events.includes('*') || events.length === 1, '`*` stands alone')
+  .meta({ description: 'Event types to receive, or `["*"]` for all', example: ['tenant.created', 'extension.created'] });
+
+/**
+ * Where events go. http or https only; user and password in the URL are refused (they would be
+ * stored and shown in plain text) — authenticate the sender by its signature instead.
+ */
+export const WebhookUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '';
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute http(s) URL without user or password')
+  .meta({ example: 'https://hooks.example.com/highrise' });
+
+export const WebhookEndpointStatus = z.enum(['enabled', 'disabled']).meta({ id: 'WebhookEndpointStatus' });
+
+export const WebhookEndpoint = z
+  .object({
+    id: WebhookEndpointId,
+    object: z.literal('webhook_endpoint'),
+    level: z.enum(['provider', 'reseller', 'tenant']).meta({ description: 'provider: events of every tenant; reseller: of its tenants; tenant: its own' }),
+    resellerId: ResellerId.nullable(),
+    tenantId: TenantId.nullable(),
+    url: z.string(),
+    description: z.string(),
+    enabledEvents: z.array(WebhookEventSelector),
+    status: WebhookEndpointStatus,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'WebhookEndpoint' });
+export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>;
+
+/** Returned on create and on rotate-secret only: the signing secret is never shown again. */
+export const WebhookEndpointWithSecret = WebhookEndpoint.extend({
+  secret: z.string().regex(/^whsec_/).meta({ description: 'Signing secret for verifyWebhook; shown this once' }),
+}).meta({ id: 'WebhookEndpointWithSecret' });
+export type WebhookEndpointWithSecret = z.infer<typeof WebhookEndpointWithSecret>;
+
+export const WebhookEndpointCreateParams = z
+  .strictObject({
+    url: WebhookUrl,
+    enabledEvents: EnabledEvents,
+    description: z.string().trim().max(500).default(''),
+    status: WebhookEndpointStatus.default('enabled'),
+  })
+  .meta({ id: 'WebhookEndpointCreateParams' });
+export type WebhookEndpointCreateParams = z.input<typeof WebhookEndpointCreateParams>;
+
+export const WebhookEndpointUpdateParams = z
+  .strictObject({
+    url: WebhookUrl.optional(),
+    enabledEvents: EnabledEvents.optional(),
+    description: z.string().trim().max(500).optional(),
+    status: WebhookEndpointStatus.optional(),
+  })
+  .meta({ id: 'WebhookEndpointUpdateParams' });
+export type WebhookEndpointUpdateParams = z.input<typeof WebhookEndpointUpdateParams>;
+
+export const WebhookSecretRotateParams = z
+  .strictObject({
+    gracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86400)
+      .default(0)
+      .meta({ description: 'How long deliveries are also signed with the old secret (a second v1 value); default 0' }),
+  })
+  .meta({ id: 'WebhookSecretRotateParams' });
+export type WebhookSecretRotateParams = z.input<typeof WebhookSecretRotateParams>;
+
+export const WebhookEndpointList = listOf(WebhookEndpoint).meta({ id: 'WebhookEndpointList' });
+
+export const WebhookAttempt = z
+  .object({
+    attemptedAt: Timestamp,
+    statusCode: z.number().int().nullable().meta({ description: "The receiver's HTTP status; null when no response came" }),
+    error: z.string().nullable().meta({ description: 'Why no 2xx came: timeout, connection refused, HTTP 500, …' }),
+    durationMs: z.number().int().min(0),
+  })
+  .meta({ id: 'WebhookAttempt' });
+export type WebhookAttempt = z.infer<typeof WebhookAttempt>;
+
+export const WebhookDelivery = z
+  .object({
+    id: WebhookDeliveryId,
+    object: z.literal('webhook_delivery'),
+    endpointId: WebhookEndpointId,
+    eventId: WebhookEventId,
+    eventType: WebhookEventType,
+    status: z.enum(['pending', 'delivered', 'failed']).meta({ description: 'failed: every retry was used up; redeliver to try again' }),
+    attempts: z.array(WebhookAttempt),
+    nextAttemptAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'WebhookDelivery' });
+export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
+
+export const WebhookDeliveryList = listOf(WebhookDelivery).meta({ id: 'WebhookDeliveryList' });
+
+/** The JSON body of every delivery, and what verifyWebhook returns. */
+export const WebhookEvent = z
+  .object({
+    id: WebhookEventId,
+    type: WebhookEventType,
+    createdAt: Timestamp,
+    tenantId: TenantId.nullable(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'WebhookEvent' });
+export type WebhookEvent = z.infer<typeof WebhookEvent>;
