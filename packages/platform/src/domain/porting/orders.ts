@@ -1,0 +1,344 @@
+import { newId } from '../../ids';
+import type { PortDocumentKindName, PortEventRow, PortOrderPatch, PortOrderRow, PortStatus } from '../../store/porting-types';
+import type { Page, PageQuery } from '../../store/types';
+import { appendAuditEvent } from '../audit';
+import { recordAudit, type DomainContext } from '../context';
+import { normaliseE164 } from '../dial-plan/e164';
+import { InvalidReference, isDomainError, NotFound, PermissionDenied } from '../errors';
+import { isTenantLevel, type Actor } from '../principal';
+import type { TenantAccess } from '../tenants';
+import { emitPortOrderEvent } from './events';
+import { InvalidFields, InvalidState, NumbersUnavailable, RequirementsMissing } from './errors';
+import { isOpen, transition } from './state-machine';
+import type { PortOrderAction } from '@highrise/sdk/schemas';
+
+/*
+ * Port orders: a tenant asks to bring numbers it holds at another carrier. The order is edited in
+ * draft (and again in exception), submitted once its documents are attached, and then driven by the
+ * carrier through the automation loop (automation.ts). Every status change is a compare-and-set on
+ * the status that was read, in one transaction with its timeline entry, audit event and webhook
+ * event, so a crash or a racing actor can neither skip nor repeat a step.
+ */
+
+export const REQUIRED_DOCUMENTS: readonly PortDocumentKindName[] = ['loa', 'bill'];
+
+export interface PortOrderView {
+  order: PortOrderRow;
+  numbers: string[];
+  missing: PortDocumentKindName[];
+}
+
+export interface PortOrderInput {
+  numbers: string[];
+  losingCarrier: { name: string; accountNumber: string; pin: string };
+  authorisedPerson: PortOrderRow['authorisedPerson'];
+  serviceAddress: PortOrderRow['serviceAddress'];
+  requestedFocDate: string;
+  defaultDestination: PortOrderRow['destination'];
+}
+
+export type PortOrderChanges = Partial<Omit<PortOrderInput, 'losingCarrier'>> & {
+  losingCarrier?: { name?: string | undefined; accountNumber?: string | undefined; pin?: string | undefined } | undefined;
+};
+
+/** Who moved an order: a caller's key or the carrier (the automation loop). */
+export type PortActor = { kind: 'api_key'; actor: Actor } | { kind: 'carrier' };
+
+const PAST: Record<PortOrderAction, string> = {
+  update: 'updated',
+  attach_document: 'document_attached',
+  submit: 'submitted',
+  cancel: 'cancelled',
+  review: 'reviewed',
+  schedule_foc: 'foc_scheduled',
+  complete: 'completed',
+  raise_exception: 'exception_raised',
+};
+
+/** The order as the audit log sees it: secret-named fields are redacted by the audit writer itself. */
+const auditView = (order: PortOrderRow, numbers: readonly string[]) => ({
+  status: order.status,
+  numbers: numbers.length,
+  carrierName: order.carrierName,
+  accountNumber: order.accountNumber,
+  pin: order.pin,
+  authorisedPerson: order.authorisedPerson,
+  serviceAddress: order.serviceAddress,
+  requestedFocDate: order.requestedFocDate,
+  focDate: order.focDate,
+  destination: order.destination,
+  exceptionReason: order.exceptionReason,
+});
+
+/** Every number in E.164, every wrong or repeated one named by its index. */
+function normaliseNumbers(input: readonly string[]): string[] {
+  const problems: { field: string; issue: string }[] = [];
+  const seen = new Map<string, number>();
+  const out = input.map((raw, i) => {
+    try {
+      const number = normaliseE164(raw, `numbers.${i}`);
+      const first = seen.get(number);
+      if (first !== undefined) problems.push({ field: `numbers.${i}`, issue: `repeats numbers.${first} (${number})` });
+      else seen.set(number, i);
+      return number;
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      problems.push(...error.details);
+      return '';
+    }
+  });
+  if (problems.length > 0) throw new InvalidFields(problems);
+  return out;
+}
+
+/** Numbers on the platform already, or claimed by another open order (of any tenant): 409 listing them. */
+function checkAvailable(ctx: DomainContext, numbers: readonly string[], exceptOrderId?: string): void {
+  const onPlatform = new Set(ctx.store.porting.numbersOnPlatform(numbers));
+  const inOrders = new Set(ctx.store.porting.numbersInOpenOrders(numbers, exceptOrderId));
+  const unavailable = numbers.flatMap((number, index) =>
+    onPlatform.has(number)
+      ? [{ index, number, why: 'is already on the platform' }]
+      : inOrders.has(number)
+        ? [{ index, number, why: 'is in another open port order' }]
+        : [],
+  );
+  if (unavailable.length > 0) throw new NumbersUnavailable(unavailable);
+}
+
+function checkDestination(access: TenantAccess, destination: PortOrderRow['destination']): void {
+  const exists = destination.type === 'extension' ? access.scope.extensions.getByNumber(destination.target) : access.scope.ringGroups.getByNumber(destination.target);
+  if (!exists) throw new InvalidReference('defaultDestination.target', `no ${destination.type.replace('_', ' ')} ${destination.target} in this tenant`);
+}
+
+function load(access: TenantAccess, id: string): PortOrderRow {
+  const order = access.scope.portOrders.get(id);
+  if (!order) throw new NotFound('port_order');
+  return order;
+}
+
+export function viewOf(access: TenantAccess, order: PortOrderRow, numbers?: string[]): PortOrderView {
+  const kinds = new Set(access.scope.portOrders.documents.kinds(order.id));
+  return { order, numbers: numbers ?? access.scope.portOrders.numbers(order.id), missing: REQUIRED_DOCUMENTS.filter((k) => !kinds.has(k)) };
+}
+
+/** Throws 422 invalid_state unless `action` is allowed now; returns the status it leads to. */
+function checkAction(order: PortOrderRow, action: PortOrderAction): PortStatus {
+  const result = transition(order.status, action);
+  if (!result.ok) throw new InvalidState(order.status, action, result.allowed);
+  return result.to;
+}
+
+/**
+ * Applies one status change: compare-and-set on the status read, timeline entry, audit event and
+ * webhook events, all in the caller's transaction. False when someone else changed the status first.
+ */
+export function applyTransition(
+  ctx: DomainContext,
+  access: Pick<TenantAccess, 'scope'>,
+  order: PortOrderRow,
+  action: PortOrderAction,
+  by: PortActor,
+  patch: PortOrderPatch = {},
+  exception?: { reason: PortOrderRow['exceptionReason']; message: string },
+): PortOrderRow | undefined {
+  const to = checkAction(order, action);
+  const at = ctx.now().toISOString();
+  const { scope } = access;
+  if (!scope.portOrders.updateIfStatus(order.id, order.status, { ...patch, status: to, updatedAt: at })) return undefined;
+  const updated = scope.portOrders.get(order.id)!;
+  if (!isOpen(to)) scope.portOrders.closeNumbers(order.id);
+  const numbers = scope.portOrders.numbers(order.id);
+  const event: Omit<PortEventRow, 'tenantId'> = {
+    id: newId('pev'),
+    orderId: order.id,
+    action,
+    fromStatus: order.status,
+    toStatus: to,
+    actorType: by.kind,
+    actorKeyId: by.kind === 'api_key' ? by.actor.principal.keyId : null,
+    actorPrincipal: by.kind === 'api_key' ? by.actor.principal.kind : null,
+    reason: exception?.reason ?? null,
+    message: exception?.message ?? null,
+    occurredAt: at,
+  };
+  if (order.status !== to) scope.portOrders.events.insert(event);
+  const details = { targetType: 'port_order', before: auditView(order, numbers), after: auditView(updated, numbers) };
+  if (by.kind === 'api_key') recordAudit(ctx, by.actor, order.tenantId, `port_order.${PAST[action]}`, order.id, details);
+  else
+    appendAuditEvent(ctx, {
+      tenantId: order.tenantId,
+      action: `port_order.${PAST[action]}`,
+      targetId: order.id,
+      targetType: 'port_order',
+      actorKeyId: null,
+      actorPrincipal: null,
+      requestId: null,
+    });
+  if (order.status !== to) {
+    emitPortOrderEvent(ctx, 'port_order.updated', updated, numbers);
+    if (to === 'completed') emitPortOrderEvent(ctx, 'port_order.completed', updated, numbers);
+    if (to === 'exception') emitPortOrderEvent(ctx, 'port_order.exception', updated, numbers);
+  }
+  return updated;
+}
+
+/** The same order moved by someone else between our read and our write: ask the caller to look again. */
+function raced(ctx: DomainContext, access: TenantAccess, id: string, action: PortOrderAction): never {
+  const now = load(access, id);
+  checkAction(now, action);
+  void ctx;
+  throw new InvalidState(now.status, action, []);
+}
+
+export function createPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, input: PortOrderInput): PortOrderView {
+  const numbers = normaliseNumbers(input.numbers);
+  const { tenant, scope } = access;
+  const at = ctx.now().toISOString();
+  return ctx.store.transaction(() => {
+    checkDestination(access, input.defaultDestination);
+    checkAvailable(ctx, numbers);
+    const row = scope.portOrders.insert(
+      {
+        id: newId('por'),
+        status: 'draft',
+        carrierName: input.losingCarrier.name,
+        accountNumber: input.losingCarrier.accountNumber,
+        pin: input.losingCarrier.pin,
+        authorisedPerson: input.authorisedPerson,
+        serviceAddress: input.serviceAddress,
+        requestedFocDate: input.requestedFocDate,
+        focDate: null,
+        destination: input.defaultDestination,
+        exceptionReason: null,
+        exceptionMessage: null,
+        carrierRef: null,
+        createdAt: at,
+        updatedAt: at,
+        submittedAt: null,
+        completedAt: null,
+        cancelledAt: null,
+      },
+      numbers,
+    );
+    scope.portOrders.events.insert({
+      id: newId('pev'),
+      orderId: row.id,
+      action: 'create',
+      fromStatus: null,
+      toStatus: 'draft',
+      actorType: 'api_key',
+      actorKeyId: actor.principal.keyId,
+      actorPrincipal: actor.principal.kind,
+      reason: null,
+      message: null,
+      occurredAt: at,
+    });
+    recordAudit(ctx, actor, tenant.id, 'port_order.created', row.id, { targetType: 'port_order', before: null, after: auditView(row, numbers) });
+    emitPortOrderEvent(ctx, 'port_order.updated', row, numbers);
+    return { order: row, numbers, missing: [...REQUIRED_DOCUMENTS] };
+  });
+}
+
+export function listPortOrders(access: TenantAccess, page: PageQuery, filter: { status?: PortStatus | undefined }): Page<PortOrderView> {
+  const result = access.scope.portOrders.list(page, filter);
+  const numbers = access.scope.portOrders.numbersOf(result.items.map((o) => o.id));
+  return { items: result.items.map((o) => viewOf(access, o, numbers.get(o.id) ?? [])), next: result.next };
+}
+
+export function retrievePortOrder(access: TenantAccess, id: string): PortOrderView {
+  return viewOf(access, load(access, id));
+}
+
+export function updatePortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: PortOrderChanges): PortOrderView {
+  const numbers = input.numbers && normaliseNumbers(input.numbers);
+  return ctx.store.transaction(() => {
+    const order = load(access, id);
+    checkAction(order, 'update');
+    if (input.defaultDestination) checkDestination(access, input.defaultDestination);
+    if (numbers) {
+      checkAvailable(ctx, numbers, order.id);
+      access.scope.portOrders.replaceNumbers(order.id, numbers);
+    }
+    const carrier = input.losingCarrier ?? {};
+    const updated = applyTransition(ctx, access, order, 'update', { kind: 'api_key', actor }, {
+      carrierName: carrier.name,
+      accountNumber: carrier.accountNumber,
+      pin: carrier.pin,
+      authorisedPerson: input.authorisedPerson,
+      serviceAddress: input.serviceAddress,
+      requestedFocDate: input.requestedFocDate,
+      destination: input.defaultDestination,
+    });
+    if (!updated) raced(ctx, access, id, 'update');
+    return viewOf(access, updated);
+  });
+}
+
+export function submitPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): PortOrderView {
+  return ctx.store.transaction(() => {
+    const order = load(access, id);
+    checkAction(order, 'submit');
+    const view = viewOf(access, order);
+    if (view.missing.length > 0) throw new RequirementsMissing(view.missing);
+    // A resubmission after an exception is a new submission: new time, no carrier reference, no exception.
+    const updated = applyTransition(ctx, access, order, 'submit', { kind: 'api_key', actor }, {
+      submittedAt: ctx.now().toISOString(),
+      carrierRef: null,
+      exceptionReason: null,
+      exceptionMessage: null,
+      focDate: null,
+    });
+    if (!updated) raced(ctx, access, id, 'submit');
+    return viewOf(access, updated);
+  });
+}
+
+/** Returns the order before and after: the caller tells the carrier when it held the order. */
+export function cancelPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): { before: PortOrderRow; view: PortOrderView } {
+  return ctx.store.transaction(() => {
+    const order = load(access, id);
+    const updated = applyTransition(ctx, access, order, 'cancel', { kind: 'api_key', actor }, { cancelledAt: ctx.now().toISOString() });
+    if (!updated) raced(ctx, access, id, 'cancel');
+    return { before: order, view: viewOf(access, updated) };
+  });
+}
+
+export function addPortComment(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { body: string; visibility: 'public' | 'internal' }) {
+  return ctx.store.transaction(() => {
+    load(access, id);
+    // Internal notes are the provider's and resellers' working space; a tenant key may neither read nor write them.
+    if (input.visibility === 'internal' && isTenantLevel(actor.principal)) throw new PermissionDenied('only provider and reseller keys may write internal comments');
+    const row = access.scope.portOrders.comments.insert({
+      id: newId('pcm'),
+      orderId: id,
+      visibility: input.visibility,
+      body: input.body,
+      authorPrincipal: actor.principal.kind,
+      authorKeyId: actor.principal.keyId,
+      createdAt: ctx.now().toISOString(),
+    });
+    recordAudit(ctx, actor, access.tenant.id, 'port_order.commented', id, { targetType: 'port_order' });
+    return row;
+  });
+}
+
+export function listPortComments(actor: Actor, access: TenantAccess, id: string, page: PageQuery) {
+  load(access, id);
+  return access.scope.portOrders.comments.list(id, page, !isTenantLevel(actor.principal));
+}
+
+export function portTimeline(access: TenantAccess, id: string, page: PageQuery) {
+  load(access, id);
+  return access.scope.portOrders.events.list(id, page);
+}
+
+/** For the document module: loads the order and checks that documents may be attached now. */
+export function orderForAttachment(access: TenantAccess, id: string): PortOrderRow {
+  const order = load(access, id);
+  checkAction(order, 'attach_document');
+  return order;
+}
+
+export function loadPortOrder(access: TenantAccess, id: string): PortOrderRow {
+  return load(access, id);
+}

@@ -1,0 +1,228 @@
+import { z } from 'zod';
+import {
+  ListParams,
+  MAX_PORT_DOCUMENT_BYTES,
+  PortComment,
+  PortCommentCreateParams,
+  PortCommentList,
+  PortDocument,
+  PortDocumentList,
+  PortDocumentUploadQuery,
+  PortOrder,
+  PortOrderCreateParams,
+  PortOrderList,
+  PortOrderListParams,
+  PortOrderUpdateParams,
+  PortTimeline,
+} from '@highrise/sdk/schemas';
+import { attachDocument, listDocuments, readDocument } from '../../domain/porting/documents';
+import { carrierOrder } from '../../domain/porting/automation';
+import {
+  addPortComment,
+  cancelPortOrder,
+  createPortOrder,
+  listPortComments,
+  listPortOrders,
+  loadPortOrder,
+  portTimeline,
+  retrievePortOrder,
+  submitPortOrder,
+  updatePortOrder,
+} from '../../domain/porting/orders';
+import type { PortingRuntime } from '../../domain/porting/runtime';
+import { HttpError } from '../errors';
+import { validate } from '../validation';
+import { presentPage } from '../present';
+import { presentPortComment, presentPortDocument, presentPortEvent, presentPortOrder } from '../present-porting';
+import { tenantRoute, type AppServices } from '../route';
+
+/*
+ * Number porting, inside one tenant. Codes: 400 validation_error (wrong numbers named by index,
+ * `numbers.3`), 409 numbers_unavailable (on the platform or in another open order, listed in
+ * details), 422 invalid_state (details list the allowed actions), 422 requirements_missing
+ * (documents still needed before submit), 415 unsupported_media_type and 413 payload_too_large for
+ * documents, 422 limit_exceeded when the tenant's document storage is full.
+ *
+ * Documents are uploaded as the raw request body with its Content-Type and
+ * `?kind=loa|bill&filename=…` (see PortDocumentUploadQuery): no multipart parser, the same `fetch`
+ * call from browsers and Node, and the size limit is enforced while the bytes arrive.
+ */
+
+const BASE = '/v1/tenants/{tenantId}/port-orders';
+const page = (q: { limit: number; cursor?: string | undefined }) => ({ limit: q.limit, after: q.cursor });
+
+function runtimeOf(services: AppServices): PortingRuntime {
+  if (!services.porting) throw new Error('number porting is not configured in this app');
+  return services.porting;
+}
+
+const tooLarge = () => new HttpError(413, 'payload_too_large', `documents are limited to ${MAX_PORT_DOCUMENT_BYTES} bytes`);
+
+/** The body, refused as soon as it passes the limit (a chunked upload is never buffered past it). */
+async function readUpload(request: Request): Promise<Uint8Array> {
+  if (Number(request.headers.get('Content-Length') ?? 0) > MAX_PORT_DOCUMENT_BYTES) throw tooLarge();
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_PORT_DOCUMENT_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+const attachment = (filename: string) => `attachment; filename="${filename.replace(/["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+
+export const portOrderRoutes = [
+  tenantRoute({
+    method: 'POST',
+    path: BASE,
+    permission: 'porting:write',
+    operationId: 'createPortOrder',
+    summary: 'Create a port order (draft) for up to 1,000 numbers',
+    body: PortOrderCreateParams,
+    response: { status: 201, schema: PortOrder, description: 'The draft order; account number and PIN are never returned' },
+    handle: ({ services, actor, tenant, body }) => presentPortOrder(createPortOrder(services.domain, actor, tenant, body)),
+  }),
+  tenantRoute({
+    method: 'GET',
+    path: BASE,
+    permission: 'porting:read',
+    operationId: 'listPortOrders',
+    summary: 'List the tenant’s port orders, optionally by status',
+    query: PortOrderListParams,
+    response: { status: 200, schema: PortOrderList, description: 'One page of port orders' },
+    handle: ({ tenant, query }) => presentPage(listPortOrders(tenant, page(query), { status: query.status }), presentPortOrder),
+  }),
+  tenantRoute({
+    method: 'GET',
+    path: `${BASE}/{portOrderId}`,
+    permission: 'porting:read',
+    operationId: 'retrievePortOrder',
+    summary: 'Retrieve a port order',
+    response: { status: 200, schema: PortOrder, description: 'The port order' },
+    handle: ({ tenant, params }) => presentPortOrder(retrievePortOrder(tenant, params.portOrderId!)),
+  }),
+  tenantRoute({
+    method: 'PATCH',
+    path: `${BASE}/{portOrderId}`,
+    permission: 'porting:write',
+    operationId: 'updatePortOrder',
+    summary: 'Change a port order in draft or exception',
+    body: PortOrderUpdateParams,
+    response: { status: 200, schema: PortOrder, description: 'The changed order' },
+    handle: ({ services, actor, tenant, params, body }) => presentPortOrder(updatePortOrder(services.domain, actor, tenant, params.portOrderId!, body)),
+  }),
+  tenantRoute({
+    method: 'POST',
+    path: `${BASE}/{portOrderId}/submit`,
+    permission: 'porting:write',
+    operationId: 'submitPortOrder',
+    summary: 'Submit the order to the carrier (needs the letter of authorisation and a bill)',
+    response: { status: 200, schema: PortOrder, description: 'The submitted order' },
+    handle: ({ services, actor, tenant, params }) => presentPortOrder(submitPortOrder(services.domain, actor, tenant, params.portOrderId!)),
+  }),
+  tenantRoute({
+    method: 'POST',
+    path: `${BASE}/{portOrderId}/cancel`,
+    permission: 'porting:write',
+    operationId: 'cancelPortOrder',
+    summary: 'Cancel the order (any state before completed)',
+    response: { status: 200, schema: PortOrder, description: 'The cancelled order' },
+    handle: ({ services, actor, tenant, params }) => {
+      const { before, view } = cancelPortOrder(services.domain, actor, tenant, params.portOrderId!);
+      // The carrier is told after the commit; a failure there does not undo the cancellation.
+      if (before.carrierRef !== null && services.porting) {
+        const runtime = services.porting;
+        runtime.carrier.cancel(carrierOrder(before, view.numbers)).catch((error: unknown) => runtime.log(`porting: cancel ${before.id} at the carrier failed: ${String(error)}`));
+      }
+      return presentPortOrder(view);
+    },
+  }),
+  tenantRoute({
+    method: 'POST',
+    path: `${BASE}/{portOrderId}/documents`,
+    permission: 'porting:write',
+    operationId: 'uploadPortDocument',
+    summary: 'Attach a document: the file is the raw body, with its Content-Type and ?kind=loa|bill&filename=',
+    response: { status: 201, schema: PortDocument, description: 'The stored document' },
+    handle: async ({ services, actor, tenant, params, request }) => {
+      const runtime = runtimeOf(services);
+      // The query is read after the order is found, so another tenant's order id is a plain 404
+      // whatever the query says (the table's query hook would answer 400 first).
+      loadPortOrder(tenant, params.portOrderId!);
+      const query = validate(PortDocumentUploadQuery, Object.fromEntries(new URL(request.url).searchParams), 'query');
+      const bytes = await readUpload(request);
+      return presentPortDocument(
+        attachDocument(services.domain, actor, tenant, runtime, params.portOrderId!, {
+          kind: query.kind,
+          filename: query.filename,
+          declaredType: request.headers.get('Content-Type') ?? undefined,
+          bytes,
+        }),
+      );
+    },
+  }),
+  tenantRoute({
+    method: 'GET',
+    path: `${BASE}/{portOrderId}/documents`,
+    permission: 'porting:read',
+    operationId: 'listPortDocuments',
+    summary: 'List the documents of a port order',
+    query: ListParams,
+    response: { status: 200, schema: PortDocumentList, description: 'One page of documents' },
+    handle: ({ tenant, params, query }) => presentPage(listDocuments(tenant, params.portOrderId!, page(query)), presentPortDocument),
+  }),
+  tenantRoute({
+    method: 'GET',
+    path: `${BASE}/{portOrderId}/documents/{documentId}/content`,
+    permission: 'porting:read',
+    operationId: 'downloadPortDocument',
+    summary: 'Download a document’s bytes',
+    response: { status: 200, schema: z.string().meta({ description: 'The file, with its Content-Type' }), description: 'The file' },
+    handle: ({ services, tenant, params }) => {
+      const { row, bytes } = readDocument(tenant, runtimeOf(services), params.portOrderId!, params.documentId!);
+      return new Response(new Uint8Array(bytes), {
+        status: 200,
+        headers: { 'Content-Type': row.contentType, 'Content-Length': String(bytes.byteLength), 'Content-Disposition': attachment(row.filename) },
+      }) as never;
+    },
+  }),
+  tenantRoute({
+    method: 'POST',
+    path: `${BASE}/{portOrderId}/comments`,
+    permission: 'porting:write',
+    operationId: 'createPortComment',
+    summary: 'Comment on a port order (`internal`: provider and reseller keys only)',
+    body: PortCommentCreateParams,
+    response: { status: 201, schema: PortComment, description: 'The comment' },
+    handle: ({ services, actor, tenant, params, body }) => presentPortComment(addPortComment(services.domain, actor, tenant, params.portOrderId!, body)),
+  }),
+  tenantRoute({
+    method: 'GET',
+    path: `${BASE}/{portOrderId}/comments`,
+    permission: 'porting:read',
+    operationId: 'listPortComments',
+    summary: 'List comments; tenant keys see only public ones',
+    query: ListParams,
+    response: { status: 200, schema: PortCommentList, description: 'One page of comments' },
+    handle: ({ actor, tenant, params, query }) => presentPage(listPortComments(actor, tenant, params.portOrderId!, page(query)), presentPortComment),
+  }),
+  tenantRoute({
+    method: 'GET',
+    path: `${BASE}/{portOrderId}/timeline`,
+    permission: 'porting:read',
+    operationId: 'portOrderTimeline',
+    summary: 'Every status change of the order, with actor and time, oldest first',
+    query: ListParams,
+    response: { status: 200, schema: PortTimeline, description: 'One page of the timeline' },
+    handle: ({ tenant, params, query }) => presentPage(portTimeline(tenant, params.portOrderId!, page(query)), presentPortEvent),
+  }),
+];

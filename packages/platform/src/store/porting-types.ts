@@ -1,0 +1,139 @@
+/**
+ * Storage contract of number porting, beside types.ts like the dial plan's: types.ts mounts
+ * `PortingScope` on `TenantScope` and `PortingPlatform` on `Store`.
+ */
+import type { Page, PageQuery } from './types';
+
+export type PortStatus = 'draft' | 'submitted' | 'in_review' | 'foc_scheduled' | 'exception' | 'completed' | 'cancelled';
+export type PortExceptionCode = 'account_number_mismatch' | 'pin_invalid' | 'address_mismatch' | 'number_not_portable';
+export type PortDocumentKindName = 'loa' | 'bill';
+
+export interface PortAddress {
+  line1: string;
+  line2?: string | undefined;
+  city: string;
+  region?: string | undefined;
+  postalCode: string;
+  country: string;
+}
+
+export interface PortPerson {
+  name: string;
+  email?: string | undefined;
+  title?: string | undefined;
+}
+
+export interface PortOrderRow {
+  id: string;
+  tenantId: string;
+  status: PortStatus;
+  carrierName: string;
+  /** Write-only secrets: kept for the carrier, never presented. */
+  accountNumber: string;
+  pin: string;
+  authorisedPerson: PortPerson;
+  serviceAddress: PortAddress;
+  requestedFocDate: string;
+  focDate: string | null;
+  destination: { type: 'extension' | 'ring_group'; target: string };
+  exceptionReason: PortExceptionCode | null;
+  exceptionMessage: string | null;
+  /** The carrier's reference once it has accepted the submission. */
+  carrierRef: string | null;
+  createdAt: string;
+  updatedAt: string;
+  submittedAt: string | null;
+  completedAt: string | null;
+  cancelledAt: string | null;
+}
+
+export type PortOrderPatch = Partial<Omit<PortOrderRow, 'id' | 'tenantId' | 'createdAt'>>;
+
+export interface PortDocumentRow {
+  id: string;
+  tenantId: string;
+  orderId: string;
+  kind: PortDocumentKindName;
+  filename: string;
+  contentType: 'application/pdf' | 'image/png' | 'image/jpeg';
+  sizeBytes: number;
+  /** Relative to the data dir. */
+  storagePath: string;
+  createdAt: string;
+}
+
+export interface PortCommentRow {
+  id: string;
+  tenantId: string;
+  orderId: string;
+  visibility: 'public' | 'internal';
+  body: string;
+  authorPrincipal: 'provider' | 'reseller' | 'tenant' | 'user';
+  authorKeyId: string;
+  createdAt: string;
+}
+
+export interface PortEventRow {
+  id: string;
+  tenantId: string;
+  orderId: string;
+  action: string;
+  fromStatus: PortStatus | null;
+  toStatus: PortStatus;
+  actorType: 'api_key' | 'carrier';
+  actorKeyId: string | null;
+  actorPrincipal: 'provider' | 'reseller' | 'tenant' | 'user' | null;
+  reason: PortExceptionCode | null;
+  message: string | null;
+  occurredAt: string;
+}
+
+export interface TenantPortOrders {
+  insert(row: Omit<PortOrderRow, 'tenantId'>, numbers: readonly string[]): PortOrderRow;
+  get(id: string): PortOrderRow | undefined;
+  list(page: PageQuery, filter?: { status?: PortStatus | undefined }): Page<PortOrderRow>;
+  /** The order's numbers in the order they were given. */
+  numbers(id: string): string[];
+  /** Numbers of many orders at once (for list pages). */
+  numbersOf(ids: readonly string[]): Map<string, string[]>;
+  replaceNumbers(id: string, numbers: readonly string[]): void;
+  /** Frees the numbers for other orders (completion, cancellation). */
+  closeNumbers(id: string): void;
+  /**
+   * Compare-and-set: applies `patch` only while the order is still in `expected`; false when
+   * another actor moved it first. Every status change goes through here.
+   */
+  updateIfStatus(id: string, expected: PortStatus, patch: PortOrderPatch): boolean;
+  /** Adds numbers to the platform owned by this tenant and routed; throws (UNIQUE) if any exists. */
+  activateNumbers(rows: readonly { id: string; number: string }[], routing: { type: string; target: string }, at: string): void;
+  documents: {
+    insert(row: Omit<PortDocumentRow, 'tenantId'>): PortDocumentRow;
+    list(orderId: string, page: PageQuery): Page<PortDocumentRow>;
+    get(orderId: string, id: string): PortDocumentRow | undefined;
+    kinds(orderId: string): PortDocumentKindName[];
+    /** Bytes of every document of the tenant: its storage usage. */
+    totalBytes(): number;
+  };
+  comments: {
+    insert(row: Omit<PortCommentRow, 'tenantId'>): PortCommentRow;
+    list(orderId: string, page: PageQuery, includeInternal: boolean): Page<PortCommentRow>;
+  };
+  events: {
+    insert(row: Omit<PortEventRow, 'tenantId'>): PortEventRow;
+    list(orderId: string, page: PageQuery): Page<PortEventRow>;
+  };
+}
+
+export interface PortingScope {
+  portOrders: TenantPortOrders;
+}
+
+/** `store.porting`: the platform-wide view the automation loop and the conflict check need. */
+export interface PortingPlatform {
+  /** Orders the carrier is working on, every tenant, oldest first. */
+  carrierOrders(limit: number): { id: string; tenantId: string }[];
+  /** Which of `numbers` are in an open order (any tenant). */
+  numbersInOpenOrders(numbers: readonly string[], exceptOrderId?: string): string[];
+  /** Which of `numbers` exist on the platform (inventory or any tenant). */
+  numbersOnPlatform(numbers: readonly string[]): string[];
+}

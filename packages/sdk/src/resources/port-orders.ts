@@ -1,0 +1,133 @@
+import {
+  PortComment,
+  PortCommentList,
+  PortDocument,
+  PortDocumentContent,
+  PortDocumentList,
+  PortOrder,
+  PortOrderList,
+  PortTimeline,
+  type PortCommentCreateParams,
+  type PortDocumentKind,
+  type PortOrderCreateParams,
+  type PortOrderListParams,
+  type PortOrderUpdateParams,
+  type PortTimelineEntry,
+} from '../schemas/port-orders';
+import type { Highrise } from '../client';
+import type { CursorPageParams, PagePromise } from '../core/pagination';
+import { path } from '../core/path';
+import type { RequestOptions } from '../core/request-options';
+import { APIResource } from '../core/resource';
+
+abstract class PortOrderPart extends APIResource {
+  readonly tenantId: string;
+
+  constructor(client: Highrise, tenantId: string) {
+    super(client);
+    this.tenantId = tenantId;
+  }
+
+  protected orderPath(portOrderId?: string): string {
+    const base = path`/v1/tenants/${this.tenantId}/port-orders`;
+    return portOrderId === undefined ? base : base + path`/${portOrderId}`;
+  }
+}
+
+export interface PortDocumentUploadParams {
+  kind: PortDocumentKind;
+  /** The file: a File or Blob in browsers, a Uint8Array (or Buffer) in Node. */
+  data: Blob | Uint8Array | ArrayBuffer;
+  /** `application/pdf`, `image/png` or `image/jpeg`; a Blob's own type when omitted. */
+  contentType?: string;
+  filename?: string;
+}
+
+/** `tenant.portOrders.documents`: the letter of authorisation (`loa`, PDF) and a recent bill (`bill`, PDF/PNG/JPEG), 10 MB each. */
+export class PortDocuments extends PortOrderPart {
+  /** 415 unsupported_media_type when the bytes are not an allowed type, 413 payload_too_large above 10 MB. */
+  upload(portOrderId: string, params: PortDocumentUploadParams, options?: RequestOptions): Promise<PortDocument> {
+    const contentType = params.contentType ?? (typeof Blob !== 'undefined' && params.data instanceof Blob ? params.data.type : '') ?? '';
+    return this.client.request(
+      {
+        method: 'POST',
+        path: `${this.orderPath(portOrderId)}/documents`,
+        query: { kind: params.kind, filename: params.filename },
+        rawBody: { data: params.data, contentType: contentType || 'application/octet-stream' },
+        schema: PortDocument,
+      },
+      options,
+    );
+  }
+
+  list(portOrderId: string, params?: CursorPageParams, options?: RequestOptions): PagePromise<PortDocument> {
+    return this.client.getList(`${this.orderPath(portOrderId)}/documents`, PortDocumentList, params, options);
+  }
+
+  /** The file's bytes and type. */
+  download(portOrderId: string, documentId: string, options?: RequestOptions): Promise<PortDocumentContent> {
+    return this.client.request(
+      { method: 'GET', path: `${this.orderPath(portOrderId)}/documents${path`/${documentId}`}/content`, responseType: 'bytes', schema: PortDocumentContent },
+      options,
+    );
+  }
+}
+
+/** `tenant.portOrders.comments`: `internal` ones are written and read by provider and reseller keys only. */
+export class PortComments extends PortOrderPart {
+  create(portOrderId: string, params: PortCommentCreateParams, options?: RequestOptions): Promise<PortComment> {
+    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/comments`, body: params, schema: PortComment }, options);
+  }
+
+  list(portOrderId: string, params?: CursorPageParams, options?: RequestOptions): PagePromise<PortComment> {
+    return this.client.getList(`${this.orderPath(portOrderId)}/comments`, PortCommentList, params, options);
+  }
+}
+
+/**
+ * `hr.tenant(id).portOrders`: bring numbers from another carrier. Create a draft, attach the
+ * documents, submit; the carrier moves it through in_review and foc_scheduled to completed, when the
+ * numbers become the tenant's, routed to `defaultDestination`.
+ */
+export class PortOrders extends PortOrderPart {
+  readonly documents: PortDocuments;
+  readonly comments: PortComments;
+
+  constructor(client: Highrise, tenantId: string) {
+    super(client, tenantId);
+    this.documents = new PortDocuments(client, tenantId);
+    this.comments = new PortComments(client, tenantId);
+  }
+
+  /** 400 names each wrong number by index (`numbers.3`); 409 numbers_unavailable lists numbers on the platform or in another open order. */
+  create(params: PortOrderCreateParams, options?: RequestOptions): Promise<PortOrder> {
+    return this.client.request({ method: 'POST', path: this.orderPath(), body: params, schema: PortOrder }, options);
+  }
+
+  retrieve(portOrderId: string, options?: RequestOptions): Promise<PortOrder> {
+    return this.client.request({ method: 'GET', path: this.orderPath(portOrderId), schema: PortOrder }, options);
+  }
+
+  /** Only in draft and exception (422 invalid_state otherwise). */
+  update(portOrderId: string, params: PortOrderUpdateParams, options?: RequestOptions): Promise<PortOrder> {
+    return this.client.request({ method: 'PATCH', path: this.orderPath(portOrderId), body: params, schema: PortOrder }, options);
+  }
+
+  list(params?: PortOrderListParams, options?: RequestOptions): PagePromise<PortOrder> {
+    return this.client.getList(this.orderPath(), PortOrderList, params as CursorPageParams | undefined, options);
+  }
+
+  /** 422 requirements_missing until both documents are attached. */
+  submit(portOrderId: string, options?: RequestOptions): Promise<PortOrder> {
+    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/submit`, schema: PortOrder }, options);
+  }
+
+  cancel(portOrderId: string, options?: RequestOptions): Promise<PortOrder> {
+    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/cancel`, schema: PortOrder }, options);
+  }
+
+  /** Every status change with actor and time, oldest first. */
+  timeline(portOrderId: string, params?: CursorPageParams, options?: RequestOptions): PagePromise<PortTimelineEntry> {
+    return this.client.getList(`${this.orderPath(portOrderId)}/timeline`, PortTimeline, params, options);
+  }
+}
