@@ -104,6 +104,24 @@ describe('the audit log', () => {
     expect(await api.auditEvents.verify()).toEqual({ object: 'audit_verification', ok: true, checked: 6 });
   });
 
+  it('names a custom role, and records failed logins with a revoked key in the chain of its tenant', async () => {
+    const { tenant, owner } = await tenantWith('security');
+    const api = owner.tenant(tenant.id);
+    const role = await api.roles.create({ name: 'desk staff', permissions: ['extensions:read', 'extensions:write'] });
+    const staffKey = await api.apiKeys.create({ name: 'desk', roleId: role.id });
+    const staff = client(staffKey.secret).tenant(tenant.id);
+    await staff.extensions.create({ number: '101', displayName: 'Desk' });
+    await api.apiKeys.revoke(staffKey.id);
+    await failure(staff.extensions.list());
+
+    const events = await all(api.auditEvents.list());
+    expect(events.find((e) => e.action === 'extension.created')?.actor).toEqual({ keyId: staffKey.id, principal: 'tenant', role: 'desk staff' });
+    const failed = events.find((e) => e.action === 'auth.failed.revoked');
+    expect(failed).toMatchObject({ tenantId: tenant.id, actor: { keyId: null, principal: null }, target: { id: staffKey.id, type: 'api_key' } });
+    expect(failed?.sourceAddress).toMatch(/127\.0\.0\.1/);
+    expect(await api.auditEvents.verify()).toMatchObject({ ok: true, checked: events.length });
+  });
+
   it('filters by actor key, action, target and time', async () => {
     const { tenant, adminKey, owner } = await tenantWith('filters');
     const api = owner.tenant(tenant.id);

@@ -111,6 +111,35 @@ const recipes: Record<string, Recipe> = {
   'GET /v1/tenants/{tenantId}/audit-events': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/audit-events/verify': { kind: 'tenant' },
   'GET /v1/audit-events': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'POST /v1/tenants/{tenantId}/port-orders': { kind: 'tenant', body: () => portOrderBody('+16464000099') },
+  'GET /v1/tenants/{tenantId}/port-orders': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/port-orders/{portOrderId}': { kind: 'tenant' },
+  'PATCH /v1/tenants/{tenantId}/port-orders/{portOrderId}': { kind: 'tenant', body: () => ({ requestedFocDate: '2031-01-01' }) },
+  'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/submit': { kind: 'tenant' },
+  'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/cancel': { kind: 'tenant' },
+  'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/documents': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/port-orders/{portOrderId}/documents': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/port-orders/{portOrderId}/documents/{documentId}/content': { kind: 'tenant' },
+  'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/comments': { kind: 'tenant', body: () => ({ body: 'intruder' }) },
+  'GET /v1/tenants/{tenantId}/port-orders/{portOrderId}/comments': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/port-orders/{portOrderId}/timeline': { kind: 'tenant' },
+  // Webhook endpoints made by probes are disabled: no delivery loop writes to the database mid-probe.
+  'POST /v1/webhook-endpoints': { kind: 'platform', body: () => ({ url: 'http://127.0.0.1:9/intruder', enabledEvents: ['*'], status: 'disabled' }), tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'GET /v1/webhook-endpoints': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'GET /v1/webhook-endpoints/{endpointId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'PATCH /v1/webhook-endpoints/{endpointId}': { kind: 'platform', body: () => ({ url: 'http://127.0.0.1:9/hijacked' }), tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'DELETE /v1/webhook-endpoints/{endpointId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'POST /v1/webhook-endpoints/{endpointId}/rotate-secret': { kind: 'platform', body: () => ({}), tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'GET /v1/webhook-endpoints/{endpointId}/deliveries': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'POST /v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/redeliver': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'POST /v1/tenants/{tenantId}/webhook-endpoints': { kind: 'tenant', body: () => ({ url: 'http://127.0.0.1:9/intruder', enabledEvents: ['*'], status: 'disabled' }) },
+  'GET /v1/tenants/{tenantId}/webhook-endpoints': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/webhook-endpoints/{endpointId}': { kind: 'tenant' },
+  'PATCH /v1/tenants/{tenantId}/webhook-endpoints/{endpointId}': { kind: 'tenant', body: () => ({ url: 'http://127.0.0.1:9/hijacked', status: 'enabled' }) },
+  'DELETE /v1/tenants/{tenantId}/webhook-endpoints/{endpointId}': { kind: 'tenant' },
+  'POST /v1/tenants/{tenantId}/webhook-endpoints/{endpointId}/rotate-secret': { kind: 'tenant', body: () => ({ gracePeriodSeconds: 60 }) },
+  'GET /v1/tenants/{tenantId}/webhook-endpoints/{endpointId}/deliveries': { kind: 'tenant' },
+  'POST /v1/tenants/{tenantId}/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/redeliver': { kind: 'tenant' },
 };
 
 interface World {
@@ -173,6 +202,7 @@ function fillPath(path: string, ids: { tenantId?: string; extensionId?: string }
     if (name === 'roleId') return 'rol_00000000000000000000000000';
     if (name === 'keyId') return 'key_00000000000000000000000000';
     if (name === 'callId') return 'cal_00000000000000000000000000';
+    if (name === 'documentId') return 'pdc_00000000000000000000000000';
     // Numbers, dial rules, ring groups, trunks: the victim's real ones (a missing one for an unknown tenant).
     if (name in MISSING_DIAL_PLAN_IDS) return dialPlanIds.get(ids.tenantId ?? '')?.[name] ?? MISSING_DIAL_PLAN_IDS[name]!;
     throw new Error(`no probe value for path parameter {${name}}; add one to fillPath`);
@@ -404,6 +434,9 @@ const MISSING_DIAL_PLAN_IDS: Record<string, string> = {
   ruleId: 'dlr_00000000000000000000000000',
   ringGroupId: 'rgp_00000000000000000000000000',
   trunkId: 'trk_00000000000000000000000000',
+  portOrderId: 'por_00000000000000000000000000',
+  endpointId: 'whe_00000000000000000000000000',
+  deliveryId: 'whd_00000000000000000000000000',
 };
 /** In inventory, so a wrongly allowed assignment would show in the snapshot. */
 const INVENTORY_NUMBER = '+14155550188';
@@ -421,6 +454,48 @@ beforeAll(async () => {
     for (const created of [did, rule, group, trunk]) expect(created.status, created.text).toBe(201);
     dialPlanIds.set(victim.tenantId, { numberId: did.json.id, ruleId: rule.json.id, ringGroupId: group.json.id, trunkId: trunk.json.id });
   }
+});
+
+/** A draft port order (drafts are not driven by the carrier loop, so the database stays still between probes). */
+const portOrderBody = (number: string) => ({
+  numbers: [number],
+  losingCarrier: { name: 'Old Telco', accountNumber: 'ACCT-1', pin: '1234' },
+  authorisedPerson: { name: 'Victim' },
+  serviceAddress: { line1: '1 Main St', city: 'New York', postalCode: '10001', country: 'US' },
+  requestedFocDate: '2030-01-15',
+  defaultDestination: { type: 'extension', target: '101' },
+});
+
+/** Each victim's draft port order, probed through {portOrderId}. */
+beforeAll(async () => {
+  for (const [i, victim] of [acme, globex, resoldWorld].entries()) {
+    const order = await request('POST', `/v1/tenants/${victim.tenantId}/port-orders`, bootstrapKey, portOrderBody(`+1646400000${i}`));
+    expect(order.status, order.text).toBe(201);
+    dialPlanIds.set(victim.tenantId, { ...dialPlanIds.get(victim.tenantId), portOrderId: order.json.id });
+  }
+});
+
+/**
+ * Each victim's webhook endpoint with one real delivery in its log: the endpoint is enabled long
+ * enough for one (refused, port 9) attempt, then disabled so no retry changes the database mid-probe.
+ */
+beforeAll(async () => {
+  await Promise.all(
+    [acme, globex, resoldWorld].map(async (victim) => {
+      const base = `/v1/tenants/${victim.tenantId}/webhook-endpoints`;
+      const endpoint = await request('POST', base, bootstrapKey, { url: 'http://127.0.0.1:9/victim', enabledEvents: ['extension.updated'] });
+      expect(endpoint.status, endpoint.text).toBe(201);
+      await request('PATCH', `/v1/tenants/${victim.tenantId}/extensions/${victim.extensionId}`, bootstrapKey, { displayName: 'Webhook probe' });
+      let delivery: { id: string; attempts: unknown[] } | undefined;
+      for (let i = 0; i < 200 && !delivery?.attempts.length; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        delivery = (await request('GET', `${base}/${endpoint.json.id}/deliveries`, bootstrapKey)).json.data[0];
+      }
+      expect(delivery?.attempts.length, 'the victim delivery was attempted once').toBeGreaterThan(0);
+      expect((await request('PATCH', `${base}/${endpoint.json.id}`, bootstrapKey, { status: 'disabled' })).status).toBe(200);
+      Object.assign(dialPlanIds.get(victim.tenantId)!, { endpointId: endpoint.json.id, deliveryId: delivery!.id });
+    }),
+  );
 });
 
 describe('the isolation matrix', () => {

@@ -9,6 +9,13 @@ export const DEMO_TENANTS = [
   { key: 'globex', name: 'Globex Law', slug: 'globex-law', admin: { email: 'it@globex-law.example', name: 'Globex IT' } },
 ] as const;
 
+/**
+ * Small enough to hit in the demo: while one call of the tenant rings or is up, a second one (from
+ * the same phone opened in another tab) is refused with 403 "channel limit reached (1)". Only set
+ * when the tenant is created, so a limit changed through the API survives a restart.
+ */
+export const DEMO_LIMITS = { channels: 1 } as const;
+
 export const DEMO_EXTENSIONS = [
   { number: '101', displayName: 'Reception' },
   { number: '102', displayName: 'Back office' },
@@ -34,7 +41,7 @@ export async function seedDemo(hr: Highrise): Promise<DemoTenant[]> {
   for (const spec of DEMO_TENANTS) {
     const tenant =
       existing.get(spec.slug) ??
-      (await hr.tenants.create({ name: spec.name, slug: spec.slug, resellerId: reseller.id, admin: spec.admin })).tenant;
+      (await hr.tenants.create({ name: spec.name, slug: spec.slug, resellerId: reseller.id, admin: spec.admin, limits: DEMO_LIMITS })).tenant;
     const tenantClient = hr.tenant(tenant.id);
     const numbers = new Set<string>();
     for await (const ext of tenantClient.extensions.list()) numbers.add(ext.number);
@@ -42,6 +49,7 @@ export async function seedDemo(hr: Highrise): Promise<DemoTenant[]> {
       if (!numbers.has(ext.number)) await tenantClient.extensions.create(ext);
     }
     await seedTelephony(hr, tenant.id, DEMO_DIDS[spec.key]);
+    if (spec.key === 'acme') await seedPortOrders(hr, tenant.id);
     tenants.push({ key: spec.key, id: tenant.id, name: spec.name, slug: spec.slug, sipDomain: tenant.sipDomain });
   }
   return tenants;
@@ -67,4 +75,34 @@ async function seedTelephony(hr: Highrise, tenantId: string, did: string): Promi
     held = await tenant.numbers.assign({ number: did });
   }
   if (!held.routing) await tenant.numbers.update(held.id, { routing: { type: 'ring_group', target: DEMO_RING_GROUP.number } });
+}
+
+/**
+ * Two port orders of Acme, submitted on the first start: one for today, which the simulated carrier
+ * completes within a few steps, and one for a FOC date a month away, which stays in flight
+ * (foc_scheduled) until then. Skipped once Acme has any port order.
+ */
+export const DEMO_PORTS = [
+  { numbers: ['+16465550101', '+16465550102'], focInDays: 0 },
+  { numbers: ['+16465550201'], focInDays: 30 },
+] as const;
+
+async function seedPortOrders(hr: Highrise, tenantId: string): Promise<void> {
+  const porting = hr.tenant(tenantId).portOrders;
+  if ((await porting.list({ limit: 1 })).data.length > 0) return;
+  // A minimal PDF header is all the platform sniffs; the demo does not need a printable letter.
+  const pdf = new TextEncoder().encode('%PDF-1.4\n%%EOF\n');
+  for (const port of DEMO_PORTS) {
+    const order = await porting.create({
+      numbers: [...port.numbers],
+      losingCarrier: { name: 'Old Telco', accountNumber: 'ACCT-55501234', pin: '2468' },
+      authorisedPerson: { name: 'Acme front desk', email: 'office@acme-dental.example' },
+      serviceAddress: { line1: '1 Market St', city: 'San Francisco', region: 'CA', postalCode: '94105', country: 'US' },
+      requestedFocDate: new Date(Date.now() + port.focInDays * 86_400_000).toISOString().slice(0, 10),
+      defaultDestination: { type: 'ring_group', target: DEMO_RING_GROUP.number },
+    });
+    await porting.documents.upload(order.id, { kind: 'loa', data: pdf, contentType: 'application/pdf', filename: 'loa.pdf' });
+    await porting.documents.upload(order.id, { kind: 'bill', data: pdf, contentType: 'application/pdf', filename: 'bill.pdf' });
+    await porting.submit(order.id);
+  }
 }

@@ -8,3 +8,5 @@ export type * from './store/types';
 export type { SqliteStoreOptions, Migration } from './store/index';
 export type { SipDirectory, SipTenant, SipUser, SoftphoneTokenClaims, TokenCheck } from './sip/directory';
 export { createBenchmarkApis, type BenchmarkApis } from './http/benchmark';
+export { SIP_METHODS, type SipMethod } from './sip/methods';
+export { SimulatedCarrier, type PortingCarrier, type CarrierOrder, type CarrierStatus } from './domain/porting/carrier';

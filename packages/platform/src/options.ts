@@ -1,4 +1,6 @@
 import type { IceServer } from '@highrise/sdk/schemas';
+import type { PortingCarrier } from './domain/porting/carrier';
+import type { WebhookDeliveryOptions } from './domain/webhook-delivery';
 
 export interface PlatformOptions {
   /** TCP port for HTTP and SIP-over-WebSocket; 0 picks a free one. Default 8080. */
@@ -35,6 +37,25 @@ export interface PlatformOptions {
    * the edge ends it and frees its channel (default 32000, RFC 3261 Timer H); shorter in tests.
    */
   sipTimers?: { ackTimeoutMs?: number };
+  /**
+   * SIP edge connection bounds: `maxConnections` (default 20000) and `maxConnectionsPerAddress`
+   * (default 1000) WebSockets at once, beyond which an upgrade gets HTTP 503; a socket that has
+   * not authenticated within `authenticationTimeoutMs` (default 30000) is closed with 4408.
+   */
+  sipLimits?: { maxConnections?: number; maxConnectionsPerAddress?: number; authenticationTimeoutMs?: number };
+  /**
+   * Number porting. `carrier`: the carrier's porting API (default: the built-in SimulatedCarrier,
+   * see docs/decisions/2026-11-28-number-porting.md); `tickMs`: how often the automation loop polls
+   * it (default 1000); `stepSeconds`: the simulated carrier's time per step (default 5);
+   * `storageLimitBytes`: porting document storage per tenant (default 100 MiB).
+   */
+  porting?: { carrier?: PortingCarrier; tickMs?: number; stepSeconds?: number; storageLimitBytes?: number };
+  /**
+   * Webhook delivery (see domain/webhook-delivery.ts for the defaults): `retryBaseMs` (first retry
+   * delay, doubled per retry; default 60 s), `maxRetryDelayMs` (12 h), `maxAttempts` (15, about
+   * 2.7 days of retries), `pollIntervalMs` (1000), `timeoutMs` per attempt (10 000). Shorter in tests.
+   */
+  webhooks?: WebhookDeliveryOptions;
 }
 
 export interface Platform {

@@ -5,6 +5,12 @@ import { ensureBootstrapKey } from './domain/api-keys';
 import { newApiKeySecret } from './domain/secrets';
 import type { DomainContext } from './domain/context';
 import { startIdempotencyPurge } from './domain/idempotency';
+import { startWebhookDelivery } from './domain/webhook-delivery';
+import { presentEventData } from './http/present-webhooks';
+import { SimulatedCarrier } from './domain/porting/carrier';
+import { startPortingAutomation } from './domain/porting/automation';
+import { DEFAULT_STORAGE_LIMIT_BYTES } from './domain/porting/documents';
+import type { PortingRuntime } from './domain/porting/runtime';
 import { createSipDirectory } from './domain/sip-directory';
 import { loadPlatformSecret } from './domain/softphone-tokens';
 import { AuthFailureLimiter } from './domain/auth-failures';
@@ -44,7 +50,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const log = options.log ?? (() => {});
   const store = openSqliteStore({ dataDir: options.dataDir ?? '.highrise' });
   try {
-    const domain: DomainContext = { store, baseSipDomain: (options.sipDomain ?? 'sip.localhost').toLowerCase(), now: () => new Date() };
+    const domain: DomainContext = { store, baseSipDomain: (options.sipDomain ?? 'sip.localhost').toLowerCase(), now: () => new Date(), presentEvent: presentEventData };
     if (options.bootstrapKey !== undefined) {
       if (!/^\S{8,}$/.test(options.bootstrapKey)) throw new Error('the bootstrap key must be at least 8 characters without spaces');
       if (ensureBootstrapKey(domain, options.bootstrapKey)) log('stored the bootstrap key as the provider owner key');
@@ -56,6 +62,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const secret = loadPlatformSecret(store);
     // Stored first responses hold (sealed) one-time secrets; keep none past their 24 h retention.
     const stopIdempotencyPurge = startIdempotencyPurge(domain);
+    const portingCarrier = options.porting?.carrier ?? new SimulatedCarrier({ stepSeconds: options.porting?.stepSeconds });
+    const porting: PortingRuntime = {
+      dataDir: options.dataDir ?? '.highrise',
+      storageLimitBytes: options.porting?.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT_BYTES,
+      carrier: portingCarrier,
+      log,
+    };
+    const portingAutomation = startPortingAutomation(domain, { carrier: portingCarrier, tickMs: options.porting?.tickMs, log });
+    // Queued webhook deliveries (including ones cut off by a crash) resume as soon as the store is open.
+    const webhookDelivery = startWebhookDelivery(domain, options.webhooks, log);
 
     let wsUrl = '';
     let edge: SipEdge | undefined;
@@ -71,16 +87,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         secret,
         wsUrl: () => wsUrl,
         iceServers: options.iceServers ?? [],
+        porting,
         openapi: () => (openapi ??= buildOpenApi(routeTable, { version: LATEST_VERSION })),
         // The edge is attached below, once the server exists; until then nothing is live.
         liveCounters: (tenantId) => edge?.tenantCounters(tenantId) ?? { channels: 0, registrations: 0, messages: 0, messagesWindowStartedAt: new Date() },
       },
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-    const sipEdge = attachSipEdge(server, { directory: createSipDirectory(domain, secret), path: SIP_PATH, log, timers: options.sipTimers });
+    const sipEdge = attachSipEdge(server, { directory: createSipDirectory(domain, secret), path: SIP_PATH, log, timers: options.sipTimers, limits: options.sipLimits });
     edge = sipEdge;
     const port = await listen(server, options.port ?? 8080, host).catch(async (error: unknown) => {
       stopIdempotencyPurge();
+      await portingAutomation.stop();
+      await webhookDelivery.stop();
       await sipEdge.close();
       throw error;
     });
@@ -97,6 +116,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       close: () =>
         (closing ??= (async () => {
           stopIdempotencyPurge();
+          await portingAutomation.stop();
+          await webhookDelivery.stop();
           await sipEdge.close();
           await new Promise<void>((resolve) => {
             server.close(() => resolve());

@@ -19,6 +19,7 @@ import { ApiKeys } from './resources/api-keys';
 import { Permissions, Roles } from './resources/roles';
 import { Numbers } from './resources/numbers';
 import { AuditEvents } from './resources/audit-events';
+import { WebhookEndpoints } from './resources/webhook-endpoints';
 import { TenantClient } from './resources/tenant-client';
 import { Tenants } from './resources/tenants';
 
@@ -45,6 +46,10 @@ export interface APIRequest<S extends z.ZodType> {
   path: string;
   query?: QueryParams;
   body?: unknown;
+  /** A non-JSON body (a file upload), sent as is with its Content-Type. */
+  rawBody?: { data: Blob | Uint8Array | ArrayBuffer; contentType: string };
+  /** `bytes`: the 2xx body is a file; `schema` then validates `{ data: Uint8Array, contentType }`. */
+  responseType?: 'json' | 'bytes';
   schema: S;
 }
 
@@ -78,6 +83,8 @@ export class Highrise {
   readonly numbers: Numbers;
   /** The audit log across the tenants the key may see (tenant keys: `hr.tenant(id).auditEvents`). */
   readonly auditEvents: AuditEvents;
+  /** Webhook endpoints of the caller's level: a provider's get every tenant's events, a reseller's its tenants'. */
+  readonly webhookEndpoints: WebhookEndpoints;
   readonly #options: ClientOptions;
 
   constructor(options: ClientOptions) {
@@ -99,6 +106,7 @@ export class Highrise {
     this.permissions = new Permissions(this);
     this.numbers = new Numbers(this);
     this.auditEvents = new AuditEvents(this);
+    this.webhookEndpoints = new WebhookEndpoints(this);
   }
 
   /** A new client with some options replaced; this one is left untouched. */
@@ -159,10 +167,12 @@ export class Highrise {
     if (idempotencyKey !== undefined) headers.set('Idempotency-Key', idempotencyKey);
     mergeHeaders(headers, this.#options.headers);
     mergeHeaders(headers, options.headers);
+    if (req.rawBody !== undefined) headers.set('Content-Type', req.rawBody.contentType);
     return ky(this.#url(req.path, req.query), {
       method: req.method,
       headers,
       ...(req.body !== undefined && { json: req.body }),
+      ...(req.rawBody !== undefined && { body: req.rawBody.data as BodyInit }),
       retry: 0,
       throwHttpErrors: false,
       timeout: checkTimeout(options.timeout ?? this.timeout),
@@ -180,7 +190,10 @@ export class Highrise {
   }
 
   async #parse<S extends z.ZodType>(req: APIRequest<S>, response: Response): Promise<z.output<S>> {
-    const body = await readBody(response);
+    const body =
+      req.responseType === 'bytes'
+        ? { data: new Uint8Array(await response.arrayBuffer()), contentType: response.headers.get('content-type') ?? 'application/octet-stream' }
+        : await readBody(response);
     const requestId = response.headers.get('request-id') ?? response.headers.get('x-request-id');
     const result = req.schema.safeParse(body);
     if (result.success) return result.data;

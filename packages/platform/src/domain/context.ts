@@ -7,6 +7,8 @@ export interface DomainContext {
   /** Base SIP domain; a tenant's is `<slug>.<base>`. */
   baseSipDomain: string;
   now(): Date;
+  /** Turns an event's domain record into the API's shape of it (installed by the HTTP layer; see events.ts). */
+  presentEvent?: ((type: string, data: object) => unknown) | undefined;
 }
 
 export const tenantSipDomain = (ctx: DomainContext, slug: string) => `${slug}.${ctx.baseSipDomain}`;

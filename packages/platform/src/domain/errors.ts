@@ -8,7 +8,7 @@ export abstract class DomainError extends Error {
   readonly details: { field: string; issue: string }[] = [];
 }
 
-export type ResourceKind = 'tenant' | 'extension' | 'reseller' | 'call' | 'number' | 'dial_rule' | 'ring_group' | 'trunk' | 'role' | 'api_key';
+export type ResourceKind = 'tenant' | 'extension' | 'reseller' | 'call' | 'number' | 'dial_rule' | 'ring_group' | 'trunk' | 'role' | 'api_key' | 'port_order' | 'port_document' | 'webhook_endpoint' | 'webhook_delivery';
 
 /**
  * Something that does not exist or that the caller may not see. The message names only the kind,

@@ -5,6 +5,7 @@ import { ExtensionExists, LimitExceeded, NotFound } from './errors';
 import type { Actor } from './principal';
 import { digestHa1, newSipPassword } from './secrets';
 import type { TenantAccess } from './tenants';
+import { emitEvent } from './events';
 
 /** An extension as callers see it: the HA1 stays inside the platform. */
 export interface ExtensionView extends Omit<ExtensionRow, 'ha1'> {
@@ -55,7 +56,9 @@ export function createExtension(
       updatedAt: now,
     });
     recordAudit(ctx, actor, tenant.id, 'extension.created', row.id, { before: null, after: { ...row, sipPassword } });
-    return { extension: view(access, { ...row, tenantId: tenant.id }), sipPassword };
+    const extension = view(access, { ...row, tenantId: tenant.id });
+    emitEvent(ctx, { type: 'extension.created', tenantId: tenant.id, data: extension });
+    return { extension, sipPassword };
   });
 }
 
@@ -87,6 +90,7 @@ export function updateExtension(ctx: DomainContext, actor: Actor, access: Tenant
     });
     if (!updated) throw new NotFound('extension');
     recordAudit(ctx, actor, tenant.id, 'extension.updated', id, { before: existing, after: updated });
+    emitEvent(ctx, { type: 'extension.updated', tenantId: tenant.id, data: view(access, updated) });
     return view(access, updated);
   });
 }
@@ -96,5 +100,6 @@ export function deleteExtension(ctx: DomainContext, actor: Actor, access: Tenant
     const existing = visible(access, id) ? access.scope.extensions.get(id) : undefined;
     if (!existing || !access.scope.extensions.delete(id)) throw new NotFound('extension');
     recordAudit(ctx, actor, access.tenant.id, 'extension.deleted', id, { before: existing, after: null });
+    emitEvent(ctx, { type: 'extension.deleted', tenantId: access.tenant.id, data: view(access, existing) });
   });
 }

@@ -14,8 +14,8 @@ export const LEVEL_PERMISSIONS: Record<RoleLevel, readonly Permission[]> = {
 const READ_ONLY_EXCLUDED: readonly Permission[] = ['audit:read'];
 const BILLING: readonly Permission[] = ['tenants:read', 'calls:read', 'analytics:read', 'numbers:read', 'porting:read'];
 /** What an end user (a user key bound to one extension) may do, and only on that extension. */
-// Not calls:read yet: the call list is not narrowed to one extension, so an end user would see the whole tenant's calls.
-export const USER_PERMISSIONS: readonly Permission[] = ['tenants:read', 'extensions:read', 'softphone_tokens:create'];
+// calls:read is safe here: domain/calls.ts narrows an end user's list and lookups to calls from or to their extension.
+export const USER_PERMISSIONS: readonly Permission[] = ['tenants:read', 'extensions:read', 'softphone_tokens:create', 'calls:read'];
 
 export interface BuiltInRole {
   id: string;

@@ -33,9 +33,10 @@ export function retrieveReseller(ctx: DomainContext, principal: Principal, id: s
 export function updateReseller(ctx: DomainContext, actor: Actor, id: string, input: { name?: string | undefined }): ResellerRow {
   requireProvider(actor.principal);
   return ctx.store.transaction(() => {
-    if (!ctx.store.resellers.get(id)) throw new NotFound('reseller');
+    const existing = ctx.store.resellers.get(id);
+    if (!existing) throw new NotFound('reseller');
     const updated = ctx.store.resellers.update(id, { name: input.name, updatedAt: ctx.now().toISOString() });
-    recordAudit(ctx, actor, null, 'reseller.updated', id);
+    recordAudit(ctx, actor, null, 'reseller.updated', id, { before: existing, after: updated });
     return updated!;
   });
 }
@@ -48,9 +49,10 @@ export function updateReseller(ctx: DomainContext, actor: Actor, id: string, inp
 export function setResellerStatus(ctx: DomainContext, actor: Actor, id: string, status: 'active' | 'suspended'): ResellerRow {
   requireProvider(actor.principal);
   return ctx.store.transaction(() => {
-    if (!ctx.store.resellers.get(id)) throw new NotFound('reseller');
+    const existing = ctx.store.resellers.get(id);
+    if (!existing) throw new NotFound('reseller');
     const updated = ctx.store.resellers.update(id, { status, updatedAt: ctx.now().toISOString() });
-    recordAudit(ctx, actor, null, status === 'suspended' ? 'reseller.suspended' : 'reseller.resumed', id);
+    recordAudit(ctx, actor, null, status === 'suspended' ? 'reseller.suspended' : 'reseller.resumed', id, { before: existing, after: updated });
     return updated!;
   });
 }

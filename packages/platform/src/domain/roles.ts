@@ -95,7 +95,7 @@ export function createRole(
       createdAt: now,
       updatedAt: now,
     });
-    recordAudit(ctx, actor, owner.tenantId, 'role.created', row.id);
+    recordAudit(ctx, actor, owner.tenantId, 'role.created', row.id, { before: null, after: row });
     return fromRow(row);
   });
 }
@@ -124,7 +124,7 @@ export function updateRole(
       if (isBuiltInName(owner.level, input.name) || owner.roles.getByName(input.name)) throw new RoleExists(input.name);
     }
     const updated = owner.roles.update(id, { name: input.name, description: input.description, permissions, updatedAt: ctx.now().toISOString() });
-    recordAudit(ctx, actor, owner.tenantId, 'role.updated', id);
+    recordAudit(ctx, actor, owner.tenantId, 'role.updated', id, { before: existing, after: updated });
     return fromRow(updated!);
   });
 }
@@ -136,6 +136,6 @@ export function deleteRole(ctx: DomainContext, actor: Actor, owner: RoleOwner, i
     const holders = ctx.store.apiKeys.countByRole(id);
     if (holders > 0) throw new RoleInUse(holders);
     owner.roles.delete(id);
-    recordAudit(ctx, actor, owner.tenantId, 'role.deleted', id);
+    recordAudit(ctx, actor, owner.tenantId, 'role.deleted', id, { before: existing, after: null });
   });
 }

@@ -4,6 +4,7 @@ import { recordAudit, tenantSipDomain, type DomainContext } from './context';
 import { InvalidReference, NotFound, PermissionDenied, TenantExists } from './errors';
 import { canSeeTenant, isTenantLevel, type Actor, type Principal } from './principal';
 import { insertTenantKey } from './api-keys';
+import { emitEvent } from './events';
 
 export const DEFAULT_TENANT_LIMITS = { extensions: 100, channels: 10, messagesPerMinute: 600 } as const;
 
@@ -66,6 +67,7 @@ export function createTenant(
       updatedAt: now,
     });
     recordAudit(ctx, actor, tenant.id, 'tenant.created', tenant.id, { before: null, after: tenant });
+    emitEvent(ctx, { type: 'tenant.created', tenantId: tenant.id, data: view(ctx, tenant) });
     if (!input.admin) return { tenant: view(ctx, tenant) };
     const adminKey = insertTenantKey(ctx, tenant.id, `admin: ${input.admin.name} <${input.admin.email}>`);
     recordAudit(ctx, actor, tenant.id, 'api_key.created', adminKey.id);
@@ -101,6 +103,7 @@ export function updateTenant(ctx: DomainContext, actor: Actor, access: TenantAcc
     });
     if (!updated) throw new NotFound('tenant');
     recordAudit(ctx, actor, tenant.id, 'tenant.updated', tenant.id, { before: tenant, after: view(ctx, updated) });
+    emitEvent(ctx, { type: 'tenant.updated', tenantId: tenant.id, data: view(ctx, updated) });
     return view(ctx, updated);
   });
 }
@@ -122,6 +125,7 @@ export function setTenantStatus(ctx: DomainContext, actor: Actor, access: Tenant
       before: { status: access.tenant.status },
       after: { status },
     });
+    emitEvent(ctx, { type: status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', tenantId: access.tenant.id, data: view(ctx, updated) });
     return view(ctx, updated);
   });
 }

@@ -119,7 +119,9 @@ function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) 
 
     try {
       const body = route.body ? validate(route.body, raw, 'body') : undefined;
-      const result = await route.handle({ services, params, query, body, principal, actor, tenant });
+      const result = await route.handle({ services, params, query, body, principal, actor, tenant, request: c.req.raw });
+      // A file download answers with its own bytes and headers.
+      if (result instanceof Response) return result;
       // Responses go out in exactly the SDK's shape; a mismatch is our bug and fails loudly as a 500.
       const text = JSON.stringify(route.response.schema.parse(result));
       if (idempotencyKey !== undefined) completeIdempotent(services.domain, principal!.keyId, idempotencyKey, route.response.status, text);

@@ -31,6 +31,11 @@ const DOMAIN_STATUS: Record<string, number> = {
   role_exists: 409,
   role_in_use: 409,
   role_immutable: 422,
+  invalid_state: 422,
+  numbers_unavailable: 409,
+  requirements_missing: 422,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
 };
 
 export interface ErrorResponse {

@@ -71,4 +71,5 @@ export const presentUsage = (u: TenantUsageView): TenantUsage => ({
   messages: { used: u.messages.used, limit: u.messages.limit, windowStartedAt: u.messages.windowStartedAt.toISOString(), windowSeconds: u.messages.windowSeconds },
   extensions: u.extensions,
   numbers: u.numbers,
+  storage: u.storage,
 });

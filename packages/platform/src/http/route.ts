@@ -4,6 +4,7 @@ import type { DomainContext } from '../domain/context';
 import type { Actor, Principal } from '../domain/principal';
 import type { TenantAccess } from '../domain/tenants';
 import type { LiveTenantCounters } from '../domain/usage';
+import type { PortingRuntime } from '../domain/porting/runtime';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -30,6 +31,8 @@ export interface AppServices {
   openapi(): unknown;
   /** The SIP edge's live per-tenant counters (channels, registrations, messages). */
   liveCounters(tenantId: string): LiveTenantCounters;
+  /** Document storage and the carrier of number porting; absent where porting is not served (benchmarks). */
+  porting?: PortingRuntime | undefined;
 }
 
 export interface HandlerInput<Body, Query> {
@@ -42,6 +45,11 @@ export interface HandlerInput<Body, Query> {
   actor: Actor | undefined;
   /** Set on `tenant` routes. */
   tenant: TenantAccess | undefined;
+  /**
+   * The raw request, for the few routes whose body is not JSON (file uploads declare no `body`
+   * schema and read `request.body` themselves, with their own size limit).
+   */
+  request: Request;
 }
 
 export interface RouteDef {

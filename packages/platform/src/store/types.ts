@@ -177,8 +177,12 @@ export interface Page<T> {
 
 import type { DialPlanScope, NumberInventory } from './dial-plan-types';
 export type * from './dial-plan-types';
+import type { PortingPlatform, PortingScope } from './porting-types';
+export type * from './porting-types';
+import type { WebhookPlatform, WebhookScope } from './webhook-types';
+export type * from './webhook-types';
 
-export interface TenantScope extends DialPlanScope {
+export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
   readonly tenantId: string;
   extensions: {
     list(page: PageQuery): Page<ExtensionRow>;
@@ -220,6 +224,10 @@ export interface Store {
   tenant(tenantId: string): TenantScope;
   /** Every DID on the platform, assigned or not: the provider's inventory. Tenants read theirs through `tenant(id).numbers`. */
   numbers: NumberInventory;
+  /** Port orders across tenants, for the carrier loop and the platform-wide number conflict check. */
+  porting: PortingPlatform;
+  /** Provider and reseller webhook endpoints, the event fan-out and the delivery queue. */
+  webhooks: WebhookPlatform;
 
   settings: {
     get(key: string): string | undefined;
@@ -274,8 +282,9 @@ export interface Store {
   };
 
   /**
-   * Changes whenever any write has been committed, by this connection or any other: a cache of
-   * derived data (resolved API keys) stays valid exactly as long as this value does.
+   * Changes whenever a write has been committed: at once for this store's own writes, and within a
+   * short bound (SQLite: 100 ms) for other processes writing the same database. A cache of derived
+   * data (resolved API keys) stays valid exactly as long as this value does.
    */
   changeVersion(): string;
   /** Applies or rolls back migrations until the schema is at `version`. */

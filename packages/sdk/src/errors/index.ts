@@ -17,3 +17,5 @@ export { APIUserAbortError } from './api-user-abort-error';
 export { ResponseValidationError } from './response-validation-error';
 export type { ValidationIssue } from './response-validation-error';
 export * from './guards';
+export { WebhookVerificationError } from './webhook-verification-error';
+export type { WebhookVerificationFailure } from './webhook-verification-error';

@@ -12,3 +12,5 @@ export { DialRules } from './dial-rules';
 export { RingGroups } from './ring-groups';
 export { Trunks } from './trunks';
 export { AuditEvents, TenantAuditEvents } from './audit-events';
+export { WebhookEndpoints, WebhookDeliveries } from './webhook-endpoints';
+export { PortOrders, PortDocuments, PortComments, type PortDocumentUploadParams } from './port-orders';

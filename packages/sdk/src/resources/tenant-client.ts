@@ -13,6 +13,8 @@ import { Usage } from './usage';
 import { TenantApiKeys } from './api-keys';
 import { TenantRoles } from './roles';
 import { TenantAuditEvents } from './audit-events';
+import { PortOrders } from './port-orders';
+import { WebhookEndpoints } from './webhook-endpoints';
 
 /**
  * `hr.tenant(id)`: the client seen from inside one tenant. A new object over the same client,
@@ -31,6 +33,9 @@ export class TenantClient extends APIResource {
   readonly roles: TenantRoles;
   readonly apiKeys: TenantApiKeys;
   readonly auditEvents: TenantAuditEvents;
+  readonly portOrders: PortOrders;
+  /** Endpoints that receive this tenant's events only. */
+  readonly webhookEndpoints: WebhookEndpoints;
 
   constructor(client: Highrise, tenantId: string) {
     super(client);
@@ -46,6 +51,8 @@ export class TenantClient extends APIResource {
     this.roles = new TenantRoles(client, tenantId);
     this.apiKeys = new TenantApiKeys(client, tenantId);
     this.auditEvents = new TenantAuditEvents(client, tenantId);
+    this.portOrders = new PortOrders(client, tenantId);
+    this.webhookEndpoints = new WebhookEndpoints(client, tenantId);
   }
 
   retrieve(options?: RequestOptions): Promise<Tenant> {

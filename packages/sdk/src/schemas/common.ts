@@ -37,6 +37,10 @@ export const ErrorCode = z.enum([
   'number_exists',
   'number_taken',
   'number_not_found',
+  'invalid_state',
+  'numbers_unavailable',
+  'requirements_missing',
+  'unsupported_media_type',
   'internal_error',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -15,3 +15,5 @@ export * from './trunks';
 export * from './ring-groups';
 export * from './dial-rules';
 export * from './audit-events';
+export * from './port-orders';
+export * from './webhooks';

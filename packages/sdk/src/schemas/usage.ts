@@ -23,6 +23,7 @@ export const TenantUsage = z
     }).meta({ description: 'SIP MESSAGEs in the current one-minute window against messagesPerMinute' }),
     extensions: UsageFigure,
     numbers: UsageFigure.meta({ description: 'DIDs the tenant holds (no per-tenant limit: the inventory bounds them)' }),
+    storage: UsageFigure.meta({ description: 'Bytes of stored documents (port order documents) against the storage limit' }),
   })
   .meta({ id: 'TenantUsage' });
 export type TenantUsage = z.infer<typeof TenantUsage>;

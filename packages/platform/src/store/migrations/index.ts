@@ -4,10 +4,12 @@ import { identity } from './0002_identity';
 import { auditChain } from './0003_audit_chain';
 import { callsAndLimits } from './0004_calls_and_limits';
 import { numbersDialPlan } from './0005_numbers_dial_plan';
+import { webhooks } from './0006_webhooks';
+import { porting } from './0007_porting';
 
 export type { Migration } from './types';
 
 /** Every migration in version order; the newest version is the schema this code expects. */
-export const migrations: readonly Migration[] = [initial, identity, auditChain, callsAndLimits, numbersDialPlan];
+export const migrations: readonly Migration[] = [initial, identity, auditChain, callsAndLimits, numbersDialPlan, webhooks, porting];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;

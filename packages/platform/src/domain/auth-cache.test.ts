@@ -1,0 +1,70 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DATABASE_FILE, openSqliteStore } from '../store/sqlite';
+import { insertTenantKey } from './api-keys';
+import { AuthCache } from './auth-cache';
+import type { DomainContext } from './context';
+import type { Actor } from './principal';
+import { createTenant, setTenantStatus, accessTenant } from './tenants';
+
+let ctx: DomainContext;
+let dir: string;
+let now: number;
+const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: 'req_1' };
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hr-auth-cache-'));
+  now = Date.parse('2026-11-28T10:00:00Z');
+  ctx = { store: openSqliteStore({ dataDir: dir }), baseSipDomain: 'sip.localhost', now: () => new Date(now) };
+});
+afterEach(() => ctx.store.close());
+
+function tenantKey() {
+  const tenantId = createTenant(ctx, provider, { name: 'Acme', slug: 'acme' }).tenant.id;
+  return { tenantId, ...ctx.store.transaction(() => insertTenantKey(ctx, tenantId, 'owner')) };
+}
+
+describe('AuthCache', () => {
+  it('serves a known key from memory until something is written', () => {
+    const cache = new AuthCache();
+    const { secret } = tenantKey();
+    const first = cache.resolve(ctx, secret);
+    expect(first.ok).toBe(true);
+    // Same principal object: no reads were needed the second time.
+    expect(cache.resolve(ctx, secret)).toEqual(first);
+    expect((cache.resolve(ctx, secret) as { principal: unknown }).principal).toBe((first as { principal: unknown }).principal);
+  });
+
+  it('refuses a key revoked by another process within 100 ms', async () => {
+    const cache = new AuthCache();
+    const { id, secret } = tenantKey();
+    expect(cache.resolve(ctx, secret).ok).toBe(true);
+    const other = new Database(join(dir, DATABASE_FILE));
+    other.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(new Date(now).toISOString(), id);
+    other.close();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(cache.resolve(ctx, secret)).toMatchObject({ ok: false, reason: 'revoked' });
+  });
+
+  it('sees a suspension written through this store at once', () => {
+    const cache = new AuthCache();
+    const { tenantId, secret } = tenantKey();
+    expect(cache.resolve(ctx, secret).ok).toBe(true);
+    setTenantStatus(ctx, provider, accessTenant(ctx, provider.principal, tenantId), 'suspended');
+    expect(() => cache.resolve(ctx, secret)).toThrow(/suspended/);
+  });
+
+  it('does not outlive the key expiry even when nothing is written', () => {
+    const cache = new AuthCache();
+    const { id, secret } = tenantKey();
+    const other = new Database(join(dir, DATABASE_FILE));
+    other.prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?').run(new Date(now + 5_000).toISOString(), id);
+    other.close();
+    expect(cache.resolve(ctx, secret).ok).toBe(true);
+    now += 6_000;
+    expect(cache.resolve(ctx, secret)).toMatchObject({ ok: false, reason: 'expired' });
+  });
+});
