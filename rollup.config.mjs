@@ -10,12 +10,14 @@ const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:
 
 /** Library build: every dependency stays external, the consumer's bundler resolves it. */
 function library(pkg, inputs, extra = {}) {
+  // `inputs` lists entry names under build/, or maps output names to paths under build/.
+  const entries = Array.isArray(inputs) ? Object.fromEntries(inputs.map((n) => [n, n])) : inputs;
   const manifest = JSON.parse(readFileSync(`packages/${pkg}/package.json`, 'utf8'));
   const deps = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
   const isExternal = (id) =>
     builtins.has(id) || deps.some((d) => id === d || id.startsWith(`${d}/`));
   return {
-    input: Object.fromEntries(inputs.map((name) => [name, `packages/${pkg}/build/${name}.js`])),
+    input: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, `packages/${pkg}/build/${file}.js`])),
     external: isExternal,
     output: {
       dir: `packages/${pkg}/dist`,
@@ -51,5 +53,5 @@ export default [
   library('softphone', ['index', 'define']),
   softphoneBundle('packages/softphone/build/define.js', 'packages/softphone/dist/highrise-softphone.js'),
   library('platform', ['index', 'cli'], { output: { banner: (c) => (c.name === 'cli' ? '#!/usr/bin/env node' : '') } }),
-  library('examples', ['demo']),
+  library('examples', { demo: 'src/demo', 'port-numbers': 'scripts/port-numbers', provision: 'scripts/provision' }),
 ];

@@ -2,7 +2,7 @@
 // create the tenant, give it an extension, mint a token for the widget.
 //
 //   HIGHRISE_URL=http://localhost:8080 HIGHRISE_API_KEY=<provider or reseller key> \
-//     node packages/examples/build/provision.js initech "Initech"
+//     node packages/examples/dist/provision.js initech "Initech"
 import { Highrise, APIError } from '@highrise/sdk';
 
 async function provision(slug: string, name: string) {

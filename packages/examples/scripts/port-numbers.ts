@@ -3,7 +3,7 @@
 // it (or stops it with an exception).
 //
 //   HIGHRISE_URL=http://localhost:8080 HIGHRISE_API_KEY=<key that may see the tenant> \
-//     node packages/examples/build/port-numbers.js <tenantId> [+E164 ...]
+//     node packages/examples/dist/port-numbers.js <tenantId> [+E164 ...]
 //
 // Without numbers it ports two made-up New York numbers. The tenant needs an extension 101, which
 // the ported numbers ring. Against `npm start`'s platform the simulated carrier takes a few seconds
