@@ -72,3 +72,10 @@ export const Deleted = z
   .object({ id: z.string(), object: z.string(), deleted: z.literal(true) })
   .meta({ id: 'Deleted' });
 export type Deleted = z.infer<typeof Deleted>;
+
+/** `GET /healthz` */
+export const Health = z.object({ ok: z.literal(true) }).meta({ id: 'Health' });
+export type Health = z.infer<typeof Health>;
+
+/** `GET /openapi.json`: an OpenAPI 3.1 document, checked only for its version field. */
+export const OpenApiDocument = z.looseObject({ openapi: z.string() }).meta({ id: 'OpenApiDocument' });

@@ -1,7 +1,5 @@
-import { z } from 'zod';
+import { Health, OpenApiDocument } from '@highrise/sdk/schemas';
 import { publicRoute } from '../route';
-
-const Health = z.object({ ok: z.literal(true) }).meta({ id: 'Health' });
 
 export const systemRoutes = [
   publicRoute({
@@ -17,7 +15,7 @@ export const systemRoutes = [
     path: '/openapi.json',
     operationId: 'openapi',
     summary: 'This API as an OpenAPI 3.1 document',
-    response: { status: 200, schema: z.looseObject({ openapi: z.string() }), description: 'The OpenAPI document' },
+    response: { status: 200, schema: OpenApiDocument, description: 'The OpenAPI document' },
     handle: ({ services }) => services.openapi() as { openapi: string },
   }),
 ];
