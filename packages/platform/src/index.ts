@@ -6,7 +6,7 @@ export { buildOpenApi } from './http/openapi';
 export { openSqliteStore, migrations, latestVersion, DATABASE_FILE } from './store/index';
 export type * from './store/types';
 export type { SqliteStoreOptions, Migration } from './store/index';
-export type { SipDirectory, SipTenant, SipUser, SoftphoneTokenClaims, TokenCheck } from './sip/directory';
+export type { SipDirectory, SipTenant, SipUser, SoftphoneTokenClaims, TokenCheck } from './domain/sip-directory-contract';
 export { createBenchmarkApis, type BenchmarkApis } from './http/benchmark';
 export { SIP_METHODS, type SipMethod } from './sip/methods';
 export { SimulatedCarrier, type PortingCarrier, type CarrierOrder, type CarrierStatus } from './domain/porting/carrier';

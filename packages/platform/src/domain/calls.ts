@@ -1,5 +1,5 @@
 import { newId } from '../ids';
-import type { SipCallRecord } from '../sip/directory';
+import type { SipCallRecord } from './sip-directory-contract';
 import type { CallFilter, CallRow, Page, PageQuery } from '../store/types';
 import type { DomainContext } from './context';
 import { NotFound } from './errors';

@@ -1,4 +1,4 @@
-import type { SipDirectory, SipTenant } from '../sip/directory';
+import type { SipDirectory, SipTenant } from './sip-directory-contract';
 import type { TenantRow } from '../store/types';
 import { tenantSipDomain, type DomainContext } from './context';
 import { recordCall } from './calls';

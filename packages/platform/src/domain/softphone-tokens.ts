@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { SignJWT, decodeJwt, jwtVerify, errors as joseErrors } from 'jose';
 import type { Store } from '../store/types';
-import type { TokenCheck } from '../sip/directory';
+import type { TokenCheck } from './sip-directory-contract';
 import { recordAudit, tenantSipDomain, type DomainContext } from './context';
 import type { Actor } from './principal';
 import { tenantInService } from './status';

@@ -8,7 +8,7 @@
  * checked, so its existence is not told to anyone who cannot already authenticate there.
  */
 import type { DigestAuthority } from './digest';
-import type { SipDirectory, SipTenant } from './directory';
+import type { SipDirectory, SipTenant } from '../domain/sip-directory-contract';
 import type { SipConnection } from './connection';
 import { parseDigestCredentials, parseNameAddr, parseUri } from './header-values';
 import { header, type SipRequest } from './message';

@@ -5,7 +5,7 @@
  * 2xx that is never ACKed). Both legs of a call between two extensions of one tenant are one
  * channel: the edge is a proxy, there is one call to count (docs/decisions/2026-11-28-channel-limits.md).
  */
-import type { SipCallDisposition, SipCallRecord, SipDirectory } from './directory';
+import type { SipCallDisposition, SipCallRecord, SipDirectory } from '../domain/sip-directory-contract';
 
 export type CallDirection = SipCallRecord['direction'];
 

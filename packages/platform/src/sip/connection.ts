@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import type { SoftphoneTokenClaims } from './directory';
+import type { SoftphoneTokenClaims } from '../domain/sip-directory-contract';
 import { serialize, type SipMessage } from './message';
 
 export function randomToken(bytes = 8): string {

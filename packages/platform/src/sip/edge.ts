@@ -8,7 +8,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { SipConnection } from './connection';
-import type { SipDirectory, SoftphoneTokenClaims, TokenCheck } from './directory';
+import type { SipDirectory, SoftphoneTokenClaims, TokenCheck } from '../domain/sip-directory-contract';
 import { SipRouter, type SipTimers } from './router';
 
 export interface SipEdgeOptions {

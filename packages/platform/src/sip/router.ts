@@ -8,7 +8,7 @@ import { CallTracker, type LiveCall } from './calls';
 import { randomToken, SipConnection } from './connection';
 import { DialogTable } from './dialogs';
 import { DigestAuthority } from './digest';
-import type { DialResolution, SipDirectory } from './directory';
+import type { DialResolution, SipDirectory } from '../domain/sip-directory-contract';
 import { bestFailure, type Fork, type ForkMember } from './forking';
 import { parseFrame } from './framing';
 import { parseContacts, parseCSeq, parseNameAddr, parseUri, parseVia, tagOf } from './header-values';

@@ -6,7 +6,7 @@
  */
 import type { SipConnection } from './connection';
 import type { DigestAuthority } from './digest';
-import type { SipDirectory, SipTenant, SipTrunk } from './directory';
+import type { SipDirectory, SipTenant, SipTrunk } from '../domain/sip-directory-contract';
 import { parseDigestCredentials, parseNameAddr, parseUri } from './header-values';
 import { header, type SipRequest } from './message';
 

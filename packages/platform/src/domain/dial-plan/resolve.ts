@@ -4,7 +4,7 @@ import { compilePattern } from './pattern';
 
 /*
  * Where a dialled string goes inside ONE tenant. The SIP edge calls these through the SipDirectory
- * (see sip/directory.ts) and turns the answer into forking, proxying or a final response; nothing
+ * (see domain/sip-directory-contract.ts) and turns the answer into forking, proxying or a final response; nothing
  * here knows SIP. Everything is read through the caller's tenant scope, so the answer can never
  * name another tenant's extension, group, trunk or number.
  */

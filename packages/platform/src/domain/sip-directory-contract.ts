@@ -1,8 +1,11 @@
 /**
+ * The contract between the domain and the SIP edge. It lives in the domain so the edge depends on
+ * the domain (never the other way round), as DESIGN.md's layering asks.
+ *
  * What the SIP edge needs to know about tenants and their users. The platform's domain layer
  * implements it over the store; the edge never touches the store itself.
  */
-import type { DialCaller, DialResolution, InboundDidResolution } from '../domain/dial-plan/resolve';
+import type { DialCaller, DialResolution, InboundDidResolution } from './dial-plan/resolve';
 
 export type { DialCaller, DialResolution, InboundDidResolution };
 
