@@ -26,12 +26,12 @@ beforeEach(() => {
 afterEach(() => ctx.store.close());
 
 describe('softphone tokens', () => {
-  it('carry the AOR, tenant, extension and edge URL, and verify', async () => {
+  it('carry the AOR, tenant, extension, display name and edge URL, and verify', async () => {
     const issued = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
     expect(issued.sipUri).toBe('sip:101@acme.sip.localhost');
     expect(issued.expiresAt.getTime()).toBe(clock + 600_000);
     const claims = decodeJwt(issued.token);
-    expect(claims).toMatchObject({ sub: 'sip:101@acme.sip.localhost', tid: acme.tenant.id, ext: '101', ws: wsUrl, iss: 'highrise', aud: 'softphone' });
+    expect(claims).toMatchObject({ sub: 'sip:101@acme.sip.localhost', tid: acme.tenant.id, ext: '101', ws: wsUrl, name: 'A', iss: 'highrise', aud: 'softphone' });
     expect(claims.jti).toBeTruthy();
 
     const check = await createSipDirectory(ctx, secret).verifyToken(issued.token);

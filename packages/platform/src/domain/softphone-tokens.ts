@@ -44,7 +44,8 @@ export async function issueSoftphoneToken(
   const iat = Math.floor(ctx.now().getTime() / 1000);
   const exp = iat + input.ttlSeconds;
   const aor = sipUri(input.extension, tenant.sipDomain);
-  const token = await new SignJWT({ tid: tenant.id, ext: input.extension, ws: input.wsUrl })
+  // `name` lets the widget present the extension's display name to the people it calls.
+  const token = await new SignJWT({ tid: tenant.id, ext: input.extension, ws: input.wsUrl, name: ext.displayName })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(aor)
     .setIssuer(ISSUER)
