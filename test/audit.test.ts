@@ -251,3 +251,153 @@ describe('who reads which audit events', () => {
     expect(await failure(api.auditEvents.verify())).toBeInstanceOf(PermissionDeniedError);
   });
 });
+
+describe('changed fields of every resource kind', () => {
+  /** Values that must never reach an audit row, collected as each mutation hands them out. */
+  const secrets: string[] = [];
+  const PIN = '97531864';
+  const ACCOUNT = 'ACCT-AUDIT-55667788';
+  const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+  let t: Awaited<ReturnType<typeof tenantWith>>;
+  const api = () => t.owner.tenant(t.tenant.id);
+
+  beforeAll(async () => {
+    t = await tenantWith('changes');
+    await api().extensions.create({ number: '101', displayName: 'Desk' });
+    await api().extensions.create({ number: '102', displayName: 'Back office' });
+    secrets.push(t.adminKey.secret, PIN, ACCOUNT);
+  });
+
+  const portOrder = () =>
+    api().portOrders.create({
+      numbers: [`+1646${String(7_000_000 + Math.floor(Math.random() * 999_999)).padStart(7, '0')}`],
+      losingCarrier: { name: 'Old Telco', accountNumber: ACCOUNT, pin: PIN },
+      authorisedPerson: { name: 'Ada Admin', email: 'ada@changes.test' },
+      serviceAddress: { line1: '1 Main St', city: 'New York', postalCode: '10001', country: 'US' },
+      requestedFocDate: new Date().toISOString().slice(0, 10),
+      defaultDestination: { type: 'extension', target: '101' },
+    });
+
+  let n = 0;
+  const inventory = () => provider.numbers.create({ number: `+1212555${String(2000 + ++n)}` });
+
+  // Each row: one representative mutation, the action it logs, and a field its `changes` must name.
+  const cases: { kind: string; action: string; field: string; mutate: () => Promise<string> }[] = [
+    { kind: 'api key created', action: 'api_key.created', field: 'name', mutate: async () => {
+      const key = await api().apiKeys.create({ name: 'ci', roleId: 'rol_tenantSupport' });
+      secrets.push(key.secret);
+      return key.id;
+    } },
+    { kind: 'api key rotated', action: 'api_key.rotated', field: 'secretHash', mutate: async () => {
+      const key = await api().apiKeys.create({ name: 'rotating', roleId: 'rol_tenantSupport' });
+      const rotated = await api().apiKeys.rotate(key.id, { gracePeriodSeconds: 60 });
+      secrets.push(key.secret, rotated.secret);
+      return key.id;
+    } },
+    { kind: 'api key revoked', action: 'api_key.revoked', field: 'revokedAt', mutate: async () => {
+      const key = await api().apiKeys.create({ name: 'revoked', roleId: 'rol_tenantSupport' });
+      secrets.push(key.secret);
+      await api().apiKeys.revoke(key.id);
+      return key.id;
+    } },
+    { kind: 'inventory number added', action: 'number.created', field: 'number', mutate: async () => (await inventory()).id },
+    { kind: 'inventory number deleted', action: 'number.deleted', field: 'number', mutate: async () => {
+      const num = await inventory();
+      await provider.numbers.delete(num.id);
+      return num.id;
+    } },
+    { kind: 'number assigned', action: 'number.assigned', field: 'tenantId', mutate: async () => {
+      const num = await inventory();
+      await provider.tenant(t.tenant.id).numbers.assign({ number: num.number });
+      return num.id;
+    } },
+    { kind: 'number routed', action: 'number.routed', field: 'routing', mutate: async () => {
+      const num = await inventory();
+      await provider.tenant(t.tenant.id).numbers.assign({ number: num.number });
+      await api().numbers.update(num.id, { routing: { type: 'extension', target: '101' } });
+      return num.id;
+    } },
+    { kind: 'number released', action: 'number.released', field: 'tenantId', mutate: async () => {
+      const num = await inventory();
+      await provider.tenant(t.tenant.id).numbers.assign({ number: num.number });
+      await api().numbers.release(num.id);
+      return num.id;
+    } },
+    { kind: 'dial rule updated', action: 'dial_rule.updated', field: 'pattern', mutate: async () => {
+      const rule = await api().dialRules.create({ pattern: '_8XX', action: { type: 'reject', status: 403 } });
+      await api().dialRules.update(rule.id, { pattern: '_9XX' });
+      return rule.id;
+    } },
+    { kind: 'dial rule deleted', action: 'dial_rule.deleted', field: 'pattern', mutate: async () => {
+      const rule = await api().dialRules.create({ pattern: '_7XX', action: { type: 'reject', status: 403 } });
+      await api().dialRules.delete(rule.id);
+      return rule.id;
+    } },
+    { kind: 'ring group updated', action: 'ring_group.updated', field: 'members', mutate: async () => {
+      const group = await api().ringGroups.create({ number: '600', name: 'Sales', members: ['101'] });
+      await api().ringGroups.update(group.id, { members: ['101', '102'] });
+      return group.id;
+    } },
+    { kind: 'trunk created', action: 'trunk.created', field: 'username', mutate: async () => {
+      const trunk = await api().trunks.create({ name: 'Carrier A' });
+      secrets.push(trunk.password);
+      return trunk.id;
+    } },
+    { kind: 'trunk password rotated', action: 'trunk.updated', field: 'passwordRotated', mutate: async () => {
+      const trunk = await api().trunks.create({ name: 'Carrier B' });
+      const updated = await api().trunks.update(trunk.id, { rotatePassword: true });
+      secrets.push(trunk.password, updated.password!);
+      return trunk.id;
+    } },
+    { kind: 'webhook endpoint updated', action: 'webhook_endpoint.updated', field: 'description', mutate: async () => {
+      const endpoint = await api().webhookEndpoints.create({ url: 'https://hooks.example.com/highrise', enabledEvents: ['port_order.completed'] });
+      secrets.push(endpoint.secret);
+      await api().webhookEndpoints.update(endpoint.id, { description: 'ops' });
+      return endpoint.id;
+    } },
+    { kind: 'webhook secret rotated', action: 'webhook_endpoint.secret_rotated', field: 'secret', mutate: async () => {
+      const endpoint = await api().webhookEndpoints.create({ url: 'https://hooks.example.com/rotated', enabledEvents: ['port_order.completed'] });
+      const rotated = await api().webhookEndpoints.rotateSecret(endpoint.id);
+      secrets.push(endpoint.secret, rotated.secret);
+      return endpoint.id;
+    } },
+    { kind: 'port order created', action: 'port_order.created', field: 'pin', mutate: async () => (await portOrder()).id },
+    { kind: 'port order updated', action: 'port_order.updated', field: 'accountNumber', mutate: async () => {
+      const order = await portOrder();
+      await api().portOrders.update(order.id, { losingCarrier: { accountNumber: 'ACCT-AUDIT-99001122' } });
+      secrets.push('ACCT-AUDIT-99001122');
+      return order.id;
+    } },
+    { kind: 'port order cancelled', action: 'port_order.cancelled', field: 'status', mutate: async () => {
+      const order = await portOrder();
+      await api().portOrders.cancel(order.id);
+      return order.id;
+    } },
+    { kind: 'port document uploaded', action: 'port_document.created', field: 'filename', mutate: async () => {
+      const order = await portOrder();
+      return (await api().portOrders.documents.upload(order.id, { kind: 'loa', data: PDF, contentType: 'application/pdf', filename: 'loa.pdf' })).id;
+    } },
+    { kind: 'port order commented', action: 'port_order.commented', field: 'visibility', mutate: async () => {
+      const order = await portOrder();
+      await api().portOrders.comments.create(order.id, { body: 'Morning cut-over, please' });
+      return order.id;
+    } },
+  ];
+
+  it.each(cases)('$kind: the newest event for the target names `$field` among its changes', async ({ action, field, mutate }) => {
+    const targetId = await mutate();
+    const events = await all(provider.auditEvents.list({ targetId, limit: 100 }));
+    const newest = events.at(-1)!;
+    expect(newest.action).toBe(action);
+    expect(newest.changes).not.toBeNull();
+    expect(Object.keys(newest.changes!)).toContain(field);
+  });
+
+  it('no audit row holds a secret handed out by these mutations, and secret fields read [redacted]', async () => {
+    expect(secrets.length).toBeGreaterThan(10);
+    const raw = JSON.stringify(withDb((db) => db.prepare('SELECT * FROM audit_events').all()));
+    for (const secret of secrets) expect(raw).not.toContain(secret);
+    const updated = (await all(api().auditEvents.list({ action: 'port_order.updated' }))).at(-1)!;
+    expect(updated.changes?.accountNumber).toEqual({ before: '[redacted]', after: '[redacted]' });
+  });
+});

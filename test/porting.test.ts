@@ -239,6 +239,28 @@ describe('document storage limit', () => {
   });
 });
 
+describe("the tenant's own storage limit", () => {
+  it('is set at creation, lowered with PATCH to refuse the next upload (422 limit_exceeded), and raised to allow it', async () => {
+    const { tenant } = await provider.tenants.create({ name: 'Metered', slug: 'metered-storage', limits: { storageBytes: 10 * 1024 * 1024 } });
+    expect(tenant.limits.storageBytes).toBe(10 * 1024 * 1024);
+    const api = provider.tenant(tenant.id);
+    await api.extensions.create({ number: '101', displayName: 'R' });
+    const order = await api.portOrders.create(orderParams(freshNumbers(1)));
+    await api.portOrders.documents.upload(order.id, { kind: 'loa', data: PDF, contentType: 'application/pdf' });
+
+    expect((await api.update({ limits: { storageBytes: PDF.byteLength } })).limits.storageBytes).toBe(PDF.byteLength);
+    const full = await failure(api.portOrders.documents.upload(order.id, { kind: 'bill', data: PNG, contentType: 'image/png' }));
+    expect([full.status, full.code]).toEqual([422, 'limit_exceeded']);
+    expect((await api.usage.retrieve()).storage).toEqual({ used: PDF.byteLength, limit: PDF.byteLength });
+
+    await api.update({ limits: { storageBytes: PDF.byteLength + PNG.byteLength } });
+    await api.portOrders.documents.upload(order.id, { kind: 'bill', data: PNG, contentType: 'image/png' });
+    expect((await api.usage.retrieve()).storage).toEqual({ used: PDF.byteLength + PNG.byteLength, limit: PDF.byteLength + PNG.byteLength });
+    // The other limits are untouched by a PATCH of one of them.
+    expect((await api.retrieve()).limits).toMatchObject({ extensions: 100, channels: 10, messagesPerMinute: 600 });
+  });
+});
+
 describe('the simulated carrier', () => {
   it('drives a submitted order to completion: numbers active, owned by the tenant and routed', async () => {
     const porting = acmeAdmin.tenant(acme.tenant.id).portOrders;

@@ -47,7 +47,8 @@ export interface PlatformOptions {
    * Number porting. `carrier`: the carrier's porting API (default: the built-in SimulatedCarrier,
    * see docs/decisions/2026-11-28-number-porting.md); `tickMs`: how often the automation loop polls
    * it (default 1000); `stepSeconds`: the simulated carrier's time per step (default 5);
-   * `storageLimitBytes`: porting document storage per tenant (default 100 MiB).
+   * `storageLimitBytes`: the storage limit (`limits.storageBytes`) a new tenant gets when its creator
+   * sets none (default 100 MiB); each tenant's own limit is then changed with PATCH.
    */
   porting?: { carrier?: PortingCarrier; tickMs?: number; stepSeconds?: number; storageLimitBytes?: number };
   /**

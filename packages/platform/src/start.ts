@@ -50,7 +50,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const log = options.log ?? (() => {});
   const store = openSqliteStore({ dataDir: options.dataDir ?? '.highrise' });
   try {
-    const domain: DomainContext = { store, baseSipDomain: (options.sipDomain ?? 'sip.localhost').toLowerCase(), now: () => new Date(), presentEvent: presentEventData };
+    const domain: DomainContext = {
+      store,
+      baseSipDomain: (options.sipDomain ?? 'sip.localhost').toLowerCase(),
+      now: () => new Date(),
+      presentEvent: presentEventData,
+      // Only the default for tenants created from now on; each tenant's own limit is `limits.storageBytes`.
+      defaultStorageBytes: options.porting?.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT_BYTES,
+    };
     if (options.bootstrapKey !== undefined) {
       if (!/^\S{8,}$/.test(options.bootstrapKey)) throw new Error('the bootstrap key must be at least 8 characters without spaces');
       if (ensureBootstrapKey(domain, options.bootstrapKey)) log('stored the bootstrap key as the provider owner key');
@@ -65,7 +72,6 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const portingCarrier = options.porting?.carrier ?? new SimulatedCarrier({ stepSeconds: options.porting?.stepSeconds });
     const porting: PortingRuntime = {
       dataDir: options.dataDir ?? '.highrise',
-      storageLimitBytes: options.porting?.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT_BYTES,
       carrier: portingCarrier,
       log,
     };

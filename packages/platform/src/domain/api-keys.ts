@@ -155,6 +155,20 @@ function checkExpiry(ctx: DomainContext, expiresAt: string | undefined): string 
   return new Date(expiresAt).toISOString();
 }
 
+/**
+ * What a key's audit event records: its settings, never its secret. The hash is included only so a
+ * rotation shows as a change; the redactor masks it by name, so the log holds `[redacted]`.
+ */
+const auditable = (key: ApiKeyRow) => ({
+  name: key.name,
+  roleId: key.roleId,
+  extensionId: key.extensionId,
+  expiresAt: key.expiresAt,
+  revokedAt: key.revokedAt,
+  secretHash: key.secretHash,
+  previousExpiresAt: key.previousExpiresAt,
+});
+
 export interface KeyCreated {
   key: ApiKeyView;
   secret: string;
@@ -193,7 +207,7 @@ export function createPlatformKey(
       roleId: role.id,
       expiresAt: checkExpiry(ctx, input.expiresAt),
     });
-    recordAudit(ctx, actor, null, 'api_key.created', id);
+    recordAudit(ctx, actor, null, 'api_key.created', id, { before: null, after: auditable(row) });
     return { key: view(ctx, row), secret };
   });
 }
@@ -235,7 +249,7 @@ export function createTenantKey(
       extensionId,
       expiresAt: checkExpiry(ctx, input.expiresAt),
     });
-    recordAudit(ctx, actor, tenant.id, 'api_key.created', id);
+    recordAudit(ctx, actor, tenant.id, 'api_key.created', id, { before: null, after: auditable(row) });
     return { key: view(ctx, row), secret };
   });
 }
@@ -286,14 +300,14 @@ function rotate(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: stri
     previousSecretHash: gracePeriodSeconds > 0 ? key.secretHash : null,
     previousExpiresAt: gracePeriodSeconds > 0 ? new Date(now + gracePeriodSeconds * 1000).toISOString() : null,
   });
-  recordAudit(ctx, actor, tenantId, 'api_key.rotated', key.id);
+  recordAudit(ctx, actor, tenantId, 'api_key.rotated', key.id, { before: auditable(key), after: auditable(updated!) });
   return { key: view(ctx, updated!), secret };
 }
 
 function revoke(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: string | null): void {
   requireHeld(actor.principal.permissions, permissionsOf(ctx, key));
-  ctx.store.apiKeys.update(key.id, { revokedAt: ctx.now().toISOString(), previousSecretHash: null, previousExpiresAt: null });
-  recordAudit(ctx, actor, tenantId, 'api_key.revoked', key.id);
+  const updated = ctx.store.apiKeys.update(key.id, { revokedAt: ctx.now().toISOString(), previousSecretHash: null, previousExpiresAt: null });
+  recordAudit(ctx, actor, tenantId, 'api_key.revoked', key.id, { before: auditable(key), after: updated && auditable(updated) });
 }
 
 export const rotatePlatformKey = (ctx: DomainContext, actor: Actor, id: string, gracePeriodSeconds: number) =>

@@ -9,6 +9,8 @@ export interface DomainContext {
   now(): Date;
   /** Turns an event's domain record into the API's shape of it (installed by the HTTP layer; see events.ts). */
   presentEvent?: ((type: string, data: object) => unknown) | undefined;
+  /** A new tenant's storage limit when its creator sets none (PlatformOptions.porting.storageLimitBytes). */
+  defaultStorageBytes?: number | undefined;
 }
 
 export const tenantSipDomain = (ctx: DomainContext, slug: string) => `${slug}.${ctx.baseSipDomain}`;

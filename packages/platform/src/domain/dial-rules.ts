@@ -65,7 +65,7 @@ export function createDialRule(ctx: DomainContext, actor: Actor, access: TenantA
     const position = Math.min(input.position ?? count, count);
     scope.dialRules.shift(position, 1);
     const row = scope.dialRules.insert({ id: newId('dlr'), name: input.name ?? input.pattern, pattern: input.pattern, position, action, createdAt: now, updatedAt: now });
-    recordAudit(ctx, actor, tenant.id, 'dial_rule.created', row.id);
+    recordAudit(ctx, actor, tenant.id, 'dial_rule.created', row.id, { before: null, after: row });
     return row;
   });
 }
@@ -94,7 +94,7 @@ export function updateDialRule(ctx: DomainContext, actor: Actor, access: TenantA
     }
     const updated = scope.dialRules.update(id, { name: input.name, pattern: input.pattern, action, position, updatedAt: ctx.now().toISOString() });
     if (!updated) throw new NotFound('dial_rule');
-    recordAudit(ctx, actor, tenant.id, 'dial_rule.updated', id);
+    recordAudit(ctx, actor, tenant.id, 'dial_rule.updated', id, { before: existing, after: updated });
     return updated;
   });
 }
@@ -105,6 +105,6 @@ export function deleteDialRule(ctx: DomainContext, actor: Actor, access: TenantA
     const existing = scope.dialRules.get(id);
     if (!existing || !scope.dialRules.delete(id)) throw new NotFound('dial_rule');
     scope.dialRules.shift(existing.position + 1, -1);
-    recordAudit(ctx, actor, tenant.id, 'dial_rule.deleted', id);
+    recordAudit(ctx, actor, tenant.id, 'dial_rule.deleted', id, { before: existing, after: null });
   });
 }

@@ -20,7 +20,7 @@ export function addInventoryNumber(ctx: DomainContext, actor: Actor, input: { nu
   return ctx.store.transaction(() => {
     if (ctx.store.numbers.getByNumber(number)) throw new NumberExists(number, 'platform');
     const row = ctx.store.numbers.insert({ id: newId('num'), number, createdAt: now, updatedAt: now });
-    recordAudit(ctx, actor, null, 'number.created', row.id);
+    recordAudit(ctx, actor, null, 'number.created', row.id, { before: null, after: row });
     return row;
   });
 }
@@ -41,7 +41,7 @@ export function deleteInventoryNumber(ctx: DomainContext, actor: Actor, id: stri
     const row = ctx.store.numbers.get(id);
     if (!row) throw new NotFound('number');
     if (row.tenantId !== null || !ctx.store.numbers.delete(id)) throw new NumberTaken(row.number);
-    recordAudit(ctx, actor, null, 'number.deleted', id);
+    recordAudit(ctx, actor, null, 'number.deleted', id, { before: row, after: null });
   });
 }
 
@@ -55,8 +55,9 @@ export function assignNumber(ctx: DomainContext, actor: Actor, access: TenantAcc
     if (!row) throw new NumberNotInInventory(number);
     if (row.tenantId === tenant.id) throw new NumberExists(number, 'tenant');
     if (row.tenantId !== null || !ctx.store.numbers.assign(row.id, tenant.id, ctx.now().toISOString())) throw new NumberTaken(number);
-    recordAudit(ctx, actor, tenant.id, 'number.assigned', row.id);
-    return scope.numbers.get(row.id)!;
+    const assigned = scope.numbers.get(row.id)!;
+    recordAudit(ctx, actor, tenant.id, 'number.assigned', row.id, { before: { tenantId: null }, after: { tenantId: tenant.id, number: assigned.number } });
+    return assigned;
   });
 }
 
@@ -85,11 +86,12 @@ function checkRouting(access: TenantAccess, routing: NumberRouting): void {
 export function routeNumber(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { routing: NumberRouting | null }): TenantNumberRow {
   const { tenant, scope } = access;
   return ctx.store.transaction(() => {
-    if (!scope.numbers.get(id)) throw new NotFound('number');
+    const existing = scope.numbers.get(id);
+    if (!existing) throw new NotFound('number');
     if (input.routing) checkRouting(access, input.routing);
     const updated = scope.numbers.route(id, input.routing, ctx.now().toISOString());
     if (!updated) throw new NotFound('number');
-    recordAudit(ctx, actor, tenant.id, 'number.routed', id);
+    recordAudit(ctx, actor, tenant.id, 'number.routed', id, { before: existing, after: updated });
     return updated;
   });
 }
@@ -97,7 +99,8 @@ export function routeNumber(ctx: DomainContext, actor: Actor, access: TenantAcce
 /** Gives the number back to the provider's inventory. */
 export function releaseNumber(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
   ctx.store.transaction(() => {
-    if (!access.scope.numbers.release(id, ctx.now().toISOString())) throw new NotFound('number');
-    recordAudit(ctx, actor, access.tenant.id, 'number.released', id);
+    const existing = access.scope.numbers.get(id);
+    if (!existing || !access.scope.numbers.release(id, ctx.now().toISOString())) throw new NotFound('number');
+    recordAudit(ctx, actor, access.tenant.id, 'number.released', id, { before: { tenantId: access.tenant.id, routing: existing.routing }, after: { tenantId: null, routing: null } });
   });
 }

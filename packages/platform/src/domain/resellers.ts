@@ -13,7 +13,7 @@ export function createReseller(ctx: DomainContext, actor: Actor, params: { name:
   const now = ctx.now().toISOString();
   return ctx.store.transaction(() => {
     const reseller = ctx.store.resellers.insert({ id: newId('res'), name: params.name, status: 'active', createdAt: now, updatedAt: now });
-    recordAudit(ctx, actor, null, 'reseller.created', reseller.id);
+    recordAudit(ctx, actor, null, 'reseller.created', reseller.id, { before: null, after: reseller });
     return reseller;
   });
 }

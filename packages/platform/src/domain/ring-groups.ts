@@ -30,7 +30,7 @@ export function createRingGroup(ctx: DomainContext, actor: Actor, access: Tenant
     if (scope.extensions.getByNumber(input.number) || scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
     checkMembers(access, input.members);
     const row = scope.ringGroups.insert({ id: newId('rgp'), ...input, createdAt: now, updatedAt: now });
-    recordAudit(ctx, actor, tenant.id, 'ring_group.created', row.id);
+    recordAudit(ctx, actor, tenant.id, 'ring_group.created', row.id, { before: null, after: row });
     return row;
   });
 }
@@ -46,18 +46,20 @@ export function retrieveRingGroup(access: TenantAccess, id: string): RingGroupRo
 export function updateRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: RingGroupUpdateInput): RingGroupRow {
   const { tenant, scope } = access;
   return ctx.store.transaction(() => {
-    if (!scope.ringGroups.get(id)) throw new NotFound('ring_group');
+    const existing = scope.ringGroups.get(id);
+    if (!existing) throw new NotFound('ring_group');
     if (input.members) checkMembers(access, input.members);
     const updated = scope.ringGroups.update(id, { ...input, updatedAt: ctx.now().toISOString() });
     if (!updated) throw new NotFound('ring_group');
-    recordAudit(ctx, actor, tenant.id, 'ring_group.updated', id);
+    recordAudit(ctx, actor, tenant.id, 'ring_group.updated', id, { before: existing, after: updated });
     return updated;
   });
 }
 
 export function deleteRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
   ctx.store.transaction(() => {
-    if (!access.scope.ringGroups.delete(id)) throw new NotFound('ring_group');
-    recordAudit(ctx, actor, access.tenant.id, 'ring_group.deleted', id);
+    const existing = access.scope.ringGroups.get(id);
+    if (!existing || !access.scope.ringGroups.delete(id)) throw new NotFound('ring_group');
+    recordAudit(ctx, actor, access.tenant.id, 'ring_group.deleted', id, { before: existing, after: null });
   });
 }

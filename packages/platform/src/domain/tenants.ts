@@ -5,8 +5,9 @@ import { InvalidReference, NotFound, PermissionDenied, TenantExists } from './er
 import { canSeeTenant, isTenantLevel, type Actor, type Principal } from './principal';
 import { insertTenantKey } from './api-keys';
 import { emitEvent } from './events';
+import { ownerRoleId } from './permissions';
 
-export const DEFAULT_TENANT_LIMITS = { extensions: 100, channels: 10, messagesPerMinute: 600 } as const;
+export const DEFAULT_TENANT_LIMITS = { extensions: 100, channels: 10, messagesPerMinute: 600, storageBytes: 100 * 1024 * 1024 } as const;
 
 export interface TenantView extends TenantRow {
   sipDomain: string;
@@ -24,13 +25,13 @@ export interface TenantCreateInput {
   name: string;
   slug: string;
   resellerId?: string | undefined;
-  limits?: { extensions?: number | undefined; channels?: number | undefined; messagesPerMinute?: number | undefined } | undefined;
+  limits?: { extensions?: number | undefined; channels?: number | undefined; messagesPerMinute?: number | undefined; storageBytes?: number | undefined } | undefined;
   admin?: { email: string; name: string } | undefined;
 }
 
 export interface TenantUpdateInput {
   name?: string | undefined;
-  limits?: { extensions?: number | undefined; channels?: number | undefined; messagesPerMinute?: number | undefined } | undefined;
+  limits?: { extensions?: number | undefined; channels?: number | undefined; messagesPerMinute?: number | undefined; storageBytes?: number | undefined } | undefined;
 }
 
 const view = (ctx: DomainContext, row: TenantRow): TenantView => ({ ...row, sipDomain: tenantSipDomain(ctx, row.slug) });
@@ -62,6 +63,7 @@ export function createTenant(
         extensions: input.limits?.extensions ?? DEFAULT_TENANT_LIMITS.extensions,
         channels: input.limits?.channels ?? DEFAULT_TENANT_LIMITS.channels,
         messagesPerMinute: input.limits?.messagesPerMinute ?? DEFAULT_TENANT_LIMITS.messagesPerMinute,
+        storageBytes: input.limits?.storageBytes ?? ctx.defaultStorageBytes ?? DEFAULT_TENANT_LIMITS.storageBytes,
       },
       createdAt: now,
       updatedAt: now,
@@ -70,7 +72,7 @@ export function createTenant(
     emitEvent(ctx, { type: 'tenant.created', tenantId: tenant.id, data: view(ctx, tenant) });
     if (!input.admin) return { tenant: view(ctx, tenant) };
     const adminKey = insertTenantKey(ctx, tenant.id, `admin: ${input.admin.name} <${input.admin.email}>`);
-    recordAudit(ctx, actor, tenant.id, 'api_key.created', adminKey.id);
+    recordAudit(ctx, actor, tenant.id, 'api_key.created', adminKey.id, { before: null, after: { name: `admin: ${input.admin.name} <${input.admin.email}>`, roleId: ownerRoleId('tenant') } });
     return { tenant: view(ctx, tenant), adminKey };
   });
 }

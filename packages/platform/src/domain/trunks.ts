@@ -57,7 +57,7 @@ export function createTrunk(ctx: DomainContext, actor: Actor, access: TenantAcce
       createdAt: now,
       updatedAt: now,
     });
-    recordAudit(ctx, actor, tenant.id, 'trunk.created', row.id);
+    recordAudit(ctx, actor, tenant.id, 'trunk.created', row.id, { before: null, after: view(row) });
     return { trunk: view(row), password };
   });
 }
@@ -92,14 +92,16 @@ export function updateTrunk(
       updatedAt: ctx.now().toISOString(),
     });
     if (!updated) throw new NotFound('trunk');
-    recordAudit(ctx, actor, tenant.id, 'trunk.updated', id);
+    // The view never holds the digest; a new password shows only as `passwordRotated`, never its value.
+    recordAudit(ctx, actor, tenant.id, 'trunk.updated', id, { before: view(existing), after: password === undefined ? view(updated) : { ...view(updated), passwordRotated: true } });
     return password === undefined ? { trunk: view(updated) } : { trunk: view(updated), password };
   });
 }
 
 export function deleteTrunk(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
   ctx.store.transaction(() => {
-    if (!access.scope.trunks.delete(id)) throw new NotFound('trunk');
-    recordAudit(ctx, actor, access.tenant.id, 'trunk.deleted', id);
+    const existing = access.scope.trunks.get(id);
+    if (!existing || !access.scope.trunks.delete(id)) throw new NotFound('trunk');
+    recordAudit(ctx, actor, access.tenant.id, 'trunk.deleted', id, { before: view(existing), after: null });
   });
 }

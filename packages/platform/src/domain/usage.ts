@@ -30,7 +30,7 @@ export interface TenantUsageView {
 export const MESSAGE_WINDOW_SECONDS = 60;
 
 /** Each figure beside the limit that bounds it, the limits read from the tenant as it is now. */
-export function tenantUsage(access: TenantAccess, live: LiveTenantCounters, now: Date, storageLimitBytes: number | null = null): TenantUsageView {
+export function tenantUsage(access: TenantAccess, live: LiveTenantCounters, now: Date): TenantUsageView {
   const { limits } = access.tenant;
   return {
     tenantId: access.tenant.id,
@@ -47,6 +47,6 @@ export function tenantUsage(access: TenantAccess, live: LiveTenantCounters, now:
     extensions: { used: access.scope.extensions.count(), limit: limits.extensions },
     // DIDs have no per-tenant limit: the provider's inventory is the bound.
     numbers: { used: access.scope.numbers.count(), limit: null },
-    storage: { used: access.scope.portOrders.documents.totalBytes(), limit: storageLimitBytes },
+    storage: { used: access.scope.portOrders.documents.totalBytes(), limit: limits.storageBytes },
   };
 }

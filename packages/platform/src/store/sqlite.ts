@@ -54,6 +54,7 @@ function toTenant(r: Row): TenantRow {
       extensions: r.limit_extensions as number,
       channels: r.limit_channels as number,
       messagesPerMinute: r.limit_messages_per_minute as number,
+      storageBytes: r.limit_storage_bytes as number,
     },
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
@@ -309,9 +310,9 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     tenants: {
       insert(row) {
         db.prepare(
-          `INSERT INTO tenants (id, reseller_id, name, slug, status, limit_extensions, limit_channels, limit_messages_per_minute, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(row.id, row.resellerId, row.name, row.slug, row.status, row.limits.extensions, row.limits.channels, row.limits.messagesPerMinute, row.createdAt, row.updatedAt);
+          `INSERT INTO tenants (id, reseller_id, name, slug, status, limit_extensions, limit_channels, limit_messages_per_minute, limit_storage_bytes, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(row.id, row.resellerId, row.name, row.slug, row.status, row.limits.extensions, row.limits.channels, row.limits.messagesPerMinute, row.limits.storageBytes, row.createdAt, row.updatedAt);
         return row;
       },
       get(id) {
@@ -339,7 +340,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
       update(id, patch) {
         const { limits, ...rest } = patch;
         const set = setClause(
-          { ...rest, limitExtensions: limits?.extensions, limitChannels: limits?.channels, limitMessagesPerMinute: limits?.messagesPerMinute },
+          { ...rest, limitExtensions: limits?.extensions, limitChannels: limits?.channels, limitMessagesPerMinute: limits?.messagesPerMinute, limitStorageBytes: limits?.storageBytes },
           {
             name: 'name',
             status: 'status',
@@ -347,6 +348,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
             limitExtensions: 'limit_extensions',
             limitChannels: 'limit_channels',
             limitMessagesPerMinute: 'limit_messages_per_minute',
+            limitStorageBytes: 'limit_storage_bytes',
           },
         );
         if (set.sql) db.prepare(`UPDATE tenants SET ${set.sql} WHERE id = ?`).run(...set.values, id);

@@ -24,6 +24,12 @@ export const TenantLimits = z
       .min(0)
       .max(1_000_000)
       .meta({ description: 'Maximum SIP MESSAGEs the tenant may send per minute (default 600)' }),
+    storageBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1024 ** 4)
+      .meta({ description: 'Maximum bytes of stored files, such as porting documents (default 100 MiB)' }),
   })
   .meta({ id: 'TenantLimits' });
 export type TenantLimits = z.infer<typeof TenantLimits>;

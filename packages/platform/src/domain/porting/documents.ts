@@ -24,7 +24,7 @@ export const DOCUMENT_TYPES: Record<PortDocumentKindName, readonly DocumentType[
   bill: ['application/pdf', 'image/png', 'image/jpeg'],
 };
 
-/** Default storage per tenant for porting documents (PlatformOptions.porting.storageLimitBytes). */
+/** Storage limit of a new tenant unless its creator or PlatformOptions.porting.storageLimitBytes says otherwise. */
 export const DEFAULT_STORAGE_LIMIT_BYTES = 100 * 1024 * 1024;
 
 const startsWith = (bytes: Uint8Array, magic: readonly number[]) => magic.every((b, i) => bytes[i] === b);
@@ -39,7 +39,6 @@ export function sniffType(bytes: Uint8Array): DocumentType | undefined {
 
 export interface DocumentStorage {
   dataDir: string;
-  storageLimitBytes: number;
 }
 
 const EXTENSIONS: Record<DocumentType, string> = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' };
@@ -70,7 +69,9 @@ export function attachDocument(
     return ctx.store.transaction(() => {
       const order = orderForAttachment(access, orderId);
       const docs = access.scope.portOrders.documents;
-      if (docs.totalBytes() + input.bytes.byteLength > storage.storageLimitBytes) throw new LimitExceeded('storage', storage.storageLimitBytes);
+      // The limit as stored now, not as loaded with the request: a PATCH that lowered it a moment ago counts.
+      const limit = ctx.store.tenants.get(access.tenant.id)?.limits.storageBytes ?? access.tenant.limits.storageBytes;
+      if (docs.totalBytes() + input.bytes.byteLength > limit) throw new LimitExceeded('storage', limit);
       const row = docs.insert({
         id,
         orderId,

@@ -317,7 +317,7 @@ export function addPortComment(ctx: DomainContext, actor: Actor, access: TenantA
       authorKeyId: actor.principal.keyId,
       createdAt: ctx.now().toISOString(),
     });
-    recordAudit(ctx, actor, access.tenant.id, 'port_order.commented', id, { targetType: 'port_order' });
+    recordAudit(ctx, actor, access.tenant.id, 'port_order.commented', id, { targetType: 'port_order', before: null, after: { commentId: row.id, visibility: row.visibility } });
     return row;
   });
 }

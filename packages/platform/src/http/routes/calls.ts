@@ -34,6 +34,6 @@ export const callRoutes = [
     operationId: 'retrieveTenantUsage',
     summary: 'Live channels, registrations and messages, and extensions, each beside its limit',
     response: { status: 200, schema: TenantUsage, description: 'The tenant\'s usage now' },
-    handle: ({ services, tenant }) => presentUsage(tenantUsage(tenant, services.liveCounters(tenant.tenant.id), services.domain.now(), services.porting?.storageLimitBytes ?? null)),
+    handle: ({ services, tenant }) => presentUsage(tenantUsage(tenant, services.liveCounters(tenant.tenant.id), services.domain.now())),
   }),
 ];
