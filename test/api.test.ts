@@ -4,6 +4,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from './support/platform';
 import { routeTable, startPlatform, type Platform } from '@highrise/platform';
 import {
   Deleted,
@@ -23,6 +24,7 @@ const bootstrapKey = 'hr_test_bootstrap_api_integration_0001';
 const MISSING_TENANT = 'ten_00000000000000000000000000';
 const MISSING_EXTENSION = 'ext_00000000000000000000000000';
 
+let testPlatform: TestPlatform | undefined;
 let platform: Platform;
 let dataDir: string;
 /** Every body the platform sent during this file, checked for leaked stack traces at the end. */
@@ -77,13 +79,12 @@ async function createExtension(tenantId: string, number: string, key: string = b
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'highrise-api-'));
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey });
+  testPlatform = await startTestPlatform('api', { bootstrapKey });
+  ({ platform, dataDir } = testPlatform);
 });
 
 afterAll(async () => {
-  await platform?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testPlatform?.close();
 });
 
 describe('basics', () => {

@@ -2,16 +2,12 @@
 // pattern errors that point at the character, the same patterns in two tenants, the tenant-wide
 // number namespace, and trunk credentials.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteStore, startPlatform } from '@highrise/platform';
-import { APIError, BadRequestError, ConflictError, DialRule, Highrise, NotFoundError, RingGroup, TrunkWithPassword, type TenantCreateResponse } from '@highrise/sdk';
+import { openSqliteStore } from '@highrise/platform';
+import { BadRequestError, ConflictError, DialRule, Highrise, NotFoundError, RingGroup, TrunkWithPassword, type TenantCreateResponse } from '@highrise/sdk';
+import { expectApiError as failure, startTestPlatform, type TestPlatform } from './support/platform';
 
-const bootstrapKey = 'hr_test_bootstrap_dial_plan_0001';
-
-let platform: Awaited<ReturnType<typeof startPlatform>>;
+let testPlatform: TestPlatform | undefined;
 let dataDir: string;
 let provider: Highrise;
 let acme: TenantCreateResponse;
@@ -19,17 +15,6 @@ let globex: TenantCreateResponse;
 let acmeAdmin: Highrise;
 let globexAdmin: Highrise;
 
-async function failure(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(APIError);
-    return error as APIError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
-const client = (apiKey: string) => new Highrise({ baseUrl: platform.url, apiKey, maxRetries: 0 });
 const acmeApi = () => acmeAdmin.tenant(acme.tenant.id);
 const globexApi = () => globexAdmin.tenant(globex.tenant.id);
 
@@ -40,13 +25,10 @@ async function all<T>(pages: AsyncIterable<T>): Promise<T[]> {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'highrise-dial-plan-'));
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey });
-  provider = client(bootstrapKey);
-  acme = await provider.tenants.create({ name: 'Acme', slug: 'acme-plan', admin: { email: 'a@acme.test', name: 'A' } });
-  globex = await provider.tenants.create({ name: 'Globex', slug: 'globex-plan', admin: { email: 'g@globex.test', name: 'G' } });
-  acmeAdmin = client(acme.adminKey!.secret);
-  globexAdmin = client(globex.adminKey!.secret);
+  testPlatform = await startTestPlatform('dial-plan');
+  ({ dataDir, provider } = testPlatform);
+  ({ created: acme, admin: acmeAdmin } = await testPlatform.createTenant('acme-plan', 'Acme', { email: 'a@acme.test', name: 'A' }));
+  ({ created: globex, admin: globexAdmin } = await testPlatform.createTenant('globex-plan', 'Globex', { email: 'g@globex.test', name: 'G' }));
   for (const number of ['101', '102', '103']) {
     await acmeApi().extensions.create({ number, displayName: `Acme ${number}` });
     await globexApi().extensions.create({ number, displayName: `Globex ${number}` });
@@ -54,8 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await platform?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testPlatform?.close();
 });
 
 describe('dial rules', () => {

@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from './support/platform';
 import { DATABASE_FILE, startPlatform, type Platform } from '@highrise/platform';
 import { ErrorBody, ExtensionWithPassword, SoftphoneToken, TenantCreateResponse } from '@highrise/sdk/schemas';
 
 const bootstrapKey = 'hr_test_bootstrap_hardening_0001';
 
+let testPlatform: TestPlatform | undefined;
 let platform: Platform;
 let dataDir: string;
 
@@ -64,13 +66,12 @@ function dumpAllText(): string[] {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'highrise-hardening-'));
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey });
+  testPlatform = await startTestPlatform('hardening', { bootstrapKey });
+  ({ platform, dataDir } = testPlatform);
 });
 
 afterAll(async () => {
-  await platform?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testPlatform?.close();
 });
 
 describe('idempotent responses at rest', () => {

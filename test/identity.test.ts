@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openSqliteStore, routeTable, startPlatform, type Platform } from '@highrise/platform';
 import {
-  APIError,
   AuthenticationError,
   BadRequestError,
   ConflictError,
@@ -20,10 +19,12 @@ import {
   RateLimitError,
   type Tenant,
 } from '@highrise/sdk';
+import { expectApiError as failure, startTestPlatform, type TestPlatform } from './support/platform';
 import { createNodePhone, openRawSip, SipRejected, type NodePhone } from './support/sip-node';
 
 const bootstrapKey = 'hr_test_bootstrap_identity_0001';
 
+let testPlatform: TestPlatform | undefined;
 let platform: Platform;
 let dataDir: string;
 let provider: Highrise;
@@ -31,17 +32,6 @@ const phones: NodePhone[] = [];
 
 const client = (apiKey: string, baseUrl = platform.url) => new Highrise({ baseUrl, apiKey, maxRetries: 0 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The rejection of `promise`, failing the test if it resolves. */
-async function failure(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(APIError);
-    return error as APIError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 let slugs = 0;
 /** A tenant with extensions 101 and 102 (known SIP passwords) and its owner key. */
@@ -85,10 +75,9 @@ function auditActions(tenantId: string): string[] {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'highrise-identity-'));
   // This file provokes many 401s on purpose; the per-source limit has its own test below.
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey, authFailureLimit: { maxFailures: 1000 } });
-  provider = client(bootstrapKey);
+  testPlatform = await startTestPlatform('identity', { bootstrapKey, authFailureLimit: { maxFailures: 1000 } });
+  ({ platform, dataDir, provider } = testPlatform);
 });
 
 afterEach(async () => {
@@ -96,8 +85,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await platform?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testPlatform?.close();
 });
 
 describe('the route table', () => {

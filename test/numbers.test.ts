@@ -1,53 +1,32 @@
 // Numbers (DIDs) against the real platform through the SDK: the provider's inventory, assignment
 // to tenants, routing and release, with the error codes a client switches on.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlatform } from '@highrise/platform';
-import { APIError, BadRequestError, ConflictError, Highrise, NotFoundError, PermissionDeniedError, PhoneNumber, type TenantCreateResponse } from '@highrise/sdk';
+import { BadRequestError, ConflictError, Highrise, NotFoundError, PermissionDeniedError, PhoneNumber, type TenantCreateResponse } from '@highrise/sdk';
+import { expectApiError as failure, startTestPlatform, type TestPlatform } from './support/platform';
 
-const bootstrapKey = 'hr_test_bootstrap_numbers_0001';
-
-let platform: Awaited<ReturnType<typeof startPlatform>>;
-let dataDir: string;
+let testPlatform: TestPlatform | undefined;
 let provider: Highrise;
 let acme: TenantCreateResponse;
 let globex: TenantCreateResponse;
 let acmeAdmin: Highrise;
 let globexAdmin: Highrise;
 
-async function failure(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(APIError);
-    return error as APIError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
-const client = (apiKey: string) => new Highrise({ baseUrl: platform.url, apiKey, maxRetries: 0 });
 let next = 101;
 /** A fresh valid San Francisco number per call, so tests do not depend on each other. */
 const freshNumber = () => `+1 (415) 555-0${next++}`;
 const e164 = (spelled: string) => `+${spelled.replace(/\D/g, '')}`;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'highrise-numbers-'));
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey });
-  provider = client(bootstrapKey);
-  acme = await provider.tenants.create({ name: 'Acme', slug: 'acme-numbers', admin: { email: 'a@acme.test', name: 'A' } });
-  globex = await provider.tenants.create({ name: 'Globex', slug: 'globex-numbers', admin: { email: 'g@globex.test', name: 'G' } });
-  acmeAdmin = client(acme.adminKey!.secret);
-  globexAdmin = client(globex.adminKey!.secret);
+  testPlatform = await startTestPlatform('numbers');
+  provider = testPlatform.provider;
+  ({ created: acme, admin: acmeAdmin } = await testPlatform.createTenant('acme-numbers', 'Acme', { email: 'a@acme.test', name: 'A' }));
+  ({ created: globex, admin: globexAdmin } = await testPlatform.createTenant('globex-numbers', 'Globex', { email: 'g@globex.test', name: 'G' }));
   await provider.tenant(acme.tenant.id).extensions.create({ number: '101', displayName: 'Acme 101' });
   await provider.tenant(globex.tenant.id).extensions.create({ number: '101', displayName: 'Globex 101' });
 });
 
 afterAll(async () => {
-  await platform?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testPlatform?.close();
 });
 
 describe('the provider inventory', () => {

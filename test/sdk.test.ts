@@ -1,12 +1,8 @@
 // The SDK against the real platform: started in-process on a free loopback port with a fresh
 // SQLite directory, spoken to only through `@highrise/sdk`'s public entry.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlatform } from '@highrise/platform';
+import type { Platform } from '@highrise/platform';
 import {
-  APIError,
   AuthenticationError,
   BadRequestError,
   ConflictError,
@@ -17,11 +13,11 @@ import {
   type TenantCreateParams,
   type TenantCreateResponse,
 } from '@highrise/sdk';
+import { expectApiError as failure, startTestPlatform, type TestPlatform } from './support/platform';
 
-const bootstrapKey = 'hr_test_bootstrap_sdk_integration_0001';
-
-let platform: Awaited<ReturnType<typeof startPlatform>>;
-let dataDir: string;
+let testPlatform: TestPlatform | undefined;
+let platform: Platform;
+let bootstrapKey: string;
 /** The provider owner, holding the bootstrap key. */
 let provider: Highrise;
 let acme: TenantCreateResponse;
@@ -30,35 +26,17 @@ let globex: TenantCreateResponse;
 let acmeAdmin: Highrise;
 let globexAdmin: Highrise;
 
-/** The rejection of `promise`, failing the test if it resolves. */
-async function failure(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(APIError);
-    return error as APIError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
-function client(apiKey: string): Highrise {
-  // No retries: a failure here should show up as what the platform said the first time.
-  return new Highrise({ baseUrl: platform.url, apiKey, maxRetries: 0 });
-}
+const client = (apiKey: string) => testPlatform!.client(apiKey);
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'highrise-sdk-'));
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey });
-  provider = client(bootstrapKey);
-  acme = await provider.tenants.create({ name: 'Acme Dental', slug: 'acme-dental', admin: { email: 'office@acme-dental.test', name: 'Ada Acme' } });
-  globex = await provider.tenants.create({ name: 'Globex Law', slug: 'globex-law', admin: { email: 'it@globex-law.test', name: 'Gus Globex' } });
-  acmeAdmin = client(acme.adminKey!.secret);
-  globexAdmin = client(globex.adminKey!.secret);
+  testPlatform = await startTestPlatform('sdk', { bootstrapKey: 'hr_test_bootstrap_sdk_integration_0001' });
+  ({ platform, bootstrapKey, provider } = testPlatform);
+  ({ created: acme, admin: acmeAdmin } = await testPlatform.createTenant('acme-dental', 'Acme Dental', { email: 'office@acme-dental.test', name: 'Ada Acme' }));
+  ({ created: globex, admin: globexAdmin } = await testPlatform.createTenant('globex-law', 'Globex Law', { email: 'it@globex-law.test', name: 'Gus Globex' }));
 });
 
 afterAll(async () => {
-  await platform?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await testPlatform?.close();
 });
 
 describe('tenants', () => {

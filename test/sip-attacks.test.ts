@@ -3,10 +3,7 @@
  * Globex. Nothing may reach a Globex phone, and no answer may differ between "another tenant"
  * and "nothing there".
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SIP_METHODS, startPlatform, type Platform } from '@highrise/platform';
+import { SIP_METHODS, type Platform } from '@highrise/platform';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createNodePhone,
@@ -20,13 +17,14 @@ import {
   type NodePhone,
   type RawSip,
 } from './support/sip-node';
+import { startTestPlatform, type TestPlatform } from './support/platform';
 import { createExtension, createSoftphoneToken, createTenant, type ProvisionedTenant } from './support/sip-provision';
 
 const KEY = 'hr_test_bootstrap_key_0002';
 const password = (tenant: ProvisionedTenant, number: string) => `attack-test-${tenant.slug}-${number}`;
 
+let testPlatform: TestPlatform | undefined;
 let platform: Platform;
-let dataDir: string;
 let acme: ProvisionedTenant;
 let globex: ProvisionedTenant;
 let globex101: NodePhone;
@@ -35,8 +33,8 @@ let globex102: NodePhone;
 let attacker: RawSip;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'highrise-sip-attacks-'));
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey: KEY });
+  testPlatform = await startTestPlatform('sip-attacks', { bootstrapKey: KEY });
+  ({ platform } = testPlatform);
   acme = await createTenant(platform.url, KEY, 'Acme Dental', 'acme');
   globex = await createTenant(platform.url, KEY, 'Globex Law', 'globex');
   for (const tenant of [acme, globex]) {
@@ -57,8 +55,7 @@ afterAll(async () => {
   await attacker?.close();
   await globex101?.stop();
   await globex102?.stop();
-  await platform?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testPlatform?.close();
 });
 
 /** Every hostile frame or request this file sends, printed at the end. */

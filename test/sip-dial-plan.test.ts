@@ -3,27 +3,24 @@
  * through the SDK, sip.js phones, and a "carrier" that is a sip.js UA registered with a trunk's
  * digest credentials. Each test gets tenants of its own, so one test's rules never reach another.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Highrise, type Call, type TrunkWithPassword } from '@highrise/sdk';
-import { startPlatform, type Platform } from '@highrise/platform';
+import type { Platform } from '@highrise/platform';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestPlatform, type TestPlatform } from './support/platform';
 import { createNodePhone, SipRejected, withTimeout, type NodePhone } from './support/sip-node';
 
 const KEY = 'hr_test_bootstrap_key_dial_plan_sip_01';
 
+let testPlatform: TestPlatform | undefined;
 let platform: Platform;
-let dataDir: string;
 let hr: Highrise;
 const phones: NodePhone[] = [];
 let slugs = 0;
 let dids = 0;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'highrise-sip-dial-plan-'));
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey: KEY });
-  hr = new Highrise({ baseUrl: platform.url, apiKey: KEY, maxRetries: 0 });
+  testPlatform = await startTestPlatform('sip-dial-plan', { bootstrapKey: KEY });
+  ({ platform, provider: hr } = testPlatform);
 });
 
 afterEach(async () => {
@@ -31,8 +28,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await platform?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testPlatform?.close();
 });
 
 interface TestTenant {

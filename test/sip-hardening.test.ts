@@ -4,14 +4,12 @@
  * unbounded or endless anonymous sockets.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openSqliteStore, startPlatform, type Platform, type PlatformOptions } from '@highrise/platform';
+import { openSqliteStore, type PlatformOptions } from '@highrise/platform';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // The API's minimum token life is 60 s; a test token of a few seconds is minted with the tenant's
 // real signing key, through the platform's own issuing code, on the platform's own database.
 import { issueSoftphoneToken, loadPlatformSecret } from '../packages/platform/src/domain/softphone-tokens';
+import { startTestPlatform, type TestPlatform } from './support/platform';
 import { headerOf, openRawSip, rawRequest, statusOf, withTimeout, type RawSip } from './support/sip-node';
 import { api, createExtension, createSoftphoneToken, createTenant, type ProvisionedTenant } from './support/sip-provision';
 
@@ -20,21 +18,13 @@ const BASE_DOMAIN = 'sip.localhost';
 const password = (tenant: ProvisionedTenant, number: string) => `hardening-${tenant.slug}-${number}`;
 const contact = (name: string) => `Contact: <sip:${name}@raw.invalid;transport=ws>`;
 
-interface Running {
-  platform: Platform;
-  dataDir: string;
-}
+type Running = TestPlatform;
 
-async function start(options: PlatformOptions = {}): Promise<Running> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'highrise-sip-hardening-'));
-  const platform = await startPlatform({ port: 0, dataDir, bootstrapKey: KEY, sipDomain: BASE_DOMAIN, ...options });
-  return { platform, dataDir };
-}
+const start = (options: PlatformOptions = {}): Promise<Running> =>
+  startTestPlatform('sip-hardening', { bootstrapKey: KEY, sipDomain: BASE_DOMAIN, ...options });
 
 async function stop(running: Running | undefined): Promise<void> {
-  if (!running) return;
-  await running.platform.close();
-  await rm(running.dataDir, { recursive: true, force: true });
+  await running?.close();
 }
 
 async function provision(running: Running, slug: string, numbers: string[]): Promise<ProvisionedTenant> {

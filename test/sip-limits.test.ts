@@ -3,30 +3,27 @@
  * real sip.js phones against the real platform. Each test gets a tenant of its own, so the live
  * counters of one test never leak into another.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Highrise, type Call, type TenantLimits } from '@highrise/sdk';
-import { startPlatform, type Platform } from '@highrise/platform';
+import type { Platform } from '@highrise/platform';
 import { Messager, UserAgent } from 'sip.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestPlatform, type TestPlatform } from './support/platform';
 import { createNodePhone, openRawSip, rawRequest, statusOf, withTimeout, type NodeCall, type NodePhone } from './support/sip-node';
 import { api, createExtension, createSoftphoneToken, type ProvisionedTenant } from './support/sip-provision';
 
 const KEY = 'hr_test_bootstrap_key_limits_0001';
 const ACK_TIMEOUT_MS = 1500;
 
+let testPlatform: TestPlatform | undefined;
 let platform: Platform;
-let dataDir: string;
 let hr: Highrise;
 const phones: NodePhone[] = [];
 let slugs = 0;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'highrise-sip-limits-'));
   // A short ACK timer, so the "answered but never confirmed" case ends within the test.
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey: KEY, sipTimers: { ackTimeoutMs: ACK_TIMEOUT_MS } });
-  hr = new Highrise({ baseUrl: platform.url, apiKey: KEY, maxRetries: 0 });
+  testPlatform = await startTestPlatform('sip-limits', { bootstrapKey: KEY, sipTimers: { ackTimeoutMs: ACK_TIMEOUT_MS } });
+  ({ platform, provider: hr } = testPlatform);
 });
 
 afterEach(async () => {
@@ -34,8 +31,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await platform?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testPlatform?.close();
 });
 
 const passwordOf = (tenant: ProvisionedTenant, number: string) => `limits-test-${tenant.slug}-${number}`;

@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startPlatform, type Platform } from '@highrise/platform';
+import type { Platform } from '@highrise/platform';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createNodePhone,
@@ -14,21 +11,22 @@ import {
   type NodePhone,
   type NodePhoneOptions,
 } from './support/sip-node';
+import { startTestPlatform, type TestPlatform } from './support/platform';
 import { createExtension, createSoftphoneToken, createTenant, type ProvisionedTenant } from './support/sip-provision';
 
 const KEY = 'hr_test_bootstrap_key_0001';
 const PASSWORD = 'correct-horse-101';
 
+let testPlatform: TestPlatform | undefined;
 let platform: Platform;
-let dataDir: string;
 let acme: ProvisionedTenant;
 let globex: ProvisionedTenant;
 const phones: NodePhone[] = [];
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'highrise-sip-'));
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey: KEY, log: (line) => logLines.push(line) });
+  testPlatform = await startTestPlatform('sip', { bootstrapKey: KEY, log: (line) => logLines.push(line) });
+  ({ platform } = testPlatform);
   acme = await createTenant(platform.url, KEY, 'Acme Dental', 'acme-dental');
   globex = await createTenant(platform.url, KEY, 'Globex Law', 'globex-law');
   for (const tenant of [acme, globex]) {
@@ -41,8 +39,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await platform?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testPlatform?.close();
 });
 
 function passwordOf(tenant: ProvisionedTenant, number: string): string {

@@ -7,6 +7,7 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from './support/platform';
 import { DATABASE_FILE, startPlatform, type Platform, type PlatformOptions } from '@highrise/platform';
 import {
   BadRequestError,
@@ -79,6 +80,7 @@ async function eventsOf(receiver: Receiver, secret: string): Promise<WebhookEven
   return Promise.all(receiver.received.map((r) => verifyWebhook(r.body, String(r.headers['highrise-signature']), secret)));
 }
 
+let testPlatform: TestPlatform | undefined;
 let platform: Platform;
 let dataDir: string;
 let hr: Highrise;
@@ -91,15 +93,14 @@ async function receiver(): Promise<Receiver> {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'highrise-webhooks-'));
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey, webhooks: WEBHOOKS });
-  hr = new Highrise({ baseUrl: platform.url, apiKey: bootstrapKey, maxRetries: 0 });
+  testPlatform = await startTestPlatform('webhooks', { bootstrapKey, webhooks: WEBHOOKS });
+  ({ platform, dataDir } = testPlatform);
+  hr = testPlatform.provider;
 });
 
 afterAll(async () => {
-  await platform?.close();
+  await testPlatform?.close();
   await Promise.all(receivers.map((r) => r.close()));
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 let slugs = 0;
