@@ -11,11 +11,7 @@ import type {
   TrunkRow,
 } from './dial-plan-types';
 import type { Page } from './types';
-
-type Row = Record<string, unknown>;
-
-const str = (v: unknown) => v as string;
-const strOrNull = (v: unknown) => (v ?? null) as string | null;
+import { str, strOrNull, paginate, setClause, type Row } from './sqlite-rows';
 
 function toNumber(r: Row): NumberRow {
   const type = strOrNull(r.route_type);
@@ -73,25 +69,6 @@ function toTrunk(r: Row): TrunkRow {
 }
 
 /** One row more than asked tells whether another page follows; `cursorOf` picks what the next page starts after. */
-function paginate<T>(rows: Row[], limit: number, map: (r: Row) => T, cursorOf: (item: T) => string): Page<T> {
-  const items = rows.slice(0, limit).map(map);
-  const last = items.at(-1);
-  return { items, next: rows.length > limit && last !== undefined ? cursorOf(last) : null };
-}
-const byId = (item: { id: string }) => item.id;
-
-/** `SET a = ?, b = ?` from the defined keys of a patch, column names from a fixed map (never from input). */
-function setClause(patch: Record<string, unknown>, columns: Record<string, string>): { sql: string; values: unknown[] } {
-  const parts: string[] = [];
-  const values: unknown[] = [];
-  for (const [key, value] of Object.entries(patch)) {
-    const column = columns[key];
-    if (value === undefined || !column) continue;
-    parts.push(`${column} = ?`);
-    values.push(value);
-  }
-  return { sql: parts.join(', '), values };
-}
 
 export function sqliteNumberInventory(db: Database.Database): NumberInventory {
   return {
@@ -112,7 +89,7 @@ export function sqliteNumberInventory(db: Database.Database): NumberInventory {
       if (filter.assigned === true) where.push('tenant_id IS NOT NULL');
       if (filter.assigned === false) where.push('tenant_id IS NULL');
       const rows = db.prepare(`SELECT * FROM numbers WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(page.after ?? '', page.limit + 1) as Row[];
-      return paginate(rows, page.limit, toNumber, byId);
+      return paginate(rows, page.limit, toNumber);
     },
     assign(id, tenantId, at) {
       return (
@@ -133,7 +110,7 @@ export function sqliteDialPlanScope(db: Database.Database, tenantId: string): Di
     numbers: {
       list(page) {
         const rows = db.prepare('SELECT * FROM numbers WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?').all(tenantId, page.after ?? '', page.limit + 1) as Row[];
-        return paginate(rows, page.limit, toTenantNumber, byId);
+        return paginate(rows, page.limit, toTenantNumber);
       },
       get(id) {
         const row = db.prepare('SELECT * FROM numbers WHERE tenant_id = ? AND id = ?').get(tenantId, id) as Row | undefined;
@@ -220,7 +197,7 @@ export function sqliteDialPlanScope(db: Database.Database, tenantId: string): Di
     ringGroups: {
       list(page) {
         const rows = db.prepare('SELECT * FROM ring_groups WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?').all(tenantId, page.after ?? '', page.limit + 1) as Row[];
-        return paginate(rows, page.limit, toRingGroup, byId);
+        return paginate(rows, page.limit, toRingGroup);
       },
       get(id) {
         const row = db.prepare('SELECT * FROM ring_groups WHERE tenant_id = ? AND id = ?').get(tenantId, id) as Row | undefined;
@@ -254,7 +231,7 @@ export function sqliteDialPlanScope(db: Database.Database, tenantId: string): Di
     trunks: {
       list(page) {
         const rows = db.prepare('SELECT * FROM trunks WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?').all(tenantId, page.after ?? '', page.limit + 1) as Row[];
-        return paginate(rows, page.limit, toTrunk, byId);
+        return paginate(rows, page.limit, toTrunk);
       },
       get(id) {
         const row = db.prepare('SELECT * FROM trunks WHERE tenant_id = ? AND id = ?').get(tenantId, id) as Row | undefined;

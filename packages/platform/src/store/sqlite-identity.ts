@@ -1,17 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { ApiKeyInsert, ApiKeyRow, Page, RoleCollection, RoleRow, Store, TenantScope } from './types';
+import { str, strOrNull, paginate, type Row } from './sqlite-rows';
 
 // The identity collections of the SQLite store (roles, keys, signing keys), kept apart from
 // sqlite.ts so that file only wires them in.
-
-type Row = Record<string, unknown>;
-const str = (v: unknown) => v as string;
-const strOrNull = (v: unknown) => (v ?? null) as string | null;
-
-function paginate<T extends { id: string }>(rows: Row[], limit: number, map: (r: Row) => T): Page<T> {
-  const items = rows.slice(0, limit).map(map);
-  return { items, next: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
-}
 
 export function toApiKey(r: Row): ApiKeyRow {
   return {

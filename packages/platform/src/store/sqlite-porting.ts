@@ -1,11 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { PortCommentRow, PortDocumentRow, PortEventRow, PortingPlatform, PortingScope, PortOrderPatch, PortOrderRow } from './porting-types';
 import type { Page } from './types';
-
-type Row = Record<string, unknown>;
-
-const str = (v: unknown) => v as string;
-const strOrNull = (v: unknown) => (v ?? null) as string | null;
+import { str, strOrNull, paginate, type Row } from './sqlite-rows';
 
 function toOrder(r: Row): PortOrderRow {
   return {
@@ -68,12 +64,6 @@ const toEvent = (r: Row): PortEventRow => ({
   message: strOrNull(r.message),
   occurredAt: str(r.occurred_at),
 });
-
-function paginate<T extends { id: string }>(rows: Row[], limit: number, map: (r: Row) => T): Page<T> {
-  const items = rows.slice(0, limit).map(map);
-  const last = items.at(-1);
-  return { items, next: rows.length > limit && last !== undefined ? last.id : null };
-}
 
 /** Column of each patchable field; names come from this map, never from input. */
 const ORDER_COLUMNS: Record<string, (row: PortOrderPatch) => [string, unknown][]> = {

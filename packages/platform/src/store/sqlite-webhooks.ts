@@ -10,10 +10,7 @@ import type {
   WebhookPlatform,
   WebhookScope,
 } from './webhook-types';
-
-type Row = Record<string, unknown>;
-const str = (v: unknown) => v as string;
-const strOrNull = (v: unknown) => (v ?? null) as string | null;
+import { str, strOrNull, type Row } from './sqlite-rows';
 
 function toEndpoint(r: Row): WebhookEndpointRow {
   return {

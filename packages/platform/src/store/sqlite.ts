@@ -20,6 +20,7 @@ import type {
   TenantRow,
   TenantScope,
 } from './types';
+import { str, strOrNull, paginate, setClause, type Row } from './sqlite-rows';
 
 export interface SqliteStoreOptions {
   /** Directory for `highrise.db`; created when missing. */
@@ -33,11 +34,6 @@ export interface SqliteStoreOptions {
 export const DATABASE_FILE = 'highrise.db';
 /** How stale `changeVersion()` may be about commits by other connections to the same file. */
 export const OTHER_WRITERS_CHECK_MS = 100;
-
-type Row = Record<string, unknown>;
-
-const str = (v: unknown) => v as string;
-const strOrNull = (v: unknown) => (v ?? null) as string | null;
 
 function toReseller(r: Row): ResellerRow {
   return { id: str(r.id), name: str(r.name), status: r.status as ResellerRow['status'], createdAt: str(r.created_at), updatedAt: str(r.updated_at) };
@@ -129,26 +125,6 @@ function auditWhere(filter: AuditFilter, where: string[], values: unknown[]): vo
   if (filter.targetId !== undefined) where.push('target_id = ?'), values.push(filter.targetId);
   if (filter.from !== undefined) where.push('occurred_at >= ?'), values.push(filter.from);
   if (filter.to !== undefined) where.push('occurred_at < ?'), values.push(filter.to);
-}
-
-/** Fetches one row more than asked to learn whether another page follows. */
-function paginate<T extends { id: string }>(rows: Row[], limit: number, map: (r: Row) => T): Page<T> {
-  const items = rows.slice(0, limit).map(map);
-  const next = rows.length > limit ? (items.at(-1)?.id ?? null) : null;
-  return { items, next };
-}
-
-/** Builds `SET a = ?, b = ?` from the defined keys of a patch, with column names from a fixed map. */
-function setClause(patch: Record<string, unknown>, columns: Record<string, string>): { sql: string; values: unknown[] } {
-  const parts: string[] = [];
-  const values: unknown[] = [];
-  for (const [key, value] of Object.entries(patch)) {
-    const column = columns[key];
-    if (value === undefined || !column) continue;
-    parts.push(`${column} = ?`);
-    values.push(value);
-  }
-  return { sql: parts.join(', '), values };
 }
 
 export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
