@@ -73,21 +73,7 @@ export class CallTracker {
   begin(tenantId: string, callId: string, from: string, to: string, direction: CallDirection = 'internal'): ChannelGrant {
     const limit = this.#directory.limits(tenantId)?.channels ?? 0;
     const used = this.#channels.get(tenantId) ?? 0;
-    const call: LiveCall = {
-      tenantId,
-      callId,
-      from,
-      to,
-      direction,
-      startedAt: new Date(),
-      answeredAt: undefined,
-      cancelled: false,
-      holdsChannel: false,
-      ended: false,
-      dialogKey: undefined,
-      acked: false,
-      ackTimer: undefined,
-    };
+    const call = newLiveCall(tenantId, callId, from, to, direction);
     if (used >= limit) {
       this.end(call, 'limit', 403);
       return { ok: false, limit };
@@ -108,21 +94,7 @@ export class CallTracker {
     status: number,
     direction: CallDirection = 'internal',
   ): void {
-    const call: LiveCall = {
-      tenantId,
-      callId,
-      from,
-      to,
-      direction,
-      startedAt: new Date(),
-      answeredAt: undefined,
-      cancelled: false,
-      holdsChannel: false,
-      ended: false,
-      dialogKey: undefined,
-      acked: false,
-      ackTimer: undefined,
-    };
+    const call = newLiveCall(tenantId, callId, from, to, direction);
     this.end(call, disposition, status);
   }
 
@@ -220,4 +192,22 @@ export class CallTracker {
       }
     }
   }
+}
+
+function newLiveCall(tenantId: string, callId: string, from: string, to: string, direction: CallDirection): LiveCall {
+  return {
+    tenantId,
+    callId,
+    from,
+    to,
+    direction,
+    startedAt: new Date(),
+    answeredAt: undefined,
+    cancelled: false,
+    holdsChannel: false,
+    ended: false,
+    dialogKey: undefined,
+    acked: false,
+    ackTimer: undefined,
+  };
 }
