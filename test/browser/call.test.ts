@@ -3,24 +3,18 @@
 // Acme Dental and Globex Law both own 101 and 102; Acme 102 calls Acme 101 with real media on
 // 127.0.0.1 while Globex 101 stays registered and never rings.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { Highrise, type SoftphoneToken, type TenantClient } from '@highrise/sdk';
-import { startPlatform, type Platform } from '@highrise/platform';
-import { launchChromium } from './chromium';
+import type { Platform } from '@highrise/platform';
+import { startSoftphoneWorld, type SoftphoneWorld } from './softphone-world';
 import { expectLoopbackMedia, packetsReceived } from './media';
 import { screenshotOnFailure, unexpectedErrors, type TrackedPage } from './pages';
 import { openPhonePage, type PhonePage } from './softphone-page';
 
-const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
-const SOFTPHONE_DIST = join(REPO_ROOT, 'packages/softphone/dist');
 
 describe('softphone calls through the platform', () => {
+  let world: SoftphoneWorld;
   let platform: Platform;
-  let dataDir: string;
   let browser: Browser;
   let origin: string;
   /** Each tenant seen through its own admin key, as a reseller's backend holding that key sees it. */
@@ -32,23 +26,9 @@ describe('softphone calls through the platform', () => {
   });
 
   beforeAll(async () => {
-    await access(join(SOFTPHONE_DIST, 'highrise-softphone.js')).catch(() => {
-      throw new Error(`${SOFTPHONE_DIST}/highrise-softphone.js is missing: run \`npm run build\` first (npm test does).`);
-    });
-    dataDir = await mkdtemp(join(tmpdir(), 'highrise-browser-'));
-    const bootstrapKey = `hr_test_${randomBytes(24).toString('base64url')}`;
-    [platform, browser] = await Promise.all([
-      startPlatform({
-        port: 0,
-        dataDir,
-        bootstrapKey,
-        site: { root: join(import.meta.dirname, 'fixtures'), mounts: { '/softphone/': SOFTPHONE_DIST } },
-      }),
-      launchChromium(),
-    ]);
-    origin = `http://localhost:${platform.port}`;
-
-    const provider = new Highrise({ baseUrl: platform.url, apiKey: bootstrapKey });
+    world = await startSoftphoneWorld();
+    ({ platform, browser, origin } = world);
+    const { provider } = world;
     for (const [key, name, slug] of [['acme', 'Acme Dental', 'acme-dental'], ['globex', 'Globex Law', 'globex-law']] as const) {
       const { tenant, adminKey } = await provider.tenants.create({ name, slug, admin: { email: `admin@${slug}.example`, name: 'Admin' } });
       if (!adminKey) throw new Error('tenants.create with admin returned no adminKey');
@@ -60,9 +40,7 @@ describe('softphone calls through the platform', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await world?.close();
   });
 
   const token = (tenant: 'acme' | 'globex', extension: string): Promise<SoftphoneToken> =>

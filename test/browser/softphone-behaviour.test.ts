@@ -3,24 +3,18 @@
 // that does not exist, digest registration, and swapping the token. One platform and one
 // Chromium serve every test; each test has its own extensions, so no registration leaks into another.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { Highrise, type TenantClient } from '@highrise/sdk';
-import { startPlatform, type Platform } from '@highrise/platform';
-import { launchChromium } from './chromium';
+import type { Platform } from '@highrise/platform';
+import { startSoftphoneWorld, type SoftphoneWorld } from './softphone-world';
 import { screenshotOnFailure, unexpectedErrors, type TrackedPage } from './pages';
 import { openPhonePage, type PhoneCredentials, type PhonePage } from './softphone-page';
 
-const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
-const SOFTPHONE_DIST = join(REPO_ROOT, 'packages/softphone/dist');
 const EXTENSIONS = ['101', '102', '103', '104', '105', '106', '107', '108', '109', '110', '111', '112', '113'];
 
 describe('softphone behaviour around a call', () => {
+  let world: SoftphoneWorld;
   let platform: Platform;
-  let dataDir: string;
   let browser: Browser;
   let origin: string;
   let acme: TenantClient;
@@ -36,23 +30,9 @@ describe('softphone behaviour around a call', () => {
   });
 
   beforeAll(async () => {
-    await access(join(SOFTPHONE_DIST, 'highrise-softphone.js')).catch(() => {
-      throw new Error(`${SOFTPHONE_DIST}/highrise-softphone.js is missing: run \`npm run build\` first (npm test does).`);
-    });
-    dataDir = await mkdtemp(join(tmpdir(), 'highrise-browser-'));
-    const bootstrapKey = `hr_test_${randomBytes(24).toString('base64url')}`;
-    [platform, browser] = await Promise.all([
-      startPlatform({
-        port: 0,
-        dataDir,
-        bootstrapKey,
-        site: { root: join(import.meta.dirname, 'fixtures'), mounts: { '/softphone/': SOFTPHONE_DIST } },
-      }),
-      launchChromium(),
-    ]);
-    origin = `http://localhost:${platform.port}`;
-
-    const provider = new Highrise({ baseUrl: platform.url, apiKey: bootstrapKey });
+    world = await startSoftphoneWorld();
+    ({ platform, browser, origin } = world);
+    const { provider } = world;
     const { tenant, adminKey } = await provider.tenants.create({
       name: 'Acme Dental',
       slug: 'acme-dental',
@@ -68,9 +48,7 @@ describe('softphone behaviour around a call', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await world?.close();
   });
 
   async function open(name: string, credentials: PhoneCredentials): Promise<PhonePage> {
