@@ -96,6 +96,8 @@ export function publicRoute<R extends z.ZodType>(spec: Spec<undefined, undefined
 export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, R extends z.ZodType = z.ZodType>(
   spec: Spec<B, Q, R> & { scope: 'provider' | 'platform' | 'authenticated'; handle(i: Authenticated<HandlerInput<Out<B>, Out<Q>>>): Result<R> },
 ): RouteDef {
+  // A tenant's data is reached only through the tenant gate that tenantRoute() installs.
+  if (spec.path.startsWith('/v1/tenants/{tenantId}')) throw new Error(`route ${spec.path} is tenant-scoped: declare it with tenantRoute()`);
   return spec as unknown as RouteDef;
 }
 
