@@ -7,8 +7,12 @@ async function main(): Promise<void> {
     command = parseCommand(process.argv.slice(2), process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    if (error.message) process.stderr.write(`highrise: ${error.message}\n`);
-    process.stderr.write(USAGE);
+    // --help is an answer, not a mistake: usage on stdout and exit 0.
+    if (!error.message) {
+      process.stdout.write(USAGE);
+      return;
+    }
+    process.stderr.write(`highrise: ${error.message}\n${USAGE}`);
     process.exitCode = 2;
     return;
   }
