@@ -30,8 +30,14 @@ export interface PlatformOptions {
    * failures from that address get 429 (valid keys keep working). Default 20 per 60 s.
    */
   authFailureLimit?: { maxFailures?: number; windowSeconds?: number };
-  /** Take the client address from X-Forwarded-For (only behind a reverse proxy you run). Default false. */
-  trustProxy?: boolean;
+  /**
+   * The reverse proxies in front of the platform, whose X-Forwarded-For is believed: a list of
+   * addresses and CIDR ranges (`['10.0.0.0/8', '::1']`), or `true` for a proxy on this machine
+   * (loopback). The client address is the rightmost X-Forwarded-For entry that is not a trusted
+   * proxy, and only when the connection itself comes from a trusted proxy; entries to its left
+   * were written by the client and are never believed. Default false: X-Forwarded-For is ignored.
+   */
+  trustProxy?: boolean | readonly string[];
   /**
    * SIP edge timers. `ackTimeoutMs`: how long an answered call waits for the caller's ACK before
    * the edge ends it and frees its channel (default 32000, RFC 3261 Timer H); shorter in tests.

@@ -15,6 +15,7 @@ import { createSipDirectory } from './domain/sip-directory';
 import { loadPlatformSecret } from './domain/softphone-tokens';
 import { AuthFailureLimiter } from './domain/auth-failures';
 import { createApp } from './http/app';
+import { trustedProxies } from './http/client-address';
 import { buildOpenApi } from './http/openapi';
 import { routeTable } from './http/routes/index';
 import { LATEST_VERSION } from './http/version';
@@ -48,6 +49,8 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
+  // A mistyped proxy list is refused before anything starts.
+  trustedProxies(options.trustProxy);
   const store = openSqliteStore({ dataDir: options.dataDir ?? '.highrise' });
   try {
     const domain: DomainContext = {
