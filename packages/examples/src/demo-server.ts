@@ -83,6 +83,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     host: options.host,
     dataDir: options.dataDir,
     bootstrapKey: state.bootstrapKey,
+    // A demo visitor tries webhooks with a receiver on this machine; never the platform's default.
+    webhooks: { allowPrivateDestinations: true },
     site: {
       root: siteRoot,
       mounts: { '/softphone/': softphoneDist },

@@ -1,6 +1,7 @@
 import type { IceServer } from '@highrise/sdk/schemas';
 import type { PortingCarrier } from './domain/porting/carrier';
 import type { WebhookDeliveryOptions } from './domain/webhook-delivery';
+import type { WebhookRuleOptions } from './domain/webhooks';
 
 export interface PlatformOptions {
   /** TCP port for HTTP and SIP-over-WebSocket; 0 picks a free one. Default 8080. */
@@ -61,8 +62,11 @@ export interface PlatformOptions {
    * Webhook delivery (see domain/webhook-delivery.ts for the defaults): `retryBaseMs` (first retry
    * delay, doubled per retry; default 60 s), `maxRetryDelayMs` (12 h), `maxAttempts` (15, about
    * 2.7 days of retries), `pollIntervalMs` (1000), `timeoutMs` per attempt (10 000). Shorter in tests.
+   * `allowPrivateDestinations`: let endpoints point at loopback, private and reserved addresses
+   * (default false; only for a demo or tests with a local receiver). `redeliveryLimit`: redeliveries
+   * per owner per window (default 10 per 60 s).
    */
-  webhooks?: WebhookDeliveryOptions;
+  webhooks?: WebhookDeliveryOptions & WebhookRuleOptions;
 }
 
 export interface Platform {

@@ -222,10 +222,10 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.onError((error, c) => {
     const requestId = c.get('requestId') ?? newId('req');
-    const { status, body } = toErrorResponse(error, requestId);
+    const { status, body, headers } = toErrorResponse(error, requestId);
     if (status >= 500) log(`[${requestId}] ${c.req.method} ${c.req.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     c.header('Request-Id', requestId);
-    return json(c, status, JSON.stringify(body));
+    return json(c, status, JSON.stringify(body), headers);
   });
 
   return app;
