@@ -435,4 +435,21 @@ describe('failed authentication from one source', () => {
       db.close();
     }
   });
+
+  it('takes the client address from the rightmost X-Forwarded-For hop, so a spoofed leftmost one changes nothing', async () => {
+    // The client writes anything it likes as the first hop; the proxy (here loopback) appends the
+    // address the client really came from. Each guess claims a new first hop.
+    const spoofing = (i: number) => from(`192.0.2.${i}, 203.0.113.8`, `hr_live_spoof_${String(i).padStart(31, '0')}`);
+    for (let i = 0; i < 5; i++) expect(await failure(spoofing(i).tenants.list())).toBeInstanceOf(AuthenticationError);
+    expect(await failure(spoofing(99).tenants.list()), 'the sixth failure from 203.0.113.8 is limited').toBeInstanceOf(RateLimitError);
+
+    const db = new Database(join(limitedDir, DATABASE_FILE), { readonly: true });
+    try {
+      const sources = (db.prepare("SELECT DISTINCT source_address AS s FROM audit_events WHERE action LIKE 'auth.failed.%'").all() as { s: string }[]).map((r) => r.s);
+      expect(sources).toContain('203.0.113.8');
+      expect(sources.filter((s) => s.startsWith('192.0.2.')), 'no spoofed first hop reached the audit log').toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
 });

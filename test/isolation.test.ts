@@ -294,7 +294,8 @@ let permissionPairs = 0;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'highrise-isolation-'));
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey });
+  // The victims' webhook endpoints point at a closed loopback port (one real, refused attempt each).
+  platform = await startPlatform({ port: 0, dataDir, bootstrapKey, webhooks: { allowPrivateDestinations: true } });
   acme = await world('acme');
   globex = await world('globex');
   resellerId = (await request('POST', '/v1/resellers', bootstrapKey, { name: 'Reseller' })).json.id;

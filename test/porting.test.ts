@@ -88,7 +88,8 @@ async function all<T>(pages: AsyncIterable<T>): Promise<T[]> {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'highrise-porting-'));
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey, porting: { stepSeconds: STEP_SECONDS, tickMs: 20 } });
+  // The webhook test's receiver listens on loopback.
+  platform = await startPlatform({ port: 0, dataDir, bootstrapKey, porting: { stepSeconds: STEP_SECONDS, tickMs: 20 }, webhooks: { allowPrivateDestinations: true } });
   provider = client(platform.url, bootstrapKey);
   acme = await provider.tenants.create({ name: 'Acme', slug: 'acme-porting', admin: { email: 'a@acme.test', name: 'A' } });
   globex = await provider.tenants.create({ name: 'Globex', slug: 'globex-porting', admin: { email: 'g@globex.test', name: 'G' } });

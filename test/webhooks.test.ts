@@ -7,12 +7,13 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from './support/platform';
+import { expectApiError, startTestPlatform, type TestPlatform } from './support/platform';
 import { DATABASE_FILE, startPlatform, type Platform, type PlatformOptions } from '@highrise/platform';
 import {
   BadRequestError,
   Extension,
   Highrise,
+  RateLimitError,
   Tenant,
   UnprocessableEntityError,
   WebhookVerificationError,
@@ -23,7 +24,9 @@ import {
 
 const bootstrapKey = 'hr_test_bootstrap_webhooks_0001';
 const RETRY_BASE_MS = 150;
-const WEBHOOKS: PlatformOptions['webhooks'] = { retryBaseMs: RETRY_BASE_MS, maxAttempts: 4, pollIntervalMs: 20, timeoutMs: 2000 };
+const DELIVERY: PlatformOptions['webhooks'] = { retryBaseMs: RETRY_BASE_MS, maxAttempts: 4, pollIntervalMs: 20, timeoutMs: 2000 };
+/** The receivers here listen on loopback, which only an operator's opt-in allows. */
+const WEBHOOKS: PlatformOptions['webhooks'] = { ...DELIVERY, allowPrivateDestinations: true };
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -197,7 +200,7 @@ describe('webhook delivery', () => {
       return d?.status === 'delivered' ? d : undefined;
     });
     expect(delivery.attempts.map((a) => a.statusCode)).toEqual([500, 503, 200]);
-    expect(delivery.attempts.map((a) => a.error)).toEqual(['HTTP 500', 'HTTP 503', null]);
+    expect(delivery.attempts.map((a) => a.error)).toEqual(['http_error', 'http_error', null]);
     expect(delivery.nextAttemptAt).toBeNull();
     // Backoff doubles: the second retry waits about twice as long as the first.
     const [first, second, third] = inbox.received.map((r) => r.at);
@@ -318,6 +321,133 @@ describe('webhook delivery', () => {
   });
 });
 
+describe('webhook failures and redelivery', () => {
+  it('shows the tenant a failure class, never the socket error or a followed redirect', async () => {
+    const { tenant } = await newTenant();
+    const endpoints = hr.tenant(tenant.id).webhookEndpoints;
+    // A port nothing listens on: the log used to say ECONNREFUSED here and a timeout elsewhere.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/hooks`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const refused = await endpoints.create({ url: closedUrl, enabledEvents: ['tenant.updated'] });
+    const redirecting = await receiver();
+    redirecting.respond = () => 302;
+    const redirected = await endpoints.create({ url: redirecting.url, enabledEvents: ['tenant.updated'] });
+    await hr.tenant(tenant.id).update({ name: 'Failing' });
+
+    const firstAttempt = (id: string) =>
+      until(`an attempt for ${id}`, async () => (await endpoints.deliveries.list(id)).data[0]?.attempts[0]);
+    expect(await firstAttempt(refused.id)).toMatchObject({ statusCode: null, error: 'connection_failed' });
+    expect(await firstAttempt(redirected.id)).toMatchObject({ statusCode: 302, error: 'http_error' });
+    expect(redirecting.received).toHaveLength(1);
+    await endpoints.update(refused.id, { status: 'disabled' });
+    await endpoints.update(redirected.id, { status: 'disabled' });
+  });
+
+  it('limits redeliveries per tenant: past ten a minute, 429 rate_limited with Retry-After, other tenants unaffected', async () => {
+    const inbox = await receiver();
+    const a = await newTenant();
+    const asA = new Highrise({ baseUrl: platform.url, apiKey: a.adminKey!.secret, maxRetries: 0 });
+    const endpoints = asA.tenant(a.tenant.id).webhookEndpoints;
+    const endpoint = await endpoints.create({ url: inbox.url, enabledEvents: ['tenant.updated'] });
+    const second = await endpoints.create({ url: inbox.url, enabledEvents: ['tenant.updated'] });
+    await hr.tenant(a.tenant.id).update({ name: 'Redelivered' });
+    const delivered = (id: string) => until(`delivered to ${id}`, async () => (await endpoints.deliveries.list(id)).data.find((d) => d.status === 'delivered'));
+    const original = await delivered(endpoint.id);
+    const originalOfSecond = await delivered(second.id);
+
+    for (let i = 0; i < 10; i++) expect((await endpoints.redeliver(endpoint.id, original.id)).status).toBe('pending');
+    const limited = await expectApiError(endpoints.redeliver(endpoint.id, original.id));
+    expect(limited).toBeInstanceOf(RateLimitError);
+    expect(limited.code).toBe('rate_limited');
+    expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThan(0);
+    // Another endpoint of the same tenant does not buy more redeliveries.
+    expect((await expectApiError(endpoints.redeliver(second.id, originalOfSecond.id))).status).toBe(429);
+
+    const b = await newTenant();
+    const other = await hr.tenant(b.tenant.id).webhookEndpoints.create({ url: inbox.url, enabledEvents: ['tenant.updated'] });
+    await hr.tenant(b.tenant.id).update({ name: 'Unaffected' });
+    const otherDelivery = await until('delivered to B', async () => (await hr.tenant(b.tenant.id).webhookEndpoints.deliveries.list(other.id)).data.find((d) => d.status === 'delivered'));
+    expect((await hr.tenant(b.tenant.id).webhookEndpoints.redeliver(other.id, otherDelivery.id)).status).toBe('pending');
+  });
+});
+
+describe('webhook destinations', () => {
+  /** The platform as an operator runs it by default: private destinations refused. */
+  let guarded: TestPlatform;
+  let tenantId: string;
+  let admin: Highrise;
+  let publicEndpointId: string;
+
+  beforeAll(async () => {
+    guarded = await startTestPlatform('webhook-destinations', { webhooks: DELIVERY });
+    const created = await guarded.createTenant('destinations', 'Destinations');
+    tenantId = created.created.tenant.id;
+    admin = created.admin;
+    publicEndpointId = (await admin.tenant(tenantId).webhookEndpoints.create({ url: 'https://hooks.example.com/a', enabledEvents: ['*'], status: 'disabled' })).id;
+  });
+  afterAll(() => guarded?.close());
+
+  const FORBIDDEN = [
+    'http://127.0.0.1:6379/',
+    'http://127.0.0.1:22/probe',
+    'http://127.1/',
+    'http://2130706433/',
+    'http://0x7f000001/',
+    'http://0x7f.0.0.1/',
+    'http://0177.0.0.1/',
+    'http://localhost:8080/',
+    'http://LocalHost./',
+    'http://api.localhost/',
+    'http://[::1]:8080/',
+    'http://[::]/',
+    'http://0.0.0.0:5432/',
+    'http://0/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://10.0.0.1/',
+    'http://100.64.0.1/',
+    'http://172.16.0.1/',
+    'http://192.168.1.1/',
+    'http://198.18.0.1/',
+    'http://224.0.0.1/',
+    'http://240.0.0.1/',
+    'http://[fc00::1]/',
+    'http://[fe80::1]/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://[::ffff:7f00:1]/',
+    'http://[::ffff:a9fe:a9fe]/',
+    'http://[64:ff9b::127.0.0.1]/',
+    'http://[64:ff9b::a00:1]/',
+  ];
+
+  it.each(FORBIDDEN)('refuses %s on create and on update with 400 webhook_url_forbidden on `url`', async (url) => {
+    const onCreate = await expectApiError(admin.tenant(tenantId).webhookEndpoints.create({ url, enabledEvents: ['*'] }));
+    expect([onCreate.status, onCreate.code, onCreate.details?.map((d) => d.field)]).toEqual([400, 'webhook_url_forbidden', ['url']]);
+    const onUpdate = await expectApiError(admin.tenant(tenantId).webhookEndpoints.update(publicEndpointId, { url }));
+    expect([onUpdate.status, onUpdate.code, onUpdate.details?.map((d) => d.field)]).toEqual([400, 'webhook_url_forbidden', ['url']]);
+  });
+
+  it('refuses them at the provider level too, and keeps other schemes and credentials in the URL a validation error', async () => {
+    const provider = await expectApiError(guarded.provider.webhookEndpoints.create({ url: 'http://169.254.169.254/', enabledEvents: ['*'] }));
+    expect([provider.status, provider.code]).toEqual([400, 'webhook_url_forbidden']);
+    for (const url of ['ftp://hooks.example.com/', 'file:///etc/passwd', 'gopher://127.0.0.1:25/', 'https://user:pw@hooks.example.com/']) {
+      const error = await expectApiError(admin.tenant(tenantId).webhookEndpoints.create({ url, enabledEvents: ['*'] }));
+      expect([error.status, error.code, error.details?.map((d) => d.field)], url).toEqual([400, 'validation_error', ['url']]);
+    }
+    expect((await admin.tenant(tenantId).webhookEndpoints.retrieve(publicEndpointId)).url).toBe('https://hooks.example.com/a');
+  });
+
+  it.each(['https://hooks.example.com/highrise', 'http://8.8.8.8:8080/x', 'http://[2606:4700:4700::1111]/', 'http://[::ffff:8.8.8.8]/', 'http://[64:ff9b::808:808]/'])(
+    'accepts the public destination %s',
+    async (url) => {
+      const endpoint = await admin.tenant(tenantId).webhookEndpoints.create({ url, enabledEvents: ['*'], status: 'disabled' });
+      expect(endpoint.url).toBe(url);
+      await admin.tenant(tenantId).webhookEndpoints.delete(endpoint.id);
+    },
+  );
+});
+
 describe('webhook delivery across a restart', () => {
   it('delivers after a restart what was pending, including an attempt cut off mid-flight', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'highrise-webhooks-restart-'));
@@ -344,6 +474,34 @@ describe('webhook delivery across a restart', () => {
       expect(delivery.attempts.map((a) => a.statusCode)).toEqual([200]);
       const events = await eventsOf(inbox, endpoint.secret);
       expect(events.map((e) => e.data.id)).toEqual([tenant.id, tenant.id]);
+    } finally {
+      await first?.close();
+      await second?.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses at delivery an endpoint stored while private destinations were allowed, once the operator stops allowing them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'highrise-webhooks-optout-'));
+    const inbox = await receiver();
+    let first: Platform | undefined = await startPlatform({ port: 0, dataDir: dir, bootstrapKey, webhooks: WEBHOOKS });
+    let second: Platform | undefined;
+    try {
+      const client = new Highrise({ baseUrl: first.url, apiKey: bootstrapKey, maxRetries: 0 });
+      const byAddress = await client.webhookEndpoints.create({ url: inbox.url, enabledEvents: ['tenant.created'] });
+      // A name, so the refusal comes from the address it resolves to when the delivery connects.
+      const byName = await client.webhookEndpoints.create({ url: inbox.url.replace('127.0.0.1', 'localhost'), enabledEvents: ['tenant.created'] });
+      await first.close();
+      first = undefined;
+
+      second = await startPlatform({ port: 0, dataDir: dir, bootstrapKey, webhooks: DELIVERY });
+      const again = new Highrise({ baseUrl: second.url, apiKey: bootstrapKey, maxRetries: 0 });
+      await again.tenants.create({ name: 'Opted out', slug: 'opted-out-co' });
+      for (const endpoint of [byAddress, byName]) {
+        const attempt = await until(`an attempt for ${endpoint.url}`, async () => (await again.webhookEndpoints.deliveries.list(endpoint.id)).data[0]?.attempts[0]);
+        expect(attempt, endpoint.url).toMatchObject({ statusCode: null, error: 'destination_forbidden' });
+      }
+      expect(inbox.received).toHaveLength(0);
     } finally {
       await first?.close();
       await second?.close();

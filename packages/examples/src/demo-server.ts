@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPlatform, type Platform } from '@highrise/platform';
@@ -17,7 +18,13 @@ const TOKEN_REFRESH_MS = 6 * 60 * 60 * 1000;
 
 export interface DemoOptions {
   port: number;
+  /** Loopback only, unless `insecurePublic`. */
   host: string;
+  /**
+   * Serve on a non-loopback interface anyway. The page hands softphone tokens to anyone who can
+   * reach it, without asking who they are.
+   */
+  insecurePublic?: boolean;
   /** Holds the SQLite database and demo.json (the bootstrap key). */
   dataDir: string;
   log?: (line: string) => void;
@@ -31,6 +38,26 @@ export interface Demo {
   /** What `/demo-config.json` serves right now. */
   config(): DemoConfig;
   close(): Promise<void>;
+}
+
+/** The demo asked to bind beyond loopback without the insecure flag. */
+export class DemoPublicBindRefused extends Error {
+  constructor(host: string) {
+    super(
+      `Refusing to serve the demo on ${host}: it hands softphone tokens (/demo-config.json) to anyone who can reach it, without authentication. ` +
+        `Leave HIGHRISE_HOST unset to serve on 127.0.0.1, or set HIGHRISE_DEMO_INSECURE_PUBLIC=1 (or pass --insecure-public-demo) ` +
+        `if everyone on that network may use the demo's phones.`,
+    );
+    this.name = 'DemoPublicBindRefused';
+  }
+}
+
+/** `localhost`, 127.0.0.0/8 and ::1 (also as IPv4-mapped): only this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h === '::1') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  return /^::ffff:127\./.test(h);
 }
 
 export class DemoKeyMismatch extends Error {
@@ -71,6 +98,8 @@ function softphoneBundleDir(): string {
 }
 
 export async function startDemo(options: DemoOptions): Promise<Demo> {
+  // Before anything is written or bound.
+  if (!isLoopbackHost(options.host) && !options.insecurePublic) throw new DemoPublicBindRefused(options.host);
   const state = await loadOrCreateState(options.dataDir);
   const siteRoot = fileURLToPath(new URL('../site/', import.meta.url));
   const softphoneDist = softphoneBundleDir();
@@ -83,6 +112,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     host: options.host,
     dataDir: options.dataDir,
     bootstrapKey: state.bootstrapKey,
+    // A demo visitor tries webhooks with a receiver on this machine; never the platform's default.
+    webhooks: { allowPrivateDestinations: true },
     site: {
       root: siteRoot,
       mounts: { '/softphone/': softphoneDist },

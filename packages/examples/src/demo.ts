@@ -2,7 +2,7 @@
 // with the reseller Northwind Telecom and two tenants that both own 101 and 102, serving the
 // reseller's page with the embedded softphone. Prints where everything is.
 import { resolve } from 'node:path';
-import { DemoKeyMismatch, startDemo, type Demo } from './demo-server';
+import { DemoKeyMismatch, DemoPublicBindRefused, isLoopbackHost, startDemo, type Demo } from './demo-server';
 
 function banner(demo: Demo, dataDir: string): string {
   const origin = `http://localhost:${demo.platform.port}`;
@@ -27,13 +27,17 @@ function banner(demo: Demo, dataDir: string): string {
 
 async function main() {
   const dataDir = resolve('.highrise');
+  const host = process.env.HIGHRISE_HOST ?? '127.0.0.1';
+  const insecurePublic = process.env.HIGHRISE_DEMO_INSECURE_PUBLIC === '1' || process.argv.includes('--insecure-public-demo');
   const demo = await startDemo({
     port: Number(process.env.HIGHRISE_PORT ?? 8080),
-    host: process.env.HIGHRISE_HOST ?? '127.0.0.1',
+    host,
+    insecurePublic,
     dataDir,
     log: (line) => console.log(`[platform] ${line}`),
   });
   console.log(banner(demo, dataDir));
+  if (!isLoopbackHost(host)) console.warn(`WARNING: the demo is served on ${host}; anyone who can reach it gets its phones' tokens.`);
 
   let closing = false;
   const shutdown = () => {
@@ -54,7 +58,7 @@ async function main() {
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof DemoKeyMismatch) console.error(e.message);
+  if (e instanceof DemoKeyMismatch || e instanceof DemoPublicBindRefused) console.error(e.message);
   else if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error(`Port ${process.env.HIGHRISE_PORT ?? 8080} is already in use: stop the other server or set HIGHRISE_PORT.`);
   } else console.error(e);

@@ -9,7 +9,16 @@ describe('highrise start arguments', () => {
       bootstrapKey: 'k3y-k3y-k3y',
       sipDomain: 'sip.example.com',
       host: '0.0.0.0',
+      allowPrivateWebhooks: false,
     });
+  });
+
+  it('allows private webhook destinations only when asked, by flag or by environment', () => {
+    expect(parseCommand(['start'], {}).allowPrivateWebhooks).toBe(false);
+    expect(parseCommand(['start', '--allow-private-webhooks'], {}).allowPrivateWebhooks).toBe(true);
+    expect(parseCommand(['start'], { HIGHRISE_ALLOW_PRIVATE_WEBHOOKS: '1' }).allowPrivateWebhooks).toBe(true);
+    expect(parseCommand(['start'], { HIGHRISE_ALLOW_PRIVATE_WEBHOOKS: 'false' }).allowPrivateWebhooks).toBe(false);
+    expect(() => parseCommand(['start'], { HIGHRISE_ALLOW_PRIVATE_WEBHOOKS: 'yes please' })).toThrow(UsageError);
   });
 
   it('refuses a database URL until the PostgreSQL store exists, by flag or by environment', () => {
@@ -19,9 +28,9 @@ describe('highrise start arguments', () => {
 
   it('falls back to the environment twins, then defaults', () => {
     const env = { HIGHRISE_PORT: '9090', HIGHRISE_DATA_DIR: '/srv/hr', HIGHRISE_BOOTSTRAP_KEY: 'from-env-key', HIGHRISE_SIP_DOMAIN: 'sip.env.test', HIGHRISE_HOST: '::1' };
-    expect(parseCommand(['start'], env)).toEqual({ port: 9090, dataDir: '/srv/hr', bootstrapKey: 'from-env-key', sipDomain: 'sip.env.test', host: '::1' });
+    expect(parseCommand(['start'], env)).toEqual({ port: 9090, dataDir: '/srv/hr', bootstrapKey: 'from-env-key', sipDomain: 'sip.env.test', host: '::1', allowPrivateWebhooks: false });
     expect(parseCommand(['start', '--port', '7000'], env).port).toBe(7000);
-    expect(parseCommand(['start'], {})).toEqual({ port: 8080, dataDir: '.highrise', bootstrapKey: undefined, sipDomain: undefined, host: '127.0.0.1' });
+    expect(parseCommand(['start'], {})).toEqual({ port: 8080, dataDir: '.highrise', bootstrapKey: undefined, sipDomain: undefined, host: '127.0.0.1', allowPrivateWebhooks: false });
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-key KEY [--sip-domain D] [--host H]
+export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-key KEY [--sip-domain D] [--host H] [--allow-private-webhooks]
 
   --port N            TCP port for HTTP and SIP over WebSocket; 0 picks a free one (HIGHRISE_PORT, default 8080)
   --data-dir DIR      where the SQLite database lives (HIGHRISE_DATA_DIR, default .highrise)
@@ -8,6 +8,9 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
   --sip-domain D      base SIP domain; tenants get <slug>.D (HIGHRISE_SIP_DOMAIN, default sip.localhost)
   --host H            interface to bind (HIGHRISE_HOST, default 127.0.0.1)
   --database-url URL  PostgreSQL store for scale-out (HIGHRISE_DATABASE_URL); not available yet
+  --allow-private-webhooks
+                      let webhook endpoints point at loopback, private and reserved addresses; for a
+                      demo or a test receiver on this machine only (HIGHRISE_ALLOW_PRIVATE_WEBHOOKS=1)
 `;
 
 export class UsageError extends Error {}
@@ -18,6 +21,14 @@ export interface StartCommand {
   bootstrapKey: string | undefined;
   sipDomain: string | undefined;
   host: string;
+  allowPrivateWebhooks: boolean;
+}
+
+/** A boolean environment twin: `1`/`true` or `0`/`false`; anything else is a mistake worth saying. */
+function envFlag(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === '' || value === '0' || value.toLowerCase() === 'false') return false;
+  if (value === '1' || value.toLowerCase() === 'true') return true;
+  throw new UsageError(`${name} must be 1 or 0, not "${value}"`);
 }
 
 /** Flags win over their environment twins, which win over defaults. */
@@ -35,6 +46,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
         'sip-domain': { type: 'string' },
         host: { type: 'string' },
         'database-url': { type: 'string' },
+        'allow-private-webhooks': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -58,6 +70,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
     bootstrapKey: values['bootstrap-key'] ?? env.HIGHRISE_BOOTSTRAP_KEY,
     sipDomain: values['sip-domain'] ?? env.HIGHRISE_SIP_DOMAIN,
     host: values.host ?? env.HIGHRISE_HOST ?? '127.0.0.1',
+    allowPrivateWebhooks: values['allow-private-webhooks'] ?? envFlag(env.HIGHRISE_ALLOW_PRIVATE_WEBHOOKS, 'HIGHRISE_ALLOW_PRIVATE_WEBHOOKS'),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { IceServer } from '@highrise/sdk/schemas';
 import type { PortingCarrier } from './domain/porting/carrier';
 import type { WebhookDeliveryOptions } from './domain/webhook-delivery';
+import type { WebhookRuleOptions } from './domain/webhooks';
 
 export interface PlatformOptions {
   /** TCP port for HTTP and SIP-over-WebSocket; 0 picks a free one. Default 8080. */
@@ -30,8 +31,14 @@ export interface PlatformOptions {
    * failures from that address get 429 (valid keys keep working). Default 20 per 60 s.
    */
   authFailureLimit?: { maxFailures?: number; windowSeconds?: number };
-  /** Take the client address from X-Forwarded-For (only behind a reverse proxy you run). Default false. */
-  trustProxy?: boolean;
+  /**
+   * The reverse proxies in front of the platform, whose X-Forwarded-For is believed: a list of
+   * addresses and CIDR ranges (`['10.0.0.0/8', '::1']`), or `true` for a proxy on this machine
+   * (loopback). The client address is the rightmost X-Forwarded-For entry that is not a trusted
+   * proxy, and only when the connection itself comes from a trusted proxy; entries to its left
+   * were written by the client and are never believed. Default false: X-Forwarded-For is ignored.
+   */
+  trustProxy?: boolean | readonly string[];
   /**
    * SIP edge timers. `ackTimeoutMs`: how long an answered call waits for the caller's ACK before
    * the edge ends it and frees its channel (default 32000, RFC 3261 Timer H); shorter in tests.
@@ -55,8 +62,11 @@ export interface PlatformOptions {
    * Webhook delivery (see domain/webhook-delivery.ts for the defaults): `retryBaseMs` (first retry
    * delay, doubled per retry; default 60 s), `maxRetryDelayMs` (12 h), `maxAttempts` (15, about
    * 2.7 days of retries), `pollIntervalMs` (1000), `timeoutMs` per attempt (10 000). Shorter in tests.
+   * `allowPrivateDestinations`: let endpoints point at loopback, private and reserved addresses
+   * (default false; only for a demo or tests with a local receiver). `redeliveryLimit`: redeliveries
+   * per owner per window (default 10 per 60 s).
    */
-  webhooks?: WebhookDeliveryOptions;
+  webhooks?: WebhookDeliveryOptions & WebhookRuleOptions;
 }
 
 export interface Platform {

@@ -6,6 +6,7 @@ import { newApiKeySecret } from './domain/secrets';
 import type { DomainContext } from './domain/context';
 import { startIdempotencyPurge } from './domain/idempotency';
 import { startWebhookDelivery } from './domain/webhook-delivery';
+import { webhookRules } from './domain/webhooks';
 import { presentEventData } from './http/present-webhooks';
 import { SimulatedCarrier } from './domain/porting/carrier';
 import { startPortingAutomation } from './domain/porting/automation';
@@ -15,6 +16,7 @@ import { createSipDirectory } from './domain/sip-directory';
 import { loadPlatformSecret } from './domain/softphone-tokens';
 import { AuthFailureLimiter } from './domain/auth-failures';
 import { createApp } from './http/app';
+import { trustedProxies } from './http/client-address';
 import { buildOpenApi } from './http/openapi';
 import { routeTable } from './http/routes/index';
 import { LATEST_VERSION } from './http/version';
@@ -48,6 +50,8 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
+  // A mistyped proxy list is refused before anything starts.
+  trustedProxies(options.trustProxy);
   const store = openSqliteStore({ dataDir: options.dataDir ?? '.highrise' });
   try {
     const domain: DomainContext = {
@@ -57,7 +61,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       presentEvent: presentEventData,
       // Only the default for tenants created from now on; each tenant's own limit is `limits.storageBytes`.
       defaultStorageBytes: options.porting?.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT_BYTES,
+      webhooks: webhookRules(options.webhooks),
     };
+    if (options.webhooks?.allowPrivateDestinations) log('webhooks may be sent to loopback and private addresses (--allow-private-webhooks): not for a shared deployment');
     if (options.bootstrapKey !== undefined) {
       if (!/^\S{8,}$/.test(options.bootstrapKey)) throw new Error('the bootstrap key must be at least 8 characters without spaces');
       if (ensureBootstrapKey(domain, options.bootstrapKey)) log('stored the bootstrap key as the provider owner key');

@@ -1,3 +1,5 @@
+import { SlidingWindowLimiter } from './sliding-window';
+
 /**
  * Failed authentications per source address over a sliding window, in memory.
  *
@@ -17,44 +19,27 @@ export interface AuthFailureLimiterOptions {
   now?: () => number;
 }
 
-/** Bounds memory under a flood of distinct sources: the oldest-seen source is forgotten first. */
-const MAX_SOURCES = 10_000;
-
 export class AuthFailureLimiter {
-  readonly maxFailures: number;
-  readonly windowMs: number;
-  readonly #now: () => number;
-  readonly #failures = new Map<string, number[]>();
+  readonly #window: SlidingWindowLimiter;
 
   constructor(options: AuthFailureLimiterOptions = {}) {
-    this.maxFailures = options.maxFailures ?? 20;
-    this.windowMs = (options.windowSeconds ?? 60) * 1000;
-    this.#now = options.now ?? Date.now;
+    this.#window = new SlidingWindowLimiter({ max: options.maxFailures ?? 20, windowSeconds: options.windowSeconds ?? 60, ...(options.now ? { now: options.now } : {}) });
   }
 
-  #recent(source: string): number[] {
-    const cutoff = this.#now() - this.windowMs;
-    const times = (this.#failures.get(source) ?? []).filter((t) => t > cutoff);
-    if (times.length === 0) this.#failures.delete(source);
-    else this.#failures.set(source, times);
-    return times;
+  get maxFailures(): number {
+    return this.#window.max;
+  }
+
+  get windowMs(): number {
+    return this.#window.windowMs;
   }
 
   /** Seconds until `source` may fail again, or 0 when it is under the limit. */
   retryAfterSeconds(source: string): number {
-    const times = this.#recent(source);
-    if (times.length < this.maxFailures) return 0;
-    const oldest = times[times.length - this.maxFailures]!;
-    return Math.max(1, Math.ceil((oldest + this.windowMs - this.#now()) / 1000));
+    return this.#window.retryAfterSeconds(source);
   }
 
   recordFailure(source: string): void {
-    const times = this.#recent(source);
-    times.push(this.#now());
-    // Only the last maxFailures matter for the decision.
-    if (times.length > this.maxFailures) times.splice(0, times.length - this.maxFailures);
-    this.#failures.delete(source);
-    this.#failures.set(source, times);
-    if (this.#failures.size > MAX_SOURCES) this.#failures.delete(this.#failures.keys().next().value!);
+    this.#window.record(source);
   }
 }

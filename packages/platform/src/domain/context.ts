@@ -1,6 +1,7 @@
 import { appendAuditEvent, diffChanges, roleNameOf, type AuditDetails } from './audit';
 import type { Store } from '../store/types';
 import type { Actor } from './principal';
+import type { WebhookRules } from './webhooks';
 
 export interface DomainContext {
   store: Store;
@@ -11,6 +12,11 @@ export interface DomainContext {
   presentEvent?: ((type: string, data: object) => unknown) | undefined;
   /** A new tenant's storage limit when its creator sets none (PlatformOptions.porting.storageLimitBytes). */
   defaultStorageBytes?: number | undefined;
+  /**
+   * The operator's webhook rules (PlatformOptions.webhooks). Without them private destinations are
+   * refused and redelivery has the default limit.
+   */
+  webhooks?: WebhookRules | undefined;
 }
 
 export const tenantSipDomain = (ctx: DomainContext, slug: string) => `${slug}.${ctx.baseSipDomain}`;

@@ -121,3 +121,25 @@ export class RoleImmutable extends DomainError {
     this.name = 'RoleImmutable';
   }
 }
+
+/** A webhook URL the platform will not send to (loopback, private, reserved, `localhost`). */
+export class WebhookUrlForbidden extends DomainError {
+  readonly code = 'webhook_url_forbidden';
+  constructor(issue: string) {
+    super(`url: ${issue}`);
+    this.name = 'WebhookUrlForbidden';
+    this.details.push({ field: 'url', issue });
+  }
+}
+
+/** Too many of one action in a window; the edge says when to retry (HTTP `Retry-After`). */
+export class RateLimited extends DomainError {
+  readonly code = 'rate_limited';
+  constructor(
+    what: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`too many ${what}; retry in ${retryAfterSeconds} s`);
+    this.name = 'RateLimited';
+  }
+}

@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { WebhookJob } from '../store/types';
 import type { DomainContext } from './context';
-import { openWebhookSecret } from './webhooks';
+import type { WebhookFailure } from '@highrise/sdk/schemas';
+import { openWebhookSecret, webhookRulesOf } from './webhooks';
+import { postWebhook, WebhookAttemptFailed } from './webhook-transport';
 
 export interface WebhookDeliveryOptions {
   /** Delay before the first retry; each further retry doubles it. Default 60 000 (one minute). */
@@ -60,14 +62,15 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
     const started = ctx.now();
     const body = JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt, tenantId: event.tenantId, data: JSON.parse(event.data) as unknown });
     let statusCode: number | null = null;
-    let error: string | null = null;
+    let error: WebhookFailure | null = null;
+    let detail = '';
     try {
       const secrets = [openWebhookSecret(ctx, endpoint.id, endpoint.secretSealed)];
       if (endpoint.previousSecretSealed && endpoint.previousExpiresAt && endpoint.previousExpiresAt > started.toISOString()) {
         secrets.push(openWebhookSecret(ctx, endpoint.id, endpoint.previousSecretSealed));
       }
-      const response = await fetch(endpoint.url, {
-        method: 'POST',
+      statusCode = await postWebhook({
+        url: endpoint.url,
         headers: {
           'Content-Type': 'application/json',
           'User-Agent': 'Highrise-Webhooks/1',
@@ -76,19 +79,18 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
           'Highrise-Signature': signatureHeader(secrets, Math.floor(started.getTime() / 1000), body),
         },
         body,
-        // A redirect is an answer, not a new destination: following it would let a receiver point
-        // the platform's POSTs anywhere.
-        redirect: 'manual',
-        signal: AbortSignal.any([abort.signal, AbortSignal.timeout(timeoutMs)]),
+        // Read at each attempt: an endpoint stored while private destinations were allowed is
+        // refused once the operator stops allowing them.
+        policy: webhookRulesOf(ctx).destinations,
+        timeoutMs,
+        signal: abort.signal,
       });
-      statusCode = response.status;
-      // Only the status matters; drop the body so the connection is freed.
-      await response.body?.cancel().catch(() => {});
-      if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
     } catch (cause) {
       if (stopped) return; // shutting down: leave the delivery due, the next start sends it
-      const reason = (cause as { cause?: { code?: string; message?: string } }).cause;
-      error = (cause as Error).name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : reason?.code ?? reason?.message ?? (cause as Error).message ?? 'request failed';
+      const failed = cause instanceof WebhookAttemptFailed ? cause : new WebhookAttemptFailed('connection_failed', (cause as Error).message);
+      error = failed.failure;
+      statusCode = failed.statusCode;
+      detail = failed.detail;
     }
     if (stopped) return;
     const finished = ctx.now();
@@ -101,7 +103,8 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
       { attemptedAt: started.toISOString(), statusCode, error, durationMs: Math.max(0, finished.getTime() - started.getTime()) },
       { status, nextAttemptAt, updatedAt: finished.toISOString() },
     );
-    if (!ok) log(`webhook ${delivery.id} to ${endpoint.url}: attempt ${attempts} failed (${error})${status === 'failed' ? '; giving up' : ''}`);
+    // The operator's log keeps the raw cause that the tenant's delivery log does not show.
+    if (!ok) log(`webhook ${delivery.id} to ${endpoint.url}: attempt ${attempts} failed (${error}: ${detail})${status === 'failed' ? '; giving up' : ''}`);
   }
 
   function tick(): void {

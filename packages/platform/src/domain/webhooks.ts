@@ -2,11 +2,13 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import { newId } from '../ids';
 import type { Page, PageQuery, WebhookDeliveryWithAttempts, WebhookEndpointCollection, WebhookEndpointRow } from '../store/types';
 import { recordAudit, type DomainContext } from './context';
-import { DomainError, NotFound, PermissionDenied } from './errors';
+import { DomainError, NotFound, PermissionDenied, RateLimited, WebhookUrlForbidden } from './errors';
 import type { Actor, Principal } from './principal';
 import { randomBase62 } from './secrets';
 import { loadPlatformSecret } from './softphone-tokens';
 import type { TenantAccess } from './tenants';
+import { SlidingWindowLimiter } from './sliding-window';
+import { webhookUrlProblem, type WebhookDestinationPolicy } from './webhook-destinations';
 
 /** Redelivery to a disabled endpoint would only queue a delivery nobody sends. */
 export class WebhookEndpointDisabled extends DomainError {
@@ -15,6 +17,47 @@ export class WebhookEndpointDisabled extends DomainError {
     super('the webhook endpoint is disabled; enable it before redelivering');
     this.name = 'WebhookEndpointDisabled';
   }
+}
+
+// --- the operator's rules ---------------------------------------------------------------------
+
+export interface WebhookRuleOptions {
+  /**
+   * Allow loopback, private, link-local and reserved destinations (and `localhost`). Only for a
+   * demo or tests with a receiver on this machine: a tenant admin could otherwise make the platform
+   * probe its own network. Default false (`--allow-private-webhooks` on `highrise start`).
+   */
+  allowPrivateDestinations?: boolean | undefined;
+  /** Redeliveries each owner (a tenant, a reseller, the provider) may ask for per window. Default 10 per 60 s. */
+  redeliveryLimit?: { max?: number | undefined; windowSeconds?: number | undefined } | undefined;
+}
+
+export interface WebhookRules {
+  destinations: WebhookDestinationPolicy;
+  /** Keyed by owner, so more endpoints do not buy more redeliveries. */
+  redeliveries: SlidingWindowLimiter;
+}
+
+export function webhookRules(options: WebhookRuleOptions = {}): WebhookRules {
+  return {
+    destinations: { allowPrivate: options.allowPrivateDestinations === true },
+    redeliveries: new SlidingWindowLimiter({ max: options.redeliveryLimit?.max ?? 10, windowSeconds: options.redeliveryLimit?.windowSeconds ?? 60 }),
+  };
+}
+
+const defaultRules = new WeakMap<DomainContext, WebhookRules>();
+
+/** The context's rules, or the defaults (kept per context so a limiter's window persists). */
+export function webhookRulesOf(ctx: DomainContext): WebhookRules {
+  if (ctx.webhooks) return ctx.webhooks;
+  let rules = defaultRules.get(ctx);
+  if (!rules) defaultRules.set(ctx, (rules = webhookRules()));
+  return rules;
+}
+
+function assertAllowedDestination(ctx: DomainContext, url: string): void {
+  const problem = webhookUrlProblem(url, webhookRulesOf(ctx).destinations);
+  if (problem) throw new WebhookUrlForbidden(problem);
 }
 
 /**
@@ -75,6 +118,7 @@ const auditable = (e: WebhookEndpointRow) => ({ url: e.url, description: e.descr
 
 export function createWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, input: WebhookEndpointInput): { endpoint: WebhookEndpointRow; secret: string } {
   const { collection, auditTenantId } = endpointsOf(ctx, owner);
+  assertAllowedDestination(ctx, input.url);
   const id = newId('whe');
   const secret = newWebhookSecret();
   const now = ctx.now().toISOString();
@@ -109,6 +153,8 @@ export function updateWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: W
   return ctx.store.transaction(() => {
     const before = collection.get(id);
     if (!before) throw new NotFound('webhook_endpoint');
+    // After the lookup, so a foreign endpoint id answers 404 whatever the URL.
+    if (input.url !== undefined) assertAllowedDestination(ctx, input.url);
     const after = collection.update(id, { ...input, updatedAt: ctx.now().toISOString() });
     if (!after) throw new NotFound('webhook_endpoint');
     recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.updated', id, { targetType: 'webhook_endpoint', before: auditable(before), after: auditable(after) });
@@ -166,7 +212,12 @@ export function listWebhookDeliveries(ctx: DomainContext, owner: WebhookOwner, e
 /** Queues the delivery's event again, now, as a new delivery with its own attempt log. */
 export function redeliverWebhook(ctx: DomainContext, actor: Actor, owner: WebhookOwner, endpointId: string, deliveryId: string): WebhookDeliveryWithAttempts {
   const { collection, auditTenantId } = endpointsOf(ctx, owner);
-  return ctx.store.transaction(() => {
+  // Redelivery sends a request on demand; the limit keeps it from being a trigger to fire at will.
+  const limiter = webhookRulesOf(ctx).redeliveries;
+  const limitKey = ownerKey(owner);
+  const retryAfter = limiter.retryAfterSeconds(limitKey);
+  if (retryAfter > 0) throw new RateLimited('redeliveries', retryAfter);
+  const created = ctx.store.transaction(() => {
     const endpoint = collection.get(endpointId);
     if (!endpoint) throw new NotFound('webhook_endpoint');
     const original = collection.getDelivery(endpointId, deliveryId);
@@ -176,8 +227,16 @@ export function redeliverWebhook(ctx: DomainContext, actor: Actor, owner: Webhoo
     const id = newId('whd');
     ctx.store.webhooks.insertDelivery({ id, endpointId, eventId: original.eventId, status: 'pending', attemptCount: 0, nextAttemptAt: now, createdAt: now, updatedAt: now });
     recordAudit(ctx, actor, auditTenantId, 'webhook_delivery.redelivered', id, { targetType: 'webhook_delivery', before: null, after: { eventId: original.eventId, redeliveryOf: deliveryId } });
-    const created = collection.getDelivery(endpointId, id);
-    if (!created) throw new NotFound('webhook_delivery');
-    return created;
+    const queued = collection.getDelivery(endpointId, id);
+    if (!queued) throw new NotFound('webhook_delivery');
+    return queued;
   });
+  // Only redeliveries that queued something count.
+  limiter.record(limitKey);
+  return created;
+}
+
+function ownerKey(owner: WebhookOwner): string {
+  if ('tenant' in owner) return `tenant:${owner.tenant.tenant.id}`;
+  return owner.principal.kind === 'reseller' ? `reseller:${owner.principal.resellerId}` : owner.principal.kind;
 }

@@ -9,6 +9,7 @@ import { isTenantLevel, type Actor, type Principal } from '../domain/principal';
 import { accessTenant } from '../domain/tenants';
 import { unguardedTenantAccess } from './unguarded';
 import { newId } from '../ids';
+import { clientAddressResolver } from './client-address';
 import { HttpError, toErrorResponse } from './errors';
 import type { AppServices, RouteDef } from './route';
 import { createSiteHandler, type SiteOptions } from './site';
@@ -28,8 +29,8 @@ export interface AppOptions {
   log?: ((line: string) => void) | undefined;
   /** Failed authentications per source; default 20 a minute. */
   authFailures?: AuthFailureLimiter | undefined;
-  /** Take the client address from the first X-Forwarded-For hop (only behind a proxy you run). */
-  trustProxy?: boolean | undefined;
+  /** The reverse proxies whose X-Forwarded-For is believed (PlatformOptions.trustProxy; see client-address.ts). */
+  trustProxy?: boolean | readonly string[] | undefined;
   /**
    * Benchmarks only (bench/auth-overhead.mjs, through createBenchmarkApis): every request acts as
    * this principal, and authentication, the tenant visibility check and the permission check are
@@ -147,16 +148,15 @@ export function createApp(options: AppOptions): Hono<Env> {
   });
 
   const authFailures = options.authFailures ?? new AuthFailureLimiter();
+  const clientAddress = clientAddressResolver(options.trustProxy);
   const sourceOf = (c: Context<Env>): string | null => {
-    if (options.trustProxy) {
-      const forwarded = c.req.header('X-Forwarded-For')?.split(',')[0]?.trim();
-      if (forwarded) return forwarded;
-    }
+    let peer: string | null;
     try {
-      return getConnInfo(c).remote.address ?? null;
+      peer = getConnInfo(c).remote.address ?? null;
     } catch {
-      return null;
+      peer = null;
     }
+    return clientAddress(peer, c.req.header('X-Forwarded-For'));
   };
 
   const authCache = new AuthCache();
@@ -222,10 +222,10 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.onError((error, c) => {
     const requestId = c.get('requestId') ?? newId('req');
-    const { status, body } = toErrorResponse(error, requestId);
+    const { status, body, headers } = toErrorResponse(error, requestId);
     if (status >= 500) log(`[${requestId}] ${c.req.method} ${c.req.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     c.header('Request-Id', requestId);
-    return json(c, status, JSON.stringify(body));
+    return json(c, status, JSON.stringify(body), headers);
   });
 
   return app;

@@ -1,5 +1,5 @@
 import type { ErrorBody, ErrorCode } from '@highrise/sdk/schemas';
-import { isDomainError } from '../domain/errors';
+import { isDomainError, RateLimited } from '../domain/errors';
 
 export type Detail = { field: string; issue: string };
 
@@ -36,11 +36,15 @@ const DOMAIN_STATUS: Record<string, number> = {
   requirements_missing: 422,
   unsupported_media_type: 415,
   payload_too_large: 413,
+  webhook_url_forbidden: 400,
+  rate_limited: 429,
 };
 
 export interface ErrorResponse {
   status: number;
   body: ErrorBody;
+  /** Headers the status calls for (`Retry-After` on a 429). */
+  headers?: Record<string, string>;
 }
 
 /** The one translation from anything thrown to the error envelope. Unknown errors never leak their text. */
@@ -50,6 +54,7 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
     body: { error: { code, message, requestId, details } },
   });
   if (error instanceof HttpError) return envelope(error.status, error.code, error.message, error.details);
+  if (error instanceof RateLimited) return { ...envelope(429, error.code, error.message), headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   if (isDomainError(error)) return envelope(DOMAIN_STATUS[error.code] ?? 422, error.code, error.message, error.details);
   return envelope(500, 'internal_error', 'something went wrong on our side; quote the requestId when reporting it');
 }

@@ -1,4 +1,4 @@
-import type { WebhookDelivery, WebhookEndpoint, WebhookEventType } from '@highrise/sdk/schemas';
+import { WebhookFailure, type WebhookDelivery, type WebhookEndpoint, type WebhookEventType } from '@highrise/sdk/schemas';
 import type { PortOrderView } from '../domain/porting/orders';
 import { presentPortOrder } from './present-porting';
 import type { ExtensionView } from '../domain/extensions';
@@ -20,6 +20,19 @@ export const presentWebhookEndpoint = (e: WebhookEndpointRow): WebhookEndpoint =
   updatedAt: e.updatedAt,
 });
 
+/**
+ * Attempts logged before failures were classes hold raw text (`HTTP 500`, `timeout after 2000 ms`,
+ * `ECONNREFUSED`); they are shown as the class they belong to, never as the text.
+ */
+function failureClass(stored: string | null): WebhookFailure | null {
+  if (stored === null) return null;
+  const known = WebhookFailure.safeParse(stored);
+  if (known.success) return known.data;
+  if (stored.startsWith('HTTP ')) return 'http_error';
+  if (stored.startsWith('timeout')) return 'timeout';
+  return 'connection_failed';
+}
+
 export const presentWebhookDelivery = (d: WebhookDeliveryWithAttempts): WebhookDelivery => ({
   id: d.id,
   object: 'webhook_delivery',
@@ -27,7 +40,7 @@ export const presentWebhookDelivery = (d: WebhookDeliveryWithAttempts): WebhookD
   eventId: d.eventId,
   eventType: d.eventType as WebhookEventType,
   status: d.status,
-  attempts: d.attempts.map((a) => ({ attemptedAt: a.attemptedAt, statusCode: a.statusCode, error: a.error, durationMs: a.durationMs })),
+  attempts: d.attempts.map((a) => ({ attemptedAt: a.attemptedAt, statusCode: a.statusCode, error: failureClass(a.error), durationMs: a.durationMs })),
   nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt : null,
   createdAt: d.createdAt,
   updatedAt: d.updatedAt,

@@ -41,6 +41,7 @@ export const ErrorCode = z.enum([
   'numbers_unavailable',
   'requirements_missing',
   'unsupported_media_type',
+  'webhook_url_forbidden',
   'internal_error',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -39,7 +39,9 @@ const EnabledEvents = z
 
 /**
  * Where events go. http or https only; user and password in the URL are refused (they would be
- * stored and shown in plain text) — authenticate the sender by its signature instead.
+ * stored and shown in plain text) — authenticate the sender by its signature instead. Beyond this
+ * shape the platform refuses loopback, private, link-local and reserved destinations (and
+ * `localhost`) with 400 `webhook_url_forbidden`, unless its operator allowed them.
  */
 export const WebhookUrl = z
   .string()
@@ -114,11 +116,22 @@ export type WebhookSecretRotateParams = z.input<typeof WebhookSecretRotateParams
 
 export const WebhookEndpointList = listOf(WebhookEndpoint).meta({ id: 'WebhookEndpointList' });
 
+/**
+ * Why an attempt got no 2xx, as a class and nothing finer: `http_error` (the receiver answered with
+ * another status, see `statusCode`; redirects are not followed), `timeout`, `connection_failed`
+ * (no answer: name not found, connection refused or reset, TLS failure) and
+ * `destination_forbidden` (the URL or the address it resolved to is loopback, private or reserved,
+ * which the platform refuses unless its operator allowed private destinations). Raw socket errors
+ * stay in the operator's log: per-port detail would make the log a scanner of the platform's network.
+ */
+export const WebhookFailure = z.enum(['http_error', 'timeout', 'connection_failed', 'destination_forbidden']).meta({ id: 'WebhookFailure' });
+export type WebhookFailure = z.infer<typeof WebhookFailure>;
+
 export const WebhookAttempt = z
   .object({
     attemptedAt: Timestamp,
     statusCode: z.number().int().nullable().meta({ description: "The receiver's HTTP status; null when no response came" }),
-    error: z.string().nullable().meta({ description: 'Why no 2xx came: timeout, connection refused, HTTP 500, …' }),
+    error: WebhookFailure.nullable().meta({ description: 'Why no 2xx came; null for a delivered attempt' }),
     durationMs: z.number().int().min(0),
   })
   .meta({ id: 'WebhookAttempt' });
