@@ -33,6 +33,8 @@ describe('the demo on a non-loopback interface', () => {
       cwd,
       env: { ...process.env, HIGHRISE_HOST: '0.0.0.0', HIGHRISE_PORT: '0', HIGHRISE_DEMO_INSECURE_PUBLIC: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A demo that does start (the bug this test is for) must not outlive the test.
+      timeout: 15_000,
     });
     let stdout = '';
     let stderr = '';
