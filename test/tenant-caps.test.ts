@@ -89,7 +89,7 @@ describe('per-tenant caps', () => {
   });
 
   it('refuses a cap above the platform ceiling with 400 naming the field', async () => {
-    const error = await failure(provider.tenants.create({ name: 'Greedy', slug: `greedy-${++slugs}`, limits: { dialRules: 5_001 } }));
+    const error = await failure(provider.tenants.create({ name: 'Greedy', slug: `greedy-${++slugs}`, limits: { dialRules: 2_001 } }));
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error.details?.[0]?.field).toBe('limits.dialRules');
   });

@@ -34,7 +34,7 @@ export const TenantLimits = z
       .number()
       .int()
       .min(0)
-      .max(5_000)
+      .max(2_000)
       .meta({ description: 'Maximum dial rules (default 200). The edge walks them on every call, so the ceiling is deliberately low' }),
     ringGroups: z.number().int().min(0).max(10_000).meta({ description: 'Maximum ring groups (default 50)' }),
     trunks: z.number().int().min(0).max(1_000).meta({ description: 'Maximum carrier trunks (default 10)' }),
