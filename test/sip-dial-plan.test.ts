@@ -165,6 +165,31 @@ describe('dial rules at the edge', () => {
     const caller = await phone(acme, '101');
     expect(await caller.call('4242').outcome).toBe(404);
   });
+
+  // The edge keeps each tenant's rules compiled between calls; a change must still reach the next call.
+  it('follows a changed, moved or deleted rule from the very next call', async () => {
+    const acme = await tenantWith('change');
+    const rule = await acme.api.dialRules.create({ pattern: '_7XX', action: { type: 'reject', status: 403, reason: 'barred' } });
+    const caller = await phone(acme, '101');
+    expect(await caller.call('777').outcome).toBe(403);
+
+    await acme.api.dialRules.update(rule.id, { action: { type: 'reject', status: 486, reason: 'busy here' } });
+    expect(await caller.call('777').outcome).toBe(486);
+
+    const exact = await acme.api.dialRules.create({ pattern: '777', action: { type: 'reject', status: 404, reason: 'no such service' } });
+    expect(await caller.call('777').outcome).toBe(486);
+    await acme.api.dialRules.update(exact.id, { position: 0 });
+    expect(await caller.call('777').outcome).toBe(404);
+
+    await acme.api.dialRules.delete(exact.id);
+    await acme.api.dialRules.update(rule.id, { pattern: '_8XX' });
+    const m102 = await phone(acme, '102');
+    await acme.api.dialRules.create({ pattern: '777', action: { type: 'extension', target: '102' } });
+    const call = caller.call('777');
+    await (await m102.nextIncoming()).answer();
+    expect(await call.outcome).toBe(200);
+    await call.hangup();
+  });
 });
 
 describe('ring groups', () => {

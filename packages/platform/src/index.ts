@@ -8,5 +8,6 @@ export type * from './store/types';
 export type { SqliteStoreOptions, Migration } from './store/index';
 export type { SipDirectory, SipTenant, SipUser, SoftphoneTokenClaims, TokenCheck } from './domain/sip-directory-contract';
 export { createBenchmarkApis, type BenchmarkApis } from './http/benchmark';
+export { createDialPlanBenchmark, type DialPlanBenchmark } from './domain/dial-plan/benchmark';
 export { SIP_METHODS, type SipMethod } from './sip/methods';
 export { SimulatedCarrier, type PortingCarrier, type CarrierOrder, type CarrierStatus } from './domain/porting/carrier';

@@ -2,7 +2,7 @@ import { newId } from '../ids';
 import type { DialRuleAction, DialRuleRow, Page, PageQuery } from '../store/types';
 import { recordAudit, type DomainContext } from './context';
 import { compilePattern, PatternSyntaxError } from './dial-plan/pattern';
-import { InvalidReference, NotFound } from './errors';
+import { InvalidReference, LimitExceeded, NotFound } from './errors';
 import type { Actor } from './principal';
 import type { TenantAccess } from './tenants';
 
@@ -55,13 +55,27 @@ function checkAction(access: TenantAccess, action: DialRuleActionInput): DialRul
   }
 }
 
+/**
+ * The one way to change a tenant's dial rules: `change` runs in a transaction that also moves the
+ * tenant's plan revision on, so the compiled plan the SIP edge holds (dial-plan/plan-cache.ts) is
+ * recompiled for the very next call. A change that throws rolls the revision back with it.
+ */
+function changeDialRules<T>(ctx: DomainContext, access: TenantAccess, change: () => T): T {
+  return ctx.store.transaction(() => {
+    const result = change();
+    access.scope.dialRules.touch();
+    return result;
+  });
+}
+
 export function createDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, input: DialRuleCreateInput): DialRuleRow {
   const { tenant, scope } = access;
   checkPattern(input.pattern);
   const now = ctx.now().toISOString();
-  return ctx.store.transaction(() => {
-    const action = checkAction(access, input.action);
+  return changeDialRules(ctx, access, () => {
     const count = scope.dialRules.count();
+    if (count >= tenant.limits.dialRules) throw new LimitExceeded('dialRules', tenant.limits.dialRules);
+    const action = checkAction(access, input.action);
     const position = Math.min(input.position ?? count, count);
     scope.dialRules.shift(position, 1);
     const row = scope.dialRules.insert({ id: newId('dlr'), name: input.name ?? input.pattern, pattern: input.pattern, position, action, createdAt: now, updatedAt: now });
@@ -81,7 +95,7 @@ export function retrieveDialRule(access: TenantAccess, id: string): DialRuleRow 
 export function updateDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: DialRuleUpdateInput): DialRuleRow {
   const { tenant, scope } = access;
   if (input.pattern !== undefined) checkPattern(input.pattern);
-  return ctx.store.transaction(() => {
+  return changeDialRules(ctx, access, () => {
     const existing = scope.dialRules.get(id);
     if (!existing) throw new NotFound('dial_rule');
     const action = input.action && checkAction(access, input.action);
@@ -101,7 +115,7 @@ export function updateDialRule(ctx: DomainContext, actor: Actor, access: TenantA
 
 export function deleteDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
   const { tenant, scope } = access;
-  ctx.store.transaction(() => {
+  changeDialRules(ctx, access, () => {
     const existing = scope.dialRules.get(id);
     if (!existing || !scope.dialRules.delete(id)) throw new NotFound('dial_rule');
     scope.dialRules.shift(existing.position + 1, -1);

@@ -1,7 +1,7 @@
 import { newId } from '../ids';
 import type { Page, PageQuery, RingGroupRow, RingStrategy } from '../store/types';
 import { recordAudit, type DomainContext } from './context';
-import { ExtensionExists, InvalidReference, NotFound } from './errors';
+import { ExtensionExists, InvalidReference, LimitExceeded, NotFound } from './errors';
 import type { Actor } from './principal';
 import type { TenantAccess } from './tenants';
 
@@ -28,6 +28,7 @@ export function createRingGroup(ctx: DomainContext, actor: Actor, access: Tenant
   return ctx.store.transaction(() => {
     // One dialable namespace per tenant: a ring group cannot shadow an extension or another group.
     if (scope.extensions.getByNumber(input.number) || scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
+    if (scope.ringGroups.count() >= tenant.limits.ringGroups) throw new LimitExceeded('ringGroups', tenant.limits.ringGroups);
     checkMembers(access, input.members);
     const row = scope.ringGroups.insert({ id: newId('rgp'), ...input, createdAt: now, updatedAt: now });
     recordAudit(ctx, actor, tenant.id, 'ring_group.created', row.id, { before: null, after: row });

@@ -91,7 +91,8 @@ export interface SipDirectory {
   /*
    * Dial plan hooks (numbers, dial rules, ring groups, trunks). Optional so a stand-in directory
    * may omit them; the platform's directory (domain/sip-directory.ts) implements all three, and
-   * each reads the store afresh, so an API change applies to the next call without a restart.
+   * each answers from the store as it is now, so an API change applies to the next call without a
+   * restart (the dial rules come compiled from a per-tenant cache that every change invalidates).
    */
 
   /**

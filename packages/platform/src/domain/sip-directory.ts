@@ -2,12 +2,13 @@ import type { SipDirectory, SipTenant } from './sip-directory-contract';
 import type { TenantRow } from '../store/types';
 import { tenantSipDomain, type DomainContext } from './context';
 import { recordCall } from './calls';
+import { DialPlanCache } from './dial-plan/plan-cache';
 import { resolveDial, resolveInboundDid } from './dial-plan/resolve';
 import { verifySoftphoneToken } from './softphone-tokens';
 import { tenantInService } from './status';
 
 /** The SIP edge's view of tenants and users, read through the store's tenant scopes. */
-export function createSipDirectory(ctx: DomainContext, secret: Uint8Array): SipDirectory {
+export function createSipDirectory(ctx: DomainContext, secret: Uint8Array, plans = new DialPlanCache()): SipDirectory {
   const suffix = `.${ctx.baseSipDomain.toLowerCase()}`;
   // A tenant of a suspended reseller is as suspended as a suspended tenant, for phones too.
   const toSipTenant = (t: TenantRow): SipTenant => ({
@@ -36,7 +37,10 @@ export function createSipDirectory(ctx: DomainContext, secret: Uint8Array): SipD
       const tenant = ctx.store.tenants.get(tenantId);
       return tenant && { channels: tenant.limits.channels, messagesPerMinute: tenant.limits.messagesPerMinute };
     },
-    resolveDial: (tenantId, dialled, caller) => resolveDial(ctx.store.tenant(tenantId), dialled, caller),
+    resolveDial(tenantId, dialled, caller) {
+      const scope = ctx.store.tenant(tenantId);
+      return resolveDial(scope, dialled, caller, plans.planFor(scope));
+    },
     resolveInboundDid: (number, caller) => resolveInboundDid(ctx.store, number, caller),
     trunk(tenantId, username) {
       const row = ctx.store.tenant(tenantId).trunks.getByUsername(username);

@@ -7,7 +7,23 @@ import { insertTenantKey } from './api-keys';
 import { emitEvent } from './events';
 import { ownerRoleId } from './permissions';
 
-export const DEFAULT_TENANT_LIMITS = { extensions: 100, channels: 10, messagesPerMinute: 600, storageBytes: 100 * 1024 * 1024 } as const;
+/**
+ * What a tenant gets when its creator sets no limit. The caps on dial rules, ring groups and trunks
+ * keep one tenant from making the SIP edge slow for all (issue 8; the figures are argued in
+ * docs/decisions/2026-12-01-tenant-caps-and-plan-cache.md).
+ */
+export const DEFAULT_TENANT_LIMITS = {
+  extensions: 100,
+  channels: 10,
+  messagesPerMinute: 600,
+  storageBytes: 100 * 1024 * 1024,
+  dialRules: 200,
+  ringGroups: 50,
+  trunks: 10,
+} as const satisfies TenantRow['limits'];
+
+/** Limits as a creator or update gives them: any subset. */
+export type TenantLimitsInput = { [K in keyof TenantRow['limits']]?: number | undefined };
 
 export interface TenantView extends TenantRow {
   sipDomain: string;
@@ -25,13 +41,13 @@ export interface TenantCreateInput {
   name: string;
   slug: string;
   resellerId?: string | undefined;
-  limits?: { extensions?: number | undefined; channels?: number | undefined; messagesPerMinute?: number | undefined; storageBytes?: number | undefined } | undefined;
+  limits?: TenantLimitsInput | undefined;
   admin?: { email: string; name: string } | undefined;
 }
 
 export interface TenantUpdateInput {
   name?: string | undefined;
-  limits?: { extensions?: number | undefined; channels?: number | undefined; messagesPerMinute?: number | undefined; storageBytes?: number | undefined } | undefined;
+  limits?: TenantLimitsInput | undefined;
 }
 
 const view = (ctx: DomainContext, row: TenantRow): TenantView => ({ ...row, sipDomain: tenantSipDomain(ctx, row.slug) });
@@ -60,10 +76,9 @@ export function createTenant(
       slug: input.slug,
       status: 'active',
       limits: {
-        extensions: input.limits?.extensions ?? DEFAULT_TENANT_LIMITS.extensions,
-        channels: input.limits?.channels ?? DEFAULT_TENANT_LIMITS.channels,
-        messagesPerMinute: input.limits?.messagesPerMinute ?? DEFAULT_TENANT_LIMITS.messagesPerMinute,
-        storageBytes: input.limits?.storageBytes ?? ctx.defaultStorageBytes ?? DEFAULT_TENANT_LIMITS.storageBytes,
+        ...DEFAULT_TENANT_LIMITS,
+        storageBytes: ctx.defaultStorageBytes ?? DEFAULT_TENANT_LIMITS.storageBytes,
+        ...definedOnly(input.limits ?? {}),
       },
       createdAt: now,
       updatedAt: now,

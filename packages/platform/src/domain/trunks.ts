@@ -2,7 +2,7 @@ import { newId } from '../ids';
 import type { Page, PageQuery, TrunkRow } from '../store/types';
 import { recordAudit, type DomainContext } from './context';
 import { normaliseE164 } from './dial-plan/e164';
-import { InvalidReference, NotFound } from './errors';
+import { InvalidReference, LimitExceeded, NotFound } from './errors';
 import type { Actor } from './principal';
 import { digestHa1, newSipPassword, randomBase62 } from './secrets';
 import type { TenantAccess } from './tenants';
@@ -45,6 +45,7 @@ export function createTrunk(ctx: DomainContext, actor: Actor, access: TenantAcce
   const now = ctx.now().toISOString();
   const password = newSipPassword();
   return ctx.store.transaction(() => {
+    if (scope.trunks.count() >= tenant.limits.trunks) throw new LimitExceeded('trunks', tenant.limits.trunks);
     const callerId = ownedCallerId(access, input.callerId) ?? null;
     let username = newTrunkUsername();
     while (scope.trunks.getByUsername(username)) username = newTrunkUsername();

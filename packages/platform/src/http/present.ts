@@ -16,7 +16,15 @@ export const presentTenant = (t: TenantView): Tenant => ({
   status: t.status,
   sipDomain: t.sipDomain,
   resellerId: t.resellerId,
-  limits: { extensions: t.limits.extensions, channels: t.limits.channels, messagesPerMinute: t.limits.messagesPerMinute, storageBytes: t.limits.storageBytes },
+  limits: {
+    extensions: t.limits.extensions,
+    channels: t.limits.channels,
+    messagesPerMinute: t.limits.messagesPerMinute,
+    storageBytes: t.limits.storageBytes,
+    dialRules: t.limits.dialRules,
+    ringGroups: t.limits.ringGroups,
+    trunks: t.limits.trunks,
+  },
   createdAt: t.createdAt,
   updatedAt: t.updatedAt,
 });

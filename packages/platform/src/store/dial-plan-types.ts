@@ -114,12 +114,21 @@ export interface TenantDialRules {
   delete(id: string): boolean;
   /** Adds `by` to the position of every rule at or after `from` (and before `to`, when given). */
   shift(from: number, by: 1 | -1, to?: number): void;
+  /**
+   * A number that changes whenever the rules change (the domain calls `touch()` in the same
+   * transaction as every change), so a compiled copy of the rules knows it is stale. Stored with the
+   * tenant, so another process writing the same database is seen too.
+   */
+  revision(): number;
+  /** Marks the rules changed: the next `revision()` differs from every earlier one. */
+  touch(): void;
 }
 
 export interface TenantRingGroups {
   list(page: PageQuery): Page<RingGroupRow>;
   get(id: string): RingGroupRow | undefined;
   getByNumber(number: string): RingGroupRow | undefined;
+  count(): number;
   insert(row: Omit<RingGroupRow, 'tenantId'>): RingGroupRow;
   update(id: string, patch: Partial<Pick<RingGroupRow, 'name' | 'strategy' | 'memberTimeoutSeconds' | 'members' | 'updatedAt'>>): RingGroupRow | undefined;
   delete(id: string): boolean;
@@ -129,6 +138,7 @@ export interface TenantTrunks {
   list(page: PageQuery): Page<TrunkRow>;
   get(id: string): TrunkRow | undefined;
   getByUsername(username: string): TrunkRow | undefined;
+  count(): number;
   insert(row: Omit<TrunkRow, 'tenantId'>): TrunkRow;
   update(id: string, patch: Partial<Pick<TrunkRow, 'name' | 'ha1' | 'callerId' | 'updatedAt'>>): TrunkRow | undefined;
   delete(id: string): boolean;

@@ -40,7 +40,7 @@ describe('migrations', () => {
     store.migrateTo(latestVersion);
     expect(store.schemaVersion()).toBe(latestVersion);
     const now = new Date().toISOString();
-    store.tenants.insert({ id: 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA', resellerId: null, name: 'A', slug: 'a1', status: 'active', limits: { extensions: 1, channels: 1, messagesPerMinute: 60, storageBytes: 1024 }, createdAt: now, updatedAt: now });
+    store.tenants.insert({ id: 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA', resellerId: null, name: 'A', slug: 'a1', status: 'active', limits: { extensions: 1, channels: 1, messagesPerMinute: 60, storageBytes: 1024, dialRules: 10, ringGroups: 10, trunks: 10 }, createdAt: now, updatedAt: now });
     expect(store.tenants.getBySlug('a1')?.name).toBe('A');
     store.close();
   });

@@ -192,6 +192,13 @@ export function sqliteDialPlanScope(db: Database.Database, tenantId: string): Di
           to ?? Number.MAX_SAFE_INTEGER,
         );
       },
+      revision() {
+        const row = db.prepare('SELECT dial_plan_revision AS r FROM tenants WHERE id = ?').get(tenantId) as { r: number } | undefined;
+        return row?.r ?? 0;
+      },
+      touch() {
+        db.prepare('UPDATE tenants SET dial_plan_revision = dial_plan_revision + 1 WHERE id = ?').run(tenantId);
+      },
     },
 
     ringGroups: {
@@ -206,6 +213,9 @@ export function sqliteDialPlanScope(db: Database.Database, tenantId: string): Di
       getByNumber(number) {
         const row = db.prepare('SELECT * FROM ring_groups WHERE tenant_id = ? AND number = ?').get(tenantId, number) as Row | undefined;
         return row && toRingGroup(row);
+      },
+      count() {
+        return (db.prepare('SELECT COUNT(*) AS n FROM ring_groups WHERE tenant_id = ?').get(tenantId) as { n: number }).n;
       },
       insert(row) {
         db.prepare(
@@ -240,6 +250,9 @@ export function sqliteDialPlanScope(db: Database.Database, tenantId: string): Di
       getByUsername(username) {
         const row = db.prepare('SELECT * FROM trunks WHERE tenant_id = ? AND username = ?').get(tenantId, username) as Row | undefined;
         return row && toTrunk(row);
+      },
+      count() {
+        return (db.prepare('SELECT COUNT(*) AS n FROM trunks WHERE tenant_id = ?').get(tenantId) as { n: number }).n;
       },
       insert(row) {
         db.prepare(

@@ -30,6 +30,14 @@ export const TenantLimits = z
       .min(0)
       .max(1024 ** 4)
       .meta({ description: 'Maximum bytes of stored files, such as porting documents (default 100 MiB)' }),
+    dialRules: z
+      .number()
+      .int()
+      .min(0)
+      .max(2_000)
+      .meta({ description: 'Maximum dial rules (default 200). The edge walks them on every call, so the ceiling is deliberately low' }),
+    ringGroups: z.number().int().min(0).max(10_000).meta({ description: 'Maximum ring groups (default 50)' }),
+    trunks: z.number().int().min(0).max(1_000).meta({ description: 'Maximum carrier trunks (default 10)' }),
   })
   .meta({ id: 'TenantLimits' });
 export type TenantLimits = z.infer<typeof TenantLimits>;

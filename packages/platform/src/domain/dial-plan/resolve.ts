@@ -1,6 +1,6 @@
 import type { DialRuleAction, NumberRouting, RingStrategy, Store, TenantScope } from '../../store/types';
 import { asE164 } from './e164';
-import { compilePattern } from './pattern';
+import { compileDialPlan, type CompiledDialPlan } from './compiled-plan';
 
 /*
  * Where a dialled string goes inside ONE tenant. The SIP edge calls these through the SipDirectory
@@ -105,18 +105,19 @@ function routeDid(scope: TenantScope, routing: NumberRouting | null, dialled: st
   }
 }
 
-/** Dial rules (first match by position), then extensions, then ring groups, then the tenant's own DIDs. */
-export function resolveDial(scope: TenantScope, dialled: string, caller: DialCaller = {}): DialResolution {
-  for (const rule of scope.dialRules.all()) {
-    // Patterns were checked when saved; one that no longer compiles (a stricter release) is skipped, not fatal.
-    let matches = false;
-    try {
-      matches = compilePattern(rule.pattern).matches(dialled);
-    } catch {
-      continue;
-    }
-    if (matches) return applyAction(scope, rule.action, dialled, caller);
-  }
+/**
+ * Dial rules (first match by position), then extensions, then ring groups, then the tenant's own DIDs.
+ * `plan` is the tenant's rules compiled: the SIP directory passes the cached one (plan-cache.ts);
+ * without it the rules are loaded and compiled for this one call.
+ */
+export function resolveDial(
+  scope: TenantScope,
+  dialled: string,
+  caller: DialCaller = {},
+  plan: CompiledDialPlan = compileDialPlan(scope.dialRules.all()),
+): DialResolution {
+  const rule = plan.firstMatch(dialled);
+  if (rule) return applyAction(scope, rule.action, dialled, caller);
   if (scope.extensions.getByNumber(dialled)) return { kind: 'extension', number: dialled };
   if (scope.ringGroups.getByNumber(dialled)) return ringGroup(scope, dialled);
   const e164 = asE164(dialled);
