@@ -17,7 +17,7 @@ let ctx: DomainContext;
 let clock: number;
 let keyId: string;
 const body = new TextEncoder().encode('{"name":"Acme","slug":"acme"}');
-const fingerprint = requestFingerprint('POST', '/v1/tenants', body);
+const fingerprint = requestFingerprint('POST', '/v1/tenants', '', body);
 const firstResponse = '{"tenant":{"id":"ten_1"},"adminKey":{"secret":"hr_test_one_time_secret_value"}}';
 
 beforeEach(() => {
@@ -47,7 +47,7 @@ describe('idempotency records', () => {
   it('refuses the same key with other bytes, even if they parse to the same JSON', () => {
     beginIdempotent(ctx, keyId, 'order-2', fingerprint);
     completeIdempotent(ctx, keyId, 'order-2', 201, firstResponse);
-    const reordered = requestFingerprint('POST', '/v1/tenants', new TextEncoder().encode('{"slug":"acme","name":"Acme"}'));
+    const reordered = requestFingerprint('POST', '/v1/tenants', '', new TextEncoder().encode('{"slug":"acme","name":"Acme"}'));
     expect(beginIdempotent(ctx, keyId, 'order-2', reordered)).toEqual({ kind: 'reused' });
   });
 
