@@ -252,6 +252,36 @@ describe('who reads which audit events', () => {
   });
 });
 
+describe("operators' source addresses", () => {
+  it('a tenant sees its own source addresses but not those of the provider or its reseller; the reseller not the provider\'s; the provider all', async () => {
+    const reseller = await provider.resellers.create({ name: 'Address Reseller' });
+    const resellerKey = await provider.apiKeys.create({ name: 'operator', roleId: 'rol_resellerAdmin', resellerId: reseller.id });
+    const resellerHr = client(resellerKey.secret);
+    const { tenant, adminKey } = await resellerHr.tenants.create({ name: 'Addressed', slug: `addressed-${++slugs}`, admin: { email: 'a@addressed.test', name: 'A' } });
+    const owner = client(adminKey!.secret);
+    const byProvider = await provider.tenant(tenant.id).extensions.create({ number: '201', displayName: 'by provider' });
+    const byReseller = await resellerHr.tenant(tenant.id).extensions.create({ number: '202', displayName: 'by reseller' });
+    const byTenant = await owner.tenant(tenant.id).extensions.create({ number: '203', displayName: 'by tenant' });
+
+    const addresses = (events: AuditEvent[]) =>
+      Object.fromEntries(
+        [byProvider, byReseller, byTenant].map((ext) => [ext.displayName, events.find((e) => e.action === 'extension.created' && e.target.id === ext.id)!.sourceAddress]),
+      );
+    const loopback = expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
+
+    expect(addresses(await all(provider.tenant(tenant.id).auditEvents.list()))).toEqual({ 'by provider': loopback, 'by reseller': loopback, 'by tenant': loopback });
+    expect(addresses(await all(provider.auditEvents.list({ limit: 100 })))).toEqual({ 'by provider': loopback, 'by reseller': loopback, 'by tenant': loopback });
+    const resellerView = { 'by provider': '[redacted]', 'by reseller': loopback, 'by tenant': loopback };
+    expect(addresses(await all(resellerHr.tenant(tenant.id).auditEvents.list()))).toEqual(resellerView);
+    expect(addresses(await all(resellerHr.auditEvents.list({ limit: 100 })))).toEqual(resellerView);
+    const tenantEvents = await all(owner.tenant(tenant.id).auditEvents.list());
+    expect(addresses(tenantEvents)).toEqual({ 'by provider': '[redacted]', 'by reseller': '[redacted]', 'by tenant': loopback });
+    // No event a tenant reads names an operator's address, and the stored rows (and so the chain) are untouched.
+    for (const e of tenantEvents) if (e.actor.principal === 'provider' || e.actor.principal === 'reseller') expect(e.sourceAddress, e.action).toBe('[redacted]');
+    expect((await owner.tenant(tenant.id).auditEvents.verify()).ok).toBe(true);
+  });
+});
+
 describe('changed fields of every resource kind', () => {
   /** Values that must never reach an audit row, collected as each mutation hands them out. */
   const secrets: string[] = [];

@@ -190,6 +190,21 @@ export function verifyChain(events: Iterable<AuditEventRow>): ChainReport {
   return { ok: true, checked };
 }
 
+const LEVEL: Record<string, number> = { user: 0, tenant: 1, reseller: 2, provider: 3 };
+
+/**
+ * An event as `reader` may see it: the source address of an actor above the reader's level (a
+ * provider or reseller operator, read by a tenant; a provider operator, read by a reseller) is
+ * redacted, because it locates the operator's own network, not the tenant's. Same-level and lower
+ * actors, and failed logins (no actor: the address is the tenant's attacker), stay visible; the
+ * provider sees everything. Stored rows are never changed, so the chain still verifies.
+ */
+export function auditEventAsSeenBy(reader: Principal, e: AuditEventRow): AuditEventRow {
+  const actorLevel = e.actorPrincipal ? LEVEL[e.actorPrincipal] : undefined;
+  if (actorLevel === undefined || actorLevel <= LEVEL[reader.kind]! || e.sourceAddress == null) return e;
+  return { ...e, sourceAddress: REDACTED };
+}
+
 export const verifyTenantAudit = (access: TenantAccess): ChainReport => verifyChain(access.scope.auditEvents.chain());
 
 export const listTenantAudit = (access: TenantAccess, page: PageQuery, filter: AuditFilter): Page<AuditEventRow> =>

@@ -26,7 +26,10 @@ export const AuditEvent = z
     target: z.object({ id: z.string(), type: z.string().meta({ example: 'extension' }) }).meta({ id: 'AuditTarget' }),
     changes: z.record(z.string(), AuditFieldChange).nullable().meta({ description: 'Changed fields only' }),
     requestId: z.string().nullable(),
-    sourceAddress: z.string().nullable().meta({ description: 'The client address of the request', example: '127.0.0.1' }),
+    sourceAddress: z
+      .string()
+      .nullable()
+      .meta({ description: 'The client address of the request; "[redacted]" when the actor is a provider or reseller operator above the reader', example: '127.0.0.1' }),
     chain: z
       .object({
         seq: z.number().int().nullable(),
