@@ -9,7 +9,14 @@ describe('highrise start arguments', () => {
       bootstrapKey: 'k3y-k3y-k3y',
       sipDomain: 'sip.example.com',
       host: '0.0.0.0',
+      audit: {},
     });
+  });
+
+  it('takes the audit key file from the flag, else the key or its file from the environment', () => {
+    expect(parseCommand(['start', '--audit-key-file', '/etc/highrise/audit.key'], { HIGHRISE_AUDIT_KEY: 'x'.repeat(32) }).audit).toEqual({ keyFile: '/etc/highrise/audit.key' });
+    expect(parseCommand(['start'], { HIGHRISE_AUDIT_KEY: 'x'.repeat(32), HIGHRISE_AUDIT_KEY_FILE: '/run/secrets/audit' }).audit).toEqual({ key: 'x'.repeat(32) });
+    expect(parseCommand(['start'], { HIGHRISE_AUDIT_KEY_FILE: '/run/secrets/audit' }).audit).toEqual({ keyFile: '/run/secrets/audit' });
   });
 
   it('refuses a database URL until the PostgreSQL store exists, by flag or by environment', () => {
@@ -19,9 +26,9 @@ describe('highrise start arguments', () => {
 
   it('falls back to the environment twins, then defaults', () => {
     const env = { HIGHRISE_PORT: '9090', HIGHRISE_DATA_DIR: '/srv/hr', HIGHRISE_BOOTSTRAP_KEY: 'from-env-key', HIGHRISE_SIP_DOMAIN: 'sip.env.test', HIGHRISE_HOST: '::1' };
-    expect(parseCommand(['start'], env)).toEqual({ port: 9090, dataDir: '/srv/hr', bootstrapKey: 'from-env-key', sipDomain: 'sip.env.test', host: '::1' });
+    expect(parseCommand(['start'], env)).toEqual({ port: 9090, dataDir: '/srv/hr', bootstrapKey: 'from-env-key', sipDomain: 'sip.env.test', host: '::1', audit: {} });
     expect(parseCommand(['start', '--port', '7000'], env).port).toBe(7000);
-    expect(parseCommand(['start'], {})).toEqual({ port: 8080, dataDir: '.highrise', bootstrapKey: undefined, sipDomain: undefined, host: '127.0.0.1' });
+    expect(parseCommand(['start'], {})).toEqual({ port: 8080, dataDir: '.highrise', bootstrapKey: undefined, sipDomain: undefined, host: '127.0.0.1', audit: {} });
   });
 
   it.each([

@@ -8,6 +8,9 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
   --sip-domain D      base SIP domain; tenants get <slug>.D (HIGHRISE_SIP_DOMAIN, default sip.localhost)
   --host H            interface to bind (HIGHRISE_HOST, default 127.0.0.1)
   --database-url URL  PostgreSQL store for scale-out (HIGHRISE_DATABASE_URL); not available yet
+  --audit-key-file F  the audit chain's HMAC key, kept apart from the database; created (0600) if
+                      missing (HIGHRISE_AUDIT_KEY_FILE, default DIR/audit-chain.key; or the key itself
+                      in HIGHRISE_AUDIT_KEY, never as a flag, where ps would show it)
 `;
 
 export class UsageError extends Error {}
@@ -18,6 +21,7 @@ export interface StartCommand {
   bootstrapKey: string | undefined;
   sipDomain: string | undefined;
   host: string;
+  audit: { key?: string; keyFile?: string };
 }
 
 /** Flags win over their environment twins, which win over defaults. */
@@ -35,6 +39,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
         'sip-domain': { type: 'string' },
         host: { type: 'string' },
         'database-url': { type: 'string' },
+        'audit-key-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -58,6 +63,14 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
     bootstrapKey: values['bootstrap-key'] ?? env.HIGHRISE_BOOTSTRAP_KEY,
     sipDomain: values['sip-domain'] ?? env.HIGHRISE_SIP_DOMAIN,
     host: values.host ?? env.HIGHRISE_HOST ?? '127.0.0.1',
+    audit: auditKeySource(values['audit-key-file'], env),
   };
 }
 
+
+/** A key file named on the command line wins over the environment; the key itself only ever comes from the environment. */
+function auditKeySource(flag: string | undefined, env: NodeJS.ProcessEnv): StartCommand['audit'] {
+  if (flag !== undefined) return { keyFile: flag };
+  if (env.HIGHRISE_AUDIT_KEY) return { key: env.HIGHRISE_AUDIT_KEY };
+  return env.HIGHRISE_AUDIT_KEY_FILE ? { keyFile: env.HIGHRISE_AUDIT_KEY_FILE } : {};
+}

@@ -12,6 +12,7 @@ import {
   releaseIdempotent,
   requestFingerprint,
 } from './idempotency';
+import { auditKeyFrom } from './audit-key';
 
 let ctx: DomainContext;
 let clock: number;
@@ -22,7 +23,7 @@ const firstResponse = '{"tenant":{"id":"ten_1"},"adminKey":{"secret":"hr_test_on
 
 beforeEach(() => {
   clock = Date.UTC(2026, 10, 28, 10, 0, 0);
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', now: () => new Date(clock) };
+  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
   ensureBootstrapKey(ctx, 'idempotency-test-key');
   const principal = authenticate(ctx, 'idempotency-test-key');
   if (!principal) throw new Error('bootstrap key did not authenticate');

@@ -31,7 +31,7 @@ export const auditEventRoutes = [
     operationId: 'verifyTenantAuditEvents',
     summary: "Verify the tenant's audit hash chain and report the first altered or orphaned event",
     response: { status: 200, schema: AuditVerification, description: 'Whether the chain is intact, and where it breaks' },
-    handle: ({ tenant }) => ({ object: 'audit_verification' as const, ...verifyTenantAudit(tenant) }),
+    handle: async ({ services, tenant }) => ({ object: 'audit_verification' as const, keyId: services.domain.auditKey.id, ...(await verifyTenantAudit(services.domain, tenant)) }),
   }),
   route({
     method: 'GET',
