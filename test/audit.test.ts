@@ -2,7 +2,8 @@
 // leaves a chained event with its actor, changed fields and source; no secret ever reaches a row;
 // editing or deleting a row in the database is found by verify; and each principal reads only the
 // events it may see.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,9 @@ import { DATABASE_FILE, startPlatform, type Platform } from '@highrise/platform'
 import { AuditEvent, Highrise, NotFoundError, PermissionDeniedError, type APIError } from '@highrise/sdk';
 
 const bootstrapKey = 'hr_test_bootstrap_audit_0001';
+/** The audit chain's key, kept out of the database; the suite computes its id the way the decision record describes. */
+const AUDIT_KEY = 'audit-suite key: 32 bytes or more of secret';
+let auditKeyId: string;
 
 let platform: Platform;
 let dataDir: string;
@@ -35,8 +39,10 @@ async function all<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 }
 
 /** Runs `fn` on the platform's own database file, opened beside the running platform (WAL allows it). */
-function withDb<T>(fn: (db: Database.Database) => T): T {
-  const db = new Database(join(dataDir, DATABASE_FILE));
+const withDb = <T>(fn: (db: Database.Database) => T): T => withDbAt(dataDir, fn);
+
+function withDbAt<T>(dir: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(join(dir, DATABASE_FILE));
   try {
     return fn(db);
   } finally {
@@ -53,8 +59,9 @@ async function tenantWith(name: string) {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'highrise-audit-'));
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey });
+  platform = await startPlatform({ port: 0, dataDir, bootstrapKey, audit: { key: AUDIT_KEY } });
   provider = client(bootstrapKey);
+  auditKeyId = createHmac('sha256', AUDIT_KEY).update('highrise audit key id').digest('hex').slice(0, 16);
 });
 
 afterAll(async () => {
@@ -101,7 +108,9 @@ describe('the audit log', () => {
     expect(updated.sourceAddress).toMatch(/127\.0\.0\.1/);
     expect(events[5]!.changes).toMatchObject({ number: { before: '101', after: null } });
 
-    expect(await api.auditEvents.verify()).toEqual({ object: 'audit_verification', ok: true, checked: 6 });
+    // Keyed: each hash names the key that made it, never the key itself.
+    for (const e of events) expect(e.chain.hash).toMatch(new RegExp(`^hmac-sha256:${auditKeyId}:[0-9a-f]{64}$`));
+    expect(await api.auditEvents.verify()).toEqual({ object: 'audit_verification', keyId: auditKeyId, ok: true, checked: 6 });
   });
 
   it('names a custom role, and records failed logins with a revoked key in the chain of its tenant', async () => {
@@ -166,16 +175,41 @@ describe('the audit log', () => {
 
     const victim = events[3]!;
     withDb((db) => db.prepare("UPDATE audit_events SET action = 'extension.viewed' WHERE id = ?").run(victim.id));
-    expect(await api.auditEvents.verify()).toEqual({ object: 'audit_verification', ok: false, checked: 3, firstBrokenEventId: victim.id, reason: 'hash_mismatch' });
+    expect(await api.auditEvents.verify()).toEqual({ object: 'audit_verification', keyId: auditKeyId, ok: false, checked: 3, firstBrokenEventId: victim.id, reason: 'hash_mismatch' });
+  });
 
-    // An attacker who knows the (public) hash format and reseals the altered row still breaks the
-    // link from the event after it.
+  it('verify names the rewritten event even when every later hash was recomputed, as someone with database access but not the key would', async () => {
+    const { tenant, owner } = await tenantWith('rechained');
+    const api = owner.tenant(tenant.id);
+    for (const n of ['101', '102', '103', '104']) await api.extensions.create({ number: n, displayName: `Ext ${n}` });
+    const events = await all(api.auditEvents.list());
+    expect(await api.auditEvents.verify()).toMatchObject({ ok: true, checked: events.length });
+
+    // Hide that 102 was ever created: rename the event, then re-seal it and re-link every event after
+    // it with the hash format anyone can compute (sha256 over the fields, as before this release).
+    const victim = events.find((e) => e.action === 'extension.created' && e.changes?.number?.after === '102')!;
     withDb((db) => {
-      const r = db.prepare('SELECT * FROM audit_events WHERE id = ?').get(victim.id) as Record<string, unknown>;
-      const fields = [1, r.id, r.chain_seq, r.occurred_at, r.tenant_id, r.actor_key_id, r.actor_principal, r.actor_role, r.action, r.target_id, r.target_type, r.changes, r.request_id, r.source_address, r.prev_hash];
-      db.prepare('UPDATE audit_events SET hash = ? WHERE id = ?').run(createHash('sha256').update(JSON.stringify(fields)).digest('hex'), victim.id);
+      db.prepare("UPDATE audit_events SET action = 'extension.viewed' WHERE id = ?").run(victim.id);
+      const rows = db.prepare('SELECT * FROM audit_events WHERE tenant_id = ? AND chain_seq >= ? ORDER BY chain_seq').all(tenant.id, victim.chain.seq) as Record<string, unknown>[];
+      let prev = victim.chain.prevHash;
+      for (const r of rows) {
+        const fields = [1, r.id, r.chain_seq, r.occurred_at, r.tenant_id, r.actor_key_id, r.actor_principal, r.actor_role, r.action, r.target_id, r.target_type, r.changes, r.request_id, r.source_address, prev];
+        const hash = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+        db.prepare('UPDATE audit_events SET prev_hash = ?, hash = ? WHERE id = ?').run(prev, hash, r.id);
+        prev = hash;
+      }
     });
-    expect(await api.auditEvents.verify()).toEqual({ object: 'audit_verification', ok: false, checked: 4, firstBrokenEventId: events[4]!.id, reason: 'chain_link_mismatch' });
+    const rechained = await all(api.auditEvents.list());
+    expect(rechained.find((e) => e.id === victim.id)!.action).toBe('extension.viewed');
+    expect(rechained.slice(1).every((e, i) => e.chain.prevHash === rechained[i]!.chain.hash), 'every link is consistent again').toBe(true);
+    expect(await api.auditEvents.verify()).toEqual({
+      object: 'audit_verification',
+      keyId: auditKeyId,
+      ok: false,
+      checked: victim.chain.seq! - 1,
+      firstBrokenEventId: victim.id,
+      reason: 'hash_mismatch',
+    });
   });
 
   it('verify finds a row deleted from the middle of the chain, at the event after the gap', async () => {
@@ -186,6 +220,7 @@ describe('the audit log', () => {
     withDb((db) => db.prepare('DELETE FROM audit_events WHERE id = ?').run(events[2]!.id));
     expect(await api.auditEvents.verify()).toEqual({
       object: 'audit_verification',
+      keyId: auditKeyId,
       ok: false,
       checked: 2,
       firstBrokenEventId: events[3]!.id,
@@ -200,6 +235,93 @@ describe('the audit log', () => {
     withDb((db) => db.prepare("UPDATE audit_events SET source_address = '10.6.6.6' WHERE id = ?").run(aEvents[0]!.id));
     expect((await a.owner.tenant(a.tenant.id).auditEvents.verify()).ok).toBe(false);
     expect((await b.owner.tenant(b.tenant.id).auditEvents.verify()).ok).toBe(true);
+  });
+});
+
+describe('verifying a long chain', () => {
+  const LONG_CHAIN = 50_000;
+
+  /**
+   * Appends `count` well-formed events to a tenant's chain straight into the database, hashed the
+   * way the decision record describes (HMAC-SHA256 under the audit key over the fields, version 2):
+   * as fast as the API could never write them, and a check that the format is what it says.
+   */
+  function appendDirectly(tenantId: string, count: number): void {
+    withDb((db) => {
+      const head = db.prepare('SELECT chain_seq, hash FROM audit_events WHERE tenant_id = ? ORDER BY chain_seq DESC LIMIT 1').get(tenantId) as { chain_seq: number; hash: string };
+      const insert = db.prepare(
+        `INSERT INTO audit_events (id, occurred_at, actor_key_id, tenant_id, action, target_id, request_id, actor_principal, actor_role, target_type, changes, source_address, chain_seq, prev_hash, hash)
+         VALUES (?, ?, NULL, ?, 'extension.viewed', 'ext_0', NULL, NULL, NULL, 'extension', NULL, NULL, ?, ?, ?)`,
+      );
+      const occurredAt = new Date().toISOString();
+      let prev = head.hash;
+      db.transaction(() => {
+        for (let seq = head.chain_seq + 1; seq <= head.chain_seq + count; seq++) {
+          const id = `evt_long${String(seq).padStart(22, '0')}`;
+          const fields = [2, id, seq, occurredAt, tenantId, null, null, null, 'extension.viewed', 'ext_0', 'extension', null, null, null, prev];
+          const hash = `hmac-sha256:${auditKeyId}:${createHmac('sha256', AUDIT_KEY).update(JSON.stringify(fields)).digest('hex')}`;
+          insert.run(id, occurredAt, tenantId, seq, prev, hash);
+          prev = hash;
+        }
+      })();
+    });
+  }
+
+  it(`keeps answering other requests while it verifies ${LONG_CHAIN} events`, { timeout: 120_000 }, async () => {
+    const { tenant, owner } = await tenantWith('long-chain');
+    const api = owner.tenant(tenant.id);
+    const before = (await api.auditEvents.verify()).checked;
+    appendDirectly(tenant.id, LONG_CHAIN);
+
+    let done = false;
+    const started = performance.now();
+    const verifying = api.auditEvents.verify().finally(() => (done = true));
+    // A health check is due every 10 ms; each is timed from when it was due, not from when it could be
+    // sent: the platform runs in this process, so a blocked event loop would hold back the sending too.
+    const latencies: number[] = [];
+    let due = performance.now();
+    while (!done) {
+      due += 10;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+      const r = await fetch(`${platform.url}/healthz`);
+      expect(r.status).toBe(200);
+      latencies.push(performance.now() - due);
+      due = Math.max(due, performance.now());
+    }
+    const report = await verifying;
+    const took = performance.now() - started;
+    expect(report).toMatchObject({ ok: true, checked: before + LONG_CHAIN });
+    expect(Math.max(...latencies), `slowest /healthz of ${latencies.length} while verify ran ${Math.round(took)} ms`).toBeLessThan(200);
+    // The verification took long enough that a blocked event loop would have shown above.
+    expect(took, 'verification took long enough to matter').toBeGreaterThan(400);
+    expect(latencies.length, 'health checks answered during verification').toBeGreaterThan(5);
+  });
+});
+
+describe('the audit key', () => {
+  it('is generated into a 0600 key file when none is given, kept across restarts, and another key is reported as unknown_key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'highrise-audit-key-'));
+    const key = 'hr_test_bootstrap_audit_key_0001';
+    try {
+      const first = await startPlatform({ port: 0, dataDir: dir, bootstrapKey: key });
+      const { tenant } = await new Highrise({ baseUrl: first.url, apiKey: key, maxRetries: 0 }).tenants.create({ name: 'Keyed', slug: 'keyed' });
+      await first.close();
+      const file = join(dir, 'audit-chain.key');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const fileKeyId = createHmac('sha256', readFileSync(file, 'utf8').trim()).update('highrise audit key id').digest('hex').slice(0, 16);
+      // The key never reaches the database.
+      withDbAt(dir, (db) => expect(JSON.stringify(db.prepare('SELECT * FROM audit_events').all())).not.toContain(readFileSync(file, 'utf8').trim()));
+
+      const again = await startPlatform({ port: 0, dataDir: dir, bootstrapKey: key });
+      expect(await new Highrise({ baseUrl: again.url, apiKey: key, maxRetries: 0 }).tenant(tenant.id).auditEvents.verify()).toMatchObject({ ok: true, keyId: fileKeyId });
+      await again.close();
+
+      const wrong = await startPlatform({ port: 0, dataDir: dir, bootstrapKey: key, audit: { key: 'not the key this chain was made with' } });
+      expect(await new Highrise({ baseUrl: wrong.url, apiKey: key, maxRetries: 0 }).tenant(tenant.id).auditEvents.verify()).toMatchObject({ ok: false, checked: 0, reason: 'unknown_key' });
+      await wrong.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -249,6 +371,36 @@ describe('who reads which audit events', () => {
     expect(denied).toBeInstanceOf(PermissionDeniedError);
     expect(denied.code).toBe('permission_denied');
     expect(await failure(api.auditEvents.verify())).toBeInstanceOf(PermissionDeniedError);
+  });
+});
+
+describe("operators' source addresses", () => {
+  it('a tenant sees its own source addresses but not those of the provider or its reseller; the reseller not the provider\'s; the provider all', async () => {
+    const reseller = await provider.resellers.create({ name: 'Address Reseller' });
+    const resellerKey = await provider.apiKeys.create({ name: 'operator', roleId: 'rol_resellerAdmin', resellerId: reseller.id });
+    const resellerHr = client(resellerKey.secret);
+    const { tenant, adminKey } = await resellerHr.tenants.create({ name: 'Addressed', slug: `addressed-${++slugs}`, admin: { email: 'a@addressed.test', name: 'A' } });
+    const owner = client(adminKey!.secret);
+    const byProvider = await provider.tenant(tenant.id).extensions.create({ number: '201', displayName: 'by provider' });
+    const byReseller = await resellerHr.tenant(tenant.id).extensions.create({ number: '202', displayName: 'by reseller' });
+    const byTenant = await owner.tenant(tenant.id).extensions.create({ number: '203', displayName: 'by tenant' });
+
+    const addresses = (events: AuditEvent[]) =>
+      Object.fromEntries(
+        [byProvider, byReseller, byTenant].map((ext) => [ext.displayName, events.find((e) => e.action === 'extension.created' && e.target.id === ext.id)!.sourceAddress]),
+      );
+    const loopback = expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
+
+    expect(addresses(await all(provider.tenant(tenant.id).auditEvents.list()))).toEqual({ 'by provider': loopback, 'by reseller': loopback, 'by tenant': loopback });
+    expect(addresses(await all(provider.auditEvents.list({ limit: 100 })))).toEqual({ 'by provider': loopback, 'by reseller': loopback, 'by tenant': loopback });
+    const resellerView = { 'by provider': '[redacted]', 'by reseller': loopback, 'by tenant': loopback };
+    expect(addresses(await all(resellerHr.tenant(tenant.id).auditEvents.list()))).toEqual(resellerView);
+    expect(addresses(await all(resellerHr.auditEvents.list({ limit: 100 })))).toEqual(resellerView);
+    const tenantEvents = await all(owner.tenant(tenant.id).auditEvents.list());
+    expect(addresses(tenantEvents)).toEqual({ 'by provider': '[redacted]', 'by reseller': '[redacted]', 'by tenant': loopback });
+    // No event a tenant reads names an operator's address, and the stored rows (and so the chain) are untouched.
+    for (const e of tenantEvents) if (e.actor.principal === 'provider' || e.actor.principal === 'reseller') expect(e.sourceAddress, e.action).toBe('[redacted]');
+    expect((await owner.tenant(tenant.id).auditEvents.verify()).ok).toBe(true);
   });
 });
 

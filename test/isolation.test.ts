@@ -26,10 +26,14 @@ type Expectation =
   | 'forbidden'
   /** 200 with only the caller's own tenants in it. */
   | 'own-only'
-  /** Allowed, and what it creates belongs to the caller (a reseller creating its own tenant). */
+  /** 201, and what it creates belongs to the caller (a reseller creating its own tenant, role, key or endpoint). */
   | 'creates-own'
-  /** Works only on the caller's own level (its roles, its keys): never a 5xx, never a victim's data, nothing of the victims changes. */
-  | 'own-level';
+  /** 200 with the caller's own level only: none of the provider's or another reseller's ids, no victim tenant. */
+  | 'lists-own'
+  /** Probed with real ids of the provider's and of another reseller's objects: 404, exactly as a missing id, and nothing changes. */
+  | 'not-found'
+  /** 200 about the caller itself (its own permissions). */
+  | 'reads-own';
 
 type Recipe =
   /** A route under /v1/tenants/{tenantId}: probed with the victim's ids, compared with missing ids. */
@@ -60,22 +64,22 @@ const recipes: Record<string, Recipe> = {
   'POST /v1/tenants/{tenantId}/suspend': { kind: 'tenant' },
   'POST /v1/tenants/{tenantId}/resume': { kind: 'tenant' },
   'POST /v1/tenants/{tenantId}/softphone-tokens/rotate-signing-key': { kind: 'tenant' },
-  'GET /v1/permissions': { kind: 'platform', tenantKey: 'own-level', resellerKey: 'own-level' },
+  'GET /v1/permissions': { kind: 'platform', tenantKey: 'reads-own', resellerKey: 'reads-own' },
   'POST /v1/tenants/{tenantId}/roles': { kind: 'tenant', body: () => ({ name: 'intruder', permissions: ['extensions:read'] }) },
   'GET /v1/tenants/{tenantId}/roles': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/roles/{roleId}': { kind: 'tenant' },
   'PATCH /v1/tenants/{tenantId}/roles/{roleId}': { kind: 'tenant', body: () => ({ permissions: ['extensions:write'] }) },
   'DELETE /v1/tenants/{tenantId}/roles/{roleId}': { kind: 'tenant' },
-  'POST /v1/roles': { kind: 'platform', body: () => ({ name: `intruder-${++slugs}`, permissions: ['tenants:read'] }), tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'GET /v1/roles': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'GET /v1/roles/{roleId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'PATCH /v1/roles/{roleId}': { kind: 'platform', body: () => ({ name: 'hijacked' }), tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'DELETE /v1/roles/{roleId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'POST /v1/api-keys': { kind: 'platform', body: () => ({ name: 'intruder', roleId: 'rol_resellerSupport' }), tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'GET /v1/api-keys': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'GET /v1/api-keys/{keyId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'POST /v1/api-keys/{keyId}/rotate': { kind: 'platform', body: () => ({ gracePeriodSeconds: 0 }), tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'DELETE /v1/api-keys/{keyId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'POST /v1/roles': { kind: 'platform', body: () => ({ name: `intruder-${++slugs}`, permissions: ['tenants:read'] }), tenantKey: 'forbidden', resellerKey: 'creates-own' },
+  'GET /v1/roles': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'lists-own' },
+  'GET /v1/roles/{roleId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'not-found' },
+  'PATCH /v1/roles/{roleId}': { kind: 'platform', body: () => ({ name: 'hijacked' }), tenantKey: 'forbidden', resellerKey: 'not-found' },
+  'DELETE /v1/roles/{roleId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'not-found' },
+  'POST /v1/api-keys': { kind: 'platform', body: () => ({ name: 'intruder', roleId: 'rol_resellerSupport' }), tenantKey: 'forbidden', resellerKey: 'creates-own' },
+  'GET /v1/api-keys': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'lists-own' },
+  'GET /v1/api-keys/{keyId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'not-found' },
+  'POST /v1/api-keys/{keyId}/rotate': { kind: 'platform', body: () => ({ gracePeriodSeconds: 0 }), tenantKey: 'forbidden', resellerKey: 'not-found' },
+  'DELETE /v1/api-keys/{keyId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'not-found' },
   'POST /v1/tenants/{tenantId}/api-keys': { kind: 'tenant', body: () => ({ name: 'intruder', roleId: 'rol_tenantOwner' }) },
   'GET /v1/tenants/{tenantId}/api-keys': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/api-keys/{keyId}': { kind: 'tenant' },
@@ -110,7 +114,7 @@ const recipes: Record<string, Recipe> = {
   'DELETE /v1/tenants/{tenantId}/trunks/{trunkId}': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/audit-events': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/audit-events/verify': { kind: 'tenant' },
-  'GET /v1/audit-events': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'GET /v1/audit-events': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'lists-own' },
   'POST /v1/tenants/{tenantId}/port-orders': { kind: 'tenant', body: () => portOrderBody('+16464000099') },
   'GET /v1/tenants/{tenantId}/port-orders': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/port-orders/{portOrderId}': { kind: 'tenant' },
@@ -124,14 +128,14 @@ const recipes: Record<string, Recipe> = {
   'GET /v1/tenants/{tenantId}/port-orders/{portOrderId}/comments': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/port-orders/{portOrderId}/timeline': { kind: 'tenant' },
   // Webhook endpoints made by probes are disabled: no delivery loop writes to the database mid-probe.
-  'POST /v1/webhook-endpoints': { kind: 'platform', body: () => ({ url: 'http://127.0.0.1:9/intruder', enabledEvents: ['*'], status: 'disabled' }), tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'GET /v1/webhook-endpoints': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'GET /v1/webhook-endpoints/{endpointId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'PATCH /v1/webhook-endpoints/{endpointId}': { kind: 'platform', body: () => ({ url: 'http://127.0.0.1:9/hijacked' }), tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'DELETE /v1/webhook-endpoints/{endpointId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'POST /v1/webhook-endpoints/{endpointId}/rotate-secret': { kind: 'platform', body: () => ({}), tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'GET /v1/webhook-endpoints/{endpointId}/deliveries': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
-  'POST /v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/redeliver': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'own-level' },
+  'POST /v1/webhook-endpoints': { kind: 'platform', body: () => ({ url: 'http://127.0.0.1:9/intruder', enabledEvents: ['*'], status: 'disabled' }), tenantKey: 'forbidden', resellerKey: 'creates-own' },
+  'GET /v1/webhook-endpoints': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'lists-own' },
+  'GET /v1/webhook-endpoints/{endpointId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'not-found' },
+  'PATCH /v1/webhook-endpoints/{endpointId}': { kind: 'platform', body: () => ({ url: 'http://127.0.0.1:9/hijacked' }), tenantKey: 'forbidden', resellerKey: 'not-found' },
+  'DELETE /v1/webhook-endpoints/{endpointId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'not-found' },
+  'POST /v1/webhook-endpoints/{endpointId}/rotate-secret': { kind: 'platform', body: () => ({}), tenantKey: 'forbidden', resellerKey: 'not-found' },
+  'GET /v1/webhook-endpoints/{endpointId}/deliveries': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'not-found' },
+  'POST /v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/redeliver': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'not-found' },
   'POST /v1/tenants/{tenantId}/webhook-endpoints': { kind: 'tenant', body: () => ({ url: 'http://127.0.0.1:9/intruder', enabledEvents: ['*'], status: 'disabled' }) },
   'GET /v1/tenants/{tenantId}/webhook-endpoints': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/webhook-endpoints/{endpointId}': { kind: 'tenant' },
@@ -198,7 +202,6 @@ function fillPath(path: string, ids: { tenantId?: string; extensionId?: string }
   return path.replace(/\{(\w+)\}/g, (_, name: string) => {
     if (name === 'tenantId') return ids.tenantId!;
     if (name === 'extensionId') return ids.extensionId!;
-    if (name === 'resellerId') return resellerId;
     if (name === 'roleId') return 'rol_00000000000000000000000000';
     if (name === 'keyId') return 'key_00000000000000000000000000';
     if (name === 'callId') return 'cal_00000000000000000000000000';
@@ -288,6 +291,9 @@ let attackers: { attacker: Attacker; victim: World }[];
 /** Everyone who probes tenant routes: the attackers above plus the identity principals. */
 let tenantAttackers: { attacker: Attacker; victim: World }[];
 let resoldWorld: World;
+/** A reseller that is neither the probing one nor the victims', with its admin key. */
+let otherReseller: string;
+let otherResellerAdmin: string;
 /** Keys of Acme whose roles lack permissions, with what they hold. */
 let lackers: { name: string; key: string; held: string[] }[];
 let permissionPairs = 0;
@@ -324,8 +330,8 @@ beforeAll(async () => {
     expect(r.status, r.text).toBe(201);
     return r.json.secret as string;
   };
-  const otherReseller = (await request('POST', '/v1/resellers', bootstrapKey, { name: 'Other Reseller' })).json.id as string;
-  const otherResellerAdmin = await keyOf('/v1/api-keys', { name: 'other reseller admin', roleId: 'rol_resellerAdmin', resellerId: otherReseller });
+  otherReseller = (await request('POST', '/v1/resellers', bootstrapKey, { name: 'Other Reseller' })).json.id as string;
+  otherResellerAdmin = await keyOf('/v1/api-keys', { name: 'other reseller admin', roleId: 'rol_resellerAdmin', resellerId: otherReseller });
   const acmeAdmin = await keyOf(`/v1/tenants/${acme.tenantId}/api-keys`, { name: 'acme admin', roleId: 'rol_tenantAdmin' });
   const acmeUser = await keyOf(`/v1/tenants/${acme.tenantId}/api-keys`, { name: 'acme user at 101', extension: '101' });
   const globexUser = await keyOf(`/v1/tenants/${globex.tenantId}/api-keys`, { name: 'globex user at 101', extension: '101' });
@@ -358,7 +364,8 @@ afterAll(async () => {
 
 async function probePlatformRoute(route: RouteDef, recipe: Extract<Recipe, { kind: 'platform' }>, attacker: Attacker, victim: World) {
   const expectation = recipe[attacker.kind];
-  const path = fillPath(route.path, {});
+  // Path ids are real objects of someone else: the other reseller's (the provider's are probed too, for 'not-found').
+  const path = fillPlatformPath(route.path, platformIds.otherReseller);
   const before = await snapshot();
   const beforeVictims = await victimSnapshot();
   switch (expectation) {
@@ -367,9 +374,11 @@ async function probePlatformRoute(route: RouteDef, recipe: Extract<Recipe, { kin
       break;
     }
     case 'forbidden': {
+      const digest = databaseDigest();
       const r = await request(route.method, path, attacker.key, recipe.body?.());
       expect(r.status, r.text).toBe(403);
       expect(ErrorBody.parse(r.json).error.code).toBe('permission_denied');
+      expect(databaseDigest(), `${attacker.name}: nothing in the database changed`).toBe(digest);
       break;
     }
     case 'own-only': {
@@ -379,17 +388,34 @@ async function probePlatformRoute(route: RouteDef, recipe: Extract<Recipe, { kin
       expect(r.text).not.toContain(victim.tenantId);
       break;
     }
-    case 'own-level': {
-      const r = await request(route.method, path, attacker.key, recipe.body?.());
-      expect([200, 201, 404], r.text).toContain(r.status);
-      expect(r.text).not.toContain(victim.tenantId);
-      expect(await victimSnapshot(), "the victim's data is unchanged").toEqual(beforeVictims);
-      return;
+    case 'reads-own': {
+      const r = await request(route.method, path, attacker.key);
+      expect(r.status, r.text).toBe(200);
+      break;
+    }
+    case 'lists-own': {
+      const r = await request(route.method, `${path}?limit=100`, attacker.key);
+      expect(r.status, r.text).toBe(200);
+      expect(r.json.data.length, 'the list is not empty: it shows the caller its own').toBeGreaterThan(0);
+      for (const id of [...foreignIds(), acme.tenantId, globex.tenantId]) expect(r.text, `${attacker.name} sees ${id}`).not.toContain(id);
+      break;
+    }
+    case 'not-found': {
+      for (const owner of ['provider', 'otherReseller'] as const) {
+        const digest = databaseDigest();
+        const foreign = await request(route.method, fillPlatformPath(route.path, platformIds[owner]), attacker.key, recipe.body?.());
+        const missing = await request(route.method, fillPlatformPath(route.path, MISSING_PLATFORM_IDS), attacker.key, recipe.body?.());
+        expect(foreign.status, `${attacker.name} on the ${owner}'s object: ${foreign.text}`).toBe(404);
+        expect(comparable(foreign.json)).toEqual(comparable(missing.json));
+        expect(databaseDigest(), `${attacker.name} on the ${owner}'s object: nothing in the database changed`).toBe(digest);
+      }
+      break;
     }
     case 'creates-own': {
       const r = await request(route.method, path, attacker.key, recipe.body?.());
       expect(r.status, r.text).toBe(201);
-      expect(TenantCreateResponse.parse(r.json).tenant.resellerId).toBe(resellerId);
+      // A tenant comes back inside {tenant}; roles, keys and endpoints carry their owner directly.
+      expect((r.json.tenant ?? r.json).resellerId, 'what was made belongs to the caller').toBe(resellerId);
       expect(await victimSnapshot(), "the victim's data is unchanged").toEqual(beforeVictims);
       return;
     }
@@ -497,6 +523,74 @@ beforeAll(async () => {
       Object.assign(dialPlanIds.get(victim.tenantId)!, { endpointId: endpoint.json.id, deliveryId: delivery!.id });
     }),
   );
+});
+
+/**
+ * Objects above tenants that belong to someone other than the probing reseller, with real ids: the
+ * provider's and another reseller's role, key and webhook endpoint (with one real delivery), an
+ * inventory number and a reseller. A guard that let the prober reach them would answer 200 here,
+ * where an id that never existed could only ever answer 404.
+ */
+type PlatformIds = Record<'roleId' | 'keyId' | 'endpointId' | 'deliveryId' | 'numberId' | 'resellerId', string>;
+const MISSING_PLATFORM_IDS: PlatformIds = {
+  roleId: 'rol_00000000000000000000000000',
+  keyId: 'key_00000000000000000000000000',
+  endpointId: 'whe_00000000000000000000000000',
+  deliveryId: 'whd_00000000000000000000000000',
+  numberId: 'num_00000000000000000000000000',
+  resellerId: 'res_00000000000000000000000000',
+};
+const platformIds = {} as Record<'provider' | 'otherReseller', PlatformIds>;
+const foreignIds = () => Object.values(platformIds).flatMap((ids) => [ids.roleId, ids.keyId, ids.endpointId, ids.deliveryId]);
+
+function fillPlatformPath(path: string, ids: PlatformIds): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const id = ids[name as keyof PlatformIds];
+    if (!id) throw new Error(`no probe value for path parameter {${name}}; add one to PlatformIds`);
+    return id;
+  });
+}
+
+beforeAll(async () => {
+  const created = async (method: string, path: string, key: string, body: unknown) => {
+    const r = await request(method, path, key, body);
+    expect(r.status, r.text).toBe(201);
+    return r.json;
+  };
+  // The other reseller sells a tenant of its own, so its endpoint has an event to deliver.
+  const otherTenant = await created('POST', '/v1/tenants', otherResellerAdmin, { name: 'Other resold', slug: 'other-resold' });
+  const otherExtension = await created('POST', `/v1/tenants/${otherTenant.tenant.id}/extensions`, bootstrapKey, { number: '101', displayName: 'Other 101' });
+  const inventory = (await request('GET', '/v1/numbers?limit=100', bootstrapKey)).json.data as { id: string; number: string }[];
+  const numberId = inventory.find((n) => n.number === INVENTORY_NUMBER)!.id;
+  const otherKeyId = ((await request('GET', '/v1/api-keys?limit=100', otherResellerAdmin)).json.data as { id: string; name: string }[]).find((k) => k.name === 'other reseller admin')!.id;
+  // Roles are made by an owner; the admin key is the one probed.
+  const otherOwner = (await created('POST', '/v1/api-keys', bootstrapKey, { name: 'other reseller owner', roleId: 'rol_resellerOwner', resellerId: otherReseller })).secret as string;
+  for (const [owner, key] of [['provider', bootstrapKey], ['otherReseller', otherOwner]] as const) {
+    const role = await created('POST', '/v1/roles', key, { name: `${owner}-ops`, permissions: ['tenants:read'] });
+    const keyId = owner === 'provider' ? (await created('POST', '/v1/api-keys', key, { name: 'provider ops', roleId: 'rol_providerSupport' })).id : otherKeyId;
+    const endpoint = await created('POST', '/v1/webhook-endpoints', key, { url: `http://127.0.0.1:9/${owner}`, enabledEvents: ['extension.updated'] });
+    platformIds[owner] = { roleId: role.id, keyId, endpointId: endpoint.id, deliveryId: '', numberId, resellerId: otherReseller };
+  }
+  // One event reaches both endpoints (the provider's sees every tenant); each makes one refused attempt, then both are disabled.
+  expect((await request('PATCH', `/v1/tenants/${otherTenant.tenant.id}/extensions/${otherExtension.id}`, bootstrapKey, { displayName: 'Platform webhook probe' })).status).toBe(200);
+  for (const [owner, key] of [['provider', bootstrapKey], ['otherReseller', otherResellerAdmin]] as const) {
+    const base = `/v1/webhook-endpoints/${platformIds[owner].endpointId}`;
+    let delivery: { id: string; attempts: unknown[] } | undefined;
+    for (let i = 0; i < 200 && !delivery?.attempts.length; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      delivery = (await request('GET', `${base}/deliveries`, key)).json.data[0];
+    }
+    expect(delivery?.attempts.length, `the ${owner}'s delivery was attempted once`).toBeGreaterThan(0);
+    expect((await request('PATCH', base, key, { status: 'disabled' })).status).toBe(200);
+    platformIds[owner].deliveryId = delivery!.id;
+  }
+  // The probing reseller has an endpoint of its own, so its list is never empty whatever the probe order.
+  await created('POST', '/v1/webhook-endpoints', resellerKey, { url: 'http://127.0.0.1:9/own', enabledEvents: ['*'], status: 'disabled' });
+  // The ids are real: their owners reach them.
+  for (const [owner, key] of [['provider', bootstrapKey], ['otherReseller', otherResellerAdmin]] as const) {
+    const ids = platformIds[owner];
+    for (const path of [`/v1/roles/${ids.roleId}`, `/v1/api-keys/${ids.keyId}`, `/v1/webhook-endpoints/${ids.endpointId}`]) expect((await request('GET', path, key)).status, path).toBe(200);
+  }
 });
 
 describe('the isolation matrix', () => {

@@ -4,11 +4,13 @@
  * unbounded or endless anonymous sockets.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { openSqliteStore, type PlatformOptions } from '@highrise/platform';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // The API's minimum token life is 60 s; a test token of a few seconds is minted with the tenant's
 // real signing key, through the platform's own issuing code, on the platform's own database.
 import { issueSoftphoneToken, loadPlatformSecret } from '../packages/platform/src/domain/softphone-tokens';
+import { DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile } from '../packages/platform/src/domain/audit-key';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 import { headerOf, openRawSip, rawRequest, statusOf, withTimeout, type RawSip } from './support/sip-node';
 import { api, createExtension, createSoftphoneToken, createTenant, type ProvisionedTenant } from './support/sip-provision';
@@ -37,7 +39,7 @@ async function shortLivedToken(running: Running, tenant: ProvisionedTenant, exte
   const store = openSqliteStore({ dataDir: running.dataDir });
   try {
     const row = store.tenants.get(tenant.id)!;
-    const ctx = { store, baseSipDomain: BASE_DOMAIN, now: () => new Date() };
+    const ctx = { store, baseSipDomain: BASE_DOMAIN, now: () => new Date(), auditKey: loadAuditKeyFile(join(running.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {}) };
     const access = { tenant: { ...row, sipDomain: tenant.sipDomain }, scope: store.tenant(row.id) };
     return await issueSoftphoneToken(ctx, loadPlatformSecret(store), access, { extension, ttlSeconds, wsUrl: running.platform.wsUrl });
   } finally {

@@ -10,6 +10,7 @@ describe('highrise start arguments', () => {
       sipDomain: 'sip.example.com',
       host: '0.0.0.0',
       allowPrivateWebhooks: false,
+      audit: {},
     });
   });
 
@@ -21,6 +22,12 @@ describe('highrise start arguments', () => {
     expect(() => parseCommand(['start'], { HIGHRISE_ALLOW_PRIVATE_WEBHOOKS: 'yes please' })).toThrow(UsageError);
   });
 
+  it('takes the audit key file from the flag, else the key or its file from the environment', () => {
+    expect(parseCommand(['start', '--audit-key-file', '/etc/highrise/audit.key'], { HIGHRISE_AUDIT_KEY: 'x'.repeat(32) }).audit).toEqual({ keyFile: '/etc/highrise/audit.key' });
+    expect(parseCommand(['start'], { HIGHRISE_AUDIT_KEY: 'x'.repeat(32), HIGHRISE_AUDIT_KEY_FILE: '/run/secrets/audit' }).audit).toEqual({ key: 'x'.repeat(32) });
+    expect(parseCommand(['start'], { HIGHRISE_AUDIT_KEY_FILE: '/run/secrets/audit' }).audit).toEqual({ keyFile: '/run/secrets/audit' });
+  });
+
   it('refuses a database URL until the PostgreSQL store exists, by flag or by environment', () => {
     expect(() => parseCommand(['start', '--database-url', 'postgres://127.0.0.1/test'], {})).toThrow(/PostgreSQL store is not available/);
     expect(() => parseCommand(['start'], { HIGHRISE_DATABASE_URL: 'postgres://127.0.0.1/test' })).toThrow(UsageError);
@@ -28,9 +35,9 @@ describe('highrise start arguments', () => {
 
   it('falls back to the environment twins, then defaults', () => {
     const env = { HIGHRISE_PORT: '9090', HIGHRISE_DATA_DIR: '/srv/hr', HIGHRISE_BOOTSTRAP_KEY: 'from-env-key', HIGHRISE_SIP_DOMAIN: 'sip.env.test', HIGHRISE_HOST: '::1' };
-    expect(parseCommand(['start'], env)).toEqual({ port: 9090, dataDir: '/srv/hr', bootstrapKey: 'from-env-key', sipDomain: 'sip.env.test', host: '::1', allowPrivateWebhooks: false });
+    expect(parseCommand(['start'], env)).toEqual({ port: 9090, dataDir: '/srv/hr', bootstrapKey: 'from-env-key', sipDomain: 'sip.env.test', host: '::1', allowPrivateWebhooks: false, audit: {} });
     expect(parseCommand(['start', '--port', '7000'], env).port).toBe(7000);
-    expect(parseCommand(['start'], {})).toEqual({ port: 8080, dataDir: '.highrise', bootstrapKey: undefined, sipDomain: undefined, host: '127.0.0.1', allowPrivateWebhooks: false });
+    expect(parseCommand(['start'], {})).toEqual({ port: 8080, dataDir: '.highrise', bootstrapKey: undefined, sipDomain: undefined, host: '127.0.0.1', allowPrivateWebhooks: false, audit: {} });
   });
 
   it.each([

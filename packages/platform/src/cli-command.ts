@@ -11,6 +11,9 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
   --allow-private-webhooks
                       let webhook endpoints point at loopback, private and reserved addresses; for a
                       demo or a test receiver on this machine only (HIGHRISE_ALLOW_PRIVATE_WEBHOOKS=1)
+  --audit-key-file F  the audit chain's HMAC key, kept apart from the database; created (0600) if
+                      missing (HIGHRISE_AUDIT_KEY_FILE, default DIR/audit-chain.key; or the key itself
+                      in HIGHRISE_AUDIT_KEY, never as a flag, where ps would show it)
 `;
 
 export class UsageError extends Error {}
@@ -22,6 +25,7 @@ export interface StartCommand {
   sipDomain: string | undefined;
   host: string;
   allowPrivateWebhooks: boolean;
+  audit: { key?: string; keyFile?: string };
 }
 
 /** A boolean environment twin: `1`/`true` or `0`/`false`; anything else is a mistake worth saying. */
@@ -47,6 +51,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
         host: { type: 'string' },
         'database-url': { type: 'string' },
         'allow-private-webhooks': { type: 'boolean' },
+        'audit-key-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -71,6 +76,14 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
     sipDomain: values['sip-domain'] ?? env.HIGHRISE_SIP_DOMAIN,
     host: values.host ?? env.HIGHRISE_HOST ?? '127.0.0.1',
     allowPrivateWebhooks: values['allow-private-webhooks'] ?? envFlag(env.HIGHRISE_ALLOW_PRIVATE_WEBHOOKS, 'HIGHRISE_ALLOW_PRIVATE_WEBHOOKS'),
+    audit: auditKeySource(values['audit-key-file'], env),
   };
 }
 
+
+/** A key file named on the command line wins over the environment; the key itself only ever comes from the environment. */
+function auditKeySource(flag: string | undefined, env: NodeJS.ProcessEnv): StartCommand['audit'] {
+  if (flag !== undefined) return { keyFile: flag };
+  if (env.HIGHRISE_AUDIT_KEY) return { key: env.HIGHRISE_AUDIT_KEY };
+  return env.HIGHRISE_AUDIT_KEY_FILE ? { keyFile: env.HIGHRISE_AUDIT_KEY_FILE } : {};
+}

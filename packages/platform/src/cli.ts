@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     bootstrapKey: command.bootstrapKey,
     sipDomain: command.sipDomain,
     webhooks: { allowPrivateDestinations: command.allowPrivateWebhooks },
+    audit: command.audit,
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`Highrise is running at ${platform.url}\nport: ${platform.port}\nSIP over WebSocket: ${platform.wsUrl}\n`);

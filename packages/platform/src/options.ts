@@ -24,6 +24,15 @@ export interface PlatformOptions {
    * `files` serves generated content at exact paths (`{ '/demo-config.json': () => json }`).
    */
   site?: { root: string; mounts?: Record<string, string>; files?: Record<string, () => string> };
+  /**
+   * The key of the audit chain (HMAC-SHA256), kept out of the database: `key` (at least 32 bytes; the
+   * CLI's HIGHRISE_AUDIT_KEY), or `keyFile`, a file holding it, created with a random key (mode 0600)
+   * when missing. Default: `audit-chain.key` in the data directory, which protects the chain from
+   * anyone with only database access but not from anyone who can read the data directory; in
+   * production name a file elsewhere (or a mounted secret). Losing the key makes the chain
+   * unverifiable, not unreadable. See docs/decisions/2026-12-01-keyed-audit-chain.md.
+   */
+  audit?: { key?: string | Uint8Array; keyFile?: string };
   /** Log lines go here; default is silent in tests and stdout in the CLI. */
   log?: (line: string) => void;
   /**

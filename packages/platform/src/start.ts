@@ -1,7 +1,10 @@
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { ensureBootstrapKey } from './domain/api-keys';
+import { rekeyLegacyAuditChains } from './domain/audit';
+import { auditKeyFrom, DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile, type AuditKey } from './domain/audit-key';
 import { newApiKeySecret } from './domain/secrets';
 import type { DomainContext } from './domain/context';
 import { startIdempotencyPurge } from './domain/idempotency';
@@ -43,6 +46,11 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+function resolveAuditKey(options: PlatformOptions, log: (line: string) => void): AuditKey {
+  if (options.audit?.key !== undefined) return auditKeyFrom(options.audit.key);
+  return loadAuditKeyFile(options.audit?.keyFile ?? join(options.dataDir ?? '.highrise', DEFAULT_AUDIT_KEY_FILE), log);
+}
+
 /**
  * Starts the whole platform in this process: store (migrated), HTTP API, static site and SIP edge,
  * all on one port. `close()` stops them in reverse order.
@@ -58,12 +66,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       store,
       baseSipDomain: (options.sipDomain ?? 'sip.localhost').toLowerCase(),
       now: () => new Date(),
+      auditKey: resolveAuditKey(options, log),
       presentEvent: presentEventData,
       // Only the default for tenants created from now on; each tenant's own limit is `limits.storageBytes`.
       defaultStorageBytes: options.porting?.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT_BYTES,
       webhooks: webhookRules(options.webhooks),
     };
     if (options.webhooks?.allowPrivateDestinations) log('webhooks may be sent to loopback and private addresses (--allow-private-webhooks): not for a shared deployment');
+    // Before anything appends: the first keyed event would mark the database as re-keyed.
+    const rekeyed = rekeyLegacyAuditChains(domain);
+    if (rekeyed > 0) log(`re-keyed ${rekeyed} audit events written before the chain was keyed (key ${domain.auditKey.id})`);
     if (options.bootstrapKey !== undefined) {
       if (!/^\S{8,}$/.test(options.bootstrapKey)) throw new Error('the bootstrap key must be at least 8 characters without spaces');
       if (ensureBootstrapKey(domain, options.bootstrapKey)) log('stored the bootstrap key as the provider owner key');

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../store/sqlite';
-import { appendAuditEvent, diffChanges, GENESIS_HASH, verifyChain } from './audit';
+import type { AuditEventRow } from '../store/types';
+import { appendAuditEvent, diffChanges, GENESIS_HASH, keyedEventHash, legacyEventHash, rekeyLegacyAuditChains, verifyChain } from './audit';
 import type { DomainContext } from './context';
+import { auditKeyFrom } from './audit-key';
 
 describe('diffChanges', () => {
   it('keeps changed keys only and redacts anything named like a secret', () => {
@@ -27,7 +29,7 @@ describe('diffChanges', () => {
 describe('the hash chain', () => {
   let ctx: DomainContext;
   beforeEach(() => {
-    ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', now: () => new Date() };
+    ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
   });
   afterEach(() => ctx.store.close());
 
@@ -40,9 +42,9 @@ describe('the hash chain', () => {
     const b1 = appendAuditEvent(ctx, draft('ten_B000000000', 'x.one'));
     expect([a1.prevHash, p1.prevHash, b1.prevHash]).toEqual([GENESIS_HASH, GENESIS_HASH, GENESIS_HASH]);
     expect(a2).toMatchObject({ chainSeq: 2, prevHash: a1.hash });
-    expect(verifyChain([a1, a2])).toEqual({ ok: true, checked: 2 });
-    expect(verifyChain([a2])).toMatchObject({ ok: false, firstBrokenEventId: a2.id, reason: 'previous_event_missing' });
-    expect(verifyChain([a1, { ...a2, targetId: 'ten_other0000' }])).toMatchObject({ ok: false, firstBrokenEventId: a2.id, reason: 'hash_mismatch' });
+    expect(verifyChain(ctx.auditKey, [a1, a2])).toEqual({ ok: true, checked: 2 });
+    expect(verifyChain(ctx.auditKey, [a2])).toMatchObject({ ok: false, firstBrokenEventId: a2.id, reason: 'previous_event_missing' });
+    expect(verifyChain(ctx.auditKey, [a1, { ...a2, targetId: 'ten_other0000' }])).toMatchObject({ ok: false, firstBrokenEventId: a2.id, reason: 'hash_mismatch' });
   });
 
   it('writes nothing when the surrounding mutation fails', () => {
@@ -53,5 +55,74 @@ describe('the hash chain', () => {
       }),
     ).toThrow();
     expect(ctx.store.audit.head('ten_A000000000')).toBeUndefined();
+  });
+
+  const chainOf = (tenantId: string | null) => ctx.store.audit.chainAfter(tenantId, 0, 1000);
+
+  /** What someone with write access to the database but not the key does: edit one event, then recompute every later hash. */
+  function rewriteAndRechain(events: AuditEventRow[], index: number, hashOf: (e: AuditEventRow) => string): AuditEventRow[] {
+    const out = events.map((e) => ({ ...e }));
+    out[index]!.targetId = 'ten_forged000000';
+    for (let i = index; i < out.length; i++) {
+      out[i]!.prevHash = i === 0 ? GENESIS_HASH : out[i - 1]!.hash!;
+      out[i]!.hash = hashOf(out[i]!);
+    }
+    return out;
+  }
+
+  it('keys every hash: a rewritten event re-chained without the key is found, whatever algorithm was used', () => {
+    for (let i = 0; i < 5; i++) appendAuditEvent(ctx, draft('ten_A000000000', `x.${i}`));
+    const events = chainOf('ten_A000000000');
+    expect(events.every((e) => e.hash!.startsWith(`hmac-sha256:${ctx.auditKey.id}:`))).toBe(true);
+    expect(verifyChain(ctx.auditKey, events)).toEqual({ ok: true, checked: 5 });
+
+    // The old unkeyed algorithm: every link consistent, and still the edited event is named.
+    expect(verifyChain(ctx.auditKey, rewriteAndRechain(events, 2, legacyEventHash))).toEqual({ ok: false, checked: 2, firstBrokenEventId: events[2]!.id, reason: 'hash_mismatch' });
+    // The keyed algorithm with a guessed key, under its own id or under the real key's id.
+    const guess = auditKeyFrom('a guessed audit key of 32 bytes or more');
+    expect(verifyChain(ctx.auditKey, rewriteAndRechain(events, 2, (e) => keyedEventHash(guess, e)))).toMatchObject({ firstBrokenEventId: events[2]!.id, reason: 'unknown_key' });
+    const posing = { ...guess, id: ctx.auditKey.id };
+    expect(verifyChain(ctx.auditKey, rewriteAndRechain(events, 2, (e) => keyedEventHash(posing, e)))).toMatchObject({ firstBrokenEventId: events[2]!.id, reason: 'hash_mismatch' });
+  });
+
+  it('names the key it was verified with: a platform started with another key reports unknown_key, not tampering', () => {
+    appendAuditEvent(ctx, draft(null, 'x.one'));
+    expect(verifyChain(auditKeyFrom('some other key, also 32 bytes long'), chainOf(null))).toMatchObject({ ok: false, checked: 0, reason: 'unknown_key' });
+  });
+
+  /** A chain as the unkeyed format wrote it before this release. */
+  function legacyChain(tenantId: string, n: number): AuditEventRow[] {
+    let prev = GENESIS_HASH;
+    const rows: AuditEventRow[] = [];
+    for (let i = 1; i <= n; i++) {
+      const row: AuditEventRow = { id: `evt_${tenantId}${String(i).padStart(4, '0')}`, occurredAt: new Date(0).toISOString(), actorKeyId: null, tenantId, action: `x.${i}`, targetId: 'ten_0', requestId: null, chainSeq: i, prevHash: prev };
+      row.hash = legacyEventHash(row);
+      prev = row.hash;
+      ctx.store.audit.record(row);
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  it('re-keys the chains written before the key once, at the first start with a key, and never again', () => {
+    legacyChain('ten_L1', 4);
+    legacyChain('ten_L2', 3);
+    expect(rekeyLegacyAuditChains(ctx)).toBe(7);
+    expect(verifyChain(ctx.auditKey, chainOf('ten_L1'))).toEqual({ ok: true, checked: 4 });
+    expect(verifyChain(ctx.auditKey, chainOf('ten_L2'))).toEqual({ ok: true, checked: 3 });
+    appendAuditEvent(ctx, draft('ten_L1', 'x.after'));
+    expect(verifyChain(ctx.auditKey, chainOf('ten_L1'))).toEqual({ ok: true, checked: 5 });
+
+    // Rows written later in the old format (an attacker's re-chain) are not laundered by a restart.
+    legacyChain('ten_L3', 2);
+    expect(rekeyLegacyAuditChains(ctx)).toBe(0);
+    expect(verifyChain(ctx.auditKey, chainOf('ten_L3'))).toMatchObject({ ok: false, checked: 0, reason: 'hash_mismatch' });
+  });
+
+  it('re-keys a legacy chain only up to an event altered before the upgrade, so verify still names that event', () => {
+    const rows = legacyChain('ten_T1', 5);
+    ctx.store.audit.rehash(rows[2]!.id, rows[2]!.prevHash!, 'f'.repeat(64));
+    expect(rekeyLegacyAuditChains(ctx)).toBe(2);
+    expect(verifyChain(ctx.auditKey, chainOf('ten_T1'))).toEqual({ ok: false, checked: 2, firstBrokenEventId: rows[2]!.id, reason: 'hash_mismatch' });
   });
 });

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { AuditKey } from './audit-key';
 import { newId } from '../ids';
 import type { AuditEventRow, AuditFilter, Page, PageQuery } from '../store/types';
 import type { DomainContext } from './context';
@@ -80,30 +81,42 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
+/** The fields a hash covers, in a fixed order: an array, not an object, so no renamed or reordered field gives the same bytes. */
+const hashedFields = (version: number, e: AuditEventRow) => [
+  version,
+  e.id,
+  e.chainSeq ?? null,
+  e.occurredAt,
+  e.tenantId,
+  e.actorKeyId,
+  e.actorPrincipal ?? null,
+  e.actorRole ?? null,
+  e.action,
+  e.targetId,
+  e.targetType ?? null,
+  e.changes ?? null,
+  e.requestId,
+  e.sourceAddress ?? null,
+  e.prevHash ?? null,
+];
+
 /**
- * The hash of one event: sha256 over a fixed-order array of every stored field and prevHash. An array,
- * not an object, so a renamed or reordered field can never produce the same bytes; the leading
- * version lets a future format coexist with this one.
+ * The unkeyed hash of the first chain format (sha256, bare hex). Anyone could recompute it, so a
+ * rewritten and re-chained log verified; it is used now only to check a legacy chain before it is
+ * re-keyed (rekeyLegacyAuditChains).
  */
-export function eventHash(e: AuditEventRow): string {
-  const fields = [
-    1,
-    e.id,
-    e.chainSeq ?? null,
-    e.occurredAt,
-    e.tenantId,
-    e.actorKeyId,
-    e.actorPrincipal ?? null,
-    e.actorRole ?? null,
-    e.action,
-    e.targetId,
-    e.targetType ?? null,
-    e.changes ?? null,
-    e.requestId,
-    e.sourceAddress ?? null,
-    e.prevHash ?? null,
-  ];
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+export function legacyEventHash(e: AuditEventRow): string {
+  return createHash('sha256').update(JSON.stringify(hashedFields(1, e))).digest('hex');
+}
+
+const KEYED_PREFIX = 'hmac-sha256:';
+
+/**
+ * The hash of one event: HMAC-SHA256 under the audit key over its fields and prevHash, written as
+ * `hmac-sha256:<key id>:<hex>` so a hash says which key (and which format) made it.
+ */
+export function keyedEventHash(key: AuditKey, e: AuditEventRow): string {
+  return `${KEYED_PREFIX}${key.id}:${createHmac('sha256', key.secret).update(JSON.stringify(hashedFields(2, e))).digest('hex')}`;
 }
 
 const TARGET_TYPES: Record<string, string> = {
@@ -156,7 +169,7 @@ export function appendAuditEvent(ctx: DomainContext, draft: AuditDraft): AuditEv
       chainSeq: (head?.chainSeq ?? 0) + 1,
       prevHash: head?.hash ?? GENESIS_HASH,
     };
-    row.hash = eventHash(row);
+    row.hash = keyedEventHash(ctx.auditKey, row);
     ctx.store.audit.record(row);
     return row;
   });
@@ -166,31 +179,123 @@ export interface ChainReport {
   ok: boolean;
   checked: number;
   firstBrokenEventId?: string;
-  reason?: 'hash_mismatch' | 'previous_event_missing' | 'chain_link_mismatch';
+  reason?: 'hash_mismatch' | 'previous_event_missing' | 'chain_link_mismatch' | 'unknown_key';
+}
+
+const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/**
+ * Walks a chain from its first event, one event at a time: each event's hash must be this key's
+ * HMAC of its fields, its seq must follow the one before, and its prevHash must be that event's
+ * hash. The first event failing any of these is reported: an edited row fails its own hash (also
+ * when every later hash was recomputed, which needs the key), a deleted row shows as a gap at the
+ * event after it, and a hash made by another key is `unknown_key` (the platform was started with the
+ * wrong key). Deleting the newest events leaves no trace in the chain itself; comparing the head with
+ * a copy kept elsewhere covers that.
+ */
+export class ChainVerifier {
+  private checked = 0;
+  private prev: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH };
+  constructor(private readonly key: AuditKey) {}
+
+  /** The report of the first broken event, or undefined while the chain holds. */
+  check(e: AuditEventRow): ChainReport | undefined {
+    const broken = (reason: NonNullable<ChainReport['reason']>): ChainReport => ({ ok: false, checked: this.checked, firstBrokenEventId: e.id, reason });
+    const hash = e.hash ?? '';
+    if (hash.startsWith(KEYED_PREFIX) && !hash.startsWith(`${KEYED_PREFIX}${this.key.id}:`)) return broken('unknown_key');
+    if (!sameText(hash, keyedEventHash(this.key, e))) return broken('hash_mismatch');
+    if (e.chainSeq !== this.prev.seq + 1) return broken('previous_event_missing');
+    if (e.prevHash !== this.prev.hash) return broken('chain_link_mismatch');
+    this.prev = { seq: e.chainSeq, hash };
+    this.checked++;
+    return undefined;
+  }
+
+  get lastSeq(): number {
+    return this.prev.seq;
+  }
+
+  intact(): ChainReport {
+    return { ok: true, checked: this.checked };
+  }
+}
+
+export function verifyChain(key: AuditKey, events: Iterable<AuditEventRow>): ChainReport {
+  const verifier = new ChainVerifier(key);
+  for (const e of events) {
+    const broken = verifier.check(e);
+    if (broken) return broken;
+  }
+  return verifier.intact();
+}
+
+/** Events verified between two turns of the event loop: a few milliseconds of work. */
+export const VERIFY_CHUNK = 500;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Verifies a tenant's chain a chunk at a time, giving the event loop back between chunks, so a long
+ * chain never stalls the API or the SIP edge for other tenants (a million events take seconds of
+ * CPU; no request may wait that long behind them). Events appended meanwhile are verified too.
+ */
+export async function verifyTenantAudit(ctx: DomainContext, access: TenantAccess): Promise<ChainReport> {
+  const verifier = new ChainVerifier(ctx.auditKey);
+  for (;;) {
+    const chunk = access.scope.auditEvents.chainAfter(verifier.lastSeq, VERIFY_CHUNK);
+    for (const e of chunk) {
+      const broken = verifier.check(e);
+      if (broken) return broken;
+    }
+    if (chunk.length < VERIFY_CHUNK) return verifier.intact();
+    await nextTurn();
+  }
 }
 
 /**
- * Walks a chain from its first event: each event's hash must match its fields, its seq must follow
- * the one before, and its prevHash must be that event's hash. The first event failing any of these is
- * reported; an edited row fails its own hash, a deleted row shows as a gap at the event after it.
- * (Deleting the newest events leaves no trace in the chain itself; comparing the head with a copy
- * kept elsewhere covers that.)
+ * Re-keys the chains written before the chain was keyed, once: on the first start with a key, when
+ * no event in the database carries a keyed hash yet. Each chain is re-hashed from its first event
+ * for as long as its legacy hashes and links still verify; from an event that does not (one altered
+ * before the upgrade) the rest is left as it is, so verify keeps naming that event. All chains move
+ * in one transaction: a crash half-way leaves every chain as it was, to be re-keyed at the next start.
+ * Returns how many events were re-keyed.
  */
-export function verifyChain(events: Iterable<AuditEventRow>): ChainReport {
-  let checked = 0;
-  let prev: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH };
-  for (const e of events) {
-    const broken = (reason: NonNullable<ChainReport['reason']>): ChainReport => ({ ok: false, checked, firstBrokenEventId: e.id, reason });
-    if (e.hash !== eventHash(e)) return broken('hash_mismatch');
-    if (e.chainSeq !== prev.seq + 1) return broken('previous_event_missing');
-    if (e.prevHash !== prev.hash) return broken('chain_link_mismatch');
-    prev = { seq: e.chainSeq, hash: e.hash };
-    checked++;
-  }
-  return { ok: true, checked };
+export function rekeyLegacyAuditChains(ctx: DomainContext): number {
+  const { audit } = ctx.store;
+  if (audit.anyHashStartingWith(KEYED_PREFIX)) return 0;
+  return ctx.store.transaction(() => {
+    let rekeyed = 0;
+    for (const tenantId of audit.chainTenantIds()) {
+      let old = { seq: 0, hash: GENESIS_HASH };
+      let keyed = GENESIS_HASH;
+      walk: for (let chunk = audit.chainAfter(tenantId, 0, VERIFY_CHUNK); chunk.length > 0; chunk = audit.chainAfter(tenantId, old.seq, VERIFY_CHUNK)) {
+        for (const e of chunk) {
+          if (e.hash !== legacyEventHash(e) || e.chainSeq !== old.seq + 1 || e.prevHash !== old.hash) break walk;
+          const hash = keyedEventHash(ctx.auditKey, { ...e, prevHash: keyed });
+          audit.rehash(e.id, keyed, hash);
+          old = { seq: e.chainSeq, hash: e.hash };
+          keyed = hash;
+          rekeyed++;
+        }
+      }
+    }
+    return rekeyed;
+  });
 }
 
-export const verifyTenantAudit = (access: TenantAccess): ChainReport => verifyChain(access.scope.auditEvents.chain());
+const LEVEL: Record<string, number> = { user: 0, tenant: 1, reseller: 2, provider: 3 };
+
+/**
+ * An event as `reader` may see it: the source address of an actor above the reader's level (a
+ * provider or reseller operator, read by a tenant; a provider operator, read by a reseller) is
+ * redacted, because it locates the operator's own network, not the tenant's. Same-level and lower
+ * actors, and failed logins (no actor: the address is the tenant's attacker), stay visible; the
+ * provider sees everything. Stored rows are never changed, so the chain still verifies.
+ */
+export function auditEventAsSeenBy(reader: Principal, e: AuditEventRow): AuditEventRow {
+  const actorLevel = e.actorPrincipal ? LEVEL[e.actorPrincipal] : undefined;
+  if (actorLevel === undefined || actorLevel <= LEVEL[reader.kind]! || e.sourceAddress == null) return e;
+  return { ...e, sourceAddress: REDACTED };
+}
 
 export const listTenantAudit = (access: TenantAccess, page: PageQuery, filter: AuditFilter): Page<AuditEventRow> =>
   access.scope.auditEvents.list(page, filter);

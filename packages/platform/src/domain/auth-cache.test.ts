@@ -9,6 +9,7 @@ import { AuthCache } from './auth-cache';
 import type { DomainContext } from './context';
 import type { Actor } from './principal';
 import { createTenant, setTenantStatus, accessTenant } from './tenants';
+import { auditKeyFrom } from './audit-key';
 
 let ctx: DomainContext;
 let dir: string;
@@ -18,7 +19,7 @@ const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider000
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'hr-auth-cache-'));
   now = Date.parse('2026-11-28T10:00:00Z');
-  ctx = { store: openSqliteStore({ dataDir: dir }), baseSipDomain: 'sip.localhost', now: () => new Date(now) };
+  ctx = { store: openSqliteStore({ dataDir: dir }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(now) };
 });
 afterEach(() => ctx.store.close());
 

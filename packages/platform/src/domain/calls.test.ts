@@ -6,6 +6,7 @@ import { NotFound } from './errors';
 import { createExtension } from './extensions';
 import type { Actor } from './principal';
 import { accessTenant, createTenant, type TenantAccess } from './tenants';
+import { auditKeyFrom } from './audit-key';
 
 let ctx: DomainContext;
 let acme: TenantAccess;
@@ -28,7 +29,7 @@ function call(from: string, to: string, second: number) {
 }
 
 beforeEach(() => {
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', now: () => new Date() };
+  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
   acme = accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: 'Acme', slug: 'acme' }).tenant.id);
   for (const number of ['101', '102', '103']) createExtension(ctx, provider, acme, { number, displayName: number });
 });

@@ -1,5 +1,6 @@
 import { appendAuditEvent, diffChanges, roleNameOf, type AuditDetails } from './audit';
 import type { Store } from '../store/types';
+import type { AuditKey } from './audit-key';
 import type { Actor } from './principal';
 import type { WebhookRules } from './webhooks';
 
@@ -8,6 +9,8 @@ export interface DomainContext {
   /** Base SIP domain; a tenant's is `<slug>.<base>`. */
   baseSipDomain: string;
   now(): Date;
+  /** Keys the audit chain; held outside the store (see audit-key.ts). */
+  auditKey: AuditKey;
   /** Turns an event's domain record into the API's shape of it (installed by the HTTP layer; see events.ts). */
   presentEvent?: ((type: string, data: object) => unknown) | undefined;
   /** A new tenant's storage limit when its creator sets none (PlatformOptions.porting.storageLimitBytes). */

@@ -6,6 +6,7 @@ import { ExtensionExists, LimitExceeded, NotFound } from './errors';
 import { createExtension, deleteExtension, listExtensions, retrieveExtension, updateExtension } from './extensions';
 import type { Actor } from './principal';
 import { accessTenant, createTenant, type TenantAccess } from './tenants';
+import { auditKeyFrom } from './audit-key';
 
 let ctx: DomainContext;
 let acme: TenantAccess;
@@ -14,7 +15,7 @@ const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider000
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 beforeEach(() => {
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', now: () => new Date() };
+  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
   acme = accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: 'Acme', slug: 'acme', limits: { extensions: 3 } }).tenant.id);
   globex = accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: 'Globex', slug: 'globex' }).tenant.id);
 });

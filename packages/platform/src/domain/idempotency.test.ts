@@ -12,17 +12,18 @@ import {
   releaseIdempotent,
   requestFingerprint,
 } from './idempotency';
+import { auditKeyFrom } from './audit-key';
 
 let ctx: DomainContext;
 let clock: number;
 let keyId: string;
 const body = new TextEncoder().encode('{"name":"Acme","slug":"acme"}');
-const fingerprint = requestFingerprint('POST', '/v1/tenants', body);
+const fingerprint = requestFingerprint('POST', '/v1/tenants', '', body);
 const firstResponse = '{"tenant":{"id":"ten_1"},"adminKey":{"secret":"hr_test_one_time_secret_value"}}';
 
 beforeEach(() => {
   clock = Date.UTC(2026, 10, 28, 10, 0, 0);
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', now: () => new Date(clock) };
+  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
   ensureBootstrapKey(ctx, 'idempotency-test-key');
   const principal = authenticate(ctx, 'idempotency-test-key');
   if (!principal) throw new Error('bootstrap key did not authenticate');
@@ -47,7 +48,7 @@ describe('idempotency records', () => {
   it('refuses the same key with other bytes, even if they parse to the same JSON', () => {
     beginIdempotent(ctx, keyId, 'order-2', fingerprint);
     completeIdempotent(ctx, keyId, 'order-2', 201, firstResponse);
-    const reordered = requestFingerprint('POST', '/v1/tenants', new TextEncoder().encode('{"slug":"acme","name":"Acme"}'));
+    const reordered = requestFingerprint('POST', '/v1/tenants', '', new TextEncoder().encode('{"slug":"acme","name":"Acme"}'));
     expect(beginIdempotent(ctx, keyId, 'order-2', reordered)).toEqual({ kind: 'reused' });
   });
 

@@ -23,12 +23,13 @@ export type IdempotencyStart =
   | { kind: 'in_use' };
 
 /**
- * What identifies a request: method, path and the body bytes exactly as sent. Hashing the raw bytes
- * (not the parsed JSON) costs no recursion, so it is safe before validation; an honest retry resends
- * the same bytes.
+ * What identifies a request: method, path, query string and the body bytes exactly as sent (a JSON
+ * body or an uploaded file alike). The query counts because some routes take their arguments there
+ * (`?kind=loa` or `?kind=bill` on a document upload). Hashing the raw bytes (not the parsed JSON)
+ * costs no recursion, so it is safe before validation; an honest retry resends the same bytes.
  */
-export const requestFingerprint = (method: string, path: string, rawBody: Uint8Array) =>
-  createHash('sha256').update(`${method} ${path}\n`).update(rawBody).digest('hex');
+export const requestFingerprint = (method: string, path: string, search: string, rawBody: Uint8Array) =>
+  createHash('sha256').update(`${method} ${path}\n${search}\n`).update(rawBody).digest('hex');
 
 /**
  * The stored first response holds one-time secrets (tenant admin keys, SIP passwords, softphone

@@ -8,6 +8,7 @@ import type { Actor } from './principal';
 import { createSipDirectory } from './sip-directory';
 import { issueSoftphoneToken, loadPlatformSecret } from './softphone-tokens';
 import { accessTenant, createTenant, type TenantAccess } from './tenants';
+import { auditKeyFrom } from './audit-key';
 
 let ctx: DomainContext;
 let secret: Uint8Array;
@@ -18,7 +19,7 @@ const wsUrl = 'ws://127.0.0.1:9/sip';
 
 beforeEach(() => {
   clock = Date.UTC(2026, 10, 28, 10, 0, 0);
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', now: () => new Date(clock) };
+  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
   secret = loadPlatformSecret(ctx.store);
   acme = accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: 'Acme', slug: 'acme' }).tenant.id);
   createExtension(ctx, provider, acme, { number: '101', displayName: 'A', sipPassword: 'a-long-sip-password' });

@@ -7,12 +7,13 @@ import { sha256Hex } from './secrets';
 import type { Actor } from './principal';
 import { createReseller } from './resellers';
 import { accessTenant, createTenant, listTenants, updateTenant } from './tenants';
+import { auditKeyFrom } from './audit-key';
 
 let ctx: DomainContext;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000' }, requestId: 'req_test' };
 
 beforeEach(() => {
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.example.test', now: () => new Date() };
+  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.example.test', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
 });
 afterEach(() => ctx.store.close());
 

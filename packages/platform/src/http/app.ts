@@ -46,16 +46,16 @@ function json(c: Context, status: number, text: string, headers: Record<string, 
   return c.body(text, status as 200, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
 }
 
-const tooLarge = () => new HttpError(413, 'payload_too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+const tooLarge = (limit: number) => new HttpError(413, 'payload_too_large', `request bodies here are limited to ${limit} bytes`);
 
 /**
  * The body's bytes, counted while they arrive: a chunked body (no Content-Length) is refused as soon
  * as it passes the limit instead of being buffered whole first. The unread rest is left to the Node
  * adapter, which drains it briefly after the response and then closes the connection.
  */
-async function readBody(c: Context): Promise<Uint8Array> {
+async function readBody(c: Context, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
   const declared = Number(c.req.header('Content-Length') ?? 0);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (declared > limit) throw tooLarge(limit);
   const stream = c.req.raw.body;
   if (!stream) return new Uint8Array(0);
   const reader = stream.getReader();
@@ -65,9 +65,9 @@ async function readBody(c: Context): Promise<Uint8Array> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > limit) {
       reader.releaseLock();
-      throw tooLarge();
+      throw tooLarge(limit);
     }
     chunks.push(value);
   }
@@ -101,8 +101,11 @@ function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) 
       throw new HttpError(403, 'permission_denied', `this key's role lacks ${route.permission}`, [{ field: 'permissions', issue: `missing ${route.permission}` }]);
     }
     const query = route.query ? validate(route.query, c.req.query(), 'query') : undefined;
-    const bytes = route.body ? await readBody(c) : new Uint8Array(0);
+    // An upload's bytes are read here too, so that they count in the idempotency fingerprint; the
+    // handler reads them again from a request re-made around them.
+    const bytes = route.body || route.upload ? await readBody(c, route.upload?.maxBytes) : new Uint8Array(0);
     const raw = route.body ? parseJsonBody(new TextDecoder().decode(bytes)) : undefined;
+    const request = route.upload ? new Request(c.req.raw.url, { method: c.req.method, headers: c.req.raw.headers, body: bytes }) : c.req.raw;
     const actor: Actor | undefined = principal && { principal, requestId: c.get('requestId'), sourceAddress: c.get('sourceAddress') };
 
     const idempotencyKey = route.method === 'POST' && principal ? c.req.header('Idempotency-Key') : undefined;
@@ -112,7 +115,7 @@ function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) 
           { field: 'header.Idempotency-Key', issue: 'must be 1 to 255 printable ASCII characters' },
         ]);
       }
-      const start = beginIdempotent(services.domain, principal!.keyId, idempotencyKey, requestFingerprint(route.method, c.req.path, bytes));
+      const start = beginIdempotent(services.domain, principal!.keyId, idempotencyKey, requestFingerprint(route.method, c.req.path, new URL(c.req.url).search, bytes));
       if (start.kind === 'reused') throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
       if (start.kind === 'in_use') throw new HttpError(409, 'idempotency_key_in_use', 'a request with this Idempotency-Key is still in progress');
       if (start.kind === 'replay') return json(c, start.status, start.body, { 'Idempotent-Replayed': 'true' });
@@ -120,7 +123,7 @@ function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) 
 
     try {
       const body = route.body ? validate(route.body, raw, 'body') : undefined;
-      const result = await route.handle({ services, params, query, body, principal, actor, tenant, request: c.req.raw });
+      const result = await route.handle({ services, params, query, body, principal, actor, tenant, request });
       // A file download answers with its own bytes and headers.
       if (result instanceof Response) return result;
       // Responses go out in exactly the SDK's shape; a mismatch is our bug and fails loudly as a 500.

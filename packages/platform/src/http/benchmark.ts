@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { resolveApiKey } from '../domain/api-keys';
+import { DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile } from '../domain/audit-key';
 import type { DomainContext } from '../domain/context';
 import { loadPlatformSecret } from '../domain/softphone-tokens';
 import { openSqliteStore } from '../store/sqlite';
@@ -22,7 +24,8 @@ export interface BenchmarkApis {
  */
 export function createBenchmarkApis(options: { dataDir: string; apiKey: string }): BenchmarkApis {
   const store = openSqliteStore({ dataDir: options.dataDir });
-  const domain: DomainContext = { store, baseSipDomain: 'sip.localhost', now: () => new Date() };
+  const auditKey = loadAuditKeyFile(join(options.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {});
+  const domain: DomainContext = { store, baseSipDomain: 'sip.localhost', now: () => new Date(), auditKey };
   const outcome = resolveApiKey(domain, options.apiKey);
   if (!outcome.ok) {
     store.close();

@@ -66,6 +66,11 @@ export interface RouteDef {
   operationId: string;
   summary: string;
   body?: z.ZodType;
+  /**
+   * A raw file upload instead of a JSON body: the app reads at most `maxBytes` (413 beyond), counts
+   * the bytes in the idempotency fingerprint, and hands the handler a request re-made around them.
+   */
+  upload?: { maxBytes: number } | undefined;
   query?: z.ZodType;
   response: { status: number; schema: z.ZodType; description: string };
   handle(input: HandlerInput<any, any>): unknown;
@@ -83,6 +88,7 @@ interface Spec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined,
   operationId: string;
   summary: string;
   body?: B;
+  upload?: { maxBytes: number };
   query?: Q;
   response: { status: number; schema: R; description: string };
 }

@@ -202,11 +202,8 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
         const rows = db.prepare(`SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...values, page.limit + 1) as Row[];
         return paginate(rows, page.limit, toAudit);
       },
-      *chain() {
-        // Iterated, not loaded: a long chain is verified in constant memory.
-        for (const row of db.prepare('SELECT * FROM audit_events WHERE tenant_id = ? AND chain_seq IS NOT NULL ORDER BY chain_seq').iterate(tenantId)) {
-          yield toAudit(row as Row);
-        }
+      chainAfter(afterSeq: number, limit: number) {
+        return (cached('SELECT * FROM audit_events WHERE tenant_id = ? AND chain_seq > ? ORDER BY chain_seq LIMIT ?').all(tenantId, afterSeq, limit) as Row[]).map(toAudit);
       },
     },
     calls: {
@@ -398,6 +395,18 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
           | { chain_seq: number; hash: string }
           | undefined;
         return row && { chainSeq: row.chain_seq, hash: row.hash };
+      },
+      chainAfter(tenantId, afterSeq, limit) {
+        return (cached('SELECT * FROM audit_events WHERE tenant_id IS ? AND chain_seq > ? ORDER BY chain_seq LIMIT ?').all(tenantId, afterSeq, limit) as Row[]).map(toAudit);
+      },
+      chainTenantIds() {
+        return (db.prepare('SELECT DISTINCT tenant_id FROM audit_events WHERE chain_seq IS NOT NULL').pluck().all() as (string | null)[]);
+      },
+      anyHashStartingWith(prefix) {
+        return db.prepare('SELECT 1 FROM audit_events WHERE substr(hash, 1, ?) = ? LIMIT 1').get(prefix.length, prefix) !== undefined;
+      },
+      rehash(id, prevHash, hash) {
+        cached('UPDATE audit_events SET prev_hash = ?, hash = ? WHERE id = ?').run(prevHash, hash, id);
       },
       list(page, filter) {
         const where = ['id > ?'];

@@ -195,8 +195,8 @@ export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
   };
   auditEvents: {
     list(page: PageQuery, filter?: AuditFilter): Page<AuditEventRow>;
-    /** The tenant's chained events in chain order, for verification. */
-    chain(): Iterable<AuditEventRow>;
+    /** Up to `limit` of the tenant's chained events after `afterSeq`, in chain order (verification reads a chunk at a time). */
+    chainAfter(afterSeq: number, limit: number): AuditEventRow[];
   };
   /** The tenant's roles (names unique inside the tenant only). */
   roles: RoleCollection;
@@ -277,6 +277,11 @@ export interface Store {
     record(event: AuditEventRow): void;
     /** The last chained event of a tenant's chain, or of the platform chain for null. */
     head(tenantId: string | null): { chainSeq: number; hash: string } | undefined;
+    /** Chain maintenance (re-keying): a chain's events after `afterSeq`, every chain's tenant id (null: the platform's), and a new hash for one event. */
+    chainAfter(tenantId: string | null, afterSeq: number, limit: number): AuditEventRow[];
+    chainTenantIds(): (string | null)[];
+    anyHashStartingWith(prefix: string): boolean;
+    rehash(id: string, prevHash: string, hash: string): void;
     /** Across tenants: everything (provider), or only the tenants of one reseller (no platform events). */
     list(page: PageQuery, filter: AuditFilter & { resellerId?: string | undefined }): Page<AuditEventRow>;
   };

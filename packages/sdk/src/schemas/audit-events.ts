@@ -26,12 +26,18 @@ export const AuditEvent = z
     target: z.object({ id: z.string(), type: z.string().meta({ example: 'extension' }) }).meta({ id: 'AuditTarget' }),
     changes: z.record(z.string(), AuditFieldChange).nullable().meta({ description: 'Changed fields only' }),
     requestId: z.string().nullable(),
-    sourceAddress: z.string().nullable().meta({ description: 'The client address of the request', example: '127.0.0.1' }),
+    sourceAddress: z
+      .string()
+      .nullable()
+      .meta({ description: 'The client address of the request; "[redacted]" when the actor is a provider or reseller operator above the reader', example: '127.0.0.1' }),
     chain: z
       .object({
         seq: z.number().int().nullable(),
         prevHash: z.string().nullable(),
-        hash: z.string().nullable().meta({ description: 'sha256 over the event and prevHash; null for events older than the chain' }),
+        hash: z
+          .string()
+          .nullable()
+          .meta({ description: 'HMAC-SHA256 under the platform\'s audit key over the event and prevHash, as `hmac-sha256:<keyId>:<hex>`; null for events older than the chain' }),
       })
       .meta({ id: 'AuditChainLink' }),
   })
@@ -56,11 +62,15 @@ export const AuditVerification = z
     object: z.literal('audit_verification'),
     ok: z.boolean(),
     checked: z.number().int().min(0).meta({ description: 'Events verified before the first broken one (all of them when ok)' }),
+    keyId: z.string().meta({ description: 'The audit key the chain was verified with (its id, not the key)' }),
     firstBrokenEventId: AuditEventId.optional(),
     reason: z
-      .enum(['hash_mismatch', 'previous_event_missing', 'chain_link_mismatch'])
+      .enum(['hash_mismatch', 'previous_event_missing', 'chain_link_mismatch', 'unknown_key'])
       .optional()
-      .meta({ description: '`hash_mismatch`: the event was altered; `previous_event_missing`: an event before it was deleted; `chain_link_mismatch`: it no longer follows its predecessor' }),
+      .meta({
+        description:
+          '`hash_mismatch`: the event was altered (or re-hashed without the key); `previous_event_missing`: an event before it was deleted; `chain_link_mismatch`: it no longer follows its predecessor; `unknown_key`: its hash was made with another audit key than the platform holds',
+      }),
   })
   .meta({ id: 'AuditVerification' });
 export type AuditVerification = z.infer<typeof AuditVerification>;

@@ -10,6 +10,7 @@ import type { Actor } from '../principal';
 import { createRingGroup, deleteRingGroup, updateRingGroup } from '../ring-groups';
 import { accessTenant, createTenant, type TenantAccess } from '../tenants';
 import { createTrunk, deleteTrunk, updateTrunk } from '../trunks';
+import { auditKeyFrom } from '../audit-key';
 
 let ctx: DomainContext;
 let acme: TenantAccess;
@@ -18,7 +19,7 @@ const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider000
 const actions = () => acme.scope.auditEvents.list({ limit: 100 }).items.map((e) => e.action);
 
 beforeEach(() => {
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', now: () => new Date() };
+  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
   acme = accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: 'Acme', slug: 'acme' }).tenant.id);
   createExtension(ctx, provider, acme, { number: '101', displayName: 'A' });
 });

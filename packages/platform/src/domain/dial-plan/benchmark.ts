@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { openSqliteStore } from '../../store/sqlite';
+import { auditKeyFrom } from '../audit-key';
 import type { DomainContext } from '../context';
 import { createSipDirectory } from '../sip-directory';
 import { resolveDial, type DialCaller, type DialResolution } from './resolve';
@@ -17,7 +19,8 @@ export interface DialPlanBenchmark {
  */
 export function createDialPlanBenchmark(options: { dataDir: string }): DialPlanBenchmark {
   const store = openSqliteStore({ dataDir: options.dataDir });
-  const ctx: DomainContext = { store, baseSipDomain: 'sip.localhost', now: () => new Date() };
+  // Resolution writes no audit events; a throwaway key satisfies the context.
+  const ctx: DomainContext = { store, baseSipDomain: 'sip.localhost', now: () => new Date(), auditKey: auditKeyFrom(randomBytes(32)) };
   const directory = createSipDirectory(ctx, new Uint8Array(32));
   return {
     cached: (tenantId, dialled, caller = {}) => directory.resolveDial!(tenantId, dialled, caller),

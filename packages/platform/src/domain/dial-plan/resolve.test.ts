@@ -11,6 +11,7 @@ import { createRingGroup } from '../ring-groups';
 import { accessTenant, createTenant, type TenantAccess } from '../tenants';
 import { createTrunk } from '../trunks';
 import { resolveDial, resolveInboundDid } from './resolve';
+import { auditKeyFrom } from '../audit-key';
 
 let ctx: DomainContext;
 let acme: TenantAccess;
@@ -26,7 +27,7 @@ function did(access: TenantAccess, number: string) {
 }
 
 beforeEach(() => {
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', now: () => new Date() };
+  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
   acme = tenant('acme');
   globex = tenant('globex');
   extensions(acme, '101', '102', '103');

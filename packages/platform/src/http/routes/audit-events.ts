@@ -1,5 +1,5 @@
 import { AuditEventList, AuditEventListParams, AuditVerification } from '@highrise/sdk/schemas';
-import { listAllAudit, listTenantAudit, verifyTenantAudit } from '../../domain/audit';
+import { auditEventAsSeenBy, listAllAudit, listTenantAudit, verifyTenantAudit } from '../../domain/audit';
 import { presentAuditEvent } from '../present-audit';
 import { presentPage } from '../present';
 import { route, tenantRoute } from '../route';
@@ -21,7 +21,8 @@ export const auditEventRoutes = [
     summary: "List a tenant's audit events, oldest first; filter by actor key, action, target and time",
     query: AuditEventListParams,
     response: { status: 200, schema: AuditEventList, description: 'One page of audit events' },
-    handle: ({ tenant, query }) => presentPage(listTenantAudit(tenant, { limit: query.limit, after: query.cursor }, filterOf(query)), presentAuditEvent),
+    handle: ({ tenant, principal, query }) =>
+      presentPage(listTenantAudit(tenant, { limit: query.limit, after: query.cursor }, filterOf(query)), (e) => presentAuditEvent(auditEventAsSeenBy(principal, e))),
   }),
   tenantRoute({
     method: 'GET',
@@ -30,7 +31,7 @@ export const auditEventRoutes = [
     operationId: 'verifyTenantAuditEvents',
     summary: "Verify the tenant's audit hash chain and report the first altered or orphaned event",
     response: { status: 200, schema: AuditVerification, description: 'Whether the chain is intact, and where it breaks' },
-    handle: ({ tenant }) => ({ object: 'audit_verification' as const, ...verifyTenantAudit(tenant) }),
+    handle: async ({ services, tenant }) => ({ object: 'audit_verification' as const, keyId: services.domain.auditKey.id, ...(await verifyTenantAudit(services.domain, tenant)) }),
   }),
   route({
     method: 'GET',
@@ -44,6 +45,6 @@ export const auditEventRoutes = [
     query: AuditEventListParams,
     response: { status: 200, schema: AuditEventList, description: 'One page of audit events' },
     handle: ({ services, principal, query }) =>
-      presentPage(listAllAudit(services.domain, principal, { limit: query.limit, after: query.cursor }, filterOf(query)), presentAuditEvent),
+      presentPage(listAllAudit(services.domain, principal, { limit: query.limit, after: query.cursor }, filterOf(query)), (e) => presentAuditEvent(auditEventAsSeenBy(principal, e))),
   }),
 ];

@@ -30,6 +30,7 @@ import {
   updatePortOrder,
 } from '../../domain/porting/orders';
 import type { PortingRuntime } from '../../domain/porting/runtime';
+import { attachmentDisposition } from '../content-disposition';
 import { HttpError } from '../errors';
 import { validate } from '../validation';
 import { presentPage } from '../present';
@@ -77,8 +78,6 @@ async function readUpload(request: Request): Promise<Uint8Array> {
   }
   return Buffer.concat(chunks, size);
 }
-
-const attachment = (filename: string) => `attachment; filename="${filename.replace(/["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 
 export const portOrderRoutes = [
   tenantRoute({
@@ -152,6 +151,7 @@ export const portOrderRoutes = [
     permission: 'porting:write',
     operationId: 'uploadPortDocument',
     summary: 'Attach a document: the file is the raw body, with its Content-Type and ?kind=loa|bill&filename=',
+    upload: { maxBytes: MAX_PORT_DOCUMENT_BYTES },
     response: { status: 201, schema: PortDocument, description: 'The stored document' },
     handle: async ({ services, actor, tenant, params, request }) => {
       const runtime = runtimeOf(services);
@@ -191,7 +191,7 @@ export const portOrderRoutes = [
       const { row, bytes } = readDocument(tenant, runtimeOf(services), params.portOrderId!, params.documentId!);
       return new Response(new Uint8Array(bytes), {
         status: 200,
-        headers: { 'Content-Type': row.contentType, 'Content-Length': String(bytes.byteLength), 'Content-Disposition': attachment(row.filename) },
+        headers: { 'Content-Type': row.contentType, 'Content-Length': String(bytes.byteLength), 'Content-Disposition': attachmentDisposition(row.filename) },
       }) as never;
     },
   }),
