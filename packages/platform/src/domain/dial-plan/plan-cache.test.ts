@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../store/sqlite';
 import type { Store } from '../../store/types';
+import { auditKeyFrom } from '../audit-key';
 import type { DomainContext } from '../context';
+
+const auditKey = auditKeyFrom('unit-test audit key of at least 32 bytes');
 import { createDialRule, deleteDialRule, updateDialRule } from '../dial-rules';
 import { createExtension, deleteExtension } from '../extensions';
 import type { Actor } from '../principal';
@@ -53,7 +56,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'hr-plan-cache-'));
   const counted = countingRuleLoads(openSqliteStore({ dataDir: dir }));
   loads = counted.loads;
-  ctx = { store: counted.store, baseSipDomain: 'sip.localhost', now: () => new Date() };
+  ctx = { store: counted.store, baseSipDomain: 'sip.localhost', auditKey, now: () => new Date() };
   directory = createSipDirectory(ctx, secret);
   acme = tenant('acme');
   globex = tenant('globex');
@@ -131,7 +134,7 @@ describe('the compiled dial plan', () => {
   it('follows a change another process wrote to the same database', () => {
     createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
     expect(dial(acme, '555')).toEqual({ kind: 'extension', number: '102' });
-    const other: DomainContext = { store: openSqliteStore({ dataDir: dir }), baseSipDomain: 'sip.localhost', now: () => new Date() };
+    const other: DomainContext = { store: openSqliteStore({ dataDir: dir }), baseSipDomain: 'sip.localhost', auditKey, now: () => new Date() };
     try {
       const there = accessTenant(other, provider.principal, acme.tenant.id);
       createDialRule(other, provider, there, { pattern: '555', action: { type: 'reject', status: 403 }, position: 0 });
