@@ -117,6 +117,9 @@ const recipes: Record<string, Recipe> = {
   'PATCH /v1/tenants/{tenantId}/port-orders/{portOrderId}': { kind: 'tenant', body: () => ({ requestedFocDate: '2031-01-01' }) },
   'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/submit': { kind: 'tenant' },
   'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/cancel': { kind: 'tenant' },
+  'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/approve': { kind: 'tenant', body: () => ({ focDate: '2031-01-01' }) },
+  'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/reject': { kind: 'tenant', body: () => ({ reason: 'ownership_not_verified', message: 'intruder' }) },
+  'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/complete': { kind: 'tenant' },
   'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/documents': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/port-orders/{portOrderId}/documents': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/port-orders/{portOrderId}/documents/{documentId}/content': { kind: 'tenant' },
@@ -338,12 +341,17 @@ beforeAll(async () => {
   ];
   resoldWorld = resold;
 
-  // Same-tenant keys that lack permissions: a custom role with none, and the built-in support role.
+  // Same-tenant keys that lack permissions: a custom role with none, the built-in support role, and
+  // the tenant's own owner, which holds every tenant permission but none above the tenant (so it
+  // cannot, for one, approve its own port orders).
   const empty = await request('POST', `/v1/tenants/${acme.tenantId}/roles`, bootstrapKey, { name: 'nothing', permissions: [] });
   expect(empty.status, empty.text).toBe(201);
   const support = await request('GET', `/v1/tenants/${acme.tenantId}/roles/rol_tenantSupport`, bootstrapKey);
   expect(support.status, support.text).toBe(200);
+  const owner = await request('GET', `/v1/tenants/${acme.tenantId}/roles/rol_tenantOwner`, bootstrapKey);
+  expect(owner.status, owner.text).toBe(200);
   lackers = [
+    { name: "the tenant's own owner key", key: acme.key, held: owner.json.permissions },
     { name: 'a key whose custom role holds no permission', key: await keyOf(`/v1/tenants/${acme.tenantId}/api-keys`, { name: 'powerless', roleId: empty.json.id }), held: [] },
     { name: 'a support key', key: await keyOf(`/v1/tenants/${acme.tenantId}/api-keys`, { name: 'helpdesk', roleId: 'rol_tenantSupport' }), held: support.json.permissions },
   ];

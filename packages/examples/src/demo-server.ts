@@ -83,6 +83,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     host: options.host,
     dataDir: options.dataDir,
     bootstrapKey: state.bootstrapKey,
+    // The demo's port orders complete by themselves; a real platform has no carrier unless one is configured.
+    porting: { carrier: 'simulated' },
     site: {
       root: siteRoot,
       mounts: { '/softphone/': softphoneDist },

@@ -8,6 +8,9 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
   --sip-domain D      base SIP domain; tenants get <slug>.D (HIGHRISE_SIP_DOMAIN, default sip.localhost)
   --host H            interface to bind (HIGHRISE_HOST, default 127.0.0.1)
   --database-url URL  PostgreSQL store for scale-out (HIGHRISE_DATABASE_URL); not available yet
+  --porting-carrier C port orders: "simulated" completes every submitted order by itself (demo and
+                      tests only); default none: the provider or reseller approves each one
+                      (HIGHRISE_PORTING_CARRIER)
 `;
 
 export class UsageError extends Error {}
@@ -18,6 +21,8 @@ export interface StartCommand {
   bootstrapKey: string | undefined;
   sipDomain: string | undefined;
   host: string;
+  /** `simulated`, or undefined: no carrier, orders are approved by the provider or reseller. */
+  portingCarrier: 'simulated' | undefined;
 }
 
 /** Flags win over their environment twins, which win over defaults. */
@@ -35,6 +40,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
         'sip-domain': { type: 'string' },
         host: { type: 'string' },
         'database-url': { type: 'string' },
+        'porting-carrier': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -52,12 +58,17 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
   const portText = values.port ?? env.HIGHRISE_PORT ?? '8080';
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${portText}"`);
+  const carrierText = values['porting-carrier'] ?? env.HIGHRISE_PORTING_CARRIER ?? '';
+  if (carrierText !== '' && carrierText !== 'simulated' && carrierText !== 'none') {
+    throw new UsageError(`--porting-carrier (HIGHRISE_PORTING_CARRIER) must be "simulated" or "none", not "${carrierText}"`);
+  }
   return {
     port,
     dataDir: values['data-dir'] ?? env.HIGHRISE_DATA_DIR ?? '.highrise',
     bootstrapKey: values['bootstrap-key'] ?? env.HIGHRISE_BOOTSTRAP_KEY,
     sipDomain: values['sip-domain'] ?? env.HIGHRISE_SIP_DOMAIN,
     host: values.host ?? env.HIGHRISE_HOST ?? '127.0.0.1',
+    portingCarrier: carrierText === 'simulated' ? 'simulated' : undefined,
   };
 }
 

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     dataDir: command.dataDir,
     bootstrapKey: command.bootstrapKey,
     sipDomain: command.sipDomain,
+    ...(command.portingCarrier ? { porting: { carrier: command.portingCarrier } } : {}),
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`Highrise is running at ${platform.url}\nport: ${platform.port}\nSIP over WebSocket: ${platform.wsUrl}\n`);

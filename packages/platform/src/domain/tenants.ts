@@ -7,7 +7,7 @@ import { insertTenantKey } from './api-keys';
 import { emitEvent } from './events';
 import { ownerRoleId } from './permissions';
 
-export const DEFAULT_TENANT_LIMITS = { extensions: 100, channels: 10, messagesPerMinute: 600, storageBytes: 100 * 1024 * 1024 } as const;
+export const DEFAULT_TENANT_LIMITS = { extensions: 100, channels: 10, messagesPerMinute: 600, storageBytes: 100 * 1024 * 1024, openPortOrders: 20 } as const;
 
 export interface TenantView extends TenantRow {
   sipDomain: string;
@@ -25,13 +25,13 @@ export interface TenantCreateInput {
   name: string;
   slug: string;
   resellerId?: string | undefined;
-  limits?: { extensions?: number | undefined; channels?: number | undefined; messagesPerMinute?: number | undefined; storageBytes?: number | undefined } | undefined;
+  limits?: { extensions?: number | undefined; channels?: number | undefined; messagesPerMinute?: number | undefined; storageBytes?: number | undefined; openPortOrders?: number | undefined } | undefined;
   admin?: { email: string; name: string } | undefined;
 }
 
 export interface TenantUpdateInput {
   name?: string | undefined;
-  limits?: { extensions?: number | undefined; channels?: number | undefined; messagesPerMinute?: number | undefined; storageBytes?: number | undefined } | undefined;
+  limits?: { extensions?: number | undefined; channels?: number | undefined; messagesPerMinute?: number | undefined; storageBytes?: number | undefined; openPortOrders?: number | undefined } | undefined;
 }
 
 const view = (ctx: DomainContext, row: TenantRow): TenantView => ({ ...row, sipDomain: tenantSipDomain(ctx, row.slug) });
@@ -64,6 +64,7 @@ export function createTenant(
         channels: input.limits?.channels ?? DEFAULT_TENANT_LIMITS.channels,
         messagesPerMinute: input.limits?.messagesPerMinute ?? DEFAULT_TENANT_LIMITS.messagesPerMinute,
         storageBytes: input.limits?.storageBytes ?? ctx.defaultStorageBytes ?? DEFAULT_TENANT_LIMITS.storageBytes,
+        openPortOrders: input.limits?.openPortOrders ?? DEFAULT_TENANT_LIMITS.openPortOrders,
       },
       createdAt: now,
       updatedAt: now,

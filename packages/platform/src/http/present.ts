@@ -16,7 +16,7 @@ export const presentTenant = (t: TenantView): Tenant => ({
   status: t.status,
   sipDomain: t.sipDomain,
   resellerId: t.resellerId,
-  limits: { extensions: t.limits.extensions, channels: t.limits.channels, messagesPerMinute: t.limits.messagesPerMinute, storageBytes: t.limits.storageBytes },
+  limits: { extensions: t.limits.extensions, channels: t.limits.channels, messagesPerMinute: t.limits.messagesPerMinute, storageBytes: t.limits.storageBytes, openPortOrders: t.limits.openPortOrders },
   createdAt: t.createdAt,
   updatedAt: t.updatedAt,
 });

@@ -51,6 +51,7 @@ function toTenant(r: Row): TenantRow {
       channels: r.limit_channels as number,
       messagesPerMinute: r.limit_messages_per_minute as number,
       storageBytes: r.limit_storage_bytes as number,
+      openPortOrders: r.limit_open_port_orders as number,
     },
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
@@ -286,9 +287,13 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     tenants: {
       insert(row) {
         db.prepare(
-          `INSERT INTO tenants (id, reseller_id, name, slug, status, limit_extensions, limit_channels, limit_messages_per_minute, limit_storage_bytes, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(row.id, row.resellerId, row.name, row.slug, row.status, row.limits.extensions, row.limits.channels, row.limits.messagesPerMinute, row.limits.storageBytes, row.createdAt, row.updatedAt);
+          `INSERT INTO tenants (id, reseller_id, name, slug, status, limit_extensions, limit_channels, limit_messages_per_minute, limit_storage_bytes, limit_open_port_orders, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          row.id, row.resellerId, row.name, row.slug, row.status,
+          row.limits.extensions, row.limits.channels, row.limits.messagesPerMinute, row.limits.storageBytes, row.limits.openPortOrders,
+          row.createdAt, row.updatedAt,
+        );
         return row;
       },
       get(id) {
@@ -316,7 +321,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
       update(id, patch) {
         const { limits, ...rest } = patch;
         const set = setClause(
-          { ...rest, limitExtensions: limits?.extensions, limitChannels: limits?.channels, limitMessagesPerMinute: limits?.messagesPerMinute, limitStorageBytes: limits?.storageBytes },
+          { ...rest, limitExtensions: limits?.extensions, limitChannels: limits?.channels, limitMessagesPerMinute: limits?.messagesPerMinute, limitStorageBytes: limits?.storageBytes, limitOpenPortOrders: limits?.openPortOrders },
           {
             name: 'name',
             status: 'status',
@@ -325,6 +330,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
             limitChannels: 'limit_channels',
             limitMessagesPerMinute: 'limit_messages_per_minute',
             limitStorageBytes: 'limit_storage_bytes',
+            limitOpenPortOrders: 'limit_open_port_orders',
           },
         );
         if (set.sql) db.prepare(`UPDATE tenants SET ${set.sql} WHERE id = ?`).run(...set.values, id);

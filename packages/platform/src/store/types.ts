@@ -21,7 +21,7 @@ export interface TenantRow {
   name: string;
   slug: string;
   status: Status;
-  limits: { extensions: number; channels: number; messagesPerMinute: number; storageBytes: number };
+  limits: { extensions: number; channels: number; messagesPerMinute: number; storageBytes: number; openPortOrders: number };
   createdAt: string;
   updatedAt: string;
 }

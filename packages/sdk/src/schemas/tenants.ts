@@ -30,6 +30,12 @@ export const TenantLimits = z
       .min(0)
       .max(1024 ** 4)
       .meta({ description: 'Maximum bytes of stored files, such as porting documents (default 100 MiB)' }),
+    openPortOrders: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .meta({ description: 'Maximum port orders neither completed nor cancelled (drafts included) at once (default 20)' }),
   })
   .meta({ id: 'TenantLimits' });
 export type TenantLimits = z.infer<typeof TenantLimits>;
