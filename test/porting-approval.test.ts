@@ -4,6 +4,7 @@
 // names nobody else's order. Each tenant has a cap on open port orders. Real platform, real SDK.
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CarrierOrder, PortingCarrier } from '@highrise/platform';
 import { Highrise, PortOrder, verifyWebhook, type PortOrderCreateParams, type PortOrderStatus } from '@highrise/sdk';
 import { expectApiError, startTestPlatform, type TestPlatform, type TestTenant } from './support/platform';
 
@@ -267,5 +268,32 @@ describe('the open port order limit', () => {
     expect((await porting.retrieve(fourth.id)).status).toBe('draft');
     // The tenant cannot raise its own limit.
     expect((await expectApiError(capped.admin.tenant(tenantId).update({ limits: { openPortOrders: 100 } }))).status).toBe(403);
+  });
+});
+
+describe('with a carrier configured', () => {
+  it('still lets the provider reject an order the carrier holds, and tells the carrier it is off', async () => {
+    // A carrier API that accepts every submission and never gets further: an outside system, not ours.
+    const cancelled: string[] = [];
+    const slowCarrier: PortingCarrier = {
+      submit: async (order: CarrierOrder) => ({ carrierRef: `slow_${order.id}` }),
+      poll: async () => ({ status: 'in_review' }),
+      cancel: async (order: CarrierOrder) => void cancelled.push(order.carrierRef ?? ''),
+    };
+    const withCarrier = await startTestPlatform('porting-carrier', { porting: { carrier: slowCarrier, tickMs: 20 } });
+    try {
+      const tenant = await withCarrier.createTenant('slow-carrier', 'Slow');
+      const tenantId = tenant.created.tenant.id;
+      await withCarrier.provider.tenant(tenantId).extensions.create({ number: '101', displayName: 'R' });
+      const order = await submitted(tenant.admin, tenantId, freshNumbers(1));
+      await waitForStatus(tenant.admin, tenantId, order.id, 'in_review');
+      const rejected = await withCarrier.provider.tenant(tenantId).portOrders.reject(order.id, { reason: 'address_mismatch', message: 'the carrier has another address' });
+      expect(rejected.exception).toEqual({ reason: 'address_mismatch', message: 'the carrier has another address' });
+      const deadline = Date.now() + 5000;
+      while (cancelled.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(cancelled).toEqual([`slow_${order.id}`]);
+    } finally {
+      await withCarrier.close();
+    }
   });
 });

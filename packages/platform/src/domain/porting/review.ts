@@ -1,4 +1,5 @@
 import type { PortExceptionReason } from '@highrise/sdk/schemas';
+import type { PortOrderRow } from '../../store/porting-types';
 import type { DomainContext } from '../context';
 import { PermissionDenied } from '../errors';
 import { isTenantLevel, type Actor } from '../principal';
@@ -36,13 +37,20 @@ export function approvePortOrder(ctx: DomainContext, actor: Actor, access: Tenan
   });
 }
 
-export function rejectPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { reason: PortExceptionReason; message: string }): PortOrderView {
+/** Returns the order before and after: the caller tells the carrier, if one held it, that the submission is off. */
+export function rejectPortOrder(
+  ctx: DomainContext,
+  actor: Actor,
+  access: TenantAccess,
+  id: string,
+  input: { reason: PortExceptionReason; message: string },
+): { before: PortOrderRow; view: PortOrderView } {
   requireReviewer(actor);
   return ctx.store.transaction(() => {
     const order = loadPortOrder(access, id);
     const updated = applyTransition(ctx, access, order, 'reject', { kind: 'api_key', actor }, { exceptionReason: input.reason, exceptionMessage: input.message }, input);
     if (!updated) moved(access, id, 'reject');
-    return viewOf(access, updated);
+    return { before: order, view: viewOf(access, updated) };
   });
 }
 

@@ -30,6 +30,7 @@ import {
   retrievePortOrder,
   submitPortOrder,
   updatePortOrder,
+  type PortOrderView,
 } from '../../domain/porting/orders';
 import { approvePortOrder, completePortOrderByReviewer, rejectPortOrder } from '../../domain/porting/review';
 import type { PortingRuntime } from '../../domain/porting/runtime';
@@ -82,6 +83,17 @@ async function readUpload(request: Request): Promise<Uint8Array> {
     chunks.push(value);
   }
   return Buffer.concat(chunks, size);
+}
+
+/**
+ * A cancelled or rejected order the carrier had accepted: it is told after the commit, and a failure
+ * there is logged without undoing anything (a resubmission is a new submission for the carrier).
+ */
+function tellCarrierItIsOff(services: AppServices, before: PortOrderView['order'], numbers: readonly string[]): void {
+  const runtime = services.porting;
+  const carrier = runtime?.carrier;
+  if (before.carrierRef === null || !runtime || !carrier) return;
+  carrier.cancel(carrierOrder(before, numbers)).catch((error: unknown) => runtime.log(`porting: cancel ${before.id} at the carrier failed: ${String(error)}`));
 }
 
 const attachment = (filename: string) => `attachment; filename="${filename.replace(/["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
@@ -144,12 +156,7 @@ export const portOrderRoutes = [
     response: { status: 200, schema: PortOrder, description: 'The cancelled order' },
     handle: ({ services, actor, tenant, params }) => {
       const { before, view } = cancelPortOrder(services.domain, actor, tenant, params.portOrderId!);
-      // The carrier is told after the commit; a failure there does not undo the cancellation.
-      const carrier = services.porting?.carrier;
-      if (before.carrierRef !== null && carrier && services.porting) {
-        const runtime = services.porting;
-        carrier.cancel(carrierOrder(before, view.numbers)).catch((error: unknown) => runtime.log(`porting: cancel ${before.id} at the carrier failed: ${String(error)}`));
-      }
+      tellCarrierItIsOff(services, before, view.numbers);
       return presentPortOrder(view);
     },
   }),
@@ -171,7 +178,11 @@ export const portOrderRoutes = [
     summary: 'Reject an order in review or scheduled, with a reason the tenant sees (provider or the tenant’s reseller)',
     body: PortOrderRejectParams,
     response: { status: 200, schema: PortOrder, description: 'The order, now in exception' },
-    handle: ({ services, actor, tenant, params, body }) => presentPortOrder(rejectPortOrder(services.domain, actor, tenant, params.portOrderId!, body)),
+    handle: ({ services, actor, tenant, params, body }) => {
+      const { before, view } = rejectPortOrder(services.domain, actor, tenant, params.portOrderId!, body);
+      tellCarrierItIsOff(services, before, view.numbers);
+      return presentPortOrder(view);
+    },
   }),
   tenantRoute({
     method: 'POST',
