@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE, openSqliteStore, routeTable, startPlatform, type Platform, type RouteDef } from '@highrise/platform';
-import { ErrorBody, ExtensionList, ResellerList, Tenant, TenantCreateResponse, TenantList } from '@highrise/sdk/schemas';
+import { ErrorBody, ExtensionList, PLATFORM_ONLY_PERMISSIONS, ResellerList, Tenant, TenantCreateResponse, TenantList } from '@highrise/sdk/schemas';
 
 const bootstrapKey = 'hr_test_bootstrap_isolation_0001';
 const MISSING_TENANT = 'ten_00000000000000000000000000';
@@ -121,6 +121,9 @@ const recipes: Record<string, Recipe> = {
   'PATCH /v1/tenants/{tenantId}/port-orders/{portOrderId}': { kind: 'tenant', body: () => ({ requestedFocDate: '2031-01-01' }) },
   'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/submit': { kind: 'tenant' },
   'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/cancel': { kind: 'tenant' },
+  'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/approve': { kind: 'tenant', body: () => ({ focDate: '2031-01-01' }) },
+  'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/reject': { kind: 'tenant', body: () => ({ reason: 'ownership_not_verified', message: 'intruder' }) },
+  'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/complete': { kind: 'tenant' },
   'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/documents': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/port-orders/{portOrderId}/documents': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/port-orders/{portOrderId}/documents/{documentId}/content': { kind: 'tenant' },
@@ -345,12 +348,17 @@ beforeAll(async () => {
   ];
   resoldWorld = resold;
 
-  // Same-tenant keys that lack permissions: a custom role with none, and the built-in support role.
+  // Same-tenant keys that lack permissions: a custom role with none, the built-in support role, and
+  // the tenant's own owner, which holds every tenant permission but none above the tenant (so it
+  // cannot, for one, approve its own port orders).
   const empty = await request('POST', `/v1/tenants/${acme.tenantId}/roles`, bootstrapKey, { name: 'nothing', permissions: [] });
   expect(empty.status, empty.text).toBe(201);
   const support = await request('GET', `/v1/tenants/${acme.tenantId}/roles/rol_tenantSupport`, bootstrapKey);
   expect(support.status, support.text).toBe(200);
+  const owner = await request('GET', `/v1/tenants/${acme.tenantId}/roles/rol_tenantOwner`, bootstrapKey);
+  expect(owner.status, owner.text).toBe(200);
   lackers = [
+    { name: "the tenant's own owner key", key: acme.key, held: owner.json.permissions },
     { name: 'a key whose custom role holds no permission', key: await keyOf(`/v1/tenants/${acme.tenantId}/api-keys`, { name: 'powerless', roleId: empty.json.id }), held: [] },
     { name: 'a support key', key: await keyOf(`/v1/tenants/${acme.tenantId}/api-keys`, { name: 'helpdesk', roleId: 'rol_tenantSupport' }), held: support.json.permissions },
   ];
@@ -448,7 +456,10 @@ async function probeTenantRoute(route: RouteDef, recipe: Extract<Recipe, { kind:
     const at = (id: string) => route.path.replace('{tenantId}', attacker.home!.tenantId).replace(`{${dialPlanParam}}`, id);
     const crossed = await request(route.method, at(dialPlanIds.get(victim.tenantId)![dialPlanParam]!), attacker.key, recipe.body?.());
     const absent = await request(route.method, at(MISSING_DIAL_PLAN_IDS[dialPlanParam]!), attacker.key, recipe.body?.());
-    expect(crossed.status, crossed.text).toBe(404);
+    // A tenant key never holds a platform-only permission (porting:approve): in its own tenant it is
+    // refused before any lookup, the same 403 for the victim's id as for a missing one.
+    const refusedFirst = route.permission !== undefined && PLATFORM_ONLY_PERMISSIONS.includes(route.permission);
+    expect(crossed.status, crossed.text).toBe(refusedFirst ? 403 : 404);
     expect(comparable(crossed.json)).toEqual(comparable(absent.json));
   }
   expect(databaseDigest(), `${attacker.name}: nothing in the database changed`).toBe(before);

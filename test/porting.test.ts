@@ -1,6 +1,7 @@
 // Number porting end to end against the real platform through the SDK: port orders with their
-// validation and conflicts, documents, the simulated carrier driving orders to completion and to
-// exception, comments, the timeline, and an automation loop that survives kill -9.
+// validation and conflicts, documents, the simulated carrier (configured explicitly: it is never the
+// default) driving orders to completion and to exception, comments, the timeline, and an automation
+// loop that survives kill -9. The approval flow without a carrier is in porting-approval.test.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
@@ -89,7 +90,7 @@ async function all<T>(pages: AsyncIterable<T>): Promise<T[]> {
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'highrise-porting-'));
   // The webhook test's receiver listens on loopback.
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey, porting: { stepSeconds: STEP_SECONDS, tickMs: 20 }, webhooks: { allowPrivateDestinations: true } });
+  platform = await startPlatform({ port: 0, dataDir, bootstrapKey, porting: { carrier: 'simulated', stepSeconds: STEP_SECONDS, tickMs: 20 }, webhooks: { allowPrivateDestinations: true } });
   provider = client(platform.url, bootstrapKey);
   acme = await provider.tenants.create({ name: 'Acme', slug: 'acme-porting', admin: { email: 'a@acme.test', name: 'A' } });
   globex = await provider.tenants.create({ name: 'Globex', slug: 'globex-porting', admin: { email: 'g@globex.test', name: 'G' } });
@@ -140,16 +141,18 @@ describe('creating port orders', () => {
     expect(error.details[0]?.field).toBe('defaultDestination.target');
   });
 
-  it('answers 409 numbers_unavailable listing numbers on the platform or in another open order', async () => {
+  it('answers 409 numbers_unavailable listing numbers held elsewhere, all in the same words', async () => {
     const [onPlatform, inOrder, free] = freshNumbers(3) as [string, string, string];
     await provider.numbers.create({ number: onPlatform });
-    await globexAdmin.tenant(globex.tenant.id).portOrders.create(orderParams([inOrder]));
+    const held = await globexAdmin.tenant(globex.tenant.id).portOrders.create(orderParams([inOrder]));
+    await withDocuments(globexAdmin, globex.tenant.id, held.id);
+    await globexAdmin.tenant(globex.tenant.id).portOrders.submit(held.id);
     const error = await failure(acmeAdmin.tenant(acme.tenant.id).portOrders.create(orderParams([free, onPlatform, inOrder])));
     expect(error.status).toBe(409);
     expect(error.code).toBe('numbers_unavailable');
     expect(error.details).toEqual([
-      { field: 'numbers.1', issue: `${onPlatform} is already on the platform` },
-      { field: 'numbers.2', issue: `${inOrder} is in another open port order` },
+      { field: 'numbers.1', issue: `${onPlatform} is not available` },
+      { field: 'numbers.2', issue: `${inOrder} is not available` },
     ]);
   });
 
@@ -222,7 +225,7 @@ describe('documents', () => {
 describe('document storage limit', () => {
   it('refuses a document past the tenant storage limit with 422 limit_exceeded', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'highrise-porting-storage-'));
-    const small = await startPlatform({ port: 0, dataDir: dir, bootstrapKey, porting: { storageLimitBytes: PDF.byteLength + 10 } });
+    const small = await startPlatform({ port: 0, dataDir: dir, bootstrapKey, porting: { carrier: 'simulated', storageLimitBytes: PDF.byteLength + 10 } });
     try {
       const hr = client(small.url, bootstrapKey);
       const { tenant } = await hr.tenants.create({ name: 'Small', slug: 'small-storage' });
@@ -258,7 +261,7 @@ describe("the tenant's own storage limit", () => {
     await api.portOrders.documents.upload(order.id, { kind: 'bill', data: PNG, contentType: 'image/png' });
     expect((await api.usage.retrieve()).storage).toEqual({ used: PDF.byteLength + PNG.byteLength, limit: PDF.byteLength + PNG.byteLength });
     // The other limits are untouched by a PATCH of one of them.
-    expect((await api.retrieve()).limits).toMatchObject({ extensions: 100, channels: 10, messagesPerMinute: 600 });
+    expect((await api.retrieve()).limits).toMatchObject({ extensions: 100, channels: 10, messagesPerMinute: 600, openPortOrders: 20 });
   });
 });
 
@@ -289,7 +292,7 @@ describe('the simulated carrier', () => {
     expect(timeline[1]!.actor.keyId).toBe(acme.adminKey!.id);
     // The numbers are free of the order now, and on the platform: a new order for them conflicts.
     const again = await failure(porting.create(orderParams([numbers[0]!])));
-    expect(again.details[0]?.issue).toContain('already on the platform');
+    expect(again.details[0]?.issue).toBe(`${numbers[0]} is already this tenant's number`);
   });
 
   it('raises number_not_portable for a number ending in 0000; the order is edited and resubmitted', async () => {

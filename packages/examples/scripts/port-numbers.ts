@@ -7,7 +7,8 @@
 //
 // Without numbers it ports two made-up New York numbers. The tenant needs an extension 101, which
 // the ported numbers ring. Against `npm start`'s platform the simulated carrier takes a few seconds
-// per step; a number ending in 0000 shows an exception (`number_not_portable`).
+// per step; a number ending in 0000 shows an exception (`number_not_portable`). A platform without a
+// carrier holds the order in in_review until the provider or the tenant's reseller approves it.
 import { APIError, Highrise, type PortOrder } from '@highrise/sdk';
 
 /** A one-page PDF with a correct cross-reference table, written by hand so the script needs no library. */
@@ -70,7 +71,7 @@ async function portNumbers(tenantId: string, numbers: string[]) {
   }
   console.log(progress(current));
   for await (const entry of porting.timeline(order.id)) {
-    console.log(`  ${entry.occurredAt}  ${entry.from ?? '—'} → ${entry.to}  by ${entry.actor.type === 'carrier' ? 'the carrier' : entry.actor.keyId}`);
+    console.log(`  ${entry.occurredAt}  ${entry.from ?? '—'} → ${entry.to}  by ${entry.actor.type === 'api_key' ? `${entry.actor.principal} key ${entry.actor.keyId}` : `the ${entry.actor.type === 'carrier' ? 'carrier' : 'platform'}`}`);
   }
   if (current.status !== 'completed') process.exitCode = 1;
 }

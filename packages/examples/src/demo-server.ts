@@ -114,6 +114,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     bootstrapKey: state.bootstrapKey,
     // A demo visitor tries webhooks with a receiver on this machine; never the platform's default.
     webhooks: { allowPrivateDestinations: true },
+    // The demo's port orders complete by themselves; a real platform has no carrier unless one is configured.
+    porting: { carrier: 'simulated' },
     site: {
       root: siteRoot,
       mounts: { '/softphone/': softphoneDist },

@@ -11,6 +11,7 @@ describe('highrise start arguments', () => {
       host: '0.0.0.0',
       allowPrivateWebhooks: false,
       audit: {},
+      portingCarrier: undefined,
     });
   });
 
@@ -35,9 +36,17 @@ describe('highrise start arguments', () => {
 
   it('falls back to the environment twins, then defaults', () => {
     const env = { HIGHRISE_PORT: '9090', HIGHRISE_DATA_DIR: '/srv/hr', HIGHRISE_BOOTSTRAP_KEY: 'from-env-key', HIGHRISE_SIP_DOMAIN: 'sip.env.test', HIGHRISE_HOST: '::1' };
-    expect(parseCommand(['start'], env)).toEqual({ port: 9090, dataDir: '/srv/hr', bootstrapKey: 'from-env-key', sipDomain: 'sip.env.test', host: '::1', allowPrivateWebhooks: false, audit: {} });
+    expect(parseCommand(['start'], env)).toEqual({ port: 9090, dataDir: '/srv/hr', bootstrapKey: 'from-env-key', sipDomain: 'sip.env.test', host: '::1', allowPrivateWebhooks: false, audit: {}, portingCarrier: undefined });
     expect(parseCommand(['start', '--port', '7000'], env).port).toBe(7000);
-    expect(parseCommand(['start'], {})).toEqual({ port: 8080, dataDir: '.highrise', bootstrapKey: undefined, sipDomain: undefined, host: '127.0.0.1', allowPrivateWebhooks: false, audit: {} });
+    expect(parseCommand(['start'], {})).toEqual({ port: 8080, dataDir: '.highrise', bootstrapKey: undefined, sipDomain: undefined, host: '127.0.0.1', allowPrivateWebhooks: false, audit: {}, portingCarrier: undefined });
+  });
+
+  it('runs the simulated porting carrier only when asked, by flag or by environment', () => {
+    expect(parseCommand(['start'], {}).portingCarrier).toBeUndefined();
+    expect(parseCommand(['start', '--porting-carrier', 'simulated'], {}).portingCarrier).toBe('simulated');
+    expect(parseCommand(['start'], { HIGHRISE_PORTING_CARRIER: 'simulated' }).portingCarrier).toBe('simulated');
+    expect(parseCommand(['start', '--porting-carrier', 'none'], { HIGHRISE_PORTING_CARRIER: 'simulated' }).portingCarrier).toBeUndefined();
+    expect(() => parseCommand(['start', '--porting-carrier', 'telco'], {})).toThrow(/must be "simulated" or "none"/);
   });
 
   it.each([

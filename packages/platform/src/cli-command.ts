@@ -14,6 +14,9 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
   --audit-key-file F  the audit chain's HMAC key, kept apart from the database; created (0600) if
                       missing (HIGHRISE_AUDIT_KEY_FILE, default DIR/audit-chain.key; or the key itself
                       in HIGHRISE_AUDIT_KEY, never as a flag, where ps would show it)
+  --porting-carrier C port orders: "simulated" completes every submitted order by itself (demo and
+                      tests only); default none: the provider or reseller approves each one
+                      (HIGHRISE_PORTING_CARRIER)
 `;
 
 export class UsageError extends Error {}
@@ -26,6 +29,8 @@ export interface StartCommand {
   host: string;
   allowPrivateWebhooks: boolean;
   audit: { key?: string; keyFile?: string };
+  /** `simulated`, or undefined: no carrier, orders are approved by the provider or reseller. */
+  portingCarrier: 'simulated' | undefined;
 }
 
 /** A boolean environment twin: `1`/`true` or `0`/`false`; anything else is a mistake worth saying. */
@@ -52,6 +57,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
         'database-url': { type: 'string' },
         'allow-private-webhooks': { type: 'boolean' },
         'audit-key-file': { type: 'string' },
+        'porting-carrier': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -69,6 +75,10 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
   const portText = values.port ?? env.HIGHRISE_PORT ?? '8080';
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${portText}"`);
+  const carrierText = values['porting-carrier'] ?? env.HIGHRISE_PORTING_CARRIER ?? '';
+  if (carrierText !== '' && carrierText !== 'simulated' && carrierText !== 'none') {
+    throw new UsageError(`--porting-carrier (HIGHRISE_PORTING_CARRIER) must be "simulated" or "none", not "${carrierText}"`);
+  }
   return {
     port,
     dataDir: values['data-dir'] ?? env.HIGHRISE_DATA_DIR ?? '.highrise',
@@ -77,9 +87,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
     host: values.host ?? env.HIGHRISE_HOST ?? '127.0.0.1',
     allowPrivateWebhooks: values['allow-private-webhooks'] ?? envFlag(env.HIGHRISE_ALLOW_PRIVATE_WEBHOOKS, 'HIGHRISE_ALLOW_PRIVATE_WEBHOOKS'),
     audit: auditKeySource(values['audit-key-file'], env),
+    portingCarrier: carrierText === 'simulated' ? 'simulated' : undefined,
   };
 }
-
 
 /** A key file named on the command line wins over the environment; the key itself only ever comes from the environment. */
 function auditKeySource(flag: string | undefined, env: NodeJS.ProcessEnv): StartCommand['audit'] {

@@ -60,13 +60,16 @@ export interface PlatformOptions {
    */
   sipLimits?: { maxConnections?: number; maxConnectionsPerAddress?: number; authenticationTimeoutMs?: number };
   /**
-   * Number porting. `carrier`: the carrier's porting API (default: the built-in SimulatedCarrier,
-   * see docs/decisions/2026-11-28-number-porting.md); `tickMs`: how often the automation loop polls
-   * it (default 1000); `stepSeconds`: the simulated carrier's time per step (default 5);
+   * Number porting. `carrier`: the carrier's porting API, or `'simulated'` for the built-in
+   * SimulatedCarrier that completes every order by itself (demo and tests only). Default none:
+   * submitted orders wait in `in_review` until the provider or the tenant's reseller approves,
+   * rejects or completes them (docs/decisions/2026-12-01-porting-approval.md). `tickMs`: how often
+   * the automation loop runs (default 1000); `stepSeconds`: the simulated carrier's time per step
+   * (default 5); `draftExpiryDays`: a draft unchanged this long is cancelled (default 30);
    * `storageLimitBytes`: the storage limit (`limits.storageBytes`) a new tenant gets when its creator
    * sets none (default 100 MiB); each tenant's own limit is then changed with PATCH.
    */
-  porting?: { carrier?: PortingCarrier; tickMs?: number; stepSeconds?: number; storageLimitBytes?: number };
+  porting?: { carrier?: PortingCarrier | 'simulated'; tickMs?: number; stepSeconds?: number; draftExpiryDays?: number; storageLimitBytes?: number };
   /**
    * Webhook delivery (see domain/webhook-delivery.ts for the defaults): `retryBaseMs` (first retry
    * delay, doubled per retry; default 60 s), `maxRetryDelayMs` (12 h), `maxAttempts` (15, about

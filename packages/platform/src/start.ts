@@ -87,13 +87,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const secret = loadPlatformSecret(store);
     // Stored first responses hold (sealed) one-time secrets; keep none past their 24 h retention.
     const stopIdempotencyPurge = startIdempotencyPurge(domain);
-    const portingCarrier = options.porting?.carrier ?? new SimulatedCarrier({ stepSeconds: options.porting?.stepSeconds });
+    // No carrier unless one is configured: the simulated one would port any number to anyone.
+    const configured = options.porting?.carrier;
+    const portingCarrier = configured === 'simulated' ? new SimulatedCarrier({ stepSeconds: options.porting?.stepSeconds }) : configured;
+    if (configured === 'simulated') log('porting: the simulated carrier completes every submitted order by itself; for demos and tests only');
     const porting: PortingRuntime = {
       dataDir: options.dataDir ?? '.highrise',
       carrier: portingCarrier,
       log,
     };
-    const portingAutomation = startPortingAutomation(domain, { carrier: portingCarrier, tickMs: options.porting?.tickMs, log });
+    const portingAutomation = startPortingAutomation(domain, {
+      carrier: portingCarrier,
+      tickMs: options.porting?.tickMs,
+      draftExpiryDays: options.porting?.draftExpiryDays,
+      log,
+    });
     // Queued webhook deliveries (including ones cut off by a crash) resume as soon as the store is open.
     const webhookDelivery = startWebhookDelivery(domain, options.webhooks, log);
 

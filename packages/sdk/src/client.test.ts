@@ -73,7 +73,7 @@ const tenant: Tenant = {
   status: 'active',
   sipDomain: 'acme-dental.sip.localhost',
   resellerId: null,
-  limits: { extensions: 100, channels: 10, messagesPerMinute: 600, storageBytes: 104857600, dialRules: 200, ringGroups: 50, trunks: 10 },
+  limits: { extensions: 100, channels: 10, messagesPerMinute: 600, storageBytes: 104857600, dialRules: 200, ringGroups: 50, trunks: 10, openPortOrders: 20 },
   createdAt: now,
   updatedAt: now,
 };

@@ -20,6 +20,7 @@ export const DEFAULT_TENANT_LIMITS = {
   dialRules: 200,
   ringGroups: 50,
   trunks: 10,
+  openPortOrders: 20,
 } as const satisfies TenantRow['limits'];
 
 /** Limits as a creator or update gives them: any subset. */

@@ -24,6 +24,7 @@ export const presentTenant = (t: TenantView): Tenant => ({
     dialRules: t.limits.dialRules,
     ringGroups: t.limits.ringGroups,
     trunks: t.limits.trunks,
+    openPortOrders: t.limits.openPortOrders,
   },
   createdAt: t.createdAt,
   updatedAt: t.updatedAt,

@@ -5,7 +5,7 @@
 import type { Page, PageQuery } from './types';
 
 export type PortStatus = 'draft' | 'submitted' | 'in_review' | 'foc_scheduled' | 'exception' | 'completed' | 'cancelled';
-export type PortExceptionCode = 'account_number_mismatch' | 'pin_invalid' | 'address_mismatch' | 'number_not_portable';
+export type PortExceptionCode = 'account_number_mismatch' | 'pin_invalid' | 'address_mismatch' | 'number_not_portable' | 'ownership_not_verified';
 export type PortDocumentKindName = 'loa' | 'bill';
 
 export interface PortAddress {
@@ -80,7 +80,7 @@ export interface PortEventRow {
   action: string;
   fromStatus: PortStatus | null;
   toStatus: PortStatus;
-  actorType: 'api_key' | 'carrier';
+  actorType: 'api_key' | 'carrier' | 'system';
   actorKeyId: string | null;
   actorPrincipal: 'provider' | 'reseller' | 'tenant' | 'user' | null;
   reason: PortExceptionCode | null;
@@ -96,9 +96,17 @@ export interface TenantPortOrders {
   numbers(id: string): string[];
   /** Numbers of many orders at once (for list pages). */
   numbersOf(ids: readonly string[]): Map<string, string[]>;
+  /** Replaces the numbers of an order that holds none (draft, exception). */
   replaceNumbers(id: string, numbers: readonly string[]): void;
-  /** Frees the numbers for other orders (completion, cancellation). */
-  closeNumbers(id: string): void;
+  /**
+   * Holds the order's numbers against every other order (submit). False, with nothing held, when
+   * another order holds one of them: the unique index is the last word on a race.
+   */
+  reserveNumbers(id: string): boolean;
+  /** Lets go of the numbers (completion, exception, cancellation). */
+  releaseNumbers(id: string): void;
+  /** Orders neither completed nor cancelled, except `exceptId`: what `limits.openPortOrders` caps. */
+  countOpen(exceptId?: string): number;
   /**
    * Compare-and-set: applies `patch` only while the order is still in `expected`; false when
    * another actor moved it first. Every status change goes through here.
@@ -128,12 +136,22 @@ export interface PortingScope {
   portOrders: TenantPortOrders;
 }
 
+/** Who holds a number: a tenant (or the inventory, `tenantId` null) on the platform, or a submitted order. */
+export interface NumberClaim {
+  number: string;
+  tenantId: string | null;
+  /** Set when an order holds it; null when the number is on the platform. */
+  orderId: string | null;
+}
+
 /** `store.porting`: the platform-wide view the automation loop and the conflict check need. */
 export interface PortingPlatform {
-  /** Orders the carrier is working on, every tenant, oldest first. */
-  carrierOrders(limit: number): { id: string; tenantId: string }[];
-  /** Which of `numbers` are in an open order (any tenant). */
-  numbersInOpenOrders(numbers: readonly string[], exceptOrderId?: string): string[];
+  /** Orders in one of `statuses`, every tenant, least recently changed first. */
+  ordersIn(statuses: readonly PortStatus[], limit: number): { id: string; tenantId: string }[];
+  /** Drafts not changed since `before` (ISO time), every tenant, oldest first: the ones that expire. */
+  staleDrafts(before: string, limit: number): { id: string; tenantId: string }[];
+  /** Every claim on `numbers`: on the platform, or held by an order other than `exceptOrderId`. */
+  numberClaims(numbers: readonly string[], exceptOrderId?: string): NumberClaim[];
   /** Which of `numbers` exist on the platform (inventory or any tenant). */
   numbersOnPlatform(numbers: readonly string[]): string[];
 }

@@ -104,17 +104,28 @@ function orderSet(patch: PortOrderPatch): { sql: string; values: unknown[] } {
 
 export function sqlitePortingPlatform(db: Database.Database): PortingPlatform {
   return {
-    carrierOrders(limit) {
+    ordersIn(statuses, limit) {
       return db
-        .prepare("SELECT id, tenant_id FROM port_orders WHERE status IN ('submitted', 'in_review', 'foc_scheduled') ORDER BY updated_at, id LIMIT ?")
-        .all(limit)
+        .prepare('SELECT id, tenant_id FROM port_orders WHERE status IN (SELECT value FROM json_each(?)) ORDER BY updated_at, id LIMIT ?')
+        .all(JSON.stringify(statuses), limit)
         .map((r) => ({ id: str((r as Row).id), tenantId: str((r as Row).tenant_id) }));
     },
-    numbersInOpenOrders(numbers, exceptOrderId) {
+    staleDrafts(before, limit) {
       return db
-        .prepare('SELECT number FROM port_order_numbers WHERE open = 1 AND order_id IS NOT ? AND number IN (SELECT value FROM json_each(?))')
-        .pluck()
-        .all(exceptOrderId ?? null, JSON.stringify(numbers)) as string[];
+        .prepare("SELECT id, tenant_id FROM port_orders WHERE status = 'draft' AND updated_at < ? ORDER BY updated_at, id LIMIT ?")
+        .all(before, limit)
+        .map((r) => ({ id: str((r as Row).id), tenantId: str((r as Row).tenant_id) }));
+    },
+    numberClaims(numbers, exceptOrderId) {
+      const list = JSON.stringify(numbers);
+      const rows = db
+        .prepare(
+          `SELECT number, tenant_id, NULL AS order_id FROM numbers WHERE number IN (SELECT value FROM json_each(?))
+           UNION ALL
+           SELECT number, tenant_id, order_id FROM port_order_numbers WHERE open = 1 AND order_id IS NOT ? AND number IN (SELECT value FROM json_each(?))`,
+        )
+        .all(list, exceptOrderId ?? null, list) as Row[];
+      return rows.map((r) => ({ number: str(r.number), tenantId: strOrNull(r.tenant_id), orderId: strOrNull(r.order_id) }));
     },
     numbersOnPlatform(numbers) {
       return db.prepare('SELECT number FROM numbers WHERE number IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(numbers)) as string[];
@@ -124,8 +135,9 @@ export function sqlitePortingPlatform(db: Database.Database): PortingPlatform {
 
 /** The tenant's porting collections; every statement is bound to `tenantId`. */
 export function sqlitePortingScope(db: Database.Database, tenantId: string): PortingScope {
+  // Inserted unreserved: an order holds its numbers only from submit on (reserveNumbers).
   const insertNumbers = (orderId: string, numbers: readonly string[]) => {
-    const statement = db.prepare('INSERT INTO port_order_numbers (order_id, tenant_id, position, number) VALUES (?, ?, ?, ?)');
+    const statement = db.prepare('INSERT INTO port_order_numbers (order_id, tenant_id, position, number, open) VALUES (?, ?, ?, ?, 0)');
     numbers.forEach((number, position) => statement.run(orderId, tenantId, position, number));
   };
   return {
@@ -169,8 +181,24 @@ export function sqlitePortingScope(db: Database.Database, tenantId: string): Por
         db.prepare('DELETE FROM port_order_numbers WHERE tenant_id = ? AND order_id = ?').run(tenantId, id);
         insertNumbers(id, numbers);
       },
-      closeNumbers(id) {
+      reserveNumbers(id) {
+        try {
+          db.prepare('UPDATE port_order_numbers SET open = 1 WHERE tenant_id = ? AND order_id = ?').run(tenantId, id);
+          return true;
+        } catch (error) {
+          // The statement is undone on its own (ON CONFLICT ABORT); the caller's transaction goes on.
+          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return false;
+          throw error;
+        }
+      },
+      releaseNumbers(id) {
         db.prepare('UPDATE port_order_numbers SET open = 0 WHERE tenant_id = ? AND order_id = ?').run(tenantId, id);
+      },
+      countOpen(exceptId) {
+        return db
+          .prepare("SELECT COUNT(*) FROM port_orders WHERE tenant_id = ? AND status NOT IN ('completed', 'cancelled') AND id IS NOT ?")
+          .pluck()
+          .get(tenantId, exceptId ?? null) as number;
       },
       updateIfStatus(id, expected, patch) {
         const set = orderSet(patch);

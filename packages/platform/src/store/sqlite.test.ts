@@ -7,7 +7,7 @@ let store: Store;
 const now = () => new Date().toISOString();
 
 function tenant(slug: string): TenantRow {
-  return store.tenants.insert({ id: newId('ten'), resellerId: null, name: slug, slug, status: 'active', limits: { extensions: 10, channels: 2, messagesPerMinute: 60, storageBytes: 1024, dialRules: 10, ringGroups: 10, trunks: 10 }, createdAt: now(), updatedAt: now() });
+  return store.tenants.insert({ id: newId('ten'), resellerId: null, name: slug, slug, status: 'active', limits: { extensions: 10, channels: 2, messagesPerMinute: 60, storageBytes: 1024, dialRules: 10, ringGroups: 10, trunks: 10, openPortOrders: 20 }, createdAt: now(), updatedAt: now() });
 }
 
 function extension(tenantId: string, number: string) {

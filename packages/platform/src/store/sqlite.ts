@@ -54,6 +54,7 @@ function toTenant(r: Row): TenantRow {
       dialRules: r.limit_dial_rules as number,
       ringGroups: r.limit_ring_groups as number,
       trunks: r.limit_trunks as number,
+      openPortOrders: r.limit_open_port_orders as number,
     },
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
@@ -287,11 +288,11 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
       insert(row) {
         db.prepare(
           `INSERT INTO tenants (id, reseller_id, name, slug, status, limit_extensions, limit_channels, limit_messages_per_minute, limit_storage_bytes,
-             limit_dial_rules, limit_ring_groups, limit_trunks, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             limit_dial_rules, limit_ring_groups, limit_trunks, limit_open_port_orders, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           row.id, row.resellerId, row.name, row.slug, row.status, row.limits.extensions, row.limits.channels, row.limits.messagesPerMinute, row.limits.storageBytes,
-          row.limits.dialRules, row.limits.ringGroups, row.limits.trunks, row.createdAt, row.updatedAt,
+          row.limits.dialRules, row.limits.ringGroups, row.limits.trunks, row.limits.openPortOrders, row.createdAt, row.updatedAt,
         );
         return row;
       },
@@ -329,6 +330,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
             limitDialRules: limits?.dialRules,
             limitRingGroups: limits?.ringGroups,
             limitTrunks: limits?.trunks,
+            limitOpenPortOrders: limits?.openPortOrders,
           },
           {
             name: 'name',
@@ -341,6 +343,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
             limitDialRules: 'limit_dial_rules',
             limitRingGroups: 'limit_ring_groups',
             limitTrunks: 'limit_trunks',
+            limitOpenPortOrders: 'limit_open_port_orders',
           },
         );
         if (set.sql) db.prepare(`UPDATE tenants SET ${set.sql} WHERE id = ?`).run(...set.values, id);

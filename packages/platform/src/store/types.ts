@@ -21,7 +21,7 @@ export interface TenantRow {
   name: string;
   slug: string;
   status: Status;
-  limits: { extensions: number; channels: number; messagesPerMinute: number; storageBytes: number; dialRules: number; ringGroups: number; trunks: number };
+  limits: { extensions: number; channels: number; messagesPerMinute: number; storageBytes: number; dialRules: number; ringGroups: number; trunks: number; openPortOrders: number };
   createdAt: string;
   updatedAt: string;
 }

@@ -9,7 +9,9 @@ import {
   PortTimeline,
   type PortCommentCreateParams,
   type PortDocumentKind,
+  type PortOrderApproveParams,
   type PortOrderCreateParams,
+  type PortOrderRejectParams,
   type PortOrderListParams,
   type PortOrderUpdateParams,
   type PortTimelineEntry,
@@ -86,8 +88,9 @@ export class PortComments extends PortOrderPart {
 
 /**
  * `hr.tenant(id).portOrders`: bring numbers from another carrier. Create a draft, attach the
- * documents, submit; the carrier moves it through in_review and foc_scheduled to completed, when the
- * numbers become the tenant's, routed to `defaultDestination`.
+ * documents, submit; the carrier (or, without one, the provider or the tenant's reseller through
+ * `approve`, `reject` and `complete`) moves it through in_review and foc_scheduled to completed, when
+ * the numbers become the tenant's, routed to `defaultDestination`.
  */
 export class PortOrders extends PortOrderPart {
   readonly documents: PortDocuments;
@@ -99,7 +102,10 @@ export class PortOrders extends PortOrderPart {
     this.comments = new PortComments(client, tenantId);
   }
 
-  /** 400 names each wrong number by index (`numbers.3`); 409 numbers_unavailable lists numbers on the platform or in another open order. */
+  /**
+   * 400 names each wrong number by index (`numbers.3`); 409 numbers_unavailable lists numbers held
+   * elsewhere (drafts hold nothing); 422 limit_exceeded past `limits.openPortOrders`.
+   */
   create(params: PortOrderCreateParams, options?: RequestOptions): Promise<PortOrder> {
     return this.client.request({ method: 'POST', path: this.orderPath(), body: params, schema: PortOrder }, options);
   }
@@ -117,13 +123,37 @@ export class PortOrders extends PortOrderPart {
     return this.client.getList(this.orderPath(), PortOrderList, params as CursorPageParams | undefined, options);
   }
 
-  /** 422 requirements_missing until both documents are attached. */
+  /**
+   * 422 requirements_missing until both documents are attached; 409 numbers_unavailable when a number
+   * is held elsewhere (the numbers are reserved from here on); 422 limit_exceeded past `limits.openPortOrders`.
+   */
   submit(portOrderId: string, options?: RequestOptions): Promise<PortOrder> {
     return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/submit`, schema: PortOrder }, options);
   }
 
   cancel(portOrderId: string, options?: RequestOptions): Promise<PortOrder> {
     return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/cancel`, schema: PortOrder }, options);
+  }
+
+  /**
+   * Reviewer only (a provider key, or the tenant's own reseller; `porting:approve`, which no tenant
+   * role can hold): `in_review` → `foc_scheduled` on `focDate`.
+   */
+  approve(portOrderId: string, params: PortOrderApproveParams, options?: RequestOptions): Promise<PortOrder> {
+    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/approve`, body: params, schema: PortOrder }, options);
+  }
+
+  /** Reviewer only: `in_review` or `foc_scheduled` → `exception` with the reason; the tenant may fix the order and submit again. */
+  reject(portOrderId: string, params: PortOrderRejectParams, options?: RequestOptions): Promise<PortOrder> {
+    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/reject`, body: params, schema: PortOrder }, options);
+  }
+
+  /**
+   * Reviewer only: `foc_scheduled` → `completed`, the numbers joining the tenant in the same
+   * transaction; if any of them reached the platform meanwhile, none is added and the order goes to `exception`.
+   */
+  complete(portOrderId: string, options?: RequestOptions): Promise<PortOrder> {
+    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/complete`, schema: PortOrder }, options);
   }
 
   /** Every status change with actor and time, oldest first. */

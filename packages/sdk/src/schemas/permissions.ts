@@ -16,6 +16,7 @@ export const PERMISSION_DESCRIPTIONS = {
   'numbers:write': 'Assign and release phone numbers',
   'porting:read': 'Read port orders',
   'porting:write': 'Create and submit port orders',
+  'porting:approve': "Approve, reject and complete a tenant's submitted port orders (provider and reseller levels only)",
   'dial_plans:read': 'Read dial rules',
   'dial_plans:write': 'Change dial rules',
   'calls:read': 'Read call records',
@@ -53,6 +54,7 @@ export const PermissionList = z.object({ data: z.array(PermissionInfo), nextCurs
 export type PermissionList = z.infer<typeof PermissionList>;
 
 /** Permissions that only make sense above a tenant: a tenant-level role may not hold them. */
-export const PLATFORM_ONLY_PERMISSIONS: readonly Permission[] = ['tenants:suspend', 'resellers:read', 'resellers:write'];
+// porting:approve is here so that no tenant can approve its own port orders (docs/decisions/2026-12-01-porting-approval.md).
+export const PLATFORM_ONLY_PERMISSIONS: readonly Permission[] = ['tenants:suspend', 'porting:approve', 'resellers:read', 'resellers:write'];
 /** Permissions a reseller-level role may not hold (they govern resellers themselves). */
 export const PROVIDER_ONLY_PERMISSIONS: readonly Permission[] = ['resellers:read', 'resellers:write'];

@@ -18,15 +18,19 @@ export const PortOrderStatus = z
   .meta({ id: 'PortOrderStatus' });
 export type PortOrderStatus = z.infer<typeof PortOrderStatus>;
 
-/** Everything that moves a port order: the caller's actions and the carrier's. `invalid_state` errors list the allowed ones. */
+/**
+ * Everything that moves a port order: the tenant's actions, the carrier's, and the reviewer's
+ * (`approve`, `reject`, `complete` by a provider or the tenant's reseller). `invalid_state` errors
+ * list the allowed ones.
+ */
 export const PortOrderAction = z
-  .enum(['update', 'attach_document', 'submit', 'cancel', 'review', 'schedule_foc', 'complete', 'raise_exception'])
+  .enum(['update', 'attach_document', 'submit', 'cancel', 'review', 'schedule_foc', 'complete', 'raise_exception', 'approve', 'reject'])
   .meta({ id: 'PortOrderAction' });
 export type PortOrderAction = z.infer<typeof PortOrderAction>;
 
 export const PortExceptionReason = z
-  .enum(['account_number_mismatch', 'pin_invalid', 'address_mismatch', 'number_not_portable'])
-  .meta({ id: 'PortExceptionReason' });
+  .enum(['account_number_mismatch', 'pin_invalid', 'address_mismatch', 'number_not_portable', 'ownership_not_verified'])
+  .meta({ id: 'PortExceptionReason', description: '`ownership_not_verified`: the reviewer could not confirm that the tenant holds the numbers' });
 export type PortExceptionReason = z.infer<typeof PortExceptionReason>;
 
 export const PortDocumentKind = z
@@ -82,7 +86,7 @@ export const LosingCarrier = z
 
 export const PortException = z
   .object({ reason: PortExceptionReason, message: z.string() })
-  .meta({ id: 'PortException', description: 'Why the carrier stopped the order; fix the order and submit again' });
+  .meta({ id: 'PortException', description: 'Why the carrier or the reviewer stopped the order; fix the order and submit again' });
 
 export const PortOrder = z
   .object({
@@ -95,7 +99,7 @@ export const PortOrder = z
     authorisedPerson: PortAuthorisedPerson,
     serviceAddress: PortServiceAddress,
     requestedFocDate: CalendarDate,
-    focDate: CalendarDate.nullable().meta({ description: 'Firm order commitment date, set by the carrier' }),
+    focDate: CalendarDate.nullable().meta({ description: 'Firm order commitment date, set by the carrier or the reviewer' }),
     defaultDestination: PortDestination,
     exception: PortException.nullable(),
     missingRequirements: z.array(PortDocumentKind).meta({ description: 'Documents still needed before submit' }),
@@ -135,6 +139,21 @@ export const PortOrderUpdateParams = z
   })
   .meta({ id: 'PortOrderUpdateParams' });
 export type PortOrderUpdateParams = z.input<typeof PortOrderUpdateParams>;
+
+/** `POST …/port-orders/{id}/approve`: provider or the tenant's reseller only (`porting:approve`). */
+export const PortOrderApproveParams = z
+  .strictObject({ focDate: CalendarDate.meta({ description: 'The firm order commitment date agreed with the losing carrier; today or later' }) })
+  .meta({ id: 'PortOrderApproveParams' });
+export type PortOrderApproveParams = z.input<typeof PortOrderApproveParams>;
+
+/** `POST …/port-orders/{id}/reject`: the order goes to `exception` with this reason; the tenant may fix it and submit again. */
+export const PortOrderRejectParams = z
+  .strictObject({
+    reason: PortExceptionReason.default('ownership_not_verified'),
+    message: text(1000).meta({ description: 'Shown to the tenant with the exception' }),
+  })
+  .meta({ id: 'PortOrderRejectParams' });
+export type PortOrderRejectParams = z.input<typeof PortOrderRejectParams>;
 
 export const PortOrderListParams = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -210,7 +229,7 @@ export const PortTimelineEntry = z
     from: PortOrderStatus.nullable().meta({ description: 'null for the creation entry' }),
     to: PortOrderStatus,
     actor: z.object({
-      type: z.enum(['api_key', 'carrier']),
+      type: z.enum(['api_key', 'carrier', 'system']).meta({ description: '`system`: the platform itself (queueing for review, expiring a stale draft)' }),
       keyId: z.string().nullable(),
       principal: z.enum(['provider', 'reseller', 'tenant', 'user']).nullable(),
     }),

@@ -38,6 +38,12 @@ export const TenantLimits = z
       .meta({ description: 'Maximum dial rules (default 200). The edge walks them on every call, so the ceiling is deliberately low' }),
     ringGroups: z.number().int().min(0).max(10_000).meta({ description: 'Maximum ring groups (default 50)' }),
     trunks: z.number().int().min(0).max(1_000).meta({ description: 'Maximum carrier trunks (default 10)' }),
+    openPortOrders: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .meta({ description: 'Maximum port orders neither completed nor cancelled (drafts included) at once (default 20)' }),
   })
   .meta({ id: 'TenantLimits' });
 export type TenantLimits = z.infer<typeof TenantLimits>;

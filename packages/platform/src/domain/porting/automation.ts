@@ -1,21 +1,29 @@
-import { newId } from '../../ids';
 import type { PortOrderRow, PortStatus } from '../../store/porting-types';
 import type { DomainContext } from '../context';
 import type { CarrierOrder, CarrierStatus, PortingCarrier } from './carrier';
-import { applyTransition } from './orders';
+import { applyTransition, completePortOrder } from './orders';
+import { CARRIER_STATES } from './state-machine';
 
 /*
- * The automation loop: every tick it polls the carrier for each order the carrier holds and moves
- * the order one transition at a time toward what the carrier reports. It keeps nothing in memory
- * between ticks: the state is the database, and each transition is a compare-and-set on the status
- * it read, in one transaction with its effects. A kill -9 at any point leaves either the old or the
- * new status; after a restart the loop reads it and carries on, and completion can happen only once.
+ * The automation loop. Every tick it
+ * - expires drafts nobody changed for `draftExpiryDays` (they hold no numbers, but count against
+ *   the tenant's open-order limit and clutter its list);
+ * - with a carrier: polls it for each order it holds and moves the order one transition at a time
+ *   toward what the carrier reports;
+ * - without one: moves submitted orders to in_review, where they wait for a reviewer (review.ts).
+ * It keeps nothing in memory between ticks: the state is the database, and each transition is a
+ * compare-and-set on the status it read, in one transaction with its effects. A kill -9 at any point
+ * leaves either the old or the new status; after a restart the loop reads it and carries on, and
+ * completion can happen only once. Time comes from the domain's clock (`ctx.now`).
  */
 
 export interface PortingAutomationOptions {
-  carrier: PortingCarrier;
+  /** The carrier's porting API; undefined: orders are reviewed by the provider or reseller instead. */
+  carrier?: PortingCarrier | undefined;
   /** How often the loop runs. Default 1000 ms. */
-  tickMs?: number;
+  tickMs?: number | undefined;
+  /** A draft unchanged for this many days is cancelled. Default 30. */
+  draftExpiryDays?: number | undefined;
   log?: (line: string) => void;
 }
 
@@ -25,6 +33,8 @@ export interface PortingAutomation {
   stop(): Promise<void>;
 }
 
+export const DEFAULT_DRAFT_EXPIRY_DAYS = 30;
+const BATCH = 500;
 const RANK: Partial<Record<PortStatus, number>> = { submitted: 0, in_review: 1, foc_scheduled: 2, completed: 3 };
 
 export function carrierOrder(order: PortOrderRow, numbers: readonly string[]): CarrierOrder {
@@ -41,33 +51,6 @@ export function carrierOrder(order: PortOrderRow, numbers: readonly string[]): C
     submittedAt: order.submittedAt ?? order.updatedAt,
     carrierRef: order.carrierRef,
   };
-}
-
-/**
- * Completion: the numbers become the tenant's, routed to the order's destination, in the same
- * transaction as the status change. If any number cannot be added (someone put it on the platform
- * meanwhile), nothing is added and the order goes to exception instead.
- */
-function complete(ctx: DomainContext, order: PortOrderRow, focDate: string): void {
-  const scope = ctx.store.tenant(order.tenantId);
-  const numbers = scope.portOrders.numbers(order.id);
-  try {
-    ctx.store.transaction(() => {
-      const at = ctx.now().toISOString();
-      const done = applyTransition(ctx, { scope }, order, 'complete', { kind: 'carrier' }, { focDate, completedAt: at });
-      if (!done) return;
-      scope.portOrders.activateNumbers(numbers.map((number) => ({ id: newId('num'), number })), order.destination, at);
-    });
-  } catch (error) {
-    const taken = ctx.store.porting.numbersOnPlatform(numbers);
-    if (taken.length === 0) throw error;
-    ctx.store.transaction(() => {
-      applyTransition(ctx, { scope }, order, 'raise_exception', { kind: 'carrier' }, { exceptionReason: 'number_not_portable', exceptionMessage: `already on the platform: ${taken.join(', ')}` }, {
-        reason: 'number_not_portable',
-        message: `already on the platform: ${taken.join(', ')}`,
-      });
-    });
-  }
 }
 
 /** One step toward `target`; false when there is nothing (more) to do. */
@@ -89,7 +72,7 @@ function step(ctx: DomainContext, order: PortOrderRow, target: CarrierStatus): b
   if (order.status === 'submitted') return apply('review');
   if (order.status === 'in_review') return apply('schedule_foc', { focDate: 'focDate' in target ? target.focDate : null });
   if (order.status === 'foc_scheduled') {
-    complete(ctx, order, 'focDate' in target ? target.focDate : (order.focDate ?? order.requestedFocDate));
+    completePortOrder(ctx, order, { kind: 'carrier' }, 'focDate' in target ? target.focDate : (order.focDate ?? order.requestedFocDate));
     return false;
   }
   return false;
@@ -112,22 +95,51 @@ async function drive(ctx: DomainContext, carrier: PortingCarrier, ref: { id: str
   }
 }
 
+/** Without a carrier, a submitted order goes to in_review and waits there for the reviewer. */
+function queueForReview(ctx: DomainContext, ref: { id: string; tenantId: string }): void {
+  const scope = ctx.store.tenant(ref.tenantId);
+  ctx.store.transaction(() => {
+    const order = scope.portOrders.get(ref.id);
+    if (order?.status === 'submitted') applyTransition(ctx, { scope }, order, 'review', { kind: 'system' });
+  });
+}
+
+/** Cancels one draft unchanged since `before`, unless it changed since it was listed. */
+function expireDraft(ctx: DomainContext, ref: { id: string; tenantId: string }, before: string, days: number): void {
+  const scope = ctx.store.tenant(ref.tenantId);
+  ctx.store.transaction(() => {
+    const order = scope.portOrders.get(ref.id);
+    if (order?.status !== 'draft' || order.updatedAt >= before) return;
+    const message = `draft expired: unchanged for ${days} days`;
+    applyTransition(ctx, { scope }, order, 'cancel', { kind: 'system' }, { cancelledAt: ctx.now().toISOString() }, { reason: null, message });
+  });
+}
+
 export function startPortingAutomation(ctx: DomainContext, options: PortingAutomationOptions): PortingAutomation {
   const log = options.log ?? (() => {});
   const tickMs = options.tickMs ?? 1000;
+  const expiryDays = options.draftExpiryDays ?? DEFAULT_DRAFT_EXPIRY_DAYS;
+  const { carrier } = options;
   let stopped = false;
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const tick = async () => {
-    for (const ref of ctx.store.porting.carrierOrders(500)) {
+  const each = async (refs: { id: string; tenantId: string }[], work: (ref: { id: string; tenantId: string }) => unknown) => {
+    for (const ref of refs) {
       if (stopped) return;
       try {
-        await drive(ctx, options.carrier, ref);
+        await work(ref);
       } catch (error) {
         log(`porting: order ${ref.id}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
+  };
+  const tick = async () => {
+    const before = new Date(ctx.now().getTime() - expiryDays * 86_400_000).toISOString();
+    await each(ctx.store.porting.staleDrafts(before, BATCH), (ref) => expireDraft(ctx, ref, before, expiryDays));
+    if (carrier) await each(ctx.store.porting.ordersIn(CARRIER_STATES, BATCH), (ref) => drive(ctx, carrier, ref));
+    // Only submitted ones: orders waiting in review must not crowd newer submissions out of the batch.
+    else await each(ctx.store.porting.ordersIn(['submitted'], BATCH), (ref) => queueForReview(ctx, ref));
   };
   const loop = () => {
     if (stopped) return;

@@ -4,20 +4,22 @@ import type { Page, PageQuery } from '../../store/types';
 import { appendAuditEvent } from '../audit';
 import { recordAudit, type DomainContext } from '../context';
 import { normaliseE164 } from '../dial-plan/e164';
-import { InvalidReference, isDomainError, NotFound, PermissionDenied } from '../errors';
+import { InvalidReference, isDomainError, LimitExceeded, NotFound, PermissionDenied } from '../errors';
 import { isTenantLevel, type Actor } from '../principal';
 import type { TenantAccess } from '../tenants';
 import { emitPortOrderEvent } from './events';
 import { InvalidFields, InvalidState, NumbersUnavailable, RequirementsMissing } from './errors';
-import { isOpen, transition } from './state-machine';
+import { holdsNumbers, transition } from './state-machine';
 import type { PortOrderAction } from '@highrise/sdk/schemas';
 
 /*
  * Port orders: a tenant asks to bring numbers it holds at another carrier. The order is edited in
  * draft (and again in exception), submitted once its documents are attached, and then driven by the
- * carrier through the automation loop (automation.ts). Every status change is a compare-and-set on
- * the status that was read, in one transaction with its timeline entry, audit event and webhook
- * event, so a crash or a racing actor can neither skip nor repeat a step.
+ * carrier through the automation loop (automation.ts), or, without a carrier, by a reviewer
+ * (review.ts). Every status change is a compare-and-set on the status that was read, in one
+ * transaction with its timeline entry, audit event and webhook event, so a crash or a racing actor
+ * can neither skip nor repeat a step. An order holds its numbers only while it is submitted,
+ * in_review or foc_scheduled (state-machine.ts `holdsNumbers`), never as a draft.
  */
 
 export const REQUIRED_DOCUMENTS: readonly PortDocumentKindName[] = ['loa', 'bill'];
@@ -41,8 +43,8 @@ export type PortOrderChanges = Partial<Omit<PortOrderInput, 'losingCarrier'>> & 
   losingCarrier?: { name?: string | undefined; accountNumber?: string | undefined; pin?: string | undefined } | undefined;
 };
 
-/** Who moved an order: a caller's key or the carrier (the automation loop). */
-export type PortActor = { kind: 'api_key'; actor: Actor } | { kind: 'carrier' };
+/** Who moved an order: a caller's key, the carrier (the automation loop), or the platform itself (review queue, draft expiry). */
+export type PortActor = { kind: 'api_key'; actor: Actor } | { kind: 'carrier' } | { kind: 'system' };
 
 const PAST: Record<PortOrderAction, string> = {
   update: 'updated',
@@ -53,6 +55,8 @@ const PAST: Record<PortOrderAction, string> = {
   schedule_foc: 'foc_scheduled',
   complete: 'completed',
   raise_exception: 'exception_raised',
+  approve: 'approved',
+  reject: 'rejected',
 };
 
 /** The order as the audit log sees it: secret-named fields are redacted by the audit writer itself. */
@@ -91,18 +95,28 @@ function normaliseNumbers(input: readonly string[]): string[] {
   return out;
 }
 
-/** Numbers on the platform already, or claimed by another open order (of any tenant): 409 listing them. */
-function checkAvailable(ctx: DomainContext, numbers: readonly string[], exceptOrderId?: string): void {
-  const onPlatform = new Set(ctx.store.porting.numbersOnPlatform(numbers));
-  const inOrders = new Set(ctx.store.porting.numbersInOpenOrders(numbers, exceptOrderId));
-  const unavailable = numbers.flatMap((number, index) =>
-    onPlatform.has(number)
-      ? [{ index, number, why: 'is already on the platform' }]
-      : inOrders.has(number)
-        ? [{ index, number, why: 'is in another open port order' }]
-        : [],
-  );
+/**
+ * 409 numbers_unavailable listing each number held elsewhere: on the platform, or held by a
+ * submitted order. What belongs to another tenant (or to nobody yet) reads the same, "is not
+ * available", so the answer names no other tenant and no other order; the tenant's own claims are
+ * named, its own orders by id. Drafts hold nothing, so they never appear here.
+ */
+function checkAvailable(ctx: DomainContext, tenantId: string, numbers: readonly string[], exceptOrderId?: string): void {
+  const claims = new Map(ctx.store.porting.numberClaims(numbers, exceptOrderId).map((c) => [c.number, c]));
+  const unavailable = numbers.flatMap((number, index) => {
+    const claim = claims.get(number);
+    if (!claim) return [];
+    if (claim.tenantId !== tenantId) return [{ index, number, why: 'is not available' }];
+    return [{ index, number, why: claim.orderId === null ? "is already this tenant's number" : `is held by this tenant's port order ${claim.orderId}` }];
+  });
   if (unavailable.length > 0) throw new NumbersUnavailable(unavailable);
+}
+
+/** 422 limit_exceeded when the tenant already has `limits.openPortOrders` orders neither completed nor cancelled (besides `exceptOrderId`). */
+function checkOpenOrderLimit(ctx: DomainContext, access: TenantAccess, exceptOrderId?: string): void {
+  // Read fresh: a PATCH of the limit applies to the next request.
+  const limit = ctx.store.tenants.get(access.tenant.id)?.limits.openPortOrders ?? access.tenant.limits.openPortOrders;
+  if (access.scope.portOrders.countOpen(exceptOrderId) >= limit) throw new LimitExceeded('open port orders', limit);
 }
 
 function checkDestination(access: TenantAccess, destination: PortOrderRow['destination']): void {
@@ -146,8 +160,14 @@ export function applyTransition(
   const { scope } = access;
   if (!scope.portOrders.updateIfStatus(order.id, order.status, { ...patch, status: to, updatedAt: at })) return undefined;
   const updated = scope.portOrders.get(order.id)!;
-  if (!isOpen(to)) scope.portOrders.closeNumbers(order.id);
   const numbers = scope.portOrders.numbers(order.id);
+  // The hold on the numbers follows the status: taken on submit, let go when the order leaves the carrier's hands.
+  if (holdsNumbers(to) && !holdsNumbers(order.status) && !scope.portOrders.reserveNumbers(order.id)) {
+    // Someone took one between the caller's check and here (another process): refuse the whole change.
+    checkAvailable(ctx, order.tenantId, numbers, order.id);
+    throw new NumbersUnavailable(numbers.map((number, index) => ({ index, number, why: 'is not available' })));
+  }
+  if (!holdsNumbers(to) && holdsNumbers(order.status)) scope.portOrders.releaseNumbers(order.id);
   const event: Omit<PortEventRow, 'tenantId'> = {
     id: newId('pev'),
     orderId: order.id,
@@ -195,8 +215,10 @@ export function createPortOrder(ctx: DomainContext, actor: Actor, access: Tenant
   const { tenant, scope } = access;
   const at = ctx.now().toISOString();
   return ctx.store.transaction(() => {
+    checkOpenOrderLimit(ctx, access);
     checkDestination(access, input.defaultDestination);
-    checkAvailable(ctx, numbers);
+    // Early word for the tenant only: a draft holds nothing, and submit checks again.
+    checkAvailable(ctx, tenant.id, numbers);
     const row = scope.portOrders.insert(
       {
         id: newId('por'),
@@ -256,7 +278,7 @@ export function updatePortOrder(ctx: DomainContext, actor: Actor, access: Tenant
     checkAction(order, 'update');
     if (input.defaultDestination) checkDestination(access, input.defaultDestination);
     if (numbers) {
-      checkAvailable(ctx, numbers, order.id);
+      checkAvailable(ctx, access.tenant.id, numbers, order.id);
       access.scope.portOrders.replaceNumbers(order.id, numbers);
     }
     const carrier = input.losingCarrier ?? {};
@@ -280,6 +302,9 @@ export function submitPortOrder(ctx: DomainContext, actor: Actor, access: Tenant
     checkAction(order, 'submit');
     const view = viewOf(access, order);
     if (view.missing.length > 0) throw new RequirementsMissing(view.missing);
+    checkOpenOrderLimit(ctx, access, order.id);
+    // From here the order holds its numbers (applyTransition reserves them); first say which are held elsewhere.
+    checkAvailable(ctx, access.tenant.id, view.numbers, order.id);
     // A resubmission after an exception is a new submission: new time, no carrier reference, no exception.
     const updated = applyTransition(ctx, access, order, 'submit', { kind: 'api_key', actor }, {
       submittedAt: ctx.now().toISOString(),
@@ -341,4 +366,33 @@ export function orderForAttachment(access: TenantAccess, id: string): PortOrderR
 
 export function loadPortOrder(access: TenantAccess, id: string): PortOrderRow {
   return load(access, id);
+}
+
+/**
+ * Completion, by the carrier loop or a reviewer: the numbers become the tenant's, routed to the
+ * order's destination, in the same transaction as the status change. If any number cannot be added
+ * (someone put it on the platform meanwhile), nothing is added and the order goes to exception
+ * instead. Returns the order as it is afterwards, or undefined when another actor moved it first.
+ */
+export function completePortOrder(ctx: DomainContext, order: PortOrderRow, by: PortActor, focDate: string): PortOrderRow | undefined {
+  const scope = ctx.store.tenant(order.tenantId);
+  const numbers = scope.portOrders.numbers(order.id);
+  try {
+    const done = ctx.store.transaction(() => {
+      const at = ctx.now().toISOString();
+      const updated = applyTransition(ctx, { scope }, order, 'complete', by, { focDate, completedAt: at });
+      if (updated) scope.portOrders.activateNumbers(numbers.map((number) => ({ id: newId('num'), number })), order.destination, at);
+      return updated;
+    });
+    return done;
+  } catch (error) {
+    // A refused action (invalid_state) is the caller's answer; only a number taken meanwhile stops the order.
+    if (isDomainError(error)) throw error;
+    const taken = ctx.store.porting.numbersOnPlatform(numbers);
+    if (taken.length === 0) throw error;
+    const message = `already on the platform: ${taken.join(', ')}`;
+    return ctx.store.transaction(() =>
+      applyTransition(ctx, { scope }, order, 'raise_exception', by, { exceptionReason: 'number_not_portable', exceptionMessage: message }, { reason: 'number_not_portable', message }),
+    );
+  }
 }

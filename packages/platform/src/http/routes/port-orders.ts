@@ -9,7 +9,9 @@ import {
   PortDocumentList,
   PortDocumentUploadQuery,
   PortOrder,
+  PortOrderApproveParams,
   PortOrderCreateParams,
+  PortOrderRejectParams,
   PortOrderList,
   PortOrderListParams,
   PortOrderUpdateParams,
@@ -28,7 +30,9 @@ import {
   retrievePortOrder,
   submitPortOrder,
   updatePortOrder,
+  type PortOrderView,
 } from '../../domain/porting/orders';
+import { approvePortOrder, completePortOrderByReviewer, rejectPortOrder } from '../../domain/porting/review';
 import type { PortingRuntime } from '../../domain/porting/runtime';
 import { attachmentDisposition } from '../content-disposition';
 import { HttpError } from '../errors';
@@ -39,10 +43,13 @@ import { tenantRoute, type AppServices } from '../route';
 
 /*
  * Number porting, inside one tenant. Codes: 400 validation_error (wrong numbers named by index,
- * `numbers.3`), 409 numbers_unavailable (on the platform or in another open order, listed in
- * details), 422 invalid_state (details list the allowed actions), 422 requirements_missing
- * (documents still needed before submit), 415 unsupported_media_type and 413 payload_too_large for
- * documents, 422 limit_exceeded when the tenant's document storage is full.
+ * `numbers.3`), 409 numbers_unavailable (held elsewhere, listed in details without naming whom),
+ * 422 invalid_state (details list the allowed actions), 422 requirements_missing (documents still
+ * needed before submit), 415 unsupported_media_type and 413 payload_too_large for documents, 422
+ * limit_exceeded when the tenant's document storage or its open port orders are at their limit.
+ *
+ * approve, reject and complete are the reviewer's (`porting:approve`, held by provider and reseller
+ * roles only; the tenant gate lets a reseller reach only the tenants it sells).
  *
  * Documents are uploaded as the raw request body with its Content-Type and
  * `?kind=loa|bill&filename=…` (see PortDocumentUploadQuery): no multipart parser, the same `fetch`
@@ -77,6 +84,17 @@ async function readUpload(request: Request): Promise<Uint8Array> {
     chunks.push(value);
   }
   return Buffer.concat(chunks, size);
+}
+
+/**
+ * A cancelled or rejected order the carrier had accepted: it is told after the commit, and a failure
+ * there is logged without undoing anything (a resubmission is a new submission for the carrier).
+ */
+function tellCarrierItIsOff(services: AppServices, before: PortOrderView['order'], numbers: readonly string[]): void {
+  const runtime = services.porting;
+  const carrier = runtime?.carrier;
+  if (before.carrierRef === null || !runtime || !carrier) return;
+  carrier.cancel(carrierOrder(before, numbers)).catch((error: unknown) => runtime.log(`porting: cancel ${before.id} at the carrier failed: ${String(error)}`));
 }
 
 export const portOrderRoutes = [
@@ -137,13 +155,42 @@ export const portOrderRoutes = [
     response: { status: 200, schema: PortOrder, description: 'The cancelled order' },
     handle: ({ services, actor, tenant, params }) => {
       const { before, view } = cancelPortOrder(services.domain, actor, tenant, params.portOrderId!);
-      // The carrier is told after the commit; a failure there does not undo the cancellation.
-      if (before.carrierRef !== null && services.porting) {
-        const runtime = services.porting;
-        runtime.carrier.cancel(carrierOrder(before, view.numbers)).catch((error: unknown) => runtime.log(`porting: cancel ${before.id} at the carrier failed: ${String(error)}`));
-      }
+      tellCarrierItIsOff(services, before, view.numbers);
       return presentPortOrder(view);
     },
+  }),
+  tenantRoute({
+    method: 'POST',
+    path: `${BASE}/{portOrderId}/approve`,
+    permission: 'porting:approve',
+    operationId: 'approvePortOrder',
+    summary: 'Approve an order in review with its FOC date (provider or the tenant’s reseller)',
+    body: PortOrderApproveParams,
+    response: { status: 200, schema: PortOrder, description: 'The order, now foc_scheduled' },
+    handle: ({ services, actor, tenant, params, body }) => presentPortOrder(approvePortOrder(services.domain, actor, tenant, params.portOrderId!, body)),
+  }),
+  tenantRoute({
+    method: 'POST',
+    path: `${BASE}/{portOrderId}/reject`,
+    permission: 'porting:approve',
+    operationId: 'rejectPortOrder',
+    summary: 'Reject an order in review or scheduled, with a reason the tenant sees (provider or the tenant’s reseller)',
+    body: PortOrderRejectParams,
+    response: { status: 200, schema: PortOrder, description: 'The order, now in exception' },
+    handle: ({ services, actor, tenant, params, body }) => {
+      const { before, view } = rejectPortOrder(services.domain, actor, tenant, params.portOrderId!, body);
+      tellCarrierItIsOff(services, before, view.numbers);
+      return presentPortOrder(view);
+    },
+  }),
+  tenantRoute({
+    method: 'POST',
+    path: `${BASE}/{portOrderId}/complete`,
+    permission: 'porting:approve',
+    operationId: 'completePortOrder',
+    summary: 'Complete a scheduled port: the numbers become the tenant’s (provider or the tenant’s reseller)',
+    response: { status: 200, schema: PortOrder, description: 'The order, completed (or in exception when a number reached the platform meanwhile)' },
+    handle: ({ services, actor, tenant, params }) => presentPortOrder(completePortOrderByReviewer(services.domain, actor, tenant, params.portOrderId!)),
   }),
   tenantRoute({
     method: 'POST',

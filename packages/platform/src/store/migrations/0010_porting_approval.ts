@@ -1,0 +1,36 @@
+import type { Migration } from './types';
+
+/**
+ * Porting approval (docs/decisions/2026-12-01-porting-approval.md):
+ *
+ * - `port_order_numbers.open` now means "held": an order holds its numbers only from submit until
+ *   it completes, stops in exception or is cancelled. Drafts and exceptions release theirs, so a
+ *   draft can no longer squat another tenant's number. The partial unique index stays the rule.
+ * - `tenants.limit_open_port_orders`: port orders neither completed nor cancelled, default 20.
+ * - An index for the loops that pick orders by status, least recently changed first (the carrier
+ *   and review queue, and draft expiry).
+ *
+ * Down gives each number held by no submitted order back to one draft or exception order (the
+ * oldest): before this version every open order held its numbers, and two may now share one.
+ */
+export const portingApproval: Migration = {
+  version: 10,
+  name: 'porting_approval',
+  up: `
+    UPDATE port_order_numbers SET open = 0
+      WHERE order_id IN (SELECT id FROM port_orders WHERE status IN ('draft', 'exception'));
+    ALTER TABLE tenants ADD COLUMN limit_open_port_orders INTEGER NOT NULL DEFAULT 20;
+    CREATE INDEX port_orders_status_updated ON port_orders (status, updated_at, id);
+  `,
+  down: `
+    DROP INDEX port_orders_status_updated;
+    ALTER TABLE tenants DROP COLUMN limit_open_port_orders;
+    UPDATE port_order_numbers SET open = 1
+      WHERE rowid IN (
+        SELECT MIN(p.rowid) FROM port_order_numbers p JOIN port_orders o ON o.id = p.order_id
+        WHERE o.status IN ('draft', 'exception') AND p.open = 0
+          AND p.number NOT IN (SELECT number FROM port_order_numbers WHERE open = 1)
+        GROUP BY p.number
+      );
+  `,
+};
