@@ -1,0 +1,106 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  DeleteQueryNode,
+  InsertQueryNode,
+  sql,
+  UpdateQueryNode,
+  type Kysely,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
+import type { Connection } from '../db/connect';
+import type { Database } from '../db/tables';
+
+/** What every collection runs its queries through. */
+export interface StoreContext {
+  readonly conn: Connection;
+  /** The current transaction when inside `transaction`, else the connection. */
+  db(): Kysely<Database>;
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` so that a failing statement in it undoes only `fn`'s work and the surrounding
+   * transaction goes on (PostgreSQL otherwise aborts the whole transaction on any error).
+   */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+interface Frame {
+  tx: Kysely<Database>;
+  /** Whether anything was written: a commit then tells the other nodes. */
+  wrote: boolean;
+  savepoints: number;
+}
+
+/**
+ * Transactions over AsyncLocalStorage: `transaction(fn)` opens one Kysely transaction and every
+ * store call made while `fn` runs (however deep) uses it; a nested `transaction` joins it.
+ * `onCommit` is called after every committed write, whether in a transaction or on its own; inside a
+ * transaction `beforeCommit` runs last, in it (PostgreSQL's NOTIFY is delivered only on commit).
+ */
+export function createContext(
+  conn: Connection,
+  hooks: { onCommit(how: 'transaction' | 'statement'): void; beforeCommit?: (tx: Kysely<Database>) => Promise<void> },
+): StoreContext {
+  const frames = new AsyncLocalStorage<Frame>();
+  const writes = new WeakSet<object>();
+  const tracker: KyselyPlugin = {
+    transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+      const node = args.node;
+      if (InsertQueryNode.is(node) || UpdateQueryNode.is(node) || DeleteQueryNode.is(node)) writes.add(args.queryId);
+      return node;
+    },
+    async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+      if (writes.has(args.queryId)) {
+        const frame = frames.getStore();
+        if (frame) frame.wrote = true;
+        else hooks.onCommit('statement');
+      }
+      return args.result;
+    },
+  };
+  const root = conn.db.withPlugin(tracker);
+
+  const db = () => frames.getStore()?.tx ?? root;
+
+  async function transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (frames.getStore()) return fn();
+    let wrote = false;
+    const result = await root.transaction().execute(async (tx) => {
+      const frame: Frame = { tx, wrote: false, savepoints: 0 };
+      const value = await frames.run(frame, fn);
+      if (frame.wrote && hooks.beforeCommit) await hooks.beforeCommit(tx);
+      wrote = frame.wrote;
+      return value;
+    });
+    if (wrote) hooks.onCommit('transaction');
+    return result;
+  }
+
+  async function savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    const frame = frames.getStore();
+    if (!frame) return transaction(fn);
+    const name = sql.id(`sp_${++frame.savepoints}`);
+    await sql`SAVEPOINT ${name}`.execute(frame.tx);
+    try {
+      const value = await fn();
+      await sql`RELEASE SAVEPOINT ${name}`.execute(frame.tx);
+      return value;
+    } catch (error) {
+      await sql`ROLLBACK TO SAVEPOINT ${name}`.execute(frame.tx);
+      await sql`RELEASE SAVEPOINT ${name}`.execute(frame.tx);
+      throw error;
+    }
+  }
+
+  return { conn, db, transaction, savepoint };
+}
+
+/** A unique-key violation on either database. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}

@@ -1,0 +1,2 @@
+export { openKyselyStore, type KyselyStoreOptions } from './store';
+export type { AsyncStore, AsyncTenantScope, Promisified } from '../async-types';
