@@ -7,10 +7,13 @@
  * - PostgreSQL: `pg_advisory_xact_lock` (released with the step's transaction).
  * - SQLite: `BEGIN IMMEDIATE` (the write lock from the first statement, so two processes cannot both
  *   read version N and both apply N+1).
+ *
+ * The schema_migrations table is the one the synchronous store keeps (store/migrate.ts), so a
+ * database made by either is read by the other.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { migrations as allMigrations, type Migration } from '../migrations/index';
-import type { Connection } from './connect';
+import type { Connection, PostgresConnection, SqliteConnection } from './connect';
 import type { Database } from './tables';
 
 /** Any number shared by every Highrise node; only needs to differ from other applications' keys. */
@@ -52,12 +55,14 @@ export interface MigrateOptions {
 
 const sqlOf = (conn: Connection, m: Migration, direction: 'up' | 'down') => (conn.dialect === 'postgres' && m.postgres ? m.postgres : m)[direction];
 
-async function ensureMigrationsTable(db: Kysely<Database> | Transaction<Database>): Promise<void> {
-  await sql`CREATE TABLE IF NOT EXISTS schema_migrations (
+const MIGRATIONS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     applied_at TEXT NOT NULL
-  )`.execute(db);
+  )`;
+
+async function ensureMigrationsTable(db: Kysely<Database> | Transaction<Database>): Promise<void> {
+  await sql.raw(MIGRATIONS_TABLE_SQL).execute(db);
 }
 
 async function currentVersion(db: Kysely<Database> | Transaction<Database>): Promise<number> {
@@ -72,41 +77,48 @@ function checkKnown(current: number, migrations: readonly Migration[]): void {
 }
 
 /**
- * Runs `body` in one transaction under the migration lock, with the version as it is inside the
- * lock. The SQLite body may use `conn.sqlite.exec` (multi-statement SQL): it runs on the same
- * connection, inside the same transaction.
+ * PostgreSQL: one step in one transaction, under the advisory lock, with the version as it is
+ * inside the lock (another node may have just applied the step this one was about to).
  */
-async function underLock<T>(conn: Connection, body: (tx: Kysely<Database> | Transaction<Database>, current: number) => Promise<T>): Promise<T> {
-  if (conn.dialect === 'postgres') {
-    return conn.db.transaction().execute(async (tx) => {
-      await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(tx);
-      await ensureMigrationsTable(tx);
-      return body(tx, await currentVersion(tx));
-    });
-  }
-  return conn.db.connection().execute(async (c) => {
-    await sql`BEGIN IMMEDIATE`.execute(c);
-    try {
-      await ensureMigrationsTable(c);
-      const result = await body(c, await currentVersion(c));
-      await sql`COMMIT`.execute(c);
-      return result;
-    } catch (error) {
-      await sql`ROLLBACK`.execute(c);
-      throw error;
+async function postgresStep(conn: PostgresConnection, migrations: readonly Migration[], target: number): Promise<MigrationStep | undefined> {
+  return conn.db.transaction().execute(async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(tx);
+    await ensureMigrationsTable(tx);
+    const current = await currentVersion(tx);
+    checkKnown(current, migrations);
+    const step = nextStep(conn, migrations, current, target);
+    if (!step) return undefined;
+    // Without parameters pg uses the simple query protocol, which takes several statements at once.
+    await sql.raw(step.sql).execute(tx);
+    if (step.direction === 'up') {
+      await tx.insertInto('schema_migrations').values({ version: step.version, name: step.name, applied_at: new Date().toISOString() }).execute();
+    } else {
+      await tx.deleteFrom('schema_migrations').where('version', '=', step.version).execute();
     }
+    return step;
   });
 }
 
-async function runStep(conn: Connection, tx: Kysely<Database> | Transaction<Database>, step: MigrationStep): Promise<void> {
-  if (conn.dialect === 'sqlite') conn.sqlite.exec(step.sql);
-  // Without parameters pg uses the simple query protocol, which takes several statements at once.
-  else await sql.raw(step.sql).execute(tx);
-  if (step.direction === 'up') {
-    await tx.insertInto('schema_migrations').values({ version: step.version, name: step.name, applied_at: new Date().toISOString() }).execute();
-  } else {
-    await tx.deleteFrom('schema_migrations').where('version', '=', step.version).execute();
-  }
+/**
+ * SQLite: one step in one `BEGIN IMMEDIATE` transaction, run synchronously on the connection under
+ * Kysely (holding Kysely's connection, so no query of this store interleaves). Synchronous on
+ * purpose: a step that awaited between BEGIN and COMMIT would let a second connection in this
+ * process block the event loop in its busy wait while holding up the first one's commit.
+ */
+async function sqliteStep(conn: SqliteConnection, migrations: readonly Migration[], target: number): Promise<MigrationStep | undefined> {
+  const db = conn.sqlite;
+  const run = db.transaction((): MigrationStep | undefined => {
+    db.exec(MIGRATIONS_TABLE_SQL);
+    const current = (db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get() as number | null) ?? 0;
+    checkKnown(current, migrations);
+    const step = nextStep(conn, migrations, current, target);
+    if (!step) return undefined;
+    db.exec(step.sql);
+    if (step.direction === 'up') db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(step.version, step.name, new Date().toISOString());
+    else db.prepare('DELETE FROM schema_migrations WHERE version = ?').run(step.version);
+    return step;
+  });
+  return conn.db.connection().execute(async () => run.immediate());
 }
 
 /** The next step from `current` toward `target`, or undefined when there. */
@@ -123,14 +135,29 @@ function checkTarget(target: number, migrations: readonly Migration[]): void {
   if (target !== 0 && !migrations.some((m) => m.version === target)) throw new Error(`unknown schema version ${target}`);
 }
 
+/**
+ * Creates schema_migrations when missing. On PostgreSQL under the lock: two nodes racing through
+ * CREATE TABLE IF NOT EXISTS can otherwise both try to create it.
+ */
+async function ensureMigrationsTableLocked(conn: Connection): Promise<void> {
+  if (conn.dialect === 'sqlite') {
+    await ensureMigrationsTable(conn.db);
+    return;
+  }
+  await conn.db.transaction().execute(async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(tx);
+    await ensureMigrationsTable(tx);
+  });
+}
+
 export async function schemaVersion(conn: Connection): Promise<number> {
-  await ensureMigrationsTable(conn.db);
+  await ensureMigrationsTableLocked(conn);
   return currentVersion(conn.db);
 }
 
 export async function migrationStatus(conn: Connection, options: MigrateOptions = {}): Promise<MigrationStatus> {
   const migrations = options.migrations ?? allMigrations;
-  await ensureMigrationsTable(conn.db);
+  await ensureMigrationsTableLocked(conn);
   const rows = await conn.db.selectFrom('schema_migrations').selectAll().orderBy('version').execute();
   const current = rows.at(-1)?.version ?? 0;
   return {
@@ -148,12 +175,7 @@ export async function migrateTo(conn: Connection, target: number, options: Migra
   checkTarget(target, migrations);
   const applied: MigrationStep[] = [];
   for (;;) {
-    const step = await underLock(conn, async (tx, current) => {
-      checkKnown(current, migrations);
-      const next = nextStep(conn, migrations, current, target);
-      if (next) await runStep(conn, tx, next);
-      return next;
-    });
+    const step = conn.dialect === 'sqlite' ? await sqliteStep(conn, migrations, target) : await postgresStep(conn, migrations, target);
     if (!step) return applied;
     applied.push(step);
   }
