@@ -175,7 +175,7 @@ describe('a password changed by another process on the same database (no notice 
       const row = store.tenants.get(acme.id)!;
       const ctx = { store, baseSipDomain: 'sip.localhost', now: () => new Date() };
       const access = { tenant: { ...row, sipDomain: acme.sipDomain }, scope: store.tenant(acme.id) };
-      const actor = { principal: { kind: 'provider' as const, keyId: 'key_elsewhere' }, requestId: null };
+      const actor = { principal: { kind: 'provider' as const, keyId: 'key_elsewhere', roleId: 'rol_elsewhere', permissions: new Set<never>() }, requestId: null };
       updateExtension(ctx, actor, access, acme.ids.get('101')!, { sipPassword: 'changed-elsewhere-101' });
     } finally {
       store.close();
