@@ -6,6 +6,7 @@ import type { Actor } from './principal';
 import { digestHa1, newSipPassword } from './secrets';
 import type { TenantAccess } from './tenants';
 import { emitEvent } from './events';
+import { publishCredentialChange } from './credential-changes';
 
 /** An extension as callers see it: the HA1 stays inside the platform. */
 export interface ExtensionView extends Omit<ExtensionRow, 'ha1'> {
@@ -80,7 +81,7 @@ export function retrieveExtension(access: TenantAccess, id: string): ExtensionVi
 
 export function updateExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: ExtensionUpdateInput): ExtensionView {
   const { tenant, scope } = access;
-  return ctx.store.transaction(() => {
+  const result = ctx.store.transaction(() => {
     const existing = visible(access, id) ? scope.extensions.get(id) : undefined;
     if (!existing) throw new NotFound('extension');
     const updated = scope.extensions.update(id, {
@@ -93,13 +94,18 @@ export function updateExtension(ctx: DomainContext, actor: Actor, access: Tenant
     emitEvent(ctx, { type: 'extension.updated', tenantId: tenant.id, data: view(access, updated) });
     return view(access, updated);
   });
+  // Sockets that proved the old password lose what it gave them (their registrations, their calls without a challenge).
+  if (input.sipPassword !== undefined) publishCredentialChange(ctx, { kind: 'extension', tenantId: tenant.id, extensionId: id, number: result.number, deleted: false });
+  return result;
 }
 
 export function deleteExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
-  ctx.store.transaction(() => {
+  const number = ctx.store.transaction(() => {
     const existing = visible(access, id) ? access.scope.extensions.get(id) : undefined;
     if (!existing || !access.scope.extensions.delete(id)) throw new NotFound('extension');
     recordAudit(ctx, actor, access.tenant.id, 'extension.deleted', id, { before: existing, after: null });
     emitEvent(ctx, { type: 'extension.deleted', tenantId: access.tenant.id, data: view(access, existing) });
+    return existing.number;
   });
+  publishCredentialChange(ctx, { kind: 'extension', tenantId: access.tenant.id, extensionId: id, number, deleted: true });
 }

@@ -3,6 +3,7 @@ import type { Page, PageQuery, ResellerRow } from '../store/types';
 import { recordAudit, type DomainContext } from './context';
 import { NotFound, PermissionDenied } from './errors';
 import type { Actor, Principal } from './principal';
+import { publishCredentialChange } from './credential-changes';
 
 function requireProvider(principal: Principal): void {
   if (principal.kind !== 'provider') throw new PermissionDenied('only the provider may manage resellers');
@@ -48,11 +49,25 @@ export function updateReseller(ctx: DomainContext, actor: Actor, id: string, inp
  */
 export function setResellerStatus(ctx: DomainContext, actor: Actor, id: string, status: 'active' | 'suspended'): ResellerRow {
   requireProvider(actor.principal);
-  return ctx.store.transaction(() => {
+  const result = ctx.store.transaction(() => {
     const existing = ctx.store.resellers.get(id);
     if (!existing) throw new NotFound('reseller');
     const updated = ctx.store.resellers.update(id, { status, updatedAt: ctx.now().toISOString() });
     recordAudit(ctx, actor, null, status === 'suspended' ? 'reseller.suspended' : 'reseller.resumed', id, { before: existing, after: updated });
     return updated!;
   });
+  // Every tenant it sells leaves service with it, open SIP sockets and calls included.
+  if (status === 'suspended') for (const tenantId of tenantIdsOf(ctx, id)) publishCredentialChange(ctx, { kind: 'tenant', tenantId });
+  return result;
+}
+
+function tenantIdsOf(ctx: DomainContext, resellerId: string): string[] {
+  const ids: string[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = ctx.store.tenants.list({ limit: 500, after }, { resellerId });
+    ids.push(...page.items.map((tenant) => tenant.id));
+    if (page.next === null) return ids;
+    after = page.next;
+  }
 }

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { SipDirectory, SipTenant } from './sip-directory-contract';
 import type { TenantRow } from '../store/types';
 import { tenantSipDomain, type DomainContext } from './context';
@@ -30,7 +31,7 @@ export function createSipDirectory(ctx: DomainContext, secret: Uint8Array, plans
     },
     user(tenantId, number) {
       const ext = ctx.store.tenant(tenantId).extensions.getByNumber(number);
-      return ext && { tenantId, extensionId: ext.id, number: ext.number, displayName: ext.displayName, ha1: ext.ha1 };
+      return ext && { tenantId, extensionId: ext.id, number: ext.number, displayName: ext.displayName, ha1: ext.ha1, credential: credentialOf(ext.id, ext.ha1) };
     },
     verifyToken: (token) => verifySoftphoneToken(ctx, secret, token),
     limits(tenantId) {
@@ -44,12 +45,23 @@ export function createSipDirectory(ctx: DomainContext, secret: Uint8Array, plans
     resolveInboundDid: (number, caller) => resolveInboundDid(ctx.store, number, caller),
     trunk(tenantId, username) {
       const row = ctx.store.tenant(tenantId).trunks.getByUsername(username);
-      return row && { tenantId, trunkId: row.id, username: row.username, ha1: row.ha1, callerId: row.callerId };
+      return row && { tenantId, trunkId: row.id, username: row.username, ha1: row.ha1, callerId: row.callerId, credential: credentialOf(row.id, row.ha1) };
     },
+    watchCredentials: (listener) => ctx.credentialChanges?.subscribe(listener) ?? (() => {}),
     recordCalls(records) {
       ctx.store.transaction(() => {
         for (const record of records) recordCall(ctx, record);
       });
     },
   };
+}
+
+/**
+ * The credential generation of an extension or trunk: its id (a number deleted and created again is
+ * another row) and a digest of its HA1 (a new password is another HA1). Derived rather than stored,
+ * so no column has to be kept in step; a password "changed" to itself is, rightly, no change.
+ * The HA1 itself is not handed around the edge's memory for this.
+ */
+function credentialOf(id: string, ha1: string): string {
+  return `${id}:${hash('sha256', ha1).slice(0, 16)}`;
 }

@@ -45,7 +45,8 @@ export async function issueSoftphoneToken(
   const exp = iat + input.ttlSeconds;
   const aor = sipUri(input.extension, tenant.sipDomain);
   // `name` lets the widget present the extension's display name to the people it calls.
-  const token = await new SignJWT({ tid: tenant.id, ext: input.extension, ws: input.wsUrl, name: ext.displayName })
+  // `eid` ties the token to this extension row: the number deleted and created again is someone else.
+  const token = await new SignJWT({ tid: tenant.id, ext: input.extension, eid: ext.id, ws: input.wsUrl, name: ext.displayName })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(aor)
     .setIssuer(ISSUER)
@@ -84,15 +85,27 @@ export async function verifySoftphoneToken(ctx: DomainContext, secret: Uint8Arra
   } catch (e) {
     return { ok: false, reason: e instanceof joseErrors.JWTExpired ? 'token_expired' : 'token_invalid' };
   }
-  const { tid, ext, sub, exp } = payload;
-  if (typeof tid !== 'string' || typeof ext !== 'string' || typeof exp !== 'number') return { ok: false, reason: 'token_invalid' };
+  const { tid, ext, eid, sub, exp, iat } = payload;
+  if (typeof tid !== 'string' || typeof ext !== 'string' || typeof exp !== 'number' || typeof iat !== 'number') return { ok: false, reason: 'token_invalid' };
+  if (eid !== undefined && typeof eid !== 'string') return { ok: false, reason: 'token_invalid' };
   const tenant = ctx.store.tenants.get(tid);
   if (!tenant) return { ok: false, reason: 'token_invalid' };
   // The subject must still be this tenant's AOR; a token cannot move to another domain.
   if (sub !== sipUri(ext, tenantSipDomain(ctx, tenant.slug))) return { ok: false, reason: 'token_invalid' };
   if (!tenantInService(ctx, tenant)) return { ok: false, reason: 'tenant_suspended' };
-  if (!ctx.store.tenant(tenant.id).extensions.getByNumber(ext)) return { ok: false, reason: 'extension_not_found' };
-  return { ok: true, claims: { tenantId: tenant.id, extension: ext, expiresAt: new Date(exp * 1000) } };
+  const extension = ctx.store.tenant(tenant.id).extensions.getByNumber(ext);
+  if (!extension || !issuedFor(extension, eid, iat)) return { ok: false, reason: 'extension_not_found' };
+  return { ok: true, claims: { tenantId: tenant.id, extension: ext, extensionId: extension.id, expiresAt: new Date(exp * 1000) } };
+}
+
+/**
+ * Whether the extension that holds the number now is the one the token was issued for. Tokens
+ * signed before the `eid` claim existed (they live a day at most) name no row: they are honoured
+ * only by an extension that already existed when they were issued, never by one created since.
+ */
+function issuedFor(extension: { id: string; createdAt: string }, eid: string | undefined, issuedAtSeconds: number): boolean {
+  if (eid !== undefined) return eid === extension.id;
+  return Date.parse(extension.createdAt) < issuedAtSeconds * 1000;
 }
 
 /**

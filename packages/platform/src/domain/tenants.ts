@@ -5,6 +5,7 @@ import { InvalidReference, NotFound, PermissionDenied, TenantExists } from './er
 import { canSeeTenant, isTenantLevel, type Actor, type Principal } from './principal';
 import { insertTenantKey } from './api-keys';
 import { emitEvent } from './events';
+import { publishCredentialChange } from './credential-changes';
 import { ownerRoleId } from './permissions';
 
 /**
@@ -136,7 +137,7 @@ function definedOnly<T extends object>(o: T): Partial<T> {
  */
 export function setTenantStatus(ctx: DomainContext, actor: Actor, access: TenantAccess, status: 'active' | 'suspended'): TenantView {
   if (isTenantLevel(actor.principal)) throw new PermissionDenied('a tenant cannot suspend or resume itself');
-  return ctx.store.transaction(() => {
+  const result = ctx.store.transaction(() => {
     const updated = ctx.store.tenants.update(access.tenant.id, { status, updatedAt: ctx.now().toISOString() });
     if (!updated) throw new NotFound('tenant');
     recordAudit(ctx, actor, access.tenant.id, status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', access.tenant.id, {
@@ -146,4 +147,7 @@ export function setTenantStatus(ctx: DomainContext, actor: Actor, access: Tenant
     emitEvent(ctx, { type: status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', tenantId: access.tenant.id, data: view(ctx, updated) });
     return view(ctx, updated);
   });
+  // Its open SIP sockets close and its calls end now, not at their next request.
+  if (status === 'suspended') publishCredentialChange(ctx, { kind: 'tenant', tenantId: access.tenant.id });
+  return result;
 }

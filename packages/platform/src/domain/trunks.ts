@@ -6,6 +6,7 @@ import { InvalidReference, LimitExceeded, NotFound } from './errors';
 import type { Actor } from './principal';
 import { digestHa1, newSipPassword, randomBase62 } from './secrets';
 import type { TenantAccess } from './tenants';
+import { publishCredentialChange } from './credential-changes';
 
 /*
  * Trunks are per tenant, as an Elastic SIP Trunk is per Twilio account and a SIP connection per
@@ -82,7 +83,7 @@ export function updateTrunk(
   input: TrunkUpdateInput,
 ): { trunk: TrunkView; password?: string } {
   const { tenant, scope } = access;
-  return ctx.store.transaction(() => {
+  const result = ctx.store.transaction(() => {
     const existing = scope.trunks.get(id);
     if (!existing) throw new NotFound('trunk');
     const password = input.rotatePassword ? newSipPassword() : undefined;
@@ -97,6 +98,9 @@ export function updateTrunk(
     recordAudit(ctx, actor, tenant.id, 'trunk.updated', id, { before: view(existing), after: password === undefined ? view(updated) : { ...view(updated), passwordRotated: true } });
     return password === undefined ? { trunk: view(updated) } : { trunk: view(updated), password };
   });
+  // A carrier socket registered with the old password keeps nothing it gave.
+  if (result.password !== undefined) publishCredentialChange(ctx, { kind: 'trunk', tenantId: tenant.id, trunkId: id, deleted: false });
+  return result;
 }
 
 export function deleteTrunk(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
@@ -105,4 +109,5 @@ export function deleteTrunk(ctx: DomainContext, actor: Actor, access: TenantAcce
     if (!existing || !access.scope.trunks.delete(id)) throw new NotFound('trunk');
     recordAudit(ctx, actor, access.tenant.id, 'trunk.deleted', id, { before: view(existing), after: null });
   });
+  publishCredentialChange(ctx, { kind: 'trunk', tenantId: access.tenant.id, trunkId: id, deleted: true });
 }
