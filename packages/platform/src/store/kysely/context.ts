@@ -21,6 +21,7 @@ export interface StoreContext {
   /** The current transaction when inside `transaction`, else the connection. */
   db(): Kysely<Database>;
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  inTransaction(): boolean;
   /**
    * Runs `fn` so that a failing statement in it undoes only `fn`'s work and the surrounding
    * transaction goes on (PostgreSQL otherwise aborts the whole transaction on any error).
@@ -96,7 +97,7 @@ export function createContext(
     }
   }
 
-  return { conn, db, transaction, savepoint };
+  return { conn, db, transaction, savepoint, inTransaction: () => frames.getStore() !== undefined };
 }
 
 /** A unique-key violation on either database. */

@@ -169,6 +169,20 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
     });
   });
 
+  describe('audit chain appends', () => {
+    it('gives concurrent appends to one chain consecutive places, none refused', async () => {
+      const t = await tenant();
+      const append = (n: number) =>
+        store.transaction(async () => {
+          const head = await store.audit.head(t.id);
+          const chainSeq = (head?.chainSeq ?? 0) + 1;
+          await store.audit.record({ id: newId('aud'), occurredAt: at(n), actorKeyId: null, tenantId: t.id, action: 'x', targetId: 't', requestId: null, chainSeq, prevHash: head?.hash ?? null, hash: `${t.id}:${chainSeq}` });
+        });
+      await Promise.all([1, 2, 3, 4, 5, 6].map(append));
+      expect((await store.audit.chainAfter(t.id, 0, 10)).map((e) => [e.chainSeq, e.prevHash])).toEqual([1, 2, 3, 4, 5, 6].map((seq) => [seq, seq === 1 ? null : `${t.id}:${seq - 1}`]));
+    });
+  });
+
   describe('tenant collections', () => {
     it('keeps extensions: one number per tenant, the same number in two tenants', async () => {
       const a = await tenant();

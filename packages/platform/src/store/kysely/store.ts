@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { AsyncStore, AsyncTenantScope } from '../async-types';
 import { connect, type ConnectOptions } from '../db/connect';
 import { migrateTo, migrateUp, schemaVersion } from '../db/migrate';
@@ -280,6 +280,12 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
           .execute();
       },
       async head(tenantId) {
+        // Reading the head is the first half of an append (head, then seq + 1). On PostgreSQL two
+        // transactions could read the same head; a per-chain lock held to commit serialises them
+        // (SQLite has one writer at a time already). The unique index stays the last word.
+        if (ctx.conn.dialect === 'postgres' && ctx.inTransaction()) {
+          await sql`SELECT pg_advisory_xact_lock(hashtext(${`highrise.audit_chain:${tenantId ?? ''}`}))`.execute(system());
+        }
         const row = await system()
           .selectFrom('audit_events')
           .select(['chain_seq', 'hash'])

@@ -183,18 +183,26 @@ export function webhookPlatform(ctx: StoreContext): AsyncStore['webhooks'] {
     },
     async recordAttempt(deliveryId, attempt, next) {
       await ctx.transaction(async () => {
-        const current = await system().selectFrom('webhook_deliveries').select('attempt_count').where('id', '=', deliveryId).executeTakeFirst();
+        // The count is bumped first and read back from the same statement: the row lock it takes
+        // (PostgreSQL) orders two nodes recording attempts of one delivery, so seqs never collide.
+        const updated = await system()
+          .updateTable('webhook_deliveries')
+          .set((eb) => ({ status: next.status, attempt_count: eb('attempt_count', '+', 1), next_attempt_at: next.nextAttemptAt, updated_at: next.updatedAt }))
+          .where('id', '=', deliveryId)
+          .returning('attempt_count')
+          .executeTakeFirst();
         // The endpoint (and its deliveries) may have been deleted while the attempt ran.
-        if (!current) return;
-        const seq = current.attempt_count + 1;
+        if (!updated) return;
         await system()
           .insertInto('webhook_attempts')
-          .values({ delivery_id: deliveryId, seq, attempted_at: attempt.attemptedAt, status_code: attempt.statusCode, error: attempt.error, duration_ms: attempt.durationMs })
-          .execute();
-        await system()
-          .updateTable('webhook_deliveries')
-          .set({ status: next.status, attempt_count: seq, next_attempt_at: next.nextAttemptAt, updated_at: next.updatedAt })
-          .where('id', '=', deliveryId)
+          .values({
+            delivery_id: deliveryId,
+            seq: updated.attempt_count,
+            attempted_at: attempt.attemptedAt,
+            status_code: attempt.statusCode,
+            error: attempt.error,
+            duration_ms: attempt.durationMs,
+          })
           .execute();
       });
     },
