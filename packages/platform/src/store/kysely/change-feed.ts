@@ -64,12 +64,20 @@ export async function postgresChangeFeed(conn: PostgresConnection): Promise<Chan
     client.on('notification', (message) => {
       if (message.channel === CHANGE_CHANNEL && message.payload !== nodeId) heard++;
     });
-    client.on('error', () => {
+    let lost = false;
+    const onLost = () => {
+      if (lost || closed) return;
+      lost = true;
       heard++;
       if (listener === client) listener = undefined;
       client.end().catch(() => {});
-      if (!closed) setTimeout(() => void listen().catch(() => {}), 1000).unref();
-    });
+      const retry = () => {
+        if (!closed) listen().catch(() => setTimeout(retry, 1000).unref());
+      };
+      setTimeout(retry, 1000).unref();
+    };
+    client.on('error', onLost);
+    client.on('end', onLost);
     await client.connect();
     await client.query(`LISTEN ${CHANGE_CHANNEL}`);
     listener = client;

@@ -7,7 +7,9 @@ import { newId } from '../../ids';
 import type { AsyncStore } from '../async-types';
 import type { TenantRow } from '../types';
 import { openKyselyStore } from './store';
-import { testDatabases, type TestDatabase } from './databases.test-support';
+import { sql } from 'kysely';
+import { connect } from '../db/connect';
+import { createPostgresDatabase, testDatabases, type TestDatabase } from './databases.test-support';
 
 const T0 = '2026-12-01T00:00:00.000Z';
 const at = (minute: number) => new Date(Date.parse(T0) + minute * 60_000).toISOString();
@@ -670,5 +672,59 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
         await other.close();
       }
     });
+  });
+});
+
+describe('the PostgreSQL change signal', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+  });
+  afterAll(async () => database?.drop());
+
+  it('counts a lost LISTEN connection as a change and hears commits again once it is back', async () => {
+    const writer = await openKyselyStore(database.options);
+    const reader = await openKyselyStore(database.options);
+    const admin = connect(database.options);
+    try {
+      const changed = async (from: string, withinMs: number) => {
+        const start = Date.now();
+        while ((await reader.changeVersion()) === from && Date.now() - start < withinMs) await new Promise((resolve) => setTimeout(resolve, 5));
+        return (await reader.changeVersion()) !== from;
+      };
+      const before = await reader.changeVersion();
+      await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`.execute(admin.db);
+      // Lost: a change at once (something may have been missed). Back: another, after its retry delay.
+      expect(await changed(before, 1000)).toBe(true);
+      expect(await changed(await reader.changeVersion(), 3000)).toBe(true);
+
+      const seen = await reader.changeVersion();
+      await writer.settings.getOrInsert(newId('set'), 'v');
+      expect(await changed(seen, 1000)).toBe(true);
+    } finally {
+      await admin.close();
+      await writer.close();
+      await reader.close();
+    }
+  });
+
+  it('does not signal a rolled-back transaction to other stores', async () => {
+    const writer = await openKyselyStore(database.options);
+    const reader = await openKyselyStore(database.options);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const seen = await reader.changeVersion();
+      await expect(
+        writer.transaction(async () => {
+          await writer.settings.getOrInsert(newId('set'), 'v');
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await reader.changeVersion()).toBe(seen);
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
   });
 });

@@ -354,7 +354,10 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Asyn
     await conn.close();
     throw error;
   }
-  const feed = await changeFeedFor(conn);
+  const feed = await changeFeedFor(conn).catch(async (error: unknown) => {
+    await conn.close();
+    throw error;
+  });
   const ctx = createContext(conn, { onCommit: (how) => feed.committed(how), beforeCommit: feed.beforeCommit });
 
   const tenant = (tenantId: string): AsyncTenantScope => {
