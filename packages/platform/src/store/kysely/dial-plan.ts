@@ -44,18 +44,19 @@ export function numberInventory(ctx: StoreContext): AsyncStore['numbers'] {
 }
 
 export function tenantDialPlan(tenant: TenantDb): Pick<AsyncTenantScope, 'numbers' | 'dialRules' | 'ringGroups' | 'trunks'> {
+  const toOwnNumber = toTenantNumber(tenant.tenantId);
   const numbers: AsyncTenantScope['numbers'] = {
     async list(page) {
       const rows = await tenant.selectFrom('numbers').selectAll().where('id', '>', page.after ?? '').orderBy('id').limit(page.limit + 1).execute();
-      return paginate(rows, page.limit, toTenantNumber);
+      return paginate(rows, page.limit, toOwnNumber);
     },
     async get(id) {
       const row = await tenant.selectFrom('numbers').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toTenantNumber(row);
+      return row && toOwnNumber(row);
     },
     async getByNumber(number) {
       const row = await tenant.selectFrom('numbers').selectAll().where('number', '=', number).executeTakeFirst();
-      return row && toTenantNumber(row);
+      return row && toOwnNumber(row);
     },
     async count() {
       const row = await tenant.selectFrom('numbers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -63,7 +64,7 @@ export function tenantDialPlan(tenant: TenantDb): Pick<AsyncTenantScope, 'number
     },
     async routedTo(routing) {
       const rows = await tenant.selectFrom('numbers').selectAll().where('route_type', '=', routing.type).where('route_target', '=', routing.target).orderBy('id').execute();
-      return rows.map(toTenantNumber);
+      return rows.map(toOwnNumber);
     },
     async route(id, routing, at) {
       await tenant

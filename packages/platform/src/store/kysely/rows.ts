@@ -129,8 +129,10 @@ export const toNumber = (r: Row<'numbers'>): NumberRow => ({
   updatedAt: r.updated_at,
 });
 
-/** A number read through a tenant scope: its `tenant_id` is that tenant's by the query's predicate. */
-export const toTenantNumber = (r: Row<'numbers'>): TenantNumberRow => ({ ...toNumber(r), tenantId: r.tenant_id ?? '' });
+/** A number read through a tenant scope: its `tenant_id` is that tenant's, by the query's predicate. */
+export const toTenantNumber =
+  (tenantId: string) =>
+  (r: Row<'numbers'>): TenantNumberRow => ({ ...toNumber(r), tenantId });
 
 export const toDialRule = (r: Row<'dial_rules'>): DialRuleRow => ({
   id: r.id,

@@ -15,6 +15,8 @@ const T0 = '2026-12-01T00:00:00.000Z';
 const at = (minute: number) => new Date(Date.parse(T0) + minute * 60_000).toISOString();
 const LIMITS: TenantRow['limits'] = { extensions: 10, channels: 2, messagesPerMinute: 600, storageBytes: 5_000_000_000, dialRules: 200, ringGroups: 50, trunks: 10, openPortOrders: 20 };
 const page = (limit = 50, after?: string) => ({ limit, after });
+/** A time-ordered id with any prefix (the store takes ids as given; cursors rely on their order). */
+const uid = (prefix: string) => `${prefix}${newId('ten').slice('ten'.length)}`;
 
 describe.each(testDatabases)('store contract on $name', ({ create }) => {
   let database: TestDatabase;
@@ -30,12 +32,12 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
   });
 
   async function tenant(resellerId: string | null = null): Promise<TenantRow> {
-    const id = newId('ten');
+    const id = uid('ten');
     return store.tenants.insert({ id, resellerId, name: `Tenant ${id}`, slug: id.toLowerCase(), status: 'active', limits: LIMITS, createdAt: T0, updatedAt: T0 });
   }
   const extension = (tenantId: string, number: string) =>
-    store.tenant(tenantId).extensions.insert({ id: newId('ext'), number, displayName: `Ext ${number}`, ha1: 'a'.repeat(32), createdAt: T0, updatedAt: T0 });
-  const reseller = () => store.resellers.insert({ id: newId('res'), name: 'R', status: 'active', createdAt: T0, updatedAt: T0 });
+    store.tenant(tenantId).extensions.insert({ id: uid('ext'), number, displayName: `Ext ${number}`, ha1: 'a'.repeat(32), createdAt: T0, updatedAt: T0 });
+  const reseller = () => store.resellers.insert({ id: uid('res'), name: 'R', status: 'active', createdAt: T0, updatedAt: T0 });
 
   describe('platform collections', () => {
     it('keeps resellers and tenants, with every limit and a limit past 32 bits', async () => {
@@ -52,7 +54,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const updated = await store.tenants.update(t.id, { name: 'New', limits: { ...LIMITS, channels: 9, storageBytes: 6_000_000_000 }, updatedAt: at(2) });
       expect(updated).toMatchObject({ name: 'New', limits: { channels: 9, storageBytes: 6_000_000_000 }, updatedAt: at(2) });
       expect(await store.tenants.get('ten_missing')).toBeUndefined();
-      await expect(store.tenants.insert({ ...t, id: newId('ten') })).rejects.toThrow();
+      await expect(store.tenants.insert({ ...t, id: uid('ten') })).rejects.toThrow();
     });
 
     it('pages by id with a cursor', async () => {
@@ -66,7 +68,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
     });
 
     it('inserts a setting only once', async () => {
-      const key = newId('set');
+      const key = uid('set');
       expect(await store.settings.get(key)).toBeUndefined();
       expect(await store.settings.getOrInsert(key, 'first')).toBe('first');
       expect(await store.settings.getOrInsert(key, 'second')).toBe('first');
@@ -75,13 +77,13 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
 
     it('finds keys by current and previous secret, lists them per owner, counts and revokes', async () => {
       const r = await reseller();
-      const role = `rol_${newId('x')}`;
-      const provider = await store.apiKeys.insert({ id: newId('key'), secretHash: newId('h'), principal: 'provider', resellerId: null, tenantId: null, name: 'p', createdAt: T0, lastUsedAt: null, roleId: role });
-      const resellerKey = await store.apiKeys.insert({ id: newId('key'), secretHash: newId('h'), principal: 'reseller', resellerId: r.id, tenantId: null, name: 'r', createdAt: T0, lastUsedAt: null });
+      const role = `rol_${uid('x')}`;
+      const provider = await store.apiKeys.insert({ id: uid('key'), secretHash: uid('h'), principal: 'provider', resellerId: null, tenantId: null, name: 'p', createdAt: T0, lastUsedAt: null, roleId: role });
+      const resellerKey = await store.apiKeys.insert({ id: uid('key'), secretHash: uid('h'), principal: 'reseller', resellerId: r.id, tenantId: null, name: 'r', createdAt: T0, lastUsedAt: null });
       expect(resellerKey.roleId).toBeNull();
       expect(await store.apiKeys.getBySecretHash(provider.secretHash)).toEqual(provider);
       const previous = provider.secretHash;
-      await store.apiKeys.update(provider.id, { secretHash: newId('h'), previousSecretHash: previous, previousExpiresAt: at(5) });
+      await store.apiKeys.update(provider.id, { secretHash: uid('h'), previousSecretHash: previous, previousExpiresAt: at(5) });
       expect((await store.apiKeys.getBySecretHash(previous))?.id).toBe(provider.id);
       expect(await store.apiKeys.countByPrincipal('provider')).toBeGreaterThanOrEqual(1);
       expect(await store.apiKeys.countByRole(role)).toBe(1);
@@ -97,7 +99,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
 
     it('claims an idempotency key once, completes, releases and purges', async () => {
       const t = await tenant();
-      const key = await store.tenant(t.id).apiKeys.insert({ id: newId('key'), secretHash: newId('h'), name: 'k', createdAt: T0, lastUsedAt: null });
+      const key = await store.tenant(t.id).apiKeys.insert({ id: uid('key'), secretHash: uid('h'), name: 'k', createdAt: T0, lastUsedAt: null });
       const claim = { apiKeyId: key.id, idempotencyKey: 'k1', requestHash: 'h', createdAt: at(0) };
       expect(await store.idempotency.claim(claim)).toBe(true);
       expect(await store.idempotency.claim(claim)).toBe(false);
@@ -115,7 +117,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const t = await tenant(r.id);
       const other = await tenant();
       const event = (tenantId: string | null, seq: number, action = 'extension.created') => ({
-        id: newId('aud'),
+        id: uid('aud'),
         occurredAt: at(seq),
         actorKeyId: 'key_1',
         tenantId,
@@ -146,13 +148,13 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect((await store.tenant(t.id).auditEvents.list(page(), { from: at(2), to: at(3) })).items.map((e) => e.id)).toEqual([events[1]?.id]);
       const ofReseller = await store.audit.list(page(), { resellerId: r.id });
       expect(ofReseller.items.map((e) => e.id)).toEqual(events.map((e) => e.id));
-      await store.audit.record({ ...event(null, 1), id: newId('aud'), hash: newId('platform') });
+      await store.audit.record({ ...event(null, 1), id: uid('aud'), hash: uid('platform') });
       expect(await store.audit.head(null)).toBeDefined();
     });
 
     it('keeps the provider inventory of numbers: assign once, delete only unassigned', async () => {
       const t = await tenant();
-      const n = await store.numbers.insert({ id: newId('num'), number: `+1415${Math.floor(Math.random() * 1e7)}`, createdAt: T0, updatedAt: T0 });
+      const n = await store.numbers.insert({ id: uid('num'), number: `+1415${Math.floor(Math.random() * 1e7)}`, createdAt: T0, updatedAt: T0 });
       expect(await store.numbers.getByNumber(n.number)).toEqual(n);
       expect((await store.numbers.list(page(1000), { assigned: false })).items.map((x) => x.id)).toContain(n.id);
       expect(await store.numbers.assign(n.id, t.id, at(1))).toBe(true);
@@ -178,7 +180,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
         store.transaction(async () => {
           const head = await store.audit.head(t.id);
           const chainSeq = (head?.chainSeq ?? 0) + 1;
-          await store.audit.record({ id: newId('aud'), occurredAt: at(n), actorKeyId: null, tenantId: t.id, action: 'x', targetId: 't', requestId: null, chainSeq, prevHash: head?.hash ?? null, hash: `${t.id}:${chainSeq}` });
+          await store.audit.record({ id: uid('aud'), occurredAt: at(n), actorKeyId: null, tenantId: t.id, action: 'x', targetId: 't', requestId: null, chainSeq, prevHash: head?.hash ?? null, hash: `${t.id}:${chainSeq}` });
         });
       await Promise.all([1, 2, 3, 4, 5, 6].map(append));
       expect((await store.audit.chainAfter(t.id, 0, 10)).map((e) => [e.chainSeq, e.prevHash])).toEqual([1, 2, 3, 4, 5, 6].map((seq) => [seq, seq === 1 ? null : `${t.id}:${seq - 1}`]));
@@ -207,7 +209,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const r = await reseller();
       const t = await tenant(r.id);
       const role = (level: 'provider' | 'reseller' | 'tenant', name: string) => ({
-        id: newId('rol'),
+        id: uid('rol'),
         level,
         tenantId: level === 'tenant' ? t.id : null,
         resellerId: level === 'reseller' ? r.id : null,
@@ -219,7 +221,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       });
       const tenantRole = await store.tenant(t.id).roles.insert(role('tenant', 'agents'));
       const resellerRole = await store.roles({ resellerId: r.id }).insert(role('reseller', 'agents'));
-      const providerName = newId('n');
+      const providerName = uid('n');
       await store.roles('provider').insert(role('provider', providerName));
       await expect(store.tenant(t.id).roles.insert(role('tenant', 'agents'))).rejects.toThrow();
       expect(await store.tenant(t.id).roles.getByName('agents')).toEqual(tenantRole);
@@ -235,7 +237,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
     it('keeps tenant keys (revoked ones hidden) and replaces the signing key', async () => {
       const t = await tenant();
       const scope = store.tenant(t.id);
-      const key = await scope.apiKeys.insert({ id: newId('key'), secretHash: newId('h'), name: 'admin', createdAt: T0, lastUsedAt: null, roleId: 'rol_tenantOwner' });
+      const key = await scope.apiKeys.insert({ id: uid('key'), secretHash: uid('h'), name: 'admin', createdAt: T0, lastUsedAt: null, roleId: 'rol_tenantOwner' });
       expect(key).toMatchObject({ principal: 'tenant', tenantId: t.id, resellerId: null });
       expect(await scope.apiKeys.get(key.id)).toEqual(key);
       expect((await scope.apiKeys.list(page())).items).toEqual([key]);
@@ -251,7 +253,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const t = await tenant();
       const call = (n: number, from: string, to: string, disposition: 'answered' | 'busy') =>
         store.tenant(t.id).calls.insert({
-          id: newId('cal'),
+          id: uid('cal'),
           callId: `c${n}`,
           from,
           to,
@@ -278,7 +280,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const t = await tenant();
       const rules = store.tenant(t.id).dialRules;
       const rule = (position: number) =>
-        rules.insert({ id: newId('dr'), name: `r${position}`, pattern: `${position}XX`, position, action: { type: 'reject', status: 403, reason: null }, createdAt: T0, updatedAt: T0 });
+        rules.insert({ id: uid('dr'), name: `r${position}`, pattern: `${position}XX`, position, action: { type: 'reject', status: 403, reason: null }, createdAt: T0, updatedAt: T0 });
       const r0 = await rule(0);
       const r1 = await rule(1);
       const r2 = await rule(2);
@@ -303,7 +305,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
     it('keeps ring groups and trunks, a null caller id clearing the old one', async () => {
       const t = await tenant();
       const groups = store.tenant(t.id).ringGroups;
-      const g = await groups.insert({ id: newId('rg'), number: '600', name: 'Sales', strategy: 'sequential', memberTimeoutSeconds: 20, members: ['101', '102'], createdAt: T0, updatedAt: T0 });
+      const g = await groups.insert({ id: uid('rg'), number: '600', name: 'Sales', strategy: 'sequential', memberTimeoutSeconds: 20, members: ['101', '102'], createdAt: T0, updatedAt: T0 });
       expect(await groups.getByNumber('600')).toEqual(g);
       expect((await groups.update(g.id, { members: ['103'], updatedAt: at(1) }))?.members).toEqual(['103']);
       expect(await groups.count()).toBe(1);
@@ -311,7 +313,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect(await groups.delete(g.id)).toBe(true);
 
       const trunks = store.tenant(t.id).trunks;
-      const tr = await trunks.insert({ id: newId('trk'), name: 'pbx', username: 'pbx1', ha1: 'b'.repeat(32), callerId: '+14155550100', createdAt: T0, updatedAt: T0 });
+      const tr = await trunks.insert({ id: uid('trk'), name: 'pbx', username: 'pbx1', ha1: 'b'.repeat(32), callerId: '+14155550100', createdAt: T0, updatedAt: T0 });
       expect(await trunks.getByUsername('pbx1')).toEqual(tr);
       expect((await trunks.update(tr.id, { callerId: null, updatedAt: at(1) }))?.callerId).toBeNull();
       expect(await trunks.count()).toBe(1);
@@ -348,8 +350,8 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const b = await tenant();
       const shared = e164();
       const mine = e164();
-      const oa = await store.tenant(a.id).portOrders.insert(order(newId('por')), [shared, mine]);
-      const ob = await store.tenant(b.id).portOrders.insert(order(newId('por')), [shared]);
+      const oa = await store.tenant(a.id).portOrders.insert(order(uid('por')), [shared, mine]);
+      const ob = await store.tenant(b.id).portOrders.insert(order(uid('por')), [shared]);
       expect(await store.tenant(a.id).portOrders.numbers(oa.id)).toEqual([shared, mine]);
       expect(await store.tenant(a.id).portOrders.reserveNumbers(oa.id)).toBe(true);
       const claims = await store.porting.numberClaims([shared]);
@@ -371,8 +373,8 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
     it('changes an order only from the expected status, counts open ones and lists by status', async () => {
       const t = await tenant();
       const orders = store.tenant(t.id).portOrders;
-      const o = await orders.insert(order(newId('por')), [e164()]);
-      const o2 = await orders.insert(order(newId('por')), []);
+      const o = await orders.insert(order(uid('por')), [e164()]);
+      const o2 = await orders.insert(order(uid('por')), []);
       expect(await orders.updateIfStatus(o.id, 'submitted', { status: 'in_review', updatedAt: at(1) })).toBe(false);
       expect(await orders.updateIfStatus(o.id, 'draft', { status: 'submitted', submittedAt: at(1), authorisedPerson: { name: 'B' }, updatedAt: at(1) })).toBe(true);
       expect(await orders.get(o.id)).toMatchObject({ status: 'submitted', submittedAt: at(1), authorisedPerson: { name: 'B' } });
@@ -389,7 +391,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
 
     it('finds stale drafts across tenants, oldest first', async () => {
       const t = await tenant();
-      const old = await store.tenant(t.id).portOrders.insert(order(newId('por'), 'draft', '2001-01-01T00:00:00.000Z'), []);
+      const old = await store.tenant(t.id).portOrders.insert(order(uid('por'), 'draft', '2001-01-01T00:00:00.000Z'), []);
       const stale = await store.porting.staleDrafts('2001-01-02T00:00:00.000Z', 1000);
       expect(stale).toContainEqual({ id: old.id, tenantId: t.id });
       expect(stale.findIndex((x) => x.id === old.id)).toBeGreaterThanOrEqual(0);
@@ -398,32 +400,32 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
     it('activates ported numbers into the tenant and keeps documents, comments and events', async () => {
       const t = await tenant();
       const orders = store.tenant(t.id).portOrders;
-      const o = await orders.insert(order(newId('por')), []);
+      const o = await orders.insert(order(uid('por')), []);
       const n = e164();
-      await orders.activateNumbers([{ id: newId('num'), number: n }], { type: 'extension', target: '101' }, at(1));
+      await orders.activateNumbers([{ id: uid('num'), number: n }], { type: 'extension', target: '101' }, at(1));
       expect(await store.porting.numbersOnPlatform([n, e164()])).toEqual([n]);
       expect((await store.tenant(t.id).numbers.getByNumber(n))?.routing).toEqual({ type: 'extension', target: '101' });
 
-      const doc = await orders.documents.insert({ id: newId('doc'), orderId: o.id, kind: 'loa', filename: 'loa.pdf', contentType: 'application/pdf', sizeBytes: 1000, storagePath: 'x/loa.pdf', createdAt: T0 });
-      await orders.documents.insert({ ...doc, id: newId('doc'), kind: 'bill', sizeBytes: 24 });
+      const doc = await orders.documents.insert({ id: uid('doc'), orderId: o.id, kind: 'loa', filename: 'loa.pdf', contentType: 'application/pdf', sizeBytes: 1000, storagePath: 'x/loa.pdf', createdAt: T0 });
+      await orders.documents.insert({ ...doc, id: uid('doc'), kind: 'bill', sizeBytes: 24 });
       expect(await orders.documents.get(o.id, doc.id)).toEqual(doc);
       expect((await orders.documents.list(o.id, page())).items).toHaveLength(2);
       expect((await orders.documents.kinds(o.id)).sort()).toEqual(['bill', 'loa']);
       expect(await orders.documents.totalBytes()).toBe(1024);
 
-      await orders.comments.insert({ id: newId('com'), orderId: o.id, visibility: 'internal', body: 'note', authorPrincipal: 'provider', authorKeyId: 'key_p', createdAt: T0 });
-      const pub = await orders.comments.insert({ id: newId('com'), orderId: o.id, visibility: 'public', body: 'hi', authorPrincipal: 'tenant', authorKeyId: 'key_t', createdAt: T0 });
+      await orders.comments.insert({ id: uid('com'), orderId: o.id, visibility: 'internal', body: 'note', authorPrincipal: 'provider', authorKeyId: 'key_p', createdAt: T0 });
+      const pub = await orders.comments.insert({ id: uid('com'), orderId: o.id, visibility: 'public', body: 'hi', authorPrincipal: 'tenant', authorKeyId: 'key_t', createdAt: T0 });
       expect((await orders.comments.list(o.id, page(), false)).items).toEqual([pub]);
       expect((await orders.comments.list(o.id, page(), true)).items).toHaveLength(2);
 
-      const ev = await orders.events.insert({ id: newId('poe'), orderId: o.id, action: 'submit', fromStatus: 'draft', toStatus: 'submitted', actorType: 'api_key', actorKeyId: 'key_t', actorPrincipal: 'tenant', reason: null, message: null, occurredAt: T0 });
+      const ev = await orders.events.insert({ id: uid('poe'), orderId: o.id, action: 'submit', fromStatus: 'draft', toStatus: 'submitted', actorType: 'api_key', actorKeyId: 'key_t', actorPrincipal: 'tenant', reason: null, message: null, occurredAt: T0 });
       expect((await orders.events.list(o.id, page())).items).toEqual([ev]);
     });
   });
 
   describe('webhooks', () => {
     const endpoint = () => ({
-      id: newId('we'),
+      id: uid('we'),
       url: 'https://example.test/hook',
       description: 'd',
       enabledEvents: ['*'],
@@ -451,9 +453,9 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect(subscribers).toEqual(expect.arrayContaining([provider.id, ofReseller.id, ofTenant.id]));
       expect((await store.webhooks.subscribers(null, null)).map((e) => e.id)).not.toContain(ofTenant.id);
 
-      const eventId = newId('evt');
+      const eventId = uid('evt');
       await store.webhooks.insertEvent({ id: eventId, type: 'extension.created', tenantId: t.id, createdAt: T0, data: '{}' });
-      const deliveryId = newId('del');
+      const deliveryId = uid('del');
       await store.webhooks.insertDelivery({ id: deliveryId, endpointId: ofTenant.id, eventId, status: 'pending', attemptCount: 0, nextAttemptAt: '2000-01-01T00:00:00.000Z', createdAt: T0, updatedAt: T0 });
       const due = await store.webhooks.due('2000-01-01T00:00:01.000Z', 1000, []);
       const job = due.find((j) => j.delivery.id === deliveryId);
@@ -480,19 +482,19 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const A = store.tenant(a.id);
       const B = store.tenant(b.id);
       const ext = await extension(a.id, '101');
-      const role = await A.roles.insert({ id: newId('rol'), level: 'tenant', tenantId: a.id, resellerId: null, name: 'r', description: '', permissions: [], createdAt: T0, updatedAt: T0 });
-      const key = await A.apiKeys.insert({ id: newId('key'), secretHash: newId('h'), name: 'k', createdAt: T0, lastUsedAt: null });
+      const role = await A.roles.insert({ id: uid('rol'), level: 'tenant', tenantId: a.id, resellerId: null, name: 'r', description: '', permissions: [], createdAt: T0, updatedAt: T0 });
+      const key = await A.apiKeys.insert({ id: uid('key'), secretHash: uid('h'), name: 'k', createdAt: T0, lastUsedAt: null });
       await A.signingKey.set('secret-a', T0);
-      const call = await A.calls.insert({ id: newId('cal'), callId: 'c', from: '101', to: '102', direction: 'internal', startedAt: T0, answeredAt: null, endedAt: T0, durationSeconds: 0, disposition: 'busy', sipStatus: 486 });
-      await store.audit.record({ id: newId('aud'), occurredAt: T0, actorKeyId: null, tenantId: a.id, action: 'x', targetId: 't', requestId: null, chainSeq: 1, hash: newId('h') });
-      const num = await store.numbers.insert({ id: newId('num'), number: `+1650${Math.floor(Math.random() * 1e7)}`, createdAt: T0, updatedAt: T0 });
+      const call = await A.calls.insert({ id: uid('cal'), callId: 'c', from: '101', to: '102', direction: 'internal', startedAt: T0, answeredAt: null, endedAt: T0, durationSeconds: 0, disposition: 'busy', sipStatus: 486 });
+      await store.audit.record({ id: uid('aud'), occurredAt: T0, actorKeyId: null, tenantId: a.id, action: 'x', targetId: 't', requestId: null, chainSeq: 1, hash: uid('h') });
+      const num = await store.numbers.insert({ id: uid('num'), number: `+1650${Math.floor(Math.random() * 1e7)}`, createdAt: T0, updatedAt: T0 });
       await store.numbers.assign(num.id, a.id, T0);
-      const rule = await A.dialRules.insert({ id: newId('dr'), name: 'r', pattern: '9X', position: 0, action: { type: 'reject', status: 403, reason: null }, createdAt: T0, updatedAt: T0 });
-      const group = await A.ringGroups.insert({ id: newId('rg'), number: '600', name: 'g', strategy: 'simultaneous', memberTimeoutSeconds: 10, members: ['101'], createdAt: T0, updatedAt: T0 });
-      const trunk = await A.trunks.insert({ id: newId('trk'), name: 't', username: 'u', ha1: 'c'.repeat(32), callerId: null, createdAt: T0, updatedAt: T0 });
+      const rule = await A.dialRules.insert({ id: uid('dr'), name: 'r', pattern: '9X', position: 0, action: { type: 'reject', status: 403, reason: null }, createdAt: T0, updatedAt: T0 });
+      const group = await A.ringGroups.insert({ id: uid('rg'), number: '600', name: 'g', strategy: 'simultaneous', memberTimeoutSeconds: 10, members: ['101'], createdAt: T0, updatedAt: T0 });
+      const trunk = await A.trunks.insert({ id: uid('trk'), name: 't', username: 'u', ha1: 'c'.repeat(32), callerId: null, createdAt: T0, updatedAt: T0 });
       const portOrder = await A.portOrders.insert(
         {
-          id: newId('por'),
+          id: uid('por'),
           status: 'draft',
           carrierName: 'c',
           accountNumber: '1',
@@ -513,10 +515,10 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
         },
         ['+16285550199'],
       );
-      const doc = await A.portOrders.documents.insert({ id: newId('doc'), orderId: portOrder.id, kind: 'loa', filename: 'f', contentType: 'application/pdf', sizeBytes: 10, storagePath: 'p', createdAt: T0 });
-      await A.portOrders.comments.insert({ id: newId('com'), orderId: portOrder.id, visibility: 'public', body: 'b', authorPrincipal: 'tenant', authorKeyId: key.id, createdAt: T0 });
-      await A.portOrders.events.insert({ id: newId('poe'), orderId: portOrder.id, action: 'create', fromStatus: null, toStatus: 'draft', actorType: 'system', actorKeyId: null, actorPrincipal: null, reason: null, message: null, occurredAt: T0 });
-      const hook = await A.webhookEndpoints.insert({ id: newId('we'), url: 'https://a.test', description: '', enabledEvents: ['*'], status: 'enabled', secretSealed: 's', previousSecretSealed: null, previousExpiresAt: null, createdAt: T0, updatedAt: T0 });
+      const doc = await A.portOrders.documents.insert({ id: uid('doc'), orderId: portOrder.id, kind: 'loa', filename: 'f', contentType: 'application/pdf', sizeBytes: 10, storagePath: 'p', createdAt: T0 });
+      await A.portOrders.comments.insert({ id: uid('com'), orderId: portOrder.id, visibility: 'public', body: 'b', authorPrincipal: 'tenant', authorKeyId: key.id, createdAt: T0 });
+      await A.portOrders.events.insert({ id: uid('poe'), orderId: portOrder.id, action: 'create', fromStatus: null, toStatus: 'draft', actorType: 'system', actorKeyId: null, actorPrincipal: null, reason: null, message: null, occurredAt: T0 });
+      const hook = await A.webhookEndpoints.insert({ id: uid('we'), url: 'https://a.test', description: '', enabledEvents: ['*'], status: 'enabled', secretSealed: 's', previousSecretSealed: null, previousExpiresAt: null, createdAt: T0, updatedAt: T0 });
 
       // Reads: nothing of A's, by list, by id, by natural key.
       expect((await B.extensions.list(page())).items).toEqual([]);
@@ -699,7 +701,7 @@ describe('the PostgreSQL change signal', () => {
       expect(await changed(await reader.changeVersion(), 3000)).toBe(true);
 
       const seen = await reader.changeVersion();
-      await writer.settings.getOrInsert(newId('set'), 'v');
+      await writer.settings.getOrInsert(uid('set'), 'v');
       expect(await changed(seen, 1000)).toBe(true);
     } finally {
       await admin.close();
@@ -716,7 +718,7 @@ describe('the PostgreSQL change signal', () => {
       const seen = await reader.changeVersion();
       await expect(
         writer.transaction(async () => {
-          await writer.settings.getOrInsert(newId('set'), 'v');
+          await writer.settings.getOrInsert(uid('set'), 'v');
           throw new Error('abort');
         }),
       ).rejects.toThrow('abort');
