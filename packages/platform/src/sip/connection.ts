@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { SoftphoneTokenClaims } from '../domain/sip-directory-contract';
 import { serialize, type SipMessage } from './message';
+import type { ClientBranch, ServerKey, ServerSide } from './transactions';
+
+/** What a connection needs of its socket (a `ws` WebSocket; a fake in unit tests). */
+export type SipSocket = Pick<WebSocket, 'readyState' | 'OPEN' | 'send'>;
 
 export function randomToken(bytes = 8): string {
   return randomBytes(bytes).toString('hex');
@@ -17,9 +21,11 @@ export class SipConnection {
   readonly token: SoftphoneTokenClaims | undefined;
   /** `tenantId\nnumber` of AORs this connection registered with digest auth. */
   readonly digestIdentities = new Set<string>();
+  /** Requests received on this connection that are under way (retransmissions, CANCEL and ACK match them). */
+  readonly serverTransactions = new Map<ServerKey, ServerSide>();
   /** Transactions the edge forwarded on behalf of this connection / to this connection. */
-  readonly sentTransactions = new Set<string>();
-  readonly receivedTransactions = new Set<string>();
+  readonly sentTransactions = new Set<ClientBranch>();
+  readonly receivedTransactions = new Set<ClientBranch>();
   readonly dialogs = new Set<string>();
   /**
    * True once the connection has proved an identity (a softphone token, or a request that
@@ -27,10 +33,10 @@ export class SipConnection {
    */
   authenticated: boolean;
   closed = false;
-  readonly #socket: WebSocket;
+  readonly #socket: SipSocket;
   #corked = false;
 
-  constructor(socket: WebSocket, token: SoftphoneTokenClaims | undefined) {
+  constructor(socket: SipSocket, token: SoftphoneTokenClaims | undefined) {
     this.#socket = socket;
     this.token = token;
     this.authenticated = token !== undefined;
