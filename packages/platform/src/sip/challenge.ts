@@ -24,12 +24,15 @@ export function extensionVerdict(outcome: AuthOutcome): AuthVerdict<SipIdentity>
   return { kind: 'refused', status: outcome.status, problem: outcome.problem };
 }
 
+const NOT_MINE = { kind: 'not_mine' } as const;
+const ANSWERED = { kind: 'answered' } as const;
+
 export function trunkVerdict(outcome: TrunkAuthOutcome): AuthVerdict<TrunkIdentity> {
-  return outcome.kind === 'not_trunk' ? { kind: 'not_mine' } : outcome;
+  return outcome.kind === 'not_trunk' ? NOT_MINE : outcome;
 }
 
 /** What the responder made of a verdict: who is speaking, that it answered, or not its caller. */
-export type Identified<T> = { kind: 'identified'; identity: T } | { kind: 'answered' } | { kind: 'not_mine' };
+export type Identified<T> = { kind: 'identified'; identity: T } | typeof ANSWERED | typeof NOT_MINE;
 
 export class ChallengeResponder {
   readonly #digest: DigestAuthority;
@@ -46,17 +49,17 @@ export class ChallengeResponder {
       case 'ok':
         return { kind: 'identified', identity: verdict.identity };
       case 'not_mine':
-        return verdict;
+        return NOT_MINE;
       case 'challenge': {
         const registering = request.method === 'REGISTER';
         const value = this.#digest.challenge(verdict.realm, verdict.stale);
         reply(connection, request, registering ? 401 : 407, [{ name: registering ? 'www-authenticate' : 'proxy-authenticate', value }]);
-        return { kind: 'answered' };
+        return ANSWERED;
       }
       case 'refused':
         this.#log(`sip: ${who ? `${who} ` : ''}${request.method} refused (${verdict.problem}) on ${connection.id}`);
         reply(connection, request, verdict.status);
-        return { kind: 'answered' };
+        return ANSWERED;
     }
   }
 }

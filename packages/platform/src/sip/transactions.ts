@@ -73,8 +73,23 @@ export type Admission =
   | { kind: 'retransmission' }
   | { kind: 'refused'; status: 400 | 503; problem: string };
 
-export type TransactionInit = Omit<Transaction, 'kind' | 'final' | 'cancelled' | 'timer' | 'dialogKeys' | 'fork' | 'member' | 'restore' | 'trunk' | 'call'> &
-  Partial<Pick<Transaction, 'fork' | 'member' | 'restore' | 'trunk' | 'call'>> & { dialogKey?: string | undefined };
+/** What a new client transaction is made of; everything else starts empty. */
+export interface TransactionInit {
+  branch: ClientBranch;
+  serverKey: ServerKey | undefined;
+  method: string;
+  upstream: SipConnection;
+  downstream: SipConnection;
+  received: SipRequest;
+  forwarded: SipRequest;
+  /** The dialog an in-dialog request was sent in. */
+  dialogKey?: string | undefined;
+  call?: LiveCall | undefined;
+  trunk?: 'caller' | 'callee' | undefined;
+  fork?: RingGroupCall | undefined;
+  member?: number | undefined;
+  restore?: SipHeader[] | undefined;
+}
 
 export class TransactionTable {
   readonly #clock: SipClock;
@@ -111,19 +126,24 @@ export class TransactionTable {
   }
 
   open(init: TransactionInit): Transaction {
-    const { dialogKey, ...fields } = init;
     const transaction: Transaction = {
       kind: 'client',
+      branch: init.branch,
+      serverKey: init.serverKey,
+      method: init.method,
+      upstream: init.upstream,
+      downstream: init.downstream,
+      received: init.received,
+      forwarded: init.forwarded,
       final: undefined,
       cancelled: false,
       timer: undefined,
-      dialogKeys: new Set(dialogKey ? [dialogKey] : []),
-      call: undefined,
-      trunk: undefined,
-      fork: undefined,
-      member: undefined,
-      restore: undefined,
-      ...fields,
+      dialogKeys: new Set(init.dialogKey ? [init.dialogKey] : []),
+      call: init.call,
+      trunk: init.trunk,
+      fork: init.fork,
+      member: init.member,
+      restore: init.restore,
     };
     this.#byBranch.set(transaction.branch, transaction);
     if (transaction.serverKey) transaction.upstream.serverTransactions.set(transaction.serverKey, transaction);
