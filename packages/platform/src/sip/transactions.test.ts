@@ -45,6 +45,19 @@ describe('admitting a request', () => {
     openFor(table, phone, callee, bye('z9hG4bK2'));
     expect(table.admit(phone.connection, bye('z9hG4bK3'))).toMatchObject({ kind: 'refused', status: 503 });
   });
+
+  it('counts a finished transaction that only lingers as room: the oldest gives way to a new request', () => {
+    const table = new TransactionTable(new ManualClock(), 2);
+    const [phone, callee] = [fakeConnection(), fakeConnection()];
+    const finished = openFor(table, phone, callee, bye('z9hG4bK1'));
+    finished.final = 200;
+    openFor(table, phone, callee, bye('z9hG4bK2'));
+    const third = openFor(table, phone, callee, bye('z9hG4bK3'));
+    expect(table.get(finished.branch)).toBeUndefined();
+    expect(table.of(phone.connection, 'sent')).toHaveLength(2);
+    expect(table.of(phone.connection, 'sent')).toContain(third);
+    expect(table.admit(phone.connection, bye('z9hG4bK4'))).toMatchObject({ kind: 'refused', status: 503 });
+  });
 });
 
 describe('a transaction', () => {

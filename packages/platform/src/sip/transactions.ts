@@ -33,7 +33,12 @@ export function topBranch(request: SipRequest): string | undefined {
   return via === undefined ? undefined : parseVia(via)?.branch;
 }
 
-/** Per-connection cap that keeps a misbehaving client from growing the edge's memory. */
+/**
+ * Per-connection cap that keeps a misbehaving client from growing the edge's memory. It counts
+ * what the connection's requests hold at the edge; a finished transaction that only lingers (to
+ * absorb retransmissions and ACKs) gives up its place to a new request rather than have a phone
+ * that made many calls refused its next BYE.
+ */
 export const MAX_TRANSACTIONS_PER_CONNECTION = 128;
 
 /** One request the edge forwarded, and the request it answers for upstream. */
@@ -111,8 +116,19 @@ export class TransactionTable {
     if (!branch) return { kind: 'refused', status: 400, problem: 'no branch in via' };
     const key = serverKey(request.method, branch);
     if (connection.serverTransactions.has(key)) return { kind: 'retransmission' };
-    if (connection.sentTransactions.size >= this.#maxPerConnection) return { kind: 'refused', status: 503, problem: 'too many transactions' };
+    if (connection.sentTransactions.size >= this.#maxPerConnection && !this.#oldestFinished(connection)) {
+      return { kind: 'refused', status: 503, problem: 'too many transactions' };
+    }
     return { kind: 'new', key };
+  }
+
+  /** The connection's oldest transaction that has its final response and only lingers. */
+  #oldestFinished(connection: SipConnection): Transaction | undefined {
+    for (const branch of connection.sentTransactions) {
+      const transaction = this.#byBranch.get(branch);
+      if (transaction?.final !== undefined) return transaction;
+    }
+    return undefined;
   }
 
   /** The INVITE under way that a CANCEL or an ACK on `connection` with `branch` belongs to. */
@@ -126,6 +142,10 @@ export class TransactionTable {
   }
 
   open(init: TransactionInit): Transaction {
+    if (init.upstream.sentTransactions.size >= this.#maxPerConnection) {
+      const finished = this.#oldestFinished(init.upstream);
+      if (finished) this.forget(finished);
+    }
     const transaction: Transaction = {
       kind: 'client',
       branch: init.branch,
