@@ -159,3 +159,19 @@ describe('frames', () => {
     expect(parsed.ok && parsed.message.kind === 'response' ? [parsed.message.status, header(parsed.message, 'warning')] : undefined).toEqual([400, `399 ${e.router.edgeHost} "bad content-length"`]);
   });
 });
+
+describe('the registrar route', () => {
+  it('binds a contact and answers with every contact of the AOR; a wildcard needs Expires: 0', () => {
+    const e = edge();
+    const phone = e.phone('101');
+    const [ok] = phone.responses(200);
+    expect(header(ok!, 'contact')).toMatch(/^<sip:101@phone101\.invalid;transport=ws>;expires=\d+$/);
+    const register = (headers: string[]) =>
+      requestFrame({ method: 'REGISTER', uri: `sip:${acme.sipDomain}`, from: `${aor('101')};tag=r`, to: aor('101'), callId: 'reg-2', headers });
+    e.router.handleFrame(phone.connection, register(['Contact: *']));
+    expect(phone.responses(400)).toHaveLength(1);
+    e.router.handleFrame(phone.connection, register(['Contact: *', 'Expires: 0']));
+    expect(phone.responses(200)).toHaveLength(2);
+    expect(e.router.registrar.countFor(acme.id)).toBe(0);
+  });
+});
