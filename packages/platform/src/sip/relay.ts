@@ -10,7 +10,7 @@ import type { DialogTable } from './dialogs';
 import { parseContacts, parseCSeq, parseNameAddr, parseVia, tagOf } from './header-values';
 import { header, headers, prependHeader, removeFirstHeader, setHeader, type SipHeader, type SipRequest, type SipResponse } from './message';
 import { reply } from './replies';
-import { newClientBranch, type ClientBranch, type ServerKey, type Transaction, type TransactionTable } from './transactions';
+import { newClientBranch, type ServerKey, type Transaction, type TransactionTable } from './transactions';
 import { inboundLeg, outboundLeg, type TrunkLeg } from './trunk-legs';
 
 /** Timer B/F: no answer at all from the next hop. */
@@ -297,4 +297,3 @@ function trunkLegOf(transaction: Transaction, response: SipResponse, contact: st
   return undefined;
 }
 
-export type { ClientBranch };
