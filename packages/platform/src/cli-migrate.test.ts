@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from './cli-command';
 import { parseMigrateCommand, runMigrate } from './cli-migrate';
 import { latestVersion, migrations } from './store/migrations/index';
-import { testDatabases, type TestDatabase } from './store/kysely/databases.test-support';
+import { testDatabases, type TestDatabase } from './store/kysely/testing';
 
 describe('highrise migrate arguments', () => {
   it('reads status, up --to and down --to --dry-run, on SQLite or PostgreSQL', () => {

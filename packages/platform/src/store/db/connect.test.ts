@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, type TestDatabase } from '../kysely/databases.test-support';
+import { createPostgresDatabase, type TestDatabase } from '../kysely/testing';
 import { connect } from './connect';
 
 describe('a PostgreSQL connection', () => {

@@ -14,7 +14,7 @@ import { openSqliteStore } from '../sqlite';
 import type { AsyncStore } from '../async-types';
 import type { TenantRow } from '../types';
 import { openKyselyStore } from '../kysely/store';
-import { createPostgresDatabase, createSqliteDatabase, testDatabases, type TestDatabase } from '../kysely/databases.test-support';
+import { createPostgresDatabase, createSqliteDatabase, testDatabases, type TestDatabase } from '../kysely/testing';
 import { connect, type Connection } from './connect';
 import { migrateDown, migrateUp, migrationStatus, SchemaTooNewError, schemaVersion } from './migrate';
 

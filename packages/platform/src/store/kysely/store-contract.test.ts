@@ -9,7 +9,7 @@ import type { TenantRow } from '../types';
 import { openKyselyStore } from './store';
 import { sql } from 'kysely';
 import { connect } from '../db/connect';
-import { createPostgresDatabase, testDatabases, type TestDatabase } from './databases.test-support';
+import { createPostgresDatabase, testDatabases, type TestDatabase } from './testing';
 
 const T0 = '2026-12-01T00:00:00.000Z';
 const at = (minute: number) => new Date(Date.parse(T0) + minute * 60_000).toISOString();
