@@ -11,7 +11,7 @@ import type { WebhookEndpointCollection, WebhookPlatform } from './webhook-types
 
 /** Every method of `T` (and of the objects it holds) returning a Promise of what it returned. */
 export type Promisified<T> = {
-  readonly [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : T[K] extends object ? Promisified<T[K]> : T[K];
+  readonly [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : T[K] extends object ? Promisified<T[K]> : T[K];
 };
 
 export type AsyncRoleCollection = Promisified<RoleCollection>;
