@@ -33,3 +33,17 @@ export type AsyncStore = Promisified<Omit<Store, 'transaction' | 'tenant' | 'rol
   roles(owner: 'provider' | { resellerId: string }): AsyncRoleCollection;
   readonly webhooks: AsyncWebhookPlatform;
 };
+
+/** Rows the SIP edge's in-memory directory holds changed: one tenant's, or (rarely) anyone's. */
+export type DirectoryChange = { kind: 'tenant'; tenantId: string } | { kind: 'all' };
+
+/**
+ * What the Kysely store offers beyond today's contract, shaped like the hand-written async
+ * interface (store-async) so the two reconcile: directory change notifications for the SIP edge's
+ * cache. A listener is told of a committed change before the write (or the transaction around it)
+ * resolves; rolled-back changes are never told; other processes' changes arrive through
+ * LISTEN/NOTIFY (PostgreSQL) or as `{ kind: 'all' }` when the SQLite file changes under us.
+ */
+export interface DirectoryChangeSource {
+  onDirectoryChange(listener: (changes: readonly DirectoryChange[]) => Promise<void>): () => void;
+}

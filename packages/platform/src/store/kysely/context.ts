@@ -12,6 +12,7 @@ import {
   type RootOperationNode,
   type UnknownRow,
 } from 'kysely';
+import type { DirectoryChange } from '../async-types';
 import type { Connection } from '../db/connect';
 import type { Database } from '../db/tables';
 
@@ -22,6 +23,11 @@ export interface StoreContext {
   db(): Kysely<Database>;
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   inTransaction(): boolean;
+  /**
+   * Records that a write changed directory rows: told to listeners once committed (at once for a
+   * write outside a transaction, which resolves only after they heard it).
+   */
+  directoryChanged(change: DirectoryChange): Promise<void>;
   /**
    * Runs `fn` so that a failing statement in it undoes only `fn`'s work and the surrounding
    * transaction goes on (PostgreSQL otherwise aborts the whole transaction on any error).
@@ -34,6 +40,7 @@ interface Frame {
   /** Whether anything was written: a commit then tells the other nodes. */
   wrote: boolean;
   savepoints: number;
+  changes: DirectoryChange[];
 }
 
 /**
@@ -44,7 +51,12 @@ interface Frame {
  */
 export function createContext(
   conn: Connection,
-  hooks: { onCommit(how: 'transaction' | 'statement'): void; beforeCommit?: (tx: Kysely<Database>) => Promise<void> },
+  hooks: {
+    onCommit(how: 'transaction' | 'statement'): void;
+    beforeCommit?: ((tx: Kysely<Database>, changes: readonly DirectoryChange[]) => Promise<void>) | undefined;
+    /** Committed directory changes of this store; awaited before the write resolves. */
+    directoryCommitted(changes: readonly DirectoryChange[], how: 'transaction' | 'statement'): Promise<void>;
+  },
 ): StoreContext {
   const frames = new AsyncLocalStorage<Frame>();
   const writes = new WeakSet<object>();
@@ -69,15 +81,16 @@ export function createContext(
 
   async function transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (frames.getStore()) return fn();
-    let wrote = false;
+    let committed: Frame | undefined;
     const result = await root.transaction().execute(async (tx) => {
-      const frame: Frame = { tx, wrote: false, savepoints: 0 };
+      const frame: Frame = { tx, wrote: false, savepoints: 0, changes: [] };
       const value = await frames.run(frame, fn);
-      if (frame.wrote && hooks.beforeCommit) await hooks.beforeCommit(tx);
-      wrote = frame.wrote;
+      if (frame.wrote && hooks.beforeCommit) await hooks.beforeCommit(tx, distinct(frame.changes));
+      committed = frame;
       return value;
     });
-    if (wrote) hooks.onCommit('transaction');
+    if (committed?.wrote) hooks.onCommit('transaction');
+    if (committed && committed.changes.length > 0) await hooks.directoryCommitted(distinct(committed.changes), 'transaction');
     return result;
   }
 
@@ -97,7 +110,19 @@ export function createContext(
     }
   }
 
-  return { conn, db, transaction, savepoint, inTransaction: () => frames.getStore() !== undefined };
+  async function directoryChanged(change: DirectoryChange): Promise<void> {
+    const frame = frames.getStore();
+    if (frame) frame.changes.push(change);
+    else await hooks.directoryCommitted([change], 'statement');
+  }
+
+  return { conn, db, transaction, savepoint, inTransaction: () => frames.getStore() !== undefined, directoryChanged };
+}
+
+/** Each change once; `all` covers every other. */
+function distinct(changes: readonly DirectoryChange[]): DirectoryChange[] {
+  if (changes.some((c) => c.kind === 'all')) return [{ kind: 'all' }];
+  return [...new Map(changes.map((c) => [c.kind === 'tenant' ? c.tenantId : '', c])).values()];
 }
 
 /** A unique-key violation on either database. */

@@ -34,7 +34,9 @@ export function numberInventory(ctx: StoreContext): AsyncStore['numbers'] {
         .where('id', '=', id)
         .where('tenant_id', 'is', null)
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      const assigned = Number(result.numUpdatedRows) > 0;
+      if (assigned) await ctx.directoryChanged({ kind: 'tenant', tenantId });
+      return assigned;
     },
     async delete(id) {
       const result = await system().deleteFrom('numbers').where('id', '=', id).where('tenant_id', 'is', null).executeTakeFirst();

@@ -1,2 +1,2 @@
-export { openKyselyStore, type KyselyStoreOptions } from './store';
-export type { AsyncStore, AsyncTenantScope, Promisified } from '../async-types';
+export { openKyselyStore, type KyselyStore, type KyselyStoreOptions } from './store';
+export type { AsyncStore, AsyncTenantScope, DirectoryChange, DirectoryChangeSource, Promisified } from '../async-types';

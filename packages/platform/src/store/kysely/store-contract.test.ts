@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../ids';
-import type { AsyncStore } from '../async-types';
+import type { DirectoryChange } from '../async-types';
 import type { TenantRow } from '../types';
-import { openKyselyStore } from './store';
+import { openKyselyStore, type KyselyStore } from './store';
 import { sql } from 'kysely';
 import { connect } from '../db/connect';
 import { createPostgresDatabase, testDatabases, type TestDatabase } from './testing';
@@ -20,7 +20,7 @@ const uid = (prefix: string) => `${prefix}${newId('ten').slice('ten'.length)}`;
 
 describe.each(testDatabases)('store contract on $name', ({ create }) => {
   let database: TestDatabase;
-  let store: AsyncStore;
+  let store: KyselyStore;
 
   beforeAll(async () => {
     database = await create();
@@ -634,6 +634,77 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
         }),
       ).rejects.toThrow();
       expect((await store.tenant(t.id).extensions.list(page())).items.map((e) => e.number)).toEqual(['301']);
+    });
+  });
+
+  describe('directory changes', () => {
+    it('are told before the write resolves, once per commit, never for a rollback, only for directory rows', async () => {
+      const told: DirectoryChange[][] = [];
+      const stop = store.onDirectoryChange(async (changes) => {
+        told.push([...changes]);
+      });
+      try {
+        const r = await reseller();
+        const t = await tenant(r.id);
+        expect(told).toEqual([[{ kind: 'tenant', tenantId: t.id }]]);
+        told.length = 0;
+
+        await extension(t.id, '101');
+        expect(told).toEqual([[{ kind: 'tenant', tenantId: t.id }]]);
+        told.length = 0;
+
+        await store.transaction(async () => {
+          await extension(t.id, '102');
+          await store.tenant(t.id).dialRules.touch();
+          await store.tenant(t.id).signingKey.set('s', T0);
+          expect(told).toEqual([]);
+        });
+        expect(told).toEqual([[{ kind: 'tenant', tenantId: t.id }]]);
+        told.length = 0;
+
+        await expect(
+          store.transaction(async () => {
+            await extension(t.id, '103');
+            throw new Error('abort');
+          }),
+        ).rejects.toThrow('abort');
+        await store.tenant(t.id).calls.insert({ id: uid('cal'), callId: 'c', from: '1', to: '2', direction: 'internal', startedAt: T0, answeredAt: null, endedAt: T0, durationSeconds: 0, disposition: 'busy', sipStatus: null });
+        await store.settings.getOrInsert(uid('set'), 'v');
+        expect(told).toEqual([]);
+
+        await store.resellers.update(r.id, { status: 'suspended' });
+        expect(told).toEqual([[{ kind: 'all' }]]);
+        told.length = 0;
+        const n = await store.numbers.insert({ id: uid('num'), number: `+1510${Math.floor(Math.random() * 1e7)}`, createdAt: T0, updatedAt: T0 });
+        expect(told).toEqual([]);
+        await store.numbers.assign(n.id, t.id, T0);
+        await store.tenants.update(t.id, { status: 'suspended' });
+        expect(told).toEqual([[{ kind: 'tenant', tenantId: t.id }], [{ kind: 'tenant', tenantId: t.id }]]);
+      } finally {
+        stop();
+      }
+    });
+
+    it("reach another store's listeners within 100 ms of the commit", async () => {
+      const other = await openKyselyStore(database.options);
+      const heard: { at: number; changes: DirectoryChange[] }[] = [];
+      const stop = other.onDirectoryChange(async (changes) => {
+        heard.push({ at: Date.now(), changes: [...changes] });
+      });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const t = await tenant();
+        heard.length = 0;
+        await extension(t.id, '101');
+        const committedAt = Date.now();
+        while (heard.length === 0 && Date.now() - committedAt < 1000) await new Promise((resolve) => setTimeout(resolve, 5));
+        expect(heard[0]?.at ?? Infinity).toBeLessThanOrEqual(committedAt + 100);
+        // PostgreSQL names the tenant; SQLite only sees that the file changed.
+        expect(heard[0]?.changes).toEqual([database.name === 'postgres' ? { kind: 'tenant', tenantId: t.id } : { kind: 'all' }]);
+      } finally {
+        stop();
+        await other.close();
+      }
     });
   });
 

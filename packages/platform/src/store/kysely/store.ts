@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder } from 'kysely';
-import type { AsyncStore, AsyncTenantScope } from '../async-types';
+import type { AsyncStore, AsyncTenantScope, DirectoryChangeSource } from '../async-types';
 import { connect, type ConnectOptions } from '../db/connect';
 import { migrateTo, migrateUp, schemaVersion } from '../db/migrate';
 import type { Database } from '../db/tables';
@@ -17,6 +17,9 @@ export type KyselyStoreOptions = ConnectOptions & {
   /** Schema version to migrate to on open; default the newest (several nodes may do this at once). */
   migrateTo?: number | undefined;
 };
+
+/** Today's store contract, async, plus the directory change notifications the SIP edge's cache needs. */
+export type KyselyStore = AsyncStore & DirectoryChangeSource;
 
 /** The audit filters as predicates, shared by the tenant's and the platform-wide list. */
 function auditFilter(eb: ExpressionBuilder<Database, 'audit_events'>, filter: AuditFilter) {
@@ -154,6 +157,7 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
           updated_at: row.updatedAt,
         })
         .execute();
+      await ctx.directoryChanged({ kind: 'tenant', tenantId: row.id });
       return row;
     },
     async get(id) {
@@ -186,7 +190,10 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
         limit_trunks: limits?.trunks,
         limit_open_port_orders: limits?.openPortOrders,
       });
-      if (Object.keys(set).length > 0) await system().updateTable('tenants').set(set).where('id', '=', id).execute();
+      if (Object.keys(set).length > 0) {
+        await system().updateTable('tenants').set(set).where('id', '=', id).execute();
+        await ctx.directoryChanged({ kind: 'tenant', tenantId: id });
+      }
       return tenants.get(id);
     },
   };
@@ -205,7 +212,11 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
     },
     async update(id, patch) {
       const set = defined({ name: patch.name, status: patch.status, updated_at: patch.updatedAt });
-      if (Object.keys(set).length > 0) await system().updateTable('resellers').set(set).where('id', '=', id).execute();
+      if (Object.keys(set).length > 0) {
+        await system().updateTable('resellers').set(set).where('id', '=', id).execute();
+        // A reseller's status decides whether its tenants are in service.
+        await ctx.directoryChanged({ kind: 'all' });
+      }
       return resellers.get(id);
     },
   };
@@ -345,7 +356,7 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
  * synchronous store uses) or PostgreSQL (`{ postgres: { url } }`), migrating it to the newest
  * schema first (under the migration lock: several nodes may open one database at once).
  */
-export async function openKyselyStore(options: KyselyStoreOptions): Promise<AsyncStore> {
+export async function openKyselyStore(options: KyselyStoreOptions): Promise<KyselyStore> {
   const conn = connect(options);
   try {
     if (options.migrateTo === undefined) await migrateUp(conn);
@@ -358,7 +369,11 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Asyn
     await conn.close();
     throw error;
   });
-  const ctx = createContext(conn, { onCommit: (how) => feed.committed(how), beforeCommit: feed.beforeCommit });
+  const ctx = createContext(conn, {
+    onCommit: (how) => feed.committed(how),
+    beforeCommit: feed.beforeCommit,
+    directoryCommitted: (changes, how) => feed.directoryCommitted(changes, how),
+  });
 
   const tenant = (tenantId: string): AsyncTenantScope => {
     const scoped = tenantDb(ctx, tenantId);
@@ -381,6 +396,7 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Asyn
     ...platformCore(ctx),
     ...platformIdentity(ctx),
     changeVersion: async () => feed.version(),
+    onDirectoryChange: (listener) => feed.onDirectoryChange(listener),
     migrateTo: async (version) => {
       await migrateTo(conn, version);
     },

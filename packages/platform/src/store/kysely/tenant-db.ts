@@ -1,4 +1,4 @@
-import { sql, type DeleteQueryBuilder, type DeleteResult, type InsertQueryBuilder, type InsertResult, type Kysely, type SelectQueryBuilder, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import { sql, type KyselyPlugin, type DeleteQueryBuilder, type DeleteResult, type InsertQueryBuilder, type InsertResult, type Kysely, type SelectQueryBuilder, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Database, NewRow, TableName, TenantTable } from '../db/tables';
 import type { StoreContext } from './context';
 
@@ -29,8 +29,28 @@ export interface TenantDb {
   shared(): Kysely<SharedDatabase>;
 }
 
+/**
+ * Tenant tables the SIP edge's directory holds (with the tenant row itself): a write to them
+ * through the helper is a directory change of this tenant.
+ */
+const DIRECTORY_TABLES: ReadonlySet<TableName> = new Set(['extensions', 'dial_rules', 'ring_groups', 'trunks', 'numbers', 'tenant_signing_keys', 'tenants']);
+
+/** Tells the store, once a write has run, that it changed this tenant's directory rows. */
+function directoryWrites(ctx: StoreContext, tenantId: string): KyselyPlugin {
+  return {
+    transformQuery: (args) => args.node,
+    async transformResult(args) {
+      await ctx.directoryChanged({ kind: 'tenant', tenantId });
+      return args.result;
+    },
+  };
+}
+
 export function tenantDb(ctx: StoreContext, tenantId: string): TenantDb {
   const owned = (table: TenantTable) => sql.ref(`${table}.tenant_id`);
+  const directoryPlugin = directoryWrites(ctx, tenantId);
+  /** The connection to write `table` with: one that reports directory changes where they are. */
+  const writer = (table: TableName) => (DIRECTORY_TABLES.has(table) ? ctx.db().withPlugin(directoryPlugin) : ctx.db());
   // The casts below only restore the table parameter Kysely widens for a generic table name; the
   // predicate itself is built here, once.
   return {
@@ -39,18 +59,18 @@ export function tenantDb(ctx: StoreContext, tenantId: string): TenantDb {
       return ctx.db().selectFrom(table as TenantTable).where(owned(table), '=', tenantId) as unknown as SelectQueryBuilder<Database, T, {}>;
     },
     updateTable<T extends TenantTable>(table: T) {
-      return ctx.db().updateTable(table as TenantTable).where(owned(table), '=', tenantId) as unknown as UpdateQueryBuilder<Database, T, T, UpdateResult>;
+      return writer(table).updateTable(table as TenantTable).where(owned(table), '=', tenantId) as unknown as UpdateQueryBuilder<Database, T, T, UpdateResult>;
     },
     deleteFrom<T extends TenantTable>(table: T) {
-      return ctx.db().deleteFrom(table as TenantTable).where(owned(table), '=', tenantId) as unknown as DeleteQueryBuilder<Database, T, DeleteResult>;
+      return writer(table).deleteFrom(table as TenantTable).where(owned(table), '=', tenantId) as unknown as DeleteQueryBuilder<Database, T, DeleteResult>;
     },
     insertInto<T extends TenantTable>(table: T, rows: TenantNewRow<T> | readonly TenantNewRow<T>[]) {
       const list = (Array.isArray(rows) ? rows : [rows]) as readonly TenantNewRow<T>[];
       const values = list.map((row) => ({ ...row, tenant_id: tenantId }));
-      return ctx.db().insertInto(table).values(values as never) as unknown as InsertQueryBuilder<Database, T, InsertResult>;
+      return writer(table).insertInto(table).values(values as never) as unknown as InsertQueryBuilder<Database, T, InsertResult>;
     },
     selectOwnTenant: () => ctx.db().selectFrom('tenants').where('tenants.id', '=', tenantId),
-    updateOwnTenant: () => ctx.db().updateTable('tenants').where('tenants.id', '=', tenantId),
+    updateOwnTenant: () => writer('tenants').updateTable('tenants').where('tenants.id', '=', tenantId),
     shared: () => sharedDb(ctx),
   };
 }
