@@ -23,8 +23,8 @@ export const tscSourceMaps = () => ({
 
 /**
  * Library build: every dependency stays external, the consumer's bundler resolves it.
- * `extra.bundle` lists dependencies to inline instead (the CommonJS build inlines ESM-only ky,
- * which `require` cannot load on Node before 20.19).
+ * `extra.bundle` lists dependencies to inline instead (for a CommonJS build whose dependency is
+ * ESM-only, which `require` cannot load on Node before 20.19).
  */
 function library(pkg, inputs, extra = {}) {
   // `inputs` lists entry names under build/, or maps output names to paths under build/.
@@ -74,7 +74,6 @@ export default [
   // `require('@highrise/sdk')`: dist/cjs holds a package.json of "type": "commonjs" (written by
   // tools/declarations.mjs with the declarations beside it), so .js there is CommonJS.
   library('sdk', ['index', 'schemas/index'], {
-    bundle: ['ky'],
     output: { dir: 'packages/sdk/dist/cjs', format: 'cjs', entryFileNames: sdkEntryNames, exports: 'named', interop: 'auto' },
   }),
   library('softphone', ['index', 'define']),

@@ -1,12 +1,6 @@
-import { Deleted } from '../schemas/common';
-import {
-  ApiKey,
-  ApiKeyList,
-  ApiKeyWithSecret,
-  type ApiKeyCreateParams,
-  type ApiKeyRotateParams,
-  type TenantApiKeyCreateParams,
-} from '../schemas/api-keys';
+import type { APIPromise } from '../core/api-promise';
+import { ApiKey, ApiKeyWithSecret, Deleted } from '../models';
+import { ApiKeyList, type ApiKeyCreateParams, type ApiKeyRotateParams, type TenantApiKeyCreateParams } from '../schemas/api-keys';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -21,17 +15,17 @@ abstract class KeyResource extends APIResource {
     return this.client.getList(this.base(), ApiKeyList, params, options);
   }
 
-  retrieve(keyId: string, options?: RequestOptions): Promise<ApiKey> {
+  retrieve(keyId: string, options?: RequestOptions): APIPromise<ApiKey> {
     return this.client.request({ method: 'GET', path: this.base() + path`/${keyId}`, schema: ApiKey }, options);
   }
 
   /** A new secret (shown once); the old one keeps working for `gracePeriodSeconds` (default 24 h, 0 = stops now). */
-  rotate(keyId: string, params: ApiKeyRotateParams = {}, options?: RequestOptions): Promise<ApiKeyWithSecret> {
+  rotate(keyId: string, params: ApiKeyRotateParams = {}, options?: RequestOptions): APIPromise<ApiKeyWithSecret> {
     return this.client.request({ method: 'POST', path: this.base() + path`/${keyId}/rotate`, body: params, schema: ApiKeyWithSecret }, options);
   }
 
   /** Revokes the key: it answers 401 from the next request on. */
-  revoke(keyId: string, options?: RequestOptions): Promise<Deleted> {
+  revoke(keyId: string, options?: RequestOptions): APIPromise<Deleted> {
     return this.client.request({ method: 'DELETE', path: this.base() + path`/${keyId}`, schema: Deleted }, options);
   }
 }
@@ -43,7 +37,7 @@ export class ApiKeys extends KeyResource {
   }
 
   /** The secret is in this response only. */
-  create(params: ApiKeyCreateParams, options?: RequestOptions): Promise<ApiKeyWithSecret> {
+  create(params: ApiKeyCreateParams, options?: RequestOptions): APIPromise<ApiKeyWithSecret> {
     return this.client.request({ method: 'POST', path: this.base(), body: params, schema: ApiKeyWithSecret }, options);
   }
 }
@@ -62,7 +56,7 @@ export class TenantApiKeys extends KeyResource {
   }
 
   /** The secret is in this response only. */
-  create(params: TenantApiKeyCreateParams, options?: RequestOptions): Promise<ApiKeyWithSecret> {
+  create(params: TenantApiKeyCreateParams, options?: RequestOptions): APIPromise<ApiKeyWithSecret> {
     return this.client.request({ method: 'POST', path: this.base(), body: params, schema: ApiKeyWithSecret }, options);
   }
 }

@@ -1,4 +1,6 @@
-import { AuditEvent, AuditEventList, AuditVerification, type AuditEventListParams } from '../schemas/audit-events';
+import type { APIPromise } from '../core/api-promise';
+import { AuditEvent, AuditVerification } from '../models';
+import { AuditEventList, type AuditEventListParams } from '../schemas/audit-events';
 import type { Highrise } from '../client';
 import type { PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -33,7 +35,7 @@ export class TenantAuditEvents extends APIResource {
     return this.client.getList(path`/v1/tenants/${this.tenantId}/audit-events`, AuditEventList, params, options);
   }
 
-  verify(options?: RequestOptions): Promise<AuditVerification> {
+  verify(options?: RequestOptions): APIPromise<AuditVerification> {
     return this.client.request({ method: 'GET', path: path`/v1/tenants/${this.tenantId}/audit-events/verify`, schema: AuditVerification }, options);
   }
 }

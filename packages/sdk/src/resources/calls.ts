@@ -1,4 +1,6 @@
-import { Call, CallList, type CallListParams } from '../schemas/calls';
+import type { APIPromise } from '../core/api-promise';
+import { Call } from '../models';
+import { CallList, type CallListParams } from '../schemas/calls';
 import type { Highrise } from '../client';
 import type { PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -21,7 +23,7 @@ export class Calls extends APIResource {
     return this.client.getList(this.#path(), CallList, params, options);
   }
 
-  retrieve(callId: string, options?: RequestOptions): Promise<Call> {
+  retrieve(callId: string, options?: RequestOptions): APIPromise<Call> {
     return this.client.request({ method: 'GET', path: this.#path(callId), schema: Call }, options);
   }
 

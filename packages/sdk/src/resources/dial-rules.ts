@@ -1,5 +1,6 @@
-import { Deleted } from '../schemas/common';
-import { DialRule, DialRuleList, type DialRuleCreateParams, type DialRuleUpdateParams } from '../schemas/dial-rules';
+import type { APIPromise } from '../core/api-promise';
+import { Deleted, DialRule } from '../models';
+import { DialRuleList, type DialRuleCreateParams, type DialRuleUpdateParams } from '../schemas/dial-rules';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -15,7 +16,7 @@ export class DialRules extends APIResource {
     this.tenantId = tenantId;
   }
 
-  create(params: DialRuleCreateParams, options?: RequestOptions): Promise<DialRule> {
+  create(params: DialRuleCreateParams, options?: RequestOptions): APIPromise<DialRule> {
     return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: DialRule }, options);
   }
 
@@ -23,15 +24,15 @@ export class DialRules extends APIResource {
     return this.client.getList(this.#path(), DialRuleList, params, options);
   }
 
-  retrieve(ruleId: string, options?: RequestOptions): Promise<DialRule> {
+  retrieve(ruleId: string, options?: RequestOptions): APIPromise<DialRule> {
     return this.client.request({ method: 'GET', path: this.#path(ruleId), schema: DialRule }, options);
   }
 
-  update(ruleId: string, params: DialRuleUpdateParams, options?: RequestOptions): Promise<DialRule> {
+  update(ruleId: string, params: DialRuleUpdateParams, options?: RequestOptions): APIPromise<DialRule> {
     return this.client.request({ method: 'PATCH', path: this.#path(ruleId), body: params, schema: DialRule }, options);
   }
 
-  delete(ruleId: string, options?: RequestOptions): Promise<Deleted> {
+  delete(ruleId: string, options?: RequestOptions): APIPromise<Deleted> {
     return this.client.request({ method: 'DELETE', path: this.#path(ruleId), schema: Deleted }, options);
   }
 

@@ -1,11 +1,6 @@
-import { Deleted } from '../schemas/common';
-import {
-  Extension,
-  ExtensionList,
-  ExtensionWithPassword,
-  type ExtensionCreateParams,
-  type ExtensionUpdateParams,
-} from '../schemas/extensions';
+import type { APIPromise } from '../core/api-promise';
+import { Deleted, Extension, ExtensionWithPassword } from '../models';
+import { ExtensionList, type ExtensionCreateParams, type ExtensionUpdateParams } from '../schemas/extensions';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -22,7 +17,7 @@ export class Extensions extends APIResource {
   }
 
   /** The SIP password (generated when omitted) is in this response only. */
-  create(params: ExtensionCreateParams, options?: RequestOptions): Promise<ExtensionWithPassword> {
+  create(params: ExtensionCreateParams, options?: RequestOptions): APIPromise<ExtensionWithPassword> {
     return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: ExtensionWithPassword }, options);
   }
 
@@ -30,15 +25,15 @@ export class Extensions extends APIResource {
     return this.client.getList(this.#path(), ExtensionList, params, options);
   }
 
-  retrieve(extensionId: string, options?: RequestOptions): Promise<Extension> {
+  retrieve(extensionId: string, options?: RequestOptions): APIPromise<Extension> {
     return this.client.request({ method: 'GET', path: this.#path(extensionId), schema: Extension }, options);
   }
 
-  update(extensionId: string, params: ExtensionUpdateParams, options?: RequestOptions): Promise<Extension> {
+  update(extensionId: string, params: ExtensionUpdateParams, options?: RequestOptions): APIPromise<Extension> {
     return this.client.request({ method: 'PATCH', path: this.#path(extensionId), body: params, schema: Extension }, options);
   }
 
-  delete(extensionId: string, options?: RequestOptions): Promise<Deleted> {
+  delete(extensionId: string, options?: RequestOptions): APIPromise<Deleted> {
     return this.client.request({ method: 'DELETE', path: this.#path(extensionId), schema: Deleted }, options);
   }
 

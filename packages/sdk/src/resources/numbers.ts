@@ -1,5 +1,6 @@
-import { Deleted } from '../schemas/common';
-import { PhoneNumber, PhoneNumberList, type NumberCreateParams, type NumberListParams, type NumberUpdateParams } from '../schemas/numbers';
+import type { APIPromise } from '../core/api-promise';
+import { Deleted, PhoneNumber } from '../models';
+import { PhoneNumberList, type NumberCreateParams, type NumberListParams, type NumberUpdateParams } from '../schemas/numbers';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -8,7 +9,7 @@ import { APIResource } from '../core/resource';
 
 /** `hr.numbers`: the provider's inventory of DIDs. Provider keys only; numbers are sent in any international spelling and stored as E.164. */
 export class Numbers extends APIResource {
-  create(params: NumberCreateParams, options?: RequestOptions): Promise<PhoneNumber> {
+  create(params: NumberCreateParams, options?: RequestOptions): APIPromise<PhoneNumber> {
     return this.client.request({ method: 'POST', path: '/v1/numbers', body: params, schema: PhoneNumber }, options);
   }
 
@@ -17,12 +18,12 @@ export class Numbers extends APIResource {
     return this.client.getList('/v1/numbers', PhoneNumberList, params as CursorPageParams | undefined, options);
   }
 
-  retrieve(numberId: string, options?: RequestOptions): Promise<PhoneNumber> {
+  retrieve(numberId: string, options?: RequestOptions): APIPromise<PhoneNumber> {
     return this.client.request({ method: 'GET', path: path`/v1/numbers/${numberId}`, schema: PhoneNumber }, options);
   }
 
   /** Only an unassigned number can be deleted (409 number_taken otherwise). */
-  delete(numberId: string, options?: RequestOptions): Promise<Deleted> {
+  delete(numberId: string, options?: RequestOptions): APIPromise<Deleted> {
     return this.client.request({ method: 'DELETE', path: path`/v1/numbers/${numberId}`, schema: Deleted }, options);
   }
 }
@@ -37,7 +38,7 @@ export class TenantNumbers extends APIResource {
   }
 
   /** Takes the number from inventory (provider or reseller keys): 409 number_taken if another tenant holds it, 404 number_not_found if it is not in inventory. */
-  assign(params: NumberCreateParams, options?: RequestOptions): Promise<PhoneNumber> {
+  assign(params: NumberCreateParams, options?: RequestOptions): APIPromise<PhoneNumber> {
     return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: PhoneNumber }, options);
   }
 
@@ -45,17 +46,17 @@ export class TenantNumbers extends APIResource {
     return this.client.getList(this.#path(), PhoneNumberList, params, options);
   }
 
-  retrieve(numberId: string, options?: RequestOptions): Promise<PhoneNumber> {
+  retrieve(numberId: string, options?: RequestOptions): APIPromise<PhoneNumber> {
     return this.client.request({ method: 'GET', path: this.#path(numberId), schema: PhoneNumber }, options);
   }
 
   /** Routes the number: `{ routing: { type: 'extension', target: '101' } }`; `{ routing: null }` unroutes it. */
-  update(numberId: string, params: NumberUpdateParams, options?: RequestOptions): Promise<PhoneNumber> {
+  update(numberId: string, params: NumberUpdateParams, options?: RequestOptions): APIPromise<PhoneNumber> {
     return this.client.request({ method: 'PATCH', path: this.#path(numberId), body: params, schema: PhoneNumber }, options);
   }
 
   /** Returns the number to the provider's inventory. */
-  release(numberId: string, options?: RequestOptions): Promise<Deleted> {
+  release(numberId: string, options?: RequestOptions): APIPromise<Deleted> {
     return this.client.request({ method: 'DELETE', path: this.#path(numberId), schema: Deleted }, options);
   }
 

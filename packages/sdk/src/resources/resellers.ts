@@ -1,4 +1,6 @@
-import { Reseller, ResellerList, type ResellerCreateParams, type ResellerUpdateParams } from '../schemas/resellers';
+import type { APIPromise } from '../core/api-promise';
+import { Reseller } from '../models';
+import { ResellerList, type ResellerCreateParams, type ResellerUpdateParams } from '../schemas/resellers';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
 import type { RequestOptions } from '../core/request-options';
@@ -6,7 +8,7 @@ import { APIResource } from '../core/resource';
 
 /** `hr.resellers`: provider-wide; resellers own tenants through `resellerId`. */
 export class Resellers extends APIResource {
-  create(params: ResellerCreateParams, options?: RequestOptions): Promise<Reseller> {
+  create(params: ResellerCreateParams, options?: RequestOptions): APIPromise<Reseller> {
     return this.client.request({ method: 'POST', path: '/v1/resellers', body: params, schema: Reseller }, options);
   }
 
@@ -14,20 +16,20 @@ export class Resellers extends APIResource {
     return this.client.getList('/v1/resellers', ResellerList, params, options);
   }
 
-  retrieve(resellerId: string, options?: RequestOptions): Promise<Reseller> {
+  retrieve(resellerId: string, options?: RequestOptions): APIPromise<Reseller> {
     return this.client.request({ method: 'GET', path: path`/v1/resellers/${resellerId}`, schema: Reseller }, options);
   }
 
-  update(resellerId: string, params: ResellerUpdateParams, options?: RequestOptions): Promise<Reseller> {
+  update(resellerId: string, params: ResellerUpdateParams, options?: RequestOptions): APIPromise<Reseller> {
     return this.client.request({ method: 'PATCH', path: path`/v1/resellers/${resellerId}`, body: params, schema: Reseller }, options);
   }
 
   /** Refuses the reseller's keys and all its tenants' keys, tokens and phones until `resume`. */
-  suspend(resellerId: string, options?: RequestOptions): Promise<Reseller> {
+  suspend(resellerId: string, options?: RequestOptions): APIPromise<Reseller> {
     return this.client.request({ method: 'POST', path: path`/v1/resellers/${resellerId}/suspend`, schema: Reseller }, options);
   }
 
-  resume(resellerId: string, options?: RequestOptions): Promise<Reseller> {
+  resume(resellerId: string, options?: RequestOptions): APIPromise<Reseller> {
     return this.client.request({ method: 'POST', path: path`/v1/resellers/${resellerId}/resume`, schema: Reseller }, options);
   }
 }

@@ -1,5 +1,6 @@
-import { Deleted } from '../schemas/common';
-import { RingGroup, RingGroupList, type RingGroupCreateParams, type RingGroupUpdateParams } from '../schemas/ring-groups';
+import type { APIPromise } from '../core/api-promise';
+import { Deleted, RingGroup } from '../models';
+import { RingGroupList, type RingGroupCreateParams, type RingGroupUpdateParams } from '../schemas/ring-groups';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -15,7 +16,7 @@ export class RingGroups extends APIResource {
     this.tenantId = tenantId;
   }
 
-  create(params: RingGroupCreateParams, options?: RequestOptions): Promise<RingGroup> {
+  create(params: RingGroupCreateParams, options?: RequestOptions): APIPromise<RingGroup> {
     return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: RingGroup }, options);
   }
 
@@ -23,15 +24,15 @@ export class RingGroups extends APIResource {
     return this.client.getList(this.#path(), RingGroupList, params, options);
   }
 
-  retrieve(ringGroupId: string, options?: RequestOptions): Promise<RingGroup> {
+  retrieve(ringGroupId: string, options?: RequestOptions): APIPromise<RingGroup> {
     return this.client.request({ method: 'GET', path: this.#path(ringGroupId), schema: RingGroup }, options);
   }
 
-  update(ringGroupId: string, params: RingGroupUpdateParams, options?: RequestOptions): Promise<RingGroup> {
+  update(ringGroupId: string, params: RingGroupUpdateParams, options?: RequestOptions): APIPromise<RingGroup> {
     return this.client.request({ method: 'PATCH', path: this.#path(ringGroupId), body: params, schema: RingGroup }, options);
   }
 
-  delete(ringGroupId: string, options?: RequestOptions): Promise<Deleted> {
+  delete(ringGroupId: string, options?: RequestOptions): APIPromise<Deleted> {
     return this.client.request({ method: 'DELETE', path: this.#path(ringGroupId), schema: Deleted }, options);
   }
 

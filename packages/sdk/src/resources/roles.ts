@@ -1,6 +1,6 @@
-import { Deleted } from '../schemas/common';
-import { PermissionList } from '../schemas/permissions';
-import { Role, RoleList, type RoleCreateParams, type RoleUpdateParams } from '../schemas/roles';
+import type { APIPromise } from '../core/api-promise';
+import { Deleted, PermissionList, Role } from '../models';
+import { RoleList, type RoleCreateParams, type RoleUpdateParams } from '../schemas/roles';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -11,7 +11,7 @@ abstract class RoleResource extends APIResource {
   protected abstract base(): string;
 
   /** Unknown permissions are a 400 whose details list the valid ones; you can grant only what you hold. */
-  create(params: RoleCreateParams, options?: RequestOptions): Promise<Role> {
+  create(params: RoleCreateParams, options?: RequestOptions): APIPromise<Role> {
     return this.client.request({ method: 'POST', path: this.base(), body: params, schema: Role }, options);
   }
 
@@ -20,15 +20,15 @@ abstract class RoleResource extends APIResource {
     return this.client.getList(this.base(), RoleList, params, options);
   }
 
-  retrieve(roleId: string, options?: RequestOptions): Promise<Role> {
+  retrieve(roleId: string, options?: RequestOptions): APIPromise<Role> {
     return this.client.request({ method: 'GET', path: this.base() + path`/${roleId}`, schema: Role }, options);
   }
 
-  update(roleId: string, params: RoleUpdateParams, options?: RequestOptions): Promise<Role> {
+  update(roleId: string, params: RoleUpdateParams, options?: RequestOptions): APIPromise<Role> {
     return this.client.request({ method: 'PATCH', path: this.base() + path`/${roleId}`, body: params, schema: Role }, options);
   }
 
-  delete(roleId: string, options?: RequestOptions): Promise<Deleted> {
+  delete(roleId: string, options?: RequestOptions): APIPromise<Deleted> {
     return this.client.request({ method: 'DELETE', path: this.base() + path`/${roleId}`, schema: Deleted }, options);
   }
 }
@@ -56,7 +56,7 @@ export class TenantRoles extends RoleResource {
 
 /** `hr.permissions`: every permission a role can hold. */
 export class Permissions extends APIResource {
-  list(options?: RequestOptions): Promise<PermissionList> {
+  list(options?: RequestOptions): APIPromise<PermissionList> {
     return this.client.request({ method: 'GET', path: '/v1/permissions', schema: PermissionList }, options);
   }
 }

@@ -1,5 +1,6 @@
-import { Deleted } from '../schemas/common';
-import { Trunk, TrunkList, TrunkUpdateResponse, TrunkWithPassword, type TrunkCreateParams, type TrunkUpdateParams } from '../schemas/trunks';
+import type { APIPromise } from '../core/api-promise';
+import { Deleted, Trunk, TrunkUpdateResponse, TrunkWithPassword } from '../models';
+import { TrunkList, type TrunkCreateParams, type TrunkUpdateParams } from '../schemas/trunks';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -15,7 +16,7 @@ export class Trunks extends APIResource {
     this.tenantId = tenantId;
   }
 
-  create(params: TrunkCreateParams, options?: RequestOptions): Promise<TrunkWithPassword> {
+  create(params: TrunkCreateParams, options?: RequestOptions): APIPromise<TrunkWithPassword> {
     return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: TrunkWithPassword }, options);
   }
 
@@ -23,15 +24,15 @@ export class Trunks extends APIResource {
     return this.client.getList(this.#path(), TrunkList, params, options);
   }
 
-  retrieve(trunkId: string, options?: RequestOptions): Promise<Trunk> {
+  retrieve(trunkId: string, options?: RequestOptions): APIPromise<Trunk> {
     return this.client.request({ method: 'GET', path: this.#path(trunkId), schema: Trunk }, options);
   }
 
-  update(trunkId: string, params: TrunkUpdateParams, options?: RequestOptions): Promise<TrunkUpdateResponse> {
+  update(trunkId: string, params: TrunkUpdateParams, options?: RequestOptions): APIPromise<TrunkUpdateResponse> {
     return this.client.request({ method: 'PATCH', path: this.#path(trunkId), body: params, schema: TrunkUpdateResponse }, options);
   }
 
-  delete(trunkId: string, options?: RequestOptions): Promise<Deleted> {
+  delete(trunkId: string, options?: RequestOptions): APIPromise<Deleted> {
     return this.client.request({ method: 'DELETE', path: this.#path(trunkId), schema: Deleted }, options);
   }
 

@@ -1,4 +1,5 @@
-import { TenantUsage } from '../schemas/usage';
+import type { APIPromise } from '../core/api-promise';
+import { TenantUsage } from '../models';
 import type { Highrise } from '../client';
 import { path } from '../core/path';
 import type { RequestOptions } from '../core/request-options';
@@ -13,7 +14,7 @@ export class Usage extends APIResource {
     this.tenantId = tenantId;
   }
 
-  retrieve(options?: RequestOptions): Promise<TenantUsage> {
+  retrieve(options?: RequestOptions): APIPromise<TenantUsage> {
     return this.client.request({ method: 'GET', path: path`/v1/tenants/${this.tenantId}/usage`, schema: TenantUsage }, options);
   }
 }

@@ -1,14 +1,6 @@
-import { Deleted } from '../schemas/common';
-import {
-  WebhookDelivery,
-  WebhookDeliveryList,
-  WebhookEndpoint,
-  WebhookEndpointList,
-  WebhookEndpointWithSecret,
-  type WebhookEndpointCreateParams,
-  type WebhookEndpointUpdateParams,
-  type WebhookSecretRotateParams,
-} from '../schemas/webhooks';
+import type { APIPromise } from '../core/api-promise';
+import { Deleted, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from '../models';
+import { WebhookDeliveryList, WebhookEndpointList, type WebhookEndpointCreateParams, type WebhookEndpointUpdateParams, type WebhookSecretRotateParams } from '../schemas/webhooks';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -30,7 +22,7 @@ export class WebhookDeliveries extends APIResource {
   }
 
   /** Sends the delivery's event again as a new delivery (with its own attempts), now. */
-  redeliver(endpointId: string, deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery> {
+  redeliver(endpointId: string, deliveryId: string, options?: RequestOptions): APIPromise<WebhookDelivery> {
     return this.client.request({ method: 'POST', path: this.#base + path`/${endpointId}/deliveries/${deliveryId}/redeliver`, schema: WebhookDelivery }, options);
   }
 }
@@ -50,7 +42,7 @@ export class WebhookEndpoints extends APIResource {
     this.deliveries = new WebhookDeliveries(client, this.#base);
   }
 
-  create(params: WebhookEndpointCreateParams, options?: RequestOptions): Promise<WebhookEndpointWithSecret> {
+  create(params: WebhookEndpointCreateParams, options?: RequestOptions): APIPromise<WebhookEndpointWithSecret> {
     return this.client.request({ method: 'POST', path: this.#base, body: params, schema: WebhookEndpointWithSecret }, options);
   }
 
@@ -58,25 +50,25 @@ export class WebhookEndpoints extends APIResource {
     return this.client.getList(this.#base, WebhookEndpointList, params, options);
   }
 
-  retrieve(endpointId: string, options?: RequestOptions): Promise<WebhookEndpoint> {
+  retrieve(endpointId: string, options?: RequestOptions): APIPromise<WebhookEndpoint> {
     return this.client.request({ method: 'GET', path: this.#base + path`/${endpointId}`, schema: WebhookEndpoint }, options);
   }
 
-  update(endpointId: string, params: WebhookEndpointUpdateParams, options?: RequestOptions): Promise<WebhookEndpoint> {
+  update(endpointId: string, params: WebhookEndpointUpdateParams, options?: RequestOptions): APIPromise<WebhookEndpoint> {
     return this.client.request({ method: 'PATCH', path: this.#base + path`/${endpointId}`, body: params, schema: WebhookEndpoint }, options);
   }
 
-  delete(endpointId: string, options?: RequestOptions): Promise<Deleted> {
+  delete(endpointId: string, options?: RequestOptions): APIPromise<Deleted> {
     return this.client.request({ method: 'DELETE', path: this.#base + path`/${endpointId}`, schema: Deleted }, options);
   }
 
   /** A new secret, shown this once; with `gracePeriodSeconds` deliveries carry a signature under the old one too. */
-  rotateSecret(endpointId: string, params: WebhookSecretRotateParams = {}, options?: RequestOptions): Promise<WebhookEndpointWithSecret> {
+  rotateSecret(endpointId: string, params: WebhookSecretRotateParams = {}, options?: RequestOptions): APIPromise<WebhookEndpointWithSecret> {
     return this.client.request({ method: 'POST', path: this.#base + path`/${endpointId}/rotate-secret`, body: params, schema: WebhookEndpointWithSecret }, options);
   }
 
   /** Shorthand for `deliveries.redeliver`. */
-  redeliver(endpointId: string, deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery> {
+  redeliver(endpointId: string, deliveryId: string, options?: RequestOptions): APIPromise<WebhookDelivery> {
     return this.deliveries.redeliver(endpointId, deliveryId, options);
   }
 }
