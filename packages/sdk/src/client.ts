@@ -11,7 +11,7 @@ import {
 } from './errors/index';
 import { APIPromise, type RawResponse } from './core/api-promise';
 import { newIdempotencyKey } from './core/idempotency-key';
-import { onlyForwardCompatibleIssues } from './core/lenient';
+import { isForwardCompatible } from './core/lenient';
 import type { Open } from './core/open';
 import { PagePromise, type CursorPageParams } from './core/pagination';
 import type { HttpMethod, QueryParams, RequestOptions } from './core/request-options';
@@ -302,8 +302,9 @@ export class Highrise {
     if (mode === 'off') return body;
     const result = req.schema.safeParse(body);
     if (result.success) return mode === 'strict' ? result.data : body;
-    const issues = result.error.issues;
-    if (mode === 'lenient' && onlyForwardCompatibleIssues(issues)) return body;
+    // Lenient: only the issues a newer platform does not explain count, and only they are reported.
+    const issues = mode === 'lenient' ? result.error.issues.filter((issue) => !isForwardCompatible(issue)) : result.error.issues;
+    if (issues.length === 0) return body;
     const problems = issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
     const message = `${req.method} ${req.path} returned ${response.status} with a body this SDK does not understand: ${problems}`;
     if (mode === 'warn') {

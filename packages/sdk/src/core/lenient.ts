@@ -6,7 +6,7 @@ import type { z } from 'zod';
  * format, a bound that was raised, a union member it has never seen. A missing field or a value of
  * the wrong type is not: the caller's code would break on it, so that still fails.
  */
-function isForwardCompatible(issue: z.core.$ZodIssue): boolean {
+export function isForwardCompatible(issue: z.core.$ZodIssue): boolean {
   switch (issue.code) {
     case 'invalid_type':
       return false;
@@ -20,8 +20,4 @@ function isForwardCompatible(issue: z.core.$ZodIssue): boolean {
     default:
       return true;
   }
-}
-
-export function onlyForwardCompatibleIssues(issues: readonly z.core.$ZodIssue[]): boolean {
-  return issues.every(isForwardCompatible);
 }
