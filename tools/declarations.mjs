@@ -9,7 +9,7 @@
 // 2. With --cjs PKG, the tree is copied to packages/PKG/dist/cjs/types, where a package.json of
 //    `"type": "commonjs"` makes TypeScript read the same declarations as CommonJS, so a `require`
 //    consumer gets types that match the CommonJS build beside them.
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, statSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +31,15 @@ function withExtension(file, specifier) {
   if (existsSync(`${target}.d.ts`)) return `${specifier}.js`;
   if (existsSync(join(target, 'index.d.ts'))) return `${specifier.replace(/\/$/, '')}/index.js`;
   return undefined;
+}
+
+/** Removes declarations whose source is gone: `tsc --build` never deletes an output it once wrote. */
+export function removeStale(typesDir, srcDir) {
+  for (const file of walk(typesDir)) {
+    const stem = relative(typesDir, file).replace(/\.d\.ts(\.map)?$/, '');
+    if (stem === relative(typesDir, file)) continue;
+    if (!existsSync(join(srcDir, `${stem}.ts`)) && !existsSync(join(srcDir, `${stem}.tsx`))) rmSync(file);
+  }
 }
 
 export function fixDeclarations(typesDir) {
@@ -59,6 +68,7 @@ export function fixDeclarations(typesDir) {
 export function copyForCommonJs(pkgDir) {
   const from = join(pkgDir, 'dist/types');
   const to = join(pkgDir, 'dist/cjs/types');
+  rmSync(to, { recursive: true, force: true });
   for (const file of walk(from)) {
     const target = join(to, relative(from, file));
     mkdirSync(dirname(target), { recursive: true });
@@ -80,6 +90,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const pkg of readdirSync(join(root, 'packages'))) {
     const typesDir = join(root, 'packages', pkg, 'dist/types');
     if (!existsSync(typesDir)) continue;
+    const rootDir = /"rootDir":\s*"([^"]+)"/.exec(readFileSync(join(root, 'packages', pkg, 'tsconfig.json'), 'utf8'))?.[1] ?? '.';
+    removeStale(typesDir, join(root, 'packages', pkg, rootDir));
     const { unresolved } = fixDeclarations(typesDir);
     for (const u of unresolved) console.error(`declarations: no declaration file for ${u}`);
     failed ||= unresolved.length > 0;

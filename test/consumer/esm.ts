@@ -1,7 +1,7 @@
 // A consumer of the packed packages, type-checked under `module: nodenext` and under
 // `moduleResolution: bundler` by tools/check-packages.mjs. Every `@ts-expect-error` below must be
 // an error: if the types silently became `any`, the line would compile and the check would fail.
-import { Highrise, NotFoundError, APIError, verifyWebhook, type Tenant, type WebhookEvent } from '@highrise/sdk';
+import { Highrise, NotFoundError, APIError, verifyWebhook, isKnownWebhookEvent, type Tenant } from '@highrise/sdk';
 import { Tenant as TenantSchema, ExtensionCreateParams } from '@highrise/sdk/schemas';
 import { startPlatform, type PlatformOptions } from '@highrise/platform';
 import { PhoneController, type PhoneOptions } from '@highrise/softphone';
@@ -29,9 +29,26 @@ export function parse(body: unknown) {
   return { id: tenant.id, params };
 }
 
-export async function receive(body: string, header: string, secret: string): Promise<WebhookEvent['type']> {
+export async function receive(body: string, header: string | string[] | undefined, secret: string): Promise<string> {
   const event = await verifyWebhook(body, header, secret);
-  return event.type;
+  if (!isKnownWebhookEvent(event)) return `ignored ${event.type}`;
+  switch (event.type) {
+    case 'tenant.created':
+      return event.data.slug;
+    case 'extension.created':
+      // @ts-expect-error an extension has no slug: `data` is typed by the event type
+      return event.data.slug;
+    default:
+      return event.type;
+  }
+}
+
+export async function observe(hr: Highrise): Promise<string | null> {
+  const { data, response, requestId } = await hr.tenants.retrieve('ten_x000000000').withResponse();
+  void response.status;
+  const status: 'active' | 'suspended' | (string & {}) = data.status;
+  void status;
+  return data._requestId ?? requestId;
 }
 
 export const options: Partial<PlatformOptions> = {};

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { Page } from './schemas/common';
 import { API_VERSION, SDK_VERSION } from './version';
 import {
@@ -8,10 +7,11 @@ import {
   APIUserAbortError,
   HighriseError,
   ResponseValidationError,
+  type ValidationIssue,
 } from './errors/index';
 import { APIPromise, type RawResponse } from './core/api-promise';
 import { newIdempotencyKey } from './core/idempotency-key';
-import { isForwardCompatible } from './core/lenient';
+import { shapeIssues, type Shape } from './core/shape';
 import type { Open } from './core/open';
 import { PagePromise, type CursorPageParams } from './core/pagination';
 import type { HttpMethod, QueryParams, RequestOptions } from './core/request-options';
@@ -91,17 +91,18 @@ export interface ClientOptions {
   dangerouslyAllowBrowser?: boolean;
 }
 
-/** What a resource method asks of the core; `schema` validates the 2xx body. */
-export interface APIRequest<S extends z.ZodType> {
+/** What a resource method asks of the core; `schema` describes the 2xx body. */
+export interface APIRequest<T> {
   method: HttpMethod;
   path: string;
   query?: QueryParams;
   body?: unknown;
   /** A non-JSON body (a file upload), sent as is with its Content-Type. */
   rawBody?: { data: Blob | Uint8Array | ArrayBuffer; contentType: string };
-  /** `bytes`: the 2xx body is a file; `schema` then validates `{ data: Uint8Array, contentType }`. */
+  /** `bytes`: the 2xx body is a file; `schema` then describes `{ data: Uint8Array, contentType }`. */
   responseType?: 'json' | 'bytes';
-  schema: S;
+  /** The response's shape (generated/response-shapes.ts); its name finds the zod schema for strict checks. */
+  schema: Shape<T>;
 }
 
 const DEFAULT_MAX_RETRIES = 2;
@@ -190,12 +191,12 @@ export class Highrise {
    * Sends one SDK call: one `Idempotency-Key` for all attempts of a POST, retries with backoff,
    * failures mapped to typed errors, the 2xx body checked against `schema` as `validateResponses` says.
    */
-  request<S extends z.ZodType>(req: APIRequest<S>, options: RequestOptions = {}): APIPromise<Open<z.output<S>>> {
-    return new APIPromise(this.#send(req, options), (raw) => this.#parse(req, raw) as Promise<Open<z.output<S>>>);
+  request<T>(req: APIRequest<T>, options: RequestOptions = {}): APIPromise<Open<T>> {
+    return new APIPromise(this.#send(req, options), (raw) => this.#parse(req, raw) as Promise<Open<T>>);
   }
 
   /** A `list()` call: awaitable for the first page, `for await`-able for every item. */
-  getList<Item>(path: string, schema: z.ZodType<Page<Item>>, params: CursorPageParams = {}, options?: RequestOptions): PagePromise<Item> {
+  getList<Item>(path: string, schema: Shape<Page<Item>>, params: CursorPageParams = {}, options?: RequestOptions): PagePromise<Item> {
     return new PagePromise((cursor) =>
       this.request({ method: 'GET', path, query: { ...params, cursor: cursor ?? params.cursor }, schema }, options) as Promise<Page<Item>>,
     );
@@ -206,7 +207,7 @@ export class Highrise {
    * (409 `idempotency_key_in_use`) and the platform's `x-should-retry` and `Retry-After`, so one
    * loop here decides and maps every failure exactly once.
    */
-  async #send(req: APIRequest<z.ZodType>, options: RequestOptions): Promise<RawResponse> {
+  async #send(req: APIRequest<unknown>, options: RequestOptions): Promise<RawResponse> {
     const maxRetries = checkMaxRetries(options.maxRetries ?? this.maxRetries);
     const timeout = checkTimeout(options.timeout ?? this.timeout);
     const idempotencyKey = req.method === 'POST' ? (options.idempotencyKey ?? newIdempotencyKey()) : undefined;
@@ -248,7 +249,7 @@ export class Highrise {
     }
   }
 
-  #headers(req: APIRequest<z.ZodType>, options: RequestOptions, idempotencyKey: string | undefined): Headers {
+  #headers(req: APIRequest<unknown>, options: RequestOptions, idempotencyKey: string | undefined): Headers {
     const headers = new Headers({
       Accept: 'application/json',
       Authorization: `Bearer ${this.#apiKey}`,
@@ -266,7 +267,7 @@ export class Highrise {
   }
 
   /** One attempt, with its own timeout; the caller's signal aborts it too. */
-  async #fetch(req: APIRequest<z.ZodType>, event: RequestEvent, timeout: number, signal: AbortSignal | undefined): Promise<Response> {
+  async #fetch(req: APIRequest<unknown>, event: RequestEvent, timeout: number, signal: AbortSignal | undefined): Promise<Response> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new TimeoutSignal()), timeout);
     const onAbort = () => controller.abort(signal?.reason);
@@ -293,31 +294,34 @@ export class Highrise {
     return url.toString();
   }
 
-  async #parse(req: APIRequest<z.ZodType>, { response, requestId }: RawResponse): Promise<unknown> {
+  async #parse(req: APIRequest<unknown>, { response, requestId }: RawResponse): Promise<unknown> {
     const body =
       req.responseType === 'bytes'
         ? { data: new Uint8Array(await response.arrayBuffer()), contentType: response.headers.get('content-type') ?? 'application/octet-stream' }
         : await readBody(response);
     const mode = this.validateResponses;
     if (mode === 'off') return body;
-    const result = req.schema.safeParse(body);
-    if (result.success) return mode === 'strict' ? result.data : body;
-    // Lenient: only the issues a newer platform does not explain count, and only they are reported.
-    const issues = mode === 'lenient' ? result.error.issues.filter((issue) => !isForwardCompatible(issue)) : result.error.issues;
-    if (issues.length === 0) return body;
+    let issues: ValidationIssue[];
+    let parsed: unknown = body;
+    if (mode === 'lenient') {
+      // Field types only, from the generated shape: zod stays out of the bundle on this path.
+      issues = shapeIssues(req.schema.d, body);
+    } else {
+      // strict and warn check everything zod knows; the schemas load on first use (their own chunk).
+      const schema = (await loadSchemas())[req.schema.name];
+      if (schema === undefined) throw new HighriseError(`no schema named ${req.schema.name}`);
+      const result = schema.safeParse(body);
+      issues = result.success ? [] : result.error.issues.map(({ path, message, code }) => ({ path, message, code }));
+      if (result.success && mode === 'strict') parsed = result.data;
+    }
+    if (issues.length === 0) return parsed;
     const problems = issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
     const message = `${req.method} ${req.path} returned ${response.status} with a body this SDK does not understand: ${problems}`;
     if (mode === 'warn') {
       (this.#options.logger ?? console).warn?.(`highrise: ${message}`, { requestId });
       return body;
     }
-    throw new ResponseValidationError({
-      message,
-      status: response.status,
-      requestId,
-      issues: issues.map(({ path, message, code }) => ({ path, message, code })),
-      body,
-    });
+    throw new ResponseValidationError({ message, status: response.status, requestId, issues, body });
   }
 
   async #pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -327,6 +331,15 @@ export class Highrise {
       throw new APIUserAbortError({ cause });
     }
   }
+}
+
+type SafeParse = (value: unknown) => { success: true; data: unknown } | { success: false; error: { issues: ValidationIssue[] } };
+type SchemaModule = Record<string, { safeParse: SafeParse } | undefined>;
+let schemasModule: Promise<SchemaModule> | undefined;
+/** The zod schemas, loaded only by a client that validates strictly (or warns). */
+function loadSchemas(): Promise<SchemaModule> {
+  schemasModule ??= import('./schemas/index') as unknown as Promise<SchemaModule>;
+  return schemasModule;
 }
 
 /** The reason an attempt's own timer aborts it with, so a timeout is told apart from other aborts. */

@@ -10,7 +10,7 @@ export type { CursorPageParams, ToArrayOptions } from './core/pagination';
 export { Tenants, TenantClient, Extensions, SoftphoneTokens, Resellers, Calls, Usage, Numbers, TenantNumbers, DialRules, RingGroups, Trunks, ApiKeys, TenantApiKeys, Roles, TenantRoles, Permissions, AuditEvents, TenantAuditEvents } from './resources/index';
 export * from './errors/index';
 export { WebhookEndpoints, WebhookDeliveries } from './resources/index';
-export { verifyWebhook, buildWebhookSignatureHeader, isKnownWebhookEvent, WebhookEvent } from './webhooks';
+export { verifyWebhook, buildWebhookSignatureHeader, isKnownWebhookEvent } from './webhooks';
 export type { VerifyWebhookOptions, BuildWebhookSignatureOptions, UnknownWebhookEvent, SignatureHeader } from './webhooks';
 // The contract: every schema (a value) and its inferred type of the same name. The models a
 // method returns are listed again from ./models, whose types are open to values a newer platform
@@ -20,5 +20,5 @@ export {
   ApiKey, ApiKeyWithSecret, AuditEvent, AuditVerification, Call, Deleted, DialRule, Extension, ExtensionWithPassword,
   PermissionList, PhoneNumber, PortComment, PortDocument, PortDocumentContent, PortOrder, PortTimelineEntry, Reseller,
   RingGroup, Role, SigningKeyRotation, SoftphoneToken, Tenant, TenantCreateResponse, TenantUsage, Trunk,
-  TrunkUpdateResponse, TrunkWithPassword, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret,
+  TrunkUpdateResponse, TrunkWithPassword, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret, WebhookEvent,
 } from './models';

@@ -34,6 +34,7 @@ import { TrunkWithPassword as TrunkWithPasswordSchema } from './schemas/trunks';
 import { WebhookDelivery as WebhookDeliverySchema } from './schemas/webhooks';
 import { WebhookEndpoint as WebhookEndpointSchema } from './schemas/webhooks';
 import { WebhookEndpointWithSecret as WebhookEndpointWithSecretSchema } from './schemas/webhooks';
+import { WebhookEvent as WebhookEventSchema } from './schemas/webhooks';
 
 export const ApiKey = ApiKeySchema;
 export type ApiKey = Open<z.output<typeof ApiKeySchema>>;
@@ -95,3 +96,6 @@ export const WebhookEndpoint = WebhookEndpointSchema;
 export type WebhookEndpoint = Open<z.output<typeof WebhookEndpointSchema>>;
 export const WebhookEndpointWithSecret = WebhookEndpointWithSecretSchema;
 export type WebhookEndpointWithSecret = Open<z.output<typeof WebhookEndpointWithSecretSchema>>;
+export const WebhookEvent = WebhookEventSchema;
+/** A delivery of a type this SDK knows, `data` typed by `type`. See verifyWebhook. */
+export type WebhookEvent = Open<z.output<typeof WebhookEventSchema>>;

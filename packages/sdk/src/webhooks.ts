@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import { WebhookVerificationError } from './errors/webhook-verification-error';
 import type { Open } from './core/open';
-import { WEBHOOK_EVENT_TYPES, WebhookEvent as WebhookEventSchema, type WebhookEventType } from './schemas/webhooks';
+import { webhookEventTypes } from './generated/response-shapes';
+import type { WebhookEvent as WebhookEventSchema, WebhookEventType } from './schemas/webhooks';
 
 /** A delivery of a type this SDK knows, `data` typed by `type` (open to values a newer platform adds). */
 export type WebhookEvent = Open<z.output<typeof WebhookEventSchema>>;
-export const WebhookEvent = WebhookEventSchema;
 
 /**
  * A delivery of a type this SDK version does not know yet (the platform added it later; an
@@ -20,7 +20,7 @@ export interface UnknownWebhookEvent {
   data: Record<string, unknown>;
 }
 
-const knownTypes: ReadonlySet<string> = new Set(WEBHOOK_EVENT_TYPES);
+const knownTypes: ReadonlySet<string> = new Set(webhookEventTypes);
 
 /** True for the event types this SDK knows; then `switch (event.type)` types `event.data`. */
 export function isKnownWebhookEvent(event: WebhookEvent | UnknownWebhookEvent): event is WebhookEvent {

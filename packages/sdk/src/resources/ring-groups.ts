@@ -1,6 +1,7 @@
+import * as shapes from '../generated/response-shapes';
 import type { APIPromise } from '../core/api-promise';
-import { Deleted, RingGroup } from '../models';
-import { RingGroupList, type RingGroupCreateParams, type RingGroupUpdateParams } from '../schemas/ring-groups';
+import type { Deleted, RingGroup } from '../models';
+import type { RingGroupList, RingGroupCreateParams, RingGroupUpdateParams } from '../schemas/ring-groups';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -17,23 +18,23 @@ export class RingGroups extends APIResource {
   }
 
   create(params: RingGroupCreateParams, options?: RequestOptions): APIPromise<RingGroup> {
-    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: RingGroup }, options);
+    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: shapes.RingGroup }, options);
   }
 
   list(params?: CursorPageParams, options?: RequestOptions): PagePromise<RingGroup> {
-    return this.client.getList(this.#path(), RingGroupList, params, options);
+    return this.client.getList(this.#path(), shapes.RingGroupList, params, options);
   }
 
   retrieve(ringGroupId: string, options?: RequestOptions): APIPromise<RingGroup> {
-    return this.client.request({ method: 'GET', path: this.#path(ringGroupId), schema: RingGroup }, options);
+    return this.client.request({ method: 'GET', path: this.#path(ringGroupId), schema: shapes.RingGroup }, options);
   }
 
   update(ringGroupId: string, params: RingGroupUpdateParams, options?: RequestOptions): APIPromise<RingGroup> {
-    return this.client.request({ method: 'PATCH', path: this.#path(ringGroupId), body: params, schema: RingGroup }, options);
+    return this.client.request({ method: 'PATCH', path: this.#path(ringGroupId), body: params, schema: shapes.RingGroup }, options);
   }
 
   delete(ringGroupId: string, options?: RequestOptions): APIPromise<Deleted> {
-    return this.client.request({ method: 'DELETE', path: this.#path(ringGroupId), schema: Deleted }, options);
+    return this.client.request({ method: 'DELETE', path: this.#path(ringGroupId), schema: shapes.Deleted }, options);
   }
 
   #path(ringGroupId?: string): string {

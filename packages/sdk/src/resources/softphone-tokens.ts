@@ -1,6 +1,7 @@
+import * as shapes from '../generated/response-shapes';
 import type { APIPromise } from '../core/api-promise';
-import { SigningKeyRotation, SoftphoneToken } from '../models';
-import { type SoftphoneTokenCreateParams } from '../schemas/softphone-tokens';
+import type { SigningKeyRotation, SoftphoneToken } from '../models';
+import type { SoftphoneTokenCreateParams } from '../schemas/softphone-tokens';
 
 import type { Highrise } from '../client';
 import { path } from '../core/path';
@@ -18,7 +19,7 @@ export class SoftphoneTokens extends APIResource {
 
   create(params: SoftphoneTokenCreateParams, options?: RequestOptions): APIPromise<SoftphoneToken> {
     return this.client.request(
-      { method: 'POST', path: path`/v1/tenants/${this.tenantId}/softphone-tokens`, body: params, schema: SoftphoneToken },
+      { method: 'POST', path: path`/v1/tenants/${this.tenantId}/softphone-tokens`, body: params, schema: shapes.SoftphoneToken },
       options,
     );
   }
@@ -26,7 +27,7 @@ export class SoftphoneTokens extends APIResource {
   /** Replaces the tenant's token signing key: every token issued before stops working at once. */
   rotateSigningKey(options?: RequestOptions): APIPromise<SigningKeyRotation> {
     return this.client.request(
-      { method: 'POST', path: path`/v1/tenants/${this.tenantId}/softphone-tokens/rotate-signing-key`, schema: SigningKeyRotation },
+      { method: 'POST', path: path`/v1/tenants/${this.tenantId}/softphone-tokens/rotate-signing-key`, schema: shapes.SigningKeyRotation },
       options,
     );
   }

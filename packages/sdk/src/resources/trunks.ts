@@ -1,6 +1,7 @@
+import * as shapes from '../generated/response-shapes';
 import type { APIPromise } from '../core/api-promise';
-import { Deleted, Trunk, TrunkUpdateResponse, TrunkWithPassword } from '../models';
-import { TrunkList, type TrunkCreateParams, type TrunkUpdateParams } from '../schemas/trunks';
+import type { Deleted, Trunk, TrunkUpdateResponse, TrunkWithPassword } from '../models';
+import type { TrunkList, TrunkCreateParams, TrunkUpdateParams } from '../schemas/trunks';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -17,23 +18,23 @@ export class Trunks extends APIResource {
   }
 
   create(params: TrunkCreateParams, options?: RequestOptions): APIPromise<TrunkWithPassword> {
-    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: TrunkWithPassword }, options);
+    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: shapes.TrunkWithPassword }, options);
   }
 
   list(params?: CursorPageParams, options?: RequestOptions): PagePromise<Trunk> {
-    return this.client.getList(this.#path(), TrunkList, params, options);
+    return this.client.getList(this.#path(), shapes.TrunkList, params, options);
   }
 
   retrieve(trunkId: string, options?: RequestOptions): APIPromise<Trunk> {
-    return this.client.request({ method: 'GET', path: this.#path(trunkId), schema: Trunk }, options);
+    return this.client.request({ method: 'GET', path: this.#path(trunkId), schema: shapes.Trunk }, options);
   }
 
   update(trunkId: string, params: TrunkUpdateParams, options?: RequestOptions): APIPromise<TrunkUpdateResponse> {
-    return this.client.request({ method: 'PATCH', path: this.#path(trunkId), body: params, schema: TrunkUpdateResponse }, options);
+    return this.client.request({ method: 'PATCH', path: this.#path(trunkId), body: params, schema: shapes.TrunkUpdateResponse }, options);
   }
 
   delete(trunkId: string, options?: RequestOptions): APIPromise<Deleted> {
-    return this.client.request({ method: 'DELETE', path: this.#path(trunkId), schema: Deleted }, options);
+    return this.client.request({ method: 'DELETE', path: this.#path(trunkId), schema: shapes.Deleted }, options);
   }
 
   #path(trunkId?: string): string {

@@ -1,5 +1,6 @@
+import * as shapes from '../generated/response-shapes';
 import type { APIPromise } from '../core/api-promise';
-import { TenantUsage } from '../models';
+import type { TenantUsage } from '../models';
 import type { Highrise } from '../client';
 import { path } from '../core/path';
 import type { RequestOptions } from '../core/request-options';
@@ -15,6 +16,6 @@ export class Usage extends APIResource {
   }
 
   retrieve(options?: RequestOptions): APIPromise<TenantUsage> {
-    return this.client.request({ method: 'GET', path: path`/v1/tenants/${this.tenantId}/usage`, schema: TenantUsage }, options);
+    return this.client.request({ method: 'GET', path: path`/v1/tenants/${this.tenantId}/usage`, schema: shapes.TenantUsage }, options);
   }
 }
