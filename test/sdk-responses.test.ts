@@ -48,6 +48,9 @@ describe('response metadata from the real platform', () => {
   it('collects a list across pages with toArray({ limit })', async () => {
     const acme = testPlatform.provider.tenant((await testPlatform.createTenant('toarray-co', 'ToArray Co')).created.tenant.id);
     for (const number of ['201', '202', '203', '204', '205']) await acme.extensions.create({ number, displayName: `Desk ${number}` });
+    const page = await acme.extensions.list({ limit: 2 });
+    expect(page._requestId).toMatch(/\S/);
+    expect((await page.getNextPage())._requestId).not.toBe(page._requestId);
     const three = await acme.extensions.list({ limit: 2 }).toArray({ limit: 3 });
     expect(three.map((e) => e.number)).toEqual(['201', '202', '203']);
     expect(await acme.extensions.list({ limit: 2 }).toArray()).toHaveLength(5);

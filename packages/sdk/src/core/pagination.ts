@@ -8,11 +8,14 @@ export type PageFetcher<Item> = (cursor: string | undefined) => Promise<Page<Ite
 export class CursorPage<Item> implements AsyncIterable<Item> {
   readonly data: Item[];
   readonly nextCursor: string | null;
+  /** The platform's `Request-Id` of the request that fetched this page. */
+  readonly _requestId: string | null;
   readonly #fetchPage: PageFetcher<Item>;
 
   constructor(page: Page<Item>, fetchPage: PageFetcher<Item>) {
     this.data = page.data;
     this.nextCursor = page.nextCursor;
+    this._requestId = (page as { _requestId?: string | null })._requestId ?? null;
     this.#fetchPage = fetchPage;
   }
 
