@@ -4,6 +4,7 @@ import { UserAgent } from 'sip.js/lib/api/user-agent.js';
 import { Registerer } from 'sip.js/lib/api/registerer.js';
 import { RegistererState } from 'sip.js/lib/api/registerer-state.js';
 import { Inviter } from 'sip.js/lib/api/inviter.js';
+import { Messager } from 'sip.js/lib/api/messager.js';
 import { SessionState } from 'sip.js/lib/api/session-state.js';
 import { TransportState } from 'sip.js/lib/api/transport-state.js';
 import type { Invitation } from 'sip.js/lib/api/invitation.js';
@@ -12,7 +13,7 @@ import type { SessionDelegate } from 'sip.js/lib/api/session-delegate.js';
 import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web/session-description-handler/session-description-handler.js';
 import type { Transport as WebTransport } from 'sip.js/lib/platform/web/transport/transport.js';
 import { resolvePhoneConfig, type PhoneConfig, type PhoneOptions } from './config';
-import { PhoneStateError, PhoneTargetError } from './errors';
+import { PhoneConfigError, PhoneStateError, PhoneTargetError } from './errors';
 import {
   reasonForStatus,
   type CallEndReason,
@@ -24,10 +25,25 @@ import {
 } from './events';
 import { isRefusal, reconnectDelayMs } from './reconnect';
 import { targetToUri } from './target';
+import { nextTokenWarningInMs, retryAfterMs } from './token-expiry';
 
 const AUDIO_ONLY = { constraints: { audio: true, video: false } };
 const STOP_TIMEOUT_MS = 2_000;
 const ignore = () => {};
+
+/** One call the phone holds: at most two at once (a waiting or consulted call beside the first). */
+interface Call {
+  session: Session;
+  direction: 'incoming' | 'outgoing';
+  remote: RemoteParty;
+  endReason?: CallEndReason;
+  endStatus?: number;
+  muted: boolean;
+  held: boolean;
+  /** The microphone track while held: the sender carries none, so the far end hears (and gets) nothing. */
+  heldTrack?: MediaStreamTrack | null;
+  connected?: boolean;
+}
 
 export interface PhoneController {
   addEventListener<K extends keyof PhoneEventMap>(
@@ -45,9 +61,9 @@ export interface PhoneController {
 }
 
 /**
- * A phone without a face: registers one extension over SIP-over-WebSocket and makes or takes one
- * audio call at a time. Knows nothing of the DOM beyond WebRTC and media; `<highrise-softphone>`
- * renders its state, and a page can use it alone.
+ * A phone without a face: registers one extension over SIP-over-WebSocket and makes or takes
+ * audio calls (one in the foreground, and a waiting or consulted one beside it). Knows nothing of
+ * the DOM beyond WebRTC and media; `<highrise-softphone>` renders its state, and a page can use it alone.
  *
  * ```ts
  * const phone = new PhoneController({ token });
@@ -57,26 +73,37 @@ export interface PhoneController {
  * ```
  */
 export class PhoneController extends EventTarget {
-  /** The resolved configuration; throws `PhoneConfigError` from the constructor when options are insufficient. */
-  readonly config: PhoneConfig;
+  #config: PhoneConfig;
+  #options: PhoneOptions;
 
   #ua: UserAgent | undefined;
   #registerer: Registerer | undefined;
   #registration: RegistrationState = 'unregistered';
   #reconnectAttempt = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #registerTimer: ReturnType<typeof setTimeout> | undefined;
+  #tokenTimer: ReturnType<typeof setTimeout> | undefined;
   #lastClose: { code: number; reason: string } | undefined;
+  /** A new token arrived during a call, and the token travels in the URL: reconnect once the calls end. */
+  #reconnectWhenIdle = false;
+  /** Registration was refused and no retry follows (a wrong password): refreshing would only be refused again. */
+  #stuck = false;
+  /** The call the state last described, so a change of foreground call is announced. */
+  #shown: Call | undefined;
 
-  #session: Session | undefined;
-  #direction: 'incoming' | 'outgoing' | undefined;
+  /** The calls, oldest first; the last one is in the foreground. */
+  #calls: Call[] = [];
   #callState: CallState = 'idle';
-  #remote: RemoteParty | undefined;
-  #endReason: CallEndReason | undefined;
-  #endStatus: number | undefined;
 
   constructor(options: PhoneOptions) {
     super();
-    this.config = resolvePhoneConfig(options);
+    this.#options = options;
+    this.#config = resolvePhoneConfig(options);
+  }
+
+  /** The resolved configuration; the constructor throws `PhoneConfigError` when options are insufficient. */
+  get config(): PhoneConfig {
+    return this.#config;
   }
 
   get registration(): RegistrationState {
@@ -88,19 +115,34 @@ export class PhoneController extends EventTarget {
   }
 
   get remote(): RemoteParty | undefined {
-    return this.#remote;
+    return this.#current()?.remote;
+  }
+
+  /** The microphone is muted in the foreground call. */
+  get muted(): boolean {
+    return this.#current()?.muted ?? false;
+  }
+
+  /** The foreground call is on hold. */
+  get held(): boolean {
+    return this.#current()?.held ?? false;
+  }
+
+  /** How many calls the phone holds (2 while a call waits or a transfer is consulted). */
+  get callCount(): number {
+    return this.#calls.length;
   }
 
   get state(): PhoneState {
-    return { registration: this.#registration, callState: this.#callState, remote: this.#remote };
+    return { registration: this.#registration, callState: this.#callState, remote: this.remote, muted: this.muted, held: this.held };
   }
 
-  /** The current call's peer connection (for `getStats()`), or undefined outside a call. */
+  /** The foreground call's peer connection (for `getStats()`), or undefined outside a call. */
   get peerConnection(): RTCPeerConnection | undefined {
     return this.#mediaHandler()?.peerConnection;
   }
 
-  /** The far end's audio in the current call. */
+  /** The far end's audio in the foreground call. */
   get remoteStream(): MediaStream | undefined {
     return this.#mediaHandler()?.remoteMediaStream;
   }
@@ -108,13 +150,13 @@ export class PhoneController extends EventTarget {
   /** Connects and registers. Resolves once the first connection attempt is over; failures arrive as events. */
   async start(): Promise<void> {
     if (this.#ua) return;
-    const { config } = this;
+    const config = this.#config;
     const ua = new UserAgent({
       uri: UserAgent.makeURI(config.aor),
       displayName: config.displayName,
       authorizationUsername: config.authorizationUsername,
       authorizationPassword: config.authorizationPassword,
-      transportOptions: { server: config.wsUrl },
+      transportOptions: { server: config.wsUrl, keepAliveInterval: config.keepAliveInterval },
       logLevel: 'warn',
       // sip.js reports expected trouble (a refused socket, a late BYE) as errors; on a reseller's
       // page those are warnings of the widget, not errors of the page.
@@ -131,7 +173,12 @@ export class PhoneController extends EventTarget {
         onConnect: () => this.#onConnect(ua),
         onDisconnect: (error) => this.#onDisconnect(ua, error),
         onInvite: (invitation) => this.#onInvite(invitation),
-        // Out-of-dialog REFER is refused too; a REFER is never followed.
+        onMessage: (message) => {
+          const from = message.request.from;
+          void message.accept().catch(ignore);
+          this.#emit('message', { from: from.uri.toString(), displayName: from.displayName || '', text: message.request.body || '' });
+        },
+        // Out-of-dialog REFER is refused; only the far end of a call may transfer it.
         onReferRequest: (request) => request.reject({ statusCode: 403 }),
       },
     });
@@ -143,6 +190,7 @@ export class PhoneController extends EventTarget {
         if (ua === this.#ua) this.#lastClose = { code: event.code, reason: event.reason };
       });
     });
+    this.#armTokenWarning(false);
     this.#setRegistration('connecting');
     await this.#connect(ua, true);
   }
@@ -150,15 +198,15 @@ export class PhoneController extends EventTarget {
   /** Hangs up, unregisters and disconnects. The controller can be started again. */
   async stop(): Promise<void> {
     const ua = this.#ua;
+    this.#clearTimers();
+    this.#reconnectWhenIdle = false;
+    for (const call of [...this.#calls].reverse()) {
+      call.endReason ??= 'local_hangup';
+      this.#finishCall(call);
+    }
     if (!ua) return;
     this.#ua = undefined;
     this.#registerer = undefined;
-    clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
-    if (this.#session) {
-      this.#endReason ??= 'local_hangup';
-      this.#finishCall(this.#session);
-    }
     const wasRegistered = this.#registration === 'registered';
     this.#setRegistration('unregistered');
     if (wasRegistered) this.#emit('unregistered', { reason: 'stopped' });
@@ -166,61 +214,83 @@ export class PhoneController extends EventTarget {
     await Promise.race([ua.stop().catch(ignore), new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS))]);
   }
 
-  /** Calls `target`: a number dialled in the own domain (`102`), `user@host`, or a `sip:` URI. */
-  async call(target: string): Promise<void> {
+  /**
+   * Replaces the token before it expires. With `tokenIn: 'bearer'` the next REGISTER carries it on
+   * the live connection and calls are untouched. With the token in the URL a new connection is
+   * needed: made at once when no call is up, otherwise as soon as the calls end (the edge checks the
+   * URL token only when the socket opens). A token for another extension is refused: make a new phone.
+   */
+  updateToken(token: string): void {
+    const options = { ...this.#options, token };
+    const config = resolvePhoneConfig(options);
+    if (config.aor !== this.#config.aor) throw new PhoneConfigError(`the new token is for ${config.aor}, not ${this.#config.aor}`);
+    this.#options = options;
+    this.#config = config;
+    this.#armTokenWarning(false);
     const ua = this.#ua;
-    if (!ua || this.#registration !== 'registered') throw new PhoneStateError('cannot call: not registered');
-    if (this.#session) throw new PhoneStateError('cannot call: a call is already in progress');
-    const uri = UserAgent.makeURI(targetToUri(target, this.config.domain));
-    if (!uri) throw new PhoneTargetError(`not a SIP URI: ${target}`);
-    const inviter = new Inviter(ua, uri, {
-      sessionDescriptionHandlerOptions: AUDIO_ONLY,
-      delegate: this.#sessionDelegate(),
-    });
-    this.#beginCall(inviter, 'outgoing', { uri: uri.toString(), displayName: '' });
-    try {
-      await inviter.invite({
-        requestDelegate: {
-          onReject: (response) => {
-            const statusCode = response.message.statusCode ?? 0;
-            this.#endStatus ??= statusCode;
-            this.#endReason ??= reasonForStatus(statusCode);
-          },
-        },
-      });
-    } catch (error) {
-      // e.g. the microphone was refused: sip.js may leave the session half-made.
-      this.#endReason ??= 'failed';
-      this.#finishCall(inviter);
-      throw error;
+    if (!ua) {
+      // A phone refused for its expired token comes back with the new one.
+      if (this.#registration === 'failed') void this.start();
+      return;
     }
+    this.#setServer(ua, config.wsUrl);
+    if (config.bearerToken && this.#registerer) return this.#register(ua);
+    if (this.#calls.length) this.#reconnectWhenIdle = true;
+    else this.#reconnectNow(ua);
   }
 
-  /** Answers the ringing incoming call with audio. */
+  /**
+   * Makes sure the phone is connected and registered now: reconnects at once (no backoff wait) when
+   * the socket is down, re-registers when it is up. The element calls it when the page comes back
+   * online, becomes visible or is restored from the back/forward cache.
+   */
+  refresh(): void {
+    const ua = this.#ua;
+    if (!ua || this.#stuck) return;
+    if (ua.transport.isConnected()) {
+      if (this.#registerer) this.#register(ua);
+      return;
+    }
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    this.#reconnectAttempt = 0;
+    void this.#connect(ua, false);
+  }
+
+  /** Calls `target`: a number dialled in the own domain (`102`), `user@host`, or a `sip:` URI. */
+  async call(target: string): Promise<void> {
+    if (this.#calls.length) throw new PhoneStateError('cannot call: a call is already in progress');
+    await this.#dial(target);
+  }
+
+  /** Answers the ringing incoming call with audio; a call already up is put on hold first. */
   async answer(): Promise<void> {
-    const invitation = this.#incoming();
-    if (!invitation || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to answer');
-    await invitation.accept({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
+    const call = this.#current();
+    if (!call || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to answer');
+    const other = this.#calls.find((c) => c !== call);
+    if (other && !other.held) await this.#setHold(other, true);
+    await (call.session as Invitation).accept({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
   }
 
   /** Declines the ringing incoming call (603 Decline). */
   async reject(): Promise<void> {
-    const invitation = this.#incoming();
-    if (!invitation || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to reject');
-    this.#endReason ??= 'rejected';
-    await invitation.reject({ statusCode: 603 });
+    const call = this.#current();
+    if (!call || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to reject');
+    call.endReason ??= 'rejected';
+    await (call.session as Invitation).reject({ statusCode: 603 });
   }
 
-  /** Ends the current call whatever its state: CANCEL while ringing out, decline while ringing in, BYE when connected. */
+  /** Ends the foreground call whatever its state: CANCEL while ringing out, decline while ringing in, BYE when connected. */
   async hangup(): Promise<void> {
-    const session = this.#session;
-    if (!session) return;
+    const call = this.#current();
+    if (!call) return;
+    const { session } = call;
     if (session.state === SessionState.Established) {
-      this.#endReason ??= 'local_hangup';
+      call.endReason ??= 'local_hangup';
       await session.bye();
     } else if (session.state === SessionState.Initial || session.state === SessionState.Establishing) {
-      if (this.#direction === 'outgoing') {
-        this.#endReason ??= 'local_hangup';
+      if (call.direction === 'outgoing') {
+        call.endReason ??= 'local_hangup';
         await (session as Inviter).cancel();
       } else {
         await this.reject();
@@ -234,6 +304,52 @@ export class PhoneController extends EventTarget {
     return this.#mediaHandler()?.sendDtmf(tones) ?? false;
   }
 
+  /** Mutes the microphone in the foreground call: the far end hears silence. */
+  mute(): void {
+    this.#setMuted(true);
+  }
+
+  unmute(): void {
+    this.#setMuted(false);
+  }
+
+  /**
+   * Puts the foreground call on hold: a re-INVITE offering `sendonly`, and no microphone audio
+   * sent. If the far end refuses, the call stays as it was (sip.js rolls the offer back) and this rejects.
+   */
+  async hold(): Promise<void> {
+    await this.#setHold(this.#requireConnected(), true);
+  }
+
+  async unhold(): Promise<void> {
+    const call = this.#requireConnected();
+    const other = this.#calls.find((c) => c !== call);
+    if (other && !other.held && other.session.state === SessionState.Established) await this.#setHold(other, true);
+    await this.#setHold(call, false);
+  }
+
+  /** Blind transfer: asks the far end to call `target` instead (REFER), then leaves the call. */
+  async transfer(target: string): Promise<void> {
+    const call = this.#requireConnected();
+    await this.#refer(call, this.#uri(target));
+  }
+
+  /** Sends a text message (SIP MESSAGE) to `target`; resolves when the far end accepted it. */
+  async sendMessage(target: string, text: string): Promise<void> {
+    const ua = this.#ua;
+    if (!ua || this.#registration !== 'registered') throw new PhoneStateError('cannot send a message: not registered');
+    await new Promise<void>((resolve, reject) => {
+      new Messager(ua, this.#uri(target), text)
+        .message({
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (response) => reject(new PhoneStateError(`message refused: ${response.message.statusCode} ${response.message.reasonPhrase}`)),
+          },
+        })
+        .catch(reject);
+    });
+  }
+
   // --- connection and registration -----------------------------------------------------------
 
   async #connect(ua: UserAgent, first: boolean): Promise<void> {
@@ -241,8 +357,7 @@ export class PhoneController extends EventTarget {
       await (first ? ua.start() : ua.reconnect());
     } catch {
       if (ua !== this.#ua) return;
-      this.#fail('connection_failed');
-      this.#scheduleReconnect(ua);
+      this.#scheduleReconnect(ua, 'connection_failed');
     }
   }
 
@@ -255,24 +370,50 @@ export class PhoneController extends EventTarget {
     registerer.stateChange.addListener((state) => {
       if (registerer !== this.#registerer) return;
       if (state === RegistererState.Registered) {
+        this.#stuck = false;
+        this.#reconnectAttempt = 0;
         this.#setRegistration('registered');
-        this.#emit('registered', { aor: this.config.aor });
+        this.#emit('registered', { aor: this.#config.aor });
       } else if (state === RegistererState.Unregistered && this.#registration === 'registered') {
-        this.#setRegistration('unregistered');
-        this.#emit('unregistered', { reason: 'expired' });
+        // A refresh that failed: sip.js gives up, we do not.
+        const retryAt = this.#retryRegister(ua, reconnectDelayMs(this.#reconnectAttempt++));
+        this.#setRegistration('connecting');
+        this.#emit('unregistered', { reason: 'expired', retryAt });
       }
     });
+    this.#register(ua);
+  }
+
+  #register(ua: UserAgent): void {
+    const registerer = this.#registerer;
+    if (!registerer) return;
+    const bearer = this.#config.bearerToken;
     registerer
       .register({
+        requestOptions: bearer ? { extraHeaders: [`Authorization: Bearer ${bearer}`] } : undefined,
         requestDelegate: {
           onReject: (response) => {
             if (registerer !== this.#registerer) return;
-            const { statusCode, reasonPhrase } = response.message;
-            this.#fail(`${statusCode} ${reasonPhrase}`);
+            const { statusCode = 0, reasonPhrase } = response.message;
+            // 5xx is the server's trouble: try again (when it says, or with backoff); 4xx is ours.
+            const retryAt =
+              statusCode >= 500
+                ? this.#retryRegister(ua, retryAfterMs(response.message.getHeader('retry-after')) ?? reconnectDelayMs(this.#reconnectAttempt++))
+                : undefined;
+            this.#fail(`${statusCode} ${reasonPhrase}`, retryAt, statusCode);
           },
         },
       })
       .catch(ignore);
+  }
+
+  /** Registers again after `delayMs`; returns when (epoch ms). */
+  #retryRegister(ua: UserAgent, delayMs: number): number {
+    clearTimeout(this.#registerTimer);
+    this.#registerTimer = setTimeout(() => {
+      if (ua === this.#ua) this.#register(ua);
+    }, delayMs);
+    return Date.now() + delayMs;
   }
 
   #onDisconnect(ua: UserAgent, error?: Error): void {
@@ -281,107 +422,269 @@ export class PhoneController extends EventTarget {
     // The WebSocket's own close listener (which knows the reason) runs after sip.js's; let it.
     setTimeout(() => {
       if (ua !== this.#ua) return;
-      // A Registerer does not survive its connection: dispose of it while the socket is down, so
-      // its farewell un-REGISTER cannot reach the edge, and register anew once reconnected.
-      const stale = this.#registerer;
-      this.#registerer = undefined;
-      void stale?.dispose().catch(ignore);
+      this.#dropRegisterer();
+      // Today's edge ends the dialogs of a closed connection, so a call cannot outlive it: end it
+      // here too, cleanly, rather than show a call nobody is on (or "Calling…" forever).
+      for (const call of [...this.#calls].reverse()) {
+        call.endReason ??= 'connection_lost';
+        this.#finishCall(call);
+      }
       const close = this.#lastClose;
-      if (close && isRefusal(close)) {
+      const refused = close && isRefusal(close);
+      // A refused token is final, unless a newer one has arrived since the socket opened.
+      if (refused && !(close.reason === 'token_expired' && (this.#config.tokenExpiresAt ?? 0) > Date.now())) {
         this.#ua = undefined;
+        this.#clearTimers();
         void ua.stop().catch(ignore);
         this.#fail(close.reason || `closed_${close.code}`);
         return;
       }
       const wasRegistered = this.#registration === 'registered';
-      this.#setRegistration('connecting');
-      if (wasRegistered) this.#emit('unregistered', { reason: 'connection_lost' });
-      this.#scheduleReconnect(ua);
+      const retryAt = this.#scheduleReconnect(ua);
+      if (wasRegistered) this.#emit('unregistered', { reason: 'connection_lost', retryAt });
     }, 0);
   }
 
-  #scheduleReconnect(ua: UserAgent): void {
-    if (this.#reconnectTimer) return;
+  /** A Registerer does not survive its connection: dispose of it while the socket is down, so its farewell un-REGISTER cannot reach the edge. */
+  #dropRegisterer(): void {
+    const stale = this.#registerer;
+    this.#registerer = undefined;
+    clearTimeout(this.#registerTimer);
+    void stale?.dispose().catch(ignore);
+  }
+
+  /** Reconnects with backoff; `failure` is reported (with when the retry comes) when this follows a failed attempt. */
+  #scheduleReconnect(ua: UserAgent, failure?: string): number {
     const delay = reconnectDelayMs(this.#reconnectAttempt++);
+    const retryAt = Date.now() + delay;
+    clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
       if (ua !== this.#ua) return;
       this.#setRegistration('connecting');
       void this.#connect(ua, false);
     }, delay);
+    if (failure) this.#fail(failure, retryAt);
+    else this.#setRegistration('connecting');
+    return retryAt;
   }
 
-  #fail(reason: string): void {
+  /** A new connection now, with the current URL (a new token): the old registration lapses with its socket. */
+  #reconnectNow(ua: UserAgent): void {
+    this.#reconnectWhenIdle = false;
+    this.#dropRegisterer();
+    void ua.transport
+      .disconnect()
+      .catch(ignore)
+      .then(() => {
+        if (ua === this.#ua) void this.#connect(ua, false);
+      });
+  }
+
+  #setServer(ua: UserAgent, url: string): void {
+    // sip.js reads the server from its configuration on every connect and offers no setter.
+    (ua.transport as unknown as { configuration: { server: string } }).configuration.server = url;
+  }
+
+  #armTokenWarning(warnedBefore: boolean): void {
+    clearTimeout(this.#tokenTimer);
+    const expiresAt = this.#config.tokenExpiresAt;
+    const delay = expiresAt === undefined ? undefined : nextTokenWarningInMs(expiresAt, Date.now(), warnedBefore);
+    if (delay === undefined) return;
+    this.#tokenTimer = setTimeout(() => {
+      if (expiresAt !== this.#config.tokenExpiresAt) return;
+      this.#emit('token-will-expire', { expiresAt: expiresAt! });
+      this.#armTokenWarning(true);
+    }, delay);
+  }
+
+  #clearTimers(): void {
+    for (const timer of [this.#reconnectTimer, this.#registerTimer, this.#tokenTimer]) clearTimeout(timer);
+    this.#reconnectTimer = undefined;
+  }
+
+  #fail(reason: string, retryAt?: number, statusCode?: number): void {
+    this.#stuck = retryAt === undefined;
     this.#setRegistration('failed');
-    this.#emit('registration-failed', { reason });
+    const detail: { reason: string; statusCode?: number; retryAt?: number } = { reason };
+    if (statusCode !== undefined) detail.statusCode = statusCode;
+    if (retryAt !== undefined) detail.retryAt = retryAt;
+    this.#emit('registration-failed', detail);
   }
 
   // --- calls ---------------------------------------------------------------------------------
 
+  #uri(target: string) {
+    const uri = UserAgent.makeURI(targetToUri(target, this.#config.domain));
+    if (!uri) throw new PhoneTargetError(`not a SIP URI: ${target}`);
+    return uri;
+  }
+
+  async #dial(target: string): Promise<void> {
+    const ua = this.#ua;
+    if (!ua || this.#registration !== 'registered') throw new PhoneStateError('cannot call: not registered');
+    const uri = this.#uri(target);
+    const inviter = new Inviter(ua, uri, { sessionDescriptionHandlerOptions: AUDIO_ONLY });
+    await this.#invite(this.#beginCall(inviter, 'outgoing', { uri: uri.toString(), displayName: '' }));
+  }
+
+  async #invite(call: Call): Promise<void> {
+    try {
+      await (call.session as Inviter).invite({
+        requestDelegate: {
+          onReject: (response) => {
+            const { statusCode = 0 } = response.message;
+            call.endStatus ??= statusCode;
+            call.endReason ??= reasonForStatus(statusCode, response.message.getHeader('reason'));
+          },
+        },
+      });
+    } catch (error) {
+      // e.g. the microphone was refused: sip.js may leave the session half-made.
+      call.endReason ??= 'failed';
+      this.#finishCall(call);
+      throw error;
+    }
+  }
+
   #onInvite(invitation: Invitation): void {
-    if (this.#session || this.#registration !== 'registered') {
+    if (this.#calls.length > 1 || (this.#calls.length && this.#callState !== 'connected') || this.#registration !== 'registered') {
       void invitation.reject({ statusCode: 486 }).catch(ignore);
       return;
     }
-    invitation.delegate = this.#sessionDelegate();
     const identity = invitation.remoteIdentity;
     const remote = { uri: identity.uri.toString(), displayName: identity.displayName || '' };
     this.#beginCall(invitation, 'incoming', remote);
-    this.#emit('incoming-call', { from: remote.uri, displayName: remote.displayName });
+    this.#emit('incoming-call', { from: remote.uri, displayName: remote.displayName, waiting: this.#calls.length > 1 });
     void invitation.progress().catch(ignore);
   }
 
-  #sessionDelegate(): SessionDelegate {
+  #delegate(call: Call): SessionDelegate {
     return {
-      onRefer: (referral) => void referral.reject().catch(ignore),
+      onRefer: (referral) => {
+        // The far end transfers us: call whom it names and leave this call.
+        void referral.accept().then(() => {
+          call.endReason = 'transferred';
+          const inviter = referral.makeInviter({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
+          const next = this.#beginCall(inviter, 'outgoing', { uri: inviter.remoteIdentity.uri.toString(), displayName: '' });
+          // The new call takes the foreground; the old one ends behind it.
+          void call.session.bye().catch(ignore);
+          return this.#invite(next);
+        }).catch(ignore);
+      },
       onBye: (bye) => {
-        this.#endReason ??= 'remote_hangup';
+        call.endReason ??= 'remote_hangup';
         void bye.accept().catch(ignore);
       },
       onCancel: () => {
-        this.#endReason ??= 'cancelled';
+        call.endReason ??= 'cancelled';
       },
     };
   }
 
-  #beginCall(session: Session, direction: 'incoming' | 'outgoing', remote: RemoteParty): void {
-    this.#session = session;
-    this.#direction = direction;
-    this.#remote = remote;
-    this.#endReason = undefined;
-    this.#endStatus = undefined;
+  #beginCall(session: Session, direction: 'incoming' | 'outgoing', remote: RemoteParty): Call {
+    const call: Call = { session, direction, remote, muted: false, held: false };
+    session.delegate = this.#delegate(call);
+    this.#calls.push(call);
     session.stateChange.addListener((state) => {
-      if (session !== this.#session) return;
+      if (!this.#calls.includes(call)) return;
       if (state === SessionState.Established) {
-        this.#setCall('connected');
-        this.#emit('call-connected', { remote: this.#remote });
+        call.connected = true;
+        this.#sync();
+        this.#emit('call-connected', { remote: call.remote });
       } else if (state === SessionState.Terminated) {
         // sip.js announces Terminated before it hands the final response to our onReject.
-        queueMicrotask(() => this.#finishCall(session));
+        queueMicrotask(() => this.#finishCall(call));
       }
     });
-    this.#setCall(direction);
+    this.#sync();
+    return call;
   }
 
-  #finishCall(session: Session): void {
-    if (session !== this.#session) return;
-    const wasConnected = this.#callState === 'connected';
-    const reason = this.#endReason ?? (wasConnected ? 'remote_hangup' : this.#direction === 'incoming' ? 'cancelled' : 'failed');
-    const statusCode = this.#endStatus;
-    this.#session = undefined;
-    this.#direction = undefined;
-    this.#remote = undefined;
-    if (session.state !== SessionState.Terminated) void session.dispose().catch(ignore);
-    this.#setCall('idle');
+  async #refer(call: Call, uri: NonNullable<ReturnType<typeof UserAgent.makeURI>>): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      call.session
+        .refer(uri, {
+          requestDelegate: {
+            onAccept: () => {
+              call.endReason = 'transferred';
+              resolve();
+              if (call.session.state === SessionState.Established) void call.session.bye().catch(ignore);
+            },
+            onReject: (response) => reject(new PhoneStateError(`transfer refused: ${response.message.statusCode} ${response.message.reasonPhrase}`)),
+          },
+        })
+        .catch(reject);
+    });
+  }
+
+  #finishCall(call: Call): void {
+    const index = this.#calls.indexOf(call);
+    if (index < 0) return;
+    const wasConnected = call.connected;
+    const reason = call.endReason ?? (wasConnected ? 'remote_hangup' : call.direction === 'incoming' ? 'cancelled' : 'failed');
+    const statusCode = call.endStatus;
+    this.#calls.splice(index, 1);
+    call.heldTrack?.stop();
+    if (call.session.state !== SessionState.Terminated) void call.session.dispose().catch(ignore);
+    this.#sync();
     this.#emit('call-ended', statusCode === undefined ? { reason } : { reason, statusCode });
+    const ua = this.#ua;
+    if (!this.#calls.length && this.#reconnectWhenIdle && ua) this.#reconnectNow(ua);
   }
 
-  #incoming(): Invitation | undefined {
-    return this.#direction === 'incoming' ? (this.#session as Invitation | undefined) : undefined;
+  #requireConnected(): Call {
+    const call = this.#current();
+    if (!call || call.session.state !== SessionState.Established) throw new PhoneStateError('no connected call');
+    return call;
+  }
+
+  #setMuted(muted: boolean): void {
+    const call = this.#requireConnected();
+    call.muted = muted;
+    const sdh = call.session.sessionDescriptionHandler as SessionDescriptionHandler;
+    for (const sender of sdh.peerConnection?.getSenders() ?? []) if (sender.track) sender.track.enabled = !muted;
+    if (call.heldTrack) call.heldTrack.enabled = !muted;
+    this.#sync(true);
+  }
+
+  async #setHold(call: Call, hold: boolean): Promise<void> {
+    if (call.held === hold) return;
+    const { session } = call;
+    session.sessionDescriptionHandlerOptionsReInvite = { hold } as typeof session.sessionDescriptionHandlerOptionsReInvite;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        session
+          .invite({
+            requestDelegate: {
+              onAccept: () => resolve(),
+              onReject: (response) => reject(new PhoneStateError(`hold refused: ${response.message.statusCode} ${response.message.reasonPhrase}`)),
+            },
+          })
+          .catch(reject);
+      });
+    } catch (error) {
+      session.sessionDescriptionHandlerOptionsReInvite = { hold: call.held } as typeof session.sessionDescriptionHandlerOptionsReInvite;
+      throw error;
+    }
+    const sender = (session.sessionDescriptionHandler as SessionDescriptionHandler).peerConnection?.getSenders()[0];
+    if (hold) {
+      call.heldTrack = sender?.track;
+      await sender?.replaceTrack(null);
+    } else {
+      await sender?.replaceTrack(call.heldTrack ?? null);
+      call.heldTrack = undefined;
+    }
+    call.held = hold;
+    this.#sync(true);
+  }
+
+  #current(): Call | undefined {
+    return this.#calls[this.#calls.length - 1];
   }
 
   #mediaHandler(): SessionDescriptionHandler | undefined {
-    return this.#session?.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
+    return this.#current()?.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
   }
 
   // --- state ---------------------------------------------------------------------------------
@@ -392,9 +695,18 @@ export class PhoneController extends EventTarget {
     this.#emit('state-change', this.state);
   }
 
-  #setCall(callState: CallState): void {
-    if (callState === this.#callState) return;
+  /** Derives the call state from the foreground call; `force` announces a change of muted/held. */
+  #sync(force = false): void {
+    const call = this.#current();
+    const state = call?.session.state;
+    const callState: CallState = !call
+      ? 'idle'
+      : state === SessionState.Established || state === SessionState.Terminating
+        ? 'connected'
+        : call.direction;
+    if (callState === this.#callState && call === this.#shown && !force) return;
     this.#callState = callState;
+    this.#shown = call;
     this.#emit('state-change', this.state);
   }
 

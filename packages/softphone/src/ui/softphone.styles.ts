@@ -30,14 +30,14 @@ export const softphoneStyles = css`
   }
   [part='status'] {
     font-size: 0.85em;
-    color: var(--highrise-muted-color, #616e7c);
+    color: var(--highrise-muted-color, #52606d);
   }
   [part='status']::before {
     content: '';
     display: inline-block;
     width: 0.5em;
     height: 0.5em;
-    margin-right: 0.35em;
+    margin-inline-end: 0.35em;
     border-radius: 50%;
     background: var(--highrise-muted-color, #9aa5b1);
   }
@@ -45,7 +45,7 @@ export const softphoneStyles = css`
     background: var(--highrise-success-color, #2f9e44);
   }
   :host([registration='failed']) [part='status']::before {
-    background: var(--highrise-danger-color, #d64545);
+    background: var(--highrise-danger-color, #c53030);
   }
   input,
   button {
@@ -88,7 +88,7 @@ export const softphoneStyles = css`
   }
   [part='reject-button'],
   [part='hangup-button'] {
-    background: var(--highrise-danger-color, #d64545);
+    background: var(--highrise-danger-color, #c53030);
     border-color: transparent;
     color: var(--highrise-accent-text-color, #fff);
   }
@@ -111,14 +111,42 @@ export const softphoneStyles = css`
   }
   .uri {
     font-size: 0.85em;
-    color: var(--highrise-muted-color, #616e7c);
+    color: var(--highrise-muted-color, #52606d);
     overflow-wrap: anywhere;
   }
   .error {
-    color: var(--highrise-danger-color, #d64545);
+    color: var(--highrise-danger-color, #c53030);
     font-size: 0.85em;
   }
   audio {
     display: none;
+  }
+  .sr {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  .row {
+    display: flex;
+    gap: 0.5em;
+  }
+  .row > * {
+    flex: 1;
+    min-width: 0;
+  }
+  [aria-pressed='true'] {
+    background: var(--highrise-text-color, #1f2933);
+    color: var(--highrise-background, #fff);
+  }
+  [part='quality'] {
+    color: var(--highrise-danger-color, #c53030);
+  }
+  .brand {
+    display: flex;
+    align-items: center;
+    gap: 0.35em;
   }
 `;

@@ -13,7 +13,24 @@ describe('<highrise-softphone> registration', () => {
 
   test('observes every documented attribute, including the reflected state', () => {
     expect([...HighriseSoftphone.observedAttributes].sort()).toEqual(
-      ['call-state', 'display-name', 'domain', 'extension', 'ice-servers', 'label', 'password', 'registration', 'server', 'token'].sort(),
+      [
+        'call-state',
+        'display-name',
+        'domain',
+        'extension',
+        'held',
+        'ice-servers',
+        'input-device-id',
+        'label',
+        'lang',
+        'muted',
+        'output-device-id',
+        'password',
+        'registration',
+        'ringtone-device-id',
+        'server',
+        'token',
+      ].sort(),
     );
   });
 
