@@ -51,8 +51,6 @@ export interface RetryInfo {
 export interface IncomingCallDetail {
   from: string;
   displayName: string;
-  /** True when another call is already up: answering this one puts that one on hold. */
-  waiting: boolean;
 }
 
 export interface CallEndedDetail {

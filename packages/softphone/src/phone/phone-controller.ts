@@ -4,10 +4,10 @@ import { UserAgent } from 'sip.js/lib/api/user-agent.js';
 import { Registerer } from 'sip.js/lib/api/registerer.js';
 import { RegistererState } from 'sip.js/lib/api/registerer-state.js';
 import { Inviter } from 'sip.js/lib/api/inviter.js';
-import { Messager } from 'sip.js/lib/api/messager.js';
 import { SessionState } from 'sip.js/lib/api/session-state.js';
 import { TransportState } from 'sip.js/lib/api/transport-state.js';
 import type { Invitation } from 'sip.js/lib/api/invitation.js';
+import type { IncomingResponse } from 'sip.js/lib/core/messages/incoming-response.js';
 import type { Session } from 'sip.js/lib/api/session.js';
 import type { SessionDelegate } from 'sip.js/lib/api/session-delegate.js';
 import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web/session-description-handler/session-description-handler.js';
@@ -30,6 +30,16 @@ import { nextTokenWarningInMs, retryAfterMs } from './token-expiry';
 const AUDIO_ONLY = { constraints: { audio: true, video: false } };
 const STOP_TIMEOUT_MS = 2_000;
 const ignore = () => {};
+
+/** Sends an in-dialog request and settles with its final response: a refusal rejects, saying what was refused. */
+function settle(what: string, send: (delegate: { onAccept(): void; onReject(response: IncomingResponse): void }) => Promise<unknown>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    send({
+      onAccept: () => resolve(),
+      onReject: ({ message }) => reject(new PhoneStateError(`${what} refused: ${message.statusCode} ${message.reasonPhrase}`)),
+    }).catch(reject);
+  });
+}
 
 /** One call the phone holds: at most two at once (a waiting or consulted call beside the first). */
 interface Call {
@@ -128,11 +138,6 @@ export class PhoneController extends EventTarget {
     return this.#current()?.held ?? false;
   }
 
-  /** How many calls the phone holds (2 while a call waits or a transfer is consulted). */
-  get callCount(): number {
-    return this.#calls.length;
-  }
-
   get state(): PhoneState {
     return { registration: this.#registration, callState: this.#callState, remote: this.remote, muted: this.muted, held: this.held };
   }
@@ -173,11 +178,6 @@ export class PhoneController extends EventTarget {
         onConnect: () => this.#onConnect(ua),
         onDisconnect: (error) => this.#onDisconnect(ua, error),
         onInvite: (invitation) => this.#onInvite(invitation),
-        onMessage: (message) => {
-          const from = message.request.from;
-          void message.accept().catch(ignore);
-          this.#emit('message', { from: from.uri.toString(), displayName: from.displayName || '', text: message.request.body || '' });
-        },
         // Out-of-dialog REFER is refused; only the far end of a call may transfer it.
         onReferRequest: (request) => request.reject({ statusCode: 403 }),
       },
@@ -267,8 +267,6 @@ export class PhoneController extends EventTarget {
   async answer(): Promise<void> {
     const call = this.#current();
     if (!call || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to answer');
-    const other = this.#calls.find((c) => c !== call);
-    if (other && !other.held) await this.#setHold(other, true);
     await (call.session as Invitation).accept({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
   }
 
@@ -322,32 +320,13 @@ export class PhoneController extends EventTarget {
   }
 
   async unhold(): Promise<void> {
-    const call = this.#requireConnected();
-    const other = this.#calls.find((c) => c !== call);
-    if (other && !other.held && other.session.state === SessionState.Established) await this.#setHold(other, true);
-    await this.#setHold(call, false);
+    await this.#setHold(this.#requireConnected(), false);
   }
 
   /** Blind transfer: asks the far end to call `target` instead (REFER), then leaves the call. */
   async transfer(target: string): Promise<void> {
     const call = this.#requireConnected();
     await this.#refer(call, this.#uri(target));
-  }
-
-  /** Sends a text message (SIP MESSAGE) to `target`; resolves when the far end accepted it. */
-  async sendMessage(target: string, text: string): Promise<void> {
-    const ua = this.#ua;
-    if (!ua || this.#registration !== 'registered') throw new PhoneStateError('cannot send a message: not registered');
-    await new Promise<void>((resolve, reject) => {
-      new Messager(ua, this.#uri(target), text)
-        .message({
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (response) => reject(new PhoneStateError(`message refused: ${response.message.statusCode} ${response.message.reasonPhrase}`)),
-          },
-        })
-        .catch(reject);
-    });
   }
 
   // --- connection and registration -----------------------------------------------------------
@@ -548,14 +527,14 @@ export class PhoneController extends EventTarget {
   }
 
   #onInvite(invitation: Invitation): void {
-    if (this.#calls.length > 1 || (this.#calls.length && this.#callState !== 'connected') || this.#registration !== 'registered') {
+    if (this.#calls.length || this.#registration !== 'registered') {
       void invitation.reject({ statusCode: 486 }).catch(ignore);
       return;
     }
     const identity = invitation.remoteIdentity;
     const remote = { uri: identity.uri.toString(), displayName: identity.displayName || '' };
     this.#beginCall(invitation, 'incoming', remote);
-    this.#emit('incoming-call', { from: remote.uri, displayName: remote.displayName, waiting: this.#calls.length > 1 });
+    this.#emit('incoming-call', { from: remote.uri, displayName: remote.displayName });
     void invitation.progress().catch(ignore);
   }
 
@@ -602,20 +581,9 @@ export class PhoneController extends EventTarget {
   }
 
   async #refer(call: Call, uri: NonNullable<ReturnType<typeof UserAgent.makeURI>>): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      call.session
-        .refer(uri, {
-          requestDelegate: {
-            onAccept: () => {
-              call.endReason = 'transferred';
-              resolve();
-              if (call.session.state === SessionState.Established) void call.session.bye().catch(ignore);
-            },
-            onReject: (response) => reject(new PhoneStateError(`transfer refused: ${response.message.statusCode} ${response.message.reasonPhrase}`)),
-          },
-        })
-        .catch(reject);
-    });
+    await settle('transfer', (requestDelegate) => call.session.refer(uri, { requestDelegate }));
+    call.endReason = 'transferred';
+    if (call.session.state === SessionState.Established) await call.session.bye();
   }
 
   #finishCall(call: Call): void {
@@ -653,16 +621,7 @@ export class PhoneController extends EventTarget {
     const { session } = call;
     session.sessionDescriptionHandlerOptionsReInvite = { hold } as typeof session.sessionDescriptionHandlerOptionsReInvite;
     try {
-      await new Promise<void>((resolve, reject) => {
-        session
-          .invite({
-            requestDelegate: {
-              onAccept: () => resolve(),
-              onReject: (response) => reject(new PhoneStateError(`hold refused: ${response.message.statusCode} ${response.message.reasonPhrase}`)),
-            },
-          })
-          .catch(reject);
-      });
+      await settle('hold', (requestDelegate) => session.invite({ requestDelegate }));
     } catch (error) {
       session.sessionDescriptionHandlerOptionsReInvite = { hold: call.held } as typeof session.sessionDescriptionHandlerOptionsReInvite;
       throw error;

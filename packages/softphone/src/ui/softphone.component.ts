@@ -1,10 +1,8 @@
 import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
 import { PhoneController } from '../phone/phone-controller';
 import { PhoneStateError } from '../phone/errors';
-import { decodeTokenClaims } from '../phone/token';
 import type { PhoneOptions } from '../phone/config';
 import type { CallEndedDetail, CallState, IncomingCallDetail, PhoneEventMap, RegistrationState, RemoteParty } from '../phone/events';
-import type { QualityWarning } from '../phone/quality';
 import { en, loadLocale, messagesFor, registrationProblem, type Messages } from './messages';
 import { getRingToneUrl } from './ring-tone';
 import { softphoneStyles } from './softphone.styles';
@@ -50,7 +48,6 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
   'highrise-call-connected': CustomEvent<{ remote: RemoteParty | undefined }>;
   'highrise-call-ended': CustomEvent<CallEndedDetail>;
   'highrise-request-call': CustomEvent<{ target: string }>;
-  'highrise-devices-changed': CustomEvent<{ devices: MediaDeviceInfo[] }>;
 }
 
 /**
@@ -69,8 +66,6 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @attr ice-servers - JSON array of RTCIceServer. Default `[]`: no STUN/TURN unless configured.
  * @attr label - Brand text in the header. Default: "Phone" in the element's language.
  * @attr lang - Language of the widget (`en`, `es`, …); other shipped locales load lazily. Default: the page's.
- * @attr output-device-id - Speaker for the call (`setSinkId`).
- * @attr ringtone-device-id - Speaker for the ring tone. Default: the output device.
  * @attr registration - Reflected, read-only: `unregistered | connecting | registered | failed`.
  * @attr call-state - Reflected, read-only: `idle | outgoing | incoming | connected`.
  * @attr muted - Reflected, read-only: the microphone is muted.
@@ -79,7 +74,7 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @event highrise-registered - Registered; `detail: { aor }`.
  * @event highrise-unregistered - No longer registered; `detail: { reason, retryAt? }` (`retryAt`: epoch ms of the automatic retry, absent when none follows).
  * @event highrise-registration-failed - Refused or unreachable; `detail: { reason, statusCode?, retryAt? }` (e.g. `token_expired`, `403 Forbidden`).
- * @event highrise-incoming-call - A call rings in; `detail: { from, displayName, waiting }` (`waiting`: another call is up, answering holds it).
+ * @event highrise-incoming-call - A call rings in; `detail: { from, displayName }`. A second call while one is up is refused busy (486).
  * @event highrise-call-connected - A call was answered; `detail: { remote }`.
  * @event highrise-call-ended - The call ended; `detail: { reason, statusCode? }` (`reason` is a CallEndReason code).
  * @event highrise-request-call - Cancelable, before dialling; `detail: { target }`. Call `preventDefault()` to veto the call.
@@ -88,7 +83,6 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @event highrise-quality-warning - `detail: { code, sample }`; `code`: `high-rtt | high-jitter | high-packet-loss | low-mos`.
  * @event highrise-quality-warning-cleared - `detail: { code }`.
  * @event highrise-message - A text message arrived; `detail: { from, displayName, text }`.
- * @event highrise-devices-changed - Audio devices were plugged in or out; `detail: { devices }`.
  *
  * @csspart base - The card around everything.
  * @csspart status - Registration status (an aria-live region).
@@ -103,9 +97,6 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @csspart hangup-button - Ends or cancels the call.
  * @csspart mute-button - Mutes and unmutes (`aria-pressed`).
  * @csspart hold-button - Holds and resumes (`aria-pressed`).
- * @csspart transfer-button - Transfers the call to the number typed in `transfer-target`.
- * @csspart transfer-target - The number to transfer to.
- * @csspart quality - Shown while the call's quality is poor; `data-warnings` lists the codes.
  * @csspart audio - The `<audio>` element that plays the ring tone and the call.
  *
  * @cssproperty --highrise-accent-color - Call and answer buttons, focus ring. Default `#2563eb`.
@@ -134,8 +125,6 @@ export class HighriseSoftphone extends LitElement {
     iceServers: { attribute: 'ice-servers', converter: iceServersAttribute },
     label: {},
     lang: {},
-    outputDeviceId: { attribute: 'output-device-id' },
-    ringtoneDeviceId: { attribute: 'ringtone-device-id' },
     registration: { reflect: true },
     callState: { attribute: 'call-state', reflect: true },
     muted: { type: Boolean, reflect: true },
@@ -150,8 +139,6 @@ export class HighriseSoftphone extends LitElement {
   declare displayName: string | undefined;
   declare iceServers: RTCIceServer[];
   declare label: string | undefined;
-  declare outputDeviceId: string | undefined;
-  declare ringtoneDeviceId: string | undefined;
   declare registration: RegistrationState;
   declare callState: CallState;
   declare muted: boolean;
@@ -164,12 +151,9 @@ export class HighriseSoftphone extends LitElement {
   #phoneListeners: AbortController | undefined;
   #pageListeners: AbortController | undefined;
   #number = '';
-  #transferTarget = '';
   #remote: RemoteParty | undefined;
-  #waiting = false;
   #problem: keyof Messages | '' = '';
   #problemText = '';
-  #warnings = new Set<QualityWarning>();
   #audioMode = '';
   #shownCallState: CallState = 'idle';
 
@@ -241,15 +225,10 @@ export class HighriseSoftphone extends LitElement {
     return this.#phone?.sendDtmf(tones) ?? false;
   }
 
-  sendMessage(target: string, text: string): Promise<void> {
-    return this.#requirePhone().sendMessage(target, text);
-  }
-
   /** Replaces the token (same extension) without restarting the phone; setting the `token` attribute does the same. */
   updateToken(token: string): void {
     this.#requirePhone().updateToken(token);
-    this.#token = token;
-    this.token = token;
+    this.#token = this.token = token;
   }
 
   override connectedCallback(): void {
@@ -263,11 +242,6 @@ export class HighriseSoftphone extends LitElement {
     addEventListener('online', refresh, { signal });
     addEventListener('pageshow', refresh, { signal });
     document.addEventListener('visibilitychange', refresh, { signal });
-    navigator.mediaDevices?.addEventListener(
-      'devicechange',
-      () => void navigator.mediaDevices.enumerateDevices().then((devices) => this.#dispatch('highrise-devices-changed', { devices })),
-      { signal },
-    );
     this.addEventListener('keydown', this.#onKeydown, { signal });
     this.requestUpdate();
   }
@@ -290,7 +264,7 @@ export class HighriseSoftphone extends LitElement {
 
   protected override updated(): void {
     if (this.isConnected) this.#syncPhone();
-    void this.#syncAudio();
+    this.#syncAudio();
     this.#moveFocus();
   }
 
@@ -301,7 +275,6 @@ export class HighriseSoftphone extends LitElement {
         <span class="brand"><slot name="logo"></slot>${this.label ?? t.phone}</span>
         <span part="status" role="status" aria-live="polite">${this.#statusText(t)}</span>
       </header>
-      <div class="sr" aria-live="assertive">${this.#announcement(t)}</div>
       ${this.#problem || this.#problemText
         ? html`<div part="problem" class="error" role="alert">${this.#problem ? t[this.#problem] : this.#problemText}</div>`
         : nothing}
@@ -336,13 +309,11 @@ export class HighriseSoftphone extends LitElement {
   #renderCall(t: Messages) {
     const remote = this.#remote;
     const connected = this.callState === 'connected';
-    return html`<div class="call">
+    // A live region: a screen reader hears "Incoming call, Acme 102" as it appears.
+    return html`<div class="call" role="status">
         <span>${this.#heading(t)}</span>
         <span class="peer">${remote ? remote.displayName || userPart(remote.uri) : ''}</span>
         <span class="uri">${remote?.uri ?? ''}</span>
-        ${this.#warnings.size
-          ? html`<span part="quality" role="status" data-warnings=${[...this.#warnings].join(' ')}>${t.poorQuality}</span>`
-          : nothing}
       </div>
       ${connected ? this.#renderDialpad(t) : nothing}
       ${connected
@@ -352,20 +323,6 @@ export class HighriseSoftphone extends LitElement {
             </button>
             <button part="hold-button" type="button" aria-pressed=${this.held} @click=${() => this.#run(() => (this.held ? this.unhold() : this.hold()))}>
               ${t.hold}
-            </button>
-          </div>
-          <div class="row">
-            <input
-              part="transfer-target"
-              type="tel"
-              autocomplete="off"
-              aria-label=${t.transferTo}
-              placeholder=${t.transferTo}
-              .value=${this.#transferTarget}
-              @input=${(e: Event) => (this.#transferTarget = (e.target as HTMLInputElement).value)}
-            />
-            <button part="transfer-button" type="button" @click=${() => this.#transferTarget.trim() && this.#run(() => this.transfer(this.#transferTarget.trim()))}>
-              ${t.transfer}
             </button>
           </div>`
         : nothing}
@@ -378,15 +335,9 @@ export class HighriseSoftphone extends LitElement {
   }
 
   #heading(t: Messages): string {
-    if (this.callState === 'incoming') return this.#waiting ? t.waiting : t.incoming;
+    if (this.callState === 'incoming') return t.incoming;
     if (this.callState === 'outgoing') return t.calling;
     return this.held ? t.onHold : t.inCall;
-  }
-
-  /** What a screen reader hears when the call changes: the heading and who. */
-  #announcement(t: Messages): string {
-    const remote = this.#remote;
-    return this.callState === 'idle' ? '' : `${this.#heading(t)}${remote ? `: ${remote.displayName || userPart(remote.uri)}` : ''}`;
   }
 
   #statusText(t: Messages): string {
@@ -457,34 +408,27 @@ export class HighriseSoftphone extends LitElement {
     };
   }
 
-  /** The configuration that needs a new phone: everything but the token itself, which only needs the same AOR. */
-  #configKey(): string {
-    const options = this.#options();
-    let aor = '';
-    try {
-      aor = options.token ? String(decodeTokenClaims(options.token).sub) : '';
-    } catch {
-      aor = options.token ?? '';
-    }
-    return JSON.stringify({ ...options, token: aor });
-  }
-
-  /** Starts, restarts or stops the phone when its configuration changed; passes a new token on. */
+  /**
+   * Starts, restarts or stops the phone when its configuration changed. A new token alone is
+   * passed on with updateToken(), which keeps the calls; one for another extension restarts.
+   */
   #syncPhone(): void {
-    const key = this.#configKey();
+    const options = this.#options();
+    const key = JSON.stringify({ ...options, token: !options.token });
     const phone = this.#phone;
     if (key === this.#phoneConfigKey) {
-      if (phone && this.token && this.token !== this.#token) {
-        this.#token = this.token;
-        this.#run(async () => phone.updateToken(this.token!));
+      if (!phone || options.token === this.#token) return;
+      try {
+        this.#token = options.token;
+        return phone.updateToken(options.token!);
+      } catch {
+        // another extension's token: a new phone
       }
-      return;
     }
     this.#phoneConfigKey = key;
     this.#stopPhone();
     this.#problem = '';
     this.#problemText = '';
-    const options = this.#options();
     let next: PhoneController;
     try {
       next = new PhoneController(options);
@@ -525,7 +469,6 @@ export class HighriseSoftphone extends LitElement {
       this.muted = detail.muted;
       this.held = detail.held;
       this.#remote = detail.remote;
-      this.#waiting = phone.callCount > 1;
       if (detail.registration === 'registered' && this.#problem && !FAILURES.has(this.#problem)) this.#problem = '';
       this.requestUpdate();
     });
@@ -533,10 +476,7 @@ export class HighriseSoftphone extends LitElement {
     on('incoming-call', () => (this.#problem = ''));
     on('call-ended', ({ reason }) => {
       if (FAILURES.has(reason)) this.#problem = reason as keyof Messages;
-      this.#warnings.clear();
     });
-    on('quality-warning', ({ code }) => this.#warnings.add(code));
-    on('quality-warning-cleared', ({ code }) => this.#warnings.delete(code));
     for (const type of FORWARDED) {
       on(type, (detail) => {
         this.requestUpdate();
@@ -546,18 +486,16 @@ export class HighriseSoftphone extends LitElement {
   }
 
   /** Ring tone while a call rings in, ringback while ringing out, the far end's audio while connected. */
-  async #syncAudio(): Promise<void> {
-    const audio = this.renderRoot.querySelector('audio') as (HTMLAudioElement & { setSinkId?(id: string): Promise<void> }) | null;
+  #syncAudio(): void {
+    const audio = this.renderRoot.querySelector('audio');
     const state = this.callState;
-    const mode = `${state} ${state === 'connected' ? this.#phone?.remoteStream?.id : ''} ${this.outputDeviceId}`;
+    const mode = `${state} ${state === 'connected' ? this.#phone?.remoteStream?.id : ''}`;
     if (!audio || mode === this.#audioMode) return;
     this.#audioMode = mode;
     audio.pause();
     audio.srcObject = null;
     audio.removeAttribute('src');
     audio.loop = state !== 'connected';
-    const sink = (state === 'incoming' && this.ringtoneDeviceId) || this.outputDeviceId;
-    if (sink && audio.setSinkId) await audio.setSinkId(sink).catch(ignore);
     if (state === 'incoming' || state === 'outgoing') audio.src = getRingToneUrl(state === 'outgoing');
     if (state === 'connected') audio.srcObject = this.#phone?.remoteStream ?? null;
     if (state === 'idle') audio.load();

@@ -121,14 +121,6 @@ export const softphoneStyles = css`
   audio {
     display: none;
   }
-  .sr {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-  }
   .row {
     display: flex;
     gap: 0.5em;
@@ -140,9 +132,6 @@ export const softphoneStyles = css`
   [aria-pressed='true'] {
     background: var(--highrise-text-color, #1f2933);
     color: var(--highrise-background, #fff);
-  }
-  [part='quality'] {
-    color: var(--highrise-danger-color, #c53030);
   }
   .brand {
     display: flex;

@@ -24,10 +24,10 @@ describe('<highrise-softphone> registration', () => {
         'label',
         'lang',
         'muted',
-        'output-device-id',
+        
         'password',
         'registration',
-        'ringtone-device-id',
+        
         'server',
         'token',
       ].sort(),
