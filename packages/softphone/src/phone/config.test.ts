@@ -37,7 +37,6 @@ describe('resolvePhoneConfig with a token', () => {
     expect(config.bearerToken).toBe(t);
     expect(config.tokenExpiresAt).toBe(2_000_000_000_000);
     expect(resolvePhoneConfig({ token: t }).bearerToken).toBeUndefined();
-    expect(config.keepAliveInterval).toBe(25);
   });
 
   test('needs a server from somewhere', () => {

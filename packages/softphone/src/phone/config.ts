@@ -27,8 +27,6 @@ export interface PhoneOptions {
   iceServers?: RTCIceServer[];
   /** Milliseconds to wait for ICE candidates before sending the SDP (no trickle ICE). Default 500. */
   iceGatheringTimeout?: number;
-  /** Seconds between keep-alive pings (a double CRLF, RFC 7118 / 5626) on an idle WebSocket. Default 25; 0 disables. */
-  keepAliveInterval?: number;
 }
 
 /** Everything the controller needs, resolved and checked once. */
@@ -49,7 +47,6 @@ export interface PhoneConfig {
   displayName: string | undefined;
   iceServers: RTCIceServer[];
   iceGatheringTimeout: number;
-  keepAliveInterval: number;
 }
 
 export const DEFAULT_ICE_GATHERING_TIMEOUT_MS = 500;
@@ -91,7 +88,6 @@ export function resolvePhoneConfig(options: PhoneOptions): PhoneConfig {
     displayName: options.displayName || (typeof claims?.name === 'string' ? claims.name : undefined) || undefined,
     iceServers: [...(options.iceServers ?? [])],
     iceGatheringTimeout,
-    keepAliveInterval: options.keepAliveInterval ?? 25,
     bearerToken: bearer ? options.token : undefined,
     tokenExpiresAt: typeof claims?.exp === 'number' ? claims.exp * 1000 : undefined,
   };

@@ -1,5 +1,3 @@
-import type { QualitySample, QualityWarning } from './quality';
-
 export type RegistrationState = 'unregistered' | 'connecting' | 'registered' | 'failed';
 export type CallState = 'idle' | 'outgoing' | 'incoming' | 'connected';
 
@@ -71,12 +69,6 @@ export interface PhoneEventMap {
   'registration-failed': CustomEvent<{ reason: string; statusCode?: number } & RetryInfo>;
   /** The token expires at `expiresAt` (epoch ms): fired from 60 s before, every 15 s, until `updateToken()`. */
   'token-will-expire': CustomEvent<{ expiresAt: number }>;
-  /** One second of the call's audio quality. */
-  'call-quality': CustomEvent<QualitySample>;
-  'quality-warning': CustomEvent<{ code: QualityWarning; sample: QualitySample }>;
-  'quality-warning-cleared': CustomEvent<{ code: QualityWarning }>;
-  /** A SIP MESSAGE arrived. */
-  message: CustomEvent<{ from: string; displayName: string; text: string }>;
   'incoming-call': CustomEvent<IncomingCallDetail>;
   'call-connected': CustomEvent<{ remote: RemoteParty | undefined }>;
   'call-ended': CustomEvent<CallEndedDetail>;

@@ -29,6 +29,8 @@ import { nextTokenWarningInMs, retryAfterMs } from './token-expiry';
 
 const AUDIO_ONLY = { constraints: { audio: true, video: false } };
 const STOP_TIMEOUT_MS = 2_000;
+/** A double-CRLF ping (RFC 7118 / 5626) this often keeps idle proxies and NATs from dropping a quiet phone's socket. */
+const KEEP_ALIVE_SECONDS = 25;
 const ignore = () => {};
 
 /** Sends an in-dialog request and settles with its final response: a refusal rejects, saying what was refused. */
@@ -41,7 +43,7 @@ function settle(what: string, send: (delegate: { onAccept(): void; onReject(resp
   });
 }
 
-/** One call the phone holds: at most two at once (a waiting or consulted call beside the first). */
+/** The call the phone holds, and what it knows about it. */
 interface Call {
   session: Session;
   direction: 'incoming' | 'outgoing';
@@ -71,9 +73,9 @@ export interface PhoneController {
 }
 
 /**
- * A phone without a face: registers one extension over SIP-over-WebSocket and makes or takes
- * audio calls (one in the foreground, and a waiting or consulted one beside it). Knows nothing of
- * the DOM beyond WebRTC and media; `<highrise-softphone>` renders its state, and a page can use it alone.
+ * A phone without a face: registers one extension over SIP-over-WebSocket and makes or takes one
+ * audio call at a time. Knows nothing of the DOM beyond WebRTC and media; `<highrise-softphone>`
+ * renders its state, and a page can use it alone.
  *
  * ```ts
  * const phone = new PhoneController({ token });
@@ -98,11 +100,8 @@ export class PhoneController extends EventTarget {
   #reconnectWhenIdle = false;
   /** Registration was refused and no retry follows (a wrong password): refreshing would only be refused again. */
   #stuck = false;
-  /** The call the state last described, so a change of foreground call is announced. */
-  #shown: Call | undefined;
 
-  /** The calls, oldest first; the last one is in the foreground. */
-  #calls: Call[] = [];
+  #call: Call | undefined;
   #callState: CallState = 'idle';
 
   constructor(options: PhoneOptions) {
@@ -125,21 +124,12 @@ export class PhoneController extends EventTarget {
   }
 
   get remote(): RemoteParty | undefined {
-    return this.#current()?.remote;
-  }
-
-  /** The microphone is muted in the foreground call. */
-  get muted(): boolean {
-    return this.#current()?.muted ?? false;
-  }
-
-  /** The foreground call is on hold. */
-  get held(): boolean {
-    return this.#current()?.held ?? false;
+    return this.#call?.remote;
   }
 
   get state(): PhoneState {
-    return { registration: this.#registration, callState: this.#callState, remote: this.remote, muted: this.muted, held: this.held };
+    const call = this.#call;
+    return { registration: this.#registration, callState: this.#callState, remote: call?.remote, muted: !!call?.muted, held: !!call?.held };
   }
 
   /** The foreground call's peer connection (for `getStats()`), or undefined outside a call. */
@@ -161,14 +151,13 @@ export class PhoneController extends EventTarget {
       displayName: config.displayName,
       authorizationUsername: config.authorizationUsername,
       authorizationPassword: config.authorizationPassword,
-      transportOptions: { server: config.wsUrl, keepAliveInterval: config.keepAliveInterval },
+      transportOptions: { server: config.wsUrl, keepAliveInterval: KEEP_ALIVE_SECONDS },
       logLevel: 'warn',
       // sip.js reports expected trouble (a refused socket, a late BYE) as errors; on a reseller's
       // page those are warnings of the widget, not errors of the page.
       logBuiltinEnabled: false,
-      logConnector: (level, category, _label, content) => {
-        if (level === 'error' || level === 'warn') console.warn(`[highrise-softphone] ${category}: ${content}`);
-      },
+      // (logLevel 'warn' passes only warnings and errors on.)
+      logConnector: (_level, category, _label, content) => console.warn(`[highrise-softphone] ${category}: ${content}`),
       sessionDescriptionHandlerFactoryOptions: {
         // Given explicitly: sip.js's default configuration names a public STUN server.
         peerConnectionConfiguration: { iceServers: config.iceServers },
@@ -200,9 +189,9 @@ export class PhoneController extends EventTarget {
     const ua = this.#ua;
     this.#clearTimers();
     this.#reconnectWhenIdle = false;
-    for (const call of [...this.#calls].reverse()) {
-      call.endReason ??= 'local_hangup';
-      this.#finishCall(call);
+    if (this.#call) {
+      this.#call.endReason ??= 'local_hangup';
+      this.#finishCall(this.#call);
     }
     if (!ua) return;
     this.#ua = undefined;
@@ -235,7 +224,7 @@ export class PhoneController extends EventTarget {
     }
     this.#setServer(ua, config.wsUrl);
     if (config.bearerToken && this.#registerer) return this.#register(ua);
-    if (this.#calls.length) this.#reconnectWhenIdle = true;
+    if (this.#call) this.#reconnectWhenIdle = true;
     else this.#reconnectNow(ua);
   }
 
@@ -259,20 +248,20 @@ export class PhoneController extends EventTarget {
 
   /** Calls `target`: a number dialled in the own domain (`102`), `user@host`, or a `sip:` URI. */
   async call(target: string): Promise<void> {
-    if (this.#calls.length) throw new PhoneStateError('cannot call: a call is already in progress');
+    if (this.#call) throw new PhoneStateError('cannot call: a call is already in progress');
     await this.#dial(target);
   }
 
   /** Answers the ringing incoming call with audio; a call already up is put on hold first. */
   async answer(): Promise<void> {
-    const call = this.#current();
+    const call = this.#call;
     if (!call || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to answer');
     await (call.session as Invitation).accept({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
   }
 
   /** Declines the ringing incoming call (603 Decline). */
   async reject(): Promise<void> {
-    const call = this.#current();
+    const call = this.#call;
     if (!call || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to reject');
     call.endReason ??= 'rejected';
     await (call.session as Invitation).reject({ statusCode: 603 });
@@ -280,7 +269,7 @@ export class PhoneController extends EventTarget {
 
   /** Ends the foreground call whatever its state: CANCEL while ringing out, decline while ringing in, BYE when connected. */
   async hangup(): Promise<void> {
-    const call = this.#current();
+    const call = this.#call;
     if (!call) return;
     const { session } = call;
     if (session.state === SessionState.Established) {
@@ -404,9 +393,9 @@ export class PhoneController extends EventTarget {
       this.#dropRegisterer();
       // Today's edge ends the dialogs of a closed connection, so a call cannot outlive it: end it
       // here too, cleanly, rather than show a call nobody is on (or "Calling…" forever).
-      for (const call of [...this.#calls].reverse()) {
-        call.endReason ??= 'connection_lost';
-        this.#finishCall(call);
+      if (this.#call) {
+        this.#call.endReason ??= 'connection_lost';
+        this.#finishCall(this.#call);
       }
       const close = this.#lastClose;
       const refused = close && isRefusal(close);
@@ -485,10 +474,7 @@ export class PhoneController extends EventTarget {
   #fail(reason: string, retryAt?: number, statusCode?: number): void {
     this.#stuck = retryAt === undefined;
     this.#setRegistration('failed');
-    const detail: { reason: string; statusCode?: number; retryAt?: number } = { reason };
-    if (statusCode !== undefined) detail.statusCode = statusCode;
-    if (retryAt !== undefined) detail.retryAt = retryAt;
-    this.#emit('registration-failed', detail);
+    this.#emit('registration-failed', { reason, statusCode, retryAt });
   }
 
   // --- calls ---------------------------------------------------------------------------------
@@ -527,7 +513,7 @@ export class PhoneController extends EventTarget {
   }
 
   #onInvite(invitation: Invitation): void {
-    if (this.#calls.length || this.#registration !== 'registered') {
+    if (this.#call || this.#registration !== 'registered') {
       void invitation.reject({ statusCode: 486 }).catch(ignore);
       return;
     }
@@ -544,11 +530,10 @@ export class PhoneController extends EventTarget {
         // The far end transfers us: call whom it names and leave this call.
         void referral.accept().then(() => {
           call.endReason = 'transferred';
+          // Leaving the call (finishing it says BYE) frees the phone for the call it was sent to.
+          this.#finishCall(call);
           const inviter = referral.makeInviter({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
-          const next = this.#beginCall(inviter, 'outgoing', { uri: inviter.remoteIdentity.uri.toString(), displayName: '' });
-          // The new call takes the foreground; the old one ends behind it.
-          void call.session.bye().catch(ignore);
-          return this.#invite(next);
+          return this.#invite(this.#beginCall(inviter, 'outgoing', { uri: inviter.remoteIdentity.uri.toString(), displayName: '' }));
         }).catch(ignore);
       },
       onBye: (bye) => {
@@ -564,9 +549,9 @@ export class PhoneController extends EventTarget {
   #beginCall(session: Session, direction: 'incoming' | 'outgoing', remote: RemoteParty): Call {
     const call: Call = { session, direction, remote, muted: false, held: false };
     session.delegate = this.#delegate(call);
-    this.#calls.push(call);
+    this.#call = call;
     session.stateChange.addListener((state) => {
-      if (!this.#calls.includes(call)) return;
+      if (call !== this.#call) return;
       if (state === SessionState.Established) {
         call.connected = true;
         this.#sync();
@@ -587,22 +572,21 @@ export class PhoneController extends EventTarget {
   }
 
   #finishCall(call: Call): void {
-    const index = this.#calls.indexOf(call);
-    if (index < 0) return;
+    if (call !== this.#call) return;
     const wasConnected = call.connected;
     const reason = call.endReason ?? (wasConnected ? 'remote_hangup' : call.direction === 'incoming' ? 'cancelled' : 'failed');
     const statusCode = call.endStatus;
-    this.#calls.splice(index, 1);
+    this.#call = undefined;
     call.heldTrack?.stop();
     if (call.session.state !== SessionState.Terminated) void call.session.dispose().catch(ignore);
     this.#sync();
     this.#emit('call-ended', statusCode === undefined ? { reason } : { reason, statusCode });
     const ua = this.#ua;
-    if (!this.#calls.length && this.#reconnectWhenIdle && ua) this.#reconnectNow(ua);
+    if (this.#reconnectWhenIdle && ua) this.#reconnectNow(ua);
   }
 
   #requireConnected(): Call {
-    const call = this.#current();
+    const call = this.#call;
     if (!call || call.session.state !== SessionState.Established) throw new PhoneStateError('no connected call');
     return call;
   }
@@ -638,12 +622,8 @@ export class PhoneController extends EventTarget {
     this.#sync(true);
   }
 
-  #current(): Call | undefined {
-    return this.#calls[this.#calls.length - 1];
-  }
-
   #mediaHandler(): SessionDescriptionHandler | undefined {
-    return this.#current()?.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
+    return this.#call?.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
   }
 
   // --- state ---------------------------------------------------------------------------------
@@ -654,18 +634,17 @@ export class PhoneController extends EventTarget {
     this.#emit('state-change', this.state);
   }
 
-  /** Derives the call state from the foreground call; `force` announces a change of muted/held. */
+  /** Derives the call state from the call; `force` announces a change of muted/held. */
   #sync(force = false): void {
-    const call = this.#current();
+    const call = this.#call;
     const state = call?.session.state;
     const callState: CallState = !call
       ? 'idle'
       : state === SessionState.Established || state === SessionState.Terminating
         ? 'connected'
         : call.direction;
-    if (callState === this.#callState && call === this.#shown && !force) return;
+    if (callState === this.#callState && !force) return;
     this.#callState = callState;
-    this.#shown = call;
     this.#emit('state-change', this.state);
   }
 

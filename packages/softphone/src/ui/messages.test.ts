@@ -5,9 +5,9 @@ import es from './locales/es';
 describe('the message catalogue', () => {
   test('registration failures become sentences; the codes stay for events', () => {
     expect(en[registrationProblem({ reason: 'token_expired' })]).toBe('Session expired — reconnecting');
-    expect(en[registrationProblem({ reason: '403 Forbidden', statusCode: 403 })]).toBe('Sign-in refused: check the extension and password');
+    expect(en[registrationProblem({ reason: '403 Forbidden', statusCode: 403 })]).toBe('Sign-in refused — check the credentials');
     expect(en[registrationProblem({ reason: '503 Service Unavailable', statusCode: 503 })]).toMatch(/busy — retrying/);
-    expect(en[registrationProblem({ reason: 'connection_failed' })]).toMatch(/Cannot reach/);
+    expect(en[registrationProblem({ reason: 'connection_failed' })]).toMatch(/unreachable/);
     expect(en[registrationProblem({ reason: 'tenant_suspended' })]).toMatch(/suspended/);
   });
 

@@ -10,7 +10,6 @@ export const en = {
   offline: 'Offline',
   notConfigured: 'Not configured',
   number: 'Number',
-  numberToCall: 'Number to call',
   dialpad: 'Dialpad',
   callControls: 'Call controls',
   call: 'Call',
@@ -23,22 +22,21 @@ export const en = {
   calling: 'Calling…',
   inCall: 'In call',
   onHold: 'On hold',
-  callEnded: 'Call ended',
   // Why a call did not happen, by CallEndReason.
   not_found: 'Number not found',
   busy: 'Busy',
   declined: 'Call declined',
-  unavailable: 'Not available right now',
+  unavailable: 'Not available',
   line_limit: "Your company's line limit is reached",
-  connection_lost: 'Connection lost — the call ended',
+  connection_lost: 'Connection lost — call ended',
   failed: 'The call could not be made',
   // Why the phone is not registered.
   token_expired: 'Session expired — reconnecting',
   tenant_suspended: "Your company's phone service is suspended",
-  signInRefused: 'Sign-in refused: check the extension and password',
-  unreachable: 'Cannot reach the phone service — retrying',
-  serviceBusy: 'The phone service is busy — retrying',
-  registrationFailed: 'The phone could not sign in',
+  signInRefused: 'Sign-in refused — check the credentials',
+  unreachable: 'Service unreachable — retrying',
+  serviceBusy: 'Service busy — retrying',
+  registrationFailed: 'Could not sign in',
 };
 
 export type Messages = typeof en;

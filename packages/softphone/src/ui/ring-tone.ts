@@ -1,33 +1,23 @@
-type Cadence = ReadonlyArray<readonly [on: boolean, seconds: number]>;
-
 export interface RingToneOptions {
   sampleRate?: number;
   /** Peak amplitude, 0..1. */
   volume?: number;
-  cadence?: Cadence;
-  frequencies?: number[];
 }
 
 // A double ring (two 0.4 s bursts of 400 Hz + 450 Hz, then silence): one loop of the tone the
 // widget plays while a call rings in. Built at runtime so the bundle ships no audio asset.
-const CADENCE_S: Cadence = [
+const CADENCE_S: ReadonlyArray<readonly [on: boolean, seconds: number]> = [
   [true, 0.4],
   [false, 0.2],
   [true, 0.4],
   [false, 2],
 ];
 const FREQUENCIES_HZ = [400, 450];
-/** What a caller hears while the far end rings (North American ringback: 440 + 480 Hz, 2 s on, 4 s off). */
-const RINGBACK: RingToneOptions = { cadence: [[true, 2], [false, 4]], frequencies: [440, 480] };
+
 
 /** One loop of the ring tone as a WAV file (PCM, 8-bit unsigned, mono). */
-export function createRingToneWav({
-  sampleRate = 8000,
-  volume = 0.3,
-  cadence = CADENCE_S,
-  frequencies = FREQUENCIES_HZ,
-}: RingToneOptions = {}): Uint8Array<ArrayBuffer> {
-  const samples = Math.round(cadence.reduce((total, [, seconds]) => total + seconds, 0) * sampleRate);
+export function createRingToneWav({ sampleRate = 8000, volume = 0.3 }: RingToneOptions = {}): Uint8Array<ArrayBuffer> {
+  const samples = Math.round(CADENCE_S.reduce((total, [, seconds]) => total + seconds, 0) * sampleRate);
   const wav = new Uint8Array(44 + samples).fill(128); // 128 is silence
   const view = new DataView(wav.buffer);
   // The 44-byte header as little-endian words: "RIFF" size "WAVE" "fmt " 16, PCM + mono, the rate,
@@ -36,18 +26,18 @@ export function createRingToneWav({
     view.setUint32(i * 4, word, true),
   );
   let i = 0;
-  for (const [on, seconds] of cadence) {
+  for (const [on, seconds] of CADENCE_S) {
     for (const end = Math.min(samples, i + Math.round(seconds * sampleRate)); i < end; i++) {
       const t = i / sampleRate;
-      if (on) wav[44 + i] = Math.round(128 + (127 * volume * frequencies.reduce((sum, f) => sum + Math.sin(2 * Math.PI * f * t), 0)) / frequencies.length);
+      if (on) wav[44 + i] = Math.round(128 + (127 * volume * FREQUENCIES_HZ.reduce((sum, f) => sum + Math.sin(2 * Math.PI * f * t), 0)) / FREQUENCIES_HZ.length);
     }
   }
   return wav;
 }
 
-const urls: Record<string, string> = {};
+let ringToneUrl: string | undefined;
 
-/** A `blob:` URL of the ring tone (or, with `ringback`, of the ringback tone), made once per page. */
-export function getRingToneUrl(ringback = false): string {
-  return (urls[String(ringback)] ??= URL.createObjectURL(new Blob([createRingToneWav(ringback ? RINGBACK : {})], { type: 'audio/wav' })));
+/** A `blob:` URL of the ring tone, made once per page. */
+export function getRingToneUrl(): string {
+  return (ringToneUrl ??= URL.createObjectURL(new Blob([createRingToneWav()], { type: 'audio/wav' })));
 }

@@ -8,8 +8,6 @@ import { getRingToneUrl } from './ring-tone';
 import { softphoneStyles } from './softphone.styles';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
-/** Call endings worth a sentence: the others are what the user did, or a plain hang-up. */
-const FAILURES = new Set(['not_found', 'busy', 'declined', 'unavailable', 'line_limit', 'connection_lost', 'failed']);
 /** Controller events the element passes on as `highrise-<name>`, detail unchanged. */
 const FORWARDED = [
   'registered',
@@ -19,10 +17,6 @@ const FORWARDED = [
   'call-connected',
   'call-ended',
   'token-will-expire',
-  'call-quality',
-  'quality-warning',
-  'quality-warning-cleared',
-  'message',
 ] as const;
 const ignore = () => {};
 
@@ -35,7 +29,7 @@ const iceServersAttribute = {
     } catch {
       // reported below
     }
-    console.warn('<highrise-softphone>: ice-servers must be a JSON array of RTCIceServer; using none');
+    console.warn('<highrise-softphone>: ice-servers is not a JSON array; using none');
     return [];
   },
 };
@@ -79,10 +73,6 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @event highrise-call-ended - The call ended; `detail: { reason, statusCode? }` (`reason` is a CallEndReason code).
  * @event highrise-request-call - Cancelable, before dialling; `detail: { target }`. Call `preventDefault()` to veto the call.
  * @event highrise-token-will-expire - The token expires soon; `detail: { expiresAt }`. Fired from 60 s before, every 15 s, until `updateToken()`.
- * @event highrise-call-quality - Every second in a call; `detail: { rtt, jitter, packetLoss, mos }`.
- * @event highrise-quality-warning - `detail: { code, sample }`; `code`: `high-rtt | high-jitter | high-packet-loss | low-mos`.
- * @event highrise-quality-warning-cleared - `detail: { code }`.
- * @event highrise-message - A text message arrived; `detail: { from, displayName, text }`.
  *
  * @csspart base - The card around everything.
  * @csspart status - Registration status (an aria-live region).
@@ -152,10 +142,11 @@ export class HighriseSoftphone extends LitElement {
   #pageListeners: AbortController | undefined;
   #number = '';
   #remote: RemoteParty | undefined;
-  #problem: keyof Messages | '' = '';
-  #problemText = '';
+  /** Why the last call or action failed: a catalogue key (`busy`, …) or an error's own message. */
+  #problem = '';
+  /** Why the phone is not registered, as a catalogue key; cleared once it is. */
+  #registrationProblem = '';
   #audioMode = '';
-  #shownCallState: CallState = 'idle';
 
   constructor() {
     super();
@@ -221,10 +212,6 @@ export class HighriseSoftphone extends LitElement {
     return this.#requirePhone().transfer(target);
   }
 
-  sendDtmf(tones: string): boolean {
-    return this.#phone?.sendDtmf(tones) ?? false;
-  }
-
   /** Replaces the token (same extension) without restarting the phone; setting the `token` attribute does the same. */
   updateToken(token: string): void {
     this.#requirePhone().updateToken(token);
@@ -265,19 +252,17 @@ export class HighriseSoftphone extends LitElement {
   protected override updated(): void {
     if (this.isConnected) this.#syncPhone();
     this.#syncAudio();
-    this.#moveFocus();
   }
 
   protected override render() {
     const t = this.messages;
+    const problem = this.#problem || this.#registrationProblem;
     return html`<div part="base">
       <header>
         <span class="brand"><slot name="logo"></slot>${this.label ?? t.phone}</span>
         <span part="status" role="status" aria-live="polite">${this.#statusText(t)}</span>
       </header>
-      ${this.#problem || this.#problemText
-        ? html`<div part="problem" class="error" role="alert">${this.#problem ? t[this.#problem] : this.#problemText}</div>`
-        : nothing}
+      ${problem ? html`<div part="problem" class="error" role="alert">${t[problem as keyof Messages] ?? problem}</div>` : nothing}
       ${this.callState === 'idle' ? this.#renderDialer(t) : this.#renderCall(t)}
       <audio part="audio" autoplay></audio>
     </div>`;
@@ -291,7 +276,7 @@ export class HighriseSoftphone extends LitElement {
         inputmode="tel"
         autocomplete="off"
         placeholder=${t.number}
-        aria-label=${t.numberToCall}
+        aria-label=${t.number}
         .value=${this.#number}
         @input=${(e: Event) => this.#setNumber((e.target as HTMLInputElement).value)}
         @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && this.#onCallClick()}
@@ -318,12 +303,8 @@ export class HighriseSoftphone extends LitElement {
       ${connected ? this.#renderDialpad(t) : nothing}
       ${connected
         ? html`<div class="row">
-            <button part="mute-button" type="button" aria-pressed=${this.muted} @click=${() => this.#run(async () => (this.muted ? this.unmute() : this.mute()))}>
-              ${t.mute}
-            </button>
-            <button part="hold-button" type="button" aria-pressed=${this.held} @click=${() => this.#run(() => (this.held ? this.unhold() : this.hold()))}>
-              ${t.hold}
-            </button>
+<button part="mute-button" type="button" aria-pressed=${this.muted} @click=${() => this.#run(async () => (this.muted ? this.unmute() : this.mute()))}>${t.mute}</button
+            ><button part="hold-button" type="button" aria-pressed=${this.held} @click=${() => this.#run(() => (this.held ? this.unhold() : this.hold()))}>${t.hold}</button>
           </div>`
         : nothing}
       <div part="call-controls" role="group" aria-label=${t.callControls}>
@@ -354,7 +335,7 @@ export class HighriseSoftphone extends LitElement {
   }
 
   #lang(): string {
-    return this.lang || this.closest('[lang]')?.getAttribute('lang') || 'en';
+    return this.lang || document.documentElement.lang || 'en';
   }
 
   #setNumber(value: string): void {
@@ -383,16 +364,15 @@ export class HighriseSoftphone extends LitElement {
   /** Runs a user action from a button; a failure is shown, not thrown into the page. */
   #run(action: () => Promise<unknown>): void {
     this.#problem = '';
-    this.#problemText = '';
     this.requestUpdate();
     action().catch((error: unknown) => {
-      this.#problemText = error instanceof Error ? error.message : String(error);
+      this.#problem = error instanceof Error ? error.message : String(error);
       this.requestUpdate();
     });
   }
 
   #requirePhone(): PhoneController {
-    if (!this.#phone) throw new PhoneStateError('the softphone is not configured: set token, or server, domain, extension and password');
+    if (!this.#phone) throw new PhoneStateError('not configured: set token, or server, domain, extension and password');
     return this.#phone;
   }
 
@@ -427,14 +407,13 @@ export class HighriseSoftphone extends LitElement {
     }
     this.#phoneConfigKey = key;
     this.#stopPhone();
-    this.#problem = '';
-    this.#problemText = '';
+    this.#problem = this.#registrationProblem = '';
     let next: PhoneController;
     try {
       next = new PhoneController(options);
     } catch (error) {
       // Say what is wrong once something was configured; an empty element is just not set up yet.
-      if (options.token || options.server) this.#problemText = error instanceof Error ? error.message : String(error);
+      if (options.token || options.server) this.#problem = error instanceof Error ? error.message : String(error);
       this.requestUpdate();
       return;
     }
@@ -469,13 +448,14 @@ export class HighriseSoftphone extends LitElement {
       this.muted = detail.muted;
       this.held = detail.held;
       this.#remote = detail.remote;
-      if (detail.registration === 'registered' && this.#problem && !FAILURES.has(this.#problem)) this.#problem = '';
+      if (detail.registration === 'registered') this.#registrationProblem = '';
+      if (detail.callState === 'incoming') this.#problem = ''; // the last call's trouble is old news
       this.requestUpdate();
     });
-    on('registration-failed', (detail) => (this.#problem = registrationProblem(detail)));
-    on('incoming-call', () => (this.#problem = ''));
+    on('registration-failed', (detail) => (this.#registrationProblem = registrationProblem(detail)));
     on('call-ended', ({ reason }) => {
-      if (FAILURES.has(reason)) this.#problem = reason as keyof Messages;
+      // Endings with a sentence are failures (`busy`, …); a plain hang-up has none.
+      if (reason in en) this.#problem = reason;
     });
     for (const type of FORWARDED) {
       on(type, (detail) => {
@@ -485,7 +465,7 @@ export class HighriseSoftphone extends LitElement {
     }
   }
 
-  /** Ring tone while a call rings in, ringback while ringing out, the far end's audio while connected. */
+  /** Ring tone while a call rings in, the far end's audio while connected, silence otherwise. */
   #syncAudio(): void {
     const audio = this.renderRoot.querySelector('audio');
     const state = this.callState;
@@ -495,21 +475,11 @@ export class HighriseSoftphone extends LitElement {
     audio.pause();
     audio.srcObject = null;
     audio.removeAttribute('src');
-    audio.loop = state !== 'connected';
-    if (state === 'incoming' || state === 'outgoing') audio.src = getRingToneUrl(state === 'outgoing');
+    audio.loop = state === 'incoming';
+    if (state === 'incoming') audio.src = getRingToneUrl();
     if (state === 'connected') audio.srcObject = this.#phone?.remoteStream ?? null;
-    if (state === 'idle') audio.load();
+    if (state === 'idle' || state === 'outgoing') audio.load();
     else audio.play().catch(ignore); // autoplay may be blocked until the user has interacted
-  }
-
-  /** Focus follows the call: Answer when it rings, Hang up when it connects, the number when it ends — if focus was ours or nowhere. */
-  #moveFocus(): void {
-    if (this.callState === this.#shownCallState) return;
-    this.#shownCallState = this.callState;
-    const active = document.activeElement;
-    if (active && active !== document.body && active !== this) return;
-    const part = { incoming: 'answer-button', connected: 'hangup-button', outgoing: 'hangup-button', idle: 'number' }[this.callState];
-    (this.renderRoot.querySelector(`[part="${part}"]`) as HTMLElement | null)?.focus();
   }
 
   #dispatch<K extends keyof HighriseSoftphoneEventMap>(type: K, detail: HighriseSoftphoneEventMap[K]['detail'], cancelable = false): boolean {

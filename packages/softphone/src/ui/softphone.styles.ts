@@ -92,11 +92,13 @@ export const softphoneStyles = css`
     border-color: transparent;
     color: var(--highrise-accent-text-color, #fff);
   }
-  [part='call-controls'] {
+  [part='call-controls'],
+  .row {
     display: flex;
     gap: 0.5em;
   }
-  [part='call-controls'] > button {
+  [part='call-controls'] > button,
+  .row > button {
     flex: 1;
   }
   .call {
@@ -121,21 +123,9 @@ export const softphoneStyles = css`
   audio {
     display: none;
   }
-  .row {
-    display: flex;
-    gap: 0.5em;
-  }
-  .row > * {
-    flex: 1;
-    min-width: 0;
-  }
   [aria-pressed='true'] {
     background: var(--highrise-text-color, #1f2933);
     color: var(--highrise-background, #fff);
   }
-  .brand {
-    display: flex;
-    align-items: center;
-    gap: 0.35em;
-  }
+
 `;
