@@ -20,7 +20,6 @@ describe('<highrise-softphone> registration', () => {
         'extension',
         'held',
         'ice-servers',
-        'input-device-id',
         'label',
         'lang',
         'muted',
