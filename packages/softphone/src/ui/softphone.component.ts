@@ -74,6 +74,8 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @event highrise-request-call - Cancelable, before dialling; `detail: { target }`. Call `preventDefault()` to veto the call.
  * @event highrise-token-will-expire - The token expires soon; `detail: { expiresAt }`. Fired from 60 s before, every 15 s, until `updateToken()`.
  *
+ * @slot logo - An image or mark before the brand text in the header.
+ *
  * @csspart base - The card around everything.
  * @csspart status - Registration status (an aria-live region).
  * @csspart problem - Why a call or the registration failed, as a sentence (role alert).
