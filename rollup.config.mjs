@@ -52,7 +52,7 @@ export default [
   library('sdk', ['index', 'schemas/index'], { output: { entryFileNames: (c) => (c.name === 'schemas/index' ? 'schemas.js' : '[name].js') } }),
   // Locales sit next to the bundle in dist/locales/, loaded only by a page that asks for one.
   // Shared chunks stay next to the entries (not in chunks/): `import.meta.url` then finds locales/.
-  library('softphone', { index: 'index', define: 'define', 'locales/es': 'ui/locales/es' }, { output: { chunkFileNames: '[name]-[hash].js' } }),
+  library('softphone', { index: 'index', define: 'define', quality: 'phone/quality-monitor', 'locales/es': 'ui/locales/es' }, { output: { chunkFileNames: '[name]-[hash].js' } }),
   softphoneBundle('packages/softphone/build/define.js', 'packages/softphone/dist/highrise-softphone.js'),
   library('platform', ['index', 'cli'], { output: { banner: (c) => (c.name === 'cli' ? '#!/usr/bin/env node' : '') } }),
   library('examples', { demo: 'src/demo', 'port-numbers': 'scripts/port-numbers', provision: 'scripts/provision' }),

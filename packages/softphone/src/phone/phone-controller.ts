@@ -212,7 +212,7 @@ export class PhoneController extends EventTarget {
   updateToken(token: string): void {
     const options = { ...this.#options, token };
     const config = resolvePhoneConfig(options);
-    if (config.aor !== this.#config.aor) throw new PhoneConfigError(`the new token is for ${config.aor}, not ${this.#config.aor}`);
+    if (config.aor !== this.#config.aor) throw new PhoneConfigError(`token is for ${config.aor}`);
     this.#options = options;
     this.#config = config;
     this.#armTokenWarning(false);
@@ -288,7 +288,8 @@ export class PhoneController extends EventTarget {
   /** Sends DTMF tones (`0-9*#`) in the connected call as RTP events. Returns false when there is no call to send them in. */
   sendDtmf(tones: string): boolean {
     if (this.#callState !== 'connected') return false;
-    return this.#mediaHandler()?.sendDtmf(tones) ?? false;
+    // insertDTMF replaces the tones still queued: keys pressed quickly would be lost, so keep them.
+    return this.#mediaHandler()?.sendDtmf((this.peerConnection?.getSenders()[0]?.dtmf?.toneBuffer ?? '') + tones) ?? false;
   }
 
   /** Mutes the microphone in the foreground call: the far end hears silence. */

@@ -374,7 +374,7 @@ export class HighriseSoftphone extends LitElement {
   }
 
   #requirePhone(): PhoneController {
-    if (!this.#phone) throw new PhoneStateError('not configured: set token, or server, domain, extension and password');
+    if (!this.#phone) throw new PhoneStateError('no token or credentials');
     return this.#phone;
   }
 
