@@ -1,6 +1,7 @@
 // <highrise-softphone> for people who use a keyboard or a screen reader: axe-core finds no WCAG
 // 2.1 AA violation in the idle, ringing and connected widget (shadow DOM included), a whole call
-// can be made and answered with the keyboard alone, and the call's state is in a live region.
+// can be made and answered with the keyboard alone, focus moves to Answer, to Hang up and back to
+// the number, and the call's state is in a live region.
 import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { Highrise, type TenantClient } from '@highrise/sdk';
@@ -87,10 +88,12 @@ describe('softphone accessibility', () => {
     })).toEqual({ role: 'status', text: expect.stringContaining('Incoming call') });
     expect(await violations(callee)).toEqual([]);
 
-    await tabTo(callee, 'answer-button');
+    // Focus went to Answer by itself: Enter answers.
+    expect(await focusedPart(callee)).toBe('answer-button');
     await callee.page.keyboard.press('Enter');
     await caller.waitForAttribute('call-state', 'connected');
     await callee.waitForAttribute('call-state', 'connected');
+    await expect.poll(() => focusedPart(callee)).toBe('hangup-button');
     expect(await violations(callee)).toEqual([]);
 
     await tabTo(callee, 'mute-button');
@@ -100,6 +103,8 @@ describe('softphone accessibility', () => {
     await caller.page.keyboard.press('Enter');
     await callee.waitForAttribute('call-state', 'idle');
     await caller.waitForAttribute('call-state', 'idle');
+    // And back to the number, ready for the next call.
+    await expect.poll(() => focusedPart(caller)).toBe('number');
     expect(unexpectedErrors([caller, callee])).toEqual([]);
   });
 });

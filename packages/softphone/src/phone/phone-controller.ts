@@ -222,7 +222,8 @@ export class PhoneController extends EventTarget {
       if (this.#registration === 'failed') void this.start();
       return;
     }
-    this.#setServer(ua, config.wsUrl);
+    // sip.js reads the server from its configuration on every connect and offers no setter.
+    (ua.transport as unknown as { configuration: { server: string } }).configuration.server = config.wsUrl;
     if (config.bearerToken && this.#registerer) return this.#register(ua);
     if (this.#call) this.#reconnectWhenIdle = true;
     else this.#reconnectNow(ua);
@@ -448,11 +449,6 @@ export class PhoneController extends EventTarget {
       .then(() => {
         if (ua === this.#ua) void this.#connect(ua, false);
       });
-  }
-
-  #setServer(ua: UserAgent, url: string): void {
-    // sip.js reads the server from its configuration on every connect and offers no setter.
-    (ua.transport as unknown as { configuration: { server: string } }).configuration.server = url;
   }
 
   #armTokenWarning(warnedBefore: boolean): void {

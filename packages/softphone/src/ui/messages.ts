@@ -51,18 +51,16 @@ export function registrationProblem(detail: { reason: string; statusCode?: numbe
   return 'registrationFailed';
 }
 
-const registry = new Map<string, Partial<Messages>>([['en', en]]);
+const registry = new Map<string, Messages>([['en', en]]);
 
 /** Adds (or replaces) a locale, e.g. from an app that bundles its own: `registerLocale('de', {…})`. */
 export function registerLocale(lang: string, messages: Partial<Messages>): void {
-  registry.set(lang.toLowerCase(), messages);
+  registry.set(lang.toLowerCase(), { ...en, ...messages });
 }
 
 /** The catalogue for `lang` (`es-MX` falls back to `es`, anything unknown to English), or undefined when not loaded yet. */
 export function messagesFor(lang: string): Messages | undefined {
-  const base = baseLanguage(lang);
-  const found = registry.get(lang.toLowerCase()) ?? registry.get(base);
-  return found ? { ...en, ...found } : undefined;
+  return registry.get(lang.toLowerCase()) ?? registry.get(baseLanguage(lang));
 }
 
 const baseLanguage = (lang: string) => lang.toLowerCase().split('-')[0] || 'en';

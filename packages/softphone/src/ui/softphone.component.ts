@@ -22,14 +22,13 @@ const ignore = () => {};
 
 const iceServersAttribute = {
   fromAttribute(value: string | null): RTCIceServer[] {
-    if (!value) return [];
     try {
-      const parsed: unknown = JSON.parse(value);
+      const parsed: unknown = JSON.parse(value || '[]');
       if (Array.isArray(parsed)) return parsed as RTCIceServer[];
     } catch {
       // reported below
     }
-    console.warn('<highrise-softphone>: ice-servers is not a JSON array; using none');
+    console.warn('highrise-softphone: bad ice-servers');
     return [];
   },
 };
@@ -149,6 +148,7 @@ export class HighriseSoftphone extends LitElement {
   /** Why the phone is not registered, as a catalogue key; cleared once it is. */
   #registrationProblem = '';
   #audioMode = '';
+  #focusedFor: CallState = 'idle';
 
   constructor() {
     super();
@@ -254,6 +254,15 @@ export class HighriseSoftphone extends LitElement {
   protected override updated(): void {
     if (this.isConnected) this.#syncPhone();
     this.#syncAudio();
+    // Focus follows the call (Answer when it rings, Hang up once connected, the number after),
+    // unless the user is busy elsewhere on the page. Not while dialling: the Enter that placed the
+    // call would press Hang up.
+    const state = this.callState;
+    const active = document.activeElement;
+    if (state !== this.#focusedFor && (!active || active === document.body || active === this)) {
+      (this.renderRoot.querySelector(`[part=${state === 'incoming' ? 'answer-button' : state === 'connected' ? 'hangup-button' : state === 'idle' ? 'number' : 'x'}]`) as HTMLElement | null)?.focus();
+    }
+    this.#focusedFor = state;
   }
 
   protected override render() {
@@ -324,16 +333,9 @@ export class HighriseSoftphone extends LitElement {
   }
 
   #statusText(t: Messages): string {
-    switch (this.registration) {
-      case 'registered':
-        return `${t.ready}${this.#phone ? ` · ${this.#phone.config.user}` : ''}`;
-      case 'connecting':
-        return t.connecting;
-      case 'failed':
-        return t.offline;
-      default:
-        return this.#phone ? t.offline : t.notConfigured;
-    }
+    const registration = this.registration;
+    if (registration === 'registered') return `${t.ready} · ${this.#phone?.config.user}`;
+    return registration === 'connecting' ? t.connecting : this.#phone ? t.offline : t.notConfigured;
   }
 
   #lang(): string {
@@ -378,16 +380,11 @@ export class HighriseSoftphone extends LitElement {
     return this.#phone;
   }
 
+  /** The attributes that describe the phone; an empty one counts as absent. */
   #options(): PhoneOptions {
-    return {
-      token: this.token || undefined,
-      server: this.server || undefined,
-      domain: this.domain || undefined,
-      extension: this.extension || undefined,
-      password: this.password || undefined,
-      displayName: this.displayName || undefined,
-      iceServers: this.iceServers,
-    };
+    const options: PhoneOptions = { iceServers: this.iceServers };
+    for (const name of ['token', 'server', 'domain', 'extension', 'password', 'displayName'] as const) if (this[name]) options[name] = this[name];
+    return options;
   }
 
   /**
