@@ -561,7 +561,7 @@ describe('retry control', () => {
 
   it('retries what x-should-retry: true asks for, even a status it would not retry', async () => {
     const { client, requests } = await scripted([
-      { status: 400, body: failure('validation_error'), headers: { 'x-should-retry': 'true', 'retry-after-ms': '10' } },
+      { status: 400, body: failure('validation_error'), headers: { 'x-should-retry': 'true', 'retry-after': '0' } },
       { status: 200, body: tenant },
     ]);
     expect((await client().tenants.retrieve(tenant.id)).id).toBe(tenant.id);
