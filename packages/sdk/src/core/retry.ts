@@ -46,7 +46,8 @@ async function platformSays(error: Error): Promise<boolean | undefined> {
   const wait = retryAfterMs(headers);
   if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) return false;
   if (said === 'true') return RETRY_STATUS_CODES.includes(status) ? undefined : true;
-  if (status === 409) return (await errorCode(error.response)) === 'idempotency_key_in_use';
+  // The lock is ky's to retry (409 is in its list), so its Retry-After is honoured; any other 409 is final.
+  if (status === 409) return (await errorCode(error.response)) === 'idempotency_key_in_use' ? undefined : false;
   return undefined;
 }
 
