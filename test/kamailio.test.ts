@@ -1,0 +1,270 @@
+/**
+ * Kamailio as the SIP edge (issue 10), for real: a fresh PostgreSQL database migrated by
+ * `highrise migrate up`, two tenants that both own 101 and 102 written through the async store,
+ * `highrise kamailio-config` rendering the configuration, and Kamailio 5.6 (Debian) serving sip.js
+ * phones over WebSocket on a loopback port. The platform's routing endpoint does not exist yet, so
+ * --platform-url names a closed port and the edge uses its documented fallback (the registered AOR
+ * in the caller's own domain).
+ */
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mintEdgeCredentials, openKyselyStore, type AsyncStore, type TenantRow } from '@highrise/platform';
+import { createNodePhone, headerOf, openRawSip, rawRequest, SipRejected, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
+import { freePort, KAMAILIO_BIN, startKamailio, type RunningKamailio } from './support/kamailio';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../packages/platform/dist/cli.js', import.meta.url));
+const serverUrl = process.env.HIGHRISE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BASE = 'sip.localhost';
+const T0 = new Date().toISOString();
+const LIMITS: TenantRow['limits'] = { extensions: 100, channels: 10, messagesPerMinute: 600, storageBytes: 104857600, dialRules: 200, ringGroups: 50, trunks: 10, openPortOrders: 20 };
+
+const domainOf = (slug: string) => `${slug}.${BASE}`;
+const passwordOf = (slug: string, number: string) => `pw-${slug}-${number}-secret`;
+const ha1 = (user: string, realm: string, password: string) => createHash('md5').update(`${user}:${realm}:${password}`).digest('hex');
+
+async function admin(query: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    await client.query(query);
+  } finally {
+    await client.end();
+  }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<number> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof SipRejected) return error.status;
+    throw error;
+  }
+  return 200;
+}
+
+/** Digest REGISTER over a raw socket, as an attacker's own well-behaved phone would. */
+async function rawRegister(raw: RawSip, domain: string, user: string, password: string): Promise<number> {
+  const contact = `Contact: <sip:${user}@${randomBytes(4).toString('hex')}.invalid;transport=ws>;expires=300`;
+  const callId = randomBytes(8).toString('hex');
+  raw.send(rawRequest({ method: 'REGISTER', uri: `sip:${domain}`, from: `sip:${user}@${domain}`, to: `sip:${user}@${domain}`, callId, cseq: 1, headers: [contact] }));
+  const challenge = await raw.next((f) => statusOf(f) !== undefined);
+  if (statusOf(challenge) !== 401) return statusOf(challenge)!;
+  const nonce = /nonce="([^"]+)"/.exec(headerOf(challenge, 'WWW-Authenticate') ?? '')![1]!;
+  const uri = `sip:${domain}`;
+  const response = createHash('md5').update(`${ha1(user, domain, password)}:${nonce}:${createHash('md5').update(`REGISTER:${uri}`).digest('hex')}`).digest('hex');
+  const auth = `Authorization: Digest username="${user}", realm="${domain}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5`;
+  raw.send(rawRequest({ method: 'REGISTER', uri, from: `sip:${user}@${domain}`, to: `sip:${user}@${domain}`, callId, cseq: 2, headers: [contact, auth] }));
+  return statusOf(await raw.next((f) => statusOf(f) !== undefined))!;
+}
+
+describe('Kamailio edge on the platform database', () => {
+  const dbName = `highrise_kam_${randomBytes(6).toString('hex')}`;
+  const dbUrl = (() => {
+    const url = new URL(serverUrl);
+    url.pathname = `/${dbName}`;
+    return url.toString();
+  })();
+  const outDir = mkdtempSync(join(tmpdir(), 'highrise-kamailio-'));
+  let store: AsyncStore & { close(): Promise<void> };
+  let kamailio: RunningKamailio | undefined;
+  let wsUrl: string;
+  const phones: NodePhone[] = [];
+  const raws: RawSip[] = [];
+
+  const phone = (slug: string, number: string, password = passwordOf(slug, number), domain = domainOf(slug)) => {
+    const p = createNodePhone({ wsUrl, domain, number, password });
+    phones.push(p);
+    return p;
+  };
+
+  async function addTenant(slug: string, numbers: string[]): Promise<string> {
+    const id = `ten_${slug}${randomBytes(3).toString('hex')}`;
+    await store.tenants.insert({ id, resellerId: null, name: slug, slug, status: 'active', limits: LIMITS, createdAt: T0, updatedAt: T0 });
+    for (const number of numbers) await addExtension(id, slug, number);
+    return id;
+  }
+
+  async function addExtension(tenantId: string, slug: string, number: string): Promise<void> {
+    await store.tenant(tenantId).extensions.insert({
+      id: `ext_${slug}${number}${randomBytes(3).toString('hex')}`,
+      number,
+      displayName: `${slug} ${number}`,
+      ha1: ha1(number, domainOf(slug), passwordOf(slug, number)),
+      createdAt: T0,
+      updatedAt: T0,
+    });
+  }
+
+  let acmeId: string;
+
+  beforeAll(async () => {
+    if (!existsSync(KAMAILIO_BIN)) throw new Error(`${KAMAILIO_BIN} is missing: apt-get install kamailio kamailio-websocket-modules kamailio-postgres-modules … (see .ci/run)`);
+    if (!existsSync(cli)) throw new Error('packages/platform/dist/cli.js is missing: npm run build');
+    await admin(`CREATE DATABASE ${dbName} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+    const migrated = await run(process.execPath, [cli, 'migrate', 'up', '--database-url', dbUrl], { timeout: 30_000 });
+    expect(migrated.stdout).toContain('0012 kamailio_edge');
+    store = await openKyselyStore({ postgres: { url: dbUrl, poolSize: 2 } });
+    acmeId = await addTenant('acme', ['101', '102']);
+    await addTenant('globex', ['101', '102']);
+
+    const port = await freePort();
+    const closedPort = await freePort();
+    const rendered = await run(
+      process.execPath,
+      [cli, 'kamailio-config', '--database-url', dbUrl, '--platform-url', `http://127.0.0.1:${closedPort}`, '--listen', `127.0.0.1:${port}`, '--out', outDir, '--sip-domain', BASE, ...(process.env.KAMAILIO_DEBUG ? ['--debug', process.env.KAMAILIO_DEBUG] : [])],
+      { timeout: 30_000 },
+    );
+    expect(rendered.stdout).toContain(`ws://127.0.0.1:${port}/`);
+    kamailio = await startKamailio(join(outDir, 'kamailio.cfg'), port);
+    console.log(`kamailio (pid ${kamailio.pid}) listening on 127.0.0.1:${port} after ${kamailio.startupMs} ms`);
+    wsUrl = `ws://127.0.0.1:${port}/`;
+  }, 60_000);
+
+  afterEach((context) => {
+    if (context.task.result?.state === 'fail' && kamailio) console.log(`--- kamailio log ---\n${kamailio.log().slice(-20_000)}`);
+  });
+
+  afterAll(async () => {
+    for (const p of phones) await p.stop().catch(() => {});
+    for (const r of raws) await r.close().catch(() => {});
+    await kamailio?.stop();
+    await store?.close();
+    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    rmSync(outDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it("registers each tenant's 101 in its own domain and refuses it across domains", async () => {
+    const acme101 = phone('acme', '101');
+    const globex101 = phone('globex', '101');
+    await acme101.start();
+    await globex101.start();
+    await acme101.register();
+    await globex101.register();
+
+    // Acme's 101 password presented in Globex's domain, and a password that is nobody's.
+    const crossed = phone('acme', '101', passwordOf('acme', '101'), domainOf('globex'));
+    await crossed.start();
+    expect(await rejection(crossed.register())).toBe(403);
+    const wrong = phone('acme', '101', 'not-the-password');
+    await wrong.start();
+    expect(await rejection(wrong.register())).toBe(403);
+    const nowhere = phone('nowhere', '101', passwordOf('acme', '101'));
+    await nowhere.start();
+    expect(await rejection(nowhere.register())).toBe(403);
+
+    // usrloc db_mode 3: the registrations are rows any edge node reads.
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    try {
+      const rows = (await client.query<{ username: string; domain: string }>('SELECT username, domain FROM location ORDER BY domain')).rows;
+      expect(rows).toEqual([
+        { username: '101', domain: domainOf('acme') },
+        { username: '101', domain: domainOf('globex') },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('puts Acme 102 through to Acme 101 and never rings Globex 101', async () => {
+    const acme101 = phone('acme', '101');
+    const acme102 = phone('acme', '102');
+    const globex101 = phone('globex', '101');
+    for (const p of [acme101, acme102, globex101]) {
+      await p.start();
+      await p.register();
+    }
+    const call = acme102.call('101');
+    const incoming = await acme101.nextIncoming(5000);
+    await withTimeout(call.ringing, 5000, 'no 180 reached the caller');
+    await incoming.answer();
+    expect(await withTimeout(call.outcome, 5000, 'no final answer')).toBe(200);
+    await call.hangup();
+    await withTimeout(incoming.ended, 5000, "the callee's session did not end on BYE");
+    expect(globex101.received.filter((r) => r.method === 'INVITE')).toEqual([]);
+
+    // Dialling Globex's domain from Acme is refused at the wall.
+    expect(await withTimeout(acme102.call(`sip:101@${domainOf('globex')}`).outcome, 5000, 'no answer')).toBe(403);
+    expect(globex101.received.filter((r) => r.method === 'INVITE')).toEqual([]);
+  });
+
+  it("refuses a forged in-dialog BYE sent from another tenant's socket", async () => {
+    const acme101 = phone('acme', '101');
+    const acme102 = phone('acme', '102');
+    for (const p of [acme101, acme102]) {
+      await p.start();
+      await p.register();
+    }
+    const attacker = await openRawSip(wsUrl);
+    raws.push(attacker);
+    expect(await rawRegister(attacker, domainOf('globex'), '102', passwordOf('globex', '102'))).toBe(200);
+
+    const call = acme102.call('101');
+    const incoming = await acme101.nextIncoming(5000);
+    await incoming.answer();
+    expect(await withTimeout(call.outcome, 5000, 'no final answer')).toBe(200);
+
+    // Everything a BYE from the caller carries, the Route set included, but sent from Globex's socket.
+    const invite = acme101.received.filter((r) => r.method === 'INVITE').at(-1)!.raw;
+    const route = headerOf(invite, 'Record-Route')!;
+    const dialog = call.inviter.dialog!;
+    const forged = rawRequest({ method: 'BYE', uri: dialog.remoteTarget.toString(), from: 'x', to: 'x', callId: dialog.callId, cseq: 99, headers: [`Route: ${route}`] })
+      .replace(/^From: .*$/m, `From: ${headerOf(invite, 'From')}`)
+      .replace(/^To: .*$/m, `To: <sip:101@${domainOf('acme')}>;tag=${dialog.remoteTag}`);
+    attacker.send(forged);
+    const answer = await attacker.next((f) => statusOf(f) !== undefined && headerOf(f, 'CSeq') === '99 BYE');
+    expect(statusOf(answer)).toBe(403);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(acme101.received.filter((r) => r.method === 'BYE')).toEqual([]);
+
+    // The dialog's own party still hangs up.
+    await call.hangup();
+    await withTimeout(incoming.ended, 5000, "the callee's session did not end on the real BYE");
+  });
+
+  it('registers an extension, and a tenant, created after Kamailio started', async () => {
+    await addExtension(acmeId, 'acme', '103');
+    const acme103 = phone('acme', '103');
+    await acme103.start();
+    await acme103.register();
+
+    await addTenant('initech', ['101']);
+    const initech101 = phone('initech', '101');
+    await initech101.start();
+    await initech101.register();
+  });
+
+  it('accepts the ephemeral credentials a softphone token carries, only in their own tenant and before they expire', async () => {
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    const secret = (await client.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
+    await client.end();
+    const withCredentials = (slug: string, creds: { username: string; password: string }, domain = domainOf(slug)) => {
+      const p = createNodePhone({ wsUrl, domain, number: '101', userAgentOptions: { authorizationUsername: creds.username, authorizationPassword: creds.password } });
+      phones.push(p);
+      return p;
+    };
+    const later = new Date(Date.now() + 600_000);
+    const good = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }));
+    await good.start();
+    await good.register();
+
+    const crossed = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }), domainOf('globex'));
+    await crossed.start();
+    expect(await rejection(crossed.register())).toBe(403);
+    const expired = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', sipDomain: domainOf('acme'), expiresAt: new Date(Date.now() - 1000) }));
+    await expired.start();
+    expect(await rejection(expired.register())).toBe(403);
+    const forgedKey = withCredentials('acme', mintEdgeCredentials('not-the-edge-secret', { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }));
+    await forgedKey.start();
+    expect(await rejection(forgedKey.register())).toBe(403);
+  });
+});
