@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,15 +85,15 @@ describe('Kamailio edge on the platform database', () => {
     return p;
   };
 
-  async function addTenant(slug: string, numbers: string[]): Promise<string> {
+  async function addTenant(slug: string, numbers: string[], limits: Partial<TenantRow['limits']> = {}): Promise<string> {
     const id = `ten_${slug}${randomBytes(3).toString('hex')}`;
-    await store.tenants.insert({ id, resellerId: null, name: slug, slug, status: 'active', limits: LIMITS, createdAt: T0, updatedAt: T0 });
+    await store.tenants.insert({ id, resellerId: null, name: slug, slug, status: 'active', limits: { ...LIMITS, ...limits }, createdAt: T0, updatedAt: T0 });
     for (const number of numbers) await addExtension(id, slug, number);
     return id;
   }
 
-  async function addExtension(tenantId: string, slug: string, number: string): Promise<void> {
-    await store.tenant(tenantId).extensions.insert({
+  async function addExtension(tenantId: string, slug: string, number: string): Promise<string> {
+    const { id } = await store.tenant(tenantId).extensions.insert({
       id: `ext_${slug}${number}${randomBytes(3).toString('hex')}`,
       number,
       displayName: `${slug} ${number}`,
@@ -101,6 +101,7 @@ describe('Kamailio edge on the platform database', () => {
       createdAt: T0,
       updatedAt: T0,
     });
+    return id;
   }
 
   let acmeId: string;
@@ -129,7 +130,9 @@ describe('Kamailio edge on the platform database', () => {
   }, 60_000);
 
   afterEach((context) => {
-    if (context.task.result?.state === 'fail' && kamailio) console.log(`--- kamailio log ---\n${kamailio.log().slice(-20_000)}`);
+    if (context.task.result?.state !== 'fail' || !kamailio) return;
+    console.log(`--- kamailio log (the last 20,000 characters) ---\n${kamailio.log().slice(-20_000)}`);
+    if (process.env.KAMAILIO_LOG_FILE) writeFileSync(process.env.KAMAILIO_LOG_FILE, kamailio.log());
   });
 
   afterAll(async () => {
@@ -266,5 +269,54 @@ describe('Kamailio edge on the platform database', () => {
     const forgedKey = withCredentials('acme', mintEdgeCredentials('not-the-edge-secret', { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }));
     await forgedKey.start();
     expect(await rejection(forgedKey.register())).toBe(403);
+  });
+
+  it('refuses a suspended tenant and a deleted extension on their very next REGISTER', async () => {
+    const hooliId = await addTenant('hooli', ['101']);
+    const gone = await addExtension(hooliId, 'hooli', '102');
+    const hooli101 = phone('hooli', '101');
+    const hooli102 = phone('hooli', '102');
+    await hooli101.start();
+    await hooli102.start();
+    await hooli101.register();
+    await hooli102.register();
+
+    await store.tenant(hooliId).extensions.delete(gone);
+    expect(await rejection(phone('hooli', '102').start().then(() => phones.at(-1)!.register()))).toBe(403);
+    await store.tenants.update(hooliId, { status: 'suspended', updatedAt: new Date().toISOString() });
+    expect(await rejection(phone('hooli', '101').start().then(() => phones.at(-1)!.register()))).toBe(403);
+  });
+
+  it("lets a tenant's trunk register under its own username in its own domain only", async () => {
+    const trunkPassword = 'trunk-password-0123456789';
+    await store.tenant(acmeId).trunks.insert({ id: `trk_${randomBytes(4).toString('hex')}`, name: 'carrier', username: 'trunk-abc123', ha1: ha1('trunk-abc123', domainOf('acme'), trunkPassword), callerId: null, createdAt: T0, updatedAt: T0 });
+    const trunk = phone('acme', 'trunk-abc123', trunkPassword);
+    await trunk.start();
+    await trunk.register();
+    const elsewhere = phone('acme', 'trunk-abc123', trunkPassword, domainOf('globex'));
+    await elsewhere.start();
+    expect(await rejection(elsewhere.register())).toBe(403);
+  });
+
+  it("holds a tenant to its channel limit with a dialog profile, and gives the channel back on BYE", async () => {
+    await addTenant('limited', ['101', '102', '103'], { channels: 1 });
+    const [l101, l102, l103] = [phone('limited', '101'), phone('limited', '102'), phone('limited', '103')];
+    for (const p of [l101, l102, l103]) {
+      await p.start();
+      await p.register();
+    }
+    const first = l102.call('101');
+    const incoming = await l101.nextIncoming(5000);
+    await incoming.answer();
+    expect(await withTimeout(first.outcome, 5000, 'no answer')).toBe(200);
+    // Acme's channels are Acme's: another tenant's calls do not count against this one.
+    expect(await withTimeout(l103.call('101').outcome, 5000, 'no answer')).toBe(403);
+    await first.hangup();
+    await withTimeout(incoming.ended, 5000, 'no BYE');
+
+    const second = l103.call('101');
+    const again = await l101.nextIncoming(5000);
+    await again.reject(486);
+    expect(await withTimeout(second.outcome, 5000, 'no answer')).toBe(486);
   });
 });
