@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Messager, UserAgent } from 'sip.js';
 import { mintEdgeCredentials, openKyselyStore, type AsyncStore, type TenantRow } from '@highrise/platform';
 import { createNodePhone, headerOf, openRawSip, rawRequest, SipRejected, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
 import { freePort, KAMAILIO_BIN, startKamailio, type RunningKamailio } from './support/kamailio';
@@ -309,7 +310,7 @@ describe('Kamailio edge on the platform database', () => {
     const incoming = await l101.nextIncoming(5000);
     await incoming.answer();
     expect(await withTimeout(first.outcome, 5000, 'no answer')).toBe(200);
-    // Acme's channels are Acme's: another tenant's calls do not count against this one.
+    // The tenant's one channel is taken: a second call is refused at the edge.
     expect(await withTimeout(l103.call('101').outcome, 5000, 'no answer')).toBe(403);
     await first.hangup();
     await withTimeout(incoming.ended, 5000, 'no BYE');
@@ -318,5 +319,25 @@ describe('Kamailio edge on the platform database', () => {
     const again = await l101.nextIncoming(5000);
     await again.reject(486);
     expect(await withTimeout(second.outcome, 5000, 'no answer')).toBe(486);
+  });
+
+  it('holds a tenant to its messages per minute', async () => {
+    await addTenant('chatty', ['101', '102'], { messagesPerMinute: 2 });
+    const [c101, c102] = [phone('chatty', '101'), phone('chatty', '102')];
+    for (const p of [c101, c102]) {
+      await p.start();
+      await p.register();
+    }
+    const send = (text: string) =>
+      new Promise<number>((resolve) => {
+        new Messager(c102.userAgent, UserAgent.makeURI(`sip:101@${domainOf('chatty')}`)!, text)
+          .message({ requestDelegate: { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) } })
+          .catch(() => resolve(0));
+      });
+    // The edge counts per tenant and clock minute: keep the three sends inside one minute.
+    const seconds = new Date().getUTCSeconds();
+    if (seconds >= 55) await new Promise((r) => setTimeout(r, (60 - seconds) * 1000 + 200));
+    expect([await send('one'), await send('two'), await send('three')]).toEqual([200, 200, 403]);
+    expect(c101.received.filter((r) => r.method === 'MESSAGE')).toHaveLength(2);
   });
 });
