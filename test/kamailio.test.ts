@@ -195,9 +195,15 @@ describe('Kamailio edge on the platform database', () => {
     await withTimeout(incoming.ended, 5000, "the callee's session did not end on BYE");
     expect(globex101.received.filter((r) => r.method === 'INVITE')).toEqual([]);
 
-    // Dialling Globex's domain from Acme is refused at the wall.
+    // Dialling, or messaging, Globex's domain from Acme is refused at the wall.
     expect(await withTimeout(acme102.call(`sip:101@${domainOf('globex')}`).outcome, 5000, 'no answer')).toBe(403);
-    expect(globex101.received.filter((r) => r.method === 'INVITE')).toEqual([]);
+    const messaged = await new Promise<number>((resolve) => {
+      new Messager(acme102.userAgent, UserAgent.makeURI(`sip:101@${domainOf('globex')}`)!, 'hello')
+        .message({ requestDelegate: { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) } })
+        .catch(() => resolve(0));
+    });
+    expect(messaged).toBe(403);
+    expect(globex101.received.filter((r) => r.method === 'INVITE' || r.method === 'MESSAGE')).toEqual([]);
   });
 
   it("refuses a forged in-dialog BYE sent from another tenant's socket", async () => {
