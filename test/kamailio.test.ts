@@ -252,7 +252,7 @@ describe('Kamailio edge on the platform database', () => {
     await initech101.register();
   });
 
-  it('accepts the ephemeral credentials a softphone token carries, only in their own tenant and before they expire', async () => {
+  it('accepts the ephemeral credentials a softphone token carries, only in their own tenant, before they expire and while the extension exists', async () => {
     const client = new pg.Client({ connectionString: dbUrl });
     await client.connect();
     const secret = (await client.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
@@ -276,6 +276,19 @@ describe('Kamailio edge on the platform database', () => {
     const forgedKey = withCredentials('acme', mintEdgeCredentials('not-the-edge-secret', { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }));
     await forgedKey.start();
     expect(await rejection(forgedKey.register())).toBe(403);
+
+    // Credentials outlive nothing: the extension deleted after minting is refused at once.
+    const temp = await addExtension(acmeId, 'acme', '150');
+    const minted = mintEdgeCredentials(secret, { extension: '150', sipDomain: domainOf('acme'), expiresAt: later });
+    const before = createNodePhone({ wsUrl, domain: domainOf('acme'), number: '150', userAgentOptions: { authorizationUsername: minted.username, authorizationPassword: minted.password } });
+    phones.push(before);
+    await before.start();
+    await before.register();
+    await store.tenant(acmeId).extensions.delete(temp);
+    const after = createNodePhone({ wsUrl, domain: domainOf('acme'), number: '150', userAgentOptions: { authorizationUsername: minted.username, authorizationPassword: minted.password } });
+    phones.push(after);
+    await after.start();
+    expect(await rejection(after.register())).toBe(403);
   });
 
   it('refuses a suspended tenant and a deleted extension on their very next REGISTER', async () => {
