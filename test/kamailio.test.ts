@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -358,5 +358,25 @@ describe('Kamailio edge on the platform database', () => {
     if (seconds >= 55) await new Promise((r) => setTimeout(r, (60 - seconds) * 1000 + 200));
     expect([await send('one'), await send('two'), await send('three')]).toEqual([200, 200, 403]);
     expect(c101.received.filter((r) => r.method === 'MESSAGE')).toHaveLength(2);
+  });
+
+  it('kamailio-config refuses a base domain other than the one this database already uses, and keeps its secrets', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'highrise-kamailio-other-'));
+    try {
+      const args = ['kamailio-config', '--database-url', dbUrl, '--platform-url', 'http://127.0.0.1:1', '--listen', '127.0.0.1:5999', '--out', other];
+      const refused = await run(process.execPath, [cli, ...args, '--sip-domain', 'sip.example.com']).then(
+        () => undefined,
+        (error: { code?: number; stderr?: string }) => error,
+      );
+      expect(refused?.code).toBe(1);
+      expect(refused?.stderr).toContain('pass --sip-domain sip.localhost');
+      // Rendering again (another node) gives the same secrets: every node accepts the others' nonces.
+      await run(process.execPath, [cli, ...args]);
+      const secretsOf = (text: string) => text.split('\n').filter((line) => /"secret"/.test(line));
+      expect(secretsOf(readFileSync(join(other, 'kamailio.cfg'), 'utf8'))).toEqual(secretsOf(readFileSync(join(outDir, 'kamailio.cfg'), 'utf8')));
+      expect(secretsOf(readFileSync(join(other, 'kamailio.cfg'), 'utf8'))).toHaveLength(2);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
