@@ -2,9 +2,13 @@
  * Kamailio as the SIP edge (issue 10), for real: a fresh PostgreSQL database migrated by
  * `highrise migrate up`, two tenants that both own 101 and 102 written through the async store,
  * `highrise kamailio-config` rendering the configuration, and Kamailio 5.6 (Debian) serving sip.js
- * phones over WebSocket on a loopback port. The platform's routing endpoint does not exist yet, so
- * --platform-url names a closed port and the edge uses its documented fallback (the registered AOR
- * in the caller's own domain).
+ * phones over WebSocket on a loopback port.
+ *
+ * The platform's routing endpoint does not exist yet (next round). --platform-url names a small
+ * HTTP server in this file that stands in for it: by default it drops every connection, so the edge
+ * uses its documented fallback (the registered AOR in the caller's own domain); the routing tests
+ * make it answer with SipRoutingDecision documents, to check the edge's half of the contract (the
+ * request it sends parses as SipRoutingRequest; it executes reject and parallel route decisions).
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -15,7 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { Messager, UserAgent } from 'sip.js';
+import { SipRoutingRequest, type SipRoutingDecision } from '@highrise/sdk';
 import { mintEdgeCredentials, openKyselyStore, type AsyncStore, type TenantRow } from '@highrise/platform';
 import { createNodePhone, headerOf, openRawSip, rawRequest, SipRejected, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
 import { freePort, KAMAILIO_BIN, startKamailio, type RunningKamailio } from './support/kamailio';
@@ -106,6 +112,16 @@ describe('Kamailio edge on the platform database', () => {
   }
 
   let acmeId: string;
+  /** The stand-in routing endpoint: null drops the connection (the platform unreachable). */
+  let decide: ((request: SipRoutingRequest) => SipRoutingDecision) | null = null;
+  const routingCalls: { authorization: string | undefined; body: unknown }[] = [];
+  let routingServer: Server;
+  const readBody = (req: IncomingMessage) =>
+    new Promise<string>((resolve) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      req.on('end', () => resolve(text));
+    });
 
   beforeAll(async () => {
     if (!existsSync(KAMAILIO_BIN)) throw new Error(`${KAMAILIO_BIN} is missing: apt-get install kamailio kamailio-websocket-modules kamailio-postgres-modules … (see .ci/run)`);
@@ -118,10 +134,17 @@ describe('Kamailio edge on the platform database', () => {
     await addTenant('globex', ['101', '102']);
 
     const port = await freePort();
-    const closedPort = await freePort();
+    routingServer = createServer(async (req, res) => {
+      const text = await readBody(req);
+      routingCalls.push({ authorization: req.headers.authorization, body: JSON.parse(text) as unknown });
+      if (!decide) return req.socket.destroy();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(decide(SipRoutingRequest.parse(JSON.parse(text)))));
+    });
+    await new Promise<void>((resolve) => routingServer.listen(0, '127.0.0.1', resolve));
+    const routingPort = (routingServer.address() as { port: number }).port;
     const rendered = await run(
       process.execPath,
-      [cli, 'kamailio-config', '--database-url', dbUrl, '--platform-url', `http://127.0.0.1:${closedPort}`, '--listen', `127.0.0.1:${port}`, '--out', outDir, '--sip-domain', BASE, ...(process.env.KAMAILIO_DEBUG ? ['--debug', process.env.KAMAILIO_DEBUG] : [])],
+      [cli, 'kamailio-config', '--database-url', dbUrl, '--platform-url', `http://127.0.0.1:${routingPort}`, '--listen', `127.0.0.1:${port}`, '--out', outDir, '--sip-domain', BASE, ...(process.env.KAMAILIO_DEBUG ? ['--debug', process.env.KAMAILIO_DEBUG] : [])],
       { timeout: 30_000 },
     );
     expect(rendered.stdout).toContain(`ws://127.0.0.1:${port}/`);
@@ -140,6 +163,7 @@ describe('Kamailio edge on the platform database', () => {
     for (const p of phones) await p.stop().catch(() => {});
     for (const r of raws) await r.close().catch(() => {});
     await kamailio?.stop();
+    await new Promise((resolve) => routingServer?.close(resolve));
     await store?.close();
     await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
     rmSync(outDir, { recursive: true, force: true });
@@ -378,5 +402,51 @@ describe('Kamailio edge on the platform database', () => {
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
+  });
+
+  describe('with the routing endpoint answering (a stand-in for the platform)', () => {
+    afterEach(() => {
+      decide = null;
+    });
+
+    it("asks with the caller's tenant and the edge secret, and answers a reject decision with its status", async () => {
+      const acme102 = phone('acme', '102');
+      await acme102.start();
+      await acme102.register();
+      decide = () => ({ action: 'reject', status: 404, reason: 'No Such Number' });
+      routingCalls.length = 0;
+      expect(await withTimeout(acme102.call('555').outcome, 5000, 'no answer')).toBe(404);
+
+      const client = new pg.Client({ connectionString: dbUrl });
+      await client.connect();
+      const edgeSecret = (await client.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.edge_secret'")).rows[0]!.value;
+      await client.end();
+      expect(routingCalls).toHaveLength(1);
+      expect(routingCalls[0]!.authorization).toBe(`Bearer ${edgeSecret}`);
+      expect(SipRoutingRequest.parse(routingCalls[0]!.body)).toMatchObject({ tenantId: acmeId, source: 'extension', from: '102', to: '555', domain: domainOf('acme') });
+    });
+
+    it('rings every branch of a parallel route decision, in the tenant only', async () => {
+      await addExtension(acmeId, 'acme', '104');
+      const [acme101, acme102, acme104, globex101] = [phone('acme', '101'), phone('acme', '102'), phone('acme', '104'), phone('globex', '101')];
+      for (const p of [acme101, acme102, acme104, globex101]) {
+        await p.start();
+        await p.register();
+      }
+      decide = (request) => ({
+        action: 'route',
+        version: '1.0',
+        routing: 'parallel',
+        routes: [{ uri: `sip:101@${request.domain}` }, { uri: `sip:104@${request.domain}` }],
+      });
+      const call = acme102.call('200');
+      const [ringing101, ringing104] = await Promise.all([acme101.nextIncoming(5000), acme104.nextIncoming(5000)]);
+      await ringing104.answer();
+      expect(await withTimeout(call.outcome, 5000, 'no answer')).toBe(200);
+      await withTimeout(ringing101.ended, 5000, 'the other branch was not cancelled');
+      await call.hangup();
+      await withTimeout(ringing104.ended, 5000, 'no BYE');
+      expect(globex101.received.filter((r) => r.method === 'INVITE')).toEqual([]);
+    });
   });
 });
