@@ -210,9 +210,14 @@ describe('Kamailio edge on the platform database', () => {
       await p.start();
       await p.register();
     }
-    const call = acme102.call('101');
+    const call = acme102.call('101', { extraHeaders: [`P-Asserted-Identity: <sip:101@${domainOf('acme')}>`, 'Remote-Party-ID: <sip:911@x>;party=calling'] });
     const incoming = await acme101.nextIncoming(5000);
     await withTimeout(call.ringing, 5000, 'no 180 reached the caller');
+    // The identity is what authenticated: asserted identities from the phone are removed.
+    const delivered = acme101.received.filter((r) => r.method === 'INVITE').at(-1)!.raw;
+    expect(headerOf(delivered, 'P-Asserted-Identity')).toBeUndefined();
+    expect(headerOf(delivered, 'Remote-Party-ID')).toBeUndefined();
+    expect(headerOf(delivered, 'From')).toContain(`sip:102@${domainOf('acme')}`);
     await incoming.answer();
     expect(await withTimeout(call.outcome, 5000, 'no final answer')).toBe(200);
     await call.hangup();
