@@ -19,6 +19,8 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
                       (HIGHRISE_PORTING_CARRIER)
 
        highrise migrate status | up [--to N] | down --to N [--dry-run]   (see highrise migrate --help)
+       highrise kamailio-config --database-url URL --platform-url URL --listen HOST:PORT --out DIR
+                                                          (see highrise kamailio-config --help)
 `;
 
 export class UsageError extends Error {}

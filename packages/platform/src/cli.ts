@@ -1,6 +1,32 @@
 import { startPlatform } from './start';
 import { parseCommand, UsageError, USAGE, type StartCommand } from './cli-command';
 import { MIGRATE_USAGE, parseMigrateCommand, runMigrate } from './cli-migrate';
+import { KAMAILIO_USAGE, parseKamailioConfigCommand, runKamailioConfig } from './cli-kamailio';
+import { KamailioConfigError } from './kamailio/render';
+
+/** `highrise kamailio-config …`: usage errors exit 2; a database that cannot serve the edge exits 1 with why. */
+async function kamailioConfig(argv: string[]): Promise<void> {
+  let command;
+  try {
+    command = parseKamailioConfigCommand(argv, process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    if (!error.message) {
+      process.stdout.write(KAMAILIO_USAGE);
+      return;
+    }
+    process.stderr.write(`highrise: ${error.message}\n${KAMAILIO_USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    await runKamailioConfig(command, (line) => process.stdout.write(`${line}\n`));
+  } catch (error) {
+    if (!(error instanceof KamailioConfigError)) throw error;
+    process.stderr.write(`highrise: ${error.message}\n`);
+    process.exitCode = 1;
+  }
+}
 
 /** `highrise migrate …`: usage errors exit 2 like `start`'s. */
 async function migrate(argv: string[]): Promise<void> {
@@ -22,6 +48,7 @@ async function migrate(argv: string[]): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'migrate') return migrate(process.argv.slice(3));
+  if (process.argv[2] === 'kamailio-config') return kamailioConfig(process.argv.slice(3));
   let command: StartCommand;
   try {
     command = parseCommand(process.argv.slice(2), process.env);

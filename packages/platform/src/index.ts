@@ -12,6 +12,7 @@ export { connect, migrationStatus, migrateUp, migrateDown, schemaVersion } from 
 export type { Connection, ConnectOptions, MigrationStatus, MigrationStep } from './store/index';
 export type { KyselyStoreOptions, AsyncStore, AsyncTenantScope } from './store/index';
 export type { SipDirectory, SipTenant, SipUser, SoftphoneTokenClaims, TokenCheck } from './domain/sip-directory-contract';
+export { mintEdgeCredentials, type EdgeCredentials } from './domain/edge-credentials';
 export { createBenchmarkApis, type BenchmarkApis } from './benchmark';
 export { createDialPlanBenchmark, type DialPlanBenchmark } from './domain/dial-plan/benchmark';
 export { SIP_METHODS, type SipMethod } from './sip/methods';

@@ -17,3 +17,4 @@ export * from './dial-rules';
 export * from './audit-events';
 export * from './port-orders';
 export * from './webhooks';
+export * from './sip-routing';

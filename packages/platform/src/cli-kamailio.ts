@@ -1,0 +1,125 @@
+/**
+ * `highrise kamailio-config`: renders the Kamailio edge's configuration for a deployment whose
+ * platform runs on PostgreSQL (docs/decisions/2026-12-01-kamailio-edge.md). The secrets it renders
+ * are kept in the platform's settings, so every node renders the same ones and the platform mints
+ * softphone credentials with the same key.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { connect } from './store/db/connect';
+import { schemaVersion } from './store/db/migrate';
+import { UsageError } from './cli-command';
+import { KamailioConfigError, parseListen, readTemplate, renderKamailioConfig, type KamailioSecrets } from './kamailio/render';
+import { kamailioEdge } from './store/migrations/0012_kamailio_edge';
+
+export const KAMAILIO_USAGE = `usage: highrise kamailio-config --database-url URL --platform-url URL --listen HOST:PORT --out DIR [--sip-domain BASE] [--debug N]
+
+  Renders DIR/kamailio.cfg so that \`kamailio -f DIR/kamailio.cfg\` serves SIP over WebSocket at
+  ws://HOST:PORT/ for every tenant domain in the database, tenants created later included.
+
+  --database-url URL  the platform's PostgreSQL database (HIGHRISE_DATABASE_URL), migrated to 0012+
+  --platform-url URL  where the edge asks for routing decisions (a platform node or a balancer)
+  --listen HOST:PORT  the edge's WebSocket listener
+  --out DIR           where kamailio.cfg (mode 0600: it holds secrets) and its run directory go
+  --sip-domain BASE   tenants' SIP domains are <slug>.BASE (HIGHRISE_SIP_DOMAIN, default sip.localhost);
+                      must equal the platform's
+  --debug N           Kamailio's log level (default 2)
+`;
+
+export interface KamailioConfigCommand {
+  databaseUrl: string;
+  platformUrl: string;
+  listen: { host: string; port: number };
+  outDir: string;
+  sipDomain: string;
+  debug: number | undefined;
+}
+
+/** `argv` starts after `kamailio-config`. */
+export function parseKamailioConfigCommand(argv: string[], env: NodeJS.ProcessEnv): KamailioConfigCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        'database-url': { type: 'string' },
+        'platform-url': { type: 'string' },
+        listen: { type: 'string' },
+        out: { type: 'string' },
+        'sip-domain': { type: 'string' },
+        debug: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) throw new UsageError('');
+  const databaseUrl = values['database-url'] ?? env.HIGHRISE_DATABASE_URL;
+  if (!databaseUrl) throw new UsageError('--database-url is required: Kamailio reads the platform from PostgreSQL');
+  if (!values['platform-url']) throw new UsageError('--platform-url is required');
+  if (!values.listen) throw new UsageError('--listen HOST:PORT is required');
+  if (!values.out) throw new UsageError('--out DIR is required');
+  const sipDomain = (values['sip-domain'] ?? env.HIGHRISE_SIP_DOMAIN ?? 'sip.localhost').toLowerCase();
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(sipDomain)) throw new UsageError(`--sip-domain "${sipDomain}" is not a domain name`);
+  if (values.debug !== undefined && !/^-?[0-3]$/.test(values.debug)) throw new UsageError('--debug is a Kamailio log level, -3..3');
+  try {
+    return { databaseUrl, platformUrl: values['platform-url'], listen: parseListen(values.listen), outDir: resolve(values.out), sipDomain, debug: values.debug === undefined ? undefined : Number(values.debug) };
+  } catch (error) {
+    if (error instanceof KamailioConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+const SETTING = { nonce: 'kamailio.nonce_secret', edge: 'kamailio.edge_secret', ephemeral: 'kamailio.ephemeral_secret', sipDomain: 'sip_base_domain' } as const;
+
+export interface KamailioConfigResult {
+  configPath: string;
+  runDir: string;
+}
+
+export async function runKamailioConfig(command: KamailioConfigCommand, write: (line: string) => void): Promise<KamailioConfigResult> {
+  const template = readTemplate();
+  const conn = connect({ postgres: { url: command.databaseUrl, poolSize: 1 } });
+  let secrets: KamailioSecrets;
+  try {
+    const version = await schemaVersion(conn);
+    if (version < kamailioEdge.version) {
+      throw new KamailioConfigError(`the database is at schema version ${version}; the Kamailio edge needs ${kamailioEdge.version}+ (run \`highrise migrate up --database-url …\`)`);
+    }
+    // Inserted only when absent, then read back: every node, and every re-render, gets the same value.
+    const keep = async (key: string, fresh: string) => {
+      await conn.db.insertInto('settings').values({ key, value: fresh }).onConflict((oc) => oc.column('key').doNothing()).execute();
+      const row = await conn.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+      return row.value;
+    };
+    const base = await keep(SETTING.sipDomain, command.sipDomain);
+    if (base !== command.sipDomain) {
+      throw new KamailioConfigError(`this database's tenants register under <slug>.${base}, not <slug>.${command.sipDomain}; pass --sip-domain ${base}`);
+    }
+    const fresh = () => randomBytes(32).toString('base64url');
+    secrets = { nonce: await keep(SETTING.nonce, fresh()), edge: await keep(SETTING.edge, fresh()), ephemeral: await keep(SETTING.ephemeral, fresh()) };
+  } finally {
+    await conn.close();
+  }
+  const runDir = join(command.outDir, 'run');
+  const text = renderKamailioConfig(template, {
+    databaseUrl: command.databaseUrl,
+    platformUrl: command.platformUrl,
+    listen: command.listen,
+    runDir,
+    secrets,
+    debug: command.debug,
+  });
+  mkdirSync(runDir, { recursive: true });
+  const configPath = join(command.outDir, 'kamailio.cfg');
+  writeFileSync(configPath, text, { mode: 0o600 });
+  chmodSync(configPath, 0o600);
+  write(`wrote ${configPath}`);
+  write(`SIP over WebSocket: ws://${command.listen.host}:${command.listen.port}/ for every tenant under *.${command.sipDomain}`);
+  write(`run: kamailio -f ${configPath} -DD -E`);
+  return { configPath, runDir };
+}

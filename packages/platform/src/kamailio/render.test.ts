@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseKamailioConfigCommand } from '../cli-kamailio';
+import { UsageError } from '../cli-command';
+import { kamailioDatabaseUrl, KamailioConfigError, readTemplate, renderKamailioConfig, type KamailioConfigValues } from './render';
+
+const values: KamailioConfigValues = {
+  databaseUrl: 'postgresql://edge:s3cret@db.internal:5433/highrise',
+  platformUrl: 'http://platform.internal:8080/',
+  listen: { host: '127.0.0.1', port: 5066 },
+  runDir: '/tmp/highrise-kamailio-run',
+  secrets: { nonce: 'n'.repeat(43), edge: 'e'.repeat(43), ephemeral: 'x'.repeat(43) },
+};
+
+describe('kamailio config rendering', () => {
+  it('fills every placeholder of the template, with the URLs in the form Kamailio reads', () => {
+    const text = renderKamailioConfig(readTemplate(), values);
+    expect(text).not.toMatch(/\{\{[A-Z_]+\}\}/);
+    expect(text).toContain('listen=tcp:127.0.0.1:5066');
+    expect(text).toContain('#!define DBURL "postgres://edge:s3cret@db.internal:5433/highrise"');
+    expect(text).toContain('#!define PLATFORM_ROUTE_URL "http://platform.internal:8080/internal/sip/route"');
+    expect(text).toContain('modparam("auth_ephemeral", "secret", "' + 'x'.repeat(43) + '")');
+  });
+
+  it('refuses what would break out of a quoted cfg string or that Kamailio cannot read', () => {
+    expect(() => kamailioDatabaseUrl('mysql://root@db/highrise')).toThrow(KamailioConfigError);
+    expect(() => kamailioDatabaseUrl('postgres://u@db/highrise?sslmode=require')).toThrow(KamailioConfigError);
+    expect(() => kamailioDatabaseUrl('postgres://u:a%22b@db/highrise')).toThrow(/quotes/);
+    expect(() => renderKamailioConfig(readTemplate(), { ...values, runDir: '/tmp/a"\nloadmodule "evil.so' })).toThrow(KamailioConfigError);
+    // A URL's own parser percent-encodes what could end the string.
+    expect(renderKamailioConfig(readTemplate(), { ...values, platformUrl: 'http://x/"\nloadmodule "evil.so' })).not.toContain('evil');
+    expect(() => renderKamailioConfig(readTemplate(), { ...values, secrets: { ...values.secrets, edge: 'short' } })).toThrow(KamailioConfigError);
+    expect(() => renderKamailioConfig('{{NOT_A_VALUE}}', values)).toThrow(/unknown value/);
+  });
+
+  it.runIf(existsSync('/usr/sbin/kamailio'))('renders a configuration Kamailio itself accepts (kamailio -c)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'highrise-kamcfg-'));
+    try {
+      const path = join(dir, 'kamailio.cfg');
+      writeFileSync(path, renderKamailioConfig(readTemplate(), { ...values, runDir: dir }));
+      const check = spawnSync('/usr/sbin/kamailio', ['-c', '-f', path], { encoding: 'utf8', timeout: 30_000 });
+      expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('highrise kamailio-config arguments', () => {
+  const argv = ['--database-url', 'postgres://postgres@127.0.0.1/highrise', '--platform-url', 'http://127.0.0.1:8080', '--listen', '127.0.0.1:5066', '--out', 'edge'];
+
+  it('reads the flags, with HIGHRISE_DATABASE_URL and HIGHRISE_SIP_DOMAIN as twins', () => {
+    const command = parseKamailioConfigCommand(argv, {});
+    expect(command).toMatchObject({ listen: { host: '127.0.0.1', port: 5066 }, sipDomain: 'sip.localhost', debug: undefined });
+    expect(parseKamailioConfigCommand(argv.slice(2), { HIGHRISE_DATABASE_URL: 'postgres://x@y/z', HIGHRISE_SIP_DOMAIN: 'SIP.Example.com' })).toMatchObject({ databaseUrl: 'postgres://x@y/z', sipDomain: 'sip.example.com' });
+  });
+
+  it('says what is missing or malformed, as a usage error', () => {
+    expect(() => parseKamailioConfigCommand(argv.slice(2), {})).toThrow(/--database-url is required/);
+    expect(() => parseKamailioConfigCommand([...argv.slice(0, 4), '--listen', '127.0.0.1', '--out', 'x'], {})).toThrow(UsageError);
+    expect(() => parseKamailioConfigCommand([...argv, '--listen', 'host:99999'], {})).toThrow(/HOST:PORT/);
+    expect(() => parseKamailioConfigCommand([...argv, '--sip-domain', 'bad domain'], {})).toThrow(/not a domain name/);
+    expect(() => parseKamailioConfigCommand([...argv, '--bogus'], {})).toThrow(UsageError);
+  });
+});

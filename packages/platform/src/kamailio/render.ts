@@ -1,0 +1,118 @@
+/**
+ * Renders the Kamailio edge's configuration from deploy/kamailio/kamailio.cfg.tmpl (issue 10;
+ * docs/decisions/2026-12-01-kamailio-edge.md). Pure: values in, text out; the CLI gathers the values
+ * (secrets kept in the platform's settings) and writes the files.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface KamailioSecrets {
+  /** Signs digest nonces; shared by every edge node so any node accepts another's challenge. */
+  nonce: string;
+  /** Bearer secret on the edge's calls to the platform's routing endpoint. */
+  edge: string;
+  /** auth_ephemeral's HMAC key; the platform mints softphone tokens' SIP credentials with it. */
+  ephemeral: string;
+}
+
+export interface KamailioConfigValues {
+  /** `postgres://user[:password]@host[:port]/database` */
+  databaseUrl: string;
+  /** Base URL of the platform (or of a dispatcher in front of several). */
+  platformUrl: string;
+  listen: { host: string; port: number };
+  /** Where Kamailio keeps its runtime files (pid, sockets). */
+  runDir: string;
+  secrets: KamailioSecrets;
+  debug?: number | undefined;
+  children?: number | undefined;
+  /** Requests per 2 s from one source address before pike drops it. */
+  pikeDensity?: number | undefined;
+}
+
+/** The routing endpoint's path on the platform (SipRoutingRequest → SipRoutingDecision). */
+export const ROUTING_PATH = '/internal/sip/route';
+
+export class KamailioConfigError extends Error {
+  override readonly name = 'KamailioConfigError';
+}
+
+/** Kamailio's URL parser takes `postgres://user:pass@host:port/db`, nothing after the database name. */
+export function kamailioDatabaseUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new KamailioConfigError('--database-url is not a URL');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new KamailioConfigError('Kamailio reads the platform from PostgreSQL: --database-url starts with postgres://');
+  if (parsed.search || parsed.hash) throw new KamailioConfigError("Kamailio's database URL takes no query parameters");
+  const database = parsed.pathname.replace(/^\//, '');
+  if (!/^[A-Za-z0-9_-]+$/.test(database)) throw new KamailioConfigError('--database-url must name a database');
+  const auth = parsed.username ? `${decodeURIComponent(parsed.username)}${parsed.password ? `:${decodeURIComponent(parsed.password)}` : ''}@` : '';
+  const out = `postgres://${auth}${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}/${database}`;
+  // The URL lands inside double-quoted cfg strings.
+  if (/["\\\s]/.test(out)) throw new KamailioConfigError('--database-url may not contain quotes, backslashes or spaces');
+  return out;
+}
+
+export function parseListen(text: string): { host: string; port: number } {
+  const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65535) throw new KamailioConfigError(`--listen is HOST:PORT, not "${text}"`);
+  return { host: match[1]!, port };
+}
+
+function routingUrl(platformUrl: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(platformUrl);
+  } catch {
+    throw new KamailioConfigError('--platform-url is not a URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new KamailioConfigError('--platform-url is http:// or https://');
+  const url = new URL(ROUTING_PATH, parsed).toString();
+  if (/["\\\s]/.test(url)) throw new KamailioConfigError('--platform-url may not contain quotes, backslashes or spaces');
+  return url;
+}
+
+const SECRET = /^[A-Za-z0-9_-]{16,}$/;
+
+export function renderKamailioConfig(template: string, values: KamailioConfigValues): string {
+  for (const [name, secret] of Object.entries(values.secrets)) {
+    if (!SECRET.test(secret)) throw new KamailioConfigError(`the ${name} secret must be 16+ base64url characters`);
+  }
+  if (/["\\\s]/.test(values.runDir)) throw new KamailioConfigError('the run directory may not contain quotes, backslashes or spaces');
+  const substitutions: Record<string, string> = {
+    DB_URL: kamailioDatabaseUrl(values.databaseUrl),
+    PLATFORM_ROUTE_URL: routingUrl(values.platformUrl),
+    LISTEN: `${values.listen.host}:${values.listen.port}`,
+    RUN_DIR: values.runDir,
+    NONCE_SECRET: values.secrets.nonce,
+    EDGE_SECRET: values.secrets.edge,
+    EPHEMERAL_SECRET: values.secrets.ephemeral,
+    DEBUG: String(values.debug ?? 2),
+    CHILDREN: String(values.children ?? 4),
+    PIKE_DENSITY: String(values.pikeDensity ?? 200),
+  };
+  const rendered = template.replace(/\{\{([A-Z_]+)\}\}/g, (whole, name: string) => {
+    const value = substitutions[name];
+    if (value === undefined) throw new KamailioConfigError(`the template names an unknown value ${whole}`);
+    return value;
+  });
+  return rendered;
+}
+
+/** deploy/kamailio/kamailio.cfg.tmpl, found from this module whether it runs from src/ or a bundle in dist/. */
+export function defaultTemplatePath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'deploy', 'kamailio', 'kamailio.cfg.tmpl');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new KamailioConfigError('deploy/kamailio/kamailio.cfg.tmpl not found; pass its path');
+}
+
+export const readTemplate = (path = defaultTemplatePath()) => readFileSync(path, 'utf8');

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/*
+ * The platform's internal routing endpoint for the Kamailio edge (issue 10;
+ * docs/decisions/2026-12-01-kamailio-edge.md): for each new INVITE, Kamailio POSTs a
+ * SipRoutingRequest to `<platform>/internal/sip/route` with `Authorization: Bearer <edge secret>`,
+ * and executes the SipRoutingDecision it gets back: a `route` decision is an rtjson document
+ * (Kamailio's `rtjson` module reads `version`, `routing` and `routes` and ignores the rest), a
+ * `reject` decision is answered with its status and a Reason header. The dial plan stays in the
+ * platform's domain code; the edge never decides where a call goes.
+ */
+
+export const SipRoutingRequest = z
+  .strictObject({
+    tenantId: z.string().meta({ description: 'The tenant whose SIP domain the caller authenticated in (the edge read it from domain_attrs)' }),
+    callId: z.string().max(255),
+    source: z.enum(['extension', 'trunk']).meta({ description: 'What authenticated: an extension or one of the tenant\'s trunks' }),
+    from: z.string().max(64).meta({ description: 'The authenticated username (an extension number or a trunk username)', example: '102' }),
+    to: z.string().max(64).meta({ description: 'The Request-URI user as dialled', example: '101' }),
+    domain: z.string().max(253).meta({ description: "The tenant's SIP domain (caller and callee domain are the same; the edge refused anything else)", example: 'acme.sip.localhost' }),
+  })
+  .meta({ id: 'SipRoutingRequest' });
+export type SipRoutingRequest = z.infer<typeof SipRoutingRequest>;
+
+/** One branch: an AOR in the tenant's domain (the edge resolves it through usrloc) with optional per-branch timers. */
+export const SipRoutingBranch = z
+  .object({
+    uri: z.string().startsWith('sip:').meta({ example: 'sip:101@acme.sip.localhost' }),
+    /** rtjson's name: the ring time of this branch in ms (serial ring groups). */
+    fr_inv_timer: z.number().int().min(1000).max(600_000).optional(),
+    headers: z
+      .object({
+        extra: z.string().optional().meta({ description: 'Extra header lines for the branch, CRLF-terminated' }),
+      })
+      .optional(),
+  })
+  .meta({ id: 'SipRoutingBranch' });
+export type SipRoutingBranch = z.infer<typeof SipRoutingBranch>;
+
+export const SipRoutingDecision = z
+  .discriminatedUnion('action', [
+    z.object({
+      action: z.literal('route'),
+      version: z.literal('1.0'),
+      routing: z.enum(['serial', 'parallel']),
+      routes: z.array(SipRoutingBranch).min(1).max(32),
+    }),
+    z.object({
+      action: z.literal('reject'),
+      status: z.number().int().min(400).max(699),
+      reason: z.string().max(128).meta({ example: 'Not Found' }),
+    }),
+  ])
+  .meta({ id: 'SipRoutingDecision' });
+export type SipRoutingDecision = z.infer<typeof SipRoutingDecision>;

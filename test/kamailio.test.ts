@@ -1,0 +1,457 @@
+/**
+ * Kamailio as the SIP edge (issue 10), for real: a fresh PostgreSQL database migrated by
+ * `highrise migrate up`, two tenants that both own 101 and 102 written through the async store,
+ * `highrise kamailio-config` rendering the configuration, and Kamailio 5.6 (Debian) serving sip.js
+ * phones over WebSocket on a loopback port.
+ *
+ * The platform's routing endpoint does not exist yet (next round). --platform-url names a small
+ * HTTP server in this file that stands in for it: by default it drops every connection, so the edge
+ * uses its documented fallback (the registered AOR in the caller's own domain); the routing tests
+ * make it answer with SipRoutingDecision documents, to check the edge's half of the contract (the
+ * request it sends parses as SipRoutingRequest; it executes reject and parallel route decisions).
+ */
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { Messager, UserAgent } from 'sip.js';
+import { SipRoutingRequest, type SipRoutingDecision } from '@highrise/sdk';
+import { mintEdgeCredentials, openKyselyStore, type AsyncStore, type TenantRow } from '@highrise/platform';
+import { createNodePhone, headerOf, openRawSip, rawRequest, SipRejected, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
+import { freePort, KAMAILIO_BIN, startKamailio, type RunningKamailio } from './support/kamailio';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../packages/platform/dist/cli.js', import.meta.url));
+const serverUrl = process.env.HIGHRISE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BASE = 'sip.localhost';
+const T0 = new Date().toISOString();
+const LIMITS: TenantRow['limits'] = { extensions: 100, channels: 10, messagesPerMinute: 600, storageBytes: 104857600, dialRules: 200, ringGroups: 50, trunks: 10, openPortOrders: 20 };
+
+const domainOf = (slug: string) => `${slug}.${BASE}`;
+const passwordOf = (slug: string, number: string) => `pw-${slug}-${number}-secret`;
+const ha1 = (user: string, realm: string, password: string) => createHash('md5').update(`${user}:${realm}:${password}`).digest('hex');
+
+async function admin(query: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    await client.query(query);
+  } finally {
+    await client.end();
+  }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<number> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof SipRejected) return error.status;
+    throw error;
+  }
+  return 200;
+}
+
+/** Digest REGISTER over a raw socket, as an attacker's own well-behaved phone would. */
+async function rawRegister(raw: RawSip, domain: string, user: string, password: string): Promise<number> {
+  const contact = `Contact: <sip:${user}@${randomBytes(4).toString('hex')}.invalid;transport=ws>;expires=300`;
+  const callId = randomBytes(8).toString('hex');
+  raw.send(rawRequest({ method: 'REGISTER', uri: `sip:${domain}`, from: `sip:${user}@${domain}`, to: `sip:${user}@${domain}`, callId, cseq: 1, headers: [contact] }));
+  const challenge = await raw.next((f) => statusOf(f) !== undefined);
+  if (statusOf(challenge) !== 401) return statusOf(challenge)!;
+  const nonce = /nonce="([^"]+)"/.exec(headerOf(challenge, 'WWW-Authenticate') ?? '')![1]!;
+  const uri = `sip:${domain}`;
+  const response = createHash('md5').update(`${ha1(user, domain, password)}:${nonce}:${createHash('md5').update(`REGISTER:${uri}`).digest('hex')}`).digest('hex');
+  const auth = `Authorization: Digest username="${user}", realm="${domain}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5`;
+  raw.send(rawRequest({ method: 'REGISTER', uri, from: `sip:${user}@${domain}`, to: `sip:${user}@${domain}`, callId, cseq: 2, headers: [contact, auth] }));
+  return statusOf(await raw.next((f) => statusOf(f) !== undefined))!;
+}
+
+describe('Kamailio edge on the platform database', () => {
+  const dbName = `highrise_kam_${randomBytes(6).toString('hex')}`;
+  const dbUrl = (() => {
+    const url = new URL(serverUrl);
+    url.pathname = `/${dbName}`;
+    return url.toString();
+  })();
+  const outDir = mkdtempSync(join(tmpdir(), 'highrise-kamailio-'));
+  let store: AsyncStore & { close(): Promise<void> };
+  let kamailio: RunningKamailio | undefined;
+  let wsUrl: string;
+  const phones: NodePhone[] = [];
+  const raws: RawSip[] = [];
+
+  const phone = (slug: string, number: string, password = passwordOf(slug, number), domain = domainOf(slug)) => {
+    const p = createNodePhone({ wsUrl, domain, number, password });
+    phones.push(p);
+    return p;
+  };
+
+  async function addTenant(slug: string, numbers: string[], limits: Partial<TenantRow['limits']> = {}): Promise<string> {
+    const id = `ten_${slug}${randomBytes(3).toString('hex')}`;
+    await store.tenants.insert({ id, resellerId: null, name: slug, slug, status: 'active', limits: { ...LIMITS, ...limits }, createdAt: T0, updatedAt: T0 });
+    for (const number of numbers) await addExtension(id, slug, number);
+    return id;
+  }
+
+  async function addExtension(tenantId: string, slug: string, number: string): Promise<string> {
+    const { id } = await store.tenant(tenantId).extensions.insert({
+      id: `ext_${slug}${number}${randomBytes(3).toString('hex')}`,
+      number,
+      displayName: `${slug} ${number}`,
+      ha1: ha1(number, domainOf(slug), passwordOf(slug, number)),
+      createdAt: T0,
+      updatedAt: T0,
+    });
+    return id;
+  }
+
+  let acmeId: string;
+  /** The stand-in routing endpoint: null drops the connection (the platform unreachable). */
+  let decide: ((request: SipRoutingRequest) => SipRoutingDecision) | null = null;
+  const routingCalls: { authorization: string | undefined; body: unknown }[] = [];
+  let routingServer: Server;
+  const readBody = (req: IncomingMessage) =>
+    new Promise<string>((resolve) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      req.on('end', () => resolve(text));
+    });
+
+  beforeAll(async () => {
+    if (!existsSync(KAMAILIO_BIN)) throw new Error(`${KAMAILIO_BIN} is missing: apt-get install kamailio kamailio-websocket-modules kamailio-postgres-modules … (see .ci/run)`);
+    if (!existsSync(cli)) throw new Error('packages/platform/dist/cli.js is missing: npm run build');
+    await admin(`CREATE DATABASE ${dbName} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+    const migrated = await run(process.execPath, [cli, 'migrate', 'up', '--database-url', dbUrl], { timeout: 30_000 });
+    expect(migrated.stdout).toContain('0012 kamailio_edge');
+    store = await openKyselyStore({ postgres: { url: dbUrl, poolSize: 2 } });
+    acmeId = await addTenant('acme', ['101', '102']);
+    await addTenant('globex', ['101', '102']);
+
+    const port = await freePort();
+    routingServer = createServer(async (req, res) => {
+      const text = await readBody(req);
+      routingCalls.push({ authorization: req.headers.authorization, body: JSON.parse(text) as unknown });
+      if (!decide) return req.socket.destroy();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(decide(SipRoutingRequest.parse(JSON.parse(text)))));
+    });
+    await new Promise<void>((resolve) => routingServer.listen(0, '127.0.0.1', resolve));
+    const routingPort = (routingServer.address() as { port: number }).port;
+    const rendered = await run(
+      process.execPath,
+      [cli, 'kamailio-config', '--database-url', dbUrl, '--platform-url', `http://127.0.0.1:${routingPort}`, '--listen', `127.0.0.1:${port}`, '--out', outDir, '--sip-domain', BASE, ...(process.env.KAMAILIO_DEBUG ? ['--debug', process.env.KAMAILIO_DEBUG] : [])],
+      { timeout: 30_000 },
+    );
+    expect(rendered.stdout).toContain(`ws://127.0.0.1:${port}/`);
+    kamailio = await startKamailio(join(outDir, 'kamailio.cfg'), port);
+    console.log(`kamailio (pid ${kamailio.pid}) listening on 127.0.0.1:${port} after ${kamailio.startupMs} ms`);
+    wsUrl = `ws://127.0.0.1:${port}/`;
+  }, 60_000);
+
+  afterEach((context) => {
+    if (context.task.result?.state !== 'fail' || !kamailio) return;
+    console.log(`--- kamailio log (the last 20,000 characters) ---\n${kamailio.log().slice(-20_000)}`);
+    if (process.env.KAMAILIO_LOG_FILE) writeFileSync(process.env.KAMAILIO_LOG_FILE, kamailio.log());
+  });
+
+  afterAll(async () => {
+    for (const p of phones) await p.stop().catch(() => {});
+    for (const r of raws) await r.close().catch(() => {});
+    await kamailio?.stop();
+    await new Promise((resolve) => routingServer?.close(resolve));
+    await store?.close();
+    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    rmSync(outDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it("registers each tenant's 101 in its own domain and refuses it across domains", async () => {
+    const acme101 = phone('acme', '101');
+    const globex101 = phone('globex', '101');
+    await acme101.start();
+    await globex101.start();
+    await acme101.register();
+    await globex101.register();
+
+    // Acme's 101 password presented in Globex's domain, and a password that is nobody's.
+    const crossed = phone('acme', '101', passwordOf('acme', '101'), domainOf('globex'));
+    await crossed.start();
+    expect(await rejection(crossed.register())).toBe(403);
+    const wrong = phone('acme', '101', 'not-the-password');
+    await wrong.start();
+    expect(await rejection(wrong.register())).toBe(403);
+    const nowhere = phone('nowhere', '101', passwordOf('acme', '101'));
+    await nowhere.start();
+    expect(await rejection(nowhere.register())).toBe(403);
+
+    // usrloc db_mode 3: the registrations are rows any edge node reads.
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    try {
+      const rows = (await client.query<{ username: string; domain: string }>('SELECT username, domain FROM location ORDER BY domain')).rows;
+      expect(rows).toEqual([
+        { username: '101', domain: domainOf('acme') },
+        { username: '101', domain: domainOf('globex') },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('puts Acme 102 through to Acme 101 and never rings Globex 101', async () => {
+    const acme101 = phone('acme', '101');
+    const acme102 = phone('acme', '102');
+    const globex101 = phone('globex', '101');
+    for (const p of [acme101, acme102, globex101]) {
+      await p.start();
+      await p.register();
+    }
+    const call = acme102.call('101', { extraHeaders: [`P-Asserted-Identity: <sip:101@${domainOf('acme')}>`, 'Remote-Party-ID: <sip:911@x>;party=calling'] });
+    const incoming = await acme101.nextIncoming(5000);
+    await withTimeout(call.ringing, 5000, 'no 180 reached the caller');
+    // The identity is what authenticated: asserted identities from the phone are removed.
+    const delivered = acme101.received.filter((r) => r.method === 'INVITE').at(-1)!.raw;
+    expect(headerOf(delivered, 'P-Asserted-Identity')).toBeUndefined();
+    expect(headerOf(delivered, 'Remote-Party-ID')).toBeUndefined();
+    expect(headerOf(delivered, 'From')).toContain(`sip:102@${domainOf('acme')}`);
+    await incoming.answer();
+    expect(await withTimeout(call.outcome, 5000, 'no final answer')).toBe(200);
+    await call.hangup();
+    await withTimeout(incoming.ended, 5000, "the callee's session did not end on BYE");
+    expect(globex101.received.filter((r) => r.method === 'INVITE')).toEqual([]);
+
+    // Dialling, or messaging, Globex's domain from Acme is refused at the wall.
+    expect(await withTimeout(acme102.call(`sip:101@${domainOf('globex')}`).outcome, 5000, 'no answer')).toBe(403);
+    const messaged = await new Promise<number>((resolve) => {
+      new Messager(acme102.userAgent, UserAgent.makeURI(`sip:101@${domainOf('globex')}`)!, 'hello')
+        .message({ requestDelegate: { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) } })
+        .catch(() => resolve(0));
+    });
+    expect(messaged).toBe(403);
+    expect(globex101.received.filter((r) => r.method === 'INVITE' || r.method === 'MESSAGE')).toEqual([]);
+  });
+
+  it("refuses a forged in-dialog BYE sent from another tenant's socket", async () => {
+    const acme101 = phone('acme', '101');
+    const acme102 = phone('acme', '102');
+    for (const p of [acme101, acme102]) {
+      await p.start();
+      await p.register();
+    }
+    const attacker = await openRawSip(wsUrl);
+    raws.push(attacker);
+    expect(await rawRegister(attacker, domainOf('globex'), '102', passwordOf('globex', '102'))).toBe(200);
+
+    const call = acme102.call('101');
+    const incoming = await acme101.nextIncoming(5000);
+    await incoming.answer();
+    expect(await withTimeout(call.outcome, 5000, 'no final answer')).toBe(200);
+
+    // Everything a BYE from the caller carries, the Route set included, but sent from Globex's socket.
+    const invite = acme101.received.filter((r) => r.method === 'INVITE').at(-1)!.raw;
+    const route = headerOf(invite, 'Record-Route')!;
+    const dialog = call.inviter.dialog!;
+    const forged = rawRequest({ method: 'BYE', uri: dialog.remoteTarget.toString(), from: 'x', to: 'x', callId: dialog.callId, cseq: 99, headers: [`Route: ${route}`] })
+      .replace(/^From: .*$/m, `From: ${headerOf(invite, 'From')}`)
+      .replace(/^To: .*$/m, `To: <sip:101@${domainOf('acme')}>;tag=${dialog.remoteTag}`);
+    attacker.send(forged);
+    const answer = await attacker.next((f) => statusOf(f) !== undefined && headerOf(f, 'CSeq') === '99 BYE');
+    expect(statusOf(answer)).toBe(403);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(acme101.received.filter((r) => r.method === 'BYE')).toEqual([]);
+
+    // The dialog's own party still hangs up.
+    await call.hangup();
+    await withTimeout(incoming.ended, 5000, "the callee's session did not end on the real BYE");
+  });
+
+  it('registers an extension, and a tenant, created after Kamailio started', async () => {
+    await addExtension(acmeId, 'acme', '103');
+    const acme103 = phone('acme', '103');
+    await acme103.start();
+    await acme103.register();
+
+    await addTenant('initech', ['101']);
+    const initech101 = phone('initech', '101');
+    await initech101.start();
+    await initech101.register();
+  });
+
+  it('accepts the ephemeral credentials a softphone token carries, only in their own tenant, before they expire and while the extension exists', async () => {
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    const secret = (await client.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
+    await client.end();
+    const withCredentials = (slug: string, creds: { username: string; password: string }, domain = domainOf(slug)) => {
+      const p = createNodePhone({ wsUrl, domain, number: '101', userAgentOptions: { authorizationUsername: creds.username, authorizationPassword: creds.password } });
+      phones.push(p);
+      return p;
+    };
+    const later = new Date(Date.now() + 600_000);
+    const good = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }));
+    await good.start();
+    await good.register();
+
+    const crossed = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }), domainOf('globex'));
+    await crossed.start();
+    expect(await rejection(crossed.register())).toBe(403);
+    const expired = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', sipDomain: domainOf('acme'), expiresAt: new Date(Date.now() - 1000) }));
+    await expired.start();
+    expect(await rejection(expired.register())).toBe(403);
+    const forgedKey = withCredentials('acme', mintEdgeCredentials('not-the-edge-secret', { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }));
+    await forgedKey.start();
+    expect(await rejection(forgedKey.register())).toBe(403);
+
+    // Credentials outlive nothing: the extension deleted after minting is refused at once.
+    const temp = await addExtension(acmeId, 'acme', '150');
+    const minted = mintEdgeCredentials(secret, { extension: '150', sipDomain: domainOf('acme'), expiresAt: later });
+    const before = createNodePhone({ wsUrl, domain: domainOf('acme'), number: '150', userAgentOptions: { authorizationUsername: minted.username, authorizationPassword: minted.password } });
+    phones.push(before);
+    await before.start();
+    await before.register();
+    await store.tenant(acmeId).extensions.delete(temp);
+    const after = createNodePhone({ wsUrl, domain: domainOf('acme'), number: '150', userAgentOptions: { authorizationUsername: minted.username, authorizationPassword: minted.password } });
+    phones.push(after);
+    await after.start();
+    expect(await rejection(after.register())).toBe(403);
+  });
+
+  it('refuses a suspended tenant and a deleted extension on their very next REGISTER', async () => {
+    const hooliId = await addTenant('hooli', ['101']);
+    const gone = await addExtension(hooliId, 'hooli', '102');
+    const hooli101 = phone('hooli', '101');
+    const hooli102 = phone('hooli', '102');
+    await hooli101.start();
+    await hooli102.start();
+    await hooli101.register();
+    await hooli102.register();
+
+    await store.tenant(hooliId).extensions.delete(gone);
+    expect(await rejection(phone('hooli', '102').start().then(() => phones.at(-1)!.register()))).toBe(403);
+    await store.tenants.update(hooliId, { status: 'suspended', updatedAt: new Date().toISOString() });
+    expect(await rejection(phone('hooli', '101').start().then(() => phones.at(-1)!.register()))).toBe(403);
+  });
+
+  it("lets a tenant's trunk register under its own username in its own domain only", async () => {
+    const trunkPassword = 'trunk-password-0123456789';
+    await store.tenant(acmeId).trunks.insert({ id: `trk_${randomBytes(4).toString('hex')}`, name: 'carrier', username: 'trunk-abc123', ha1: ha1('trunk-abc123', domainOf('acme'), trunkPassword), callerId: null, createdAt: T0, updatedAt: T0 });
+    const trunk = phone('acme', 'trunk-abc123', trunkPassword);
+    await trunk.start();
+    await trunk.register();
+    const elsewhere = phone('acme', 'trunk-abc123', trunkPassword, domainOf('globex'));
+    await elsewhere.start();
+    expect(await rejection(elsewhere.register())).toBe(403);
+  });
+
+  it("holds a tenant to its channel limit with a dialog profile, and gives the channel back on BYE", async () => {
+    await addTenant('limited', ['101', '102', '103'], { channels: 1 });
+    const [l101, l102, l103] = [phone('limited', '101'), phone('limited', '102'), phone('limited', '103')];
+    for (const p of [l101, l102, l103]) {
+      await p.start();
+      await p.register();
+    }
+    const first = l102.call('101');
+    const incoming = await l101.nextIncoming(5000);
+    await incoming.answer();
+    expect(await withTimeout(first.outcome, 5000, 'no answer')).toBe(200);
+    // The tenant's one channel is taken: a second call is refused at the edge.
+    expect(await withTimeout(l103.call('101').outcome, 5000, 'no answer')).toBe(403);
+    await first.hangup();
+    await withTimeout(incoming.ended, 5000, 'no BYE');
+
+    const second = l103.call('101');
+    const again = await l101.nextIncoming(5000);
+    await again.reject(486);
+    expect(await withTimeout(second.outcome, 5000, 'no answer')).toBe(486);
+  });
+
+  it('holds a tenant to its messages per minute', async () => {
+    await addTenant('chatty', ['101', '102'], { messagesPerMinute: 2 });
+    const [c101, c102] = [phone('chatty', '101'), phone('chatty', '102')];
+    for (const p of [c101, c102]) {
+      await p.start();
+      await p.register();
+    }
+    const send = (text: string) =>
+      new Promise<number>((resolve) => {
+        new Messager(c102.userAgent, UserAgent.makeURI(`sip:101@${domainOf('chatty')}`)!, text)
+          .message({ requestDelegate: { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) } })
+          .catch(() => resolve(0));
+      });
+    // The edge counts per tenant and clock minute: keep the three sends inside one minute.
+    const seconds = new Date().getUTCSeconds();
+    if (seconds >= 55) await new Promise((r) => setTimeout(r, (60 - seconds) * 1000 + 200));
+    expect([await send('one'), await send('two'), await send('three')]).toEqual([200, 200, 403]);
+    expect(c101.received.filter((r) => r.method === 'MESSAGE')).toHaveLength(2);
+  });
+
+  it('kamailio-config refuses a base domain other than the one this database already uses, and keeps its secrets', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'highrise-kamailio-other-'));
+    try {
+      const args = ['kamailio-config', '--database-url', dbUrl, '--platform-url', 'http://127.0.0.1:1', '--listen', '127.0.0.1:5999', '--out', other];
+      const refused = await run(process.execPath, [cli, ...args, '--sip-domain', 'sip.example.com']).then(
+        () => undefined,
+        (error: { code?: number; stderr?: string }) => error,
+      );
+      expect(refused?.code).toBe(1);
+      expect(refused?.stderr).toContain('pass --sip-domain sip.localhost');
+      // Rendering again (another node) gives the same secrets: every node accepts the others' nonces.
+      await run(process.execPath, [cli, ...args]);
+      const secretsOf = (text: string) => text.split('\n').filter((line) => /"secret"/.test(line));
+      expect(secretsOf(readFileSync(join(other, 'kamailio.cfg'), 'utf8'))).toEqual(secretsOf(readFileSync(join(outDir, 'kamailio.cfg'), 'utf8')));
+      expect(secretsOf(readFileSync(join(other, 'kamailio.cfg'), 'utf8'))).toHaveLength(2);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  describe('with the routing endpoint answering (a stand-in for the platform)', () => {
+    afterEach(() => {
+      decide = null;
+    });
+
+    it("asks with the caller's tenant and the edge secret, and answers a reject decision with its status", async () => {
+      const acme102 = phone('acme', '102');
+      await acme102.start();
+      await acme102.register();
+      decide = () => ({ action: 'reject', status: 404, reason: 'No Such Number' });
+      routingCalls.length = 0;
+      expect(await withTimeout(acme102.call('555').outcome, 5000, 'no answer')).toBe(404);
+
+      const client = new pg.Client({ connectionString: dbUrl });
+      await client.connect();
+      const edgeSecret = (await client.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.edge_secret'")).rows[0]!.value;
+      await client.end();
+      expect(routingCalls).toHaveLength(1);
+      expect(routingCalls[0]!.authorization).toBe(`Bearer ${edgeSecret}`);
+      expect(SipRoutingRequest.parse(routingCalls[0]!.body)).toMatchObject({ tenantId: acmeId, source: 'extension', from: '102', to: '555', domain: domainOf('acme') });
+    });
+
+    it('rings every branch of a parallel route decision, in the tenant only', async () => {
+      await addExtension(acmeId, 'acme', '104');
+      const [acme101, acme102, acme104, globex101] = [phone('acme', '101'), phone('acme', '102'), phone('acme', '104'), phone('globex', '101')];
+      for (const p of [acme101, acme102, acme104, globex101]) {
+        await p.start();
+        await p.register();
+      }
+      decide = (request) => ({
+        action: 'route',
+        version: '1.0',
+        routing: 'parallel',
+        routes: [{ uri: `sip:101@${request.domain}` }, { uri: `sip:104@${request.domain}` }],
+      });
+      const call = acme102.call('200');
+      const [ringing101, ringing104] = await Promise.all([acme101.nextIncoming(5000), acme104.nextIncoming(5000)]);
+      await ringing104.answer();
+      expect(await withTimeout(call.outcome, 5000, 'no answer')).toBe(200);
+      await withTimeout(ringing101.ended, 5000, 'the other branch was not cancelled');
+      await call.hangup();
+      await withTimeout(ringing104.ended, 5000, 'no BYE');
+      expect(globex101.received.filter((r) => r.method === 'INVITE')).toEqual([]);
+    });
+  });
+});
