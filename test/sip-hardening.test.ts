@@ -41,7 +41,7 @@ async function shortLivedToken(running: Running, tenant: ProvisionedTenant, exte
     const row = store.tenants.get(tenant.id)!;
     const ctx = { store, baseSipDomain: BASE_DOMAIN, now: () => new Date(), auditKey: loadAuditKeyFile(join(running.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {}) };
     const access = { tenant: { ...row, sipDomain: tenant.sipDomain }, scope: store.tenant(row.id) };
-    return await issueSoftphoneToken(ctx, loadPlatformSecret(store), access, { extension, ttlSeconds, wsUrl: running.platform.wsUrl });
+    return await issueSoftphoneToken(ctx, await loadPlatformSecret(store), access, { extension, ttlSeconds, wsUrl: running.platform.wsUrl });
   } finally {
     store.close();
   }

@@ -74,17 +74,17 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     };
     if (options.webhooks?.allowPrivateDestinations) log('webhooks may be sent to loopback and private addresses (--allow-private-webhooks): not for a shared deployment');
     // Before anything appends: the first keyed event would mark the database as re-keyed.
-    const rekeyed = rekeyLegacyAuditChains(domain);
+    const rekeyed = await rekeyLegacyAuditChains(domain);
     if (rekeyed > 0) log(`re-keyed ${rekeyed} audit events written before the chain was keyed (key ${domain.auditKey.id})`);
     if (options.bootstrapKey !== undefined) {
       if (!/^\S{8,}$/.test(options.bootstrapKey)) throw new Error('the bootstrap key must be at least 8 characters without spaces');
-      if (ensureBootstrapKey(domain, options.bootstrapKey)) log('stored the bootstrap key as the provider owner key');
+      if (await ensureBootstrapKey(domain, options.bootstrapKey)) log('stored the bootstrap key as the provider owner key');
     } else {
       // Without any provider key nobody could ever create a tenant; make one and say it once.
       const generated = newApiKeySecret();
-      if (ensureBootstrapKey(domain, generated)) log(`no bootstrap key given; the provider owner key is ${generated} (shown this once)`);
+      if (await ensureBootstrapKey(domain, generated)) log(`no bootstrap key given; the provider owner key is ${generated} (shown this once)`);
     }
-    const secret = loadPlatformSecret(store);
+    const secret = await loadPlatformSecret(store);
     // Stored first responses hold (sealed) one-time secrets; keep none past their 24 h retention.
     const stopIdempotencyPurge = startIdempotencyPurge(domain);
     // No carrier unless one is configured: the simulated one would port any number to anyone.
@@ -155,11 +155,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
             server.close(() => resolve());
             server.closeAllConnections();
           });
-          store.close();
+          await store.close();
         })()),
     };
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
 }

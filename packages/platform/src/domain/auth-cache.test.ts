@@ -23,26 +23,26 @@ beforeEach(() => {
 });
 afterEach(() => ctx.store.close());
 
-function tenantKey() {
-  const tenantId = createTenant(ctx, provider, { name: 'Acme', slug: 'acme' }).tenant.id;
-  return { tenantId, ...ctx.store.transaction(() => insertTenantKey(ctx, tenantId, 'owner')) };
+async /*@am*/ function tenantKey() {
+  const tenantId = (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id;
+  return { tenantId, ...await ctx.store.transaction(() => insertTenantKey(ctx, tenantId, 'owner')) };
 }
 
 describe('AuthCache', () => {
-  it('serves a known key from memory until something is written', () => {
+  it('serves a known key from memory until something is written', async /*@am*/ () => {
     const cache = new AuthCache();
-    const { secret } = tenantKey();
-    const first = cache.resolve(ctx, secret);
+    const { secret } = await tenantKey();
+    const first = await cache.resolve(ctx, secret);
     expect(first.ok).toBe(true);
     // Same principal object: no reads were needed the second time.
     expect(cache.resolve(ctx, secret)).toEqual(first);
-    expect((cache.resolve(ctx, secret) as { principal: unknown }).principal).toBe((first as { principal: unknown }).principal);
+    expect(((await cache.resolve(ctx, secret)) as { principal: unknown }).principal).toBe((first as { principal: unknown }).principal);
   });
 
   it('refuses a key revoked by another process within 100 ms', async () => {
     const cache = new AuthCache();
-    const { id, secret } = tenantKey();
-    expect(cache.resolve(ctx, secret).ok).toBe(true);
+    const { id, secret } = await tenantKey();
+    expect((await cache.resolve(ctx, secret)).ok).toBe(true);
     const other = new Database(join(dir, DATABASE_FILE));
     other.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(new Date(now).toISOString(), id);
     other.close();
@@ -50,21 +50,21 @@ describe('AuthCache', () => {
     expect(cache.resolve(ctx, secret)).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
-  it('sees a suspension written through this store at once', () => {
+  it('sees a suspension written through this store at once', async /*@am*/ () => {
     const cache = new AuthCache();
-    const { tenantId, secret } = tenantKey();
-    expect(cache.resolve(ctx, secret).ok).toBe(true);
-    setTenantStatus(ctx, provider, accessTenant(ctx, provider.principal, tenantId), 'suspended');
+    const { tenantId, secret } = await tenantKey();
+    expect((await cache.resolve(ctx, secret)).ok).toBe(true);
+    await setTenantStatus(ctx, provider, await accessTenant(ctx, provider.principal, tenantId), 'suspended');
     expect(() => cache.resolve(ctx, secret)).toThrow(/suspended/);
   });
 
-  it('does not outlive the key expiry even when nothing is written', () => {
+  it('does not outlive the key expiry even when nothing is written', async /*@am*/ () => {
     const cache = new AuthCache();
-    const { id, secret } = tenantKey();
+    const { id, secret } = await tenantKey();
     const other = new Database(join(dir, DATABASE_FILE));
     other.prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?').run(new Date(now + 5_000).toISOString(), id);
     other.close();
-    expect(cache.resolve(ctx, secret).ok).toBe(true);
+    expect((await cache.resolve(ctx, secret)).ok).toBe(true);
     now += 6_000;
     expect(cache.resolve(ctx, secret)).toMatchObject({ ok: false, reason: 'expired' });
   });

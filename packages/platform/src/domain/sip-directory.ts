@@ -11,44 +11,44 @@ import { tenantInService } from './status';
 export function createSipDirectory(ctx: DomainContext, secret: Uint8Array, plans = new DialPlanCache()): SipDirectory {
   const suffix = `.${ctx.baseSipDomain.toLowerCase()}`;
   // A tenant of a suspended reseller is as suspended as a suspended tenant, for phones too.
-  const toSipTenant = (t: TenantRow): SipTenant => ({
+  const toSipTenant = async /*@am*/ (t: TenantRow): Promise<SipTenant> => ({
     id: t.id,
     slug: t.slug,
     sipDomain: tenantSipDomain(ctx, t.slug),
-    status: tenantInService(ctx, t) ? 'active' : 'suspended',
+    status: await tenantInService(ctx, t) ? 'active' : 'suspended',
   });
 
   return {
-    tenantByDomain(domain) {
+    async /*@am*/ tenantByDomain(domain) {
       const host = domain.toLowerCase();
       if (!host.endsWith(suffix)) return undefined;
       const slug = host.slice(0, -suffix.length);
       // A slug is one DNS label; anything with a dot is some other domain.
       if (!slug || slug.includes('.')) return undefined;
-      const tenant = ctx.store.tenants.getBySlug(slug);
-      return tenant && toSipTenant(tenant);
+      const tenant = await ctx.store.tenants.getBySlug(slug);
+      return tenant && await toSipTenant(tenant);
     },
-    user(tenantId, number) {
-      const ext = ctx.store.tenant(tenantId).extensions.getByNumber(number);
+    async /*@am*/ user(tenantId, number) {
+      const ext = await ctx.store.tenant(tenantId).extensions.getByNumber(number);
       return ext && { tenantId, extensionId: ext.id, number: ext.number, displayName: ext.displayName, ha1: ext.ha1 };
     },
     verifyToken: (token) => verifySoftphoneToken(ctx, secret, token),
-    limits(tenantId) {
-      const tenant = ctx.store.tenants.get(tenantId);
+    async /*@am*/ limits(tenantId) {
+      const tenant = await ctx.store.tenants.get(tenantId);
       return tenant && { channels: tenant.limits.channels, messagesPerMinute: tenant.limits.messagesPerMinute };
     },
-    resolveDial(tenantId, dialled, caller) {
+    async /*@am*/ resolveDial(tenantId, dialled, caller) {
       const scope = ctx.store.tenant(tenantId);
-      return resolveDial(scope, dialled, caller, plans.planFor(scope));
+      return resolveDial(scope, dialled, caller, await plans.planFor(scope));
     },
     resolveInboundDid: (number, caller) => resolveInboundDid(ctx.store, number, caller),
-    trunk(tenantId, username) {
-      const row = ctx.store.tenant(tenantId).trunks.getByUsername(username);
+    async /*@am*/ trunk(tenantId, username) {
+      const row = await ctx.store.tenant(tenantId).trunks.getByUsername(username);
       return row && { tenantId, trunkId: row.id, username: row.username, ha1: row.ha1, callerId: row.callerId };
     },
-    recordCalls(records) {
-      ctx.store.transaction(() => {
-        for (const record of records) recordCall(ctx, record);
+    async /*@am*/ recordCalls(records) {
+      await ctx.store.transaction(async /*@am*/ () => {
+        for (const record of records) await recordCall(ctx, record);
       });
     },
   };

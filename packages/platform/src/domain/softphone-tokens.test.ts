@@ -17,12 +17,12 @@ let clock: number;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000' }, requestId: null };
 const wsUrl = 'ws://127.0.0.1:9/sip';
 
-beforeEach(() => {
+beforeEach(async /*@am*/ () => {
   clock = Date.UTC(2026, 10, 28, 10, 0, 0);
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
-  secret = loadPlatformSecret(ctx.store);
-  acme = accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: 'Acme', slug: 'acme' }).tenant.id);
-  createExtension(ctx, provider, acme, { number: '101', displayName: 'A', sipPassword: 'a-long-sip-password' });
+  secret = await loadPlatformSecret(ctx.store);
+  acme = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id);
+  await createExtension(ctx, provider, acme, { number: '101', displayName: 'A', sipPassword: 'a-long-sip-password' });
 });
 afterEach(() => ctx.store.close());
 
@@ -63,10 +63,10 @@ describe('softphone tokens', () => {
   it('stop working when the extension is deleted or the tenant suspended', async () => {
     const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
     const directory = createSipDirectory(ctx, secret);
-    ctx.store.tenants.update(acme.tenant.id, { status: 'suspended' });
+    await ctx.store.tenants.update(acme.tenant.id, { status: 'suspended' });
     expect(await directory.verifyToken(token)).toEqual({ ok: false, reason: 'tenant_suspended' });
-    ctx.store.tenants.update(acme.tenant.id, { status: 'active' });
-    deleteExtension(ctx, provider, acme, acme.scope.extensions.getByNumber('101')!.id);
+    await ctx.store.tenants.update(acme.tenant.id, { status: 'active' });
+    await deleteExtension(ctx, provider, acme, (await acme.scope.extensions.getByNumber('101'))!.id);
     expect(await directory.verifyToken(token)).toEqual({ ok: false, reason: 'extension_not_found' });
   });
 
@@ -89,8 +89,8 @@ describe('SIP directory', () => {
     expect(directory.tenantByDomain('acme.sip.example.com')).toBeUndefined();
   });
 
-  it('looks users up inside one tenant only', () => {
-    const globex = accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: 'Globex', slug: 'globex' }).tenant.id);
+  it('looks users up inside one tenant only', async /*@am*/ () => {
+    const globex = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Globex', slug: 'globex' })).tenant.id);
     const directory = createSipDirectory(ctx, secret);
     expect(directory.user(acme.tenant.id, '101')).toMatchObject({ tenantId: acme.tenant.id, number: '101', displayName: 'A' });
     expect(directory.user(globex.tenant.id, '101')).toBeUndefined();

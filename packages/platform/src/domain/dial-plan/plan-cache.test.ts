@@ -32,7 +32,7 @@ function countingRuleLoads(store: Store): { store: Store; loads: Map<string, num
       ...store,
       tenant(tenantId) {
         const scope = store.tenant(tenantId);
-        const all = () => {
+        const all = async /*@am*/ () => {
           loads.set(tenantId, (loads.get(tenantId) ?? 0) + 1);
           return scope.dialRules.all();
         };
@@ -49,32 +49,32 @@ let directory: SipDirectory;
 let acme: TenantAccess;
 let globex: TenantAccess;
 
-const tenant = (slug: string) => accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: slug, slug }).tenant.id);
+const tenant = async /*@am*/ (slug: string) => accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: slug, slug })).tenant.id);
 const dial = (access: TenantAccess, dialled: string) => directory.resolveDial!(access.tenant.id, dialled, { extension: '101' });
 
-beforeEach(() => {
+beforeEach(async /*@am*/ () => {
   dir = mkdtempSync(join(tmpdir(), 'hr-plan-cache-'));
   const counted = countingRuleLoads(openSqliteStore({ dataDir: dir }));
   loads = counted.loads;
   ctx = { store: counted.store, baseSipDomain: 'sip.localhost', auditKey, now: () => new Date() };
   directory = createSipDirectory(ctx, secret);
-  acme = tenant('acme');
-  globex = tenant('globex');
+  acme = await tenant('acme');
+  globex = await tenant('globex');
   for (const access of [acme, globex]) {
-    for (const number of ['101', '102', '103']) createExtension(ctx, provider, access, { number, displayName: number });
+    for (const number of ['101', '102', '103']) await createExtension(ctx, provider, access, { number, displayName: number });
   }
 });
-afterEach(() => {
-  ctx.store.close();
+afterEach(async /*@am*/ () => {
+  await ctx.store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the compiled dial plan', () => {
-  it('is loaded and compiled once for any number of calls of a tenant at its dial-rule cap', () => {
+  it('is loaded and compiled once for any number of calls of a tenant at its dial-rule cap', async /*@am*/ () => {
     for (let i = 0; i < DEFAULT_TENANT_LIMITS.dialRules - 1; i++) {
-      createDialRule(ctx, provider, acme, { pattern: `_9${String(i).padStart(3, '0')}X.`, action: { type: 'reject', status: 403 } });
+      await createDialRule(ctx, provider, acme, { pattern: `_9${String(i).padStart(3, '0')}X.`, action: { type: 'reject', status: 403 } });
     }
-    createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
+    await createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
     loads.clear();
 
     for (let i = 0; i < 100; i++) {
@@ -84,39 +84,39 @@ describe('the compiled dial plan', () => {
     expect(loads.get(acme.tenant.id)).toBe(1);
   });
 
-  it('follows a created, changed, moved or deleted rule on the very next call', () => {
+  it('follows a created, changed, moved or deleted rule on the very next call', async /*@am*/ () => {
     expect(dial(acme, '555')).toEqual({ kind: 'not_found' });
-    const rule = createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'reject', status: 486, reason: 'busy' } });
+    const rule = await createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'reject', status: 486, reason: 'busy' } });
     expect(dial(acme, '555')).toMatchObject({ kind: 'reject', status: 486 });
-    updateDialRule(ctx, provider, acme, rule.id, { action: { type: 'extension', target: '102' } });
+    await updateDialRule(ctx, provider, acme, rule.id, { action: { type: 'extension', target: '102' } });
     expect(dial(acme, '555')).toEqual({ kind: 'extension', number: '102' });
 
-    const first = createDialRule(ctx, provider, acme, { pattern: '555', action: { type: 'reject', status: 403 } });
+    const first = await createDialRule(ctx, provider, acme, { pattern: '555', action: { type: 'reject', status: 403 } });
     expect(dial(acme, '555')).toEqual({ kind: 'extension', number: '102' });
-    updateDialRule(ctx, provider, acme, first.id, { position: 0 });
+    await updateDialRule(ctx, provider, acme, first.id, { position: 0 });
     expect(dial(acme, '555')).toMatchObject({ kind: 'reject', status: 403 });
 
-    deleteDialRule(ctx, provider, acme, first.id);
-    deleteDialRule(ctx, provider, acme, rule.id);
+    await deleteDialRule(ctx, provider, acme, first.id);
+    await deleteDialRule(ctx, provider, acme, rule.id);
     expect(dial(acme, '555')).toEqual({ kind: 'not_found' });
   });
 
-  it('is recompiled only for the tenant whose rules changed', () => {
-    createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
-    createDialRule(ctx, provider, globex, { pattern: '_5XX', action: { type: 'extension', target: '103' } });
+  it('is recompiled only for the tenant whose rules changed', async /*@am*/ () => {
+    await createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
+    await createDialRule(ctx, provider, globex, { pattern: '_5XX', action: { type: 'extension', target: '103' } });
     dial(acme, '555');
     dial(globex, '555');
     loads.clear();
-    createDialRule(ctx, provider, acme, { pattern: '_6XX', action: { type: 'extension', target: '103' } });
+    await createDialRule(ctx, provider, acme, { pattern: '_6XX', action: { type: 'extension', target: '103' } });
     dial(acme, '555');
     dial(globex, '555');
     expect(Object.fromEntries(loads)).toEqual({ [acme.tenant.id]: 1 });
   });
 
-  it('never answers one tenant with another tenant’s plan, even at the same revision', () => {
+  it('never answers one tenant with another tenant’s plan, even at the same revision', async /*@am*/ () => {
     // One rule each: both tenants' plans are at the same revision, so only the tenant id tells them apart.
-    createDialRule(ctx, provider, acme, { pattern: '_8XX', action: { type: 'extension', target: '102' } });
-    createDialRule(ctx, provider, globex, { pattern: '_8XX', action: { type: 'reject', status: 486, reason: 'globex is busy' } });
+    await createDialRule(ctx, provider, acme, { pattern: '_8XX', action: { type: 'extension', target: '102' } });
+    await createDialRule(ctx, provider, globex, { pattern: '_8XX', action: { type: 'reject', status: 486, reason: 'globex is busy' } });
     expect(acme.scope.dialRules.revision()).toBe(globex.scope.dialRules.revision());
     for (let i = 0; i < 3; i++) {
       expect(dial(acme, '800')).toEqual({ kind: 'extension', number: '102' });
@@ -124,40 +124,40 @@ describe('the compiled dial plan', () => {
     }
   });
 
-  it('holds rules, not their targets: a deleted extension is gone from the next call', () => {
-    createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
+  it('holds rules, not their targets: a deleted extension is gone from the next call', async /*@am*/ () => {
+    await createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
     expect(dial(acme, '555')).toEqual({ kind: 'extension', number: '102' });
-    deleteExtension(ctx, provider, acme, acme.scope.extensions.getByNumber('102')!.id);
+    await deleteExtension(ctx, provider, acme, (await acme.scope.extensions.getByNumber('102'))!.id);
     expect(dial(acme, '555')).toEqual({ kind: 'not_found' });
   });
 
-  it('follows a change another process wrote to the same database', () => {
-    createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
+  it('follows a change another process wrote to the same database', async /*@am*/ () => {
+    await createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
     expect(dial(acme, '555')).toEqual({ kind: 'extension', number: '102' });
     const other: DomainContext = { store: openSqliteStore({ dataDir: dir }), baseSipDomain: 'sip.localhost', auditKey, now: () => new Date() };
     try {
-      const there = accessTenant(other, provider.principal, acme.tenant.id);
-      createDialRule(other, provider, there, { pattern: '555', action: { type: 'reject', status: 403 }, position: 0 });
+      const there = await accessTenant(other, provider.principal, acme.tenant.id);
+      await createDialRule(other, provider, there, { pattern: '555', action: { type: 'reject', status: 403 }, position: 0 });
     } finally {
-      other.store.close();
+      await other.store.close();
     }
     expect(dial(acme, '555')).toMatchObject({ kind: 'reject', status: 403 });
   });
 });
 
 describe('DialPlanCache', () => {
-  it('compiles a plan per tenant and again only when the revision moves', () => {
+  it('compiles a plan per tenant and again only when the revision moves', async /*@am*/ () => {
     let compilations = 0;
     const cache = new DialPlanCache({ compile: (rules) => (compilations++, compileDialPlan(rules)) });
-    createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
+    await createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
     for (let i = 0; i < 10; i++) {
-      cache.planFor(acme.scope);
-      cache.planFor(globex.scope);
+      await cache.planFor(acme.scope);
+      await cache.planFor(globex.scope);
     }
     expect([compilations, cache.size]).toEqual([2, 2]);
-    createDialRule(ctx, provider, globex, { pattern: '_5XX', action: { type: 'extension', target: '103' } });
-    expect(cache.planFor(globex.scope).firstMatch('555')?.tenantId).toBe(globex.tenant.id);
-    expect(cache.planFor(acme.scope).firstMatch('555')?.tenantId).toBe(acme.tenant.id);
+    await createDialRule(ctx, provider, globex, { pattern: '_5XX', action: { type: 'extension', target: '103' } });
+    expect((await cache.planFor(globex.scope)).firstMatch('555')?.tenantId).toBe(globex.tenant.id);
+    expect((await cache.planFor(acme.scope)).firstMatch('555')?.tenantId).toBe(acme.tenant.id);
     expect(compilations).toBe(3);
   });
 });

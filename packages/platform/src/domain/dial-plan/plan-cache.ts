@@ -26,12 +26,12 @@ export class DialPlanCache {
     this.#compile = options.compile ?? compileDialPlan;
   }
 
-  planFor(scope: TenantScope): CompiledDialPlan {
+  async /*@am*/ planFor(scope: TenantScope): Promise<CompiledDialPlan> {
     const { tenantId } = scope;
     // The revision is read before the rules: a change committed in between is then compiled under
     // the older revision and recompiled on the next call, never the other way round (stale rules
     // kept under the new revision).
-    const revision = scope.dialRules.revision();
+    const revision = await scope.dialRules.revision();
     const hit = this.#entries.get(tenantId);
     if (hit) {
       this.#entries.delete(tenantId);
@@ -40,7 +40,7 @@ export class DialPlanCache {
         return hit.plan;
       }
     }
-    const plan = this.#compile(scope.dialRules.all());
+    const plan = this.#compile(await scope.dialRules.all());
     if (this.#entries.size >= MAX_CACHED_PLANS) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(tenantId, { revision, plan });
     return plan;

@@ -18,18 +18,18 @@ let acme: TenantAccess;
 let globex: TenantAccess;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: 'req_1' };
 
-const tenant = (slug: string) => accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: slug, slug }).tenant.id);
+const tenant = async /*@am*/ (slug: string) => accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: slug, slug })).tenant.id);
 const extensions = (access: TenantAccess, ...numbers: string[]) =>
   numbers.forEach((number) => createExtension(ctx, provider, access, { number, displayName: `${access.tenant.slug} ${number}` }));
-function did(access: TenantAccess, number: string) {
-  addInventoryNumber(ctx, provider, { number });
+async /*@am*/ function did(access: TenantAccess, number: string) {
+  await addInventoryNumber(ctx, provider, { number });
   return assignNumber(ctx, provider, access, { number });
 }
 
-beforeEach(() => {
+beforeEach(async /*@am*/ () => {
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
-  acme = tenant('acme');
-  globex = tenant('globex');
+  acme = await tenant('acme');
+  globex = await tenant('globex');
   extensions(acme, '101', '102', '103');
   extensions(globex, '101', '201');
 });
@@ -42,50 +42,50 @@ describe('resolveDial', () => {
     expect(resolveDial(globex.scope, '201')).toEqual({ kind: 'extension', number: '201' });
   });
 
-  it('gives two tenants with the same pattern their own, different actions', () => {
-    createDialRule(ctx, provider, acme, { pattern: '_8XX', action: { type: 'extension', target: '103' } });
-    createDialRule(ctx, provider, globex, { pattern: '_8XX', action: { type: 'reject', status: 486, reason: 'globex is busy' } });
+  it('gives two tenants with the same pattern their own, different actions', async /*@am*/ () => {
+    await createDialRule(ctx, provider, acme, { pattern: '_8XX', action: { type: 'extension', target: '103' } });
+    await createDialRule(ctx, provider, globex, { pattern: '_8XX', action: { type: 'reject', status: 486, reason: 'globex is busy' } });
     expect(resolveDial(acme.scope, '800')).toEqual({ kind: 'extension', number: '103' });
     expect(resolveDial(globex.scope, '800')).toEqual({ kind: 'reject', status: 486, reason: 'globex is busy' });
   });
 
-  it('takes the first matching rule by position, and a moved rule changes the answer', () => {
-    createDialRule(ctx, provider, acme, { pattern: '_1XX', action: { type: 'reject', status: 403, reason: 'general' } });
-    const specific = createDialRule(ctx, provider, acme, { pattern: '_10X', action: { type: 'reject', status: 404, reason: 'specific' } });
+  it('takes the first matching rule by position, and a moved rule changes the answer', async /*@am*/ () => {
+    await createDialRule(ctx, provider, acme, { pattern: '_1XX', action: { type: 'reject', status: 403, reason: 'general' } });
+    const specific = await createDialRule(ctx, provider, acme, { pattern: '_10X', action: { type: 'reject', status: 404, reason: 'specific' } });
     expect(resolveDial(acme.scope, '105')).toMatchObject({ status: 403 });
-    updateDialRule(ctx, provider, acme, specific.id, { position: 0 });
+    await updateDialRule(ctx, provider, acme, specific.id, { position: 0 });
     expect(resolveDial(acme.scope, '105')).toMatchObject({ status: 404 });
     expect(resolveDial(acme.scope, '150')).toMatchObject({ status: 403 });
   });
 
-  it('lets a dial rule shadow an extension, because rules come first', () => {
+  it('lets a dial rule shadow an extension, because rules come first', async /*@am*/ () => {
     expect(resolveDial(acme.scope, '101')).toEqual({ kind: 'extension', number: '101' });
-    createDialRule(ctx, provider, acme, { pattern: '101', action: { type: 'extension', target: '102' } });
+    await createDialRule(ctx, provider, acme, { pattern: '101', action: { type: 'extension', target: '102' } });
     expect(resolveDial(acme.scope, '101')).toEqual({ kind: 'extension', number: '102' });
   });
 
-  it('rings a ring group with its strategy and timeout, skipping members deleted since', () => {
-    createRingGroup(ctx, provider, acme, { number: '600', name: 'Sales', strategy: 'sequential', memberTimeoutSeconds: 15, members: ['101', '102', '103'] });
-    const ext102 = acme.scope.extensions.getByNumber('102')!;
-    deleteExtension(ctx, provider, acme, ext102.id);
+  it('rings a ring group with its strategy and timeout, skipping members deleted since', async /*@am*/ () => {
+    await createRingGroup(ctx, provider, acme, { number: '600', name: 'Sales', strategy: 'sequential', memberTimeoutSeconds: 15, members: ['101', '102', '103'] });
+    const ext102 = (await acme.scope.extensions.getByNumber('102'))!;
+    await deleteExtension(ctx, provider, acme, ext102.id);
     expect(resolveDial(acme.scope, '600')).toEqual({ kind: 'ring_group', number: '600', members: ['101', '103'], strategy: 'sequential', timeout: 15 });
     expect(resolveDial(globex.scope, '600')).toEqual({ kind: 'not_found' });
   });
 
-  it('routes a dialled DID of the tenant per its destination, and never another tenant’s DID', () => {
-    const acmeDid = did(acme, '+14155550100');
-    routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'extension', target: '103' } });
+  it('routes a dialled DID of the tenant per its destination, and never another tenant’s DID', async /*@am*/ () => {
+    const acmeDid = await did(acme, '+14155550100');
+    await routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'extension', target: '103' } });
     expect(resolveDial(acme.scope, '+14155550100')).toEqual({ kind: 'extension', number: '103' });
     expect(resolveDial(acme.scope, '14155550100')).toEqual({ kind: 'extension', number: '103' });
     expect(resolveDial(globex.scope, '+14155550100')).toEqual({ kind: 'not_found' });
   });
 
   describe('trunk actions', () => {
-    it('strip and prepend digits, and present the DID routed to the calling extension', () => {
-      const acmeDid = did(acme, '+14155550100');
-      routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'extension', target: '101' } });
-      const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier' });
-      createDialRule(ctx, provider, acme, { pattern: '_9NXXNXXXXXX', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1, prepend: '+1' } });
+    it('strip and prepend digits, and present the DID routed to the calling extension', async /*@am*/ () => {
+      const acmeDid = await did(acme, '+14155550100');
+      await routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'extension', target: '101' } });
+      const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier' });
+      await createDialRule(ctx, provider, acme, { pattern: '_9NXXNXXXXXX', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1, prepend: '+1' } });
       expect(resolveDial(acme.scope, '94155550199', { extension: '101' })).toEqual({
         kind: 'trunk',
         trunkId: trunk.id,
@@ -94,25 +94,25 @@ describe('resolveDial', () => {
       });
     });
 
-    it("fall back to the trunk's default caller id, and refuse when the tenant holds nothing to present", () => {
-      const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier' });
-      createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1 } });
+    it("fall back to the trunk's default caller id, and refuse when the tenant holds nothing to present", async /*@am*/ () => {
+      const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier' });
+      await createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1 } });
       expect(resolveDial(acme.scope, '912125550100', { extension: '102' })).toEqual({
         kind: 'reject',
         status: 403,
         reason: 'no caller id: the tenant holds no number to present',
       });
-      did(acme, '+14155550111');
-      const withDefault = createTrunk(ctx, provider, acme, { name: 'Second', callerId: '+1 415 555 0111' });
-      createDialRule(ctx, provider, acme, { pattern: '_8.', action: { type: 'trunk', trunkId: withDefault.trunk.id } });
+      await did(acme, '+14155550111');
+      const withDefault = await createTrunk(ctx, provider, acme, { name: 'Second', callerId: '+1 415 555 0111' });
+      await createDialRule(ctx, provider, acme, { pattern: '_8.', action: { type: 'trunk', trunkId: withDefault.trunk.id } });
       expect(resolveDial(acme.scope, '812125550100', { extension: '102' })).toMatchObject({ kind: 'trunk', callerId: '+14155550111', dialString: '812125550100' });
     });
 
-    it('present an asked-for caller id only when the tenant holds it, and never one of another tenant', () => {
-      did(acme, '+14155550100');
-      const globexDid = did(globex, '+14155550200');
-      const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier' });
-      createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1 } });
+    it('present an asked-for caller id only when the tenant holds it, and never one of another tenant', async /*@am*/ () => {
+      await did(acme, '+14155550100');
+      const globexDid = await did(globex, '+14155550200');
+      const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier' });
+      await createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1 } });
       expect(resolveDial(acme.scope, '9123', { extension: '101', callerId: '+14155550100' })).toMatchObject({ kind: 'trunk', callerId: '+14155550100' });
       expect(resolveDial(acme.scope, '9123', { extension: '101', callerId: globexDid.number })).toEqual({
         kind: 'reject',
@@ -121,22 +121,22 @@ describe('resolveDial', () => {
       });
     });
 
-    it('stop presenting a number once it is released, even as the trunk default', () => {
-      const acmeDid = did(acme, '+14155550111');
-      const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier', callerId: '+14155550111' });
-      createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id } });
+    it('stop presenting a number once it is released, even as the trunk default', async /*@am*/ () => {
+      const acmeDid = await did(acme, '+14155550111');
+      const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier', callerId: '+14155550111' });
+      await createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id } });
       expect(resolveDial(acme.scope, '9123')).toMatchObject({ kind: 'trunk' });
-      releaseNumber(ctx, provider, acme, acmeDid.id);
+      await releaseNumber(ctx, provider, acme, acmeDid.id);
       expect(resolveDial(acme.scope, '9123')).toMatchObject({ kind: 'reject', status: 403 });
     });
   });
 });
 
 describe('resolveInboundDid', () => {
-  it('finds the owning tenant and routes by its destination', () => {
-    const acmeDid = did(acme, '+14155550100');
-    createRingGroup(ctx, provider, acme, { number: '600', name: 'Front', strategy: 'simultaneous', memberTimeoutSeconds: 20, members: ['101', '102'] });
-    routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'ring_group', target: '600' } });
+  it('finds the owning tenant and routes by its destination', async /*@am*/ () => {
+    const acmeDid = await did(acme, '+14155550100');
+    await createRingGroup(ctx, provider, acme, { number: '600', name: 'Front', strategy: 'simultaneous', memberTimeoutSeconds: 20, members: ['101', '102'] });
+    await routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'ring_group', target: '600' } });
     expect(resolveInboundDid(ctx.store, '+14155550100')).toEqual({
       tenantId: acme.tenant.id,
       numberId: acmeDid.id,
@@ -145,28 +145,28 @@ describe('resolveInboundDid', () => {
     });
   });
 
-  it('routes through a dial rule, with the same pattern meaning different things per tenant', () => {
-    const rule = createDialRule(ctx, provider, globex, { pattern: '_+1.', action: { type: 'reject', status: 603, reason: 'closed' } });
-    const globexDid = did(globex, '+14155550200');
-    routeNumber(ctx, provider, globex, globexDid.id, { routing: { type: 'dial_rule', target: rule.id } });
-    expect(resolveInboundDid(ctx.store, '+14155550200')?.destination).toEqual({ kind: 'reject', status: 603, reason: 'closed' });
+  it('routes through a dial rule, with the same pattern meaning different things per tenant', async /*@am*/ () => {
+    const rule = await createDialRule(ctx, provider, globex, { pattern: '_+1.', action: { type: 'reject', status: 603, reason: 'closed' } });
+    const globexDid = await did(globex, '+14155550200');
+    await routeNumber(ctx, provider, globex, globexDid.id, { routing: { type: 'dial_rule', target: rule.id } });
+    expect((await resolveInboundDid(ctx.store, '+14155550200'))?.destination).toEqual({ kind: 'reject', status: 603, reason: 'closed' });
   });
 
-  it('answers undefined for a number in inventory or unknown, and not_found for an unrouted one', () => {
-    addInventoryNumber(ctx, provider, { number: '+14155550300' });
+  it('answers undefined for a number in inventory or unknown, and not_found for an unrouted one', async /*@am*/ () => {
+    await addInventoryNumber(ctx, provider, { number: '+14155550300' });
     expect(resolveInboundDid(ctx.store, '+14155550300')).toBeUndefined();
     expect(resolveInboundDid(ctx.store, '+14155550999')).toBeUndefined();
     expect(resolveInboundDid(ctx.store, 'not-a-number')).toBeUndefined();
-    did(acme, '+14155550100');
+    await did(acme, '+14155550100');
     expect(resolveInboundDid(ctx.store, '+14155550100')).toMatchObject({ tenantId: acme.tenant.id, destination: { kind: 'not_found' } });
   });
 
-  it('follows a number to its new tenant after release and reassignment', () => {
-    const first = did(acme, '+14155550100');
-    routeNumber(ctx, provider, acme, first.id, { routing: { type: 'extension', target: '101' } });
-    releaseNumber(ctx, provider, acme, first.id);
+  it('follows a number to its new tenant after release and reassignment', async /*@am*/ () => {
+    const first = await did(acme, '+14155550100');
+    await routeNumber(ctx, provider, acme, first.id, { routing: { type: 'extension', target: '101' } });
+    await releaseNumber(ctx, provider, acme, first.id);
     expect(resolveInboundDid(ctx.store, '+14155550100')).toBeUndefined();
-    assignNumber(ctx, provider, globex, { number: '+14155550100' });
+    await assignNumber(ctx, provider, globex, { number: '+14155550100' });
     expect(resolveInboundDid(ctx.store, '+14155550100')).toMatchObject({ tenantId: globex.tenant.id, destination: { kind: 'not_found' } });
   });
 });

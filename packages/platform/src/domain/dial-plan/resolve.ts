@@ -40,12 +40,12 @@ export interface InboundDidResolution {
 
 const NOT_FOUND: DialResolution = { kind: 'not_found' };
 
-function ringExtension(scope: TenantScope, number: string): DialResolution {
-  return scope.extensions.getByNumber(number) ? { kind: 'extension', number } : NOT_FOUND;
+async /*@am*/ function ringExtension(scope: TenantScope, number: string): Promise<DialResolution> {
+  return await scope.extensions.getByNumber(number) ? { kind: 'extension', number } : NOT_FOUND;
 }
 
-function ringGroup(scope: TenantScope, number: string): DialResolution {
-  const group = scope.ringGroups.getByNumber(number);
+async /*@am*/ function ringGroup(scope: TenantScope, number: string): Promise<DialResolution> {
+  const group = await scope.ringGroups.getByNumber(number);
   if (!group) return NOT_FOUND;
   // A member deleted since the group was saved is skipped rather than rung into nothing.
   const members = group.members.filter((m) => scope.extensions.getByNumber(m));
@@ -58,21 +58,21 @@ function ringGroup(scope: TenantScope, number: string): DialResolution {
  * refused, never silently replaced), else a DID routed to the calling extension, else the trunk's
  * default, else nothing to present and the call is refused.
  */
-function outboundCallerId(scope: TenantScope, trunkCallerId: string | null, caller: DialCaller): { ok: true; callerId: string } | { ok: false; reason: string } {
+async /*@am*/ function outboundCallerId(scope: TenantScope, trunkCallerId: string | null, caller: DialCaller): Promise<{ ok: true; callerId: string } | { ok: false; reason: string }> {
   if (caller.callerId !== undefined) {
     const asked = asE164(caller.callerId);
-    if (asked && scope.numbers.getByNumber(asked)) return { ok: true, callerId: asked };
+    if (asked && await scope.numbers.getByNumber(asked)) return { ok: true, callerId: asked };
     return { ok: false, reason: 'caller id is not a number this tenant holds' };
   }
   if (caller.extension !== undefined) {
-    const own = scope.numbers.routedTo({ type: 'extension', target: caller.extension })[0];
+    const own = (await scope.numbers.routedTo({ type: 'extension', target: caller.extension }))[0];
     if (own) return { ok: true, callerId: own.number };
   }
-  if (trunkCallerId && scope.numbers.getByNumber(trunkCallerId)) return { ok: true, callerId: trunkCallerId };
+  if (trunkCallerId && await scope.numbers.getByNumber(trunkCallerId)) return { ok: true, callerId: trunkCallerId };
   return { ok: false, reason: 'no caller id: the tenant holds no number to present' };
 }
 
-function applyAction(scope: TenantScope, action: DialRuleAction, dialled: string, caller: DialCaller): DialResolution {
+async /*@am*/ function applyAction(scope: TenantScope, action: DialRuleAction, dialled: string, caller: DialCaller): Promise<DialResolution> {
   switch (action.type) {
     case 'extension':
       return ringExtension(scope, action.target);
@@ -81,9 +81,9 @@ function applyAction(scope: TenantScope, action: DialRuleAction, dialled: string
     case 'reject':
       return { kind: 'reject', status: action.status, reason: action.reason ?? 'rejected by dial rule' };
     case 'trunk': {
-      const trunk = scope.trunks.get(action.trunkId);
+      const trunk = await scope.trunks.get(action.trunkId);
       if (!trunk) return NOT_FOUND;
-      const callerId = outboundCallerId(scope, trunk.callerId, caller);
+      const callerId = await outboundCallerId(scope, trunk.callerId, caller);
       if (!callerId.ok) return { kind: 'reject', status: 403, reason: callerId.reason };
       return { kind: 'trunk', trunkId: trunk.id, dialString: action.prepend + dialled.slice(action.stripDigits), callerId: callerId.callerId };
     }
@@ -91,7 +91,7 @@ function applyAction(scope: TenantScope, action: DialRuleAction, dialled: string
 }
 
 /** Where a DID of this tenant goes, per its routing. */
-function routeDid(scope: TenantScope, routing: NumberRouting | null, dialled: string, caller: DialCaller): DialResolution {
+async /*@am*/ function routeDid(scope: TenantScope, routing: NumberRouting | null, dialled: string, caller: DialCaller): Promise<DialResolution> {
   if (!routing) return NOT_FOUND;
   switch (routing.type) {
     case 'extension':
@@ -99,8 +99,8 @@ function routeDid(scope: TenantScope, routing: NumberRouting | null, dialled: st
     case 'ring_group':
       return ringGroup(scope, routing.target);
     case 'dial_rule': {
-      const rule = scope.dialRules.get(routing.target);
-      return rule ? applyAction(scope, rule.action, dialled, caller) : NOT_FOUND;
+      const rule = await scope.dialRules.get(routing.target);
+      return rule ? await applyAction(scope, rule.action, dialled, caller) : NOT_FOUND;
     }
   }
 }
@@ -110,27 +110,27 @@ function routeDid(scope: TenantScope, routing: NumberRouting | null, dialled: st
  * `plan` is the tenant's rules compiled: the SIP directory passes the cached one (plan-cache.ts);
  * without it the rules are loaded and compiled for this one call.
  */
-export function resolveDial(
+export async /*@am*/ function resolveDial(
   scope: TenantScope,
   dialled: string,
   caller: DialCaller = {},
-  plan: CompiledDialPlan = compileDialPlan(scope.dialRules.all()),
-): DialResolution {
+  plan: CompiledDialPlan = compileDialPlan(await scope.dialRules.all()),
+): Promise<DialResolution> {
   const rule = plan.firstMatch(dialled);
   if (rule) return applyAction(scope, rule.action, dialled, caller);
-  if (scope.extensions.getByNumber(dialled)) return { kind: 'extension', number: dialled };
-  if (scope.ringGroups.getByNumber(dialled)) return ringGroup(scope, dialled);
+  if (await scope.extensions.getByNumber(dialled)) return { kind: 'extension', number: dialled };
+  if (await scope.ringGroups.getByNumber(dialled)) return ringGroup(scope, dialled);
   const e164 = asE164(dialled);
-  const did = e164 === undefined ? undefined : scope.numbers.getByNumber(e164);
+  const did = e164 === undefined ? undefined : await scope.numbers.getByNumber(e164);
   if (did) return routeDid(scope, did.routing, did.number, caller);
   return NOT_FOUND;
 }
 
 /** A call to a DID from a carrier: the owning tenant and its route for the number, or undefined when no tenant holds it. */
-export function resolveInboundDid(store: Store, number: string, caller: DialCaller = {}): InboundDidResolution | undefined {
+export async /*@am*/ function resolveInboundDid(store: Store, number: string, caller: DialCaller = {}): Promise<InboundDidResolution | undefined> {
   const e164 = asE164(number);
-  const row = e164 === undefined ? undefined : store.numbers.getByNumber(e164);
+  const row = e164 === undefined ? undefined : await store.numbers.getByNumber(e164);
   if (!row || row.tenantId === null) return undefined;
   const scope = store.tenant(row.tenantId);
-  return { tenantId: row.tenantId, numberId: row.id, number: row.number, destination: routeDid(scope, row.routing, row.number, caller) };
+  return { tenantId: row.tenantId, numberId: row.id, number: row.number, destination: await routeDid(scope, row.routing, row.number, caller) };
 }
