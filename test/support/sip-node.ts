@@ -199,7 +199,14 @@ export function createNodePhone(options: NodePhoneOptions): NodePhone {
       socket?.terminate();
     },
     async stop() {
-      await userAgent.stop().catch(() => {});
+      // A socket the edge closes (suspension, a deleted extension), even one still closing, leaves
+      // nobody to unregister from: sip.js would wait out Timer F (32 s) for an answer that cannot come.
+      const socket = (userAgent.transport as unknown as { ws?: WebSocket }).ws;
+      const gone = new Promise<void>((resolve) => {
+        if (!socket || socket.readyState === socket.CLOSED) resolve();
+        else socket.once('close', () => resolve());
+      });
+      await Promise.race([userAgent.stop().catch(() => {}), gone]);
     },
   };
 }

@@ -16,6 +16,7 @@ import { startPortingAutomation } from './domain/porting/automation';
 import { DEFAULT_STORAGE_LIMIT_BYTES } from './domain/porting/documents';
 import type { PortingRuntime } from './domain/porting/runtime';
 import { createSipDirectory } from './domain/sip-directory';
+import { CredentialChanges } from './domain/credential-changes';
 import { loadPlatformSecret } from './domain/softphone-tokens';
 import { AuthFailureLimiter } from './domain/auth-failures';
 import { createApp } from './http/app';
@@ -68,6 +69,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       now: () => new Date(),
       auditKey: resolveAuditKey(options, log),
       presentEvent: presentEventData,
+      // The SIP edge hears of revoked credentials and suspended tenants through this (attached below).
+      credentialChanges: new CredentialChanges(),
       // Only the default for tenants created from now on; each tenant's own limit is `limits.storageBytes`.
       defaultStorageBytes: options.porting?.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT_BYTES,
       webhooks: webhookRules(options.webhooks),

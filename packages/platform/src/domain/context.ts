@@ -3,6 +3,7 @@ import type { Store } from '../store/types';
 import type { AuditKey } from './audit-key';
 import type { Actor } from './principal';
 import type { WebhookRules } from './webhooks';
+import type { CredentialChanges } from './credential-changes';
 
 export interface DomainContext {
   store: Store;
@@ -13,6 +14,8 @@ export interface DomainContext {
   auditKey: AuditKey;
   /** Turns an event's domain record into the API's shape of it (installed by the HTTP layer; see events.ts). */
   presentEvent?: ((type: string, data: object) => unknown) | undefined;
+  /** Where committed credential changes are told (the SIP edge listens); none in a bare context. */
+  credentialChanges?: CredentialChanges | undefined;
   /** A new tenant's storage limit when its creator sets none (PlatformOptions.porting.storageLimitBytes). */
   defaultStorageBytes?: number | undefined;
   /**

@@ -6,6 +6,7 @@ import type { Actor } from './principal';
 import { digestHa1, newSipPassword } from './secrets';
 import type { TenantAccess } from './tenants';
 import { emitEvent } from './events';
+import { publishCredentialChange } from './credential-changes';
 
 /** An extension as callers see it: the HA1 stays inside the platform. */
 export interface ExtensionView extends Omit<ExtensionRow, 'ha1'> {
@@ -34,20 +35,20 @@ function view(access: TenantAccess, row: ExtensionRow): ExtensionView {
 }
 
 /** Creates an extension; the SIP password (given or generated) is returned this once and kept only as HA1. */
-export async /*@am*/ function createExtension(
+export function createExtension(
   ctx: DomainContext,
   actor: Actor,
   access: TenantAccess,
   input: ExtensionCreateInput,
-): Promise<{ extension: ExtensionView; sipPassword: string }> {
+): { extension: ExtensionView; sipPassword: string } {
   const { tenant, scope } = access;
   const sipPassword = input.sipPassword ?? newSipPassword();
   const now = ctx.now().toISOString();
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(() => {
     // Extensions and ring groups share one dialable namespace per tenant.
-    if (await scope.extensions.getByNumber(input.number) || await scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
-    if (await scope.extensions.count() >= tenant.limits.extensions) throw new LimitExceeded('extensions', tenant.limits.extensions);
-    const row = await scope.extensions.insert({
+    if (scope.extensions.getByNumber(input.number) || scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
+    if (scope.extensions.count() >= tenant.limits.extensions) throw new LimitExceeded('extensions', tenant.limits.extensions);
+    const row = scope.extensions.insert({
       id: newId('ext'),
       number: input.number,
       displayName: input.displayName,
@@ -55,51 +56,56 @@ export async /*@am*/ function createExtension(
       createdAt: now,
       updatedAt: now,
     });
-    await recordAudit(ctx, actor, tenant.id, 'extension.created', row.id, { before: null, after: { ...row, sipPassword } });
+    recordAudit(ctx, actor, tenant.id, 'extension.created', row.id, { before: null, after: { ...row, sipPassword } });
     const extension = view(access, { ...row, tenantId: tenant.id });
-    await emitEvent(ctx, { type: 'extension.created', tenantId: tenant.id, data: extension });
+    emitEvent(ctx, { type: 'extension.created', tenantId: tenant.id, data: extension });
     return { extension, sipPassword };
   });
 }
 
-export async /*@am*/ function listExtensions(access: TenantAccess, page: PageQuery): Promise<Page<ExtensionView>> {
+export function listExtensions(access: TenantAccess, page: PageQuery): Page<ExtensionView> {
   // An end user lists exactly their own extension.
   if (access.onlyExtensionId !== undefined) {
-    const own = await access.scope.extensions.get(access.onlyExtensionId);
+    const own = access.scope.extensions.get(access.onlyExtensionId);
     return { items: own && (page.after === undefined || own.id > page.after) ? [view(access, own)] : [], next: null };
   }
-  const result = await access.scope.extensions.list(page);
+  const result = access.scope.extensions.list(page);
   return { items: result.items.map((e) => view(access, e)), next: result.next };
 }
 
-export async /*@am*/ function retrieveExtension(access: TenantAccess, id: string): Promise<ExtensionView> {
-  const row = visible(access, id) ? await access.scope.extensions.get(id) : undefined;
+export function retrieveExtension(access: TenantAccess, id: string): ExtensionView {
+  const row = visible(access, id) ? access.scope.extensions.get(id) : undefined;
   if (!row) throw new NotFound('extension');
   return view(access, row);
 }
 
-export async /*@am*/ function updateExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: ExtensionUpdateInput): Promise<ExtensionView> {
+export function updateExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: ExtensionUpdateInput): ExtensionView {
   const { tenant, scope } = access;
-  return ctx.store.transaction(async /*@am*/ () => {
-    const existing = visible(access, id) ? await scope.extensions.get(id) : undefined;
+  const result = ctx.store.transaction(() => {
+    const existing = visible(access, id) ? scope.extensions.get(id) : undefined;
     if (!existing) throw new NotFound('extension');
-    const updated = await scope.extensions.update(id, {
+    const updated = scope.extensions.update(id, {
       displayName: input.displayName,
       ha1: input.sipPassword === undefined ? undefined : digestHa1(existing.number, tenant.sipDomain, input.sipPassword),
       updatedAt: ctx.now().toISOString(),
     });
     if (!updated) throw new NotFound('extension');
-    await recordAudit(ctx, actor, tenant.id, 'extension.updated', id, { before: existing, after: updated });
-    await emitEvent(ctx, { type: 'extension.updated', tenantId: tenant.id, data: view(access, updated) });
+    recordAudit(ctx, actor, tenant.id, 'extension.updated', id, { before: existing, after: updated });
+    emitEvent(ctx, { type: 'extension.updated', tenantId: tenant.id, data: view(access, updated) });
     return view(access, updated);
   });
+  // Sockets that proved the old password lose what it gave them (their registrations, their calls without a challenge).
+  if (input.sipPassword !== undefined) publishCredentialChange(ctx, { kind: 'extension', tenantId: tenant.id, extensionId: id, number: result.number, deleted: false });
+  return result;
 }
 
-export async /*@am*/ function deleteExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
-  await ctx.store.transaction(async /*@am*/ () => {
-    const existing = visible(access, id) ? await access.scope.extensions.get(id) : undefined;
-    if (!existing || !await access.scope.extensions.delete(id)) throw new NotFound('extension');
-    await recordAudit(ctx, actor, access.tenant.id, 'extension.deleted', id, { before: existing, after: null });
-    await emitEvent(ctx, { type: 'extension.deleted', tenantId: access.tenant.id, data: view(access, existing) });
+export function deleteExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
+  const number = ctx.store.transaction(() => {
+    const existing = visible(access, id) ? access.scope.extensions.get(id) : undefined;
+    if (!existing || !access.scope.extensions.delete(id)) throw new NotFound('extension');
+    recordAudit(ctx, actor, access.tenant.id, 'extension.deleted', id, { before: existing, after: null });
+    emitEvent(ctx, { type: 'extension.deleted', tenantId: access.tenant.id, data: view(access, existing) });
+    return existing.number;
   });
+  publishCredentialChange(ctx, { kind: 'extension', tenantId: access.tenant.id, extensionId: id, number, deleted: true });
 }

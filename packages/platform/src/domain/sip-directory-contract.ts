@@ -19,6 +19,8 @@ export interface SipTrunk {
   ha1: string;
   /** The trunk's default outbound caller id, if any (the resolver has already checked ownership per call). */
   callerId: string | null;
+  /** Changes whenever the trunk's credentials do (a rotated password): see SipUser.credential. */
+  credential: string;
 }
 
 export interface SipTenant {
@@ -36,12 +38,20 @@ export interface SipUser {
   displayName: string;
   /** MD5(`number:sipDomain:password`), the RFC 2617 HA1; the password itself is never stored. */
   ha1: string;
+  /**
+   * Opaque, and different whenever the credentials that authenticate this user change: a new
+   * password, or the number deleted and created again (for someone else). The edge remembers it
+   * with every identity and registration it grants, and honours them only while it is unchanged.
+   */
+  credential: string;
 }
 
 /** Claims of a verified softphone token: the connection is bound to this tenant and extension. */
 export interface SoftphoneTokenClaims {
   tenantId: string;
   extension: string;
+  /** The extension the token was issued for: the same number deleted and created again is another one. */
+  extensionId: string;
   expiresAt: Date;
 }
 
@@ -72,6 +82,18 @@ export interface SipCallRecord {
   /** Final status the caller received, when there was one. */
   sipStatus: number | undefined;
 }
+
+/**
+ * A change that voids what open SIP sockets hold, told to the edge as it is committed, so it can
+ * drop it at once instead of at the next use (docs/decisions/2026-12-01-sip-credentials-on-open-sockets.md).
+ */
+export type SipCredentialChange =
+  /** The extension's password was replaced, or the extension deleted. */
+  | { kind: 'extension'; tenantId: string; extensionId: string; number: string; deleted: boolean }
+  /** The trunk's password was rotated, or the trunk deleted. */
+  | { kind: 'trunk'; tenantId: string; trunkId: string; deleted: boolean }
+  /** The tenant left service (suspended, or its reseller suspended): its sockets close and its calls end. */
+  | { kind: 'tenant'; tenantId: string };
 
 export interface SipDirectory {
   /** Looks a tenant up by its SIP domain (case-insensitive); undefined when no tenant has it. */
@@ -115,4 +137,9 @@ export interface SipDirectory {
   resolveInboundDid?(number: string, caller?: DialCaller): InboundDidResolution | undefined;
   /** A trunk of one tenant by digest username, for authenticating the carrier's REGISTER/INVITE. */
   trunk?(tenantId: string, username: string): SipTrunk | undefined;
+  /**
+   * Calls `listener` after each committed change in SipCredentialChange; returns the unsubscribe.
+   * Optional: without it the edge still refuses revoked credentials on their next use.
+   */
+  watchCredentials?(listener: (change: SipCredentialChange) => void): () => void;
 }

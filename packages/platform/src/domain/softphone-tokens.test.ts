@@ -1,14 +1,19 @@
+import { createHmac } from 'node:crypto';
 import { SignJWT, decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../store/sqlite';
 import type { DomainContext } from './context';
 import { NotFound } from './errors';
-import { createExtension, deleteExtension } from './extensions';
+import { createExtension, deleteExtension, updateExtension } from './extensions';
+import { CredentialChanges, type SipCredentialChange } from './credential-changes';
+import { createTrunk, updateTrunk } from './trunks';
+import { setTenantStatus } from './tenants';
 import type { Actor } from './principal';
 import { createSipDirectory } from './sip-directory';
 import { issueSoftphoneToken, loadPlatformSecret } from './softphone-tokens';
 import { accessTenant, createTenant, type TenantAccess } from './tenants';
 import { auditKeyFrom } from './audit-key';
+import { setResellerStatus, createReseller } from './resellers';
 
 let ctx: DomainContext;
 let secret: Uint8Array;
@@ -32,11 +37,12 @@ describe('softphone tokens', () => {
     expect(issued.sipUri).toBe('sip:101@acme.sip.localhost');
     expect(issued.expiresAt.getTime()).toBe(clock + 600_000);
     const claims = decodeJwt(issued.token);
-    expect(claims).toMatchObject({ sub: 'sip:101@acme.sip.localhost', tid: acme.tenant.id, ext: '101', ws: wsUrl, name: 'A', iss: 'highrise', aud: 'softphone' });
+    const extensionId = acme.scope.extensions.getByNumber('101')!.id;
+    expect(claims).toMatchObject({ sub: 'sip:101@acme.sip.localhost', tid: acme.tenant.id, ext: '101', eid: extensionId, ws: wsUrl, name: 'A', iss: 'highrise', aud: 'softphone' });
     expect(claims.jti).toBeTruthy();
 
     const check = await createSipDirectory(ctx, secret).verifyToken(issued.token);
-    expect(check).toEqual({ ok: true, claims: { tenantId: acme.tenant.id, extension: '101', expiresAt: issued.expiresAt } });
+    expect(check).toEqual({ ok: true, claims: { tenantId: acme.tenant.id, extension: '101', extensionId, expiresAt: issued.expiresAt } });
   });
 
   it('are refused once expired', async () => {
@@ -70,6 +76,30 @@ describe('softphone tokens', () => {
     expect(await directory.verifyToken(token)).toEqual({ ok: false, reason: 'extension_not_found' });
   });
 
+  it('are refused by an extension deleted and created again with the same number', async () => {
+    const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
+    deleteExtension(ctx, provider, acme, acme.scope.extensions.getByNumber('101')!.id);
+    createExtension(ctx, provider, acme, { number: '101', displayName: 'Someone else', sipPassword: 'another-long-password' });
+    expect(await createSipDirectory(ctx, secret).verifyToken(token)).toEqual({ ok: false, reason: 'extension_not_found' });
+  });
+
+  it('without the extension id claim (issued before it existed) are honoured only by an extension older than the token', async () => {
+    clock += 5_000;
+    const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
+    const { eid: _eid, ...claims } = decodeJwt(token);
+    const directory = createSipDirectory(ctx, secret);
+    // Re-signed without `eid` with the tenant's real key (HMAC of the platform secret and the tenant's seed).
+    const resign = () => {
+      const seed = acme.scope.signingKey.get()!;
+      const key = new Uint8Array(createHmac('sha256', secret).update(`${acme.tenant.id}:${seed}`).digest());
+      return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
+    };
+    expect(await directory.verifyToken(await resign())).toMatchObject({ ok: true });
+    deleteExtension(ctx, provider, acme, acme.scope.extensions.getByNumber('101')!.id);
+    createExtension(ctx, provider, acme, { number: '101', displayName: 'Someone else', sipPassword: 'another-long-password' });
+    expect(await directory.verifyToken(await resign())).toEqual({ ok: false, reason: 'extension_not_found' });
+  });
+
   it('are issued only for an extension of the tenant', async () => {
     await expect(issueSoftphoneToken(ctx, secret, acme, { extension: '999', ttlSeconds: 600, wsUrl })).rejects.toBeInstanceOf(NotFound);
   });
@@ -94,5 +124,59 @@ describe('SIP directory', () => {
     const directory = createSipDirectory(ctx, secret);
     expect(directory.user(acme.tenant.id, '101')).toMatchObject({ tenantId: acme.tenant.id, number: '101', displayName: 'A' });
     expect(directory.user(globex.tenant.id, '101')).toBeUndefined();
+  });
+
+  it("gives an extension's and a trunk's credentials a generation that changes with the password and with re-creation only", () => {
+    const directory = createSipDirectory(ctx, secret);
+    const first = directory.user(acme.tenant.id, '101')!.credential;
+    const id = acme.scope.extensions.getByNumber('101')!.id;
+    updateExtension(ctx, provider, acme, id, { displayName: 'Renamed' });
+    expect(directory.user(acme.tenant.id, '101')!.credential).toBe(first);
+    updateExtension(ctx, provider, acme, id, { sipPassword: 'a-new-long-sip-password' });
+    const second = directory.user(acme.tenant.id, '101')!.credential;
+    expect(second).not.toBe(first);
+    deleteExtension(ctx, provider, acme, id);
+    createExtension(ctx, provider, acme, { number: '101', displayName: 'B', sipPassword: 'a-new-long-sip-password' });
+    expect(directory.user(acme.tenant.id, '101')!.credential).not.toBe(second);
+    expect(directory.user(acme.tenant.id, '101')!.credential).not.toContain(acme.scope.extensions.getByNumber('101')!.ha1);
+
+    const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier' });
+    const before = directory.trunk!(acme.tenant.id, trunk.username)!.credential;
+    updateTrunk(ctx, provider, acme, trunk.id, { rotatePassword: true });
+    expect(directory.trunk!(acme.tenant.id, trunk.username)!.credential).not.toBe(before);
+  });
+
+  it('tells watchers of password changes, deletions and tenants leaving service, after they are committed', () => {
+    ctx.credentialChanges = new CredentialChanges();
+    const seen: SipCredentialChange[] = [];
+    const stop = createSipDirectory(ctx, secret).watchCredentials!((change) => seen.push(change));
+    const id = acme.scope.extensions.getByNumber('101')!.id;
+    updateExtension(ctx, provider, acme, id, { displayName: 'Only a name' });
+    expect(seen).toEqual([]);
+    updateExtension(ctx, provider, acme, id, { sipPassword: 'a-new-long-sip-password' });
+    deleteExtension(ctx, provider, acme, id);
+    const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier' });
+    updateTrunk(ctx, provider, acme, trunk.id, { rotatePassword: true });
+    setTenantStatus(ctx, provider, acme, 'suspended');
+    setTenantStatus(ctx, provider, acme, 'active');
+    expect(seen).toEqual([
+      { kind: 'extension', tenantId: acme.tenant.id, extensionId: id, number: '101', deleted: false },
+      { kind: 'extension', tenantId: acme.tenant.id, extensionId: id, number: '101', deleted: true },
+      { kind: 'trunk', tenantId: acme.tenant.id, trunkId: trunk.id, deleted: false },
+      { kind: 'tenant', tenantId: acme.tenant.id },
+    ]);
+
+    const reseller = createReseller(ctx, provider, { name: 'Reseller' });
+    const sold = createTenant(ctx, provider, { name: 'Sold', slug: 'sold', resellerId: reseller.id }).tenant.id;
+    seen.length = 0;
+    setResellerStatus(ctx, provider, reseller.id, 'suspended');
+    expect(seen).toEqual([{ kind: 'tenant', tenantId: sold }]);
+
+    // A change that fails (rolled back) is never told.
+    seen.length = 0;
+    expect(() => updateExtension(ctx, provider, acme, 'ext_missing', { sipPassword: 'whatever-long-password' })).toThrow(NotFound);
+    stop();
+    setTenantStatus(ctx, provider, acme, 'suspended');
+    expect(seen).toEqual([]);
   });
 });

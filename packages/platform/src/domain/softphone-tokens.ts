@@ -14,8 +14,8 @@ const AUDIENCE = 'softphone';
 const SECRET_SETTING = 'platform_secret';
 
 /** The platform's signing secret, generated on first start and kept in the store. */
-export async /*@am*/ function loadPlatformSecret(store: Store): Promise<Uint8Array> {
-  const value = await store.settings.getOrInsert(SECRET_SETTING, randomBytes(32).toString('base64url'));
+export function loadPlatformSecret(store: Store): Uint8Array {
+  const value = store.settings.getOrInsert(SECRET_SETTING, randomBytes(32).toString('base64url'));
   return new Uint8Array(Buffer.from(value, 'base64url'));
 }
 
@@ -36,16 +36,17 @@ export async function issueSoftphoneToken(
   actor?: Actor,
 ): Promise<SoftphoneTokenIssued> {
   const { tenant, scope } = access;
-  if (!await tenantInService(ctx, tenant)) throw new TenantSuspended();
-  const ext = await scope.extensions.getByNumber(input.extension);
+  if (!tenantInService(ctx, tenant)) throw new TenantSuspended();
+  const ext = scope.extensions.getByNumber(input.extension);
   // An end user gets tokens for their own extension only; any other number is "not found".
   if (!ext || (access.onlyExtensionId !== undefined && ext.id !== access.onlyExtensionId)) throw new NotFound('extension');
-  const signingKey = (await tenantSigningKey(ctx, secret, tenant.id, true))!;
+  const signingKey = tenantSigningKey(ctx, secret, tenant.id, true)!;
   const iat = Math.floor(ctx.now().getTime() / 1000);
   const exp = iat + input.ttlSeconds;
   const aor = sipUri(input.extension, tenant.sipDomain);
   // `name` lets the widget present the extension's display name to the people it calls.
-  const token = await new SignJWT({ tid: tenant.id, ext: input.extension, ws: input.wsUrl, name: ext.displayName })
+  // `eid` ties the token to this extension row: the number deleted and created again is someone else.
+  const token = await new SignJWT({ tid: tenant.id, ext: input.extension, eid: ext.id, ws: input.wsUrl, name: ext.displayName })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(aor)
     .setIssuer(ISSUER)
@@ -56,7 +57,7 @@ export async function issueSoftphoneToken(
     .sign(signingKey);
   if (actor) {
     const expiresAt = new Date(exp * 1000).toISOString();
-    await ctx.store.transaction(() => recordAudit(ctx, actor, tenant.id, 'softphone_token.issued', ext.id, { after: { extension: input.extension, expiresAt } }));
+    ctx.store.transaction(() => recordAudit(ctx, actor, tenant.id, 'softphone_token.issued', ext.id, { after: { extension: input.extension, expiresAt } }));
   }
   return { token, expiresAt: new Date(exp * 1000), sipUri: aor, wsUrl: input.wsUrl };
 }
@@ -70,7 +71,7 @@ export async function verifySoftphoneToken(ctx: DomainContext, secret: Uint8Arra
     return { ok: false, reason: 'token_invalid' };
   }
   // No key (never issued, or the tenant is gone) means no valid token.
-  const signingKey = typeof claimedTenant === 'string' ? await tenantSigningKey(ctx, secret, claimedTenant, false) : undefined;
+  const signingKey = typeof claimedTenant === 'string' ? tenantSigningKey(ctx, secret, claimedTenant, false) : undefined;
   if (!signingKey) return { ok: false, reason: 'token_invalid' };
   let payload;
   try {
@@ -84,15 +85,27 @@ export async function verifySoftphoneToken(ctx: DomainContext, secret: Uint8Arra
   } catch (e) {
     return { ok: false, reason: e instanceof joseErrors.JWTExpired ? 'token_expired' : 'token_invalid' };
   }
-  const { tid, ext, sub, exp } = payload;
-  if (typeof tid !== 'string' || typeof ext !== 'string' || typeof exp !== 'number') return { ok: false, reason: 'token_invalid' };
-  const tenant = await ctx.store.tenants.get(tid);
+  const { tid, ext, eid, sub, exp, iat } = payload;
+  if (typeof tid !== 'string' || typeof ext !== 'string' || typeof exp !== 'number' || typeof iat !== 'number') return { ok: false, reason: 'token_invalid' };
+  if (eid !== undefined && typeof eid !== 'string') return { ok: false, reason: 'token_invalid' };
+  const tenant = ctx.store.tenants.get(tid);
   if (!tenant) return { ok: false, reason: 'token_invalid' };
   // The subject must still be this tenant's AOR; a token cannot move to another domain.
   if (sub !== sipUri(ext, tenantSipDomain(ctx, tenant.slug))) return { ok: false, reason: 'token_invalid' };
-  if (!await tenantInService(ctx, tenant)) return { ok: false, reason: 'tenant_suspended' };
-  if (!await ctx.store.tenant(tenant.id).extensions.getByNumber(ext)) return { ok: false, reason: 'extension_not_found' };
-  return { ok: true, claims: { tenantId: tenant.id, extension: ext, expiresAt: new Date(exp * 1000) } };
+  if (!tenantInService(ctx, tenant)) return { ok: false, reason: 'tenant_suspended' };
+  const extension = ctx.store.tenant(tenant.id).extensions.getByNumber(ext);
+  if (!extension || !issuedFor(extension, eid, iat)) return { ok: false, reason: 'extension_not_found' };
+  return { ok: true, claims: { tenantId: tenant.id, extension: ext, extensionId: extension.id, expiresAt: new Date(exp * 1000) } };
+}
+
+/**
+ * Whether the extension that holds the number now is the one the token was issued for. Tokens
+ * signed before the `eid` claim existed (they live a day at most) name no row: they are honoured
+ * only by an extension that already existed when they were issued, never by one created since.
+ */
+function issuedFor(extension: { id: string; createdAt: string }, eid: string | undefined, issuedAtSeconds: number): boolean {
+  if (eid !== undefined) return eid === extension.id;
+  return Date.parse(extension.createdAt) < issuedAtSeconds * 1000;
 }
 
 /**
@@ -100,23 +113,23 @@ export async function verifySoftphoneToken(ctx: DomainContext, secret: Uint8Arra
  * The seed lives in the tenant's scope, so replacing it invalidates exactly that tenant's tokens,
  * and the stored seed alone is useless without the platform secret.
  */
-async /*@am*/ function tenantSigningKey(ctx: DomainContext, platformSecret: Uint8Array, tenantId: string, create: boolean): Promise<Uint8Array | undefined> {
+function tenantSigningKey(ctx: DomainContext, platformSecret: Uint8Array, tenantId: string, create: boolean): Uint8Array | undefined {
   const scope = ctx.store.tenant(tenantId);
-  let seed = await scope.signingKey.get();
+  let seed = scope.signingKey.get();
   if (seed === undefined) {
-    if (!create || !await ctx.store.tenants.get(tenantId)) return undefined;
+    if (!create || !ctx.store.tenants.get(tenantId)) return undefined;
     seed = randomBytes(32).toString('base64url');
-    await scope.signingKey.set(seed, ctx.now().toISOString());
+    scope.signingKey.set(seed, ctx.now().toISOString());
   }
   return new Uint8Array(createHmac('sha256', platformSecret).update(`${tenantId}:${seed}`).digest());
 }
 
 /** Replaces the tenant's signing seed: every token issued before stops working at once. */
-export async /*@am*/ function rotateSigningKey(ctx: DomainContext, actor: Actor, access: TenantAccess): Promise<{ tenantId: string; rotatedAt: string }> {
+export function rotateSigningKey(ctx: DomainContext, actor: Actor, access: TenantAccess): { tenantId: string; rotatedAt: string } {
   const rotatedAt = ctx.now().toISOString();
-  return ctx.store.transaction(async /*@am*/ () => {
-    await access.scope.signingKey.set(randomBytes(32).toString('base64url'), rotatedAt);
-    await recordAudit(ctx, actor, access.tenant.id, 'softphone_signing_key.rotated', access.tenant.id);
+  return ctx.store.transaction(() => {
+    access.scope.signingKey.set(randomBytes(32).toString('base64url'), rotatedAt);
+    recordAudit(ctx, actor, access.tenant.id, 'softphone_signing_key.rotated', access.tenant.id);
     return { tenantId: access.tenant.id, rotatedAt };
   });
 }

@@ -6,10 +6,14 @@
  * the domain, the extension or the password was wrong, or the tenant is suspended: a suspended
  * tenant's domain is challenged exactly like an unknown one and refused only after the digest is
  * checked, so its existence is not told to anyone who cannot already authenticate there.
+ *
+ * Whatever a connection holds is re-checked against the directory on each request it sends under
+ * it: a token against the extension row it was issued for, a remembered digest identity against
+ * the extension's credential generation (docs/decisions/2026-12-01-sip-credentials-on-open-sockets.md).
  */
 import type { DigestAuthority } from './digest';
 import type { SipDirectory, SipTenant } from '../domain/sip-directory-contract';
-import type { SipConnection } from './connection';
+import { identityKey, type SipConnection } from './connection';
 import { parseDigestCredentials, parseNameAddr, parseUri } from './header-values';
 import { header, type SipRequest } from './message';
 
@@ -24,9 +28,7 @@ export type AuthOutcome =
   | { ok: false; challenge: { realm: string; stale: boolean } }
   | { ok: false; status: 400 | 403; problem: string };
 
-export function identityKey(tenantId: string, number: string): string {
-  return `${tenantId}\n${number}`;
-}
+export { identityKey };
 
 export class Authenticator {
   constructor(
@@ -40,8 +42,11 @@ export class Authenticator {
    */
   authenticate(connection: SipConnection, request: SipRequest): AuthOutcome {
     const outcome = this.#authenticate(connection, request);
-    // Any success counts: the edge stops its timer for sockets that never authenticate.
-    if (outcome.ok) connection.authenticated = true;
+    if (outcome.ok) {
+      // Any success counts: the edge stops its timer for sockets that never authenticate.
+      connection.authenticated = true;
+      connection.tenants.add(outcome.identity.tenant.id);
+    }
     return outcome;
   }
 
@@ -63,6 +68,8 @@ export class Authenticator {
       if (!tenant || !known || tenant.id !== claims.tenantId || number !== claims.extension) {
         return { ok: false, status: 403, problem: 'token bound to another identity' };
       }
+      // The number deleted and created again since the token was issued is somebody else's now.
+      if (known.extensionId !== claims.extensionId) return { ok: false, status: 403, problem: 'token for a deleted extension' };
       // The token's holder already knows its tenant; nothing is revealed by saying it is out of service.
       if (!active) return { ok: false, status: 403, problem: 'tenant suspended' };
       // The edge closes the socket when the token expires; this covers a timer that fires late.
@@ -70,8 +77,12 @@ export class Authenticator {
       return { ok: true, identity: { tenant, number } };
     }
 
-    if (!registering && active && known && connection.digestIdentities.has(identityKey(tenant.id, number))) {
-      return { ok: true, identity: { tenant, number } };
+    const key = tenant ? identityKey(tenant.id, number) : undefined;
+    const remembered = key === undefined ? undefined : connection.digestIdentities.get(key);
+    if (remembered !== undefined) {
+      if (!registering && active && remembered === known?.credential) return { ok: true, identity: { tenant: tenant!, number } };
+      // A new password, or the number given to someone else: what the old credentials proved is void.
+      if (remembered !== known?.credential) connection.digestIdentities.delete(key!);
     }
 
     // Unknown domains are challenged like real ones, so the answer tells nothing about them.
@@ -81,11 +92,13 @@ export class Authenticator {
     const credentials = parseDigestCredentials(credentialsHeader);
     if (!credentials) return { ok: false, status: 400, problem: 'malformed credentials' };
     if (!tenant || !known || credentials.username !== number) return { ok: false, status: 403, problem: 'authentication failed' };
-    const verdict = this.digest.verify(credentials, { realm: tenant.sipDomain, method: request.method, ha1: known.ha1 });
+    const verdict = this.digest.verify(credentials, { realm: tenant.sipDomain, method: request.method, ha1: known.ha1, requestUri: request.uri }, connection);
     if (verdict === 'stale') return { ok: false, challenge: { realm, stale: true } };
     if (verdict === 'invalid') return { ok: false, status: 403, problem: 'authentication failed' };
     // Right credentials for a suspended tenant: refused with the very answer a wrong password gets.
     if (!active) return { ok: false, status: 403, problem: 'authentication failed (tenant suspended)' };
+    // Later requests From this AOR on this connection go unchallenged, while this generation lasts.
+    if (registering) connection.digestIdentities.set(key!, known.credential);
     return { ok: true, identity: { tenant, number } };
   }
 }

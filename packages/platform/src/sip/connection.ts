@@ -1,10 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { SoftphoneTokenClaims } from '../domain/sip-directory-contract';
+import { NonceLedger } from './digest';
 import { serialize, type SipMessage } from './message';
+import type { TrunkIdentity } from './trunk-auth';
 
 export function randomToken(bytes = 8): string {
   return randomBytes(bytes).toString('hex');
+}
+
+/** Key of an AOR (tenant and extension number) in the per-connection maps. */
+export function identityKey(tenantId: string, number: string): string {
+  return `${tenantId}\n${number}`;
+}
+
+/** Registrar key of a trunk: trunk usernames start with `trunk-`, extension numbers never contain `:`. */
+export function trunkAor(trunkId: string): string {
+  return `trunk:${trunkId}`;
 }
 
 /**
@@ -15,8 +27,18 @@ export class SipConnection {
   readonly id = randomToken();
   /** Set when the socket was opened with a valid softphone token: the only identity it may use. */
   readonly token: SoftphoneTokenClaims | undefined;
-  /** `tenantId\nnumber` of AORs this connection registered with digest auth. */
-  readonly digestIdentities = new Set<string>();
+  /**
+   * AORs (`identityKey`) this connection registered with digest auth, each with the credential
+   * generation it proved; the identity, and every binding made under it, holds only while the
+   * extension's generation is still this one.
+   */
+  readonly digestIdentities = new Map<string, string>();
+  /** The carrier trunk this connection registered as, if any: then everything on it is the trunk. */
+  trunk: TrunkIdentity | undefined;
+  /** Tenants this connection has authenticated for in any way: their suspension closes it. */
+  readonly tenants = new Set<string>();
+  /** Digest nonces issued to this connection (they verify on no other) and their uses. */
+  readonly nonces = new NonceLedger();
   /** Transactions the edge forwarded on behalf of this connection / to this connection. */
   readonly sentTransactions = new Set<string>();
   readonly receivedTransactions = new Set<string>();
@@ -34,6 +56,20 @@ export class SipConnection {
     this.#socket = socket;
     this.token = token;
     this.authenticated = token !== undefined;
+  }
+
+  /**
+   * The credential generation under which this connection speaks for the AOR right now, or
+   * undefined when it does not: what the registrar checks before using a binding it made.
+   */
+  credentialFor(tenantId: string, number: string): string | undefined {
+    if (this.closed) return undefined;
+    if (this.token) {
+      const { token } = this;
+      return token.tenantId === tenantId && token.extension === number ? `token:${token.extensionId}` : undefined;
+    }
+    if (this.trunk && number === trunkAor(this.trunk.trunk.trunkId)) return this.trunk.tenant.id === tenantId ? this.trunk.trunk.credential : undefined;
+    return this.digestIdentities.get(identityKey(tenantId, number));
   }
 
   /**

@@ -3,12 +3,14 @@
  * `sip` subprotocol becomes a SipConnection; `?token=` binds it to one tenant and extension.
  * The edge bounds what it holds for strangers: connections in total and per source address, and
  * how long a socket may stay open without authenticating; a token-bound socket ends with its token.
+ * Told of revoked credentials by the directory, it drops at once what they gave open sockets, and
+ * closes every socket of a tenant that leaves service (its calls ending with a BYE to whoever is left).
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { SipConnection } from './connection';
-import type { SipDirectory, SoftphoneTokenClaims, TokenCheck } from '../domain/sip-directory-contract';
+import { identityKey, SipConnection, trunkAor } from './connection';
+import type { SipCredentialChange, SipDirectory, SoftphoneTokenClaims, TokenCheck } from '../domain/sip-directory-contract';
 import { SipRouter, type SipTimers } from './router';
 
 export interface SipEdgeOptions {
@@ -43,7 +45,11 @@ export const DEFAULT_SIP_EDGE_LIMITS = {
 /** Close codes for sockets the edge ends itself (4xxx: application-defined, readable by a browser). */
 export const SIP_CLOSE = {
   tokenExpired: { code: 4401, reason: 'token_expired' },
+  /** The extension a token-bound socket spoke for was deleted. */
+  extensionDeleted: { code: 4404, reason: 'extension_not_found' },
   authenticationTimeout: { code: 4408, reason: 'authentication_timeout' },
+  /** The tenant (or its reseller) was suspended: the code a token for it gets at the upgrade, too. */
+  tenantSuspended: { code: 4403, reason: 'tenant_suspended' },
 } as const;
 
 /** Longest delay setTimeout accepts (about 24.8 days); a later expiry is re-armed when it fires. */
@@ -81,6 +87,8 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
     handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
   });
   const connections = new Set<SipConnection>();
+  /** How to close each open connection the edge's own way (released at once, then the close handshake). */
+  const closers = new Map<SipConnection, (close: { code: number; reason: string }) => void>();
   const limits = {
     maxConnections: options.limits?.maxConnections ?? DEFAULT_SIP_EDGE_LIMITS.maxConnections,
     maxConnectionsPerAddress: options.limits?.maxConnectionsPerAddress ?? DEFAULT_SIP_EDGE_LIMITS.maxConnectionsPerAddress,
@@ -147,6 +155,7 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
       if (released) return;
       released = true;
       connections.delete(connection);
+      closers.delete(connection);
       try {
         router.connectionClosed(connection);
       } catch (error) {
@@ -159,6 +168,7 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
       releaseConnection();
       ws.close(close.code, close.reason);
     };
+    closers.set(connection, closeWith);
 
     let tokenTimer: NodeJS.Timeout | undefined;
     const armTokenExpiry = (): void => {
@@ -190,10 +200,55 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
     });
   };
 
+  /** Acts at once on a committed change; each socket would meet it at its next use anyway. */
+  const onCredentialChange = (change: SipCredentialChange): void => {
+    switch (change.kind) {
+      case 'extension': {
+        const key = identityKey(change.tenantId, change.number);
+        for (const connection of [...connections]) {
+          if (connection.token) {
+            const { token } = connection;
+            if (change.deleted && token.tenantId === change.tenantId && token.extensionId === change.extensionId) {
+              closers.get(connection)?.(SIP_CLOSE.extensionDeleted);
+            }
+          } else connection.digestIdentities.delete(key);
+        }
+        router.registrar.dropRevoked(change.tenantId, change.number);
+        return;
+      }
+      case 'trunk':
+        for (const connection of connections) {
+          if (connection.trunk?.trunk.trunkId === change.trunkId) connection.trunk = undefined;
+        }
+        router.registrar.dropRevoked(change.tenantId, trunkAor(change.trunkId));
+        return;
+      case 'tenant':
+        return closeTenant(change.tenantId);
+    }
+  };
+
+  /**
+   * Closes every socket that has spoken for the tenant. Phones go first, carrier trunks last: each
+   * socket closed sends a BYE for its calls to the other side while that side is still open, so
+   * the carrier hears a BYE for each call and does not hold the PSTN leg up.
+   */
+  const closeTenant = (tenantId: string): void => {
+    const phones: SipConnection[] = [];
+    const trunks: SipConnection[] = [];
+    for (const connection of connections) {
+      if (connection.trunk?.tenant.id === tenantId) trunks.push(connection);
+      else if (connection.token?.tenantId === tenantId || connection.tenants.has(tenantId)) phones.push(connection);
+    }
+    if (phones.length + trunks.length > 0) log(`sip: tenant ${tenantId} left service: closing ${phones.length + trunks.length} sockets`);
+    for (const connection of [...phones, ...trunks]) closers.get(connection)?.(SIP_CLOSE.tenantSuspended);
+  };
+  const stopWatching = options.directory.watchCredentials?.(onCredentialChange);
+
   server.on('upgrade', onUpgrade);
 
   return {
     async close() {
+      stopWatching?.();
       server.off('upgrade', onUpgrade);
       for (const client of wss.clients) client.terminate();
       router.close();

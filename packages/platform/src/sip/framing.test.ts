@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFrame } from './framing';
-import { parseContacts, parseDigestCredentials, parseNameAddr } from './header-values';
+import { MAX_URI_LENGTH, parseContacts, parseDigestCredentials, parseNameAddr, uriCacheStats } from './header-values';
 import { header, headers, serialize, type SipRequest } from './message';
 
 const frame = (lines: string[], body = '') => Buffer.from([...lines, '', body].join('\r\n'));
@@ -35,6 +35,15 @@ describe('parseFrame', () => {
   it('reports a missing header with the request so a 400 can be sent', () => {
     const result = parseFrame(frame(minimal.filter((l) => !l.startsWith('i:'))));
     expect(result).toMatchObject({ ok: false, status: 400, problem: 'missing call-id', request: { method: 'INVITE' } });
+  });
+
+  it('answers 414 to a Request-URI past the length cap, without parsing (or caching) it', () => {
+    const before = uriCacheStats();
+    const long = minimal.map((line, i) => (i === 0 ? `INVITE sip:${'9'.repeat(MAX_URI_LENGTH)}@acme.sip.localhost SIP/2.0` : line));
+    const result = parseFrame(frame([...long, 'l: 0']));
+    expect(result).toMatchObject({ ok: false, status: 414, problem: 'request-uri too long' });
+    expect(result.ok === false && result.request?.method).toBe('INVITE');
+    expect(uriCacheStats()).toEqual(before);
   });
 
   it('cannot answer a frame without a Via or a start line', () => {

@@ -4,7 +4,7 @@
  * here every defect is reported so the edge can answer 400 (or 413) when a response is possible.
  */
 import { LIST_HEADERS, type SipHeader, type SipMessage, type SipRequest } from './message';
-import { parseCSeq, parseUri, parseVia, splitList } from './header-values';
+import { MAX_URI_LENGTH, parseCSeq, parseUri, parseVia, splitList } from './header-values';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -29,7 +29,7 @@ const COMPACT: Record<string, string> = {
 export type FrameResult =
   | { ok: true; message: SipMessage }
   /** `request` is set when the start line and a Via could be read, so a response can be sent. */
-  | { ok: false; status: 400 | 413; problem: string; request?: SipRequest };
+  | { ok: false; status: 400 | 413 | 414; problem: string; request?: SipRequest };
 
 const TOKEN = /^[A-Za-z0-9.!%*_+`'~-]+$/;
 
@@ -71,7 +71,7 @@ export function parseFrame(frame: Buffer): FrameResult {
     ? { kind: 'response', status: Number(response[1]), reason: response[2]!, headers, body }
     : { kind: 'request', method: request![1]!.toUpperCase(), uri: request![2]!, headers, body };
   const answerable = message.kind === 'request' && headers.some((h) => h.name === 'via') ? message : undefined;
-  const fail = (status: 400 | 413, problem: string): FrameResult =>
+  const fail = (status: 400 | 413 | 414, problem: string): FrameResult =>
     answerable ? { ok: false, status, problem, request: answerable } : { ok: false, status, problem };
 
   if (frame.length > MAX_MESSAGE_BYTES) return fail(413, 'message too large');
@@ -87,6 +87,7 @@ export function parseFrame(frame: Buffer): FrameResult {
   if (!cseq) return fail(400, 'malformed cseq');
   if (message.kind === 'request') {
     if (cseq.method.toUpperCase() !== message.method) return fail(400, 'cseq method mismatch');
+    if (message.uri.length > MAX_URI_LENGTH) return fail(414, 'request-uri too long');
     if (!parseUri(message.uri)) return fail(400, 'malformed request-uri');
   }
   const contentLength = headers.find((h) => h.name === 'content-length')?.value;

@@ -36,16 +36,41 @@ export function splitList(value: string): string[] {
 }
 
 /**
+ * The longest URI the edge reads, in characters. Real ones (AORs, contacts with a few parameters,
+ * the edge's Record-Route) are under 200; a longer Request-URI is refused with 414 by the framer,
+ * and any other is not parsed at all, so strangers cannot make the edge hold big strings.
+ */
+export const MAX_URI_LENGTH = 1024;
+
+/**
  * sip.js's grammar rebuilds its whole constant table on every call (about 0.2 ms), so URIs, which
  * repeat endlessly (AORs, contacts, the edge's own domain), are memoized. The URI objects are
- * shared: read them, never change them.
+ * shared: read them, never change them. Only URIs that parse are kept (a stranger's garbage never
+ * is), and the cache is bounded by an estimate of the memory it holds as well as by its entries.
  */
-const uriCache = new Map<string, URI | undefined>();
-const URI_CACHE_SIZE = 20_000;
+const uriCache = new Map<string, { uri: URI; bytes: number }>();
+const URI_CACHE_ENTRIES = 20_000;
+export const URI_CACHE_MAX_BYTES = 8 * 1024 * 1024;
+let uriCacheBytes = 0;
+
+/**
+ * What one cached URI costs, roughly: the key, the parsed parts (substrings of it, copied by the
+ * grammar) and the objects around them. An estimate, deliberately on the high side.
+ */
+function cachedBytes(text: string): number {
+  return 4 * text.length + 256;
+}
+
+/** Entries and estimated bytes of the URI cache, for tests and diagnostics. */
+export function uriCacheStats(): { entries: number; bytes: number } {
+  return { entries: uriCache.size, bytes: uriCacheBytes };
+}
 
 export function parseUri(value: string): URI | undefined {
   const text = value.trim();
-  if (uriCache.has(text)) return uriCache.get(text);
+  if (text.length > MAX_URI_LENGTH) return undefined;
+  const hit = uriCache.get(text);
+  if (hit) return hit.uri;
   let uri: URI | undefined = parsePlainUri(text);
   if (!uri) {
     try {
@@ -54,8 +79,15 @@ export function parseUri(value: string): URI | undefined {
       uri = undefined;
     }
   }
-  if (uriCache.size >= URI_CACHE_SIZE) uriCache.delete(uriCache.keys().next().value!);
-  uriCache.set(text, uri);
+  if (!uri) return undefined;
+  const bytes = cachedBytes(text);
+  while (uriCache.size > 0 && (uriCache.size >= URI_CACHE_ENTRIES || uriCacheBytes + bytes > URI_CACHE_MAX_BYTES)) {
+    const [oldest, entry] = uriCache.entries().next().value!;
+    uriCache.delete(oldest);
+    uriCacheBytes -= entry.bytes;
+  }
+  uriCache.set(text, { uri, bytes });
+  uriCacheBytes += bytes;
   return uri;
 }
 

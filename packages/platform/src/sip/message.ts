@@ -107,6 +107,7 @@ export const REASONS: Record<number, string> = {
   407: 'Proxy Authentication Required',
   408: 'Request Timeout',
   413: 'Request Entity Too Large',
+  414: 'Request-URI Too Long',
   416: 'Unsupported URI Scheme',
   480: 'Temporarily Unavailable',
   481: 'Call/Transaction Does Not Exist',

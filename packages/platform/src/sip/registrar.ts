@@ -2,9 +2,17 @@
  * Registered contacts per (tenant, extension), each tied to the WebSocket connection it came
  * over: a contact's host is usually `*.invalid`, so the connection is the only way to reach it.
  * All lookups are map hits; a binding leaves on expiry, on `Expires: 0` or when its socket closes.
+ *
+ * A binding is also only as good as the credentials that made it: it remembers the credential
+ * generation its connection held for the AOR when it registered, and is used (as a call target,
+ * in the REGISTER answer) only while the connection still holds that very generation. Whatever
+ * takes the identity from the connection (a new password, a deleted extension, a rotated trunk
+ * password) thereby voids its bindings, with no second list to keep in step.
  */
 export interface SipConnectionRef {
   readonly id: string;
+  /** The credential generation under which the connection speaks for the AOR now; undefined when it does not. */
+  credentialFor(tenantId: string, number: string): string | undefined;
 }
 
 export interface Binding<C extends SipConnectionRef> {
@@ -16,6 +24,8 @@ export interface Binding<C extends SipConnectionRef> {
   expiresAt: number;
   /** Registration order: the newest binding receives calls. */
   order: number;
+  /** What `connection.credentialFor` said when the binding was made; the binding lives only while it still says so. */
+  credential: string | undefined;
   timer: NodeJS.Timeout;
 }
 
@@ -38,17 +48,28 @@ export class Registrar<C extends SipConnectionRef> {
     return this.#perTenant.get(tenantId) ?? 0;
   }
 
+  /** The AOR's bindings whose credentials still hold; any others are dropped on the way. */
   bindings(tenantId: string, number: string): Binding<C>[] {
-    return [...(this.#byAor.get(aorKey(tenantId, number))?.values() ?? [])];
+    const live: Binding<C>[] = [];
+    for (const binding of [...(this.#byAor.get(aorKey(tenantId, number))?.values() ?? [])]) {
+      if (current(binding)) live.push(binding);
+      else this.#remove(binding);
+    }
+    return live;
   }
 
-  /** The binding that receives requests for the AOR: the most recently registered one. */
+  /** The binding that receives requests for the AOR: the most recently registered one whose credentials still hold. */
   target(tenantId: string, number: string): Binding<C> | undefined {
     let newest: Binding<C> | undefined;
-    for (const binding of this.#byAor.get(aorKey(tenantId, number))?.values() ?? []) {
+    for (const binding of this.bindings(tenantId, number)) {
       if (!newest || binding.order > newest.order) newest = binding;
     }
     return newest;
+  }
+
+  /** Drops the AOR's bindings whose connection no longer holds the credentials they were made with. */
+  dropRevoked(tenantId: string, number: string): void {
+    this.bindings(tenantId, number);
   }
 
   /** Adds or refreshes a binding; false when the AOR already has its maximum of contacts. */
@@ -70,6 +91,7 @@ export class Registrar<C extends SipConnectionRef> {
       connection,
       expiresAt: Date.now() + expiresSeconds * 1000,
       order: ++this.#order,
+      credential: connection.credentialFor(tenantId, number),
       timer: setTimeout(() => this.#remove(binding), expiresSeconds * 1000).unref(),
     };
     contacts.set(contact, binding);
@@ -118,6 +140,10 @@ export class Registrar<C extends SipConnectionRef> {
     if (left > 0) this.#perTenant.set(binding.tenantId, left);
     else this.#perTenant.delete(binding.tenantId);
   }
+}
+
+function current<C extends SipConnectionRef>(binding: Binding<C>): boolean {
+  return binding.credential !== undefined && binding.connection.credentialFor(binding.tenantId, binding.number) === binding.credential;
 }
 
 function aorKey(tenantId: string, number: string): string {

@@ -3,7 +3,7 @@
  * request is routed inside the caller's tenant; in-dialog requests only travel along dialogs the
  * edge saw being created, between the two connections that created them.
  */
-import { Authenticator, identityKey, type SipIdentity } from './authenticator';
+import { Authenticator, type SipIdentity } from './authenticator';
 import { CallTracker, type LiveCall } from './calls';
 import { randomToken, SipConnection } from './connection';
 import { DialogTable } from './dialogs';
@@ -230,7 +230,7 @@ export class SipRouter {
         return outcome.identity;
       case 'challenge': {
         const registering = request.method === 'REGISTER';
-        const value = this.#digest.challenge(outcome.realm, outcome.stale);
+        const value = this.#digest.challenge(outcome.realm, outcome.stale, connection);
         this.#reply(connection, request, registering ? 401 : 407, [{ name: registering ? 'www-authenticate' : 'proxy-authenticate', value }]);
         return 'answered';
       }
@@ -247,7 +247,7 @@ export class SipRouter {
     if (outcome.ok) return outcome.identity;
     if ('challenge' in outcome) {
       const registering = request.method === 'REGISTER';
-      const value = this.#digest.challenge(outcome.challenge.realm, outcome.challenge.stale);
+      const value = this.#digest.challenge(outcome.challenge.realm, outcome.challenge.stale, connection);
       this.#reply(connection, request, registering ? 401 : 407, [
         { name: registering ? 'www-authenticate' : 'proxy-authenticate', value },
       ]);
@@ -279,7 +279,6 @@ export class SipRouter {
       const identity = this.#identify(connection, request);
       if (!identity) return;
       ({ tenant, number } = identity);
-      if (!connection.token) connection.digestIdentities.add(identityKey(tenant.id, number));
     }
 
     const defaultExpires = expiresHeader === undefined ? DEFAULT_EXPIRES : Number(expiresHeader);
