@@ -76,7 +76,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'highrise-bench-dial-plan-'));
 let exitCode = 0;
 try {
   const world = await setUp(dataDir);
-  const bench = createDialPlanBenchmark({ dataDir });
+  const bench = await createDialPlanBenchmark({ dataDir });
   try {
     const oneRule = (n) => run(bench.cached, world.small, n);
     const atCap = (n) => run(bench.cached, world.full, n);
@@ -119,7 +119,7 @@ try {
       exitCode = 1;
     }
   } finally {
-    bench.close();
+    await bench.close();
   }
 } catch (error) {
   console.error(error);

@@ -174,15 +174,15 @@ describe('a password changed by another process on the same database (no notice 
 
     const store = openSqliteStore({ dataDir: testPlatform!.dataDir });
     try {
-      const row = store.tenants.get(acme.id)!;
+      const row = (await store.tenants.get(acme.id))!;
       // The other process keys the audit chain with the same key file, as a second node would.
       const auditKey = loadAuditKeyFile(join(testPlatform!.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {});
       const ctx = { store, baseSipDomain: 'sip.localhost', auditKey, now: () => new Date() };
       const access = { tenant: { ...row, sipDomain: acme.sipDomain }, scope: store.tenant(acme.id) };
       const actor = { principal: { kind: 'provider' as const, keyId: 'key_elsewhere', roleId: 'rol_elsewhere', permissions: new Set<never>() }, requestId: null };
-      updateExtension(ctx, actor, access, acme.ids.get('101')!, { sipPassword: 'changed-elsewhere-101' });
+      await updateExtension(ctx, actor, access, acme.ids.get('101')!, { sipPassword: 'changed-elsewhere-101' });
     } finally {
-      store.close();
+      await store.close();
     }
 
     old101.send(message(acme.sipDomain, '101', '102'));

@@ -38,12 +38,12 @@ async function provision(running: Running, slug: string, numbers: string[]): Pro
 async function shortLivedToken(running: Running, tenant: ProvisionedTenant, extension: string, ttlSeconds: number) {
   const store = openSqliteStore({ dataDir: running.dataDir });
   try {
-    const row = store.tenants.get(tenant.id)!;
+    const row = (await store.tenants.get(tenant.id))!;
     const ctx = { store, baseSipDomain: BASE_DOMAIN, now: () => new Date(), auditKey: loadAuditKeyFile(join(running.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {}) };
     const access = { tenant: { ...row, sipDomain: tenant.sipDomain }, scope: store.tenant(row.id) };
     return await issueSoftphoneToken(ctx, await loadPlatformSecret(store), access, { extension, ttlSeconds, wsUrl: running.platform.wsUrl });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

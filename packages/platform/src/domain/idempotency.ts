@@ -125,14 +125,21 @@ export const purgeExpiredIdempotency = (ctx: DomainContext): Promise<number> =>
  * is unref'd so it never keeps the process alive on its own.
  */
 export function startIdempotencyPurge(ctx: DomainContext, intervalMs = PURGE_INTERVAL_MS): () => void {
-  purgeExpiredIdempotency(ctx);
-  const timer = setInterval(() => {
+  let running = false;
+  const purge = async () => {
+    // A purge slower than the interval is not started twice.
+    if (running) return;
+    running = true;
     try {
-      purgeExpiredIdempotency(ctx);
+      await purgeExpiredIdempotency(ctx);
     } catch {
       // A busy database only delays the purge to the next tick; it must not crash the process.
+    } finally {
+      running = false;
     }
-  }, intervalMs);
+  };
+  void purge();
+  const timer = setInterval(() => void purge(), intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }

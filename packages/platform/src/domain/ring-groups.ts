@@ -16,10 +16,10 @@ export interface RingGroupCreateInput {
 export type RingGroupUpdateInput = Partial<Omit<RingGroupCreateInput, 'number'>>;
 
 /** Members must be extensions of this very tenant; a number of another tenant is simply unknown here. */
-function checkMembers(access: TenantAccess, members: string[]): void {
-  members.forEach((member, i) => {
-    if (!access.scope.extensions.getByNumber(member)) throw new InvalidReference(`members.${i}`, `no extension ${member} in this tenant`);
-  });
+async function checkMembers(access: TenantAccess, members: string[]): Promise<void> {
+  for (const [i, member] of members.entries()) {
+    if (!(await access.scope.extensions.getByNumber(member))) throw new InvalidReference(`members.${i}`, `no extension ${member} in this tenant`);
+  }
 }
 
 export async /*@am*/ function createRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, input: RingGroupCreateInput): Promise<RingGroupRow> {
@@ -29,7 +29,7 @@ export async /*@am*/ function createRingGroup(ctx: DomainContext, actor: Actor, 
     // One dialable namespace per tenant: a ring group cannot shadow an extension or another group.
     if (await scope.extensions.getByNumber(input.number) || await scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
     if (await scope.ringGroups.count() >= tenant.limits.ringGroups) throw new LimitExceeded('ringGroups', tenant.limits.ringGroups);
-    checkMembers(access, input.members);
+    await checkMembers(access, input.members);
     const row = await scope.ringGroups.insert({ id: newId('rgp'), ...input, createdAt: now, updatedAt: now });
     await recordAudit(ctx, actor, tenant.id, 'ring_group.created', row.id, { before: null, after: row });
     return row;
@@ -49,7 +49,7 @@ export async /*@am*/ function updateRingGroup(ctx: DomainContext, actor: Actor, 
   return ctx.store.transaction(async /*@am*/ () => {
     const existing = await scope.ringGroups.get(id);
     if (!existing) throw new NotFound('ring_group');
-    if (input.members) checkMembers(access, input.members);
+    if (input.members) await checkMembers(access, input.members);
     const updated = await scope.ringGroups.update(id, { ...input, updatedAt: ctx.now().toISOString() });
     if (!updated) throw new NotFound('ring_group');
     await recordAudit(ctx, actor, tenant.id, 'ring_group.updated', id, { before: existing, after: updated });

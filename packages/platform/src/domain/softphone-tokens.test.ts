@@ -37,7 +37,7 @@ describe('softphone tokens', () => {
     expect(issued.sipUri).toBe('sip:101@acme.sip.localhost');
     expect(issued.expiresAt.getTime()).toBe(clock + 600_000);
     const claims = decodeJwt(issued.token);
-    const extensionId = acme.scope.extensions.getByNumber('101')!.id;
+    const extensionId = (await acme.scope.extensions.getByNumber('101'))!.id;
     expect(claims).toMatchObject({ sub: 'sip:101@acme.sip.localhost', tid: acme.tenant.id, ext: '101', eid: extensionId, ws: wsUrl, name: 'A', iss: 'highrise', aud: 'softphone' });
     expect(claims.jti).toBeTruthy();
 
@@ -78,8 +78,8 @@ describe('softphone tokens', () => {
 
   it('are refused by an extension deleted and created again with the same number', async () => {
     const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
-    deleteExtension(ctx, provider, acme, acme.scope.extensions.getByNumber('101')!.id);
-    createExtension(ctx, provider, acme, { number: '101', displayName: 'Someone else', sipPassword: 'another-long-password' });
+    await deleteExtension(ctx, provider, acme, (await acme.scope.extensions.getByNumber('101'))!.id);
+    await createExtension(ctx, provider, acme, { number: '101', displayName: 'Someone else', sipPassword: 'another-long-password' });
     expect(await createSipDirectory(ctx, secret).verifyToken(token)).toEqual({ ok: false, reason: 'extension_not_found' });
   });
 
@@ -89,14 +89,14 @@ describe('softphone tokens', () => {
     const { eid: _eid, ...claims } = decodeJwt(token);
     const directory = createSipDirectory(ctx, secret);
     // Re-signed without `eid` with the tenant's real key (HMAC of the platform secret and the tenant's seed).
-    const resign = () => {
-      const seed = acme.scope.signingKey.get()!;
+    const resign = async /*@am*/ () => {
+      const seed = (await acme.scope.signingKey.get())!;
       const key = new Uint8Array(createHmac('sha256', secret).update(`${acme.tenant.id}:${seed}`).digest());
       return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
     };
     expect(await directory.verifyToken(await resign())).toMatchObject({ ok: true });
-    deleteExtension(ctx, provider, acme, acme.scope.extensions.getByNumber('101')!.id);
-    createExtension(ctx, provider, acme, { number: '101', displayName: 'Someone else', sipPassword: 'another-long-password' });
+    await deleteExtension(ctx, provider, acme, (await acme.scope.extensions.getByNumber('101'))!.id);
+    await createExtension(ctx, provider, acme, { number: '101', displayName: 'Someone else', sipPassword: 'another-long-password' });
     expect(await directory.verifyToken(await resign())).toEqual({ ok: false, reason: 'extension_not_found' });
   });
 
@@ -126,39 +126,39 @@ describe('SIP directory', () => {
     expect(directory.user(globex.tenant.id, '101')).toBeUndefined();
   });
 
-  it("gives an extension's and a trunk's credentials a generation that changes with the password and with re-creation only", () => {
+  it("gives an extension's and a trunk's credentials a generation that changes with the password and with re-creation only", async /*@am*/ () => {
     const directory = createSipDirectory(ctx, secret);
     const first = directory.user(acme.tenant.id, '101')!.credential;
-    const id = acme.scope.extensions.getByNumber('101')!.id;
-    updateExtension(ctx, provider, acme, id, { displayName: 'Renamed' });
+    const id = (await acme.scope.extensions.getByNumber('101'))!.id;
+    await updateExtension(ctx, provider, acme, id, { displayName: 'Renamed' });
     expect(directory.user(acme.tenant.id, '101')!.credential).toBe(first);
-    updateExtension(ctx, provider, acme, id, { sipPassword: 'a-new-long-sip-password' });
+    await updateExtension(ctx, provider, acme, id, { sipPassword: 'a-new-long-sip-password' });
     const second = directory.user(acme.tenant.id, '101')!.credential;
     expect(second).not.toBe(first);
-    deleteExtension(ctx, provider, acme, id);
-    createExtension(ctx, provider, acme, { number: '101', displayName: 'B', sipPassword: 'a-new-long-sip-password' });
+    await deleteExtension(ctx, provider, acme, id);
+    await createExtension(ctx, provider, acme, { number: '101', displayName: 'B', sipPassword: 'a-new-long-sip-password' });
     expect(directory.user(acme.tenant.id, '101')!.credential).not.toBe(second);
-    expect(directory.user(acme.tenant.id, '101')!.credential).not.toContain(acme.scope.extensions.getByNumber('101')!.ha1);
+    expect(directory.user(acme.tenant.id, '101')!.credential).not.toContain((await acme.scope.extensions.getByNumber('101'))!.ha1);
 
-    const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier' });
+    const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier' });
     const before = directory.trunk!(acme.tenant.id, trunk.username)!.credential;
-    updateTrunk(ctx, provider, acme, trunk.id, { rotatePassword: true });
+    await updateTrunk(ctx, provider, acme, trunk.id, { rotatePassword: true });
     expect(directory.trunk!(acme.tenant.id, trunk.username)!.credential).not.toBe(before);
   });
 
-  it('tells watchers of password changes, deletions and tenants leaving service, after they are committed', () => {
+  it('tells watchers of password changes, deletions and tenants leaving service, after they are committed', async /*@am*/ () => {
     ctx.credentialChanges = new CredentialChanges();
     const seen: SipCredentialChange[] = [];
     const stop = createSipDirectory(ctx, secret).watchCredentials!((change) => seen.push(change));
-    const id = acme.scope.extensions.getByNumber('101')!.id;
-    updateExtension(ctx, provider, acme, id, { displayName: 'Only a name' });
+    const id = (await acme.scope.extensions.getByNumber('101'))!.id;
+    await updateExtension(ctx, provider, acme, id, { displayName: 'Only a name' });
     expect(seen).toEqual([]);
-    updateExtension(ctx, provider, acme, id, { sipPassword: 'a-new-long-sip-password' });
-    deleteExtension(ctx, provider, acme, id);
-    const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier' });
-    updateTrunk(ctx, provider, acme, trunk.id, { rotatePassword: true });
-    setTenantStatus(ctx, provider, acme, 'suspended');
-    setTenantStatus(ctx, provider, acme, 'active');
+    await updateExtension(ctx, provider, acme, id, { sipPassword: 'a-new-long-sip-password' });
+    await deleteExtension(ctx, provider, acme, id);
+    const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier' });
+    await updateTrunk(ctx, provider, acme, trunk.id, { rotatePassword: true });
+    await setTenantStatus(ctx, provider, acme, 'suspended');
+    await setTenantStatus(ctx, provider, acme, 'active');
     expect(seen).toEqual([
       { kind: 'extension', tenantId: acme.tenant.id, extensionId: id, number: '101', deleted: false },
       { kind: 'extension', tenantId: acme.tenant.id, extensionId: id, number: '101', deleted: true },
@@ -166,17 +166,17 @@ describe('SIP directory', () => {
       { kind: 'tenant', tenantId: acme.tenant.id },
     ]);
 
-    const reseller = createReseller(ctx, provider, { name: 'Reseller' });
-    const sold = createTenant(ctx, provider, { name: 'Sold', slug: 'sold', resellerId: reseller.id }).tenant.id;
+    const reseller = await createReseller(ctx, provider, { name: 'Reseller' });
+    const sold = (await createTenant(ctx, provider, { name: 'Sold', slug: 'sold', resellerId: reseller.id })).tenant.id;
     seen.length = 0;
-    setResellerStatus(ctx, provider, reseller.id, 'suspended');
+    await setResellerStatus(ctx, provider, reseller.id, 'suspended');
     expect(seen).toEqual([{ kind: 'tenant', tenantId: sold }]);
 
     // A change that fails (rolled back) is never told.
     seen.length = 0;
     expect(() => updateExtension(ctx, provider, acme, 'ext_missing', { sipPassword: 'whatever-long-password' })).toThrow(NotFound);
     stop();
-    setTenantStatus(ctx, provider, acme, 'suspended');
+    await setTenantStatus(ctx, provider, acme, 'suspended');
     expect(seen).toEqual([]);
   });
 });

@@ -131,7 +131,7 @@ function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) 
       if (idempotencyKey !== undefined) await completeIdempotent(services.domain, principal!.keyId, idempotencyKey, route.response.status, text);
       return json(c, route.response.status, text);
     } catch (error) {
-      if (idempotencyKey !== undefined) releaseIdempotent(services.domain, principal!.keyId, idempotencyKey);
+      if (idempotencyKey !== undefined) await releaseIdempotent(services.domain, principal!.keyId, idempotencyKey);
       throw error;
     }
   };

@@ -218,8 +218,19 @@ export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
   };
 }
 
+/** Rows the SIP edge's in-memory directory holds changed: one tenant's, or (rarely) anyone's. */
+export type DirectoryChange = { kind: 'tenant'; tenantId: string } | { kind: 'all' };
+
+/**
+ * Every method answers with a Promise; only `tenant()` and `roles()` (and `webhooks.endpoints()`)
+ * hand out a scope object synchronously, as they run no query.
+ */
 export interface Store {
-  /** Runs `fn` in one transaction; nested calls join the outer one. */
+  /**
+   * Runs `fn` in one transaction: committed when its promise resolves, rolled back when it rejects.
+   * Nested calls (from inside `fn`, however deep the awaits) join the outer one. Other callers'
+   * statements and transactions wait until it ends.
+   */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   tenant(tenantId: string): TenantScope;
   /** Every DID on the platform, assigned or not: the provider's inventory. Tenants read theirs through `tenant(id).numbers`. */
@@ -292,6 +303,15 @@ export interface Store {
    * data (resolved API keys) stays valid exactly as long as this value does.
    */
   changeVersion(): Promise<string>;
+  /**
+   * Calls `listener` after each commit that changed rows the SIP edge's directory holds (a tenant
+   * row, a reseller's status, a tenant's extensions, trunks, numbers, dial rules, ring groups or
+   * signing key) and waits for it before the write, or the transaction around it, resolves: once a
+   * change is acknowledged, every listener has seen it. Rolled-back changes are never told. A
+   * PostgreSQL store feeds the same listeners from LISTEN/NOTIFY for other nodes' commits.
+   * Returns the unsubscribe.
+   */
+  onDirectoryChange(listener: (changes: readonly DirectoryChange[]) => Promise<void>): () => void;
   /** Applies or rolls back migrations until the schema is at `version`. */
   migrateTo(version: number): Promise<void>;
   schemaVersion(): Promise<number>;

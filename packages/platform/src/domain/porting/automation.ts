@@ -141,19 +141,26 @@ export function startPortingAutomation(ctx: DomainContext, options: PortingAutom
     // Only submitted ones: orders waiting in review must not crowd newer submissions out of the batch.
     else await each(await ctx.store.porting.ordersIn(['submitted'], BATCH), (ref) => queueForReview(ctx, ref));
   };
+  // One tick at a time: a tick asked for while one runs (the timer's, or a test's) joins it.
+  const once = (): Promise<void> =>
+    (running ??= tick().finally(() => {
+      running = undefined;
+    }));
   const loop = () => {
     if (stopped) return;
-    running = tick().finally(() => {
-      running = undefined;
-      if (!stopped) timer = setTimeout(loop, tickMs);
-    });
+    void once()
+      .catch((error: unknown) => log(`porting: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, tickMs);
+      });
   };
   timer = setTimeout(loop, tickMs);
 
   return {
     tick: async () => {
+      // A tick already under way may have listed its orders before the caller's change: run a fresh one after it.
       await running;
-      await tick();
+      await once();
     },
     stop: async () => {
       stopped = true;

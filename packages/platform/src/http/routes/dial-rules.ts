@@ -23,7 +23,7 @@ export const dialRuleRoutes = [
     summary: 'List the tenant’s dial rules in position order',
     query: ListParams,
     response: { status: 200, schema: DialRuleList, description: 'One page of rules, first match first' },
-    handle: ({ tenant, query }) => presentPage(listDialRules(tenant, { limit: query.limit, after: query.cursor }), presentDialRule),
+    handle: async ({ tenant, query }) => presentPage(await listDialRules(tenant, { limit: query.limit, after: query.cursor }), presentDialRule),
   }),
   tenantRoute({
     method: 'GET',

@@ -23,7 +23,7 @@ export const ringGroupRoutes = [
     summary: 'List the tenant’s ring groups',
     query: ListParams,
     response: { status: 200, schema: RingGroupList, description: 'One page of ring groups' },
-    handle: ({ tenant, query }) => presentPage(listRingGroups(tenant, { limit: query.limit, after: query.cursor }), presentRingGroup),
+    handle: async ({ tenant, query }) => presentPage(await listRingGroups(tenant, { limit: query.limit, after: query.cursor }), presentRingGroup),
   }),
   tenantRoute({
     method: 'GET',

@@ -75,7 +75,7 @@ const operations: {
     summary: 'List webhook endpoints',
     query: ListParams,
     response: { status: 200, schema: WebhookEndpointList, description: 'One page of endpoints' },
-    handle: ({ services, owner, query }) => presentPage(listWebhookEndpoints(services.domain, owner, { limit: query.limit, after: query.cursor }), presentWebhookEndpoint),
+    handle: async ({ services, owner, query }) => presentPage(await listWebhookEndpoints(services.domain, owner, { limit: query.limit, after: query.cursor }), presentWebhookEndpoint),
   },
   {
     method: 'GET',
