@@ -47,14 +47,12 @@ describe('the hash chain', () => {
     expect(verifyChain(ctx.auditKey, [a1, { ...a2, targetId: 'ten_other0000' }])).toMatchObject({ ok: false, firstBrokenEventId: a2.id, reason: 'hash_mismatch' });
   });
 
-  it('writes nothing when the surrounding mutation fails', () => {
-    expect(() =>
-      ctx.store.transaction(async /*@am*/ () => {
+  it('writes nothing when the surrounding mutation fails', async () => {
+    await expect(ctx.store.transaction(async /*@am*/ () => {
         await appendAuditEvent(ctx, draft('ten_A000000000', 'x.one'));
         throw new Error('mutation failed');
-      }),
-    ).toThrow();
-    expect(ctx.store.audit.head('ten_A000000000')).toBeUndefined();
+      })).rejects.toThrow();
+    expect((await ctx.store.audit.head('ten_A000000000'))).toBeUndefined();
   });
 
   const chainOf = (tenantId: string | null) => ctx.store.audit.chainAfter(tenantId, 0, 1000);
@@ -72,7 +70,7 @@ describe('the hash chain', () => {
 
   it('keys every hash: a rewritten event re-chained without the key is found, whatever algorithm was used', async /*@am*/ () => {
     for (let i = 0; i < 5; i++) await appendAuditEvent(ctx, draft('ten_A000000000', `x.${i}`));
-    const events = chainOf('ten_A000000000');
+    const events = await chainOf('ten_A000000000');
     expect(events.every((e) => e.hash!.startsWith(`hmac-sha256:${ctx.auditKey.id}:`))).toBe(true);
     expect(verifyChain(ctx.auditKey, events)).toEqual({ ok: true, checked: 5 });
 
@@ -87,7 +85,7 @@ describe('the hash chain', () => {
 
   it('names the key it was verified with: a platform started with another key reports unknown_key, not tampering', async /*@am*/ () => {
     await appendAuditEvent(ctx, draft(null, 'x.one'));
-    expect(verifyChain(auditKeyFrom('some other key, also 32 bytes long'), chainOf(null))).toMatchObject({ ok: false, checked: 0, reason: 'unknown_key' });
+    expect(verifyChain(auditKeyFrom('some other key, also 32 bytes long'), (await chainOf(null)))).toMatchObject({ ok: false, checked: 0, reason: 'unknown_key' });
   });
 
   /** A chain as the unkeyed format wrote it before this release. */
@@ -107,22 +105,22 @@ describe('the hash chain', () => {
   it('re-keys the chains written before the key once, at the first start with a key, and never again', async /*@am*/ () => {
     await legacyChain('ten_L1', 4);
     await legacyChain('ten_L2', 3);
-    expect(rekeyLegacyAuditChains(ctx)).toBe(7);
-    expect(verifyChain(ctx.auditKey, chainOf('ten_L1'))).toEqual({ ok: true, checked: 4 });
-    expect(verifyChain(ctx.auditKey, chainOf('ten_L2'))).toEqual({ ok: true, checked: 3 });
+    expect((await rekeyLegacyAuditChains(ctx))).toBe(7);
+    expect(verifyChain(ctx.auditKey, (await chainOf('ten_L1')))).toEqual({ ok: true, checked: 4 });
+    expect(verifyChain(ctx.auditKey, (await chainOf('ten_L2')))).toEqual({ ok: true, checked: 3 });
     await appendAuditEvent(ctx, draft('ten_L1', 'x.after'));
-    expect(verifyChain(ctx.auditKey, chainOf('ten_L1'))).toEqual({ ok: true, checked: 5 });
+    expect(verifyChain(ctx.auditKey, (await chainOf('ten_L1')))).toEqual({ ok: true, checked: 5 });
 
     // Rows written later in the old format (an attacker's re-chain) are not laundered by a restart.
     await legacyChain('ten_L3', 2);
-    expect(rekeyLegacyAuditChains(ctx)).toBe(0);
-    expect(verifyChain(ctx.auditKey, chainOf('ten_L3'))).toMatchObject({ ok: false, checked: 0, reason: 'hash_mismatch' });
+    expect((await rekeyLegacyAuditChains(ctx))).toBe(0);
+    expect(verifyChain(ctx.auditKey, (await chainOf('ten_L3')))).toMatchObject({ ok: false, checked: 0, reason: 'hash_mismatch' });
   });
 
   it('re-keys a legacy chain only up to an event altered before the upgrade, so verify still names that event', async /*@am*/ () => {
     const rows = await legacyChain('ten_T1', 5);
     await ctx.store.audit.rehash(rows[2]!.id, rows[2]!.prevHash!, 'f'.repeat(64));
-    expect(rekeyLegacyAuditChains(ctx)).toBe(2);
-    expect(verifyChain(ctx.auditKey, chainOf('ten_T1'))).toEqual({ ok: false, checked: 2, firstBrokenEventId: rows[2]!.id, reason: 'hash_mismatch' });
+    expect((await rekeyLegacyAuditChains(ctx))).toBe(2);
+    expect(verifyChain(ctx.auditKey, (await chainOf('ten_T1')))).toEqual({ ok: false, checked: 2, firstBrokenEventId: rows[2]!.id, reason: 'hash_mismatch' });
   });
 });

@@ -35,7 +35,7 @@ describe('AuthCache', () => {
     const first = await cache.resolve(ctx, secret);
     expect(first.ok).toBe(true);
     // Same principal object: no reads were needed the second time.
-    expect(cache.resolve(ctx, secret)).toEqual(first);
+    expect((await cache.resolve(ctx, secret))).toEqual(first);
     expect(((await cache.resolve(ctx, secret)) as { principal: unknown }).principal).toBe((first as { principal: unknown }).principal);
   });
 
@@ -47,7 +47,7 @@ describe('AuthCache', () => {
     other.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(new Date(now).toISOString(), id);
     other.close();
     await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(cache.resolve(ctx, secret)).toMatchObject({ ok: false, reason: 'revoked' });
+    expect((await cache.resolve(ctx, secret))).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
   it('sees a suspension written through this store at once', async /*@am*/ () => {
@@ -55,7 +55,7 @@ describe('AuthCache', () => {
     const { tenantId, secret } = await tenantKey();
     expect((await cache.resolve(ctx, secret)).ok).toBe(true);
     await setTenantStatus(ctx, provider, await accessTenant(ctx, provider.principal, tenantId), 'suspended');
-    expect(() => cache.resolve(ctx, secret)).toThrow(/suspended/);
+    await expect(cache.resolve(ctx, secret)).rejects.toThrow(/suspended/);
   });
 
   it('does not outlive the key expiry even when nothing is written', async /*@am*/ () => {
@@ -66,6 +66,6 @@ describe('AuthCache', () => {
     other.close();
     expect((await cache.resolve(ctx, secret)).ok).toBe(true);
     now += 6_000;
-    expect(cache.resolve(ctx, secret)).toMatchObject({ ok: false, reason: 'expired' });
+    expect((await cache.resolve(ctx, secret))).toMatchObject({ ok: false, reason: 'expired' });
   });
 });

@@ -36,8 +36,8 @@ beforeEach(async /*@am*/ () => {
 afterEach(() => ctx.store.close());
 
 describe('call records', () => {
-  it('store the duration from answer to end', () => {
-    expect(call('101', '102', 0)).toMatchObject({ durationSeconds: 30, answeredAt: at(1).toISOString(), endedAt: at(31).toISOString() });
+  it('store the duration from answer to end', async () => {
+    expect((await call('101', '102', 0))).toMatchObject({ durationSeconds: 30, answeredAt: at(1).toISOString(), endedAt: at(31).toISOString() });
   });
 
   it("show an end user only its own extension's calls, whatever it filters on", async /*@am*/ () => {
@@ -51,7 +51,7 @@ describe('call records', () => {
     expect((await listCalls(asUser, page, { extension: '102' })).items).toEqual([]);
     expect((await listCalls(asUser, page, { from: '102' })).items).toEqual([]);
     expect((await retrieveCall(asUser, incoming.id)).id).toBe(incoming.id);
-    expect(() => retrieveCall(asUser, others.id)).toThrow(NotFound);
+    await expect(retrieveCall(asUser, others.id)).rejects.toThrow(NotFound);
     expect((await listCalls(acme, page, {})).items).toHaveLength(3);
   });
 

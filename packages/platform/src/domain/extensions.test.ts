@@ -39,20 +39,20 @@ describe('extensions', () => {
 
   it('allow 101 in two tenants but not twice in one', async /*@am*/ () => {
     await createExtension(ctx, provider, acme, { number: '101', displayName: 'A' });
-    expect(() => createExtension(ctx, provider, globex, { number: '101', displayName: 'G' })).not.toThrow();
-    expect(() => createExtension(ctx, provider, acme, { number: '101', displayName: 'again' })).toThrow(ExtensionExists);
+    await expect(createExtension(ctx, provider, globex, { number: '101', displayName: 'G' })).resolves.toBeDefined();
+    await expect(createExtension(ctx, provider, acme, { number: '101', displayName: 'again' })).rejects.toThrow(ExtensionExists);
   });
 
   it('stop at the tenant limit', async /*@am*/ () => {
     for (const n of ['101', '102', '103']) await createExtension(ctx, provider, acme, { number: n, displayName: n });
-    expect(() => createExtension(ctx, provider, acme, { number: '104', displayName: '104' })).toThrow(LimitExceeded);
+    await expect(createExtension(ctx, provider, acme, { number: '104', displayName: '104' })).rejects.toThrow(LimitExceeded);
   });
 
   it('are not found through another tenant', async /*@am*/ () => {
     const { extension } = await createExtension(ctx, provider, globex, { number: '101', displayName: 'G' });
-    expect(() => retrieveExtension(acme, extension.id)).toThrow(NotFound);
-    expect(() => updateExtension(ctx, provider, acme, extension.id, { displayName: 'x' })).toThrow(NotFound);
-    expect(() => deleteExtension(ctx, provider, acme, extension.id)).toThrow(NotFound);
+    await expect(retrieveExtension(acme, extension.id)).rejects.toThrow(NotFound);
+    await expect(updateExtension(ctx, provider, acme, extension.id, { displayName: 'x' })).rejects.toThrow(NotFound);
+    await expect(deleteExtension(ctx, provider, acme, extension.id)).rejects.toThrow(NotFound);
     expect((await retrieveExtension(globex, extension.id)).displayName).toBe('G');
   });
 

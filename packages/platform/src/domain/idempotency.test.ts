@@ -35,59 +35,59 @@ const stored = (key: string) => ctx.store.idempotency.get(keyId, idempotencyLook
 
 describe('idempotency records', () => {
   it('store neither the raw key nor the response in the clear, and replay the first response', async /*@am*/ () => {
-    expect(beginIdempotent(ctx, keyId, 'order-1', fingerprint)).toEqual({ kind: 'proceed' });
+    expect((await beginIdempotent(ctx, keyId, 'order-1', fingerprint))).toEqual({ kind: 'proceed' });
     await completeIdempotent(ctx, keyId, 'order-1', 201, firstResponse);
-    expect(ctx.store.idempotency.get(keyId, 'order-1')).toBeUndefined();
-    const record = stored('order-1')!;
+    expect((await ctx.store.idempotency.get(keyId, 'order-1'))).toBeUndefined();
+    const record = (await stored('order-1'))!;
     expect(record.idempotencyKey).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(record)).not.toContain('hr_test_one_time_secret_value');
     expect(JSON.stringify(record)).not.toContain(fingerprint);
-    expect(beginIdempotent(ctx, keyId, 'order-1', fingerprint)).toEqual({ kind: 'replay', status: 201, body: firstResponse });
+    expect((await beginIdempotent(ctx, keyId, 'order-1', fingerprint))).toEqual({ kind: 'replay', status: 201, body: firstResponse });
   });
 
   it('refuses the same key with other bytes, even if they parse to the same JSON', async /*@am*/ () => {
     await beginIdempotent(ctx, keyId, 'order-2', fingerprint);
     await completeIdempotent(ctx, keyId, 'order-2', 201, firstResponse);
     const reordered = requestFingerprint('POST', '/v1/tenants', '', new TextEncoder().encode('{"slug":"acme","name":"Acme"}'));
-    expect(beginIdempotent(ctx, keyId, 'order-2', reordered)).toEqual({ kind: 'reused' });
+    expect((await beginIdempotent(ctx, keyId, 'order-2', reordered))).toEqual({ kind: 'reused' });
   });
 
   it('does not open a sealed response that was moved to another status', async /*@am*/ () => {
     await beginIdempotent(ctx, keyId, 'order-3', fingerprint);
     await completeIdempotent(ctx, keyId, 'order-3', 201, firstResponse);
-    const record = stored('order-3')!;
+    const record = (await stored('order-3'))!;
     await ctx.store.idempotency.complete(keyId, record.idempotencyKey, 200, record.responseBody!);
-    expect(() => beginIdempotent(ctx, keyId, 'order-3', fingerprint)).toThrow();
+    await expect(beginIdempotent(ctx, keyId, 'order-3', fingerprint)).rejects.toThrow();
   });
 
   it('treats an in_flight claim older than the lease as abandoned, so a retry after a crash proceeds', async /*@am*/ () => {
     // The first attempt claims the key and "crashes" before completing it.
-    expect(beginIdempotent(ctx, keyId, 'crashed', fingerprint)).toEqual({ kind: 'proceed' });
-    expect(stored('crashed')?.state).toBe('in_flight');
+    expect((await beginIdempotent(ctx, keyId, 'crashed', fingerprint))).toEqual({ kind: 'proceed' });
+    expect((await stored('crashed'))?.state).toBe('in_flight');
 
     clock += IDEMPOTENCY_LEASE_MS - 1_000;
-    expect(beginIdempotent(ctx, keyId, 'crashed', fingerprint)).toEqual({ kind: 'in_use' });
+    expect((await beginIdempotent(ctx, keyId, 'crashed', fingerprint))).toEqual({ kind: 'in_use' });
 
     clock += 2_000;
-    expect(beginIdempotent(ctx, keyId, 'crashed', fingerprint)).toEqual({ kind: 'proceed' });
-    expect(stored('crashed')).toMatchObject({ state: 'in_flight', createdAt: new Date(clock).toISOString() });
+    expect((await beginIdempotent(ctx, keyId, 'crashed', fingerprint))).toEqual({ kind: 'proceed' });
+    expect((await stored('crashed'))).toMatchObject({ state: 'in_flight', createdAt: new Date(clock).toISOString() });
     await completeIdempotent(ctx, keyId, 'crashed', 201, firstResponse);
-    expect(beginIdempotent(ctx, keyId, 'crashed', fingerprint)).toMatchObject({ kind: 'replay', body: firstResponse });
+    expect((await beginIdempotent(ctx, keyId, 'crashed', fingerprint))).toMatchObject({ kind: 'replay', body: firstResponse });
   });
 
   it('keeps a completed record for the whole retention, however old past the lease', async /*@am*/ () => {
     await beginIdempotent(ctx, keyId, 'kept', fingerprint);
     await completeIdempotent(ctx, keyId, 'kept', 201, firstResponse);
     clock += IDEMPOTENCY_RETENTION_MS - 1_000;
-    expect(beginIdempotent(ctx, keyId, 'kept', fingerprint)).toMatchObject({ kind: 'replay' });
+    expect((await beginIdempotent(ctx, keyId, 'kept', fingerprint))).toMatchObject({ kind: 'replay' });
     clock += 2_000;
-    expect(beginIdempotent(ctx, keyId, 'kept', fingerprint)).toEqual({ kind: 'proceed' });
+    expect((await beginIdempotent(ctx, keyId, 'kept', fingerprint))).toEqual({ kind: 'proceed' });
   });
 
   it('forgets a released claim', async /*@am*/ () => {
     await beginIdempotent(ctx, keyId, 'failed', fingerprint);
     releaseIdempotent(ctx, keyId, 'failed');
-    expect(stored('failed')).toBeUndefined();
+    expect((await stored('failed'))).toBeUndefined();
   });
 
   it('purges records past the retention and keeps younger ones', async /*@am*/ () => {
@@ -96,8 +96,8 @@ describe('idempotency records', () => {
     clock += IDEMPOTENCY_RETENTION_MS / 2;
     await beginIdempotent(ctx, keyId, 'young', fingerprint);
     clock += IDEMPOTENCY_RETENTION_MS / 2 + 1_000;
-    expect(purgeExpiredIdempotency(ctx)).toBe(1);
-    expect(stored('old')).toBeUndefined();
-    expect(stored('young')).toBeDefined();
+    expect((await purgeExpiredIdempotency(ctx))).toBe(1);
+    expect((await stored('old'))).toBeUndefined();
+    expect((await stored('young'))).toBeDefined();
   });
 });

@@ -10,6 +10,7 @@ import { createTrunk, updateTrunk } from './trunks';
 import { setTenantStatus } from './tenants';
 import type { Actor } from './principal';
 import { createSipDirectory } from './sip-directory';
+import { SipDirectoryCache } from './sip-directory-cache';
 import { issueSoftphoneToken, loadPlatformSecret } from './softphone-tokens';
 import { accessTenant, createTenant, type TenantAccess } from './tenants';
 import { auditKeyFrom } from './audit-key';
@@ -29,7 +30,19 @@ beforeEach(async /*@am*/ () => {
   acme = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id);
   await createExtension(ctx, provider, acme, { number: '101', displayName: 'A', sipPassword: 'a-long-sip-password' });
 });
-afterEach(() => ctx.store.close());
+afterEach(async () => {
+  for (const cache of caches.splice(0)) cache.stop();
+  await ctx.store.close();
+});
+
+const caches: SipDirectoryCache[] = [];
+/** The edge's directory over the test's store, loaded as at start and following every change. */
+async function directoryOf() {
+  const cache = new SipDirectoryCache(ctx.store);
+  await cache.start();
+  caches.push(cache);
+  return createSipDirectory(ctx, secret, cache);
+}
 
 describe('softphone tokens', () => {
   it('carry the AOR, tenant, extension, display name and edge URL, and verify', async () => {
@@ -41,14 +54,14 @@ describe('softphone tokens', () => {
     expect(claims).toMatchObject({ sub: 'sip:101@acme.sip.localhost', tid: acme.tenant.id, ext: '101', eid: extensionId, ws: wsUrl, name: 'A', iss: 'highrise', aud: 'softphone' });
     expect(claims.jti).toBeTruthy();
 
-    const check = await createSipDirectory(ctx, secret).verifyToken(issued.token);
+    const check = await (await directoryOf()).verifyToken(issued.token);
     expect(check).toEqual({ ok: true, claims: { tenantId: acme.tenant.id, extension: '101', extensionId, expiresAt: issued.expiresAt } });
   });
 
   it('are refused once expired', async () => {
     const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 60, wsUrl });
     clock += 61_000;
-    expect(await createSipDirectory(ctx, secret).verifyToken(token)).toEqual({ ok: false, reason: 'token_expired' });
+    expect(await (await directoryOf()).verifyToken(token)).toEqual({ ok: false, reason: 'token_expired' });
   });
 
   it('are refused when forged or garbage', async () => {
@@ -61,14 +74,14 @@ describe('softphone tokens', () => {
       .setExpirationTime('1h')
       .setJti('x')
       .sign(new TextEncoder().encode('not-the-platform-secret-at-all!!'));
-    const directory = createSipDirectory(ctx, secret);
+    const directory = (await directoryOf());
     expect(await directory.verifyToken(forged)).toEqual({ ok: false, reason: 'token_invalid' });
     expect(await directory.verifyToken('not.a.jwt')).toEqual({ ok: false, reason: 'token_invalid' });
   });
 
   it('stop working when the extension is deleted or the tenant suspended', async () => {
     const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
-    const directory = createSipDirectory(ctx, secret);
+    const directory = (await directoryOf());
     await ctx.store.tenants.update(acme.tenant.id, { status: 'suspended' });
     expect(await directory.verifyToken(token)).toEqual({ ok: false, reason: 'tenant_suspended' });
     await ctx.store.tenants.update(acme.tenant.id, { status: 'active' });
@@ -80,14 +93,14 @@ describe('softphone tokens', () => {
     const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
     await deleteExtension(ctx, provider, acme, (await acme.scope.extensions.getByNumber('101'))!.id);
     await createExtension(ctx, provider, acme, { number: '101', displayName: 'Someone else', sipPassword: 'another-long-password' });
-    expect(await createSipDirectory(ctx, secret).verifyToken(token)).toEqual({ ok: false, reason: 'extension_not_found' });
+    expect(await (await directoryOf()).verifyToken(token)).toEqual({ ok: false, reason: 'extension_not_found' });
   });
 
   it('without the extension id claim (issued before it existed) are honoured only by an extension older than the token', async () => {
     clock += 5_000;
     const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
     const { eid: _eid, ...claims } = decodeJwt(token);
-    const directory = createSipDirectory(ctx, secret);
+    const directory = (await directoryOf());
     // Re-signed without `eid` with the tenant's real key (HMAC of the platform secret and the tenant's seed).
     const resign = async /*@am*/ () => {
       const seed = (await acme.scope.signingKey.get())!;
@@ -104,15 +117,15 @@ describe('softphone tokens', () => {
     await expect(issueSoftphoneToken(ctx, secret, acme, { extension: '999', ttlSeconds: 600, wsUrl })).rejects.toBeInstanceOf(NotFound);
   });
 
-  it('are signed with a secret that survives a restart', () => {
-    expect(loadPlatformSecret(ctx.store)).toEqual(secret);
+  it('are signed with a secret that survives a restart', async () => {
+    expect((await loadPlatformSecret(ctx.store))).toEqual(secret);
     expect(secret.byteLength).toBe(32);
   });
 });
 
 describe('SIP directory', () => {
-  it('finds a tenant by its SIP domain, case-insensitively, and nothing else', () => {
-    const directory = createSipDirectory(ctx, secret);
+  it('finds a tenant by its SIP domain, case-insensitively, and nothing else', async () => {
+    const directory = (await directoryOf());
     expect(directory.tenantByDomain('ACME.sip.localhost')).toEqual({ id: acme.tenant.id, slug: 'acme', sipDomain: 'acme.sip.localhost', status: 'active' });
     expect(directory.tenantByDomain('sip.localhost')).toBeUndefined();
     expect(directory.tenantByDomain('x.acme.sip.localhost')).toBeUndefined();
@@ -121,13 +134,13 @@ describe('SIP directory', () => {
 
   it('looks users up inside one tenant only', async /*@am*/ () => {
     const globex = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Globex', slug: 'globex' })).tenant.id);
-    const directory = createSipDirectory(ctx, secret);
+    const directory = (await directoryOf());
     expect(directory.user(acme.tenant.id, '101')).toMatchObject({ tenantId: acme.tenant.id, number: '101', displayName: 'A' });
     expect(directory.user(globex.tenant.id, '101')).toBeUndefined();
   });
 
   it("gives an extension's and a trunk's credentials a generation that changes with the password and with re-creation only", async /*@am*/ () => {
-    const directory = createSipDirectory(ctx, secret);
+    const directory = (await directoryOf());
     const first = directory.user(acme.tenant.id, '101')!.credential;
     const id = (await acme.scope.extensions.getByNumber('101'))!.id;
     await updateExtension(ctx, provider, acme, id, { displayName: 'Renamed' });
@@ -149,7 +162,7 @@ describe('SIP directory', () => {
   it('tells watchers of password changes, deletions and tenants leaving service, after they are committed', async /*@am*/ () => {
     ctx.credentialChanges = new CredentialChanges();
     const seen: SipCredentialChange[] = [];
-    const stop = createSipDirectory(ctx, secret).watchCredentials!((change) => seen.push(change));
+    const stop = (await directoryOf()).watchCredentials!((change) => seen.push(change));
     const id = (await acme.scope.extensions.getByNumber('101'))!.id;
     await updateExtension(ctx, provider, acme, id, { displayName: 'Only a name' });
     expect(seen).toEqual([]);
@@ -174,7 +187,7 @@ describe('SIP directory', () => {
 
     // A change that fails (rolled back) is never told.
     seen.length = 0;
-    expect(() => updateExtension(ctx, provider, acme, 'ext_missing', { sipPassword: 'whatever-long-password' })).toThrow(NotFound);
+    await expect(updateExtension(ctx, provider, acme, 'ext_missing', { sipPassword: 'whatever-long-password' })).rejects.toThrow(NotFound);
     stop();
     await setTenantStatus(ctx, provider, acme, 'suspended');
     expect(seen).toEqual([]);

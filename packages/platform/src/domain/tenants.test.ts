@@ -27,18 +27,18 @@ describe('createTenant', () => {
   it('mints a tenant admin key that authenticates as that tenant only', async /*@am*/ () => {
     const { tenant, adminKey } = await createTenant(ctx, provider, { name: 'Acme', slug: 'acme', admin: { email: 'it@acme.test', name: 'IT' } });
     expect(adminKey?.secret).toMatch(/^hr_live_[0-9A-Za-z]+_[0-9A-Za-z]{32}$/);
-    expect(authenticate(ctx, adminKey!.secret)).toMatchObject({ kind: 'tenant', keyId: adminKey!.id, tenantId: tenant.id, roleId: 'rol_tenantOwner' });
+    expect((await authenticate(ctx, adminKey!.secret))).toMatchObject({ kind: 'tenant', keyId: adminKey!.id, tenantId: tenant.id, roleId: 'rol_tenantOwner' });
   });
 
   it('refuses a taken slug', async /*@am*/ () => {
     await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' });
-    expect(() => createTenant(ctx, provider, { name: 'Other', slug: 'acme' })).toThrow(TenantExists);
+    await expect(createTenant(ctx, provider, { name: 'Other', slug: 'acme' })).rejects.toThrow(TenantExists);
   });
 
-  it('refuses tenant keys and unknown resellers', () => {
+  it('refuses tenant keys and unknown resellers', async () => {
     const tenantActor: Actor = { principal: { kind: 'tenant', keyId: 'key_x000000000', tenantId: 'ten_x000000000' }, requestId: null };
-    expect(() => createTenant(ctx, tenantActor, { name: 'X', slug: 'x1' })).toThrow(PermissionDenied);
-    expect(() => createTenant(ctx, provider, { name: 'X', slug: 'x1', resellerId: 'res_missing0000' })).toThrow(InvalidReference);
+    await expect(createTenant(ctx, tenantActor, { name: 'X', slug: 'x1' })).rejects.toThrow(PermissionDenied);
+    await expect(createTenant(ctx, provider, { name: 'X', slug: 'x1', resellerId: 'res_missing0000' })).rejects.toThrow(InvalidReference);
   });
 
   it('writes an audit event in the same transaction', async /*@am*/ () => {
@@ -52,7 +52,7 @@ describe('createTenant', () => {
 
   it('leaves nothing behind when it fails', async /*@am*/ () => {
     await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' });
-    expect(() => createTenant(ctx, provider, { name: 'Acme', slug: 'acme', admin: { email: 'a@b.test', name: 'A' } })).toThrow(TenantExists);
+    await expect(createTenant(ctx, provider, { name: 'Acme', slug: 'acme', admin: { email: 'a@b.test', name: 'A' } })).rejects.toThrow(TenantExists);
     expect((await listTenants(ctx, provider.principal, { limit: 10 })).items).toHaveLength(1);
   });
 });
@@ -90,7 +90,7 @@ describe('updateTenant', () => {
   it('does not let a tenant raise its own limits', async /*@am*/ () => {
     const a = await createTenant(ctx, provider, { name: 'A', slug: 'a1', admin: { email: 'a@a.test', name: 'A' } });
     const principal = (await authenticate(ctx, a.adminKey!.secret))!;
-    expect(() => updateTenant(ctx, { principal, requestId: null }, accessTenant(ctx, principal, a.tenant.id), { limits: { extensions: 9999 } })).toThrow(PermissionDenied);
+    await expect(updateTenant(ctx, { principal, requestId: null }, await accessTenant(ctx, principal, a.tenant.id), { limits: { extensions: 9999 } })).rejects.toThrow(PermissionDenied);
   });
 });
 
@@ -98,21 +98,21 @@ describe('authenticate', () => {
   it('records when a key was last used', async /*@am*/ () => {
     await ensureBootstrapKey(ctx, 'bootstrap-key-1');
     const { keyId } = (await authenticate(ctx, 'bootstrap-key-1'))!;
-    expect(ctx.store.apiKeys.getBySecretHash(sha256Hex('bootstrap-key-1'))).toMatchObject({ id: keyId, lastUsedAt: expect.any(String) });
+    expect((await ctx.store.apiKeys.getBySecretHash(sha256Hex('bootstrap-key-1')))).toMatchObject({ id: keyId, lastUsedAt: expect.any(String) });
   });
 
   it('refuses the keys of a suspended tenant', async /*@am*/ () => {
     const a = await createTenant(ctx, provider, { name: 'A', slug: 'a1', admin: { email: 'a@a.test', name: 'A' } });
     await ctx.store.tenants.update(a.tenant.id, { status: 'suspended' });
-    expect(() => authenticate(ctx, a.adminKey!.secret)).toThrow(TenantSuspended);
+    await expect(authenticate(ctx, a.adminKey!.secret)).rejects.toThrow(TenantSuspended);
   });
 });
 
 describe('bootstrap key', () => {
   it('counts on first start only', async /*@am*/ () => {
-    expect(ensureBootstrapKey(ctx, 'first-bootstrap')).toBe(true);
-    expect(ensureBootstrapKey(ctx, 'second-bootstrap')).toBe(false);
+    expect((await ensureBootstrapKey(ctx, 'first-bootstrap'))).toBe(true);
+    expect((await ensureBootstrapKey(ctx, 'second-bootstrap'))).toBe(false);
     expect((await authenticate(ctx, 'first-bootstrap'))?.kind).toBe('provider');
-    expect(authenticate(ctx, 'second-bootstrap')).toBeUndefined();
+    expect((await authenticate(ctx, 'second-bootstrap'))).toBeUndefined();
   });
 });

@@ -30,17 +30,17 @@ describe('migrations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hr-migrate-'));
     const file = join(dir, DATABASE_FILE);
     const store = openSqliteStore({ dataDir: dir });
-    expect(store.schemaVersion()).toBe(latestVersion);
+    expect((await store.schemaVersion())).toBe(latestVersion);
     expect(tables(file)).toEqual(
       expect.arrayContaining(['api_keys', 'audit_events', 'extensions', 'idempotency_records', 'resellers', 'schema_migrations', 'settings', 'tenants']),
     );
 
     await store.migrateTo(0);
-    expect(store.schemaVersion()).toBe(0);
+    expect((await store.schemaVersion())).toBe(0);
     expect(tables(file)).toEqual(['schema_migrations']);
 
     await store.migrateTo(latestVersion);
-    expect(store.schemaVersion()).toBe(latestVersion);
+    expect((await store.schemaVersion())).toBe(latestVersion);
     const now = new Date().toISOString();
     await store.tenants.insert({ id: 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA', resellerId: null, name: 'A', slug: 'a1', status: 'active', limits: { extensions: 1, channels: 1, messagesPerMinute: 60, storageBytes: 1024, dialRules: 10, ringGroups: 10, trunks: 10, openPortOrders: 20 }, createdAt: now, updatedAt: now });
     expect((await store.tenants.getBySlug('a1'))?.name).toBe('A');
@@ -57,7 +57,7 @@ describe('migrations', () => {
 
   it('refuses an unknown target version', async /*@am*/ () => {
     const store = openSqliteStore({ filename: ':memory:' });
-    expect(() => store.migrateTo(latestVersion + 1)).toThrow(/unknown schema version/);
+    await expect(store.migrateTo(latestVersion + 1)).rejects.toThrow(/unknown schema version/);
     await store.close();
   });
 

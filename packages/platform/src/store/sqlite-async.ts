@@ -195,8 +195,10 @@ export function asyncSqliteStore(db: Database.Database, sync: SynchronousStore):
     return proxy;
   };
 
-  const store = wrap(sync, '', undefined) as unknown as Store;
-  return Object.assign(Object.create(store) as Store, {
+  // A plain object of the wrapped members, so it can be spread and inspected like any other store.
+  const top = wrap(sync, '', undefined) as unknown as Record<string, unknown>;
+  const members = Object.fromEntries(Object.keys(sync).map((key) => [key, top[key]]));
+  return Object.assign(members as unknown as Store, {
     transaction,
     onDirectoryChange(listener: (changes: readonly DirectoryChange[]) => Promise<void>) {
       listeners.add(listener);

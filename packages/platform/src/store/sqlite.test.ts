@@ -37,16 +37,16 @@ describe('tenant scopes', () => {
     const b101 = await extension(b.id, '101');
     const scopeA = store.tenant(a.id);
 
-    expect(scopeA.extensions.get(b101.id)).toBeUndefined();
-    expect(scopeA.extensions.update(b101.id, { displayName: 'hijacked' })).toBeUndefined();
-    expect(scopeA.extensions.delete(b101.id)).toBe(false);
+    expect((await scopeA.extensions.get(b101.id))).toBeUndefined();
+    expect((await scopeA.extensions.update(b101.id, { displayName: 'hijacked' }))).toBeUndefined();
+    expect((await scopeA.extensions.delete(b101.id))).toBe(false);
     expect((await store.tenant(b.id).extensions.get(b101.id))?.displayName).toBe('Ext 101');
   });
 
   it('enforce one number per tenant in the schema itself', async /*@am*/ () => {
     const a = await tenant('acme');
     await extension(a.id, '101');
-    expect(() => extension(a.id, '101')).toThrow(/UNIQUE/);
+    await expect(extension(a.id, '101')).rejects.toThrow(/UNIQUE/);
   });
 
   it('count only their own tenant', async /*@am*/ () => {
@@ -55,14 +55,15 @@ describe('tenant scopes', () => {
     await extension(a.id, '101');
     await extension(b.id, '101');
     await extension(b.id, '102');
-    expect(store.tenant(a.id).extensions.count()).toBe(1);
+    expect((await store.tenant(a.id).extensions.count())).toBe(1);
   });
 });
 
 describe('pagination', () => {
   it('walks every row once, in id order, with an exclusive cursor', async /*@am*/ () => {
     const a = await tenant('acme');
-    const made = ['101', '102', '103', '104', '105'].map((n) => extension(a.id, n).id);
+    const made: string[] = [];
+    for (const n of ['101', '102', '103', '104', '105']) made.push((await extension(a.id, n)).id);
     const seen: string[] = [];
     let after: string | undefined;
     for (;;) {
@@ -84,20 +85,18 @@ describe('pagination', () => {
 });
 
 describe('transactions', () => {
-  it('roll back every write when the function throws', () => {
-    expect(() =>
-      store.transaction(async /*@am*/ () => {
+  it('roll back every write when the function throws', async () => {
+    await expect(store.transaction(async /*@am*/ () => {
         await tenant('acme');
         throw new Error('boom');
-      }),
-    ).toThrow('boom');
-    expect(store.tenants.getBySlug('acme')).toBeUndefined();
+      })).rejects.toThrow('boom');
+    expect((await store.tenants.getBySlug('acme'))).toBeUndefined();
   });
 });
 
 describe('settings', () => {
-  it('keep the first value written', () => {
-    expect(store.settings.getOrInsert('k', 'first')).toBe('first');
-    expect(store.settings.getOrInsert('k', 'second')).toBe('first');
+  it('keep the first value written', async () => {
+    expect((await store.settings.getOrInsert('k', 'first'))).toBe('first');
+    expect((await store.settings.getOrInsert('k', 'second'))).toBe('first');
   });
 });

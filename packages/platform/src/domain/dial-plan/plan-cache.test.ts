@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openSqliteStore } from '../../store/sqlite';
 import type { Store } from '../../store/types';
 import { auditKeyFrom } from '../audit-key';
@@ -15,6 +15,7 @@ import { createDialRule, deleteDialRule, updateDialRule } from '../dial-rules';
 import { createExtension, deleteExtension } from '../extensions';
 import type { Actor } from '../principal';
 import { createSipDirectory } from '../sip-directory';
+import { SipDirectoryCache } from '../sip-directory-cache';
 import type { SipDirectory } from '../sip-directory-contract';
 import { accessTenant, createTenant, DEFAULT_TENANT_LIMITS, type TenantAccess } from '../tenants';
 import { compileDialPlan } from './compiled-plan';
@@ -46,6 +47,7 @@ let dir: string;
 let ctx: DomainContext;
 let loads: Map<string, number>;
 let directory: SipDirectory;
+let cache: SipDirectoryCache;
 let acme: TenantAccess;
 let globex: TenantAccess;
 
@@ -57,7 +59,9 @@ beforeEach(async /*@am*/ () => {
   const counted = countingRuleLoads(openSqliteStore({ dataDir: dir }));
   loads = counted.loads;
   ctx = { store: counted.store, baseSipDomain: 'sip.localhost', auditKey, now: () => new Date() };
-  directory = createSipDirectory(ctx, secret);
+  cache = new SipDirectoryCache(ctx.store);
+  await cache.start();
+  directory = createSipDirectory(ctx, secret, cache);
   acme = await tenant('acme');
   globex = await tenant('globex');
   for (const access of [acme, globex]) {
@@ -65,12 +69,13 @@ beforeEach(async /*@am*/ () => {
   }
 });
 afterEach(async /*@am*/ () => {
+  cache.stop();
   await ctx.store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the compiled dial plan', () => {
-  it('is loaded and compiled once for any number of calls of a tenant at its dial-rule cap', async /*@am*/ () => {
+  it('is not loaded at all by any number of calls of a tenant at its dial-rule cap', async /*@am*/ () => {
     for (let i = 0; i < DEFAULT_TENANT_LIMITS.dialRules - 1; i++) {
       await createDialRule(ctx, provider, acme, { pattern: `_9${String(i).padStart(3, '0')}X.`, action: { type: 'reject', status: 403 } });
     }
@@ -81,7 +86,8 @@ describe('the compiled dial plan', () => {
       expect(dial(acme, '555')).toEqual({ kind: 'extension', number: '102' });
       expect(dial(acme, '103')).toEqual({ kind: 'extension', number: '103' });
     }
-    expect(loads.get(acme.tenant.id)).toBe(1);
+    // Compiled when the last rule was written; the calls read the edge's directory, never the store.
+    expect(loads.get(acme.tenant.id)).toBeUndefined();
   });
 
   it('follows a created, changed, moved or deleted rule on the very next call', async /*@am*/ () => {
@@ -117,7 +123,7 @@ describe('the compiled dial plan', () => {
     // One rule each: both tenants' plans are at the same revision, so only the tenant id tells them apart.
     await createDialRule(ctx, provider, acme, { pattern: '_8XX', action: { type: 'extension', target: '102' } });
     await createDialRule(ctx, provider, globex, { pattern: '_8XX', action: { type: 'reject', status: 486, reason: 'globex is busy' } });
-    expect(acme.scope.dialRules.revision()).toBe(globex.scope.dialRules.revision());
+    expect((await acme.scope.dialRules.revision())).toBe((await globex.scope.dialRules.revision()));
     for (let i = 0; i < 3; i++) {
       expect(dial(acme, '800')).toEqual({ kind: 'extension', number: '102' });
       expect(dial(globex, '800')).toEqual({ kind: 'reject', status: 486, reason: 'globex is busy' });
@@ -131,7 +137,7 @@ describe('the compiled dial plan', () => {
     expect(dial(acme, '555')).toEqual({ kind: 'not_found' });
   });
 
-  it('follows a change another process wrote to the same database', async /*@am*/ () => {
+  it('follows a change another process wrote to the same database within 100 ms', async /*@am*/ () => {
     await createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
     expect(dial(acme, '555')).toEqual({ kind: 'extension', number: '102' });
     const other: DomainContext = { store: openSqliteStore({ dataDir: dir }), baseSipDomain: 'sip.localhost', auditKey, now: () => new Date() };
@@ -141,7 +147,10 @@ describe('the compiled dial plan', () => {
     } finally {
       await other.store.close();
     }
-    expect(dial(acme, '555')).toMatchObject({ kind: 'reject', status: 403 });
+    const committed = Date.now();
+    await vi.waitFor(() => expect(dial(acme, '555')).toMatchObject({ kind: 'reject', status: 403 }), { timeout: 1000, interval: 5 });
+    // Issue 9's bound, with room for a busy machine's timer.
+    expect(Date.now() - committed).toBeLessThan(250);
   });
 });
 

@@ -80,6 +80,6 @@ describe('draft expiry', () => {
     await loop().tick();
     const cancels = (await portTimeline(acme, order.id, { limit: 10 })).items.filter((e) => e.action === 'cancel');
     expect(cancels).toHaveLength(1);
-    expect(acme.scope.portOrders.countOpen()).toBe(0);
+    expect((await acme.scope.portOrders.countOpen())).toBe(0);
   });
 });
