@@ -30,8 +30,8 @@ export interface ApiKeyView extends ApiKeyRow {
  * Makes `secret` the provider owner's key unless a provider key already exists, so the bootstrap
  * key only counts on first start. Returns whether it was stored.
  */
-export async /*@am*/ function ensureBootstrapKey(ctx: DomainContext, secret: string): Promise<boolean> {
-  return ctx.store.transaction(async /*@am*/ () => {
+export async function ensureBootstrapKey(ctx: DomainContext, secret: string): Promise<boolean> {
+  return ctx.store.transaction(async () => {
     if (await ctx.store.apiKeys.countByPrincipal('provider') > 0) return false;
     await ctx.store.apiKeys.insert({
       id: newId('key'),
@@ -49,7 +49,7 @@ export async /*@am*/ function ensureBootstrapKey(ctx: DomainContext, secret: str
 }
 
 /** Mints a tenant owner key; call inside the transaction that needs it. */
-export async /*@am*/ function insertTenantKey(ctx: DomainContext, tenantId: string, name: string): Promise<{ id: string; secret: string }> {
+export async function insertTenantKey(ctx: DomainContext, tenantId: string, name: string): Promise<{ id: string; secret: string }> {
   const id = newId('key');
   const secret = newKeySecret(id);
   await ctx.store.tenant(tenantId).apiKeys.insert({ id, secretHash: sha256Hex(secret), name, createdAt: ctx.now().toISOString(), lastUsedAt: null, roleId: ownerRoleId('tenant') });
@@ -59,7 +59,7 @@ export async /*@am*/ function insertTenantKey(ctx: DomainContext, tenantId: stri
 const levelOf = (key: ApiKeyRow): RoleLevel => (key.principal === 'tenant' ? 'tenant' : key.principal);
 
 /** The role's permissions, never more than the key's level allows. */
-async /*@am*/ function permissionsOf(ctx: DomainContext, key: ApiKeyRow): Promise<Permission[]> {
+async function permissionsOf(ctx: DomainContext, key: ApiKeyRow): Promise<Permission[]> {
   const level = levelOf(key);
   const roleId = key.roleId ?? ownerRoleId(level);
   const builtIn = builtInRole(roleId);
@@ -84,7 +84,7 @@ export type AuthOutcome =
  * reseller) throws TenantSuspended and a suspended reseller's own key ResellerSuspended: 403, so
  * the owner learns why, unlike a bad secret (401).
  */
-export async /*@am*/ function resolveApiKey(ctx: DomainContext, secret: string): Promise<AuthOutcome> {
+export async function resolveApiKey(ctx: DomainContext, secret: string): Promise<AuthOutcome> {
   const hash = sha256Hex(secret);
   const key = await ctx.store.apiKeys.getBySecretHash(hash);
   if (!key) return { ok: false, reason: 'unknown' };
@@ -127,19 +127,19 @@ export async /*@am*/ function resolveApiKey(ctx: DomainContext, secret: string):
 }
 
 /** Resolves an API key secret to its principal; undefined for a secret that is not (or no longer) valid. */
-export async /*@am*/ function authenticate(ctx: DomainContext, secret: string): Promise<Principal | undefined> {
+export async function authenticate(ctx: DomainContext, secret: string): Promise<Principal | undefined> {
   const outcome = await resolveApiKey(ctx, secret);
   return outcome.ok ? outcome.principal : undefined;
 }
 
-async /*@am*/ function view(ctx: DomainContext, key: ApiKeyRow): Promise<ApiKeyView> {
+async function view(ctx: DomainContext, key: ApiKeyRow): Promise<ApiKeyView> {
   let extension: string | null = null;
   if (key.extensionId !== null && key.tenantId !== null) extension = (await ctx.store.tenant(key.tenantId).extensions.get(key.extensionId))?.number ?? null;
   return { ...key, roleId: key.roleId ?? ownerRoleId(levelOf(key)), permissions: await permissionsOf(ctx, key), extension, prefix: keyPrefix(key.id) };
 }
 
 /** The role a new key of `level` gets: a built-in of that level or a custom role of the same owner. */
-async /*@am*/ function resolveRole(ctx: DomainContext, level: RoleLevel, owner: { tenantId?: string; resellerId?: string }, roleId: string) {
+async function resolveRole(ctx: DomainContext, level: RoleLevel, owner: { tenantId?: string; resellerId?: string }, roleId: string) {
   const builtIn = builtInRole(roleId);
   if (builtIn && builtIn.level === level && builtIn.id !== USER_ROLE_ID) return builtIn;
   const custom = owner.tenantId
@@ -175,7 +175,7 @@ export interface KeyCreated {
 }
 
 /** A provider or reseller key. The provider may mint a reseller's key by naming `resellerId`. */
-export async /*@am*/ function createPlatformKey(
+export async function createPlatformKey(
   ctx: DomainContext,
   actor: Actor,
   input: { name: string; roleId: string; expiresAt?: string | undefined; resellerId?: string | undefined },
@@ -189,7 +189,7 @@ export async /*@am*/ function createPlatformKey(
     throw new PermissionDenied('tenant keys are made under /v1/tenants/{tenantId}/api-keys');
   }
   const level: RoleLevel = resellerId === null ? 'provider' : 'reseller';
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     if (resellerId !== null && !await ctx.store.resellers.get(resellerId)) throw new InvalidReference('resellerId', 'no such reseller');
     const role = await resolveRole(ctx, level, resellerId === null ? {} : { resellerId }, input.roleId);
     requireHeld(principal.permissions, rolePermissions(role));
@@ -213,14 +213,14 @@ export async /*@am*/ function createPlatformKey(
 }
 
 /** A tenant key: an admin-like key with a tenant role, or (with `extension`) an end user's key. */
-export async /*@am*/ function createTenantKey(
+export async function createTenantKey(
   ctx: DomainContext,
   actor: Actor,
   access: TenantAccess,
   input: { name: string; roleId?: string | undefined; extension?: string | undefined; expiresAt?: string | undefined },
 ): Promise<KeyCreated> {
   const { tenant, scope } = access;
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     let roleId: string;
     let extensionId: string | null = null;
     let permissions: readonly Permission[];
@@ -255,7 +255,7 @@ export async /*@am*/ function createTenantKey(
 }
 
 /** The provider sees provider keys and every reseller's keys; a reseller only its own. */
-async /*@am*/ function platformKey(ctx: DomainContext, principal: Principal, id: string): Promise<ApiKeyRow> {
+async function platformKey(ctx: DomainContext, principal: Principal, id: string): Promise<ApiKeyRow> {
   const key = await ctx.store.apiKeys.get(id);
   const visible =
     key !== undefined &&
@@ -265,32 +265,32 @@ async /*@am*/ function platformKey(ctx: DomainContext, principal: Principal, id:
   return key;
 }
 
-async /*@am*/ function tenantKey(access: TenantAccess, id: string): Promise<ApiKeyRow> {
+async function tenantKey(access: TenantAccess, id: string): Promise<ApiKeyRow> {
   const key = await access.scope.apiKeys.get(id);
   if (!key) throw new NotFound('api_key');
   return key;
 }
 
-export async /*@am*/ function listPlatformKeys(ctx: DomainContext, principal: Principal, page: PageQuery): Promise<Page<ApiKeyView>> {
+export async function listPlatformKeys(ctx: DomainContext, principal: Principal, page: PageQuery): Promise<Page<ApiKeyView>> {
   const owner = principal.kind === 'reseller' ? { resellerId: principal.resellerId } : 'provider';
   const result = await ctx.store.apiKeys.list(page, owner);
   return { items: await Promise.all(result.items.map((k) => view(ctx, k))), next: result.next };
 }
 
-export async /*@am*/ function listTenantKeys(ctx: DomainContext, access: TenantAccess, page: PageQuery): Promise<Page<ApiKeyView>> {
+export async function listTenantKeys(ctx: DomainContext, access: TenantAccess, page: PageQuery): Promise<Page<ApiKeyView>> {
   const result = await access.scope.apiKeys.list(page);
   return { items: await Promise.all(result.items.map((k) => view(ctx, k))), next: result.next };
 }
 
-export const retrievePlatformKey = async /*@am*/ (ctx: DomainContext, principal: Principal, id: string) => view(ctx, await platformKey(ctx, principal, id));
-export const retrieveTenantKey = async /*@am*/ (ctx: DomainContext, access: TenantAccess, id: string) => view(ctx, await tenantKey(access, id));
+export const retrievePlatformKey = async (ctx: DomainContext, principal: Principal, id: string) => view(ctx, await platformKey(ctx, principal, id));
+export const retrieveTenantKey = async (ctx: DomainContext, access: TenantAccess, id: string) => view(ctx, await tenantKey(access, id));
 
 /**
  * A new secret for the same key (same id, role and expiry). The old secret keeps working for
  * `gracePeriodSeconds` so deployments can roll over; a second rotation inside the grace period
  * ends the first old secret at once (only one previous secret is kept).
  */
-async /*@am*/ function rotate(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: string | null, gracePeriodSeconds: number): Promise<KeyCreated> {
+async function rotate(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: string | null, gracePeriodSeconds: number): Promise<KeyCreated> {
   // Whoever gets the new secret gets the key's powers: the same rule as minting it.
   requireHeld(actor.principal.permissions, await permissionsOf(ctx, key));
   const secret = newKeySecret(key.id);
@@ -304,17 +304,17 @@ async /*@am*/ function rotate(ctx: DomainContext, actor: Actor, key: ApiKeyRow, 
   return { key: await view(ctx, updated!), secret };
 }
 
-async /*@am*/ function revoke(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: string | null): Promise<void> {
+async function revoke(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: string | null): Promise<void> {
   requireHeld(actor.principal.permissions, await permissionsOf(ctx, key));
   const updated = await ctx.store.apiKeys.update(key.id, { revokedAt: ctx.now().toISOString(), previousSecretHash: null, previousExpiresAt: null });
   await recordAudit(ctx, actor, tenantId, 'api_key.revoked', key.id, { before: auditable(key), after: updated && auditable(updated) });
 }
 
 export const rotatePlatformKey = (ctx: DomainContext, actor: Actor, id: string, gracePeriodSeconds: number) =>
-  ctx.store.transaction(async /*@am*/ () => rotate(ctx, actor, await platformKey(ctx, actor.principal, id), null, gracePeriodSeconds));
+  ctx.store.transaction(async () => rotate(ctx, actor, await platformKey(ctx, actor.principal, id), null, gracePeriodSeconds));
 export const rotateTenantKey = (ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, gracePeriodSeconds: number) =>
-  ctx.store.transaction(async /*@am*/ () => rotate(ctx, actor, await tenantKey(access, id), access.tenant.id, gracePeriodSeconds));
+  ctx.store.transaction(async () => rotate(ctx, actor, await tenantKey(access, id), access.tenant.id, gracePeriodSeconds));
 export const revokePlatformKey = (ctx: DomainContext, actor: Actor, id: string) =>
-  ctx.store.transaction(async /*@am*/ () => revoke(ctx, actor, await platformKey(ctx, actor.principal, id), null));
+  ctx.store.transaction(async () => revoke(ctx, actor, await platformKey(ctx, actor.principal, id), null));
 export const revokeTenantKey = (ctx: DomainContext, actor: Actor, access: TenantAccess, id: string) =>
-  ctx.store.transaction(async /*@am*/ () => revoke(ctx, actor, await tenantKey(access, id), access.tenant.id));
+  ctx.store.transaction(async () => revoke(ctx, actor, await tenantKey(access, id), access.tenant.id));

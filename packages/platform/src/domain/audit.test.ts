@@ -35,7 +35,7 @@ describe('the hash chain', () => {
 
   const draft = (tenantId: string | null, action: string) => ({ tenantId, action, targetId: 'ten_0000000000', actorKeyId: null, requestId: null });
 
-  it('keeps one chain per tenant and one for the platform, each starting at the genesis hash', async /*@am*/ () => {
+  it('keeps one chain per tenant and one for the platform, each starting at the genesis hash', async () => {
     const a1 = await appendAuditEvent(ctx, draft('ten_A000000000', 'x.one'));
     const p1 = await appendAuditEvent(ctx, draft(null, 'x.platform'));
     const a2 = await appendAuditEvent(ctx, draft('ten_A000000000', 'x.two'));
@@ -48,7 +48,7 @@ describe('the hash chain', () => {
   });
 
   it('writes nothing when the surrounding mutation fails', async () => {
-    await expect(ctx.store.transaction(async /*@am*/ () => {
+    await expect(ctx.store.transaction(async () => {
         await appendAuditEvent(ctx, draft('ten_A000000000', 'x.one'));
         throw new Error('mutation failed');
       })).rejects.toThrow();
@@ -68,7 +68,7 @@ describe('the hash chain', () => {
     return out;
   }
 
-  it('keys every hash: a rewritten event re-chained without the key is found, whatever algorithm was used', async /*@am*/ () => {
+  it('keys every hash: a rewritten event re-chained without the key is found, whatever algorithm was used', async () => {
     for (let i = 0; i < 5; i++) await appendAuditEvent(ctx, draft('ten_A000000000', `x.${i}`));
     const events = await chainOf('ten_A000000000');
     expect(events.every((e) => e.hash!.startsWith(`hmac-sha256:${ctx.auditKey.id}:`))).toBe(true);
@@ -83,13 +83,13 @@ describe('the hash chain', () => {
     expect(verifyChain(ctx.auditKey, rewriteAndRechain(events, 2, (e) => keyedEventHash(posing, e)))).toMatchObject({ firstBrokenEventId: events[2]!.id, reason: 'hash_mismatch' });
   });
 
-  it('names the key it was verified with: a platform started with another key reports unknown_key, not tampering', async /*@am*/ () => {
+  it('names the key it was verified with: a platform started with another key reports unknown_key, not tampering', async () => {
     await appendAuditEvent(ctx, draft(null, 'x.one'));
     expect(verifyChain(auditKeyFrom('some other key, also 32 bytes long'), (await chainOf(null)))).toMatchObject({ ok: false, checked: 0, reason: 'unknown_key' });
   });
 
   /** A chain as the unkeyed format wrote it before this release. */
-  async /*@am*/ function legacyChain(tenantId: string, n: number): Promise<AuditEventRow[]> {
+  async function legacyChain(tenantId: string, n: number): Promise<AuditEventRow[]> {
     let prev = GENESIS_HASH;
     const rows: AuditEventRow[] = [];
     for (let i = 1; i <= n; i++) {
@@ -102,7 +102,7 @@ describe('the hash chain', () => {
     return rows;
   }
 
-  it('re-keys the chains written before the key once, at the first start with a key, and never again', async /*@am*/ () => {
+  it('re-keys the chains written before the key once, at the first start with a key, and never again', async () => {
     await legacyChain('ten_L1', 4);
     await legacyChain('ten_L2', 3);
     expect((await rekeyLegacyAuditChains(ctx))).toBe(7);
@@ -117,7 +117,7 @@ describe('the hash chain', () => {
     expect(verifyChain(ctx.auditKey, (await chainOf('ten_L3')))).toMatchObject({ ok: false, checked: 0, reason: 'hash_mismatch' });
   });
 
-  it('re-keys a legacy chain only up to an event altered before the upgrade, so verify still names that event', async /*@am*/ () => {
+  it('re-keys a legacy chain only up to an event altered before the upgrade, so verify still names that event', async () => {
     const rows = await legacyChain('ten_T1', 5);
     await ctx.store.audit.rehash(rows[2]!.id, rows[2]!.prevHash!, 'f'.repeat(64));
     expect((await rekeyLegacyAuditChains(ctx))).toBe(2);

@@ -134,7 +134,7 @@ const TARGET_TYPES: Record<string, string> = {
 const targetTypeOf = (targetId: string, action: string) => TARGET_TYPES[targetId.split('_')[0] ?? ''] ?? action.split('.')[0] ?? 'unknown';
 
 /** The name of a principal's role as it stands now ("owner", or a custom role's name). */
-export async /*@am*/ function roleNameOf(ctx: DomainContext, principal: Principal): Promise<string | null> {
+export async function roleNameOf(ctx: DomainContext, principal: Principal): Promise<string | null> {
   const builtIn = builtInRole(principal.roleId);
   if (builtIn) return builtIn.name;
   const role =
@@ -150,8 +150,8 @@ export async /*@am*/ function roleNameOf(ctx: DomainContext, principal: Principa
  * append can slip between the two, and the unique (chain, seq) index refuses a fork even from a
  * second process. A PostgreSQL store must take a per-chain lock here instead.
  */
-export async /*@am*/ function appendAuditEvent(ctx: DomainContext, draft: AuditDraft): Promise<AuditEventRow> {
-  return ctx.store.transaction(async /*@am*/ () => {
+export async function appendAuditEvent(ctx: DomainContext, draft: AuditDraft): Promise<AuditEventRow> {
+  return ctx.store.transaction(async () => {
     const head = await ctx.store.audit.head(draft.tenantId);
     const row: AuditEventRow = {
       id: newId('evt'),
@@ -259,10 +259,10 @@ export async function verifyTenantAudit(ctx: DomainContext, access: TenantAccess
  * in one transaction: a crash half-way leaves every chain as it was, to be re-keyed at the next start.
  * Returns how many events were re-keyed.
  */
-export async /*@am*/ function rekeyLegacyAuditChains(ctx: DomainContext): Promise<number> {
+export async function rekeyLegacyAuditChains(ctx: DomainContext): Promise<number> {
   const { audit } = ctx.store;
   if (await audit.anyHashStartingWith(KEYED_PREFIX)) return 0;
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     let rekeyed = 0;
     for (const tenantId of await audit.chainTenantIds()) {
       let old = { seq: 0, hash: GENESIS_HASH };
@@ -305,7 +305,7 @@ export const listTenantAudit = (access: TenantAccess, page: PageQuery, filter: A
  * tenants' events (platform events may concern other resellers). Tenant keys never get here: the
  * route is `platform`-scoped, so they read their own log under /v1/tenants/{id}/audit-events.
  */
-export async /*@am*/ function listAllAudit(ctx: DomainContext, principal: Principal, page: PageQuery, filter: AuditFilter): Promise<Page<AuditEventRow>> {
+export async function listAllAudit(ctx: DomainContext, principal: Principal, page: PageQuery, filter: AuditFilter): Promise<Page<AuditEventRow>> {
   if (principal.kind === 'provider') return ctx.store.audit.list(page, filter);
   if (principal.kind === 'reseller') return ctx.store.audit.list(page, { ...filter, resellerId: principal.resellerId });
   return { items: [], next: null };

@@ -23,13 +23,13 @@ beforeEach(() => {
 });
 afterEach(() => ctx.store.close());
 
-async /*@am*/ function tenantKey() {
+async function tenantKey() {
   const tenantId = (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id;
   return { tenantId, ...await ctx.store.transaction(() => insertTenantKey(ctx, tenantId, 'owner')) };
 }
 
 describe('AuthCache', () => {
-  it('serves a known key from memory until something is written', async /*@am*/ () => {
+  it('serves a known key from memory until something is written', async () => {
     const cache = new AuthCache();
     const { secret } = await tenantKey();
     const first = await cache.resolve(ctx, secret);
@@ -50,7 +50,7 @@ describe('AuthCache', () => {
     expect((await cache.resolve(ctx, secret))).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
-  it('sees a suspension written through this store at once', async /*@am*/ () => {
+  it('sees a suspension written through this store at once', async () => {
     const cache = new AuthCache();
     const { tenantId, secret } = await tenantKey();
     expect((await cache.resolve(ctx, secret)).ok).toBe(true);
@@ -58,7 +58,7 @@ describe('AuthCache', () => {
     await expect(cache.resolve(ctx, secret)).rejects.toThrow(/suspended/);
   });
 
-  it('does not outlive the key expiry even when nothing is written', async /*@am*/ () => {
+  it('does not outlive the key expiry even when nothing is written', async () => {
     const cache = new AuthCache();
     const { id, secret } = await tenantKey();
     const other = new Database(join(dir, DATABASE_FILE));

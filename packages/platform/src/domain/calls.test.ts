@@ -13,7 +13,7 @@ let acme: TenantAccess;
 const provider = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: null } as unknown as Actor;
 
 const at = (second: number) => new Date(Date.UTC(2026, 10, 28, 10, 0, second));
-async /*@am*/ function call(from: string, to: string, second: number) {
+async function call(from: string, to: string, second: number) {
   return recordCall(ctx, {
     tenantId: acme.tenant.id,
     callId: `${from}-${to}-${second}`,
@@ -28,7 +28,7 @@ async /*@am*/ function call(from: string, to: string, second: number) {
   });
 }
 
-beforeEach(async /*@am*/ () => {
+beforeEach(async () => {
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
   acme = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id);
   for (const number of ['101', '102', '103']) await createExtension(ctx, provider, acme, { number, displayName: number });
@@ -40,7 +40,7 @@ describe('call records', () => {
     expect((await call('101', '102', 0))).toMatchObject({ durationSeconds: 30, answeredAt: at(1).toISOString(), endedAt: at(31).toISOString() });
   });
 
-  it("show an end user only its own extension's calls, whatever it filters on", async /*@am*/ () => {
+  it("show an end user only its own extension's calls, whatever it filters on", async () => {
     const mine = await call('101', '102', 0);
     const incoming = await call('103', '101', 1);
     const others = await call('102', '103', 2);
@@ -55,7 +55,7 @@ describe('call records', () => {
     expect((await listCalls(acme, page, {})).items).toHaveLength(3);
   });
 
-  it('show an end user whose extension is gone nothing at all', async /*@am*/ () => {
+  it('show an end user whose extension is gone nothing at all', async () => {
     await call('101', '102', 0);
     const gone: TenantAccess = { ...acme, onlyExtensionId: 'ext_00000000000000000000000000' };
     expect((await listCalls(gone, { limit: 10 }, {})).items).toEqual([]);

@@ -9,7 +9,7 @@ import type { TenantAccess } from './tenants';
  * Writes the record of one finished call into its tenant's scope. Call records are written by the
  * SIP edge, not by an API caller, so they carry no audit event: they are the audit of the call.
  */
-export async /*@am*/ function recordCall(ctx: DomainContext, record: SipCallRecord): Promise<CallRow> {
+export async function recordCall(ctx: DomainContext, record: SipCallRecord): Promise<CallRow> {
   const answered = record.answeredAt;
   const durationSeconds = answered ? Math.max(0, Math.round((record.endedAt.getTime() - answered.getTime()) / 1000)) : 0;
   return ctx.store.tenant(record.tenantId).calls.insert({
@@ -32,12 +32,12 @@ export async /*@am*/ function recordCall(ctx: DomainContext, record: SipCallReco
  * call of a tenant they may see). `null` when the caller is an end user whose extension is gone:
  * then it sees nothing, never everything.
  */
-async /*@am*/ function ownNumber(access: TenantAccess): Promise<string | null | undefined> {
+async function ownNumber(access: TenantAccess): Promise<string | null | undefined> {
   if (access.onlyExtensionId === undefined) return undefined;
   return (await access.scope.extensions.get(access.onlyExtensionId))?.number ?? null;
 }
 
-export async /*@am*/ function listCalls(access: TenantAccess, page: PageQuery, filter: CallFilter): Promise<Page<CallRow>> {
+export async function listCalls(access: TenantAccess, page: PageQuery, filter: CallFilter): Promise<Page<CallRow>> {
   const own = await ownNumber(access);
   if (own === undefined) return access.scope.calls.list(page, filter);
   // Asking about another extension gets an empty page, not an error that confirms it exists.
@@ -45,7 +45,7 @@ export async /*@am*/ function listCalls(access: TenantAccess, page: PageQuery, f
   return access.scope.calls.list(page, { ...filter, extension: own });
 }
 
-export async /*@am*/ function retrieveCall(access: TenantAccess, callId: string): Promise<CallRow> {
+export async function retrieveCall(access: TenantAccess, callId: string): Promise<CallRow> {
   const call = await access.scope.calls.get(callId);
   const own = await ownNumber(access);
   if (!call || (own !== undefined && call.from !== own && call.to !== own)) throw new NotFound('call');

@@ -32,7 +32,7 @@ export const tenantSipDomain = (ctx: DomainContext, slug: string) => `${slug}.${
  * call it inside the mutation's transaction. `details` adds the target type and the record before
  * and after, of which only changed keys are kept, secrets redacted.
  */
-export async /*@am*/ function recordAudit(ctx: DomainContext, actor: Actor, tenantId: string | null, action: string, targetId: string, details: AuditDetails = {}): Promise<void> {
+export async function recordAudit(ctx: DomainContext, actor: Actor, tenantId: string | null, action: string, targetId: string, details: AuditDetails = {}): Promise<void> {
   await appendAuditEvent(ctx, {
     tenantId,
     action,
@@ -51,7 +51,7 @@ export async /*@am*/ function recordAudit(ctx: DomainContext, actor: Actor, tena
  * Writes a security event that has no authenticated actor (a failed authentication): a
  * platform-level event when no tenant is known. Call it inside its own transaction.
  */
-export async /*@am*/ function recordSecurityEvent(
+export async function recordSecurityEvent(
   ctx: DomainContext,
   event: { tenantId: string | null; action: string; targetId: string; requestId: string | null; actorKeyId?: string | null; sourceAddress?: string | null },
 ): Promise<void> {

@@ -38,7 +38,7 @@ export function checkPattern(pattern: string): void {
 }
 
 /** Resolves an action's references inside this tenant and fills its defaults. */
-async /*@am*/ function checkAction(access: TenantAccess, action: DialRuleActionInput): Promise<DialRuleAction> {
+async function checkAction(access: TenantAccess, action: DialRuleActionInput): Promise<DialRuleAction> {
   const { scope } = access;
   switch (action.type) {
     case 'extension':
@@ -60,19 +60,19 @@ async /*@am*/ function checkAction(access: TenantAccess, action: DialRuleActionI
  * tenant's plan revision on, so the compiled plan the SIP edge holds (dial-plan/plan-cache.ts) is
  * recompiled for the very next call. A change that throws rolls the revision back with it.
  */
-async /*@am*/ function changeDialRules<T>(ctx: DomainContext, access: TenantAccess, change: () => T): Promise<T> {
-  return ctx.store.transaction(async /*@am*/ () => {
+async function changeDialRules<T>(ctx: DomainContext, access: TenantAccess, change: () => T): Promise<T> {
+  return ctx.store.transaction(async () => {
     const result = change();
     await access.scope.dialRules.touch();
     return result;
   });
 }
 
-export async /*@am*/ function createDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, input: DialRuleCreateInput): Promise<DialRuleRow> {
+export async function createDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, input: DialRuleCreateInput): Promise<DialRuleRow> {
   const { tenant, scope } = access;
   checkPattern(input.pattern);
   const now = ctx.now().toISOString();
-  return changeDialRules(ctx, access, async /*@am*/ () => {
+  return changeDialRules(ctx, access, async () => {
     const count = await scope.dialRules.count();
     if (count >= tenant.limits.dialRules) throw new LimitExceeded('dialRules', tenant.limits.dialRules);
     const action = await checkAction(access, input.action);
@@ -86,16 +86,16 @@ export async /*@am*/ function createDialRule(ctx: DomainContext, actor: Actor, a
 
 export const listDialRules = (access: TenantAccess, page: PageQuery): Promise<Page<DialRuleRow>> => access.scope.dialRules.list(page);
 
-export async /*@am*/ function retrieveDialRule(access: TenantAccess, id: string): Promise<DialRuleRow> {
+export async function retrieveDialRule(access: TenantAccess, id: string): Promise<DialRuleRow> {
   const row = await access.scope.dialRules.get(id);
   if (!row) throw new NotFound('dial_rule');
   return row;
 }
 
-export async /*@am*/ function updateDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: DialRuleUpdateInput): Promise<DialRuleRow> {
+export async function updateDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: DialRuleUpdateInput): Promise<DialRuleRow> {
   const { tenant, scope } = access;
   if (input.pattern !== undefined) checkPattern(input.pattern);
-  return changeDialRules(ctx, access, async /*@am*/ () => {
+  return changeDialRules(ctx, access, async () => {
     const existing = await scope.dialRules.get(id);
     if (!existing) throw new NotFound('dial_rule');
     const action = input.action && await checkAction(access, input.action);
@@ -113,9 +113,9 @@ export async /*@am*/ function updateDialRule(ctx: DomainContext, actor: Actor, a
   });
 }
 
-export async /*@am*/ function deleteDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
+export async function deleteDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
   const { tenant, scope } = access;
-  await changeDialRules(ctx, access, async /*@am*/ () => {
+  await changeDialRules(ctx, access, async () => {
     const existing = await scope.dialRules.get(id);
     if (!existing || !await scope.dialRules.delete(id)) throw new NotFound('dial_rule');
     await scope.dialRules.shift(existing.position + 1, -1);

@@ -23,8 +23,8 @@ export interface EventDraft {
  * stored: the table is a delivery queue, not an event log (that is the audit log's job).
  * Returns the event id, or null when nobody was subscribed.
  */
-export async /*@am*/ function emitEvent(ctx: DomainContext, draft: EventDraft): Promise<string | null> {
-  return ctx.store.transaction(async /*@am*/ () => {
+export async function emitEvent(ctx: DomainContext, draft: EventDraft): Promise<string | null> {
+  return ctx.store.transaction(async () => {
     const resellerId = draft.tenantId === null ? null : ((await ctx.store.tenants.get(draft.tenantId))?.resellerId ?? null);
     const subscribers = (await ctx.store.webhooks
       .subscribers(draft.tenantId, resellerId))

@@ -35,7 +35,7 @@ function view(access: TenantAccess, row: ExtensionRow): ExtensionView {
 }
 
 /** Creates an extension; the SIP password (given or generated) is returned this once and kept only as HA1. */
-export async /*@am*/ function createExtension(
+export async function createExtension(
   ctx: DomainContext,
   actor: Actor,
   access: TenantAccess,
@@ -44,7 +44,7 @@ export async /*@am*/ function createExtension(
   const { tenant, scope } = access;
   const sipPassword = input.sipPassword ?? newSipPassword();
   const now = ctx.now().toISOString();
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     // Extensions and ring groups share one dialable namespace per tenant.
     if (await scope.extensions.getByNumber(input.number) || await scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
     if (await scope.extensions.count() >= tenant.limits.extensions) throw new LimitExceeded('extensions', tenant.limits.extensions);
@@ -63,7 +63,7 @@ export async /*@am*/ function createExtension(
   });
 }
 
-export async /*@am*/ function listExtensions(access: TenantAccess, page: PageQuery): Promise<Page<ExtensionView>> {
+export async function listExtensions(access: TenantAccess, page: PageQuery): Promise<Page<ExtensionView>> {
   // An end user lists exactly their own extension.
   if (access.onlyExtensionId !== undefined) {
     const own = await access.scope.extensions.get(access.onlyExtensionId);
@@ -73,15 +73,15 @@ export async /*@am*/ function listExtensions(access: TenantAccess, page: PageQue
   return { items: result.items.map((e) => view(access, e)), next: result.next };
 }
 
-export async /*@am*/ function retrieveExtension(access: TenantAccess, id: string): Promise<ExtensionView> {
+export async function retrieveExtension(access: TenantAccess, id: string): Promise<ExtensionView> {
   const row = visible(access, id) ? await access.scope.extensions.get(id) : undefined;
   if (!row) throw new NotFound('extension');
   return view(access, row);
 }
 
-export async /*@am*/ function updateExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: ExtensionUpdateInput): Promise<ExtensionView> {
+export async function updateExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: ExtensionUpdateInput): Promise<ExtensionView> {
   const { tenant, scope } = access;
-  const result = await ctx.store.transaction(async /*@am*/ () => {
+  const result = await ctx.store.transaction(async () => {
     const existing = visible(access, id) ? await scope.extensions.get(id) : undefined;
     if (!existing) throw new NotFound('extension');
     const updated = await scope.extensions.update(id, {
@@ -99,8 +99,8 @@ export async /*@am*/ function updateExtension(ctx: DomainContext, actor: Actor, 
   return result;
 }
 
-export async /*@am*/ function deleteExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
-  const number = await ctx.store.transaction(async /*@am*/ () => {
+export async function deleteExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
+  const number = await ctx.store.transaction(async () => {
     const existing = visible(access, id) ? await access.scope.extensions.get(id) : undefined;
     if (!existing || !await access.scope.extensions.delete(id)) throw new NotFound('extension');
     await recordAudit(ctx, actor, access.tenant.id, 'extension.deleted', id, { before: existing, after: null });

@@ -21,7 +21,7 @@ const body = new TextEncoder().encode('{"name":"Acme","slug":"acme"}');
 const fingerprint = requestFingerprint('POST', '/v1/tenants', '', body);
 const firstResponse = '{"tenant":{"id":"ten_1"},"adminKey":{"secret":"hr_test_one_time_secret_value"}}';
 
-beforeEach(async /*@am*/ () => {
+beforeEach(async () => {
   clock = Date.UTC(2026, 10, 28, 10, 0, 0);
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
   await ensureBootstrapKey(ctx, 'idempotency-test-key');
@@ -34,7 +34,7 @@ afterEach(() => ctx.store.close());
 const stored = (key: string) => ctx.store.idempotency.get(keyId, idempotencyLookup(keyId, key));
 
 describe('idempotency records', () => {
-  it('store neither the raw key nor the response in the clear, and replay the first response', async /*@am*/ () => {
+  it('store neither the raw key nor the response in the clear, and replay the first response', async () => {
     expect((await beginIdempotent(ctx, keyId, 'order-1', fingerprint))).toEqual({ kind: 'proceed' });
     await completeIdempotent(ctx, keyId, 'order-1', 201, firstResponse);
     expect((await ctx.store.idempotency.get(keyId, 'order-1'))).toBeUndefined();
@@ -45,14 +45,14 @@ describe('idempotency records', () => {
     expect((await beginIdempotent(ctx, keyId, 'order-1', fingerprint))).toEqual({ kind: 'replay', status: 201, body: firstResponse });
   });
 
-  it('refuses the same key with other bytes, even if they parse to the same JSON', async /*@am*/ () => {
+  it('refuses the same key with other bytes, even if they parse to the same JSON', async () => {
     await beginIdempotent(ctx, keyId, 'order-2', fingerprint);
     await completeIdempotent(ctx, keyId, 'order-2', 201, firstResponse);
     const reordered = requestFingerprint('POST', '/v1/tenants', '', new TextEncoder().encode('{"slug":"acme","name":"Acme"}'));
     expect((await beginIdempotent(ctx, keyId, 'order-2', reordered))).toEqual({ kind: 'reused' });
   });
 
-  it('does not open a sealed response that was moved to another status', async /*@am*/ () => {
+  it('does not open a sealed response that was moved to another status', async () => {
     await beginIdempotent(ctx, keyId, 'order-3', fingerprint);
     await completeIdempotent(ctx, keyId, 'order-3', 201, firstResponse);
     const record = (await stored('order-3'))!;
@@ -60,7 +60,7 @@ describe('idempotency records', () => {
     await expect(beginIdempotent(ctx, keyId, 'order-3', fingerprint)).rejects.toThrow();
   });
 
-  it('treats an in_flight claim older than the lease as abandoned, so a retry after a crash proceeds', async /*@am*/ () => {
+  it('treats an in_flight claim older than the lease as abandoned, so a retry after a crash proceeds', async () => {
     // The first attempt claims the key and "crashes" before completing it.
     expect((await beginIdempotent(ctx, keyId, 'crashed', fingerprint))).toEqual({ kind: 'proceed' });
     expect((await stored('crashed'))?.state).toBe('in_flight');
@@ -75,7 +75,7 @@ describe('idempotency records', () => {
     expect((await beginIdempotent(ctx, keyId, 'crashed', fingerprint))).toMatchObject({ kind: 'replay', body: firstResponse });
   });
 
-  it('keeps a completed record for the whole retention, however old past the lease', async /*@am*/ () => {
+  it('keeps a completed record for the whole retention, however old past the lease', async () => {
     await beginIdempotent(ctx, keyId, 'kept', fingerprint);
     await completeIdempotent(ctx, keyId, 'kept', 201, firstResponse);
     clock += IDEMPOTENCY_RETENTION_MS - 1_000;
@@ -84,13 +84,13 @@ describe('idempotency records', () => {
     expect((await beginIdempotent(ctx, keyId, 'kept', fingerprint))).toEqual({ kind: 'proceed' });
   });
 
-  it('forgets a released claim', async /*@am*/ () => {
+  it('forgets a released claim', async () => {
     await beginIdempotent(ctx, keyId, 'failed', fingerprint);
     releaseIdempotent(ctx, keyId, 'failed');
     expect((await stored('failed'))).toBeUndefined();
   });
 
-  it('purges records past the retention and keeps younger ones', async /*@am*/ () => {
+  it('purges records past the retention and keeps younger ones', async () => {
     await beginIdempotent(ctx, keyId, 'old', fingerprint);
     await completeIdempotent(ctx, keyId, 'old', 201, firstResponse);
     clock += IDEMPOTENCY_RETENTION_MS / 2;

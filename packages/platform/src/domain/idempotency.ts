@@ -84,12 +84,12 @@ const sameHex = (a: string, b: string) => a.length === b.length && timingSafeEqu
  * Claims `key` for this API key, or says why not. Runs synchronously against the store, so two
  * requests racing for one key cannot both proceed.
  */
-export async /*@am*/ function beginIdempotent(ctx: DomainContext, apiKeyId: string, key: string, fingerprint: string): Promise<IdempotencyStart> {
+export async function beginIdempotent(ctx: DomainContext, apiKeyId: string, key: string, fingerprint: string): Promise<IdempotencyStart> {
   const { idempotency } = ctx.store;
   const keys = recordKeys(apiKeyId, key);
   const requestHash = keyedFingerprint(keys, fingerprint);
   const now = ctx.now().getTime();
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     let existing = await idempotency.get(apiKeyId, keys.lookup);
     const age = existing ? now - Date.parse(existing.createdAt) : 0;
     if (existing && (age > IDEMPOTENCY_RETENTION_MS || (existing.state === 'in_flight' && age > IDEMPOTENCY_LEASE_MS))) {
@@ -107,7 +107,7 @@ export async /*@am*/ function beginIdempotent(ctx: DomainContext, apiKeyId: stri
   });
 }
 
-export async /*@am*/ function completeIdempotent(ctx: DomainContext, apiKeyId: string, key: string, status: number, body: string): Promise<void> {
+export async function completeIdempotent(ctx: DomainContext, apiKeyId: string, key: string, status: number, body: string): Promise<void> {
   const keys = recordKeys(apiKeyId, key);
   await ctx.store.idempotency.complete(apiKeyId, keys.lookup, status, seal(keys, status, body));
 }

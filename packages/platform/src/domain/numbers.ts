@@ -14,10 +14,10 @@ import type { TenantAccess } from './tenants';
  * not hold.
  */
 
-export async /*@am*/ function addInventoryNumber(ctx: DomainContext, actor: Actor, input: { number: string }): Promise<NumberRow> {
+export async function addInventoryNumber(ctx: DomainContext, actor: Actor, input: { number: string }): Promise<NumberRow> {
   const number = normaliseE164(input.number, 'number');
   const now = ctx.now().toISOString();
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     if (await ctx.store.numbers.getByNumber(number)) throw new NumberExists(number, 'platform');
     const row = await ctx.store.numbers.insert({ id: newId('num'), number, createdAt: now, updatedAt: now });
     await recordAudit(ctx, actor, null, 'number.created', row.id, { before: null, after: row });
@@ -25,19 +25,19 @@ export async /*@am*/ function addInventoryNumber(ctx: DomainContext, actor: Acto
   });
 }
 
-export async /*@am*/ function listInventory(ctx: DomainContext, page: PageQuery, filter: { assigned?: boolean | undefined } = {}): Promise<Page<NumberRow>> {
+export async function listInventory(ctx: DomainContext, page: PageQuery, filter: { assigned?: boolean | undefined } = {}): Promise<Page<NumberRow>> {
   return ctx.store.numbers.list(page, filter.assigned === undefined ? {} : { assigned: filter.assigned });
 }
 
-export async /*@am*/ function retrieveInventoryNumber(ctx: DomainContext, id: string): Promise<NumberRow> {
+export async function retrieveInventoryNumber(ctx: DomainContext, id: string): Promise<NumberRow> {
   const row = await ctx.store.numbers.get(id);
   if (!row) throw new NotFound('number');
   return row;
 }
 
 /** Removes a number from the platform; one a tenant holds must be released first. */
-export async /*@am*/ function deleteInventoryNumber(ctx: DomainContext, actor: Actor, id: string): Promise<void> {
-  await ctx.store.transaction(async /*@am*/ () => {
+export async function deleteInventoryNumber(ctx: DomainContext, actor: Actor, id: string): Promise<void> {
+  await ctx.store.transaction(async () => {
     const row = await ctx.store.numbers.get(id);
     if (!row) throw new NotFound('number');
     if (row.tenantId !== null || !await ctx.store.numbers.delete(id)) throw new NumberTaken(row.number);
@@ -46,11 +46,11 @@ export async /*@am*/ function deleteInventoryNumber(ctx: DomainContext, actor: A
 }
 
 /** Takes a number from inventory for the tenant. Quotas and stock are the seller's business, so a tenant key may not. */
-export async /*@am*/ function assignNumber(ctx: DomainContext, actor: Actor, access: TenantAccess, input: { number: string }): Promise<TenantNumberRow> {
+export async function assignNumber(ctx: DomainContext, actor: Actor, access: TenantAccess, input: { number: string }): Promise<TenantNumberRow> {
   if (isTenantLevel(actor.principal)) throw new PermissionDenied('numbers are assigned by the provider or reseller');
   const number = normaliseE164(input.number, 'number');
   const { tenant, scope } = access;
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     const row = await ctx.store.numbers.getByNumber(number);
     if (!row) throw new NumberNotInInventory(number);
     if (row.tenantId === tenant.id) throw new NumberExists(number, 'tenant');
@@ -61,18 +61,18 @@ export async /*@am*/ function assignNumber(ctx: DomainContext, actor: Actor, acc
   });
 }
 
-export async /*@am*/ function listTenantNumbers(access: TenantAccess, page: PageQuery): Promise<Page<TenantNumberRow>> {
+export async function listTenantNumbers(access: TenantAccess, page: PageQuery): Promise<Page<TenantNumberRow>> {
   return access.scope.numbers.list(page);
 }
 
-export async /*@am*/ function retrieveTenantNumber(access: TenantAccess, id: string): Promise<TenantNumberRow> {
+export async function retrieveTenantNumber(access: TenantAccess, id: string): Promise<TenantNumberRow> {
   const row = await access.scope.numbers.get(id);
   if (!row) throw new NotFound('number');
   return row;
 }
 
 /** Checks that a routing target exists in this tenant, so an inbound call never routes into nothing by mistake. */
-async /*@am*/ function checkRouting(access: TenantAccess, routing: NumberRouting): Promise<void> {
+async function checkRouting(access: TenantAccess, routing: NumberRouting): Promise<void> {
   const { scope } = access;
   const exists =
     routing.type === 'extension'
@@ -83,9 +83,9 @@ async /*@am*/ function checkRouting(access: TenantAccess, routing: NumberRouting
   if (!exists) throw new InvalidReference('routing.target', `no ${routing.type.replace('_', ' ')} ${routing.target} in this tenant`);
 }
 
-export async /*@am*/ function routeNumber(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { routing: NumberRouting | null }): Promise<TenantNumberRow> {
+export async function routeNumber(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { routing: NumberRouting | null }): Promise<TenantNumberRow> {
   const { tenant, scope } = access;
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     const existing = await scope.numbers.get(id);
     if (!existing) throw new NotFound('number');
     if (input.routing) await checkRouting(access, input.routing);
@@ -97,8 +97,8 @@ export async /*@am*/ function routeNumber(ctx: DomainContext, actor: Actor, acce
 }
 
 /** Gives the number back to the provider's inventory. */
-export async /*@am*/ function releaseNumber(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
-  await ctx.store.transaction(async /*@am*/ () => {
+export async function releaseNumber(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
+  await ctx.store.transaction(async () => {
     const existing = await access.scope.numbers.get(id);
     if (!existing || !await access.scope.numbers.release(id, ctx.now().toISOString())) throw new NotFound('number');
     await recordAudit(ctx, actor, access.tenant.id, 'number.released', id, { before: { tenantId: access.tenant.id, routing: existing.routing }, after: { tenantId: null, routing: null } });

@@ -9,31 +9,31 @@ function requireProvider(principal: Principal): void {
   if (principal.kind !== 'provider') throw new PermissionDenied('only the provider may manage resellers');
 }
 
-export async /*@am*/ function createReseller(ctx: DomainContext, actor: Actor, params: { name: string }): Promise<ResellerRow> {
+export async function createReseller(ctx: DomainContext, actor: Actor, params: { name: string }): Promise<ResellerRow> {
   requireProvider(actor.principal);
   const now = ctx.now().toISOString();
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     const reseller = await ctx.store.resellers.insert({ id: newId('res'), name: params.name, status: 'active', createdAt: now, updatedAt: now });
     await recordAudit(ctx, actor, null, 'reseller.created', reseller.id, { before: null, after: reseller });
     return reseller;
   });
 }
 
-export async /*@am*/ function listResellers(ctx: DomainContext, principal: Principal, page: PageQuery): Promise<Page<ResellerRow>> {
+export async function listResellers(ctx: DomainContext, principal: Principal, page: PageQuery): Promise<Page<ResellerRow>> {
   requireProvider(principal);
   return ctx.store.resellers.list(page);
 }
 
-export async /*@am*/ function retrieveReseller(ctx: DomainContext, principal: Principal, id: string): Promise<ResellerRow> {
+export async function retrieveReseller(ctx: DomainContext, principal: Principal, id: string): Promise<ResellerRow> {
   requireProvider(principal);
   const reseller = await ctx.store.resellers.get(id);
   if (!reseller) throw new NotFound('reseller');
   return reseller;
 }
 
-export async /*@am*/ function updateReseller(ctx: DomainContext, actor: Actor, id: string, input: { name?: string | undefined }): Promise<ResellerRow> {
+export async function updateReseller(ctx: DomainContext, actor: Actor, id: string, input: { name?: string | undefined }): Promise<ResellerRow> {
   requireProvider(actor.principal);
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     const existing = await ctx.store.resellers.get(id);
     if (!existing) throw new NotFound('reseller');
     const updated = await ctx.store.resellers.update(id, { name: input.name, updatedAt: ctx.now().toISOString() });
@@ -47,9 +47,9 @@ export async /*@am*/ function updateReseller(ctx: DomainContext, actor: Actor, i
  * keys 403 tenant_suspended, and their phones and tokens are refused (see tenantInService).
  * The tenants' own status is left alone, so resuming restores exactly what was running.
  */
-export async /*@am*/ function setResellerStatus(ctx: DomainContext, actor: Actor, id: string, status: 'active' | 'suspended'): Promise<ResellerRow> {
+export async function setResellerStatus(ctx: DomainContext, actor: Actor, id: string, status: 'active' | 'suspended'): Promise<ResellerRow> {
   requireProvider(actor.principal);
-  const result = await ctx.store.transaction(async /*@am*/ () => {
+  const result = await ctx.store.transaction(async () => {
     const existing = await ctx.store.resellers.get(id);
     if (!existing) throw new NotFound('reseller');
     const updated = await ctx.store.resellers.update(id, { status, updatedAt: ctx.now().toISOString() });
@@ -61,7 +61,7 @@ export async /*@am*/ function setResellerStatus(ctx: DomainContext, actor: Actor
   return result;
 }
 
-async /*@am*/ function tenantIdsOf(ctx: DomainContext, resellerId: string): Promise<string[]> {
+async function tenantIdsOf(ctx: DomainContext, resellerId: string): Promise<string[]> {
   const ids: string[] = [];
   let after: string | undefined;
   for (;;) {

@@ -22,10 +22,10 @@ async function checkMembers(access: TenantAccess, members: string[]): Promise<vo
   }
 }
 
-export async /*@am*/ function createRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, input: RingGroupCreateInput): Promise<RingGroupRow> {
+export async function createRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, input: RingGroupCreateInput): Promise<RingGroupRow> {
   const { tenant, scope } = access;
   const now = ctx.now().toISOString();
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     // One dialable namespace per tenant: a ring group cannot shadow an extension or another group.
     if (await scope.extensions.getByNumber(input.number) || await scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
     if (await scope.ringGroups.count() >= tenant.limits.ringGroups) throw new LimitExceeded('ringGroups', tenant.limits.ringGroups);
@@ -38,15 +38,15 @@ export async /*@am*/ function createRingGroup(ctx: DomainContext, actor: Actor, 
 
 export const listRingGroups = (access: TenantAccess, page: PageQuery): Promise<Page<RingGroupRow>> => access.scope.ringGroups.list(page);
 
-export async /*@am*/ function retrieveRingGroup(access: TenantAccess, id: string): Promise<RingGroupRow> {
+export async function retrieveRingGroup(access: TenantAccess, id: string): Promise<RingGroupRow> {
   const row = await access.scope.ringGroups.get(id);
   if (!row) throw new NotFound('ring_group');
   return row;
 }
 
-export async /*@am*/ function updateRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: RingGroupUpdateInput): Promise<RingGroupRow> {
+export async function updateRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: RingGroupUpdateInput): Promise<RingGroupRow> {
   const { tenant, scope } = access;
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     const existing = await scope.ringGroups.get(id);
     if (!existing) throw new NotFound('ring_group');
     if (input.members) await checkMembers(access, input.members);
@@ -57,8 +57,8 @@ export async /*@am*/ function updateRingGroup(ctx: DomainContext, actor: Actor, 
   });
 }
 
-export async /*@am*/ function deleteRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
-  await ctx.store.transaction(async /*@am*/ () => {
+export async function deleteRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
+  await ctx.store.transaction(async () => {
     const existing = await access.scope.ringGroups.get(id);
     if (!existing || !await access.scope.ringGroups.delete(id)) throw new NotFound('ring_group');
     await recordAudit(ctx, actor, access.tenant.id, 'ring_group.deleted', id, { before: existing, after: null });

@@ -59,13 +59,13 @@ export function platformRoleOwner(ctx: DomainContext, principal: Principal): Rol
 }
 
 /** Built-in roles come first (they have no creation time), then custom ones in id order. */
-export async /*@am*/ function listRoles(owner: RoleOwner, page: PageQuery): Promise<Page<RoleView>> {
+export async function listRoles(owner: RoleOwner, page: PageQuery): Promise<Page<RoleView>> {
   const builtIns = page.after ? [] : BUILT_IN_ROLES.filter((r) => r.level === owner.level).map(fromBuiltIn);
   const custom = await owner.roles.list(page);
   return { items: [...builtIns, ...custom.items.map(fromRow)], next: custom.next };
 }
 
-export async /*@am*/ function retrieveRole(owner: RoleOwner, id: string): Promise<RoleView> {
+export async function retrieveRole(owner: RoleOwner, id: string): Promise<RoleView> {
   const builtIn = builtInRole(id);
   if (builtIn && builtIn.level === owner.level) return fromBuiltIn(builtIn);
   const row = await owner.roles.get(id);
@@ -73,7 +73,7 @@ export async /*@am*/ function retrieveRole(owner: RoleOwner, id: string): Promis
   return fromRow(row);
 }
 
-export async /*@am*/ function createRole(
+export async function createRole(
   ctx: DomainContext,
   actor: Actor,
   owner: RoleOwner,
@@ -82,7 +82,7 @@ export async /*@am*/ function createRole(
   const permissions = parsePermissions(owner.level, input.permissions);
   requireHeld(actor.principal.permissions, permissions);
   const now = ctx.now().toISOString();
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     if (isBuiltInName(owner.level, input.name) || await owner.roles.getByName(input.name)) throw new RoleExists(input.name);
     const row = await owner.roles.insert({
       id: newId('rol'),
@@ -100,7 +100,7 @@ export async /*@am*/ function createRole(
   });
 }
 
-async /*@am*/ function customRole(owner: RoleOwner, id: string): Promise<RoleRow> {
+async function customRole(owner: RoleOwner, id: string): Promise<RoleRow> {
   const builtIn = builtInRole(id);
   if (builtIn && (builtIn.level === owner.level || builtIn.id === USER_ROLE_ID)) throw new RoleImmutable();
   const row = await owner.roles.get(id);
@@ -108,7 +108,7 @@ async /*@am*/ function customRole(owner: RoleOwner, id: string): Promise<RoleRow
   return row;
 }
 
-export async /*@am*/ function updateRole(
+export async function updateRole(
   ctx: DomainContext,
   actor: Actor,
   owner: RoleOwner,
@@ -116,7 +116,7 @@ export async /*@am*/ function updateRole(
   input: { name?: string | undefined; description?: string | undefined; permissions?: string[] | undefined },
 ): Promise<RoleView> {
   const permissions = input.permissions && parsePermissions(owner.level, input.permissions);
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     const existing = await customRole(owner, id);
     // Changing a role changes every key that holds it: the editor must hold what it had and what it gets.
     requireHeld(actor.principal.permissions, [...(permissions ?? []), ...rolePermissions(existing)]);
@@ -129,8 +129,8 @@ export async /*@am*/ function updateRole(
   });
 }
 
-export async /*@am*/ function deleteRole(ctx: DomainContext, actor: Actor, owner: RoleOwner, id: string): Promise<void> {
-  await ctx.store.transaction(async /*@am*/ () => {
+export async function deleteRole(ctx: DomainContext, actor: Actor, owner: RoleOwner, id: string): Promise<void> {
+  await ctx.store.transaction(async () => {
     const existing = await customRole(owner, id);
     requireHeld(actor.principal.permissions, rolePermissions(existing));
     const holders = await ctx.store.apiKeys.countByRole(id);

@@ -23,7 +23,7 @@ let clock: number;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000' }, requestId: null };
 const wsUrl = 'ws://127.0.0.1:9/sip';
 
-beforeEach(async /*@am*/ () => {
+beforeEach(async () => {
   clock = Date.UTC(2026, 10, 28, 10, 0, 0);
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
   secret = await loadPlatformSecret(ctx.store);
@@ -102,7 +102,7 @@ describe('softphone tokens', () => {
     const { eid: _eid, ...claims } = decodeJwt(token);
     const directory = (await directoryOf());
     // Re-signed without `eid` with the tenant's real key (HMAC of the platform secret and the tenant's seed).
-    const resign = async /*@am*/ () => {
+    const resign = async () => {
       const seed = (await acme.scope.signingKey.get())!;
       const key = new Uint8Array(createHmac('sha256', secret).update(`${acme.tenant.id}:${seed}`).digest());
       return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
@@ -132,14 +132,14 @@ describe('SIP directory', () => {
     expect(directory.tenantByDomain('acme.sip.example.com')).toBeUndefined();
   });
 
-  it('looks users up inside one tenant only', async /*@am*/ () => {
+  it('looks users up inside one tenant only', async () => {
     const globex = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Globex', slug: 'globex' })).tenant.id);
     const directory = (await directoryOf());
     expect(directory.user(acme.tenant.id, '101')).toMatchObject({ tenantId: acme.tenant.id, number: '101', displayName: 'A' });
     expect(directory.user(globex.tenant.id, '101')).toBeUndefined();
   });
 
-  it("gives an extension's and a trunk's credentials a generation that changes with the password and with re-creation only", async /*@am*/ () => {
+  it("gives an extension's and a trunk's credentials a generation that changes with the password and with re-creation only", async () => {
     const directory = (await directoryOf());
     const first = directory.user(acme.tenant.id, '101')!.credential;
     const id = (await acme.scope.extensions.getByNumber('101'))!.id;
@@ -159,7 +159,7 @@ describe('SIP directory', () => {
     expect(directory.trunk!(acme.tenant.id, trunk.username)!.credential).not.toBe(before);
   });
 
-  it('tells watchers of password changes, deletions and tenants leaving service, after they are committed', async /*@am*/ () => {
+  it('tells watchers of password changes, deletions and tenants leaving service, after they are committed', async () => {
     ctx.credentialChanges = new CredentialChanges();
     const seen: SipCredentialChange[] = [];
     const stop = (await directoryOf()).watchCredentials!((change) => seen.push(change));

@@ -15,7 +15,7 @@ const AUDIENCE = 'softphone';
 const SECRET_SETTING = 'platform_secret';
 
 /** The platform's signing secret, generated on first start and kept in the store. */
-export async /*@am*/ function loadPlatformSecret(store: Store): Promise<Uint8Array> {
+export async function loadPlatformSecret(store: Store): Promise<Uint8Array> {
   const value = await store.settings.getOrInsert(SECRET_SETTING, randomBytes(32).toString('base64url'));
   return new Uint8Array(Buffer.from(value, 'base64url'));
 }
@@ -119,7 +119,7 @@ function issuedFor(extension: { id: string; createdAt: string }, eid: string | u
  * The seed lives in the tenant's scope, so replacing it invalidates exactly that tenant's tokens,
  * and the stored seed alone is useless without the platform secret.
  */
-async /*@am*/ function tenantSigningKey(ctx: DomainContext, platformSecret: Uint8Array, tenantId: string, create: boolean): Promise<Uint8Array | undefined> {
+async function tenantSigningKey(ctx: DomainContext, platformSecret: Uint8Array, tenantId: string, create: boolean): Promise<Uint8Array | undefined> {
   const scope = ctx.store.tenant(tenantId);
   let seed = await scope.signingKey.get();
   if (seed === undefined) {
@@ -135,9 +135,9 @@ function signingKeyOf(platformSecret: Uint8Array, tenantId: string, seed: string
 }
 
 /** Replaces the tenant's signing seed: every token issued before stops working at once. */
-export async /*@am*/ function rotateSigningKey(ctx: DomainContext, actor: Actor, access: TenantAccess): Promise<{ tenantId: string; rotatedAt: string }> {
+export async function rotateSigningKey(ctx: DomainContext, actor: Actor, access: TenantAccess): Promise<{ tenantId: string; rotatedAt: string }> {
   const rotatedAt = ctx.now().toISOString();
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     await access.scope.signingKey.set(randomBytes(32).toString('base64url'), rotatedAt);
     await recordAudit(ctx, actor, access.tenant.id, 'softphone_signing_key.rotated', access.tenant.id);
     return { tenantId: access.tenant.id, rotatedAt };

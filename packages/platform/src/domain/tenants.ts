@@ -54,7 +54,7 @@ export interface TenantUpdateInput {
 
 const view = (ctx: DomainContext, row: TenantRow): TenantView => ({ ...row, sipDomain: tenantSipDomain(ctx, row.slug) });
 
-export async /*@am*/ function createTenant(
+export async function createTenant(
   ctx: DomainContext,
   actor: Actor,
   input: TenantCreateInput,
@@ -68,7 +68,7 @@ export async /*@am*/ function createTenant(
   }
   const now = ctx.now().toISOString();
 
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     if (resellerId !== null && !await ctx.store.resellers.get(resellerId)) throw new InvalidReference('resellerId', 'no such reseller');
     if (await ctx.store.tenants.getBySlug(input.slug)) throw new TenantExists(input.slug);
     const tenant = await ctx.store.tenants.insert({
@@ -94,7 +94,7 @@ export async /*@am*/ function createTenant(
   });
 }
 
-export async /*@am*/ function listTenants(ctx: DomainContext, principal: Principal, page: PageQuery): Promise<Page<TenantView>> {
+export async function listTenants(ctx: DomainContext, principal: Principal, page: PageQuery): Promise<Page<TenantView>> {
   const filter =
     isTenantLevel(principal) ? { id: principal.tenantId } : principal.kind === 'reseller' ? { resellerId: principal.resellerId } : {};
   const result = await ctx.store.tenants.list(page, filter);
@@ -102,7 +102,7 @@ export async /*@am*/ function listTenants(ctx: DomainContext, principal: Princip
 }
 
 /** The one gate to a tenant's data: a tenant the caller may not see is indistinguishable from a missing one. */
-export async /*@am*/ function accessTenant(ctx: DomainContext, principal: Principal, tenantId: string): Promise<TenantAccess> {
+export async function accessTenant(ctx: DomainContext, principal: Principal, tenantId: string): Promise<TenantAccess> {
   const tenant = await ctx.store.tenants.get(tenantId);
   if (!tenant || !canSeeTenant(principal, tenant)) throw new NotFound('tenant');
   const access: TenantAccess = { tenant: view(ctx, tenant), scope: ctx.store.tenant(tenant.id) };
@@ -110,11 +110,11 @@ export async /*@am*/ function accessTenant(ctx: DomainContext, principal: Princi
   return access;
 }
 
-export async /*@am*/ function updateTenant(ctx: DomainContext, actor: Actor, access: TenantAccess, input: TenantUpdateInput): Promise<TenantView> {
+export async function updateTenant(ctx: DomainContext, actor: Actor, access: TenantAccess, input: TenantUpdateInput): Promise<TenantView> {
   const { tenant } = access;
   // Quotas are set by whoever sells the tenant, never by the tenant itself.
   if (input.limits && isTenantLevel(actor.principal)) throw new PermissionDenied('a tenant key cannot change its own limits');
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     const updated = await ctx.store.tenants.update(tenant.id, {
       name: input.name,
       limits: input.limits ? { ...tenant.limits, ...definedOnly(input.limits) } : undefined,
@@ -135,9 +135,9 @@ function definedOnly<T extends object>(o: T): Partial<T> {
  * Suspends or resumes one tenant: its keys answer 403 tenant_suspended, its tokens and SIP
  * registrations are refused, from the next request on (nothing is cached).
  */
-export async /*@am*/ function setTenantStatus(ctx: DomainContext, actor: Actor, access: TenantAccess, status: 'active' | 'suspended'): Promise<TenantView> {
+export async function setTenantStatus(ctx: DomainContext, actor: Actor, access: TenantAccess, status: 'active' | 'suspended'): Promise<TenantView> {
   if (isTenantLevel(actor.principal)) throw new PermissionDenied('a tenant cannot suspend or resume itself');
-  const result = await ctx.store.transaction(async /*@am*/ () => {
+  const result = await ctx.store.transaction(async () => {
     const updated = await ctx.store.tenants.update(access.tenant.id, { status, updatedAt: ctx.now().toISOString() });
     if (!updated) throw new NotFound('tenant');
     await recordAudit(ctx, actor, access.tenant.id, status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', access.tenant.id, {

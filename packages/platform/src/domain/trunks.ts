@@ -31,7 +31,7 @@ export interface TrunkUpdateInput {
 const view = ({ ha1: _secret, ...rest }: TrunkRow): TrunkView => rest;
 
 /** A trunk may present only a DID the tenant holds right now. */
-async /*@am*/ function ownedCallerId(access: TenantAccess, callerId: string | null | undefined): Promise<string | null | undefined> {
+async function ownedCallerId(access: TenantAccess, callerId: string | null | undefined): Promise<string | null | undefined> {
   if (callerId === undefined || callerId === null) return callerId;
   const number = normaliseE164(callerId, 'callerId');
   if (!await access.scope.numbers.getByNumber(number)) throw new InvalidReference('callerId', 'must be a number this tenant holds');
@@ -41,11 +41,11 @@ async /*@am*/ function ownedCallerId(access: TenantAccess, callerId: string | nu
 /** Starts with a letter, so a trunk username can never be mistaken for an extension number in the same realm. */
 const newTrunkUsername = () => `trunk-${randomBase62(12).toLowerCase()}`;
 
-export async /*@am*/ function createTrunk(ctx: DomainContext, actor: Actor, access: TenantAccess, input: TrunkCreateInput): Promise<{ trunk: TrunkView; password: string }> {
+export async function createTrunk(ctx: DomainContext, actor: Actor, access: TenantAccess, input: TrunkCreateInput): Promise<{ trunk: TrunkView; password: string }> {
   const { tenant, scope } = access;
   const now = ctx.now().toISOString();
   const password = newSipPassword();
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     if (await scope.trunks.count() >= tenant.limits.trunks) throw new LimitExceeded('trunks', tenant.limits.trunks);
     const callerId = await ownedCallerId(access, input.callerId) ?? null;
     let username = newTrunkUsername();
@@ -64,18 +64,18 @@ export async /*@am*/ function createTrunk(ctx: DomainContext, actor: Actor, acce
   });
 }
 
-export async /*@am*/ function listTrunks(access: TenantAccess, page: PageQuery): Promise<Page<TrunkView>> {
+export async function listTrunks(access: TenantAccess, page: PageQuery): Promise<Page<TrunkView>> {
   const result = await access.scope.trunks.list(page);
   return { items: result.items.map(view), next: result.next };
 }
 
-export async /*@am*/ function retrieveTrunk(access: TenantAccess, id: string): Promise<TrunkView> {
+export async function retrieveTrunk(access: TenantAccess, id: string): Promise<TrunkView> {
   const row = await access.scope.trunks.get(id);
   if (!row) throw new NotFound('trunk');
   return view(row);
 }
 
-export async /*@am*/ function updateTrunk(
+export async function updateTrunk(
   ctx: DomainContext,
   actor: Actor,
   access: TenantAccess,
@@ -83,7 +83,7 @@ export async /*@am*/ function updateTrunk(
   input: TrunkUpdateInput,
 ): Promise<{ trunk: TrunkView; password?: string }> {
   const { tenant, scope } = access;
-  const result = await ctx.store.transaction(async /*@am*/ () => {
+  const result = await ctx.store.transaction(async () => {
     const existing = await scope.trunks.get(id);
     if (!existing) throw new NotFound('trunk');
     const password = input.rotatePassword ? newSipPassword() : undefined;
@@ -103,8 +103,8 @@ export async /*@am*/ function updateTrunk(
   return result;
 }
 
-export async /*@am*/ function deleteTrunk(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
-  await ctx.store.transaction(async /*@am*/ () => {
+export async function deleteTrunk(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
+  await ctx.store.transaction(async () => {
     const existing = await access.scope.trunks.get(id);
     if (!existing || !await access.scope.trunks.delete(id)) throw new NotFound('trunk');
     await recordAudit(ctx, actor, access.tenant.id, 'trunk.deleted', id, { before: view(existing), after: null });

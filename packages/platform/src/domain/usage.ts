@@ -30,7 +30,7 @@ export interface TenantUsageView {
 export const MESSAGE_WINDOW_SECONDS = 60;
 
 /** Each figure beside the limit that bounds it, the limits read from the tenant as it is now. */
-export async /*@am*/ function tenantUsage(access: TenantAccess, live: LiveTenantCounters, now: Date): Promise<TenantUsageView> {
+export async function tenantUsage(access: TenantAccess, live: LiveTenantCounters, now: Date): Promise<TenantUsageView> {
   const { limits } = access.tenant;
   return {
     tenantId: access.tenant.id,

@@ -107,7 +107,7 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
     if (!ok) log(`webhook ${delivery.id} to ${endpoint.url}: attempt ${attempts} failed (${error}: ${detail})${status === 'failed' ? '; giving up' : ''}`);
   }
 
-  async /*@am*/ function tick(): Promise<void> {
+  async function tick(): Promise<void> {
     timer = undefined;
     if (stopped) return;
     try {

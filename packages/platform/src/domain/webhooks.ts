@@ -82,9 +82,9 @@ function endpointsOf(ctx: DomainContext, owner: WebhookOwner): { collection: Web
 // is what must be kept apart in a backup policy that cares.
 
 const SEALED_PREFIX = 'v1.';
-const sealKey = async /*@am*/ (ctx: DomainContext) => Buffer.from(hkdfSync('sha256', await loadPlatformSecret(ctx.store), Buffer.alloc(0), 'highrise webhook secret seal v1', 32));
+const sealKey = async (ctx: DomainContext) => Buffer.from(hkdfSync('sha256', await loadPlatformSecret(ctx.store), Buffer.alloc(0), 'highrise webhook secret seal v1', 32));
 
-export async /*@am*/ function sealWebhookSecret(ctx: DomainContext, endpointId: string, secret: string): Promise<string> {
+export async function sealWebhookSecret(ctx: DomainContext, endpointId: string, secret: string): Promise<string> {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', await sealKey(ctx), iv);
   cipher.setAAD(Buffer.from(endpointId));
@@ -92,7 +92,7 @@ export async /*@am*/ function sealWebhookSecret(ctx: DomainContext, endpointId: 
   return SEALED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
 }
 
-export async /*@am*/ function openWebhookSecret(ctx: DomainContext, endpointId: string, sealed: string): Promise<string> {
+export async function openWebhookSecret(ctx: DomainContext, endpointId: string, sealed: string): Promise<string> {
   if (!sealed.startsWith(SEALED_PREFIX)) throw new Error('webhook secret is not sealed');
   const raw = Buffer.from(sealed.slice(SEALED_PREFIX.length), 'base64url');
   const decipher = createDecipheriv('aes-256-gcm', await sealKey(ctx), raw.subarray(0, 12));
@@ -116,13 +116,13 @@ export interface WebhookEndpointInput {
 /** What the audit log keeps of an endpoint: everything but the sealed secrets. */
 const auditable = (e: WebhookEndpointRow) => ({ url: e.url, description: e.description, enabledEvents: e.enabledEvents, status: e.status });
 
-export async /*@am*/ function createWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, input: WebhookEndpointInput): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
+export async function createWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, input: WebhookEndpointInput): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
   const { collection, auditTenantId } = endpointsOf(ctx, owner);
   assertAllowedDestination(ctx, input.url);
   const id = newId('whe');
   const secret = newWebhookSecret();
   const now = ctx.now().toISOString();
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     const endpoint = await collection.insert({
       id,
       url: input.url,
@@ -142,15 +142,15 @@ export async /*@am*/ function createWebhookEndpoint(ctx: DomainContext, actor: A
 
 export const listWebhookEndpoints = (ctx: DomainContext, owner: WebhookOwner, page: PageQuery): Promise<Page<WebhookEndpointRow>> => endpointsOf(ctx, owner).collection.list(page);
 
-export async /*@am*/ function retrieveWebhookEndpoint(ctx: DomainContext, owner: WebhookOwner, id: string): Promise<WebhookEndpointRow> {
+export async function retrieveWebhookEndpoint(ctx: DomainContext, owner: WebhookOwner, id: string): Promise<WebhookEndpointRow> {
   const endpoint = await endpointsOf(ctx, owner).collection.get(id);
   if (!endpoint) throw new NotFound('webhook_endpoint');
   return endpoint;
 }
 
-export async /*@am*/ function updateWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string, input: Partial<WebhookEndpointInput>): Promise<WebhookEndpointRow> {
+export async function updateWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string, input: Partial<WebhookEndpointInput>): Promise<WebhookEndpointRow> {
   const { collection, auditTenantId } = endpointsOf(ctx, owner);
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     const before = await collection.get(id);
     if (!before) throw new NotFound('webhook_endpoint');
     // After the lookup, so a foreign endpoint id answers 404 whatever the URL.
@@ -163,9 +163,9 @@ export async /*@am*/ function updateWebhookEndpoint(ctx: DomainContext, actor: A
 }
 
 /** Deleting an endpoint drops its queued deliveries and their log with it. */
-export async /*@am*/ function deleteWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string): Promise<void> {
+export async function deleteWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string): Promise<void> {
   const { collection, auditTenantId } = endpointsOf(ctx, owner);
-  await ctx.store.transaction(async /*@am*/ () => {
+  await ctx.store.transaction(async () => {
     const before = await collection.get(id);
     if (!before || !await collection.delete(id)) throw new NotFound('webhook_endpoint');
     await recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.deleted', id, { targetType: 'webhook_endpoint', before: auditable(before), after: null });
@@ -176,11 +176,11 @@ export async /*@am*/ function deleteWebhookEndpoint(ctx: DomainContext, actor: A
  * A new secret, returned this once. With a grace period the old one keeps signing too (a second
  * `v1=` in the header) until it ends, so receivers can switch without dropping a delivery.
  */
-export async /*@am*/ function rotateWebhookSecret(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string, gracePeriodSeconds: number): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
+export async function rotateWebhookSecret(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string, gracePeriodSeconds: number): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
   const { collection, auditTenantId } = endpointsOf(ctx, owner);
   const secret = newWebhookSecret();
   const now = ctx.now();
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     const before = await collection.get(id);
     if (!before) throw new NotFound('webhook_endpoint');
     const grace = gracePeriodSeconds > 0;
@@ -203,21 +203,21 @@ export async /*@am*/ function rotateWebhookSecret(ctx: DomainContext, actor: Act
 
 // --- deliveries ------------------------------------------------------------------------------
 
-export async /*@am*/ function listWebhookDeliveries(ctx: DomainContext, owner: WebhookOwner, endpointId: string, page: PageQuery): Promise<Page<WebhookDeliveryWithAttempts>> {
+export async function listWebhookDeliveries(ctx: DomainContext, owner: WebhookOwner, endpointId: string, page: PageQuery): Promise<Page<WebhookDeliveryWithAttempts>> {
   const { collection } = endpointsOf(ctx, owner);
   if (!await collection.get(endpointId)) throw new NotFound('webhook_endpoint');
   return collection.deliveries(endpointId, page);
 }
 
 /** Queues the delivery's event again, now, as a new delivery with its own attempt log. */
-export async /*@am*/ function redeliverWebhook(ctx: DomainContext, actor: Actor, owner: WebhookOwner, endpointId: string, deliveryId: string): Promise<WebhookDeliveryWithAttempts> {
+export async function redeliverWebhook(ctx: DomainContext, actor: Actor, owner: WebhookOwner, endpointId: string, deliveryId: string): Promise<WebhookDeliveryWithAttempts> {
   const { collection, auditTenantId } = endpointsOf(ctx, owner);
   // Redelivery sends a request on demand; the limit keeps it from being a trigger to fire at will.
   const limiter = webhookRulesOf(ctx).redeliveries;
   const limitKey = ownerKey(owner);
   const retryAfter = limiter.retryAfterSeconds(limitKey);
   if (retryAfter > 0) throw new RateLimited('redeliveries', retryAfter);
-  const created = await ctx.store.transaction(async /*@am*/ () => {
+  const created = await ctx.store.transaction(async () => {
     const endpoint = await collection.get(endpointId);
     if (!endpoint) throw new NotFound('webhook_endpoint');
     const original = await collection.getDelivery(endpointId, deliveryId);

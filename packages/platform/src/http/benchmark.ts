@@ -22,7 +22,7 @@ export interface BenchmarkApis {
  * (bench/auth-overhead.mjs). The unguarded copy exists only in the calling process; no server,
  * option or header can produce it.
  */
-export async /*@am*/ function createBenchmarkApis(options: { dataDir: string; apiKey: string }): Promise<BenchmarkApis> {
+export async function createBenchmarkApis(options: { dataDir: string; apiKey: string }): Promise<BenchmarkApis> {
   const store = openSqliteStore({ dataDir: options.dataDir });
   const auditKey = loadAuditKeyFile(join(options.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {});
   const domain: DomainContext = { store, baseSipDomain: 'sip.localhost', now: () => new Date(), auditKey };

@@ -26,7 +26,7 @@ describe('migrations', () => {
     });
   });
 
-  it('migrate up, down to 0, and up again', async /*@am*/ () => {
+  it('migrate up, down to 0, and up again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hr-migrate-'));
     const file = join(dir, DATABASE_FILE);
     const store = openSqliteStore({ dataDir: dir });
@@ -47,7 +47,7 @@ describe('migrations', () => {
     await store.close();
   });
 
-  it('opens the database in WAL mode under the data dir', async /*@am*/ () => {
+  it('opens the database in WAL mode under the data dir', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hr-wal-'));
     await openSqliteStore({ dataDir: dir }).close();
     const db = new Database(join(dir, DATABASE_FILE));
@@ -55,7 +55,7 @@ describe('migrations', () => {
     db.close();
   });
 
-  it('refuses an unknown target version', async /*@am*/ () => {
+  it('refuses an unknown target version', async () => {
     const store = openSqliteStore({ filename: ':memory:' });
     await expect(store.migrateTo(latestVersion + 1)).rejects.toThrow(/unknown schema version/);
     await store.close();

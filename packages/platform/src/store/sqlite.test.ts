@@ -6,11 +6,11 @@ import type { Store, TenantRow } from './types';
 let store: Store;
 const now = () => new Date().toISOString();
 
-async /*@am*/ function tenant(slug: string): Promise<TenantRow> {
+async function tenant(slug: string): Promise<TenantRow> {
   return store.tenants.insert({ id: newId('ten'), resellerId: null, name: slug, slug, status: 'active', limits: { extensions: 10, channels: 2, messagesPerMinute: 60, storageBytes: 1024, dialRules: 10, ringGroups: 10, trunks: 10, openPortOrders: 20 }, createdAt: now(), updatedAt: now() });
 }
 
-async /*@am*/ function extension(tenantId: string, number: string) {
+async function extension(tenantId: string, number: string) {
   return store.tenant(tenantId).extensions.insert({ id: newId('ext'), number, displayName: `Ext ${number}`, ha1: 'x'.repeat(32), createdAt: now(), updatedAt: now() });
 }
 
@@ -20,7 +20,7 @@ beforeEach(() => {
 afterEach(() => store.close());
 
 describe('tenant scopes', () => {
-  it('let two tenants own the same number and keep them apart', async /*@am*/ () => {
+  it('let two tenants own the same number and keep them apart', async () => {
     const a = await tenant('acme');
     const b = await tenant('globex');
     const a101 = await extension(a.id, '101');
@@ -31,7 +31,7 @@ describe('tenant scopes', () => {
     expect((await store.tenant(a.id).extensions.list({ limit: 10 })).items.map((e) => e.id)).toEqual([a101.id]);
   });
 
-  it('never return, change or delete another tenant\'s row by its id', async /*@am*/ () => {
+  it('never return, change or delete another tenant\'s row by its id', async () => {
     const a = await tenant('acme');
     const b = await tenant('globex');
     const b101 = await extension(b.id, '101');
@@ -43,13 +43,13 @@ describe('tenant scopes', () => {
     expect((await store.tenant(b.id).extensions.get(b101.id))?.displayName).toBe('Ext 101');
   });
 
-  it('enforce one number per tenant in the schema itself', async /*@am*/ () => {
+  it('enforce one number per tenant in the schema itself', async () => {
     const a = await tenant('acme');
     await extension(a.id, '101');
     await expect(extension(a.id, '101')).rejects.toThrow(/UNIQUE/);
   });
 
-  it('count only their own tenant', async /*@am*/ () => {
+  it('count only their own tenant', async () => {
     const a = await tenant('acme');
     const b = await tenant('globex');
     await extension(a.id, '101');
@@ -60,7 +60,7 @@ describe('tenant scopes', () => {
 });
 
 describe('pagination', () => {
-  it('walks every row once, in id order, with an exclusive cursor', async /*@am*/ () => {
+  it('walks every row once, in id order, with an exclusive cursor', async () => {
     const a = await tenant('acme');
     const made: string[] = [];
     for (const n of ['101', '102', '103', '104', '105']) made.push((await extension(a.id, n)).id);
@@ -75,7 +75,7 @@ describe('pagination', () => {
     expect(seen).toEqual(made);
   });
 
-  it('filters tenants to one id or one reseller', async /*@am*/ () => {
+  it('filters tenants to one id or one reseller', async () => {
     const a = await tenant('acme');
     await tenant('globex');
     expect((await store.tenants.list({ limit: 10 }, { id: a.id })).items.map((t) => t.slug)).toEqual(['acme']);
@@ -86,7 +86,7 @@ describe('pagination', () => {
 
 describe('transactions', () => {
   it('roll back every write when the function throws', async () => {
-    await expect(store.transaction(async /*@am*/ () => {
+    await expect(store.transaction(async () => {
         await tenant('acme');
         throw new Error('boom');
       })).rejects.toThrow('boom');

@@ -16,16 +16,16 @@ let ctx: DomainContext;
 let acme: TenantAccess;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: 'req_1' };
 
-const actions = async /*@am*/ () => (await acme.scope.auditEvents.list({ limit: 100 })).items.map((e) => e.action);
+const actions = async () => (await acme.scope.auditEvents.list({ limit: 100 })).items.map((e) => e.action);
 
-beforeEach(async /*@am*/ () => {
+beforeEach(async () => {
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
   acme = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id);
   await createExtension(ctx, provider, acme, { number: '101', displayName: 'A' });
 });
 afterEach(() => ctx.store.close());
 
-it('records each mutation of the dial plan in the tenant audit log', async /*@am*/ () => {
+it('records each mutation of the dial plan in the tenant audit log', async () => {
   const inventory = await addInventoryNumber(ctx, provider, { number: '+1 415 555 0100' });
   const did = await assignNumber(ctx, provider, acme, { number: '+14155550100' });
   await routeNumber(ctx, provider, acme, did.id, { routing: { type: 'extension', target: '101' } });
@@ -57,7 +57,7 @@ it('records each mutation of the dial plan in the tenant audit log', async /*@am
   ]);
 });
 
-it('writes no audit event and changes nothing when a mutation is refused', async /*@am*/ () => {
+it('writes no audit event and changes nothing when a mutation is refused', async () => {
   const before = await actions();
   await expect(createRingGroup(ctx, provider, acme, { number: '600', name: 'G', strategy: 'simultaneous', memberTimeoutSeconds: 20, members: ['101', '199'] })).rejects.toThrow(
     /members\.1/,

@@ -33,7 +33,7 @@ function countingRuleLoads(store: Store): { store: Store; loads: Map<string, num
       ...store,
       tenant(tenantId) {
         const scope = store.tenant(tenantId);
-        const all = async /*@am*/ () => {
+        const all = async () => {
           loads.set(tenantId, (loads.get(tenantId) ?? 0) + 1);
           return scope.dialRules.all();
         };
@@ -51,10 +51,10 @@ let cache: SipDirectoryCache;
 let acme: TenantAccess;
 let globex: TenantAccess;
 
-const tenant = async /*@am*/ (slug: string) => accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: slug, slug })).tenant.id);
+const tenant = async (slug: string) => accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: slug, slug })).tenant.id);
 const dial = (access: TenantAccess, dialled: string) => directory.resolveDial!(access.tenant.id, dialled, { extension: '101' });
 
-beforeEach(async /*@am*/ () => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hr-plan-cache-'));
   const counted = countingRuleLoads(openSqliteStore({ dataDir: dir }));
   loads = counted.loads;
@@ -68,14 +68,14 @@ beforeEach(async /*@am*/ () => {
     for (const number of ['101', '102', '103']) await createExtension(ctx, provider, access, { number, displayName: number });
   }
 });
-afterEach(async /*@am*/ () => {
+afterEach(async () => {
   cache.stop();
   await ctx.store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the compiled dial plan', () => {
-  it('is not loaded at all by any number of calls of a tenant at its dial-rule cap', async /*@am*/ () => {
+  it('is not loaded at all by any number of calls of a tenant at its dial-rule cap', async () => {
     for (let i = 0; i < DEFAULT_TENANT_LIMITS.dialRules - 1; i++) {
       await createDialRule(ctx, provider, acme, { pattern: `_9${String(i).padStart(3, '0')}X.`, action: { type: 'reject', status: 403 } });
     }
@@ -90,7 +90,7 @@ describe('the compiled dial plan', () => {
     expect(loads.get(acme.tenant.id)).toBeUndefined();
   });
 
-  it('follows a created, changed, moved or deleted rule on the very next call', async /*@am*/ () => {
+  it('follows a created, changed, moved or deleted rule on the very next call', async () => {
     expect(dial(acme, '555')).toEqual({ kind: 'not_found' });
     const rule = await createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'reject', status: 486, reason: 'busy' } });
     expect(dial(acme, '555')).toMatchObject({ kind: 'reject', status: 486 });
@@ -107,7 +107,7 @@ describe('the compiled dial plan', () => {
     expect(dial(acme, '555')).toEqual({ kind: 'not_found' });
   });
 
-  it('is recompiled only for the tenant whose rules changed', async /*@am*/ () => {
+  it('is recompiled only for the tenant whose rules changed', async () => {
     await createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
     await createDialRule(ctx, provider, globex, { pattern: '_5XX', action: { type: 'extension', target: '103' } });
     dial(acme, '555');
@@ -119,7 +119,7 @@ describe('the compiled dial plan', () => {
     expect(Object.fromEntries(loads)).toEqual({ [acme.tenant.id]: 1 });
   });
 
-  it('never answers one tenant with another tenant’s plan, even at the same revision', async /*@am*/ () => {
+  it('never answers one tenant with another tenant’s plan, even at the same revision', async () => {
     // One rule each: both tenants' plans are at the same revision, so only the tenant id tells them apart.
     await createDialRule(ctx, provider, acme, { pattern: '_8XX', action: { type: 'extension', target: '102' } });
     await createDialRule(ctx, provider, globex, { pattern: '_8XX', action: { type: 'reject', status: 486, reason: 'globex is busy' } });
@@ -130,14 +130,14 @@ describe('the compiled dial plan', () => {
     }
   });
 
-  it('holds rules, not their targets: a deleted extension is gone from the next call', async /*@am*/ () => {
+  it('holds rules, not their targets: a deleted extension is gone from the next call', async () => {
     await createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
     expect(dial(acme, '555')).toEqual({ kind: 'extension', number: '102' });
     await deleteExtension(ctx, provider, acme, (await acme.scope.extensions.getByNumber('102'))!.id);
     expect(dial(acme, '555')).toEqual({ kind: 'not_found' });
   });
 
-  it('follows a change another process wrote to the same database within 100 ms', async /*@am*/ () => {
+  it('follows a change another process wrote to the same database within 100 ms', async () => {
     await createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
     expect(dial(acme, '555')).toEqual({ kind: 'extension', number: '102' });
     const other: DomainContext = { store: openSqliteStore({ dataDir: dir }), baseSipDomain: 'sip.localhost', auditKey, now: () => new Date() };
@@ -155,7 +155,7 @@ describe('the compiled dial plan', () => {
 });
 
 describe('DialPlanCache', () => {
-  it('compiles a plan per tenant and again only when the revision moves', async /*@am*/ () => {
+  it('compiles a plan per tenant and again only when the revision moves', async () => {
     let compilations = 0;
     const cache = new DialPlanCache({ compile: (rules) => (compilations++, compileDialPlan(rules)) });
     await createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });

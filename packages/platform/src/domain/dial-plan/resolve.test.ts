@@ -19,7 +19,7 @@ let acme: TenantAccess;
 let globex: TenantAccess;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: 'req_1' };
 
-const tenant = async /*@am*/ (slug: string) => accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: slug, slug })).tenant.id);
+const tenant = async (slug: string) => accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: slug, slug })).tenant.id);
 const extensions = async (access: TenantAccess, ...numbers: string[]) => {
   for (const number of numbers) await createExtension(ctx, provider, access, { number, displayName: `${access.tenant.slug} ${number}` });
 };
@@ -30,12 +30,12 @@ async function inbound(number: string) {
   cache.stop();
   return resolveInboundDid((e164) => cache.didOwner(e164), number);
 }
-async /*@am*/ function did(access: TenantAccess, number: string) {
+async function did(access: TenantAccess, number: string) {
   await addInventoryNumber(ctx, provider, { number });
   return assignNumber(ctx, provider, access, { number });
 }
 
-beforeEach(async /*@am*/ () => {
+beforeEach(async () => {
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
   acme = await tenant('acme');
   globex = await tenant('globex');
@@ -51,14 +51,14 @@ describe('resolveDial', () => {
     expect(resolveDial(await loadDialView(globex.scope), '201')).toEqual({ kind: 'extension', number: '201' });
   });
 
-  it('gives two tenants with the same pattern their own, different actions', async /*@am*/ () => {
+  it('gives two tenants with the same pattern their own, different actions', async () => {
     await createDialRule(ctx, provider, acme, { pattern: '_8XX', action: { type: 'extension', target: '103' } });
     await createDialRule(ctx, provider, globex, { pattern: '_8XX', action: { type: 'reject', status: 486, reason: 'globex is busy' } });
     expect(resolveDial(await loadDialView(acme.scope), '800')).toEqual({ kind: 'extension', number: '103' });
     expect(resolveDial(await loadDialView(globex.scope), '800')).toEqual({ kind: 'reject', status: 486, reason: 'globex is busy' });
   });
 
-  it('takes the first matching rule by position, and a moved rule changes the answer', async /*@am*/ () => {
+  it('takes the first matching rule by position, and a moved rule changes the answer', async () => {
     await createDialRule(ctx, provider, acme, { pattern: '_1XX', action: { type: 'reject', status: 403, reason: 'general' } });
     const specific = await createDialRule(ctx, provider, acme, { pattern: '_10X', action: { type: 'reject', status: 404, reason: 'specific' } });
     expect(resolveDial(await loadDialView(acme.scope), '105')).toMatchObject({ status: 403 });
@@ -67,13 +67,13 @@ describe('resolveDial', () => {
     expect(resolveDial(await loadDialView(acme.scope), '150')).toMatchObject({ status: 403 });
   });
 
-  it('lets a dial rule shadow an extension, because rules come first', async /*@am*/ () => {
+  it('lets a dial rule shadow an extension, because rules come first', async () => {
     expect(resolveDial(await loadDialView(acme.scope), '101')).toEqual({ kind: 'extension', number: '101' });
     await createDialRule(ctx, provider, acme, { pattern: '101', action: { type: 'extension', target: '102' } });
     expect(resolveDial(await loadDialView(acme.scope), '101')).toEqual({ kind: 'extension', number: '102' });
   });
 
-  it('rings a ring group with its strategy and timeout, skipping members deleted since', async /*@am*/ () => {
+  it('rings a ring group with its strategy and timeout, skipping members deleted since', async () => {
     await createRingGroup(ctx, provider, acme, { number: '600', name: 'Sales', strategy: 'sequential', memberTimeoutSeconds: 15, members: ['101', '102', '103'] });
     const ext102 = (await acme.scope.extensions.getByNumber('102'))!;
     await deleteExtension(ctx, provider, acme, ext102.id);
@@ -81,7 +81,7 @@ describe('resolveDial', () => {
     expect(resolveDial(await loadDialView(globex.scope), '600')).toEqual({ kind: 'not_found' });
   });
 
-  it('routes a dialled DID of the tenant per its destination, and never another tenant’s DID', async /*@am*/ () => {
+  it('routes a dialled DID of the tenant per its destination, and never another tenant’s DID', async () => {
     const acmeDid = await did(acme, '+14155550100');
     await routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'extension', target: '103' } });
     expect(resolveDial(await loadDialView(acme.scope), '+14155550100')).toEqual({ kind: 'extension', number: '103' });
@@ -90,7 +90,7 @@ describe('resolveDial', () => {
   });
 
   describe('trunk actions', () => {
-    it('strip and prepend digits, and present the DID routed to the calling extension', async /*@am*/ () => {
+    it('strip and prepend digits, and present the DID routed to the calling extension', async () => {
       const acmeDid = await did(acme, '+14155550100');
       await routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'extension', target: '101' } });
       const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier' });
@@ -103,7 +103,7 @@ describe('resolveDial', () => {
       });
     });
 
-    it("fall back to the trunk's default caller id, and refuse when the tenant holds nothing to present", async /*@am*/ () => {
+    it("fall back to the trunk's default caller id, and refuse when the tenant holds nothing to present", async () => {
       const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier' });
       await createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1 } });
       expect(resolveDial(await loadDialView(acme.scope), '912125550100', { extension: '102' })).toEqual({
@@ -117,7 +117,7 @@ describe('resolveDial', () => {
       expect(resolveDial(await loadDialView(acme.scope), '812125550100', { extension: '102' })).toMatchObject({ kind: 'trunk', callerId: '+14155550111', dialString: '812125550100' });
     });
 
-    it('present an asked-for caller id only when the tenant holds it, and never one of another tenant', async /*@am*/ () => {
+    it('present an asked-for caller id only when the tenant holds it, and never one of another tenant', async () => {
       await did(acme, '+14155550100');
       const globexDid = await did(globex, '+14155550200');
       const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier' });
@@ -130,7 +130,7 @@ describe('resolveDial', () => {
       });
     });
 
-    it('stop presenting a number once it is released, even as the trunk default', async /*@am*/ () => {
+    it('stop presenting a number once it is released, even as the trunk default', async () => {
       const acmeDid = await did(acme, '+14155550111');
       const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier', callerId: '+14155550111' });
       await createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id } });
@@ -142,7 +142,7 @@ describe('resolveDial', () => {
 });
 
 describe('resolveInboundDid', () => {
-  it('finds the owning tenant and routes by its destination', async /*@am*/ () => {
+  it('finds the owning tenant and routes by its destination', async () => {
     const acmeDid = await did(acme, '+14155550100');
     await createRingGroup(ctx, provider, acme, { number: '600', name: 'Front', strategy: 'simultaneous', memberTimeoutSeconds: 20, members: ['101', '102'] });
     await routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'ring_group', target: '600' } });
@@ -154,14 +154,14 @@ describe('resolveInboundDid', () => {
     });
   });
 
-  it('routes through a dial rule, with the same pattern meaning different things per tenant', async /*@am*/ () => {
+  it('routes through a dial rule, with the same pattern meaning different things per tenant', async () => {
     const rule = await createDialRule(ctx, provider, globex, { pattern: '_+1.', action: { type: 'reject', status: 603, reason: 'closed' } });
     const globexDid = await did(globex, '+14155550200');
     await routeNumber(ctx, provider, globex, globexDid.id, { routing: { type: 'dial_rule', target: rule.id } });
     expect((await inbound('+14155550200'))?.destination).toEqual({ kind: 'reject', status: 603, reason: 'closed' });
   });
 
-  it('answers undefined for a number in inventory or unknown, and not_found for an unrouted one', async /*@am*/ () => {
+  it('answers undefined for a number in inventory or unknown, and not_found for an unrouted one', async () => {
     await addInventoryNumber(ctx, provider, { number: '+14155550300' });
     expect(await inbound('+14155550300')).toBeUndefined();
     expect(await inbound('+14155550999')).toBeUndefined();
@@ -170,7 +170,7 @@ describe('resolveInboundDid', () => {
     expect(await inbound('+14155550100')).toMatchObject({ tenantId: acme.tenant.id, destination: { kind: 'not_found' } });
   });
 
-  it('follows a number to its new tenant after release and reassignment', async /*@am*/ () => {
+  it('follows a number to its new tenant after release and reassignment', async () => {
     const first = await did(acme, '+14155550100');
     await routeNumber(ctx, provider, acme, first.id, { routing: { type: 'extension', target: '101' } });
     await releaseNumber(ctx, provider, acme, first.id);

@@ -23,7 +23,7 @@ const loop = () => {
   return automation;
 };
 
-const draft = async /*@am*/ (number: string) =>
+const draft = async (number: string) =>
   (await createPortOrder(ctx, provider, acme, {
     numbers: [number],
     losingCarrier: { name: 'Old Telco', accountNumber: 'A-1', pin: '1234' },
@@ -33,7 +33,7 @@ const draft = async /*@am*/ (number: string) =>
     defaultDestination: { type: 'extension', target: '101' },
   })).order;
 
-beforeEach(async /*@am*/ () => {
+beforeEach(async () => {
   clock = Date.parse('2026-12-01T09:00:00Z');
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
   acme = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id);

@@ -54,9 +54,9 @@ export function carrierOrder(order: PortOrderRow, numbers: readonly string[]): C
 }
 
 /** One step toward `target`; false when there is nothing (more) to do. */
-async /*@am*/ function step(ctx: DomainContext, order: PortOrderRow, target: CarrierStatus): Promise<boolean> {
+async function step(ctx: DomainContext, order: PortOrderRow, target: CarrierStatus): Promise<boolean> {
   const scope = ctx.store.tenant(order.tenantId);
-  const apply = async /*@am*/ (action: Parameters<typeof applyTransition>[3], patch = {}, exception?: Parameters<typeof applyTransition>[6]) =>
+  const apply = async (action: Parameters<typeof applyTransition>[3], patch = {}, exception?: Parameters<typeof applyTransition>[6]) =>
     await ctx.store.transaction(() => applyTransition(ctx, { scope }, order, action, { kind: 'carrier' }, patch, exception)) !== undefined;
 
   if (target.status === 'exception') {
@@ -96,18 +96,18 @@ async function drive(ctx: DomainContext, carrier: PortingCarrier, ref: { id: str
 }
 
 /** Without a carrier, a submitted order goes to in_review and waits there for the reviewer. */
-async /*@am*/ function queueForReview(ctx: DomainContext, ref: { id: string; tenantId: string }): Promise<void> {
+async function queueForReview(ctx: DomainContext, ref: { id: string; tenantId: string }): Promise<void> {
   const scope = ctx.store.tenant(ref.tenantId);
-  await ctx.store.transaction(async /*@am*/ () => {
+  await ctx.store.transaction(async () => {
     const order = await scope.portOrders.get(ref.id);
     if (order?.status === 'submitted') await applyTransition(ctx, { scope }, order, 'review', { kind: 'system' });
   });
 }
 
 /** Cancels one draft unchanged since `before`, unless it changed since it was listed. */
-async /*@am*/ function expireDraft(ctx: DomainContext, ref: { id: string; tenantId: string }, before: string, days: number): Promise<void> {
+async function expireDraft(ctx: DomainContext, ref: { id: string; tenantId: string }, before: string, days: number): Promise<void> {
   const scope = ctx.store.tenant(ref.tenantId);
-  await ctx.store.transaction(async /*@am*/ () => {
+  await ctx.store.transaction(async () => {
     const order = await scope.portOrders.get(ref.id);
     if (order?.status !== 'draft' || order.updatedAt >= before) return;
     const message = `draft expired: unchanged for ${days} days`;

@@ -43,7 +43,7 @@ export interface DocumentStorage {
 
 const EXTENSIONS: Record<DocumentType, string> = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' };
 
-export async /*@am*/ function attachDocument(
+export async function attachDocument(
   ctx: DomainContext,
   actor: Actor,
   access: TenantAccess,
@@ -66,7 +66,7 @@ export async /*@am*/ function attachDocument(
   writeFileSync(`${file}.part`, input.bytes);
   renameSync(`${file}.part`, file);
   try {
-    return await ctx.store.transaction(async /*@am*/ () => {
+    return await ctx.store.transaction(async () => {
       const order = await orderForAttachment(access, orderId);
       const docs = access.scope.portOrders.documents;
       // The limit as stored now, not as loaded with the request: a PATCH that lowered it a moment ago counts.
@@ -92,12 +92,12 @@ export async /*@am*/ function attachDocument(
   }
 }
 
-export async /*@am*/ function listDocuments(access: TenantAccess, orderId: string, page: PageQuery): Promise<Page<PortDocumentRow>> {
+export async function listDocuments(access: TenantAccess, orderId: string, page: PageQuery): Promise<Page<PortDocumentRow>> {
   await loadPortOrder(access, orderId);
   return access.scope.portOrders.documents.list(orderId, page);
 }
 
-export async /*@am*/ function readDocument(access: TenantAccess, storage: DocumentStorage, orderId: string, id: string): Promise<{ row: PortDocumentRow; bytes: Buffer }> {
+export async function readDocument(access: TenantAccess, storage: DocumentStorage, orderId: string, id: string): Promise<{ row: PortDocumentRow; bytes: Buffer }> {
   await loadPortOrder(access, orderId);
   const row = await access.scope.portOrders.documents.get(orderId, id);
   if (!row) throw new NotFound('port_document');

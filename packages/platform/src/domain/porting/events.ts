@@ -11,7 +11,7 @@ export type PortOrderEventType = 'port_order.updated' | 'port_order.completed' |
  * `data` is a PortOrderView with account number and PIN already masked, which the HTTP layer's
  * event presenter turns into the API's `PortOrder`.
  */
-export async /*@am*/ function emitPortOrderEvent(ctx: DomainContext, type: PortOrderEventType, order: PortOrderRow, numbers: readonly string[]): Promise<void> {
+export async function emitPortOrderEvent(ctx: DomainContext, type: PortOrderEventType, order: PortOrderRow, numbers: readonly string[]): Promise<void> {
   const kinds = new Set(await ctx.store.tenant(order.tenantId).portOrders.documents.kinds(order.id));
   // The secrets are masked before the view leaves the domain; the presenter shows last 4 and pinSet.
   const masked: PortOrderRow = { ...order, accountNumber: order.accountNumber.slice(-4), pin: order.pin === '' ? '' : '*' };

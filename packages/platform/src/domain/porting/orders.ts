@@ -101,7 +101,7 @@ function normaliseNumbers(input: readonly string[]): string[] {
  * available", so the answer names no other tenant and no other order; the tenant's own claims are
  * named, its own orders by id. Drafts hold nothing, so they never appear here.
  */
-async /*@am*/ function checkAvailable(ctx: DomainContext, tenantId: string, numbers: readonly string[], exceptOrderId?: string): Promise<void> {
+async function checkAvailable(ctx: DomainContext, tenantId: string, numbers: readonly string[], exceptOrderId?: string): Promise<void> {
   const claims = new Map((await ctx.store.porting.numberClaims(numbers, exceptOrderId)).map((c) => [c.number, c]));
   const unavailable = numbers.flatMap((number, index) => {
     const claim = claims.get(number);
@@ -113,24 +113,24 @@ async /*@am*/ function checkAvailable(ctx: DomainContext, tenantId: string, numb
 }
 
 /** 422 limit_exceeded when the tenant already has `limits.openPortOrders` orders neither completed nor cancelled (besides `exceptOrderId`). */
-async /*@am*/ function checkOpenOrderLimit(ctx: DomainContext, access: TenantAccess, exceptOrderId?: string): Promise<void> {
+async function checkOpenOrderLimit(ctx: DomainContext, access: TenantAccess, exceptOrderId?: string): Promise<void> {
   // Read fresh: a PATCH of the limit applies to the next request.
   const limit = (await ctx.store.tenants.get(access.tenant.id))?.limits.openPortOrders ?? access.tenant.limits.openPortOrders;
   if (await access.scope.portOrders.countOpen(exceptOrderId) >= limit) throw new LimitExceeded('open port orders', limit);
 }
 
-async /*@am*/ function checkDestination(access: TenantAccess, destination: PortOrderRow['destination']): Promise<void> {
+async function checkDestination(access: TenantAccess, destination: PortOrderRow['destination']): Promise<void> {
   const exists = destination.type === 'extension' ? await access.scope.extensions.getByNumber(destination.target) : await access.scope.ringGroups.getByNumber(destination.target);
   if (!exists) throw new InvalidReference('defaultDestination.target', `no ${destination.type.replace('_', ' ')} ${destination.target} in this tenant`);
 }
 
-async /*@am*/ function load(access: TenantAccess, id: string): Promise<PortOrderRow> {
+async function load(access: TenantAccess, id: string): Promise<PortOrderRow> {
   const order = await access.scope.portOrders.get(id);
   if (!order) throw new NotFound('port_order');
   return order;
 }
 
-export async /*@am*/ function viewOf(access: TenantAccess, order: PortOrderRow, numbers?: string[]): Promise<PortOrderView> {
+export async function viewOf(access: TenantAccess, order: PortOrderRow, numbers?: string[]): Promise<PortOrderView> {
   const kinds = new Set(await access.scope.portOrders.documents.kinds(order.id));
   return { order, numbers: numbers ?? await access.scope.portOrders.numbers(order.id), missing: REQUIRED_DOCUMENTS.filter((k) => !kinds.has(k)) };
 }
@@ -146,7 +146,7 @@ function checkAction(order: PortOrderRow, action: PortOrderAction): PortStatus {
  * Applies one status change: compare-and-set on the status read, timeline entry, audit event and
  * webhook events, all in the caller's transaction. False when someone else changed the status first.
  */
-export async /*@am*/ function applyTransition(
+export async function applyTransition(
   ctx: DomainContext,
   access: Pick<TenantAccess, 'scope'>,
   order: PortOrderRow,
@@ -203,18 +203,18 @@ export async /*@am*/ function applyTransition(
 }
 
 /** The same order moved by someone else between our read and our write: ask the caller to look again. */
-async /*@am*/ function raced(ctx: DomainContext, access: TenantAccess, id: string, action: PortOrderAction): Promise<never> {
+async function raced(ctx: DomainContext, access: TenantAccess, id: string, action: PortOrderAction): Promise<never> {
   const now = await load(access, id);
   checkAction(now, action);
   void ctx;
   throw new InvalidState(now.status, action, []);
 }
 
-export async /*@am*/ function createPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, input: PortOrderInput): Promise<PortOrderView> {
+export async function createPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, input: PortOrderInput): Promise<PortOrderView> {
   const numbers = normaliseNumbers(input.numbers);
   const { tenant, scope } = access;
   const at = ctx.now().toISOString();
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     await checkOpenOrderLimit(ctx, access);
     await checkDestination(access, input.defaultDestination);
     // Early word for the tenant only: a draft holds nothing, and submit checks again.
@@ -261,19 +261,19 @@ export async /*@am*/ function createPortOrder(ctx: DomainContext, actor: Actor, 
   });
 }
 
-export async /*@am*/ function listPortOrders(access: TenantAccess, page: PageQuery, filter: { status?: PortStatus | undefined }): Promise<Page<PortOrderView>> {
+export async function listPortOrders(access: TenantAccess, page: PageQuery, filter: { status?: PortStatus | undefined }): Promise<Page<PortOrderView>> {
   const result = await access.scope.portOrders.list(page, filter);
   const numbers = await access.scope.portOrders.numbersOf(result.items.map((o) => o.id));
   return { items: await Promise.all(result.items.map((o) => viewOf(access, o, numbers.get(o.id) ?? []))), next: result.next };
 }
 
-export async /*@am*/ function retrievePortOrder(access: TenantAccess, id: string): Promise<PortOrderView> {
+export async function retrievePortOrder(access: TenantAccess, id: string): Promise<PortOrderView> {
   return viewOf(access, await load(access, id));
 }
 
-export async /*@am*/ function updatePortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: PortOrderChanges): Promise<PortOrderView> {
+export async function updatePortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: PortOrderChanges): Promise<PortOrderView> {
   const numbers = input.numbers && normaliseNumbers(input.numbers);
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     const order = await load(access, id);
     checkAction(order, 'update');
     if (input.defaultDestination) await checkDestination(access, input.defaultDestination);
@@ -296,8 +296,8 @@ export async /*@am*/ function updatePortOrder(ctx: DomainContext, actor: Actor, 
   });
 }
 
-export async /*@am*/ function submitPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<PortOrderView> {
-  return ctx.store.transaction(async /*@am*/ () => {
+export async function submitPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<PortOrderView> {
+  return ctx.store.transaction(async () => {
     const order = await load(access, id);
     checkAction(order, 'submit');
     const view = await viewOf(access, order);
@@ -319,8 +319,8 @@ export async /*@am*/ function submitPortOrder(ctx: DomainContext, actor: Actor, 
 }
 
 /** Returns the order before and after: the caller tells the carrier when it held the order. */
-export async /*@am*/ function cancelPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<{ before: PortOrderRow; view: PortOrderView }> {
-  return ctx.store.transaction(async /*@am*/ () => {
+export async function cancelPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<{ before: PortOrderRow; view: PortOrderView }> {
+  return ctx.store.transaction(async () => {
     const order = await load(access, id);
     const updated = await applyTransition(ctx, access, order, 'cancel', { kind: 'api_key', actor }, { cancelledAt: ctx.now().toISOString() });
     if (!updated) return raced(ctx, access, id, 'cancel');
@@ -328,8 +328,8 @@ export async /*@am*/ function cancelPortOrder(ctx: DomainContext, actor: Actor, 
   });
 }
 
-export async /*@am*/ function addPortComment(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { body: string; visibility: 'public' | 'internal' }) {
-  return ctx.store.transaction(async /*@am*/ () => {
+export async function addPortComment(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { body: string; visibility: 'public' | 'internal' }) {
+  return ctx.store.transaction(async () => {
     await load(access, id);
     // Internal notes are the provider's and resellers' working space; a tenant key may neither read nor write them.
     if (input.visibility === 'internal' && isTenantLevel(actor.principal)) throw new PermissionDenied('only provider and reseller keys may write internal comments');
@@ -347,24 +347,24 @@ export async /*@am*/ function addPortComment(ctx: DomainContext, actor: Actor, a
   });
 }
 
-export async /*@am*/ function listPortComments(actor: Actor, access: TenantAccess, id: string, page: PageQuery) {
+export async function listPortComments(actor: Actor, access: TenantAccess, id: string, page: PageQuery) {
   await load(access, id);
   return access.scope.portOrders.comments.list(id, page, !isTenantLevel(actor.principal));
 }
 
-export async /*@am*/ function portTimeline(access: TenantAccess, id: string, page: PageQuery) {
+export async function portTimeline(access: TenantAccess, id: string, page: PageQuery) {
   await load(access, id);
   return access.scope.portOrders.events.list(id, page);
 }
 
 /** For the document module: loads the order and checks that documents may be attached now. */
-export async /*@am*/ function orderForAttachment(access: TenantAccess, id: string): Promise<PortOrderRow> {
+export async function orderForAttachment(access: TenantAccess, id: string): Promise<PortOrderRow> {
   const order = await load(access, id);
   checkAction(order, 'attach_document');
   return order;
 }
 
-export async /*@am*/ function loadPortOrder(access: TenantAccess, id: string): Promise<PortOrderRow> {
+export async function loadPortOrder(access: TenantAccess, id: string): Promise<PortOrderRow> {
   return load(access, id);
 }
 
@@ -374,11 +374,11 @@ export async /*@am*/ function loadPortOrder(access: TenantAccess, id: string): P
  * (someone put it on the platform meanwhile), nothing is added and the order goes to exception
  * instead. Returns the order as it is afterwards, or undefined when another actor moved it first.
  */
-export async /*@am*/ function completePortOrder(ctx: DomainContext, order: PortOrderRow, by: PortActor, focDate: string): Promise<PortOrderRow | undefined> {
+export async function completePortOrder(ctx: DomainContext, order: PortOrderRow, by: PortActor, focDate: string): Promise<PortOrderRow | undefined> {
   const scope = ctx.store.tenant(order.tenantId);
   const numbers = await scope.portOrders.numbers(order.id);
   try {
-    const done = await ctx.store.transaction(async /*@am*/ () => {
+    const done = await ctx.store.transaction(async () => {
       const at = ctx.now().toISOString();
       const updated = await applyTransition(ctx, { scope }, order, 'complete', by, { focDate, completedAt: at });
       if (updated) await scope.portOrders.activateNumbers(numbers.map((number) => ({ id: newId('num'), number })), order.destination, at);

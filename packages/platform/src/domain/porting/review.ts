@@ -21,15 +21,15 @@ function requireReviewer(actor: Actor): void {
 }
 
 /** The order moved between our read and our write: say where it is now. */
-async /*@am*/ function moved(access: TenantAccess, id: string, action: string): Promise<never> {
+async function moved(access: TenantAccess, id: string, action: string): Promise<never> {
   throw new InvalidState((await loadPortOrder(access, id)).status, action, []);
 }
 
-export async /*@am*/ function approvePortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { focDate: string }): Promise<PortOrderView> {
+export async function approvePortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { focDate: string }): Promise<PortOrderView> {
   requireReviewer(actor);
   const today = ctx.now().toISOString().slice(0, 10);
   if (input.focDate < today) throw new InvalidFields([{ field: 'focDate', issue: `must be today (${today}, UTC) or later` }]);
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     const order = await loadPortOrder(access, id);
     const updated = await applyTransition(ctx, access, order, 'approve', { kind: 'api_key', actor }, { focDate: input.focDate });
     if (!updated) return moved(access, id, 'approve');
@@ -38,7 +38,7 @@ export async /*@am*/ function approvePortOrder(ctx: DomainContext, actor: Actor,
 }
 
 /** Returns the order before and after: the caller tells the carrier, if one held it, that the submission is off. */
-export async /*@am*/ function rejectPortOrder(
+export async function rejectPortOrder(
   ctx: DomainContext,
   actor: Actor,
   access: TenantAccess,
@@ -46,7 +46,7 @@ export async /*@am*/ function rejectPortOrder(
   input: { reason: PortExceptionReason; message: string },
 ): Promise<{ before: PortOrderRow; view: PortOrderView }> {
   requireReviewer(actor);
-  return ctx.store.transaction(async /*@am*/ () => {
+  return ctx.store.transaction(async () => {
     const order = await loadPortOrder(access, id);
     const updated = await applyTransition(ctx, access, order, 'reject', { kind: 'api_key', actor }, { exceptionReason: input.reason, exceptionMessage: input.message }, input);
     if (!updated) return moved(access, id, 'reject');
@@ -55,7 +55,7 @@ export async /*@am*/ function rejectPortOrder(
 }
 
 /** Completes the port now (the reviewer has the losing carrier's confirmation); the FOC date stays the approved one. */
-export async /*@am*/ function completePortOrderByReviewer(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<PortOrderView> {
+export async function completePortOrderByReviewer(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<PortOrderView> {
   requireReviewer(actor);
   const order = await loadPortOrder(access, id);
   const after = await completePortOrder(ctx, order, { kind: 'api_key', actor }, order.focDate ?? ctx.now().toISOString().slice(0, 10));

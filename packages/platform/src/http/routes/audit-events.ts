@@ -44,7 +44,7 @@ export const auditEventRoutes = [
     summary: "List audit events across tenants: a provider sees all (and platform events), a reseller its tenants'",
     query: AuditEventListParams,
     response: { status: 200, schema: AuditEventList, description: 'One page of audit events' },
-    handle: async /*@am*/ ({ services, principal, query }) =>
+    handle: async ({ services, principal, query }) =>
       presentPage(await listAllAudit(services.domain, principal, { limit: query.limit, after: query.cursor }, filterOf(query)), (e) => presentAuditEvent(auditEventAsSeenBy(principal, e))),
   }),
 ];

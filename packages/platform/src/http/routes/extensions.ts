@@ -12,7 +12,7 @@ export const extensionRoutes = [
     summary: 'Create an extension; its SIP password is returned this once',
     body: ExtensionCreateParams,
     response: { status: 201, schema: ExtensionWithPassword, description: 'The new extension with its SIP password' },
-    handle: async /*@am*/ ({ services, actor, tenant, body }) => {
+    handle: async ({ services, actor, tenant, body }) => {
       const { extension, sipPassword } = await createExtension(services.domain, actor, tenant, body);
       return { ...presentExtension(extension), sipPassword };
     },
@@ -25,7 +25,7 @@ export const extensionRoutes = [
     summary: 'List a tenant\'s extensions',
     query: ListParams,
     response: { status: 200, schema: ExtensionList, description: 'One page of extensions' },
-    handle: async /*@am*/ ({ tenant, query }) => presentPage(await listExtensions(tenant, { limit: query.limit, after: query.cursor }), presentExtension),
+    handle: async ({ tenant, query }) => presentPage(await listExtensions(tenant, { limit: query.limit, after: query.cursor }), presentExtension),
   }),
   tenantRoute({
     method: 'GET',
@@ -34,7 +34,7 @@ export const extensionRoutes = [
     operationId: 'retrieveExtension',
     summary: 'Retrieve an extension',
     response: { status: 200, schema: Extension, description: 'The extension' },
-    handle: async /*@am*/ ({ tenant, params }) => presentExtension(await retrieveExtension(tenant, params.extensionId!)),
+    handle: async ({ tenant, params }) => presentExtension(await retrieveExtension(tenant, params.extensionId!)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -44,7 +44,7 @@ export const extensionRoutes = [
     summary: 'Change an extension\'s display name or SIP password',
     body: ExtensionUpdateParams,
     response: { status: 200, schema: Extension, description: 'The updated extension' },
-    handle: async /*@am*/ ({ services, actor, tenant, params, body }) =>
+    handle: async ({ services, actor, tenant, params, body }) =>
       presentExtension(await updateExtension(services.domain, actor, tenant, params.extensionId!, body)),
   }),
   tenantRoute({
@@ -54,7 +54,7 @@ export const extensionRoutes = [
     operationId: 'deleteExtension',
     summary: 'Delete an extension',
     response: { status: 200, schema: Deleted, description: 'The extension is gone' },
-    handle: async /*@am*/ ({ services, actor, tenant, params }) => {
+    handle: async ({ services, actor, tenant, params }) => {
       await deleteExtension(services.domain, actor, tenant, params.extensionId!);
       return { id: params.extensionId!, object: 'extension', deleted: true as const };
     },

@@ -13,7 +13,7 @@ export const ringGroupRoutes = [
     summary: 'Create a ring group; its number shares the tenant’s namespace with extensions',
     body: RingGroupCreateParams,
     response: { status: 201, schema: RingGroup, description: 'The new ring group' },
-    handle: async /*@am*/ ({ services, actor, tenant, body }) => presentRingGroup(await createRingGroup(services.domain, actor, tenant, body)),
+    handle: async ({ services, actor, tenant, body }) => presentRingGroup(await createRingGroup(services.domain, actor, tenant, body)),
   }),
   tenantRoute({
     method: 'GET',
@@ -32,7 +32,7 @@ export const ringGroupRoutes = [
     operationId: 'retrieveRingGroup',
     summary: 'Retrieve a ring group',
     response: { status: 200, schema: RingGroup, description: 'The ring group' },
-    handle: async /*@am*/ ({ tenant, params }) => presentRingGroup(await retrieveRingGroup(tenant, params.ringGroupId!)),
+    handle: async ({ tenant, params }) => presentRingGroup(await retrieveRingGroup(tenant, params.ringGroupId!)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -42,7 +42,7 @@ export const ringGroupRoutes = [
     summary: 'Change a ring group’s name, strategy, timeout or members',
     body: RingGroupUpdateParams,
     response: { status: 200, schema: RingGroup, description: 'The updated ring group' },
-    handle: async /*@am*/ ({ services, actor, tenant, params, body }) => presentRingGroup(await updateRingGroup(services.domain, actor, tenant, params.ringGroupId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentRingGroup(await updateRingGroup(services.domain, actor, tenant, params.ringGroupId!, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -51,7 +51,7 @@ export const ringGroupRoutes = [
     operationId: 'deleteRingGroup',
     summary: 'Delete a ring group',
     response: { status: 200, schema: Deleted, description: 'The ring group is gone' },
-    handle: async /*@am*/ ({ services, actor, tenant, params }) => {
+    handle: async ({ services, actor, tenant, params }) => {
       await deleteRingGroup(services.domain, actor, tenant, params.ringGroupId!);
       return { id: params.ringGroupId!, object: 'ring_group', deleted: true as const };
     },

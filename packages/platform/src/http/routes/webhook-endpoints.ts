@@ -62,7 +62,7 @@ const operations: {
     summary: 'Create a webhook endpoint; its signing secret is returned this once',
     body: WebhookEndpointCreateParams,
     response: { status: 201, schema: WebhookEndpointWithSecret, description: 'The endpoint and its `whsec_…` secret' },
-    handle: async /*@am*/ ({ services, actor, owner, body }) => {
+    handle: async ({ services, actor, owner, body }) => {
       const { endpoint, secret } = await createWebhookEndpoint(services.domain, actor, owner, body);
       return { ...presentWebhookEndpoint(endpoint), secret };
     },
@@ -84,7 +84,7 @@ const operations: {
     name: 'retrieveWebhookEndpoint',
     summary: 'Retrieve a webhook endpoint',
     response: { status: 200, schema: WebhookEndpoint, description: 'The endpoint' },
-    handle: async /*@am*/ ({ services, owner, params }) => presentWebhookEndpoint(await retrieveWebhookEndpoint(services.domain, owner, params.endpointId!)),
+    handle: async ({ services, owner, params }) => presentWebhookEndpoint(await retrieveWebhookEndpoint(services.domain, owner, params.endpointId!)),
   },
   {
     method: 'PATCH',
@@ -94,7 +94,7 @@ const operations: {
     summary: 'Change an endpoint’s URL, events, description or status',
     body: WebhookEndpointUpdateParams,
     response: { status: 200, schema: WebhookEndpoint, description: 'The updated endpoint' },
-    handle: async /*@am*/ ({ services, actor, owner, params, body }) => presentWebhookEndpoint(await updateWebhookEndpoint(services.domain, actor, owner, params.endpointId!, body)),
+    handle: async ({ services, actor, owner, params, body }) => presentWebhookEndpoint(await updateWebhookEndpoint(services.domain, actor, owner, params.endpointId!, body)),
   },
   {
     method: 'DELETE',
@@ -103,7 +103,7 @@ const operations: {
     name: 'deleteWebhookEndpoint',
     summary: 'Delete an endpoint and its queued deliveries',
     response: { status: 200, schema: Deleted, description: 'The endpoint is gone' },
-    handle: async /*@am*/ ({ services, actor, owner, params }) => {
+    handle: async ({ services, actor, owner, params }) => {
       await deleteWebhookEndpoint(services.domain, actor, owner, params.endpointId!);
       return { id: params.endpointId!, object: 'webhook_endpoint', deleted: true as const };
     },
@@ -116,7 +116,7 @@ const operations: {
     summary: 'Replace the signing secret (returned this once); optionally keep signing with the old one for a grace period',
     body: WebhookSecretRotateParams,
     response: { status: 200, schema: WebhookEndpointWithSecret, description: 'The endpoint and its new secret' },
-    handle: async /*@am*/ ({ services, actor, owner, params, body }) => {
+    handle: async ({ services, actor, owner, params, body }) => {
       const { endpoint, secret } = await rotateWebhookSecret(services.domain, actor, owner, params.endpointId!, body.gracePeriodSeconds);
       return { ...presentWebhookEndpoint(endpoint), secret };
     },
@@ -129,7 +129,7 @@ const operations: {
     summary: 'List an endpoint’s deliveries, each with its attempt log',
     query: ListParams,
     response: { status: 200, schema: WebhookDeliveryList, description: 'One page of deliveries' },
-    handle: async /*@am*/ ({ services, owner, params, query }) =>
+    handle: async ({ services, owner, params, query }) =>
       presentPage(await listWebhookDeliveries(services.domain, owner, params.endpointId!, { limit: query.limit, after: query.cursor }), presentWebhookDelivery),
   },
   {
@@ -139,7 +139,7 @@ const operations: {
     name: 'redeliverWebhook',
     summary: 'Send a delivery’s event again, now, as a new delivery',
     response: { status: 201, schema: WebhookDelivery, description: 'The new delivery' },
-    handle: async /*@am*/ ({ services, actor, owner, params }) => presentWebhookDelivery(await redeliverWebhook(services.domain, actor, owner, params.endpointId!, params.deliveryId!)),
+    handle: async ({ services, actor, owner, params }) => presentWebhookDelivery(await redeliverWebhook(services.domain, actor, owner, params.endpointId!, params.deliveryId!)),
   },
 ];
 
