@@ -8,7 +8,19 @@ import type { Platform } from '@highrise/platform';
 import { Messager, UserAgent } from 'sip.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from './support/platform';
-import { createNodePhone, openRawSip, rawRequest, statusOf, withTimeout, type NodeCall, type NodePhone } from './support/sip-node';
+import {
+  createNodePhone,
+  openRawSip,
+  rawDialogOf,
+  rawInDialog,
+  rawRequest,
+  rawResponse,
+  statusOf,
+  withTimeout,
+  type NodeCall,
+  type NodePhone,
+  type RawSip,
+} from './support/sip-node';
 import { api, createExtension, createSoftphoneToken, type ProvisionedTenant } from './support/sip-provision';
 
 const KEY = 'hr_test_bootstrap_key_limits_0001';
@@ -215,6 +227,76 @@ describe('channel limits', () => {
     await answeredCall(f101!, f102!, '102');
     expect(await f103!.call('101').outcome).toBe(403);
     await answeredCall(o101!, o102!, '102');
+  });
+});
+
+describe('a BYE the edge refuses', () => {
+  /** A raw socket bound to one extension by its softphone token, registered with its own contact. */
+  async function rawExtension(tenant: ProvisionedTenant, number: string): Promise<RawSip> {
+    const raw = await openRawSip(`${platform.wsUrl}?token=${encodeURIComponent(await createSoftphoneToken(platform.url, KEY, tenant.id, number))}`);
+    const aor = `sip:${number}@${tenant.sipDomain}`;
+    raw.send(rawRequest({ method: 'REGISTER', uri: `sip:${tenant.sipDomain}`, from: aor, to: aor, headers: [`Contact: <sip:${number}@raw${number}.invalid;transport=ws>`] }));
+    expect(statusOf(await raw.next())).toBe(200);
+    return raw;
+  }
+
+  it('releases nothing: the channel and the call stay until a BYE is forwarded and answered', async () => {
+    const tenant = await tenantWith({ channels: 1 });
+    const [caller, callee] = await Promise.all([rawExtension(tenant, '101'), rawExtension(tenant, '102')]);
+    const p103 = await registered(tenant, '103');
+    const invite = rawRequest({
+      method: 'INVITE',
+      uri: `sip:102@${tenant.sipDomain}`,
+      from: `sip:101@${tenant.sipDomain}`,
+      to: `sip:102@${tenant.sipDomain}`,
+      headers: ['Contact: <sip:101@raw101.invalid;transport=ws>'],
+    });
+    caller.send(invite);
+    const arrived = await callee.next((f) => f.startsWith('INVITE '));
+    callee.send(rawResponse(arrived, 200, { toTag: 'callee102', headers: ['Contact: <sip:102@raw102.invalid;transport=ws>'] }));
+    const dialog = rawDialogOf(invite, await caller.next((f) => statusOf(f) === 200));
+    caller.send(rawInDialog(dialog, 'ACK'));
+    await callee.next((f) => f.startsWith('ACK '));
+    const answer = () => caller.next((f) => statusOf(f) !== undefined && statusOf(f)! >= 200);
+    const stillUp = async () => {
+      expect((await hr.tenant(tenant.id).usage.retrieve()).channels.used).toBe(1);
+      expect((await hr.tenant(tenant.id).calls.list({ limit: 100 })).data.filter((c) => c.callId === dialog.callId)).toEqual([]);
+      expect(await p103.call('104').outcome).toBe(403);
+    };
+    await stillUp();
+
+    // No branch in the Via: refused before the edge looks at the dialog.
+    caller.send(rawInDialog(dialog, 'BYE', { branch: null }));
+    expect(statusOf(await answer())).toBe(400);
+    await stillUp();
+
+    // The connection's transactions at their cap (INFOs the callee sits on): the BYE is refused with 503.
+    const okBefore = caller.frames.filter((f) => statusOf(f) === 200).length;
+    for (let i = 0; i < 128; i++) caller.send(rawInDialog(dialog, 'INFO'));
+    await vi.waitFor(() => expect(callee.frames.filter((f) => f.startsWith('INFO ')).length).toBeGreaterThanOrEqual(127));
+    caller.send(rawInDialog(dialog, 'BYE'));
+    await caller.next((f) => statusOf(f) === 503 && /^CSeq: \d+ BYE$/m.test(f));
+    expect(callee.frames.filter((f) => f.startsWith('BYE '))).toEqual([]);
+    await stillUp();
+    const infos = callee.frames.filter((f) => f.startsWith('INFO '));
+    for (const info of infos) callee.send(rawResponse(info, 200));
+    await vi.waitFor(() => expect(caller.frames.filter((f) => statusOf(f) === 200).length).toBe(okBefore + infos.length));
+
+    // A BYE under way and the same branch again: neither releases anything before the callee answers.
+    const bye = rawInDialog(dialog, 'BYE', { branch: 'z9hG4bKbye0001' });
+    caller.send(bye);
+    const forwarded = await callee.next((f) => f.startsWith('BYE '));
+    await stillUp();
+    caller.send(bye.replace(/^CSeq: \d+/m, `CSeq: ${++dialog.cseq}`));
+    await stillUp();
+    expect(callee.frames.filter((f) => f.startsWith('BYE '))).toHaveLength(1);
+
+    callee.send(rawResponse(forwarded, 200));
+    expect(statusOf(await answer())).toBe(200);
+    await vi.waitFor(async () => expect((await hr.tenant(tenant.id).usage.retrieve()).channels.used).toBe(0));
+    const calls = await hr.tenant(tenant.id).calls.list({ limit: 100 });
+    expect(calls.data.find((c) => c.callId === dialog.callId)).toMatchObject({ disposition: 'answered', from: '101', to: '102' });
+    await Promise.all([caller.close(), callee.close()]);
   });
 });
 

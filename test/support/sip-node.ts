@@ -386,3 +386,58 @@ export function headerOf(frame: string, name: string): string | undefined {
   const match = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(frame);
   return match?.[1]?.trim();
 }
+
+/** A UA's response to a raw request frame: Via, From, To (with `toTag` added), Call-ID and CSeq copied. */
+export function rawResponse(request: string, status: number, options: { toTag?: string; headers?: string[]; body?: string } = {}): string {
+  const head = request.slice(0, request.indexOf('\r\n\r\n')).split('\r\n').slice(1);
+  const copied = head
+    .filter((line) => /^(via|from|to|call-id|cseq):/i.test(line))
+    .map((line) => (options.toTag && /^to:/i.test(line) && !/;tag=/i.test(line) ? `${line};tag=${options.toTag}` : line));
+  const body = options.body ?? '';
+  return [`SIP/2.0 ${status} Whatever`, ...copied, ...(options.headers ?? []), `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+}
+
+/** One side of a dialog set up with raw frames: what its in-dialog requests carry. */
+export interface RawDialog {
+  callId: string;
+  /** This side's From value, tag included. */
+  from: string;
+  /** The other side's To value, tag included. */
+  to: string;
+  /** Request-URI of in-dialog requests: the other side's Contact. */
+  target: string;
+  cseq: number;
+}
+
+/** The dialog a 2xx answering `invite` (both raw frames, as the caller saw them) creates for the caller. */
+export function rawDialogOf(invite: string, ok: string): RawDialog {
+  const contact = /<([^>]+)>/.exec(headerOf(ok, 'Contact') ?? '')?.[1] ?? '';
+  return { callId: headerOf(invite, 'Call-ID')!, from: headerOf(invite, 'From')!, to: headerOf(ok, 'To')!, target: contact, cseq: Number(headerOf(invite, 'CSeq')!.split(' ')[0]) };
+}
+
+/**
+ * An in-dialog request. `branch: null` leaves the Via without a branch (malformed); `cseq` defaults to
+ * the next one (ACK reuses the INVITE's); `uri` and `headers` let a test send what a hostile UA would.
+ */
+export function rawInDialog(
+  dialog: RawDialog,
+  method: string,
+  options: { branch?: string | null; cseq?: number; uri?: string; from?: string; headers?: string[]; body?: string } = {},
+): string {
+  const cseq = options.cseq ?? (method === 'ACK' ? dialog.cseq : ++dialog.cseq);
+  const branch = options.branch === null ? '' : `;branch=${options.branch ?? `z9hG4bK${randomBytes(6).toString('hex')}`}`;
+  const body = options.body ?? '';
+  return [
+    `${method} ${options.uri ?? dialog.target} SIP/2.0`,
+    `Via: SIP/2.0/WS raw.invalid${branch}`,
+    'Max-Forwards: 70',
+    `From: ${options.from ?? dialog.from}`,
+    `To: ${dialog.to}`,
+    `Call-ID: ${dialog.callId}`,
+    `CSeq: ${cseq} ${method}`,
+    ...(options.headers ?? []),
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    '',
+    body,
+  ].join('\r\n');
+}

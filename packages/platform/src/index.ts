@@ -7,7 +7,8 @@ export { openSqliteStore, migrations, latestVersion, DATABASE_FILE } from './sto
 export type * from './store/types';
 export type { SqliteStoreOptions, Migration } from './store/index';
 export type { SipDirectory, SipTenant, SipUser, SoftphoneTokenClaims, TokenCheck } from './domain/sip-directory-contract';
-export { createBenchmarkApis, type BenchmarkApis } from './http/benchmark';
+export { createBenchmarkApis, type BenchmarkApis } from './benchmark';
 export { createDialPlanBenchmark, type DialPlanBenchmark } from './domain/dial-plan/benchmark';
 export { SIP_METHODS, type SipMethod } from './sip/methods';
+export { ManualClock, type SipClock, type SipTimer } from './sip/clock';
 export { SimulatedCarrier, type PortingCarrier, type CarrierOrder, type CarrierStatus } from './domain/porting/carrier';

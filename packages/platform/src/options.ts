@@ -1,5 +1,6 @@
 import type { IceServer } from '@highrise/sdk/schemas';
 import type { PortingCarrier } from './domain/porting/carrier';
+import type { SipClock } from './sip/clock';
 import type { WebhookDeliveryOptions } from './domain/webhook-delivery';
 import type { WebhookRuleOptions } from './domain/webhooks';
 
@@ -51,8 +52,10 @@ export interface PlatformOptions {
   /**
    * SIP edge timers. `ackTimeoutMs`: how long an answered call waits for the caller's ACK before
    * the edge ends it and frees its channel (default 32000, RFC 3261 Timer H); shorter in tests.
+   * `clock`: what the edge's SIP timers run on (transactions, ring groups, the ACK wait, call
+   * record times); default the system clock, a ManualClock in tests that must not wait.
    */
-  sipTimers?: { ackTimeoutMs?: number };
+  sipTimers?: { ackTimeoutMs?: number; clock?: SipClock };
   /**
    * SIP edge connection bounds: `maxConnections` (default 20000) and `maxConnectionsPerAddress`
    * (default 1000) WebSockets at once, beyond which an upgrade gets HTTP 503; a socket that has

@@ -1,5 +1,5 @@
 import type { AuditEvent } from '@highrise/sdk/schemas';
-import type { AuditEventRow } from '../store/types';
+import type { AuditEventRow } from '../domain/records';
 
 /** An audit row in the SDK's shape; `changes` is stored as canonical JSON, already redacted. */
 export const presentAuditEvent = (e: AuditEventRow): AuditEvent => ({

@@ -1,6 +1,6 @@
 import type { DialRule, PhoneNumber, RingGroup, Trunk } from '@highrise/sdk/schemas';
 import type { TrunkView } from '../domain/trunks';
-import type { DialRuleRow, NumberRow, RingGroupRow } from '../store/types';
+import type { DialRuleRow, NumberRow, RingGroupRow } from '../domain/records';
 
 /** Numbers, dial rules, ring groups and trunks in the exact shapes of the SDK schemas. */
 

@@ -1,7 +1,7 @@
 import type { PortComment, PortDocument, PortOrder, PortTimelineEntry } from '@highrise/sdk/schemas';
 import type { PortOrderView } from '../domain/porting/orders';
 import { allowedActions } from '../domain/porting/state-machine';
-import type { PortCommentRow, PortDocumentRow, PortEventRow } from '../store/porting-types';
+import type { PortCommentRow, PortDocumentRow, PortEventRow } from '../domain/records';
 
 /** Account number and PIN never leave the platform: only the last four characters and whether a PIN is set. */
 export const presentPortOrder = ({ order, numbers, missing }: PortOrderView): PortOrder => ({

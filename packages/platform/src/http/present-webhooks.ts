@@ -3,7 +3,7 @@ import type { PortOrderView } from '../domain/porting/orders';
 import { presentPortOrder } from './present-porting';
 import type { ExtensionView } from '../domain/extensions';
 import type { TenantView } from '../domain/tenants';
-import type { WebhookDeliveryWithAttempts, WebhookEndpointRow } from '../store/types';
+import type { WebhookDeliveryWithAttempts, WebhookEndpointRow } from '../domain/records';
 import { presentExtension, presentTenant } from './present';
 
 export const presentWebhookEndpoint = (e: WebhookEndpointRow): WebhookEndpoint => ({

@@ -1,10 +1,10 @@
 import type { Call, TenantUsage } from '@highrise/sdk/schemas';
-import type { CallRow } from '../store/types';
+import type { CallRow } from '../domain/records';
 import type { TenantUsageView } from '../domain/usage';
 import type { Extension, Reseller, Tenant } from '@highrise/sdk/schemas';
 import type { ExtensionView } from '../domain/extensions';
 import type { TenantView } from '../domain/tenants';
-import type { ResellerRow } from '../store/types';
+import type { ResellerRow } from '../domain/records';
 
 /** Domain records in the exact shapes of the SDK schemas. */
 

@@ -1,11 +1,12 @@
 /**
- * Per-tenant live counters of the edge (channels, messages) and the life of each call from the
+ * Accounting (Kamailio's acc and dialog profiles): per-tenant live counters of the edge (channels, messages) and the life of each call from the
  * INVITE the edge accepts to its record. A channel is taken when the edge accepts a new call and
  * given back exactly once, whatever ends it (BYE, CANCEL, a failure response, a lost socket, a
  * 2xx that is never ACKed). Both legs of a call between two extensions of one tenant are one
  * channel: the edge is a proxy, there is one call to count (docs/decisions/2026-11-28-channel-limits.md).
  */
 import type { SipCallDisposition, SipCallRecord, SipDirectory } from '../domain/sip-directory-contract';
+import { systemClock, type SipClock, type SipTimer } from './clock';
 
 export type CallDirection = SipCallRecord['direction'];
 
@@ -28,7 +29,7 @@ export interface LiveCall {
   dialogKey: string | undefined;
   acked: boolean;
   /** Runs while a 2xx waits for its ACK. */
-  ackTimer: NodeJS.Timeout | undefined;
+  ackTimer: SipTimer | undefined;
 }
 
 export type ChannelGrant = { ok: true; call: LiveCall } | { ok: false; limit: number };
@@ -58,12 +59,16 @@ export class CallTracker {
   readonly #channels = new Map<string, number>();
   readonly #messages = new Map<string, { startedAt: number; count: number }>();
   readonly #live = new Set<LiveCall>();
+  /** Answered calls by the dialog their 2xx created, until BYE, socket loss or a missing ACK ends them. */
+  readonly #byDialog = new Map<string, LiveCall>();
+  readonly #clock: SipClock;
   #pending: SipCallRecord[] = [];
   #flushScheduled = false;
 
-  constructor(directory: SipDirectory, log: (line: string) => void) {
+  constructor(directory: SipDirectory, log: (line: string) => void, clock: SipClock = systemClock) {
     this.#directory = directory;
     this.#log = log;
+    this.#clock = clock;
   }
 
   /**
@@ -73,7 +78,7 @@ export class CallTracker {
   begin(tenantId: string, callId: string, from: string, to: string, direction: CallDirection = 'internal'): ChannelGrant {
     const limit = this.#directory.limits(tenantId)?.channels ?? 0;
     const used = this.#channels.get(tenantId) ?? 0;
-    const call = newLiveCall(tenantId, callId, from, to, direction);
+    const call = newLiveCall(tenantId, callId, from, to, direction, this.#clock.now());
     if (used >= limit) {
       this.end(call, 'limit', 403);
       return { ok: false, limit };
@@ -94,19 +99,53 @@ export class CallTracker {
     status: number,
     direction: CallDirection = 'internal',
   ): void {
-    const call = newLiveCall(tenantId, callId, from, to, direction);
+    const call = newLiveCall(tenantId, callId, from, to, direction, this.#clock.now());
     this.end(call, disposition, status);
   }
 
   answer(call: LiveCall): void {
-    call.answeredAt ??= new Date();
+    call.answeredAt ??= new Date(this.#clock.now());
+  }
+
+  /**
+   * The call's 2xx created `dialogKey`: it is answered, and holds its channel until the dialog ends
+   * (endDialog) or the caller fails to ACK within `ackTimeoutMs` (then `onUnconfirmed` runs).
+   */
+  answered(call: LiveCall, dialogKey: string, ackTimeoutMs: number, onUnconfirmed: (call: LiveCall) => void): void {
+    if (call.ended || call.dialogKey !== undefined) return;
+    this.answer(call);
+    call.dialogKey = dialogKey;
+    this.#byDialog.set(dialogKey, call);
+    call.ackTimer = this.#clock.after(ackTimeoutMs, () => onUnconfirmed(call));
+  }
+
+  /** The caller's ACK confirmed the dialog: the call no longer waits on its timer. */
+  acked(dialogKey: string): void {
+    const call = this.#byDialog.get(dialogKey);
+    if (!call) return;
+    call.acked = true;
+    call.ackTimer?.cancel();
+  }
+
+  /** The dialog of an answered call is over (BYE answered, a socket lost): its channel comes back. */
+  endDialog(dialogKey: string, disposition: SipCallDisposition = 'answered', status: number = 200): void {
+    const call = this.#byDialog.get(dialogKey);
+    if (!call) return;
+    this.#byDialog.delete(dialogKey);
+    this.end(call, disposition, status);
+  }
+
+  /** The answered call of a dialog, if it is still live. */
+  byDialog(dialogKey: string): LiveCall | undefined {
+    return this.#byDialog.get(dialogKey);
   }
 
   /** Ends a call once: gives its channel back and queues its record. Later calls are no-ops. */
   end(call: LiveCall, disposition: SipCallDisposition, sipStatus: number | undefined): void {
     if (call.ended) return;
     call.ended = true;
-    clearTimeout(call.ackTimer);
+    call.ackTimer?.cancel();
+    if (call.dialogKey !== undefined && this.#byDialog.get(call.dialogKey) === call) this.#byDialog.delete(call.dialogKey);
     this.#live.delete(call);
     if (call.holdsChannel) {
       call.holdsChannel = false;
@@ -122,7 +161,7 @@ export class CallTracker {
       direction: call.direction,
       startedAt: call.startedAt,
       answeredAt: call.answeredAt,
-      endedAt: new Date(),
+      endedAt: new Date(this.#clock.now()),
       disposition,
       sipStatus,
     });
@@ -135,7 +174,7 @@ export class CallTracker {
   }
 
   /** Counts one MESSAGE against the tenant's per-minute limit, or refuses it. */
-  allowMessage(tenantId: string, now = Date.now()): MessageGrant {
+  allowMessage(tenantId: string, now = this.#clock.now()): MessageGrant {
     const limit = this.#directory.limits(tenantId)?.messagesPerMinute ?? 0;
     let window = this.#messages.get(tenantId);
     if (!window || now - window.startedAt >= MESSAGE_WINDOW_MS) {
@@ -147,7 +186,7 @@ export class CallTracker {
     return { ok: true };
   }
 
-  usage(tenantId: string, now = Date.now()): TenantLiveUsage {
+  usage(tenantId: string, now = this.#clock.now()): TenantLiveUsage {
     const window = this.#messages.get(tenantId);
     const current = window && now - window.startedAt < MESSAGE_WINDOW_MS ? window : undefined;
     return {
@@ -160,6 +199,7 @@ export class CallTracker {
   /** Ends every live call (the edge is shutting down) and writes every queued record now. */
   close(): void {
     for (const call of [...this.#live]) this.end(call, call.answeredAt ? 'answered' : 'failed', undefined);
+    this.#byDialog.clear();
     this.flush();
   }
 
@@ -194,14 +234,14 @@ export class CallTracker {
   }
 }
 
-function newLiveCall(tenantId: string, callId: string, from: string, to: string, direction: CallDirection): LiveCall {
+function newLiveCall(tenantId: string, callId: string, from: string, to: string, direction: CallDirection, now: number): LiveCall {
   return {
     tenantId,
     callId,
     from,
     to,
     direction,
-    startedAt: new Date(),
+    startedAt: new Date(now),
     answeredAt: undefined,
     cancelled: false,
     holdsChannel: false,

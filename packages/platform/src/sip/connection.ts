@@ -3,7 +3,11 @@ import type { WebSocket } from 'ws';
 import type { SoftphoneTokenClaims } from '../domain/sip-directory-contract';
 import { NonceLedger } from './digest';
 import { serialize, type SipMessage } from './message';
+import type { ClientBranch, ServerKey, ServerSide } from './transactions';
 import type { TrunkIdentity } from './trunk-auth';
+
+/** What a connection needs of its socket (a `ws` WebSocket; a fake in unit tests). */
+export type SipSocket = Pick<WebSocket, 'readyState' | 'OPEN' | 'send'>;
 
 export function randomToken(bytes = 8): string {
   return randomBytes(bytes).toString('hex');
@@ -39,9 +43,11 @@ export class SipConnection {
   readonly tenants = new Set<string>();
   /** Digest nonces issued to this connection (they verify on no other) and their uses. */
   readonly nonces = new NonceLedger();
+  /** Requests received on this connection that are under way (retransmissions, CANCEL and ACK match them). */
+  readonly serverTransactions = new Map<ServerKey, ServerSide>();
   /** Transactions the edge forwarded on behalf of this connection / to this connection. */
-  readonly sentTransactions = new Set<string>();
-  readonly receivedTransactions = new Set<string>();
+  readonly sentTransactions = new Set<ClientBranch>();
+  readonly receivedTransactions = new Set<ClientBranch>();
   readonly dialogs = new Set<string>();
   /**
    * True once the connection has proved an identity (a softphone token, or a request that
@@ -49,10 +55,10 @@ export class SipConnection {
    */
   authenticated: boolean;
   closed = false;
-  readonly #socket: WebSocket;
+  readonly #socket: SipSocket;
   #corked = false;
 
-  constructor(socket: WebSocket, token: SoftphoneTokenClaims | undefined) {
+  constructor(socket: SipSocket, token: SoftphoneTokenClaims | undefined) {
     this.#socket = socket;
     this.token = token;
     this.authenticated = token !== undefined;

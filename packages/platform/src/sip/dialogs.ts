@@ -1,11 +1,12 @@
 /**
- * Dialogs the edge saw being created, keyed by Call-ID and both tags. An in-dialog request is
+ * The dialog layer (Kamailio's dialog module, sip.js's core/dialogs). Dialogs the edge saw being created, keyed by Call-ID and both tags. An in-dialog request is
  * routed only if it names a known dialog AND arrives on one of that dialog's two connections, so
  * a guessed Call-ID from anyone else's socket leads nowhere.
  */
 import type { SipConnection } from './connection';
 import { parseContacts, parseCSeq, tagOf } from './header-values';
 import { header, headers, type SipRequest, type SipResponse } from './message';
+import type { TrunkLeg } from './trunk-legs';
 
 /** Per-connection cap that keeps a misbehaving client from growing the edge's memory. */
 const MAX_DIALOGS_PER_CONNECTION = 128;
@@ -25,13 +26,24 @@ export interface Dialog {
   calleeSeq: number | undefined;
   /** A 2xx was seen; before that the dialog is early. */
   confirmed: boolean;
+  /** Set when one end is a carrier trunk: what every request toward it must carry. */
+  trunk: TrunkLeg | undefined;
 }
 
 export class DialogTable {
   readonly #dialogs = new Map<string, Dialog>();
 
-  /** Records (or confirms) the dialog an INVITE response creates; returns its key. */
-  open(caller: SipConnection, callee: SipConnection, invite: SipRequest, response: SipResponse): string | undefined {
+  /**
+   * Records (or confirms) the dialog an INVITE response creates; returns its key. `trunk` makes
+   * the leg toward a carrier, when the dialog is new and one end is a trunk.
+   */
+  open(
+    caller: SipConnection,
+    callee: SipConnection,
+    invite: SipRequest,
+    response: SipResponse,
+    trunk?: (contact: string | undefined) => TrunkLeg | undefined,
+  ): string | undefined {
     const callId = header(invite, 'call-id')!;
     const fromTag = tagOf(header(invite, 'from'));
     const toTag = tagOf(header(response, 'to'));
@@ -42,7 +54,11 @@ export class DialogTable {
     if (existing) {
       // An early dialog confirmed by the 2xx, or a re-INVITE's answer.
       existing.confirmed ||= response.status >= 200;
-      existing.calleeContact = calleeContact ?? existing.calleeContact;
+      // The answerer's Contact is its new remote target (a re-INVITE may come from either end).
+      if (callee === existing.callee) existing.calleeContact = calleeContact ?? existing.calleeContact;
+      else if (callee === existing.caller) existing.callerContact = calleeContact ?? existing.callerContact;
+      const trunkEnd = existing.trunk && (existing.trunk.side === 'callee' ? existing.callee : existing.caller);
+      if (existing.trunk && callee === trunkEnd && calleeContact && response.status >= 200) existing.trunk.target = calleeContact;
       return key;
     }
     if (caller.dialogs.size >= MAX_DIALOGS_PER_CONNECTION || callee.dialogs.size >= MAX_DIALOGS_PER_CONNECTION) return undefined;
@@ -58,6 +74,7 @@ export class DialogTable {
       callerSeq: parseCSeq(header(invite, 'cseq')!)!.seq,
       calleeSeq: undefined,
       confirmed: response.status >= 200,
+      trunk: trunk?.(calleeContact),
     });
     caller.dialogs.add(key);
     callee.dialogs.add(key);

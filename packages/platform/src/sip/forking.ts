@@ -1,45 +1,177 @@
 /**
- * Ring groups at the edge: one caller's INVITE (one server transaction, one call record, one
- * channel) fanned out to member contacts as client branches. The router does the SIP I/O; this
- * module keeps the group call's state and decides which final response the caller hears.
+ * Ring groups as a pure state machine (Kamailio's serial/parallel forking in tm, as data): one
+ * caller's INVITE fanned out to members, each member a numbered branch. The machine takes events
+ * (a member rang, answered, declined, rang out, went away; the group timer; the caller's CANCEL)
+ * and answers with effects for the edge to carry out (ring, cancel, answer the caller, fail the
+ * caller, hang up a late answer). No SIP, no sockets, no clock: `ring-groups.ts` does the I/O.
  */
-import type { LiveCall } from './calls';
-import type { SipConnection } from './connection';
-import type { SipRequest } from './message';
 
-export interface ForkMember {
-  number: string;
-  connection: SipConnection;
-  contact: string;
+export type ForkStrategy = 'simultaneous' | 'sequential';
+
+export type ForkEvent =
+  | { kind: 'start' }
+  /** A provisional response: the member's phone is alive and ringing. */
+  | { kind: 'ringing'; member: number }
+  | { kind: 'answered'; member: number }
+  /** A final failure; `status` undefined when it only answers a CANCEL of our own. */
+  | { kind: 'declined'; member: number; status: number | undefined }
+  /** The member's own timer ran out (sequential: its turn; simultaneous: it never answered at all). */
+  | { kind: 'rang_out'; member: number }
+  /** Its connection went away while it rang. */
+  | { kind: 'gone'; member: number }
+  /** It could not be rung when its turn came (its connection was already gone). */
+  | { kind: 'unreachable'; member: number }
+  | { kind: 'group_timeout' }
+  | { kind: 'caller_cancelled' };
+
+export type ForkEffect =
+  | { kind: 'ring'; member: number; timeoutMs: number }
+  /** Simultaneous: one timer for the whole group. */
+  | { kind: 'start_group_timer'; ms: number }
+  /** The member is alive: from now on the group timer alone decides how long it rings. */
+  | { kind: 'stop_member_timer'; member: number }
+  | { kind: 'cancel'; member: number }
+  /** The member's branch is over (forget it, or keep it a while to take the 487 of our CANCEL). */
+  | { kind: 'branch_over'; member: number; awaitingCancel: boolean }
+  | { kind: 'answer_caller'; member: number }
+  | { kind: 'fail_caller'; status: number }
+  /** A member answered after the call went elsewhere: ACK and BYE it. */
+  | { kind: 'hang_up'; member: number };
+
+/** `cancelling`: given up by us (rang out), its branch still waiting for the 487 of our CANCEL. */
+type MemberState = 'waiting' | 'ringing' | 'cancelling' | 'over';
+
+export interface ForkOptions {
+  strategy: ForkStrategy;
+  /** How many members can be rung (registered), in ring order. */
+  members: number;
+  /** Group members that could not be rung at all (not registered). */
+  unregistered: number;
+  /** A member's ring time (sequential), or the whole group's (simultaneous). */
+  timeoutMs: number;
+  /** Simultaneous: a member that never answers at all is given up after this (Timer B). */
+  noResponseMs: number;
 }
 
-export interface Fork {
-  /** The caller's INVITE and connection: the single server transaction behind every branch. */
-  upstream: SipConnection;
-  received: SipRequest;
-  /** `connection id\nclient branch\nINVITE`, as the router keys the caller's transactions. */
-  upstreamKey: string;
-  call: LiveCall | undefined;
-  strategy: 'simultaneous' | 'sequential';
-  timeoutMs: number;
-  /** Sequential: members not tried yet, in ring order. */
-  waiting: ForkMember[];
-  /** Our branches still without a final response. */
-  live: Set<string>;
+export class ForkMachine {
+  readonly strategy: ForkStrategy;
+  readonly #options: ForkOptions;
+  readonly #members: MemberState[];
   /** Final statuses the members answered with (not counting CANCELs of our own). */
-  outcomes: number[];
-  /** Members we stopped ringing because their time was up. */
-  timedOut: number;
-  /** Member numbers we could not ring at all (not registered). */
+  readonly outcomes: number[] = [];
+  timedOut = 0;
   unregistered: number;
-  /** The branch whose 2xx the caller got. */
-  winner: string | undefined;
+  winner: number | undefined;
   /** The caller has its final response (2xx or the best failure). */
-  done: boolean;
+  done = false;
   /** The caller gave up (CANCEL or its socket closed). */
-  cancelled: boolean;
-  /** Simultaneous: one timer for the whole group; sequential uses a timer per branch. */
-  timer: NodeJS.Timeout | undefined;
+  cancelled = false;
+
+  constructor(options: ForkOptions) {
+    this.strategy = options.strategy;
+    this.#options = options;
+    this.#members = Array.from({ length: options.members }, () => 'waiting');
+    this.unregistered = options.unregistered;
+  }
+
+  /** Members whose branch is still ringing. */
+  get live(): number[] {
+    return this.#members.flatMap((state, i) => (state === 'ringing' ? [i] : []));
+  }
+
+  handle(event: ForkEvent): ForkEffect[] {
+    const effects: ForkEffect[] = [];
+    switch (event.kind) {
+      case 'start':
+        if (this.#members.length === 0) return this.#fail(effects, 480);
+        if (this.strategy === 'sequential') return this.#ringNext(effects);
+        effects.push({ kind: 'start_group_timer', ms: this.#options.timeoutMs });
+        for (let i = 0; i < this.#members.length; i++) this.#ring(effects, i);
+        return effects;
+      case 'ringing':
+        if (this.strategy === 'simultaneous' && this.#members[event.member] === 'ringing') effects.push({ kind: 'stop_member_timer', member: event.member });
+        return effects;
+      case 'answered': {
+        // A member we were cancelling may still answer first; it takes the call if nobody has.
+        const state = this.#members[event.member];
+        if (state !== 'ringing' && state !== 'cancelling') return effects;
+        this.#members[event.member] = 'over';
+        if (this.done) {
+          effects.push({ kind: 'hang_up', member: event.member });
+          return effects;
+        }
+        this.done = true;
+        this.winner = event.member;
+        for (const other of this.live) effects.push({ kind: 'cancel', member: other });
+        effects.push({ kind: 'answer_caller', member: event.member });
+        return effects;
+      }
+      case 'declined':
+      case 'gone':
+        if (this.#members[event.member] === 'cancelling') {
+          // The answer to our own CANCEL, or the phone gone meanwhile: it says nothing about the member.
+          this.#members[event.member] = 'over';
+          effects.push({ kind: 'branch_over', member: event.member, awaitingCancel: false });
+          return effects;
+        }
+        return this.#branchEnded(effects, event.member, event.kind === 'gone' ? 480 : event.status, 'over');
+      case 'rang_out':
+        if (this.#members[event.member] !== 'ringing') return effects;
+        this.timedOut++;
+        effects.push({ kind: 'cancel', member: event.member });
+        return this.#branchEnded(effects, event.member, undefined, 'cancelling');
+      case 'unreachable':
+        if (this.#members[event.member] !== 'ringing') return effects;
+        this.#members[event.member] = 'over';
+        this.unregistered++;
+        effects.push({ kind: 'branch_over', member: event.member, awaitingCancel: false });
+        return this.#afterBranch(effects);
+      case 'group_timeout':
+        if (this.done) return effects;
+        this.timedOut += this.live.length;
+        return this.#fail(effects, bestFailure(this));
+      case 'caller_cancelled':
+        if (this.done) return effects;
+        this.cancelled = true;
+        return this.#fail(effects, 487);
+    }
+  }
+
+  #ring(effects: ForkEffect[], member: number): void {
+    this.#members[member] = 'ringing';
+    const timeoutMs = this.strategy === 'sequential' ? this.#options.timeoutMs : this.#options.noResponseMs;
+    effects.push({ kind: 'ring', member, timeoutMs });
+  }
+
+  #ringNext(effects: ForkEffect[]): ForkEffect[] {
+    const next = this.#members.indexOf('waiting');
+    if (next < 0) return this.#fail(effects, bestFailure(this));
+    this.#ring(effects, next);
+    return effects;
+  }
+
+  #branchEnded(effects: ForkEffect[], member: number, status: number | undefined, next: 'over' | 'cancelling'): ForkEffect[] {
+    if (this.#members[member] !== 'ringing') return effects;
+    this.#members[member] = next;
+    if (status !== undefined) this.outcomes.push(status);
+    effects.push({ kind: 'branch_over', member, awaitingCancel: next === 'cancelling' });
+    return this.#afterBranch(effects);
+  }
+
+  #afterBranch(effects: ForkEffect[]): ForkEffect[] {
+    if (this.done || this.live.length > 0) return effects;
+    if (this.strategy === 'sequential') return this.#ringNext(effects);
+    return this.#fail(effects, bestFailure(this));
+  }
+
+  /** The caller's final failure: every branch still ringing is cancelled. */
+  #fail(effects: ForkEffect[], status: number): ForkEffect[] {
+    if (this.done) return effects;
+    this.done = true;
+    for (const member of this.live) effects.push({ kind: 'cancel', member });
+    effects.push({ kind: 'fail_caller', status });
+    return effects;
+  }
 }
 
 /**
@@ -47,7 +179,7 @@ export interface Fork {
  * when every member that answered was busy, then "no answer" (480) when someone rang out, then the
  * lowest remaining class; 480 when nobody could be rung (RFC 3261 16.7 picks the "best" likewise).
  */
-export function bestFailure(fork: Pick<Fork, 'outcomes' | 'timedOut' | 'unregistered'>): number {
+export function bestFailure(fork: { outcomes: readonly number[]; timedOut: number; unregistered: number }): number {
   const global = fork.outcomes.find((s) => s >= 600);
   if (global !== undefined) return global;
   if (fork.outcomes.length > 0 && fork.timedOut === 0 && fork.outcomes.every((s) => s === 486 || s === 600)) return 486;

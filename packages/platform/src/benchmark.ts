@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { resolveApiKey } from '../domain/api-keys';
-import { DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile } from '../domain/audit-key';
-import type { DomainContext } from '../domain/context';
-import { loadPlatformSecret } from '../domain/softphone-tokens';
-import { openSqliteStore } from '../store/sqlite';
-import { createApp } from './app';
-import type { AppServices } from './route';
-import { routeTable } from './routes/index';
+import { resolveApiKey } from './domain/api-keys';
+import { DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile } from './domain/audit-key';
+import type { DomainContext } from './domain/context';
+import { loadPlatformSecret } from './domain/softphone-tokens';
+import { openSqliteStore } from './store/sqlite';
+import { createApp } from './http/app';
+import type { AppServices } from './http/route';
+import { routeTable } from './http/routes/index';
 
 export interface BenchmarkApis {
   /** The API exactly as served: authentication, tenant gate and permission check on every request. */
