@@ -86,7 +86,7 @@ describe('idempotency records', () => {
 
   it('forgets a released claim', async () => {
     await beginIdempotent(ctx, keyId, 'failed', fingerprint);
-    releaseIdempotent(ctx, keyId, 'failed');
+    await releaseIdempotent(ctx, keyId, 'failed');
     expect((await stored('failed'))).toBeUndefined();
   });
 
