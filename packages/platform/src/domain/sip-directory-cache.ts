@@ -7,7 +7,8 @@ export interface TenantDirectory {
   readonly tenant: TenantRow;
   /** The tenant is active and so is its reseller, if it has one. */
   readonly inService: boolean;
-  readonly extensions: ReadonlyMap<string, ExtensionRow>;
+  /** By number; changed in place when one extension changes (the rest of the entry is replaced whole). */
+  readonly extensions: Map<string, ExtensionRow>;
   readonly trunksByUsername: ReadonlyMap<string, TrunkRow>;
   /** The seed of the tenant's softphone token key (softphone-tokens.ts); undefined until the first token. */
   readonly signingSeed: string | undefined;
@@ -50,9 +51,11 @@ export class SipDirectoryCache {
   /** Reloads what `changes` name; resolves once the edge sees them. Also the entry for LISTEN/NOTIFY. */
   apply(changes: readonly DirectoryChange[]): Promise<void> {
     if (changes.some((c) => c.kind === 'all')) return this.#enqueue(() => this.#reloadAll());
-    const tenantIds = [...new Set(changes.map((c) => (c.kind === 'tenant' ? c.tenantId : '')))];
+    const tenantIds = new Set(changes.flatMap((c) => (c.kind === 'tenant' ? [c.tenantId] : [])));
+    const extensions = changes.flatMap((c) => (c.kind === 'extension' && !tenantIds.has(c.tenantId) ? [c] : []));
     return this.#enqueue(async () => {
       for (const tenantId of tenantIds) await this.#reloadTenant(tenantId);
+      for (const { tenantId, extensionId } of extensions) await this.#reloadExtension(tenantId, extensionId);
     });
   }
 
@@ -102,6 +105,15 @@ export class SipDirectoryCache {
     if (entry) this.#put(entry);
   }
 
+  async #reloadExtension(tenantId: string, extensionId: string): Promise<void> {
+    const row = await this.#store.tenant(tenantId).extensions.get(extensionId);
+    // Looked up after the read: a tenant reloaded meanwhile holds its own, newer, maps.
+    const entry = this.#byId.get(tenantId);
+    if (!entry) return;
+    for (const [number, ext] of entry.extensions) if (ext.id === extensionId) entry.extensions.delete(number);
+    if (row) entry.extensions.set(row.number, row);
+  }
+
   async #load(tenant: TenantRow, resellerActive: boolean): Promise<TenantDirectory> {
     const scope = this.#store.tenant(tenant.id);
     const [extensions, trunks, ringGroups, numbers, { rules, plan }, signingSeed] = await Promise.all([
@@ -112,13 +124,14 @@ export class SipDirectoryCache {
       this.#plans.rulesAndPlanFor(scope),
       scope.signingKey.get(),
     ]);
+    const byNumber = new Map(extensions.map((e) => [e.number, e]));
     return {
       tenant,
       inService: tenant.status === 'active' && resellerActive,
-      extensions: new Map(extensions.map((e) => [e.number, e])),
+      extensions: byNumber,
       trunksByUsername: new Map(trunks.map((t) => [t.username, t])),
       signingSeed,
-      dial: dialViewOf(tenant.id, { extensions: extensions.map((e) => e.number), ringGroups, numbers, rules, trunks }, plan),
+      dial: dialViewOf(tenant.id, { hasExtension: (number) => byNumber.has(number), ringGroups, numbers, rules, trunks }, plan),
     };
   }
 

@@ -39,6 +39,10 @@ const DIRECTORY_COLLECTIONS = new Set(['extensions', 'dialRules', 'ringGroups', 
 /** Which directory rows a write changes, from where it was called: `path` is the collection, `tenantId` the scope's. */
 function directoryChange(path: string, tenantId: string | undefined, method: string, args: unknown[]): DirectoryChange | undefined {
   if (tenantId !== undefined) {
+    // An extension alone is reloaded alone: a tenant with thousands is not read again per change.
+    if (path === 'extensions' && WRITES.has(method)) {
+      return { kind: 'extension', tenantId, extensionId: method === 'insert' ? (args[0] as { id: string }).id : (args[0] as string) };
+    }
     if ((DIRECTORY_COLLECTIONS.has(path) && WRITES.has(method)) || (path === 'portOrders' && method === 'activateNumbers')) return { kind: 'tenant', tenantId };
     return undefined;
   }

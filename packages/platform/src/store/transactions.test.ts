@@ -124,7 +124,7 @@ describe('store.transaction', () => {
       await store.tenant(tenant.id).extensions.insert({ id: 'ext_0000000000000000000000000A', number: '101', displayName: '101', ha1: 'x'.repeat(32), createdAt: at, updatedAt: at });
       expect(told).toEqual([]);
     });
-    expect(told).toEqual([[{ kind: 'tenant', tenantId: tenant.id }, { kind: 'tenant', tenantId: tenant.id }]]);
+    expect(told).toEqual([[{ kind: 'tenant', tenantId: tenant.id }, { kind: 'extension', tenantId: tenant.id, extensionId: 'ext_0000000000000000000000000A' }]]);
 
     told.length = 0;
     await expect(
@@ -136,7 +136,7 @@ describe('store.transaction', () => {
     expect(told).toEqual([]);
     // A write outside any transaction is told before its own promise resolves.
     await store.tenant(tenant.id).extensions.delete('ext_0000000000000000000000000A');
-    expect(told).toEqual([[{ kind: 'tenant', tenantId: tenant.id }]]);
+    expect(told).toEqual([[{ kind: 'extension', tenantId: tenant.id, extensionId: 'ext_0000000000000000000000000A' }]]);
     stop();
   });
 });

@@ -218,8 +218,8 @@ export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
   };
 }
 
-/** Rows the SIP edge's in-memory directory holds changed: one tenant's, or (rarely) anyone's. */
-export type DirectoryChange = { kind: 'tenant'; tenantId: string } | { kind: 'all' };
+/** Rows the SIP edge's in-memory directory holds changed: one extension, one tenant's anything, or (rarely) anyone's. */
+export type DirectoryChange = { kind: 'extension'; tenantId: string; extensionId: string } | { kind: 'tenant'; tenantId: string } | { kind: 'all' };
 
 /**
  * Every method answers with a Promise; only `tenant()` and `roles()` (and `webhooks.endpoints()`)

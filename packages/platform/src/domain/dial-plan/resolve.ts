@@ -50,15 +50,15 @@ export async function loadDialView(scope: TenantScope, plan?: CompiledDialPlan):
     scope.dialRules.all(),
     allPages((p) => scope.trunks.list(p)),
   ]);
-  return dialViewOf(scope.tenantId, { extensions: extensions.map((e) => e.number), ringGroups, numbers, rules, trunks }, plan ?? compileDialPlan(rules));
+  const numbersOfExtensions = new Set(extensions.map((e) => e.number));
+  return dialViewOf(scope.tenantId, { hasExtension: (number) => numbersOfExtensions.has(number), ringGroups, numbers, rules, trunks }, plan ?? compileDialPlan(rules));
 }
 
 export function dialViewOf(
   tenantId: string,
-  rows: { extensions: readonly string[]; ringGroups: readonly RingGroupRow[]; numbers: readonly TenantNumberRow[]; rules: readonly DialRuleRow[]; trunks: readonly TrunkRow[] },
+  rows: { hasExtension(number: string): boolean; ringGroups: readonly RingGroupRow[]; numbers: readonly TenantNumberRow[]; rules: readonly DialRuleRow[]; trunks: readonly TrunkRow[] },
   plan: CompiledDialPlan,
 ): DialView {
-  const extensions = new Set(rows.extensions);
   const groups = new Map(rows.ringGroups.map((g) => [g.number, g]));
   const numbers = new Map(rows.numbers.map((n) => [n.number, n]));
   const rules = new Map(rows.rules.map((r) => [r.id, r]));
@@ -66,7 +66,7 @@ export function dialViewOf(
   return {
     tenantId,
     plan,
-    hasExtension: (number) => extensions.has(number),
+    hasExtension: rows.hasExtension,
     ringGroup: (number) => groups.get(number),
     number: (e164) => numbers.get(e164),
     // In id order, as the store's routedTo() answers, so "the first DID routed to me" is the same one.
