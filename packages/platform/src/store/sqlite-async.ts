@@ -140,6 +140,11 @@ export function asyncSqliteStore(db: Database.Database, sync: SynchronousStore):
     });
   };
 
+  // Prepared once: db.exec() parses its SQL on every call.
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+
   const transaction = async <T>(fn: () => Promise<T>): Promise<T> => {
     const inside = context.getStore();
     if (inside !== undefined && inside === holder) return fn();
@@ -147,17 +152,17 @@ export function asyncSqliteStore(db: Database.Database, sync: SynchronousStore):
     await acquire(self);
     const result = await context.run(self, async () => {
       try {
-        db.exec('BEGIN IMMEDIATE');
+        begin.run();
       } catch (error) {
         release();
         throw error;
       }
       try {
         const result = await fn();
-        db.exec('COMMIT');
+        commit.run();
         return result;
       } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK');
+        if (db.inTransaction) rollback.run();
         throw error;
       } finally {
         release();
