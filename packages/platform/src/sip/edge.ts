@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { identityKey, SipConnection, trunkAor } from './connection';
 import type { SipCredentialChange, SipDirectory, SoftphoneTokenClaims, TokenCheck } from '../domain/sip-directory-contract';
+import { systemClock, type SipTimer } from './clock';
 import { SipRouter, type SipTimers } from './router';
 
 export interface SipEdgeOptions {
@@ -80,6 +81,7 @@ function closeCodeFor(reason: Exclude<TokenCheck, { ok: true }>['reason']): numb
 export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge {
   const path = options.path ?? '/sip';
   const log = options.log ?? (() => {});
+  const clock = options.timers?.clock ?? systemClock;
   const router = new SipRouter(options.directory, log, options.timers);
   const wss = new WebSocketServer({
     noServer: true,
@@ -170,18 +172,18 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
     };
     closers.set(connection, closeWith);
 
-    let tokenTimer: NodeJS.Timeout | undefined;
+    let tokenTimer: SipTimer | undefined;
     const armTokenExpiry = (): void => {
-      const left = claims ? claims.expiresAt.getTime() - Date.now() : Infinity;
+      const left = claims ? claims.expiresAt.getTime() - clock.now() : Infinity;
       if (left <= 0) return closeWith(SIP_CLOSE.tokenExpired);
-      if (left !== Infinity) tokenTimer = setTimeout(armTokenExpiry, Math.min(left, MAX_TIMER_MS)).unref();
+      if (left !== Infinity) tokenTimer = clock.after(Math.min(left, MAX_TIMER_MS), armTokenExpiry);
     };
     armTokenExpiry();
     const authTimer = connection.authenticated
       ? undefined
-      : setTimeout(() => {
+      : clock.after(limits.authenticationTimeoutMs, () => {
           if (!connection.authenticated) closeWith(SIP_CLOSE.authenticationTimeout);
-        }, limits.authenticationTimeoutMs).unref();
+        });
     ws.on('message', (data: RawData) => {
       // A socket being closed by the edge (expired token, no authentication) is heard no more.
       if (released) return;
@@ -194,8 +196,8 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
     });
     ws.on('error', (error) => log(`sip: socket error on ${connection.id}: ${error.message}`));
     ws.on('close', () => {
-      clearTimeout(tokenTimer);
-      clearTimeout(authTimer);
+      tokenTimer?.cancel();
+      authTimer?.cancel();
       releaseConnection();
     });
   };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from './clock';
 import { Registrar, type SipConnectionRef } from './registrar';
 
 /** A connection that speaks for whatever `held` says, under the generation it says. */
@@ -67,5 +68,20 @@ describe('Registrar', () => {
     registrar.bind('ten_a', '101', 'sip:x@a.invalid', connection, 60);
     expect(registrar.target('ten_a', '101')).toBeUndefined();
     registrar.clear();
+  });
+
+  it('expires a binding on its own clock, and a refresh starts its time again', () => {
+    const clock = new ManualClock(0);
+    const connection = fakeConnection('c1', { 'ten_a 101': 'g1' });
+    const registrar = new Registrar<typeof connection>(clock);
+    registrar.bind('ten_a', '101', 'sip:x@a.invalid', connection, 60);
+    clock.advance(59_000);
+    expect(registrar.target('ten_a', '101')?.expiresAt).toBe(60_000);
+    registrar.bind('ten_a', '101', 'sip:x@a.invalid', connection, 60);
+    clock.advance(59_000);
+    expect(registrar.target('ten_a', '101')?.contact).toBe('sip:x@a.invalid');
+    clock.advance(1_000);
+    expect(registrar.target('ten_a', '101')).toBeUndefined();
+    expect([registrar.size, registrar.countFor('ten_a'), clock.pending]).toEqual([0, 0, 0]);
   });
 });

@@ -9,6 +9,8 @@
  * takes the identity from the connection (a new password, a deleted extension, a rotated trunk
  * password) thereby voids its bindings, with no second list to keep in step.
  */
+import { systemClock, type SipClock, type SipTimer } from './clock';
+
 export interface SipConnectionRef {
   readonly id: string;
   /** The credential generation under which the connection speaks for the AOR now; undefined when it does not. */
@@ -26,18 +28,28 @@ export interface Binding<C extends SipConnectionRef> {
   order: number;
   /** What `connection.credentialFor` said when the binding was made; the binding lives only while it still says so. */
   credential: string | undefined;
-  timer: NodeJS.Timeout;
+  timer: SipTimer;
 }
 
 export const MAX_BINDINGS_PER_AOR = 10;
 export const MAX_EXPIRES_SECONDS = 3600;
 
 export class Registrar<C extends SipConnectionRef> {
+  readonly #clock: SipClock;
   readonly #byAor = new Map<string, Map<string, Binding<C>>>();
   readonly #byConnection = new Map<string, Set<Binding<C>>>();
   readonly #perTenant = new Map<string, number>();
   #order = 0;
   #count = 0;
+
+  constructor(clock: SipClock = systemClock) {
+    this.#clock = clock;
+  }
+
+  /** The registrar's time: binding expiry and the `expires` a REGISTER answer states both read it. */
+  now(): number {
+    return this.#clock.now();
+  }
 
   get size(): number {
     return this.#count;
@@ -89,10 +101,10 @@ export class Registrar<C extends SipConnectionRef> {
       number,
       contact,
       connection,
-      expiresAt: Date.now() + expiresSeconds * 1000,
+      expiresAt: this.#clock.now() + expiresSeconds * 1000,
       order: ++this.#order,
       credential: connection.credentialFor(tenantId, number),
-      timer: setTimeout(() => this.#remove(binding), expiresSeconds * 1000).unref(),
+      timer: this.#clock.after(expiresSeconds * 1000, () => this.#remove(binding)),
     };
     contacts.set(contact, binding);
     let owned = this.#byConnection.get(connection.id);
@@ -118,7 +130,7 @@ export class Registrar<C extends SipConnectionRef> {
   }
 
   clear(): void {
-    for (const contacts of this.#byAor.values()) for (const binding of contacts.values()) clearTimeout(binding.timer);
+    for (const contacts of this.#byAor.values()) for (const binding of contacts.values()) binding.timer.cancel();
     this.#byAor.clear();
     this.#byConnection.clear();
     this.#perTenant.clear();
@@ -129,7 +141,7 @@ export class Registrar<C extends SipConnectionRef> {
     const key = aorKey(binding.tenantId, binding.number);
     const contacts = this.#byAor.get(key);
     if (contacts?.get(binding.contact) !== binding) return;
-    clearTimeout(binding.timer);
+    binding.timer.cancel();
     contacts.delete(binding.contact);
     if (contacts.size === 0) this.#byAor.delete(key);
     const owned = this.#byConnection.get(binding.connection.id);

@@ -37,14 +37,14 @@ export function register(
   } else {
     for (const contact of parsed.contacts) {
       // A token-bound registration never outlives its token.
-      const expires = Math.min(contact.expires ?? defaultExpires, MAX_EXPIRES_SECONDS, connection.tokenSecondsLeft() ?? Infinity);
+      const expires = Math.min(contact.expires ?? defaultExpires, MAX_EXPIRES_SECONDS, connection.tokenSecondsLeft(registrar.now()) ?? Infinity);
       const uri = contact.uri.toString();
       if (expires === 0) registrar.unbind(tenantId, aor, uri);
       else if (!registrar.bind(tenantId, aor, uri, connection, expires)) return reply(connection, request, 503);
     }
   }
-  // The Registrar keeps binding expiry on the wall clock (its own timers), so the answer reads that clock too.
-  const now = Date.now();
+  // The answer states what is left by the registrar's own clock, the one that will expire the binding.
+  const now = registrar.now();
   const bound = registrar.bindings(tenantId, aor).map((binding) => ({
     name: 'contact',
     value: `<${binding.contact}>;expires=${Math.max(0, Math.round((binding.expiresAt - now) / 1000))}`,

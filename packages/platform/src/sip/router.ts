@@ -28,7 +28,7 @@ export interface SipTimers {
 }
 
 export class SipRouter {
-  readonly registrar = new Registrar<SipConnection>();
+  readonly registrar: Registrar<SipConnection>;
   readonly calls: CallTracker;
   readonly #log: (line: string) => void;
   readonly #transactions: TransactionTable;
@@ -40,7 +40,8 @@ export class SipRouter {
   constructor(directory: SipDirectory, log: (line: string) => void, timers: SipTimers = {}) {
     const clock = timers.clock ?? systemClock;
     const ackTimeoutMs = timers.ackTimeoutMs ?? ACK_WAIT_MS;
-    const digest = new DigestAuthority();
+    this.registrar = new Registrar<SipConnection>(clock);
+    const digest = new DigestAuthority({ now: () => clock.now() });
     this.#log = log;
     this.calls = new CallTracker(directory, log, clock);
     this.#transactions = new TransactionTable(clock);
