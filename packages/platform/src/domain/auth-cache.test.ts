@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openSqliteStore } from '../store/sqlite';
-import { insertTenantKey } from './api-keys';
+import { insertTenantKey, revokeTenantKey } from './api-keys';
 import { AuthCache } from './auth-cache';
+import { LEVEL_PERMISSIONS } from './permissions';
 import type { DomainContext } from './context';
 import type { Actor } from './principal';
 import { createTenant, setTenantStatus, accessTenant } from './tenants';
@@ -56,6 +57,17 @@ describe('AuthCache', () => {
     expect((await cache.resolve(ctx, secret)).ok).toBe(true);
     await setTenantStatus(ctx, provider, await accessTenant(ctx, provider.principal, tenantId), 'suspended');
     await expect(cache.resolve(ctx, secret)).rejects.toThrow(/suspended/);
+  });
+
+  it('does not keep a key revoked by a request that ran while it was being resolved', async () => {
+    // With an async store two requests interleave: the revocation may commit between the key's
+    // lookup and the read of the change version the entry is cached under.
+    const cache = new AuthCache();
+    const { tenantId, id, secret } = await tenantKey();
+    const access = await accessTenant(ctx, provider.principal, tenantId);
+    const owner: Actor = { ...provider, principal: { ...provider.principal, permissions: new Set(LEVEL_PERMISSIONS.provider) } };
+    await Promise.all([cache.resolve(ctx, secret), revokeTenantKey(ctx, owner, access, id)]);
+    expect(await cache.resolve(ctx, secret)).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
   it('does not outlive the key expiry even when nothing is written', async () => {

@@ -34,15 +34,22 @@ export class AuthCache {
     if (hit && hit.validUntil > now && hit.version === await ctx.store.changeVersion()) return { ok: true, principal: hit.principal };
     this.#entries.delete(hash);
 
-    const outcome = await resolveApiKey(ctx, secret);
-    if (!outcome.ok) return outcome;
-    const key = await ctx.store.apiKeys.getBySecretHash(hash);
+    // One transaction: no other request's write (a revocation, a suspension) can commit between
+    // the reads that resolve the key and the change version the entry is kept under.
+    const resolved = await ctx.store.transaction(async () => {
+      const outcome = await resolveApiKey(ctx, secret);
+      if (!outcome.ok) return { outcome };
+      const key = await ctx.store.apiKeys.getBySecretHash(hash);
+      // Read after resolveApiKey, whose lastUsedAt write would otherwise invalidate the entry at once.
+      return { outcome, key, version: await ctx.store.changeVersion() };
+    });
+    const { outcome, key, version } = resolved;
+    if (!outcome.ok || version === undefined) return outcome;
     let validUntil = now + MAX_AGE_MS;
     if (key?.expiresAt) validUntil = Math.min(validUntil, Date.parse(key.expiresAt));
     if (key && key.secretHash !== hash && key.previousExpiresAt) validUntil = Math.min(validUntil, Date.parse(key.previousExpiresAt));
     if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
-    // Read after resolveApiKey, whose lastUsedAt write would otherwise invalidate the entry at once.
-    this.#entries.set(hash, { principal: outcome.principal, version: await ctx.store.changeVersion(), validUntil });
+    this.#entries.set(hash, { principal: outcome.principal, version, validUntil });
     return outcome;
   }
 }
