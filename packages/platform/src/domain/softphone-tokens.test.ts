@@ -113,6 +113,12 @@ describe('softphone tokens', () => {
     expect(await directory.verifyToken(await resign())).toEqual({ ok: false, reason: 'extension_not_found' });
   });
 
+  it('issued at the same moment as the tenant\'s first are all valid: one signing key, not one each', async () => {
+    const issued = await Promise.all([1, 2, 3].map(() => issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl })));
+    const directory = await directoryOf();
+    for (const { token } of issued) expect(await directory.verifyToken(token)).toMatchObject({ ok: true });
+  });
+
   it('are issued only for an extension of the tenant', async () => {
     await expect(issueSoftphoneToken(ctx, secret, acme, { extension: '999', ttlSeconds: 600, wsUrl })).rejects.toBeInstanceOf(NotFound);
   });

@@ -122,12 +122,18 @@ function issuedFor(extension: { id: string; createdAt: string }, eid: string | u
 async function tenantSigningKey(ctx: DomainContext, platformSecret: Uint8Array, tenantId: string, create: boolean): Promise<Uint8Array | undefined> {
   const scope = ctx.store.tenant(tenantId);
   let seed = await scope.signingKey.get();
-  if (seed === undefined) {
-    if (!create || !await ctx.store.tenants.get(tenantId)) return undefined;
-    seed = randomBytes(32).toString('base64url');
-    await scope.signingKey.set(seed, ctx.now().toISOString());
+  if (seed === undefined && create) {
+    // Looked at again inside the transaction: two first tokens issued at once must not each store a
+    // seed, the second voiding the token signed with the first.
+    seed = await ctx.store.transaction(async () => {
+      const stored = await scope.signingKey.get();
+      if (stored !== undefined || !(await ctx.store.tenants.get(tenantId))) return stored;
+      const fresh = randomBytes(32).toString('base64url');
+      await scope.signingKey.set(fresh, ctx.now().toISOString());
+      return fresh;
+    });
   }
-  return signingKeyOf(platformSecret, tenantId, seed);
+  return seed === undefined ? undefined : signingKeyOf(platformSecret, tenantId, seed);
 }
 
 function signingKeyOf(platformSecret: Uint8Array, tenantId: string, seed: string): Uint8Array {
