@@ -3,10 +3,14 @@ import { defineConfig } from 'vitest/config';
 // Tests run against each package's TypeScript source through the `@highrise/source` export
 // condition; the browser suite loads the built softphone bundle, which `npm test` builds first.
 const conditions = ['@highrise/source', 'module', 'node', 'import', 'default'];
+// Vitest hands the SSR conditions to Node as `--conditions`, which also steer `require()`: with
+// `import` among them, pg's CommonJS `require('pg-pool')` got pg-pool's ES module. Vite adds
+// `import`/`require` per import itself, so Node is given only the conditions it lacks.
+const nodeConditions = ['@highrise/source', 'node'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['node', 'import'] } },
+  ssr: { resolve: { conditions: nodeConditions, externalConditions: ['node'] } },
   test: {
     projects: [
       { extends: true, test: { name: 'sdk', include: ['packages/sdk/src/**/*.test.ts'] } },

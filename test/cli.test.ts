@@ -3,6 +3,9 @@
  * `npm ci` (which builds through `prepare`; `npm test` builds too).
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -24,5 +27,21 @@ describe('npx highrise', () => {
     expect(failure?.code).toBe(2);
     expect(failure?.stderr).toContain('unknown command "frobnicate"');
     expect(failure?.stderr).toContain('usage: highrise start');
+  });
+
+  it('migrates a SQLite database up and down, taking a backup before up', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'highrise-cli-'));
+    try {
+      const highrise = (...args: string[]) => run('npx', ['--no-install', 'highrise', 'migrate', ...args, '--data-dir', dataDir], { cwd: root, timeout: 20_000 });
+      expect((await highrise('up', '--to', '5')).stdout).toContain('schema version: 5');
+      const up = await highrise('up');
+      expect(up.stdout).toMatch(/^backup: .*highrise\.db\.v5-.*\.bak$/m);
+      expect(up.stdout).toContain('applied 0011 tenant_caps_and_plan_revision');
+      expect((await highrise('down', '--to', '7', '--dry-run')).stdout).toContain('would revert 0008 tenant_storage_limit');
+      expect((await highrise('down', '--to', '7')).stdout).toContain('schema version: 7');
+      expect((await highrise('status')).stdout).toContain('pending 0011 tenant_caps_and_plan_revision');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -17,6 +17,8 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
   --porting-carrier C port orders: "simulated" completes every submitted order by itself (demo and
                       tests only); default none: the provider or reseller approves each one
                       (HIGHRISE_PORTING_CARRIER)
+
+       highrise migrate status | up [--to N] | down --to N [--dry-run]   (see highrise migrate --help)
 `;
 
 export class UsageError extends Error {}

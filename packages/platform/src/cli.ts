@@ -1,7 +1,27 @@
 import { startPlatform } from './start';
 import { parseCommand, UsageError, USAGE, type StartCommand } from './cli-command';
+import { MIGRATE_USAGE, parseMigrateCommand, runMigrate } from './cli-migrate';
+
+/** `highrise migrate …`: usage errors exit 2 like `start`'s. */
+async function migrate(argv: string[]): Promise<void> {
+  let command;
+  try {
+    command = parseMigrateCommand(argv, process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    if (!error.message) {
+      process.stdout.write(MIGRATE_USAGE);
+      return;
+    }
+    process.stderr.write(`highrise: ${error.message}\n${MIGRATE_USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  await runMigrate(command, (line) => process.stdout.write(`${line}\n`));
+}
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'migrate') return migrate(process.argv.slice(3));
   let command: StartCommand;
   try {
     command = parseCommand(process.argv.slice(2), process.env);

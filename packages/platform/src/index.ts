@@ -6,6 +6,8 @@ export { buildOpenApi } from './http/openapi';
 export { openSqliteStore, migrations, latestVersion, DATABASE_FILE } from './store/index';
 export type * from './store/types';
 export type { SqliteStoreOptions, Migration } from './store/index';
+export { openKyselyStore, SchemaTooNewError } from './store/index';
+export type { KyselyStoreOptions, AsyncStore, AsyncTenantScope } from './store/index';
 export type { SipDirectory, SipTenant, SipUser, SoftphoneTokenClaims, TokenCheck } from './domain/sip-directory-contract';
 export { createBenchmarkApis, type BenchmarkApis } from './benchmark';
 export { createDialPlanBenchmark, type DialPlanBenchmark } from './domain/dial-plan/benchmark';

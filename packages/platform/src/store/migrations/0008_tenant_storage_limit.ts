@@ -14,4 +14,13 @@ export const tenantStorageLimit: Migration = {
   down: `
     ALTER TABLE tenants DROP COLUMN limit_storage_bytes;
   `,
+  // PostgreSQL's INTEGER is 32 bits (2 GiB); SQLite's is 64.
+  postgres: {
+    up: `
+      ALTER TABLE tenants ADD COLUMN limit_storage_bytes BIGINT NOT NULL DEFAULT 104857600;
+    `,
+    down: `
+      ALTER TABLE tenants DROP COLUMN limit_storage_bytes;
+    `,
+  },
 };

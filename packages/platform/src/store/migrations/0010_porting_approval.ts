@@ -33,4 +33,24 @@ export const portingApproval: Migration = {
         GROUP BY p.number
       );
   `,
+  // PostgreSQL has no rowid: "the first" number row is that of the oldest order.
+  postgres: {
+    up: `
+      UPDATE port_order_numbers SET open = 0
+        WHERE order_id IN (SELECT id FROM port_orders WHERE status IN ('draft', 'exception'));
+      ALTER TABLE tenants ADD COLUMN limit_open_port_orders INTEGER NOT NULL DEFAULT 20;
+      CREATE INDEX port_orders_status_updated ON port_orders (status, updated_at, id);
+    `,
+    down: `
+      DROP INDEX port_orders_status_updated;
+      ALTER TABLE tenants DROP COLUMN limit_open_port_orders;
+      UPDATE port_order_numbers SET open = 1
+        WHERE (order_id, position) IN (
+          SELECT DISTINCT ON (p.number) p.order_id, p.position FROM port_order_numbers p JOIN port_orders o ON o.id = p.order_id
+          WHERE o.status IN ('draft', 'exception') AND p.open = 0
+            AND p.number NOT IN (SELECT number FROM port_order_numbers WHERE open = 1)
+          ORDER BY p.number, o.created_at, o.id, p.position
+        );
+    `,
+  },
 };

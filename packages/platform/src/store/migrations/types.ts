@@ -2,6 +2,9 @@
 export interface Migration {
   version: number;
   name: string;
+  /** SQLite; also PostgreSQL unless `postgres` is given. Never edited once released: databases exist at every version. */
   up: string;
   down: string;
+  /** PostgreSQL's SQL where it differs from SQLite's (types, SQLite-only functions such as `rowid`). */
+  postgres?: { up: string; down: string };
 }

@@ -1,0 +1,329 @@
+/**
+ * The migration runner on both databases: up → down → up on a populated database leaves every
+ * table's schema and rows as they were, the two databases end with the same columns and rows,
+ * several runners at once apply each step once, and a database past this release is refused.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latestVersion, migrations } from '../migrations/index';
+import { openSqliteStore } from '../sqlite';
+import type { AsyncStore } from '../async-types';
+import type { TenantRow } from '../types';
+import { openKyselyStore } from '../kysely/store';
+import { createPostgresDatabase, createSqliteDatabase, testDatabases, type TestDatabase } from '../kysely/testing';
+import { connect, type Connection } from './connect';
+import { migrateDown, migrateUp, migrationStatus, SchemaTooNewError, schemaVersion } from './migrate';
+
+const T0 = '2026-12-01T00:00:00.000Z';
+/** Limits added by migrations after 0007 are at their column defaults, which is what a down → up restores. */
+const LIMITS: TenantRow['limits'] = { extensions: 10, channels: 2, messagesPerMinute: 60, storageBytes: 104857600, dialRules: 200, ringGroups: 50, trunks: 10, openPortOrders: 20 };
+
+/** The same rows, with the same ids, on either database: every table gets some. */
+async function seed(store: AsyncStore): Promise<void> {
+  await store.settings.getOrInsert('platform.name', 'Highrise');
+  await store.resellers.insert({ id: 'res_1', name: 'Reseller', status: 'active', createdAt: T0, updatedAt: T0 });
+  for (const n of [1, 2]) {
+    const tenantId = `ten_${n}`;
+    await store.tenants.insert({ id: tenantId, resellerId: n === 1 ? 'res_1' : null, name: `T${n}`, slug: `t${n}`, status: 'active', limits: LIMITS, createdAt: T0, updatedAt: T0 });
+    const t = store.tenant(tenantId);
+    await t.extensions.insert({ id: `ext_${n}`, number: '101', displayName: 'Reception', ha1: 'a'.repeat(32), createdAt: T0, updatedAt: T0 });
+    await t.roles.insert({ id: `rol_${n}`, level: 'tenant', tenantId, resellerId: null, name: 'agents', description: '', permissions: ['calls:read'], createdAt: T0, updatedAt: T0 });
+    const key = await t.apiKeys.insert({ id: `key_${n}`, secretHash: `hash_${n}`, name: 'admin', createdAt: T0, lastUsedAt: null, roleId: 'rol_tenantOwner' });
+    await store.idempotency.claim({ apiKeyId: key.id, idempotencyKey: 'idem', requestHash: 'rh', createdAt: T0 });
+    await t.signingKey.set(`secret_${n}`, T0);
+    await store.audit.record({ id: `aud_${n}`, occurredAt: T0, actorKeyId: key.id, tenantId, action: 'extension.created', targetId: `ext_${n}`, requestId: null, chainSeq: 1, hash: `h${n}`, prevHash: null });
+    await t.calls.insert({ id: `cal_${n}`, callId: 'c', from: '101', to: '102', direction: 'internal', startedAt: T0, answeredAt: T0, endedAt: T0, durationSeconds: 30, disposition: 'answered', sipStatus: 200 });
+    await store.numbers.insert({ id: `num_${n}`, number: `+1415555010${n}`, createdAt: T0, updatedAt: T0 });
+    await store.numbers.assign(`num_${n}`, tenantId, T0);
+    await t.dialRules.insert({ id: `dr_${n}`, name: 'out', pattern: '9X.', position: 0, action: { type: 'reject', status: 403, reason: null }, createdAt: T0, updatedAt: T0 });
+    await t.ringGroups.insert({ id: `rg_${n}`, number: '600', name: 'Sales', strategy: 'sequential', memberTimeoutSeconds: 20, members: ['101'], createdAt: T0, updatedAt: T0 });
+    await t.trunks.insert({ id: `trk_${n}`, name: 'pbx', username: 'pbx', ha1: 'b'.repeat(32), callerId: null, createdAt: T0, updatedAt: T0 });
+    const order = {
+      status: 'draft' as const,
+      carrierName: 'Old',
+      accountNumber: '1',
+      pin: '2',
+      authorisedPerson: { name: 'A' },
+      serviceAddress: { line1: 'l', city: 'c', postalCode: 'p', country: 'US' },
+      requestedFocDate: '2027-01-01',
+      focDate: null,
+      destination: { type: 'extension' as const, target: '101' },
+      exceptionReason: null,
+      exceptionMessage: null,
+      carrierRef: null,
+      createdAt: T0,
+      updatedAt: T0,
+      submittedAt: null,
+      completedAt: null,
+      cancelledAt: null,
+    };
+    await t.portOrders.insert({ ...order, id: `por_${n}a` }, [`+1628555000${n}`]);
+    await t.portOrders.insert({ ...order, id: `por_${n}b`, status: 'submitted' }, [`+1628555100${n}`]);
+    await t.portOrders.reserveNumbers(`por_${n}b`);
+    await t.portOrders.documents.insert({ id: `doc_${n}`, orderId: `por_${n}a`, kind: 'loa', filename: 'f.pdf', contentType: 'application/pdf', sizeBytes: 10, storagePath: 'p', createdAt: T0 });
+    await t.portOrders.comments.insert({ id: `com_${n}`, orderId: `por_${n}a`, visibility: 'public', body: 'b', authorPrincipal: 'tenant', authorKeyId: key.id, createdAt: T0 });
+    await t.portOrders.events.insert({ id: `poe_${n}`, orderId: `por_${n}a`, action: 'create', fromStatus: null, toStatus: 'draft', actorType: 'system', actorKeyId: null, actorPrincipal: null, reason: null, message: null, occurredAt: T0 });
+    const endpoint = await t.webhookEndpoints.insert({ id: `we_${n}`, url: 'https://x.test', description: '', enabledEvents: ['*'], status: 'enabled', secretSealed: 's', previousSecretSealed: null, previousExpiresAt: null, createdAt: T0, updatedAt: T0 });
+    await store.webhooks.insertEvent({ id: `evt_${n}`, type: 'extension.created', tenantId, createdAt: T0, data: '{}' });
+    await store.webhooks.insertDelivery({ id: `del_${n}`, endpointId: endpoint.id, eventId: `evt_${n}`, status: 'pending', attemptCount: 0, nextAttemptAt: T0, createdAt: T0, updatedAt: T0 });
+    await store.webhooks.recordAttempt(`del_${n}`, { attemptedAt: T0, statusCode: 500, error: null, durationMs: 5 }, { status: 'pending', nextAttemptAt: T0, updatedAt: T0 });
+  }
+  await store.apiKeys.insert({ id: 'key_p', secretHash: 'hash_p', principal: 'provider', resellerId: null, tenantId: null, name: 'p', createdAt: T0, lastUsedAt: null });
+  await store.roles('provider').insert({ id: 'rol_p', level: 'provider', tenantId: null, resellerId: null, name: 'ops', description: '', permissions: [], createdAt: T0, updatedAt: T0 });
+}
+
+interface TableSnapshot {
+  columns: string[];
+  indexes: string[];
+  rows: string;
+  count: number;
+}
+
+/** Per table: column names in order, index names, and a checksum of the rows (order-free, values as text). */
+async function snapshot(conn: Connection): Promise<Record<string, TableSnapshot>> {
+  const tables =
+    conn.dialect === 'sqlite'
+      ? (conn.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'schema_migrations' ORDER BY name").pluck().all() as string[])
+      : (await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations' ORDER BY table_name`.execute(conn.db)).rows.map(
+          (r) => r.name,
+        );
+  const out: Record<string, TableSnapshot> = {};
+  for (const table of tables) {
+    const columns =
+      conn.dialect === 'sqlite'
+        ? (conn.sqlite.prepare(`SELECT name FROM pragma_table_info(?) ORDER BY cid`).pluck().all(table) as string[])
+        : (await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ${table} ORDER BY ordinal_position`.execute(conn.db)).rows.map(
+            (r) => r.name,
+          );
+    const indexes =
+      conn.dialect === 'sqlite'
+        ? (conn.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name").pluck().all(table) as string[])
+        : (
+            await sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'public' AND tablename = ${table} AND indexname NOT LIKE '%\_pkey' AND indexname NOT LIKE '%\_key' ORDER BY indexname`.execute(
+              conn.db,
+            )
+          ).rows.map((r) => r.name);
+    const rows = (await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)}`.execute(conn.db)).rows
+      .map((row) => JSON.stringify(columns.map((c) => (row[c] === null || row[c] === undefined ? null : String(row[c])))))
+      .sort();
+    out[table] = { columns, indexes, rows: createHash('sha256').update(rows.join('\n')).digest('hex'), count: rows.length };
+  }
+  return out;
+}
+
+describe('migrations on both databases', () => {
+  const databases: Partial<Record<'sqlite' | 'postgres', { db: TestDatabase; populated: Record<string, TableSnapshot> }>> = {};
+  afterAll(async () => {
+    for (const entry of Object.values(databases)) await entry?.db.drop();
+  });
+
+  describe.each(testDatabases)('on $name', ({ name, create }) => {
+    let database: TestDatabase;
+    beforeAll(async () => {
+      database = await create();
+    });
+
+    it('leaves every table as it was after up → down → up on a populated database', async () => {
+      const store = await openKyselyStore(database.options);
+      await seed(store);
+      await store.close();
+      const conn = connect(database.options);
+      try {
+        const populated = await snapshot(conn);
+        expect(Object.keys(populated)).toHaveLength(23);
+        for (const [table, snap] of Object.entries(populated)) expect(snap.count, table).toBeGreaterThan(0);
+
+        const down = await migrateDown(conn, { to: 7 });
+        expect(down.steps.map((s) => s.version)).toEqual([11, 10, 8]);
+        expect(await schemaVersion(conn)).toBe(7);
+        const up = await migrateUp(conn);
+        expect(up.applied.map((s) => s.version)).toEqual([8, 10, 11]);
+        expect(await snapshot(conn)).toEqual(populated);
+        databases[name] = { db: database, populated };
+
+        // All the way down leaves nothing but the version table; back up gives the same schema.
+        await migrateDown(conn, { to: 0 });
+        expect(await snapshot(conn)).toEqual({});
+        await migrateUp(conn);
+        const fresh = await snapshot(conn);
+        for (const [table, snap] of Object.entries(populated)) {
+          expect({ columns: fresh[table]?.columns, indexes: fresh[table]?.indexes }, table).toEqual({ columns: snap.columns, indexes: snap.indexes });
+        }
+      } finally {
+        await conn.close();
+      }
+    });
+
+    it('reports status, and a dry run of down changes nothing', async () => {
+      const conn = connect(database.options);
+      try {
+        const status = await migrationStatus(conn);
+        expect(status).toMatchObject({ dialect: name, current: latestVersion, latest: latestVersion, pending: [] });
+        expect(status.applied.map((a) => a.version)).toEqual(migrations.map((m) => m.version));
+        const dry = await migrateDown(conn, { to: 5, dryRun: true });
+        expect(dry.dryRun).toBe(true);
+        expect(dry.steps.map((s) => s.version)).toEqual(migrations.filter((m) => m.version > 5).map((m) => m.version).reverse());
+        const m10 = migrations.find((m) => m.version === 10);
+        expect(dry.steps.find((s) => s.version === 10)?.sql).toBe(name === 'postgres' ? m10?.postgres?.down : m10?.down);
+        expect(await schemaVersion(conn)).toBe(latestVersion);
+        await expect(migrateDown(conn, { to: 4242 })).rejects.toThrow('unknown schema version 4242');
+      } finally {
+        await conn.close();
+      }
+    });
+
+    it('refuses a database migrated past the versions this release knows', async () => {
+      const conn = connect(database.options);
+      try {
+        await conn.db.insertInto('schema_migrations').values({ version: latestVersion + 1, name: 'from_the_future', applied_at: T0 }).execute();
+        await expect(migrateUp(conn)).rejects.toThrow(SchemaTooNewError);
+        await expect(openKyselyStore(database.options)).rejects.toThrow(`schema version ${latestVersion + 1}, newer than this release knows (${latestVersion})`);
+        await conn.db.deleteFrom('schema_migrations').where('version', '=', latestVersion + 1).execute();
+      } finally {
+        await conn.close();
+      }
+    });
+
+    it('applies each step once when several runners start at once', async () => {
+      const fresh = await create();
+      const conns = [connect(fresh.options), connect(fresh.options), connect(fresh.options)];
+      try {
+        const results = await Promise.all(conns.map((c) => migrateUp(c)));
+        const applied = results.flatMap((r) => r.applied.map((s) => s.version)).sort((a, b) => a - b);
+        expect(applied).toEqual(migrations.map((m) => m.version));
+        expect((await migrationStatus(conns[0]!)).applied).toHaveLength(migrations.length);
+      } finally {
+        for (const c of conns) await c.close();
+        await fresh.drop();
+      }
+    });
+  });
+
+  it('ends with the same columns, indexes and rows on SQLite and on PostgreSQL', () => {
+    const sqlite = databases.sqlite?.populated;
+    const postgres = databases.postgres?.populated;
+    expect(sqlite && postgres).toBeTruthy();
+    expect(Object.keys(postgres ?? {})).toEqual(Object.keys(sqlite ?? {}));
+    for (const table of Object.keys(sqlite ?? {})) {
+      const { count: _pgCount, ...pg } = postgres?.[table] ?? {};
+      const { count: _sqliteCount, ...lite } = sqlite?.[table] ?? {};
+      expect(pg, table).toEqual(lite);
+    }
+  });
+});
+
+describe('an existing SQLite database', () => {
+  it('made by the synchronous store is opened at its version, backed up and migrated on', async () => {
+    const database = await createSqliteDatabase();
+    try {
+      const dataDir = database.location;
+      // A release at version 8 made this file (its tenants table has no columns from 0010/0011 yet).
+      openSqliteStore({ dataDir, migrateTo: 8 }).close();
+      const file = new BetterSqlite3(join(dataDir, 'highrise.db'));
+      file
+        .prepare('INSERT INTO tenants (id, name, slug, status, limit_extensions, limit_channels, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run('ten_old', 'Old', 'old', 'active', 10, 2, T0, T0);
+      file.close();
+
+      const conn = connect({ sqlite: { dataDir } });
+      let backupPath: string | null = null;
+      try {
+        expect(await schemaVersion(conn)).toBe(8);
+        const result = await migrateUp(conn);
+        backupPath = result.backupPath;
+        expect(result).toMatchObject({ from: 8, to: latestVersion });
+      } finally {
+        await conn.close();
+      }
+      expect(backupPath && existsSync(backupPath)).toBeTruthy();
+      expect(backupPath?.startsWith(join(dataDir, 'highrise.db'))).toBe(true);
+      const backup = new BetterSqlite3(backupPath ?? '', { readonly: true });
+      expect(backup.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBe(8);
+      backup.close();
+
+      const store = await openKyselyStore({ sqlite: { dataDir } });
+      expect((await store.tenants.get('ten_old'))?.limits).toMatchObject({ openPortOrders: 20, dialRules: 200 });
+      await store.close();
+      // And the synchronous store still opens what the Kysely one migrated.
+      const again = openSqliteStore({ dataDir });
+      expect(again.tenants.get('ten_old')?.name).toBe('Old');
+      again.close();
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('is not backed up when there is nothing to apply, nor on PostgreSQL', async () => {
+    const sqlite = await createSqliteDatabase();
+    const postgres = await createPostgresDatabase();
+    try {
+      for (const db of [sqlite, postgres]) {
+        const conn = connect(db.options);
+        try {
+          expect((await migrateUp(conn, { to: 5 })).backupPath).toBeNull();
+          const next = await migrateUp(conn);
+          expect(next.backupPath === null).toBe(db.name === 'postgres');
+          expect((await migrateUp(conn)).backupPath).toBeNull();
+        } finally {
+          await conn.close();
+        }
+      }
+    } finally {
+      await sqlite.drop();
+      await postgres.drop();
+    }
+  });
+});
+
+/**
+ * The synchronous store seen through promises, for the one comparison below: each method's result
+ * resolved, and the collections handed out by `tenant()`, `roles()` and `endpoints()` wrapped too.
+ */
+function promised<T extends object>(target: T): never {
+  const handOut = new Set(['tenant', 'roles', 'endpoints']);
+  return new Proxy(target, {
+    get(object, key) {
+      const value: unknown = Reflect.get(object, key);
+      if (typeof value === 'function') {
+        return (...args: unknown[]) => {
+          const result: unknown = value.apply(object, args);
+          return handOut.has(String(key)) ? promised(result as object) : Promise.resolve(result);
+        };
+      }
+      return value !== null && typeof value === 'object' ? promised(value) : value;
+    },
+  }) as never;
+}
+
+describe('the Kysely store on SQLite', () => {
+  it('writes the same rows as the synchronous store for the same calls', async () => {
+    const viaSync = await createSqliteDatabase();
+    const viaKysely = await createSqliteDatabase();
+    try {
+      const sync = openSqliteStore({ dataDir: viaSync.location });
+      await seed(promised(sync));
+      sync.close();
+      const kysely = await openKyselyStore(viaKysely.options);
+      await seed(kysely);
+      await kysely.close();
+
+      const [a, b] = [connect(viaSync.options), connect(viaKysely.options)];
+      try {
+        const [left, right] = [await snapshot(a), await snapshot(b)];
+        expect(Object.keys(left)).toHaveLength(23);
+        for (const table of Object.keys(left)) expect(right[table], table).toEqual(left[table]);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    } finally {
+      await viaSync.drop();
+      await viaKysely.drop();
+    }
+  });
+});
+

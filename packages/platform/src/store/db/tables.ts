@@ -1,0 +1,352 @@
+/**
+ * The schema as migrations 0001..0011 leave it, one definition per table. Row types come from here
+ * through Kysely's `Selectable` / `Insertable` / `Updateable`, so a column is named once and a row is
+ * never cast from `unknown`. A new column is written here, in its migration and in the SDK schema.
+ *
+ * Columns with a DEFAULT are `Generated`: optional on insert. Text columns that hold one of a closed
+ * set of values (guarded by a CHECK or written only by the domain) carry that union.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { CallDirection, CallDisposition, PrincipalKind, RoleLevel, Status } from '../types';
+import type { NumberRouteType, RingStrategy } from '../dial-plan-types';
+import type { PortDocumentRow, PortEventRow, PortCommentRow, PortExceptionCode, PortStatus } from '../porting-types';
+import type { WebhookDeliveryStatus, WebhookLevel } from '../webhook-types';
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: string;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface ResellersTable {
+  id: string;
+  name: string;
+  status: Status;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TenantsTable {
+  id: string;
+  reseller_id: string | null;
+  name: string;
+  slug: string;
+  status: Status;
+  limit_extensions: number;
+  limit_channels: number;
+  /** 0004 */
+  limit_messages_per_minute: Generated<number>;
+  /** 0008 */
+  limit_storage_bytes: Generated<number>;
+  /** 0010 */
+  limit_open_port_orders: Generated<number>;
+  /** 0011 */
+  limit_dial_rules: Generated<number>;
+  limit_ring_groups: Generated<number>;
+  limit_trunks: Generated<number>;
+  dial_plan_revision: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ExtensionsTable {
+  id: string;
+  tenant_id: string;
+  number: string;
+  display_name: string;
+  ha1: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  secret_hash: string;
+  principal: PrincipalKind;
+  reseller_id: string | null;
+  tenant_id: string | null;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+  /** 0002 */
+  role_id: string | null;
+  extension_id: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  previous_secret_hash: string | null;
+  previous_expires_at: string | null;
+}
+
+export interface IdempotencyRecordsTable {
+  api_key_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  state: 'in_flight' | 'done';
+  response_status: number | null;
+  response_body: string | null;
+  created_at: string;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  occurred_at: string;
+  actor_key_id: string | null;
+  tenant_id: string | null;
+  action: string;
+  target_id: string;
+  request_id: string | null;
+  /** 0003: the chain. */
+  actor_principal: string | null;
+  actor_role: string | null;
+  target_type: string | null;
+  changes: string | null;
+  source_address: string | null;
+  chain_seq: number | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+export interface RolesTable {
+  id: string;
+  /** 'provider', a reseller id or a tenant id. */
+  owner_id: string;
+  level: RoleLevel;
+  tenant_id: string | null;
+  reseller_id: string | null;
+  name: string;
+  description: string;
+  /** JSON array of permission names. */
+  permissions: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TenantSigningKeysTable {
+  tenant_id: string;
+  secret: string;
+  created_at: string;
+}
+
+export interface CallsTable {
+  id: string;
+  tenant_id: string;
+  call_id: string;
+  from_number: string;
+  to_number: string;
+  direction: CallDirection;
+  started_at: string;
+  answered_at: string | null;
+  ended_at: string;
+  duration_seconds: number;
+  disposition: CallDisposition;
+  sip_status: number | null;
+}
+
+export interface NumbersTable {
+  id: string;
+  number: string;
+  tenant_id: string | null;
+  route_type: NumberRouteType | null;
+  route_target: string | null;
+  assigned_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DialRulesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  pattern: string;
+  position: number;
+  /** JSON of a `DialRuleAction`. */
+  action: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RingGroupsTable {
+  id: string;
+  tenant_id: string;
+  number: string;
+  name: string;
+  strategy: RingStrategy;
+  member_timeout_seconds: number;
+  /** JSON array of extension numbers. */
+  members: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TrunksTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  username: string;
+  ha1: string;
+  caller_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  level: WebhookLevel;
+  reseller_id: string | null;
+  tenant_id: string | null;
+  url: string;
+  description: string;
+  /** JSON array of event types, or `["*"]`. */
+  enabled_events: string;
+  status: 'enabled' | 'disabled';
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookEventsTable {
+  id: string;
+  type: string;
+  tenant_id: string | null;
+  created_at: string;
+  data: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  status: WebhookDeliveryStatus;
+  attempt_count: Generated<number>;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  seq: number;
+  attempted_at: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+export interface PortOrdersTable {
+  id: string;
+  tenant_id: string;
+  status: PortStatus;
+  carrier_name: string;
+  account_number: string;
+  pin: string;
+  /** JSON of a `PortPerson`. */
+  authorised_person: string;
+  /** JSON of a `PortAddress`. */
+  service_address: string;
+  requested_foc_date: string;
+  foc_date: string | null;
+  destination_type: 'extension' | 'ring_group';
+  destination_target: string;
+  exception_reason: PortExceptionCode | null;
+  exception_message: string | null;
+  carrier_ref: string | null;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string | null;
+  completed_at: string | null;
+  cancelled_at: string | null;
+}
+
+export interface PortOrderNumbersTable {
+  order_id: string;
+  tenant_id: string;
+  position: number;
+  number: string;
+  /** 1 while the order holds the number (0010: from submit until it completes, stops or is cancelled). */
+  open: Generated<number>;
+}
+
+export interface PortDocumentsTable {
+  id: string;
+  tenant_id: string;
+  order_id: string;
+  kind: PortDocumentRow['kind'];
+  filename: string;
+  content_type: PortDocumentRow['contentType'];
+  size_bytes: number;
+  storage_path: string;
+  created_at: string;
+}
+
+export interface PortCommentsTable {
+  id: string;
+  tenant_id: string;
+  order_id: string;
+  visibility: PortCommentRow['visibility'];
+  body: string;
+  author_principal: PortCommentRow['authorPrincipal'];
+  author_key_id: string;
+  created_at: string;
+}
+
+export interface PortOrderEventsTable {
+  id: string;
+  tenant_id: string;
+  order_id: string;
+  action: string;
+  from_status: PortStatus | null;
+  to_status: PortStatus;
+  actor_type: PortEventRow['actorType'];
+  actor_key_id: string | null;
+  actor_principal: PortEventRow['actorPrincipal'];
+  reason: PortExceptionCode | null;
+  message: string | null;
+  occurred_at: string;
+}
+
+/** Every table of the schema. */
+export interface Database {
+  schema_migrations: SchemaMigrationsTable;
+  settings: SettingsTable;
+  resellers: ResellersTable;
+  tenants: TenantsTable;
+  extensions: ExtensionsTable;
+  api_keys: ApiKeysTable;
+  idempotency_records: IdempotencyRecordsTable;
+  audit_events: AuditEventsTable;
+  roles: RolesTable;
+  tenant_signing_keys: TenantSigningKeysTable;
+  calls: CallsTable;
+  numbers: NumbersTable;
+  dial_rules: DialRulesTable;
+  ring_groups: RingGroupsTable;
+  trunks: TrunksTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  port_orders: PortOrdersTable;
+  port_order_numbers: PortOrderNumbersTable;
+  port_documents: PortDocumentsTable;
+  port_comments: PortCommentsTable;
+  port_order_events: PortOrderEventsTable;
+}
+
+export type TableName = keyof Database;
+
+/**
+ * Tables with a `tenant_id` column: a tenant's rows in them are read and written only through the
+ * tenant query helper (store/kysely/tenant-db.ts), which adds the predicate itself.
+ */
+export type TenantTable = { [K in TableName]: 'tenant_id' extends keyof Database[K] ? K : never }[TableName];
+
+export type Row<T extends TableName> = Selectable<Database[T]>;
+export type NewRow<T extends TableName> = Insertable<Database[T]>;
+export type RowPatch<T extends TableName> = Updateable<Database[T]>;

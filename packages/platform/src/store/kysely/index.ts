@@ -1,0 +1,2 @@
+export { openKyselyStore, type KyselyStore, type KyselyStoreOptions } from './store';
+export type { AsyncStore, AsyncTenantScope, DirectoryChange, DirectoryChangeSource, Promisified } from '../async-types';

@@ -1,0 +1,79 @@
+import { sql, type KyselyPlugin, type DeleteQueryBuilder, type DeleteResult, type InsertQueryBuilder, type InsertResult, type Kysely, type SelectQueryBuilder, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import type { Database, NewRow, TableName, TenantTable } from '../db/tables';
+import type { StoreContext } from './context';
+
+/** Tables without a `tenant_id`: platform rows, and rows reached only through a tenant-owned parent. */
+export type SharedTable = Exclude<TableName, TenantTable>;
+export type SharedDatabase = Pick<Database, SharedTable>;
+
+/** A tenant-owned row as the tenant writes it: `tenant_id` is the helper's to fill in. */
+export type TenantNewRow<T extends TenantTable> = Omit<NewRow<T>, 'tenant_id'>;
+
+/**
+ * The one way a tenant scope reaches tenant-owned tables. Every query it starts already carries
+ * `<table>.tenant_id = <this tenant>` (an insert carries the tenant id), and the collections of a
+ * tenant scope are handed this object, not a Kysely: a query on a tenant-owned table without the
+ * predicate does not type-check there. The platform-wide collections, which do cross tenants (the
+ * carrier loop, the provider's audit log), use the full Kysely, by name (`system`).
+ */
+export interface TenantDb {
+  readonly tenantId: string;
+  selectFrom<T extends TenantTable>(table: T): SelectQueryBuilder<Database, T, {}>;
+  updateTable<T extends TenantTable>(table: T): UpdateQueryBuilder<Database, T, T, UpdateResult>;
+  deleteFrom<T extends TenantTable>(table: T): DeleteQueryBuilder<Database, T, DeleteResult>;
+  insertInto<T extends TenantTable>(table: T, rows: TenantNewRow<T> | readonly TenantNewRow<T>[]): InsertQueryBuilder<Database, T, InsertResult>;
+  /** The tenant's own row (its dial plan revision lives there). */
+  selectOwnTenant(): SelectQueryBuilder<Database, 'tenants', {}>;
+  updateOwnTenant(): UpdateQueryBuilder<Database, 'tenants', 'tenants', UpdateResult>;
+  /** Tables without a tenant column (webhook deliveries and attempts), reached after an ownership check. */
+  shared(): Kysely<SharedDatabase>;
+}
+
+/**
+ * Tenant tables the SIP edge's directory holds (with the tenant row itself): a write to them
+ * through the helper is a directory change of this tenant.
+ */
+const DIRECTORY_TABLES: ReadonlySet<TableName> = new Set(['extensions', 'dial_rules', 'ring_groups', 'trunks', 'numbers', 'tenant_signing_keys', 'tenants']);
+
+/** Tells the store, once a write has run, that it changed this tenant's directory rows. */
+function directoryWrites(ctx: StoreContext, tenantId: string): KyselyPlugin {
+  return {
+    transformQuery: (args) => args.node,
+    async transformResult(args) {
+      await ctx.directoryChanged({ kind: 'tenant', tenantId });
+      return args.result;
+    },
+  };
+}
+
+export function tenantDb(ctx: StoreContext, tenantId: string): TenantDb {
+  const owned = (table: TenantTable) => sql.ref(`${table}.tenant_id`);
+  const directoryPlugin = directoryWrites(ctx, tenantId);
+  /** The connection to write `table` with: one that reports directory changes where they are. */
+  const writer = (table: TableName) => (DIRECTORY_TABLES.has(table) ? ctx.db().withPlugin(directoryPlugin) : ctx.db());
+  // The casts below only restore the table parameter Kysely widens for a generic table name; the
+  // predicate itself is built here, once.
+  return {
+    tenantId,
+    selectFrom<T extends TenantTable>(table: T) {
+      return ctx.db().selectFrom(table as TenantTable).where(owned(table), '=', tenantId) as unknown as SelectQueryBuilder<Database, T, {}>;
+    },
+    updateTable<T extends TenantTable>(table: T) {
+      return writer(table).updateTable(table as TenantTable).where(owned(table), '=', tenantId) as unknown as UpdateQueryBuilder<Database, T, T, UpdateResult>;
+    },
+    deleteFrom<T extends TenantTable>(table: T) {
+      return writer(table).deleteFrom(table as TenantTable).where(owned(table), '=', tenantId) as unknown as DeleteQueryBuilder<Database, T, DeleteResult>;
+    },
+    insertInto<T extends TenantTable>(table: T, rows: TenantNewRow<T> | readonly TenantNewRow<T>[]) {
+      const list = (Array.isArray(rows) ? rows : [rows]) as readonly TenantNewRow<T>[];
+      const values = list.map((row) => ({ ...row, tenant_id: tenantId }));
+      return writer(table).insertInto(table).values(values as never) as unknown as InsertQueryBuilder<Database, T, InsertResult>;
+    },
+    selectOwnTenant: () => ctx.db().selectFrom('tenants').where('tenants.id', '=', tenantId),
+    updateOwnTenant: () => writer('tenants').updateTable('tenants').where('tenants.id', '=', tenantId),
+    shared: () => sharedDb(ctx),
+  };
+}
+
+/** The same connection, typed down to the tables without a tenant column. */
+export const sharedDb = (ctx: StoreContext): Kysely<SharedDatabase> => ctx.db() as unknown as Kysely<SharedDatabase>;
