@@ -36,6 +36,9 @@ async function provision(running: Running, slug: string, numbers: string[]): Pro
 }
 
 async function shortLivedToken(running: Running, tenant: ProvisionedTenant, extension: string, ttlSeconds: number) {
+  // The tenant's signing seed is made through the platform first: a seed made by this second
+  // connection would reach the edge's in-memory directory only with the next data_version poll.
+  await createSoftphoneToken(running.platform.url, KEY, tenant.id, extension);
   const store = openSqliteStore({ dataDir: running.dataDir });
   try {
     const row = (await store.tenants.get(tenant.id))!;
