@@ -1,21 +1,39 @@
 // Rollup only bundles JavaScript: `tsc --build` has already type-checked every package and
 // emitted its JS to packages/*/build and its .d.ts to packages/*/dist/types.
 import { builtinModules } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
-/** Library build: every dependency stays external, the consumer's bundler resolves it. */
+/**
+ * Reads the source map tsc wrote beside each file under build/, so the bundle's map leads through
+ * build/ back to src/*.ts (which the packages ship) instead of stopping at build/, which they do not.
+ */
+export const tscSourceMaps = () => ({
+  name: 'tsc-source-maps',
+  load(id) {
+    if (!id.includes('/build/') || !id.endsWith('.js') || !existsSync(`${id}.map`)) return null;
+    const code = readFileSync(id, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+    return { code, map: readFileSync(`${id}.map`, 'utf8') };
+  },
+});
+
+/**
+ * Library build: every dependency stays external, the consumer's bundler resolves it.
+ * `extra.bundle` lists dependencies to inline instead (for a CommonJS build whose dependency is
+ * ESM-only, which `require` cannot load on Node before 20.19).
+ */
 function library(pkg, inputs, extra = {}) {
   // `inputs` lists entry names under build/, or maps output names to paths under build/.
   const entries = Array.isArray(inputs) ? Object.fromEntries(inputs.map((n) => [n, n])) : inputs;
   const manifest = JSON.parse(readFileSync(`packages/${pkg}/package.json`, 'utf8'));
   const deps = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
+  const inline = new Set(extra.bundle ?? []);
   const isExternal = (id) =>
-    builtins.has(id) || deps.some((d) => id === d || id.startsWith(`${d}/`));
+    builtins.has(id) || deps.some((d) => !inline.has(d) && (id === d || id.startsWith(`${d}/`)));
   return {
     input: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, `packages/${pkg}/build/${file}.js`])),
     external: isExternal,
@@ -27,7 +45,7 @@ function library(pkg, inputs, extra = {}) {
       chunkFileNames: 'chunks/[name]-[hash].js',
       ...extra.output,
     },
-    plugins: [nodeResolve({ preferBuiltins: true })],
+    plugins: [tscSourceMaps(), nodeResolve({ preferBuiltins: true })],
     onwarn(warning, warn) {
       if (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.some((id) => id.includes('node_modules'))) return;
       warn(warning);
@@ -41,6 +59,7 @@ export function softphoneBundle(input, file) {
     input,
     output: { file, format: 'es', sourcemap: true },
     plugins: [
+      tscSourceMaps(),
       replace({ preventAssignment: true, values: { 'process.env.NODE_ENV': JSON.stringify('production') } }),
       nodeResolve({ browser: true }),
       terser({ ecma: 2020, module: true, format: { comments: false } }),
@@ -48,8 +67,15 @@ export function softphoneBundle(input, file) {
   };
 }
 
+const sdkEntryNames = (c) => (c.name === 'schemas/index' ? 'schemas.js' : '[name].js');
+
 export default [
-  library('sdk', ['index', 'schemas/index'], { output: { entryFileNames: (c) => (c.name === 'schemas/index' ? 'schemas.js' : '[name].js') } }),
+  library('sdk', ['index', 'schemas/index'], { output: { entryFileNames: sdkEntryNames } }),
+  // `require('@highrise/sdk')`: dist/cjs holds a package.json of "type": "commonjs" (written by
+  // tools/declarations.mjs with the declarations beside it), so .js there is CommonJS.
+  library('sdk', ['index', 'schemas/index'], {
+    output: { dir: 'packages/sdk/dist/cjs', format: 'cjs', entryFileNames: sdkEntryNames, exports: 'named', interop: 'auto' },
+  }),
   library('softphone', ['index', 'define']),
   softphoneBundle('packages/softphone/build/define.js', 'packages/softphone/dist/highrise-softphone.js'),
   library('platform', ['index', 'cli'], { output: { banner: (c) => (c.name === 'cli' ? '#!/usr/bin/env node' : '') } }),

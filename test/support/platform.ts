@@ -45,8 +45,10 @@ export async function startTestPlatform(name: string, options: PlatformOptions =
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
-  // No retries: a failure should show up as what the platform said the first time.
-  const client = (apiKey: string) => new Highrise({ baseUrl: platform.url, apiKey, maxRetries: 0 });
+  // No retries: a failure should show up as what the platform said the first time. Strict
+  // validation: every body the suites see is checked against the contract in full (the SDK's
+  // default is lenient, which would let the platform drift from its own schemas unnoticed).
+  const client = (apiKey: string) => new Highrise({ baseUrl: platform.url, apiKey, maxRetries: 0, validateResponses: 'strict' });
   const provider = client(bootstrapKey);
   return {
     platform,

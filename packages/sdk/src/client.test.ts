@@ -16,9 +16,13 @@ import {
   HighriseError,
   InternalServerError,
   NotFoundError,
+  PayloadTooLargeError,
   RateLimitError,
   ResponseValidationError,
+  SDK_VERSION,
   Tenant,
+  UnsupportedMediaTypeError,
+  isPayloadTooLargeError,
   type Extension,
 } from './index';
 
@@ -340,7 +344,227 @@ describe('portability', () => {
     for (const file of files) {
       const source = await readFile(join(root, file), 'utf8');
       const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
-      expect(imports.filter((name) => !name.startsWith('.') && name !== 'zod' && name !== 'ky'), file).toEqual([]);
+      expect(imports.filter((name) => !name.startsWith('.') && name !== 'zod'), file).toEqual([]);
     }
+  });
+});
+
+describe('forward compatibility of responses', () => {
+  const fromNewerPlatform = { ...tenant, status: 'archived', region: 'eu-west', limits: { ...tenant.limits, extensions: 5_000_000 } };
+
+  it('accepts by default a new enum value, a raised bound and new fields, and keeps the new fields', async () => {
+    const { client } = await scripted([{ status: 200, body: fromNewerPlatform }]);
+    const got = await client().tenants.retrieve(tenant.id);
+    expect(got).toEqual(fromNewerPlatform);
+    const status: Tenant['status'] = got.status; // typed 'active' | 'suspended' | (string & {})
+    expect(status).toBe('archived');
+    expect((got as unknown as { region: string }).region).toBe('eu-west');
+  });
+
+  it('still rejects by default a missing field or a wrong type', async () => {
+    const { client } = await scripted([{ status: 200, body: { ...fromNewerPlatform, name: 42 } }]);
+    const error = await client().tenants.retrieve(tenant.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as ResponseValidationError).issues.map((i) => i.path)).toEqual([['name']]);
+  });
+
+  it("validateResponses: 'strict' rejects the unknown enum value and drops unknown fields of a valid body", async () => {
+    const { client } = await scripted([{ status: 200, body: fromNewerPlatform }, { status: 200, body: { ...tenant, region: 'eu-west' } }]);
+    const hr = client({ validateResponses: 'strict' });
+    await expect(hr.tenants.retrieve(tenant.id)).rejects.toBeInstanceOf(ResponseValidationError);
+    expect(await hr.tenants.retrieve(tenant.id)).toEqual(tenant);
+  });
+
+  it("validateResponses: 'warn' logs the mismatch and returns the body as received", async () => {
+    const broken = { ...fromNewerPlatform, name: 42 };
+    const { client } = await scripted([{ status: 200, body: broken, headers: { 'request-id': 'req_warn' } }]);
+    const warnings: unknown[][] = [];
+    const got = await client({ validateResponses: 'warn', logger: { warn: (...args: unknown[]) => warnings.push(args) } }).tenants.retrieve(tenant.id);
+    expect(got).toEqual(broken);
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]![0])).toContain('name');
+    expect(warnings[0]![1]).toEqual({ requestId: 'req_warn' });
+  });
+
+  it("validateResponses: 'off' checks nothing", async () => {
+    const { client } = await scripted([{ status: 200, body: { anything: true } }]);
+    expect(await client({ validateResponses: 'off' }).tenants.retrieve(tenant.id)).toEqual({ anything: true });
+  });
+
+  it('refuses an unknown validateResponses mode', () => {
+    expect(() => new Highrise({ baseUrl: 'http://x.test', apiKey: 'k', validateResponses: 'loose' as never })).toThrow(HighriseError);
+  });
+});
+
+describe('response metadata', () => {
+  it('puts the request id and the replay flag on every result, out of JSON', async () => {
+    const { client } = await scripted([
+      { status: 201, body: { tenant }, headers: { 'request-id': 'req_first' } },
+      { status: 201, body: { tenant }, headers: { 'request-id': 'req_again', 'idempotent-replayed': 'true' } },
+    ]);
+    const hr = client();
+    const first = await hr.tenants.create({ name: 'Acme Dental', slug: 'acme-dental' });
+    expect(first._requestId).toBe('req_first');
+    expect(first._idempotentReplayed).toBe(false);
+    const again = await hr.tenants.create({ name: 'Acme Dental', slug: 'acme-dental' });
+    expect(again._requestId).toBe('req_again');
+    expect(again._idempotentReplayed).toBe(true);
+    expect(Object.keys(again)).toEqual(['tenant']);
+    expect(JSON.parse(JSON.stringify(again))).toEqual({ tenant });
+  });
+
+  it('withResponse() gives the data with the Response; asResponse() the Response alone, unread and unvalidated', async () => {
+    const { client } = await scripted([
+      { status: 200, body: tenant, headers: { 'request-id': 'req_w', 'x-extra': 'yes' } },
+      { status: 200, body: { not: 'a tenant' } },
+    ]);
+    const hr = client();
+    const { data, response, requestId, idempotentReplayed } = await hr.tenants.retrieve(tenant.id).withResponse();
+    expect(data).toEqual(tenant);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-extra')).toBe('yes');
+    expect(requestId).toBe('req_w');
+    expect(idempotentReplayed).toBe(false);
+    const raw = await hr.tenants.retrieve(tenant.id).asResponse();
+    expect(raw.bodyUsed).toBe(false);
+    expect(await raw.json()).toEqual({ not: 'a tenant' });
+  });
+
+  it('rejects withResponse() and asResponse() with the same typed error on a failure', async () => {
+    const { client } = await scripted([{ status: 404, body: failure('not_found') }, { status: 404, body: failure('not_found') }]);
+    const hr = client();
+    await expect(hr.tenants.retrieve(tenant.id).withResponse()).rejects.toBeInstanceOf(NotFoundError);
+    await expect(hr.tenants.retrieve(tenant.id).asResponse()).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('is a real Promise', async () => {
+    const { client } = await scripted([{ status: 200, body: tenant }]);
+    const call = client().tenants.retrieve(tenant.id);
+    expect(call).toBeInstanceOf(Promise);
+    const plain: Promise<Tenant> = call;
+    expect((await plain).id).toBe(tenant.id);
+  });
+});
+
+describe('logging, hooks and identification', () => {
+  it('calls onRequest before and onResponse after every attempt, retries included, and lets onRequest add headers', async () => {
+    const { client, requests } = await scripted([
+      { status: 503, body: failure('internal_error'), headers: { 'retry-after': '0' } },
+      { status: 200, body: tenant, headers: { 'request-id': 'req_ok' } },
+    ]);
+    const seen: string[] = [];
+    const debug: string[] = [];
+    await client({
+      onRequest: (e) => {
+        seen.push(`request ${e.method} ${new URL(e.url).pathname} #${e.attempt}`);
+        e.headers.set('x-trace-id', `trace-${e.attempt}`);
+      },
+      onResponse: (e) => void seen.push(`response ${e.response.status} #${e.attempt} ${e.requestId}`),
+      logger: { debug: (message) => debug.push(message) },
+    }).tenants.retrieve(tenant.id);
+    expect(seen).toEqual([
+      `request GET /v1/tenants/${tenant.id} #0`,
+      'response 503 #0 null',
+      `request GET /v1/tenants/${tenant.id} #1`,
+      'response 200 #1 req_ok',
+    ]);
+    expect(requests.map((r) => r.headers['x-trace-id'])).toEqual(['trace-0', 'trace-1']);
+    expect(debug).toEqual([`highrise: GET /v1/tenants/${tenant.id} 503`, `highrise: GET /v1/tenants/${tenant.id} 200`]);
+  });
+
+  it('sends a User-Agent naming the SDK and Node, and SDK_VERSION is the package version', async () => {
+    const { client, requests } = await scripted([{ status: 200, body: tenant }]);
+    await client().tenants.retrieve(tenant.id);
+    expect(requests[0]!.headers['user-agent']).toBe(`highrise-sdk-js/${SDK_VERSION} node/${process.versions.node}`);
+    const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(SDK_VERSION).toBe(manifest.version);
+  });
+
+  it('reads HIGHRISE_API_KEY and HIGHRISE_BASE_URL from the environment when not given', async () => {
+    const { url, requests } = await scripted([{ status: 200, body: tenant }]);
+    const saved = { key: process.env.HIGHRISE_API_KEY, base: process.env.HIGHRISE_BASE_URL };
+    process.env.HIGHRISE_API_KEY = 'hr_test_fromenv';
+    process.env.HIGHRISE_BASE_URL = url;
+    try {
+      const hr = new Highrise();
+      expect(hr.baseUrl).toBe(url);
+      await hr.tenants.retrieve(tenant.id);
+      expect(requests[0]!.headers.authorization).toBe('Bearer hr_test_fromenv');
+      // An explicit option wins over the environment.
+      expect(new Highrise({ baseUrl: 'http://explicit.test' }).baseUrl).toBe('http://explicit.test');
+    } finally {
+      for (const [name, value] of [['HIGHRISE_API_KEY', saved.key], ['HIGHRISE_BASE_URL', saved.base]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  it('refuses to start in a browser unless dangerouslyAllowBrowser says so', () => {
+    const g = globalThis as Record<string, unknown>;
+    const saved = { window: g.window, document: g.document, process: g.process };
+    g.window = {};
+    g.document = {};
+    // A browser has no `process`; remove it for the duration (restored below).
+    Object.defineProperty(globalThis, 'process', { value: undefined, configurable: true, writable: true });
+    try {
+      expect(() => new Highrise({ baseUrl: 'https://pbx.example.com', apiKey: 'hr_live_secret' })).toThrow(/browser/);
+      expect(new Highrise({ baseUrl: 'https://pbx.example.com', apiKey: 'hr_live_secret', dangerouslyAllowBrowser: true }).baseUrl).toBe(
+        'https://pbx.example.com',
+      );
+    } finally {
+      Object.defineProperty(globalThis, 'process', { value: saved.process, configurable: true, writable: true });
+      if (saved.window === undefined) delete g.window;
+      if (saved.document === undefined) delete g.document;
+    }
+  });
+});
+
+describe('retry control', () => {
+  it('never retries a 429 the platform marks x-should-retry: false (a failed-authentication throttle)', async () => {
+    const { client, requests } = await scripted([
+      { status: 429, body: failure('rate_limited'), headers: { 'retry-after': '1', 'x-should-retry': 'false' } },
+      { status: 200, body: tenant },
+    ]);
+    const error = await client().tenants.retrieve(tenant.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).retryAfter).toBe(1);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('retries what x-should-retry: true asks for, even a status it would not retry', async () => {
+    const { client, requests } = await scripted([
+      { status: 400, body: failure('validation_error'), headers: { 'x-should-retry': 'true', 'retry-after-ms': '10' } },
+      { status: 200, body: tenant },
+    ]);
+    expect((await client().tenants.retrieve(tenant.id)).id).toBe(tenant.id);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('gives up at once when Retry-After exceeds the cap, with retryAfter on the error', async () => {
+    const { client, requests } = await scripted([
+      { status: 429, body: failure('rate_limited'), headers: { 'retry-after': '3600' } },
+      { status: 200, body: tenant },
+    ]);
+    const started = performance.now();
+    const error = await client().tenants.retrieve(tenant.id).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).retryAfter).toBe(3600);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('maps 413 and 415 to their own classes', async () => {
+    const { client } = await scripted([
+      { status: 413, body: failure('payload_too_large') },
+      { status: 415, body: failure('unsupported_media_type') },
+    ]);
+    const hr = client();
+    const tooLarge = await hr.tenants.retrieve(tenant.id).catch((e: unknown) => e);
+    expect(tooLarge).toBeInstanceOf(PayloadTooLargeError);
+    expect(isPayloadTooLargeError(tooLarge)).toBe(true);
+    const wrongType = await hr.tenants.retrieve(tenant.id).catch((e: unknown) => e);
+    expect(wrongType).toBeInstanceOf(UnsupportedMediaTypeError);
+    expect(wrongType).toMatchObject({ status: 415, code: 'unsupported_media_type' });
   });
 });

@@ -1,7 +1,5 @@
-import ky, { isTimeoutError } from 'ky';
-import { z } from 'zod';
 import type { Page } from './schemas/common';
-import { API_VERSION } from './version';
+import { API_VERSION, SDK_VERSION } from './version';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -9,11 +7,15 @@ import {
   APIUserAbortError,
   HighriseError,
   ResponseValidationError,
+  type ValidationIssue,
 } from './errors/index';
+import { APIPromise, type RawResponse } from './core/api-promise';
 import { newIdempotencyKey } from './core/idempotency-key';
+import { shapeIssues, type Shape } from './core/shape';
+import type { Open } from './core/open';
 import { PagePromise, type CursorPageParams } from './core/pagination';
 import type { HttpMethod, QueryParams, RequestOptions } from './core/request-options';
-import { isRetryableStatus, retryDelayMs, sleep } from './core/retry';
+import { backoffMs, MAX_RETRY_AFTER_MS, retryAfterMs, shouldRetry, sleep } from './core/retry';
 import { Resellers } from './resources/resellers';
 import { ApiKeys } from './resources/api-keys';
 import { Permissions, Roles } from './resources/roles';
@@ -23,11 +25,46 @@ import { WebhookEndpoints } from './resources/webhook-endpoints';
 import { TenantClient } from './resources/tenant-client';
 import { Tenants } from './resources/tenants';
 
+/**
+ * How 2xx bodies are checked against the SDK's schemas:
+ * - `lenient` (default): the body is returned as received, unknown fields included; an enum value,
+ *   id format or union member this SDK does not know is accepted; a missing field or a value of
+ *   the wrong type throws `ResponseValidationError`.
+ * - `strict`: anything the schema does not describe throws; unknown fields are dropped.
+ * - `warn`: checked as strictly, but a mismatch is logged (`logger.warn`) and the body returned as received.
+ * - `off`: not checked at all.
+ */
+export type ValidateResponses = 'lenient' | 'strict' | 'warn' | 'off';
+
+/** Any console-like object; each method is optional. */
+export interface Logger {
+  debug?(message: string, details?: Record<string, unknown>): void;
+  info?(message: string, details?: Record<string, unknown>): void;
+  warn?(message: string, details?: Record<string, unknown>): void;
+  error?(message: string, details?: Record<string, unknown>): void;
+}
+
+/** One attempt about to be sent. `headers` may be changed (a tracing header, say). */
+export interface RequestEvent {
+  method: HttpMethod;
+  url: string;
+  headers: Headers;
+  /** 0 for the first attempt, 1 for the first retry, … */
+  attempt: number;
+}
+
+/** The answer to one attempt (2xx or not). Do not read `response`'s body; clone it if you must. */
+export interface ResponseEvent extends RequestEvent {
+  response: Response;
+  durationMs: number;
+  requestId: string | null;
+}
+
 export interface ClientOptions {
-  /** Where the platform is, e.g. `https://pbx.example.com` (no `/v1`). */
-  baseUrl: string;
-  /** A provider, reseller or tenant key (`hr_live_…` / `hr_test_…`). */
-  apiKey: string;
+  /** Where the platform is, e.g. `https://pbx.example.com` (no `/v1`). Default: `HIGHRISE_BASE_URL` in Node. */
+  baseUrl?: string;
+  /** A provider, reseller or tenant key (`hr_live_…` / `hr_test_…`). Default: `HIGHRISE_API_KEY` in Node. */
+  apiKey?: string;
   /** `Highrise-Version` to pin; defaults to the version this SDK was written for. */
   version?: string;
   /** Retries after the first attempt, for connection errors, 408, 409 `idempotency_key_in_use`, 429 and 5xx. Default 2. */
@@ -38,25 +75,41 @@ export interface ClientOptions {
   fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
   /** Headers sent with every request. */
   headers?: HeadersInit;
+  /** How 2xx bodies are checked; default `lenient`. See {@link ValidateResponses}. */
+  validateResponses?: ValidateResponses;
+  /** Receives one `debug` line per attempt and `warn` for response mismatches. Default: nothing but `warn` to `console`. */
+  logger?: Logger;
+  /** Called before every attempt, retries included. */
+  onRequest?: (event: RequestEvent) => void | Promise<void>;
+  /** Called after every attempt that got an HTTP answer. */
+  onResponse?: (event: ResponseEvent) => void | Promise<void>;
+  /**
+   * An API key in a web page is readable by everyone who loads the page, and every Highrise key
+   * is a secret. The client refuses to start in a browser unless this says you know (an operator
+   * console behind a login, an intranet tool). Mint softphone tokens on your server instead.
+   */
+  dangerouslyAllowBrowser?: boolean;
 }
 
-/** What a resource method asks of the core; `schema` validates the 2xx body. */
-export interface APIRequest<S extends z.ZodType> {
+/** What a resource method asks of the core; `schema` describes the 2xx body. */
+export interface APIRequest<T> {
   method: HttpMethod;
   path: string;
   query?: QueryParams;
   body?: unknown;
   /** A non-JSON body (a file upload), sent as is with its Content-Type. */
   rawBody?: { data: Blob | Uint8Array | ArrayBuffer; contentType: string };
-  /** `bytes`: the 2xx body is a file; `schema` then validates `{ data: Uint8Array, contentType }`. */
+  /** `bytes`: the 2xx body is a file; `schema` then describes `{ data: Uint8Array, contentType }`. */
   responseType?: 'json' | 'bytes';
-  schema: S;
+  /** The response's shape (generated/response-shapes.ts); its name finds the zod schema for strict checks. */
+  schema: Shape<T>;
 }
 
 const DEFAULT_MAX_RETRIES = 2;
 const DEFAULT_TIMEOUT_MS = 30_000;
-/** setTimeout's ceiling; ky refuses anything longer. */
+/** setTimeout's ceiling. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
+const VALIDATE_MODES: readonly ValidateResponses[] = ['lenient', 'strict', 'warn', 'off'];
 
 /**
  * The Highrise API client.
@@ -72,6 +125,7 @@ export class Highrise {
   readonly version: string;
   readonly maxRetries: number;
   readonly timeout: number;
+  readonly validateResponses: ValidateResponses;
   readonly tenants: Tenants;
   readonly resellers: Resellers;
   /** Provider and reseller API keys (tenant keys: `hr.tenant(id).apiKeys`). */
@@ -86,19 +140,33 @@ export class Highrise {
   /** Webhook endpoints of the caller's level: a provider's get every tenant's events, a reseller's its tenants'. */
   readonly webhookEndpoints: WebhookEndpoints;
   readonly #options: ClientOptions;
+  readonly #apiKey: string;
 
-  constructor(options: ClientOptions) {
-    if (typeof options?.apiKey !== 'string' || options.apiKey.trim() === '') {
-      throw new HighriseError('`apiKey` is required: pass the API key as `new Highrise({ baseUrl, apiKey })`.');
+  constructor(options: ClientOptions = {}) {
+    const apiKey = options.apiKey ?? readEnv('HIGHRISE_API_KEY');
+    const baseUrl = options.baseUrl ?? readEnv('HIGHRISE_BASE_URL');
+    if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+      throw new HighriseError('`apiKey` is required: pass it as `new Highrise({ baseUrl, apiKey })` or set HIGHRISE_API_KEY.');
     }
-    if (typeof options.baseUrl !== 'string' || !isAbsoluteUrl(options.baseUrl)) {
-      throw new HighriseError(`\`baseUrl\` must be an absolute URL such as https://pbx.example.com, got ${String(options.baseUrl)}.`);
+    if (typeof baseUrl !== 'string' || !isAbsoluteUrl(baseUrl)) {
+      throw new HighriseError(`\`baseUrl\` must be an absolute URL such as https://pbx.example.com (or set HIGHRISE_BASE_URL), got ${String(baseUrl)}.`);
+    }
+    if (isBrowser() && !options.dangerouslyAllowBrowser) {
+      throw new HighriseError(
+        'This looks like a browser, where an API key is visible to everyone who loads the page. Call Highrise from your server ' +
+          '(mint softphone tokens there), or pass `dangerouslyAllowBrowser: true` if only trusted operators can load this page.',
+      );
+    }
+    if (options.validateResponses !== undefined && !VALIDATE_MODES.includes(options.validateResponses)) {
+      throw new HighriseError(`\`validateResponses\` must be one of ${VALIDATE_MODES.join(', ')}, got ${String(options.validateResponses)}.`);
     }
     this.#options = { ...options };
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#apiKey = apiKey;
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.version = options.version ?? API_VERSION;
     this.maxRetries = checkMaxRetries(options.maxRetries ?? DEFAULT_MAX_RETRIES);
     this.timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
+    this.validateResponses = options.validateResponses ?? 'lenient';
     this.tenants = new Tenants(this);
     this.resellers = new Resellers(this);
     this.apiKeys = new ApiKeys(this);
@@ -111,7 +179,7 @@ export class Highrise {
 
   /** A new client with some options replaced; this one is left untouched. */
   withOptions(overrides: Partial<ClientOptions>): Highrise {
-    return new Highrise({ ...this.#options, ...overrides });
+    return new Highrise({ ...this.#options, apiKey: this.#apiKey, baseUrl: this.baseUrl, ...overrides });
   }
 
   /** The API of one tenant: `hr.tenant(id).extensions.create(…)`. Nothing is fetched until a method is called. */
@@ -121,64 +189,101 @@ export class Highrise {
 
   /**
    * Sends one SDK call: one `Idempotency-Key` for all attempts of a POST, retries with backoff,
-   * failures mapped to typed errors, the 2xx body validated against `schema`.
-   *
-   * ky is the transport with its own retry turned off: whether to retry depends on the error
-   * code in the body (409 `idempotency_key_in_use`), and a single loop here decides and maps
-   * every failure exactly once.
+   * failures mapped to typed errors, the 2xx body checked against `schema` as `validateResponses` says.
    */
-  async request<S extends z.ZodType>(req: APIRequest<S>, options: RequestOptions = {}): Promise<z.output<S>> {
-    const maxRetries = checkMaxRetries(options.maxRetries ?? this.maxRetries);
-    const idempotencyKey = req.method === 'POST' ? (options.idempotencyKey ?? newIdempotencyKey()) : undefined;
-    for (let retriesSoFar = 0; ; retriesSoFar++) {
-      const mayRetry = retriesSoFar < maxRetries;
-      let response: Response;
-      try {
-        response = await this.#send(req, options, idempotencyKey);
-      } catch (cause) {
-        if (options.signal?.aborted) throw new APIUserAbortError({ cause });
-        const error = isTimeoutError(cause)
-          ? new APIConnectionTimeoutError({ cause })
-          : new APIConnectionError({ message: `Could not reach ${this.baseUrl}: ${messageOf(cause)}`, cause });
-        if (!mayRetry) throw error;
-        await this.#pause(retryDelayMs(retriesSoFar), options.signal);
-        continue;
-      }
-      if (response.ok) return this.#parse(req, response);
-      const error = APIError.generate(response.status, await readBody(response), response.headers);
-      if (!mayRetry || !isRetryableStatus(error.status, error.code)) throw error;
-      await this.#pause(retryDelayMs(retriesSoFar, response.headers), options.signal);
-    }
+  request<T>(req: APIRequest<T>, options: RequestOptions = {}): APIPromise<Open<T>> {
+    return new APIPromise(this.#send(req, options), (raw) => this.#parse(req, raw) as Promise<Open<T>>);
   }
 
   /** A `list()` call: awaitable for the first page, `for await`-able for every item. */
-  getList<Item>(path: string, schema: z.ZodType<Page<Item>>, params: CursorPageParams = {}, options?: RequestOptions): PagePromise<Item> {
+  getList<Item>(path: string, schema: Shape<Page<Item>>, params: CursorPageParams = {}, options?: RequestOptions): PagePromise<Item> {
     return new PagePromise((cursor) =>
-      this.request({ method: 'GET', path, query: { ...params, cursor: cursor ?? params.cursor }, schema }, options),
+      this.request({ method: 'GET', path, query: { ...params, cursor: cursor ?? params.cursor }, schema }, options) as Promise<Page<Item>>,
     );
   }
 
-  #send(req: APIRequest<z.ZodType>, options: RequestOptions, idempotencyKey: string | undefined): Promise<Response> {
+  /**
+   * The retry loop. The decision to retry depends on the status, the error code in the body
+   * (409 `idempotency_key_in_use`) and the platform's `x-should-retry` and `Retry-After`, so one
+   * loop here decides and maps every failure exactly once.
+   */
+  async #send(req: APIRequest<unknown>, options: RequestOptions): Promise<RawResponse> {
+    const maxRetries = checkMaxRetries(options.maxRetries ?? this.maxRetries);
+    const timeout = checkTimeout(options.timeout ?? this.timeout);
+    const idempotencyKey = req.method === 'POST' ? (options.idempotencyKey ?? newIdempotencyKey()) : undefined;
+    const url = this.#url(req.path, req.query);
+    const logger = this.#options.logger;
+    for (let attempt = 0; ; attempt++) {
+      const mayRetry = attempt < maxRetries;
+      const event: RequestEvent = { method: req.method, url, headers: this.#headers(req, options, idempotencyKey), attempt };
+      await this.#options.onRequest?.(event);
+      const started = Date.now();
+      let response: Response;
+      try {
+        response = await this.#fetch(req, event, timeout, options.signal);
+      } catch (cause) {
+        if (options.signal?.aborted) throw new APIUserAbortError({ cause });
+        const error =
+          cause instanceof TimeoutSignal
+            ? new APIConnectionTimeoutError({ cause })
+            : new APIConnectionError({ message: `Could not reach ${this.baseUrl}: ${messageOf(cause)}`, cause });
+        logger?.debug?.(`highrise: ${req.method} ${req.path} failed to connect`, { attempt, error: error.message });
+        if (!mayRetry) throw error;
+        await this.#pause(backoffMs(attempt), options.signal);
+        continue;
+      }
+      const requestId = requestIdOf(response.headers);
+      const durationMs = Date.now() - started;
+      logger?.debug?.(`highrise: ${req.method} ${req.path} ${response.status}`, { attempt, durationMs, requestId });
+      await this.#options.onResponse?.({ ...event, response, durationMs, requestId });
+      if (response.ok) {
+        return { response, requestId, idempotentReplayed: response.headers.get('idempotent-replayed') === 'true' };
+      }
+      const error = APIError.generate(response.status, await readBody(response), response.headers);
+      if (!mayRetry || !shouldRetry(error)) throw error;
+      // A wait longer than the cap is the platform saying "not now": give up and let the caller
+      // decide, with `error.retryAfter` telling how long it asked for.
+      const wait = retryAfterMs(response.headers);
+      if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) throw error;
+      await this.#pause(wait !== undefined && wait >= 0 ? wait : backoffMs(attempt), options.signal);
+    }
+  }
+
+  #headers(req: APIRequest<unknown>, options: RequestOptions, idempotencyKey: string | undefined): Headers {
     const headers = new Headers({
       Accept: 'application/json',
-      Authorization: `Bearer ${this.#options.apiKey}`,
+      Authorization: `Bearer ${this.#apiKey}`,
       'Highrise-Version': this.version,
     });
+    const node = nodeVersion();
+    // Browsers forbid setting User-Agent; elsewhere it tells the operator's logs which SDK called.
+    if (node !== undefined) headers.set('User-Agent', `highrise-sdk-js/${SDK_VERSION} node/${node}`);
     if (idempotencyKey !== undefined) headers.set('Idempotency-Key', idempotencyKey);
+    if (req.body !== undefined) headers.set('Content-Type', 'application/json');
     mergeHeaders(headers, this.#options.headers);
     mergeHeaders(headers, options.headers);
     if (req.rawBody !== undefined) headers.set('Content-Type', req.rawBody.contentType);
-    return ky(this.#url(req.path, req.query), {
-      method: req.method,
-      headers,
-      ...(req.body !== undefined && { json: req.body }),
-      ...(req.rawBody !== undefined && { body: req.rawBody.data as BodyInit }),
-      retry: 0,
-      throwHttpErrors: false,
-      timeout: checkTimeout(options.timeout ?? this.timeout),
-      ...(options.signal && { signal: options.signal }),
-      ...(this.#options.fetch && { fetch: this.#options.fetch }),
-    });
+    return headers;
+  }
+
+  /** One attempt, with its own timeout; the caller's signal aborts it too. */
+  async #fetch(req: APIRequest<unknown>, event: RequestEvent, timeout: number, signal: AbortSignal | undefined): Promise<Response> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new TimeoutSignal()), timeout);
+    const onAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const fetchImpl = this.#options.fetch ?? globalThis.fetch;
+    try {
+      const body = req.rawBody !== undefined ? (req.rawBody.data as BodyInit) : req.body !== undefined ? JSON.stringify(req.body) : undefined;
+      return await fetchImpl(event.url, { method: req.method, headers: event.headers, ...(body !== undefined && { body }), signal: controller.signal });
+    } catch (error) {
+      if (controller.signal.reason instanceof TimeoutSignal) throw controller.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   #url(path: string, query: QueryParams | undefined): string {
@@ -189,21 +294,34 @@ export class Highrise {
     return url.toString();
   }
 
-  async #parse<S extends z.ZodType>(req: APIRequest<S>, response: Response): Promise<z.output<S>> {
+  async #parse(req: APIRequest<unknown>, { response, requestId }: RawResponse): Promise<unknown> {
     const body =
       req.responseType === 'bytes'
         ? { data: new Uint8Array(await response.arrayBuffer()), contentType: response.headers.get('content-type') ?? 'application/octet-stream' }
         : await readBody(response);
-    const requestId = response.headers.get('request-id') ?? response.headers.get('x-request-id');
-    const result = req.schema.safeParse(body);
-    if (result.success) return result.data;
-    throw new ResponseValidationError({
-      message: `${req.method} ${req.path} returned ${response.status} with a body this SDK does not understand:\n${z.prettifyError(result.error)}`,
-      status: response.status,
-      requestId,
-      issues: result.error.issues.map(({ path, message, code }) => ({ path, message, code })),
-      body,
-    });
+    const mode = this.validateResponses;
+    if (mode === 'off') return body;
+    let issues: ValidationIssue[];
+    let parsed: unknown = body;
+    if (mode === 'lenient') {
+      // Field types only, from the generated shape: zod stays out of the bundle on this path.
+      issues = shapeIssues(req.schema.d, body);
+    } else {
+      // strict and warn check everything zod knows; the schemas load on first use (their own chunk).
+      const schema = (await loadSchemas())[req.schema.name];
+      if (schema === undefined) throw new HighriseError(`no schema named ${req.schema.name}`);
+      const result = schema.safeParse(body);
+      issues = result.success ? [] : result.error.issues.map(({ path, message, code }) => ({ path, message, code }));
+      if (result.success && mode === 'strict') parsed = result.data;
+    }
+    if (issues.length === 0) return parsed;
+    const problems = issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    const message = `${req.method} ${req.path} returned ${response.status} with a body this SDK does not understand: ${problems}`;
+    if (mode === 'warn') {
+      (this.#options.logger ?? console).warn?.(`highrise: ${message}`, { requestId });
+      return body;
+    }
+    throw new ResponseValidationError({ message, status: response.status, requestId, issues, body });
   }
 
   async #pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -213,6 +331,49 @@ export class Highrise {
       throw new APIUserAbortError({ cause });
     }
   }
+}
+
+type SafeParse = (value: unknown) => { success: true; data: unknown } | { success: false; error: { issues: ValidationIssue[] } };
+type SchemaModule = Record<string, { safeParse: SafeParse } | undefined>;
+let schemasModule: Promise<SchemaModule> | undefined;
+/** The zod schemas, loaded only by a client that validates strictly (or warns). */
+function loadSchemas(): Promise<SchemaModule> {
+  schemasModule ??= import('./schemas/index') as unknown as Promise<SchemaModule>;
+  return schemasModule;
+}
+
+/** The reason an attempt's own timer aborts it with, so a timeout is told apart from other aborts. */
+class TimeoutSignal extends Error {
+  override name = 'TimeoutError';
+  constructor() {
+    super('the request timed out');
+  }
+}
+
+interface ProcessLike {
+  env?: Record<string, string | undefined>;
+  versions?: { node?: string };
+}
+const processLike = (): ProcessLike | undefined => (globalThis as { process?: ProcessLike }).process;
+
+/** An environment variable in Node (and Deno/Bun's Node compatibility); undefined elsewhere. */
+function readEnv(name: string): string | undefined {
+  const value = processLike()?.env?.[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function nodeVersion(): string | undefined {
+  return processLike()?.versions?.node;
+}
+
+/** A page with a DOM (not a worker, not Node, not Deno). */
+function isBrowser(): boolean {
+  const g = globalThis as { window?: { document?: unknown }; document?: unknown };
+  return typeof g.window === 'object' && g.window !== null && typeof g.document === 'object' && nodeVersion() === undefined;
+}
+
+function requestIdOf(headers: Headers): string | null {
+  return headers.get('request-id') ?? headers.get('x-request-id');
 }
 
 /** JSON when it parses, the raw text otherwise (a proxy's HTML error page), undefined when empty. */

@@ -1,5 +1,38 @@
+import type { z } from 'zod';
 import { WebhookVerificationError } from './errors/webhook-verification-error';
-import { WebhookEvent } from './schemas/webhooks';
+import type { Open } from './core/open';
+import { webhookEventTypes } from './generated/response-shapes';
+import type { WebhookEvent as WebhookEventSchema, WebhookEventType } from './schemas/webhooks';
+
+/** A delivery of a type this SDK knows, `data` typed by `type` (open to values a newer platform adds). */
+export type WebhookEvent = Open<z.output<typeof WebhookEventSchema>>;
+
+/**
+ * A delivery of a type this SDK version does not know yet (the platform added it later; an
+ * endpoint subscribed to `*` receives it). verifyWebhook checks its signature like any other and
+ * returns it; `isKnownWebhookEvent` tells the two apart.
+ */
+export interface UnknownWebhookEvent {
+  id: string;
+  type: string;
+  createdAt: string;
+  tenantId: string | null;
+  data: Record<string, unknown>;
+}
+
+const knownTypes: ReadonlySet<string> = new Set(webhookEventTypes);
+
+/** True for the event types this SDK knows; then `switch (event.type)` types `event.data`. */
+export function isKnownWebhookEvent(event: WebhookEvent | UnknownWebhookEvent): event is WebhookEvent {
+  return knownTypes.has(event.type);
+}
+
+/**
+ * The `Highrise-Signature` header as any server hands it over: a string, Node's
+ * `req.headers['highrise-signature']` (string | string[] | undefined), a fetch `Headers`, or
+ * Node's whole `req.headers` object.
+ */
+export type SignatureHeader = string | readonly string[] | undefined | null | Headers | Record<string, string | readonly string[] | undefined>;
 
 /**
  * Webhook signatures, verifiable in browsers, Node, Deno and workers alike: WebCrypto only.
@@ -56,10 +89,17 @@ function parseHeader(header: string): { timestamp: number; signatures: string[] 
  * Checks a delivery and returns its event. Pass the body exactly as received (the raw text or
  * bytes, not re-serialised JSON), the `Highrise-Signature` header and the endpoint's `whsec_…`
  * secret. Throws `WebhookVerificationError` when the header is malformed, no signature matches,
- * or the timestamp is outside `toleranceSeconds` (a replay).
+ * or the timestamp is outside `toleranceSeconds` (a replay), or the body is not an event envelope.
+ * Any signed event is returned, also of a type this SDK does not know: check `isKnownWebhookEvent`
+ * before `switch (event.type)`.
  */
-export async function verifyWebhook(body: string | Uint8Array, header: string, secret: string, options: VerifyWebhookOptions = {}): Promise<WebhookEvent> {
-  const { timestamp, signatures } = parseHeader(typeof header === 'string' ? header : '');
+export async function verifyWebhook(
+  body: string | Uint8Array,
+  header: SignatureHeader,
+  secret: string,
+  options: VerifyWebhookOptions = {},
+): Promise<WebhookEvent | UnknownWebhookEvent> {
+  const { timestamp, signatures } = parseHeader(headerText(header));
   const bytes = bytesOf(body);
   const expected = await hmacHex(secret, timestamp, bytes);
   // Every candidate is compared, so the time taken does not say which one matched.
@@ -77,10 +117,37 @@ export async function verifyWebhook(body: string | Uint8Array, header: string, s
   } catch {
     throw new WebhookVerificationError('malformed_body', 'the signed body is not JSON');
   }
-  const event = WebhookEvent.safeParse(parsed);
-  if (!event.success) throw new WebhookVerificationError('malformed_body', 'the signed body is not a Highrise event');
-  return event.data;
+  if (!isEnvelope(parsed)) throw new WebhookVerificationError('malformed_body', 'the signed body is not a Highrise event');
+  // Only the envelope is checked. The signature already says the platform sent this body, and a
+  // receiver that refused a signed event over its `data` would answer 400 and be retried for
+  // days; a newer platform's fields and types pass through as received.
+  return parsed;
 }
+
+function headerText(header: SignatureHeader): string {
+  if (typeof header === 'string') return header;
+  if (header === undefined || header === null) return '';
+  if (Array.isArray(header)) return header.join(',');
+  if (typeof Headers !== 'undefined' && header instanceof Headers) return header.get('highrise-signature') ?? '';
+  const record = header as Record<string, string | readonly string[] | undefined>;
+  const value = record['highrise-signature'] ?? record['Highrise-Signature'];
+  return value === undefined ? '' : headerText(value);
+}
+
+function isEnvelope(value: unknown): value is UnknownWebhookEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.id === 'string' &&
+    typeof v.type === 'string' &&
+    typeof v.createdAt === 'string' &&
+    (v.tenantId === null || typeof v.tenantId === 'string') &&
+    typeof v.data === 'object' &&
+    v.data !== null
+  );
+}
+
+export type { WebhookEventType };
 
 export interface BuildWebhookSignatureOptions {
   /** Unix seconds; default now. */

@@ -10,7 +10,7 @@ import { accessTenant, createTenant, listTenants, updateTenant } from './tenants
 import { auditKeyFrom } from './audit-key';
 
 let ctx: DomainContext;
-const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000' }, requestId: 'req_test' };
+const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: 'req_test' };
 
 beforeEach(() => {
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.example.test', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
@@ -36,7 +36,7 @@ describe('createTenant', () => {
   });
 
   it('refuses tenant keys and unknown resellers', async () => {
-    const tenantActor: Actor = { principal: { kind: 'tenant', keyId: 'key_x000000000', tenantId: 'ten_x000000000' }, requestId: null };
+    const tenantActor: Actor = { principal: { kind: 'tenant', keyId: 'key_x000000000', tenantId: 'ten_x000000000', roleId: 'rol_tenantOwner', permissions: new Set() }, requestId: null };
     await expect(createTenant(ctx, tenantActor, { name: 'X', slug: 'x1' })).rejects.toThrow(PermissionDenied);
     await expect(createTenant(ctx, provider, { name: 'X', slug: 'x1', resellerId: 'res_missing0000' })).rejects.toThrow(InvalidReference);
   });
@@ -75,7 +75,7 @@ describe('tenant visibility', () => {
     const reseller = await createReseller(ctx, provider, { name: 'Resell' });
     const mine = await createTenant(ctx, provider, { name: 'Mine', slug: 'mine', resellerId: reseller.id });
     await createTenant(ctx, provider, { name: 'Other', slug: 'other' });
-    const principal = { kind: 'reseller' as const, keyId: 'key_r000000000', resellerId: reseller.id };
+    const principal = { kind: 'reseller' as const, keyId: 'key_r000000000', resellerId: reseller.id, roleId: 'rol_resellerOwner', permissions: new Set<never>() };
     expect((await listTenants(ctx, principal, { limit: 10 })).items.map((t) => t.id)).toEqual([mine.tenant.id]);
   });
 });

@@ -91,3 +91,25 @@ describe('list()', () => {
     expect(seen).toEqual(['Reseller 0', 'Reseller 1']);
   });
 });
+
+describe('toArray()', () => {
+  it('collects every item across pages', async () => {
+    const { hr, requested } = pagedResellers();
+    expect((await hr.resellers.list({ limit: 2 }).toArray()).map((r) => r.name)).toHaveLength(5);
+    expect(requested).toHaveLength(3);
+  });
+
+  it('stops at `limit` items and fetches no page past the one that reached it', async () => {
+    const { hr, requested } = pagedResellers();
+    const three = await hr.resellers.list({ limit: 2 }).toArray({ limit: 3 });
+    expect(three.map((r) => r.name)).toEqual(['Reseller 0', 'Reseller 1', 'Reseller 2']);
+    expect(requested).toHaveLength(2);
+    const page = await hr.resellers.list({ limit: 2 });
+    expect((await page.toArray({ limit: 1 })).map((r) => r.name)).toEqual(['Reseller 0']);
+  });
+
+  it('refuses a limit that is not a whole number >= 0', async () => {
+    const { hr } = pagedResellers();
+    await expect(hr.resellers.list().toArray({ limit: -1 })).rejects.toBeInstanceOf(HighriseError);
+  });
+});

@@ -8,11 +8,14 @@ export type PageFetcher<Item> = (cursor: string | undefined) => Promise<Page<Ite
 export class CursorPage<Item> implements AsyncIterable<Item> {
   readonly data: Item[];
   readonly nextCursor: string | null;
+  /** The platform's `Request-Id` of the request that fetched this page. */
+  readonly _requestId: string | null;
   readonly #fetchPage: PageFetcher<Item>;
 
   constructor(page: Page<Item>, fetchPage: PageFetcher<Item>) {
     this.data = page.data;
     this.nextCursor = page.nextCursor;
+    this._requestId = (page as { _requestId?: string | null })._requestId ?? null;
     this.#fetchPage = fetchPage;
   }
 
@@ -39,6 +42,32 @@ export class CursorPage<Item> implements AsyncIterable<Item> {
   async *[Symbol.asyncIterator](): AsyncGenerator<Item, void, undefined> {
     for await (const page of this.iterPages()) yield* page.data;
   }
+
+  /** Every item from this page on in one array; see {@link PagePromise.toArray}. */
+  toArray(options: ToArrayOptions = {}): Promise<Item[]> {
+    return collect(this, options);
+  }
+}
+
+export interface ToArrayOptions {
+  /**
+   * The most items to collect. Pages stop being fetched once it is reached, so a list that grew
+   * to millions cannot fill memory by accident. Default: no limit.
+   */
+  limit?: number;
+}
+
+async function collect<Item>(items: AsyncIterable<Item>, { limit = Infinity }: ToArrayOptions): Promise<Item[]> {
+  if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) {
+    throw new HighriseError(`\`limit\` must be a whole number >= 0, got ${limit}.`);
+  }
+  const out: Item[] = [];
+  if (limit === 0) return out;
+  for await (const item of items) {
+    out.push(item);
+    if (out.length >= limit) break;
+  }
+  return out;
 }
 
 /**
@@ -80,6 +109,14 @@ export class PagePromise<Item> implements PromiseLike<CursorPage<Item>>, AsyncIt
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Item, void, undefined> {
     yield* await this.#page();
+  }
+
+  /**
+   * Every item across pages in one array: `await hr.tenants.list().toArray({ limit: 500 })`.
+   * With `limit`, no page past the one that reaches it is fetched.
+   */
+  toArray(options: ToArrayOptions = {}): Promise<Item[]> {
+    return collect(this, options);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ErrorCode, ErrorDetail } from '../schemas/common';
 import { HighriseError } from './highrise-error';
+import { retryAfterMs } from '../core/retry';
 
 /** A known code autocompletes; an unknown one from a newer platform still type-checks. */
 export type APIErrorCode = ErrorCode | (string & {});
@@ -22,6 +23,11 @@ export class APIError extends HighriseError {
   /** Per-field problems of a `validation_error` (`field` is a dotted path). */
   readonly details: ErrorDetail[];
   readonly headers: Headers;
+  /**
+   * Seconds the platform asked to wait (`Retry-After`), or null. Set when the SDK gave up because
+   * the wait exceeded its cap (60 s) or its retries ran out: retry after this long, if at all.
+   */
+  readonly retryAfter: number | null;
 
   constructor(init: APIErrorInit) {
     super(init.message);
@@ -30,6 +36,8 @@ export class APIError extends HighriseError {
     this.requestId = init.requestId;
     this.details = init.details;
     this.headers = init.headers;
+    const wait = retryAfterMs(init.headers);
+    this.retryAfter = wait === undefined ? null : Math.max(0, Math.ceil(wait / 1000));
   }
 
   /**
@@ -76,6 +84,14 @@ export class NotFoundError extends APIError {
 export class ConflictError extends APIError {
   override name = 'ConflictError';
 }
+/** 413: the body (an upload, say) is larger than the platform accepts (`payload_too_large`). */
+export class PayloadTooLargeError extends APIError {
+  override name = 'PayloadTooLargeError';
+}
+/** 415: the platform does not accept this Content-Type here (`unsupported_media_type`). */
+export class UnsupportedMediaTypeError extends APIError {
+  override name = 'UnsupportedMediaTypeError';
+}
 /** 422: well-formed but not allowed in the current state (e.g. `tenant_suspended`). */
 export class UnprocessableEntityError extends APIError {
   override name = 'UnprocessableEntityError';
@@ -96,6 +112,8 @@ function classForStatus(status: number): new (init: APIErrorInit) => APIError {
     case 403: return PermissionDeniedError;
     case 404: return NotFoundError;
     case 409: return ConflictError;
+    case 413: return PayloadTooLargeError;
+    case 415: return UnsupportedMediaTypeError;
     case 422: return UnprocessableEntityError;
     case 429: return RateLimitError;
     default: return status >= 500 ? InternalServerError : APIError;

@@ -8,6 +8,8 @@ import type {
   BadRequestError,
   ConflictError,
   InternalServerError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
@@ -23,6 +25,8 @@ const apiErrorNames = new Set([
   'PermissionDeniedError',
   'NotFoundError',
   'ConflictError',
+  'PayloadTooLargeError',
+  'UnsupportedMediaTypeError',
   'UnprocessableEntityError',
   'RateLimitError',
   'InternalServerError',
@@ -46,6 +50,8 @@ export const isAuthenticationError = named<AuthenticationError>('AuthenticationE
 export const isPermissionDeniedError = named<PermissionDeniedError>('PermissionDeniedError');
 export const isNotFoundError = named<NotFoundError>('NotFoundError');
 export const isConflictError = named<ConflictError>('ConflictError');
+export const isPayloadTooLargeError = named<PayloadTooLargeError>('PayloadTooLargeError');
+export const isUnsupportedMediaTypeError = named<UnsupportedMediaTypeError>('UnsupportedMediaTypeError');
 export const isUnprocessableEntityError = named<UnprocessableEntityError>('UnprocessableEntityError');
 export const isRateLimitError = named<RateLimitError>('RateLimitError');
 export const isInternalServerError = named<InternalServerError>('InternalServerError');

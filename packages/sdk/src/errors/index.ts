@@ -6,6 +6,8 @@ export {
   PermissionDeniedError,
   NotFoundError,
   ConflictError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
   UnprocessableEntityError,
   RateLimitError,
   InternalServerError,

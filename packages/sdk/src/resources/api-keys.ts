@@ -1,12 +1,7 @@
-import { Deleted } from '../schemas/common';
-import {
-  ApiKey,
-  ApiKeyList,
-  ApiKeyWithSecret,
-  type ApiKeyCreateParams,
-  type ApiKeyRotateParams,
-  type TenantApiKeyCreateParams,
-} from '../schemas/api-keys';
+import * as shapes from '../generated/response-shapes';
+import type { APIPromise } from '../core/api-promise';
+import type { ApiKey, ApiKeyWithSecret, Deleted } from '../models';
+import type { ApiKeyList, ApiKeyCreateParams, ApiKeyRotateParams, TenantApiKeyCreateParams } from '../schemas/api-keys';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -18,21 +13,21 @@ abstract class KeyResource extends APIResource {
   protected abstract base(): string;
 
   list(params?: CursorPageParams, options?: RequestOptions): PagePromise<ApiKey> {
-    return this.client.getList(this.base(), ApiKeyList, params, options);
+    return this.client.getList(this.base(), shapes.ApiKeyList, params, options);
   }
 
-  retrieve(keyId: string, options?: RequestOptions): Promise<ApiKey> {
-    return this.client.request({ method: 'GET', path: this.base() + path`/${keyId}`, schema: ApiKey }, options);
+  retrieve(keyId: string, options?: RequestOptions): APIPromise<ApiKey> {
+    return this.client.request({ method: 'GET', path: this.base() + path`/${keyId}`, schema: shapes.ApiKey }, options);
   }
 
   /** A new secret (shown once); the old one keeps working for `gracePeriodSeconds` (default 24 h, 0 = stops now). */
-  rotate(keyId: string, params: ApiKeyRotateParams = {}, options?: RequestOptions): Promise<ApiKeyWithSecret> {
-    return this.client.request({ method: 'POST', path: this.base() + path`/${keyId}/rotate`, body: params, schema: ApiKeyWithSecret }, options);
+  rotate(keyId: string, params: ApiKeyRotateParams = {}, options?: RequestOptions): APIPromise<ApiKeyWithSecret> {
+    return this.client.request({ method: 'POST', path: this.base() + path`/${keyId}/rotate`, body: params, schema: shapes.ApiKeyWithSecret }, options);
   }
 
   /** Revokes the key: it answers 401 from the next request on. */
-  revoke(keyId: string, options?: RequestOptions): Promise<Deleted> {
-    return this.client.request({ method: 'DELETE', path: this.base() + path`/${keyId}`, schema: Deleted }, options);
+  revoke(keyId: string, options?: RequestOptions): APIPromise<Deleted> {
+    return this.client.request({ method: 'DELETE', path: this.base() + path`/${keyId}`, schema: shapes.Deleted }, options);
   }
 }
 
@@ -43,8 +38,8 @@ export class ApiKeys extends KeyResource {
   }
 
   /** The secret is in this response only. */
-  create(params: ApiKeyCreateParams, options?: RequestOptions): Promise<ApiKeyWithSecret> {
-    return this.client.request({ method: 'POST', path: this.base(), body: params, schema: ApiKeyWithSecret }, options);
+  create(params: ApiKeyCreateParams, options?: RequestOptions): APIPromise<ApiKeyWithSecret> {
+    return this.client.request({ method: 'POST', path: this.base(), body: params, schema: shapes.ApiKeyWithSecret }, options);
   }
 }
 
@@ -62,7 +57,7 @@ export class TenantApiKeys extends KeyResource {
   }
 
   /** The secret is in this response only. */
-  create(params: TenantApiKeyCreateParams, options?: RequestOptions): Promise<ApiKeyWithSecret> {
-    return this.client.request({ method: 'POST', path: this.base(), body: params, schema: ApiKeyWithSecret }, options);
+  create(params: TenantApiKeyCreateParams, options?: RequestOptions): APIPromise<ApiKeyWithSecret> {
+    return this.client.request({ method: 'POST', path: this.base(), body: params, schema: shapes.ApiKeyWithSecret }, options);
   }
 }

@@ -1,4 +1,7 @@
-import { AuditEvent, AuditEventList, AuditVerification, type AuditEventListParams } from '../schemas/audit-events';
+import * as shapes from '../generated/response-shapes';
+import type { APIPromise } from '../core/api-promise';
+import type { AuditEvent, AuditVerification } from '../models';
+import type { AuditEventList, AuditEventListParams } from '../schemas/audit-events';
 import type { Highrise } from '../client';
 import type { PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -12,7 +15,7 @@ import { APIResource } from '../core/resource';
  */
 export class AuditEvents extends APIResource {
   list(params?: AuditEventListParams, options?: RequestOptions): PagePromise<AuditEvent> {
-    return this.client.getList('/v1/audit-events', AuditEventList, params, options);
+    return this.client.getList('/v1/audit-events', shapes.AuditEventList, params, options);
   }
 }
 
@@ -30,10 +33,10 @@ export class TenantAuditEvents extends APIResource {
   }
 
   list(params?: AuditEventListParams, options?: RequestOptions): PagePromise<AuditEvent> {
-    return this.client.getList(path`/v1/tenants/${this.tenantId}/audit-events`, AuditEventList, params, options);
+    return this.client.getList(path`/v1/tenants/${this.tenantId}/audit-events`, shapes.AuditEventList, params, options);
   }
 
-  verify(options?: RequestOptions): Promise<AuditVerification> {
-    return this.client.request({ method: 'GET', path: path`/v1/tenants/${this.tenantId}/audit-events/verify`, schema: AuditVerification }, options);
+  verify(options?: RequestOptions): APIPromise<AuditVerification> {
+    return this.client.request({ method: 'GET', path: path`/v1/tenants/${this.tenantId}/audit-events/verify`, schema: shapes.AuditVerification }, options);
   }
 }

@@ -1,4 +1,7 @@
-import { Call, CallList, type CallListParams } from '../schemas/calls';
+import * as shapes from '../generated/response-shapes';
+import type { APIPromise } from '../core/api-promise';
+import type { Call } from '../models';
+import type { CallList, CallListParams } from '../schemas/calls';
 import type { Highrise } from '../client';
 import type { PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -18,11 +21,11 @@ export class Calls extends APIResource {
   }
 
   list(params?: CallListParams, options?: RequestOptions): PagePromise<Call> {
-    return this.client.getList(this.#path(), CallList, params, options);
+    return this.client.getList(this.#path(), shapes.CallList, params, options);
   }
 
-  retrieve(callId: string, options?: RequestOptions): Promise<Call> {
-    return this.client.request({ method: 'GET', path: this.#path(callId), schema: Call }, options);
+  retrieve(callId: string, options?: RequestOptions): APIPromise<Call> {
+    return this.client.request({ method: 'GET', path: this.#path(callId), schema: shapes.Call }, options);
   }
 
   #path(callId?: string): string {

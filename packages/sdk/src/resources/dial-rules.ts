@@ -1,5 +1,7 @@
-import { Deleted } from '../schemas/common';
-import { DialRule, DialRuleList, type DialRuleCreateParams, type DialRuleUpdateParams } from '../schemas/dial-rules';
+import * as shapes from '../generated/response-shapes';
+import type { APIPromise } from '../core/api-promise';
+import type { Deleted, DialRule } from '../models';
+import type { DialRuleList, DialRuleCreateParams, DialRuleUpdateParams } from '../schemas/dial-rules';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -15,24 +17,24 @@ export class DialRules extends APIResource {
     this.tenantId = tenantId;
   }
 
-  create(params: DialRuleCreateParams, options?: RequestOptions): Promise<DialRule> {
-    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: DialRule }, options);
+  create(params: DialRuleCreateParams, options?: RequestOptions): APIPromise<DialRule> {
+    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: shapes.DialRule }, options);
   }
 
   list(params?: CursorPageParams, options?: RequestOptions): PagePromise<DialRule> {
-    return this.client.getList(this.#path(), DialRuleList, params, options);
+    return this.client.getList(this.#path(), shapes.DialRuleList, params, options);
   }
 
-  retrieve(ruleId: string, options?: RequestOptions): Promise<DialRule> {
-    return this.client.request({ method: 'GET', path: this.#path(ruleId), schema: DialRule }, options);
+  retrieve(ruleId: string, options?: RequestOptions): APIPromise<DialRule> {
+    return this.client.request({ method: 'GET', path: this.#path(ruleId), schema: shapes.DialRule }, options);
   }
 
-  update(ruleId: string, params: DialRuleUpdateParams, options?: RequestOptions): Promise<DialRule> {
-    return this.client.request({ method: 'PATCH', path: this.#path(ruleId), body: params, schema: DialRule }, options);
+  update(ruleId: string, params: DialRuleUpdateParams, options?: RequestOptions): APIPromise<DialRule> {
+    return this.client.request({ method: 'PATCH', path: this.#path(ruleId), body: params, schema: shapes.DialRule }, options);
   }
 
-  delete(ruleId: string, options?: RequestOptions): Promise<Deleted> {
-    return this.client.request({ method: 'DELETE', path: this.#path(ruleId), schema: Deleted }, options);
+  delete(ruleId: string, options?: RequestOptions): APIPromise<Deleted> {
+    return this.client.request({ method: 'DELETE', path: this.#path(ruleId), schema: shapes.Deleted }, options);
   }
 
   #path(ruleId?: string): string {

@@ -1,11 +1,7 @@
-import { Deleted } from '../schemas/common';
-import {
-  Extension,
-  ExtensionList,
-  ExtensionWithPassword,
-  type ExtensionCreateParams,
-  type ExtensionUpdateParams,
-} from '../schemas/extensions';
+import * as shapes from '../generated/response-shapes';
+import type { APIPromise } from '../core/api-promise';
+import type { Deleted, Extension, ExtensionWithPassword } from '../models';
+import type { ExtensionList, ExtensionCreateParams, ExtensionUpdateParams } from '../schemas/extensions';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -22,24 +18,24 @@ export class Extensions extends APIResource {
   }
 
   /** The SIP password (generated when omitted) is in this response only. */
-  create(params: ExtensionCreateParams, options?: RequestOptions): Promise<ExtensionWithPassword> {
-    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: ExtensionWithPassword }, options);
+  create(params: ExtensionCreateParams, options?: RequestOptions): APIPromise<ExtensionWithPassword> {
+    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: shapes.ExtensionWithPassword }, options);
   }
 
   list(params?: CursorPageParams, options?: RequestOptions): PagePromise<Extension> {
-    return this.client.getList(this.#path(), ExtensionList, params, options);
+    return this.client.getList(this.#path(), shapes.ExtensionList, params, options);
   }
 
-  retrieve(extensionId: string, options?: RequestOptions): Promise<Extension> {
-    return this.client.request({ method: 'GET', path: this.#path(extensionId), schema: Extension }, options);
+  retrieve(extensionId: string, options?: RequestOptions): APIPromise<Extension> {
+    return this.client.request({ method: 'GET', path: this.#path(extensionId), schema: shapes.Extension }, options);
   }
 
-  update(extensionId: string, params: ExtensionUpdateParams, options?: RequestOptions): Promise<Extension> {
-    return this.client.request({ method: 'PATCH', path: this.#path(extensionId), body: params, schema: Extension }, options);
+  update(extensionId: string, params: ExtensionUpdateParams, options?: RequestOptions): APIPromise<Extension> {
+    return this.client.request({ method: 'PATCH', path: this.#path(extensionId), body: params, schema: shapes.Extension }, options);
   }
 
-  delete(extensionId: string, options?: RequestOptions): Promise<Deleted> {
-    return this.client.request({ method: 'DELETE', path: this.#path(extensionId), schema: Deleted }, options);
+  delete(extensionId: string, options?: RequestOptions): APIPromise<Deleted> {
+    return this.client.request({ method: 'DELETE', path: this.#path(extensionId), schema: shapes.Deleted }, options);
   }
 
   #path(extensionId?: string): string {

@@ -1,21 +1,7 @@
-import {
-  PortComment,
-  PortCommentList,
-  PortDocument,
-  PortDocumentContent,
-  PortDocumentList,
-  PortOrder,
-  PortOrderList,
-  PortTimeline,
-  type PortCommentCreateParams,
-  type PortDocumentKind,
-  type PortOrderApproveParams,
-  type PortOrderCreateParams,
-  type PortOrderRejectParams,
-  type PortOrderListParams,
-  type PortOrderUpdateParams,
-  type PortTimelineEntry,
-} from '../schemas/port-orders';
+import * as shapes from '../generated/response-shapes';
+import type { APIPromise } from '../core/api-promise';
+import type { PortComment, PortDocument, PortDocumentContent, PortOrder, PortTimelineEntry } from '../models';
+import type { PortCommentList, PortDocumentList, PortOrderList, PortTimeline, PortCommentCreateParams, PortDocumentKind, PortOrderApproveParams, PortOrderCreateParams, PortOrderRejectParams, PortOrderListParams, PortOrderUpdateParams } from '../schemas/port-orders';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -48,7 +34,7 @@ export interface PortDocumentUploadParams {
 /** `tenant.portOrders.documents`: the letter of authorisation (`loa`, PDF) and a recent bill (`bill`, PDF/PNG/JPEG), 10 MB each. */
 export class PortDocuments extends PortOrderPart {
   /** 415 unsupported_media_type when the bytes are not an allowed type, 413 payload_too_large above 10 MB. */
-  upload(portOrderId: string, params: PortDocumentUploadParams, options?: RequestOptions): Promise<PortDocument> {
+  upload(portOrderId: string, params: PortDocumentUploadParams, options?: RequestOptions): APIPromise<PortDocument> {
     const contentType = params.contentType ?? (typeof Blob !== 'undefined' && params.data instanceof Blob ? params.data.type : '') ?? '';
     return this.client.request(
       {
@@ -56,20 +42,20 @@ export class PortDocuments extends PortOrderPart {
         path: `${this.orderPath(portOrderId)}/documents`,
         query: { kind: params.kind, filename: params.filename },
         rawBody: { data: params.data, contentType: contentType || 'application/octet-stream' },
-        schema: PortDocument,
+        schema: shapes.PortDocument,
       },
       options,
     );
   }
 
   list(portOrderId: string, params?: CursorPageParams, options?: RequestOptions): PagePromise<PortDocument> {
-    return this.client.getList(`${this.orderPath(portOrderId)}/documents`, PortDocumentList, params, options);
+    return this.client.getList(`${this.orderPath(portOrderId)}/documents`, shapes.PortDocumentList, params, options);
   }
 
   /** The file's bytes and type. */
-  download(portOrderId: string, documentId: string, options?: RequestOptions): Promise<PortDocumentContent> {
+  download(portOrderId: string, documentId: string, options?: RequestOptions): APIPromise<PortDocumentContent> {
     return this.client.request(
-      { method: 'GET', path: `${this.orderPath(portOrderId)}/documents${path`/${documentId}`}/content`, responseType: 'bytes', schema: PortDocumentContent },
+      { method: 'GET', path: `${this.orderPath(portOrderId)}/documents${path`/${documentId}`}/content`, responseType: 'bytes', schema: shapes.PortDocumentContent },
       options,
     );
   }
@@ -77,12 +63,12 @@ export class PortDocuments extends PortOrderPart {
 
 /** `tenant.portOrders.comments`: `internal` ones are written and read by provider and reseller keys only. */
 export class PortComments extends PortOrderPart {
-  create(portOrderId: string, params: PortCommentCreateParams, options?: RequestOptions): Promise<PortComment> {
-    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/comments`, body: params, schema: PortComment }, options);
+  create(portOrderId: string, params: PortCommentCreateParams, options?: RequestOptions): APIPromise<PortComment> {
+    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/comments`, body: params, schema: shapes.PortComment }, options);
   }
 
   list(portOrderId: string, params?: CursorPageParams, options?: RequestOptions): PagePromise<PortComment> {
-    return this.client.getList(`${this.orderPath(portOrderId)}/comments`, PortCommentList, params, options);
+    return this.client.getList(`${this.orderPath(portOrderId)}/comments`, shapes.PortCommentList, params, options);
   }
 }
 
@@ -106,58 +92,58 @@ export class PortOrders extends PortOrderPart {
    * 400 names each wrong number by index (`numbers.3`); 409 numbers_unavailable lists numbers held
    * elsewhere (drafts hold nothing); 422 limit_exceeded past `limits.openPortOrders`.
    */
-  create(params: PortOrderCreateParams, options?: RequestOptions): Promise<PortOrder> {
-    return this.client.request({ method: 'POST', path: this.orderPath(), body: params, schema: PortOrder }, options);
+  create(params: PortOrderCreateParams, options?: RequestOptions): APIPromise<PortOrder> {
+    return this.client.request({ method: 'POST', path: this.orderPath(), body: params, schema: shapes.PortOrder }, options);
   }
 
-  retrieve(portOrderId: string, options?: RequestOptions): Promise<PortOrder> {
-    return this.client.request({ method: 'GET', path: this.orderPath(portOrderId), schema: PortOrder }, options);
+  retrieve(portOrderId: string, options?: RequestOptions): APIPromise<PortOrder> {
+    return this.client.request({ method: 'GET', path: this.orderPath(portOrderId), schema: shapes.PortOrder }, options);
   }
 
   /** Only in draft and exception (422 invalid_state otherwise). */
-  update(portOrderId: string, params: PortOrderUpdateParams, options?: RequestOptions): Promise<PortOrder> {
-    return this.client.request({ method: 'PATCH', path: this.orderPath(portOrderId), body: params, schema: PortOrder }, options);
+  update(portOrderId: string, params: PortOrderUpdateParams, options?: RequestOptions): APIPromise<PortOrder> {
+    return this.client.request({ method: 'PATCH', path: this.orderPath(portOrderId), body: params, schema: shapes.PortOrder }, options);
   }
 
   list(params?: PortOrderListParams, options?: RequestOptions): PagePromise<PortOrder> {
-    return this.client.getList(this.orderPath(), PortOrderList, params as CursorPageParams | undefined, options);
+    return this.client.getList(this.orderPath(), shapes.PortOrderList, params as CursorPageParams | undefined, options);
   }
 
   /**
    * 422 requirements_missing until both documents are attached; 409 numbers_unavailable when a number
    * is held elsewhere (the numbers are reserved from here on); 422 limit_exceeded past `limits.openPortOrders`.
    */
-  submit(portOrderId: string, options?: RequestOptions): Promise<PortOrder> {
-    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/submit`, schema: PortOrder }, options);
+  submit(portOrderId: string, options?: RequestOptions): APIPromise<PortOrder> {
+    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/submit`, schema: shapes.PortOrder }, options);
   }
 
-  cancel(portOrderId: string, options?: RequestOptions): Promise<PortOrder> {
-    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/cancel`, schema: PortOrder }, options);
+  cancel(portOrderId: string, options?: RequestOptions): APIPromise<PortOrder> {
+    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/cancel`, schema: shapes.PortOrder }, options);
   }
 
   /**
    * Reviewer only (a provider key, or the tenant's own reseller; `porting:approve`, which no tenant
    * role can hold): `in_review` → `foc_scheduled` on `focDate`.
    */
-  approve(portOrderId: string, params: PortOrderApproveParams, options?: RequestOptions): Promise<PortOrder> {
-    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/approve`, body: params, schema: PortOrder }, options);
+  approve(portOrderId: string, params: PortOrderApproveParams, options?: RequestOptions): APIPromise<PortOrder> {
+    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/approve`, body: params, schema: shapes.PortOrder }, options);
   }
 
   /** Reviewer only: `in_review` or `foc_scheduled` → `exception` with the reason; the tenant may fix the order and submit again. */
-  reject(portOrderId: string, params: PortOrderRejectParams, options?: RequestOptions): Promise<PortOrder> {
-    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/reject`, body: params, schema: PortOrder }, options);
+  reject(portOrderId: string, params: PortOrderRejectParams, options?: RequestOptions): APIPromise<PortOrder> {
+    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/reject`, body: params, schema: shapes.PortOrder }, options);
   }
 
   /**
    * Reviewer only: `foc_scheduled` → `completed`, the numbers joining the tenant in the same
    * transaction; if any of them reached the platform meanwhile, none is added and the order goes to `exception`.
    */
-  complete(portOrderId: string, options?: RequestOptions): Promise<PortOrder> {
-    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/complete`, schema: PortOrder }, options);
+  complete(portOrderId: string, options?: RequestOptions): APIPromise<PortOrder> {
+    return this.client.request({ method: 'POST', path: `${this.orderPath(portOrderId)}/complete`, schema: shapes.PortOrder }, options);
   }
 
   /** Every status change with actor and time, oldest first. */
   timeline(portOrderId: string, params?: CursorPageParams, options?: RequestOptions): PagePromise<PortTimelineEntry> {
-    return this.client.getList(`${this.orderPath(portOrderId)}/timeline`, PortTimeline, params, options);
+    return this.client.getList(`${this.orderPath(portOrderId)}/timeline`, shapes.PortTimeline, params, options);
   }
 }

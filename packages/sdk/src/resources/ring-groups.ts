@@ -1,5 +1,7 @@
-import { Deleted } from '../schemas/common';
-import { RingGroup, RingGroupList, type RingGroupCreateParams, type RingGroupUpdateParams } from '../schemas/ring-groups';
+import * as shapes from '../generated/response-shapes';
+import type { APIPromise } from '../core/api-promise';
+import type { Deleted, RingGroup } from '../models';
+import type { RingGroupList, RingGroupCreateParams, RingGroupUpdateParams } from '../schemas/ring-groups';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -15,24 +17,24 @@ export class RingGroups extends APIResource {
     this.tenantId = tenantId;
   }
 
-  create(params: RingGroupCreateParams, options?: RequestOptions): Promise<RingGroup> {
-    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: RingGroup }, options);
+  create(params: RingGroupCreateParams, options?: RequestOptions): APIPromise<RingGroup> {
+    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: shapes.RingGroup }, options);
   }
 
   list(params?: CursorPageParams, options?: RequestOptions): PagePromise<RingGroup> {
-    return this.client.getList(this.#path(), RingGroupList, params, options);
+    return this.client.getList(this.#path(), shapes.RingGroupList, params, options);
   }
 
-  retrieve(ringGroupId: string, options?: RequestOptions): Promise<RingGroup> {
-    return this.client.request({ method: 'GET', path: this.#path(ringGroupId), schema: RingGroup }, options);
+  retrieve(ringGroupId: string, options?: RequestOptions): APIPromise<RingGroup> {
+    return this.client.request({ method: 'GET', path: this.#path(ringGroupId), schema: shapes.RingGroup }, options);
   }
 
-  update(ringGroupId: string, params: RingGroupUpdateParams, options?: RequestOptions): Promise<RingGroup> {
-    return this.client.request({ method: 'PATCH', path: this.#path(ringGroupId), body: params, schema: RingGroup }, options);
+  update(ringGroupId: string, params: RingGroupUpdateParams, options?: RequestOptions): APIPromise<RingGroup> {
+    return this.client.request({ method: 'PATCH', path: this.#path(ringGroupId), body: params, schema: shapes.RingGroup }, options);
   }
 
-  delete(ringGroupId: string, options?: RequestOptions): Promise<Deleted> {
-    return this.client.request({ method: 'DELETE', path: this.#path(ringGroupId), schema: Deleted }, options);
+  delete(ringGroupId: string, options?: RequestOptions): APIPromise<Deleted> {
+    return this.client.request({ method: 'DELETE', path: this.#path(ringGroupId), schema: shapes.Deleted }, options);
   }
 
   #path(ringGroupId?: string): string {

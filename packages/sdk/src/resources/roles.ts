@@ -1,6 +1,7 @@
-import { Deleted } from '../schemas/common';
-import { PermissionList } from '../schemas/permissions';
-import { Role, RoleList, type RoleCreateParams, type RoleUpdateParams } from '../schemas/roles';
+import * as shapes from '../generated/response-shapes';
+import type { APIPromise } from '../core/api-promise';
+import type { Deleted, PermissionList, Role } from '../models';
+import type { RoleList, RoleCreateParams, RoleUpdateParams } from '../schemas/roles';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -11,25 +12,25 @@ abstract class RoleResource extends APIResource {
   protected abstract base(): string;
 
   /** Unknown permissions are a 400 whose details list the valid ones; you can grant only what you hold. */
-  create(params: RoleCreateParams, options?: RequestOptions): Promise<Role> {
-    return this.client.request({ method: 'POST', path: this.base(), body: params, schema: Role }, options);
+  create(params: RoleCreateParams, options?: RequestOptions): APIPromise<Role> {
+    return this.client.request({ method: 'POST', path: this.base(), body: params, schema: shapes.Role }, options);
   }
 
   /** Built-in roles (owner, admin, support, billing) first, then custom ones. */
   list(params?: CursorPageParams, options?: RequestOptions): PagePromise<Role> {
-    return this.client.getList(this.base(), RoleList, params, options);
+    return this.client.getList(this.base(), shapes.RoleList, params, options);
   }
 
-  retrieve(roleId: string, options?: RequestOptions): Promise<Role> {
-    return this.client.request({ method: 'GET', path: this.base() + path`/${roleId}`, schema: Role }, options);
+  retrieve(roleId: string, options?: RequestOptions): APIPromise<Role> {
+    return this.client.request({ method: 'GET', path: this.base() + path`/${roleId}`, schema: shapes.Role }, options);
   }
 
-  update(roleId: string, params: RoleUpdateParams, options?: RequestOptions): Promise<Role> {
-    return this.client.request({ method: 'PATCH', path: this.base() + path`/${roleId}`, body: params, schema: Role }, options);
+  update(roleId: string, params: RoleUpdateParams, options?: RequestOptions): APIPromise<Role> {
+    return this.client.request({ method: 'PATCH', path: this.base() + path`/${roleId}`, body: params, schema: shapes.Role }, options);
   }
 
-  delete(roleId: string, options?: RequestOptions): Promise<Deleted> {
-    return this.client.request({ method: 'DELETE', path: this.base() + path`/${roleId}`, schema: Deleted }, options);
+  delete(roleId: string, options?: RequestOptions): APIPromise<Deleted> {
+    return this.client.request({ method: 'DELETE', path: this.base() + path`/${roleId}`, schema: shapes.Deleted }, options);
   }
 }
 
@@ -56,7 +57,7 @@ export class TenantRoles extends RoleResource {
 
 /** `hr.permissions`: every permission a role can hold. */
 export class Permissions extends APIResource {
-  list(options?: RequestOptions): Promise<PermissionList> {
-    return this.client.request({ method: 'GET', path: '/v1/permissions', schema: PermissionList }, options);
+  list(options?: RequestOptions): APIPromise<PermissionList> {
+    return this.client.request({ method: 'GET', path: '/v1/permissions', schema: shapes.PermissionList }, options);
   }
 }

@@ -1,5 +1,8 @@
-import { SoftphoneToken, type SoftphoneTokenCreateParams } from '../schemas/softphone-tokens';
-import { SigningKeyRotation } from '../schemas/api-keys';
+import * as shapes from '../generated/response-shapes';
+import type { APIPromise } from '../core/api-promise';
+import type { SigningKeyRotation, SoftphoneToken } from '../models';
+import type { SoftphoneTokenCreateParams } from '../schemas/softphone-tokens';
+
 import type { Highrise } from '../client';
 import { path } from '../core/path';
 import type { RequestOptions } from '../core/request-options';
@@ -14,17 +17,17 @@ export class SoftphoneTokens extends APIResource {
     this.tenantId = tenantId;
   }
 
-  create(params: SoftphoneTokenCreateParams, options?: RequestOptions): Promise<SoftphoneToken> {
+  create(params: SoftphoneTokenCreateParams, options?: RequestOptions): APIPromise<SoftphoneToken> {
     return this.client.request(
-      { method: 'POST', path: path`/v1/tenants/${this.tenantId}/softphone-tokens`, body: params, schema: SoftphoneToken },
+      { method: 'POST', path: path`/v1/tenants/${this.tenantId}/softphone-tokens`, body: params, schema: shapes.SoftphoneToken },
       options,
     );
   }
 
   /** Replaces the tenant's token signing key: every token issued before stops working at once. */
-  rotateSigningKey(options?: RequestOptions): Promise<SigningKeyRotation> {
+  rotateSigningKey(options?: RequestOptions): APIPromise<SigningKeyRotation> {
     return this.client.request(
-      { method: 'POST', path: path`/v1/tenants/${this.tenantId}/softphone-tokens/rotate-signing-key`, schema: SigningKeyRotation },
+      { method: 'POST', path: path`/v1/tenants/${this.tenantId}/softphone-tokens/rotate-signing-key`, schema: shapes.SigningKeyRotation },
       options,
     );
   }

@@ -1,4 +1,6 @@
-import type { Tenant, TenantUpdateParams } from '../schemas/tenants';
+import type { APIPromise } from '../core/api-promise';
+import { Tenant } from '../models';
+import type { TenantUpdateParams } from '../schemas/tenants';
 import type { Highrise } from '../client';
 import type { RequestOptions } from '../core/request-options';
 import { APIResource } from '../core/resource';
@@ -55,20 +57,20 @@ export class TenantClient extends APIResource {
     this.webhookEndpoints = new WebhookEndpoints(client, tenantId);
   }
 
-  retrieve(options?: RequestOptions): Promise<Tenant> {
+  retrieve(options?: RequestOptions): APIPromise<Tenant> {
     return this.client.tenants.retrieve(this.id, options);
   }
 
-  update(params: TenantUpdateParams, options?: RequestOptions): Promise<Tenant> {
+  update(params: TenantUpdateParams, options?: RequestOptions): APIPromise<Tenant> {
     return this.client.tenants.update(this.id, params, options);
   }
 
   /** Refuses the tenant's keys, softphone tokens and phones at once, until `resume`. */
-  suspend(options?: RequestOptions): Promise<Tenant> {
+  suspend(options?: RequestOptions): APIPromise<Tenant> {
     return this.client.tenants.suspend(this.id, options);
   }
 
-  resume(options?: RequestOptions): Promise<Tenant> {
+  resume(options?: RequestOptions): APIPromise<Tenant> {
     return this.client.tenants.resume(this.id, options);
   }
 }

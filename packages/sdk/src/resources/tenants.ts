@@ -1,4 +1,7 @@
-import { Tenant, TenantCreateResponse, TenantList, type TenantCreateParams, type TenantUpdateParams } from '../schemas/tenants';
+import * as shapes from '../generated/response-shapes';
+import type { APIPromise } from '../core/api-promise';
+import type { Tenant, TenantCreateResponse } from '../models';
+import type { TenantList, TenantCreateParams, TenantUpdateParams } from '../schemas/tenants';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
 import type { RequestOptions } from '../core/request-options';
@@ -7,28 +10,28 @@ import { APIResource } from '../core/resource';
 /** `hr.tenants`: tenants the key may see (a tenant key sees only its own). */
 export class Tenants extends APIResource {
   /** Creates a tenant; with `admin`, also returns its admin key, whose secret is shown this once. */
-  create(params: TenantCreateParams, options?: RequestOptions): Promise<TenantCreateResponse> {
-    return this.client.request({ method: 'POST', path: '/v1/tenants', body: params, schema: TenantCreateResponse }, options);
+  create(params: TenantCreateParams, options?: RequestOptions): APIPromise<TenantCreateResponse> {
+    return this.client.request({ method: 'POST', path: '/v1/tenants', body: params, schema: shapes.TenantCreateResponse }, options);
   }
 
   list(params?: CursorPageParams, options?: RequestOptions): PagePromise<Tenant> {
-    return this.client.getList('/v1/tenants', TenantList, params, options);
+    return this.client.getList('/v1/tenants', shapes.TenantList, params, options);
   }
 
-  retrieve(tenantId: string, options?: RequestOptions): Promise<Tenant> {
-    return this.client.request({ method: 'GET', path: path`/v1/tenants/${tenantId}`, schema: Tenant }, options);
+  retrieve(tenantId: string, options?: RequestOptions): APIPromise<Tenant> {
+    return this.client.request({ method: 'GET', path: path`/v1/tenants/${tenantId}`, schema: shapes.Tenant }, options);
   }
 
-  update(tenantId: string, params: TenantUpdateParams, options?: RequestOptions): Promise<Tenant> {
-    return this.client.request({ method: 'PATCH', path: path`/v1/tenants/${tenantId}`, body: params, schema: Tenant }, options);
+  update(tenantId: string, params: TenantUpdateParams, options?: RequestOptions): APIPromise<Tenant> {
+    return this.client.request({ method: 'PATCH', path: path`/v1/tenants/${tenantId}`, body: params, schema: shapes.Tenant }, options);
   }
 
   /** Refuses the tenant's keys, softphone tokens and phones at once, until `resume`. */
-  suspend(tenantId: string, options?: RequestOptions): Promise<Tenant> {
-    return this.client.request({ method: 'POST', path: path`/v1/tenants/${tenantId}/suspend`, schema: Tenant }, options);
+  suspend(tenantId: string, options?: RequestOptions): APIPromise<Tenant> {
+    return this.client.request({ method: 'POST', path: path`/v1/tenants/${tenantId}/suspend`, schema: shapes.Tenant }, options);
   }
 
-  resume(tenantId: string, options?: RequestOptions): Promise<Tenant> {
-    return this.client.request({ method: 'POST', path: path`/v1/tenants/${tenantId}/resume`, schema: Tenant }, options);
+  resume(tenantId: string, options?: RequestOptions): APIPromise<Tenant> {
+    return this.client.request({ method: 'POST', path: path`/v1/tenants/${tenantId}/resume`, schema: shapes.Tenant }, options);
   }
 }

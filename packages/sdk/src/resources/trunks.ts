@@ -1,5 +1,7 @@
-import { Deleted } from '../schemas/common';
-import { Trunk, TrunkList, TrunkUpdateResponse, TrunkWithPassword, type TrunkCreateParams, type TrunkUpdateParams } from '../schemas/trunks';
+import * as shapes from '../generated/response-shapes';
+import type { APIPromise } from '../core/api-promise';
+import type { Deleted, Trunk, TrunkUpdateResponse, TrunkWithPassword } from '../models';
+import type { TrunkList, TrunkCreateParams, TrunkUpdateParams } from '../schemas/trunks';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -15,24 +17,24 @@ export class Trunks extends APIResource {
     this.tenantId = tenantId;
   }
 
-  create(params: TrunkCreateParams, options?: RequestOptions): Promise<TrunkWithPassword> {
-    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: TrunkWithPassword }, options);
+  create(params: TrunkCreateParams, options?: RequestOptions): APIPromise<TrunkWithPassword> {
+    return this.client.request({ method: 'POST', path: this.#path(), body: params, schema: shapes.TrunkWithPassword }, options);
   }
 
   list(params?: CursorPageParams, options?: RequestOptions): PagePromise<Trunk> {
-    return this.client.getList(this.#path(), TrunkList, params, options);
+    return this.client.getList(this.#path(), shapes.TrunkList, params, options);
   }
 
-  retrieve(trunkId: string, options?: RequestOptions): Promise<Trunk> {
-    return this.client.request({ method: 'GET', path: this.#path(trunkId), schema: Trunk }, options);
+  retrieve(trunkId: string, options?: RequestOptions): APIPromise<Trunk> {
+    return this.client.request({ method: 'GET', path: this.#path(trunkId), schema: shapes.Trunk }, options);
   }
 
-  update(trunkId: string, params: TrunkUpdateParams, options?: RequestOptions): Promise<TrunkUpdateResponse> {
-    return this.client.request({ method: 'PATCH', path: this.#path(trunkId), body: params, schema: TrunkUpdateResponse }, options);
+  update(trunkId: string, params: TrunkUpdateParams, options?: RequestOptions): APIPromise<TrunkUpdateResponse> {
+    return this.client.request({ method: 'PATCH', path: this.#path(trunkId), body: params, schema: shapes.TrunkUpdateResponse }, options);
   }
 
-  delete(trunkId: string, options?: RequestOptions): Promise<Deleted> {
-    return this.client.request({ method: 'DELETE', path: this.#path(trunkId), schema: Deleted }, options);
+  delete(trunkId: string, options?: RequestOptions): APIPromise<Deleted> {
+    return this.client.request({ method: 'DELETE', path: this.#path(trunkId), schema: shapes.Deleted }, options);
   }
 
   #path(trunkId?: string): string {

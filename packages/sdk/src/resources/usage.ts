@@ -1,4 +1,6 @@
-import { TenantUsage } from '../schemas/usage';
+import * as shapes from '../generated/response-shapes';
+import type { APIPromise } from '../core/api-promise';
+import type { TenantUsage } from '../models';
 import type { Highrise } from '../client';
 import { path } from '../core/path';
 import type { RequestOptions } from '../core/request-options';
@@ -13,7 +15,7 @@ export class Usage extends APIResource {
     this.tenantId = tenantId;
   }
 
-  retrieve(options?: RequestOptions): Promise<TenantUsage> {
-    return this.client.request({ method: 'GET', path: path`/v1/tenants/${this.tenantId}/usage`, schema: TenantUsage }, options);
+  retrieve(options?: RequestOptions): APIPromise<TenantUsage> {
+    return this.client.request({ method: 'GET', path: path`/v1/tenants/${this.tenantId}/usage`, schema: shapes.TenantUsage }, options);
   }
 }

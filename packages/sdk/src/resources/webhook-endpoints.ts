@@ -1,14 +1,7 @@
-import { Deleted } from '../schemas/common';
-import {
-  WebhookDelivery,
-  WebhookDeliveryList,
-  WebhookEndpoint,
-  WebhookEndpointList,
-  WebhookEndpointWithSecret,
-  type WebhookEndpointCreateParams,
-  type WebhookEndpointUpdateParams,
-  type WebhookSecretRotateParams,
-} from '../schemas/webhooks';
+import * as shapes from '../generated/response-shapes';
+import type { APIPromise } from '../core/api-promise';
+import type { Deleted, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from '../models';
+import type { WebhookDeliveryList, WebhookEndpointList, WebhookEndpointCreateParams, WebhookEndpointUpdateParams, WebhookSecretRotateParams } from '../schemas/webhooks';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -26,12 +19,12 @@ export class WebhookDeliveries extends APIResource {
 
   /** Newest first is not promised: deliveries come in id (creation) order, each with its attempts. */
   list(endpointId: string, params?: CursorPageParams, options?: RequestOptions): PagePromise<WebhookDelivery> {
-    return this.client.getList(this.#base + path`/${endpointId}/deliveries`, WebhookDeliveryList, params, options);
+    return this.client.getList(this.#base + path`/${endpointId}/deliveries`, shapes.WebhookDeliveryList, params, options);
   }
 
   /** Sends the delivery's event again as a new delivery (with its own attempts), now. */
-  redeliver(endpointId: string, deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery> {
-    return this.client.request({ method: 'POST', path: this.#base + path`/${endpointId}/deliveries/${deliveryId}/redeliver`, schema: WebhookDelivery }, options);
+  redeliver(endpointId: string, deliveryId: string, options?: RequestOptions): APIPromise<WebhookDelivery> {
+    return this.client.request({ method: 'POST', path: this.#base + path`/${endpointId}/deliveries/${deliveryId}/redeliver`, schema: shapes.WebhookDelivery }, options);
   }
 }
 
@@ -50,33 +43,33 @@ export class WebhookEndpoints extends APIResource {
     this.deliveries = new WebhookDeliveries(client, this.#base);
   }
 
-  create(params: WebhookEndpointCreateParams, options?: RequestOptions): Promise<WebhookEndpointWithSecret> {
-    return this.client.request({ method: 'POST', path: this.#base, body: params, schema: WebhookEndpointWithSecret }, options);
+  create(params: WebhookEndpointCreateParams, options?: RequestOptions): APIPromise<WebhookEndpointWithSecret> {
+    return this.client.request({ method: 'POST', path: this.#base, body: params, schema: shapes.WebhookEndpointWithSecret }, options);
   }
 
   list(params?: CursorPageParams, options?: RequestOptions): PagePromise<WebhookEndpoint> {
-    return this.client.getList(this.#base, WebhookEndpointList, params, options);
+    return this.client.getList(this.#base, shapes.WebhookEndpointList, params, options);
   }
 
-  retrieve(endpointId: string, options?: RequestOptions): Promise<WebhookEndpoint> {
-    return this.client.request({ method: 'GET', path: this.#base + path`/${endpointId}`, schema: WebhookEndpoint }, options);
+  retrieve(endpointId: string, options?: RequestOptions): APIPromise<WebhookEndpoint> {
+    return this.client.request({ method: 'GET', path: this.#base + path`/${endpointId}`, schema: shapes.WebhookEndpoint }, options);
   }
 
-  update(endpointId: string, params: WebhookEndpointUpdateParams, options?: RequestOptions): Promise<WebhookEndpoint> {
-    return this.client.request({ method: 'PATCH', path: this.#base + path`/${endpointId}`, body: params, schema: WebhookEndpoint }, options);
+  update(endpointId: string, params: WebhookEndpointUpdateParams, options?: RequestOptions): APIPromise<WebhookEndpoint> {
+    return this.client.request({ method: 'PATCH', path: this.#base + path`/${endpointId}`, body: params, schema: shapes.WebhookEndpoint }, options);
   }
 
-  delete(endpointId: string, options?: RequestOptions): Promise<Deleted> {
-    return this.client.request({ method: 'DELETE', path: this.#base + path`/${endpointId}`, schema: Deleted }, options);
+  delete(endpointId: string, options?: RequestOptions): APIPromise<Deleted> {
+    return this.client.request({ method: 'DELETE', path: this.#base + path`/${endpointId}`, schema: shapes.Deleted }, options);
   }
 
   /** A new secret, shown this once; with `gracePeriodSeconds` deliveries carry a signature under the old one too. */
-  rotateSecret(endpointId: string, params: WebhookSecretRotateParams = {}, options?: RequestOptions): Promise<WebhookEndpointWithSecret> {
-    return this.client.request({ method: 'POST', path: this.#base + path`/${endpointId}/rotate-secret`, body: params, schema: WebhookEndpointWithSecret }, options);
+  rotateSecret(endpointId: string, params: WebhookSecretRotateParams = {}, options?: RequestOptions): APIPromise<WebhookEndpointWithSecret> {
+    return this.client.request({ method: 'POST', path: this.#base + path`/${endpointId}/rotate-secret`, body: params, schema: shapes.WebhookEndpointWithSecret }, options);
   }
 
   /** Shorthand for `deliveries.redeliver`. */
-  redeliver(endpointId: string, deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery> {
+  redeliver(endpointId: string, deliveryId: string, options?: RequestOptions): APIPromise<WebhookDelivery> {
     return this.deliveries.redeliver(endpointId, deliveryId, options);
   }
 }

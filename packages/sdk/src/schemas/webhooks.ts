@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { listOf, prefixedId, Timestamp } from './common';
 import { ResellerId } from './resellers';
-import { TenantId } from './tenants';
+import { Tenant, TenantId } from './tenants';
+import { Extension } from './extensions';
+import { PortOrder } from './port-orders';
 
 export const WebhookEndpointId = prefixedId('whe').meta({ id: 'WebhookEndpointId' });
 export const WebhookDeliveryId = prefixedId('whd').meta({ id: 'WebhookDeliveryId' });
@@ -155,14 +157,34 @@ export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 
 export const WebhookDeliveryList = listOf(WebhookDelivery).meta({ id: 'WebhookDeliveryList' });
 
-/** The JSON body of every delivery, and what verifyWebhook returns. */
-export const WebhookEvent = z
-  .object({
+/** One event type's body: the common envelope with `type` fixed and `data` typed. */
+const eventOf = <Type extends WebhookEventType, Data extends z.ZodType>(type: Type, data: Data) =>
+  z.object({
     id: WebhookEventId,
-    type: WebhookEventType,
+    type: z.literal(type),
     createdAt: Timestamp,
     tenantId: TenantId.nullable(),
-    data: z.record(z.string(), z.unknown()),
-  })
+    data,
+  });
+
+/**
+ * The JSON body of every delivery, and what verifyWebhook returns: a union on `type`, so
+ * `switch (event.type)` types `event.data` (a Tenant for `tenant.*`, an Extension for
+ * `extension.*`, a PortOrder for `port_order.*`). `data` is the resource as the API presents it
+ * at that moment; `extension.deleted` carries the extension as it was.
+ */
+export const WebhookEvent = z
+  .discriminatedUnion('type', [
+    eventOf('tenant.created', Tenant),
+    eventOf('tenant.updated', Tenant),
+    eventOf('tenant.suspended', Tenant),
+    eventOf('tenant.resumed', Tenant),
+    eventOf('extension.created', Extension),
+    eventOf('extension.updated', Extension),
+    eventOf('extension.deleted', Extension),
+    eventOf('port_order.updated', PortOrder),
+    eventOf('port_order.completed', PortOrder),
+    eventOf('port_order.exception', PortOrder),
+  ])
   .meta({ id: 'WebhookEvent' });
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
