@@ -11,7 +11,7 @@ import { auditKeyFrom } from './audit-key';
 let ctx: DomainContext;
 let acme: TenantAccess;
 let globex: TenantAccess;
-const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000' }, requestId: null };
+const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: null };
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 beforeEach(async () => {

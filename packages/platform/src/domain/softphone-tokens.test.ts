@@ -20,7 +20,7 @@ let ctx: DomainContext;
 let secret: Uint8Array;
 let acme: TenantAccess;
 let clock: number;
-const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000' }, requestId: null };
+const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: null };
 const wsUrl = 'ws://127.0.0.1:9/sip';
 
 beforeEach(async () => {
