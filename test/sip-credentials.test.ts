@@ -186,11 +186,9 @@ describe('a password changed by another process on the same database (no in-proc
     }
     // The edge answers from its in-memory directory; a commit by another connection reaches it
     // through SQLite's data_version, looked at every 50 ms (issue 9: every node within 100 ms).
-    // Watched from a fresh socket, so the old one sends nothing before the change has arrived.
-    const committed = Date.now();
-    await vi.waitFor(async () => expect(statusOf((await digestRegister(await raw(), acme.sipDomain, '101', oldPassword(acme, '101'), 'probe')).answer)).toBe(403), { timeout: 3000, interval: 10 });
-    // The bound itself, with room for a loaded machine.
-    expect(Date.now() - committed).toBeLessThan(1000);
+    // Waited out rather than probed: a probe with either password fails authentication until the
+    // change arrives, and failed authentications from this address are rate-limited.
+    await new Promise((resolve) => setTimeout(resolve, 300));
 
     old101.send(message(acme.sipDomain, '101', '102'));
     expect(statusOf(await old101.next((f) => statusOf(f) !== undefined && statusOf(f) !== 100))).toBe(407);
