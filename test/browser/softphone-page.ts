@@ -15,7 +15,7 @@ export interface PhonePage extends TrackedPage {
   element: Locator;
   part(name: string): Locator;
   /** Waits until the element reflects `name="value"`; the error says what it shows instead. */
-  waitForAttribute(name: 'registration' | 'call-state', value: string, timeoutMs?: number): Promise<void>;
+  waitForAttribute(name: 'registration' | 'call-state' | 'muted' | 'held', value: string, timeoutMs?: number): Promise<void>;
   /** Everything the element showed and fired since the page loaded. */
   history(): Promise<PhoneHistory>;
   /** Waits for RTP on the current call's RTCPeerConnection. */
@@ -23,9 +23,10 @@ export interface PhonePage extends TrackedPage {
 }
 
 /** What the page configures the element with: a softphone token, or digest credentials. */
-export type PhoneCredentials =
+export type PhoneCredentials = (
   | Pick<SoftphoneToken, 'token' | 'wsUrl' | 'iceServers'>
-  | { server: string; domain: string; extension: string; password: string };
+  | { server: string; domain: string; extension: string; password: string }
+) & { lang?: string };
 
 const PEER_CONNECTION = "document.querySelector('highrise-softphone')?.phone?.peerConnection";
 
@@ -45,6 +46,7 @@ export async function openPhonePage(
       ? { token: credentials.token, server: credentials.wsUrl, 'ice-servers': JSON.stringify(credentials.iceServers) }
       : credentials,
   );
+  if (credentials.lang) fragment.set('lang', credentials.lang);
   await tracked.page.goto(`${origin}/softphone.html#${fragment}`);
   const element = tracked.page.locator('highrise-softphone');
   return {

@@ -17,4 +17,6 @@ export type {
   RemoteParty,
 } from './phone/events';
 export { HighriseSoftphone } from './ui/softphone.component';
+export { registerLocale } from './ui/messages';
+export type { Messages } from './ui/messages';
 export type { HighriseSoftphoneEventMap } from './ui/softphone.component';

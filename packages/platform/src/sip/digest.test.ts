@@ -7,7 +7,7 @@ const ha1 = md5(`101:${realm}:secret-password`);
 const expected = (method = 'REGISTER') => ({ realm, method, ha1, requestUri });
 const holder = (id = 'conn-a'): NonceHolder => ({ id, nonces: new NonceLedger() });
 
-function answer(challenge: string, method: string, options: { password?: string; realmUsed?: string; nc?: string; uri?: string; qop?: boolean } = {}) {
+function answer(challenge: string, method: string, options: { password?: string; realmUsed?: string; nc?: string; uri?: string; qop?: boolean } = {}): Record<string, string> {
   const { password = 'secret-password', realmUsed = realm, nc = '00000001', uri = `sip:${realmUsed}`, qop = true } = options;
   const nonce = /nonce="([^"]+)"/.exec(challenge)![1]!;
   const ha = md5(`101:${realmUsed}:${password}`);

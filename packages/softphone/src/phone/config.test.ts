@@ -30,6 +30,15 @@ describe('resolvePhoneConfig with a token', () => {
     );
   });
 
+  test('with tokenIn "bearer" the token leaves the URL for the REGISTER, and its expiry is read', () => {
+    const t = token({ ...ACME_101, exp: 2_000_000_000 });
+    const config = resolvePhoneConfig({ token: t, tokenIn: 'bearer' });
+    expect(config.wsUrl).toBe(ACME_101.ws);
+    expect(config.bearerToken).toBe(t);
+    expect(config.tokenExpiresAt).toBe(2_000_000_000_000);
+    expect(resolvePhoneConfig({ token: t }).bearerToken).toBeUndefined();
+  });
+
   test('needs a server from somewhere', () => {
     expect(() => resolvePhoneConfig({ token: token({ sub: ACME_101.sub }) })).toThrow(/server is required/);
   });

@@ -4,8 +4,15 @@ import { decodeTokenClaims } from './token';
 export interface PhoneOptions {
   /** SIP WebSocket endpoint, `ws(s)://…/sip`. May be omitted when `token` carries it (`ws` claim). */
   server?: string;
-  /** Softphone token from `POST /v1/tenants/{id}/softphone-tokens`; sent as `?token=` when the WebSocket opens. */
+  /** Softphone token from `POST /v1/tenants/{id}/softphone-tokens`; see `tokenIn` for where it travels. */
   token?: string;
+  /**
+   * Where the token travels: `url` (default, `?token=` when the WebSocket opens: what the edge
+   * checks today) or `bearer` (`Authorization: Bearer` on every REGISTER, RFC 8898, so proxies
+   * never log it and a new token re-authenticates the live connection without touching calls).
+   * Choose `bearer` only against an edge that accepts it.
+   */
+  tokenIn?: 'url' | 'bearer';
   /** Address of record, `sip:101@acme-dental.sip.localhost`. Defaults to the token's `sub`, or `sip:<extension>@<domain>`. */
   aor?: string;
   /** The tenant's SIP domain (digest realm), for digest registration without a token. */
@@ -24,8 +31,12 @@ export interface PhoneOptions {
 
 /** Everything the controller needs, resolved and checked once. */
 export interface PhoneConfig {
-  /** The URL the WebSocket opens, including `?token=` when a token is used. */
+  /** The URL the WebSocket opens, including `?token=` when the token travels in the URL. */
   wsUrl: string;
+  /** The token, when `tokenIn` is `bearer`: the REGISTER carries it. */
+  bearerToken: string | undefined;
+  /** When the token expires (epoch ms), if it says. */
+  tokenExpiresAt: number | undefined;
   aor: string;
   /** Host part of the AOR: bare numbers are dialled inside it. */
   domain: string;
@@ -62,7 +73,8 @@ export function resolvePhoneConfig(options: PhoneOptions): PhoneConfig {
   const iceGatheringTimeout = options.iceGatheringTimeout ?? DEFAULT_ICE_GATHERING_TIMEOUT_MS;
   if (!(iceGatheringTimeout >= 0)) throw new PhoneConfigError('iceGatheringTimeout must be a number of milliseconds >= 0');
 
-  const wsUrl = options.token
+  const bearer = options.tokenIn === 'bearer';
+  const wsUrl = options.token && !bearer
     ? `${server}${server.includes('?') ? '&' : '?'}token=${encodeURIComponent(options.token)}`
     : server;
 
@@ -76,5 +88,7 @@ export function resolvePhoneConfig(options: PhoneOptions): PhoneConfig {
     displayName: options.displayName || (typeof claims?.name === 'string' ? claims.name : undefined) || undefined,
     iceServers: [...(options.iceServers ?? [])],
     iceGatheringTimeout,
+    bearerToken: bearer ? options.token : undefined,
+    tokenExpiresAt: typeof claims?.exp === 'number' ? claims.exp * 1000 : undefined,
   };
 }

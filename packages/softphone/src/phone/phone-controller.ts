@@ -7,12 +7,13 @@ import { Inviter } from 'sip.js/lib/api/inviter.js';
 import { SessionState } from 'sip.js/lib/api/session-state.js';
 import { TransportState } from 'sip.js/lib/api/transport-state.js';
 import type { Invitation } from 'sip.js/lib/api/invitation.js';
+import type { IncomingResponse } from 'sip.js/lib/core/messages/incoming-response.js';
 import type { Session } from 'sip.js/lib/api/session.js';
 import type { SessionDelegate } from 'sip.js/lib/api/session-delegate.js';
 import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web/session-description-handler/session-description-handler.js';
 import type { Transport as WebTransport } from 'sip.js/lib/platform/web/transport/transport.js';
 import { resolvePhoneConfig, type PhoneConfig, type PhoneOptions } from './config';
-import { PhoneStateError, PhoneTargetError } from './errors';
+import { PhoneConfigError, PhoneStateError, PhoneTargetError } from './errors';
 import {
   reasonForStatus,
   type CallEndReason,
@@ -24,10 +25,37 @@ import {
 } from './events';
 import { isRefusal, reconnectDelayMs } from './reconnect';
 import { targetToUri } from './target';
+import { nextTokenWarningInMs, retryAfterMs } from './token-expiry';
 
 const AUDIO_ONLY = { constraints: { audio: true, video: false } };
 const STOP_TIMEOUT_MS = 2_000;
+/** A double-CRLF ping (RFC 7118 / 5626) this often keeps idle proxies and NATs from dropping a quiet phone's socket. */
+const KEEP_ALIVE_SECONDS = 25;
 const ignore = () => {};
+
+/** Sends an in-dialog request and settles with its final response: a refusal rejects, saying what was refused. */
+function settle(what: string, send: (delegate: { onAccept(): void; onReject(response: IncomingResponse): void }) => Promise<unknown>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    send({
+      onAccept: () => resolve(),
+      onReject: ({ message }) => reject(new PhoneStateError(`${what} refused: ${message.statusCode} ${message.reasonPhrase}`)),
+    }).catch(reject);
+  });
+}
+
+/** The call the phone holds, and what it knows about it. */
+interface Call {
+  session: Session;
+  direction: 'incoming' | 'outgoing';
+  remote: RemoteParty;
+  endReason?: CallEndReason;
+  endStatus?: number;
+  muted: boolean;
+  held: boolean;
+  /** The microphone track while held: the sender carries none, so the far end hears (and gets) nothing. */
+  heldTrack?: MediaStreamTrack | null;
+  connected?: boolean;
+}
 
 export interface PhoneController {
   addEventListener<K extends keyof PhoneEventMap>(
@@ -57,26 +85,34 @@ export interface PhoneController {
  * ```
  */
 export class PhoneController extends EventTarget {
-  /** The resolved configuration; throws `PhoneConfigError` from the constructor when options are insufficient. */
-  readonly config: PhoneConfig;
+  #config: PhoneConfig;
+  #options: PhoneOptions;
 
   #ua: UserAgent | undefined;
   #registerer: Registerer | undefined;
   #registration: RegistrationState = 'unregistered';
   #reconnectAttempt = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #registerTimer: ReturnType<typeof setTimeout> | undefined;
+  #tokenTimer: ReturnType<typeof setTimeout> | undefined;
   #lastClose: { code: number; reason: string } | undefined;
+  /** A new token arrived during a call, and the token travels in the URL: reconnect once the calls end. */
+  #reconnectWhenIdle = false;
+  /** Registration was refused and no retry follows (a wrong password): refreshing would only be refused again. */
+  #stuck = false;
 
-  #session: Session | undefined;
-  #direction: 'incoming' | 'outgoing' | undefined;
+  #call: Call | undefined;
   #callState: CallState = 'idle';
-  #remote: RemoteParty | undefined;
-  #endReason: CallEndReason | undefined;
-  #endStatus: number | undefined;
 
   constructor(options: PhoneOptions) {
     super();
-    this.config = resolvePhoneConfig(options);
+    this.#options = options;
+    this.#config = resolvePhoneConfig(options);
+  }
+
+  /** The resolved configuration; the constructor throws `PhoneConfigError` when options are insufficient. */
+  get config(): PhoneConfig {
+    return this.#config;
   }
 
   get registration(): RegistrationState {
@@ -88,19 +124,20 @@ export class PhoneController extends EventTarget {
   }
 
   get remote(): RemoteParty | undefined {
-    return this.#remote;
+    return this.#call?.remote;
   }
 
   get state(): PhoneState {
-    return { registration: this.#registration, callState: this.#callState, remote: this.#remote };
+    const call = this.#call;
+    return { registration: this.#registration, callState: this.#callState, remote: call?.remote, muted: !!call?.muted, held: !!call?.held };
   }
 
-  /** The current call's peer connection (for `getStats()`), or undefined outside a call. */
+  /** The foreground call's peer connection (for `getStats()`), or undefined outside a call. */
   get peerConnection(): RTCPeerConnection | undefined {
     return this.#mediaHandler()?.peerConnection;
   }
 
-  /** The far end's audio in the current call. */
+  /** The far end's audio in the foreground call. */
   get remoteStream(): MediaStream | undefined {
     return this.#mediaHandler()?.remoteMediaStream;
   }
@@ -108,20 +145,19 @@ export class PhoneController extends EventTarget {
   /** Connects and registers. Resolves once the first connection attempt is over; failures arrive as events. */
   async start(): Promise<void> {
     if (this.#ua) return;
-    const { config } = this;
+    const config = this.#config;
     const ua = new UserAgent({
       uri: UserAgent.makeURI(config.aor),
       displayName: config.displayName,
       authorizationUsername: config.authorizationUsername,
       authorizationPassword: config.authorizationPassword,
-      transportOptions: { server: config.wsUrl },
+      transportOptions: { server: config.wsUrl, keepAliveInterval: KEEP_ALIVE_SECONDS },
       logLevel: 'warn',
       // sip.js reports expected trouble (a refused socket, a late BYE) as errors; on a reseller's
       // page those are warnings of the widget, not errors of the page.
       logBuiltinEnabled: false,
-      logConnector: (level, category, _label, content) => {
-        if (level === 'error' || level === 'warn') console.warn(`[highrise-softphone] ${category}: ${content}`);
-      },
+      // (logLevel 'warn' passes only warnings and errors on.)
+      logConnector: (_level, category, _label, content) => console.warn(`[highrise-softphone] ${category}: ${content}`),
       sessionDescriptionHandlerFactoryOptions: {
         // Given explicitly: sip.js's default configuration names a public STUN server.
         peerConnectionConfiguration: { iceServers: config.iceServers },
@@ -131,7 +167,7 @@ export class PhoneController extends EventTarget {
         onConnect: () => this.#onConnect(ua),
         onDisconnect: (error) => this.#onDisconnect(ua, error),
         onInvite: (invitation) => this.#onInvite(invitation),
-        // Out-of-dialog REFER is refused too; a REFER is never followed.
+        // Out-of-dialog REFER is refused; only the far end of a call may transfer it.
         onReferRequest: (request) => request.reject({ statusCode: 403 }),
       },
     });
@@ -143,6 +179,7 @@ export class PhoneController extends EventTarget {
         if (ua === this.#ua) this.#lastClose = { code: event.code, reason: event.reason };
       });
     });
+    this.#armTokenWarning(false);
     this.#setRegistration('connecting');
     await this.#connect(ua, true);
   }
@@ -150,15 +187,15 @@ export class PhoneController extends EventTarget {
   /** Hangs up, unregisters and disconnects. The controller can be started again. */
   async stop(): Promise<void> {
     const ua = this.#ua;
+    this.#clearTimers();
+    this.#reconnectWhenIdle = false;
+    if (this.#call) {
+      this.#call.endReason ??= 'local_hangup';
+      this.#finishCall(this.#call);
+    }
     if (!ua) return;
     this.#ua = undefined;
     this.#registerer = undefined;
-    clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
-    if (this.#session) {
-      this.#endReason ??= 'local_hangup';
-      this.#finishCall(this.#session);
-    }
     const wasRegistered = this.#registration === 'registered';
     this.#setRegistration('unregistered');
     if (wasRegistered) this.#emit('unregistered', { reason: 'stopped' });
@@ -166,61 +203,82 @@ export class PhoneController extends EventTarget {
     await Promise.race([ua.stop().catch(ignore), new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS))]);
   }
 
-  /** Calls `target`: a number dialled in the own domain (`102`), `user@host`, or a `sip:` URI. */
-  async call(target: string): Promise<void> {
+  /**
+   * Replaces the token before it expires. With `tokenIn: 'bearer'` the next REGISTER carries it on
+   * the live connection and calls are untouched. With the token in the URL a new connection is
+   * needed: made at once when no call is up, otherwise as soon as the calls end (the edge checks the
+   * URL token only when the socket opens). A token for another extension is refused: make a new phone.
+   */
+  updateToken(token: string): void {
+    const options = { ...this.#options, token };
+    const config = resolvePhoneConfig(options);
+    if (config.aor !== this.#config.aor) throw new PhoneConfigError(`token is for ${config.aor}`);
+    this.#options = options;
+    this.#config = config;
+    this.#armTokenWarning(false);
     const ua = this.#ua;
-    if (!ua || this.#registration !== 'registered') throw new PhoneStateError('cannot call: not registered');
-    if (this.#session) throw new PhoneStateError('cannot call: a call is already in progress');
-    const uri = UserAgent.makeURI(targetToUri(target, this.config.domain));
-    if (!uri) throw new PhoneTargetError(`not a SIP URI: ${target}`);
-    const inviter = new Inviter(ua, uri, {
-      sessionDescriptionHandlerOptions: AUDIO_ONLY,
-      delegate: this.#sessionDelegate(),
-    });
-    this.#beginCall(inviter, 'outgoing', { uri: uri.toString(), displayName: '' });
-    try {
-      await inviter.invite({
-        requestDelegate: {
-          onReject: (response) => {
-            const statusCode = response.message.statusCode ?? 0;
-            this.#endStatus ??= statusCode;
-            this.#endReason ??= reasonForStatus(statusCode);
-          },
-        },
-      });
-    } catch (error) {
-      // e.g. the microphone was refused: sip.js may leave the session half-made.
-      this.#endReason ??= 'failed';
-      this.#finishCall(inviter);
-      throw error;
+    if (!ua) {
+      // A phone refused for its expired token comes back with the new one.
+      if (this.#registration === 'failed') void this.start();
+      return;
     }
+    // sip.js reads the server from its configuration on every connect and offers no setter.
+    (ua.transport as unknown as { configuration: { server: string } }).configuration.server = config.wsUrl;
+    if (config.bearerToken && this.#registerer) return this.#register(ua);
+    if (this.#call) this.#reconnectWhenIdle = true;
+    else this.#reconnectNow(ua);
   }
 
-  /** Answers the ringing incoming call with audio. */
+  /**
+   * Makes sure the phone is connected and registered now: reconnects at once (no backoff wait) when
+   * the socket is down, re-registers when it is up. The element calls it when the page comes back
+   * online, becomes visible or is restored from the back/forward cache.
+   */
+  refresh(): void {
+    const ua = this.#ua;
+    if (!ua || this.#stuck) return;
+    if (ua.transport.isConnected()) {
+      if (this.#registerer) this.#register(ua);
+      return;
+    }
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    this.#reconnectAttempt = 0;
+    void this.#connect(ua, false);
+  }
+
+  /** Calls `target`: a number dialled in the own domain (`102`), `user@host`, or a `sip:` URI. */
+  async call(target: string): Promise<void> {
+    if (this.#call) throw new PhoneStateError('cannot call: a call is already in progress');
+    await this.#dial(target);
+  }
+
+  /** Answers the ringing incoming call with audio; a call already up is put on hold first. */
   async answer(): Promise<void> {
-    const invitation = this.#incoming();
-    if (!invitation || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to answer');
-    await invitation.accept({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
+    const call = this.#call;
+    if (!call || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to answer');
+    await (call.session as Invitation).accept({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
   }
 
   /** Declines the ringing incoming call (603 Decline). */
   async reject(): Promise<void> {
-    const invitation = this.#incoming();
-    if (!invitation || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to reject');
-    this.#endReason ??= 'rejected';
-    await invitation.reject({ statusCode: 603 });
+    const call = this.#call;
+    if (!call || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to reject');
+    call.endReason ??= 'rejected';
+    await (call.session as Invitation).reject({ statusCode: 603 });
   }
 
-  /** Ends the current call whatever its state: CANCEL while ringing out, decline while ringing in, BYE when connected. */
+  /** Ends the foreground call whatever its state: CANCEL while ringing out, decline while ringing in, BYE when connected. */
   async hangup(): Promise<void> {
-    const session = this.#session;
-    if (!session) return;
+    const call = this.#call;
+    if (!call) return;
+    const { session } = call;
     if (session.state === SessionState.Established) {
-      this.#endReason ??= 'local_hangup';
+      call.endReason ??= 'local_hangup';
       await session.bye();
     } else if (session.state === SessionState.Initial || session.state === SessionState.Establishing) {
-      if (this.#direction === 'outgoing') {
-        this.#endReason ??= 'local_hangup';
+      if (call.direction === 'outgoing') {
+        call.endReason ??= 'local_hangup';
         await (session as Inviter).cancel();
       } else {
         await this.reject();
@@ -231,7 +289,35 @@ export class PhoneController extends EventTarget {
   /** Sends DTMF tones (`0-9*#`) in the connected call as RTP events. Returns false when there is no call to send them in. */
   sendDtmf(tones: string): boolean {
     if (this.#callState !== 'connected') return false;
-    return this.#mediaHandler()?.sendDtmf(tones) ?? false;
+    // insertDTMF replaces the tones still queued: keys pressed quickly would be lost, so keep them.
+    return this.#mediaHandler()?.sendDtmf((this.peerConnection?.getSenders()[0]?.dtmf?.toneBuffer ?? '') + tones) ?? false;
+  }
+
+  /** Mutes the microphone in the foreground call: the far end hears silence. */
+  mute(): void {
+    this.#setMuted(true);
+  }
+
+  unmute(): void {
+    this.#setMuted(false);
+  }
+
+  /**
+   * Puts the foreground call on hold: a re-INVITE offering `sendonly`, and no microphone audio
+   * sent. If the far end refuses, the call stays as it was (sip.js rolls the offer back) and this rejects.
+   */
+  async hold(): Promise<void> {
+    await this.#setHold(this.#requireConnected(), true);
+  }
+
+  async unhold(): Promise<void> {
+    await this.#setHold(this.#requireConnected(), false);
+  }
+
+  /** Blind transfer: asks the far end to call `target` instead (REFER), then leaves the call. */
+  async transfer(target: string): Promise<void> {
+    const call = this.#requireConnected();
+    await this.#refer(call, this.#uri(target));
   }
 
   // --- connection and registration -----------------------------------------------------------
@@ -241,8 +327,7 @@ export class PhoneController extends EventTarget {
       await (first ? ua.start() : ua.reconnect());
     } catch {
       if (ua !== this.#ua) return;
-      this.#fail('connection_failed');
-      this.#scheduleReconnect(ua);
+      this.#scheduleReconnect(ua, 'connection_failed');
     }
   }
 
@@ -255,24 +340,50 @@ export class PhoneController extends EventTarget {
     registerer.stateChange.addListener((state) => {
       if (registerer !== this.#registerer) return;
       if (state === RegistererState.Registered) {
+        this.#stuck = false;
+        this.#reconnectAttempt = 0;
         this.#setRegistration('registered');
-        this.#emit('registered', { aor: this.config.aor });
+        this.#emit('registered', { aor: this.#config.aor });
       } else if (state === RegistererState.Unregistered && this.#registration === 'registered') {
-        this.#setRegistration('unregistered');
-        this.#emit('unregistered', { reason: 'expired' });
+        // A refresh that failed: sip.js gives up, we do not.
+        const retryAt = this.#retryRegister(ua, reconnectDelayMs(this.#reconnectAttempt++));
+        this.#setRegistration('connecting');
+        this.#emit('unregistered', { reason: 'expired', retryAt });
       }
     });
+    this.#register(ua);
+  }
+
+  #register(ua: UserAgent): void {
+    const registerer = this.#registerer;
+    if (!registerer) return;
+    const bearer = this.#config.bearerToken;
     registerer
       .register({
+        requestOptions: bearer ? { extraHeaders: [`Authorization: Bearer ${bearer}`] } : undefined,
         requestDelegate: {
           onReject: (response) => {
             if (registerer !== this.#registerer) return;
-            const { statusCode, reasonPhrase } = response.message;
-            this.#fail(`${statusCode} ${reasonPhrase}`);
+            const { statusCode = 0, reasonPhrase } = response.message;
+            // 5xx is the server's trouble: try again (when it says, or with backoff); 4xx is ours.
+            const retryAt =
+              statusCode >= 500
+                ? this.#retryRegister(ua, retryAfterMs(response.message.getHeader('retry-after')) ?? reconnectDelayMs(this.#reconnectAttempt++))
+                : undefined;
+            this.#fail(`${statusCode} ${reasonPhrase}`, retryAt, statusCode);
           },
         },
       })
       .catch(ignore);
+  }
+
+  /** Registers again after `delayMs`; returns when (epoch ms). */
+  #retryRegister(ua: UserAgent, delayMs: number): number {
+    clearTimeout(this.#registerTimer);
+    this.#registerTimer = setTimeout(() => {
+      if (ua === this.#ua) this.#register(ua);
+    }, delayMs);
+    return Date.now() + delayMs;
   }
 
   #onDisconnect(ua: UserAgent, error?: Error): void {
@@ -281,49 +392,128 @@ export class PhoneController extends EventTarget {
     // The WebSocket's own close listener (which knows the reason) runs after sip.js's; let it.
     setTimeout(() => {
       if (ua !== this.#ua) return;
-      // A Registerer does not survive its connection: dispose of it while the socket is down, so
-      // its farewell un-REGISTER cannot reach the edge, and register anew once reconnected.
-      const stale = this.#registerer;
-      this.#registerer = undefined;
-      void stale?.dispose().catch(ignore);
+      this.#dropRegisterer();
+      // Today's edge ends the dialogs of a closed connection, so a call cannot outlive it: end it
+      // here too, cleanly, rather than show a call nobody is on (or "Calling…" forever).
+      if (this.#call) {
+        this.#call.endReason ??= 'connection_lost';
+        this.#finishCall(this.#call);
+      }
       const close = this.#lastClose;
-      if (close && isRefusal(close)) {
+      const refused = close && isRefusal(close);
+      // A refused token is final, unless a newer one has arrived since the socket opened.
+      if (refused && !(close.reason === 'token_expired' && (this.#config.tokenExpiresAt ?? 0) > Date.now())) {
         this.#ua = undefined;
+        this.#clearTimers();
         void ua.stop().catch(ignore);
         this.#fail(close.reason || `closed_${close.code}`);
         return;
       }
       const wasRegistered = this.#registration === 'registered';
-      this.#setRegistration('connecting');
-      if (wasRegistered) this.#emit('unregistered', { reason: 'connection_lost' });
-      this.#scheduleReconnect(ua);
+      const retryAt = this.#scheduleReconnect(ua);
+      if (wasRegistered) this.#emit('unregistered', { reason: 'connection_lost', retryAt });
     }, 0);
   }
 
-  #scheduleReconnect(ua: UserAgent): void {
-    if (this.#reconnectTimer) return;
+  /** A Registerer does not survive its connection: dispose of it while the socket is down, so its farewell un-REGISTER cannot reach the edge. */
+  #dropRegisterer(): void {
+    const stale = this.#registerer;
+    this.#registerer = undefined;
+    clearTimeout(this.#registerTimer);
+    void stale?.dispose().catch(ignore);
+  }
+
+  /** Reconnects with backoff; `failure` is reported (with when the retry comes) when this follows a failed attempt. */
+  #scheduleReconnect(ua: UserAgent, failure?: string): number {
     const delay = reconnectDelayMs(this.#reconnectAttempt++);
+    const retryAt = Date.now() + delay;
+    clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
       if (ua !== this.#ua) return;
       this.#setRegistration('connecting');
       void this.#connect(ua, false);
     }, delay);
+    if (failure) this.#fail(failure, retryAt);
+    else this.#setRegistration('connecting');
+    return retryAt;
   }
 
-  #fail(reason: string): void {
+  /** A new connection now, with the current URL (a new token): the old registration lapses with its socket. */
+  #reconnectNow(ua: UserAgent): void {
+    this.#reconnectWhenIdle = false;
+    this.#dropRegisterer();
+    void ua.transport
+      .disconnect()
+      .catch(ignore)
+      .then(() => {
+        if (ua === this.#ua) void this.#connect(ua, false);
+      });
+  }
+
+  #armTokenWarning(warnedBefore: boolean): void {
+    clearTimeout(this.#tokenTimer);
+    const expiresAt = this.#config.tokenExpiresAt;
+    const delay = expiresAt === undefined ? undefined : nextTokenWarningInMs(expiresAt, Date.now(), warnedBefore);
+    if (delay === undefined) return;
+    this.#tokenTimer = setTimeout(() => {
+      if (expiresAt !== this.#config.tokenExpiresAt) return;
+      this.#emit('token-will-expire', { expiresAt: expiresAt! });
+      this.#armTokenWarning(true);
+    }, delay);
+  }
+
+  #clearTimers(): void {
+    for (const timer of [this.#reconnectTimer, this.#registerTimer, this.#tokenTimer]) clearTimeout(timer);
+    this.#reconnectTimer = undefined;
+  }
+
+  #fail(reason: string, retryAt?: number, statusCode?: number): void {
+    this.#stuck = retryAt === undefined;
     this.#setRegistration('failed');
-    this.#emit('registration-failed', { reason });
+    this.#emit('registration-failed', { reason, statusCode, retryAt });
   }
 
   // --- calls ---------------------------------------------------------------------------------
 
+  #uri(target: string) {
+    const uri = UserAgent.makeURI(targetToUri(target, this.#config.domain));
+    if (!uri) throw new PhoneTargetError(`not a SIP URI: ${target}`);
+    return uri;
+  }
+
+  async #dial(target: string): Promise<void> {
+    const ua = this.#ua;
+    if (!ua || this.#registration !== 'registered') throw new PhoneStateError('cannot call: not registered');
+    const uri = this.#uri(target);
+    const inviter = new Inviter(ua, uri, { sessionDescriptionHandlerOptions: AUDIO_ONLY });
+    await this.#invite(this.#beginCall(inviter, 'outgoing', { uri: uri.toString(), displayName: '' }));
+  }
+
+  async #invite(call: Call): Promise<void> {
+    try {
+      await (call.session as Inviter).invite({
+        requestDelegate: {
+          onReject: (response) => {
+            const { statusCode = 0 } = response.message;
+            call.endStatus ??= statusCode;
+            call.endReason ??= reasonForStatus(statusCode, response.message.getHeader('reason'));
+          },
+        },
+      });
+    } catch (error) {
+      // e.g. the microphone was refused: sip.js may leave the session half-made.
+      call.endReason ??= 'failed';
+      this.#finishCall(call);
+      throw error;
+    }
+  }
+
   #onInvite(invitation: Invitation): void {
-    if (this.#session || this.#registration !== 'registered') {
+    if (this.#call || this.#registration !== 'registered') {
       void invitation.reject({ statusCode: 486 }).catch(ignore);
       return;
     }
-    invitation.delegate = this.#sessionDelegate();
     const identity = invitation.remoteIdentity;
     const remote = { uri: identity.uri.toString(), displayName: identity.displayName || '' };
     this.#beginCall(invitation, 'incoming', remote);
@@ -331,57 +521,106 @@ export class PhoneController extends EventTarget {
     void invitation.progress().catch(ignore);
   }
 
-  #sessionDelegate(): SessionDelegate {
+  #delegate(call: Call): SessionDelegate {
     return {
-      onRefer: (referral) => void referral.reject().catch(ignore),
+      onRefer: (referral) => {
+        // The far end transfers us: call whom it names and leave this call.
+        void referral.accept().then(() => {
+          call.endReason = 'transferred';
+          // Leaving the call (finishing it says BYE) frees the phone for the call it was sent to.
+          this.#finishCall(call);
+          const inviter = referral.makeInviter({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
+          return this.#invite(this.#beginCall(inviter, 'outgoing', { uri: inviter.remoteIdentity.uri.toString(), displayName: '' }));
+        }).catch(ignore);
+      },
       onBye: (bye) => {
-        this.#endReason ??= 'remote_hangup';
+        call.endReason ??= 'remote_hangup';
         void bye.accept().catch(ignore);
       },
       onCancel: () => {
-        this.#endReason ??= 'cancelled';
+        call.endReason ??= 'cancelled';
       },
     };
   }
 
-  #beginCall(session: Session, direction: 'incoming' | 'outgoing', remote: RemoteParty): void {
-    this.#session = session;
-    this.#direction = direction;
-    this.#remote = remote;
-    this.#endReason = undefined;
-    this.#endStatus = undefined;
+  #beginCall(session: Session, direction: 'incoming' | 'outgoing', remote: RemoteParty): Call {
+    const call: Call = { session, direction, remote, muted: false, held: false };
+    session.delegate = this.#delegate(call);
+    this.#call = call;
     session.stateChange.addListener((state) => {
-      if (session !== this.#session) return;
+      if (call !== this.#call) return;
       if (state === SessionState.Established) {
-        this.#setCall('connected');
-        this.#emit('call-connected', { remote: this.#remote });
+        call.connected = true;
+        this.#sync();
+        this.#emit('call-connected', { remote: call.remote });
       } else if (state === SessionState.Terminated) {
         // sip.js announces Terminated before it hands the final response to our onReject.
-        queueMicrotask(() => this.#finishCall(session));
+        queueMicrotask(() => this.#finishCall(call));
       }
     });
-    this.#setCall(direction);
+    this.#sync();
+    return call;
   }
 
-  #finishCall(session: Session): void {
-    if (session !== this.#session) return;
-    const wasConnected = this.#callState === 'connected';
-    const reason = this.#endReason ?? (wasConnected ? 'remote_hangup' : this.#direction === 'incoming' ? 'cancelled' : 'failed');
-    const statusCode = this.#endStatus;
-    this.#session = undefined;
-    this.#direction = undefined;
-    this.#remote = undefined;
-    if (session.state !== SessionState.Terminated) void session.dispose().catch(ignore);
-    this.#setCall('idle');
+  async #refer(call: Call, uri: NonNullable<ReturnType<typeof UserAgent.makeURI>>): Promise<void> {
+    await settle('transfer', (requestDelegate) => call.session.refer(uri, { requestDelegate }));
+    call.endReason = 'transferred';
+    if (call.session.state === SessionState.Established) await call.session.bye();
+  }
+
+  #finishCall(call: Call): void {
+    if (call !== this.#call) return;
+    const wasConnected = call.connected;
+    const reason = call.endReason ?? (wasConnected ? 'remote_hangup' : call.direction === 'incoming' ? 'cancelled' : 'failed');
+    const statusCode = call.endStatus;
+    this.#call = undefined;
+    call.heldTrack?.stop();
+    if (call.session.state !== SessionState.Terminated) void call.session.dispose().catch(ignore);
+    this.#sync();
     this.#emit('call-ended', statusCode === undefined ? { reason } : { reason, statusCode });
+    const ua = this.#ua;
+    if (this.#reconnectWhenIdle && ua) this.#reconnectNow(ua);
   }
 
-  #incoming(): Invitation | undefined {
-    return this.#direction === 'incoming' ? (this.#session as Invitation | undefined) : undefined;
+  #requireConnected(): Call {
+    const call = this.#call;
+    if (!call || call.session.state !== SessionState.Established) throw new PhoneStateError('no connected call');
+    return call;
+  }
+
+  #setMuted(muted: boolean): void {
+    const call = this.#requireConnected();
+    call.muted = muted;
+    const sdh = call.session.sessionDescriptionHandler as SessionDescriptionHandler;
+    for (const sender of sdh.peerConnection?.getSenders() ?? []) if (sender.track) sender.track.enabled = !muted;
+    if (call.heldTrack) call.heldTrack.enabled = !muted;
+    this.#sync(true);
+  }
+
+  async #setHold(call: Call, hold: boolean): Promise<void> {
+    if (call.held === hold) return;
+    const { session } = call;
+    session.sessionDescriptionHandlerOptionsReInvite = { hold } as typeof session.sessionDescriptionHandlerOptionsReInvite;
+    try {
+      await settle('hold', (requestDelegate) => session.invite({ requestDelegate }));
+    } catch (error) {
+      session.sessionDescriptionHandlerOptionsReInvite = { hold: call.held } as typeof session.sessionDescriptionHandlerOptionsReInvite;
+      throw error;
+    }
+    const sender = (session.sessionDescriptionHandler as SessionDescriptionHandler).peerConnection?.getSenders()[0];
+    if (hold) {
+      call.heldTrack = sender?.track;
+      await sender?.replaceTrack(null);
+    } else {
+      await sender?.replaceTrack(call.heldTrack ?? null);
+      call.heldTrack = undefined;
+    }
+    call.held = hold;
+    this.#sync(true);
   }
 
   #mediaHandler(): SessionDescriptionHandler | undefined {
-    return this.#session?.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
+    return this.#call?.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
   }
 
   // --- state ---------------------------------------------------------------------------------
@@ -392,8 +631,16 @@ export class PhoneController extends EventTarget {
     this.#emit('state-change', this.state);
   }
 
-  #setCall(callState: CallState): void {
-    if (callState === this.#callState) return;
+  /** Derives the call state from the call; `force` announces a change of muted/held. */
+  #sync(force = false): void {
+    const call = this.#call;
+    const state = call?.session.state;
+    const callState: CallState = !call
+      ? 'idle'
+      : state === SessionState.Established || state === SessionState.Terminating
+        ? 'connected'
+        : call.direction;
+    if (callState === this.#callState && !force) return;
     this.#callState = callState;
     this.#emit('state-change', this.state);
   }

@@ -14,38 +14,24 @@ const CADENCE_S: ReadonlyArray<readonly [on: boolean, seconds: number]> = [
 ];
 const FREQUENCIES_HZ = [400, 450];
 
+
 /** One loop of the ring tone as a WAV file (PCM, 8-bit unsigned, mono). */
 export function createRingToneWav({ sampleRate = 8000, volume = 0.3 }: RingToneOptions = {}): Uint8Array<ArrayBuffer> {
   const samples = Math.round(CADENCE_S.reduce((total, [, seconds]) => total + seconds, 0) * sampleRate);
-  const wav = new Uint8Array(44 + samples);
+  const wav = new Uint8Array(44 + samples).fill(128); // 128 is silence
   const view = new DataView(wav.buffer);
-  const ascii = (offset: number, text: string) => {
-    for (let i = 0; i < text.length; i++) wav[offset + i] = text.charCodeAt(i);
-  };
-  ascii(0, 'RIFF');
-  view.setUint32(4, 36 + samples, true);
-  ascii(8, 'WAVE');
-  ascii(12, 'fmt ');
-  view.setUint32(16, 16, true); // fmt chunk size
-  view.setUint16(20, 1, true); // PCM
-  view.setUint16(22, 1, true); // mono
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate, true); // bytes per second: one byte per sample
-  view.setUint16(32, 1, true); // block align
-  view.setUint16(34, 8, true); // bits per sample
-  ascii(36, 'data');
-  view.setUint32(40, samples, true);
-
+  // The 44-byte header as little-endian words: "RIFF" size "WAVE" "fmt " 16, PCM + mono, the rate,
+  // bytes per second (one per sample), block align 1 + 8 bits, "data" size.
+  [0x46464952, 36 + samples, 0x45564157, 0x20746d66, 16, 0x10001, sampleRate, sampleRate, 0x80001, 0x61746164, samples].forEach((word, i) =>
+    view.setUint32(i * 4, word, true),
+  );
   let i = 0;
   for (const [on, seconds] of CADENCE_S) {
-    const end = i + Math.round(seconds * sampleRate);
-    for (; i < end && i < samples; i++) {
+    for (const end = Math.min(samples, i + Math.round(seconds * sampleRate)); i < end; i++) {
       const t = i / sampleRate;
-      const level = on ? FREQUENCIES_HZ.reduce((sum, f) => sum + Math.sin(2 * Math.PI * f * t), 0) / FREQUENCIES_HZ.length : 0;
-      wav[44 + i] = Math.round(128 + 127 * volume * level);
+      if (on) wav[44 + i] = Math.round(128 + (127 * volume * FREQUENCIES_HZ.reduce((sum, f) => sum + Math.sin(2 * Math.PI * f * t), 0)) / FREQUENCIES_HZ.length);
     }
   }
-  for (; i < samples; i++) wav[44 + i] = 128; // rounding left a sample or two: silence
   return wav;
 }
 
@@ -53,6 +39,5 @@ let ringToneUrl: string | undefined;
 
 /** A `blob:` URL of the ring tone, made once per page. */
 export function getRingToneUrl(): string {
-  ringToneUrl ??= URL.createObjectURL(new Blob([createRingToneWav()], { type: 'audio/wav' }));
-  return ringToneUrl;
+  return (ringToneUrl ??= URL.createObjectURL(new Blob([createRingToneWav()], { type: 'audio/wav' })));
 }

@@ -2,32 +2,41 @@ import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
 import { PhoneController } from '../phone/phone-controller';
 import { PhoneStateError } from '../phone/errors';
 import type { PhoneOptions } from '../phone/config';
-import type { CallEndedDetail, CallState, IncomingCallDetail, RegistrationState, RemoteParty } from '../phone/events';
+import type { CallEndedDetail, CallState, IncomingCallDetail, PhoneEventMap, RegistrationState, RemoteParty } from '../phone/events';
+import { en, loadLocale, messagesFor, registrationProblem, type Messages } from './messages';
 import { getRingToneUrl } from './ring-tone';
 import { softphoneStyles } from './softphone.styles';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
+/** Controller events the element passes on as `highrise-<name>`, detail unchanged. */
+const FORWARDED = [
+  'registered',
+  'unregistered',
+  'registration-failed',
+  'incoming-call',
+  'call-connected',
+  'call-ended',
+  'token-will-expire',
+] as const;
 const ignore = () => {};
 
 const iceServersAttribute = {
   fromAttribute(value: string | null): RTCIceServer[] {
-    if (!value) return [];
     try {
-      const parsed: unknown = JSON.parse(value);
+      const parsed: unknown = JSON.parse(value || '[]');
       if (Array.isArray(parsed)) return parsed as RTCIceServer[];
     } catch {
       // reported below
     }
-    console.warn('<highrise-softphone>: ice-servers must be a JSON array of RTCIceServer; using none');
+    console.warn('highrise-softphone: bad ice-servers');
     return [];
   },
 };
 
+type Forwarded = { [K in (typeof FORWARDED)[number] as `highrise-${K}`]: PhoneEventMap[K] };
+
 /** Events `<highrise-softphone>` dispatches, all bubbling and composed. */
-export interface HighriseSoftphoneEventMap {
-  'highrise-registered': CustomEvent<{ aor: string }>;
-  'highrise-unregistered': CustomEvent<{ reason: string }>;
-  'highrise-registration-failed': CustomEvent<{ reason: string }>;
+export interface HighriseSoftphoneEventMap extends Forwarded {
   'highrise-incoming-call': CustomEvent<IncomingCallDetail>;
   'highrise-call-connected': CustomEvent<{ remote: RemoteParty | undefined }>;
   'highrise-call-ended': CustomEvent<CallEndedDetail>;
@@ -41,27 +50,34 @@ export interface HighriseSoftphoneEventMap {
  *
  * @tag highrise-softphone
  *
- * @attr token - Softphone token; carries the AOR and (unless `server` is set) the WebSocket URL.
+ * @attr token - Softphone token; carries the AOR and (unless `server` is set) the WebSocket URL. A new token for the same extension re-authenticates without touching calls (`updateToken`).
  * @attr server - SIP WebSocket URL, `wss://…/sip`.
  * @attr domain - The tenant's SIP domain (digest registration).
  * @attr extension - Extension number (digest registration).
  * @attr password - SIP password (digest registration).
  * @attr display-name - Name shown to the people this phone calls.
  * @attr ice-servers - JSON array of RTCIceServer. Default `[]`: no STUN/TURN unless configured.
- * @attr label - Brand text in the header.
+ * @attr label - Brand text in the header. Default: "Phone" in the element's language.
+ * @attr lang - Language of the widget (`en`, `es`, …); other shipped locales load lazily. Default: the page's.
  * @attr registration - Reflected, read-only: `unregistered | connecting | registered | failed`.
  * @attr call-state - Reflected, read-only: `idle | outgoing | incoming | connected`.
+ * @attr muted - Reflected, read-only: the microphone is muted.
+ * @attr held - Reflected, read-only: the call is on hold.
  *
  * @event highrise-registered - Registered; `detail: { aor }`.
- * @event highrise-unregistered - No longer registered; `detail: { reason }`.
- * @event highrise-registration-failed - Refused or unreachable; `detail: { reason }` (e.g. `token_expired`).
- * @event highrise-incoming-call - A call rings in; `detail: { from, displayName }`.
+ * @event highrise-unregistered - No longer registered; `detail: { reason, retryAt? }` (`retryAt`: epoch ms of the automatic retry, absent when none follows).
+ * @event highrise-registration-failed - Refused or unreachable; `detail: { reason, statusCode?, retryAt? }` (e.g. `token_expired`, `403 Forbidden`).
+ * @event highrise-incoming-call - A call rings in; `detail: { from, displayName }`. A second call while one is up is refused busy (486).
  * @event highrise-call-connected - A call was answered; `detail: { remote }`.
- * @event highrise-call-ended - The call ended; `detail: { reason, statusCode? }`.
+ * @event highrise-call-ended - The call ended; `detail: { reason, statusCode? }` (`reason` is a CallEndReason code).
  * @event highrise-request-call - Cancelable, before dialling; `detail: { target }`. Call `preventDefault()` to veto the call.
+ * @event highrise-token-will-expire - The token expires soon; `detail: { expiresAt }`. Fired from 60 s before, every 15 s, until `updateToken()`.
+ *
+ * @slot logo - An image or mark before the brand text in the header.
  *
  * @csspart base - The card around everything.
  * @csspart status - Registration status (an aria-live region).
+ * @csspart problem - Why a call or the registration failed, as a sentence (role alert).
  * @csspart number - The number input.
  * @csspart dialpad - The keypad grid: types the number, or sends DTMF during a call.
  * @csspart key - Each keypad button; its `data-key` is the digit (`1`…`9`, `0`, `*`, `#`).
@@ -70,15 +86,17 @@ export interface HighriseSoftphoneEventMap {
  * @csspart answer-button - Answers a ringing call.
  * @csspart reject-button - Declines a ringing call.
  * @csspart hangup-button - Ends or cancels the call.
+ * @csspart mute-button - Mutes and unmutes (`aria-pressed`).
+ * @csspart hold-button - Holds and resumes (`aria-pressed`).
  * @csspart audio - The `<audio>` element that plays the ring tone and the call.
  *
  * @cssproperty --highrise-accent-color - Call and answer buttons, focus ring. Default `#2563eb`.
  * @cssproperty --highrise-accent-text-color - Text on accent and danger buttons. Default `#fff`.
- * @cssproperty --highrise-danger-color - Reject and hang-up buttons, failure dot. Default `#d64545`.
+ * @cssproperty --highrise-danger-color - Reject and hang-up buttons, failure dot. Default `#c53030`.
  * @cssproperty --highrise-success-color - The registered dot. Default `#2f9e44`.
  * @cssproperty --highrise-background - Card background. Default `#fff`.
  * @cssproperty --highrise-text-color - Text. Default `#1f2933`.
- * @cssproperty --highrise-muted-color - Secondary text. Default `#616e7c`.
+ * @cssproperty --highrise-muted-color - Secondary text. Default `#52606d`.
  * @cssproperty --highrise-border-color - Borders. Default `#d9dee3`.
  * @cssproperty --highrise-key-background - Keypad buttons. Default transparent.
  * @cssproperty --highrise-radius - Corner radius. Default `12px`.
@@ -97,8 +115,11 @@ export class HighriseSoftphone extends LitElement {
     displayName: { attribute: 'display-name' },
     iceServers: { attribute: 'ice-servers', converter: iceServersAttribute },
     label: {},
+    lang: {},
     registration: { reflect: true },
     callState: { attribute: 'call-state', reflect: true },
+    muted: { type: Boolean, reflect: true },
+    held: { type: Boolean, reflect: true },
   };
 
   declare token: string | undefined;
@@ -108,29 +129,44 @@ export class HighriseSoftphone extends LitElement {
   declare password: string | undefined;
   declare displayName: string | undefined;
   declare iceServers: RTCIceServer[];
-  declare label: string;
+  declare label: string | undefined;
   declare registration: RegistrationState;
   declare callState: CallState;
+  declare muted: boolean;
+  declare held: boolean;
 
   #phone: PhoneController | undefined;
   #phoneConfigKey: string | undefined;
+  /** The token the phone has: a different `token` for the same extension is passed on with updateToken(). */
+  #token: string | undefined;
   #phoneListeners: AbortController | undefined;
+  #pageListeners: AbortController | undefined;
   #number = '';
   #remote: RemoteParty | undefined;
+  /** Why the last call or action failed: a catalogue key (`busy`, …) or an error's own message. */
   #problem = '';
-  #audioMode: 'none' | 'ring' | 'call' = 'none';
+  /** Why the phone is not registered, as a catalogue key; cleared once it is. */
+  #registrationProblem = '';
+  #audioMode = '';
+  #focusedFor: CallState = 'idle';
 
   constructor() {
     super();
     this.iceServers = [];
-    this.label = 'Phone';
     this.registration = 'unregistered';
     this.callState = 'idle';
+    this.muted = false;
+    this.held = false;
   }
 
   /** The headless phone behind the element, once it has enough configuration to start. */
   get phone(): PhoneController | undefined {
     return this.#phone;
+  }
+
+  /** The sentences in the element's language (English until a lazily loaded locale arrives). */
+  get messages(): Messages {
+    return messagesFor(this.#lang()) ?? en;
   }
 
   /**
@@ -157,215 +193,291 @@ export class HighriseSoftphone extends LitElement {
     await this.#phone?.hangup();
   }
 
+  mute(): void {
+    this.#requirePhone().mute();
+  }
+
+  unmute(): void {
+    this.#requirePhone().unmute();
+  }
+
+  hold(): Promise<void> {
+    return this.#requirePhone().hold();
+  }
+
+  unhold(): Promise<void> {
+    return this.#requirePhone().unhold();
+  }
+
+  /** Blind transfer of the call to `target` (REFER). */
+  transfer(target: string): Promise<void> {
+    return this.#requirePhone().transfer(target);
+  }
+
+  /** Replaces the token (same extension) without restarting the phone; setting the `token` attribute does the same. */
+  updateToken(token: string): void {
+    this.#requirePhone().updateToken(token);
+    this.#token = this.token = token;
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#phoneConfigKey = undefined; // start again in updated()
+    const pageListeners = new AbortController();
+    this.#pageListeners = pageListeners;
+    const { signal } = pageListeners;
+    // A laptop waking up, a tab coming back, a page restored from the back/forward cache: the
+    // socket may be long dead, so check now rather than after the next backoff step.
+    const refresh = () => document.visibilityState === 'visible' && this.#phone?.refresh();
+    addEventListener('online', refresh, { signal });
+    addEventListener('pageshow', refresh, { signal });
+    document.addEventListener('visibilitychange', refresh, { signal });
+    this.addEventListener('keydown', this.#onKeydown, { signal });
     this.requestUpdate();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#phoneConfigKey = undefined;
-    this.#stopPhone();
+    this.#pageListeners?.abort();
+    // Moving the element (remove, then insert in the same task) keeps the phone and its call.
+    queueMicrotask(() => {
+      if (this.isConnected) return;
+      this.#phoneConfigKey = undefined;
+      this.#stopPhone();
+    });
+  }
+
+  protected override willUpdate(): void {
+    const lang = this.#lang();
+    if (!messagesFor(lang)) void loadLocale(lang).then(() => this.requestUpdate());
   }
 
   protected override updated(): void {
     if (this.isConnected) this.#syncPhone();
     this.#syncAudio();
+    // Focus follows the call (Answer when it rings, Hang up once connected, the number after),
+    // unless the user is busy elsewhere on the page. Not while dialling: the Enter that placed the
+    // call would press Hang up.
+    const state = this.callState;
+    const active = document.activeElement;
+    if (state !== this.#focusedFor && (!active || active === document.body || active === this)) {
+      (this.renderRoot.querySelector(`[part=${state === 'incoming' ? 'answer-button' : state === 'connected' ? 'hangup-button' : state === 'idle' ? 'number' : 'x'}]`) as HTMLElement | null)?.focus();
+    }
+    this.#focusedFor = state;
   }
 
   protected override render() {
+    const t = this.messages;
+    const problem = this.#problem || this.#registrationProblem;
     return html`<div part="base">
       <header>
-        <span class="brand">${this.label}</span>
-        <span part="status" role="status" aria-live="polite">${this.#statusText()}</span>
+        <span class="brand"><slot name="logo"></slot>${this.label ?? t.phone}</span>
+        <span part="status" role="status" aria-live="polite">${this.#statusText(t)}</span>
       </header>
-      ${this.#problem ? html`<div class="error" role="alert">${this.#problem}</div>` : nothing}
-      ${this.callState === 'idle' ? this.#renderDialer() : this.#renderCall()}
+      ${problem ? html`<div part="problem" class="error" role="alert">${t[problem as keyof Messages] ?? problem}</div>` : nothing}
+      ${this.callState === 'idle' ? this.#renderDialer(t) : this.#renderCall(t)}
       <audio part="audio" autoplay></audio>
     </div>`;
   }
 
-  #renderDialer() {
+  #renderDialer(t: Messages) {
     const canCall = this.registration === 'registered' && this.#number.trim() !== '';
     return html`<input
         part="number"
         type="tel"
         inputmode="tel"
         autocomplete="off"
-        placeholder="Number"
-        aria-label="Number to call"
+        placeholder=${t.number}
+        aria-label=${t.number}
         .value=${this.#number}
-        @input=${this.#onNumberInput}
-        @keydown=${this.#onNumberKeydown}
+        @input=${(e: Event) => this.#setNumber((e.target as HTMLInputElement).value)}
+        @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && this.#onCallClick()}
       />
-      ${this.#renderDialpad()}
-      <button part="call-button" type="button" aria-label="Call" ?disabled=${!canCall} @click=${this.#onCallClick}>Call</button>`;
+      ${this.#renderDialpad(t)}
+      <button part="call-button" type="button" ?disabled=${!canCall} @click=${this.#onCallClick}>${t.call}</button>`;
   }
 
-  #renderDialpad() {
-    return html`<div part="dialpad" role="group" aria-label="Dialpad">
-      ${KEYS.map((key) => html`<button part="key" type="button" data-key=${key} @click=${this.#onKey}>${key}</button>`)}
+  #renderDialpad(t: Messages) {
+    return html`<div part="dialpad" role="group" aria-label=${t.dialpad}>
+      ${KEYS.map((key) => html`<button part="key" type="button" data-key=${key} @click=${() => this.#press(key)}>${key}</button>`)}
     </div>`;
   }
 
-  #renderCall() {
+  #renderCall(t: Messages) {
     const remote = this.#remote;
-    const heading = this.callState === 'incoming' ? 'Incoming call' : this.callState === 'outgoing' ? 'Calling…' : 'In call';
-    const name = remote ? remote.displayName || userPart(remote.uri) : '';
-    return html`<div class="call">
-        <span>${heading}</span>
-        <span class="peer">${name}</span>
+    const connected = this.callState === 'connected';
+    // A live region: a screen reader hears "Incoming call, Acme 102" as it appears.
+    return html`<div class="call" role="status">
+        <span>${this.#heading(t)}</span>
+        <span class="peer">${remote ? remote.displayName || userPart(remote.uri) : ''}</span>
         <span class="uri">${remote?.uri ?? ''}</span>
       </div>
-      ${this.callState === 'connected' ? this.#renderDialpad() : nothing}
-      <div part="call-controls" role="group" aria-label="Call controls">
+      ${connected ? this.#renderDialpad(t) : nothing}
+      ${connected
+        ? html`<div class="row">
+<button part="mute-button" type="button" aria-pressed=${this.muted} @click=${() => this.#run(async () => (this.muted ? this.unmute() : this.mute()))}>${t.mute}</button
+            ><button part="hold-button" type="button" aria-pressed=${this.held} @click=${() => this.#run(() => (this.held ? this.unhold() : this.hold()))}>${t.hold}</button>
+          </div>`
+        : nothing}
+      <div part="call-controls" role="group" aria-label=${t.callControls}>
         ${this.callState === 'incoming'
-          ? html`<button part="answer-button" type="button" aria-label="Answer call" @click=${() => this.#run(this.answer())}>Answer</button>
-              <button part="reject-button" type="button" aria-label="Reject call" @click=${() => this.#run(this.reject())}>Reject</button>`
-          : html`<button part="hangup-button" type="button" aria-label="Hang up" @click=${() => this.#run(this.hangup())}>
-              Hang up
-            </button>`}
+          ? html`<button part="answer-button" type="button" @click=${() => this.#run(() => this.answer())}>${t.answer}</button>
+              <button part="reject-button" type="button" @click=${() => this.#run(() => this.reject())}>${t.reject}</button>`
+          : html`<button part="hangup-button" type="button" @click=${() => this.#run(() => this.hangup())}>${t.hangup}</button>`}
       </div>`;
   }
 
-  #statusText(): string {
-    switch (this.registration) {
-      case 'registered':
-        return `Ready${this.#phone ? ` · ${this.#phone.config.user}` : ''}`;
-      case 'connecting':
-        return 'Connecting…';
-      case 'failed':
-        return 'Registration failed';
-      default:
-        return this.#phone ? 'Offline' : 'Not configured';
-    }
+  #heading(t: Messages): string {
+    if (this.callState === 'incoming') return t.incoming;
+    if (this.callState === 'outgoing') return t.calling;
+    return this.held ? t.onHold : t.inCall;
   }
 
-  #onNumberInput = (event: Event) => {
-    this.#number = (event.target as HTMLInputElement).value;
-    this.requestUpdate();
-  };
+  #statusText(t: Messages): string {
+    const registration = this.registration;
+    if (registration === 'registered') return `${t.ready} · ${this.#phone?.config.user}`;
+    return registration === 'connecting' ? t.connecting : this.#phone ? t.offline : t.notConfigured;
+  }
 
-  #onNumberKeydown = (event: KeyboardEvent) => {
-    if (event.key === 'Enter') this.#onCallClick();
-  };
+  #lang(): string {
+    return this.lang || document.documentElement.lang || 'en';
+  }
 
-  #onKey = (event: Event) => {
-    const key = (event.currentTarget as HTMLElement).dataset['key'] ?? '';
-    // In a call the keypad talks to the far end (an IVR menu); otherwise it types the number.
-    if (this.callState === 'connected') {
-      this.#phone?.sendDtmf(key);
-      return;
-    }
-    this.#number += key;
+  #setNumber(value: string): void {
+    this.#number = value;
+    this.#problem = '';
     this.requestUpdate();
+  }
+
+  /** The keypad: DTMF to the far end in a call (an IVR menu), otherwise it types the number. */
+  #press(key: string): void {
+    if (this.callState === 'connected') this.#phone?.sendDtmf(key);
+    else this.#setNumber(this.#number + key);
+  }
+
+  /** Digits typed on the keyboard anywhere in the widget but a text field work like the keypad. */
+  #onKeydown = (event: KeyboardEvent) => {
+    const inField = event.composedPath()[0] instanceof HTMLInputElement;
+    if (!inField && KEYS.includes(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) this.#press(event.key);
   };
 
   #onCallClick = () => {
-    if (this.#number.trim()) this.#run(this.call(this.#number));
+    const target = this.#number.trim();
+    if (target) this.#run(() => this.call(target));
   };
 
   /** Runs a user action from a button; a failure is shown, not thrown into the page. */
-  #run(action: Promise<unknown>): void {
+  #run(action: () => Promise<unknown>): void {
     this.#problem = '';
     this.requestUpdate();
-    action.catch((error: unknown) => {
+    action().catch((error: unknown) => {
       this.#problem = error instanceof Error ? error.message : String(error);
       this.requestUpdate();
     });
   }
 
   #requirePhone(): PhoneController {
-    if (!this.#phone) throw new PhoneStateError('the softphone is not configured: set token, or server, domain, extension and password');
+    if (!this.#phone) throw new PhoneStateError('no token or credentials');
     return this.#phone;
   }
 
-  /** Starts, restarts or stops the phone when its configuration changed. */
+  /** The attributes that describe the phone; an empty one counts as absent. */
+  #options(): PhoneOptions {
+    const options: PhoneOptions = { iceServers: this.iceServers };
+    for (const name of ['token', 'server', 'domain', 'extension', 'password', 'displayName'] as const) if (this[name]) options[name] = this[name];
+    return options;
+  }
+
+  /**
+   * Starts, restarts or stops the phone when its configuration changed. A new token alone is
+   * passed on with updateToken(), which keeps the calls; one for another extension restarts.
+   */
   #syncPhone(): void {
-    const options: PhoneOptions = {
-      token: this.token || undefined,
-      server: this.server || undefined,
-      domain: this.domain || undefined,
-      extension: this.extension || undefined,
-      password: this.password || undefined,
-      displayName: this.displayName || undefined,
-      iceServers: this.iceServers,
-    };
-    const key = JSON.stringify(options);
-    if (key === this.#phoneConfigKey) return;
+    const options = this.#options();
+    const key = JSON.stringify({ ...options, token: !options.token });
+    const phone = this.#phone;
+    if (key === this.#phoneConfigKey) {
+      if (!phone || options.token === this.#token) return;
+      try {
+        this.#token = options.token;
+        return phone.updateToken(options.token!);
+      } catch {
+        // another extension's token: a new phone
+      }
+    }
     this.#phoneConfigKey = key;
     this.#stopPhone();
-    this.#problem = '';
-    let phone: PhoneController;
+    this.#problem = this.#registrationProblem = '';
+    let next: PhoneController;
     try {
-      phone = new PhoneController(options);
+      next = new PhoneController(options);
     } catch (error) {
       // Say what is wrong once something was configured; an empty element is just not set up yet.
       if (options.token || options.server) this.#problem = error instanceof Error ? error.message : String(error);
       this.requestUpdate();
       return;
     }
-    this.#phone = phone;
-    this.#listenTo(phone);
-    void phone.start();
+    this.#phone = next;
+    this.#token = options.token;
+    this.#listenTo(next);
+    void next.start();
   }
 
   #stopPhone(): void {
     const phone = this.#phone;
     if (!phone) return;
-    this.#phoneListeners?.abort();
     this.#phone = undefined;
+    // stop() ends the calls before it first waits: their call-ended still reaches the page.
+    void phone.stop();
+    this.#phoneListeners?.abort();
     this.#remote = undefined;
     this.registration = 'unregistered';
     this.callState = 'idle';
-    void phone.stop();
+    this.muted = this.held = false;
   }
 
   #listenTo(phone: PhoneController): void {
     const listeners = new AbortController();
     this.#phoneListeners = listeners;
     const { signal } = listeners;
-    phone.addEventListener(
-      'state-change',
-      ({ detail }) => {
-        this.registration = detail.registration;
-        this.callState = detail.callState;
-        this.#remote = detail.remote;
-        if (detail.registration === 'registered') this.#problem = '';
+    const on = <K extends keyof PhoneEventMap>(type: K, listener: (detail: PhoneEventMap[K]['detail']) => void) =>
+      phone.addEventListener(type, (event) => listener(event.detail), { signal });
+    on('state-change', (detail) => {
+      this.registration = detail.registration;
+      this.callState = detail.callState;
+      this.muted = detail.muted;
+      this.held = detail.held;
+      this.#remote = detail.remote;
+      if (detail.registration === 'registered') this.#registrationProblem = '';
+      if (detail.callState === 'incoming') this.#problem = ''; // the last call's trouble is old news
+      this.requestUpdate();
+    });
+    on('registration-failed', (detail) => (this.#registrationProblem = registrationProblem(detail)));
+    on('call-ended', ({ reason }) => {
+      // Endings with a sentence are failures (`busy`, …); a plain hang-up has none.
+      if (reason in en) this.#problem = reason;
+    });
+    for (const type of FORWARDED) {
+      on(type, (detail) => {
         this.requestUpdate();
-      },
-      { signal },
-    );
-    phone.addEventListener('registered', ({ detail }) => this.#dispatch('highrise-registered', detail), { signal });
-    phone.addEventListener('unregistered', ({ detail }) => this.#dispatch('highrise-unregistered', detail), { signal });
-    phone.addEventListener(
-      'registration-failed',
-      ({ detail }) => {
-        this.#problem = detail.reason;
-        this.requestUpdate();
-        this.#dispatch('highrise-registration-failed', detail);
-      },
-      { signal },
-    );
-    phone.addEventListener('incoming-call', ({ detail }) => this.#dispatch('highrise-incoming-call', detail), { signal });
-    phone.addEventListener('call-connected', ({ detail }) => this.#dispatch('highrise-call-connected', detail), { signal });
-    phone.addEventListener('call-ended', ({ detail }) => this.#dispatch('highrise-call-ended', detail), { signal });
+        this.#dispatch(`highrise-${type}`, detail as never);
+      });
+    }
   }
 
   /** Ring tone while a call rings in, the far end's audio while connected, silence otherwise. */
   #syncAudio(): void {
     const audio = this.renderRoot.querySelector('audio');
-    const mode = this.callState === 'incoming' ? 'ring' : this.callState === 'connected' ? 'call' : 'none';
+    const state = this.callState;
+    const mode = `${state} ${state === 'connected' ? this.#phone?.remoteStream?.id : ''}`;
     if (!audio || mode === this.#audioMode) return;
     this.#audioMode = mode;
     audio.pause();
     audio.srcObject = null;
     audio.removeAttribute('src');
-    audio.loop = mode === 'ring';
-    if (mode === 'ring') audio.src = getRingToneUrl();
-    if (mode === 'call') audio.srcObject = this.#phone?.remoteStream ?? null;
-    if (mode === 'none') audio.load();
+    audio.loop = state === 'incoming';
+    if (state === 'incoming') audio.src = getRingToneUrl();
+    if (state === 'connected') audio.srcObject = this.#phone?.remoteStream ?? null;
+    if (state === 'idle' || state === 'outgoing') audio.load();
     else audio.play().catch(ignore); // autoplay may be blocked until the user has interacted
   }
 

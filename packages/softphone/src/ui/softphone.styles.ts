@@ -30,14 +30,14 @@ export const softphoneStyles = css`
   }
   [part='status'] {
     font-size: 0.85em;
-    color: var(--highrise-muted-color, #616e7c);
+    color: var(--highrise-muted-color, #52606d);
   }
   [part='status']::before {
     content: '';
     display: inline-block;
     width: 0.5em;
     height: 0.5em;
-    margin-right: 0.35em;
+    margin-inline-end: 0.35em;
     border-radius: 50%;
     background: var(--highrise-muted-color, #9aa5b1);
   }
@@ -45,7 +45,7 @@ export const softphoneStyles = css`
     background: var(--highrise-success-color, #2f9e44);
   }
   :host([registration='failed']) [part='status']::before {
-    background: var(--highrise-danger-color, #d64545);
+    background: var(--highrise-danger-color, #c53030);
   }
   input,
   button {
@@ -88,15 +88,17 @@ export const softphoneStyles = css`
   }
   [part='reject-button'],
   [part='hangup-button'] {
-    background: var(--highrise-danger-color, #d64545);
+    background: var(--highrise-danger-color, #c53030);
     border-color: transparent;
     color: var(--highrise-accent-text-color, #fff);
   }
-  [part='call-controls'] {
+  [part='call-controls'],
+  .row {
     display: flex;
     gap: 0.5em;
   }
-  [part='call-controls'] > button {
+  [part='call-controls'] > button,
+  .row > button {
     flex: 1;
   }
   .call {
@@ -111,14 +113,19 @@ export const softphoneStyles = css`
   }
   .uri {
     font-size: 0.85em;
-    color: var(--highrise-muted-color, #616e7c);
+    color: var(--highrise-muted-color, #52606d);
     overflow-wrap: anywhere;
   }
   .error {
-    color: var(--highrise-danger-color, #d64545);
+    color: var(--highrise-danger-color, #c53030);
     font-size: 0.85em;
   }
   audio {
     display: none;
   }
+  [aria-pressed='true'] {
+    background: var(--highrise-text-color, #1f2933);
+    color: var(--highrise-background, #fff);
+  }
+
 `;

@@ -13,7 +13,23 @@ describe('<highrise-softphone> registration', () => {
 
   test('observes every documented attribute, including the reflected state', () => {
     expect([...HighriseSoftphone.observedAttributes].sort()).toEqual(
-      ['call-state', 'display-name', 'domain', 'extension', 'ice-servers', 'label', 'password', 'registration', 'server', 'token'].sort(),
+      [
+        'call-state',
+        'display-name',
+        'domain',
+        'extension',
+        'held',
+        'ice-servers',
+        'label',
+        'lang',
+        'muted',
+        
+        'password',
+        'registration',
+        
+        'server',
+        'token',
+      ].sort(),
     );
   });
 
