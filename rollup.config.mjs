@@ -75,6 +75,8 @@ export default [
   // tools/declarations.mjs with the declarations beside it), so .js there is CommonJS.
   library('sdk', ['index', 'schemas/index'], {
     output: { dir: 'packages/sdk/dist/cjs', format: 'cjs', entryFileNames: sdkEntryNames, exports: 'named', interop: 'auto' },
+    // ky is ESM-only; `require` cannot load it on Node 20 before 20.19, which the SDK supports.
+    bundle: ['ky'],
   }),
   // Locales sit next to the bundle in dist/locales/, loaded only by a page that asks for one.
   // Shared chunks stay next to the entries (not in chunks/): `import.meta.url` then finds locales/.

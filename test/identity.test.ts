@@ -3,6 +3,8 @@
 // rotation/revocation/expiry, end-user keys, token signing-key rotation, and the per-source limit
 // on failed authentication.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -433,6 +435,40 @@ describe('failed authentication from one source', () => {
       expect(rows.n).toBe(6);
     } finally {
       db.close();
+    }
+  });
+
+  it('marks the refusal x-should-retry: false, so an SDK client that may retry sends it once', async () => {
+    const guessing = (key: string) => from('203.0.113.9', key);
+    for (let i = 0; i < 5; i++) expect(await failure(guessing(`hr_live_again_${String(i).padStart(31, '0')}`).tenants.list())).toBeInstanceOf(AuthenticationError);
+
+    // A loopback hop in front of the platform counts what reaches it.
+    let forwarded = 0;
+    const target = new URL(limited.url);
+    const hop = createServer((req, res) => {
+      forwarded++;
+      const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => hop.listen(0, '127.0.0.1', resolve));
+    try {
+      const retrying = new Highrise({
+        baseUrl: `http://127.0.0.1:${(hop.address() as AddressInfo).port}`,
+        apiKey: 'hr_live_again_9999999999999999999999999999999',
+        maxRetries: 2,
+        headers: { 'X-Forwarded-For': '203.0.113.9' },
+      });
+      // The window's Retry-After (~60 s) is within the SDK's cap: only the header stops a retry.
+      const refused = await failure(retrying.tenants.list({}, { signal: AbortSignal.timeout(5_000) }));
+      expect(refused).toBeInstanceOf(RateLimitError);
+      expect(refused.headers.get('x-should-retry')).toBe('false');
+      expect(forwarded).toBe(1);
+    } finally {
+      await new Promise((resolve) => (hop.closeAllConnections(), hop.close(resolve)));
     }
   });
 

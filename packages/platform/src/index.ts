@@ -7,6 +7,9 @@ export { openSqliteStore, migrations, latestVersion, DATABASE_FILE } from './sto
 export type * from './store/types';
 export type { SqliteStoreOptions, Migration } from './store/index';
 export { openKyselyStore, SchemaTooNewError } from './store/index';
+// The migration runner on a bare connection, for `highrise migrate`'s equivalents in code (bench/migrate.mjs).
+export { connect, migrationStatus, migrateUp, migrateDown, schemaVersion } from './store/index';
+export type { Connection, ConnectOptions, MigrationStatus, MigrationStep } from './store/index';
 export type { KyselyStoreOptions, AsyncStore, AsyncTenantScope } from './store/index';
 export type { SipDirectory, SipTenant, SipUser, SoftphoneTokenClaims, TokenCheck } from './domain/sip-directory-contract';
 export { createBenchmarkApis, type BenchmarkApis } from './benchmark';

@@ -1,3 +1,4 @@
+import ky, { isHTTPError, isTimeoutError, type KyInstance, type Options as KyOptions } from 'ky';
 import type { Page } from './schemas/common';
 import { API_VERSION, SDK_VERSION } from './version';
 import {
@@ -15,7 +16,7 @@ import { shapeIssues, type Shape } from './core/shape';
 import type { Open } from './core/open';
 import { PagePromise, type CursorPageParams } from './core/pagination';
 import type { HttpMethod, QueryParams, RequestOptions } from './core/request-options';
-import { backoffMs, MAX_RETRY_AFTER_MS, retryAfterMs, shouldRetry, sleep } from './core/retry';
+import { retryPolicy } from './core/retry';
 import { Resellers } from './resources/resellers';
 import { ApiKeys } from './resources/api-keys';
 import { Permissions, Roles } from './resources/roles';
@@ -141,6 +142,8 @@ export class Highrise {
   readonly webhookEndpoints: WebhookEndpoints;
   readonly #options: ClientOptions;
   readonly #apiKey: string;
+  /** This client's HTTP core: its headers, timeout, retry policy and hooks. Never changed after construction. */
+  readonly #ky: KyInstance;
 
   constructor(options: ClientOptions = {}) {
     const apiKey = options.apiKey ?? readEnv('HIGHRISE_API_KEY');
@@ -167,6 +170,16 @@ export class Highrise {
     this.maxRetries = checkMaxRetries(options.maxRetries ?? DEFAULT_MAX_RETRIES);
     this.timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
     this.validateResponses = options.validateResponses ?? 'lenient';
+    this.#ky = ky.create({
+      headers: this.#headers(),
+      timeout: this.timeout,
+      retry: retryPolicy(this.maxRetries),
+      fetch: (request, init) => this.#fetchAttempt(request as Request, init),
+      hooks: {
+        beforeRequest: [(request, { context }, { retryCount }) => this.#beforeAttempt(request, callOf(context), retryCount)],
+        beforeRetry: [({ error, retryCount, options: { context } }) => this.#logConnectionFailure(callOf(context), error, retryCount - 1)],
+      },
+    });
     this.tenants = new Tenants(this);
     this.resellers = new Resellers(this);
     this.apiKeys = new ApiKeys(this);
@@ -203,53 +216,51 @@ export class Highrise {
   }
 
   /**
-   * The retry loop. The decision to retry depends on the status, the error code in the body
-   * (409 `idempotency_key_in_use`) and the platform's `x-should-retry` and `Retry-After`, so one
-   * loop here decides and maps every failure exactly once.
+   * One SDK call through ky: the `Idempotency-Key` of a POST is made here, once, before ky sees
+   * the request, so every retry ky makes carries the same key. ky's failures become typed errors.
    */
   async #send(req: APIRequest<unknown>, options: RequestOptions): Promise<RawResponse> {
-    const maxRetries = checkMaxRetries(options.maxRetries ?? this.maxRetries);
-    const timeout = checkTimeout(options.timeout ?? this.timeout);
     const idempotencyKey = req.method === 'POST' ? (options.idempotencyKey ?? newIdempotencyKey()) : undefined;
-    const url = this.#url(req.path, req.query);
-    const logger = this.#options.logger;
-    for (let attempt = 0; ; attempt++) {
-      const mayRetry = attempt < maxRetries;
-      const event: RequestEvent = { method: req.method, url, headers: this.#headers(req, options, idempotencyKey), attempt };
-      await this.#options.onRequest?.(event);
-      const started = Date.now();
-      let response: Response;
-      try {
-        response = await this.#fetch(req, event, timeout, options.signal);
-      } catch (cause) {
-        if (options.signal?.aborted) throw new APIUserAbortError({ cause });
-        const error =
-          cause instanceof TimeoutSignal
-            ? new APIConnectionTimeoutError({ cause })
-            : new APIConnectionError({ message: `Could not reach ${this.baseUrl}: ${messageOf(cause)}`, cause });
-        logger?.debug?.(`highrise: ${req.method} ${req.path} failed to connect`, { attempt, error: error.message });
-        if (!mayRetry) throw error;
-        await this.#pause(backoffMs(attempt), options.signal);
-        continue;
-      }
-      const requestId = requestIdOf(response.headers);
-      const durationMs = Date.now() - started;
-      logger?.debug?.(`highrise: ${req.method} ${req.path} ${response.status}`, { attempt, durationMs, requestId });
-      await this.#options.onResponse?.({ ...event, response, durationMs, requestId });
-      if (response.ok) {
-        return { response, requestId, idempotentReplayed: response.headers.get('idempotent-replayed') === 'true' };
-      }
-      const error = APIError.generate(response.status, await readBody(response), response.headers);
-      if (!mayRetry || !shouldRetry(error)) throw error;
-      // A wait longer than the cap is the platform saying "not now": give up and let the caller
-      // decide, with `error.retryAfter` telling how long it asked for.
-      const wait = retryAfterMs(response.headers);
-      if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) throw error;
-      await this.#pause(wait !== undefined && wait >= 0 ? wait : backoffMs(attempt), options.signal);
+    const headers = new Headers();
+    if (idempotencyKey !== undefined) headers.set('Idempotency-Key', idempotencyKey);
+    if (req.body !== undefined) headers.set('Content-Type', 'application/json');
+    mergeHeaders(headers, options.headers);
+    if (req.rawBody !== undefined) headers.set('Content-Type', req.rawBody.contentType);
+    const context: CallContext = { path: req.path, started: 0 };
+    const call: KyOptions = {
+      method: req.method,
+      headers,
+      searchParams: queryOf(req.query),
+      // ky copies `context` shallowly; the object inside is the one the hooks and this method share.
+      context: { call: context },
+      ...(options.timeout !== undefined && { timeout: checkTimeout(options.timeout) }),
+      ...(options.maxRetries !== undefined && { retry: { limit: checkMaxRetries(options.maxRetries) } }),
+      ...(options.signal && { signal: options.signal }),
+      ...(req.body !== undefined && { json: req.body }),
+      ...(req.rawBody !== undefined && { body: req.rawBody.data as BodyInit }),
+    };
+    let response: Response;
+    try {
+      response = await this.#ky(this.baseUrl + req.path, call);
+    } catch (cause) {
+      throw await this.#failure(req, context, cause, options.signal);
     }
+    return { response, requestId: requestIdOf(response.headers), idempotentReplayed: response.headers.get('idempotent-replayed') === 'true' };
   }
 
-  #headers(req: APIRequest<unknown>, options: RequestOptions, idempotencyKey: string | undefined): Headers {
+  /** What ky threw, as the SDK's error: the platform's answer, a timeout, an abort or no connection. */
+  async #failure(req: APIRequest<unknown>, context: CallContext, cause: unknown, signal: AbortSignal | undefined): Promise<Error> {
+    if (isHTTPError(cause)) return APIError.generate(cause.response.status, await readBody(cause.response), cause.response.headers);
+    if (signal?.aborted) return new APIUserAbortError({ cause });
+    const error = isTimeoutError(cause)
+      ? new APIConnectionTimeoutError({ cause })
+      : new APIConnectionError({ message: `Could not reach ${this.baseUrl}: ${messageOf(cause)}`, cause });
+    this.#logConnectionFailure(context, error, context.attempt ?? 0);
+    return error;
+  }
+
+  /** Headers every request of this client carries; a call's own headers are merged over them by ky. */
+  #headers(): Headers {
     const headers = new Headers({
       Accept: 'application/json',
       Authorization: `Bearer ${this.#apiKey}`,
@@ -258,40 +269,40 @@ export class Highrise {
     const node = nodeVersion();
     // Browsers forbid setting User-Agent; elsewhere it tells the operator's logs which SDK called.
     if (node !== undefined) headers.set('User-Agent', `highrise-sdk-js/${SDK_VERSION} node/${node}`);
-    if (idempotencyKey !== undefined) headers.set('Idempotency-Key', idempotencyKey);
-    if (req.body !== undefined) headers.set('Content-Type', 'application/json');
     mergeHeaders(headers, this.#options.headers);
-    mergeHeaders(headers, options.headers);
-    if (req.rawBody !== undefined) headers.set('Content-Type', req.rawBody.contentType);
     return headers;
   }
 
-  /** One attempt, with its own timeout; the caller's signal aborts it too. */
-  async #fetch(req: APIRequest<unknown>, event: RequestEvent, timeout: number, signal: AbortSignal | undefined): Promise<Response> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TimeoutSignal()), timeout);
-    const onAbort = () => controller.abort(signal?.reason);
-    if (signal?.aborted) onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const fetchImpl = this.#options.fetch ?? globalThis.fetch;
-    try {
-      const body = req.rawBody !== undefined ? (req.rawBody.data as BodyInit) : req.body !== undefined ? JSON.stringify(req.body) : undefined;
-      return await fetchImpl(event.url, { method: req.method, headers: event.headers, ...(body !== undefined && { body }), signal: controller.signal });
-    } catch (error) {
-      if (controller.signal.reason instanceof TimeoutSignal) throw controller.signal.reason;
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
+  /** ky's `beforeRequest`, once per attempt: `onRequest` may still change the headers. */
+  async #beforeAttempt(request: Request, context: CallContext, attempt: number): Promise<void> {
+    context.started = Date.now();
+    context.attempt = attempt;
+    attempts.set(request, context);
+    await this.#options.onRequest?.({ method: request.method as HttpMethod, url: request.url, headers: request.headers, attempt });
   }
 
-  #url(path: string, query: QueryParams | undefined): string {
-    const url = new URL(this.baseUrl + path);
-    for (const [name, value] of Object.entries(query ?? {})) {
-      if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
-    }
-    return url.toString();
+  /**
+   * ky's `fetch`: one attempt, reported to the logger and `onResponse` once it has an HTTP answer
+   * (2xx or not, before ky retries). Not ky's `afterResponse` hook: ky hands that hook a clone of
+   * the response and cancels it, and on Node 20 a response whose clone was cancelled makes an
+   * unhandled rejection (a crash, by Node's default) when the call's signal aborts later, e.g.
+   * while ky waits to retry or once the caller is done (client.test.ts, "aborting after…").
+   */
+  async #fetchAttempt(request: Request, init: RequestInit | undefined): Promise<Response> {
+    const response = await (this.#options.fetch ?? globalThis.fetch)(request, init);
+    const context = attempts.get(request);
+    if (context === undefined) return response;
+    const attempt = context.attempt ?? 0;
+    const requestId = requestIdOf(response.headers);
+    const durationMs = Date.now() - context.started;
+    this.#options.logger?.debug?.(`highrise: ${request.method} ${context.path} ${response.status}`, { attempt, durationMs, requestId });
+    await this.#options.onResponse?.({ method: request.method as HttpMethod, url: request.url, headers: request.headers, attempt, response, durationMs, requestId });
+    return response;
+  }
+
+  #logConnectionFailure(context: CallContext, error: Error, attempt: number): void {
+    if (isHTTPError(error)) return;
+    this.#options.logger?.debug?.(`highrise: ${context.path} failed to connect`, { attempt, error: error.message });
   }
 
   async #parse(req: APIRequest<unknown>, { response, requestId }: RawResponse): Promise<unknown> {
@@ -323,14 +334,6 @@ export class Highrise {
     }
     throw new ResponseValidationError({ message, status: response.status, requestId, issues, body });
   }
-
-  async #pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    try {
-      await sleep(ms, signal);
-    } catch (cause) {
-      throw new APIUserAbortError({ cause });
-    }
-  }
 }
 
 type SafeParse = (value: unknown) => { success: true; data: unknown } | { success: false; error: { issues: ValidationIssue[] } };
@@ -342,12 +345,24 @@ function loadSchemas(): Promise<SchemaModule> {
   return schemasModule;
 }
 
-/** The reason an attempt's own timer aborts it with, so a timeout is told apart from other aborts. */
-class TimeoutSignal extends Error {
-  override name = 'TimeoutError';
-  constructor() {
-    super('the request timed out');
-  }
+/** What one call hands ky's hooks through `context` (one object for all its attempts). */
+interface CallContext {
+  path: string;
+  started: number;
+  attempt?: number;
+}
+
+/** The call each attempt's `Request` belongs to, from ky's `beforeRequest` to its `fetch`. */
+const attempts = new WeakMap<Request, CallContext>();
+
+function callOf(context: Record<string, unknown>): CallContext {
+  return context.call as CallContext;
+}
+
+/** The query without absent values; ky writes `null` as the string "null". */
+function queryOf(query: QueryParams | undefined): Record<string, string> | undefined {
+  const entries = Object.entries(query ?? {}).filter(([, value]) => value !== undefined && value !== null);
+  return entries.length === 0 ? undefined : Object.fromEntries(entries.map(([name, value]) => [name, String(value)]));
 }
 
 interface ProcessLike {

@@ -180,6 +180,8 @@ export function createApp(options: AppOptions): Hono<Env> {
         const retryAfter = authFailures.retryAfterSeconds(sourceKey);
         if (retryAfter > 0) {
           c.header('Retry-After', String(retryAfter));
+          // Another try cannot help until the window passes: clients (our SDK among them) must not retry.
+          c.header('x-should-retry', 'false');
           throw new HttpError(429, 'rate_limited', `too many failed authentications from this address; retry in ${retryAfter} s`);
         }
         authFailures.recordFailure(sourceKey);

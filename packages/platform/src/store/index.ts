@@ -3,4 +3,5 @@ export { openSqliteStore, DATABASE_FILE, type SqliteStoreOptions } from './sqlit
 export { migrations, latestVersion, type Migration } from './migrations/index';
 export { openKyselyStore, type KyselyStoreOptions } from './kysely/index';
 export type { AsyncStore, AsyncTenantScope, AsyncRoleCollection, AsyncWebhookEndpointCollection, AsyncWebhookPlatform, Promisified } from './async-types';
-export { migrationStatus, migrateUp, migrateDown, SchemaTooNewError, type MigrationStatus, type MigrationStep } from './db/migrate';
+export { migrationStatus, migrateUp, migrateDown, schemaVersion, SchemaTooNewError, type MigrationStatus, type MigrationStep } from './db/migrate';
+export { connect, type Connection, type ConnectOptions } from './db/connect';

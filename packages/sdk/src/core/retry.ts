@@ -1,58 +1,70 @@
-import type { APIError } from '../errors/api-error';
+import { isHTTPError, type RetryOptions } from 'ky';
 
-const INITIAL_DELAY_MS = 500;
-const MAX_DELAY_MS = 8_000;
 /** A `Retry-After` longer than this is a signal to give up, not to block the caller. */
 export const MAX_RETRY_AFTER_MS = 60_000;
+const INITIAL_DELAY_MS = 500;
+const MAX_DELAY_MS = 8_000;
+/** 408, 409 (only `idempotency_key_in_use`, see below), 429 and every 5xx. */
+const RETRY_STATUS_CODES = [408, 409, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)];
 
 /**
- * Whether a failed response is worth another attempt. The platform's `x-should-retry` decides
- * when present. Otherwise every method qualifies: GET, PATCH (it sets fields) and DELETE are
- * idempotent by nature, and every POST carries one `Idempotency-Key` for all its attempts, so a
- * replay returns the first result instead of acting twice.
+ * ky's retry policy for one client. Every method qualifies: GET, PATCH (it sets fields) and
+ * DELETE are idempotent by nature, and the client gives each POST one `Idempotency-Key` before
+ * ky sees the request, so every attempt carries the same key and a replay returns the first
+ * result instead of acting twice. `Retry-After` is honoured on every retried status.
  */
-export function shouldRetry(error: APIError): boolean {
-  const header = error.headers.get('x-should-retry');
-  if (header === 'true') return true;
-  if (header === 'false') return false;
-  return isRetryableStatus(error.status, error.code);
+export function retryPolicy(limit: number): RetryOptions {
+  return {
+    limit,
+    methods: ['get', 'post', 'patch', 'delete'],
+    statusCodes: RETRY_STATUS_CODES,
+    afterStatusCodes: RETRY_STATUS_CODES,
+    maxRetryAfter: MAX_RETRY_AFTER_MS,
+    retryOnTimeout: true,
+    delay: (attempt) => INITIAL_DELAY_MS * 2 ** (attempt - 1),
+    backoffLimit: MAX_DELAY_MS,
+    // Up to 25% less, so many clients that failed together do not retry together.
+    jitter: (delay) => delay * (1 - Math.random() * 0.25),
+    shouldRetry: ({ error }) => platformSays(error),
+  };
 }
 
-export function isRetryableStatus(status: number, code: string): boolean {
-  if (status === 409) return code === 'idempotency_key_in_use';
-  return status === 408 || status === 429 || status >= 500;
+/**
+ * What the platform's answer decides before ky's status list does. ky asks this before it waits,
+ * so an answer that must not be retried fails at once (a `beforeRetry` hook runs only after the
+ * wait, and `ky.stop` would resolve the call with nothing instead of the error).
+ * - `x-should-retry: false` (the failed-authentication 429): never; `true`: even a status ky would not retry.
+ * - A `Retry-After` above the cap: give up now, the error's `retryAfter` says how long was asked.
+ * - 409: only `idempotency_key_in_use` (the first attempt with this key is still running).
+ * `undefined` leaves it to ky's `statusCodes`, `afterStatusCodes` and backoff.
+ */
+async function platformSays(error: Error): Promise<boolean | undefined> {
+  if (!isHTTPError(error)) return undefined; // connection failures and timeouts: ky retries them
+  const { headers, status } = error.response;
+  const said = headers.get('x-should-retry');
+  if (said === 'false') return false;
+  const wait = retryAfterMs(headers);
+  if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) return false;
+  if (said === 'true') return RETRY_STATUS_CODES.includes(status) ? undefined : true;
+  // The lock is ky's to retry (409 is in its list), so its Retry-After is honoured; any other 409 is final.
+  if (status === 409) return (await errorCode(error.response)) === 'idempotency_key_in_use' ? undefined : false;
+  return undefined;
 }
 
-/** Exponential backoff with up to 25% jitter, so many clients that failed together do not retry together. */
-export function backoffMs(retriesSoFar: number): number {
-  const backoff = Math.min(INITIAL_DELAY_MS * 2 ** retriesSoFar, MAX_DELAY_MS);
-  return backoff * (1 - Math.random() * 0.25);
+async function errorCode(response: Response): Promise<unknown> {
+  try {
+    return ((await response.clone().json()) as { error?: { code?: unknown } }).error?.code;
+  } catch {
+    return undefined;
+  }
 }
 
-/** `Retry-After-Ms`, or `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
+/** `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
 export function retryAfterMs(headers: Headers): number | undefined {
-  const ms = headers.get('retry-after-ms');
-  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Number(ms);
   const value = headers.get('retry-after');
   if (value === null || value.trim() === '') return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return seconds * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : date - Date.now();
-}
-
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -19,8 +19,12 @@ import { connect, type Connection } from './connect';
 import { migrateDown, migrateUp, migrationStatus, SchemaTooNewError, schemaVersion } from './migrate';
 
 const T0 = '2026-12-01T00:00:00.000Z';
-/** Limits added by migrations after 0007 are at their column defaults, which is what a down → up restores. */
 const LIMITS: TenantRow['limits'] = { extensions: 10, channels: 2, messagesPerMinute: 60, storageBytes: 104857600, dialRules: 200, ringGroups: 50, trunks: 10, openPortOrders: 20 };
+/**
+ * Tenant 1's limits from 0010 and 0011 are not their column defaults, and its dial plan has changed
+ * (revision 2): a down that drops those columns must keep the values for the up that brings them back.
+ */
+const RAISED_LIMITS: TenantRow['limits'] = { ...LIMITS, dialRules: 500, ringGroups: 80, trunks: 40, openPortOrders: 35 };
 
 /** The same rows, with the same ids, on either database: every table gets some. */
 async function seed(store: AsyncStore): Promise<void> {
@@ -28,8 +32,9 @@ async function seed(store: AsyncStore): Promise<void> {
   await store.resellers.insert({ id: 'res_1', name: 'Reseller', status: 'active', createdAt: T0, updatedAt: T0 });
   for (const n of [1, 2]) {
     const tenantId = `ten_${n}`;
-    await store.tenants.insert({ id: tenantId, resellerId: n === 1 ? 'res_1' : null, name: `T${n}`, slug: `t${n}`, status: 'active', limits: LIMITS, createdAt: T0, updatedAt: T0 });
+    await store.tenants.insert({ id: tenantId, resellerId: n === 1 ? 'res_1' : null, name: `T${n}`, slug: `t${n}`, status: 'active', limits: n === 1 ? RAISED_LIMITS : LIMITS, createdAt: T0, updatedAt: T0 });
     const t = store.tenant(tenantId);
+    if (n === 1) for (let change = 0; change < 2; change++) await t.dialRules.touch();
     await t.extensions.insert({ id: `ext_${n}`, number: '101', displayName: 'Reception', ha1: 'a'.repeat(32), createdAt: T0, updatedAt: T0 });
     await t.roles.insert({ id: `rol_${n}`, level: 'tenant', tenantId, resellerId: null, name: 'agents', description: '', permissions: ['calls:read'], createdAt: T0, updatedAt: T0 });
     const key = await t.apiKeys.insert({ id: `key_${n}`, secretHash: `hash_${n}`, name: 'admin', createdAt: T0, lastUsedAt: null, roleId: 'rol_tenantOwner' });

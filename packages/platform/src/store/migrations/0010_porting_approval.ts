@@ -11,8 +11,11 @@ import type { Migration } from './types';
  *   and review queue, and draft expiry).
  *
  * Down gives each number held by no submitted order back to one draft or exception order (the
- * oldest): before this version every open order held its numbers, and two may now share one.
+ * oldest): before this version every open order held its numbers, and two may now share one. It
+ * keeps the limits that differ from the default in `settings` for the next up, as 0011 does.
  */
+const KEPT = 'migration.0010.tenants';
+
 export const portingApproval: Migration = {
   version: 10,
   name: 'porting_approval',
@@ -20,10 +23,18 @@ export const portingApproval: Migration = {
     UPDATE port_order_numbers SET open = 0
       WHERE order_id IN (SELECT id FROM port_orders WHERE status IN ('draft', 'exception'));
     ALTER TABLE tenants ADD COLUMN limit_open_port_orders INTEGER NOT NULL DEFAULT 20;
+    UPDATE tenants SET limit_open_port_orders = json_extract(kept.value, '$.limit_open_port_orders')
+      FROM json_each((SELECT value FROM settings WHERE key = '${KEPT}')) AS kept
+      WHERE tenants.id = json_extract(kept.value, '$.id');
+    DELETE FROM settings WHERE key = '${KEPT}';
     CREATE INDEX port_orders_status_updated ON port_orders (status, updated_at, id);
   `,
   down: `
     DROP INDEX port_orders_status_updated;
+    INSERT INTO settings (key, value)
+      SELECT '${KEPT}', json_group_array(json_object('id', id, 'limit_open_port_orders', limit_open_port_orders))
+        FROM tenants WHERE limit_open_port_orders <> 20
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value;
     ALTER TABLE tenants DROP COLUMN limit_open_port_orders;
     UPDATE port_order_numbers SET open = 1
       WHERE rowid IN (
@@ -39,10 +50,18 @@ export const portingApproval: Migration = {
       UPDATE port_order_numbers SET open = 0
         WHERE order_id IN (SELECT id FROM port_orders WHERE status IN ('draft', 'exception'));
       ALTER TABLE tenants ADD COLUMN limit_open_port_orders INTEGER NOT NULL DEFAULT 20;
+      UPDATE tenants SET limit_open_port_orders = (kept.value ->> 'limit_open_port_orders')::integer
+        FROM json_array_elements((SELECT value FROM settings WHERE key = '${KEPT}')::json) AS kept (value)
+        WHERE tenants.id = kept.value ->> 'id';
+      DELETE FROM settings WHERE key = '${KEPT}';
       CREATE INDEX port_orders_status_updated ON port_orders (status, updated_at, id);
     `,
     down: `
       DROP INDEX port_orders_status_updated;
+      INSERT INTO settings (key, value)
+        SELECT '${KEPT}', coalesce(json_agg(json_build_object('id', id, 'limit_open_port_orders', limit_open_port_orders)), '[]')::text
+          FROM tenants WHERE limit_open_port_orders <> 20
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
       ALTER TABLE tenants DROP COLUMN limit_open_port_orders;
       UPDATE port_order_numbers SET open = 1
         WHERE (order_id, position) IN (
