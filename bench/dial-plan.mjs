@@ -1,22 +1,23 @@
 // INVITE dial-plan resolution (issue 8, finding 5): what one call costs for a tenant at its dial-rule
 // cap (200 rules, every one walked: none matches, the call ends at an extension) against a tenant
 // with one rule, each asked the way the edge asks (the directory, the compiled plan cached per
-// tenant) and the way it asked before (every rule loaded and compiled for each call). Budget: the
-// tenant at its cap costs at most 2× the one-rule tenant when cached (measured 1.25–1.6 on a busy
-// 2-core machine; uncached it was 35–160×), so a big dial plan costs its own calls a few µs and
-// stalls nobody.
+// tenant) and the way it asked before (every rule compiled for each call). Budget: the tenant at its
+// cap, cached, costs at most 10 µs per resolution, so a big dial plan costs its own calls a few µs
+// and stalls nobody. Until issue 9 the budget was a ratio, at most 2× the one-rule tenant cached
+// (1.25–1.6 measured, 12 µs at the cap), because the edge read the plan's revision from the
+// database per call; it now answers from memory, the one-rule case is a map lookup (~0.03 µs), and
+// the ratios, still printed, no longer have a floor to compare with.
 //
 // In process (createDialPlanBenchmark: the store and directory the edge uses, no sockets), over a
-// platform set up through the HTTP API and closed. The budgeted ratio is the median of per-round
-// ratios of the two cached cases taking turns; the uncached figures are measured apart, after, for
-// comparison. Bounded: ROUNDS × 2 × CALLS cached and 5 × 1.1 × CALLS uncached resolutions plus 200
+// platform set up through the HTTP API and closed. The cached cases take turns in small slices;
+// the uncached figures are measured apart, after. Bounded: ROUNDS × 2 × CALLS cached and 5 × 1.1 × CALLS uncached resolutions plus 200
 // rule creations, a few seconds.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDialPlanBenchmark, startPlatform } from '../packages/platform/dist/index.js';
 
-const BUDGET = 2.0;
+const BUDGET_US = 10;
 const ROUNDS = 21;
 const CALLS = 1000;
 const SLICES = 20;
@@ -76,13 +77,13 @@ const dataDir = mkdtempSync(join(tmpdir(), 'highrise-bench-dial-plan-'));
 let exitCode = 0;
 try {
   const world = await setUp(dataDir);
-  const bench = createDialPlanBenchmark({ dataDir });
+  const bench = await createDialPlanBenchmark({ dataDir });
   try {
     const oneRule = (n) => run(bench.cached, world.small, n);
     const atCap = (n) => run(bench.cached, world.full, n);
     oneRule(WARMUP);
     atCap(WARMUP);
-    // The budgeted ratio: the two cached cases alone, taking turns (ABBA…) in small slices, so that
+    // The two cached cases alone, taking turns (ABBA…) in small slices, so that
     // neither the machine's load nor the garbage the uncached case leaves behind favours one side.
     const ratios = [];
     const oneUs = [];
@@ -107,19 +108,20 @@ try {
     const uncachedOne = median(Array.from({ length: 5 }, () => run(bench.uncached, world.small, CALLS)));
     const uncachedCap = median(Array.from({ length: 5 }, () => run(bench.uncached, world.full, CALLS / 10)));
 
-    const ratio = median(ratios);
+    const capCost = median(capUs);
     console.log(`one rule, cached      ${median(oneUs).toFixed(2).padStart(9)} µs per resolution`);
     console.log(`${world.cap} rules, cached     ${median(capUs).toFixed(2).padStart(9)} µs per resolution`);
     console.log(`one rule, uncached    ${uncachedOne.toFixed(2).padStart(9)} µs per resolution`);
     console.log(`${world.cap} rules, uncached   ${uncachedCap.toFixed(2).padStart(9)} µs per resolution`);
-    console.log(`\n${world.cap} rules ÷ one rule, both cached: ${ratio.toFixed(2)} (budget ${BUDGET.toFixed(2)})`);
+    console.log(`\n${world.cap} rules ÷ one rule, both cached: ${median(ratios).toFixed(2)}`);
+    console.log(`${world.cap} rules, cached: ${capCost.toFixed(2)} µs (budget ${BUDGET_US} µs)`);
     console.log(`${world.cap} rules, uncached ÷ cached:     ${(uncachedCap / median(capUs)).toFixed(1)}`);
-    if (ratio > BUDGET) {
+    if (capCost > BUDGET_US) {
       console.log('OVER BUDGET');
       exitCode = 1;
     }
   } finally {
-    bench.close();
+    await bench.close();
   }
 } catch (error) {
   console.error(error);

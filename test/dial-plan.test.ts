@@ -153,10 +153,10 @@ describe('trunks', () => {
 
     const store = openSqliteStore({ dataDir });
     try {
-      const row = store.tenant(acme.tenant.id).trunks.get(trunk.id)!;
+      const row = (await store.tenant(acme.tenant.id).trunks.get(trunk.id))!;
       expect(row.ha1).toBe(createHash('md5').update(`${trunk.username}:${trunk.realm}:${trunk.password}`).digest('hex'));
     } finally {
-      store.close();
+      await store.close();
     }
     const rotated = await acmeApi().trunks.update(trunk.id, { rotatePassword: true });
     expect(rotated.password).toBeDefined();

@@ -67,12 +67,12 @@ async function register(tenant: Tenant, number: string, auth: { password?: strin
 }
 
 /** The audit actions recorded in a tenant, read from the platform's own database. */
-function auditActions(tenantId: string): string[] {
+async function auditActions(tenantId: string): Promise<string[]> {
   const store = openSqliteStore({ dataDir });
   try {
-    return store.tenant(tenantId).auditEvents.list({ limit: 100 }).items.map((e) => e.action);
+    return (await store.tenant(tenantId).auditEvents.list({ limit: 100 })).items.map((e) => e.action);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -186,7 +186,7 @@ describe('tenant suspension', () => {
     expect((await reseller.hr.tenant(t.tenant.id).resume()).status).toBe('active');
     expect((await t.owner.tenant(t.tenant.id).retrieve()).status).toBe('active');
     expect(await register(t.tenant, '101', { token })).toBe(200);
-    expect(auditActions(t.tenant.id)).toEqual(expect.arrayContaining(['tenant.suspended', 'tenant.resumed']));
+    expect(await auditActions(t.tenant.id)).toEqual(expect.arrayContaining(['tenant.suspended', 'tenant.resumed']));
   });
 });
 
@@ -243,7 +243,7 @@ describe('roles and permissions', () => {
     expect((await failure(a.owner.tenant(a.tenant.id).roles.update('rol_tenantSupport', { name: 'x' }))).code).toBe('role_immutable');
     await a.owner.tenant(a.tenant.id).apiKeys.revoke(key.id);
     await a.owner.tenant(a.tenant.id).roles.delete(roleA.id);
-    expect(auditActions(a.tenant.id)).toEqual(expect.arrayContaining(['role.created', 'role.updated', 'role.deleted', 'api_key.revoked']));
+    expect(await auditActions(a.tenant.id)).toEqual(expect.arrayContaining(['role.created', 'role.updated', 'role.deleted', 'api_key.revoked']));
 
     const names = (await a.owner.tenant(a.tenant.id).roles.list()).data.map((r) => r.name);
     expect(names).toEqual(['owner', 'admin', 'support', 'billing', 'user']);
@@ -314,8 +314,8 @@ describe('API keys', () => {
     const now = await api.apiKeys.rotate(key.id, { gracePeriodSeconds: 0 });
     expect(await failure(client(rotated.secret).tenant(t.tenant.id).retrieve())).toBeInstanceOf(AuthenticationError);
     expect((await client(now.secret).tenant(t.tenant.id).retrieve()).id).toBe(t.tenant.id);
-    expect(auditActions(t.tenant.id).filter((a) => a === 'api_key.rotated')).toHaveLength(2);
-    expect(auditActions(t.tenant.id)).toContain('auth.failed.rotated');
+    expect((await auditActions(t.tenant.id)).filter((a) => a === 'api_key.rotated')).toHaveLength(2);
+    expect(await auditActions(t.tenant.id)).toContain('auth.failed.rotated');
   });
 
   it('revocation is immediate, expiry is enforced, and lastUsedAt records use', async () => {
@@ -393,7 +393,7 @@ describe('softphone token signing keys', () => {
     const fresh = (await a.owner.tenant(a.tenant.id).softphoneTokens.create({ extension: '101' })).token;
     expect(await register(a.tenant, '101', { token: fresh })).toBe(200);
     expect(await register(b.tenant, '101', { token: otherToken })).toBe(200);
-    expect(auditActions(a.tenant.id)).toContain('softphone_signing_key.rotated');
+    expect(await auditActions(a.tenant.id)).toContain('softphone_signing_key.rotated');
   });
 });
 

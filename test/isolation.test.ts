@@ -271,10 +271,10 @@ async function world(slug: string, extra: Record<string, unknown> = {}): Promise
  * Reseller keys have no API yet; this one is written into the platform's own database, the way a
  * later `POST /v1/api-keys` would store it (sha256 of the secret).
  */
-function insertResellerKey(secret: string): void {
+async function insertResellerKey(secret: string): Promise<void> {
   const store = openSqliteStore({ dataDir });
   try {
-    store.apiKeys.insert({
+    await store.apiKeys.insert({
       id: `key_${'0'.repeat(25)}1`,
       secretHash: createHash('sha256').update(secret).digest('hex'),
       principal: 'reseller',
@@ -285,7 +285,7 @@ function insertResellerKey(secret: string): void {
       lastUsedAt: null,
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -310,7 +310,7 @@ beforeAll(async () => {
   resellerId = (await request('POST', '/v1/resellers', bootstrapKey, { name: 'Reseller' })).json.id;
   const resold = await world('resold', { resellerId });
   resellerTenantId = resold.tenantId;
-  insertResellerKey(resellerKey);
+  await insertResellerKey(resellerKey);
 
   const tenantAttacker = (name: string, home: World): Attacker => ({ name, kind: 'tenantKey', key: home.key, home, ownTenantIds: async () => [home.tenantId] });
   const reseller: Attacker = {

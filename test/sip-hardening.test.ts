@@ -36,14 +36,17 @@ async function provision(running: Running, slug: string, numbers: string[]): Pro
 }
 
 async function shortLivedToken(running: Running, tenant: ProvisionedTenant, extension: string, ttlSeconds: number) {
+  // The tenant's signing seed is made through the platform first: a seed made by this second
+  // connection would reach the edge's in-memory directory only with the next data_version poll.
+  await createSoftphoneToken(running.platform.url, KEY, tenant.id, extension);
   const store = openSqliteStore({ dataDir: running.dataDir });
   try {
-    const row = store.tenants.get(tenant.id)!;
+    const row = (await store.tenants.get(tenant.id))!;
     const ctx = { store, baseSipDomain: BASE_DOMAIN, now: () => new Date(), auditKey: loadAuditKeyFile(join(running.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {}) };
     const access = { tenant: { ...row, sipDomain: tenant.sipDomain }, scope: store.tenant(row.id) };
-    return await issueSoftphoneToken(ctx, loadPlatformSecret(store), access, { extension, ttlSeconds, wsUrl: running.platform.wsUrl });
+    return await issueSoftphoneToken(ctx, await loadPlatformSecret(store), access, { extension, ttlSeconds, wsUrl: running.platform.wsUrl });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

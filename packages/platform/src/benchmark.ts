@@ -22,18 +22,18 @@ export interface BenchmarkApis {
  * (bench/auth-overhead.mjs). The unguarded copy exists only in the calling process; no server,
  * option or header can produce it.
  */
-export function createBenchmarkApis(options: { dataDir: string; apiKey: string }): BenchmarkApis {
+export async function createBenchmarkApis(options: { dataDir: string; apiKey: string }): Promise<BenchmarkApis> {
   const store = openSqliteStore({ dataDir: options.dataDir });
   const auditKey = loadAuditKeyFile(join(options.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {});
   const domain: DomainContext = { store, baseSipDomain: 'sip.localhost', now: () => new Date(), auditKey };
-  const outcome = resolveApiKey(domain, options.apiKey);
+  const outcome = await resolveApiKey(domain, options.apiKey);
   if (!outcome.ok) {
-    store.close();
+    await store.close();
     throw new Error(`the benchmark key is not valid (${outcome.reason})`);
   }
   const services: AppServices = {
     domain,
-    secret: loadPlatformSecret(store),
+    secret: await loadPlatformSecret(store),
     wsUrl: () => 'ws://127.0.0.1:0/sip',
     iceServers: [],
     openapi: () => ({}),

@@ -16,6 +16,7 @@ import { startPortingAutomation } from './domain/porting/automation';
 import { DEFAULT_STORAGE_LIMIT_BYTES } from './domain/porting/documents';
 import type { PortingRuntime } from './domain/porting/runtime';
 import { createSipDirectory } from './domain/sip-directory';
+import { SipDirectoryCache } from './domain/sip-directory-cache';
 import { CredentialChanges } from './domain/credential-changes';
 import { loadPlatformSecret } from './domain/softphone-tokens';
 import { AuthFailureLimiter } from './domain/auth-failures';
@@ -77,17 +78,20 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     };
     if (options.webhooks?.allowPrivateDestinations) log('webhooks may be sent to loopback and private addresses (--allow-private-webhooks): not for a shared deployment');
     // Before anything appends: the first keyed event would mark the database as re-keyed.
-    const rekeyed = rekeyLegacyAuditChains(domain);
+    const rekeyed = await rekeyLegacyAuditChains(domain);
     if (rekeyed > 0) log(`re-keyed ${rekeyed} audit events written before the chain was keyed (key ${domain.auditKey.id})`);
     if (options.bootstrapKey !== undefined) {
       if (!/^\S{8,}$/.test(options.bootstrapKey)) throw new Error('the bootstrap key must be at least 8 characters without spaces');
-      if (ensureBootstrapKey(domain, options.bootstrapKey)) log('stored the bootstrap key as the provider owner key');
+      if (await ensureBootstrapKey(domain, options.bootstrapKey)) log('stored the bootstrap key as the provider owner key');
     } else {
       // Without any provider key nobody could ever create a tenant; make one and say it once.
       const generated = newApiKeySecret();
-      if (ensureBootstrapKey(domain, generated)) log(`no bootstrap key given; the provider owner key is ${generated} (shown this once)`);
+      if (await ensureBootstrapKey(domain, generated)) log(`no bootstrap key given; the provider owner key is ${generated} (shown this once)`);
     }
-    const secret = loadPlatformSecret(store);
+    const secret = await loadPlatformSecret(store);
+    // The edge answers REGISTER and INVITE from memory; the cache follows every committed change.
+    const directoryCache = new SipDirectoryCache(store);
+    await directoryCache.start();
     // Stored first responses hold (sealed) one-time secrets; keep none past their 24 h retention.
     const stopIdempotencyPurge = startIdempotencyPurge(domain);
     // No carrier unless one is configured: the simulated one would port any number to anyone.
@@ -129,13 +133,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       },
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-    const sipEdge = attachSipEdge(server, { directory: createSipDirectory(domain, secret), path: SIP_PATH, log, timers: options.sipTimers, limits: options.sipLimits });
+    const sipEdge = attachSipEdge(server, { directory: createSipDirectory(domain, secret, directoryCache, log), path: SIP_PATH, log, timers: options.sipTimers, limits: options.sipLimits });
     edge = sipEdge;
     const port = await listen(server, options.port ?? 8080, host).catch(async (error: unknown) => {
       stopIdempotencyPurge();
       await portingAutomation.stop();
       await webhookDelivery.stop();
       await sipEdge.close();
+      directoryCache.stop();
       throw error;
     });
 
@@ -158,11 +163,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
             server.close(() => resolve());
             server.closeAllConnections();
           });
-          store.close();
+          directoryCache.stop();
+          await store.close();
         })()),
     };
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
 }

@@ -30,10 +30,10 @@ export interface ApiKeyView extends ApiKeyRow {
  * Makes `secret` the provider owner's key unless a provider key already exists, so the bootstrap
  * key only counts on first start. Returns whether it was stored.
  */
-export function ensureBootstrapKey(ctx: DomainContext, secret: string): boolean {
-  return ctx.store.transaction(() => {
-    if (ctx.store.apiKeys.countByPrincipal('provider') > 0) return false;
-    ctx.store.apiKeys.insert({
+export async function ensureBootstrapKey(ctx: DomainContext, secret: string): Promise<boolean> {
+  return ctx.store.transaction(async () => {
+    if (await ctx.store.apiKeys.countByPrincipal('provider') > 0) return false;
+    await ctx.store.apiKeys.insert({
       id: newId('key'),
       secretHash: sha256Hex(secret),
       principal: 'provider',
@@ -49,17 +49,17 @@ export function ensureBootstrapKey(ctx: DomainContext, secret: string): boolean 
 }
 
 /** Mints a tenant owner key; call inside the transaction that needs it. */
-export function insertTenantKey(ctx: DomainContext, tenantId: string, name: string): { id: string; secret: string } {
+export async function insertTenantKey(ctx: DomainContext, tenantId: string, name: string): Promise<{ id: string; secret: string }> {
   const id = newId('key');
   const secret = newKeySecret(id);
-  ctx.store.tenant(tenantId).apiKeys.insert({ id, secretHash: sha256Hex(secret), name, createdAt: ctx.now().toISOString(), lastUsedAt: null, roleId: ownerRoleId('tenant') });
+  await ctx.store.tenant(tenantId).apiKeys.insert({ id, secretHash: sha256Hex(secret), name, createdAt: ctx.now().toISOString(), lastUsedAt: null, roleId: ownerRoleId('tenant') });
   return { id, secret };
 }
 
 const levelOf = (key: ApiKeyRow): RoleLevel => (key.principal === 'tenant' ? 'tenant' : key.principal);
 
 /** The role's permissions, never more than the key's level allows. */
-function permissionsOf(ctx: DomainContext, key: ApiKeyRow): Permission[] {
+async function permissionsOf(ctx: DomainContext, key: ApiKeyRow): Promise<Permission[]> {
   const level = levelOf(key);
   const roleId = key.roleId ?? ownerRoleId(level);
   const builtIn = builtInRole(roleId);
@@ -67,8 +67,8 @@ function permissionsOf(ctx: DomainContext, key: ApiKeyRow): Permission[] {
     builtIn?.level === level
       ? builtIn
       : key.tenantId !== null
-        ? ctx.store.tenant(key.tenantId).roles.get(roleId)
-        : ctx.store.roles(key.resellerId !== null ? { resellerId: key.resellerId } : 'provider').get(roleId);
+        ? await ctx.store.tenant(key.tenantId).roles.get(roleId)
+        : await ctx.store.roles(key.resellerId !== null ? { resellerId: key.resellerId } : 'provider').get(roleId);
   if (!role) return [];
   const ceiling = key.extensionId !== null ? USER_PERMISSIONS : LEVEL_PERMISSIONS[level];
   return rolePermissions(role).filter((p) => ceiling.includes(p));
@@ -84,9 +84,9 @@ export type AuthOutcome =
  * reseller) throws TenantSuspended and a suspended reseller's own key ResellerSuspended: 403, so
  * the owner learns why, unlike a bad secret (401).
  */
-export function resolveApiKey(ctx: DomainContext, secret: string): AuthOutcome {
+export async function resolveApiKey(ctx: DomainContext, secret: string): Promise<AuthOutcome> {
   const hash = sha256Hex(secret);
-  const key = ctx.store.apiKeys.getBySecretHash(hash);
+  const key = await ctx.store.apiKeys.getBySecretHash(hash);
   if (!key) return { ok: false, reason: 'unknown' };
   const now = ctx.now();
   if (key.revokedAt !== null) return { ok: false, reason: 'revoked', key };
@@ -96,55 +96,55 @@ export function resolveApiKey(ctx: DomainContext, secret: string): AuthOutcome {
   }
 
   let principal: Principal;
-  const grant = { keyId: key.id, roleId: key.roleId ?? ownerRoleId(levelOf(key)), permissions: new Set(permissionsOf(ctx, key)) };
+  const grant = { keyId: key.id, roleId: key.roleId ?? ownerRoleId(levelOf(key)), permissions: new Set(await permissionsOf(ctx, key)) };
   switch (key.principal) {
     case 'provider':
       principal = { kind: 'provider', ...grant };
       break;
     case 'reseller': {
-      if (ctx.store.resellers.get(key.resellerId!)?.status !== 'active') throw new ResellerSuspended();
+      if ((await ctx.store.resellers.get(key.resellerId!))?.status !== 'active') throw new ResellerSuspended();
       principal = { kind: 'reseller', resellerId: key.resellerId!, ...grant };
       break;
     }
     case 'tenant': {
-      const tenant = ctx.store.tenants.get(key.tenantId!);
+      const tenant = await ctx.store.tenants.get(key.tenantId!);
       if (!tenant) return { ok: false, reason: 'unknown' };
-      if (!tenantInService(ctx, tenant)) throw new TenantSuspended();
+      if (!await tenantInService(ctx, tenant)) throw new TenantSuspended();
       if (key.extensionId === null) {
         principal = { kind: 'tenant', tenantId: tenant.id, ...grant };
         break;
       }
       // A user key dies with its extension.
-      if (!ctx.store.tenant(tenant.id).extensions.get(key.extensionId)) return { ok: false, reason: 'extension_deleted', key };
+      if (!await ctx.store.tenant(tenant.id).extensions.get(key.extensionId)) return { ok: false, reason: 'extension_deleted', key };
       principal = { kind: 'user', tenantId: tenant.id, extensionId: key.extensionId, ...grant };
       break;
     }
   }
   if (!key.lastUsedAt || now.getTime() - Date.parse(key.lastUsedAt) > TOUCH_INTERVAL_MS) {
-    ctx.store.apiKeys.touch(key.id, now.toISOString());
+    await ctx.store.apiKeys.touch(key.id, now.toISOString());
   }
   return { ok: true, principal };
 }
 
 /** Resolves an API key secret to its principal; undefined for a secret that is not (or no longer) valid. */
-export function authenticate(ctx: DomainContext, secret: string): Principal | undefined {
-  const outcome = resolveApiKey(ctx, secret);
+export async function authenticate(ctx: DomainContext, secret: string): Promise<Principal | undefined> {
+  const outcome = await resolveApiKey(ctx, secret);
   return outcome.ok ? outcome.principal : undefined;
 }
 
-function view(ctx: DomainContext, key: ApiKeyRow): ApiKeyView {
+async function view(ctx: DomainContext, key: ApiKeyRow): Promise<ApiKeyView> {
   let extension: string | null = null;
-  if (key.extensionId !== null && key.tenantId !== null) extension = ctx.store.tenant(key.tenantId).extensions.get(key.extensionId)?.number ?? null;
-  return { ...key, roleId: key.roleId ?? ownerRoleId(levelOf(key)), permissions: permissionsOf(ctx, key), extension, prefix: keyPrefix(key.id) };
+  if (key.extensionId !== null && key.tenantId !== null) extension = (await ctx.store.tenant(key.tenantId).extensions.get(key.extensionId))?.number ?? null;
+  return { ...key, roleId: key.roleId ?? ownerRoleId(levelOf(key)), permissions: await permissionsOf(ctx, key), extension, prefix: keyPrefix(key.id) };
 }
 
 /** The role a new key of `level` gets: a built-in of that level or a custom role of the same owner. */
-function resolveRole(ctx: DomainContext, level: RoleLevel, owner: { tenantId?: string; resellerId?: string }, roleId: string) {
+async function resolveRole(ctx: DomainContext, level: RoleLevel, owner: { tenantId?: string; resellerId?: string }, roleId: string) {
   const builtIn = builtInRole(roleId);
   if (builtIn && builtIn.level === level && builtIn.id !== USER_ROLE_ID) return builtIn;
   const custom = owner.tenantId
-    ? ctx.store.tenant(owner.tenantId).roles.get(roleId)
-    : ctx.store.roles(owner.resellerId ? { resellerId: owner.resellerId } : 'provider').get(roleId);
+    ? await ctx.store.tenant(owner.tenantId).roles.get(roleId)
+    : await ctx.store.roles(owner.resellerId ? { resellerId: owner.resellerId } : 'provider').get(roleId);
   if (!custom) throw new InvalidReference('roleId', `no such ${level} role here`);
   return custom;
 }
@@ -175,11 +175,11 @@ export interface KeyCreated {
 }
 
 /** A provider or reseller key. The provider may mint a reseller's key by naming `resellerId`. */
-export function createPlatformKey(
+export async function createPlatformKey(
   ctx: DomainContext,
   actor: Actor,
   input: { name: string; roleId: string; expiresAt?: string | undefined; resellerId?: string | undefined },
-): KeyCreated {
+): Promise<KeyCreated> {
   const { principal } = actor;
   let resellerId: string | null = input.resellerId ?? null;
   if (principal.kind === 'reseller') {
@@ -189,13 +189,13 @@ export function createPlatformKey(
     throw new PermissionDenied('tenant keys are made under /v1/tenants/{tenantId}/api-keys');
   }
   const level: RoleLevel = resellerId === null ? 'provider' : 'reseller';
-  return ctx.store.transaction(() => {
-    if (resellerId !== null && !ctx.store.resellers.get(resellerId)) throw new InvalidReference('resellerId', 'no such reseller');
-    const role = resolveRole(ctx, level, resellerId === null ? {} : { resellerId }, input.roleId);
+  return ctx.store.transaction(async () => {
+    if (resellerId !== null && !await ctx.store.resellers.get(resellerId)) throw new InvalidReference('resellerId', 'no such reseller');
+    const role = await resolveRole(ctx, level, resellerId === null ? {} : { resellerId }, input.roleId);
     requireHeld(principal.permissions, rolePermissions(role));
     const id = newId('key');
     const secret = newKeySecret(id);
-    const row = ctx.store.apiKeys.insert({
+    const row = await ctx.store.apiKeys.insert({
       id,
       secretHash: sha256Hex(secret),
       principal: level,
@@ -207,39 +207,39 @@ export function createPlatformKey(
       roleId: role.id,
       expiresAt: checkExpiry(ctx, input.expiresAt),
     });
-    recordAudit(ctx, actor, null, 'api_key.created', id, { before: null, after: auditable(row) });
-    return { key: view(ctx, row), secret };
+    await recordAudit(ctx, actor, null, 'api_key.created', id, { before: null, after: auditable(row) });
+    return { key: await view(ctx, row), secret };
   });
 }
 
 /** A tenant key: an admin-like key with a tenant role, or (with `extension`) an end user's key. */
-export function createTenantKey(
+export async function createTenantKey(
   ctx: DomainContext,
   actor: Actor,
   access: TenantAccess,
   input: { name: string; roleId?: string | undefined; extension?: string | undefined; expiresAt?: string | undefined },
-): KeyCreated {
+): Promise<KeyCreated> {
   const { tenant, scope } = access;
-  return ctx.store.transaction(() => {
+  return ctx.store.transaction(async () => {
     let roleId: string;
     let extensionId: string | null = null;
     let permissions: readonly Permission[];
     if (input.extension !== undefined) {
-      const ext = scope.extensions.getByNumber(input.extension);
+      const ext = await scope.extensions.getByNumber(input.extension);
       if (!ext) throw new InvalidReference('extension', 'no such extension in this tenant');
       extensionId = ext.id;
       roleId = USER_ROLE_ID;
       permissions = USER_PERMISSIONS;
     } else {
       if (input.roleId === undefined) throw new InvalidReference('roleId', 'required unless extension is given');
-      const role = resolveRole(ctx, 'tenant', { tenantId: tenant.id }, input.roleId);
+      const role = await resolveRole(ctx, 'tenant', { tenantId: tenant.id }, input.roleId);
       roleId = role.id;
       permissions = rolePermissions(role);
     }
     requireHeld(actor.principal.permissions, permissions);
     const id = newId('key');
     const secret = newKeySecret(id);
-    const row = scope.apiKeys.insert({
+    const row = await scope.apiKeys.insert({
       id,
       secretHash: sha256Hex(secret),
       name: input.name,
@@ -249,14 +249,14 @@ export function createTenantKey(
       extensionId,
       expiresAt: checkExpiry(ctx, input.expiresAt),
     });
-    recordAudit(ctx, actor, tenant.id, 'api_key.created', id, { before: null, after: auditable(row) });
-    return { key: view(ctx, row), secret };
+    await recordAudit(ctx, actor, tenant.id, 'api_key.created', id, { before: null, after: auditable(row) });
+    return { key: await view(ctx, row), secret };
   });
 }
 
 /** The provider sees provider keys and every reseller's keys; a reseller only its own. */
-function platformKey(ctx: DomainContext, principal: Principal, id: string): ApiKeyRow {
-  const key = ctx.store.apiKeys.get(id);
+async function platformKey(ctx: DomainContext, principal: Principal, id: string): Promise<ApiKeyRow> {
+  const key = await ctx.store.apiKeys.get(id);
   const visible =
     key !== undefined &&
     key.tenantId === null &&
@@ -265,56 +265,56 @@ function platformKey(ctx: DomainContext, principal: Principal, id: string): ApiK
   return key;
 }
 
-function tenantKey(access: TenantAccess, id: string): ApiKeyRow {
-  const key = access.scope.apiKeys.get(id);
+async function tenantKey(access: TenantAccess, id: string): Promise<ApiKeyRow> {
+  const key = await access.scope.apiKeys.get(id);
   if (!key) throw new NotFound('api_key');
   return key;
 }
 
-export function listPlatformKeys(ctx: DomainContext, principal: Principal, page: PageQuery): Page<ApiKeyView> {
+export async function listPlatformKeys(ctx: DomainContext, principal: Principal, page: PageQuery): Promise<Page<ApiKeyView>> {
   const owner = principal.kind === 'reseller' ? { resellerId: principal.resellerId } : 'provider';
-  const result = ctx.store.apiKeys.list(page, owner);
-  return { items: result.items.map((k) => view(ctx, k)), next: result.next };
+  const result = await ctx.store.apiKeys.list(page, owner);
+  return { items: await Promise.all(result.items.map((k) => view(ctx, k))), next: result.next };
 }
 
-export function listTenantKeys(ctx: DomainContext, access: TenantAccess, page: PageQuery): Page<ApiKeyView> {
-  const result = access.scope.apiKeys.list(page);
-  return { items: result.items.map((k) => view(ctx, k)), next: result.next };
+export async function listTenantKeys(ctx: DomainContext, access: TenantAccess, page: PageQuery): Promise<Page<ApiKeyView>> {
+  const result = await access.scope.apiKeys.list(page);
+  return { items: await Promise.all(result.items.map((k) => view(ctx, k))), next: result.next };
 }
 
-export const retrievePlatformKey = (ctx: DomainContext, principal: Principal, id: string) => view(ctx, platformKey(ctx, principal, id));
-export const retrieveTenantKey = (ctx: DomainContext, access: TenantAccess, id: string) => view(ctx, tenantKey(access, id));
+export const retrievePlatformKey = async (ctx: DomainContext, principal: Principal, id: string) => view(ctx, await platformKey(ctx, principal, id));
+export const retrieveTenantKey = async (ctx: DomainContext, access: TenantAccess, id: string) => view(ctx, await tenantKey(access, id));
 
 /**
  * A new secret for the same key (same id, role and expiry). The old secret keeps working for
  * `gracePeriodSeconds` so deployments can roll over; a second rotation inside the grace period
  * ends the first old secret at once (only one previous secret is kept).
  */
-function rotate(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: string | null, gracePeriodSeconds: number): KeyCreated {
+async function rotate(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: string | null, gracePeriodSeconds: number): Promise<KeyCreated> {
   // Whoever gets the new secret gets the key's powers: the same rule as minting it.
-  requireHeld(actor.principal.permissions, permissionsOf(ctx, key));
+  requireHeld(actor.principal.permissions, await permissionsOf(ctx, key));
   const secret = newKeySecret(key.id);
   const now = ctx.now().getTime();
-  const updated = ctx.store.apiKeys.update(key.id, {
+  const updated = await ctx.store.apiKeys.update(key.id, {
     secretHash: sha256Hex(secret),
     previousSecretHash: gracePeriodSeconds > 0 ? key.secretHash : null,
     previousExpiresAt: gracePeriodSeconds > 0 ? new Date(now + gracePeriodSeconds * 1000).toISOString() : null,
   });
-  recordAudit(ctx, actor, tenantId, 'api_key.rotated', key.id, { before: auditable(key), after: auditable(updated!) });
-  return { key: view(ctx, updated!), secret };
+  await recordAudit(ctx, actor, tenantId, 'api_key.rotated', key.id, { before: auditable(key), after: auditable(updated!) });
+  return { key: await view(ctx, updated!), secret };
 }
 
-function revoke(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: string | null): void {
-  requireHeld(actor.principal.permissions, permissionsOf(ctx, key));
-  const updated = ctx.store.apiKeys.update(key.id, { revokedAt: ctx.now().toISOString(), previousSecretHash: null, previousExpiresAt: null });
-  recordAudit(ctx, actor, tenantId, 'api_key.revoked', key.id, { before: auditable(key), after: updated && auditable(updated) });
+async function revoke(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: string | null): Promise<void> {
+  requireHeld(actor.principal.permissions, await permissionsOf(ctx, key));
+  const updated = await ctx.store.apiKeys.update(key.id, { revokedAt: ctx.now().toISOString(), previousSecretHash: null, previousExpiresAt: null });
+  await recordAudit(ctx, actor, tenantId, 'api_key.revoked', key.id, { before: auditable(key), after: updated && auditable(updated) });
 }
 
 export const rotatePlatformKey = (ctx: DomainContext, actor: Actor, id: string, gracePeriodSeconds: number) =>
-  ctx.store.transaction(() => rotate(ctx, actor, platformKey(ctx, actor.principal, id), null, gracePeriodSeconds));
+  ctx.store.transaction(async () => rotate(ctx, actor, await platformKey(ctx, actor.principal, id), null, gracePeriodSeconds));
 export const rotateTenantKey = (ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, gracePeriodSeconds: number) =>
-  ctx.store.transaction(() => rotate(ctx, actor, tenantKey(access, id), access.tenant.id, gracePeriodSeconds));
+  ctx.store.transaction(async () => rotate(ctx, actor, await tenantKey(access, id), access.tenant.id, gracePeriodSeconds));
 export const revokePlatformKey = (ctx: DomainContext, actor: Actor, id: string) =>
-  ctx.store.transaction(() => revoke(ctx, actor, platformKey(ctx, actor.principal, id), null));
+  ctx.store.transaction(async () => revoke(ctx, actor, await platformKey(ctx, actor.principal, id), null));
 export const revokeTenantKey = (ctx: DomainContext, actor: Actor, access: TenantAccess, id: string) =>
-  ctx.store.transaction(() => revoke(ctx, actor, tenantKey(access, id), access.tenant.id));
+  ctx.store.transaction(async () => revoke(ctx, actor, await tenantKey(access, id), access.tenant.id));

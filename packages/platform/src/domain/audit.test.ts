@@ -35,11 +35,11 @@ describe('the hash chain', () => {
 
   const draft = (tenantId: string | null, action: string) => ({ tenantId, action, targetId: 'ten_0000000000', actorKeyId: null, requestId: null });
 
-  it('keeps one chain per tenant and one for the platform, each starting at the genesis hash', () => {
-    const a1 = appendAuditEvent(ctx, draft('ten_A000000000', 'x.one'));
-    const p1 = appendAuditEvent(ctx, draft(null, 'x.platform'));
-    const a2 = appendAuditEvent(ctx, draft('ten_A000000000', 'x.two'));
-    const b1 = appendAuditEvent(ctx, draft('ten_B000000000', 'x.one'));
+  it('keeps one chain per tenant and one for the platform, each starting at the genesis hash', async () => {
+    const a1 = await appendAuditEvent(ctx, draft('ten_A000000000', 'x.one'));
+    const p1 = await appendAuditEvent(ctx, draft(null, 'x.platform'));
+    const a2 = await appendAuditEvent(ctx, draft('ten_A000000000', 'x.two'));
+    const b1 = await appendAuditEvent(ctx, draft('ten_B000000000', 'x.one'));
     expect([a1.prevHash, p1.prevHash, b1.prevHash]).toEqual([GENESIS_HASH, GENESIS_HASH, GENESIS_HASH]);
     expect(a2).toMatchObject({ chainSeq: 2, prevHash: a1.hash });
     expect(verifyChain(ctx.auditKey, [a1, a2])).toEqual({ ok: true, checked: 2 });
@@ -47,14 +47,12 @@ describe('the hash chain', () => {
     expect(verifyChain(ctx.auditKey, [a1, { ...a2, targetId: 'ten_other0000' }])).toMatchObject({ ok: false, firstBrokenEventId: a2.id, reason: 'hash_mismatch' });
   });
 
-  it('writes nothing when the surrounding mutation fails', () => {
-    expect(() =>
-      ctx.store.transaction(() => {
-        appendAuditEvent(ctx, draft('ten_A000000000', 'x.one'));
+  it('writes nothing when the surrounding mutation fails', async () => {
+    await expect(ctx.store.transaction(async () => {
+        await appendAuditEvent(ctx, draft('ten_A000000000', 'x.one'));
         throw new Error('mutation failed');
-      }),
-    ).toThrow();
-    expect(ctx.store.audit.head('ten_A000000000')).toBeUndefined();
+      })).rejects.toThrow();
+    expect((await ctx.store.audit.head('ten_A000000000'))).toBeUndefined();
   });
 
   const chainOf = (tenantId: string | null) => ctx.store.audit.chainAfter(tenantId, 0, 1000);
@@ -70,9 +68,9 @@ describe('the hash chain', () => {
     return out;
   }
 
-  it('keys every hash: a rewritten event re-chained without the key is found, whatever algorithm was used', () => {
-    for (let i = 0; i < 5; i++) appendAuditEvent(ctx, draft('ten_A000000000', `x.${i}`));
-    const events = chainOf('ten_A000000000');
+  it('keys every hash: a rewritten event re-chained without the key is found, whatever algorithm was used', async () => {
+    for (let i = 0; i < 5; i++) await appendAuditEvent(ctx, draft('ten_A000000000', `x.${i}`));
+    const events = await chainOf('ten_A000000000');
     expect(events.every((e) => e.hash!.startsWith(`hmac-sha256:${ctx.auditKey.id}:`))).toBe(true);
     expect(verifyChain(ctx.auditKey, events)).toEqual({ ok: true, checked: 5 });
 
@@ -85,44 +83,44 @@ describe('the hash chain', () => {
     expect(verifyChain(ctx.auditKey, rewriteAndRechain(events, 2, (e) => keyedEventHash(posing, e)))).toMatchObject({ firstBrokenEventId: events[2]!.id, reason: 'hash_mismatch' });
   });
 
-  it('names the key it was verified with: a platform started with another key reports unknown_key, not tampering', () => {
-    appendAuditEvent(ctx, draft(null, 'x.one'));
-    expect(verifyChain(auditKeyFrom('some other key, also 32 bytes long'), chainOf(null))).toMatchObject({ ok: false, checked: 0, reason: 'unknown_key' });
+  it('names the key it was verified with: a platform started with another key reports unknown_key, not tampering', async () => {
+    await appendAuditEvent(ctx, draft(null, 'x.one'));
+    expect(verifyChain(auditKeyFrom('some other key, also 32 bytes long'), (await chainOf(null)))).toMatchObject({ ok: false, checked: 0, reason: 'unknown_key' });
   });
 
   /** A chain as the unkeyed format wrote it before this release. */
-  function legacyChain(tenantId: string, n: number): AuditEventRow[] {
+  async function legacyChain(tenantId: string, n: number): Promise<AuditEventRow[]> {
     let prev = GENESIS_HASH;
     const rows: AuditEventRow[] = [];
     for (let i = 1; i <= n; i++) {
       const row: AuditEventRow = { id: `evt_${tenantId}${String(i).padStart(4, '0')}`, occurredAt: new Date(0).toISOString(), actorKeyId: null, tenantId, action: `x.${i}`, targetId: 'ten_0', requestId: null, chainSeq: i, prevHash: prev };
       row.hash = legacyEventHash(row);
       prev = row.hash;
-      ctx.store.audit.record(row);
+      await ctx.store.audit.record(row);
       rows.push(row);
     }
     return rows;
   }
 
-  it('re-keys the chains written before the key once, at the first start with a key, and never again', () => {
-    legacyChain('ten_L1', 4);
-    legacyChain('ten_L2', 3);
-    expect(rekeyLegacyAuditChains(ctx)).toBe(7);
-    expect(verifyChain(ctx.auditKey, chainOf('ten_L1'))).toEqual({ ok: true, checked: 4 });
-    expect(verifyChain(ctx.auditKey, chainOf('ten_L2'))).toEqual({ ok: true, checked: 3 });
-    appendAuditEvent(ctx, draft('ten_L1', 'x.after'));
-    expect(verifyChain(ctx.auditKey, chainOf('ten_L1'))).toEqual({ ok: true, checked: 5 });
+  it('re-keys the chains written before the key once, at the first start with a key, and never again', async () => {
+    await legacyChain('ten_L1', 4);
+    await legacyChain('ten_L2', 3);
+    expect((await rekeyLegacyAuditChains(ctx))).toBe(7);
+    expect(verifyChain(ctx.auditKey, (await chainOf('ten_L1')))).toEqual({ ok: true, checked: 4 });
+    expect(verifyChain(ctx.auditKey, (await chainOf('ten_L2')))).toEqual({ ok: true, checked: 3 });
+    await appendAuditEvent(ctx, draft('ten_L1', 'x.after'));
+    expect(verifyChain(ctx.auditKey, (await chainOf('ten_L1')))).toEqual({ ok: true, checked: 5 });
 
     // Rows written later in the old format (an attacker's re-chain) are not laundered by a restart.
-    legacyChain('ten_L3', 2);
-    expect(rekeyLegacyAuditChains(ctx)).toBe(0);
-    expect(verifyChain(ctx.auditKey, chainOf('ten_L3'))).toMatchObject({ ok: false, checked: 0, reason: 'hash_mismatch' });
+    await legacyChain('ten_L3', 2);
+    expect((await rekeyLegacyAuditChains(ctx))).toBe(0);
+    expect(verifyChain(ctx.auditKey, (await chainOf('ten_L3')))).toMatchObject({ ok: false, checked: 0, reason: 'hash_mismatch' });
   });
 
-  it('re-keys a legacy chain only up to an event altered before the upgrade, so verify still names that event', () => {
-    const rows = legacyChain('ten_T1', 5);
-    ctx.store.audit.rehash(rows[2]!.id, rows[2]!.prevHash!, 'f'.repeat(64));
-    expect(rekeyLegacyAuditChains(ctx)).toBe(2);
-    expect(verifyChain(ctx.auditKey, chainOf('ten_T1'))).toEqual({ ok: false, checked: 2, firstBrokenEventId: rows[2]!.id, reason: 'hash_mismatch' });
+  it('re-keys a legacy chain only up to an event altered before the upgrade, so verify still names that event', async () => {
+    const rows = await legacyChain('ten_T1', 5);
+    await ctx.store.audit.rehash(rows[2]!.id, rows[2]!.prevHash!, 'f'.repeat(64));
+    expect((await rekeyLegacyAuditChains(ctx))).toBe(2);
+    expect(verifyChain(ctx.auditKey, (await chainOf('ten_T1')))).toEqual({ ok: false, checked: 2, firstBrokenEventId: rows[2]!.id, reason: 'hash_mismatch' });
   });
 });

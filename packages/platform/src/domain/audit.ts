@@ -134,13 +134,13 @@ const TARGET_TYPES: Record<string, string> = {
 const targetTypeOf = (targetId: string, action: string) => TARGET_TYPES[targetId.split('_')[0] ?? ''] ?? action.split('.')[0] ?? 'unknown';
 
 /** The name of a principal's role as it stands now ("owner", or a custom role's name). */
-export function roleNameOf(ctx: DomainContext, principal: Principal): string | null {
+export async function roleNameOf(ctx: DomainContext, principal: Principal): Promise<string | null> {
   const builtIn = builtInRole(principal.roleId);
   if (builtIn) return builtIn.name;
   const role =
     principal.kind === 'tenant' || principal.kind === 'user'
-      ? ctx.store.tenant(principal.tenantId).roles.get(principal.roleId)
-      : ctx.store.roles(principal.kind === 'reseller' ? { resellerId: principal.resellerId } : 'provider').get(principal.roleId);
+      ? await ctx.store.tenant(principal.tenantId).roles.get(principal.roleId)
+      : await ctx.store.roles(principal.kind === 'reseller' ? { resellerId: principal.resellerId } : 'provider').get(principal.roleId);
   return role?.name ?? null;
 }
 
@@ -150,9 +150,9 @@ export function roleNameOf(ctx: DomainContext, principal: Principal): string | n
  * append can slip between the two, and the unique (chain, seq) index refuses a fork even from a
  * second process. A PostgreSQL store must take a per-chain lock here instead.
  */
-export function appendAuditEvent(ctx: DomainContext, draft: AuditDraft): AuditEventRow {
-  return ctx.store.transaction(() => {
-    const head = ctx.store.audit.head(draft.tenantId);
+export async function appendAuditEvent(ctx: DomainContext, draft: AuditDraft): Promise<AuditEventRow> {
+  return ctx.store.transaction(async () => {
+    const head = await ctx.store.audit.head(draft.tenantId);
     const row: AuditEventRow = {
       id: newId('evt'),
       occurredAt: ctx.now().toISOString(),
@@ -170,7 +170,7 @@ export function appendAuditEvent(ctx: DomainContext, draft: AuditDraft): AuditEv
       prevHash: head?.hash ?? GENESIS_HASH,
     };
     row.hash = keyedEventHash(ctx.auditKey, row);
-    ctx.store.audit.record(row);
+    await ctx.store.audit.record(row);
     return row;
   });
 }
@@ -241,7 +241,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export async function verifyTenantAudit(ctx: DomainContext, access: TenantAccess): Promise<ChainReport> {
   const verifier = new ChainVerifier(ctx.auditKey);
   for (;;) {
-    const chunk = access.scope.auditEvents.chainAfter(verifier.lastSeq, VERIFY_CHUNK);
+    const chunk = await access.scope.auditEvents.chainAfter(verifier.lastSeq, VERIFY_CHUNK);
     for (const e of chunk) {
       const broken = verifier.check(e);
       if (broken) return broken;
@@ -259,19 +259,19 @@ export async function verifyTenantAudit(ctx: DomainContext, access: TenantAccess
  * in one transaction: a crash half-way leaves every chain as it was, to be re-keyed at the next start.
  * Returns how many events were re-keyed.
  */
-export function rekeyLegacyAuditChains(ctx: DomainContext): number {
+export async function rekeyLegacyAuditChains(ctx: DomainContext): Promise<number> {
   const { audit } = ctx.store;
-  if (audit.anyHashStartingWith(KEYED_PREFIX)) return 0;
-  return ctx.store.transaction(() => {
+  if (await audit.anyHashStartingWith(KEYED_PREFIX)) return 0;
+  return ctx.store.transaction(async () => {
     let rekeyed = 0;
-    for (const tenantId of audit.chainTenantIds()) {
+    for (const tenantId of await audit.chainTenantIds()) {
       let old = { seq: 0, hash: GENESIS_HASH };
       let keyed = GENESIS_HASH;
-      walk: for (let chunk = audit.chainAfter(tenantId, 0, VERIFY_CHUNK); chunk.length > 0; chunk = audit.chainAfter(tenantId, old.seq, VERIFY_CHUNK)) {
+      walk: for (let chunk = await audit.chainAfter(tenantId, 0, VERIFY_CHUNK); chunk.length > 0; chunk = await audit.chainAfter(tenantId, old.seq, VERIFY_CHUNK)) {
         for (const e of chunk) {
           if (e.hash !== legacyEventHash(e) || e.chainSeq !== old.seq + 1 || e.prevHash !== old.hash) break walk;
           const hash = keyedEventHash(ctx.auditKey, { ...e, prevHash: keyed });
-          audit.rehash(e.id, keyed, hash);
+          await audit.rehash(e.id, keyed, hash);
           old = { seq: e.chainSeq, hash: e.hash };
           keyed = hash;
           rekeyed++;
@@ -297,7 +297,7 @@ export function auditEventAsSeenBy(reader: Principal, e: AuditEventRow): AuditEv
   return { ...e, sourceAddress: REDACTED };
 }
 
-export const listTenantAudit = (access: TenantAccess, page: PageQuery, filter: AuditFilter): Page<AuditEventRow> =>
+export const listTenantAudit = (access: TenantAccess, page: PageQuery, filter: AuditFilter): Promise<Page<AuditEventRow>> =>
   access.scope.auditEvents.list(page, filter);
 
 /**
@@ -305,7 +305,7 @@ export const listTenantAudit = (access: TenantAccess, page: PageQuery, filter: A
  * tenants' events (platform events may concern other resellers). Tenant keys never get here: the
  * route is `platform`-scoped, so they read their own log under /v1/tenants/{id}/audit-events.
  */
-export function listAllAudit(ctx: DomainContext, principal: Principal, page: PageQuery, filter: AuditFilter): Page<AuditEventRow> {
+export async function listAllAudit(ctx: DomainContext, principal: Principal, page: PageQuery, filter: AuditFilter): Promise<Page<AuditEventRow>> {
   if (principal.kind === 'provider') return ctx.store.audit.list(page, filter);
   if (principal.kind === 'reseller') return ctx.store.audit.list(page, { ...filter, resellerId: principal.resellerId });
   return { items: [], next: null };

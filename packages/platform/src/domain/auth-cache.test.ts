@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openSqliteStore } from '../store/sqlite';
-import { insertTenantKey } from './api-keys';
+import { insertTenantKey, revokeTenantKey } from './api-keys';
 import { AuthCache } from './auth-cache';
+import { LEVEL_PERMISSIONS } from './permissions';
 import type { DomainContext } from './context';
 import type { Actor } from './principal';
 import { createTenant, setTenantStatus, accessTenant } from './tenants';
@@ -23,49 +24,60 @@ beforeEach(() => {
 });
 afterEach(() => ctx.store.close());
 
-function tenantKey() {
-  const tenantId = createTenant(ctx, provider, { name: 'Acme', slug: 'acme' }).tenant.id;
-  return { tenantId, ...ctx.store.transaction(() => insertTenantKey(ctx, tenantId, 'owner')) };
+async function tenantKey() {
+  const tenantId = (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id;
+  return { tenantId, ...await ctx.store.transaction(() => insertTenantKey(ctx, tenantId, 'owner')) };
 }
 
 describe('AuthCache', () => {
-  it('serves a known key from memory until something is written', () => {
+  it('serves a known key from memory until something is written', async () => {
     const cache = new AuthCache();
-    const { secret } = tenantKey();
-    const first = cache.resolve(ctx, secret);
+    const { secret } = await tenantKey();
+    const first = await cache.resolve(ctx, secret);
     expect(first.ok).toBe(true);
     // Same principal object: no reads were needed the second time.
-    expect(cache.resolve(ctx, secret)).toEqual(first);
-    expect((cache.resolve(ctx, secret) as { principal: unknown }).principal).toBe((first as { principal: unknown }).principal);
+    expect((await cache.resolve(ctx, secret))).toEqual(first);
+    expect(((await cache.resolve(ctx, secret)) as { principal: unknown }).principal).toBe((first as { principal: unknown }).principal);
   });
 
   it('refuses a key revoked by another process within 100 ms', async () => {
     const cache = new AuthCache();
-    const { id, secret } = tenantKey();
-    expect(cache.resolve(ctx, secret).ok).toBe(true);
+    const { id, secret } = await tenantKey();
+    expect((await cache.resolve(ctx, secret)).ok).toBe(true);
     const other = new Database(join(dir, DATABASE_FILE));
     other.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(new Date(now).toISOString(), id);
     other.close();
     await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(cache.resolve(ctx, secret)).toMatchObject({ ok: false, reason: 'revoked' });
+    expect((await cache.resolve(ctx, secret))).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
-  it('sees a suspension written through this store at once', () => {
+  it('sees a suspension written through this store at once', async () => {
     const cache = new AuthCache();
-    const { tenantId, secret } = tenantKey();
-    expect(cache.resolve(ctx, secret).ok).toBe(true);
-    setTenantStatus(ctx, provider, accessTenant(ctx, provider.principal, tenantId), 'suspended');
-    expect(() => cache.resolve(ctx, secret)).toThrow(/suspended/);
+    const { tenantId, secret } = await tenantKey();
+    expect((await cache.resolve(ctx, secret)).ok).toBe(true);
+    await setTenantStatus(ctx, provider, await accessTenant(ctx, provider.principal, tenantId), 'suspended');
+    await expect(cache.resolve(ctx, secret)).rejects.toThrow(/suspended/);
   });
 
-  it('does not outlive the key expiry even when nothing is written', () => {
+  it('does not keep a key revoked by a request that ran while it was being resolved', async () => {
+    // With an async store two requests interleave: the revocation may commit between the key's
+    // lookup and the read of the change version the entry is cached under.
     const cache = new AuthCache();
-    const { id, secret } = tenantKey();
+    const { tenantId, id, secret } = await tenantKey();
+    const access = await accessTenant(ctx, provider.principal, tenantId);
+    const owner: Actor = { ...provider, principal: { ...provider.principal, permissions: new Set(LEVEL_PERMISSIONS.provider) } };
+    await Promise.all([cache.resolve(ctx, secret), revokeTenantKey(ctx, owner, access, id)]);
+    expect(await cache.resolve(ctx, secret)).toMatchObject({ ok: false, reason: 'revoked' });
+  });
+
+  it('does not outlive the key expiry even when nothing is written', async () => {
+    const cache = new AuthCache();
+    const { id, secret } = await tenantKey();
     const other = new Database(join(dir, DATABASE_FILE));
     other.prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?').run(new Date(now + 5_000).toISOString(), id);
     other.close();
-    expect(cache.resolve(ctx, secret).ok).toBe(true);
+    expect((await cache.resolve(ctx, secret)).ok).toBe(true);
     now += 6_000;
-    expect(cache.resolve(ctx, secret)).toMatchObject({ ok: false, reason: 'expired' });
+    expect((await cache.resolve(ctx, secret))).toMatchObject({ ok: false, reason: 'expired' });
   });
 });

@@ -26,23 +26,30 @@ interface Entry {
 export class AuthCache {
   readonly #entries = new Map<string, Entry>();
 
-  resolve(ctx: DomainContext, secret: string): AuthOutcome {
+  async resolve(ctx: DomainContext, secret: string): Promise<AuthOutcome> {
     // The one-shot hash is ~2.5× cheaper than createHash per request, and gives the same hex as sha256Hex.
     const hash = oneShotHash('sha256', secret);
     const now = ctx.now().getTime();
     const hit = this.#entries.get(hash);
-    if (hit && hit.validUntil > now && hit.version === ctx.store.changeVersion()) return { ok: true, principal: hit.principal };
+    if (hit && hit.validUntil > now && hit.version === await ctx.store.changeVersion()) return { ok: true, principal: hit.principal };
     this.#entries.delete(hash);
 
-    const outcome = resolveApiKey(ctx, secret);
-    if (!outcome.ok) return outcome;
-    const key = ctx.store.apiKeys.getBySecretHash(hash);
+    // One transaction: no other request's write (a revocation, a suspension) can commit between
+    // the reads that resolve the key and the change version the entry is kept under.
+    const resolved = await ctx.store.transaction(async () => {
+      const outcome = await resolveApiKey(ctx, secret);
+      if (!outcome.ok) return { outcome };
+      const key = await ctx.store.apiKeys.getBySecretHash(hash);
+      // Read after resolveApiKey, whose lastUsedAt write would otherwise invalidate the entry at once.
+      return { outcome, key, version: await ctx.store.changeVersion() };
+    });
+    const { outcome, key, version } = resolved;
+    if (!outcome.ok || version === undefined) return outcome;
     let validUntil = now + MAX_AGE_MS;
     if (key?.expiresAt) validUntil = Math.min(validUntil, Date.parse(key.expiresAt));
     if (key && key.secretHash !== hash && key.previousExpiresAt) validUntil = Math.min(validUntil, Date.parse(key.previousExpiresAt));
     if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
-    // Read after resolveApiKey, whose lastUsedAt write would otherwise invalidate the entry at once.
-    this.#entries.set(hash, { principal: outcome.principal, version: ctx.store.changeVersion(), validUntil });
+    this.#entries.set(hash, { principal: outcome.principal, version, validUntil });
     return outcome;
   }
 }

@@ -13,7 +13,7 @@ let acme: TenantAccess;
 const provider = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: null } as unknown as Actor;
 
 const at = (second: number) => new Date(Date.UTC(2026, 10, 28, 10, 0, second));
-function call(from: string, to: string, second: number) {
+async function call(from: string, to: string, second: number) {
   return recordCall(ctx, {
     tenantId: acme.tenant.id,
     callId: `${from}-${to}-${second}`,
@@ -28,36 +28,36 @@ function call(from: string, to: string, second: number) {
   });
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
-  acme = accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: 'Acme', slug: 'acme' }).tenant.id);
-  for (const number of ['101', '102', '103']) createExtension(ctx, provider, acme, { number, displayName: number });
+  acme = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id);
+  for (const number of ['101', '102', '103']) await createExtension(ctx, provider, acme, { number, displayName: number });
 });
 afterEach(() => ctx.store.close());
 
 describe('call records', () => {
-  it('store the duration from answer to end', () => {
-    expect(call('101', '102', 0)).toMatchObject({ durationSeconds: 30, answeredAt: at(1).toISOString(), endedAt: at(31).toISOString() });
+  it('store the duration from answer to end', async () => {
+    expect((await call('101', '102', 0))).toMatchObject({ durationSeconds: 30, answeredAt: at(1).toISOString(), endedAt: at(31).toISOString() });
   });
 
-  it("show an end user only its own extension's calls, whatever it filters on", () => {
-    const mine = call('101', '102', 0);
-    const incoming = call('103', '101', 1);
-    const others = call('102', '103', 2);
-    const ext101 = acme.scope.extensions.getByNumber('101')!;
+  it("show an end user only its own extension's calls, whatever it filters on", async () => {
+    const mine = await call('101', '102', 0);
+    const incoming = await call('103', '101', 1);
+    const others = await call('102', '103', 2);
+    const ext101 = (await acme.scope.extensions.getByNumber('101'))!;
     const asUser: TenantAccess = { ...acme, onlyExtensionId: ext101.id };
     const page = { limit: 10 };
-    expect(listCalls(asUser, page, {}).items.map((c) => c.id)).toEqual([mine.id, incoming.id]);
-    expect(listCalls(asUser, page, { extension: '102' }).items).toEqual([]);
-    expect(listCalls(asUser, page, { from: '102' }).items).toEqual([]);
-    expect(retrieveCall(asUser, incoming.id).id).toBe(incoming.id);
-    expect(() => retrieveCall(asUser, others.id)).toThrow(NotFound);
-    expect(listCalls(acme, page, {}).items).toHaveLength(3);
+    expect((await listCalls(asUser, page, {})).items.map((c) => c.id)).toEqual([mine.id, incoming.id]);
+    expect((await listCalls(asUser, page, { extension: '102' })).items).toEqual([]);
+    expect((await listCalls(asUser, page, { from: '102' })).items).toEqual([]);
+    expect((await retrieveCall(asUser, incoming.id)).id).toBe(incoming.id);
+    await expect(retrieveCall(asUser, others.id)).rejects.toThrow(NotFound);
+    expect((await listCalls(acme, page, {})).items).toHaveLength(3);
   });
 
-  it('show an end user whose extension is gone nothing at all', () => {
-    call('101', '102', 0);
+  it('show an end user whose extension is gone nothing at all', async () => {
+    await call('101', '102', 0);
     const gone: TenantAccess = { ...acme, onlyExtensionId: 'ext_00000000000000000000000000' };
-    expect(listCalls(gone, { limit: 10 }, {}).items).toEqual([]);
+    expect((await listCalls(gone, { limit: 10 }, {})).items).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import type { TenantAccess } from './tenants';
  * Writes the record of one finished call into its tenant's scope. Call records are written by the
  * SIP edge, not by an API caller, so they carry no audit event: they are the audit of the call.
  */
-export function recordCall(ctx: DomainContext, record: SipCallRecord): CallRow {
+export async function recordCall(ctx: DomainContext, record: SipCallRecord): Promise<CallRow> {
   const answered = record.answeredAt;
   const durationSeconds = answered ? Math.max(0, Math.round((record.endedAt.getTime() - answered.getTime()) / 1000)) : 0;
   return ctx.store.tenant(record.tenantId).calls.insert({
@@ -32,22 +32,22 @@ export function recordCall(ctx: DomainContext, record: SipCallRecord): CallRow {
  * call of a tenant they may see). `null` when the caller is an end user whose extension is gone:
  * then it sees nothing, never everything.
  */
-function ownNumber(access: TenantAccess): string | null | undefined {
+async function ownNumber(access: TenantAccess): Promise<string | null | undefined> {
   if (access.onlyExtensionId === undefined) return undefined;
-  return access.scope.extensions.get(access.onlyExtensionId)?.number ?? null;
+  return (await access.scope.extensions.get(access.onlyExtensionId))?.number ?? null;
 }
 
-export function listCalls(access: TenantAccess, page: PageQuery, filter: CallFilter): Page<CallRow> {
-  const own = ownNumber(access);
+export async function listCalls(access: TenantAccess, page: PageQuery, filter: CallFilter): Promise<Page<CallRow>> {
+  const own = await ownNumber(access);
   if (own === undefined) return access.scope.calls.list(page, filter);
   // Asking about another extension gets an empty page, not an error that confirms it exists.
   if (own === null || (filter.extension !== undefined && filter.extension !== own)) return { items: [], next: null };
   return access.scope.calls.list(page, { ...filter, extension: own });
 }
 
-export function retrieveCall(access: TenantAccess, callId: string): CallRow {
-  const call = access.scope.calls.get(callId);
-  const own = ownNumber(access);
+export async function retrieveCall(access: TenantAccess, callId: string): Promise<CallRow> {
+  const call = await access.scope.calls.get(callId);
+  const own = await ownNumber(access);
   if (!call || (own !== undefined && call.from !== own && call.to !== own)) throw new NotFound('call');
   return call;
 }

@@ -32,15 +32,15 @@ export const tenantSipDomain = (ctx: DomainContext, slug: string) => `${slug}.${
  * call it inside the mutation's transaction. `details` adds the target type and the record before
  * and after, of which only changed keys are kept, secrets redacted.
  */
-export function recordAudit(ctx: DomainContext, actor: Actor, tenantId: string | null, action: string, targetId: string, details: AuditDetails = {}): void {
-  appendAuditEvent(ctx, {
+export async function recordAudit(ctx: DomainContext, actor: Actor, tenantId: string | null, action: string, targetId: string, details: AuditDetails = {}): Promise<void> {
+  await appendAuditEvent(ctx, {
     tenantId,
     action,
     targetId,
     targetType: details.targetType,
     actorKeyId: actor.principal.keyId,
     actorPrincipal: actor.principal.kind,
-    actorRole: roleNameOf(ctx, actor.principal),
+    actorRole: await roleNameOf(ctx, actor.principal),
     changes: details.before !== undefined || details.after !== undefined ? diffChanges(details.before, details.after) : null,
     requestId: actor.requestId,
     sourceAddress: actor.sourceAddress ?? null,
@@ -51,11 +51,11 @@ export function recordAudit(ctx: DomainContext, actor: Actor, tenantId: string |
  * Writes a security event that has no authenticated actor (a failed authentication): a
  * platform-level event when no tenant is known. Call it inside its own transaction.
  */
-export function recordSecurityEvent(
+export async function recordSecurityEvent(
   ctx: DomainContext,
   event: { tenantId: string | null; action: string; targetId: string; requestId: string | null; actorKeyId?: string | null; sourceAddress?: string | null },
-): void {
-  appendAuditEvent(ctx, {
+): Promise<void> {
+  await appendAuditEvent(ctx, {
     tenantId: event.tenantId,
     action: event.action,
     targetId: event.targetId,

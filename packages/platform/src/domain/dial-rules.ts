@@ -38,17 +38,17 @@ export function checkPattern(pattern: string): void {
 }
 
 /** Resolves an action's references inside this tenant and fills its defaults. */
-function checkAction(access: TenantAccess, action: DialRuleActionInput): DialRuleAction {
+async function checkAction(access: TenantAccess, action: DialRuleActionInput): Promise<DialRuleAction> {
   const { scope } = access;
   switch (action.type) {
     case 'extension':
-      if (!scope.extensions.getByNumber(action.target)) throw new InvalidReference('action.target', `no extension ${action.target} in this tenant`);
+      if (!await scope.extensions.getByNumber(action.target)) throw new InvalidReference('action.target', `no extension ${action.target} in this tenant`);
       return { type: 'extension', target: action.target };
     case 'ring_group':
-      if (!scope.ringGroups.getByNumber(action.target)) throw new InvalidReference('action.target', `no ring group ${action.target} in this tenant`);
+      if (!await scope.ringGroups.getByNumber(action.target)) throw new InvalidReference('action.target', `no ring group ${action.target} in this tenant`);
       return { type: 'ring_group', target: action.target };
     case 'trunk':
-      if (!scope.trunks.get(action.trunkId)) throw new InvalidReference('action.trunkId', 'no such trunk in this tenant');
+      if (!await scope.trunks.get(action.trunkId)) throw new InvalidReference('action.trunkId', 'no such trunk in this tenant');
       return { type: 'trunk', trunkId: action.trunkId, stripDigits: action.stripDigits ?? 0, prepend: action.prepend ?? '' };
     case 'reject':
       return { type: 'reject', status: action.status, reason: action.reason ?? null };
@@ -60,65 +60,65 @@ function checkAction(access: TenantAccess, action: DialRuleActionInput): DialRul
  * tenant's plan revision on, so the compiled plan the SIP edge holds (dial-plan/plan-cache.ts) is
  * recompiled for the very next call. A change that throws rolls the revision back with it.
  */
-function changeDialRules<T>(ctx: DomainContext, access: TenantAccess, change: () => T): T {
-  return ctx.store.transaction(() => {
+async function changeDialRules<T>(ctx: DomainContext, access: TenantAccess, change: () => T): Promise<T> {
+  return ctx.store.transaction(async () => {
     const result = change();
-    access.scope.dialRules.touch();
+    await access.scope.dialRules.touch();
     return result;
   });
 }
 
-export function createDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, input: DialRuleCreateInput): DialRuleRow {
+export async function createDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, input: DialRuleCreateInput): Promise<DialRuleRow> {
   const { tenant, scope } = access;
   checkPattern(input.pattern);
   const now = ctx.now().toISOString();
-  return changeDialRules(ctx, access, () => {
-    const count = scope.dialRules.count();
+  return changeDialRules(ctx, access, async () => {
+    const count = await scope.dialRules.count();
     if (count >= tenant.limits.dialRules) throw new LimitExceeded('dialRules', tenant.limits.dialRules);
-    const action = checkAction(access, input.action);
+    const action = await checkAction(access, input.action);
     const position = Math.min(input.position ?? count, count);
-    scope.dialRules.shift(position, 1);
-    const row = scope.dialRules.insert({ id: newId('dlr'), name: input.name ?? input.pattern, pattern: input.pattern, position, action, createdAt: now, updatedAt: now });
-    recordAudit(ctx, actor, tenant.id, 'dial_rule.created', row.id, { before: null, after: row });
+    await scope.dialRules.shift(position, 1);
+    const row = await scope.dialRules.insert({ id: newId('dlr'), name: input.name ?? input.pattern, pattern: input.pattern, position, action, createdAt: now, updatedAt: now });
+    await recordAudit(ctx, actor, tenant.id, 'dial_rule.created', row.id, { before: null, after: row });
     return row;
   });
 }
 
-export const listDialRules = (access: TenantAccess, page: PageQuery): Page<DialRuleRow> => access.scope.dialRules.list(page);
+export const listDialRules = (access: TenantAccess, page: PageQuery): Promise<Page<DialRuleRow>> => access.scope.dialRules.list(page);
 
-export function retrieveDialRule(access: TenantAccess, id: string): DialRuleRow {
-  const row = access.scope.dialRules.get(id);
+export async function retrieveDialRule(access: TenantAccess, id: string): Promise<DialRuleRow> {
+  const row = await access.scope.dialRules.get(id);
   if (!row) throw new NotFound('dial_rule');
   return row;
 }
 
-export function updateDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: DialRuleUpdateInput): DialRuleRow {
+export async function updateDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: DialRuleUpdateInput): Promise<DialRuleRow> {
   const { tenant, scope } = access;
   if (input.pattern !== undefined) checkPattern(input.pattern);
-  return changeDialRules(ctx, access, () => {
-    const existing = scope.dialRules.get(id);
+  return changeDialRules(ctx, access, async () => {
+    const existing = await scope.dialRules.get(id);
     if (!existing) throw new NotFound('dial_rule');
-    const action = input.action && checkAction(access, input.action);
+    const action = input.action && await checkAction(access, input.action);
     let position: number | undefined;
     if (input.position !== undefined) {
       // Take the rule out of the list, close the gap, then open one where it goes.
-      position = Math.min(input.position, scope.dialRules.count() - 1);
-      scope.dialRules.shift(existing.position + 1, -1);
-      scope.dialRules.shift(position, 1);
+      position = Math.min(input.position, await scope.dialRules.count() - 1);
+      await scope.dialRules.shift(existing.position + 1, -1);
+      await scope.dialRules.shift(position, 1);
     }
-    const updated = scope.dialRules.update(id, { name: input.name, pattern: input.pattern, action, position, updatedAt: ctx.now().toISOString() });
+    const updated = await scope.dialRules.update(id, { name: input.name, pattern: input.pattern, action, position, updatedAt: ctx.now().toISOString() });
     if (!updated) throw new NotFound('dial_rule');
-    recordAudit(ctx, actor, tenant.id, 'dial_rule.updated', id, { before: existing, after: updated });
+    await recordAudit(ctx, actor, tenant.id, 'dial_rule.updated', id, { before: existing, after: updated });
     return updated;
   });
 }
 
-export function deleteDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
+export async function deleteDialRule(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
   const { tenant, scope } = access;
-  changeDialRules(ctx, access, () => {
-    const existing = scope.dialRules.get(id);
-    if (!existing || !scope.dialRules.delete(id)) throw new NotFound('dial_rule');
-    scope.dialRules.shift(existing.position + 1, -1);
-    recordAudit(ctx, actor, tenant.id, 'dial_rule.deleted', id, { before: existing, after: null });
+  await changeDialRules(ctx, access, async () => {
+    const existing = await scope.dialRules.get(id);
+    if (!existing || !await scope.dialRules.delete(id)) throw new NotFound('dial_rule');
+    await scope.dialRules.shift(existing.position + 1, -1);
+    await recordAudit(ctx, actor, tenant.id, 'dial_rule.deleted', id, { before: existing, after: null });
   });
 }

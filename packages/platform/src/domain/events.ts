@@ -23,19 +23,19 @@ export interface EventDraft {
  * stored: the table is a delivery queue, not an event log (that is the audit log's job).
  * Returns the event id, or null when nobody was subscribed.
  */
-export function emitEvent(ctx: DomainContext, draft: EventDraft): string | null {
-  return ctx.store.transaction(() => {
-    const resellerId = draft.tenantId === null ? null : (ctx.store.tenants.get(draft.tenantId)?.resellerId ?? null);
-    const subscribers = ctx.store.webhooks
-      .subscribers(draft.tenantId, resellerId)
+export async function emitEvent(ctx: DomainContext, draft: EventDraft): Promise<string | null> {
+  return ctx.store.transaction(async () => {
+    const resellerId = draft.tenantId === null ? null : ((await ctx.store.tenants.get(draft.tenantId))?.resellerId ?? null);
+    const subscribers = (await ctx.store.webhooks
+      .subscribers(draft.tenantId, resellerId))
       .filter((endpoint) => endpoint.enabledEvents.includes('*') || endpoint.enabledEvents.includes(draft.type));
     if (subscribers.length === 0) return null;
     const now = ctx.now().toISOString();
     const eventId = newId('evt');
     const data = ctx.presentEvent ? ctx.presentEvent(draft.type, draft.data) : draft.data;
-    ctx.store.webhooks.insertEvent({ id: eventId, type: draft.type, tenantId: draft.tenantId, createdAt: now, data: JSON.stringify(data) });
+    await ctx.store.webhooks.insertEvent({ id: eventId, type: draft.type, tenantId: draft.tenantId, createdAt: now, data: JSON.stringify(data) });
     for (const endpoint of subscribers) {
-      ctx.store.webhooks.insertDelivery({
+      await ctx.store.webhooks.insertDelivery({
         id: newId('whd'),
         endpointId: endpoint.id,
         eventId,

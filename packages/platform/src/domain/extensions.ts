@@ -35,20 +35,20 @@ function view(access: TenantAccess, row: ExtensionRow): ExtensionView {
 }
 
 /** Creates an extension; the SIP password (given or generated) is returned this once and kept only as HA1. */
-export function createExtension(
+export async function createExtension(
   ctx: DomainContext,
   actor: Actor,
   access: TenantAccess,
   input: ExtensionCreateInput,
-): { extension: ExtensionView; sipPassword: string } {
+): Promise<{ extension: ExtensionView; sipPassword: string }> {
   const { tenant, scope } = access;
   const sipPassword = input.sipPassword ?? newSipPassword();
   const now = ctx.now().toISOString();
-  return ctx.store.transaction(() => {
+  return ctx.store.transaction(async () => {
     // Extensions and ring groups share one dialable namespace per tenant.
-    if (scope.extensions.getByNumber(input.number) || scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
-    if (scope.extensions.count() >= tenant.limits.extensions) throw new LimitExceeded('extensions', tenant.limits.extensions);
-    const row = scope.extensions.insert({
+    if (await scope.extensions.getByNumber(input.number) || await scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
+    if (await scope.extensions.count() >= tenant.limits.extensions) throw new LimitExceeded('extensions', tenant.limits.extensions);
+    const row = await scope.extensions.insert({
       id: newId('ext'),
       number: input.number,
       displayName: input.displayName,
@@ -56,42 +56,42 @@ export function createExtension(
       createdAt: now,
       updatedAt: now,
     });
-    recordAudit(ctx, actor, tenant.id, 'extension.created', row.id, { before: null, after: { ...row, sipPassword } });
+    await recordAudit(ctx, actor, tenant.id, 'extension.created', row.id, { before: null, after: { ...row, sipPassword } });
     const extension = view(access, { ...row, tenantId: tenant.id });
-    emitEvent(ctx, { type: 'extension.created', tenantId: tenant.id, data: extension });
+    await emitEvent(ctx, { type: 'extension.created', tenantId: tenant.id, data: extension });
     return { extension, sipPassword };
   });
 }
 
-export function listExtensions(access: TenantAccess, page: PageQuery): Page<ExtensionView> {
+export async function listExtensions(access: TenantAccess, page: PageQuery): Promise<Page<ExtensionView>> {
   // An end user lists exactly their own extension.
   if (access.onlyExtensionId !== undefined) {
-    const own = access.scope.extensions.get(access.onlyExtensionId);
+    const own = await access.scope.extensions.get(access.onlyExtensionId);
     return { items: own && (page.after === undefined || own.id > page.after) ? [view(access, own)] : [], next: null };
   }
-  const result = access.scope.extensions.list(page);
+  const result = await access.scope.extensions.list(page);
   return { items: result.items.map((e) => view(access, e)), next: result.next };
 }
 
-export function retrieveExtension(access: TenantAccess, id: string): ExtensionView {
-  const row = visible(access, id) ? access.scope.extensions.get(id) : undefined;
+export async function retrieveExtension(access: TenantAccess, id: string): Promise<ExtensionView> {
+  const row = visible(access, id) ? await access.scope.extensions.get(id) : undefined;
   if (!row) throw new NotFound('extension');
   return view(access, row);
 }
 
-export function updateExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: ExtensionUpdateInput): ExtensionView {
+export async function updateExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: ExtensionUpdateInput): Promise<ExtensionView> {
   const { tenant, scope } = access;
-  const result = ctx.store.transaction(() => {
-    const existing = visible(access, id) ? scope.extensions.get(id) : undefined;
+  const result = await ctx.store.transaction(async () => {
+    const existing = visible(access, id) ? await scope.extensions.get(id) : undefined;
     if (!existing) throw new NotFound('extension');
-    const updated = scope.extensions.update(id, {
+    const updated = await scope.extensions.update(id, {
       displayName: input.displayName,
       ha1: input.sipPassword === undefined ? undefined : digestHa1(existing.number, tenant.sipDomain, input.sipPassword),
       updatedAt: ctx.now().toISOString(),
     });
     if (!updated) throw new NotFound('extension');
-    recordAudit(ctx, actor, tenant.id, 'extension.updated', id, { before: existing, after: updated });
-    emitEvent(ctx, { type: 'extension.updated', tenantId: tenant.id, data: view(access, updated) });
+    await recordAudit(ctx, actor, tenant.id, 'extension.updated', id, { before: existing, after: updated });
+    await emitEvent(ctx, { type: 'extension.updated', tenantId: tenant.id, data: view(access, updated) });
     return view(access, updated);
   });
   // Sockets that proved the old password lose what it gave them (their registrations, their calls without a challenge).
@@ -99,12 +99,12 @@ export function updateExtension(ctx: DomainContext, actor: Actor, access: Tenant
   return result;
 }
 
-export function deleteExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
-  const number = ctx.store.transaction(() => {
-    const existing = visible(access, id) ? access.scope.extensions.get(id) : undefined;
-    if (!existing || !access.scope.extensions.delete(id)) throw new NotFound('extension');
-    recordAudit(ctx, actor, access.tenant.id, 'extension.deleted', id, { before: existing, after: null });
-    emitEvent(ctx, { type: 'extension.deleted', tenantId: access.tenant.id, data: view(access, existing) });
+export async function deleteExtension(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
+  const number = await ctx.store.transaction(async () => {
+    const existing = visible(access, id) ? await access.scope.extensions.get(id) : undefined;
+    if (!existing || !await access.scope.extensions.delete(id)) throw new NotFound('extension');
+    await recordAudit(ctx, actor, access.tenant.id, 'extension.deleted', id, { before: existing, after: null });
+    await emitEvent(ctx, { type: 'extension.deleted', tenantId: access.tenant.id, data: view(access, existing) });
     return existing.number;
   });
   publishCredentialChange(ctx, { kind: 'extension', tenantId: access.tenant.id, extensionId: id, number, deleted: true });

@@ -21,11 +21,11 @@ const body = new TextEncoder().encode('{"name":"Acme","slug":"acme"}');
 const fingerprint = requestFingerprint('POST', '/v1/tenants', '', body);
 const firstResponse = '{"tenant":{"id":"ten_1"},"adminKey":{"secret":"hr_test_one_time_secret_value"}}';
 
-beforeEach(() => {
+beforeEach(async () => {
   clock = Date.UTC(2026, 10, 28, 10, 0, 0);
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
-  ensureBootstrapKey(ctx, 'idempotency-test-key');
-  const principal = authenticate(ctx, 'idempotency-test-key');
+  await ensureBootstrapKey(ctx, 'idempotency-test-key');
+  const principal = await authenticate(ctx, 'idempotency-test-key');
   if (!principal) throw new Error('bootstrap key did not authenticate');
   keyId = principal.keyId;
 });
@@ -34,70 +34,70 @@ afterEach(() => ctx.store.close());
 const stored = (key: string) => ctx.store.idempotency.get(keyId, idempotencyLookup(keyId, key));
 
 describe('idempotency records', () => {
-  it('store neither the raw key nor the response in the clear, and replay the first response', () => {
-    expect(beginIdempotent(ctx, keyId, 'order-1', fingerprint)).toEqual({ kind: 'proceed' });
-    completeIdempotent(ctx, keyId, 'order-1', 201, firstResponse);
-    expect(ctx.store.idempotency.get(keyId, 'order-1')).toBeUndefined();
-    const record = stored('order-1')!;
+  it('store neither the raw key nor the response in the clear, and replay the first response', async () => {
+    expect((await beginIdempotent(ctx, keyId, 'order-1', fingerprint))).toEqual({ kind: 'proceed' });
+    await completeIdempotent(ctx, keyId, 'order-1', 201, firstResponse);
+    expect((await ctx.store.idempotency.get(keyId, 'order-1'))).toBeUndefined();
+    const record = (await stored('order-1'))!;
     expect(record.idempotencyKey).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(record)).not.toContain('hr_test_one_time_secret_value');
     expect(JSON.stringify(record)).not.toContain(fingerprint);
-    expect(beginIdempotent(ctx, keyId, 'order-1', fingerprint)).toEqual({ kind: 'replay', status: 201, body: firstResponse });
+    expect((await beginIdempotent(ctx, keyId, 'order-1', fingerprint))).toEqual({ kind: 'replay', status: 201, body: firstResponse });
   });
 
-  it('refuses the same key with other bytes, even if they parse to the same JSON', () => {
-    beginIdempotent(ctx, keyId, 'order-2', fingerprint);
-    completeIdempotent(ctx, keyId, 'order-2', 201, firstResponse);
+  it('refuses the same key with other bytes, even if they parse to the same JSON', async () => {
+    await beginIdempotent(ctx, keyId, 'order-2', fingerprint);
+    await completeIdempotent(ctx, keyId, 'order-2', 201, firstResponse);
     const reordered = requestFingerprint('POST', '/v1/tenants', '', new TextEncoder().encode('{"slug":"acme","name":"Acme"}'));
-    expect(beginIdempotent(ctx, keyId, 'order-2', reordered)).toEqual({ kind: 'reused' });
+    expect((await beginIdempotent(ctx, keyId, 'order-2', reordered))).toEqual({ kind: 'reused' });
   });
 
-  it('does not open a sealed response that was moved to another status', () => {
-    beginIdempotent(ctx, keyId, 'order-3', fingerprint);
-    completeIdempotent(ctx, keyId, 'order-3', 201, firstResponse);
-    const record = stored('order-3')!;
-    ctx.store.idempotency.complete(keyId, record.idempotencyKey, 200, record.responseBody!);
-    expect(() => beginIdempotent(ctx, keyId, 'order-3', fingerprint)).toThrow();
+  it('does not open a sealed response that was moved to another status', async () => {
+    await beginIdempotent(ctx, keyId, 'order-3', fingerprint);
+    await completeIdempotent(ctx, keyId, 'order-3', 201, firstResponse);
+    const record = (await stored('order-3'))!;
+    await ctx.store.idempotency.complete(keyId, record.idempotencyKey, 200, record.responseBody!);
+    await expect(beginIdempotent(ctx, keyId, 'order-3', fingerprint)).rejects.toThrow();
   });
 
-  it('treats an in_flight claim older than the lease as abandoned, so a retry after a crash proceeds', () => {
+  it('treats an in_flight claim older than the lease as abandoned, so a retry after a crash proceeds', async () => {
     // The first attempt claims the key and "crashes" before completing it.
-    expect(beginIdempotent(ctx, keyId, 'crashed', fingerprint)).toEqual({ kind: 'proceed' });
-    expect(stored('crashed')?.state).toBe('in_flight');
+    expect((await beginIdempotent(ctx, keyId, 'crashed', fingerprint))).toEqual({ kind: 'proceed' });
+    expect((await stored('crashed'))?.state).toBe('in_flight');
 
     clock += IDEMPOTENCY_LEASE_MS - 1_000;
-    expect(beginIdempotent(ctx, keyId, 'crashed', fingerprint)).toEqual({ kind: 'in_use' });
+    expect((await beginIdempotent(ctx, keyId, 'crashed', fingerprint))).toEqual({ kind: 'in_use' });
 
     clock += 2_000;
-    expect(beginIdempotent(ctx, keyId, 'crashed', fingerprint)).toEqual({ kind: 'proceed' });
-    expect(stored('crashed')).toMatchObject({ state: 'in_flight', createdAt: new Date(clock).toISOString() });
-    completeIdempotent(ctx, keyId, 'crashed', 201, firstResponse);
-    expect(beginIdempotent(ctx, keyId, 'crashed', fingerprint)).toMatchObject({ kind: 'replay', body: firstResponse });
+    expect((await beginIdempotent(ctx, keyId, 'crashed', fingerprint))).toEqual({ kind: 'proceed' });
+    expect((await stored('crashed'))).toMatchObject({ state: 'in_flight', createdAt: new Date(clock).toISOString() });
+    await completeIdempotent(ctx, keyId, 'crashed', 201, firstResponse);
+    expect((await beginIdempotent(ctx, keyId, 'crashed', fingerprint))).toMatchObject({ kind: 'replay', body: firstResponse });
   });
 
-  it('keeps a completed record for the whole retention, however old past the lease', () => {
-    beginIdempotent(ctx, keyId, 'kept', fingerprint);
-    completeIdempotent(ctx, keyId, 'kept', 201, firstResponse);
+  it('keeps a completed record for the whole retention, however old past the lease', async () => {
+    await beginIdempotent(ctx, keyId, 'kept', fingerprint);
+    await completeIdempotent(ctx, keyId, 'kept', 201, firstResponse);
     clock += IDEMPOTENCY_RETENTION_MS - 1_000;
-    expect(beginIdempotent(ctx, keyId, 'kept', fingerprint)).toMatchObject({ kind: 'replay' });
+    expect((await beginIdempotent(ctx, keyId, 'kept', fingerprint))).toMatchObject({ kind: 'replay' });
     clock += 2_000;
-    expect(beginIdempotent(ctx, keyId, 'kept', fingerprint)).toEqual({ kind: 'proceed' });
+    expect((await beginIdempotent(ctx, keyId, 'kept', fingerprint))).toEqual({ kind: 'proceed' });
   });
 
-  it('forgets a released claim', () => {
-    beginIdempotent(ctx, keyId, 'failed', fingerprint);
-    releaseIdempotent(ctx, keyId, 'failed');
-    expect(stored('failed')).toBeUndefined();
+  it('forgets a released claim', async () => {
+    await beginIdempotent(ctx, keyId, 'failed', fingerprint);
+    await releaseIdempotent(ctx, keyId, 'failed');
+    expect((await stored('failed'))).toBeUndefined();
   });
 
-  it('purges records past the retention and keeps younger ones', () => {
-    beginIdempotent(ctx, keyId, 'old', fingerprint);
-    completeIdempotent(ctx, keyId, 'old', 201, firstResponse);
+  it('purges records past the retention and keeps younger ones', async () => {
+    await beginIdempotent(ctx, keyId, 'old', fingerprint);
+    await completeIdempotent(ctx, keyId, 'old', 201, firstResponse);
     clock += IDEMPOTENCY_RETENTION_MS / 2;
-    beginIdempotent(ctx, keyId, 'young', fingerprint);
+    await beginIdempotent(ctx, keyId, 'young', fingerprint);
     clock += IDEMPOTENCY_RETENTION_MS / 2 + 1_000;
-    expect(purgeExpiredIdempotency(ctx)).toBe(1);
-    expect(stored('old')).toBeUndefined();
-    expect(stored('young')).toBeDefined();
+    expect((await purgeExpiredIdempotency(ctx))).toBe(1);
+    expect((await stored('old'))).toBeUndefined();
+    expect((await stored('young'))).toBeDefined();
   });
 });

@@ -84,20 +84,20 @@ const sameHex = (a: string, b: string) => a.length === b.length && timingSafeEqu
  * Claims `key` for this API key, or says why not. Runs synchronously against the store, so two
  * requests racing for one key cannot both proceed.
  */
-export function beginIdempotent(ctx: DomainContext, apiKeyId: string, key: string, fingerprint: string): IdempotencyStart {
+export async function beginIdempotent(ctx: DomainContext, apiKeyId: string, key: string, fingerprint: string): Promise<IdempotencyStart> {
   const { idempotency } = ctx.store;
   const keys = recordKeys(apiKeyId, key);
   const requestHash = keyedFingerprint(keys, fingerprint);
   const now = ctx.now().getTime();
-  return ctx.store.transaction(() => {
-    let existing = idempotency.get(apiKeyId, keys.lookup);
+  return ctx.store.transaction(async () => {
+    let existing = await idempotency.get(apiKeyId, keys.lookup);
     const age = existing ? now - Date.parse(existing.createdAt) : 0;
     if (existing && (age > IDEMPOTENCY_RETENTION_MS || (existing.state === 'in_flight' && age > IDEMPOTENCY_LEASE_MS))) {
-      idempotency.release(apiKeyId, keys.lookup);
+      await idempotency.release(apiKeyId, keys.lookup);
       existing = undefined;
     }
     if (!existing) {
-      idempotency.claim({ apiKeyId, idempotencyKey: keys.lookup, requestHash, createdAt: new Date(now).toISOString() });
+      await idempotency.claim({ apiKeyId, idempotencyKey: keys.lookup, requestHash, createdAt: new Date(now).toISOString() });
       return { kind: 'proceed' };
     }
     if (!sameHex(existing.requestHash, requestHash)) return { kind: 'reused' };
@@ -107,9 +107,9 @@ export function beginIdempotent(ctx: DomainContext, apiKeyId: string, key: strin
   });
 }
 
-export function completeIdempotent(ctx: DomainContext, apiKeyId: string, key: string, status: number, body: string): void {
+export async function completeIdempotent(ctx: DomainContext, apiKeyId: string, key: string, status: number, body: string): Promise<void> {
   const keys = recordKeys(apiKeyId, key);
-  ctx.store.idempotency.complete(apiKeyId, keys.lookup, status, seal(keys, status, body));
+  await ctx.store.idempotency.complete(apiKeyId, keys.lookup, status, seal(keys, status, body));
 }
 
 /** Forgets a claim whose request failed, so a retry runs again instead of replaying the failure. */
@@ -117,7 +117,7 @@ export const releaseIdempotent = (ctx: DomainContext, apiKeyId: string, key: str
   ctx.store.idempotency.release(apiKeyId, recordKeys(apiKeyId, key).lookup);
 
 /** Deletes records past their retention; returns how many went. */
-export const purgeExpiredIdempotency = (ctx: DomainContext): number =>
+export const purgeExpiredIdempotency = (ctx: DomainContext): Promise<number> =>
   ctx.store.idempotency.purgeCreatedBefore(new Date(ctx.now().getTime() - IDEMPOTENCY_RETENTION_MS).toISOString());
 
 /**
@@ -125,14 +125,21 @@ export const purgeExpiredIdempotency = (ctx: DomainContext): number =>
  * is unref'd so it never keeps the process alive on its own.
  */
 export function startIdempotencyPurge(ctx: DomainContext, intervalMs = PURGE_INTERVAL_MS): () => void {
-  purgeExpiredIdempotency(ctx);
-  const timer = setInterval(() => {
+  let running = false;
+  const purge = async () => {
+    // A purge slower than the interval is not started twice.
+    if (running) return;
+    running = true;
     try {
-      purgeExpiredIdempotency(ctx);
+      await purgeExpiredIdempotency(ctx);
     } catch {
       // A busy database only delays the purge to the next tick; it must not crash the process.
+    } finally {
+      running = false;
     }
-  }, intervalMs);
+  };
+  void purge();
+  const timer = setInterval(() => void purge(), intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }

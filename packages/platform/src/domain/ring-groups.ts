@@ -16,51 +16,51 @@ export interface RingGroupCreateInput {
 export type RingGroupUpdateInput = Partial<Omit<RingGroupCreateInput, 'number'>>;
 
 /** Members must be extensions of this very tenant; a number of another tenant is simply unknown here. */
-function checkMembers(access: TenantAccess, members: string[]): void {
-  members.forEach((member, i) => {
-    if (!access.scope.extensions.getByNumber(member)) throw new InvalidReference(`members.${i}`, `no extension ${member} in this tenant`);
-  });
+async function checkMembers(access: TenantAccess, members: string[]): Promise<void> {
+  for (const [i, member] of members.entries()) {
+    if (!(await access.scope.extensions.getByNumber(member))) throw new InvalidReference(`members.${i}`, `no extension ${member} in this tenant`);
+  }
 }
 
-export function createRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, input: RingGroupCreateInput): RingGroupRow {
+export async function createRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, input: RingGroupCreateInput): Promise<RingGroupRow> {
   const { tenant, scope } = access;
   const now = ctx.now().toISOString();
-  return ctx.store.transaction(() => {
+  return ctx.store.transaction(async () => {
     // One dialable namespace per tenant: a ring group cannot shadow an extension or another group.
-    if (scope.extensions.getByNumber(input.number) || scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
-    if (scope.ringGroups.count() >= tenant.limits.ringGroups) throw new LimitExceeded('ringGroups', tenant.limits.ringGroups);
-    checkMembers(access, input.members);
-    const row = scope.ringGroups.insert({ id: newId('rgp'), ...input, createdAt: now, updatedAt: now });
-    recordAudit(ctx, actor, tenant.id, 'ring_group.created', row.id, { before: null, after: row });
+    if (await scope.extensions.getByNumber(input.number) || await scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
+    if (await scope.ringGroups.count() >= tenant.limits.ringGroups) throw new LimitExceeded('ringGroups', tenant.limits.ringGroups);
+    await checkMembers(access, input.members);
+    const row = await scope.ringGroups.insert({ id: newId('rgp'), ...input, createdAt: now, updatedAt: now });
+    await recordAudit(ctx, actor, tenant.id, 'ring_group.created', row.id, { before: null, after: row });
     return row;
   });
 }
 
-export const listRingGroups = (access: TenantAccess, page: PageQuery): Page<RingGroupRow> => access.scope.ringGroups.list(page);
+export const listRingGroups = (access: TenantAccess, page: PageQuery): Promise<Page<RingGroupRow>> => access.scope.ringGroups.list(page);
 
-export function retrieveRingGroup(access: TenantAccess, id: string): RingGroupRow {
-  const row = access.scope.ringGroups.get(id);
+export async function retrieveRingGroup(access: TenantAccess, id: string): Promise<RingGroupRow> {
+  const row = await access.scope.ringGroups.get(id);
   if (!row) throw new NotFound('ring_group');
   return row;
 }
 
-export function updateRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: RingGroupUpdateInput): RingGroupRow {
+export async function updateRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: RingGroupUpdateInput): Promise<RingGroupRow> {
   const { tenant, scope } = access;
-  return ctx.store.transaction(() => {
-    const existing = scope.ringGroups.get(id);
+  return ctx.store.transaction(async () => {
+    const existing = await scope.ringGroups.get(id);
     if (!existing) throw new NotFound('ring_group');
-    if (input.members) checkMembers(access, input.members);
-    const updated = scope.ringGroups.update(id, { ...input, updatedAt: ctx.now().toISOString() });
+    if (input.members) await checkMembers(access, input.members);
+    const updated = await scope.ringGroups.update(id, { ...input, updatedAt: ctx.now().toISOString() });
     if (!updated) throw new NotFound('ring_group');
-    recordAudit(ctx, actor, tenant.id, 'ring_group.updated', id, { before: existing, after: updated });
+    await recordAudit(ctx, actor, tenant.id, 'ring_group.updated', id, { before: existing, after: updated });
     return updated;
   });
 }
 
-export function deleteRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
-  ctx.store.transaction(() => {
-    const existing = access.scope.ringGroups.get(id);
-    if (!existing || !access.scope.ringGroups.delete(id)) throw new NotFound('ring_group');
-    recordAudit(ctx, actor, access.tenant.id, 'ring_group.deleted', id, { before: existing, after: null });
+export async function deleteRingGroup(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
+  await ctx.store.transaction(async () => {
+    const existing = await access.scope.ringGroups.get(id);
+    if (!existing || !await access.scope.ringGroups.delete(id)) throw new NotFound('ring_group');
+    await recordAudit(ctx, actor, access.tenant.id, 'ring_group.deleted', id, { before: existing, after: null });
   });
 }

@@ -59,32 +59,32 @@ export function platformRoleOwner(ctx: DomainContext, principal: Principal): Rol
 }
 
 /** Built-in roles come first (they have no creation time), then custom ones in id order. */
-export function listRoles(owner: RoleOwner, page: PageQuery): Page<RoleView> {
+export async function listRoles(owner: RoleOwner, page: PageQuery): Promise<Page<RoleView>> {
   const builtIns = page.after ? [] : BUILT_IN_ROLES.filter((r) => r.level === owner.level).map(fromBuiltIn);
-  const custom = owner.roles.list(page);
+  const custom = await owner.roles.list(page);
   return { items: [...builtIns, ...custom.items.map(fromRow)], next: custom.next };
 }
 
-export function retrieveRole(owner: RoleOwner, id: string): RoleView {
+export async function retrieveRole(owner: RoleOwner, id: string): Promise<RoleView> {
   const builtIn = builtInRole(id);
   if (builtIn && builtIn.level === owner.level) return fromBuiltIn(builtIn);
-  const row = owner.roles.get(id);
+  const row = await owner.roles.get(id);
   if (!row) throw new NotFound('role');
   return fromRow(row);
 }
 
-export function createRole(
+export async function createRole(
   ctx: DomainContext,
   actor: Actor,
   owner: RoleOwner,
   input: { name: string; description?: string | undefined; permissions: string[] },
-): RoleView {
+): Promise<RoleView> {
   const permissions = parsePermissions(owner.level, input.permissions);
   requireHeld(actor.principal.permissions, permissions);
   const now = ctx.now().toISOString();
-  return ctx.store.transaction(() => {
-    if (isBuiltInName(owner.level, input.name) || owner.roles.getByName(input.name)) throw new RoleExists(input.name);
-    const row = owner.roles.insert({
+  return ctx.store.transaction(async () => {
+    if (isBuiltInName(owner.level, input.name) || await owner.roles.getByName(input.name)) throw new RoleExists(input.name);
+    const row = await owner.roles.insert({
       id: newId('rol'),
       level: owner.level,
       tenantId: owner.tenantId,
@@ -95,47 +95,47 @@ export function createRole(
       createdAt: now,
       updatedAt: now,
     });
-    recordAudit(ctx, actor, owner.tenantId, 'role.created', row.id, { before: null, after: row });
+    await recordAudit(ctx, actor, owner.tenantId, 'role.created', row.id, { before: null, after: row });
     return fromRow(row);
   });
 }
 
-function customRole(owner: RoleOwner, id: string): RoleRow {
+async function customRole(owner: RoleOwner, id: string): Promise<RoleRow> {
   const builtIn = builtInRole(id);
   if (builtIn && (builtIn.level === owner.level || builtIn.id === USER_ROLE_ID)) throw new RoleImmutable();
-  const row = owner.roles.get(id);
+  const row = await owner.roles.get(id);
   if (!row) throw new NotFound('role');
   return row;
 }
 
-export function updateRole(
+export async function updateRole(
   ctx: DomainContext,
   actor: Actor,
   owner: RoleOwner,
   id: string,
   input: { name?: string | undefined; description?: string | undefined; permissions?: string[] | undefined },
-): RoleView {
+): Promise<RoleView> {
   const permissions = input.permissions && parsePermissions(owner.level, input.permissions);
-  return ctx.store.transaction(() => {
-    const existing = customRole(owner, id);
+  return ctx.store.transaction(async () => {
+    const existing = await customRole(owner, id);
     // Changing a role changes every key that holds it: the editor must hold what it had and what it gets.
     requireHeld(actor.principal.permissions, [...(permissions ?? []), ...rolePermissions(existing)]);
     if (input.name !== undefined && input.name !== existing.name) {
-      if (isBuiltInName(owner.level, input.name) || owner.roles.getByName(input.name)) throw new RoleExists(input.name);
+      if (isBuiltInName(owner.level, input.name) || await owner.roles.getByName(input.name)) throw new RoleExists(input.name);
     }
-    const updated = owner.roles.update(id, { name: input.name, description: input.description, permissions, updatedAt: ctx.now().toISOString() });
-    recordAudit(ctx, actor, owner.tenantId, 'role.updated', id, { before: existing, after: updated });
+    const updated = await owner.roles.update(id, { name: input.name, description: input.description, permissions, updatedAt: ctx.now().toISOString() });
+    await recordAudit(ctx, actor, owner.tenantId, 'role.updated', id, { before: existing, after: updated });
     return fromRow(updated!);
   });
 }
 
-export function deleteRole(ctx: DomainContext, actor: Actor, owner: RoleOwner, id: string): void {
-  ctx.store.transaction(() => {
-    const existing = customRole(owner, id);
+export async function deleteRole(ctx: DomainContext, actor: Actor, owner: RoleOwner, id: string): Promise<void> {
+  await ctx.store.transaction(async () => {
+    const existing = await customRole(owner, id);
     requireHeld(actor.principal.permissions, rolePermissions(existing));
-    const holders = ctx.store.apiKeys.countByRole(id);
+    const holders = await ctx.store.apiKeys.countByRole(id);
     if (holders > 0) throw new RoleInUse(holders);
-    owner.roles.delete(id);
-    recordAudit(ctx, actor, owner.tenantId, 'role.deleted', id, { before: existing, after: null });
+    await owner.roles.delete(id);
+    await recordAudit(ctx, actor, owner.tenantId, 'role.deleted', id, { before: existing, after: null });
   });
 }

@@ -1,23 +1,41 @@
 import { hash } from 'node:crypto';
-import type { SipDirectory, SipTenant } from './sip-directory-contract';
-import type { TenantRow } from '../store/types';
+import type { SipCallRecord, SipDirectory, SipTenant } from './sip-directory-contract';
 import { tenantSipDomain, type DomainContext } from './context';
 import { recordCall } from './calls';
-import { DialPlanCache } from './dial-plan/plan-cache';
 import { resolveDial, resolveInboundDid } from './dial-plan/resolve';
+import type { SipDirectoryCache, TenantDirectory } from './sip-directory-cache';
 import { verifySoftphoneToken } from './softphone-tokens';
-import { tenantInService } from './status';
 
-/** The SIP edge's view of tenants and users, read through the store's tenant scopes. */
-export function createSipDirectory(ctx: DomainContext, secret: Uint8Array, plans = new DialPlanCache()): SipDirectory {
+/**
+ * The SIP edge's view of tenants and users. Every lookup answers from the in-memory directory
+ * (sip-directory-cache.ts), never the database: a REGISTER or INVITE costs map lookups. Call
+ * records are written in the background; a failure is logged and never reaches the call.
+ */
+export function createSipDirectory(ctx: DomainContext, secret: Uint8Array, cache: SipDirectoryCache, log: (line: string) => void = () => {}): SipDirectory {
   const suffix = `.${ctx.baseSipDomain.toLowerCase()}`;
   // A tenant of a suspended reseller is as suspended as a suspended tenant, for phones too.
-  const toSipTenant = (t: TenantRow): SipTenant => ({
-    id: t.id,
-    slug: t.slug,
-    sipDomain: tenantSipDomain(ctx, t.slug),
-    status: tenantInService(ctx, t) ? 'active' : 'suspended',
+  const toSipTenant = (t: TenantDirectory): SipTenant => ({
+    id: t.tenant.id,
+    slug: t.tenant.slug,
+    sipDomain: tenantSipDomain(ctx, t.tenant.slug),
+    status: t.inService ? 'active' : 'suspended',
   });
+  const storeCalls = async (records: readonly SipCallRecord[]): Promise<void> => {
+    try {
+      await ctx.store.transaction(async () => {
+        for (const record of records) await recordCall(ctx, record);
+      });
+    } catch {
+      // One bad record (its tenant deleted meanwhile) must not take the others with it.
+      for (const record of records) {
+        try {
+          await ctx.store.transaction(() => recordCall(ctx, record));
+        } catch (error) {
+          log(`sip: call record ${record.callId} of ${record.tenantId} not stored: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    }
+  };
 
   return {
     tenantByDomain(domain) {
@@ -26,32 +44,31 @@ export function createSipDirectory(ctx: DomainContext, secret: Uint8Array, plans
       const slug = host.slice(0, -suffix.length);
       // A slug is one DNS label; anything with a dot is some other domain.
       if (!slug || slug.includes('.')) return undefined;
-      const tenant = ctx.store.tenants.getBySlug(slug);
+      const tenant = cache.tenantBySlug(slug);
       return tenant && toSipTenant(tenant);
     },
     user(tenantId, number) {
-      const ext = ctx.store.tenant(tenantId).extensions.getByNumber(number);
+      const ext = cache.tenant(tenantId)?.extensions.get(number);
       return ext && { tenantId, extensionId: ext.id, number: ext.number, displayName: ext.displayName, ha1: ext.ha1, credential: credentialOf(ext.id, ext.ha1) };
     },
-    verifyToken: (token) => verifySoftphoneToken(ctx, secret, token),
+    verifyToken: (token) => verifySoftphoneToken(ctx, secret, token, cache),
     limits(tenantId) {
-      const tenant = ctx.store.tenants.get(tenantId);
+      const tenant = cache.tenant(tenantId)?.tenant;
       return tenant && { channels: tenant.limits.channels, messagesPerMinute: tenant.limits.messagesPerMinute };
     },
     resolveDial(tenantId, dialled, caller) {
-      const scope = ctx.store.tenant(tenantId);
-      return resolveDial(scope, dialled, caller, plans.planFor(scope));
+      const tenant = cache.tenant(tenantId);
+      return tenant ? resolveDial(tenant.dial, dialled, caller) : { kind: 'not_found' };
     },
-    resolveInboundDid: (number, caller) => resolveInboundDid(ctx.store, number, caller),
+    resolveInboundDid: (number, caller) => resolveInboundDid((e164) => cache.didOwner(e164), number, caller),
     trunk(tenantId, username) {
-      const row = ctx.store.tenant(tenantId).trunks.getByUsername(username);
+      const row = cache.tenant(tenantId)?.trunksByUsername.get(username);
       return row && { tenantId, trunkId: row.id, username: row.username, ha1: row.ha1, callerId: row.callerId, credential: credentialOf(row.id, row.ha1) };
     },
     watchCredentials: (listener) => ctx.credentialChanges?.subscribe(listener) ?? (() => {}),
     recordCalls(records) {
-      ctx.store.transaction(() => {
-        for (const record of records) recordCall(ctx, record);
-      });
+      // Never awaited by the edge: storeCalls catches everything itself.
+      void storeCalls(records);
     },
   };
 }

@@ -10,6 +10,7 @@ import { createTrunk, updateTrunk } from './trunks';
 import { setTenantStatus } from './tenants';
 import type { Actor } from './principal';
 import { createSipDirectory } from './sip-directory';
+import { SipDirectoryCache } from './sip-directory-cache';
 import { issueSoftphoneToken, loadPlatformSecret } from './softphone-tokens';
 import { accessTenant, createTenant, type TenantAccess } from './tenants';
 import { auditKeyFrom } from './audit-key';
@@ -22,14 +23,26 @@ let clock: number;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: null };
 const wsUrl = 'ws://127.0.0.1:9/sip';
 
-beforeEach(() => {
+beforeEach(async () => {
   clock = Date.UTC(2026, 10, 28, 10, 0, 0);
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
-  secret = loadPlatformSecret(ctx.store);
-  acme = accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: 'Acme', slug: 'acme' }).tenant.id);
-  createExtension(ctx, provider, acme, { number: '101', displayName: 'A', sipPassword: 'a-long-sip-password' });
+  secret = await loadPlatformSecret(ctx.store);
+  acme = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id);
+  await createExtension(ctx, provider, acme, { number: '101', displayName: 'A', sipPassword: 'a-long-sip-password' });
 });
-afterEach(() => ctx.store.close());
+afterEach(async () => {
+  for (const cache of caches.splice(0)) cache.stop();
+  await ctx.store.close();
+});
+
+const caches: SipDirectoryCache[] = [];
+/** The edge's directory over the test's store, loaded as at start and following every change. */
+async function directoryOf() {
+  const cache = new SipDirectoryCache(ctx.store);
+  await cache.start();
+  caches.push(cache);
+  return createSipDirectory(ctx, secret, cache);
+}
 
 describe('softphone tokens', () => {
   it('carry the AOR, tenant, extension, display name and edge URL, and verify', async () => {
@@ -37,18 +50,18 @@ describe('softphone tokens', () => {
     expect(issued.sipUri).toBe('sip:101@acme.sip.localhost');
     expect(issued.expiresAt.getTime()).toBe(clock + 600_000);
     const claims = decodeJwt(issued.token);
-    const extensionId = acme.scope.extensions.getByNumber('101')!.id;
+    const extensionId = (await acme.scope.extensions.getByNumber('101'))!.id;
     expect(claims).toMatchObject({ sub: 'sip:101@acme.sip.localhost', tid: acme.tenant.id, ext: '101', eid: extensionId, ws: wsUrl, name: 'A', iss: 'highrise', aud: 'softphone' });
     expect(claims.jti).toBeTruthy();
 
-    const check = await createSipDirectory(ctx, secret).verifyToken(issued.token);
+    const check = await (await directoryOf()).verifyToken(issued.token);
     expect(check).toEqual({ ok: true, claims: { tenantId: acme.tenant.id, extension: '101', extensionId, expiresAt: issued.expiresAt } });
   });
 
   it('are refused once expired', async () => {
     const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 60, wsUrl });
     clock += 61_000;
-    expect(await createSipDirectory(ctx, secret).verifyToken(token)).toEqual({ ok: false, reason: 'token_expired' });
+    expect(await (await directoryOf()).verifyToken(token)).toEqual({ ok: false, reason: 'token_expired' });
   });
 
   it('are refused when forged or garbage', async () => {
@@ -61,104 +74,110 @@ describe('softphone tokens', () => {
       .setExpirationTime('1h')
       .setJti('x')
       .sign(new TextEncoder().encode('not-the-platform-secret-at-all!!'));
-    const directory = createSipDirectory(ctx, secret);
+    const directory = (await directoryOf());
     expect(await directory.verifyToken(forged)).toEqual({ ok: false, reason: 'token_invalid' });
     expect(await directory.verifyToken('not.a.jwt')).toEqual({ ok: false, reason: 'token_invalid' });
   });
 
   it('stop working when the extension is deleted or the tenant suspended', async () => {
     const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
-    const directory = createSipDirectory(ctx, secret);
-    ctx.store.tenants.update(acme.tenant.id, { status: 'suspended' });
+    const directory = (await directoryOf());
+    await ctx.store.tenants.update(acme.tenant.id, { status: 'suspended' });
     expect(await directory.verifyToken(token)).toEqual({ ok: false, reason: 'tenant_suspended' });
-    ctx.store.tenants.update(acme.tenant.id, { status: 'active' });
-    deleteExtension(ctx, provider, acme, acme.scope.extensions.getByNumber('101')!.id);
+    await ctx.store.tenants.update(acme.tenant.id, { status: 'active' });
+    await deleteExtension(ctx, provider, acme, (await acme.scope.extensions.getByNumber('101'))!.id);
     expect(await directory.verifyToken(token)).toEqual({ ok: false, reason: 'extension_not_found' });
   });
 
   it('are refused by an extension deleted and created again with the same number', async () => {
     const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
-    deleteExtension(ctx, provider, acme, acme.scope.extensions.getByNumber('101')!.id);
-    createExtension(ctx, provider, acme, { number: '101', displayName: 'Someone else', sipPassword: 'another-long-password' });
-    expect(await createSipDirectory(ctx, secret).verifyToken(token)).toEqual({ ok: false, reason: 'extension_not_found' });
+    await deleteExtension(ctx, provider, acme, (await acme.scope.extensions.getByNumber('101'))!.id);
+    await createExtension(ctx, provider, acme, { number: '101', displayName: 'Someone else', sipPassword: 'another-long-password' });
+    expect(await (await directoryOf()).verifyToken(token)).toEqual({ ok: false, reason: 'extension_not_found' });
   });
 
   it('without the extension id claim (issued before it existed) are honoured only by an extension older than the token', async () => {
     clock += 5_000;
     const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
     const { eid: _eid, ...claims } = decodeJwt(token);
-    const directory = createSipDirectory(ctx, secret);
+    const directory = (await directoryOf());
     // Re-signed without `eid` with the tenant's real key (HMAC of the platform secret and the tenant's seed).
-    const resign = () => {
-      const seed = acme.scope.signingKey.get()!;
+    const resign = async () => {
+      const seed = (await acme.scope.signingKey.get())!;
       const key = new Uint8Array(createHmac('sha256', secret).update(`${acme.tenant.id}:${seed}`).digest());
       return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
     };
     expect(await directory.verifyToken(await resign())).toMatchObject({ ok: true });
-    deleteExtension(ctx, provider, acme, acme.scope.extensions.getByNumber('101')!.id);
-    createExtension(ctx, provider, acme, { number: '101', displayName: 'Someone else', sipPassword: 'another-long-password' });
+    await deleteExtension(ctx, provider, acme, (await acme.scope.extensions.getByNumber('101'))!.id);
+    await createExtension(ctx, provider, acme, { number: '101', displayName: 'Someone else', sipPassword: 'another-long-password' });
     expect(await directory.verifyToken(await resign())).toEqual({ ok: false, reason: 'extension_not_found' });
+  });
+
+  it('issued at the same moment as the tenant\'s first are all valid: one signing key, not one each', async () => {
+    const issued = await Promise.all([1, 2, 3].map(() => issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl })));
+    const directory = await directoryOf();
+    for (const { token } of issued) expect(await directory.verifyToken(token)).toMatchObject({ ok: true });
   });
 
   it('are issued only for an extension of the tenant', async () => {
     await expect(issueSoftphoneToken(ctx, secret, acme, { extension: '999', ttlSeconds: 600, wsUrl })).rejects.toBeInstanceOf(NotFound);
   });
 
-  it('are signed with a secret that survives a restart', () => {
-    expect(loadPlatformSecret(ctx.store)).toEqual(secret);
+  it('are signed with a secret that survives a restart', async () => {
+    expect((await loadPlatformSecret(ctx.store))).toEqual(secret);
     expect(secret.byteLength).toBe(32);
   });
 });
 
 describe('SIP directory', () => {
-  it('finds a tenant by its SIP domain, case-insensitively, and nothing else', () => {
-    const directory = createSipDirectory(ctx, secret);
+  it('finds a tenant by its SIP domain, case-insensitively, and nothing else', async () => {
+    const directory = (await directoryOf());
     expect(directory.tenantByDomain('ACME.sip.localhost')).toEqual({ id: acme.tenant.id, slug: 'acme', sipDomain: 'acme.sip.localhost', status: 'active' });
     expect(directory.tenantByDomain('sip.localhost')).toBeUndefined();
     expect(directory.tenantByDomain('x.acme.sip.localhost')).toBeUndefined();
     expect(directory.tenantByDomain('acme.sip.example.com')).toBeUndefined();
   });
 
-  it('looks users up inside one tenant only', () => {
-    const globex = accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: 'Globex', slug: 'globex' }).tenant.id);
-    const directory = createSipDirectory(ctx, secret);
+  it('looks users up inside one tenant only', async () => {
+    const globex = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Globex', slug: 'globex' })).tenant.id);
+    const directory = (await directoryOf());
     expect(directory.user(acme.tenant.id, '101')).toMatchObject({ tenantId: acme.tenant.id, number: '101', displayName: 'A' });
     expect(directory.user(globex.tenant.id, '101')).toBeUndefined();
   });
 
-  it("gives an extension's and a trunk's credentials a generation that changes with the password and with re-creation only", () => {
-    const directory = createSipDirectory(ctx, secret);
+  it("gives an extension's and a trunk's credentials a generation that changes with the password and with re-creation only", async () => {
+    const directory = (await directoryOf());
     const first = directory.user(acme.tenant.id, '101')!.credential;
-    const id = acme.scope.extensions.getByNumber('101')!.id;
-    updateExtension(ctx, provider, acme, id, { displayName: 'Renamed' });
+    const id = (await acme.scope.extensions.getByNumber('101'))!.id;
+    await updateExtension(ctx, provider, acme, id, { displayName: 'Renamed' });
     expect(directory.user(acme.tenant.id, '101')!.credential).toBe(first);
-    updateExtension(ctx, provider, acme, id, { sipPassword: 'a-new-long-sip-password' });
+    await updateExtension(ctx, provider, acme, id, { sipPassword: 'a-new-long-sip-password' });
     const second = directory.user(acme.tenant.id, '101')!.credential;
     expect(second).not.toBe(first);
-    deleteExtension(ctx, provider, acme, id);
-    createExtension(ctx, provider, acme, { number: '101', displayName: 'B', sipPassword: 'a-new-long-sip-password' });
+    await deleteExtension(ctx, provider, acme, id);
+    await createExtension(ctx, provider, acme, { number: '101', displayName: 'B', sipPassword: 'a-new-long-sip-password' });
     expect(directory.user(acme.tenant.id, '101')!.credential).not.toBe(second);
-    expect(directory.user(acme.tenant.id, '101')!.credential).not.toContain(acme.scope.extensions.getByNumber('101')!.ha1);
+    expect(directory.user(acme.tenant.id, '101')!.credential).not.toContain((await acme.scope.extensions.getByNumber('101'))!.ha1);
 
-    const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier' });
+    const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier' });
     const before = directory.trunk!(acme.tenant.id, trunk.username)!.credential;
-    updateTrunk(ctx, provider, acme, trunk.id, { rotatePassword: true });
+    await updateTrunk(ctx, provider, acme, trunk.id, { rotatePassword: true });
     expect(directory.trunk!(acme.tenant.id, trunk.username)!.credential).not.toBe(before);
   });
 
-  it('tells watchers of password changes, deletions and tenants leaving service, after they are committed', () => {
+  it('tells watchers of password changes, deletions and tenants leaving service, after they are committed', async () => {
     ctx.credentialChanges = new CredentialChanges();
     const seen: SipCredentialChange[] = [];
-    const stop = createSipDirectory(ctx, secret).watchCredentials!((change) => seen.push(change));
-    const id = acme.scope.extensions.getByNumber('101')!.id;
-    updateExtension(ctx, provider, acme, id, { displayName: 'Only a name' });
+    const stop = (await directoryOf()).watchCredentials!((change) => seen.push(change));
+    const id = (await acme.scope.extensions.getByNumber('101'))!.id;
+    await updateExtension(ctx, provider, acme, id, { displayName: 'Only a name' });
     expect(seen).toEqual([]);
-    updateExtension(ctx, provider, acme, id, { sipPassword: 'a-new-long-sip-password' });
-    deleteExtension(ctx, provider, acme, id);
-    const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier' });
-    updateTrunk(ctx, provider, acme, trunk.id, { rotatePassword: true });
-    setTenantStatus(ctx, provider, acme, 'suspended');
-    setTenantStatus(ctx, provider, acme, 'active');
+    await updateExtension(ctx, provider, acme, id, { sipPassword: 'a-new-long-sip-password' });
+    await deleteExtension(ctx, provider, acme, id);
+    const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier' });
+    await updateTrunk(ctx, provider, acme, trunk.id, { rotatePassword: true });
+    await setTenantStatus(ctx, provider, acme, 'suspended');
+    await setTenantStatus(ctx, provider, acme, 'active');
     expect(seen).toEqual([
       { kind: 'extension', tenantId: acme.tenant.id, extensionId: id, number: '101', deleted: false },
       { kind: 'extension', tenantId: acme.tenant.id, extensionId: id, number: '101', deleted: true },
@@ -166,17 +185,17 @@ describe('SIP directory', () => {
       { kind: 'tenant', tenantId: acme.tenant.id },
     ]);
 
-    const reseller = createReseller(ctx, provider, { name: 'Reseller' });
-    const sold = createTenant(ctx, provider, { name: 'Sold', slug: 'sold', resellerId: reseller.id }).tenant.id;
+    const reseller = await createReseller(ctx, provider, { name: 'Reseller' });
+    const sold = (await createTenant(ctx, provider, { name: 'Sold', slug: 'sold', resellerId: reseller.id })).tenant.id;
     seen.length = 0;
-    setResellerStatus(ctx, provider, reseller.id, 'suspended');
+    await setResellerStatus(ctx, provider, reseller.id, 'suspended');
     expect(seen).toEqual([{ kind: 'tenant', tenantId: sold }]);
 
     // A change that fails (rolled back) is never told.
     seen.length = 0;
-    expect(() => updateExtension(ctx, provider, acme, 'ext_missing', { sipPassword: 'whatever-long-password' })).toThrow(NotFound);
+    await expect(updateExtension(ctx, provider, acme, 'ext_missing', { sipPassword: 'whatever-long-password' })).rejects.toThrow(NotFound);
     stop();
-    setTenantStatus(ctx, provider, acme, 'suspended');
+    await setTenantStatus(ctx, provider, acme, 'suspended');
     expect(seen).toEqual([]);
   });
 });

@@ -8,14 +8,15 @@ import { tenantInService } from './status';
 import { NotFound, TenantSuspended } from './errors';
 import { sipUri } from './extensions';
 import type { TenantAccess } from './tenants';
+import type { SipDirectoryCache } from './sip-directory-cache';
 
 const ISSUER = 'highrise';
 const AUDIENCE = 'softphone';
 const SECRET_SETTING = 'platform_secret';
 
 /** The platform's signing secret, generated on first start and kept in the store. */
-export function loadPlatformSecret(store: Store): Uint8Array {
-  const value = store.settings.getOrInsert(SECRET_SETTING, randomBytes(32).toString('base64url'));
+export async function loadPlatformSecret(store: Store): Promise<Uint8Array> {
+  const value = await store.settings.getOrInsert(SECRET_SETTING, randomBytes(32).toString('base64url'));
   return new Uint8Array(Buffer.from(value, 'base64url'));
 }
 
@@ -36,11 +37,11 @@ export async function issueSoftphoneToken(
   actor?: Actor,
 ): Promise<SoftphoneTokenIssued> {
   const { tenant, scope } = access;
-  if (!tenantInService(ctx, tenant)) throw new TenantSuspended();
-  const ext = scope.extensions.getByNumber(input.extension);
+  if (!await tenantInService(ctx, tenant)) throw new TenantSuspended();
+  const ext = await scope.extensions.getByNumber(input.extension);
   // An end user gets tokens for their own extension only; any other number is "not found".
   if (!ext || (access.onlyExtensionId !== undefined && ext.id !== access.onlyExtensionId)) throw new NotFound('extension');
-  const signingKey = tenantSigningKey(ctx, secret, tenant.id, true)!;
+  const signingKey = (await tenantSigningKey(ctx, secret, tenant.id, true))!;
   const iat = Math.floor(ctx.now().getTime() / 1000);
   const exp = iat + input.ttlSeconds;
   const aor = sipUri(input.extension, tenant.sipDomain);
@@ -57,13 +58,16 @@ export async function issueSoftphoneToken(
     .sign(signingKey);
   if (actor) {
     const expiresAt = new Date(exp * 1000).toISOString();
-    ctx.store.transaction(() => recordAudit(ctx, actor, tenant.id, 'softphone_token.issued', ext.id, { after: { extension: input.extension, expiresAt } }));
+    await ctx.store.transaction(() => recordAudit(ctx, actor, tenant.id, 'softphone_token.issued', ext.id, { after: { extension: input.extension, expiresAt } }));
   }
   return { token, expiresAt: new Date(exp * 1000), sipUri: aor, wsUrl: input.wsUrl };
 }
 
-/** Checks signature and expiry, then that the tenant is still active and the extension still exists. */
-export async function verifySoftphoneToken(ctx: DomainContext, secret: Uint8Array, token: string): Promise<TokenCheck> {
+/**
+ * Checks signature and expiry, then that the tenant is still active and the extension still exists,
+ * all against the SIP edge's in-memory directory: the edge checks a token on every REGISTER.
+ */
+export async function verifySoftphoneToken(ctx: DomainContext, secret: Uint8Array, token: string, directory: SipDirectoryCache): Promise<TokenCheck> {
   let claimedTenant: unknown;
   try {
     claimedTenant = decodeJwt(token).tid;
@@ -71,7 +75,8 @@ export async function verifySoftphoneToken(ctx: DomainContext, secret: Uint8Arra
     return { ok: false, reason: 'token_invalid' };
   }
   // No key (never issued, or the tenant is gone) means no valid token.
-  const signingKey = typeof claimedTenant === 'string' ? tenantSigningKey(ctx, secret, claimedTenant, false) : undefined;
+  const seed = typeof claimedTenant === 'string' ? directory.tenant(claimedTenant)?.signingSeed : undefined;
+  const signingKey = seed === undefined ? undefined : signingKeyOf(secret, claimedTenant as string, seed);
   if (!signingKey) return { ok: false, reason: 'token_invalid' };
   let payload;
   try {
@@ -88,12 +93,13 @@ export async function verifySoftphoneToken(ctx: DomainContext, secret: Uint8Arra
   const { tid, ext, eid, sub, exp, iat } = payload;
   if (typeof tid !== 'string' || typeof ext !== 'string' || typeof exp !== 'number' || typeof iat !== 'number') return { ok: false, reason: 'token_invalid' };
   if (eid !== undefined && typeof eid !== 'string') return { ok: false, reason: 'token_invalid' };
-  const tenant = ctx.store.tenants.get(tid);
-  if (!tenant) return { ok: false, reason: 'token_invalid' };
+  const current = directory.tenant(tid);
+  if (!current) return { ok: false, reason: 'token_invalid' };
+  const { tenant } = current;
   // The subject must still be this tenant's AOR; a token cannot move to another domain.
   if (sub !== sipUri(ext, tenantSipDomain(ctx, tenant.slug))) return { ok: false, reason: 'token_invalid' };
-  if (!tenantInService(ctx, tenant)) return { ok: false, reason: 'tenant_suspended' };
-  const extension = ctx.store.tenant(tenant.id).extensions.getByNumber(ext);
+  if (!current.inService) return { ok: false, reason: 'tenant_suspended' };
+  const extension = current.extensions.get(ext);
   if (!extension || !issuedFor(extension, eid, iat)) return { ok: false, reason: 'extension_not_found' };
   return { ok: true, claims: { tenantId: tenant.id, extension: ext, extensionId: extension.id, expiresAt: new Date(exp * 1000) } };
 }
@@ -113,23 +119,33 @@ function issuedFor(extension: { id: string; createdAt: string }, eid: string | u
  * The seed lives in the tenant's scope, so replacing it invalidates exactly that tenant's tokens,
  * and the stored seed alone is useless without the platform secret.
  */
-function tenantSigningKey(ctx: DomainContext, platformSecret: Uint8Array, tenantId: string, create: boolean): Uint8Array | undefined {
+async function tenantSigningKey(ctx: DomainContext, platformSecret: Uint8Array, tenantId: string, create: boolean): Promise<Uint8Array | undefined> {
   const scope = ctx.store.tenant(tenantId);
-  let seed = scope.signingKey.get();
-  if (seed === undefined) {
-    if (!create || !ctx.store.tenants.get(tenantId)) return undefined;
-    seed = randomBytes(32).toString('base64url');
-    scope.signingKey.set(seed, ctx.now().toISOString());
+  let seed = await scope.signingKey.get();
+  if (seed === undefined && create) {
+    // Looked at again inside the transaction: two first tokens issued at once must not each store a
+    // seed, the second voiding the token signed with the first.
+    seed = await ctx.store.transaction(async () => {
+      const stored = await scope.signingKey.get();
+      if (stored !== undefined || !(await ctx.store.tenants.get(tenantId))) return stored;
+      const fresh = randomBytes(32).toString('base64url');
+      await scope.signingKey.set(fresh, ctx.now().toISOString());
+      return fresh;
+    });
   }
+  return seed === undefined ? undefined : signingKeyOf(platformSecret, tenantId, seed);
+}
+
+function signingKeyOf(platformSecret: Uint8Array, tenantId: string, seed: string): Uint8Array {
   return new Uint8Array(createHmac('sha256', platformSecret).update(`${tenantId}:${seed}`).digest());
 }
 
 /** Replaces the tenant's signing seed: every token issued before stops working at once. */
-export function rotateSigningKey(ctx: DomainContext, actor: Actor, access: TenantAccess): { tenantId: string; rotatedAt: string } {
+export async function rotateSigningKey(ctx: DomainContext, actor: Actor, access: TenantAccess): Promise<{ tenantId: string; rotatedAt: string }> {
   const rotatedAt = ctx.now().toISOString();
-  return ctx.store.transaction(() => {
-    access.scope.signingKey.set(randomBytes(32).toString('base64url'), rotatedAt);
-    recordAudit(ctx, actor, access.tenant.id, 'softphone_signing_key.rotated', access.tenant.id);
+  return ctx.store.transaction(async () => {
+    await access.scope.signingKey.set(randomBytes(32).toString('base64url'), rotatedAt);
+    await recordAudit(ctx, actor, access.tenant.id, 'softphone_signing_key.rotated', access.tenant.id);
     return { tenantId: access.tenant.id, rotatedAt };
   });
 }

@@ -6,8 +6,8 @@ import type { DomainContext } from './context';
  * out of service for every key, token and SIP registration at once (nothing is copied down, so
  * resuming the reseller restores exactly the tenants that were not suspended on their own).
  */
-export function tenantInService(ctx: DomainContext, tenant: TenantRow): boolean {
+export async function tenantInService(ctx: DomainContext, tenant: TenantRow): Promise<boolean> {
   if (tenant.status !== 'active') return false;
   if (tenant.resellerId === null) return true;
-  return ctx.store.resellers.get(tenant.resellerId)?.status === 'active';
+  return (await ctx.store.resellers.get(tenant.resellerId))?.status === 'active';
 }

@@ -54,11 +54,11 @@ export interface TenantUpdateInput {
 
 const view = (ctx: DomainContext, row: TenantRow): TenantView => ({ ...row, sipDomain: tenantSipDomain(ctx, row.slug) });
 
-export function createTenant(
+export async function createTenant(
   ctx: DomainContext,
   actor: Actor,
   input: TenantCreateInput,
-): { tenant: TenantView; adminKey?: { id: string; secret: string } } {
+): Promise<{ tenant: TenantView; adminKey?: { id: string; secret: string } }> {
   const { principal } = actor;
   if (isTenantLevel(principal)) throw new PermissionDenied('a tenant key cannot create tenants');
   let resellerId = input.resellerId ?? null;
@@ -68,10 +68,10 @@ export function createTenant(
   }
   const now = ctx.now().toISOString();
 
-  return ctx.store.transaction(() => {
-    if (resellerId !== null && !ctx.store.resellers.get(resellerId)) throw new InvalidReference('resellerId', 'no such reseller');
-    if (ctx.store.tenants.getBySlug(input.slug)) throw new TenantExists(input.slug);
-    const tenant = ctx.store.tenants.insert({
+  return ctx.store.transaction(async () => {
+    if (resellerId !== null && !await ctx.store.resellers.get(resellerId)) throw new InvalidReference('resellerId', 'no such reseller');
+    if (await ctx.store.tenants.getBySlug(input.slug)) throw new TenantExists(input.slug);
+    const tenant = await ctx.store.tenants.insert({
       id: newId('ten'),
       resellerId,
       name: input.name,
@@ -85,44 +85,44 @@ export function createTenant(
       createdAt: now,
       updatedAt: now,
     });
-    recordAudit(ctx, actor, tenant.id, 'tenant.created', tenant.id, { before: null, after: tenant });
-    emitEvent(ctx, { type: 'tenant.created', tenantId: tenant.id, data: view(ctx, tenant) });
+    await recordAudit(ctx, actor, tenant.id, 'tenant.created', tenant.id, { before: null, after: tenant });
+    await emitEvent(ctx, { type: 'tenant.created', tenantId: tenant.id, data: view(ctx, tenant) });
     if (!input.admin) return { tenant: view(ctx, tenant) };
-    const adminKey = insertTenantKey(ctx, tenant.id, `admin: ${input.admin.name} <${input.admin.email}>`);
-    recordAudit(ctx, actor, tenant.id, 'api_key.created', adminKey.id, { before: null, after: { name: `admin: ${input.admin.name} <${input.admin.email}>`, roleId: ownerRoleId('tenant') } });
+    const adminKey = await insertTenantKey(ctx, tenant.id, `admin: ${input.admin.name} <${input.admin.email}>`);
+    await recordAudit(ctx, actor, tenant.id, 'api_key.created', adminKey.id, { before: null, after: { name: `admin: ${input.admin.name} <${input.admin.email}>`, roleId: ownerRoleId('tenant') } });
     return { tenant: view(ctx, tenant), adminKey };
   });
 }
 
-export function listTenants(ctx: DomainContext, principal: Principal, page: PageQuery): Page<TenantView> {
+export async function listTenants(ctx: DomainContext, principal: Principal, page: PageQuery): Promise<Page<TenantView>> {
   const filter =
     isTenantLevel(principal) ? { id: principal.tenantId } : principal.kind === 'reseller' ? { resellerId: principal.resellerId } : {};
-  const result = ctx.store.tenants.list(page, filter);
+  const result = await ctx.store.tenants.list(page, filter);
   return { items: result.items.map((t) => view(ctx, t)), next: result.next };
 }
 
 /** The one gate to a tenant's data: a tenant the caller may not see is indistinguishable from a missing one. */
-export function accessTenant(ctx: DomainContext, principal: Principal, tenantId: string): TenantAccess {
-  const tenant = ctx.store.tenants.get(tenantId);
+export async function accessTenant(ctx: DomainContext, principal: Principal, tenantId: string): Promise<TenantAccess> {
+  const tenant = await ctx.store.tenants.get(tenantId);
   if (!tenant || !canSeeTenant(principal, tenant)) throw new NotFound('tenant');
   const access: TenantAccess = { tenant: view(ctx, tenant), scope: ctx.store.tenant(tenant.id) };
   if (principal.kind === 'user') access.onlyExtensionId = principal.extensionId;
   return access;
 }
 
-export function updateTenant(ctx: DomainContext, actor: Actor, access: TenantAccess, input: TenantUpdateInput): TenantView {
+export async function updateTenant(ctx: DomainContext, actor: Actor, access: TenantAccess, input: TenantUpdateInput): Promise<TenantView> {
   const { tenant } = access;
   // Quotas are set by whoever sells the tenant, never by the tenant itself.
   if (input.limits && isTenantLevel(actor.principal)) throw new PermissionDenied('a tenant key cannot change its own limits');
-  return ctx.store.transaction(() => {
-    const updated = ctx.store.tenants.update(tenant.id, {
+  return ctx.store.transaction(async () => {
+    const updated = await ctx.store.tenants.update(tenant.id, {
       name: input.name,
       limits: input.limits ? { ...tenant.limits, ...definedOnly(input.limits) } : undefined,
       updatedAt: ctx.now().toISOString(),
     });
     if (!updated) throw new NotFound('tenant');
-    recordAudit(ctx, actor, tenant.id, 'tenant.updated', tenant.id, { before: tenant, after: view(ctx, updated) });
-    emitEvent(ctx, { type: 'tenant.updated', tenantId: tenant.id, data: view(ctx, updated) });
+    await recordAudit(ctx, actor, tenant.id, 'tenant.updated', tenant.id, { before: tenant, after: view(ctx, updated) });
+    await emitEvent(ctx, { type: 'tenant.updated', tenantId: tenant.id, data: view(ctx, updated) });
     return view(ctx, updated);
   });
 }
@@ -135,16 +135,16 @@ function definedOnly<T extends object>(o: T): Partial<T> {
  * Suspends or resumes one tenant: its keys answer 403 tenant_suspended, its tokens and SIP
  * registrations are refused, from the next request on (nothing is cached).
  */
-export function setTenantStatus(ctx: DomainContext, actor: Actor, access: TenantAccess, status: 'active' | 'suspended'): TenantView {
+export async function setTenantStatus(ctx: DomainContext, actor: Actor, access: TenantAccess, status: 'active' | 'suspended'): Promise<TenantView> {
   if (isTenantLevel(actor.principal)) throw new PermissionDenied('a tenant cannot suspend or resume itself');
-  const result = ctx.store.transaction(() => {
-    const updated = ctx.store.tenants.update(access.tenant.id, { status, updatedAt: ctx.now().toISOString() });
+  const result = await ctx.store.transaction(async () => {
+    const updated = await ctx.store.tenants.update(access.tenant.id, { status, updatedAt: ctx.now().toISOString() });
     if (!updated) throw new NotFound('tenant');
-    recordAudit(ctx, actor, access.tenant.id, status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', access.tenant.id, {
+    await recordAudit(ctx, actor, access.tenant.id, status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', access.tenant.id, {
       before: { status: access.tenant.status },
       after: { status },
     });
-    emitEvent(ctx, { type: status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', tenantId: access.tenant.id, data: view(ctx, updated) });
+    await emitEvent(ctx, { type: status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', tenantId: access.tenant.id, data: view(ctx, updated) });
     return view(ctx, updated);
   });
   // Its open SIP sockets close and its calls end now, not at their next request.

@@ -31,26 +31,26 @@ export interface TrunkUpdateInput {
 const view = ({ ha1: _secret, ...rest }: TrunkRow): TrunkView => rest;
 
 /** A trunk may present only a DID the tenant holds right now. */
-function ownedCallerId(access: TenantAccess, callerId: string | null | undefined): string | null | undefined {
+async function ownedCallerId(access: TenantAccess, callerId: string | null | undefined): Promise<string | null | undefined> {
   if (callerId === undefined || callerId === null) return callerId;
   const number = normaliseE164(callerId, 'callerId');
-  if (!access.scope.numbers.getByNumber(number)) throw new InvalidReference('callerId', 'must be a number this tenant holds');
+  if (!await access.scope.numbers.getByNumber(number)) throw new InvalidReference('callerId', 'must be a number this tenant holds');
   return number;
 }
 
 /** Starts with a letter, so a trunk username can never be mistaken for an extension number in the same realm. */
 const newTrunkUsername = () => `trunk-${randomBase62(12).toLowerCase()}`;
 
-export function createTrunk(ctx: DomainContext, actor: Actor, access: TenantAccess, input: TrunkCreateInput): { trunk: TrunkView; password: string } {
+export async function createTrunk(ctx: DomainContext, actor: Actor, access: TenantAccess, input: TrunkCreateInput): Promise<{ trunk: TrunkView; password: string }> {
   const { tenant, scope } = access;
   const now = ctx.now().toISOString();
   const password = newSipPassword();
-  return ctx.store.transaction(() => {
-    if (scope.trunks.count() >= tenant.limits.trunks) throw new LimitExceeded('trunks', tenant.limits.trunks);
-    const callerId = ownedCallerId(access, input.callerId) ?? null;
+  return ctx.store.transaction(async () => {
+    if (await scope.trunks.count() >= tenant.limits.trunks) throw new LimitExceeded('trunks', tenant.limits.trunks);
+    const callerId = await ownedCallerId(access, input.callerId) ?? null;
     let username = newTrunkUsername();
-    while (scope.trunks.getByUsername(username)) username = newTrunkUsername();
-    const row = scope.trunks.insert({
+    while (await scope.trunks.getByUsername(username)) username = newTrunkUsername();
+    const row = await scope.trunks.insert({
       id: newId('trk'),
       name: input.name,
       username,
@@ -59,43 +59,43 @@ export function createTrunk(ctx: DomainContext, actor: Actor, access: TenantAcce
       createdAt: now,
       updatedAt: now,
     });
-    recordAudit(ctx, actor, tenant.id, 'trunk.created', row.id, { before: null, after: view(row) });
+    await recordAudit(ctx, actor, tenant.id, 'trunk.created', row.id, { before: null, after: view(row) });
     return { trunk: view(row), password };
   });
 }
 
-export function listTrunks(access: TenantAccess, page: PageQuery): Page<TrunkView> {
-  const result = access.scope.trunks.list(page);
+export async function listTrunks(access: TenantAccess, page: PageQuery): Promise<Page<TrunkView>> {
+  const result = await access.scope.trunks.list(page);
   return { items: result.items.map(view), next: result.next };
 }
 
-export function retrieveTrunk(access: TenantAccess, id: string): TrunkView {
-  const row = access.scope.trunks.get(id);
+export async function retrieveTrunk(access: TenantAccess, id: string): Promise<TrunkView> {
+  const row = await access.scope.trunks.get(id);
   if (!row) throw new NotFound('trunk');
   return view(row);
 }
 
-export function updateTrunk(
+export async function updateTrunk(
   ctx: DomainContext,
   actor: Actor,
   access: TenantAccess,
   id: string,
   input: TrunkUpdateInput,
-): { trunk: TrunkView; password?: string } {
+): Promise<{ trunk: TrunkView; password?: string }> {
   const { tenant, scope } = access;
-  const result = ctx.store.transaction(() => {
-    const existing = scope.trunks.get(id);
+  const result = await ctx.store.transaction(async () => {
+    const existing = await scope.trunks.get(id);
     if (!existing) throw new NotFound('trunk');
     const password = input.rotatePassword ? newSipPassword() : undefined;
-    const updated = scope.trunks.update(id, {
+    const updated = await scope.trunks.update(id, {
       name: input.name,
-      callerId: ownedCallerId(access, input.callerId),
+      callerId: await ownedCallerId(access, input.callerId),
       ha1: password === undefined ? undefined : digestHa1(existing.username, tenant.sipDomain, password),
       updatedAt: ctx.now().toISOString(),
     });
     if (!updated) throw new NotFound('trunk');
     // The view never holds the digest; a new password shows only as `passwordRotated`, never its value.
-    recordAudit(ctx, actor, tenant.id, 'trunk.updated', id, { before: view(existing), after: password === undefined ? view(updated) : { ...view(updated), passwordRotated: true } });
+    await recordAudit(ctx, actor, tenant.id, 'trunk.updated', id, { before: view(existing), after: password === undefined ? view(updated) : { ...view(updated), passwordRotated: true } });
     return password === undefined ? { trunk: view(updated) } : { trunk: view(updated), password };
   });
   // A carrier socket registered with the old password keeps nothing it gave.
@@ -103,11 +103,11 @@ export function updateTrunk(
   return result;
 }
 
-export function deleteTrunk(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): void {
-  ctx.store.transaction(() => {
-    const existing = access.scope.trunks.get(id);
-    if (!existing || !access.scope.trunks.delete(id)) throw new NotFound('trunk');
-    recordAudit(ctx, actor, access.tenant.id, 'trunk.deleted', id, { before: view(existing), after: null });
+export async function deleteTrunk(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<void> {
+  await ctx.store.transaction(async () => {
+    const existing = await access.scope.trunks.get(id);
+    if (!existing || !await access.scope.trunks.delete(id)) throw new NotFound('trunk');
+    await recordAudit(ctx, actor, access.tenant.id, 'trunk.deleted', id, { before: view(existing), after: null });
   });
   publishCredentialChange(ctx, { kind: 'trunk', tenantId: access.tenant.id, trunkId: id, deleted: true });
 }

@@ -30,7 +30,7 @@ export interface TenantUsageView {
 export const MESSAGE_WINDOW_SECONDS = 60;
 
 /** Each figure beside the limit that bounds it, the limits read from the tenant as it is now. */
-export function tenantUsage(access: TenantAccess, live: LiveTenantCounters, now: Date): TenantUsageView {
+export async function tenantUsage(access: TenantAccess, live: LiveTenantCounters, now: Date): Promise<TenantUsageView> {
   const { limits } = access.tenant;
   return {
     tenantId: access.tenant.id,
@@ -44,9 +44,9 @@ export function tenantUsage(access: TenantAccess, live: LiveTenantCounters, now:
       windowStartedAt: live.messagesWindowStartedAt,
       windowSeconds: MESSAGE_WINDOW_SECONDS,
     },
-    extensions: { used: access.scope.extensions.count(), limit: limits.extensions },
+    extensions: { used: await access.scope.extensions.count(), limit: limits.extensions },
     // DIDs have no per-tenant limit: the provider's inventory is the bound.
-    numbers: { used: access.scope.numbers.count(), limit: null },
-    storage: { used: access.scope.portOrders.documents.totalBytes(), limit: limits.storageBytes },
+    numbers: { used: await access.scope.numbers.count(), limit: null },
+    storage: { used: await access.scope.portOrders.documents.totalBytes(), limit: limits.storageBytes },
   };
 }

@@ -65,9 +65,9 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
     let error: WebhookFailure | null = null;
     let detail = '';
     try {
-      const secrets = [openWebhookSecret(ctx, endpoint.id, endpoint.secretSealed)];
+      const secrets = [await openWebhookSecret(ctx, endpoint.id, endpoint.secretSealed)];
       if (endpoint.previousSecretSealed && endpoint.previousExpiresAt && endpoint.previousExpiresAt > started.toISOString()) {
-        secrets.push(openWebhookSecret(ctx, endpoint.id, endpoint.previousSecretSealed));
+        secrets.push(await openWebhookSecret(ctx, endpoint.id, endpoint.previousSecretSealed));
       }
       statusCode = await postWebhook({
         url: endpoint.url,
@@ -98,7 +98,7 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
     const ok = error === null;
     const status = ok ? 'delivered' : attempts >= maxAttempts ? 'failed' : 'pending';
     const nextAttemptAt = status === 'pending' ? new Date(finished.getTime() + retryDelayMs(attempts, retryBaseMs, maxRetryDelayMs)).toISOString() : null;
-    ctx.store.webhooks.recordAttempt(
+    await ctx.store.webhooks.recordAttempt(
       delivery.id,
       { attemptedAt: started.toISOString(), statusCode, error, durationMs: Math.max(0, finished.getTime() - started.getTime()) },
       { status, nextAttemptAt, updatedAt: finished.toISOString() },
@@ -107,12 +107,12 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
     if (!ok) log(`webhook ${delivery.id} to ${endpoint.url}: attempt ${attempts} failed (${error}: ${detail})${status === 'failed' ? '; giving up' : ''}`);
   }
 
-  function tick(): void {
+  async function tick(): Promise<void> {
     timer = undefined;
     if (stopped) return;
     try {
       const room = concurrency - inFlight.size;
-      const jobs = room > 0 ? ctx.store.webhooks.due(ctx.now().toISOString(), room, [...inFlight.keys()]) : [];
+      const jobs = room > 0 ? await ctx.store.webhooks.due(ctx.now().toISOString(), room, [...inFlight.keys()]) : [];
       for (const job of jobs) {
         const run = attempt(job)
           .catch((error: unknown) => log(`webhook ${job.delivery.id}: ${(error as Error).message}`))

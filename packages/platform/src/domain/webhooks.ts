@@ -82,20 +82,20 @@ function endpointsOf(ctx: DomainContext, owner: WebhookOwner): { collection: Web
 // is what must be kept apart in a backup policy that cares.
 
 const SEALED_PREFIX = 'v1.';
-const sealKey = (ctx: DomainContext) => Buffer.from(hkdfSync('sha256', loadPlatformSecret(ctx.store), Buffer.alloc(0), 'highrise webhook secret seal v1', 32));
+const sealKey = async (ctx: DomainContext) => Buffer.from(hkdfSync('sha256', await loadPlatformSecret(ctx.store), Buffer.alloc(0), 'highrise webhook secret seal v1', 32));
 
-export function sealWebhookSecret(ctx: DomainContext, endpointId: string, secret: string): string {
+export async function sealWebhookSecret(ctx: DomainContext, endpointId: string, secret: string): Promise<string> {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', sealKey(ctx), iv);
+  const cipher = createCipheriv('aes-256-gcm', await sealKey(ctx), iv);
   cipher.setAAD(Buffer.from(endpointId));
   const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
   return SEALED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
 }
 
-export function openWebhookSecret(ctx: DomainContext, endpointId: string, sealed: string): string {
+export async function openWebhookSecret(ctx: DomainContext, endpointId: string, sealed: string): Promise<string> {
   if (!sealed.startsWith(SEALED_PREFIX)) throw new Error('webhook secret is not sealed');
   const raw = Buffer.from(sealed.slice(SEALED_PREFIX.length), 'base64url');
-  const decipher = createDecipheriv('aes-256-gcm', sealKey(ctx), raw.subarray(0, 12));
+  const decipher = createDecipheriv('aes-256-gcm', await sealKey(ctx), raw.subarray(0, 12));
   decipher.setAAD(Buffer.from(endpointId));
   decipher.setAuthTag(raw.subarray(12, 28));
   return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
@@ -116,59 +116,59 @@ export interface WebhookEndpointInput {
 /** What the audit log keeps of an endpoint: everything but the sealed secrets. */
 const auditable = (e: WebhookEndpointRow) => ({ url: e.url, description: e.description, enabledEvents: e.enabledEvents, status: e.status });
 
-export function createWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, input: WebhookEndpointInput): { endpoint: WebhookEndpointRow; secret: string } {
+export async function createWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, input: WebhookEndpointInput): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
   const { collection, auditTenantId } = endpointsOf(ctx, owner);
   assertAllowedDestination(ctx, input.url);
   const id = newId('whe');
   const secret = newWebhookSecret();
   const now = ctx.now().toISOString();
-  return ctx.store.transaction(() => {
-    const endpoint = collection.insert({
+  return ctx.store.transaction(async () => {
+    const endpoint = await collection.insert({
       id,
       url: input.url,
       description: input.description,
       enabledEvents: input.enabledEvents,
       status: input.status,
-      secretSealed: sealWebhookSecret(ctx, id, secret),
+      secretSealed: await sealWebhookSecret(ctx, id, secret),
       previousSecretSealed: null,
       previousExpiresAt: null,
       createdAt: now,
       updatedAt: now,
     });
-    recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.created', id, { targetType: 'webhook_endpoint', before: null, after: auditable(endpoint) });
+    await recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.created', id, { targetType: 'webhook_endpoint', before: null, after: auditable(endpoint) });
     return { endpoint, secret };
   });
 }
 
-export const listWebhookEndpoints = (ctx: DomainContext, owner: WebhookOwner, page: PageQuery): Page<WebhookEndpointRow> => endpointsOf(ctx, owner).collection.list(page);
+export const listWebhookEndpoints = (ctx: DomainContext, owner: WebhookOwner, page: PageQuery): Promise<Page<WebhookEndpointRow>> => endpointsOf(ctx, owner).collection.list(page);
 
-export function retrieveWebhookEndpoint(ctx: DomainContext, owner: WebhookOwner, id: string): WebhookEndpointRow {
-  const endpoint = endpointsOf(ctx, owner).collection.get(id);
+export async function retrieveWebhookEndpoint(ctx: DomainContext, owner: WebhookOwner, id: string): Promise<WebhookEndpointRow> {
+  const endpoint = await endpointsOf(ctx, owner).collection.get(id);
   if (!endpoint) throw new NotFound('webhook_endpoint');
   return endpoint;
 }
 
-export function updateWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string, input: Partial<WebhookEndpointInput>): WebhookEndpointRow {
+export async function updateWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string, input: Partial<WebhookEndpointInput>): Promise<WebhookEndpointRow> {
   const { collection, auditTenantId } = endpointsOf(ctx, owner);
-  return ctx.store.transaction(() => {
-    const before = collection.get(id);
+  return ctx.store.transaction(async () => {
+    const before = await collection.get(id);
     if (!before) throw new NotFound('webhook_endpoint');
     // After the lookup, so a foreign endpoint id answers 404 whatever the URL.
     if (input.url !== undefined) assertAllowedDestination(ctx, input.url);
-    const after = collection.update(id, { ...input, updatedAt: ctx.now().toISOString() });
+    const after = await collection.update(id, { ...input, updatedAt: ctx.now().toISOString() });
     if (!after) throw new NotFound('webhook_endpoint');
-    recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.updated', id, { targetType: 'webhook_endpoint', before: auditable(before), after: auditable(after) });
+    await recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.updated', id, { targetType: 'webhook_endpoint', before: auditable(before), after: auditable(after) });
     return after;
   });
 }
 
 /** Deleting an endpoint drops its queued deliveries and their log with it. */
-export function deleteWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string): void {
+export async function deleteWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string): Promise<void> {
   const { collection, auditTenantId } = endpointsOf(ctx, owner);
-  ctx.store.transaction(() => {
-    const before = collection.get(id);
-    if (!before || !collection.delete(id)) throw new NotFound('webhook_endpoint');
-    recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.deleted', id, { targetType: 'webhook_endpoint', before: auditable(before), after: null });
+  await ctx.store.transaction(async () => {
+    const before = await collection.get(id);
+    if (!before || !await collection.delete(id)) throw new NotFound('webhook_endpoint');
+    await recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.deleted', id, { targetType: 'webhook_endpoint', before: auditable(before), after: null });
   });
 }
 
@@ -176,23 +176,23 @@ export function deleteWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: W
  * A new secret, returned this once. With a grace period the old one keeps signing too (a second
  * `v1=` in the header) until it ends, so receivers can switch without dropping a delivery.
  */
-export function rotateWebhookSecret(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string, gracePeriodSeconds: number): { endpoint: WebhookEndpointRow; secret: string } {
+export async function rotateWebhookSecret(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string, gracePeriodSeconds: number): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
   const { collection, auditTenantId } = endpointsOf(ctx, owner);
   const secret = newWebhookSecret();
   const now = ctx.now();
-  return ctx.store.transaction(() => {
-    const before = collection.get(id);
+  return ctx.store.transaction(async () => {
+    const before = await collection.get(id);
     if (!before) throw new NotFound('webhook_endpoint');
     const grace = gracePeriodSeconds > 0;
-    const endpoint = collection.update(id, {
-      secretSealed: sealWebhookSecret(ctx, id, secret),
+    const endpoint = await collection.update(id, {
+      secretSealed: await sealWebhookSecret(ctx, id, secret),
       previousSecretSealed: grace ? before.secretSealed : null,
       previousExpiresAt: grace ? new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString() : null,
       updatedAt: now.toISOString(),
     });
     if (!endpoint) throw new NotFound('webhook_endpoint');
     // The diff redacts secret-named fields: the log shows that the secret changed, never its value.
-    recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.secret_rotated', id, {
+    await recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.secret_rotated', id, {
       targetType: 'webhook_endpoint',
       before: { secret: before.secretSealed },
       after: { secret: endpoint.secretSealed },
@@ -203,31 +203,31 @@ export function rotateWebhookSecret(ctx: DomainContext, actor: Actor, owner: Web
 
 // --- deliveries ------------------------------------------------------------------------------
 
-export function listWebhookDeliveries(ctx: DomainContext, owner: WebhookOwner, endpointId: string, page: PageQuery): Page<WebhookDeliveryWithAttempts> {
+export async function listWebhookDeliveries(ctx: DomainContext, owner: WebhookOwner, endpointId: string, page: PageQuery): Promise<Page<WebhookDeliveryWithAttempts>> {
   const { collection } = endpointsOf(ctx, owner);
-  if (!collection.get(endpointId)) throw new NotFound('webhook_endpoint');
+  if (!await collection.get(endpointId)) throw new NotFound('webhook_endpoint');
   return collection.deliveries(endpointId, page);
 }
 
 /** Queues the delivery's event again, now, as a new delivery with its own attempt log. */
-export function redeliverWebhook(ctx: DomainContext, actor: Actor, owner: WebhookOwner, endpointId: string, deliveryId: string): WebhookDeliveryWithAttempts {
+export async function redeliverWebhook(ctx: DomainContext, actor: Actor, owner: WebhookOwner, endpointId: string, deliveryId: string): Promise<WebhookDeliveryWithAttempts> {
   const { collection, auditTenantId } = endpointsOf(ctx, owner);
   // Redelivery sends a request on demand; the limit keeps it from being a trigger to fire at will.
   const limiter = webhookRulesOf(ctx).redeliveries;
   const limitKey = ownerKey(owner);
   const retryAfter = limiter.retryAfterSeconds(limitKey);
   if (retryAfter > 0) throw new RateLimited('redeliveries', retryAfter);
-  const created = ctx.store.transaction(() => {
-    const endpoint = collection.get(endpointId);
+  const created = await ctx.store.transaction(async () => {
+    const endpoint = await collection.get(endpointId);
     if (!endpoint) throw new NotFound('webhook_endpoint');
-    const original = collection.getDelivery(endpointId, deliveryId);
+    const original = await collection.getDelivery(endpointId, deliveryId);
     if (!original) throw new NotFound('webhook_delivery');
     if (endpoint.status !== 'enabled') throw new WebhookEndpointDisabled();
     const now = ctx.now().toISOString();
     const id = newId('whd');
-    ctx.store.webhooks.insertDelivery({ id, endpointId, eventId: original.eventId, status: 'pending', attemptCount: 0, nextAttemptAt: now, createdAt: now, updatedAt: now });
-    recordAudit(ctx, actor, auditTenantId, 'webhook_delivery.redelivered', id, { targetType: 'webhook_delivery', before: null, after: { eventId: original.eventId, redeliveryOf: deliveryId } });
-    const queued = collection.getDelivery(endpointId, id);
+    await ctx.store.webhooks.insertDelivery({ id, endpointId, eventId: original.eventId, status: 'pending', attemptCount: 0, nextAttemptAt: now, createdAt: now, updatedAt: now });
+    await recordAudit(ctx, actor, auditTenantId, 'webhook_delivery.redelivered', id, { targetType: 'webhook_delivery', before: null, after: { eventId: original.eventId, redeliveryOf: deliveryId } });
+    const queued = await collection.getDelivery(endpointId, id);
     if (!queued) throw new NotFound('webhook_delivery');
     return queued;
   });

@@ -95,7 +95,7 @@ function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) 
     const params = c.req.param() as Record<string, string>;
     // The tenant gate runs before anything reads the input, so a foreign tenant is a plain 404.
     const tenant =
-      route.scope !== 'tenant' ? undefined : unguarded ? unguardedTenantAccess(services.domain, params.tenantId ?? '') : accessTenant(services.domain, principal!, params.tenantId ?? '');
+      route.scope !== 'tenant' ? undefined : unguarded ? await unguardedTenantAccess(services.domain, params.tenantId ?? '') : await accessTenant(services.domain, principal!, params.tenantId ?? '');
     // The one permission check, after the gate: a same-tenant key without it learns only that it lacks it.
     if (!unguarded && route.permission && principal && !principal.permissions.has(route.permission)) {
       throw new HttpError(403, 'permission_denied', `this key's role lacks ${route.permission}`, [{ field: 'permissions', issue: `missing ${route.permission}` }]);
@@ -115,7 +115,7 @@ function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) 
           { field: 'header.Idempotency-Key', issue: 'must be 1 to 255 printable ASCII characters' },
         ]);
       }
-      const start = beginIdempotent(services.domain, principal!.keyId, idempotencyKey, requestFingerprint(route.method, c.req.path, new URL(c.req.url).search, bytes));
+      const start = await beginIdempotent(services.domain, principal!.keyId, idempotencyKey, requestFingerprint(route.method, c.req.path, new URL(c.req.url).search, bytes));
       if (start.kind === 'reused') throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
       if (start.kind === 'in_use') throw new HttpError(409, 'idempotency_key_in_use', 'a request with this Idempotency-Key is still in progress');
       if (start.kind === 'replay') return json(c, start.status, start.body, { 'Idempotent-Replayed': 'true' });
@@ -128,10 +128,10 @@ function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) 
       if (result instanceof Response) return result;
       // Responses go out in exactly the SDK's shape; a mismatch is our bug and fails loudly as a 500.
       const text = JSON.stringify(route.response.schema.parse(result));
-      if (idempotencyKey !== undefined) completeIdempotent(services.domain, principal!.keyId, idempotencyKey, route.response.status, text);
+      if (idempotencyKey !== undefined) await completeIdempotent(services.domain, principal!.keyId, idempotencyKey, route.response.status, text);
       return json(c, route.response.status, text);
     } catch (error) {
-      if (idempotencyKey !== undefined) releaseIdempotent(services.domain, principal!.keyId, idempotencyKey);
+      if (idempotencyKey !== undefined) await releaseIdempotent(services.domain, principal!.keyId, idempotencyKey);
       throw error;
     }
   };
@@ -174,7 +174,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     }
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const outcome: AuthOutcome = match ? authCache.resolve(services.domain, match[1]!) : { ok: false, reason: 'unknown' };
+      const outcome: AuthOutcome = match ? await authCache.resolve(services.domain, match[1]!) : { ok: false, reason: 'unknown' };
       if (!outcome.ok) {
         const sourceKey = source ?? 'unknown';
         const retryAfter = authFailures.retryAfterSeconds(sourceKey);
@@ -186,7 +186,7 @@ export function createApp(options: AppOptions): Hono<Env> {
         }
         authFailures.recordFailure(sourceKey);
         const key = outcome.key;
-        services.domain.store.transaction(() =>
+        await services.domain.store.transaction(() =>
           recordSecurityEvent(services.domain, {
             tenantId: key?.tenantId ?? null,
             action: `auth.failed.${outcome.reason}`,

@@ -7,8 +7,8 @@ import type { TenantAccess } from '../domain/tenants';
  * anyway, without asking whether the caller may see it. Only the app built with
  * `unguardedPrincipal` calls this.
  */
-export function unguardedTenantAccess(ctx: DomainContext, tenantId: string): TenantAccess {
-  const row = ctx.store.tenants.get(tenantId);
+export async function unguardedTenantAccess(ctx: DomainContext, tenantId: string): Promise<TenantAccess> {
+  const row = await ctx.store.tenants.get(tenantId);
   if (!row) throw new NotFound('tenant');
   return { tenant: { ...row, sipDomain: tenantSipDomain(ctx, row.slug) }, scope: ctx.store.tenant(row.id) };
 }

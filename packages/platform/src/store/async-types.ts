@@ -26,7 +26,7 @@ export type AsyncTenantScope = Promisified<Omit<TenantScope, 'roles' | 'webhookE
   readonly webhookEndpoints: AsyncWebhookEndpointCollection;
 };
 
-export type AsyncStore = Promisified<Omit<Store, 'transaction' | 'tenant' | 'roles' | 'webhooks'>> & {
+export type AsyncStore = Promisified<Omit<Store, 'transaction' | 'tenant' | 'roles' | 'webhooks' | 'onDirectoryChange'>> & {
   /** Runs `fn` in one transaction; calls made inside it (nested `transaction` too) join it. A throw rolls all of it back. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   tenant(tenantId: string): AsyncTenantScope;
@@ -34,8 +34,9 @@ export type AsyncStore = Promisified<Omit<Store, 'transaction' | 'tenant' | 'rol
   readonly webhooks: AsyncWebhookPlatform;
 };
 
-/** Rows the SIP edge's in-memory directory holds changed: one tenant's, or (rarely) anyone's. */
-export type DirectoryChange = { kind: 'tenant'; tenantId: string } | { kind: 'all' };
+/** One contract: the store interface (types.ts) names the directory changes. */
+export type { DirectoryChange } from './types';
+import type { DirectoryChange } from './types';
 
 /**
  * What the Kysely store offers beyond today's contract, shaped like the hand-written async

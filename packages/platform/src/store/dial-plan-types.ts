@@ -80,68 +80,68 @@ export interface TrunkRow {
 
 /** `store.numbers`: the provider's view of every DID, assigned or not. Never reached with a tenant key. */
 export interface NumberInventory {
-  insert(row: Omit<NumberRow, 'tenantId' | 'routing' | 'assignedAt'>): NumberRow;
-  get(id: string): NumberRow | undefined;
-  getByNumber(number: string): NumberRow | undefined;
-  list(page: PageQuery, filter?: { assigned?: boolean }): Page<NumberRow>;
+  insert(row: Omit<NumberRow, 'tenantId' | 'routing' | 'assignedAt'>): Promise<NumberRow>;
+  get(id: string): Promise<NumberRow | undefined>;
+  getByNumber(number: string): Promise<NumberRow | undefined>;
+  list(page: PageQuery, filter?: { assigned?: boolean }): Promise<Page<NumberRow>>;
   /** Hands an unassigned number to a tenant; false when someone holds it already (checked in the same statement). */
-  assign(id: string, tenantId: string, at: string): boolean;
+  assign(id: string, tenantId: string, at: string): Promise<boolean>;
   /** Removes an unassigned number from the platform; false when it is assigned or missing. */
-  delete(id: string): boolean;
+  delete(id: string): Promise<boolean>;
 }
 
 export interface TenantNumbers {
-  list(page: PageQuery): Page<TenantNumberRow>;
-  get(id: string): TenantNumberRow | undefined;
-  getByNumber(number: string): TenantNumberRow | undefined;
-  count(): number;
+  list(page: PageQuery): Promise<Page<TenantNumberRow>>;
+  get(id: string): Promise<TenantNumberRow | undefined>;
+  getByNumber(number: string): Promise<TenantNumberRow | undefined>;
+  count(): Promise<number>;
   /** The tenant's numbers that route to exactly this destination, oldest first. */
-  routedTo(routing: NumberRouting): TenantNumberRow[];
-  route(id: string, routing: NumberRouting | null, at: string): TenantNumberRow | undefined;
+  routedTo(routing: NumberRouting): Promise<TenantNumberRow[]>;
+  route(id: string, routing: NumberRouting | null, at: string): Promise<TenantNumberRow | undefined>;
   /** Gives the number back to inventory, routing cleared. */
-  release(id: string, at: string): boolean;
+  release(id: string, at: string): Promise<boolean>;
 }
 
 export interface TenantDialRules {
   /** Every rule in position order: the dial plan as the resolver walks it. */
-  all(): DialRuleRow[];
+  all(): Promise<DialRuleRow[]>;
   /** Position order; the cursor is the last position seen. */
-  list(page: PageQuery): Page<DialRuleRow>;
-  get(id: string): DialRuleRow | undefined;
-  count(): number;
-  insert(row: Omit<DialRuleRow, 'tenantId'>): DialRuleRow;
-  update(id: string, patch: Partial<Pick<DialRuleRow, 'name' | 'pattern' | 'position' | 'action' | 'updatedAt'>>): DialRuleRow | undefined;
-  delete(id: string): boolean;
+  list(page: PageQuery): Promise<Page<DialRuleRow>>;
+  get(id: string): Promise<DialRuleRow | undefined>;
+  count(): Promise<number>;
+  insert(row: Omit<DialRuleRow, 'tenantId'>): Promise<DialRuleRow>;
+  update(id: string, patch: Partial<Pick<DialRuleRow, 'name' | 'pattern' | 'position' | 'action' | 'updatedAt'>>): Promise<DialRuleRow | undefined>;
+  delete(id: string): Promise<boolean>;
   /** Adds `by` to the position of every rule at or after `from` (and before `to`, when given). */
-  shift(from: number, by: 1 | -1, to?: number): void;
+  shift(from: number, by: 1 | -1, to?: number): Promise<void>;
   /**
    * A number that changes whenever the rules change (the domain calls `touch()` in the same
    * transaction as every change), so a compiled copy of the rules knows it is stale. Stored with the
    * tenant, so another process writing the same database is seen too.
    */
-  revision(): number;
+  revision(): Promise<number>;
   /** Marks the rules changed: the next `revision()` differs from every earlier one. */
-  touch(): void;
+  touch(): Promise<void>;
 }
 
 export interface TenantRingGroups {
-  list(page: PageQuery): Page<RingGroupRow>;
-  get(id: string): RingGroupRow | undefined;
-  getByNumber(number: string): RingGroupRow | undefined;
-  count(): number;
-  insert(row: Omit<RingGroupRow, 'tenantId'>): RingGroupRow;
-  update(id: string, patch: Partial<Pick<RingGroupRow, 'name' | 'strategy' | 'memberTimeoutSeconds' | 'members' | 'updatedAt'>>): RingGroupRow | undefined;
-  delete(id: string): boolean;
+  list(page: PageQuery): Promise<Page<RingGroupRow>>;
+  get(id: string): Promise<RingGroupRow | undefined>;
+  getByNumber(number: string): Promise<RingGroupRow | undefined>;
+  count(): Promise<number>;
+  insert(row: Omit<RingGroupRow, 'tenantId'>): Promise<RingGroupRow>;
+  update(id: string, patch: Partial<Pick<RingGroupRow, 'name' | 'strategy' | 'memberTimeoutSeconds' | 'members' | 'updatedAt'>>): Promise<RingGroupRow | undefined>;
+  delete(id: string): Promise<boolean>;
 }
 
 export interface TenantTrunks {
-  list(page: PageQuery): Page<TrunkRow>;
-  get(id: string): TrunkRow | undefined;
-  getByUsername(username: string): TrunkRow | undefined;
-  count(): number;
-  insert(row: Omit<TrunkRow, 'tenantId'>): TrunkRow;
-  update(id: string, patch: Partial<Pick<TrunkRow, 'name' | 'ha1' | 'callerId' | 'updatedAt'>>): TrunkRow | undefined;
-  delete(id: string): boolean;
+  list(page: PageQuery): Promise<Page<TrunkRow>>;
+  get(id: string): Promise<TrunkRow | undefined>;
+  getByUsername(username: string): Promise<TrunkRow | undefined>;
+  count(): Promise<number>;
+  insert(row: Omit<TrunkRow, 'tenantId'>): Promise<TrunkRow>;
+  update(id: string, patch: Partial<Pick<TrunkRow, 'name' | 'ha1' | 'callerId' | 'updatedAt'>>): Promise<TrunkRow | undefined>;
+  delete(id: string): Promise<boolean>;
 }
 
 /** What `TenantScope` gains from this module. */

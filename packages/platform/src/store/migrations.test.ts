@@ -26,39 +26,39 @@ describe('migrations', () => {
     });
   });
 
-  it('migrate up, down to 0, and up again', () => {
+  it('migrate up, down to 0, and up again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hr-migrate-'));
     const file = join(dir, DATABASE_FILE);
     const store = openSqliteStore({ dataDir: dir });
-    expect(store.schemaVersion()).toBe(latestVersion);
+    expect((await store.schemaVersion())).toBe(latestVersion);
     expect(tables(file)).toEqual(
       expect.arrayContaining(['api_keys', 'audit_events', 'extensions', 'idempotency_records', 'resellers', 'schema_migrations', 'settings', 'tenants']),
     );
 
-    store.migrateTo(0);
-    expect(store.schemaVersion()).toBe(0);
+    await store.migrateTo(0);
+    expect((await store.schemaVersion())).toBe(0);
     expect(tables(file)).toEqual(['schema_migrations']);
 
-    store.migrateTo(latestVersion);
-    expect(store.schemaVersion()).toBe(latestVersion);
+    await store.migrateTo(latestVersion);
+    expect((await store.schemaVersion())).toBe(latestVersion);
     const now = new Date().toISOString();
-    store.tenants.insert({ id: 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA', resellerId: null, name: 'A', slug: 'a1', status: 'active', limits: { extensions: 1, channels: 1, messagesPerMinute: 60, storageBytes: 1024, dialRules: 10, ringGroups: 10, trunks: 10, openPortOrders: 20 }, createdAt: now, updatedAt: now });
-    expect(store.tenants.getBySlug('a1')?.name).toBe('A');
-    store.close();
+    await store.tenants.insert({ id: 'ten_01AAAAAAAAAAAAAAAAAAAAAAAA', resellerId: null, name: 'A', slug: 'a1', status: 'active', limits: { extensions: 1, channels: 1, messagesPerMinute: 60, storageBytes: 1024, dialRules: 10, ringGroups: 10, trunks: 10, openPortOrders: 20 }, createdAt: now, updatedAt: now });
+    expect((await store.tenants.getBySlug('a1'))?.name).toBe('A');
+    await store.close();
   });
 
-  it('opens the database in WAL mode under the data dir', () => {
+  it('opens the database in WAL mode under the data dir', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hr-wal-'));
-    openSqliteStore({ dataDir: dir }).close();
+    await openSqliteStore({ dataDir: dir }).close();
     const db = new Database(join(dir, DATABASE_FILE));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
   });
 
-  it('refuses an unknown target version', () => {
+  it('refuses an unknown target version', async () => {
     const store = openSqliteStore({ filename: ':memory:' });
-    expect(() => store.migrateTo(latestVersion + 1)).toThrow(/unknown schema version/);
-    store.close();
+    await expect(store.migrateTo(latestVersion + 1)).rejects.toThrow(/unknown schema version/);
+    await store.close();
   });
 
   it('0010 lets drafts and exceptions go of their numbers, and down gives each free number back to one of them', () => {

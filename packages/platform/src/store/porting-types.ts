@@ -89,46 +89,46 @@ export interface PortEventRow {
 }
 
 export interface TenantPortOrders {
-  insert(row: Omit<PortOrderRow, 'tenantId'>, numbers: readonly string[]): PortOrderRow;
-  get(id: string): PortOrderRow | undefined;
-  list(page: PageQuery, filter?: { status?: PortStatus | undefined }): Page<PortOrderRow>;
+  insert(row: Omit<PortOrderRow, 'tenantId'>, numbers: readonly string[]): Promise<PortOrderRow>;
+  get(id: string): Promise<PortOrderRow | undefined>;
+  list(page: PageQuery, filter?: { status?: PortStatus | undefined }): Promise<Page<PortOrderRow>>;
   /** The order's numbers in the order they were given. */
-  numbers(id: string): string[];
+  numbers(id: string): Promise<string[]>;
   /** Numbers of many orders at once (for list pages). */
-  numbersOf(ids: readonly string[]): Map<string, string[]>;
+  numbersOf(ids: readonly string[]): Promise<Map<string, string[]>>;
   /** Replaces the numbers of an order that holds none (draft, exception). */
-  replaceNumbers(id: string, numbers: readonly string[]): void;
+  replaceNumbers(id: string, numbers: readonly string[]): Promise<void>;
   /**
    * Holds the order's numbers against every other order (submit). False, with nothing held, when
    * another order holds one of them: the unique index is the last word on a race.
    */
-  reserveNumbers(id: string): boolean;
+  reserveNumbers(id: string): Promise<boolean>;
   /** Lets go of the numbers (completion, exception, cancellation). */
-  releaseNumbers(id: string): void;
+  releaseNumbers(id: string): Promise<void>;
   /** Orders neither completed nor cancelled, except `exceptId`: what `limits.openPortOrders` caps. */
-  countOpen(exceptId?: string): number;
+  countOpen(exceptId?: string): Promise<number>;
   /**
    * Compare-and-set: applies `patch` only while the order is still in `expected`; false when
    * another actor moved it first. Every status change goes through here.
    */
-  updateIfStatus(id: string, expected: PortStatus, patch: PortOrderPatch): boolean;
+  updateIfStatus(id: string, expected: PortStatus, patch: PortOrderPatch): Promise<boolean>;
   /** Adds numbers to the platform owned by this tenant and routed; throws (UNIQUE) if any exists. */
-  activateNumbers(rows: readonly { id: string; number: string }[], routing: { type: string; target: string }, at: string): void;
+  activateNumbers(rows: readonly { id: string; number: string }[], routing: { type: string; target: string }, at: string): Promise<void>;
   documents: {
-    insert(row: Omit<PortDocumentRow, 'tenantId'>): PortDocumentRow;
-    list(orderId: string, page: PageQuery): Page<PortDocumentRow>;
-    get(orderId: string, id: string): PortDocumentRow | undefined;
-    kinds(orderId: string): PortDocumentKindName[];
+    insert(row: Omit<PortDocumentRow, 'tenantId'>): Promise<PortDocumentRow>;
+    list(orderId: string, page: PageQuery): Promise<Page<PortDocumentRow>>;
+    get(orderId: string, id: string): Promise<PortDocumentRow | undefined>;
+    kinds(orderId: string): Promise<PortDocumentKindName[]>;
     /** Bytes of every document of the tenant: its storage usage. */
-    totalBytes(): number;
+    totalBytes(): Promise<number>;
   };
   comments: {
-    insert(row: Omit<PortCommentRow, 'tenantId'>): PortCommentRow;
-    list(orderId: string, page: PageQuery, includeInternal: boolean): Page<PortCommentRow>;
+    insert(row: Omit<PortCommentRow, 'tenantId'>): Promise<PortCommentRow>;
+    list(orderId: string, page: PageQuery, includeInternal: boolean): Promise<Page<PortCommentRow>>;
   };
   events: {
-    insert(row: Omit<PortEventRow, 'tenantId'>): PortEventRow;
-    list(orderId: string, page: PageQuery): Page<PortEventRow>;
+    insert(row: Omit<PortEventRow, 'tenantId'>): Promise<PortEventRow>;
+    list(orderId: string, page: PageQuery): Promise<Page<PortEventRow>>;
   };
 }
 
@@ -147,11 +147,11 @@ export interface NumberClaim {
 /** `store.porting`: the platform-wide view the automation loop and the conflict check need. */
 export interface PortingPlatform {
   /** Orders in one of `statuses`, every tenant, least recently changed first. */
-  ordersIn(statuses: readonly PortStatus[], limit: number): { id: string; tenantId: string }[];
+  ordersIn(statuses: readonly PortStatus[], limit: number): Promise<{ id: string; tenantId: string }[]>;
   /** Drafts not changed since `before` (ISO time), every tenant, oldest first: the ones that expire. */
-  staleDrafts(before: string, limit: number): { id: string; tenantId: string }[];
+  staleDrafts(before: string, limit: number): Promise<{ id: string; tenantId: string }[]>;
   /** Every claim on `numbers`: on the platform, or held by an order other than `exceptOrderId`. */
-  numberClaims(numbers: readonly string[], exceptOrderId?: string): NumberClaim[];
+  numberClaims(numbers: readonly string[], exceptOrderId?: string): Promise<NumberClaim[]>;
   /** Which of `numbers` exist on the platform (inventory or any tenant). */
-  numbersOnPlatform(numbers: readonly string[]): string[];
+  numbersOnPlatform(numbers: readonly string[]): Promise<string[]>;
 }

@@ -12,6 +12,7 @@ import type {
 } from './dial-plan-types';
 import type { Page } from './types';
 import { str, strOrNull, paginate, setClause, type Row } from './sqlite-rows';
+import type { Synchronous } from './sqlite-async';
 
 function toNumber(r: Row): NumberRow {
   const type = strOrNull(r.route_type);
@@ -70,7 +71,7 @@ function toTrunk(r: Row): TrunkRow {
 
 /** One row more than asked tells whether another page follows; `cursorOf` picks what the next page starts after. */
 
-export function sqliteNumberInventory(db: Database.Database): NumberInventory {
+export function sqliteNumberInventory(db: Database.Database): Synchronous<NumberInventory> {
   return {
     insert(row) {
       db.prepare('INSERT INTO numbers (id, number, created_at, updated_at) VALUES (?, ?, ?, ?)').run(row.id, row.number, row.createdAt, row.updatedAt);
@@ -105,7 +106,7 @@ export function sqliteNumberInventory(db: Database.Database): NumberInventory {
 }
 
 /** The tenant-owned telephony collections; every statement is bound to `tenantId`. */
-export function sqliteDialPlanScope(db: Database.Database, tenantId: string): DialPlanScope {
+export function sqliteDialPlanScope(db: Database.Database, tenantId: string): Synchronous<DialPlanScope> {
   return {
     numbers: {
       list(page) {

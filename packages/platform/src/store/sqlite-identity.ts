@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ApiKeyInsert, ApiKeyRow, Page, RoleCollection, RoleRow, Store, TenantScope } from './types';
 import { str, strOrNull, paginate, type Row } from './sqlite-rows';
+import type { Synchronous } from './sqlite-async';
 
 // The identity collections of the SQLite store (roles, keys, signing keys), kept apart from
 // sqlite.ts so that file only wires them in.
@@ -72,7 +73,7 @@ function insertKey(db: Database.Database, row: ApiKeyInsert): ApiKeyRow {
 }
 
 /** Roles of one owner; `ownerId` is 'provider', a reseller id or a tenant id and bounds every query. */
-function roleCollection(db: Database.Database, ownerId: string): RoleCollection {
+function roleCollection(db: Database.Database, ownerId: string): Synchronous<RoleCollection> {
   return {
     list(page) {
       const rows = db.prepare('SELECT * FROM roles WHERE owner_id = ? AND id > ? ORDER BY id LIMIT ?').all(ownerId, page.after ?? '', page.limit + 1) as Row[];
@@ -109,7 +110,7 @@ function roleCollection(db: Database.Database, ownerId: string): RoleCollection 
   };
 }
 
-export function tenantIdentityCollections(db: Database.Database, tenantId: string): Pick<TenantScope, 'roles' | 'apiKeys' | 'signingKey'> {
+export function tenantIdentityCollections(db: Database.Database, tenantId: string): Synchronous<Pick<TenantScope, 'roles' | 'apiKeys' | 'signingKey'>> {
   return {
     roles: roleCollection(db, tenantId),
     apiKeys: {
@@ -142,7 +143,7 @@ export function tenantIdentityCollections(db: Database.Database, tenantId: strin
   };
 }
 
-export function platformIdentityCollections(db: Database.Database): Pick<Store, 'apiKeys' | 'roles'> {
+export function platformIdentityCollections(db: Database.Database): Synchronous<Pick<Store, 'apiKeys' | 'roles'>> {
   return {
     roles: (owner) => roleCollection(db, owner === 'provider' ? 'provider' : owner.resellerId),
     apiKeys: {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { PortCommentRow, PortDocumentRow, PortEventRow, PortingPlatform, PortingScope, PortOrderPatch, PortOrderRow } from './porting-types';
 import type { Page } from './types';
 import { str, strOrNull, paginate, type Row } from './sqlite-rows';
+import type { Synchronous } from './sqlite-async';
 
 function toOrder(r: Row): PortOrderRow {
   return {
@@ -102,7 +103,7 @@ function orderSet(patch: PortOrderPatch): { sql: string; values: unknown[] } {
   return { sql: parts.join(', '), values };
 }
 
-export function sqlitePortingPlatform(db: Database.Database): PortingPlatform {
+export function sqlitePortingPlatform(db: Database.Database): Synchronous<PortingPlatform> {
   return {
     ordersIn(statuses, limit) {
       return db
@@ -134,7 +135,7 @@ export function sqlitePortingPlatform(db: Database.Database): PortingPlatform {
 }
 
 /** The tenant's porting collections; every statement is bound to `tenantId`. */
-export function sqlitePortingScope(db: Database.Database, tenantId: string): PortingScope {
+export function sqlitePortingScope(db: Database.Database, tenantId: string): Synchronous<PortingScope> {
   // Inserted unreserved: an order holds its numbers only from submit on (reserveNumbers).
   const insertNumbers = (orderId: string, numbers: readonly string[]) => {
     const statement = db.prepare('INSERT INTO port_order_numbers (order_id, tenant_id, position, number, open) VALUES (?, ?, ?, ?, 0)');

@@ -11,6 +11,7 @@ import type {
   WebhookScope,
 } from './webhook-types';
 import { str, strOrNull, type Row } from './sqlite-rows';
+import type { Synchronous } from './sqlite-async';
 
 function toEndpoint(r: Row): WebhookEndpointRow {
   return {
@@ -61,7 +62,7 @@ const COLUMNS: Record<string, string> = {
  * One owner's endpoints. `owner` is a fixed WHERE clause with its values: every statement below is
  * bound to it, so an endpoint id of another owner is simply not found.
  */
-function collection(db: Database.Database, owner: { level: WebhookEndpointRow['level']; resellerId: string | null; tenantId: string | null }): WebhookEndpointCollection {
+function collection(db: Database.Database, owner: { level: WebhookEndpointRow['level']; resellerId: string | null; tenantId: string | null }): Synchronous<WebhookEndpointCollection> {
   const where =
     owner.level === 'tenant' ? "level = 'tenant' AND tenant_id = ?" : owner.level === 'reseller' ? "level = 'reseller' AND reseller_id = ?" : "level = 'provider'";
   const ownerValues = owner.level === 'tenant' ? [owner.tenantId] : owner.level === 'reseller' ? [owner.resellerId] : [];
@@ -128,11 +129,11 @@ function collection(db: Database.Database, owner: { level: WebhookEndpointRow['l
   };
 }
 
-export const sqliteWebhookScope = (db: Database.Database, tenantId: string): WebhookScope => ({
+export const sqliteWebhookScope = (db: Database.Database, tenantId: string): Synchronous<WebhookScope> => ({
   webhookEndpoints: collection(db, { level: 'tenant', resellerId: null, tenantId }),
 });
 
-export function sqliteWebhookPlatform(db: Database.Database): WebhookPlatform {
+export function sqliteWebhookPlatform(db: Database.Database): Synchronous<WebhookPlatform> {
   return {
     endpoints: (owner) =>
       owner === 'provider' ? collection(db, { level: 'provider', resellerId: null, tenantId: null }) : collection(db, { level: 'reseller', resellerId: owner.resellerId, tenantId: null }),

@@ -21,6 +21,7 @@ import type {
   TenantScope,
 } from './types';
 import { str, strOrNull, paginate, setClause, type Row } from './sqlite-rows';
+import { asyncSqliteStore, type Synchronous, type SynchronousStore } from './sqlite-async';
 
 export interface SqliteStoreOptions {
   /** Directory for `highrise.db`; created when missing. */
@@ -132,6 +133,11 @@ function auditWhere(filter: AuditFilter, where: string[], values: unknown[]): vo
 }
 
 export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
+  const { db, store } = openSynchronous(options);
+  return asyncSqliteStore(db, store);
+}
+
+function openSynchronous(options: SqliteStoreOptions): { db: Database.Database; store: SynchronousStore } {
   let filename = options.filename;
   if (!filename) {
     const dir = options.dataDir ?? '.highrise';
@@ -152,11 +158,10 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
   db.pragma('busy_timeout = 5000');
   migrateTo(db, options.migrateTo ?? latestVersion);
 
-  const transaction = <T>(fn: () => T): T => (db.inTransaction ? fn() : db.transaction(fn)());
   let otherWritersVersion = 0;
   let otherWritersCheckedAt = -Infinity;
 
-  const tenantScope = (tenantId: string): TenantScope => ({
+  const tenantScope = (tenantId: string): Synchronous<TenantScope> => ({
     tenantId,
     ...tenantIdentityCollections(db, tenantId),
     ...sqliteDialPlanScope(db, tenantId),
@@ -240,8 +245,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     },
   });
 
-  return {
-    transaction,
+  const store: SynchronousStore = {
     tenant: tenantScope,
     numbers: sqliteNumberInventory(db),
     porting: sqlitePortingPlatform(db),
@@ -437,4 +441,5 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): Store {
     schemaVersion: () => schemaVersion(db),
     close: () => db.close(),
   };
+  return { db, store };
 }

@@ -80,12 +80,12 @@ export type RolePatch = Partial<Pick<RoleRow, 'name' | 'description' | 'permissi
 
 /** Roles of one owner: the provider, one reseller (both via `store.roles`) or one tenant (via its scope). */
 export interface RoleCollection {
-  list(page: PageQuery): Page<RoleRow>;
-  get(id: string): RoleRow | undefined;
-  getByName(name: string): RoleRow | undefined;
-  insert(row: RoleRow): RoleRow;
-  update(id: string, patch: RolePatch): RoleRow | undefined;
-  delete(id: string): boolean;
+  list(page: PageQuery): Promise<Page<RoleRow>>;
+  get(id: string): Promise<RoleRow | undefined>;
+  getByName(name: string): Promise<RoleRow | undefined>;
+  insert(row: RoleRow): Promise<RoleRow>;
+  update(id: string, patch: RolePatch): Promise<RoleRow | undefined>;
+  delete(id: string): Promise<boolean>;
 }
 
 /** The domain stores only a hash of the Idempotency-Key and a sealed response body; see domain/idempotency. */
@@ -185,42 +185,53 @@ export type * from './webhook-types';
 export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
   readonly tenantId: string;
   extensions: {
-    list(page: PageQuery): Page<ExtensionRow>;
-    get(id: string): ExtensionRow | undefined;
-    getByNumber(number: string): ExtensionRow | undefined;
-    count(): number;
-    insert(row: Omit<ExtensionRow, 'tenantId'>): ExtensionRow;
-    update(id: string, patch: Partial<Pick<ExtensionRow, 'displayName' | 'ha1' | 'updatedAt'>>): ExtensionRow | undefined;
-    delete(id: string): boolean;
+    list(page: PageQuery): Promise<Page<ExtensionRow>>;
+    get(id: string): Promise<ExtensionRow | undefined>;
+    getByNumber(number: string): Promise<ExtensionRow | undefined>;
+    count(): Promise<number>;
+    insert(row: Omit<ExtensionRow, 'tenantId'>): Promise<ExtensionRow>;
+    update(id: string, patch: Partial<Pick<ExtensionRow, 'displayName' | 'ha1' | 'updatedAt'>>): Promise<ExtensionRow | undefined>;
+    delete(id: string): Promise<boolean>;
   };
   auditEvents: {
-    list(page: PageQuery, filter?: AuditFilter): Page<AuditEventRow>;
+    list(page: PageQuery, filter?: AuditFilter): Promise<Page<AuditEventRow>>;
     /** Up to `limit` of the tenant's chained events after `afterSeq`, in chain order (verification reads a chunk at a time). */
-    chainAfter(afterSeq: number, limit: number): AuditEventRow[];
+    chainAfter(afterSeq: number, limit: number): Promise<AuditEventRow[]>;
   };
   /** The tenant's roles (names unique inside the tenant only). */
   roles: RoleCollection;
   /** Keys of this tenant's principals (admins and user keys). */
   apiKeys: {
-    list(page: PageQuery): Page<ApiKeyRow>;
-    get(id: string): ApiKeyRow | undefined;
-    insert(row: Omit<ApiKeyInsert, 'tenantId' | 'principal' | 'resellerId'>): ApiKeyRow;
+    list(page: PageQuery): Promise<Page<ApiKeyRow>>;
+    get(id: string): Promise<ApiKeyRow | undefined>;
+    insert(row: Omit<ApiKeyInsert, 'tenantId' | 'principal' | 'resellerId'>): Promise<ApiKeyRow>;
   };
   /** The secret that signs this tenant's softphone tokens; replacing it invalidates every earlier token. */
   signingKey: {
-    get(): string | undefined;
-    set(secret: string, at: string): void;
+    get(): Promise<string | undefined>;
+    set(secret: string, at: string): Promise<void>;
   };
   calls: {
-    insert(row: Omit<CallRow, 'tenantId'>): CallRow;
-    get(id: string): CallRow | undefined;
-    list(page: PageQuery, filter?: CallFilter): Page<CallRow>;
+    insert(row: Omit<CallRow, 'tenantId'>): Promise<CallRow>;
+    get(id: string): Promise<CallRow | undefined>;
+    list(page: PageQuery, filter?: CallFilter): Promise<Page<CallRow>>;
   };
 }
 
+/** Rows the SIP edge's in-memory directory holds changed: one extension, one tenant's anything, or (rarely) anyone's. */
+export type DirectoryChange = { kind: 'extension'; tenantId: string; extensionId: string } | { kind: 'tenant'; tenantId: string } | { kind: 'all' };
+
+/**
+ * Every method answers with a Promise; only `tenant()` and `roles()` (and `webhooks.endpoints()`)
+ * hand out a scope object synchronously, as they run no query.
+ */
 export interface Store {
-  /** Runs `fn` in one transaction; nested calls join the outer one. */
-  transaction<T>(fn: () => T): T;
+  /**
+   * Runs `fn` in one transaction: committed when its promise resolves, rolled back when it rejects.
+   * Nested calls (from inside `fn`, however deep the awaits) join the outer one. Other callers'
+   * statements and transactions wait until it ends.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
   tenant(tenantId: string): TenantScope;
   /** Every DID on the platform, assigned or not: the provider's inventory. Tenants read theirs through `tenant(id).numbers`. */
   numbers: NumberInventory;
@@ -230,60 +241,60 @@ export interface Store {
   webhooks: WebhookPlatform;
 
   settings: {
-    get(key: string): string | undefined;
+    get(key: string): Promise<string | undefined>;
     /** Inserts only when absent and returns the value that is stored afterwards. */
-    getOrInsert(key: string, value: string): string;
+    getOrInsert(key: string, value: string): Promise<string>;
   };
   resellers: {
-    insert(row: ResellerRow): ResellerRow;
-    get(id: string): ResellerRow | undefined;
-    list(page: PageQuery): Page<ResellerRow>;
-    update(id: string, patch: Partial<Pick<ResellerRow, 'name' | 'status' | 'updatedAt'>>): ResellerRow | undefined;
+    insert(row: ResellerRow): Promise<ResellerRow>;
+    get(id: string): Promise<ResellerRow | undefined>;
+    list(page: PageQuery): Promise<Page<ResellerRow>>;
+    update(id: string, patch: Partial<Pick<ResellerRow, 'name' | 'status' | 'updatedAt'>>): Promise<ResellerRow | undefined>;
   };
   /** Roles above tenants: `owner` is 'provider' or a reseller id. Tenant roles live in the tenant scope. */
   roles(owner: 'provider' | { resellerId: string }): RoleCollection;
   tenants: {
-    insert(row: TenantRow): TenantRow;
-    get(id: string): TenantRow | undefined;
-    getBySlug(slug: string): TenantRow | undefined;
+    insert(row: TenantRow): Promise<TenantRow>;
+    get(id: string): Promise<TenantRow | undefined>;
+    getBySlug(slug: string): Promise<TenantRow | undefined>;
     /** All tenants, or those of one reseller, or the one tenant a tenant key may see. */
-    list(page: PageQuery, filter?: { resellerId?: string; id?: string }): Page<TenantRow>;
-    update(id: string, patch: Partial<Pick<TenantRow, 'name' | 'status' | 'limits' | 'updatedAt'>>): TenantRow | undefined;
+    list(page: PageQuery, filter?: { resellerId?: string; id?: string }): Promise<Page<TenantRow>>;
+    update(id: string, patch: Partial<Pick<TenantRow, 'name' | 'status' | 'limits' | 'updatedAt'>>): Promise<TenantRow | undefined>;
   };
   apiKeys: {
-    insert(row: ApiKeyInsert): ApiKeyRow;
+    insert(row: ApiKeyInsert): Promise<ApiKeyRow>;
     /** Matches the current secret or, during a rotation's grace period, the previous one. */
-    getBySecretHash(hash: string): ApiKeyRow | undefined;
-    countByPrincipal(principal: PrincipalKind): number;
-    touch(id: string, at: string): void;
+    getBySecretHash(hash: string): Promise<ApiKeyRow | undefined>;
+    countByPrincipal(principal: PrincipalKind): Promise<number>;
+    touch(id: string, at: string): Promise<void>;
     /** Any key by id; callers check that the key is theirs to see. */
-    get(id: string): ApiKeyRow | undefined;
+    get(id: string): Promise<ApiKeyRow | undefined>;
     /** Unrevoked provider keys, or one reseller's keys. Tenant keys are listed through the tenant scope. */
-    list(page: PageQuery, owner: 'provider' | { resellerId: string }): Page<ApiKeyRow>;
-    update(id: string, patch: ApiKeyPatch): ApiKeyRow | undefined;
+    list(page: PageQuery, owner: 'provider' | { resellerId: string }): Promise<Page<ApiKeyRow>>;
+    update(id: string, patch: ApiKeyPatch): Promise<ApiKeyRow | undefined>;
     /** Unrevoked keys holding a role, so a role in use is not deleted under them. */
-    countByRole(roleId: string): number;
+    countByRole(roleId: string): Promise<number>;
   };
   idempotency: {
-    get(apiKeyId: string, key: string): IdempotencyRecord | undefined;
+    get(apiKeyId: string, key: string): Promise<IdempotencyRecord | undefined>;
     /** Claims the key; false when a record already exists. */
-    claim(record: Omit<IdempotencyRecord, 'state' | 'responseStatus' | 'responseBody'>): boolean;
-    complete(apiKeyId: string, key: string, status: number, body: string): void;
-    release(apiKeyId: string, key: string): void;
+    claim(record: Omit<IdempotencyRecord, 'state' | 'responseStatus' | 'responseBody'>): Promise<boolean>;
+    complete(apiKeyId: string, key: string, status: number, body: string): Promise<void>;
+    release(apiKeyId: string, key: string): Promise<void>;
     /** Deletes every record created before `createdAt` (ISO); returns how many. */
-    purgeCreatedBefore(createdAt: string): number;
+    purgeCreatedBefore(createdAt: string): Promise<number>;
   };
   audit: {
-    record(event: AuditEventRow): void;
+    record(event: AuditEventRow): Promise<void>;
     /** The last chained event of a tenant's chain, or of the platform chain for null. */
-    head(tenantId: string | null): { chainSeq: number; hash: string } | undefined;
+    head(tenantId: string | null): Promise<{ chainSeq: number; hash: string } | undefined>;
     /** Chain maintenance (re-keying): a chain's events after `afterSeq`, every chain's tenant id (null: the platform's), and a new hash for one event. */
-    chainAfter(tenantId: string | null, afterSeq: number, limit: number): AuditEventRow[];
-    chainTenantIds(): (string | null)[];
-    anyHashStartingWith(prefix: string): boolean;
-    rehash(id: string, prevHash: string, hash: string): void;
+    chainAfter(tenantId: string | null, afterSeq: number, limit: number): Promise<AuditEventRow[]>;
+    chainTenantIds(): Promise<(string | null)[]>;
+    anyHashStartingWith(prefix: string): Promise<boolean>;
+    rehash(id: string, prevHash: string, hash: string): Promise<void>;
     /** Across tenants: everything (provider), or only the tenants of one reseller (no platform events). */
-    list(page: PageQuery, filter: AuditFilter & { resellerId?: string | undefined }): Page<AuditEventRow>;
+    list(page: PageQuery, filter: AuditFilter & { resellerId?: string | undefined }): Promise<Page<AuditEventRow>>;
   };
 
   /**
@@ -291,9 +302,18 @@ export interface Store {
    * short bound (SQLite: 100 ms) for other processes writing the same database. A cache of derived
    * data (resolved API keys) stays valid exactly as long as this value does.
    */
-  changeVersion(): string;
+  changeVersion(): Promise<string>;
+  /**
+   * Calls `listener` after each commit that changed rows the SIP edge's directory holds (a tenant
+   * row, a reseller's status, a tenant's extensions, trunks, numbers, dial rules, ring groups or
+   * signing key) and waits for it before the write, or the transaction around it, resolves: once a
+   * change is acknowledged, every listener has seen it. Rolled-back changes are never told. A
+   * PostgreSQL store feeds the same listeners from LISTEN/NOTIFY for other nodes' commits.
+   * Returns the unsubscribe.
+   */
+  onDirectoryChange(listener: (changes: readonly DirectoryChange[]) => Promise<void>): () => void;
   /** Applies or rolls back migrations until the schema is at `version`. */
-  migrateTo(version: number): void;
-  schemaVersion(): number;
-  close(): void;
+  migrateTo(version: number): Promise<void>;
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
 }

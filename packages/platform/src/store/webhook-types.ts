@@ -65,14 +65,14 @@ export interface WebhookDeliveryWithAttempts extends WebhookDeliveryRow {
 
 /** Endpoints of one owner (the provider, a reseller, or a tenant through its scope) and their deliveries. */
 export interface WebhookEndpointCollection {
-  list(page: PageQuery): Page<WebhookEndpointRow>;
-  get(id: string): WebhookEndpointRow | undefined;
-  insert(row: Omit<WebhookEndpointRow, 'level' | 'resellerId' | 'tenantId'>): WebhookEndpointRow;
-  update(id: string, patch: WebhookEndpointPatch): WebhookEndpointRow | undefined;
-  delete(id: string): boolean;
+  list(page: PageQuery): Promise<Page<WebhookEndpointRow>>;
+  get(id: string): Promise<WebhookEndpointRow | undefined>;
+  insert(row: Omit<WebhookEndpointRow, 'level' | 'resellerId' | 'tenantId'>): Promise<WebhookEndpointRow>;
+  update(id: string, patch: WebhookEndpointPatch): Promise<WebhookEndpointRow | undefined>;
+  delete(id: string): Promise<boolean>;
   /** Deliveries of one of this owner's endpoints (none for another owner's endpoint id). */
-  deliveries(endpointId: string, page: PageQuery): Page<WebhookDeliveryWithAttempts>;
-  getDelivery(endpointId: string, deliveryId: string): WebhookDeliveryWithAttempts | undefined;
+  deliveries(endpointId: string, page: PageQuery): Promise<Page<WebhookDeliveryWithAttempts>>;
+  getDelivery(endpointId: string, deliveryId: string): Promise<WebhookDeliveryWithAttempts | undefined>;
 }
 
 export interface WebhookScope {
@@ -93,11 +93,11 @@ export interface WebhookPlatform {
    * Enabled endpoints an event of this tenant (of this reseller) reaches: every provider endpoint,
    * the reseller's, the tenant's. A platform event (tenantId null) reaches provider endpoints only.
    */
-  subscribers(tenantId: string | null, resellerId: string | null): WebhookEndpointRow[];
-  insertEvent(row: WebhookEventRow): void;
-  insertDelivery(row: Omit<WebhookDeliveryRow, 'eventType'>): void;
+  subscribers(tenantId: string | null, resellerId: string | null): Promise<WebhookEndpointRow[]>;
+  insertEvent(row: WebhookEventRow): Promise<void>;
+  insertDelivery(row: Omit<WebhookDeliveryRow, 'eventType'>): Promise<void>;
   /** Pending deliveries of enabled endpoints due at `now` (ISO), oldest due first. */
-  due(now: string, limit: number, excludeIds: readonly string[]): WebhookJob[];
+  due(now: string, limit: number, excludeIds: readonly string[]): Promise<WebhookJob[]>;
   /** Appends an attempt and moves the delivery on (status, count, next time) in one step. */
-  recordAttempt(deliveryId: string, attempt: WebhookAttemptRow, next: { status: WebhookDeliveryStatus; nextAttemptAt: string | null; updatedAt: string }): void;
+  recordAttempt(deliveryId: string, attempt: WebhookAttemptRow, next: { status: WebhookDeliveryStatus; nextAttemptAt: string | null; updatedAt: string }): Promise<void>;
 }

@@ -16,32 +16,32 @@ let ctx: DomainContext;
 let acme: TenantAccess;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: 'req_1' };
 
-const actions = () => acme.scope.auditEvents.list({ limit: 100 }).items.map((e) => e.action);
+const actions = async () => (await acme.scope.auditEvents.list({ limit: 100 })).items.map((e) => e.action);
 
-beforeEach(() => {
+beforeEach(async () => {
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
-  acme = accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: 'Acme', slug: 'acme' }).tenant.id);
-  createExtension(ctx, provider, acme, { number: '101', displayName: 'A' });
+  acme = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id);
+  await createExtension(ctx, provider, acme, { number: '101', displayName: 'A' });
 });
 afterEach(() => ctx.store.close());
 
-it('records each mutation of the dial plan in the tenant audit log', () => {
-  const inventory = addInventoryNumber(ctx, provider, { number: '+1 415 555 0100' });
-  const did = assignNumber(ctx, provider, acme, { number: '+14155550100' });
-  routeNumber(ctx, provider, acme, did.id, { routing: { type: 'extension', target: '101' } });
-  const rule = createDialRule(ctx, provider, acme, { pattern: '_1XX', action: { type: 'extension', target: '101' } });
-  updateDialRule(ctx, provider, acme, rule.id, { name: 'internal' });
-  const group = createRingGroup(ctx, provider, acme, { number: '600', name: 'G', strategy: 'simultaneous', memberTimeoutSeconds: 20, members: ['101'] });
-  updateRingGroup(ctx, provider, acme, group.id, { name: 'H' });
-  const { trunk } = createTrunk(ctx, provider, acme, { name: 'T' });
-  updateTrunk(ctx, provider, acme, trunk.id, { rotatePassword: true });
-  deleteTrunk(ctx, provider, acme, trunk.id);
-  deleteRingGroup(ctx, provider, acme, group.id);
-  deleteDialRule(ctx, provider, acme, rule.id);
-  releaseNumber(ctx, provider, acme, did.id);
-  deleteInventoryNumber(ctx, provider, inventory.id);
+it('records each mutation of the dial plan in the tenant audit log', async () => {
+  const inventory = await addInventoryNumber(ctx, provider, { number: '+1 415 555 0100' });
+  const did = await assignNumber(ctx, provider, acme, { number: '+14155550100' });
+  await routeNumber(ctx, provider, acme, did.id, { routing: { type: 'extension', target: '101' } });
+  const rule = await createDialRule(ctx, provider, acme, { pattern: '_1XX', action: { type: 'extension', target: '101' } });
+  await updateDialRule(ctx, provider, acme, rule.id, { name: 'internal' });
+  const group = await createRingGroup(ctx, provider, acme, { number: '600', name: 'G', strategy: 'simultaneous', memberTimeoutSeconds: 20, members: ['101'] });
+  await updateRingGroup(ctx, provider, acme, group.id, { name: 'H' });
+  const { trunk } = await createTrunk(ctx, provider, acme, { name: 'T' });
+  await updateTrunk(ctx, provider, acme, trunk.id, { rotatePassword: true });
+  await deleteTrunk(ctx, provider, acme, trunk.id);
+  await deleteRingGroup(ctx, provider, acme, group.id);
+  await deleteDialRule(ctx, provider, acme, rule.id);
+  await releaseNumber(ctx, provider, acme, did.id);
+  await deleteInventoryNumber(ctx, provider, inventory.id);
 
-  expect(actions().filter((a) => !a.startsWith('tenant.') && !a.startsWith('extension.') && !a.startsWith('api_key.'))).toEqual([
+  expect((await actions()).filter((a) => !a.startsWith('tenant.') && !a.startsWith('extension.') && !a.startsWith('api_key.'))).toEqual([
     'number.assigned',
     'number.routed',
     'dial_rule.created',
@@ -57,13 +57,13 @@ it('records each mutation of the dial plan in the tenant audit log', () => {
   ]);
 });
 
-it('writes no audit event and changes nothing when a mutation is refused', () => {
-  const before = actions();
-  expect(() => createRingGroup(ctx, provider, acme, { number: '600', name: 'G', strategy: 'simultaneous', memberTimeoutSeconds: 20, members: ['101', '199'] })).toThrow(
+it('writes no audit event and changes nothing when a mutation is refused', async () => {
+  const before = await actions();
+  await expect(createRingGroup(ctx, provider, acme, { number: '600', name: 'G', strategy: 'simultaneous', memberTimeoutSeconds: 20, members: ['101', '199'] })).rejects.toThrow(
     /members\.1/,
   );
-  expect(() => createDialRule(ctx, provider, acme, { pattern: '_1X]', action: { type: 'extension', target: '101' } })).toThrow(/unexpected '\]' at 4/);
-  expect(actions()).toEqual(before);
-  expect(acme.scope.ringGroups.getByNumber('600')).toBeUndefined();
-  expect(acme.scope.dialRules.count()).toBe(0);
+  await expect(createDialRule(ctx, provider, acme, { pattern: '_1X]', action: { type: 'extension', target: '101' } })).rejects.toThrow(/unexpected '\]' at 4/);
+  expect((await actions())).toEqual(before);
+  expect((await acme.scope.ringGroups.getByNumber('600'))).toBeUndefined();
+  expect((await acme.scope.dialRules.count())).toBe(0);
 });

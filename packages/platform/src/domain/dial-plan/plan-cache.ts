@@ -1,4 +1,4 @@
-import type { TenantScope } from '../../store/types';
+import type { DialRuleRow, TenantScope } from '../../store/types';
 import { compileDialPlan, type CompiledDialPlan } from './compiled-plan';
 
 /** Tenants whose compiled plans are kept; past this the least recently used is dropped. */
@@ -6,12 +6,14 @@ export const MAX_CACHED_PLANS = 10_000;
 
 interface Entry {
   revision: number;
+  rules: readonly DialRuleRow[];
   plan: CompiledDialPlan;
 }
 
 /**
- * Compiled dial plans, one per tenant, so an INVITE costs a lookup of the tenant's plan revision
- * (one primary-key read) instead of loading and compiling every rule. Keyed by the scope's own
+ * Compiled dial plans, one per tenant, so reloading a tenant into the edge's directory
+ * (sip-directory-cache.ts) after a change to its extensions costs a read of the plan revision
+ * instead of loading and compiling every rule again. Keyed by the scope's own
  * tenant id, never by anything the caller passes beside it, so one tenant's plan cannot answer for
  * another. An entry is used only while the stored revision is the one it was compiled under; every
  * change to a tenant's rules moves the revision on in its own transaction (dial-rules.ts), so the
@@ -26,24 +28,31 @@ export class DialPlanCache {
     this.#compile = options.compile ?? compileDialPlan;
   }
 
-  planFor(scope: TenantScope): CompiledDialPlan {
+  async planFor(scope: TenantScope): Promise<CompiledDialPlan> {
+    return (await this.rulesAndPlanFor(scope)).plan;
+  }
+
+  /** The rules with their compiled plan; the rules are read again only when the revision moved. */
+  async rulesAndPlanFor(scope: TenantScope): Promise<{ rules: readonly DialRuleRow[]; plan: CompiledDialPlan }> {
     const { tenantId } = scope;
     // The revision is read before the rules: a change committed in between is then compiled under
     // the older revision and recompiled on the next call, never the other way round (stale rules
     // kept under the new revision).
-    const revision = scope.dialRules.revision();
+    const revision = await scope.dialRules.revision();
     const hit = this.#entries.get(tenantId);
     if (hit) {
       this.#entries.delete(tenantId);
       if (hit.revision === revision) {
         this.#entries.set(tenantId, hit);
-        return hit.plan;
+        return hit;
       }
     }
-    const plan = this.#compile(scope.dialRules.all());
+    const rules = await scope.dialRules.all();
+    const plan = this.#compile(rules);
     if (this.#entries.size >= MAX_CACHED_PLANS) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(tenantId, { revision, plan });
-    return plan;
+    const entry = { revision, rules, plan };
+    this.#entries.set(tenantId, entry);
+    return entry;
   }
 
   /** Tenants with a plan held right now. */

@@ -10,7 +10,8 @@ import type { Actor } from '../principal';
 import { createRingGroup } from '../ring-groups';
 import { accessTenant, createTenant, type TenantAccess } from '../tenants';
 import { createTrunk } from '../trunks';
-import { resolveDial, resolveInboundDid } from './resolve';
+import { loadDialView, resolveDial, resolveInboundDid } from './resolve';
+import { SipDirectoryCache } from '../sip-directory-cache';
 import { auditKeyFrom } from '../audit-key';
 
 let ctx: DomainContext;
@@ -18,75 +19,83 @@ let acme: TenantAccess;
 let globex: TenantAccess;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: 'req_1' };
 
-const tenant = (slug: string) => accessTenant(ctx, provider.principal, createTenant(ctx, provider, { name: slug, slug }).tenant.id);
-const extensions = (access: TenantAccess, ...numbers: string[]) =>
-  numbers.forEach((number) => createExtension(ctx, provider, access, { number, displayName: `${access.tenant.slug} ${number}` }));
-function did(access: TenantAccess, number: string) {
-  addInventoryNumber(ctx, provider, { number });
+const tenant = async (slug: string) => accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: slug, slug })).tenant.id);
+const extensions = async (access: TenantAccess, ...numbers: string[]) => {
+  for (const number of numbers) await createExtension(ctx, provider, access, { number, displayName: `${access.tenant.slug} ${number}` });
+};
+/** A carrier's call to `number`, answered as the edge answers it: from the directory as it is now. */
+async function inbound(number: string) {
+  const cache = new SipDirectoryCache(ctx.store);
+  await cache.start();
+  cache.stop();
+  return resolveInboundDid((e164) => cache.didOwner(e164), number);
+}
+async function did(access: TenantAccess, number: string) {
+  await addInventoryNumber(ctx, provider, { number });
   return assignNumber(ctx, provider, access, { number });
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
-  acme = tenant('acme');
-  globex = tenant('globex');
-  extensions(acme, '101', '102', '103');
-  extensions(globex, '101', '201');
+  acme = await tenant('acme');
+  globex = await tenant('globex');
+  await extensions(acme, '101', '102', '103');
+  await extensions(globex, '101', '201');
 });
 afterEach(() => ctx.store.close());
 
 describe('resolveDial', () => {
-  it('finds an extension of the caller tenant only', () => {
-    expect(resolveDial(acme.scope, '102')).toEqual({ kind: 'extension', number: '102' });
-    expect(resolveDial(acme.scope, '201')).toEqual({ kind: 'not_found' });
-    expect(resolveDial(globex.scope, '201')).toEqual({ kind: 'extension', number: '201' });
+  it('finds an extension of the caller tenant only', async () => {
+    expect(resolveDial(await loadDialView(acme.scope), '102')).toEqual({ kind: 'extension', number: '102' });
+    expect(resolveDial(await loadDialView(acme.scope), '201')).toEqual({ kind: 'not_found' });
+    expect(resolveDial(await loadDialView(globex.scope), '201')).toEqual({ kind: 'extension', number: '201' });
   });
 
-  it('gives two tenants with the same pattern their own, different actions', () => {
-    createDialRule(ctx, provider, acme, { pattern: '_8XX', action: { type: 'extension', target: '103' } });
-    createDialRule(ctx, provider, globex, { pattern: '_8XX', action: { type: 'reject', status: 486, reason: 'globex is busy' } });
-    expect(resolveDial(acme.scope, '800')).toEqual({ kind: 'extension', number: '103' });
-    expect(resolveDial(globex.scope, '800')).toEqual({ kind: 'reject', status: 486, reason: 'globex is busy' });
+  it('gives two tenants with the same pattern their own, different actions', async () => {
+    await createDialRule(ctx, provider, acme, { pattern: '_8XX', action: { type: 'extension', target: '103' } });
+    await createDialRule(ctx, provider, globex, { pattern: '_8XX', action: { type: 'reject', status: 486, reason: 'globex is busy' } });
+    expect(resolveDial(await loadDialView(acme.scope), '800')).toEqual({ kind: 'extension', number: '103' });
+    expect(resolveDial(await loadDialView(globex.scope), '800')).toEqual({ kind: 'reject', status: 486, reason: 'globex is busy' });
   });
 
-  it('takes the first matching rule by position, and a moved rule changes the answer', () => {
-    createDialRule(ctx, provider, acme, { pattern: '_1XX', action: { type: 'reject', status: 403, reason: 'general' } });
-    const specific = createDialRule(ctx, provider, acme, { pattern: '_10X', action: { type: 'reject', status: 404, reason: 'specific' } });
-    expect(resolveDial(acme.scope, '105')).toMatchObject({ status: 403 });
-    updateDialRule(ctx, provider, acme, specific.id, { position: 0 });
-    expect(resolveDial(acme.scope, '105')).toMatchObject({ status: 404 });
-    expect(resolveDial(acme.scope, '150')).toMatchObject({ status: 403 });
+  it('takes the first matching rule by position, and a moved rule changes the answer', async () => {
+    await createDialRule(ctx, provider, acme, { pattern: '_1XX', action: { type: 'reject', status: 403, reason: 'general' } });
+    const specific = await createDialRule(ctx, provider, acme, { pattern: '_10X', action: { type: 'reject', status: 404, reason: 'specific' } });
+    expect(resolveDial(await loadDialView(acme.scope), '105')).toMatchObject({ status: 403 });
+    await updateDialRule(ctx, provider, acme, specific.id, { position: 0 });
+    expect(resolveDial(await loadDialView(acme.scope), '105')).toMatchObject({ status: 404 });
+    expect(resolveDial(await loadDialView(acme.scope), '150')).toMatchObject({ status: 403 });
   });
 
-  it('lets a dial rule shadow an extension, because rules come first', () => {
-    expect(resolveDial(acme.scope, '101')).toEqual({ kind: 'extension', number: '101' });
-    createDialRule(ctx, provider, acme, { pattern: '101', action: { type: 'extension', target: '102' } });
-    expect(resolveDial(acme.scope, '101')).toEqual({ kind: 'extension', number: '102' });
+  it('lets a dial rule shadow an extension, because rules come first', async () => {
+    expect(resolveDial(await loadDialView(acme.scope), '101')).toEqual({ kind: 'extension', number: '101' });
+    await createDialRule(ctx, provider, acme, { pattern: '101', action: { type: 'extension', target: '102' } });
+    expect(resolveDial(await loadDialView(acme.scope), '101')).toEqual({ kind: 'extension', number: '102' });
   });
 
-  it('rings a ring group with its strategy and timeout, skipping members deleted since', () => {
-    createRingGroup(ctx, provider, acme, { number: '600', name: 'Sales', strategy: 'sequential', memberTimeoutSeconds: 15, members: ['101', '102', '103'] });
-    const ext102 = acme.scope.extensions.getByNumber('102')!;
-    deleteExtension(ctx, provider, acme, ext102.id);
-    expect(resolveDial(acme.scope, '600')).toEqual({ kind: 'ring_group', number: '600', members: ['101', '103'], strategy: 'sequential', timeout: 15 });
-    expect(resolveDial(globex.scope, '600')).toEqual({ kind: 'not_found' });
+  it('rings a ring group with its strategy and timeout, skipping members deleted since', async () => {
+    await createRingGroup(ctx, provider, acme, { number: '600', name: 'Sales', strategy: 'sequential', memberTimeoutSeconds: 15, members: ['101', '102', '103'] });
+    const ext102 = (await acme.scope.extensions.getByNumber('102'))!;
+    await deleteExtension(ctx, provider, acme, ext102.id);
+    expect(resolveDial(await loadDialView(acme.scope), '600')).toEqual({ kind: 'ring_group', number: '600', members: ['101', '103'], strategy: 'sequential', timeout: 15 });
+    expect(resolveDial(await loadDialView(globex.scope), '600')).toEqual({ kind: 'not_found' });
   });
 
-  it('routes a dialled DID of the tenant per its destination, and never another tenant’s DID', () => {
-    const acmeDid = did(acme, '+14155550100');
-    routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'extension', target: '103' } });
-    expect(resolveDial(acme.scope, '+14155550100')).toEqual({ kind: 'extension', number: '103' });
-    expect(resolveDial(acme.scope, '14155550100')).toEqual({ kind: 'extension', number: '103' });
-    expect(resolveDial(globex.scope, '+14155550100')).toEqual({ kind: 'not_found' });
+  it('routes a dialled DID of the tenant per its destination, and never another tenant’s DID', async () => {
+    const acmeDid = await did(acme, '+14155550100');
+    await routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'extension', target: '103' } });
+    expect(resolveDial(await loadDialView(acme.scope), '+14155550100')).toEqual({ kind: 'extension', number: '103' });
+    expect(resolveDial(await loadDialView(acme.scope), '14155550100')).toEqual({ kind: 'extension', number: '103' });
+    expect(resolveDial(await loadDialView(globex.scope), '+14155550100')).toEqual({ kind: 'not_found' });
   });
 
   describe('trunk actions', () => {
-    it('strip and prepend digits, and present the DID routed to the calling extension', () => {
-      const acmeDid = did(acme, '+14155550100');
-      routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'extension', target: '101' } });
-      const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier' });
-      createDialRule(ctx, provider, acme, { pattern: '_9NXXNXXXXXX', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1, prepend: '+1' } });
-      expect(resolveDial(acme.scope, '94155550199', { extension: '101' })).toEqual({
+    it('strip and prepend digits, and present the DID routed to the calling extension', async () => {
+      const acmeDid = await did(acme, '+14155550100');
+      await routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'extension', target: '101' } });
+      const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier' });
+      await createDialRule(ctx, provider, acme, { pattern: '_9NXXNXXXXXX', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1, prepend: '+1' } });
+      expect(resolveDial(await loadDialView(acme.scope), '94155550199', { extension: '101' })).toEqual({
         kind: 'trunk',
         trunkId: trunk.id,
         dialString: '+14155550199',
@@ -94,50 +103,50 @@ describe('resolveDial', () => {
       });
     });
 
-    it("fall back to the trunk's default caller id, and refuse when the tenant holds nothing to present", () => {
-      const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier' });
-      createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1 } });
-      expect(resolveDial(acme.scope, '912125550100', { extension: '102' })).toEqual({
+    it("fall back to the trunk's default caller id, and refuse when the tenant holds nothing to present", async () => {
+      const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier' });
+      await createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1 } });
+      expect(resolveDial(await loadDialView(acme.scope), '912125550100', { extension: '102' })).toEqual({
         kind: 'reject',
         status: 403,
         reason: 'no caller id: the tenant holds no number to present',
       });
-      did(acme, '+14155550111');
-      const withDefault = createTrunk(ctx, provider, acme, { name: 'Second', callerId: '+1 415 555 0111' });
-      createDialRule(ctx, provider, acme, { pattern: '_8.', action: { type: 'trunk', trunkId: withDefault.trunk.id } });
-      expect(resolveDial(acme.scope, '812125550100', { extension: '102' })).toMatchObject({ kind: 'trunk', callerId: '+14155550111', dialString: '812125550100' });
+      await did(acme, '+14155550111');
+      const withDefault = await createTrunk(ctx, provider, acme, { name: 'Second', callerId: '+1 415 555 0111' });
+      await createDialRule(ctx, provider, acme, { pattern: '_8.', action: { type: 'trunk', trunkId: withDefault.trunk.id } });
+      expect(resolveDial(await loadDialView(acme.scope), '812125550100', { extension: '102' })).toMatchObject({ kind: 'trunk', callerId: '+14155550111', dialString: '812125550100' });
     });
 
-    it('present an asked-for caller id only when the tenant holds it, and never one of another tenant', () => {
-      did(acme, '+14155550100');
-      const globexDid = did(globex, '+14155550200');
-      const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier' });
-      createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1 } });
-      expect(resolveDial(acme.scope, '9123', { extension: '101', callerId: '+14155550100' })).toMatchObject({ kind: 'trunk', callerId: '+14155550100' });
-      expect(resolveDial(acme.scope, '9123', { extension: '101', callerId: globexDid.number })).toEqual({
+    it('present an asked-for caller id only when the tenant holds it, and never one of another tenant', async () => {
+      await did(acme, '+14155550100');
+      const globexDid = await did(globex, '+14155550200');
+      const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier' });
+      await createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id, stripDigits: 1 } });
+      expect(resolveDial(await loadDialView(acme.scope), '9123', { extension: '101', callerId: '+14155550100' })).toMatchObject({ kind: 'trunk', callerId: '+14155550100' });
+      expect(resolveDial(await loadDialView(acme.scope), '9123', { extension: '101', callerId: globexDid.number })).toEqual({
         kind: 'reject',
         status: 403,
         reason: 'caller id is not a number this tenant holds',
       });
     });
 
-    it('stop presenting a number once it is released, even as the trunk default', () => {
-      const acmeDid = did(acme, '+14155550111');
-      const { trunk } = createTrunk(ctx, provider, acme, { name: 'Carrier', callerId: '+14155550111' });
-      createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id } });
-      expect(resolveDial(acme.scope, '9123')).toMatchObject({ kind: 'trunk' });
-      releaseNumber(ctx, provider, acme, acmeDid.id);
-      expect(resolveDial(acme.scope, '9123')).toMatchObject({ kind: 'reject', status: 403 });
+    it('stop presenting a number once it is released, even as the trunk default', async () => {
+      const acmeDid = await did(acme, '+14155550111');
+      const { trunk } = await createTrunk(ctx, provider, acme, { name: 'Carrier', callerId: '+14155550111' });
+      await createDialRule(ctx, provider, acme, { pattern: '_9.', action: { type: 'trunk', trunkId: trunk.id } });
+      expect(resolveDial(await loadDialView(acme.scope), '9123')).toMatchObject({ kind: 'trunk' });
+      await releaseNumber(ctx, provider, acme, acmeDid.id);
+      expect(resolveDial(await loadDialView(acme.scope), '9123')).toMatchObject({ kind: 'reject', status: 403 });
     });
   });
 });
 
 describe('resolveInboundDid', () => {
-  it('finds the owning tenant and routes by its destination', () => {
-    const acmeDid = did(acme, '+14155550100');
-    createRingGroup(ctx, provider, acme, { number: '600', name: 'Front', strategy: 'simultaneous', memberTimeoutSeconds: 20, members: ['101', '102'] });
-    routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'ring_group', target: '600' } });
-    expect(resolveInboundDid(ctx.store, '+14155550100')).toEqual({
+  it('finds the owning tenant and routes by its destination', async () => {
+    const acmeDid = await did(acme, '+14155550100');
+    await createRingGroup(ctx, provider, acme, { number: '600', name: 'Front', strategy: 'simultaneous', memberTimeoutSeconds: 20, members: ['101', '102'] });
+    await routeNumber(ctx, provider, acme, acmeDid.id, { routing: { type: 'ring_group', target: '600' } });
+    expect(await inbound('+14155550100')).toEqual({
       tenantId: acme.tenant.id,
       numberId: acmeDid.id,
       number: '+14155550100',
@@ -145,28 +154,28 @@ describe('resolveInboundDid', () => {
     });
   });
 
-  it('routes through a dial rule, with the same pattern meaning different things per tenant', () => {
-    const rule = createDialRule(ctx, provider, globex, { pattern: '_+1.', action: { type: 'reject', status: 603, reason: 'closed' } });
-    const globexDid = did(globex, '+14155550200');
-    routeNumber(ctx, provider, globex, globexDid.id, { routing: { type: 'dial_rule', target: rule.id } });
-    expect(resolveInboundDid(ctx.store, '+14155550200')?.destination).toEqual({ kind: 'reject', status: 603, reason: 'closed' });
+  it('routes through a dial rule, with the same pattern meaning different things per tenant', async () => {
+    const rule = await createDialRule(ctx, provider, globex, { pattern: '_+1.', action: { type: 'reject', status: 603, reason: 'closed' } });
+    const globexDid = await did(globex, '+14155550200');
+    await routeNumber(ctx, provider, globex, globexDid.id, { routing: { type: 'dial_rule', target: rule.id } });
+    expect((await inbound('+14155550200'))?.destination).toEqual({ kind: 'reject', status: 603, reason: 'closed' });
   });
 
-  it('answers undefined for a number in inventory or unknown, and not_found for an unrouted one', () => {
-    addInventoryNumber(ctx, provider, { number: '+14155550300' });
-    expect(resolveInboundDid(ctx.store, '+14155550300')).toBeUndefined();
-    expect(resolveInboundDid(ctx.store, '+14155550999')).toBeUndefined();
-    expect(resolveInboundDid(ctx.store, 'not-a-number')).toBeUndefined();
-    did(acme, '+14155550100');
-    expect(resolveInboundDid(ctx.store, '+14155550100')).toMatchObject({ tenantId: acme.tenant.id, destination: { kind: 'not_found' } });
+  it('answers undefined for a number in inventory or unknown, and not_found for an unrouted one', async () => {
+    await addInventoryNumber(ctx, provider, { number: '+14155550300' });
+    expect(await inbound('+14155550300')).toBeUndefined();
+    expect(await inbound('+14155550999')).toBeUndefined();
+    expect(await inbound('not-a-number')).toBeUndefined();
+    await did(acme, '+14155550100');
+    expect(await inbound('+14155550100')).toMatchObject({ tenantId: acme.tenant.id, destination: { kind: 'not_found' } });
   });
 
-  it('follows a number to its new tenant after release and reassignment', () => {
-    const first = did(acme, '+14155550100');
-    routeNumber(ctx, provider, acme, first.id, { routing: { type: 'extension', target: '101' } });
-    releaseNumber(ctx, provider, acme, first.id);
-    expect(resolveInboundDid(ctx.store, '+14155550100')).toBeUndefined();
-    assignNumber(ctx, provider, globex, { number: '+14155550100' });
-    expect(resolveInboundDid(ctx.store, '+14155550100')).toMatchObject({ tenantId: globex.tenant.id, destination: { kind: 'not_found' } });
+  it('follows a number to its new tenant after release and reassignment', async () => {
+    const first = await did(acme, '+14155550100');
+    await routeNumber(ctx, provider, acme, first.id, { routing: { type: 'extension', target: '101' } });
+    await releaseNumber(ctx, provider, acme, first.id);
+    expect(await inbound('+14155550100')).toBeUndefined();
+    await assignNumber(ctx, provider, globex, { number: '+14155550100' });
+    expect(await inbound('+14155550100')).toMatchObject({ tenantId: globex.tenant.id, destination: { kind: 'not_found' } });
   });
 });

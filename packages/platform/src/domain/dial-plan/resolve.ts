@@ -1,13 +1,82 @@
-import type { DialRuleAction, NumberRouting, RingStrategy, Store, TenantScope } from '../../store/types';
+import type { DialRuleAction, DialRuleRow, NumberRouting, RingGroupRow, RingStrategy, TenantNumberRow, TenantScope, TrunkRow } from '../../store/types';
 import { asE164 } from './e164';
 import { compileDialPlan, type CompiledDialPlan } from './compiled-plan';
 
 /*
  * Where a dialled string goes inside ONE tenant. The SIP edge calls these through the SipDirectory
  * (see domain/sip-directory-contract.ts) and turns the answer into forking, proxying or a final response; nothing
- * here knows SIP. Everything is read through the caller's tenant scope, so the answer can never
- * name another tenant's extension, group, trunk or number.
+ * here knows SIP. Everything is read through one tenant's DialView, so the answer can never
+ * name another tenant's extension, group, trunk or number. Synchronous: the edge answers an INVITE
+ * from its in-memory directory (sip-directory-cache.ts) without waiting for the database.
  */
+
+/** One tenant's dial plan as the resolver reads it; the edge's is held in memory, `loadDialView` reads one from the store. */
+export interface DialView {
+  readonly tenantId: string;
+  /** The tenant's rules compiled (plan-cache.ts). */
+  readonly plan: CompiledDialPlan;
+  hasExtension(number: string): boolean;
+  ringGroup(number: string): RingGroupRow | undefined;
+  /** One of the tenant's own DIDs by E.164 number. */
+  number(e164: string): TenantNumberRow | undefined;
+  numbersRoutedTo(routing: NumberRouting): TenantNumberRow[];
+  /** All of the tenant's DIDs, and all its rules in position order. */
+  numbers(): readonly TenantNumberRow[];
+  rules(): readonly DialRuleRow[];
+  trunk(id: string): TrunkRow | undefined;
+  dialRule(id: string): DialRuleRow | undefined;
+}
+
+const PAGE = 500;
+
+/** Every row of a paged tenant collection. */
+export async function allPages<T>(list: (page: { limit: number; after?: string }) => Promise<{ items: T[]; next: string | null }>): Promise<T[]> {
+  const rows: T[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await list(after === undefined ? { limit: PAGE } : { limit: PAGE, after });
+    rows.push(...page.items);
+    if (page.next === null) return rows;
+    after = page.next;
+  }
+}
+
+/** A tenant's whole dial plan read from the store into memory (`plan` compiled unless given). */
+export async function loadDialView(scope: TenantScope, plan?: CompiledDialPlan): Promise<DialView> {
+  const [extensions, ringGroups, numbers, rules, trunks] = await Promise.all([
+    allPages((p) => scope.extensions.list(p)),
+    allPages((p) => scope.ringGroups.list(p)),
+    allPages((p) => scope.numbers.list(p)),
+    scope.dialRules.all(),
+    allPages((p) => scope.trunks.list(p)),
+  ]);
+  const numbersOfExtensions = new Set(extensions.map((e) => e.number));
+  return dialViewOf(scope.tenantId, { hasExtension: (number) => numbersOfExtensions.has(number), ringGroups, numbers, rules, trunks }, plan ?? compileDialPlan(rules));
+}
+
+export function dialViewOf(
+  tenantId: string,
+  rows: { hasExtension(number: string): boolean; ringGroups: readonly RingGroupRow[]; numbers: readonly TenantNumberRow[]; rules: readonly DialRuleRow[]; trunks: readonly TrunkRow[] },
+  plan: CompiledDialPlan,
+): DialView {
+  const groups = new Map(rows.ringGroups.map((g) => [g.number, g]));
+  const numbers = new Map(rows.numbers.map((n) => [n.number, n]));
+  const rules = new Map(rows.rules.map((r) => [r.id, r]));
+  const trunks = new Map(rows.trunks.map((t) => [t.id, t]));
+  return {
+    tenantId,
+    plan,
+    hasExtension: rows.hasExtension,
+    ringGroup: (number) => groups.get(number),
+    number: (e164) => numbers.get(e164),
+    // In id order, as the store's routedTo() answers, so "the first DID routed to me" is the same one.
+    numbersRoutedTo: (routing) => rows.numbers.filter((n) => n.routing?.type === routing.type && n.routing.target === routing.target),
+    numbers: () => rows.numbers,
+    rules: () => rows.rules,
+    trunk: (id) => trunks.get(id),
+    dialRule: (id) => rules.get(id),
+  };
+}
 
 /** The caller of a dial: who is calling and which caller id they asked to present, if any. */
 export interface DialCaller {
@@ -40,15 +109,15 @@ export interface InboundDidResolution {
 
 const NOT_FOUND: DialResolution = { kind: 'not_found' };
 
-function ringExtension(scope: TenantScope, number: string): DialResolution {
-  return scope.extensions.getByNumber(number) ? { kind: 'extension', number } : NOT_FOUND;
+function ringExtension(scope: DialView, number: string): DialResolution {
+  return scope.hasExtension(number) ? { kind: 'extension', number } : NOT_FOUND;
 }
 
-function ringGroup(scope: TenantScope, number: string): DialResolution {
-  const group = scope.ringGroups.getByNumber(number);
+function ringGroup(scope: DialView, number: string): DialResolution {
+  const group = scope.ringGroup(number);
   if (!group) return NOT_FOUND;
   // A member deleted since the group was saved is skipped rather than rung into nothing.
-  const members = group.members.filter((m) => scope.extensions.getByNumber(m));
+  const members = group.members.filter((m) => scope.hasExtension(m));
   if (members.length === 0) return { kind: 'reject', status: 480, reason: `ring group ${number} has no members` };
   return { kind: 'ring_group', number, members, strategy: group.strategy, timeout: group.memberTimeoutSeconds };
 }
@@ -58,21 +127,21 @@ function ringGroup(scope: TenantScope, number: string): DialResolution {
  * refused, never silently replaced), else a DID routed to the calling extension, else the trunk's
  * default, else nothing to present and the call is refused.
  */
-function outboundCallerId(scope: TenantScope, trunkCallerId: string | null, caller: DialCaller): { ok: true; callerId: string } | { ok: false; reason: string } {
+function outboundCallerId(scope: DialView, trunkCallerId: string | null, caller: DialCaller): { ok: true; callerId: string } | { ok: false; reason: string } {
   if (caller.callerId !== undefined) {
     const asked = asE164(caller.callerId);
-    if (asked && scope.numbers.getByNumber(asked)) return { ok: true, callerId: asked };
+    if (asked && scope.number(asked)) return { ok: true, callerId: asked };
     return { ok: false, reason: 'caller id is not a number this tenant holds' };
   }
   if (caller.extension !== undefined) {
-    const own = scope.numbers.routedTo({ type: 'extension', target: caller.extension })[0];
+    const own = scope.numbersRoutedTo({ type: 'extension', target: caller.extension })[0];
     if (own) return { ok: true, callerId: own.number };
   }
-  if (trunkCallerId && scope.numbers.getByNumber(trunkCallerId)) return { ok: true, callerId: trunkCallerId };
+  if (trunkCallerId && scope.number(trunkCallerId)) return { ok: true, callerId: trunkCallerId };
   return { ok: false, reason: 'no caller id: the tenant holds no number to present' };
 }
 
-function applyAction(scope: TenantScope, action: DialRuleAction, dialled: string, caller: DialCaller): DialResolution {
+function applyAction(scope: DialView, action: DialRuleAction, dialled: string, caller: DialCaller): DialResolution {
   switch (action.type) {
     case 'extension':
       return ringExtension(scope, action.target);
@@ -81,7 +150,7 @@ function applyAction(scope: TenantScope, action: DialRuleAction, dialled: string
     case 'reject':
       return { kind: 'reject', status: action.status, reason: action.reason ?? 'rejected by dial rule' };
     case 'trunk': {
-      const trunk = scope.trunks.get(action.trunkId);
+      const trunk = scope.trunk(action.trunkId);
       if (!trunk) return NOT_FOUND;
       const callerId = outboundCallerId(scope, trunk.callerId, caller);
       if (!callerId.ok) return { kind: 'reject', status: 403, reason: callerId.reason };
@@ -91,7 +160,7 @@ function applyAction(scope: TenantScope, action: DialRuleAction, dialled: string
 }
 
 /** Where a DID of this tenant goes, per its routing. */
-function routeDid(scope: TenantScope, routing: NumberRouting | null, dialled: string, caller: DialCaller): DialResolution {
+function routeDid(scope: DialView, routing: NumberRouting | null, dialled: string, caller: DialCaller): DialResolution {
   if (!routing) return NOT_FOUND;
   switch (routing.type) {
     case 'extension':
@@ -99,7 +168,7 @@ function routeDid(scope: TenantScope, routing: NumberRouting | null, dialled: st
     case 'ring_group':
       return ringGroup(scope, routing.target);
     case 'dial_rule': {
-      const rule = scope.dialRules.get(routing.target);
+      const rule = scope.dialRule(routing.target);
       return rule ? applyAction(scope, rule.action, dialled, caller) : NOT_FOUND;
     }
   }
@@ -107,30 +176,24 @@ function routeDid(scope: TenantScope, routing: NumberRouting | null, dialled: st
 
 /**
  * Dial rules (first match by position), then extensions, then ring groups, then the tenant's own DIDs.
- * `plan` is the tenant's rules compiled: the SIP directory passes the cached one (plan-cache.ts);
- * without it the rules are loaded and compiled for this one call.
+ * The view's plan is the tenant's rules compiled once per change (plan-cache.ts), not per call.
  */
-export function resolveDial(
-  scope: TenantScope,
-  dialled: string,
-  caller: DialCaller = {},
-  plan: CompiledDialPlan = compileDialPlan(scope.dialRules.all()),
-): DialResolution {
-  const rule = plan.firstMatch(dialled);
+export function resolveDial(scope: DialView, dialled: string, caller: DialCaller = {}): DialResolution {
+  const rule = scope.plan.firstMatch(dialled);
   if (rule) return applyAction(scope, rule.action, dialled, caller);
-  if (scope.extensions.getByNumber(dialled)) return { kind: 'extension', number: dialled };
-  if (scope.ringGroups.getByNumber(dialled)) return ringGroup(scope, dialled);
+  if (scope.hasExtension(dialled)) return { kind: 'extension', number: dialled };
+  if (scope.ringGroup(dialled)) return ringGroup(scope, dialled);
   const e164 = asE164(dialled);
-  const did = e164 === undefined ? undefined : scope.numbers.getByNumber(e164);
+  const did = e164 === undefined ? undefined : scope.number(e164);
   if (did) return routeDid(scope, did.routing, did.number, caller);
   return NOT_FOUND;
 }
 
 /** A call to a DID from a carrier: the owning tenant and its route for the number, or undefined when no tenant holds it. */
-export function resolveInboundDid(store: Store, number: string, caller: DialCaller = {}): InboundDidResolution | undefined {
+export function resolveInboundDid(viewOfOwner: (e164: string) => DialView | undefined, number: string, caller: DialCaller = {}): InboundDidResolution | undefined {
   const e164 = asE164(number);
-  const row = e164 === undefined ? undefined : store.numbers.getByNumber(e164);
-  if (!row || row.tenantId === null) return undefined;
-  const scope = store.tenant(row.tenantId);
-  return { tenantId: row.tenantId, numberId: row.id, number: row.number, destination: routeDid(scope, row.routing, row.number, caller) };
+  const scope = e164 === undefined ? undefined : viewOfOwner(e164);
+  const row = e164 === undefined ? undefined : scope?.number(e164);
+  if (!scope || !row) return undefined;
+  return { tenantId: scope.tenantId, numberId: row.id, number: row.number, destination: routeDid(scope, row.routing, row.number, caller) };
 }

@@ -54,10 +54,10 @@ export function carrierOrder(order: PortOrderRow, numbers: readonly string[]): C
 }
 
 /** One step toward `target`; false when there is nothing (more) to do. */
-function step(ctx: DomainContext, order: PortOrderRow, target: CarrierStatus): boolean {
+async function step(ctx: DomainContext, order: PortOrderRow, target: CarrierStatus): Promise<boolean> {
   const scope = ctx.store.tenant(order.tenantId);
-  const apply = (action: Parameters<typeof applyTransition>[3], patch = {}, exception?: Parameters<typeof applyTransition>[6]) =>
-    ctx.store.transaction(() => applyTransition(ctx, { scope }, order, action, { kind: 'carrier' }, patch, exception)) !== undefined;
+  const apply = async (action: Parameters<typeof applyTransition>[3], patch = {}, exception?: Parameters<typeof applyTransition>[6]) =>
+    await ctx.store.transaction(() => applyTransition(ctx, { scope }, order, action, { kind: 'carrier' }, patch, exception)) !== undefined;
 
   if (target.status === 'exception') {
     if (order.status === 'submitted') return apply('review');
@@ -72,7 +72,7 @@ function step(ctx: DomainContext, order: PortOrderRow, target: CarrierStatus): b
   if (order.status === 'submitted') return apply('review');
   if (order.status === 'in_review') return apply('schedule_foc', { focDate: 'focDate' in target ? target.focDate : null });
   if (order.status === 'foc_scheduled') {
-    completePortOrder(ctx, order, { kind: 'carrier' }, 'focDate' in target ? target.focDate : (order.focDate ?? order.requestedFocDate));
+    await completePortOrder(ctx, order, { kind: 'carrier' }, 'focDate' in target ? target.focDate : (order.focDate ?? order.requestedFocDate));
     return false;
   }
   return false;
@@ -80,38 +80,38 @@ function step(ctx: DomainContext, order: PortOrderRow, target: CarrierStatus): b
 
 async function drive(ctx: DomainContext, carrier: PortingCarrier, ref: { id: string; tenantId: string }): Promise<void> {
   const scope = ctx.store.tenant(ref.tenantId);
-  let order = scope.portOrders.get(ref.id);
+  let order = await scope.portOrders.get(ref.id);
   if (!order || RANK[order.status] === undefined) return;
   if (order.carrierRef === null) {
-    const { carrierRef } = await carrier.submit(carrierOrder(order, scope.portOrders.numbers(order.id)));
+    const { carrierRef } = await carrier.submit(carrierOrder(order, await scope.portOrders.numbers(order.id)));
     // Stored only if nothing moved meanwhile; otherwise the next tick sees the new state.
-    if (!scope.portOrders.updateIfStatus(order.id, order.status, { carrierRef })) return;
-    order = scope.portOrders.get(ref.id)!;
+    if (!await scope.portOrders.updateIfStatus(order.id, order.status, { carrierRef })) return;
+    order = (await scope.portOrders.get(ref.id))!;
   }
-  const target = await carrier.poll(carrierOrder(order, scope.portOrders.numbers(order.id)));
+  const target = await carrier.poll(carrierOrder(order, await scope.portOrders.numbers(order.id)));
   for (let i = 0; i < 4; i++) {
-    order = scope.portOrders.get(ref.id);
-    if (!order || !step(ctx, order, target)) return;
+    order = await scope.portOrders.get(ref.id);
+    if (!order || !await step(ctx, order, target)) return;
   }
 }
 
 /** Without a carrier, a submitted order goes to in_review and waits there for the reviewer. */
-function queueForReview(ctx: DomainContext, ref: { id: string; tenantId: string }): void {
+async function queueForReview(ctx: DomainContext, ref: { id: string; tenantId: string }): Promise<void> {
   const scope = ctx.store.tenant(ref.tenantId);
-  ctx.store.transaction(() => {
-    const order = scope.portOrders.get(ref.id);
-    if (order?.status === 'submitted') applyTransition(ctx, { scope }, order, 'review', { kind: 'system' });
+  await ctx.store.transaction(async () => {
+    const order = await scope.portOrders.get(ref.id);
+    if (order?.status === 'submitted') await applyTransition(ctx, { scope }, order, 'review', { kind: 'system' });
   });
 }
 
 /** Cancels one draft unchanged since `before`, unless it changed since it was listed. */
-function expireDraft(ctx: DomainContext, ref: { id: string; tenantId: string }, before: string, days: number): void {
+async function expireDraft(ctx: DomainContext, ref: { id: string; tenantId: string }, before: string, days: number): Promise<void> {
   const scope = ctx.store.tenant(ref.tenantId);
-  ctx.store.transaction(() => {
-    const order = scope.portOrders.get(ref.id);
+  await ctx.store.transaction(async () => {
+    const order = await scope.portOrders.get(ref.id);
     if (order?.status !== 'draft' || order.updatedAt >= before) return;
     const message = `draft expired: unchanged for ${days} days`;
-    applyTransition(ctx, { scope }, order, 'cancel', { kind: 'system' }, { cancelledAt: ctx.now().toISOString() }, { reason: null, message });
+    await applyTransition(ctx, { scope }, order, 'cancel', { kind: 'system' }, { cancelledAt: ctx.now().toISOString() }, { reason: null, message });
   });
 }
 
@@ -136,24 +136,31 @@ export function startPortingAutomation(ctx: DomainContext, options: PortingAutom
   };
   const tick = async () => {
     const before = new Date(ctx.now().getTime() - expiryDays * 86_400_000).toISOString();
-    await each(ctx.store.porting.staleDrafts(before, BATCH), (ref) => expireDraft(ctx, ref, before, expiryDays));
-    if (carrier) await each(ctx.store.porting.ordersIn(CARRIER_STATES, BATCH), (ref) => drive(ctx, carrier, ref));
+    await each(await ctx.store.porting.staleDrafts(before, BATCH), (ref) => expireDraft(ctx, ref, before, expiryDays));
+    if (carrier) await each(await ctx.store.porting.ordersIn(CARRIER_STATES, BATCH), (ref) => drive(ctx, carrier, ref));
     // Only submitted ones: orders waiting in review must not crowd newer submissions out of the batch.
-    else await each(ctx.store.porting.ordersIn(['submitted'], BATCH), (ref) => queueForReview(ctx, ref));
+    else await each(await ctx.store.porting.ordersIn(['submitted'], BATCH), (ref) => queueForReview(ctx, ref));
   };
+  // One tick at a time: a tick asked for while one runs (the timer's, or a test's) joins it.
+  const once = (): Promise<void> =>
+    (running ??= tick().finally(() => {
+      running = undefined;
+    }));
   const loop = () => {
     if (stopped) return;
-    running = tick().finally(() => {
-      running = undefined;
-      if (!stopped) timer = setTimeout(loop, tickMs);
-    });
+    void once()
+      .catch((error: unknown) => log(`porting: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, tickMs);
+      });
   };
   timer = setTimeout(loop, tickMs);
 
   return {
     tick: async () => {
+      // A tick already under way may have listed its orders before the caller's change: run a fresh one after it.
       await running;
-      await tick();
+      await once();
     },
     stop: async () => {
       stopped = true;

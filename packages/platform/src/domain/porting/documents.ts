@@ -43,15 +43,15 @@ export interface DocumentStorage {
 
 const EXTENSIONS: Record<DocumentType, string> = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' };
 
-export function attachDocument(
+export async function attachDocument(
   ctx: DomainContext,
   actor: Actor,
   access: TenantAccess,
   storage: DocumentStorage,
   orderId: string,
   input: { kind: PortDocumentKindName; filename?: string | undefined; declaredType: string | undefined; bytes: Uint8Array },
-): PortDocumentRow {
-  orderForAttachment(access, orderId);
+): Promise<PortDocumentRow> {
+  await orderForAttachment(access, orderId);
   const sniffed = sniffType(input.bytes);
   const allowed = DOCUMENT_TYPES[input.kind];
   if (!sniffed || !allowed.includes(sniffed)) throw new UnsupportedMediaType(`a ${input.kind} must be ${allowed.join(', ')}; the content is ${sniffed ?? 'none of these'}`);
@@ -66,13 +66,13 @@ export function attachDocument(
   writeFileSync(`${file}.part`, input.bytes);
   renameSync(`${file}.part`, file);
   try {
-    return ctx.store.transaction(() => {
-      const order = orderForAttachment(access, orderId);
+    return await ctx.store.transaction(async () => {
+      const order = await orderForAttachment(access, orderId);
       const docs = access.scope.portOrders.documents;
       // The limit as stored now, not as loaded with the request: a PATCH that lowered it a moment ago counts.
-      const limit = ctx.store.tenants.get(access.tenant.id)?.limits.storageBytes ?? access.tenant.limits.storageBytes;
-      if (docs.totalBytes() + input.bytes.byteLength > limit) throw new LimitExceeded('storage', limit);
-      const row = docs.insert({
+      const limit = (await ctx.store.tenants.get(access.tenant.id))?.limits.storageBytes ?? access.tenant.limits.storageBytes;
+      if (await docs.totalBytes() + input.bytes.byteLength > limit) throw new LimitExceeded('storage', limit);
+      const row = await docs.insert({
         id,
         orderId,
         kind: input.kind,
@@ -82,8 +82,8 @@ export function attachDocument(
         storagePath: relative,
         createdAt: ctx.now().toISOString(),
       });
-      applyTransition(ctx, access, order, 'attach_document', { kind: 'api_key', actor });
-      recordAudit(ctx, actor, access.tenant.id, 'port_document.created', id, { targetType: 'port_document', after: { kind: row.kind, filename: row.filename, sizeBytes: row.sizeBytes } });
+      await applyTransition(ctx, access, order, 'attach_document', { kind: 'api_key', actor });
+      await recordAudit(ctx, actor, access.tenant.id, 'port_document.created', id, { targetType: 'port_document', after: { kind: row.kind, filename: row.filename, sizeBytes: row.sizeBytes } });
       return row;
     });
   } catch (error) {
@@ -92,14 +92,14 @@ export function attachDocument(
   }
 }
 
-export function listDocuments(access: TenantAccess, orderId: string, page: PageQuery): Page<PortDocumentRow> {
-  loadPortOrder(access, orderId);
+export async function listDocuments(access: TenantAccess, orderId: string, page: PageQuery): Promise<Page<PortDocumentRow>> {
+  await loadPortOrder(access, orderId);
   return access.scope.portOrders.documents.list(orderId, page);
 }
 
-export function readDocument(access: TenantAccess, storage: DocumentStorage, orderId: string, id: string): { row: PortDocumentRow; bytes: Buffer } {
-  loadPortOrder(access, orderId);
-  const row = access.scope.portOrders.documents.get(orderId, id);
+export async function readDocument(access: TenantAccess, storage: DocumentStorage, orderId: string, id: string): Promise<{ row: PortDocumentRow; bytes: Buffer }> {
+  await loadPortOrder(access, orderId);
+  const row = await access.scope.portOrders.documents.get(orderId, id);
   if (!row) throw new NotFound('port_document');
   return { row, bytes: readFileSync(join(storage.dataDir, row.storagePath)) };
 }

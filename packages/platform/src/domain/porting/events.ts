@@ -11,10 +11,10 @@ export type PortOrderEventType = 'port_order.updated' | 'port_order.completed' |
  * `data` is a PortOrderView with account number and PIN already masked, which the HTTP layer's
  * event presenter turns into the API's `PortOrder`.
  */
-export function emitPortOrderEvent(ctx: DomainContext, type: PortOrderEventType, order: PortOrderRow, numbers: readonly string[]): void {
-  const kinds = new Set(ctx.store.tenant(order.tenantId).portOrders.documents.kinds(order.id));
+export async function emitPortOrderEvent(ctx: DomainContext, type: PortOrderEventType, order: PortOrderRow, numbers: readonly string[]): Promise<void> {
+  const kinds = new Set(await ctx.store.tenant(order.tenantId).portOrders.documents.kinds(order.id));
   // The secrets are masked before the view leaves the domain; the presenter shows last 4 and pinSet.
   const masked: PortOrderRow = { ...order, accountNumber: order.accountNumber.slice(-4), pin: order.pin === '' ? '' : '*' };
   const data: PortOrderView = { order: masked, numbers: [...numbers], missing: REQUIRED_DOCUMENTS.filter((k) => !kinds.has(k)) };
-  emitEvent(ctx, { type, tenantId: order.tenantId, data });
+  await emitEvent(ctx, { type, tenantId: order.tenantId, data });
 }

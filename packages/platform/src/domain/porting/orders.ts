@@ -101,8 +101,8 @@ function normaliseNumbers(input: readonly string[]): string[] {
  * available", so the answer names no other tenant and no other order; the tenant's own claims are
  * named, its own orders by id. Drafts hold nothing, so they never appear here.
  */
-function checkAvailable(ctx: DomainContext, tenantId: string, numbers: readonly string[], exceptOrderId?: string): void {
-  const claims = new Map(ctx.store.porting.numberClaims(numbers, exceptOrderId).map((c) => [c.number, c]));
+async function checkAvailable(ctx: DomainContext, tenantId: string, numbers: readonly string[], exceptOrderId?: string): Promise<void> {
+  const claims = new Map((await ctx.store.porting.numberClaims(numbers, exceptOrderId)).map((c) => [c.number, c]));
   const unavailable = numbers.flatMap((number, index) => {
     const claim = claims.get(number);
     if (!claim) return [];
@@ -113,26 +113,26 @@ function checkAvailable(ctx: DomainContext, tenantId: string, numbers: readonly 
 }
 
 /** 422 limit_exceeded when the tenant already has `limits.openPortOrders` orders neither completed nor cancelled (besides `exceptOrderId`). */
-function checkOpenOrderLimit(ctx: DomainContext, access: TenantAccess, exceptOrderId?: string): void {
+async function checkOpenOrderLimit(ctx: DomainContext, access: TenantAccess, exceptOrderId?: string): Promise<void> {
   // Read fresh: a PATCH of the limit applies to the next request.
-  const limit = ctx.store.tenants.get(access.tenant.id)?.limits.openPortOrders ?? access.tenant.limits.openPortOrders;
-  if (access.scope.portOrders.countOpen(exceptOrderId) >= limit) throw new LimitExceeded('open port orders', limit);
+  const limit = (await ctx.store.tenants.get(access.tenant.id))?.limits.openPortOrders ?? access.tenant.limits.openPortOrders;
+  if (await access.scope.portOrders.countOpen(exceptOrderId) >= limit) throw new LimitExceeded('open port orders', limit);
 }
 
-function checkDestination(access: TenantAccess, destination: PortOrderRow['destination']): void {
-  const exists = destination.type === 'extension' ? access.scope.extensions.getByNumber(destination.target) : access.scope.ringGroups.getByNumber(destination.target);
+async function checkDestination(access: TenantAccess, destination: PortOrderRow['destination']): Promise<void> {
+  const exists = destination.type === 'extension' ? await access.scope.extensions.getByNumber(destination.target) : await access.scope.ringGroups.getByNumber(destination.target);
   if (!exists) throw new InvalidReference('defaultDestination.target', `no ${destination.type.replace('_', ' ')} ${destination.target} in this tenant`);
 }
 
-function load(access: TenantAccess, id: string): PortOrderRow {
-  const order = access.scope.portOrders.get(id);
+async function load(access: TenantAccess, id: string): Promise<PortOrderRow> {
+  const order = await access.scope.portOrders.get(id);
   if (!order) throw new NotFound('port_order');
   return order;
 }
 
-export function viewOf(access: TenantAccess, order: PortOrderRow, numbers?: string[]): PortOrderView {
-  const kinds = new Set(access.scope.portOrders.documents.kinds(order.id));
-  return { order, numbers: numbers ?? access.scope.portOrders.numbers(order.id), missing: REQUIRED_DOCUMENTS.filter((k) => !kinds.has(k)) };
+export async function viewOf(access: TenantAccess, order: PortOrderRow, numbers?: string[]): Promise<PortOrderView> {
+  const kinds = new Set(await access.scope.portOrders.documents.kinds(order.id));
+  return { order, numbers: numbers ?? await access.scope.portOrders.numbers(order.id), missing: REQUIRED_DOCUMENTS.filter((k) => !kinds.has(k)) };
 }
 
 /** Throws 422 invalid_state unless `action` is allowed now; returns the status it leads to. */
@@ -146,7 +146,7 @@ function checkAction(order: PortOrderRow, action: PortOrderAction): PortStatus {
  * Applies one status change: compare-and-set on the status read, timeline entry, audit event and
  * webhook events, all in the caller's transaction. False when someone else changed the status first.
  */
-export function applyTransition(
+export async function applyTransition(
   ctx: DomainContext,
   access: Pick<TenantAccess, 'scope'>,
   order: PortOrderRow,
@@ -154,20 +154,20 @@ export function applyTransition(
   by: PortActor,
   patch: PortOrderPatch = {},
   exception?: { reason: PortOrderRow['exceptionReason']; message: string },
-): PortOrderRow | undefined {
+): Promise<PortOrderRow | undefined> {
   const to = checkAction(order, action);
   const at = ctx.now().toISOString();
   const { scope } = access;
-  if (!scope.portOrders.updateIfStatus(order.id, order.status, { ...patch, status: to, updatedAt: at })) return undefined;
-  const updated = scope.portOrders.get(order.id)!;
-  const numbers = scope.portOrders.numbers(order.id);
+  if (!await scope.portOrders.updateIfStatus(order.id, order.status, { ...patch, status: to, updatedAt: at })) return undefined;
+  const updated = (await scope.portOrders.get(order.id))!;
+  const numbers = await scope.portOrders.numbers(order.id);
   // The hold on the numbers follows the status: taken on submit, let go when the order leaves the carrier's hands.
-  if (holdsNumbers(to) && !holdsNumbers(order.status) && !scope.portOrders.reserveNumbers(order.id)) {
+  if (holdsNumbers(to) && !holdsNumbers(order.status) && !await scope.portOrders.reserveNumbers(order.id)) {
     // Someone took one between the caller's check and here (another process): refuse the whole change.
-    checkAvailable(ctx, order.tenantId, numbers, order.id);
+    await checkAvailable(ctx, order.tenantId, numbers, order.id);
     throw new NumbersUnavailable(numbers.map((number, index) => ({ index, number, why: 'is not available' })));
   }
-  if (!holdsNumbers(to) && holdsNumbers(order.status)) scope.portOrders.releaseNumbers(order.id);
+  if (!holdsNumbers(to) && holdsNumbers(order.status)) await scope.portOrders.releaseNumbers(order.id);
   const event: Omit<PortEventRow, 'tenantId'> = {
     id: newId('pev'),
     orderId: order.id,
@@ -181,11 +181,11 @@ export function applyTransition(
     message: exception?.message ?? null,
     occurredAt: at,
   };
-  if (order.status !== to) scope.portOrders.events.insert(event);
+  if (order.status !== to) await scope.portOrders.events.insert(event);
   const details = { targetType: 'port_order', before: auditView(order, numbers), after: auditView(updated, numbers) };
-  if (by.kind === 'api_key') recordAudit(ctx, by.actor, order.tenantId, `port_order.${PAST[action]}`, order.id, details);
+  if (by.kind === 'api_key') await recordAudit(ctx, by.actor, order.tenantId, `port_order.${PAST[action]}`, order.id, details);
   else
-    appendAuditEvent(ctx, {
+    await appendAuditEvent(ctx, {
       tenantId: order.tenantId,
       action: `port_order.${PAST[action]}`,
       targetId: order.id,
@@ -195,31 +195,31 @@ export function applyTransition(
       requestId: null,
     });
   if (order.status !== to) {
-    emitPortOrderEvent(ctx, 'port_order.updated', updated, numbers);
-    if (to === 'completed') emitPortOrderEvent(ctx, 'port_order.completed', updated, numbers);
-    if (to === 'exception') emitPortOrderEvent(ctx, 'port_order.exception', updated, numbers);
+    await emitPortOrderEvent(ctx, 'port_order.updated', updated, numbers);
+    if (to === 'completed') await emitPortOrderEvent(ctx, 'port_order.completed', updated, numbers);
+    if (to === 'exception') await emitPortOrderEvent(ctx, 'port_order.exception', updated, numbers);
   }
   return updated;
 }
 
 /** The same order moved by someone else between our read and our write: ask the caller to look again. */
-function raced(ctx: DomainContext, access: TenantAccess, id: string, action: PortOrderAction): never {
-  const now = load(access, id);
+async function raced(ctx: DomainContext, access: TenantAccess, id: string, action: PortOrderAction): Promise<never> {
+  const now = await load(access, id);
   checkAction(now, action);
   void ctx;
   throw new InvalidState(now.status, action, []);
 }
 
-export function createPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, input: PortOrderInput): PortOrderView {
+export async function createPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, input: PortOrderInput): Promise<PortOrderView> {
   const numbers = normaliseNumbers(input.numbers);
   const { tenant, scope } = access;
   const at = ctx.now().toISOString();
-  return ctx.store.transaction(() => {
-    checkOpenOrderLimit(ctx, access);
-    checkDestination(access, input.defaultDestination);
+  return ctx.store.transaction(async () => {
+    await checkOpenOrderLimit(ctx, access);
+    await checkDestination(access, input.defaultDestination);
     // Early word for the tenant only: a draft holds nothing, and submit checks again.
-    checkAvailable(ctx, tenant.id, numbers);
-    const row = scope.portOrders.insert(
+    await checkAvailable(ctx, tenant.id, numbers);
+    const row = await scope.portOrders.insert(
       {
         id: newId('por'),
         status: 'draft',
@@ -242,7 +242,7 @@ export function createPortOrder(ctx: DomainContext, actor: Actor, access: Tenant
       },
       numbers,
     );
-    scope.portOrders.events.insert({
+    await scope.portOrders.events.insert({
       id: newId('pev'),
       orderId: row.id,
       action: 'create',
@@ -255,34 +255,34 @@ export function createPortOrder(ctx: DomainContext, actor: Actor, access: Tenant
       message: null,
       occurredAt: at,
     });
-    recordAudit(ctx, actor, tenant.id, 'port_order.created', row.id, { targetType: 'port_order', before: null, after: auditView(row, numbers) });
-    emitPortOrderEvent(ctx, 'port_order.updated', row, numbers);
+    await recordAudit(ctx, actor, tenant.id, 'port_order.created', row.id, { targetType: 'port_order', before: null, after: auditView(row, numbers) });
+    await emitPortOrderEvent(ctx, 'port_order.updated', row, numbers);
     return { order: row, numbers, missing: [...REQUIRED_DOCUMENTS] };
   });
 }
 
-export function listPortOrders(access: TenantAccess, page: PageQuery, filter: { status?: PortStatus | undefined }): Page<PortOrderView> {
-  const result = access.scope.portOrders.list(page, filter);
-  const numbers = access.scope.portOrders.numbersOf(result.items.map((o) => o.id));
-  return { items: result.items.map((o) => viewOf(access, o, numbers.get(o.id) ?? [])), next: result.next };
+export async function listPortOrders(access: TenantAccess, page: PageQuery, filter: { status?: PortStatus | undefined }): Promise<Page<PortOrderView>> {
+  const result = await access.scope.portOrders.list(page, filter);
+  const numbers = await access.scope.portOrders.numbersOf(result.items.map((o) => o.id));
+  return { items: await Promise.all(result.items.map((o) => viewOf(access, o, numbers.get(o.id) ?? []))), next: result.next };
 }
 
-export function retrievePortOrder(access: TenantAccess, id: string): PortOrderView {
-  return viewOf(access, load(access, id));
+export async function retrievePortOrder(access: TenantAccess, id: string): Promise<PortOrderView> {
+  return viewOf(access, await load(access, id));
 }
 
-export function updatePortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: PortOrderChanges): PortOrderView {
+export async function updatePortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: PortOrderChanges): Promise<PortOrderView> {
   const numbers = input.numbers && normaliseNumbers(input.numbers);
-  return ctx.store.transaction(() => {
-    const order = load(access, id);
+  return ctx.store.transaction(async () => {
+    const order = await load(access, id);
     checkAction(order, 'update');
-    if (input.defaultDestination) checkDestination(access, input.defaultDestination);
+    if (input.defaultDestination) await checkDestination(access, input.defaultDestination);
     if (numbers) {
-      checkAvailable(ctx, access.tenant.id, numbers, order.id);
-      access.scope.portOrders.replaceNumbers(order.id, numbers);
+      await checkAvailable(ctx, access.tenant.id, numbers, order.id);
+      await access.scope.portOrders.replaceNumbers(order.id, numbers);
     }
     const carrier = input.losingCarrier ?? {};
-    const updated = applyTransition(ctx, access, order, 'update', { kind: 'api_key', actor }, {
+    const updated = await applyTransition(ctx, access, order, 'update', { kind: 'api_key', actor }, {
       carrierName: carrier.name,
       accountNumber: carrier.accountNumber,
       pin: carrier.pin,
@@ -291,49 +291,49 @@ export function updatePortOrder(ctx: DomainContext, actor: Actor, access: Tenant
       requestedFocDate: input.requestedFocDate,
       destination: input.defaultDestination,
     });
-    if (!updated) raced(ctx, access, id, 'update');
+    if (!updated) return raced(ctx, access, id, 'update');
     return viewOf(access, updated);
   });
 }
 
-export function submitPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): PortOrderView {
-  return ctx.store.transaction(() => {
-    const order = load(access, id);
+export async function submitPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<PortOrderView> {
+  return ctx.store.transaction(async () => {
+    const order = await load(access, id);
     checkAction(order, 'submit');
-    const view = viewOf(access, order);
+    const view = await viewOf(access, order);
     if (view.missing.length > 0) throw new RequirementsMissing(view.missing);
-    checkOpenOrderLimit(ctx, access, order.id);
+    await checkOpenOrderLimit(ctx, access, order.id);
     // From here the order holds its numbers (applyTransition reserves them); first say which are held elsewhere.
-    checkAvailable(ctx, access.tenant.id, view.numbers, order.id);
+    await checkAvailable(ctx, access.tenant.id, view.numbers, order.id);
     // A resubmission after an exception is a new submission: new time, no carrier reference, no exception.
-    const updated = applyTransition(ctx, access, order, 'submit', { kind: 'api_key', actor }, {
+    const updated = await applyTransition(ctx, access, order, 'submit', { kind: 'api_key', actor }, {
       submittedAt: ctx.now().toISOString(),
       carrierRef: null,
       exceptionReason: null,
       exceptionMessage: null,
       focDate: null,
     });
-    if (!updated) raced(ctx, access, id, 'submit');
+    if (!updated) return raced(ctx, access, id, 'submit');
     return viewOf(access, updated);
   });
 }
 
 /** Returns the order before and after: the caller tells the carrier when it held the order. */
-export function cancelPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): { before: PortOrderRow; view: PortOrderView } {
-  return ctx.store.transaction(() => {
-    const order = load(access, id);
-    const updated = applyTransition(ctx, access, order, 'cancel', { kind: 'api_key', actor }, { cancelledAt: ctx.now().toISOString() });
-    if (!updated) raced(ctx, access, id, 'cancel');
-    return { before: order, view: viewOf(access, updated) };
+export async function cancelPortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<{ before: PortOrderRow; view: PortOrderView }> {
+  return ctx.store.transaction(async () => {
+    const order = await load(access, id);
+    const updated = await applyTransition(ctx, access, order, 'cancel', { kind: 'api_key', actor }, { cancelledAt: ctx.now().toISOString() });
+    if (!updated) return raced(ctx, access, id, 'cancel');
+    return { before: order, view: await viewOf(access, updated) };
   });
 }
 
-export function addPortComment(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { body: string; visibility: 'public' | 'internal' }) {
-  return ctx.store.transaction(() => {
-    load(access, id);
+export async function addPortComment(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { body: string; visibility: 'public' | 'internal' }) {
+  return ctx.store.transaction(async () => {
+    await load(access, id);
     // Internal notes are the provider's and resellers' working space; a tenant key may neither read nor write them.
     if (input.visibility === 'internal' && isTenantLevel(actor.principal)) throw new PermissionDenied('only provider and reseller keys may write internal comments');
-    const row = access.scope.portOrders.comments.insert({
+    const row = await access.scope.portOrders.comments.insert({
       id: newId('pcm'),
       orderId: id,
       visibility: input.visibility,
@@ -342,29 +342,29 @@ export function addPortComment(ctx: DomainContext, actor: Actor, access: TenantA
       authorKeyId: actor.principal.keyId,
       createdAt: ctx.now().toISOString(),
     });
-    recordAudit(ctx, actor, access.tenant.id, 'port_order.commented', id, { targetType: 'port_order', before: null, after: { commentId: row.id, visibility: row.visibility } });
+    await recordAudit(ctx, actor, access.tenant.id, 'port_order.commented', id, { targetType: 'port_order', before: null, after: { commentId: row.id, visibility: row.visibility } });
     return row;
   });
 }
 
-export function listPortComments(actor: Actor, access: TenantAccess, id: string, page: PageQuery) {
-  load(access, id);
+export async function listPortComments(actor: Actor, access: TenantAccess, id: string, page: PageQuery) {
+  await load(access, id);
   return access.scope.portOrders.comments.list(id, page, !isTenantLevel(actor.principal));
 }
 
-export function portTimeline(access: TenantAccess, id: string, page: PageQuery) {
-  load(access, id);
+export async function portTimeline(access: TenantAccess, id: string, page: PageQuery) {
+  await load(access, id);
   return access.scope.portOrders.events.list(id, page);
 }
 
 /** For the document module: loads the order and checks that documents may be attached now. */
-export function orderForAttachment(access: TenantAccess, id: string): PortOrderRow {
-  const order = load(access, id);
+export async function orderForAttachment(access: TenantAccess, id: string): Promise<PortOrderRow> {
+  const order = await load(access, id);
   checkAction(order, 'attach_document');
   return order;
 }
 
-export function loadPortOrder(access: TenantAccess, id: string): PortOrderRow {
+export async function loadPortOrder(access: TenantAccess, id: string): Promise<PortOrderRow> {
   return load(access, id);
 }
 
@@ -374,21 +374,21 @@ export function loadPortOrder(access: TenantAccess, id: string): PortOrderRow {
  * (someone put it on the platform meanwhile), nothing is added and the order goes to exception
  * instead. Returns the order as it is afterwards, or undefined when another actor moved it first.
  */
-export function completePortOrder(ctx: DomainContext, order: PortOrderRow, by: PortActor, focDate: string): PortOrderRow | undefined {
+export async function completePortOrder(ctx: DomainContext, order: PortOrderRow, by: PortActor, focDate: string): Promise<PortOrderRow | undefined> {
   const scope = ctx.store.tenant(order.tenantId);
-  const numbers = scope.portOrders.numbers(order.id);
+  const numbers = await scope.portOrders.numbers(order.id);
   try {
-    const done = ctx.store.transaction(() => {
+    const done = await ctx.store.transaction(async () => {
       const at = ctx.now().toISOString();
-      const updated = applyTransition(ctx, { scope }, order, 'complete', by, { focDate, completedAt: at });
-      if (updated) scope.portOrders.activateNumbers(numbers.map((number) => ({ id: newId('num'), number })), order.destination, at);
+      const updated = await applyTransition(ctx, { scope }, order, 'complete', by, { focDate, completedAt: at });
+      if (updated) await scope.portOrders.activateNumbers(numbers.map((number) => ({ id: newId('num'), number })), order.destination, at);
       return updated;
     });
     return done;
   } catch (error) {
     // A refused action (invalid_state) is the caller's answer; only a number taken meanwhile stops the order.
     if (isDomainError(error)) throw error;
-    const taken = ctx.store.porting.numbersOnPlatform(numbers);
+    const taken = await ctx.store.porting.numbersOnPlatform(numbers);
     if (taken.length === 0) throw error;
     const message = `already on the platform: ${taken.join(', ')}`;
     return ctx.store.transaction(() =>

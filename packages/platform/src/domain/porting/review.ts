@@ -21,44 +21,44 @@ function requireReviewer(actor: Actor): void {
 }
 
 /** The order moved between our read and our write: say where it is now. */
-function moved(access: TenantAccess, id: string, action: string): never {
-  throw new InvalidState(loadPortOrder(access, id).status, action, []);
+async function moved(access: TenantAccess, id: string, action: string): Promise<never> {
+  throw new InvalidState((await loadPortOrder(access, id)).status, action, []);
 }
 
-export function approvePortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { focDate: string }): PortOrderView {
+export async function approvePortOrder(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, input: { focDate: string }): Promise<PortOrderView> {
   requireReviewer(actor);
   const today = ctx.now().toISOString().slice(0, 10);
   if (input.focDate < today) throw new InvalidFields([{ field: 'focDate', issue: `must be today (${today}, UTC) or later` }]);
-  return ctx.store.transaction(() => {
-    const order = loadPortOrder(access, id);
-    const updated = applyTransition(ctx, access, order, 'approve', { kind: 'api_key', actor }, { focDate: input.focDate });
-    if (!updated) moved(access, id, 'approve');
+  return ctx.store.transaction(async () => {
+    const order = await loadPortOrder(access, id);
+    const updated = await applyTransition(ctx, access, order, 'approve', { kind: 'api_key', actor }, { focDate: input.focDate });
+    if (!updated) return moved(access, id, 'approve');
     return viewOf(access, updated);
   });
 }
 
 /** Returns the order before and after: the caller tells the carrier, if one held it, that the submission is off. */
-export function rejectPortOrder(
+export async function rejectPortOrder(
   ctx: DomainContext,
   actor: Actor,
   access: TenantAccess,
   id: string,
   input: { reason: PortExceptionReason; message: string },
-): { before: PortOrderRow; view: PortOrderView } {
+): Promise<{ before: PortOrderRow; view: PortOrderView }> {
   requireReviewer(actor);
-  return ctx.store.transaction(() => {
-    const order = loadPortOrder(access, id);
-    const updated = applyTransition(ctx, access, order, 'reject', { kind: 'api_key', actor }, { exceptionReason: input.reason, exceptionMessage: input.message }, input);
-    if (!updated) moved(access, id, 'reject');
-    return { before: order, view: viewOf(access, updated) };
+  return ctx.store.transaction(async () => {
+    const order = await loadPortOrder(access, id);
+    const updated = await applyTransition(ctx, access, order, 'reject', { kind: 'api_key', actor }, { exceptionReason: input.reason, exceptionMessage: input.message }, input);
+    if (!updated) return moved(access, id, 'reject');
+    return { before: order, view: await viewOf(access, updated) };
   });
 }
 
 /** Completes the port now (the reviewer has the losing carrier's confirmation); the FOC date stays the approved one. */
-export function completePortOrderByReviewer(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): PortOrderView {
+export async function completePortOrderByReviewer(ctx: DomainContext, actor: Actor, access: TenantAccess, id: string): Promise<PortOrderView> {
   requireReviewer(actor);
-  const order = loadPortOrder(access, id);
-  const after = completePortOrder(ctx, order, { kind: 'api_key', actor }, order.focDate ?? ctx.now().toISOString().slice(0, 10));
-  if (!after) moved(access, id, 'complete');
+  const order = await loadPortOrder(access, id);
+  const after = await completePortOrder(ctx, order, { kind: 'api_key', actor }, order.focDate ?? ctx.now().toISOString().slice(0, 10));
+  if (!after) return moved(access, id, 'complete');
   return viewOf(access, after);
 }

@@ -39,7 +39,7 @@ export const apiKeyRoutes = [
     summary: "Create a provider or reseller key (the provider names `resellerId` for a reseller's key); the secret is shown once",
     body: ApiKeyCreateParams,
     response: { status: 201, schema: ApiKeyWithSecret, description: 'The key and its secret' },
-    handle: ({ services, actor, body }) => withSecret(createPlatformKey(services.domain, actor, body)),
+    handle: async ({ services, actor, body }) => withSecret(await createPlatformKey(services.domain, actor, body)),
   }),
   route({
     method: 'GET',
@@ -50,7 +50,7 @@ export const apiKeyRoutes = [
     summary: "List the caller's level's keys (the provider's, or the calling reseller's)",
     query: ListParams,
     response: { status: 200, schema: ApiKeyList, description: 'One page of keys, without secrets' },
-    handle: ({ services, principal, query }) => presentPage(listPlatformKeys(services.domain, principal, { limit: query.limit, after: query.cursor }), presentApiKey),
+    handle: async ({ services, principal, query }) => presentPage(await listPlatformKeys(services.domain, principal, { limit: query.limit, after: query.cursor }), presentApiKey),
   }),
   route({
     method: 'GET',
@@ -60,7 +60,7 @@ export const apiKeyRoutes = [
     operationId: 'retrieveApiKey',
     summary: 'Retrieve a provider or reseller key',
     response: { status: 200, schema: ApiKey, description: 'The key, without its secret' },
-    handle: ({ services, principal, params }) => presentApiKey(retrievePlatformKey(services.domain, principal, params.keyId!)),
+    handle: async ({ services, principal, params }) => presentApiKey(await retrievePlatformKey(services.domain, principal, params.keyId!)),
   }),
   route({
     method: 'POST',
@@ -71,7 +71,7 @@ export const apiKeyRoutes = [
     summary: 'Give a key a new secret; the old one works for `gracePeriodSeconds` more (default 24 h, 0 = stops now)',
     body: ApiKeyRotateParams,
     response: { status: 200, schema: ApiKeyWithSecret, description: 'The key and its new secret' },
-    handle: ({ services, actor, params, body }) => withSecret(rotatePlatformKey(services.domain, actor, params.keyId!, body.gracePeriodSeconds)),
+    handle: async ({ services, actor, params, body }) => withSecret(await rotatePlatformKey(services.domain, actor, params.keyId!, body.gracePeriodSeconds)),
   }),
   route({
     method: 'DELETE',
@@ -81,8 +81,8 @@ export const apiKeyRoutes = [
     operationId: 'revokeApiKey',
     summary: 'Revoke a key: it answers 401 from now on',
     response: { status: 200, schema: Deleted, description: 'The key is revoked' },
-    handle: ({ services, actor, params }) => {
-      revokePlatformKey(services.domain, actor, params.keyId!);
+    handle: async ({ services, actor, params }) => {
+      await revokePlatformKey(services.domain, actor, params.keyId!);
       return revoked(params.keyId!);
     },
   }),
@@ -94,7 +94,7 @@ export const apiKeyRoutes = [
     summary: 'Create a tenant key with a role, or (with `extension`) an end user key; the secret is shown once',
     body: TenantApiKeyCreateParams,
     response: { status: 201, schema: ApiKeyWithSecret, description: 'The key and its secret' },
-    handle: ({ services, actor, tenant, body }) => withSecret(createTenantKey(services.domain, actor, tenant, body)),
+    handle: async ({ services, actor, tenant, body }) => withSecret(await createTenantKey(services.domain, actor, tenant, body)),
   }),
   tenantRoute({
     method: 'GET',
@@ -104,7 +104,7 @@ export const apiKeyRoutes = [
     summary: "List a tenant's keys",
     query: ListParams,
     response: { status: 200, schema: ApiKeyList, description: 'One page of keys, without secrets' },
-    handle: ({ services, tenant, query }) => presentPage(listTenantKeys(services.domain, tenant, { limit: query.limit, after: query.cursor }), presentApiKey),
+    handle: async ({ services, tenant, query }) => presentPage(await listTenantKeys(services.domain, tenant, { limit: query.limit, after: query.cursor }), presentApiKey),
   }),
   tenantRoute({
     method: 'GET',
@@ -113,7 +113,7 @@ export const apiKeyRoutes = [
     operationId: 'retrieveTenantApiKey',
     summary: 'Retrieve a tenant key',
     response: { status: 200, schema: ApiKey, description: 'The key, without its secret' },
-    handle: ({ services, tenant, params }) => presentApiKey(retrieveTenantKey(services.domain, tenant, params.keyId!)),
+    handle: async ({ services, tenant, params }) => presentApiKey(await retrieveTenantKey(services.domain, tenant, params.keyId!)),
   }),
   tenantRoute({
     method: 'POST',
@@ -123,8 +123,8 @@ export const apiKeyRoutes = [
     summary: 'Give a tenant key a new secret; the old one works for `gracePeriodSeconds` more',
     body: ApiKeyRotateParams,
     response: { status: 200, schema: ApiKeyWithSecret, description: 'The key and its new secret' },
-    handle: ({ services, actor, tenant, params, body }) =>
-      withSecret(rotateTenantKey(services.domain, actor, tenant, params.keyId!, body.gracePeriodSeconds)),
+    handle: async ({ services, actor, tenant, params, body }) =>
+      withSecret(await rotateTenantKey(services.domain, actor, tenant, params.keyId!, body.gracePeriodSeconds)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -133,8 +133,8 @@ export const apiKeyRoutes = [
     operationId: 'revokeTenantApiKey',
     summary: 'Revoke a tenant key: it answers 401 from now on',
     response: { status: 200, schema: Deleted, description: 'The key is revoked' },
-    handle: ({ services, actor, tenant, params }) => {
-      revokeTenantKey(services.domain, actor, tenant, params.keyId!);
+    handle: async ({ services, actor, tenant, params }) => {
+      await revokeTenantKey(services.domain, actor, tenant, params.keyId!);
       return revoked(params.keyId!);
     },
   }),

@@ -21,8 +21,8 @@ export const auditEventRoutes = [
     summary: "List a tenant's audit events, oldest first; filter by actor key, action, target and time",
     query: AuditEventListParams,
     response: { status: 200, schema: AuditEventList, description: 'One page of audit events' },
-    handle: ({ tenant, principal, query }) =>
-      presentPage(listTenantAudit(tenant, { limit: query.limit, after: query.cursor }, filterOf(query)), (e) => presentAuditEvent(auditEventAsSeenBy(principal, e))),
+    handle: async ({ tenant, principal, query }) =>
+      presentPage(await listTenantAudit(tenant, { limit: query.limit, after: query.cursor }, filterOf(query)), (e) => presentAuditEvent(auditEventAsSeenBy(principal, e))),
   }),
   tenantRoute({
     method: 'GET',
@@ -44,7 +44,7 @@ export const auditEventRoutes = [
     summary: "List audit events across tenants: a provider sees all (and platform events), a reseller its tenants'",
     query: AuditEventListParams,
     response: { status: 200, schema: AuditEventList, description: 'One page of audit events' },
-    handle: ({ services, principal, query }) =>
-      presentPage(listAllAudit(services.domain, principal, { limit: query.limit, after: query.cursor }, filterOf(query)), (e) => presentAuditEvent(auditEventAsSeenBy(principal, e))),
+    handle: async ({ services, principal, query }) =>
+      presentPage(await listAllAudit(services.domain, principal, { limit: query.limit, after: query.cursor }, filterOf(query)), (e) => presentAuditEvent(auditEventAsSeenBy(principal, e))),
   }),
 ];

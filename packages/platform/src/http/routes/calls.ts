@@ -13,9 +13,9 @@ export const callRoutes = [
     summary: 'List the tenant\'s call records, oldest first, with filters',
     query: CallListParams,
     response: { status: 200, schema: CallList, description: 'One page of call records' },
-    handle: ({ tenant, query }) => {
+    handle: async ({ tenant, query }) => {
       const { limit, cursor, ...filter } = query;
-      return presentPage(listCalls(tenant, { limit, after: cursor }, filter), presentCall);
+      return presentPage(await listCalls(tenant, { limit, after: cursor }, filter), presentCall);
     },
   }),
   tenantRoute({
@@ -25,7 +25,7 @@ export const callRoutes = [
     operationId: 'retrieveCall',
     summary: 'Retrieve one call record',
     response: { status: 200, schema: Call, description: 'The call record' },
-    handle: ({ tenant, params }) => presentCall(retrieveCall(tenant, params.callId!)),
+    handle: async ({ tenant, params }) => presentCall(await retrieveCall(tenant, params.callId!)),
   }),
   tenantRoute({
     method: 'GET',
@@ -34,6 +34,6 @@ export const callRoutes = [
     operationId: 'retrieveTenantUsage',
     summary: 'Live channels, registrations and messages, and extensions, each beside its limit',
     response: { status: 200, schema: TenantUsage, description: 'The tenant\'s usage now' },
-    handle: ({ services, tenant }) => presentUsage(tenantUsage(tenant, services.liveCounters(tenant.tenant.id), services.domain.now())),
+    handle: async ({ services, tenant }) => presentUsage(await tenantUsage(tenant, services.liveCounters(tenant.tenant.id), services.domain.now())),
   }),
 ];

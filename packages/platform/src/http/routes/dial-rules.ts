@@ -13,7 +13,7 @@ export const dialRuleRoutes = [
     summary: 'Add a dial rule; a bad pattern is a 400 naming the character position',
     body: DialRuleCreateParams,
     response: { status: 201, schema: DialRule, description: 'The new rule at its position' },
-    handle: ({ services, actor, tenant, body }) => presentDialRule(createDialRule(services.domain, actor, tenant, body)),
+    handle: async ({ services, actor, tenant, body }) => presentDialRule(await createDialRule(services.domain, actor, tenant, body)),
   }),
   tenantRoute({
     method: 'GET',
@@ -23,7 +23,7 @@ export const dialRuleRoutes = [
     summary: 'List the tenant’s dial rules in position order',
     query: ListParams,
     response: { status: 200, schema: DialRuleList, description: 'One page of rules, first match first' },
-    handle: ({ tenant, query }) => presentPage(listDialRules(tenant, { limit: query.limit, after: query.cursor }), presentDialRule),
+    handle: async ({ tenant, query }) => presentPage(await listDialRules(tenant, { limit: query.limit, after: query.cursor }), presentDialRule),
   }),
   tenantRoute({
     method: 'GET',
@@ -32,7 +32,7 @@ export const dialRuleRoutes = [
     operationId: 'retrieveDialRule',
     summary: 'Retrieve a dial rule',
     response: { status: 200, schema: DialRule, description: 'The rule' },
-    handle: ({ tenant, params }) => presentDialRule(retrieveDialRule(tenant, params.ruleId!)),
+    handle: async ({ tenant, params }) => presentDialRule(await retrieveDialRule(tenant, params.ruleId!)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -42,7 +42,7 @@ export const dialRuleRoutes = [
     summary: 'Change a dial rule, or move it to another position',
     body: DialRuleUpdateParams,
     response: { status: 200, schema: DialRule, description: 'The updated rule' },
-    handle: ({ services, actor, tenant, params, body }) => presentDialRule(updateDialRule(services.domain, actor, tenant, params.ruleId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentDialRule(await updateDialRule(services.domain, actor, tenant, params.ruleId!, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -51,8 +51,8 @@ export const dialRuleRoutes = [
     operationId: 'deleteDialRule',
     summary: 'Delete a dial rule; the rules after it move up',
     response: { status: 200, schema: Deleted, description: 'The rule is gone' },
-    handle: ({ services, actor, tenant, params }) => {
-      deleteDialRule(services.domain, actor, tenant, params.ruleId!);
+    handle: async ({ services, actor, tenant, params }) => {
+      await deleteDialRule(services.domain, actor, tenant, params.ruleId!);
       return { id: params.ruleId!, object: 'dial_rule', deleted: true as const };
     },
   }),

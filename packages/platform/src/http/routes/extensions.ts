@@ -12,8 +12,8 @@ export const extensionRoutes = [
     summary: 'Create an extension; its SIP password is returned this once',
     body: ExtensionCreateParams,
     response: { status: 201, schema: ExtensionWithPassword, description: 'The new extension with its SIP password' },
-    handle: ({ services, actor, tenant, body }) => {
-      const { extension, sipPassword } = createExtension(services.domain, actor, tenant, body);
+    handle: async ({ services, actor, tenant, body }) => {
+      const { extension, sipPassword } = await createExtension(services.domain, actor, tenant, body);
       return { ...presentExtension(extension), sipPassword };
     },
   }),
@@ -25,7 +25,7 @@ export const extensionRoutes = [
     summary: 'List a tenant\'s extensions',
     query: ListParams,
     response: { status: 200, schema: ExtensionList, description: 'One page of extensions' },
-    handle: ({ tenant, query }) => presentPage(listExtensions(tenant, { limit: query.limit, after: query.cursor }), presentExtension),
+    handle: async ({ tenant, query }) => presentPage(await listExtensions(tenant, { limit: query.limit, after: query.cursor }), presentExtension),
   }),
   tenantRoute({
     method: 'GET',
@@ -34,7 +34,7 @@ export const extensionRoutes = [
     operationId: 'retrieveExtension',
     summary: 'Retrieve an extension',
     response: { status: 200, schema: Extension, description: 'The extension' },
-    handle: ({ tenant, params }) => presentExtension(retrieveExtension(tenant, params.extensionId!)),
+    handle: async ({ tenant, params }) => presentExtension(await retrieveExtension(tenant, params.extensionId!)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -44,8 +44,8 @@ export const extensionRoutes = [
     summary: 'Change an extension\'s display name or SIP password',
     body: ExtensionUpdateParams,
     response: { status: 200, schema: Extension, description: 'The updated extension' },
-    handle: ({ services, actor, tenant, params, body }) =>
-      presentExtension(updateExtension(services.domain, actor, tenant, params.extensionId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) =>
+      presentExtension(await updateExtension(services.domain, actor, tenant, params.extensionId!, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -54,8 +54,8 @@ export const extensionRoutes = [
     operationId: 'deleteExtension',
     summary: 'Delete an extension',
     response: { status: 200, schema: Deleted, description: 'The extension is gone' },
-    handle: ({ services, actor, tenant, params }) => {
-      deleteExtension(services.domain, actor, tenant, params.extensionId!);
+    handle: async ({ services, actor, tenant, params }) => {
+      await deleteExtension(services.domain, actor, tenant, params.extensionId!);
       return { id: params.extensionId!, object: 'extension', deleted: true as const };
     },
   }),

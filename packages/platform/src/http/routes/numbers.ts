@@ -30,7 +30,7 @@ export const numberRoutes = [
     summary: "Add a number to the provider's inventory",
     body: NumberCreateParams,
     response: { status: 201, schema: PhoneNumber, description: 'The number, normalised to E.164, unassigned' },
-    handle: ({ services, actor, body }) => presentNumber(addInventoryNumber(services.domain, actor, body)),
+    handle: async ({ services, actor, body }) => presentNumber(await addInventoryNumber(services.domain, actor, body)),
   }),
   route({
     method: 'GET',
@@ -41,8 +41,8 @@ export const numberRoutes = [
     summary: 'List every number on the platform; `assigned=false` lists what is still available',
     query: NumberListParams,
     response: { status: 200, schema: PhoneNumberList, description: 'One page of numbers' },
-    handle: ({ services, query }) =>
-      presentPage(listInventory(services.domain, { limit: query.limit, after: query.cursor }, { assigned: query.assigned }), presentNumber),
+    handle: async ({ services, query }) =>
+      presentPage(await listInventory(services.domain, { limit: query.limit, after: query.cursor }, { assigned: query.assigned }), presentNumber),
   }),
   route({
     method: 'GET',
@@ -52,7 +52,7 @@ export const numberRoutes = [
     operationId: 'retrieveNumber',
     summary: 'Retrieve a number, with the tenant holding it',
     response: { status: 200, schema: PhoneNumber, description: 'The number' },
-    handle: ({ services, params }) => presentNumber(retrieveInventoryNumber(services.domain, params.numberId!)),
+    handle: async ({ services, params }) => presentNumber(await retrieveInventoryNumber(services.domain, params.numberId!)),
   }),
   route({
     method: 'DELETE',
@@ -62,8 +62,8 @@ export const numberRoutes = [
     operationId: 'deleteNumber',
     summary: 'Remove an unassigned number from the platform (409 number_taken while a tenant holds it)',
     response: { status: 200, schema: Deleted, description: 'The number is gone' },
-    handle: ({ services, actor, params }) => {
-      deleteInventoryNumber(services.domain, actor, params.numberId!);
+    handle: async ({ services, actor, params }) => {
+      await deleteInventoryNumber(services.domain, actor, params.numberId!);
       return { id: params.numberId!, object: 'number', deleted: true as const };
     },
   }),
@@ -75,7 +75,7 @@ export const numberRoutes = [
     summary: 'Assign a number from inventory to the tenant (provider or reseller keys)',
     body: NumberCreateParams,
     response: { status: 201, schema: PhoneNumber, description: 'The number, now the tenant’s, not yet routed' },
-    handle: ({ services, actor, tenant, body }) => presentNumber(assignNumber(services.domain, actor, tenant, body)),
+    handle: async ({ services, actor, tenant, body }) => presentNumber(await assignNumber(services.domain, actor, tenant, body)),
   }),
   tenantRoute({
     method: 'GET',
@@ -85,7 +85,7 @@ export const numberRoutes = [
     summary: 'List the numbers the tenant holds',
     query: ListParams,
     response: { status: 200, schema: PhoneNumberList, description: 'One page of numbers' },
-    handle: ({ tenant, query }) => presentPage(listTenantNumbers(tenant, { limit: query.limit, after: query.cursor }), presentNumber),
+    handle: async ({ tenant, query }) => presentPage(await listTenantNumbers(tenant, { limit: query.limit, after: query.cursor }), presentNumber),
   }),
   tenantRoute({
     method: 'GET',
@@ -94,7 +94,7 @@ export const numberRoutes = [
     operationId: 'retrieveTenantNumber',
     summary: 'Retrieve one of the tenant’s numbers',
     response: { status: 200, schema: PhoneNumber, description: 'The number' },
-    handle: ({ tenant, params }) => presentNumber(retrieveTenantNumber(tenant, params.numberId!)),
+    handle: async ({ tenant, params }) => presentNumber(await retrieveTenantNumber(tenant, params.numberId!)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -104,7 +104,7 @@ export const numberRoutes = [
     summary: 'Route a number to an extension, a ring group or a dial rule of the tenant',
     body: NumberUpdateParams,
     response: { status: 200, schema: PhoneNumber, description: 'The routed number' },
-    handle: ({ services, actor, tenant, params, body }) => presentNumber(routeNumber(services.domain, actor, tenant, params.numberId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentNumber(await routeNumber(services.domain, actor, tenant, params.numberId!, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -113,8 +113,8 @@ export const numberRoutes = [
     operationId: 'releaseNumber',
     summary: 'Release a number back to the provider’s inventory',
     response: { status: 200, schema: Deleted, description: 'The tenant no longer holds the number' },
-    handle: ({ services, actor, tenant, params }) => {
-      releaseNumber(services.domain, actor, tenant, params.numberId!);
+    handle: async ({ services, actor, tenant, params }) => {
+      await releaseNumber(services.domain, actor, tenant, params.numberId!);
       return { id: params.numberId!, object: 'number', deleted: true as const };
     },
   }),

@@ -106,7 +106,7 @@ export const portOrderRoutes = [
     summary: 'Create a port order (draft) for up to 1,000 numbers',
     body: PortOrderCreateParams,
     response: { status: 201, schema: PortOrder, description: 'The draft order; account number and PIN are never returned' },
-    handle: ({ services, actor, tenant, body }) => presentPortOrder(createPortOrder(services.domain, actor, tenant, body)),
+    handle: async ({ services, actor, tenant, body }) => presentPortOrder(await createPortOrder(services.domain, actor, tenant, body)),
   }),
   tenantRoute({
     method: 'GET',
@@ -116,7 +116,7 @@ export const portOrderRoutes = [
     summary: 'List the tenant’s port orders, optionally by status',
     query: PortOrderListParams,
     response: { status: 200, schema: PortOrderList, description: 'One page of port orders' },
-    handle: ({ tenant, query }) => presentPage(listPortOrders(tenant, page(query), { status: query.status }), presentPortOrder),
+    handle: async ({ tenant, query }) => presentPage(await listPortOrders(tenant, page(query), { status: query.status }), presentPortOrder),
   }),
   tenantRoute({
     method: 'GET',
@@ -125,7 +125,7 @@ export const portOrderRoutes = [
     operationId: 'retrievePortOrder',
     summary: 'Retrieve a port order',
     response: { status: 200, schema: PortOrder, description: 'The port order' },
-    handle: ({ tenant, params }) => presentPortOrder(retrievePortOrder(tenant, params.portOrderId!)),
+    handle: async ({ tenant, params }) => presentPortOrder(await retrievePortOrder(tenant, params.portOrderId!)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -135,7 +135,7 @@ export const portOrderRoutes = [
     summary: 'Change a port order in draft or exception',
     body: PortOrderUpdateParams,
     response: { status: 200, schema: PortOrder, description: 'The changed order' },
-    handle: ({ services, actor, tenant, params, body }) => presentPortOrder(updatePortOrder(services.domain, actor, tenant, params.portOrderId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentPortOrder(await updatePortOrder(services.domain, actor, tenant, params.portOrderId!, body)),
   }),
   tenantRoute({
     method: 'POST',
@@ -144,7 +144,7 @@ export const portOrderRoutes = [
     operationId: 'submitPortOrder',
     summary: 'Submit the order to the carrier (needs the letter of authorisation and a bill)',
     response: { status: 200, schema: PortOrder, description: 'The submitted order' },
-    handle: ({ services, actor, tenant, params }) => presentPortOrder(submitPortOrder(services.domain, actor, tenant, params.portOrderId!)),
+    handle: async ({ services, actor, tenant, params }) => presentPortOrder(await submitPortOrder(services.domain, actor, tenant, params.portOrderId!)),
   }),
   tenantRoute({
     method: 'POST',
@@ -153,8 +153,8 @@ export const portOrderRoutes = [
     operationId: 'cancelPortOrder',
     summary: 'Cancel the order (any state before completed)',
     response: { status: 200, schema: PortOrder, description: 'The cancelled order' },
-    handle: ({ services, actor, tenant, params }) => {
-      const { before, view } = cancelPortOrder(services.domain, actor, tenant, params.portOrderId!);
+    handle: async ({ services, actor, tenant, params }) => {
+      const { before, view } = await cancelPortOrder(services.domain, actor, tenant, params.portOrderId!);
       tellCarrierItIsOff(services, before, view.numbers);
       return presentPortOrder(view);
     },
@@ -167,7 +167,7 @@ export const portOrderRoutes = [
     summary: 'Approve an order in review with its FOC date (provider or the tenant’s reseller)',
     body: PortOrderApproveParams,
     response: { status: 200, schema: PortOrder, description: 'The order, now foc_scheduled' },
-    handle: ({ services, actor, tenant, params, body }) => presentPortOrder(approvePortOrder(services.domain, actor, tenant, params.portOrderId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentPortOrder(await approvePortOrder(services.domain, actor, tenant, params.portOrderId!, body)),
   }),
   tenantRoute({
     method: 'POST',
@@ -177,8 +177,8 @@ export const portOrderRoutes = [
     summary: 'Reject an order in review or scheduled, with a reason the tenant sees (provider or the tenant’s reseller)',
     body: PortOrderRejectParams,
     response: { status: 200, schema: PortOrder, description: 'The order, now in exception' },
-    handle: ({ services, actor, tenant, params, body }) => {
-      const { before, view } = rejectPortOrder(services.domain, actor, tenant, params.portOrderId!, body);
+    handle: async ({ services, actor, tenant, params, body }) => {
+      const { before, view } = await rejectPortOrder(services.domain, actor, tenant, params.portOrderId!, body);
       tellCarrierItIsOff(services, before, view.numbers);
       return presentPortOrder(view);
     },
@@ -190,7 +190,7 @@ export const portOrderRoutes = [
     operationId: 'completePortOrder',
     summary: 'Complete a scheduled port: the numbers become the tenant’s (provider or the tenant’s reseller)',
     response: { status: 200, schema: PortOrder, description: 'The order, completed (or in exception when a number reached the platform meanwhile)' },
-    handle: ({ services, actor, tenant, params }) => presentPortOrder(completePortOrderByReviewer(services.domain, actor, tenant, params.portOrderId!)),
+    handle: async ({ services, actor, tenant, params }) => presentPortOrder(await completePortOrderByReviewer(services.domain, actor, tenant, params.portOrderId!)),
   }),
   tenantRoute({
     method: 'POST',
@@ -204,11 +204,11 @@ export const portOrderRoutes = [
       const runtime = runtimeOf(services);
       // The query is read after the order is found, so another tenant's order id is a plain 404
       // whatever the query says (the table's query hook would answer 400 first).
-      loadPortOrder(tenant, params.portOrderId!);
+      await loadPortOrder(tenant, params.portOrderId!);
       const query = validate(PortDocumentUploadQuery, Object.fromEntries(new URL(request.url).searchParams), 'query');
       const bytes = await readUpload(request);
       return presentPortDocument(
-        attachDocument(services.domain, actor, tenant, runtime, params.portOrderId!, {
+        await attachDocument(services.domain, actor, tenant, runtime, params.portOrderId!, {
           kind: query.kind,
           filename: query.filename,
           declaredType: request.headers.get('Content-Type') ?? undefined,
@@ -225,7 +225,7 @@ export const portOrderRoutes = [
     summary: 'List the documents of a port order',
     query: ListParams,
     response: { status: 200, schema: PortDocumentList, description: 'One page of documents' },
-    handle: ({ tenant, params, query }) => presentPage(listDocuments(tenant, params.portOrderId!, page(query)), presentPortDocument),
+    handle: async ({ tenant, params, query }) => presentPage(await listDocuments(tenant, params.portOrderId!, page(query)), presentPortDocument),
   }),
   tenantRoute({
     method: 'GET',
@@ -234,8 +234,8 @@ export const portOrderRoutes = [
     operationId: 'downloadPortDocument',
     summary: 'Download a document’s bytes',
     response: { status: 200, schema: z.string().meta({ description: 'The file, with its Content-Type' }), description: 'The file' },
-    handle: ({ services, tenant, params }) => {
-      const { row, bytes } = readDocument(tenant, runtimeOf(services), params.portOrderId!, params.documentId!);
+    handle: async ({ services, tenant, params }) => {
+      const { row, bytes } = await readDocument(tenant, runtimeOf(services), params.portOrderId!, params.documentId!);
       return new Response(new Uint8Array(bytes), {
         status: 200,
         headers: { 'Content-Type': row.contentType, 'Content-Length': String(bytes.byteLength), 'Content-Disposition': attachmentDisposition(row.filename) },
@@ -250,7 +250,7 @@ export const portOrderRoutes = [
     summary: 'Comment on a port order (`internal`: provider and reseller keys only)',
     body: PortCommentCreateParams,
     response: { status: 201, schema: PortComment, description: 'The comment' },
-    handle: ({ services, actor, tenant, params, body }) => presentPortComment(addPortComment(services.domain, actor, tenant, params.portOrderId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentPortComment(await addPortComment(services.domain, actor, tenant, params.portOrderId!, body)),
   }),
   tenantRoute({
     method: 'GET',
@@ -260,7 +260,7 @@ export const portOrderRoutes = [
     summary: 'List comments; tenant keys see only public ones',
     query: ListParams,
     response: { status: 200, schema: PortCommentList, description: 'One page of comments' },
-    handle: ({ actor, tenant, params, query }) => presentPage(listPortComments(actor, tenant, params.portOrderId!, page(query)), presentPortComment),
+    handle: async ({ actor, tenant, params, query }) => presentPage(await listPortComments(actor, tenant, params.portOrderId!, page(query)), presentPortComment),
   }),
   tenantRoute({
     method: 'GET',
@@ -270,6 +270,6 @@ export const portOrderRoutes = [
     summary: 'Every status change of the order, with actor and time, oldest first',
     query: ListParams,
     response: { status: 200, schema: PortTimeline, description: 'One page of the timeline' },
-    handle: ({ tenant, params, query }) => presentPage(portTimeline(tenant, params.portOrderId!, page(query)), presentPortEvent),
+    handle: async ({ tenant, params, query }) => presentPage(await portTimeline(tenant, params.portOrderId!, page(query)), presentPortEvent),
   }),
 ];

@@ -13,7 +13,7 @@ export const ringGroupRoutes = [
     summary: 'Create a ring group; its number shares the tenant’s namespace with extensions',
     body: RingGroupCreateParams,
     response: { status: 201, schema: RingGroup, description: 'The new ring group' },
-    handle: ({ services, actor, tenant, body }) => presentRingGroup(createRingGroup(services.domain, actor, tenant, body)),
+    handle: async ({ services, actor, tenant, body }) => presentRingGroup(await createRingGroup(services.domain, actor, tenant, body)),
   }),
   tenantRoute({
     method: 'GET',
@@ -23,7 +23,7 @@ export const ringGroupRoutes = [
     summary: 'List the tenant’s ring groups',
     query: ListParams,
     response: { status: 200, schema: RingGroupList, description: 'One page of ring groups' },
-    handle: ({ tenant, query }) => presentPage(listRingGroups(tenant, { limit: query.limit, after: query.cursor }), presentRingGroup),
+    handle: async ({ tenant, query }) => presentPage(await listRingGroups(tenant, { limit: query.limit, after: query.cursor }), presentRingGroup),
   }),
   tenantRoute({
     method: 'GET',
@@ -32,7 +32,7 @@ export const ringGroupRoutes = [
     operationId: 'retrieveRingGroup',
     summary: 'Retrieve a ring group',
     response: { status: 200, schema: RingGroup, description: 'The ring group' },
-    handle: ({ tenant, params }) => presentRingGroup(retrieveRingGroup(tenant, params.ringGroupId!)),
+    handle: async ({ tenant, params }) => presentRingGroup(await retrieveRingGroup(tenant, params.ringGroupId!)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -42,7 +42,7 @@ export const ringGroupRoutes = [
     summary: 'Change a ring group’s name, strategy, timeout or members',
     body: RingGroupUpdateParams,
     response: { status: 200, schema: RingGroup, description: 'The updated ring group' },
-    handle: ({ services, actor, tenant, params, body }) => presentRingGroup(updateRingGroup(services.domain, actor, tenant, params.ringGroupId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentRingGroup(await updateRingGroup(services.domain, actor, tenant, params.ringGroupId!, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -51,8 +51,8 @@ export const ringGroupRoutes = [
     operationId: 'deleteRingGroup',
     summary: 'Delete a ring group',
     response: { status: 200, schema: Deleted, description: 'The ring group is gone' },
-    handle: ({ services, actor, tenant, params }) => {
-      deleteRingGroup(services.domain, actor, tenant, params.ringGroupId!);
+    handle: async ({ services, actor, tenant, params }) => {
+      await deleteRingGroup(services.domain, actor, tenant, params.ringGroupId!);
       return { id: params.ringGroupId!, object: 'ring_group', deleted: true as const };
     },
   }),

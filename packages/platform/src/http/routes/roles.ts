@@ -14,7 +14,7 @@ export const roleRoutes = [
     summary: 'Create a custom role in a tenant; you can grant only permissions you hold',
     body: RoleCreateParams,
     response: { status: 201, schema: Role, description: 'The new role' },
-    handle: ({ services, actor, tenant, body }) => presentRole(createRole(services.domain, actor, tenantRoleOwner(tenant), body)),
+    handle: async ({ services, actor, tenant, body }) => presentRole(await createRole(services.domain, actor, tenantRoleOwner(tenant), body)),
   }),
   tenantRoute({
     method: 'GET',
@@ -24,7 +24,7 @@ export const roleRoutes = [
     summary: "List a tenant's roles: the built-in ones first, then custom ones",
     query: ListParams,
     response: { status: 200, schema: RoleList, description: 'One page of roles' },
-    handle: ({ tenant, query }) => presentPage(listRoles(tenantRoleOwner(tenant), { limit: query.limit, after: query.cursor }), presentRole),
+    handle: async ({ tenant, query }) => presentPage(await listRoles(tenantRoleOwner(tenant), { limit: query.limit, after: query.cursor }), presentRole),
   }),
   tenantRoute({
     method: 'GET',
@@ -33,7 +33,7 @@ export const roleRoutes = [
     operationId: 'retrieveTenantRole',
     summary: 'Retrieve a role of a tenant',
     response: { status: 200, schema: Role, description: 'The role' },
-    handle: ({ tenant, params }) => presentRole(retrieveRole(tenantRoleOwner(tenant), params.roleId!)),
+    handle: async ({ tenant, params }) => presentRole(await retrieveRole(tenantRoleOwner(tenant), params.roleId!)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -43,7 +43,7 @@ export const roleRoutes = [
     summary: 'Change a custom role; every key holding it changes with it',
     body: RoleUpdateParams,
     response: { status: 200, schema: Role, description: 'The updated role' },
-    handle: ({ services, actor, tenant, params, body }) => presentRole(updateRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentRole(await updateRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId!, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -52,8 +52,8 @@ export const roleRoutes = [
     operationId: 'deleteTenantRole',
     summary: 'Delete a custom role that no key holds',
     response: { status: 200, schema: Deleted, description: 'The role is gone' },
-    handle: ({ services, actor, tenant, params }) => {
-      deleteRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId!);
+    handle: async ({ services, actor, tenant, params }) => {
+      await deleteRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId!);
       return { id: params.roleId!, object: 'role', deleted: true as const };
     },
   }),
@@ -66,7 +66,7 @@ export const roleRoutes = [
     summary: "Create a custom role at the caller's level (provider or reseller)",
     body: RoleCreateParams,
     response: { status: 201, schema: Role, description: 'The new role' },
-    handle: ({ services, actor, body }) => presentRole(createRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), body)),
+    handle: async ({ services, actor, body }) => presentRole(await createRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), body)),
   }),
   route({
     method: 'GET',
@@ -77,8 +77,8 @@ export const roleRoutes = [
     summary: "List the roles of the caller's level",
     query: ListParams,
     response: { status: 200, schema: RoleList, description: 'One page of roles' },
-    handle: ({ services, principal, query }) =>
-      presentPage(listRoles(platformRoleOwner(services.domain, principal), { limit: query.limit, after: query.cursor }), presentRole),
+    handle: async ({ services, principal, query }) =>
+      presentPage(await listRoles(platformRoleOwner(services.domain, principal), { limit: query.limit, after: query.cursor }), presentRole),
   }),
   route({
     method: 'GET',
@@ -88,7 +88,7 @@ export const roleRoutes = [
     operationId: 'retrieveRole',
     summary: "Retrieve a role of the caller's level",
     response: { status: 200, schema: Role, description: 'The role' },
-    handle: ({ services, principal, params }) => presentRole(retrieveRole(platformRoleOwner(services.domain, principal), params.roleId!)),
+    handle: async ({ services, principal, params }) => presentRole(await retrieveRole(platformRoleOwner(services.domain, principal), params.roleId!)),
   }),
   route({
     method: 'PATCH',
@@ -99,8 +99,8 @@ export const roleRoutes = [
     summary: "Change a custom role of the caller's level",
     body: RoleUpdateParams,
     response: { status: 200, schema: Role, description: 'The updated role' },
-    handle: ({ services, actor, params, body }) =>
-      presentRole(updateRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId!, body)),
+    handle: async ({ services, actor, params, body }) =>
+      presentRole(await updateRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId!, body)),
   }),
   route({
     method: 'DELETE',
@@ -110,8 +110,8 @@ export const roleRoutes = [
     operationId: 'deleteRole',
     summary: "Delete a custom role of the caller's level that no key holds",
     response: { status: 200, schema: Deleted, description: 'The role is gone' },
-    handle: ({ services, actor, params }) => {
-      deleteRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId!);
+    handle: async ({ services, actor, params }) => {
+      await deleteRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId!);
       return { id: params.roleId!, object: 'role', deleted: true as const };
     },
   }),

@@ -27,6 +27,6 @@ export const softphoneTokenRoutes = [
     operationId: 'rotateSoftphoneSigningKey',
     summary: "Replace the tenant's token signing key: every softphone token issued before stops working",
     response: { status: 200, schema: SigningKeyRotation, description: 'When the key was replaced' },
-    handle: ({ services, actor, tenant }) => ({ object: 'signing_key' as const, ...rotateSigningKey(services.domain, actor, tenant) }),
+    handle: async ({ services, actor, tenant }) => ({ object: 'signing_key' as const, ...await rotateSigningKey(services.domain, actor, tenant) }),
   }),
 ];

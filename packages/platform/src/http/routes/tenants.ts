@@ -13,8 +13,8 @@ export const tenantRoutes = [
     summary: 'Create a tenant (optionally with an admin API key, shown once)',
     body: TenantCreateParams,
     response: { status: 201, schema: TenantCreateResponse, description: 'The new tenant, and its admin key when `admin` was given' },
-    handle: ({ services, actor, body }) => {
-      const { tenant, adminKey } = createTenant(services.domain, actor, body);
+    handle: async ({ services, actor, body }) => {
+      const { tenant, adminKey } = await createTenant(services.domain, actor, body);
       return adminKey ? { tenant: presentTenant(tenant), adminKey } : { tenant: presentTenant(tenant) };
     },
   }),
@@ -27,8 +27,8 @@ export const tenantRoutes = [
     summary: 'List the tenants this key may see',
     query: ListParams,
     response: { status: 200, schema: TenantList, description: 'One page of tenants' },
-    handle: ({ services, principal, query }) =>
-      presentPage(listTenants(services.domain, principal, { limit: query.limit, after: query.cursor }), presentTenant),
+    handle: async ({ services, principal, query }) =>
+      presentPage(await listTenants(services.domain, principal, { limit: query.limit, after: query.cursor }), presentTenant),
   }),
   tenantRoute({
     method: 'GET',
@@ -47,7 +47,7 @@ export const tenantRoutes = [
     summary: 'Change a tenant\'s name or limits',
     body: TenantUpdateParams,
     response: { status: 200, schema: Tenant, description: 'The updated tenant' },
-    handle: ({ services, actor, tenant, body }) => presentTenant(updateTenant(services.domain, actor, tenant, body)),
+    handle: async ({ services, actor, tenant, body }) => presentTenant(await updateTenant(services.domain, actor, tenant, body)),
   }),
   tenantRoute({
     method: 'POST',
@@ -56,7 +56,7 @@ export const tenantRoutes = [
     operationId: 'suspendTenant',
     summary: "Suspend a tenant: its keys, softphone tokens and phones are refused at once",
     response: { status: 200, schema: Tenant, description: 'The suspended tenant' },
-    handle: ({ services, actor, tenant }) => presentTenant(setTenantStatus(services.domain, actor, tenant, 'suspended')),
+    handle: async ({ services, actor, tenant }) => presentTenant(await setTenantStatus(services.domain, actor, tenant, 'suspended')),
   }),
   tenantRoute({
     method: 'POST',
@@ -65,6 +65,6 @@ export const tenantRoutes = [
     operationId: 'resumeTenant',
     summary: 'Resume a suspended tenant',
     response: { status: 200, schema: Tenant, description: 'The active tenant' },
-    handle: ({ services, actor, tenant }) => presentTenant(setTenantStatus(services.domain, actor, tenant, 'active')),
+    handle: async ({ services, actor, tenant }) => presentTenant(await setTenantStatus(services.domain, actor, tenant, 'active')),
   }),
 ];

@@ -13,8 +13,8 @@ export const trunkRoutes = [
     summary: 'Create a carrier trunk; its digest password is returned this once',
     body: TrunkCreateParams,
     response: { status: 201, schema: TrunkWithPassword, description: 'The new trunk with its password' },
-    handle: ({ services, actor, tenant, body }) => {
-      const { trunk, password } = createTrunk(services.domain, actor, tenant, body);
+    handle: async ({ services, actor, tenant, body }) => {
+      const { trunk, password } = await createTrunk(services.domain, actor, tenant, body);
       return { ...presentTrunk(trunk, tenant.tenant.sipDomain), password };
     },
   }),
@@ -26,7 +26,7 @@ export const trunkRoutes = [
     summary: 'List the tenant’s trunks',
     query: ListParams,
     response: { status: 200, schema: TrunkList, description: 'One page of trunks' },
-    handle: ({ tenant, query }) => presentPage(listTrunks(tenant, { limit: query.limit, after: query.cursor }), (t) => presentTrunk(t, tenant.tenant.sipDomain)),
+    handle: async ({ tenant, query }) => presentPage(await listTrunks(tenant, { limit: query.limit, after: query.cursor }), (t) => presentTrunk(t, tenant.tenant.sipDomain)),
   }),
   tenantRoute({
     method: 'GET',
@@ -35,7 +35,7 @@ export const trunkRoutes = [
     operationId: 'retrieveTrunk',
     summary: 'Retrieve a trunk',
     response: { status: 200, schema: Trunk, description: 'The trunk' },
-    handle: ({ tenant, params }) => presentTrunk(retrieveTrunk(tenant, params.trunkId!), tenant.tenant.sipDomain),
+    handle: async ({ tenant, params }) => presentTrunk(await retrieveTrunk(tenant, params.trunkId!), tenant.tenant.sipDomain),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -45,8 +45,8 @@ export const trunkRoutes = [
     summary: 'Rename a trunk, change its caller id, or rotate its password',
     body: TrunkUpdateParams,
     response: { status: 200, schema: TrunkUpdateResponse, description: 'The trunk, with the new password when rotated' },
-    handle: ({ services, actor, tenant, params, body }) => {
-      const { trunk, password } = updateTrunk(services.domain, actor, tenant, params.trunkId!, body);
+    handle: async ({ services, actor, tenant, params, body }) => {
+      const { trunk, password } = await updateTrunk(services.domain, actor, tenant, params.trunkId!, body);
       const presented = presentTrunk(trunk, tenant.tenant.sipDomain);
       return password === undefined ? presented : { ...presented, password };
     },
@@ -58,8 +58,8 @@ export const trunkRoutes = [
     operationId: 'deleteTrunk',
     summary: 'Delete a trunk',
     response: { status: 200, schema: Deleted, description: 'The trunk is gone' },
-    handle: ({ services, actor, tenant, params }) => {
-      deleteTrunk(services.domain, actor, tenant, params.trunkId!);
+    handle: async ({ services, actor, tenant, params }) => {
+      await deleteTrunk(services.domain, actor, tenant, params.trunkId!);
       return { id: params.trunkId!, object: 'trunk', deleted: true as const };
     },
   }),

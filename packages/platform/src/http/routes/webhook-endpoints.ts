@@ -62,8 +62,8 @@ const operations: {
     summary: 'Create a webhook endpoint; its signing secret is returned this once',
     body: WebhookEndpointCreateParams,
     response: { status: 201, schema: WebhookEndpointWithSecret, description: 'The endpoint and its `whsec_…` secret' },
-    handle: ({ services, actor, owner, body }) => {
-      const { endpoint, secret } = createWebhookEndpoint(services.domain, actor, owner, body);
+    handle: async ({ services, actor, owner, body }) => {
+      const { endpoint, secret } = await createWebhookEndpoint(services.domain, actor, owner, body);
       return { ...presentWebhookEndpoint(endpoint), secret };
     },
   },
@@ -75,7 +75,7 @@ const operations: {
     summary: 'List webhook endpoints',
     query: ListParams,
     response: { status: 200, schema: WebhookEndpointList, description: 'One page of endpoints' },
-    handle: ({ services, owner, query }) => presentPage(listWebhookEndpoints(services.domain, owner, { limit: query.limit, after: query.cursor }), presentWebhookEndpoint),
+    handle: async ({ services, owner, query }) => presentPage(await listWebhookEndpoints(services.domain, owner, { limit: query.limit, after: query.cursor }), presentWebhookEndpoint),
   },
   {
     method: 'GET',
@@ -84,7 +84,7 @@ const operations: {
     name: 'retrieveWebhookEndpoint',
     summary: 'Retrieve a webhook endpoint',
     response: { status: 200, schema: WebhookEndpoint, description: 'The endpoint' },
-    handle: ({ services, owner, params }) => presentWebhookEndpoint(retrieveWebhookEndpoint(services.domain, owner, params.endpointId!)),
+    handle: async ({ services, owner, params }) => presentWebhookEndpoint(await retrieveWebhookEndpoint(services.domain, owner, params.endpointId!)),
   },
   {
     method: 'PATCH',
@@ -94,7 +94,7 @@ const operations: {
     summary: 'Change an endpoint’s URL, events, description or status',
     body: WebhookEndpointUpdateParams,
     response: { status: 200, schema: WebhookEndpoint, description: 'The updated endpoint' },
-    handle: ({ services, actor, owner, params, body }) => presentWebhookEndpoint(updateWebhookEndpoint(services.domain, actor, owner, params.endpointId!, body)),
+    handle: async ({ services, actor, owner, params, body }) => presentWebhookEndpoint(await updateWebhookEndpoint(services.domain, actor, owner, params.endpointId!, body)),
   },
   {
     method: 'DELETE',
@@ -103,8 +103,8 @@ const operations: {
     name: 'deleteWebhookEndpoint',
     summary: 'Delete an endpoint and its queued deliveries',
     response: { status: 200, schema: Deleted, description: 'The endpoint is gone' },
-    handle: ({ services, actor, owner, params }) => {
-      deleteWebhookEndpoint(services.domain, actor, owner, params.endpointId!);
+    handle: async ({ services, actor, owner, params }) => {
+      await deleteWebhookEndpoint(services.domain, actor, owner, params.endpointId!);
       return { id: params.endpointId!, object: 'webhook_endpoint', deleted: true as const };
     },
   },
@@ -116,8 +116,8 @@ const operations: {
     summary: 'Replace the signing secret (returned this once); optionally keep signing with the old one for a grace period',
     body: WebhookSecretRotateParams,
     response: { status: 200, schema: WebhookEndpointWithSecret, description: 'The endpoint and its new secret' },
-    handle: ({ services, actor, owner, params, body }) => {
-      const { endpoint, secret } = rotateWebhookSecret(services.domain, actor, owner, params.endpointId!, body.gracePeriodSeconds);
+    handle: async ({ services, actor, owner, params, body }) => {
+      const { endpoint, secret } = await rotateWebhookSecret(services.domain, actor, owner, params.endpointId!, body.gracePeriodSeconds);
       return { ...presentWebhookEndpoint(endpoint), secret };
     },
   },
@@ -129,8 +129,8 @@ const operations: {
     summary: 'List an endpoint’s deliveries, each with its attempt log',
     query: ListParams,
     response: { status: 200, schema: WebhookDeliveryList, description: 'One page of deliveries' },
-    handle: ({ services, owner, params, query }) =>
-      presentPage(listWebhookDeliveries(services.domain, owner, params.endpointId!, { limit: query.limit, after: query.cursor }), presentWebhookDelivery),
+    handle: async ({ services, owner, params, query }) =>
+      presentPage(await listWebhookDeliveries(services.domain, owner, params.endpointId!, { limit: query.limit, after: query.cursor }), presentWebhookDelivery),
   },
   {
     method: 'POST',
@@ -139,7 +139,7 @@ const operations: {
     name: 'redeliverWebhook',
     summary: 'Send a delivery’s event again, now, as a new delivery',
     response: { status: 201, schema: WebhookDelivery, description: 'The new delivery' },
-    handle: ({ services, actor, owner, params }) => presentWebhookDelivery(redeliverWebhook(services.domain, actor, owner, params.endpointId!, params.deliveryId!)),
+    handle: async ({ services, actor, owner, params }) => presentWebhookDelivery(await redeliverWebhook(services.domain, actor, owner, params.endpointId!, params.deliveryId!)),
   },
 ];
 
