@@ -8,7 +8,7 @@ export abstract class DomainError extends Error {
   readonly details: { field: string; issue: string }[] = [];
 }
 
-export type ResourceKind = 'tenant' | 'extension' | 'reseller' | 'call' | 'number' | 'dial_rule' | 'ring_group' | 'trunk' | 'role' | 'api_key' | 'port_order' | 'port_document' | 'webhook_endpoint' | 'webhook_delivery';
+export type ResourceKind = 'tenant' | 'extension' | 'reseller' | 'call' | 'number' | 'dial_rule' | 'ring_group' | 'trunk' | 'role' | 'api_key' | 'port_order' | 'port_document' | 'webhook_endpoint' | 'webhook_delivery' | 'branding_logo';
 
 /**
  * Something that does not exist or that the caller may not see. The message names only the kind,
@@ -72,6 +72,16 @@ export class InvalidReference extends DomainError {
   constructor(field: string, issue: string) {
     super(`${field}: ${issue}`);
     this.name = 'InvalidReference';
+    this.details.push({ field, issue });
+  }
+}
+
+/** One input field that passed its schema but not a rule only the domain can check (an image's bytes). */
+export class InvalidField extends DomainError {
+  readonly code = 'validation_error';
+  constructor(field: string, issue: string) {
+    super(`${field}: ${issue}`);
+    this.name = 'InvalidField';
     this.details.push({ field, issue });
   }
 }

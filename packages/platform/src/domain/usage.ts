@@ -1,3 +1,4 @@
+import { tenantLogoBytes } from './branding';
 import type { TenantAccess } from './tenants';
 
 /**
@@ -47,6 +48,6 @@ export async function tenantUsage(access: TenantAccess, live: LiveTenantCounters
     extensions: { used: await access.scope.extensions.count(), limit: limits.extensions },
     // DIDs have no per-tenant limit: the provider's inventory is the bound.
     numbers: { used: await access.scope.numbers.count(), limit: null },
-    storage: { used: await access.scope.portOrders.documents.totalBytes(), limit: limits.storageBytes },
+    storage: { used: (await access.scope.portOrders.documents.totalBytes()) + (await tenantLogoBytes(access)), limit: limits.storageBytes },
   };
 }

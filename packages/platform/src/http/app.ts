@@ -123,7 +123,7 @@ function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) 
 
     try {
       const body = route.body ? validate(route.body, raw, 'body') : undefined;
-      const result = await route.handle({ services, params, query, body, principal, actor, tenant, request });
+      const result = await route.handle({ services, params, query, body, principal, actor, tenant, request, sourceAddress: c.get('sourceAddress') });
       // A file download answers with its own bytes and headers.
       if (result instanceof Response) return result;
       // Responses go out in exactly the SDK's shape; a mismatch is our bug and fails loudly as a 500.

@@ -6,7 +6,7 @@ import type { TenantAccess } from '../domain/tenants';
 import type { LiveTenantCounters } from '../domain/usage';
 import type { PortingRuntime } from '../domain/porting/runtime';
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * Who may call a route:
@@ -50,6 +50,8 @@ export interface HandlerInput<Body, Query> {
    * schema and read `request.body` themselves, with their own size limit).
    */
   request: Request;
+  /** The client's address as the app resolved it (proxy rules applied), for per-address limits on public routes. */
+  sourceAddress: string | null;
 }
 
 export interface RouteDef {
@@ -95,7 +97,9 @@ interface Spec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined,
 
 type Result<R extends z.ZodType> = z.input<R> | Promise<z.input<R>>;
 
-export function publicRoute<R extends z.ZodType>(spec: Spec<undefined, undefined, R> & { handle(i: HandlerInput<undefined, undefined>): Result<R> }): RouteDef {
+export function publicRoute<R extends z.ZodType, Q extends z.ZodType | undefined = undefined>(
+  spec: Spec<undefined, Q, R> & { handle(i: HandlerInput<undefined, Out<Q>>): Result<R> | Response | Promise<Response> },
+): RouteDef {
   return { ...spec, scope: 'public' } as RouteDef;
 }
 

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { latestVersion } from './migrations/index';
 import { migrateTo, schemaVersion } from './migrate';
 import { platformIdentityCollections, tenantIdentityCollections } from './sqlite-identity';
+import { sqlitePlatformBranding, sqliteTenantBranding } from './sqlite-branding';
 import { sqliteDialPlanScope, sqliteNumberInventory } from './sqlite-dial-plan';
 import { sqlitePortingPlatform, sqlitePortingScope } from './sqlite-porting';
 import { sqliteWebhookPlatform, sqliteWebhookScope } from './sqlite-webhooks';
@@ -164,6 +165,7 @@ function openSynchronous(options: SqliteStoreOptions): { db: Database.Database; 
   const tenantScope = (tenantId: string): Synchronous<TenantScope> => ({
     tenantId,
     ...tenantIdentityCollections(db, tenantId),
+    ...sqliteTenantBranding(db, tenantId),
     ...sqliteDialPlanScope(db, tenantId),
     ...sqlitePortingScope(db, tenantId),
     ...sqliteWebhookScope(db, tenantId),
@@ -356,6 +358,7 @@ function openSynchronous(options: SqliteStoreOptions): { db: Database.Database; 
     },
 
     ...platformIdentityCollections(db),
+    ...sqlitePlatformBranding(db),
 
     idempotency: {
       get(apiKeyId, key) {

@@ -211,11 +211,26 @@ export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
     get(): Promise<string | undefined>;
     set(secret: string, at: string): Promise<void>;
   };
+  /** The tenant's own branding (issue 11). */
+  branding: BrandingSlot;
   calls: {
     insert(row: Omit<CallRow, 'tenantId'>): Promise<CallRow>;
     get(id: string): Promise<CallRow | undefined>;
     list(page: PageQuery, filter?: CallFilter): Promise<Page<CallRow>>;
   };
+}
+
+/** One level's branding: the fields it sets (JSON, absent = inherited) and its logo. */
+export interface BrandingRow {
+  fields: Record<string, unknown>;
+  logo: { contentType: string; base64: string; sizeBytes: number; sha256: string } | null;
+  updatedAt: string;
+}
+
+/** One level's branding slot: at most one row. */
+export interface BrandingSlot {
+  get(): Promise<BrandingRow | undefined>;
+  set(row: BrandingRow): Promise<void>;
 }
 
 /** Rows the SIP edge's in-memory directory holds changed: one extension, one tenant's anything, or (rarely) anyone's. */
@@ -250,6 +265,11 @@ export interface Store {
     get(id: string): Promise<ResellerRow | undefined>;
     list(page: PageQuery): Promise<Page<ResellerRow>>;
     update(id: string, patch: Partial<Pick<ResellerRow, 'name' | 'status' | 'updatedAt'>>): Promise<ResellerRow | undefined>;
+  };
+  /** Branding above tenants: `owner` is 'provider' or a reseller id. A tenant's is in its scope. */
+  brandings: {
+    get(owner: string): Promise<BrandingRow | undefined>;
+    set(owner: string, row: BrandingRow): Promise<void>;
   };
   /** Roles above tenants: `owner` is 'provider' or a reseller id. Tenant roles live in the tenant scope. */
   roles(owner: 'provider' | { resellerId: string }): RoleCollection;

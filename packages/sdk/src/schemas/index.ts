@@ -18,3 +18,4 @@ export * from './audit-events';
 export * from './port-orders';
 export * from './webhooks';
 export * from './sip-routing';
+export * from './branding';

@@ -1,3 +1,4 @@
+import { tenantLogoBytes } from '../branding';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { newId } from '../../ids';
@@ -71,7 +72,8 @@ export async function attachDocument(
       const docs = access.scope.portOrders.documents;
       // The limit as stored now, not as loaded with the request: a PATCH that lowered it a moment ago counts.
       const limit = (await ctx.store.tenants.get(access.tenant.id))?.limits.storageBytes ?? access.tenant.limits.storageBytes;
-      if (await docs.totalBytes() + input.bytes.byteLength > limit) throw new LimitExceeded('storage', limit);
+      // A tenant's logo shares the limit with its documents.
+      if ((await docs.totalBytes()) + (await tenantLogoBytes(access)) + input.bytes.byteLength > limit) throw new LimitExceeded('storage', limit);
       const row = await docs.insert({
         id,
         orderId,

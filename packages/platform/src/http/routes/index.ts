@@ -15,6 +15,7 @@ import { systemRoutes } from './system';
 import { tenantRoutes } from './tenants';
 import { portOrderRoutes } from './port-orders';
 import { webhookEndpointRoutes } from './webhook-endpoints';
+import { brandingRoutes } from './branding';
 
 /** The one route table: it registers the Hono routes, generates /openapi.json and drives the isolation tests. */
-export const routeTable: readonly RouteDef[] = [...systemRoutes, ...resellerRoutes, ...tenantRoutes, ...extensionRoutes, ...softphoneTokenRoutes, ...permissionRoutes, ...roleRoutes, ...apiKeyRoutes, ...callRoutes, ...numberRoutes, ...dialRuleRoutes, ...ringGroupRoutes, ...trunkRoutes, ...auditEventRoutes, ...portOrderRoutes, ...webhookEndpointRoutes];
+export const routeTable: readonly RouteDef[] = [...systemRoutes, ...resellerRoutes, ...tenantRoutes, ...extensionRoutes, ...softphoneTokenRoutes, ...permissionRoutes, ...roleRoutes, ...apiKeyRoutes, ...callRoutes, ...numberRoutes, ...dialRuleRoutes, ...ringGroupRoutes, ...trunkRoutes, ...auditEventRoutes, ...portOrderRoutes, ...webhookEndpointRoutes, ...brandingRoutes];

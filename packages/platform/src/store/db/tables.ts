@@ -132,6 +132,25 @@ export interface TenantSigningKeysTable {
   created_at: string;
 }
 
+/** One level's branding columns (migration 0014); `fields` is a JSON object. */
+interface BrandingColumns {
+  fields: string;
+  logo_type: string | null;
+  logo_base64: string | null;
+  logo_bytes: Generated<number>;
+  logo_sha256: string | null;
+  updated_at: string;
+}
+
+export interface BrandingsTable extends BrandingColumns {
+  /** 'provider' or a reseller id. */
+  owner: string;
+}
+
+export interface TenantBrandingsTable extends BrandingColumns {
+  tenant_id: string;
+}
+
 export interface CallsTable {
   id: string;
   tenant_id: string;
@@ -323,6 +342,8 @@ export interface Database {
   audit_events: AuditEventsTable;
   roles: RolesTable;
   tenant_signing_keys: TenantSigningKeysTable;
+  brandings: BrandingsTable;
+  tenant_brandings: TenantBrandingsTable;
   calls: CallsTable;
   numbers: NumbersTable;
   dial_rules: DialRulesTable;

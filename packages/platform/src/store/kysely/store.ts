@@ -8,6 +8,7 @@ import { changeFeedFor } from './change-feed';
 import { createContext, type StoreContext } from './context';
 import { numberInventory, tenantDialPlan } from './dial-plan';
 import { platformIdentity, tenantIdentity } from './identity';
+import { platformBranding, tenantBranding } from './branding';
 import { portingPlatform, tenantPorting } from './porting';
 import { tenantDb, type TenantDb } from './tenant-db';
 import { tenantWebhooks, webhookPlatform } from './webhooks';
@@ -381,6 +382,7 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
       tenantId,
       ...tenantCore(scoped),
       ...tenantIdentity(scoped),
+      ...tenantBranding(scoped),
       ...tenantDialPlan(scoped),
       ...tenantPorting(ctx, scoped),
       ...tenantWebhooks(scoped),
@@ -395,6 +397,7 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     webhooks: webhookPlatform(ctx),
     ...platformCore(ctx),
     ...platformIdentity(ctx),
+    ...platformBranding(ctx),
     changeVersion: async () => feed.version(),
     onDirectoryChange: (listener) => feed.onDirectoryChange(listener),
     migrateTo: async (version) => {
