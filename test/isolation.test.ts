@@ -17,6 +17,8 @@ import { ErrorBody, ExtensionList, PLATFORM_ONLY_PERMISSIONS, ResellerList, Tena
 const bootstrapKey = 'hr_test_bootstrap_isolation_0001';
 const MISSING_TENANT = 'ten_00000000000000000000000000';
 const MISSING_EXTENSION = 'ext_00000000000000000000000000';
+/** A 1×1 PNG. */
+const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 /** What a principal that is not the resource's owner must get from a route outside any tenant. */
 type Expectation =
@@ -39,7 +41,7 @@ type Recipe =
   /** A route under /v1/tenants/{tenantId}: probed with the victim's ids, compared with missing ids. */
   | { kind: 'tenant'; body?: () => unknown }
   /** A route outside any tenant, with what each kind of foreign key must get. */
-  | { kind: 'platform'; body?: () => unknown; tenantKey: Expectation; resellerKey: Expectation };
+  | { kind: 'platform'; body?: () => unknown; tenantKey: Expectation; resellerKey: Expectation; query?: () => string };
 
 let slugs = 0;
 const recipes: Record<string, Recipe> = {
@@ -147,6 +149,15 @@ const recipes: Record<string, Recipe> = {
   'POST /v1/tenants/{tenantId}/webhook-endpoints/{endpointId}/rotate-secret': { kind: 'tenant', body: () => ({ gracePeriodSeconds: 60 }) },
   'GET /v1/tenants/{tenantId}/webhook-endpoints/{endpointId}/deliveries': { kind: 'tenant' },
   'POST /v1/tenants/{tenantId}/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/redeliver': { kind: 'tenant' },
+  'GET /v1/branding': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'forbidden' },
+  'PUT /v1/branding': { kind: 'platform', body: () => ({ productName: 'Hijacked' }), tenantKey: 'forbidden', resellerKey: 'forbidden' },
+  'GET /v1/resellers/{resellerId}/branding': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'not-found' },
+  'PUT /v1/resellers/{resellerId}/branding': { kind: 'platform', body: () => ({ productName: 'Hijacked' }), tenantKey: 'forbidden', resellerKey: 'not-found' },
+  'GET /v1/tenants/{tenantId}/branding': { kind: 'tenant' },
+  'PUT /v1/tenants/{tenantId}/branding': { kind: 'tenant', body: () => ({ productName: 'Hijacked', logo: { contentType: 'image/png', data: TINY_PNG } }) },
+  // Public by design: the effective public fields of a SIP domain (the provider's logo is set up below).
+  'GET /v1/public/branding': { kind: 'platform', tenantKey: 'public', resellerKey: 'public', query: () => `?domain=acme.sip.localhost` },
+  'GET /v1/public/branding/logo': { kind: 'platform', tenantKey: 'public', resellerKey: 'public', query: () => `?domain=acme.sip.localhost` },
 };
 
 interface World {
@@ -221,7 +232,7 @@ async function request(method: string, path: string, key: string | null, body?: 
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch(`${platform.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
-  return { status: response.status, text, json: text ? JSON.parse(text) : undefined };
+  return { status: response.status, text, json: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined };
 }
 
 /** The error body without the one field that differs per request. */
@@ -308,6 +319,7 @@ beforeAll(async () => {
   acme = await world('acme');
   globex = await world('globex');
   resellerId = (await request('POST', '/v1/resellers', bootstrapKey, { name: 'Reseller' })).json.id;
+  expect((await request('PUT', '/v1/branding', bootstrapKey, { productName: 'Provider', logo: { contentType: 'image/png', data: TINY_PNG } })).status).toBe(200);
   const resold = await world('resold', { resellerId });
   resellerTenantId = resold.tenantId;
   await insertResellerKey(resellerKey);
@@ -378,7 +390,7 @@ async function probePlatformRoute(route: RouteDef, recipe: Extract<Recipe, { kin
   const beforeVictims = await victimSnapshot();
   switch (expectation) {
     case 'public': {
-      expect((await request(route.method, path, attacker.key)).status).toBe(200);
+      expect((await request(route.method, path + (recipe.query?.() ?? ''), attacker.key)).status).toBe(200);
       break;
     }
     case 'forbidden': {
