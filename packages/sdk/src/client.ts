@@ -18,6 +18,7 @@ import { PagePromise, type CursorPageParams } from './core/pagination';
 import type { HttpMethod, QueryParams, RequestOptions } from './core/request-options';
 import { retryPolicy } from './core/retry';
 import { Resellers } from './resources/resellers';
+import { ProviderBranding } from './resources/branding';
 import { ApiKeys } from './resources/api-keys';
 import { Permissions, Roles } from './resources/roles';
 import { Numbers } from './resources/numbers';
@@ -129,6 +130,8 @@ export class Highrise {
   readonly validateResponses: ValidateResponses;
   readonly tenants: Tenants;
   readonly resellers: Resellers;
+  /** The provider's branding; a reseller's: `hr.branding.reseller(id)`; a tenant's: `hr.tenant(id).branding`. */
+  readonly branding: ProviderBranding;
   /** Provider and reseller API keys (tenant keys: `hr.tenant(id).apiKeys`). */
   readonly apiKeys: ApiKeys;
   /** Roles of the caller's level (tenant roles: `hr.tenant(id).roles`). */
@@ -182,6 +185,7 @@ export class Highrise {
     });
     this.tenants = new Tenants(this);
     this.resellers = new Resellers(this);
+    this.branding = new ProviderBranding(this);
     this.apiKeys = new ApiKeys(this);
     this.roles = new Roles(this);
     this.permissions = new Permissions(this);

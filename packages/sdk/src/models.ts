@@ -21,6 +21,7 @@ import { PortDocumentContent as PortDocumentContentSchema } from './schemas/port
 import { PortOrder as PortOrderSchema } from './schemas/port-orders';
 import { PortTimelineEntry as PortTimelineEntrySchema } from './schemas/port-orders';
 import { Reseller as ResellerSchema } from './schemas/resellers';
+import { Branding as BrandingSchema, PublicBranding as PublicBrandingSchema } from './schemas/branding';
 import { RingGroup as RingGroupSchema } from './schemas/ring-groups';
 import { Role as RoleSchema } from './schemas/roles';
 import { SigningKeyRotation as SigningKeyRotationSchema } from './schemas/api-keys';
@@ -68,6 +69,10 @@ export const PortOrder = PortOrderSchema;
 export type PortOrder = Open<z.output<typeof PortOrderSchema>>;
 export const PortTimelineEntry = PortTimelineEntrySchema;
 export type PortTimelineEntry = Open<z.output<typeof PortTimelineEntrySchema>>;
+export const Branding = BrandingSchema;
+export type Branding = Open<z.output<typeof BrandingSchema>>;
+export const PublicBranding = PublicBrandingSchema;
+export type PublicBranding = Open<z.output<typeof PublicBrandingSchema>>;
 export const Reseller = ResellerSchema;
 export type Reseller = Open<z.output<typeof ResellerSchema>>;
 export const RingGroup = RingGroupSchema;

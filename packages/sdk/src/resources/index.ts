@@ -14,3 +14,4 @@ export { Trunks } from './trunks';
 export { AuditEvents, TenantAuditEvents } from './audit-events';
 export { WebhookEndpoints, WebhookDeliveries } from './webhook-endpoints';
 export { PortOrders, PortDocuments, PortComments, type PortDocumentUploadParams } from './port-orders';
+export { LevelBranding, ProviderBranding } from './branding';

@@ -17,6 +17,8 @@ import { TenantRoles } from './roles';
 import { TenantAuditEvents } from './audit-events';
 import { PortOrders } from './port-orders';
 import { WebhookEndpoints } from './webhook-endpoints';
+import { LevelBranding } from './branding';
+import { path } from '../core/path';
 
 /**
  * `hr.tenant(id)`: the client seen from inside one tenant. A new object over the same client,
@@ -38,6 +40,8 @@ export class TenantClient extends APIResource {
   readonly portOrders: PortOrders;
   /** Endpoints that receive this tenant's events only. */
   readonly webhookEndpoints: WebhookEndpoints;
+  /** The tenant's own branding and the effective one (inherited from its reseller and the provider). */
+  readonly branding: LevelBranding;
 
   constructor(client: Highrise, tenantId: string) {
     super(client);
@@ -55,6 +59,7 @@ export class TenantClient extends APIResource {
     this.auditEvents = new TenantAuditEvents(client, tenantId);
     this.portOrders = new PortOrders(client, tenantId);
     this.webhookEndpoints = new WebhookEndpoints(client, tenantId);
+    this.branding = new LevelBranding(client, path`/v1/tenants/${tenantId}/branding`);
   }
 
   retrieve(options?: RequestOptions): APIPromise<Tenant> {
