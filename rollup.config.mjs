@@ -80,7 +80,7 @@ export default [
   }),
   // Locales sit next to the bundle in dist/locales/, loaded only by a page that asks for one.
   // Shared chunks stay next to the entries (not in chunks/): `import.meta.url` then finds locales/.
-  library('softphone', { index: 'index', define: 'define', quality: 'phone/quality-monitor', 'locales/es': 'ui/locales/es' }, { output: { chunkFileNames: '[name]-[hash].js' } }),
+  library('softphone', { index: 'index', define: 'define', quality: 'phone/quality-monitor', 'locales/es': 'ui/locales/es', branding: 'ui/branding' }, { output: { chunkFileNames: '[name]-[hash].js' } }),
   softphoneBundle('packages/softphone/build/define.js', 'packages/softphone/dist/highrise-softphone.js'),
   library('platform', ['index', 'cli'], { output: { banner: (c) => (c.name === 'cli' ? '#!/usr/bin/env node' : '') } }),
   library('examples', { demo: 'src/demo', 'port-numbers': 'scripts/port-numbers', provision: 'scripts/provision' }),

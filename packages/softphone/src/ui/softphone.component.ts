@@ -58,6 +58,7 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @attr display-name - Name shown to the people this phone calls.
  * @attr ice-servers - JSON array of RTCIceServer. Default `[]`: no STUN/TURN unless configured.
  * @attr label - Brand text in the header. Default: "Phone" in the element's language.
+ * @attr branding - `auto`: fetch the public branding of the token's SIP domain from the platform and apply it (colours, font, header text, logo); loads `dist/branding.js` beside the bundle.
  * @attr lang - Language of the widget (`en`, `es`, …); other shipped locales load lazily. Default: the page's.
  * @attr registration - Reflected, read-only: `unregistered | connecting | registered | failed`.
  * @attr call-state - Reflected, read-only: `idle | outgoing | incoming | connected`.
@@ -71,6 +72,7 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @event highrise-call-connected - A call was answered; `detail: { remote }`.
  * @event highrise-call-ended - The call ended; `detail: { reason, statusCode? }` (`reason` is a CallEndReason code).
  * @event highrise-request-call - Cancelable, before dialling; `detail: { target }`. Call `preventDefault()` to veto the call.
+ * @event highrise-branding-applied - With `branding="auto"`: the platform's branding was applied; `detail` is the public branding.
  * @event highrise-token-will-expire - The token expires soon; `detail: { expiresAt }`. Fired from 60 s before, every 15 s, until `updateToken()`.
  *
  * @slot logo - An image or mark before the brand text in the header.
@@ -249,6 +251,8 @@ export class HighriseSoftphone extends LitElement {
   protected override willUpdate(): void {
     const lang = this.#lang();
     if (!messagesFor(lang)) void loadLocale(lang).then(() => this.requestUpdate());
+    // A module of its own beside the bundle (dist/branding.js): pages without branding="auto" never load it.
+    if (this.getAttribute('branding') == 'auto') void import(/* @vite-ignore */ new URL('./branding.js', import.meta.url).href).then((m: typeof import('./branding')) => m.applyBranding(this));
   }
 
   protected override updated(): void {

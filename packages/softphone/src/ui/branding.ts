@@ -1,0 +1,88 @@
+import { decodeTokenClaims } from '../phone/token';
+
+/**
+ * `<highrise-softphone branding="auto">` loads this module (never part of the one-file bundle): it
+ * reads the public branding of the phone's SIP domain from the platform the phone talks to and
+ * applies it as the element's `--highrise-*` properties, its header text and its logo.
+ */
+
+/** What `GET /v1/public/branding` answers (the SDK's PublicBranding; the widget carries no zod). */
+export interface PublicBrandingFields {
+  productName: string;
+  colors: { accent: string; background: string; text: string };
+  fontFamily: string;
+  poweredBy: boolean;
+  logoUrl: string | null;
+}
+
+/** The element as this module sees it. */
+export interface BrandableElement extends HTMLElement {
+  token?: string | undefined;
+  server?: string | undefined;
+  domain?: string | undefined;
+  label?: string | undefined;
+}
+
+const HEX = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+const FONT = /^[A-Za-z0-9 ,"-]+$/;
+
+/** Which branding applies: the platform's HTTP origin (from the SIP WebSocket URL) and the SIP domain. */
+export function brandingSource(el: BrandableElement): { origin: string; domain: string } | undefined {
+  let ws = el.server;
+  let domain = el.domain;
+  if (el.token) {
+    try {
+      const claims = decodeTokenClaims(el.token);
+      ws ??= claims.ws;
+      domain ??= claims.sub?.split('@')[1];
+    } catch {
+      return undefined; // the phone reports a bad token itself
+    }
+  }
+  if (!ws || !domain) return undefined;
+  const url = new URL(ws);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  return { origin: url.origin, domain };
+}
+
+/** Sets what the branding says on the element; values that are not what the platform promises are skipped. */
+export function applyBrandingFields(el: BrandableElement, origin: string, b: PublicBrandingFields): void {
+  const set = (name: string, value: string, valid: RegExp) => {
+    if (valid.test(value)) el.style.setProperty(name, value);
+  };
+  set('--highrise-accent-color', b.colors.accent, HEX);
+  set('--highrise-background', b.colors.background, HEX);
+  set('--highrise-text-color', b.colors.text, HEX);
+  set('--highrise-font-family', b.fontFamily, FONT);
+  // The page's own label and logo win over the platform's.
+  if (!el.hasAttribute('label')) el.label = b.productName;
+  if (b.logoUrl && !el.querySelector('[slot=logo]')) {
+    const img = document.createElement('img');
+    img.slot = 'logo';
+    img.alt = '';
+    img.height = 20;
+    img.src = new URL(b.logoUrl, origin).href;
+    img.dataset.highriseBranding = '';
+    el.append(img);
+  }
+}
+
+const applied = new WeakMap<BrandableElement, string>();
+
+/** Fetches and applies the branding once per element and source (a new token for the same domain fetches nothing). */
+export async function applyBranding(el: BrandableElement): Promise<void> {
+  const source = brandingSource(el);
+  if (!source) return;
+  const key = `${source.origin} ${source.domain}`;
+  if (applied.get(el) === key) return;
+  applied.set(el, key);
+  try {
+    const response = await fetch(`${source.origin}/v1/public/branding?domain=${encodeURIComponent(source.domain)}`, { credentials: 'omit' });
+    if (!response.ok) throw new Error(`branding: HTTP ${response.status}`);
+    const branding = (await response.json()) as PublicBrandingFields;
+    applyBrandingFields(el, source.origin, branding);
+    el.dispatchEvent(new CustomEvent('highrise-branding-applied', { detail: branding, bubbles: true, composed: true }));
+  } catch {
+    applied.delete(el); // unbranded is still a working phone; the next update tries again
+  }
+}
