@@ -69,8 +69,12 @@ export function applyBrandingFields(el: BrandableElement, origin: string, b: Pub
 
 const applied = new WeakMap<BrandableElement, string>();
 
-/** Fetches and applies the branding once per element and source (a new token for the same domain fetches nothing). */
-export async function applyBranding(el: BrandableElement): Promise<void> {
+/**
+ * Fetches and applies the branding once per element and source (a new token for the same domain
+ * fetches nothing). The element calls it whenever it has a `branding` attribute; only `auto` acts.
+ */
+export default async function applyBranding(el: BrandableElement): Promise<void> {
+  if (el.getAttribute('branding') !== 'auto') return;
   const source = brandingSource(el);
   if (!source) return;
   const key = `${source.origin} ${source.domain}`;

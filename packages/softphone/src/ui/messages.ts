@@ -69,11 +69,14 @@ const baseLanguage = (lang: string) => lang.toLowerCase().split('-')[0] || 'en';
  * Loads a shipped locale lazily: `locales/<lang>.js` next to the module (the one-file bundle's
  * dist/ folder), so a page that stays in English never downloads one. Resolves either way.
  */
+/** A module shipped beside this one (dist/), loaded only when asked for: locales, branding. */
+export const sibling = (path: string): Promise<unknown> => import(/* @vite-ignore */ new URL(path, import.meta.url).href);
+
 export async function loadLocale(lang: string): Promise<void> {
   const base = baseLanguage(lang);
   if (messagesFor(lang) || !/^[a-z]{2,3}$/.test(base)) return;
   try {
-    const module = (await import(/* @vite-ignore */ new URL(`./locales/${base}.js`, import.meta.url).href)) as { default: Partial<Messages> };
+    const module = (await sibling(`./locales/${base}.js`)) as { default: Partial<Messages> };
     registerLocale(base, module.default);
   } catch {
     registerLocale(base, {}); // not shipped: English, and no second attempt

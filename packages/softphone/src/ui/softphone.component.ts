@@ -3,7 +3,7 @@ import { PhoneController } from '../phone/phone-controller';
 import { PhoneStateError } from '../phone/errors';
 import type { PhoneOptions } from '../phone/config';
 import type { CallEndedDetail, CallState, IncomingCallDetail, PhoneEventMap, RegistrationState, RemoteParty } from '../phone/events';
-import { en, loadLocale, messagesFor, registrationProblem, type Messages } from './messages';
+import { en, loadLocale, messagesFor, registrationProblem, sibling, type Messages } from './messages';
 import { getRingToneUrl } from './ring-tone';
 import { softphoneStyles } from './softphone.styles';
 
@@ -252,7 +252,7 @@ export class HighriseSoftphone extends LitElement {
     const lang = this.#lang();
     if (!messagesFor(lang)) void loadLocale(lang).then(() => this.requestUpdate());
     // A module of its own beside the bundle (dist/branding.js): pages without branding="auto" never load it.
-    if (this.getAttribute('branding') == 'auto') void import(/* @vite-ignore */ new URL('./branding.js', import.meta.url).href).then((m: typeof import('./branding')) => m.applyBranding(this));
+    if (this.hasAttribute('branding')) void sibling('./branding.js').then((m) => (m as typeof import('./branding')).default(this));
   }
 
   protected override updated(): void {
