@@ -21,6 +21,7 @@ export interface BrandableElement extends HTMLElement {
   server?: string | undefined;
   domain?: string | undefined;
   label?: string | undefined;
+  branding?: string | undefined;
 }
 
 const HEX = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
@@ -74,7 +75,7 @@ const applied = new WeakMap<BrandableElement, string>();
  * fetches nothing). The element calls it whenever it has a `branding` attribute; only `auto` acts.
  */
 export default async function applyBranding(el: BrandableElement): Promise<void> {
-  if (el.getAttribute('branding') !== 'auto') return;
+  if (el.branding !== 'auto') return;
   const source = brandingSource(el);
   if (!source) return;
   const key = `${source.origin} ${source.domain}`;

@@ -117,6 +117,7 @@ export class HighriseSoftphone extends LitElement {
     displayName: { attribute: 'display-name' },
     iceServers: { attribute: 'ice-servers', converter: iceServersAttribute },
     label: {},
+    branding: {},
     lang: {},
     registration: { reflect: true },
     callState: { attribute: 'call-state', reflect: true },
@@ -132,6 +133,7 @@ export class HighriseSoftphone extends LitElement {
   declare displayName: string | undefined;
   declare iceServers: RTCIceServer[];
   declare label: string | undefined;
+  declare branding: string | undefined;
   declare registration: RegistrationState;
   declare callState: CallState;
   declare muted: boolean;
@@ -252,7 +254,7 @@ export class HighriseSoftphone extends LitElement {
     const lang = this.#lang();
     if (!messagesFor(lang)) void loadLocale(lang).then(() => this.requestUpdate());
     // A module of its own beside the bundle (dist/branding.js): pages without branding="auto" never load it.
-    if (this.hasAttribute('branding')) void sibling('./branding.js').then((m) => (m as typeof import('./branding')).default(this));
+    if (this.branding) void sibling('./branding.js').then((m) => (m as typeof import('./branding')).default(this));
   }
 
   protected override updated(): void {

@@ -14,6 +14,7 @@ describe('<highrise-softphone> registration', () => {
   test('observes every documented attribute, including the reflected state', () => {
     expect([...HighriseSoftphone.observedAttributes].sort()).toEqual(
       [
+        'branding',
         'call-state',
         'display-name',
         'domain',
