@@ -26,7 +26,7 @@ export interface PhonePage extends TrackedPage {
 export type PhoneCredentials = (
   | Pick<SoftphoneToken, 'token' | 'wsUrl' | 'iceServers'>
   | { server: string; domain: string; extension: string; password: string }
-) & { lang?: string };
+) & { lang?: string; branding?: string };
 
 const PEER_CONNECTION = "document.querySelector('highrise-softphone')?.phone?.peerConnection";
 
@@ -47,6 +47,7 @@ export async function openPhonePage(
       : credentials,
   );
   if (credentials.lang) fragment.set('lang', credentials.lang);
+  if (credentials.branding) fragment.set('branding', credentials.branding);
   await tracked.page.goto(`${origin}/softphone.html#${fragment}`);
   const element = tracked.page.locator('highrise-softphone');
   return {
