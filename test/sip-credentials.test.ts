@@ -5,7 +5,6 @@
  * close with its calls ended. Every socket here is opened and registered BEFORE the change.
  * Real platform, real sip.js phones, raw frames where a test needs to see or forge the exact bytes.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Highrise, TrunkWithPassword } from '@highrise/sdk';
 import { openSqliteStore, type Platform } from '@highrise/platform';
@@ -15,7 +14,7 @@ import { DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile } from '../packages/platform/s
 import { updateExtension } from '../packages/platform/src/domain/extensions';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from './support/platform';
-import { createNodePhone, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
+import { createNodePhone, digestAuthorization, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
 
 const KEY = 'hr_test_bootstrap_key_sip_credentials_01';
 
@@ -100,17 +99,6 @@ async function did(tenant: TestTenant, target: string): Promise<string> {
 
 const registrations = async (tenant: TestTenant) => (await tenant.api.usage.retrieve()).registrations.used;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
-const md5 = (value: string) => createHash('md5').update(value).digest('hex');
-
-function digestAuthorization(challenge: string, options: { username: string; password: string; method: string; uri: string }, header = 'Authorization'): string {
-  const realm = /realm="([^"]*)"/.exec(challenge)![1]!;
-  const nonce = /nonce="([^"]*)"/.exec(challenge)![1]!;
-  const cnonce = randomBytes(8).toString('hex');
-  const ha1 = md5(`${options.username}:${realm}:${options.password}`);
-  const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${md5(`${options.method}:${options.uri}`)}`);
-  return `${header}: Digest username="${options.username}", realm="${realm}", nonce="${nonce}", uri="${options.uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
-}
-
 const contact = (name: string) => `Contact: <sip:${name}@raw.invalid;transport=ws>`;
 const register = (domain: string, number: string, headers: string[]) =>
   rawRequest({ method: 'REGISTER', uri: `sip:${domain}`, from: `sip:${number}@${domain}`, to: `sip:${number}@${domain}`, headers });
