@@ -273,28 +273,19 @@ describe('verifying a long chain', () => {
     const before = (await api.auditEvents.verify()).checked;
     appendDirectly(tenant.id, LONG_CHAIN);
 
+    // Health checks one after another while the verification runs: each answered before it finishes
+    // shows the event loop was given back. A verification that held the loop would let at most the
+    // first (sent before it began) through. How long each waited is a figure for bench/, not a bound.
     let done = false;
-    const started = performance.now();
     const verifying = api.auditEvents.verify().finally(() => (done = true));
-    // A health check is due every 10 ms; each is timed from when it was due, not from when it could be
-    // sent: the platform runs in this process, so a blocked event loop would hold back the sending too.
-    const latencies: number[] = [];
-    let due = performance.now();
+    let answeredDuring = 0;
     while (!done) {
-      due += 10;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
       const r = await fetch(`${platform.url}/healthz`);
       expect(r.status).toBe(200);
-      latencies.push(performance.now() - due);
-      due = Math.max(due, performance.now());
+      if (!done) answeredDuring++;
     }
-    const report = await verifying;
-    const took = performance.now() - started;
-    expect(report).toMatchObject({ ok: true, checked: before + LONG_CHAIN });
-    expect(Math.max(...latencies), `slowest /healthz of ${latencies.length} while verify ran ${Math.round(took)} ms`).toBeLessThan(200);
-    // The verification took long enough that a blocked event loop would have shown above.
-    expect(took, 'verification took long enough to matter').toBeGreaterThan(400);
-    expect(latencies.length, 'health checks answered during verification').toBeGreaterThan(5);
+    expect(await verifying).toMatchObject({ ok: true, checked: before + LONG_CHAIN });
+    expect(answeredDuring, 'health checks answered while the verification was still running').toBeGreaterThanOrEqual(5);
   });
 });
 

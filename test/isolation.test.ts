@@ -9,10 +9,11 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE, openSqliteStore, routeTable, startPlatform, type Platform, type RouteDef } from '@highrise/platform';
-import { ErrorBody, ExtensionList, PLATFORM_ONLY_PERMISSIONS, ResellerList, Tenant, TenantCreateResponse, TenantList } from '@highrise/sdk/schemas';
+import { ErrorBody, ExtensionList, ResellerList, Tenant, TenantCreateResponse, TenantList } from '@highrise/sdk/schemas';
+import { createNodePhone } from './support/sip-node';
 
 const bootstrapKey = 'hr_test_bootstrap_isolation_0001';
 const MISSING_TENANT = 'ten_00000000000000000000000000';
@@ -200,6 +201,8 @@ interface Attacker {
   ownTenantIds(): Promise<string[]>;
   /** Its own tenant (and extension), for probing a foreign extension id inside its own namespace. */
   home?: World;
+  /** The permissions it holds in `home`: a route it lacks one for refuses it before any lookup. */
+  held?: () => string[];
 }
 
 let platform: Platform;
@@ -212,16 +215,17 @@ let pairs = 0;
 
 const routeKey = (r: RouteDef) => `${r.method} ${r.path}`;
 
-function fillPath(path: string, ids: { tenantId?: string; extensionId?: string }): string {
+/**
+ * The path with the tenant's own real ids (a missing one for an unknown tenant); `override` puts
+ * another id in one place, e.g. the victim's role id inside the attacker's own tenant.
+ */
+function fillPath(path: string, ids: { tenantId?: string; extensionId?: string }, override: Record<string, string> = {}): string {
   return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    if (name in override) return override[name]!;
     if (name === 'tenantId') return ids.tenantId!;
     if (name === 'extensionId') return ids.extensionId!;
-    if (name === 'roleId') return 'rol_00000000000000000000000000';
-    if (name === 'keyId') return 'key_00000000000000000000000000';
-    if (name === 'callId') return 'cal_00000000000000000000000000';
-    if (name === 'documentId') return 'pdc_00000000000000000000000000';
-    // Numbers, dial rules, ring groups, trunks: the victim's real ones (a missing one for an unknown tenant).
-    if (name in MISSING_DIAL_PLAN_IDS) return dialPlanIds.get(ids.tenantId ?? '')?.[name] ?? MISSING_DIAL_PLAN_IDS[name]!;
+    // Roles, keys, calls, numbers, dial rules, ring groups, trunks, port orders and their documents, webhooks.
+    if (name in MISSING_CHILD_IDS) return childIds.get(ids.tenantId ?? '')?.[name] ?? MISSING_CHILD_IDS[name]!;
     throw new Error(`no probe value for path parameter {${name}}; add one to fillPath`);
   });
 }
@@ -247,7 +251,7 @@ function comparable(json: unknown) {
 const DIAL_PLAN_RESOURCES = ['numbers', 'dial-rules', 'ring-groups', 'trunks'] as const;
 async function dialPlanSnapshot() {
   const out: Record<string, unknown> = {};
-  for (const id of dialPlanIds.keys()) {
+  for (const id of childIds.keys()) {
     for (const resource of DIAL_PLAN_RESOURCES) out[`${id}/${resource}`] = (await request('GET', `/v1/tenants/${id}/${resource}?limit=100`, bootstrapKey)).json;
   }
   out.inventory = (await request('GET', '/v1/numbers?limit=100', bootstrapKey)).json;
@@ -324,7 +328,10 @@ beforeAll(async () => {
   resellerTenantId = resold.tenantId;
   await insertResellerKey(resellerKey);
 
-  const tenantAttacker = (name: string, home: World): Attacker => ({ name, kind: 'tenantKey', key: home.key, home, ownTenantIds: async () => [home.tenantId] });
+  // What the built-in owner and admin roles hold, read below (the same in every tenant).
+  let ownerHeld: string[] = [];
+  let adminHeld: string[] = [];
+  const tenantAttacker = (name: string, home: World): Attacker => ({ name, kind: 'tenantKey', key: home.key, home, held: () => ownerHeld, ownTenantIds: async () => [home.tenantId] });
   const reseller: Attacker = {
     name: 'a reseller that sells neither',
     kind: 'resellerKey',
@@ -353,7 +360,7 @@ beforeAll(async () => {
   const other = (name: string, key: string, home?: World): Attacker => ({ name, kind: 'tenantKey', key, home, ownTenantIds: async () => [] });
   tenantAttackers = [
     ...attackers,
-    { attacker: other("Acme's admin-role key", acmeAdmin, { ...acme, key: acmeAdmin }), victim: globex },
+    { attacker: { ...other("Acme's admin-role key", acmeAdmin, { ...acme, key: acmeAdmin }), held: () => adminHeld }, victim: globex },
     { attacker: other("another reseller's admin key", otherResellerAdmin), victim: resold },
     { attacker: other("an end user's key of Acme", acmeUser), victim: globex },
     { attacker: other("an end user's key of Globex", globexUser), victim: acme },
@@ -369,6 +376,10 @@ beforeAll(async () => {
   expect(support.status, support.text).toBe(200);
   const owner = await request('GET', `/v1/tenants/${acme.tenantId}/roles/rol_tenantOwner`, bootstrapKey);
   expect(owner.status, owner.text).toBe(200);
+  ownerHeld = owner.json.permissions;
+  const admin = await request('GET', `/v1/tenants/${acme.tenantId}/roles/rol_tenantAdmin`, bootstrapKey);
+  expect(admin.status, admin.text).toBe(200);
+  adminHeld = admin.json.permissions;
   lackers = [
     { name: "the tenant's own owner key", key: acme.key, held: owner.json.permissions },
     { name: 'a key whose custom role holds no permission', key: await keyOf(`/v1/tenants/${acme.tenantId}/api-keys`, { name: 'powerless', roleId: empty.json.id }), held: [] },
@@ -462,24 +473,31 @@ async function probeTenantRoute(route: RouteDef, recipe: Extract<Recipe, { kind:
     expect(crossed.status, crossed.text).toBe(404);
     expect(comparable(crossed.json)).toEqual(comparable(absent.json));
   }
-  // Likewise the victim's number, dial rule, ring group or trunk id inside the attacker's own tenant.
-  const dialPlanParam = Object.keys(MISSING_DIAL_PLAN_IDS).find((p) => route.path.includes(`{${p}}`));
-  if (attacker.home && dialPlanParam) {
-    const at = (id: string) => route.path.replace('{tenantId}', attacker.home!.tenantId).replace(`{${dialPlanParam}}`, id);
-    const crossed = await request(route.method, at(dialPlanIds.get(victim.tenantId)![dialPlanParam]!), attacker.key, recipe.body?.());
-    const absent = await request(route.method, at(MISSING_DIAL_PLAN_IDS[dialPlanParam]!), attacker.key, recipe.body?.());
-    // A tenant key never holds a platform-only permission (porting:approve): in its own tenant it is
-    // refused before any lookup, the same 403 for the victim's id as for a missing one.
-    const refusedFirst = route.permission !== undefined && PLATFORM_ONLY_PERMISSIONS.includes(route.permission);
-    expect(crossed.status, crossed.text).toBe(refusedFirst ? 403 : 404);
-    expect(comparable(crossed.json)).toEqual(comparable(absent.json));
+  // Likewise each of the victim's ids (role, key, call, number, dial rule, ring group, trunk, port
+  // order, document, webhook endpoint and delivery) inside the attacker's own tenant, every other id
+  // in the path being the attacker's own real one: the victim's id must look like a missing one.
+  const home = attacker.home;
+  if (home) {
+    // A key refused the route's permission is refused before any lookup (a tenant key never holds a
+    // platform-only one such as porting:approve): 403 for the victim's id as for a missing one.
+    const held = attacker.held?.() ?? [];
+    expect(held.length, `${attacker.name}: its permissions are known`).toBeGreaterThan(0);
+    const expected = route.permission !== undefined && held.includes(route.permission) ? 404 : 403;
+    for (const param of Object.keys(MISSING_CHILD_IDS).filter((p) => route.path.includes(`{${p}}`))) {
+      const victimId = childIds.get(victim.tenantId)?.[param];
+      expect(victimId, `the victim has a real ${param}`).toBeDefined();
+      const crossed = await request(route.method, fillPath(route.path, home, { [param]: victimId! }), attacker.key, recipe.body?.());
+      const absent = await request(route.method, fillPath(route.path, home, { [param]: MISSING_CHILD_IDS[param]! }), attacker.key, recipe.body?.());
+      expect(crossed.status, `${attacker.name}, the victim's ${param} in its own tenant: ${crossed.text}`).toBe(expected);
+      expect(comparable(crossed.json)).toEqual(comparable(absent.json));
+    }
   }
   expect(databaseDigest(), `${attacker.name}: nothing in the database changed`).toBe(before);
 }
 
-/** Each victim's number, dial rule, ring group and trunk ids, by tenant id, for fillPath. */
-const dialPlanIds = new Map<string, Record<string, string>>();
-const MISSING_DIAL_PLAN_IDS: Record<string, string> = {
+/** Each victim's ids below the tenant (number, dial rule, role, key, call, …), by tenant id, for fillPath. */
+const childIds = new Map<string, Record<string, string>>();
+const MISSING_CHILD_IDS: Record<string, string> = {
   numberId: 'num_00000000000000000000000000',
   ruleId: 'dlr_00000000000000000000000000',
   ringGroupId: 'rgp_00000000000000000000000000',
@@ -487,6 +505,10 @@ const MISSING_DIAL_PLAN_IDS: Record<string, string> = {
   portOrderId: 'por_00000000000000000000000000',
   endpointId: 'whe_00000000000000000000000000',
   deliveryId: 'whd_00000000000000000000000000',
+  roleId: 'rol_00000000000000000000000000',
+  keyId: 'key_00000000000000000000000000',
+  callId: 'cal_00000000000000000000000000',
+  documentId: 'pdc_00000000000000000000000000',
 };
 /** In inventory, so a wrongly allowed assignment would show in the snapshot. */
 const INVENTORY_NUMBER = '+14155550188';
@@ -502,7 +524,7 @@ beforeAll(async () => {
     const group = await request('POST', `${base}/ring-groups`, bootstrapKey, { number: '600', name: 'Front', members: ['101', '102'] });
     const trunk = await request('POST', `${base}/trunks`, bootstrapKey, { name: 'Carrier' });
     for (const created of [did, rule, group, trunk]) expect(created.status, created.text).toBe(201);
-    dialPlanIds.set(victim.tenantId, { numberId: did.json.id, ruleId: rule.json.id, ringGroupId: group.json.id, trunkId: trunk.json.id });
+    childIds.set(victim.tenantId, { numberId: did.json.id, ruleId: rule.json.id, ringGroupId: group.json.id, trunkId: trunk.json.id });
   }
 });
 
@@ -521,7 +543,7 @@ beforeAll(async () => {
   for (const [i, victim] of [acme, globex, resoldWorld].entries()) {
     const order = await request('POST', `/v1/tenants/${victim.tenantId}/port-orders`, bootstrapKey, portOrderBody(`+1646400000${i}`));
     expect(order.status, order.text).toBe(201);
-    dialPlanIds.set(victim.tenantId, { ...dialPlanIds.get(victim.tenantId), portOrderId: order.json.id });
+    childIds.set(victim.tenantId, { ...childIds.get(victim.tenantId), portOrderId: order.json.id });
   }
 });
 
@@ -543,10 +565,55 @@ beforeAll(async () => {
       }
       expect(delivery?.attempts.length, 'the victim delivery was attempted once').toBeGreaterThan(0);
       expect((await request('PATCH', `${base}/${endpoint.json.id}`, bootstrapKey, { status: 'disabled' })).status).toBe(200);
-      Object.assign(dialPlanIds.get(victim.tenantId)!, { endpointId: endpoint.json.id, deliveryId: delivery!.id });
+      Object.assign(childIds.get(victim.tenantId)!, { endpointId: endpoint.json.id, deliveryId: delivery!.id });
     }),
   );
 });
+
+/**
+ * Each victim's custom role, API key, call record (a real call through the SIP edge: 103 calls 102,
+ * which is not registered, so the call fails at once) and a document on its draft
+ * port order. Built-in role ids are the same in every tenant, so the role probed is a custom one.
+ */
+beforeAll(async () => {
+  for (const [i, victim] of [acme, globex, resoldWorld].entries()) {
+    const base = `/v1/tenants/${victim.tenantId}`;
+    const ids = childIds.get(victim.tenantId)!;
+    const role = await request('POST', `${base}/roles`, bootstrapKey, { name: `victim-role-${i}`, permissions: ['extensions:read'] });
+    expect(role.status, role.text).toBe(201);
+    const key = await request('POST', `${base}/api-keys`, bootstrapKey, { name: 'victim key', roleId: role.json.id });
+    expect(key.status, key.text).toBe(201);
+    const document = await fetch(`${platform.url}${base}/port-orders/${ids.portOrderId}/documents?kind=loa&filename=loa.pdf`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${bootstrapKey}`, 'Content-Type': 'application/pdf' },
+      body: Buffer.from('%PDF-1.4\n%victim letter of authorisation\n%%EOF\n'),
+    });
+    expect(document.status, await document.clone().text()).toBe(201);
+    Object.assign(ids, { roleId: role.json.id, keyId: key.json.id, documentId: ((await document.json()) as { id: string }).id, callId: await placeFailedCall(victim) });
+  }
+});
+
+async function placeFailedCall(victim: World): Promise<string> {
+  const password = 'victim-sip-password-103';
+  expect((await request('POST', `/v1/tenants/${victim.tenantId}/extensions`, bootstrapKey, { number: '103', displayName: 'Caller', sipPassword: password })).status).toBe(201);
+  const domain = Tenant.parse((await request('GET', `/v1/tenants/${victim.tenantId}`, bootstrapKey)).json).sipDomain;
+  const phone = createNodePhone({ wsUrl: platform.wsUrl, domain, number: '103', password });
+  try {
+    await phone.start();
+    await phone.register();
+    expect(await phone.call('102').outcome).toBeGreaterThanOrEqual(400);
+    await phone.unregister();
+  } finally {
+    await phone.stop();
+  }
+  // A record is listed once the call is over, so nothing writes to it mid-probe.
+  let calls: { id: string }[] = [];
+  await vi.waitFor(async () => {
+    calls = (await request('GET', `/v1/tenants/${victim.tenantId}/calls?limit=10`, bootstrapKey)).json.data;
+    expect(calls).toHaveLength(1);
+  }, { timeout: 10_000 });
+  return calls[0]!.id;
+}
 
 /**
  * Objects above tenants that belong to someone other than the probing reseller, with real ids: the

@@ -5,7 +5,6 @@
  * close with its calls ended. Every socket here is opened and registered BEFORE the change.
  * Real platform, real sip.js phones, raw frames where a test needs to see or forge the exact bytes.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Highrise, TrunkWithPassword } from '@highrise/sdk';
 import { openSqliteStore, type Platform } from '@highrise/platform';
@@ -15,7 +14,7 @@ import { DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile } from '../packages/platform/s
 import { updateExtension } from '../packages/platform/src/domain/extensions';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from './support/platform';
-import { createNodePhone, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
+import { createNodePhone, digestAuthorization, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
 
 const KEY = 'hr_test_bootstrap_key_sip_credentials_01';
 
@@ -99,18 +98,6 @@ async function did(tenant: TestTenant, target: string): Promise<string> {
 }
 
 const registrations = async (tenant: TestTenant) => (await tenant.api.usage.retrieve()).registrations.used;
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
-const md5 = (value: string) => createHash('md5').update(value).digest('hex');
-
-function digestAuthorization(challenge: string, options: { username: string; password: string; method: string; uri: string }, header = 'Authorization'): string {
-  const realm = /realm="([^"]*)"/.exec(challenge)![1]!;
-  const nonce = /nonce="([^"]*)"/.exec(challenge)![1]!;
-  const cnonce = randomBytes(8).toString('hex');
-  const ha1 = md5(`${options.username}:${realm}:${options.password}`);
-  const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${md5(`${options.method}:${options.uri}`)}`);
-  return `${header}: Digest username="${options.username}", realm="${realm}", nonce="${nonce}", uri="${options.uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
-}
-
 const contact = (name: string) => `Contact: <sip:${name}@raw.invalid;transport=ws>`;
 const register = (domain: string, number: string, headers: string[]) =>
   rawRequest({ method: 'REGISTER', uri: `sip:${domain}`, from: `sip:${number}@${domain}`, to: `sip:${number}@${domain}`, headers });
@@ -185,10 +172,17 @@ describe('a password changed by another process on the same database (no in-proc
       await store.close();
     }
     // The edge answers from its in-memory directory; a commit by another connection reaches it
-    // through SQLite's data_version, looked at every 50 ms (issue 9: every node within 100 ms).
-    // Waited out rather than probed: a probe with either password fails authentication until the
-    // change arrives, and failed authentications from this address are rate-limited.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // through SQLite's data_version. Probed without authenticating (a failed authentication from
+    // this address would count against its rate limit) and without reaching 102: a MESSAGE to a
+    // number that does not exist gets a plain refusal while the old identity stands, and the
+    // challenge once the change has arrived.
+    await vi.waitFor(
+      async () => {
+        old101.send(message(acme.sipDomain, '101', '199'));
+        expect(statusOf(await old101.next((f) => statusOf(f) !== undefined && statusOf(f) !== 100))).toBe(407);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
 
     old101.send(message(acme.sipDomain, '101', '102'));
     expect(statusOf(await old101.next((f) => statusOf(f) !== undefined && statusOf(f) !== 100))).toBe(407);
@@ -214,8 +208,7 @@ describe('an extension deleted and created again for someone else', () => {
     expect(await registrations(acme)).toBe(1);
     // The old phone is challenged again before it may call anyone.
     const call = old101.call('102');
-    await settle();
-    expect(old101.responses).toContain(407);
+    await vi.waitFor(() => expect(old101.responses).toContain(407), { timeout: 10_000 });
     await call.cancel().catch(() => {});
   });
 

@@ -5,6 +5,7 @@
  */
 import { Highrise, type Call, type TrunkWithPassword } from '@highrise/sdk';
 import { ManualClock, type Platform } from '@highrise/platform';
+import { Messager, UserAgent } from 'sip.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 import {
@@ -128,8 +129,17 @@ async function recordOf(tenant: TestTenant, predicate: (call: Call) => boolean):
   return found!;
 }
 
-/** Lets anything still in flight arrive, so "nobody rang" is not checked too early. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+let markers = 0;
+/**
+ * Sends a MESSAGE from `from` to `to` (the same phone is fine) and waits until `to` has it. The
+ * edge forwards to a socket in order, so whatever it sent `to` before handling this MESSAGE has
+ * arrived by then: "nobody rang" is checked after a positive sign, not after a guessed delay.
+ */
+async function markerReached(from: NodePhone, to: NodePhone): Promise<void> {
+  const body = `marker ${++markers}`;
+  await new Messager(from.userAgent, UserAgent.makeURI(to.aor)!, body).message();
+  await vi.waitFor(() => expect(to.received.some((r) => r.method === 'MESSAGE' && r.raw.endsWith(body))).toBe(true), { timeout: 10_000 });
+}
 
 describe('dial rules at the edge', () => {
   it('routes the same pattern in two tenants to each tenant’s own target', async () => {
@@ -153,7 +163,7 @@ describe('dial rules at the edge', () => {
     await (await globex103.nextIncoming()).answer();
     expect(await globexCall.outcome).toBe(200);
 
-    await settle();
+    await Promise.all([markerReached(acme101, acme103), markerReached(globex101, globex102)]);
     expect(invites(acme103)).toHaveLength(0);
     expect(invites(globex102)).toHaveLength(0);
     await acmeCall.hangup();
@@ -244,7 +254,8 @@ describe('ring groups', () => {
     if (answers[loser]!.status === 'fulfilled') {
       expect(loserPhone.received.map((r) => r.method)).toEqual(expect.arrayContaining(['ACK', 'BYE']));
     }
-    await settle();
+    // Anything the edge still had for the winner (a stray CANCEL or BYE) arrives before this.
+    await markerReached(caller, [m102, m103][1 - loser]!);
     expect(winner.invitation.state).toBe('Established');
     await call.hangup();
     await withTimeout(winner.ended, 3000, 'the BYE did not reach the member who answered');
@@ -258,7 +269,8 @@ describe('ring groups', () => {
     const call = caller.call('600');
     const [, ring103] = await Promise.all([m102.nextIncoming(), m103.nextIncoming()]);
     m102.dropConnection();
-    await settle();
+    // The edge has noticed the drop once 102's registration is gone (101 and 103 remain).
+    await vi.waitFor(async () => expect((await acme.api.usage.retrieve()).registrations.used).toBe(2), { timeout: 10_000 });
     await ring103.answer();
     expect(await call.outcome).toBe(200);
     await call.hangup();
@@ -305,7 +317,7 @@ describe('ring groups', () => {
     const call = caller.call('650');
     const first = await m102.nextIncoming();
     clock.advance(4_999);
-    await settle();
+    await Promise.all([markerReached(caller, m103), markerReached(caller, m102)]);
     expect(invites(m103)).toHaveLength(0);
     expect(cancels(m102)).toHaveLength(0);
     clock.advance(1);
@@ -366,7 +378,7 @@ describe('trunks', () => {
     expect(await pstn.call(`sip:+14155559999@${acme.sipDomain}`).outcome).toBe(404);
     // Even naming the other tenant's domain does not help.
     expect(await pstn.call(`sip:${globexNumber}@${globex.sipDomain}`).outcome).toBe(404);
-    await settle();
+    await Promise.all([markerReached(globex102, globex102), markerReached(acme102, acme102)]);
     expect(invites(globex102)).toHaveLength(0);
     expect(invites(acme102)).toHaveLength(0);
     expect((await globex.api.calls.list()).data).toHaveLength(0);
@@ -412,7 +424,7 @@ describe('trunks', () => {
     const m102 = await phone(acme, '102');
     await acme.api.trunks.delete(trunk.id);
     expect(await pstn.call(`sip:${number}@${acme.sipDomain}`).outcome).toBe(403);
-    await settle();
+    await markerReached(m102, m102);
     expect(invites(m102)).toHaveLength(0);
   });
 
@@ -454,8 +466,12 @@ describe('trunks', () => {
     const spoofed = caller.call('94155550123', { extraHeaders: [`P-Preferred-Identity: <sip:${foreign}@${acme.sipDomain}>`] });
     expect(await spoofed.outcome).toBe(403);
     expect(headerOf(responses.find((r) => r.startsWith('SIP/2.0 403'))!, 'Reason')).toContain('caller id');
-    await settle();
-    expect(pstn.sent).toHaveLength(0);
+    // A permitted call after it is the marker: the spoofed one must not be ahead of it at the carrier.
+    const permitted = caller.call('94155550124');
+    await vi.waitFor(() => expect(pstn.sent.length).toBeGreaterThan(0), { timeout: 10_000 });
+    expect(pstn.sent).toHaveLength(1);
+    expect(requestUriOf(pstn.sent[0]!)).toContain('+14155550124');
+    await permitted.cancel().catch(() => {});
   });
 });
 

@@ -3,7 +3,7 @@
  * a suspended tenant's domain answers exactly like a domain nobody has, and strangers cannot hold
  * unbounded or endless anonymous sockets.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { openSqliteStore, type PlatformOptions } from '@highrise/platform';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { issueSoftphoneToken, loadPlatformSecret } from '../packages/platform/src/domain/softphone-tokens';
 import { DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile } from '../packages/platform/src/domain/audit-key';
 import { startTestPlatform, type TestPlatform } from './support/platform';
-import { headerOf, openRawSip, rawRequest, statusOf, withTimeout, type RawSip } from './support/sip-node';
+import { digestAuthorization, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type RawSip } from './support/sip-node';
 import { api, createExtension, createSoftphoneToken, createTenant, type ProvisionedTenant } from './support/sip-provision';
 
 const KEY = 'hr_test_bootstrap_key_0007';
@@ -48,19 +48,6 @@ async function shortLivedToken(running: Running, tenant: ProvisionedTenant, exte
   } finally {
     await store.close();
   }
-}
-
-const md5 = (value: string) => createHash('md5').update(value).digest('hex');
-
-/** An Authorization header answering `challenge` (qop=auth), as a phone would compute it. */
-function digestAuthorization(challenge: string, options: { username: string; password: string; method: string; uri: string }): string {
-  const realm = /realm="([^"]*)"/.exec(challenge)![1]!;
-  const nonce = /nonce="([^"]*)"/.exec(challenge)![1]!;
-  const cnonce = randomBytes(8).toString('hex');
-  const ha1 = md5(`${options.username}:${realm}:${options.password}`);
-  const ha2 = md5(`${options.method}:${options.uri}`);
-  const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${ha2}`);
-  return `Authorization: Digest username="${options.username}", realm="${realm}", nonce="${nonce}", uri="${options.uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
 }
 
 function register(domain: string, number: string, headers: string[]): string {

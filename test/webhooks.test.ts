@@ -377,6 +377,27 @@ describe('webhook failures and redelivery', () => {
     const otherDelivery = await until('delivered to B', async () => (await hr.tenant(b.tenant.id).webhookEndpoints.deliveries.list(other.id)).data.find((d) => d.status === 'delivered'));
     expect((await hr.tenant(b.tenant.id).webhookEndpoints.redeliver(other.id, otherDelivery.id)).status).toBe('pending');
   });
+
+  it('holds the limit under 20 parallel redeliveries: exactly ten queued, ten 429; a refused one gives its slot back', async () => {
+    const inbox = await receiver();
+    const a = await newTenant();
+    const asA = new Highrise({ baseUrl: platform.url, apiKey: a.adminKey!.secret, maxRetries: 0 });
+    const endpoints = asA.tenant(a.tenant.id).webhookEndpoints;
+    const endpoint = await endpoints.create({ url: inbox.url, enabledEvents: ['tenant.updated'] });
+    await hr.tenant(a.tenant.id).update({ name: 'Parallel' });
+    const original = await until('delivered', async () => (await endpoints.deliveries.list(endpoint.id)).data.find((d) => d.status === 'delivered'));
+
+    // Unknown deliveries are refused with 404 and must not use up the allowance.
+    for (let i = 0; i < 3; i++) expect((await expectApiError(endpoints.redeliver(endpoint.id, 'whd_00000000000000000000000000'))).status).toBe(404);
+
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => endpoints.redeliver(endpoint.id, original.id)));
+    const queued = outcomes.filter((o) => o.status === 'fulfilled');
+    const limited = outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof RateLimitError);
+    expect(queued).toHaveLength(10);
+    expect(limited).toHaveLength(10);
+    // What the tenant sees agrees: the original plus ten redeliveries.
+    expect((await endpoints.deliveries.list(endpoint.id, { limit: 100 })).data).toHaveLength(11);
+  });
 });
 
 describe('webhook destinations', () => {

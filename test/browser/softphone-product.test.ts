@@ -159,9 +159,8 @@ describe('softphone as a product', () => {
     await caller.part('mute-button').click();
     await caller.waitForAttribute('muted', '');
     expect(await caller.part('mute-button').getAttribute('aria-pressed')).toBe('true');
-    await callee.page.waitForTimeout(500); // what was already in flight
-    // Silence, give or take the decoder's comfort noise.
-    expect(await receivedEnergy(callee)).toBeLessThan(speaking / 100);
+    // Silence, give or take the decoder's comfort noise, once what was already in flight is through.
+    await expect.poll(() => receivedEnergy(callee), { timeout: 20_000 }).toBeLessThan(speaking / 100);
     await caller.part('mute-button').click();
     await expect.poll(() => caller.element.getAttribute('muted')).toBeNull();
     await expect.poll(() => receivedEnergy(callee, 1_000), { timeout: 5_000 }).toBeGreaterThan(speaking / 10);
@@ -171,9 +170,9 @@ describe('softphone as a product', () => {
     await caller.waitForAttribute('held', '');
     await expect.poll(() => caller.part('hold-button').getAttribute('aria-pressed')).toBe('true');
     expect(await caller.element.evaluate((el) => el.shadowRoot!.querySelector('.call')!.textContent)).toContain('On hold');
-    await callee.page.waitForTimeout(500);
-    expect(await inboundGrowth(callee)).toBe(0);
-    expect(await inboundGrowth(caller)).toBe(0);
+    // No RTP either way once what was in flight is through (each sample is 1.5 s with nothing received).
+    await expect.poll(() => inboundGrowth(callee), { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => inboundGrowth(caller), { timeout: 20_000 }).toBe(0);
     expect(await callee.element.getAttribute('call-state')).toBe('connected');
 
     await caller.part('hold-button').click();

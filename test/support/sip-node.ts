@@ -3,7 +3,7 @@
  * description handler (a fixed SDP, so INVITE/200/ACK work without WebRTC), and a raw
  * WebSocket client for hand-written and malformed frames.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   Invitation,
   Inviter,
@@ -440,4 +440,20 @@ export function rawInDialog(
     '',
     body,
   ].join('\r\n');
+}
+
+export const md5 = (value: string) => createHash('md5').update(value).digest('hex');
+
+/**
+ * The header answering a digest `challenge` (qop=auth, nc 1, a fresh cnonce), as a phone computes
+ * it; `header` is `Authorization` for a 401 and `Proxy-Authorization` for a 407.
+ */
+export function digestAuthorization(challenge: string, options: { username: string; password: string; method: string; uri: string }, header = 'Authorization'): string {
+  const realm = /realm="([^"]*)"/.exec(challenge)![1]!;
+  const nonce = /nonce="([^"]*)"/.exec(challenge)![1]!;
+  const cnonce = randomBytes(8).toString('hex');
+  const ha1 = md5(`${options.username}:${realm}:${options.password}`);
+  const ha2 = md5(`${options.method}:${options.uri}`);
+  const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${ha2}`);
+  return `${header}: Digest username="${options.username}", realm="${realm}", nonce="${nonce}", uri="${options.uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
 }

@@ -547,15 +547,13 @@ describe('logging, hooks and identification', () => {
 describe('retry control', () => {
   it('never retries a 429 the platform marks x-should-retry: false (a failed-authentication throttle)', async () => {
     const { client, requests } = await scripted([
-      { status: 429, body: failure('rate_limited'), headers: { 'retry-after': '1', 'x-should-retry': 'false' } },
+      // 50 s, under the cap: a client that waited it out would run past the test's timeout.
+      { status: 429, body: failure('rate_limited'), headers: { 'retry-after': '50', 'x-should-retry': 'false' } },
       { status: 200, body: tenant },
     ]);
-    const started = performance.now();
     const error = await client().tenants.retrieve(tenant.id).catch((e: unknown) => e);
-    // At once: not after waiting out the Retry-After it will not use.
-    expect(performance.now() - started).toBeLessThan(500);
     expect(error).toBeInstanceOf(RateLimitError);
-    expect((error as RateLimitError).retryAfter).toBe(1);
+    expect((error as RateLimitError).retryAfter).toBe(50);
     expect(requests).toHaveLength(1);
   });
 
@@ -573,9 +571,8 @@ describe('retry control', () => {
       { status: 429, body: failure('rate_limited'), headers: { 'retry-after': '3600' } },
       { status: 200, body: tenant },
     ]);
-    const started = performance.now();
+    // At once: a client that waited out the hour would run past the test's timeout.
     const error = await client().tenants.retrieve(tenant.id).catch((e: unknown) => e);
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfter).toBe(3600);
     expect(requests).toHaveLength(1);

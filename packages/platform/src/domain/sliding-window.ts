@@ -43,13 +43,33 @@ export class SlidingWindowLimiter {
     return Math.max(1, Math.ceil((oldest + this.windowMs - this.#now()) / 1000));
   }
 
-  record(key: string): void {
+  /**
+   * Takes a slot now, synchronously, and returns the function that gives it back: a caller that
+   * awaits before it knows whether the event counts must hold its slot across the await, or every
+   * request in flight would pass the check.
+   */
+  reserve(key: string): () => void {
+    const at = this.record(key);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const times = this.#events.get(key);
+      const index = times?.lastIndexOf(at) ?? -1;
+      if (index >= 0) times!.splice(index, 1);
+    };
+  }
+
+  /** Counts an event for `key` now; returns its time. */
+  record(key: string): number {
     const times = this.#recent(key);
-    times.push(this.#now());
+    const at = this.#now();
+    times.push(at);
     // Only the last `max` matter for the decision.
     if (times.length > this.max) times.splice(0, times.length - this.max);
     this.#events.delete(key);
     this.#events.set(key, times);
     if (this.#events.size > this.#maxKeys) this.#events.delete(this.#events.keys().next().value!);
+    return at;
   }
 }

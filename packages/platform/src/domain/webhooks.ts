@@ -217,23 +217,28 @@ export async function redeliverWebhook(ctx: DomainContext, actor: Actor, owner: 
   const limitKey = ownerKey(owner);
   const retryAfter = limiter.retryAfterSeconds(limitKey);
   if (retryAfter > 0) throw new RateLimited('redeliveries', retryAfter);
-  const created = await ctx.store.transaction(async () => {
-    const endpoint = await collection.get(endpointId);
-    if (!endpoint) throw new NotFound('webhook_endpoint');
-    const original = await collection.getDelivery(endpointId, deliveryId);
-    if (!original) throw new NotFound('webhook_delivery');
-    if (endpoint.status !== 'enabled') throw new WebhookEndpointDisabled();
-    const now = ctx.now().toISOString();
-    const id = newId('whd');
-    await ctx.store.webhooks.insertDelivery({ id, endpointId, eventId: original.eventId, status: 'pending', attemptCount: 0, nextAttemptAt: now, createdAt: now, updatedAt: now });
-    await recordAudit(ctx, actor, auditTenantId, 'webhook_delivery.redelivered', id, { targetType: 'webhook_delivery', before: null, after: { eventId: original.eventId, redeliveryOf: deliveryId } });
-    const queued = await collection.getDelivery(endpointId, id);
-    if (!queued) throw new NotFound('webhook_delivery');
-    return queued;
-  });
-  // Only redeliveries that queued something count.
-  limiter.record(limitKey);
-  return created;
+  // Taken before the first await, so parallel requests see each other's slots; only redeliveries
+  // that queued something keep theirs.
+  const release = limiter.reserve(limitKey);
+  try {
+    return await ctx.store.transaction(async () => {
+      const endpoint = await collection.get(endpointId);
+      if (!endpoint) throw new NotFound('webhook_endpoint');
+      const original = await collection.getDelivery(endpointId, deliveryId);
+      if (!original) throw new NotFound('webhook_delivery');
+      if (endpoint.status !== 'enabled') throw new WebhookEndpointDisabled();
+      const now = ctx.now().toISOString();
+      const id = newId('whd');
+      await ctx.store.webhooks.insertDelivery({ id, endpointId, eventId: original.eventId, status: 'pending', attemptCount: 0, nextAttemptAt: now, createdAt: now, updatedAt: now });
+      await recordAudit(ctx, actor, auditTenantId, 'webhook_delivery.redelivered', id, { targetType: 'webhook_delivery', before: null, after: { eventId: original.eventId, redeliveryOf: deliveryId } });
+      const queued = await collection.getDelivery(endpointId, id);
+      if (!queued) throw new NotFound('webhook_delivery');
+      return queued;
+    });
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 function ownerKey(owner: WebhookOwner): string {

@@ -2,7 +2,7 @@
  * The store contract: the same cases against the Kysely store on SQLite and on PostgreSQL. Each
  * case makes its own tenants, so the cases share one database per run.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newId } from '../../ids';
 import type { DirectoryChange } from '../async-types';
 import type { TenantRow } from '../types';
@@ -685,22 +685,24 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       }
     });
 
-    it("reach another store's listeners within 100 ms of the commit", async () => {
+    // How soon is a latency figure for bench/; here only that it arrives, and what it says.
+    it("reach another store's listeners", async () => {
       const other = await openKyselyStore(database.options);
-      const heard: { at: number; changes: DirectoryChange[] }[] = [];
+      const heard: DirectoryChange[][] = [];
       const stop = other.onDirectoryChange(async (changes) => {
-        heard.push({ at: Date.now(), changes: [...changes] });
+        heard.push([...changes]);
       });
       try {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // A first change heard means the other store is listening (no fixed wait for it to settle).
+        const warmUp = await tenant();
+        await extension(warmUp.id, '100');
+        await vi.waitFor(() => expect(heard.length).toBeGreaterThan(0), { timeout: 10_000, interval: 5 });
         const t = await tenant();
         heard.length = 0;
         await extension(t.id, '101');
-        const committedAt = Date.now();
-        while (heard.length === 0 && Date.now() - committedAt < 1000) await new Promise((resolve) => setTimeout(resolve, 5));
-        expect(heard[0]?.at ?? Infinity).toBeLessThanOrEqual(committedAt + 100);
         // PostgreSQL names the tenant; SQLite only sees that the file changed.
-        expect(heard[0]?.changes).toEqual([database.name === 'postgres' ? { kind: 'tenant', tenantId: t.id } : { kind: 'all' }]);
+        const expected = [database.name === 'postgres' ? { kind: 'tenant', tenantId: t.id } : { kind: 'all' }];
+        await vi.waitFor(() => expect(heard).toContainEqual(expected), { timeout: 10_000, interval: 5 });
       } finally {
         stop();
         await other.close();
@@ -722,25 +724,19 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect(await store.changeVersion()).not.toBe(afterWrite);
     });
 
-    it('reaches a second store on the same database within 100 ms of a commit', async () => {
+    it('reaches a second store on the same database after a commit', async () => {
       const other = await openKyselyStore(database.options);
       try {
-        // Let the other store's periodic look (SQLite) or subscription (PostgreSQL) settle first.
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        // A first commit seen means the other store's periodic look (SQLite) or subscription
+        // (PostgreSQL) is running; how soon is a latency figure for bench/, not a bound here.
+        const initial = await other.changeVersion();
+        await tenant();
+        await vi.waitFor(async () => expect(await other.changeVersion()).not.toBe(initial), { timeout: 10_000, interval: 5 });
         const seen = await other.changeVersion();
         await store.transaction(async () => {
           await tenant();
         });
-        const committedAt = Date.now();
-        let elapsed = Infinity;
-        while (Date.now() - committedAt < 1000) {
-          if ((await other.changeVersion()) !== seen) {
-            elapsed = Date.now() - committedAt;
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-        expect(elapsed).toBeLessThanOrEqual(100 + 15);
+        await vi.waitFor(async () => expect(await other.changeVersion()).not.toBe(seen), { timeout: 10_000, interval: 5 });
       } finally {
         await other.close();
       }
@@ -784,17 +780,26 @@ describe('the PostgreSQL change signal', () => {
   it('does not signal a rolled-back transaction to other stores', async () => {
     const writer = await openKyselyStore(database.options);
     const reader = await openKyselyStore(database.options);
+    // The reader counts what it hears in commit order (`local:heard`): a commit after the rollback
+    // must be the one and only thing heard since, with no fixed wait for "nothing arrived".
+    const heardOf = (version: string) => Number(version.split(':')[1]);
+    const commitAndHear = async () => {
+      const before = await reader.changeVersion();
+      await writer.settings.getOrInsert(uid('set'), 'v');
+      await vi.waitFor(async () => expect(await reader.changeVersion()).not.toBe(before), { timeout: 10_000, interval: 5 });
+      return reader.changeVersion();
+    };
     try {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const seen = await reader.changeVersion();
+      // Anything in flight from opening the stores is heard before this marker.
+      const seen = await commitAndHear();
       await expect(
         writer.transaction(async () => {
           await writer.settings.getOrInsert(uid('set'), 'v');
           throw new Error('abort');
         }),
       ).rejects.toThrow('abort');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(await reader.changeVersion()).toBe(seen);
+      const after = await commitAndHear();
+      expect(heardOf(after), 'only the commit after the rollback was heard').toBe(heardOf(seen) + 1);
     } finally {
       await writer.close();
       await reader.close();
