@@ -20,6 +20,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { connect as tcpConnect } from 'node:net';
 import { Messager, UserAgent } from 'sip.js';
 import { SipRoutingRequest, type SipRoutingDecision } from '@highrise/sdk';
 import { mintEdgeCredentials, openKyselyStore, type AsyncStore, type TenantRow } from '@highrise/platform';
@@ -70,6 +71,75 @@ async function rawRegister(raw: RawSip, domain: string, user: string, password: 
   const auth = `Authorization: Digest username="${user}", realm="${domain}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5`;
   raw.send(rawRequest({ method: 'REGISTER', uri, from: `sip:${user}@${domain}`, to: `sip:${user}@${domain}`, callId, cseq: 2, headers: [contact, auth] }));
   return statusOf(await raw.next((f) => statusOf(f) !== undefined))!;
+}
+
+/** An in-dialog request a dialog's own party writes itself and sends on its own connection. */
+function sendInDialog(from: NodePhone, call: { inviter: { dialog?: unknown } }, method: string, options: { uri?: string; headers?: string[] } = {}): string {
+  const dialog = call.inviter.dialog as {
+    callId: string; localTag: string; remoteTag: string; localURI: { toString(): string }; remoteURI: { toString(): string };
+    remoteTarget: { toString(): string }; routeSet: string[]; localSequenceNumber: number | undefined; incrementLocalSequenceNumber(): void;
+  };
+  // Taken from the dialog's own counter, so the phone's later BYE still has a higher CSeq.
+  dialog.incrementLocalSequenceNumber();
+  const cseq = dialog.localSequenceNumber!;
+  const frame = [
+    `${method} ${options.uri ?? dialog.remoteTarget.toString()} SIP/2.0`,
+    `Via: SIP/2.0/WSS raw.invalid;branch=z9hG4bK${randomBytes(6).toString('hex')}`,
+    'Max-Forwards: 70',
+    ...dialog.routeSet.map((r) => `Route: ${r}`),
+    `From: <${dialog.localURI.toString()}>;tag=${dialog.localTag}`,
+    `To: <${dialog.remoteURI.toString()}>;tag=${dialog.remoteTag}`,
+    `Call-ID: ${dialog.callId}`,
+    `CSeq: ${cseq} ${method}`,
+    ...(options.headers ?? []),
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+  void from.userAgent.transport.send(frame);
+  return `${cseq} ${method}`;
+}
+
+/** A digest REGISTER over plain TCP SIP (not WebSocket) to the edge's port; the final status. */
+async function tcpRegister(port: number, domain: string, user: string, password: string, contact: string): Promise<number> {
+  const socket = tcpConnect({ host: '127.0.0.1', port });
+  let buffer = '';
+  const waiters: (() => void)[] = [];
+  socket.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    waiters.splice(0).forEach((w) => w());
+  });
+  socket.on('error', () => {});
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  const nextStatus = async (): Promise<{ status: number; frame: string }> => {
+    for (;;) {
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end >= 0) {
+        const length = Number(/^Content-Length:\s*(\d+)/im.exec(buffer.slice(0, end))?.[1] ?? 0);
+        const frame = buffer.slice(0, end + 4 + length);
+        buffer = buffer.slice(end + 4 + length);
+        return { status: statusOf(frame)!, frame };
+      }
+      await withTimeout(new Promise<void>((resolve) => waiters.push(resolve)), 3000, 'no answer over TCP');
+    }
+  };
+  const callId = randomBytes(8).toString('hex');
+  const local = `127.0.0.1:${socket.localPort}`;
+  const request = (cseq: number, extra: string[]) =>
+    rawRequest({ method: 'REGISTER', uri: `sip:${domain}`, from: `sip:${user}@${domain}`, to: `sip:${user}@${domain}`, callId, cseq, headers: [`Contact: <${contact}>;expires=300`, ...extra] })
+      .replace(/^Via: SIP\/2\.0\/WS raw\.invalid/m, `Via: SIP/2.0/TCP ${local}`);
+  try {
+    socket.write(request(1, []));
+    const challenge = await nextStatus();
+    if (challenge.status !== 401) return challenge.status;
+    const nonce = /nonce="([^"]+)"/.exec(headerOf(challenge.frame, 'WWW-Authenticate') ?? '')![1]!;
+    const uri = `sip:${domain}`;
+    const response = createHash('md5').update(`${ha1(user, domain, password)}:${nonce}:${createHash('md5').update(`REGISTER:${uri}`).digest('hex')}`).digest('hex');
+    socket.write(request(2, [`Authorization: Digest username="${user}", realm="${domain}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5`]));
+    return (await nextStatus()).status;
+  } finally {
+    socket.destroy();
+  }
 }
 
 describe('Kamailio edge on the platform database', () => {
@@ -267,6 +337,88 @@ describe('Kamailio edge on the platform database', () => {
     // The dialog's own party still hangs up.
     await call.hangup();
     await withTimeout(incoming.ended, 5000, "the callee's session did not end on the real BYE");
+  });
+
+  /** Acme 102 calls Acme 101, answered; Globex 101 registered alongside. */
+  async function answeredAcmeCall() {
+    const [acme101, acme102, globex101] = [phone('acme', '101'), phone('acme', '102'), phone('globex', '101')];
+    for (const p of [acme101, acme102, globex101]) {
+      await p.start();
+      await p.register();
+    }
+    const call = acme102.call('101');
+    const incoming = await acme101.nextIncoming(5000);
+    await incoming.answer();
+    expect(await withTimeout(call.outcome, 5000, 'no final answer')).toBe(200);
+    return { acme101, acme102, globex101, call, incoming };
+  }
+
+  it("keeps a party's in-dialog requests inside its dialog: a forged Request-URI aiming at another tenant's phone goes nowhere", async () => {
+    const { acme101, acme102, globex101, call, incoming } = await answeredAcmeCall();
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    const received = (await client.query<{ received: string }>("SELECT received FROM location WHERE username = '101' AND domain = $1 ORDER BY id DESC LIMIT 1", [domainOf('globex')])).rows[0]!.received;
+    await client.end();
+    // Globex 101's own connection, as the registrar saw it: sip:127.0.0.1:PORT;transport=ws
+    const [, host, port] = /^sip:([^:]+):(\d+)/.exec(received)!;
+    const forgedTargets = [`sip:101@${host}:${port};transport=ws`, `sip:101@${randomBytes(3).toString('hex')}.invalid;transport=ws;alias=${host}~${port}~5`];
+    for (const uri of forgedTargets) {
+      sendInDialog(acme102, call, 'INFO', { uri });
+      sendInDialog(acme102, call, 'INVITE', { uri });
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(globex101.received.filter((r) => r.method === 'INFO' || r.method === 'INVITE')).toEqual([]);
+    expect(acme101.received.filter((r) => r.method === 'INFO')).toEqual([]);
+
+    // The dialog's own Request-URI still reaches the other party.
+    sendInDialog(acme102, call, 'INFO');
+    await withTimeout(
+      (async () => {
+        while (!acme101.received.some((r) => r.method === 'INFO')) await new Promise((r) => setTimeout(r, 50));
+      })(),
+      3000,
+      'the in-dialog INFO did not reach the callee',
+    );
+    await call.hangup();
+    await withTimeout(incoming.ended, 5000, "the callee's session did not end on BYE");
+  });
+
+  it('removes identity headers a phone asserts in-dialog too', async () => {
+    const { acme101, acme102, call, incoming } = await answeredAcmeCall();
+    sendInDialog(acme102, call, 'INFO', { headers: [`P-Asserted-Identity: <sip:911@${domainOf('acme')}>`, `P-Preferred-Identity: <sip:911@${domainOf('acme')}>`, 'Remote-Party-ID: <sip:911@x>;party=calling'] });
+    await withTimeout(
+      (async () => {
+        while (!acme101.received.some((r) => r.method === 'INFO')) await new Promise((r) => setTimeout(r, 50));
+      })(),
+      3000,
+      'the in-dialog INFO did not reach the callee',
+    );
+    const info = acme101.received.find((r) => r.method === 'INFO')!.raw;
+    expect(headerOf(info, 'P-Asserted-Identity')).toBeUndefined();
+    expect(headerOf(info, 'P-Preferred-Identity')).toBeUndefined();
+    expect(headerOf(info, 'Remote-Party-ID')).toBeUndefined();
+    await call.hangup();
+    await withTimeout(incoming.ended, 5000, "the callee's session did not end on BYE");
+  });
+
+  it('refuses an extension REGISTER over plain TCP (its contact would be dialled as written)', async () => {
+    await addExtension(acmeId, 'acme', '162');
+    expect(await tcpRegister(kamailio!.port, domainOf('acme'), '162', passwordOf('acme', '162'), 'sip:162@169.254.169.254:80')).toBe(403);
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    const rows = (await client.query("SELECT contact FROM location WHERE username = '162'")).rows;
+    await client.end();
+    expect(rows).toEqual([]);
+  });
+
+  it('caps an address of record at 10 contacts', async () => {
+    await addExtension(acmeId, 'acme', '161');
+    const raw = await openRawSip(wsUrl);
+    raws.push(raw);
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push(await rawRegister(raw, domainOf('acme'), '161', passwordOf('acme', '161')));
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
+    expect(statuses[10]).toBeGreaterThanOrEqual(400);
   });
 
   it('registers an extension, and a tenant, created after Kamailio started', async () => {
