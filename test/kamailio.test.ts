@@ -6,7 +6,8 @@
  *
  * The platform's routing endpoint does not exist yet (next round). --platform-url names a small
  * HTTP server in this file that stands in for it: by default it drops every connection, so the edge
- * uses its documented fallback (the registered AOR in the caller's own domain); the routing tests
+ * uses the fallback this suite renders it with (`--routing-fallback location`: the registered AOR in
+ * the caller's own domain; without the flag the edge answers 503, tested below); the routing tests
  * make it answer with SipRoutingDecision documents, to check the edge's half of the contract (the
  * request it sends parses as SipRoutingRequest; it executes reject and parallel route decisions).
  */
@@ -214,7 +215,7 @@ describe('Kamailio edge on the platform database', () => {
     const routingPort = (routingServer.address() as { port: number }).port;
     const rendered = await run(
       process.execPath,
-      [cli, 'kamailio-config', '--database-url', dbUrl, '--platform-url', `http://127.0.0.1:${routingPort}`, '--listen', `127.0.0.1:${port}`, '--out', outDir, '--sip-domain', BASE, ...(process.env.KAMAILIO_DEBUG ? ['--debug', process.env.KAMAILIO_DEBUG] : [])],
+      [cli, 'kamailio-config', '--database-url', dbUrl, '--platform-url', `http://127.0.0.1:${routingPort}`, '--listen', `127.0.0.1:${port}`, '--out', outDir, '--sip-domain', BASE, '--routing-fallback', 'location', ...(process.env.KAMAILIO_DEBUG ? ['--debug', process.env.KAMAILIO_DEBUG] : [])],
       { timeout: 30_000 },
     );
     expect(rendered.stdout).toContain(`ws://127.0.0.1:${port}/`);
@@ -560,6 +561,50 @@ describe('Kamailio edge on the platform database', () => {
       rmSync(other, { recursive: true, force: true });
     }
   });
+
+  it("runs as its own restricted role (--kamailio-database-url) and answers 503, not a dial-plan bypass, when the routing endpoint is unreachable", async () => {
+    // The role deploy/kamailio/README.md documents, with exactly its grants.
+    const role = `kam_${randomBytes(4).toString('hex')}`;
+    const other = mkdtempSync(join(tmpdir(), 'highrise-kamailio-role-'));
+    let second: RunningKamailio | undefined;
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    try {
+      await client.query(`CREATE ROLE ${role} LOGIN`);
+      await client.query(`GRANT SELECT ON version, domain, domain_attrs, subscriber TO ${role}`);
+      await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON location, location_attrs TO ${role}`);
+      await client.query(`GRANT USAGE ON SEQUENCE location_id_seq, location_attrs_id_seq TO ${role}`);
+      const kamailioUrl = new URL(dbUrl);
+      kamailioUrl.username = role;
+      kamailioUrl.password = '';
+      const port = await freePort();
+      await run(process.execPath, [cli, 'kamailio-config', '--database-url', dbUrl, '--kamailio-database-url', kamailioUrl.toString(), '--platform-url', 'http://127.0.0.1:1', '--listen', `127.0.0.1:${port}`, '--out', other]);
+      const cfg = readFileSync(join(other, 'kamailio.cfg'), 'utf8');
+      expect(cfg).toContain(`#!define DBURL "postgres://${role}@`);
+      expect(cfg).not.toContain(`"${new URL(dbUrl).username}@`);
+      second = await startKamailio(join(other, 'kamailio.cfg'), port);
+      const at = (number: string) => {
+        const p = createNodePhone({ wsUrl: `ws://127.0.0.1:${port}/`, domain: domainOf('acme'), number, password: passwordOf('acme', number) });
+        phones.push(p);
+        return p;
+      };
+      const [acme101, acme102] = [at('101'), at('102')];
+      for (const p of [acme101, acme102]) {
+        await p.start();
+        await p.register();
+      }
+      expect(await withTimeout(acme102.call('101').outcome, 5000, 'no answer')).toBe(503);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(acme101.received.filter((r) => r.method === 'INVITE')).toEqual([]);
+      for (const p of [acme101, acme102]) await p.stop().catch(() => {});
+    } finally {
+      await second?.stop();
+      await client.query(`DROP OWNED BY ${role}`).catch(() => {});
+      await client.query(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
+      await client.end();
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   describe('with the routing endpoint answering (a stand-in for the platform)', () => {
     afterEach(() => {
