@@ -25,7 +25,7 @@ import { connect as tcpConnect } from 'node:net';
 import { Messager, UserAgent } from 'sip.js';
 import { SipRoutingRequest, type SipRoutingDecision } from '@highrise/sdk';
 import { mintEdgeCredentials, openKyselyStore, type AsyncStore, type TenantRow } from '@highrise/platform';
-import { createNodePhone, headerOf, openRawSip, rawRequest, SipRejected, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
+import { createNodePhone, headerOf, openRawSip, rawInDialog, rawRequest, SipRejected, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
 import { freePort, KAMAILIO_BIN, startKamailio, type RunningKamailio } from './support/kamailio';
 
 const run = promisify(execFile);
@@ -518,6 +518,39 @@ describe('Kamailio edge on the platform database', () => {
 
     const second = l103.call('101');
     const again = await l101.nextIncoming(5000);
+    await again.reject(486);
+    expect(await withTimeout(second.outcome, 5000, 'no answer')).toBe(486);
+  });
+
+  it('keeps the channel counted when a BYE is refused, and gives it back on the proper BYE', async () => {
+    await addTenant('strict', ['101', '102', '103'], { channels: 1 });
+    const [s101, s102, s103] = [phone('strict', '101'), phone('strict', '102'), phone('strict', '103')];
+    for (const p of [s101, s102, s103]) {
+      await p.start();
+      await p.register();
+    }
+    const first = s102.call('101');
+    const incoming = await s101.nextIncoming(5000);
+    await incoming.answer();
+    expect(await withTimeout(first.outcome, 5000, 'no answer')).toBe(200);
+    // The caller's own BYE, on its own connection, but refused: a Request-URI that is not the callee,
+    // and a Via without a branch.
+    sendInDialog(s102, first, 'BYE', { uri: `sip:101@127.0.0.1:1;transport=ws` });
+    const dialog = first.inviter.dialog!;
+    const noBranch = rawInDialog(
+      { callId: dialog.callId, from: `<${dialog.localURI.toString()}>;tag=${dialog.localTag}`, to: `<${dialog.remoteURI.toString()}>;tag=${dialog.remoteTag}`, target: dialog.remoteTarget.toString(), cseq: 1000 },
+      'BYE',
+      { branch: null, headers: dialog.routeSet.map((r) => `Route: ${r}`) },
+    ).replace(/^Via: SIP\/2\.0\/WS /m, 'Via: SIP/2.0/WSS ');
+    void s102.userAgent.transport.send(noBranch);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(s101.received.filter((r) => r.method === 'BYE')).toEqual([]);
+    // Still one call up: the tenant's one channel is still taken.
+    expect(await withTimeout(s103.call('101').outcome, 5000, 'no answer')).toBe(403);
+    await first.hangup();
+    await withTimeout(incoming.ended, 5000, 'no BYE');
+    const second = s103.call('101');
+    const again = await s101.nextIncoming(5000);
     await again.reject(486);
     expect(await withTimeout(second.outcome, 5000, 'no answer')).toBe(486);
   });
