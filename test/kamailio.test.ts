@@ -146,6 +146,23 @@ async function tcpRegister(port: number, domain: string, user: string, password:
   }
 }
 
+/** A digest-authenticated INVITE over a raw socket with a Call-ID and From tag of the sender's choosing; the final status. */
+async function rawInvite(raw: RawSip, domain: string, user: string, password: string, target: string, callId: string, fromTag: string): Promise<number> {
+  const uri = `sip:${target}@${domain}`;
+  const request = (cseq: number, extra: string[]) =>
+    rawRequest({ method: 'INVITE', uri, from: `sip:${user}@${domain}`, to: uri, callId, cseq, headers: [`Contact: <sip:${user}@${randomBytes(4).toString('hex')}.invalid;transport=ws>`, ...extra] }).replace(/^From: (.*);tag=\w+$/m, `From: $1;tag=${fromTag}`);
+  const final = (f: string) => (statusOf(f) ?? 0) >= 200 && headerOf(f, 'Call-ID') === callId;
+  raw.send(request(1, []));
+  const challenge = await raw.next(final);
+  if (statusOf(challenge) !== 401 && statusOf(challenge) !== 407) return statusOf(challenge)!;
+  const header = statusOf(challenge) === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate';
+  const nonce = /nonce="([^"]+)"/.exec(headerOf(challenge, header) ?? '')![1]!;
+  const response = createHash('md5').update(`${ha1(user, domain, password)}:${nonce}:${createHash('md5').update(`INVITE:${uri}`).digest('hex')}`).digest('hex');
+  const auth = `${statusOf(challenge) === 401 ? 'Authorization' : 'Proxy-Authorization'}: Digest username="${user}", realm="${domain}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5`;
+  raw.send(request(2, [auth]));
+  return statusOf(await raw.next(final, 5000))!;
+}
+
 describe('Kamailio edge on the platform database', () => {
   const dbName = `highrise_kam_${randomBytes(6).toString('hex')}`;
   const dbUrl = (() => {
@@ -385,6 +402,30 @@ describe('Kamailio edge on the platform database', () => {
     );
     await call.hangup();
     await withTimeout(incoming.ended, 5000, "the callee's session did not end on BYE");
+  });
+
+  it("does not let another tenant's INVITE reusing a live Call-ID become a party of that dialog", async () => {
+    const { acme101, call, incoming } = await answeredAcmeCall();
+    const dialog = call.inviter.dialog as unknown as CallDialog;
+    const attacker = await openRawSip(wsUrl);
+    raws.push(attacker);
+    // Globex 102's own credentials, Acme's live Call-ID: with the caller's tag, and with one of its own.
+    expect(await rawInvite(attacker, domainOf('globex'), '102', passwordOf('globex', '102'), '199', dialog.callId, dialog.localTag)).toBe(403);
+    expect(await rawInvite(attacker, domainOf('globex'), '102', passwordOf('globex', '102'), '199', dialog.callId, 'own-tag')).toBeGreaterThanOrEqual(400);
+    // Its BYE into Acme's dialog is still refused...
+    attacker.send(
+      rawInDialog(
+        { callId: dialog.callId, from: `<${dialog.localURI.toString()}>;tag=${dialog.localTag}`, to: `<${dialog.remoteURI.toString()}>;tag=${dialog.remoteTag}`, target: dialog.remoteTarget.toString(), cseq: 500 },
+        'BYE',
+        { headers: dialog.routeSet.map((r) => `Route: ${r}`) },
+      ),
+    );
+    const refused = await attacker.next((f) => headerOf(f, 'CSeq') === '501 BYE');
+    expect(statusOf(refused)).toBe(403);
+    expect(acme101.received.filter((r) => r.method === 'BYE')).toEqual([]);
+    // ...and the real caller's BYE still ends the call.
+    await call.hangup();
+    await withTimeout(incoming.ended, 5000, "the callee's session did not end on the real caller's BYE");
   });
 
   it('removes identity headers a phone asserts in-dialog too', async () => {
