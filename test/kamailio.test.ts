@@ -599,6 +599,27 @@ describe('Kamailio edge on the platform database', () => {
     expect(await withTimeout(second.outcome, 5000, 'no answer')).toBe(486);
   });
 
+  it('lets exactly one of several parallel INVITEs through a channel limit of 1', async () => {
+    const callers = ['102', '103', '104', '105', '106', '107'];
+    await addTenant('racy', ['101', ...callers], { channels: 1 });
+    const callee = phone('racy', '101');
+    await callee.start();
+    await callee.register();
+    const phonesOf = callers.map((n) => phone('racy', n));
+    for (const p of phonesOf) {
+      await p.start();
+      await p.register();
+    }
+    const calls = phonesOf.map((p) => p.call('101'));
+    const outcomes: number[] = [];
+    for (const c of calls) void c.outcome.then((status) => outcomes.push(status), () => {});
+    // The callee never answers: every call that got through rings until cancelled.
+    await new Promise((r) => setTimeout(r, 2500));
+    const through = callee.received.filter((r) => r.method === 'INVITE').length;
+    for (const c of calls) await c.hangup().catch(() => {});
+    expect({ through, refused: outcomes.filter((o) => o === 403).length }).toEqual({ through: 1, refused: callers.length - 1 });
+  }, 30_000);
+
   it('holds a tenant to its messages per minute', async () => {
     await addTenant('chatty', ['101', '102'], { messagesPerMinute: 2 });
     const [c101, c102] = [phone('chatty', '101'), phone('chatty', '102')];
