@@ -482,6 +482,7 @@ describe('Kamailio edge on the platform database', () => {
     const client = new pg.Client({ connectionString: dbUrl });
     await client.connect();
     const secret = (await client.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
+    const acme101Id = (await client.query<{ owner_id: string }>("SELECT owner_id FROM subscriber WHERE username = '101' AND domain = $1", [domainOf('acme')])).rows[0]!.owner_id;
     await client.end();
     const withCredentials = (slug: string, creds: { username: string; password: string }, domain = domainOf(slug)) => {
       const p = createNodePhone({ wsUrl, domain, number: '101', userAgentOptions: { authorizationUsername: creds.username, authorizationPassword: creds.password } });
@@ -489,23 +490,23 @@ describe('Kamailio edge on the platform database', () => {
       return p;
     };
     const later = new Date(Date.now() + 600_000);
-    const good = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }));
+    const good = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', extensionId: acme101Id, sipDomain: domainOf('acme'), expiresAt: later }));
     await good.start();
     await good.register();
 
-    const crossed = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }), domainOf('globex'));
+    const crossed = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', extensionId: acme101Id, sipDomain: domainOf('acme'), expiresAt: later }), domainOf('globex'));
     await crossed.start();
     expect(await rejection(crossed.register())).toBe(403);
-    const expired = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', sipDomain: domainOf('acme'), expiresAt: new Date(Date.now() - 1000) }));
+    const expired = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', extensionId: acme101Id, sipDomain: domainOf('acme'), expiresAt: new Date(Date.now() - 1000) }));
     await expired.start();
     expect(await rejection(expired.register())).toBe(403);
-    const forgedKey = withCredentials('acme', mintEdgeCredentials('not-the-edge-secret', { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }));
+    const forgedKey = withCredentials('acme', mintEdgeCredentials('not-the-edge-secret', { extension: '101', extensionId: acme101Id, sipDomain: domainOf('acme'), expiresAt: later }));
     await forgedKey.start();
     expect(await rejection(forgedKey.register())).toBe(403);
 
     // Credentials outlive nothing: the extension deleted after minting is refused at once.
     const temp = await addExtension(acmeId, 'acme', '150');
-    const minted = mintEdgeCredentials(secret, { extension: '150', sipDomain: domainOf('acme'), expiresAt: later });
+    const minted = mintEdgeCredentials(secret, { extension: '150', extensionId: temp, sipDomain: domainOf('acme'), expiresAt: later });
     const before = createNodePhone({ wsUrl, domain: domainOf('acme'), number: '150', userAgentOptions: { authorizationUsername: minted.username, authorizationPassword: minted.password } });
     phones.push(before);
     await before.start();
@@ -515,6 +516,18 @@ describe('Kamailio edge on the platform database', () => {
     phones.push(after);
     await after.start();
     expect(await rejection(after.register())).toBe(403);
+
+    // Nor a 150 created again in its place: the credentials name the deleted row, not the number.
+    const recreated = await addExtension(acmeId, 'acme', '150');
+    const withOld = createNodePhone({ wsUrl, domain: domainOf('acme'), number: '150', userAgentOptions: { authorizationUsername: minted.username, authorizationPassword: minted.password } });
+    phones.push(withOld);
+    await withOld.start();
+    expect(await rejection(withOld.register())).toBe(403);
+    const fresh = mintEdgeCredentials(secret, { extension: '150', extensionId: recreated, sipDomain: domainOf('acme'), expiresAt: later });
+    const withFresh = createNodePhone({ wsUrl, domain: domainOf('acme'), number: '150', userAgentOptions: { authorizationUsername: fresh.username, authorizationPassword: fresh.password } });
+    phones.push(withFresh);
+    await withFresh.start();
+    await withFresh.register();
   });
 
   it('refuses a suspended tenant and a deleted extension on their very next REGISTER', async () => {
