@@ -456,6 +456,18 @@ describe('Kamailio edge on the platform database', () => {
     expect(rows).toEqual([]);
   });
 
+  it("stores a trunk's REGISTER over plain TCP with its own connection as the target, not the contact it wrote", async () => {
+    const password = 'trunk-password-tcp-0123456789';
+    await store.tenant(acmeId).trunks.insert({ id: `trk_${randomBytes(4).toString('hex')}`, name: 'tcp carrier', username: 'trunk-tcp1', ha1: ha1('trunk-tcp1', domainOf('acme'), password), callerId: null, createdAt: T0, updatedAt: T0 });
+    expect(await tcpRegister(kamailio!.port, domainOf('acme'), 'trunk-tcp1', password, 'sip:trunk@169.254.169.254:80')).toBe(200);
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    const rows = (await client.query<{ received: string | null }>("SELECT received FROM location WHERE username = 'trunk-tcp1'")).rows;
+    await client.end();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.received).toMatch(/^sip:127\.0\.0\.1:\d+;transport=tcp$/);
+  });
+
   it('caps an address of record at 10 contacts', async () => {
     await addExtension(acmeId, 'acme', '161');
     const raw = await openRawSip(wsUrl);
