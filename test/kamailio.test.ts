@@ -6,7 +6,8 @@
  *
  * The platform's routing endpoint does not exist yet (next round). --platform-url names a small
  * HTTP server in this file that stands in for it: by default it drops every connection, so the edge
- * uses its documented fallback (the registered AOR in the caller's own domain); the routing tests
+ * uses the fallback this suite renders it with (`--routing-fallback location`: the registered AOR in
+ * the caller's own domain; without the flag the edge answers 503, tested below); the routing tests
  * make it answer with SipRoutingDecision documents, to check the edge's half of the contract (the
  * request it sends parses as SipRoutingRequest; it executes reject and parallel route decisions).
  */
@@ -20,10 +21,11 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { connect as tcpConnect } from 'node:net';
 import { Messager, UserAgent } from 'sip.js';
 import { SipRoutingRequest, type SipRoutingDecision } from '@highrise/sdk';
 import { mintEdgeCredentials, openKyselyStore, type AsyncStore, type TenantRow } from '@highrise/platform';
-import { createNodePhone, headerOf, openRawSip, rawRequest, SipRejected, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
+import { createNodePhone, headerOf, openRawSip, rawInDialog, rawRequest, SipRejected, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
 import { freePort, KAMAILIO_BIN, startKamailio, type RunningKamailio } from './support/kamailio';
 
 const run = promisify(execFile);
@@ -70,6 +72,95 @@ async function rawRegister(raw: RawSip, domain: string, user: string, password: 
   const auth = `Authorization: Digest username="${user}", realm="${domain}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5`;
   raw.send(rawRequest({ method: 'REGISTER', uri, from: `sip:${user}@${domain}`, to: `sip:${user}@${domain}`, callId, cseq: 2, headers: [contact, auth] }));
   return statusOf(await raw.next((f) => statusOf(f) !== undefined))!;
+}
+
+/** What sip.js's dialog (Inviter.dialog) holds, as far as a test writing in-dialog frames needs it. */
+interface CallDialog {
+  callId: string; localTag: string; remoteTag: string; localURI: { toString(): string }; remoteURI: { toString(): string };
+  remoteTarget: { toString(): string }; routeSet: string[]; localSequenceNumber: number | undefined; incrementLocalSequenceNumber(): void;
+}
+
+/** An in-dialog request a dialog's own party writes itself and sends on its own connection. */
+function sendInDialog(from: NodePhone, call: { inviter: { dialog?: unknown } }, method: string, options: { uri?: string; headers?: string[] } = {}): string {
+  const dialog = call.inviter.dialog as CallDialog;
+  // Taken from the dialog's own counter, so the phone's later BYE still has a higher CSeq.
+  dialog.incrementLocalSequenceNumber();
+  const cseq = dialog.localSequenceNumber!;
+  const frame = [
+    `${method} ${options.uri ?? dialog.remoteTarget.toString()} SIP/2.0`,
+    `Via: SIP/2.0/WSS raw.invalid;branch=z9hG4bK${randomBytes(6).toString('hex')}`,
+    'Max-Forwards: 70',
+    ...dialog.routeSet.map((r) => `Route: ${r}`),
+    `From: <${dialog.localURI.toString()}>;tag=${dialog.localTag}`,
+    `To: <${dialog.remoteURI.toString()}>;tag=${dialog.remoteTag}`,
+    `Call-ID: ${dialog.callId}`,
+    `CSeq: ${cseq} ${method}`,
+    ...(options.headers ?? []),
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+  void from.userAgent.transport.send(frame);
+  return `${cseq} ${method}`;
+}
+
+/** A digest REGISTER over plain TCP SIP (not WebSocket) to the edge's port; the final status. */
+async function tcpRegister(port: number, domain: string, user: string, password: string, contact: string): Promise<number> {
+  const socket = tcpConnect({ host: '127.0.0.1', port });
+  let buffer = '';
+  const waiters: (() => void)[] = [];
+  socket.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    waiters.splice(0).forEach((w) => w());
+  });
+  socket.on('error', () => {});
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  const nextStatus = async (): Promise<{ status: number; frame: string }> => {
+    for (;;) {
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end >= 0) {
+        const length = Number(/^Content-Length:\s*(\d+)/im.exec(buffer.slice(0, end))?.[1] ?? 0);
+        const frame = buffer.slice(0, end + 4 + length);
+        buffer = buffer.slice(end + 4 + length);
+        return { status: statusOf(frame)!, frame };
+      }
+      await withTimeout(new Promise<void>((resolve) => waiters.push(resolve)), 3000, 'no answer over TCP');
+    }
+  };
+  const callId = randomBytes(8).toString('hex');
+  const local = `127.0.0.1:${socket.localPort}`;
+  const request = (cseq: number, extra: string[]) =>
+    rawRequest({ method: 'REGISTER', uri: `sip:${domain}`, from: `sip:${user}@${domain}`, to: `sip:${user}@${domain}`, callId, cseq, headers: [`Contact: <${contact}>;expires=300`, ...extra] })
+      .replace(/^Via: SIP\/2\.0\/WS raw\.invalid/m, `Via: SIP/2.0/TCP ${local}`);
+  try {
+    socket.write(request(1, []));
+    const challenge = await nextStatus();
+    if (challenge.status !== 401) return challenge.status;
+    const nonce = /nonce="([^"]+)"/.exec(headerOf(challenge.frame, 'WWW-Authenticate') ?? '')![1]!;
+    const uri = `sip:${domain}`;
+    const response = createHash('md5').update(`${ha1(user, domain, password)}:${nonce}:${createHash('md5').update(`REGISTER:${uri}`).digest('hex')}`).digest('hex');
+    socket.write(request(2, [`Authorization: Digest username="${user}", realm="${domain}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5`]));
+    return (await nextStatus()).status;
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** A digest-authenticated INVITE over a raw socket with a Call-ID and From tag of the sender's choosing; the final status. */
+async function rawInvite(raw: RawSip, domain: string, user: string, password: string, target: string, callId: string, fromTag: string): Promise<number> {
+  const uri = `sip:${target}@${domain}`;
+  const request = (cseq: number, extra: string[]) =>
+    rawRequest({ method: 'INVITE', uri, from: `sip:${user}@${domain}`, to: uri, callId, cseq, headers: [`Contact: <sip:${user}@${randomBytes(4).toString('hex')}.invalid;transport=ws>`, ...extra] }).replace(/^From: (.*);tag=\w+$/m, `From: $1;tag=${fromTag}`);
+  const final = (f: string) => (statusOf(f) ?? 0) >= 200 && headerOf(f, 'Call-ID') === callId;
+  raw.send(request(1, []));
+  const challenge = await raw.next(final);
+  if (statusOf(challenge) !== 401 && statusOf(challenge) !== 407) return statusOf(challenge)!;
+  const header = statusOf(challenge) === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate';
+  const nonce = /nonce="([^"]+)"/.exec(headerOf(challenge, header) ?? '')![1]!;
+  const response = createHash('md5').update(`${ha1(user, domain, password)}:${nonce}:${createHash('md5').update(`INVITE:${uri}`).digest('hex')}`).digest('hex');
+  const auth = `${statusOf(challenge) === 401 ? 'Authorization' : 'Proxy-Authorization'}: Digest username="${user}", realm="${domain}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5`;
+  raw.send(request(2, [auth]));
+  return statusOf(await raw.next(final, 5000))!;
 }
 
 describe('Kamailio edge on the platform database', () => {
@@ -144,7 +235,7 @@ describe('Kamailio edge on the platform database', () => {
     const routingPort = (routingServer.address() as { port: number }).port;
     const rendered = await run(
       process.execPath,
-      [cli, 'kamailio-config', '--database-url', dbUrl, '--platform-url', `http://127.0.0.1:${routingPort}`, '--listen', `127.0.0.1:${port}`, '--out', outDir, '--sip-domain', BASE, ...(process.env.KAMAILIO_DEBUG ? ['--debug', process.env.KAMAILIO_DEBUG] : [])],
+      [cli, 'kamailio-config', '--database-url', dbUrl, '--platform-url', `http://127.0.0.1:${routingPort}`, '--listen', `127.0.0.1:${port}`, '--out', outDir, '--sip-domain', BASE, '--routing-fallback', 'location', ...(process.env.KAMAILIO_DEBUG ? ['--debug', process.env.KAMAILIO_DEBUG] : [])],
       { timeout: 30_000 },
     );
     expect(rendered.stdout).toContain(`ws://127.0.0.1:${port}/`);
@@ -269,6 +360,124 @@ describe('Kamailio edge on the platform database', () => {
     await withTimeout(incoming.ended, 5000, "the callee's session did not end on the real BYE");
   });
 
+  /** Acme 102 calls Acme 101, answered; Globex 101 registered alongside. */
+  async function answeredAcmeCall() {
+    const [acme101, acme102, globex101] = [phone('acme', '101'), phone('acme', '102'), phone('globex', '101')];
+    for (const p of [acme101, acme102, globex101]) {
+      await p.start();
+      await p.register();
+    }
+    const call = acme102.call('101');
+    const incoming = await acme101.nextIncoming(5000);
+    await incoming.answer();
+    expect(await withTimeout(call.outcome, 5000, 'no final answer')).toBe(200);
+    return { acme101, acme102, globex101, call, incoming };
+  }
+
+  it("keeps a party's in-dialog requests inside its dialog: a forged Request-URI aiming at another tenant's phone goes nowhere", async () => {
+    const { acme101, acme102, globex101, call, incoming } = await answeredAcmeCall();
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    const received = (await client.query<{ received: string }>("SELECT received FROM location WHERE username = '101' AND domain = $1 ORDER BY id DESC LIMIT 1", [domainOf('globex')])).rows[0]!.received;
+    await client.end();
+    // Globex 101's own connection, as the registrar saw it: sip:127.0.0.1:PORT;transport=ws
+    const [, host, port] = /^sip:([^:]+):(\d+)/.exec(received)!;
+    const forgedTargets = [`sip:101@${host}:${port};transport=ws`, `sip:101@${randomBytes(3).toString('hex')}.invalid;transport=ws;alias=${host}~${port}~5`];
+    for (const uri of forgedTargets) {
+      sendInDialog(acme102, call, 'INFO', { uri });
+      sendInDialog(acme102, call, 'INVITE', { uri });
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(globex101.received.filter((r) => r.method === 'INFO' || r.method === 'INVITE')).toEqual([]);
+    expect(acme101.received.filter((r) => r.method === 'INFO')).toEqual([]);
+
+    // The dialog's own Request-URI still reaches the other party.
+    sendInDialog(acme102, call, 'INFO');
+    await withTimeout(
+      (async () => {
+        while (!acme101.received.some((r) => r.method === 'INFO')) await new Promise((r) => setTimeout(r, 50));
+      })(),
+      3000,
+      'the in-dialog INFO did not reach the callee',
+    );
+    await call.hangup();
+    await withTimeout(incoming.ended, 5000, "the callee's session did not end on BYE");
+  });
+
+  it("does not let another tenant's INVITE reusing a live Call-ID become a party of that dialog", async () => {
+    const { acme101, call, incoming } = await answeredAcmeCall();
+    const dialog = call.inviter.dialog as unknown as CallDialog;
+    const attacker = await openRawSip(wsUrl);
+    raws.push(attacker);
+    // Globex 102's own credentials, Acme's live Call-ID: with the caller's tag, and with one of its own.
+    expect(await rawInvite(attacker, domainOf('globex'), '102', passwordOf('globex', '102'), '199', dialog.callId, dialog.localTag)).toBe(403);
+    expect(await rawInvite(attacker, domainOf('globex'), '102', passwordOf('globex', '102'), '199', dialog.callId, 'own-tag')).toBeGreaterThanOrEqual(400);
+    // Its BYE into Acme's dialog is still refused...
+    attacker.send(
+      rawInDialog(
+        { callId: dialog.callId, from: `<${dialog.localURI.toString()}>;tag=${dialog.localTag}`, to: `<${dialog.remoteURI.toString()}>;tag=${dialog.remoteTag}`, target: dialog.remoteTarget.toString(), cseq: 500 },
+        'BYE',
+        { headers: dialog.routeSet.map((r) => `Route: ${r}`) },
+      ),
+    );
+    const refused = await attacker.next((f) => headerOf(f, 'CSeq') === '501 BYE');
+    expect(statusOf(refused)).toBe(403);
+    expect(acme101.received.filter((r) => r.method === 'BYE')).toEqual([]);
+    // ...and the real caller's BYE still ends the call.
+    await call.hangup();
+    await withTimeout(incoming.ended, 5000, "the callee's session did not end on the real caller's BYE");
+  });
+
+  it('removes identity headers a phone asserts in-dialog too', async () => {
+    const { acme101, acme102, call, incoming } = await answeredAcmeCall();
+    sendInDialog(acme102, call, 'INFO', { headers: [`P-Asserted-Identity: <sip:911@${domainOf('acme')}>`, `P-Preferred-Identity: <sip:911@${domainOf('acme')}>`, 'Remote-Party-ID: <sip:911@x>;party=calling'] });
+    await withTimeout(
+      (async () => {
+        while (!acme101.received.some((r) => r.method === 'INFO')) await new Promise((r) => setTimeout(r, 50));
+      })(),
+      3000,
+      'the in-dialog INFO did not reach the callee',
+    );
+    const info = acme101.received.find((r) => r.method === 'INFO')!.raw;
+    expect(headerOf(info, 'P-Asserted-Identity')).toBeUndefined();
+    expect(headerOf(info, 'P-Preferred-Identity')).toBeUndefined();
+    expect(headerOf(info, 'Remote-Party-ID')).toBeUndefined();
+    await call.hangup();
+    await withTimeout(incoming.ended, 5000, "the callee's session did not end on BYE");
+  });
+
+  it('refuses an extension REGISTER over plain TCP (its contact would be dialled as written)', async () => {
+    await addExtension(acmeId, 'acme', '162');
+    expect(await tcpRegister(kamailio!.port, domainOf('acme'), '162', passwordOf('acme', '162'), 'sip:162@169.254.169.254:80')).toBe(403);
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    const rows = (await client.query("SELECT contact FROM location WHERE username = '162'")).rows;
+    await client.end();
+    expect(rows).toEqual([]);
+  });
+
+  it("stores a trunk's REGISTER over plain TCP with its own connection as the target, not the contact it wrote", async () => {
+    const password = 'trunk-password-tcp-0123456789';
+    await store.tenant(acmeId).trunks.insert({ id: `trk_${randomBytes(4).toString('hex')}`, name: 'tcp carrier', username: 'trunk-tcp1', ha1: ha1('trunk-tcp1', domainOf('acme'), password), callerId: null, createdAt: T0, updatedAt: T0 });
+    expect(await tcpRegister(kamailio!.port, domainOf('acme'), 'trunk-tcp1', password, 'sip:trunk@169.254.169.254:80')).toBe(200);
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    const rows = (await client.query<{ received: string | null }>("SELECT received FROM location WHERE username = 'trunk-tcp1'")).rows;
+    await client.end();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.received).toMatch(/^sip:127\.0\.0\.1:\d+;transport=tcp$/);
+  });
+
+  it('caps an address of record at 10 contacts', async () => {
+    await addExtension(acmeId, 'acme', '161');
+    const raw = await openRawSip(wsUrl);
+    raws.push(raw);
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push(await rawRegister(raw, domainOf('acme'), '161', passwordOf('acme', '161')));
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
+    expect(statuses[10]).toBeGreaterThanOrEqual(400);
+  });
+
   it('registers an extension, and a tenant, created after Kamailio started', async () => {
     await addExtension(acmeId, 'acme', '103');
     const acme103 = phone('acme', '103');
@@ -285,6 +494,7 @@ describe('Kamailio edge on the platform database', () => {
     const client = new pg.Client({ connectionString: dbUrl });
     await client.connect();
     const secret = (await client.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
+    const acme101Id = (await client.query<{ owner_id: string }>("SELECT owner_id FROM subscriber WHERE username = '101' AND domain = $1", [domainOf('acme')])).rows[0]!.owner_id;
     await client.end();
     const withCredentials = (slug: string, creds: { username: string; password: string }, domain = domainOf(slug)) => {
       const p = createNodePhone({ wsUrl, domain, number: '101', userAgentOptions: { authorizationUsername: creds.username, authorizationPassword: creds.password } });
@@ -292,23 +502,23 @@ describe('Kamailio edge on the platform database', () => {
       return p;
     };
     const later = new Date(Date.now() + 600_000);
-    const good = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }));
+    const good = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', extensionId: acme101Id, sipDomain: domainOf('acme'), expiresAt: later }));
     await good.start();
     await good.register();
 
-    const crossed = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }), domainOf('globex'));
+    const crossed = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', extensionId: acme101Id, sipDomain: domainOf('acme'), expiresAt: later }), domainOf('globex'));
     await crossed.start();
     expect(await rejection(crossed.register())).toBe(403);
-    const expired = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', sipDomain: domainOf('acme'), expiresAt: new Date(Date.now() - 1000) }));
+    const expired = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', extensionId: acme101Id, sipDomain: domainOf('acme'), expiresAt: new Date(Date.now() - 1000) }));
     await expired.start();
     expect(await rejection(expired.register())).toBe(403);
-    const forgedKey = withCredentials('acme', mintEdgeCredentials('not-the-edge-secret', { extension: '101', sipDomain: domainOf('acme'), expiresAt: later }));
+    const forgedKey = withCredentials('acme', mintEdgeCredentials('not-the-edge-secret', { extension: '101', extensionId: acme101Id, sipDomain: domainOf('acme'), expiresAt: later }));
     await forgedKey.start();
     expect(await rejection(forgedKey.register())).toBe(403);
 
     // Credentials outlive nothing: the extension deleted after minting is refused at once.
     const temp = await addExtension(acmeId, 'acme', '150');
-    const minted = mintEdgeCredentials(secret, { extension: '150', sipDomain: domainOf('acme'), expiresAt: later });
+    const minted = mintEdgeCredentials(secret, { extension: '150', extensionId: temp, sipDomain: domainOf('acme'), expiresAt: later });
     const before = createNodePhone({ wsUrl, domain: domainOf('acme'), number: '150', userAgentOptions: { authorizationUsername: minted.username, authorizationPassword: minted.password } });
     phones.push(before);
     await before.start();
@@ -318,6 +528,18 @@ describe('Kamailio edge on the platform database', () => {
     phones.push(after);
     await after.start();
     expect(await rejection(after.register())).toBe(403);
+
+    // Nor a 150 created again in its place: the credentials name the deleted row, not the number.
+    const recreated = await addExtension(acmeId, 'acme', '150');
+    const withOld = createNodePhone({ wsUrl, domain: domainOf('acme'), number: '150', userAgentOptions: { authorizationUsername: minted.username, authorizationPassword: minted.password } });
+    phones.push(withOld);
+    await withOld.start();
+    expect(await rejection(withOld.register())).toBe(403);
+    const fresh = mintEdgeCredentials(secret, { extension: '150', extensionId: recreated, sipDomain: domainOf('acme'), expiresAt: later });
+    const withFresh = createNodePhone({ wsUrl, domain: domainOf('acme'), number: '150', userAgentOptions: { authorizationUsername: fresh.username, authorizationPassword: fresh.password } });
+    phones.push(withFresh);
+    await withFresh.start();
+    await withFresh.register();
   });
 
   it('refuses a suspended tenant and a deleted extension on their very next REGISTER', async () => {
@@ -369,6 +591,60 @@ describe('Kamailio edge on the platform database', () => {
     expect(await withTimeout(second.outcome, 5000, 'no answer')).toBe(486);
   });
 
+  it('keeps the channel counted when a BYE is refused, and gives it back on the proper BYE', async () => {
+    await addTenant('strict', ['101', '102', '103'], { channels: 1 });
+    const [s101, s102, s103] = [phone('strict', '101'), phone('strict', '102'), phone('strict', '103')];
+    for (const p of [s101, s102, s103]) {
+      await p.start();
+      await p.register();
+    }
+    const first = s102.call('101');
+    const incoming = await s101.nextIncoming(5000);
+    await incoming.answer();
+    expect(await withTimeout(first.outcome, 5000, 'no answer')).toBe(200);
+    // The caller's own BYE, on its own connection, but refused: a Request-URI that is not the callee,
+    // and a Via without a branch.
+    sendInDialog(s102, first, 'BYE', { uri: `sip:101@127.0.0.1:1;transport=ws` });
+    const dialog = first.inviter.dialog as unknown as CallDialog;
+    const noBranch = rawInDialog(
+      { callId: dialog.callId, from: `<${dialog.localURI.toString()}>;tag=${dialog.localTag}`, to: `<${dialog.remoteURI.toString()}>;tag=${dialog.remoteTag}`, target: dialog.remoteTarget.toString(), cseq: 1000 },
+      'BYE',
+      { branch: null, headers: dialog.routeSet.map((r) => `Route: ${r}`) },
+    ).replace(/^Via: SIP\/2\.0\/WS /m, 'Via: SIP/2.0/WSS ');
+    void s102.userAgent.transport.send(noBranch);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(s101.received.filter((r) => r.method === 'BYE')).toEqual([]);
+    // Still one call up: the tenant's one channel is still taken.
+    expect(await withTimeout(s103.call('101').outcome, 5000, 'no answer')).toBe(403);
+    await first.hangup();
+    await withTimeout(incoming.ended, 5000, 'no BYE');
+    const second = s103.call('101');
+    const again = await s101.nextIncoming(5000);
+    await again.reject(486);
+    expect(await withTimeout(second.outcome, 5000, 'no answer')).toBe(486);
+  });
+
+  it('lets exactly one of several parallel INVITEs through a channel limit of 1', async () => {
+    const callers = ['102', '103', '104', '105', '106', '107'];
+    await addTenant('racy', ['101', ...callers], { channels: 1 });
+    const callee = phone('racy', '101');
+    await callee.start();
+    await callee.register();
+    const phonesOf = callers.map((n) => phone('racy', n));
+    for (const p of phonesOf) {
+      await p.start();
+      await p.register();
+    }
+    const calls = phonesOf.map((p) => p.call('101'));
+    const outcomes: number[] = [];
+    for (const c of calls) void c.outcome.then((status) => outcomes.push(status), () => {});
+    // The callee never answers: every call that got through rings until cancelled.
+    await new Promise((r) => setTimeout(r, 2500));
+    const through = callee.received.filter((r) => r.method === 'INVITE').length;
+    for (const c of calls) await c.hangup().catch(() => {});
+    expect({ through, refused: outcomes.filter((o) => o === 403).length }).toEqual({ through: 1, refused: callers.length - 1 });
+  }, 30_000);
+
   it('holds a tenant to its messages per minute', async () => {
     await addTenant('chatty', ['101', '102'], { messagesPerMinute: 2 });
     const [c101, c102] = [phone('chatty', '101'), phone('chatty', '102')];
@@ -408,6 +684,50 @@ describe('Kamailio edge on the platform database', () => {
       rmSync(other, { recursive: true, force: true });
     }
   });
+
+  it("runs as its own restricted role (--kamailio-database-url) and answers 503, not a dial-plan bypass, when the routing endpoint is unreachable", async () => {
+    // The role deploy/kamailio/README.md documents, with exactly its grants.
+    const role = `kam_${randomBytes(4).toString('hex')}`;
+    const other = mkdtempSync(join(tmpdir(), 'highrise-kamailio-role-'));
+    let second: RunningKamailio | undefined;
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    try {
+      await client.query(`CREATE ROLE ${role} LOGIN`);
+      await client.query(`GRANT SELECT ON version, domain, domain_attrs, subscriber TO ${role}`);
+      await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON location, location_attrs TO ${role}`);
+      await client.query(`GRANT USAGE ON SEQUENCE location_id_seq, location_attrs_id_seq TO ${role}`);
+      const kamailioUrl = new URL(dbUrl);
+      kamailioUrl.username = role;
+      kamailioUrl.password = '';
+      const port = await freePort();
+      await run(process.execPath, [cli, 'kamailio-config', '--database-url', dbUrl, '--kamailio-database-url', kamailioUrl.toString(), '--platform-url', 'http://127.0.0.1:1', '--listen', `127.0.0.1:${port}`, '--out', other]);
+      const cfg = readFileSync(join(other, 'kamailio.cfg'), 'utf8');
+      expect(cfg).toContain(`#!define DBURL "postgres://${role}@`);
+      expect(cfg).not.toContain(`"${new URL(dbUrl).username}@`);
+      second = await startKamailio(join(other, 'kamailio.cfg'), port);
+      const at = (number: string) => {
+        const p = createNodePhone({ wsUrl: `ws://127.0.0.1:${port}/`, domain: domainOf('acme'), number, password: passwordOf('acme', number) });
+        phones.push(p);
+        return p;
+      };
+      const [acme101, acme102] = [at('101'), at('102')];
+      for (const p of [acme101, acme102]) {
+        await p.start();
+        await p.register();
+      }
+      expect(await withTimeout(acme102.call('101').outcome, 5000, 'no answer')).toBe(503);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(acme101.received.filter((r) => r.method === 'INVITE')).toEqual([]);
+      for (const p of [acme101, acme102]) await p.stop().catch(() => {});
+    } finally {
+      await second?.stop();
+      await client.query(`DROP OWNED BY ${role}`).catch(() => {});
+      await client.query(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
+      await client.end();
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   describe('with the routing endpoint answering (a stand-in for the platform)', () => {
     afterEach(() => {

@@ -11,26 +11,35 @@ import { parseArgs } from 'node:util';
 import { connect } from './store/db/connect';
 import { schemaVersion } from './store/db/migrate';
 import { UsageError } from './cli-command';
-import { KamailioConfigError, parseListen, readTemplate, renderKamailioConfig, type KamailioSecrets } from './kamailio/render';
+import { KamailioConfigError, kamailioDatabaseUrl, parseListen, readTemplate, renderKamailioConfig, type KamailioSecrets } from './kamailio/render';
 import { kamailioEdge } from './store/migrations/0012_kamailio_edge';
 
-export const KAMAILIO_USAGE = `usage: highrise kamailio-config --database-url URL --platform-url URL --listen HOST:PORT --out DIR [--sip-domain BASE] [--debug N]
+export const KAMAILIO_USAGE = `usage: highrise kamailio-config --database-url URL --platform-url URL --listen HOST:PORT --out DIR [--kamailio-database-url URL] [--sip-domain BASE] [--routing-fallback reject|location] [--debug N]
 
   Renders DIR/kamailio.cfg so that \`kamailio -f DIR/kamailio.cfg\` serves SIP over WebSocket at
   ws://HOST:PORT/ for every tenant domain in the database, tenants created later included.
 
   --database-url URL  the platform's PostgreSQL database (HIGHRISE_DATABASE_URL), migrated to 0012+
+  --kamailio-database-url URL
+                      the URL Kamailio itself connects with (its own restricted role, see
+                      deploy/kamailio/README.md); default: --database-url
   --platform-url URL  where the edge asks for routing decisions (a platform node or a balancer)
   --listen HOST:PORT  the edge's WebSocket listener
   --out DIR           where kamailio.cfg (mode 0600: it holds secrets) and its run directory go
   --sip-domain BASE   tenants' SIP domains are <slug>.BASE (HIGHRISE_SIP_DOMAIN, default sip.localhost);
                       must equal the platform's
+  --routing-fallback reject|location
+                      when the routing endpoint is unreachable: 503 (reject, the default), or dial
+                      the registered AOR without the dial plan (location: tests and bring-up only)
   --debug N           Kamailio's log level (default 2)
 `;
 
 export interface KamailioConfigCommand {
   databaseUrl: string;
+  /** What Kamailio connects with; the platform's URL when not given. */
+  kamailioDatabaseUrl: string;
   platformUrl: string;
+  routingFallback: 'reject' | 'location';
   listen: { host: string; port: number };
   outDir: string;
   sipDomain: string;
@@ -46,6 +55,8 @@ export function parseKamailioConfigCommand(argv: string[], env: NodeJS.ProcessEn
       strict: true,
       options: {
         'database-url': { type: 'string' },
+        'kamailio-database-url': { type: 'string' },
+        'routing-fallback': { type: 'string' },
         'platform-url': { type: 'string' },
         listen: { type: 'string' },
         out: { type: 'string' },
@@ -65,9 +76,13 @@ export function parseKamailioConfigCommand(argv: string[], env: NodeJS.ProcessEn
   if (!values.out) throw new UsageError('--out DIR is required');
   const sipDomain = (values['sip-domain'] ?? env.HIGHRISE_SIP_DOMAIN ?? 'sip.localhost').toLowerCase();
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(sipDomain)) throw new UsageError(`--sip-domain "${sipDomain}" is not a domain name`);
+  const routingFallback = values['routing-fallback'] ?? 'reject';
+  if (routingFallback !== 'reject' && routingFallback !== 'location') throw new UsageError('--routing-fallback is reject or location');
   if (values.debug !== undefined && !/^-?[0-3]$/.test(values.debug)) throw new UsageError('--debug is a Kamailio log level, -3..3');
   try {
-    return { databaseUrl, platformUrl: values['platform-url'], listen: parseListen(values.listen), outDir: resolve(values.out), sipDomain, debug: values.debug === undefined ? undefined : Number(values.debug) };
+    const kamailioUrl = values['kamailio-database-url'] ?? databaseUrl;
+    kamailioDatabaseUrl(kamailioUrl);
+    return { databaseUrl, kamailioDatabaseUrl: kamailioUrl, routingFallback, platformUrl: values['platform-url'], listen: parseListen(values.listen), outDir: resolve(values.out), sipDomain, debug: values.debug === undefined ? undefined : Number(values.debug) };
   } catch (error) {
     if (error instanceof KamailioConfigError) throw new UsageError(error.message);
     throw error;
@@ -107,7 +122,8 @@ export async function runKamailioConfig(command: KamailioConfigCommand, write: (
   }
   const runDir = join(command.outDir, 'run');
   const text = renderKamailioConfig(template, {
-    databaseUrl: command.databaseUrl,
+    databaseUrl: command.kamailioDatabaseUrl,
+    routingFallback: command.routingFallback,
     platformUrl: command.platformUrl,
     listen: command.listen,
     runDir,

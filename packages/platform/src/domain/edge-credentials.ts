@@ -10,20 +10,25 @@ import { createHmac } from 'node:crypto';
  * it, Acme's credentials for 101 would be just as good for Globex's 101. The edge checks that the
  * username's domain is the request's From domain (`autheph_check_from`), and the digest realm is
  * that domain as for any extension.
+ *
+ * The extension's row id is signed in too (`<expiry>:<ext>.<extension id>@<domain>`), and the edge
+ * looks that row up: credentials minted for a 101 that was deleted and created again are refused,
+ * not inherited by the new 101.
  */
 
 export interface EdgeCredentials {
-  /** `<expiry, unix seconds>:<extension>@<tenant SIP domain>` */
+  /** `<expiry, unix seconds>:<extension>.<extension row id>@<tenant SIP domain>` */
   username: string;
   password: string;
   expiresAt: Date;
 }
 
-export function mintEdgeCredentials(secret: string, input: { extension: string; sipDomain: string; expiresAt: Date }): EdgeCredentials {
+export function mintEdgeCredentials(secret: string, input: { extension: string; extensionId: string; sipDomain: string; expiresAt: Date }): EdgeCredentials {
   if (!/^[0-9]+$/.test(input.extension)) throw new Error('an extension number is digits only');
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(input.extensionId)) throw new Error('an extension id is letters, digits and underscores');
   if (!/^[a-z0-9.-]+$/.test(input.sipDomain)) throw new Error('a SIP domain is lower-case letters, digits, dots and hyphens');
   const expiry = Math.floor(input.expiresAt.getTime() / 1000);
-  const username = `${expiry}:${input.extension}@${input.sipDomain}`;
+  const username = `${expiry}:${input.extension}.${input.extensionId}@${input.sipDomain}`;
   return { username, password: edgePassword(secret, username), expiresAt: new Date(expiry * 1000) };
 }
 

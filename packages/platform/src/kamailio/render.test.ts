@@ -65,4 +65,11 @@ describe('highrise kamailio-config arguments', () => {
     expect(() => parseKamailioConfigCommand([...argv, '--sip-domain', 'bad domain'], {})).toThrow(/not a domain name/);
     expect(() => parseKamailioConfigCommand([...argv, '--bogus'], {})).toThrow(UsageError);
   });
+
+  it("answers 503 by default when the routing endpoint is unreachable, and renders Kamailio's own database URL when given", () => {
+    expect(parseKamailioConfigCommand(argv, {})).toMatchObject({ routingFallback: 'reject', kamailioDatabaseUrl: 'postgres://postgres@127.0.0.1/highrise' });
+    expect(parseKamailioConfigCommand([...argv, '--routing-fallback', 'location', '--kamailio-database-url', 'postgres://kamailio@db/highrise'], {})).toMatchObject({ routingFallback: 'location', kamailioDatabaseUrl: 'postgres://kamailio@db/highrise' });
+    expect(() => parseKamailioConfigCommand([...argv, '--routing-fallback', 'anything'], {})).toThrow(/reject or location/);
+    expect(() => parseKamailioConfigCommand([...argv, '--kamailio-database-url', 'mysql://kamailio@db/x'], {})).toThrow(UsageError);
+  });
 });

@@ -29,6 +29,12 @@ export interface KamailioConfigValues {
   children?: number | undefined;
   /** Requests per 2 s from one source address before pike drops it. */
   pikeDensity?: number | undefined;
+  /**
+   * What an INVITE does when the routing endpoint is unreachable: `reject` (the default) answers
+   * 503; `location` dials the registered AOR in the caller's own domain, bypassing the dial plan
+   * (tests and first bring-up only).
+   */
+  routingFallback?: 'reject' | 'location' | undefined;
 }
 
 /** The routing endpoint's path on the platform (SipRoutingRequest → SipRoutingDecision). */
@@ -95,6 +101,7 @@ export function renderKamailioConfig(template: string, values: KamailioConfigVal
     DEBUG: String(values.debug ?? 2),
     CHILDREN: String(values.children ?? 4),
     PIKE_DENSITY: String(values.pikeDensity ?? 200),
+    ROUTING_FALLBACK: values.routingFallback === 'location' ? '#!define ROUTING_FALLBACK_LOCATION' : '# routing fallback: 503 when the routing endpoint is unreachable',
   };
   const rendered = template.replace(/\{\{([A-Z_]+)\}\}/g, (whole, name: string) => {
     const value = substitutions[name];
