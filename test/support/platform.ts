@@ -116,32 +116,40 @@ export async function openPlatformStore(running: { dataDir: string; store: TestS
   return openKyselyStore({ postgres: { url: running.store.databaseUrl, poolSize: 2 } });
 }
 
-/** Every text (and blob) value in every table of the platform's database, read as a dump would. */
-export async function allStoredText(running: { dataDir: string; store: TestStore }): Promise<string[]> {
-  const values: string[] = [];
-  const collect = (row: Record<string, unknown>) => {
-    for (const value of Object.values(row)) {
-      if (typeof value === 'string') values.push(value);
-      else if (Buffer.isBuffer(value)) values.push(value.toString('latin1'));
-    }
-  };
+/** Every row of every table in the platform's database, by table name (in name order). */
+export async function allStoredRows(running: { dataDir: string; store: TestStore }): Promise<Map<string, Record<string, unknown>[]>> {
+  const tables = new Map<string, Record<string, unknown>[]>();
   if (running.store.databaseUrl === undefined) {
     const db = new Database(join(running.dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
     try {
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-      for (const { name } of tables) for (const row of db.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).all() as Record<string, unknown>[]) collect(row);
+      const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+      for (const { name } of names) tables.set(name, db.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).all() as Record<string, unknown>[]);
     } finally {
       db.close();
     }
-    return values;
+    return tables;
   }
   const client = new pg.Client({ connectionString: running.store.databaseUrl });
   await client.connect();
   try {
-    const tables = await client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`);
-    for (const { name } of tables.rows) for (const row of (await client.query(`SELECT * FROM "${name.replace(/"/g, '""')}"`)).rows as Record<string, unknown>[]) collect(row);
+    const names = await client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name COLLATE "C"`);
+    for (const { name } of names.rows) tables.set(name, (await client.query(`SELECT * FROM "${name.replace(/"/g, '""')}"`)).rows as Record<string, unknown>[]);
   } finally {
     await client.end();
+  }
+  return tables;
+}
+
+/** Every text (and blob) value in every table of the platform's database, read as a dump would. */
+export async function allStoredText(running: { dataDir: string; store: TestStore }): Promise<string[]> {
+  const values: string[] = [];
+  for (const rows of (await allStoredRows(running)).values()) {
+    for (const row of rows) {
+      for (const value of Object.values(row)) {
+        if (typeof value === 'string') values.push(value);
+        else if (Buffer.isBuffer(value)) values.push(value.toString('latin1'));
+      }
+    }
   }
   return values;
 }
