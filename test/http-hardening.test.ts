@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from './support/platform';
+import { allStoredText, startTestPlatform, type TestPlatform } from './support/platform';
 import { DATABASE_FILE, startPlatform, type Platform } from '@highrise/platform';
 import { ErrorBody, ExtensionWithPassword, SoftphoneToken, TenantCreateResponse } from '@highrise/sdk/schemas';
 
@@ -45,26 +45,6 @@ function expectError(result: Call, status: number, code: string) {
   return error;
 }
 
-/** Every text (and blob) value in every table of the platform's SQLite file, read as a dump would. */
-function dumpAllText(): string[] {
-  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-    const values: string[] = [];
-    for (const { name } of tables) {
-      for (const row of db.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).all() as Record<string, unknown>[]) {
-        for (const value of Object.values(row)) {
-          if (typeof value === 'string') values.push(value);
-          else if (Buffer.isBuffer(value)) values.push(value.toString('latin1'));
-        }
-      }
-    }
-    return values;
-  } finally {
-    db.close();
-  }
-}
-
 beforeAll(async () => {
   testPlatform = await startTestPlatform('hardening', { bootstrapKey });
   ({ platform, dataDir } = testPlatform);
@@ -96,7 +76,7 @@ describe('idempotent responses at rest', () => {
     expect(issued.status, issued.text).toBe(201);
     const { token } = SoftphoneToken.parse(issued.json);
 
-    const dump = dumpAllText();
+    const dump = await allStoredText(testPlatform!);
     expect(dump.length).toBeGreaterThan(0);
     for (const secret of [adminKey!.secret, sipPassword, token, tenantKey, extensionKey, tokenKey]) {
       expect(dump.filter((value) => value.includes(secret!)), `${secret} is in the database`).toEqual([]);

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_FILE, openSqliteStore, routeTable, startPlatform, type Platform } from '@highrise/platform';
+import { DATABASE_FILE, routeTable, startPlatform, type Platform } from '@highrise/platform';
 import {
   AuthenticationError,
   BadRequestError,
@@ -21,7 +21,7 @@ import {
   RateLimitError,
   type Tenant,
 } from '@highrise/sdk';
-import { expectApiError as failure, startTestPlatform, type TestPlatform } from './support/platform';
+import { expectApiError as failure, openPlatformStore, startTestPlatform, type TestPlatform } from './support/platform';
 import { createNodePhone, openRawSip, SipRejected, type NodePhone } from './support/sip-node';
 
 const bootstrapKey = 'hr_test_bootstrap_identity_0001';
@@ -68,7 +68,7 @@ async function register(tenant: Tenant, number: string, auth: { password?: strin
 
 /** The audit actions recorded in a tenant, read from the platform's own database. */
 async function auditActions(tenantId: string): Promise<string[]> {
-  const store = openSqliteStore({ dataDir });
+  const store = await openPlatformStore(testPlatform!);
   try {
     return (await store.tenant(tenantId).auditEvents.list({ limit: 100 })).items.map((e) => e.action);
   } finally {

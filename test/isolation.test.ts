@@ -10,8 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import Database from 'better-sqlite3';
-import { DATABASE_FILE, openSqliteStore, routeTable, startPlatform, type Platform, type RouteDef } from '@highrise/platform';
+import { routeTable, startPlatform, type Platform, type RouteDef } from '@highrise/platform';
+import { allStoredRows, createTestStore, openPlatformStore, type TestStore } from './support/platform';
 import { ErrorBody, ExtensionList, ResellerList, Tenant, TenantCreateResponse, TenantList } from '@highrise/sdk/schemas';
 import { createNodePhone } from './support/sip-node';
 
@@ -174,22 +174,16 @@ interface World {
  * refused foreign request writes none (it is authenticated, so it is no failed login), and any that
  * appeared would change the digest.
  */
-function databaseDigest(): string {
-  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
-  try {
-    const hash = createHash('sha256');
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
-    for (const { name } of tables) {
-      const rows = (db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[]).map((row) => {
-        if (name === 'api_keys') delete row.last_used_at;
-        return JSON.stringify(row);
-      });
-      hash.update(`${name}\n${rows.sort().join('\n')}\n`);
-    }
-    return hash.digest('hex');
-  } finally {
-    db.close();
+async function databaseDigest(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const [name, rows] of await allStoredRows({ dataDir, store: testStore })) {
+    const lines = rows.map((row) => {
+      if (name === 'api_keys') delete row.last_used_at;
+      return JSON.stringify(row);
+    });
+    hash.update(`${name}\n${lines.sort().join('\n')}\n`);
   }
+  return hash.digest('hex');
 }
 
 /** A key that does not own the victim: another tenant's admin, or a reseller that does not sell it. */
@@ -207,6 +201,7 @@ interface Attacker {
 
 let platform: Platform;
 let dataDir: string;
+let testStore: TestStore;
 let acme: World;
 let globex: World;
 let resellerId: string;
@@ -287,7 +282,7 @@ async function world(slug: string, extra: Record<string, unknown> = {}): Promise
  * later `POST /v1/api-keys` would store it (sha256 of the secret).
  */
 async function insertResellerKey(secret: string): Promise<void> {
-  const store = openSqliteStore({ dataDir });
+  const store = await openPlatformStore({ dataDir, store: testStore });
   try {
     await store.apiKeys.insert({
       id: `key_${'0'.repeat(25)}1`,
@@ -319,7 +314,8 @@ let permissionPairs = 0;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'highrise-isolation-'));
   // The victims' webhook endpoints point at a closed loopback port (one real, refused attempt each).
-  platform = await startPlatform({ port: 0, dataDir, bootstrapKey, webhooks: { allowPrivateDestinations: true } });
+  testStore = await createTestStore();
+  platform = await startPlatform({ ...testStore.options, port: 0, dataDir, bootstrapKey, webhooks: { allowPrivateDestinations: true } });
   acme = await world('acme');
   globex = await world('globex');
   resellerId = (await request('POST', '/v1/resellers', bootstrapKey, { name: 'Reseller' })).json.id;
@@ -390,6 +386,7 @@ beforeAll(async () => {
 afterAll(async () => {
   console.log(`isolation: checked ${pairs} route × foreign-principal pairs and ${permissionPairs} route × same-tenant-without-permission pairs over ${routeTable.length} routes`);
   await platform?.close();
+  await testStore?.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -405,11 +402,11 @@ async function probePlatformRoute(route: RouteDef, recipe: Extract<Recipe, { kin
       break;
     }
     case 'forbidden': {
-      const digest = databaseDigest();
+      const digest = await databaseDigest();
       const r = await request(route.method, path, attacker.key, recipe.body?.());
       expect(r.status, r.text).toBe(403);
       expect(ErrorBody.parse(r.json).error.code).toBe('permission_denied');
-      expect(databaseDigest(), `${attacker.name}: nothing in the database changed`).toBe(digest);
+      expect(await databaseDigest(), `${attacker.name}: nothing in the database changed`).toBe(digest);
       break;
     }
     case 'own-only': {
@@ -433,12 +430,12 @@ async function probePlatformRoute(route: RouteDef, recipe: Extract<Recipe, { kin
     }
     case 'not-found': {
       for (const owner of ['provider', 'otherReseller'] as const) {
-        const digest = databaseDigest();
+        const digest = await databaseDigest();
         const foreign = await request(route.method, fillPlatformPath(route.path, platformIds[owner]), attacker.key, recipe.body?.());
         const missing = await request(route.method, fillPlatformPath(route.path, MISSING_PLATFORM_IDS), attacker.key, recipe.body?.());
         expect(foreign.status, `${attacker.name} on the ${owner}'s object: ${foreign.text}`).toBe(404);
         expect(comparable(foreign.json)).toEqual(comparable(missing.json));
-        expect(databaseDigest(), `${attacker.name} on the ${owner}'s object: nothing in the database changed`).toBe(digest);
+        expect(await databaseDigest(), `${attacker.name} on the ${owner}'s object: nothing in the database changed`).toBe(digest);
       }
       break;
     }
@@ -455,7 +452,7 @@ async function probePlatformRoute(route: RouteDef, recipe: Extract<Recipe, { kin
 }
 
 async function probeTenantRoute(route: RouteDef, recipe: Extract<Recipe, { kind: 'tenant' }>, attacker: Attacker, victim: World) {
-  const before = databaseDigest();
+  const before = await databaseDigest();
   // The victim's tenant (and extension) against a tenant id that does not exist.
   const foreign = await request(route.method, fillPath(route.path, victim), attacker.key, recipe.body?.());
   const missing = await request(route.method, fillPath(route.path, { tenantId: MISSING_TENANT, extensionId: victim.extensionId }), attacker.key, recipe.body?.());
@@ -492,7 +489,7 @@ async function probeTenantRoute(route: RouteDef, recipe: Extract<Recipe, { kind:
       expect(comparable(crossed.json)).toEqual(comparable(absent.json));
     }
   }
-  expect(databaseDigest(), `${attacker.name}: nothing in the database changed`).toBe(before);
+  expect(await databaseDigest(), `${attacker.name}: nothing in the database changed`).toBe(before);
 }
 
 /** Each victim's ids below the tenant (number, dial rule, role, key, call, …), by tenant id, for fillPath. */
@@ -708,11 +705,11 @@ describe('the isolation matrix', () => {
         expect(route.permission, 'every tenant route names the permission it needs').toBeDefined();
         for (const lacker of lackers) {
           if (lacker.held.includes(route.permission!)) continue;
-          const before = databaseDigest();
+          const before = await databaseDigest();
           const r = await request(route.method, fillPath(route.path, acme), lacker.key, recipe.body?.());
           expect(r.status, `${lacker.name}: ${r.text}`).toBe(403);
           expect(ErrorBody.parse(r.json).error.code).toBe('permission_denied');
-          expect(databaseDigest(), `${lacker.name}: nothing in the database changed`).toBe(before);
+          expect(await databaseDigest(), `${lacker.name}: nothing in the database changed`).toBe(before);
           permissionPairs++;
         }
       });

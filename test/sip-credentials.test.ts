@@ -7,13 +7,13 @@
  */
 import { join } from 'node:path';
 import type { Highrise, TrunkWithPassword } from '@highrise/sdk';
-import { openSqliteStore, type Platform } from '@highrise/platform';
+import { type Platform } from '@highrise/platform';
 // A change written by another process on the same database sends the edge no notice: the
 // platform's own domain code, on a second connection to the file, makes one.
 import { DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile } from '../packages/platform/src/domain/audit-key';
 import { updateExtension } from '../packages/platform/src/domain/extensions';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestPlatform, type TestPlatform } from './support/platform';
+import { openPlatformStore, startTestPlatform, type TestPlatform } from './support/platform';
 import { createNodePhone, digestAuthorization, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
 
 const KEY = 'hr_test_bootstrap_key_sip_credentials_01';
@@ -159,7 +159,7 @@ describe('a password changed by another process on the same database (no in-proc
     expect(statusOf((await digestRegister(old101, acme.sipDomain, '101', oldPassword(acme, '101'))).answer)).toBe(200);
     const m102 = await phone(acme, '102');
 
-    const store = openSqliteStore({ dataDir: testPlatform!.dataDir });
+    const store = await openPlatformStore(testPlatform!);
     try {
       const row = (await store.tenants.get(acme.id))!;
       // The other process keys the audit chain with the same key file, as a second node would.

@@ -5,13 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { openSqliteStore, type PlatformOptions } from '@highrise/platform';
+import { type PlatformOptions } from '@highrise/platform';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // The API's minimum token life is 60 s; a test token of a few seconds is minted with the tenant's
 // real signing key, through the platform's own issuing code, on the platform's own database.
 import { issueSoftphoneToken, loadPlatformSecret } from '../packages/platform/src/domain/softphone-tokens';
 import { DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile } from '../packages/platform/src/domain/audit-key';
-import { startTestPlatform, type TestPlatform } from './support/platform';
+import { openPlatformStore, startTestPlatform, type TestPlatform } from './support/platform';
 import { digestAuthorization, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type RawSip } from './support/sip-node';
 import { api, createExtension, createSoftphoneToken, createTenant, type ProvisionedTenant } from './support/sip-provision';
 
@@ -39,7 +39,7 @@ async function shortLivedToken(running: Running, tenant: ProvisionedTenant, exte
   // The tenant's signing seed is made through the platform first: a seed made by this second
   // connection would reach the edge's in-memory directory only with the next data_version poll.
   await createSoftphoneToken(running.platform.url, KEY, tenant.id, extension);
-  const store = openSqliteStore({ dataDir: running.dataDir });
+  const store = await openPlatformStore(running);
   try {
     const row = (await store.tenants.get(tenant.id))!;
     const ctx = { store, baseSipDomain: BASE_DOMAIN, now: () => new Date(), auditKey: loadAuditKeyFile(join(running.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {}) };

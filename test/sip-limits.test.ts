@@ -294,8 +294,12 @@ describe('a BYE the edge refuses', () => {
     callee.send(rawResponse(forwarded, 200));
     expect(statusOf(await answer())).toBe(200);
     await vi.waitFor(async () => expect((await hr.tenant(tenant.id).usage.retrieve()).channels.used).toBe(0));
-    const calls = await hr.tenant(tenant.id).calls.list({ limit: 100 });
-    expect(calls.data.find((c) => c.callId === dialog.callId)).toMatchObject({ disposition: 'answered', from: '101', to: '102' });
+    // The edge writes the call record after the call ends, not before answering the BYE (on
+    // PostgreSQL it can land a moment after the channel is free).
+    await vi.waitFor(async () => {
+      const calls = await hr.tenant(tenant.id).calls.list({ limit: 100 });
+      expect(calls.data.find((c) => c.callId === dialog.callId)).toMatchObject({ disposition: 'answered', from: '101', to: '102' });
+    });
     await Promise.all([caller.close(), callee.close()]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The real platform for an integration suite: started in-process on a free loopback port with a
- * fresh SQLite directory and a bootstrap (provider) key, spoken to through the public SDK. One
+ * fresh SQLite directory (or, with HIGHRISE_TEST_STORE=postgres, a fresh PostgreSQL database on
+ * HIGHRISE_TEST_DATABASE_URL, dropped on close) and a bootstrap (provider) key, spoken to through the public SDK. One
  * place for the lifecycle so every suite starts and tears down the platform the same way.
  * (SIP suites provision over plain fetch instead, in ./sip-provision, so they depend on the HTTP
  * contract and not on the SDK.)
@@ -9,8 +10,30 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { startPlatform, type Platform, type PlatformOptions } from '@highrise/platform';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { DATABASE_FILE, openKyselyStore, openSqliteStore, startPlatform, type Platform, type PlatformOptions, type Store } from '@highrise/platform';
 import { APIError, Highrise, type TenantCreateResponse } from '@highrise/sdk';
+import { createTestPostgresDatabase, testStoreIsPostgres } from './postgres';
+
+/**
+ * The store a suite's platform runs on: nothing to add for SQLite (the data dir holds it), or
+ * `databaseUrl` of a fresh PostgreSQL database under HIGHRISE_TEST_STORE=postgres. Suites that call
+ * startPlatform themselves spread `options` into it and call `drop()` after closing the platform
+ * (a restart reuses the same `options`).
+ */
+export interface TestStore {
+  options: Pick<PlatformOptions, 'databaseUrl'>;
+  /** Where a SQL query may inspect the store: the PostgreSQL URL, or undefined for SQLite. */
+  databaseUrl: string | undefined;
+  drop(): Promise<void>;
+}
+
+export async function createTestStore(): Promise<TestStore> {
+  if (!testStoreIsPostgres()) return { options: {}, databaseUrl: undefined, drop: async () => {} };
+  const database = await createTestPostgresDatabase();
+  return { options: { databaseUrl: database.url }, databaseUrl: database.url, drop: () => database.drop() };
+}
 
 export interface TestTenant {
   /** What the provider got back when creating the tenant, admin key included. */
@@ -22,6 +45,7 @@ export interface TestTenant {
 export interface TestPlatform {
   platform: Platform;
   dataDir: string;
+  store: TestStore;
   bootstrapKey: string;
   /** The provider owner, holding the bootstrap key. */
   provider: Highrise;
@@ -39,9 +63,12 @@ export async function startTestPlatform(name: string, options: PlatformOptions =
   const bootstrapKey = options.bootstrapKey ?? `hr_test_bootstrap_${name.replace(/\W/g, '_')}_0001`;
   const dataDir = await mkdtemp(join(tmpdir(), `highrise-${name}-`));
   let platform: Platform;
+  let store: TestStore | undefined;
   try {
-    platform = await startPlatform({ ...options, port: 0, dataDir, bootstrapKey });
+    store = await createTestStore();
+    platform = await startPlatform({ ...store.options, ...options, port: 0, dataDir, bootstrapKey });
   } catch (error) {
+    await store?.drop();
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -53,6 +80,7 @@ export async function startTestPlatform(name: string, options: PlatformOptions =
   return {
     platform,
     dataDir,
+    store,
     bootstrapKey,
     provider,
     client,
@@ -62,6 +90,7 @@ export async function startTestPlatform(name: string, options: PlatformOptions =
     },
     async close() {
       await platform.close();
+      await store.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -76,4 +105,51 @@ export async function expectApiError(promise: Promise<unknown>): Promise<APIErro
     return error as APIError;
   }
   throw new Error('expected the call to fail, but it succeeded');
+}
+
+/**
+ * A second connection to the platform's own database, as another process or node would open it:
+ * the SQLite file under the data dir, or the PostgreSQL database of HIGHRISE_TEST_STORE=postgres.
+ */
+export async function openPlatformStore(running: { dataDir: string; store: TestStore }): Promise<Store> {
+  if (running.store.databaseUrl === undefined) return openSqliteStore({ dataDir: running.dataDir });
+  return openKyselyStore({ postgres: { url: running.store.databaseUrl, poolSize: 2 } });
+}
+
+/** Every row of every table in the platform's database, by table name (in name order). */
+export async function allStoredRows(running: { dataDir: string; store: TestStore }): Promise<Map<string, Record<string, unknown>[]>> {
+  const tables = new Map<string, Record<string, unknown>[]>();
+  if (running.store.databaseUrl === undefined) {
+    const db = new Database(join(running.dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
+    try {
+      const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+      for (const { name } of names) tables.set(name, db.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).all() as Record<string, unknown>[]);
+    } finally {
+      db.close();
+    }
+    return tables;
+  }
+  const client = new pg.Client({ connectionString: running.store.databaseUrl });
+  await client.connect();
+  try {
+    const names = await client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name COLLATE "C"`);
+    for (const { name } of names.rows) tables.set(name, (await client.query(`SELECT * FROM "${name.replace(/"/g, '""')}"`)).rows as Record<string, unknown>[]);
+  } finally {
+    await client.end();
+  }
+  return tables;
+}
+
+/** Every text (and blob) value in every table of the platform's database, read as a dump would. */
+export async function allStoredText(running: { dataDir: string; store: TestStore }): Promise<string[]> {
+  const values: string[] = [];
+  for (const rows of (await allStoredRows(running)).values()) {
+    for (const row of rows) {
+      for (const value of Object.values(row)) {
+        if (typeof value === 'string') values.push(value);
+        else if (Buffer.isBuffer(value)) values.push(value.toString('latin1'));
+      }
+    }
+  }
+  return values;
 }

@@ -9,6 +9,7 @@ describe('highrise start arguments', () => {
       bootstrapKey: 'k3y-k3y-k3y',
       sipDomain: 'sip.example.com',
       host: '0.0.0.0',
+      databaseUrl: undefined,
       allowPrivateWebhooks: false,
       audit: {},
       portingCarrier: undefined,
@@ -29,16 +30,20 @@ describe('highrise start arguments', () => {
     expect(parseCommand(['start'], { HIGHRISE_AUDIT_KEY_FILE: '/run/secrets/audit' }).audit).toEqual({ keyFile: '/run/secrets/audit' });
   });
 
-  it('refuses a database URL until the PostgreSQL store exists, by flag or by environment', () => {
-    expect(() => parseCommand(['start', '--database-url', 'postgres://127.0.0.1/test'], {})).toThrow(/PostgreSQL store is not available/);
-    expect(() => parseCommand(['start'], { HIGHRISE_DATABASE_URL: 'postgres://127.0.0.1/test' })).toThrow(UsageError);
+  it('takes a PostgreSQL URL by flag or by environment, and refuses anything else without echoing a password', () => {
+    expect(parseCommand(['start', '--database-url', 'postgres://127.0.0.1/test'], {}).databaseUrl).toBe('postgres://127.0.0.1/test');
+    expect(parseCommand(['start'], { HIGHRISE_DATABASE_URL: 'postgresql://u@db/hr' }).databaseUrl).toBe('postgresql://u@db/hr');
+    expect(parseCommand(['start', '--database-url', 'postgres://a/x'], { HIGHRISE_DATABASE_URL: 'postgres://b/y' }).databaseUrl).toBe('postgres://a/x');
+    expect(parseCommand(['start'], { HIGHRISE_DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    expect(() => parseCommand(['start', '--database-url', 'mysql://root:hunter2@db/x'], {})).toThrow(UsageError);
+    expect(() => parseCommand(['start', '--database-url', 'mysql://root:hunter2@db/x'], {})).not.toThrow(/hunter2/);
   });
 
   it('falls back to the environment twins, then defaults', () => {
     const env = { HIGHRISE_PORT: '9090', HIGHRISE_DATA_DIR: '/srv/hr', HIGHRISE_BOOTSTRAP_KEY: 'from-env-key', HIGHRISE_SIP_DOMAIN: 'sip.env.test', HIGHRISE_HOST: '::1' };
-    expect(parseCommand(['start'], env)).toEqual({ port: 9090, dataDir: '/srv/hr', bootstrapKey: 'from-env-key', sipDomain: 'sip.env.test', host: '::1', allowPrivateWebhooks: false, audit: {}, portingCarrier: undefined });
+    expect(parseCommand(['start'], env)).toEqual({ port: 9090, dataDir: '/srv/hr', bootstrapKey: 'from-env-key', sipDomain: 'sip.env.test', host: '::1', databaseUrl: undefined, allowPrivateWebhooks: false, audit: {}, portingCarrier: undefined });
     expect(parseCommand(['start', '--port', '7000'], env).port).toBe(7000);
-    expect(parseCommand(['start'], {})).toEqual({ port: 8080, dataDir: '.highrise', bootstrapKey: undefined, sipDomain: undefined, host: '127.0.0.1', allowPrivateWebhooks: false, audit: {}, portingCarrier: undefined });
+    expect(parseCommand(['start'], {})).toEqual({ port: 8080, dataDir: '.highrise', bootstrapKey: undefined, sipDomain: undefined, host: '127.0.0.1', databaseUrl: undefined, allowPrivateWebhooks: false, audit: {}, portingCarrier: undefined });
   });
 
   it('runs the simulated porting carrier only when asked, by flag or by environment', () => {

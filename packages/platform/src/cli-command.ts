@@ -7,7 +7,12 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
   --bootstrap-key KEY becomes the provider owner's API key on first start (HIGHRISE_BOOTSTRAP_KEY)
   --sip-domain D      base SIP domain; tenants get <slug>.D (HIGHRISE_SIP_DOMAIN, default sip.localhost)
   --host H            interface to bind (HIGHRISE_HOST, default 127.0.0.1)
-  --database-url URL  PostgreSQL store for scale-out (HIGHRISE_DATABASE_URL); not available yet
+  --database-url URL  run on PostgreSQL instead of SQLite (HIGHRISE_DATABASE_URL, postgres://…);
+                      migrated at start under a lock. Several nodes on one database serve the same
+                      API, but the embedded SIP edge is single-node: each node's edge knows only its
+                      own sockets (a call between phones on two nodes is not connected) until the
+                      Kamailio edge is wired; send all SIP to one node. Porting documents and the
+                      audit key file stay under --data-dir, which must then be the same on every node
   --allow-private-webhooks
                       let webhook endpoints point at loopback, private and reserved addresses; for a
                       demo or a test receiver on this machine only (HIGHRISE_ALLOW_PRIVATE_WEBHOOKS=1)
@@ -31,6 +36,8 @@ export interface StartCommand {
   bootstrapKey: string | undefined;
   sipDomain: string | undefined;
   host: string;
+  /** PostgreSQL instead of the SQLite file under dataDir. */
+  databaseUrl: string | undefined;
   allowPrivateWebhooks: boolean;
   audit: { key?: string; keyFile?: string };
   /** `simulated`, or undefined: no carrier, orders are approved by the provider or reseller. */
@@ -72,9 +79,11 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
   if (values.help) throw new UsageError('');
   if (positionals.length !== 1 || positionals[0] !== 'start') throw new UsageError(positionals.length ? `unknown command "${positionals.join(' ')}"` : 'missing command');
 
-  // Refused loudly rather than ignored: silently falling back to SQLite would split a deployment.
-  const databaseUrl = values['database-url'] ?? env.HIGHRISE_DATABASE_URL;
-  if (databaseUrl) throw new UsageError('--database-url (HIGHRISE_DATABASE_URL): the PostgreSQL store is not available in this version; omit it to use SQLite under --data-dir');
+  // A URL that is not PostgreSQL's is refused rather than ignored: falling back to SQLite would split a deployment.
+  const databaseUrl = values['database-url'] ?? (env.HIGHRISE_DATABASE_URL || undefined);
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(databaseUrl)) {
+    throw new UsageError(`--database-url (HIGHRISE_DATABASE_URL) must be a postgres:// URL, not "${databaseUrl.replace(/\/\/[^@/]*@/, '//…@')}"`);
+  }
 
   const portText = values.port ?? env.HIGHRISE_PORT ?? '8080';
   const port = Number(portText);
@@ -89,6 +98,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
     bootstrapKey: values['bootstrap-key'] ?? env.HIGHRISE_BOOTSTRAP_KEY,
     sipDomain: values['sip-domain'] ?? env.HIGHRISE_SIP_DOMAIN,
     host: values.host ?? env.HIGHRISE_HOST ?? '127.0.0.1',
+    databaseUrl,
     allowPrivateWebhooks: values['allow-private-webhooks'] ?? envFlag(env.HIGHRISE_ALLOW_PRIVATE_WEBHOOKS, 'HIGHRISE_ALLOW_PRIVATE_WEBHOOKS'),
     audit: auditKeySource(values['audit-key-file'], env),
     portingCarrier: carrierText === 'simulated' ? 'simulated' : undefined,

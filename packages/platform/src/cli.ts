@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     port: command.port,
     host: command.host,
     dataDir: command.dataDir,
+    ...(command.databaseUrl !== undefined ? { databaseUrl: command.databaseUrl } : {}),
     bootstrapKey: command.bootstrapKey,
     sipDomain: command.sipDomain,
     webhooks: { allowPrivateDestinations: command.allowPrivateWebhooks },

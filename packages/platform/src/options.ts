@@ -11,6 +11,15 @@ export interface PlatformOptions {
   host?: string;
   /** Directory for the SQLite database and other state. Default `.highrise`. */
   dataDir?: string;
+  /**
+   * PostgreSQL instead of the embedded SQLite file (`postgres://user@host:5432/db`): any number of
+   * platform nodes may share one database and serve the same API; migrations run at start under a
+   * lock. The embedded SIP edge stays per node (it knows only its own sockets) until the Kamailio
+   * edge is wired. `dataDir` still holds the audit key file and porting documents by default.
+   */
+  databaseUrl?: string;
+  /** Connections in this node's PostgreSQL pool. Default 10. */
+  databasePoolSize?: number;
   /** Becomes the provider owner's API key on first start (ignored once the database exists). */
   bootstrapKey?: string;
   /** Base SIP domain: a tenant's SIP domain is `<slug>.<sipDomain>`. Default `sip.localhost`. */

@@ -28,6 +28,8 @@ import { LATEST_VERSION } from './http/version';
 import type { Platform, PlatformOptions } from './options';
 import { attachSipEdge, type SipEdge } from './sip/edge';
 import { openSqliteStore } from './store/sqlite';
+import { openKyselyStore } from './store/kysely/index';
+import type { Store } from './store/types';
 
 const SIP_PATH = '/sip';
 
@@ -54,6 +56,31 @@ function resolveAuditKey(options: PlatformOptions, log: (line: string) => void):
 }
 
 /**
+ * PostgreSQL (several nodes may share it) through the Kysely store, migrated under the migration lock
+ * and refused when migrated past the versions this release knows (SchemaTooNewError); otherwise the
+ * embedded SQLite file under the data dir.
+ */
+async function openStore(options: PlatformOptions): Promise<Store> {
+  if (options.databaseUrl === undefined) return openSqliteStore({ dataDir: options.dataDir ?? '.highrise' });
+  return openKyselyStore({ postgres: { url: options.databaseUrl, poolSize: options.databasePoolSize } });
+}
+
+/**
+ * Kamailio's views (migration 0012) build each tenant's SIP domain from the `sip_base_domain`
+ * setting, so it must be the domain the platform hands out. Written when absent; a database whose
+ * tenants already register under another base domain is refused, not silently re-homed (nodes on one
+ * database started with different --sip-domain would otherwise disagree about every tenant's domain).
+ */
+export const SIP_BASE_DOMAIN_SETTING = 'sip_base_domain';
+
+async function recordSipBaseDomain(store: Store, baseSipDomain: string): Promise<void> {
+  const stored = await store.settings.getOrInsert(SIP_BASE_DOMAIN_SETTING, baseSipDomain);
+  if (stored !== baseSipDomain) {
+    throw new Error(`this database's tenants register under <slug>.${stored}, not <slug>.${baseSipDomain}; start with --sip-domain ${stored}`);
+  }
+}
+
+/**
  * Starts the whole platform in this process: store (migrated), HTTP API, static site and SIP edge,
  * all on one port. `close()` stops them in reverse order.
  */
@@ -62,11 +89,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const log = options.log ?? (() => {});
   // A mistyped proxy list is refused before anything starts.
   trustedProxies(options.trustProxy);
-  const store = openSqliteStore({ dataDir: options.dataDir ?? '.highrise' });
+  const baseSipDomain = (options.sipDomain ?? 'sip.localhost').toLowerCase();
+  const store = await openStore(options);
   try {
+    if (options.databaseUrl !== undefined) await recordSipBaseDomain(store, baseSipDomain);
     const domain: DomainContext = {
       store,
-      baseSipDomain: (options.sipDomain ?? 'sip.localhost').toLowerCase(),
+      baseSipDomain,
       now: () => new Date(),
       auditKey: resolveAuditKey(options, log),
       presentEvent: presentEventData,

@@ -26,15 +26,24 @@ export interface ApiKeyView extends ApiKeyRow {
   prefix: string;
 }
 
+/** Claimed by the one node that stores the bootstrap key; see ensureBootstrapKey. */
+const BOOTSTRAP_CLAIM_SETTING = 'bootstrap_key_id';
+
 /**
  * Makes `secret` the provider owner's key unless a provider key already exists, so the bootstrap
  * key only counts on first start. Returns whether it was stored.
+ *
+ * Several nodes may start at once on one PostgreSQL database, where both would count no provider key
+ * and insert: the key id is first claimed in `settings` (an insert that does nothing on conflict
+ * waits for the competing transaction and then yields to it), and only the claimant inserts.
  */
 export async function ensureBootstrapKey(ctx: DomainContext, secret: string): Promise<boolean> {
   return ctx.store.transaction(async () => {
     if (await ctx.store.apiKeys.countByPrincipal('provider') > 0) return false;
+    const id = newId('key');
+    if ((await ctx.store.settings.getOrInsert(BOOTSTRAP_CLAIM_SETTING, id)) !== id) return false;
     await ctx.store.apiKeys.insert({
-      id: newId('key'),
+      id,
       secretHash: sha256Hex(secret),
       principal: 'provider',
       resellerId: null,

@@ -60,9 +60,11 @@ async function checkAction(access: TenantAccess, action: DialRuleActionInput): P
  * tenant's plan revision on, so the compiled plan the SIP edge holds (dial-plan/plan-cache.ts) is
  * recompiled for the very next call. A change that throws rolls the revision back with it.
  */
-async function changeDialRules<T>(ctx: DomainContext, access: TenantAccess, change: () => T): Promise<T> {
+async function changeDialRules<T>(ctx: DomainContext, access: TenantAccess, change: () => Promise<T>): Promise<T> {
   return ctx.store.transaction(async () => {
-    const result = change();
+    // Awaited before the touch: a change that throws must not leave its rejection unheard while the
+    // touch runs (an unhandled rejection), nor race it on the transaction's connection.
+    const result = await change();
     await access.scope.dialRules.touch();
     return result;
   });

@@ -81,8 +81,9 @@ function open(keys: RecordKeys, status: number, sealed: string): string {
 const sameHex = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
- * Claims `key` for this API key, or says why not. Runs synchronously against the store, so two
- * requests racing for one key cannot both proceed.
+ * Claims `key` for this API key, or says why not. Only the request whose insert wins the unique key
+ * proceeds, so two requests racing for one key cannot both run (on SQLite the transaction already
+ * serialises them; on PostgreSQL both may read "no record" and the insert decides).
  */
 export async function beginIdempotent(ctx: DomainContext, apiKeyId: string, key: string, fingerprint: string): Promise<IdempotencyStart> {
   const { idempotency } = ctx.store;
@@ -97,8 +98,11 @@ export async function beginIdempotent(ctx: DomainContext, apiKeyId: string, key:
       existing = undefined;
     }
     if (!existing) {
-      await idempotency.claim({ apiKeyId, idempotencyKey: keys.lookup, requestHash, createdAt: new Date(now).toISOString() });
-      return { kind: 'proceed' };
+      if (await idempotency.claim({ apiKeyId, idempotencyKey: keys.lookup, requestHash, createdAt: new Date(now).toISOString() })) return { kind: 'proceed' };
+      // Another request (on PostgreSQL, another connection or node) claimed the key between our
+      // read and our insert: its claim decides, as if we had read it first.
+      existing = await idempotency.get(apiKeyId, keys.lookup);
+      if (!existing) return { kind: 'in_use' };
     }
     if (!sameHex(existing.requestHash, requestHash)) return { kind: 'reused' };
     if (existing.state === 'in_flight') return { kind: 'in_use' };

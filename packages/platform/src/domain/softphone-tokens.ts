@@ -123,14 +123,13 @@ async function tenantSigningKey(ctx: DomainContext, platformSecret: Uint8Array, 
   const scope = ctx.store.tenant(tenantId);
   let seed = await scope.signingKey.get();
   if (seed === undefined && create) {
-    // Looked at again inside the transaction: two first tokens issued at once must not each store a
-    // seed, the second voiding the token signed with the first.
+    // Inserted only when absent: two first tokens issued at once (on PostgreSQL, by two connections
+    // or nodes, where a read-then-write in a transaction does not serialise them) must not each store
+    // a seed, the second voiding the token signed with the first.
     seed = await ctx.store.transaction(async () => {
       const stored = await scope.signingKey.get();
       if (stored !== undefined || !(await ctx.store.tenants.get(tenantId))) return stored;
-      const fresh = randomBytes(32).toString('base64url');
-      await scope.signingKey.set(fresh, ctx.now().toISOString());
-      return fresh;
+      return scope.signingKey.getOrInsert(randomBytes(32).toString('base64url'), ctx.now().toISOString());
     });
   }
   return seed === undefined ? undefined : signingKeyOf(platformSecret, tenantId, seed);

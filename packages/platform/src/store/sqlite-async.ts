@@ -32,7 +32,7 @@ interface Holder {
 /** How often commits by other connections are looked for (issue 9: a change reaches every node within 100 ms). */
 export const OUTSIDE_WRITERS_CHECK_MS = 50;
 
-const WRITES = new Set(['insert', 'update', 'delete', 'assign', 'route', 'release', 'set', 'touch', 'shift', 'activateNumbers']);
+const WRITES = new Set(['insert', 'update', 'delete', 'assign', 'route', 'release', 'set', 'getOrInsert', 'touch', 'shift', 'activateNumbers']);
 /** Tenant-scope collections the SIP edge's directory holds. */
 const DIRECTORY_COLLECTIONS = new Set(['extensions', 'dialRules', 'ringGroups', 'trunks', 'numbers', 'signingKey']);
 

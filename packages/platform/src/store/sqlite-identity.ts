@@ -139,6 +139,10 @@ export function tenantIdentityCollections(db: Database.Database, tenantId: strin
            ON CONFLICT (tenant_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at`,
         ).run(tenantId, secret, at);
       },
+      getOrInsert(secret, at) {
+        db.prepare('INSERT INTO tenant_signing_keys (tenant_id, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (tenant_id) DO NOTHING').run(tenantId, secret, at);
+        return (db.prepare('SELECT secret FROM tenant_signing_keys WHERE tenant_id = ?').get(tenantId) as { secret: string }).secret;
+      },
     },
   };
 }

@@ -210,6 +210,8 @@ export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
   signingKey: {
     get(): Promise<string | undefined>;
     set(secret: string, at: string): Promise<void>;
+    /** Stores `secret` only when the tenant has none; returns the seed stored afterwards (theirs if another won). */
+    getOrInsert(secret: string, at: string): Promise<string>;
   };
   /** The tenant's own branding (issue 11). */
   branding: BrandingSlot;

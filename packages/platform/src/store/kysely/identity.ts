@@ -122,6 +122,12 @@ export function tenantIdentity(tenant: TenantDb): Pick<AsyncTenantScope, 'roles'
           .onConflict((oc) => oc.column('tenant_id').doUpdateSet((eb) => ({ secret: eb.ref('excluded.secret'), created_at: eb.ref('excluded.created_at') })))
           .execute();
       },
+      async getOrInsert(secret, at) {
+        // DO NOTHING waits for a competing insert's transaction, then yields to it.
+        await tenant.insertInto('tenant_signing_keys', { secret, created_at: at }).onConflict((oc) => oc.column('tenant_id').doNothing()).execute();
+        const row = await tenant.selectFrom('tenant_signing_keys').select('secret').executeTakeFirstOrThrow();
+        return row.secret;
+      },
     },
   };
 }
