@@ -4,6 +4,7 @@ import { auditEventRoutes } from './audit-events';
 import { permissionRoutes } from './permissions';
 import { roleRoutes } from './roles';
 import { callRoutes } from './calls';
+import { analyticsRoutes } from './analytics';
 import { dialRuleRoutes } from './dial-rules';
 import { numberRoutes } from './numbers';
 import { ringGroupRoutes } from './ring-groups';
@@ -17,4 +18,4 @@ import { portOrderRoutes } from './port-orders';
 import { webhookEndpointRoutes } from './webhook-endpoints';
 
 /** The one route table: it registers the Hono routes, generates /openapi.json and drives the isolation tests. */
-export const routeTable: readonly RouteDef[] = [...systemRoutes, ...resellerRoutes, ...tenantRoutes, ...extensionRoutes, ...softphoneTokenRoutes, ...permissionRoutes, ...roleRoutes, ...apiKeyRoutes, ...callRoutes, ...numberRoutes, ...dialRuleRoutes, ...ringGroupRoutes, ...trunkRoutes, ...auditEventRoutes, ...portOrderRoutes, ...webhookEndpointRoutes];
+export const routeTable: readonly RouteDef[] = [...systemRoutes, ...resellerRoutes, ...tenantRoutes, ...extensionRoutes, ...softphoneTokenRoutes, ...permissionRoutes, ...roleRoutes, ...apiKeyRoutes, ...callRoutes, ...analyticsRoutes, ...numberRoutes, ...dialRuleRoutes, ...ringGroupRoutes, ...trunkRoutes, ...auditEventRoutes, ...portOrderRoutes, ...webhookEndpointRoutes];

@@ -143,14 +143,14 @@ describe('migrations on both databases', () => {
       const conn = connect(database.options);
       try {
         const populated = await snapshot(conn);
-        expect(Object.keys(populated)).toHaveLength(23);
+        expect(Object.keys(populated)).toHaveLength(24);
         for (const [table, snap] of Object.entries(populated)) expect(snap.count, table).toBeGreaterThan(0);
 
         const down = await migrateDown(conn, { to: 7 });
-        expect(down.steps.map((s) => s.version)).toEqual([12, 11, 10, 8]);
+        expect(down.steps.map((s) => s.version)).toEqual([13, 12, 11, 10, 8]);
         expect(await schemaVersion(conn)).toBe(7);
         const up = await migrateUp(conn);
-        expect(up.applied.map((s) => s.version)).toEqual([8, 10, 11, 12]);
+        expect(up.applied.map((s) => s.version)).toEqual([8, 10, 11, 12, 13]);
         expect(await snapshot(conn)).toEqual(populated);
         databases[name] = { db: database, populated };
 
@@ -303,7 +303,7 @@ describe('the Kysely store on SQLite', () => {
       const [a, b] = [connect(viaSync.options), connect(viaKysely.options)];
       try {
         const [left, right] = [await snapshot(a), await snapshot(b)];
-        expect(Object.keys(left)).toHaveLength(23);
+        expect(Object.keys(left)).toHaveLength(24);
         for (const table of Object.keys(left)) expect(right[table], table).toEqual(left[table]);
       } finally {
         await a.close();

@@ -147,6 +147,18 @@ export interface CallsTable {
   sip_status: number | null;
 }
 
+/** 0013: hourly call rollups per tenant. */
+export interface CallRollupsTable {
+  tenant_id: string;
+  hour: string;
+  calls: number;
+  answered: number;
+  missed: number;
+  failed: number;
+  refused_channels: number;
+  duration_seconds: number;
+}
+
 export interface NumbersTable {
   id: string;
   number: string;
@@ -324,6 +336,7 @@ export interface Database {
   roles: RolesTable;
   tenant_signing_keys: TenantSigningKeysTable;
   calls: CallsTable;
+  call_rollups: CallRollupsTable;
   numbers: NumbersTable;
   dial_rules: DialRulesTable;
   ring_groups: RingGroupsTable;
