@@ -1,4 +1,4 @@
-import { InvalidReference } from './errors';
+import { InvalidQuery } from './errors';
 
 export type Interval = 'hour' | 'day' | 'month';
 
@@ -43,7 +43,7 @@ export function bucketsOf(from: Date, to: Date, interval: Interval, tz: string):
   const buckets: Bucket[] = [];
   for (let t = from.getTime(); t < to.getTime(); t += HOUR_MS) {
     const local = localHour(t, tz);
-    if (!local.offset.endsWith(':00')) throw new InvalidReference('tz', `offset ${local.offset} is not a whole number of hours; figures are kept per hour`);
+    if (!local.offset.endsWith(':00')) throw new InvalidQuery('tz', `offset ${local.offset} is not a whole number of hours; figures are kept per hour`);
     const label = interval === 'hour' ? local.hour : interval === 'day' ? local.date : local.month;
     const last = buckets.at(-1);
     const end = new Date(t + HOUR_MS).toISOString();

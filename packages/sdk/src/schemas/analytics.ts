@@ -26,7 +26,8 @@ export const TimeZone = z
   .refine(validTimeZone, 'must be an IANA time zone such as Europe/Paris')
   .meta({ description: 'IANA time zone the buckets follow (their days have 23 or 25 hours on DST changes)', example: 'Europe/Paris' });
 
-const WholeHour = Timestamp.refine((t) => new Date(t).getTime() % HOUR_MS === 0, 'must be on a whole hour (figures are kept per hour)');
+// A string that is no timestamp at all is reported once, by the format check.
+const WholeHour = Timestamp.refine((t) => Number.isNaN(Date.parse(t)) || Date.parse(t) % HOUR_MS === 0, 'must be on a whole hour (figures are kept per hour)');
 
 /** The range and bucketing of a summary; the range defaults to the 30 days before the next whole hour. */
 export const AnalyticsRange = z
