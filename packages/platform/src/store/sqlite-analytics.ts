@@ -3,16 +3,37 @@ import { rollupHour, rollupIncrement, SUMMED_ROLLUP_COLUMNS, toCallHour, toCount
 import type { Synchronous } from './sqlite-async';
 import type { CallRow, CallHour, CallSpan, Store } from './types';
 
-/** Adds one call record to its tenant's hourly rollup; called in the same transaction as the insert. */
+const UPSERT_COUNTS = `calls = calls + excluded.calls, answered = answered + excluded.answered, missed = missed + excluded.missed,
+  failed = failed + excluded.failed, refused_channels = refused_channels + excluded.refused_channels,
+  duration_seconds = duration_seconds + excluded.duration_seconds`;
+
+/** Adds one call record to its tenant's and its tenant owner's hourly rollups; called in the insert's transaction. */
 export function addToRollup(db: Database.Database, tenantId: string, row: Omit<CallRow, 'tenantId'>): void {
   const inc = rollupIncrement(row);
-  db.prepare(
+  const hour = rollupHour(row.startedAt);
+  const counts = [inc.calls, inc.answered, inc.missed, inc.failed, inc.refusedChannels, inc.durationSeconds];
+  statement(
+    db,
     `INSERT INTO call_rollups (tenant_id, hour, calls, answered, missed, failed, refused_channels, duration_seconds)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (tenant_id, hour) DO UPDATE SET calls = calls + excluded.calls, answered = answered + excluded.answered,
-       missed = missed + excluded.missed, failed = failed + excluded.failed,
-       refused_channels = refused_channels + excluded.refused_channels, duration_seconds = duration_seconds + excluded.duration_seconds`,
-  ).run(tenantId, rollupHour(row.startedAt), inc.calls, inc.answered, inc.missed, inc.failed, inc.refusedChannels, inc.durationSeconds);
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, hour) DO UPDATE SET ${UPSERT_COUNTS}`,
+  ).run(tenantId, hour, ...counts);
+  // "WHERE true": SQLite's upsert after INSERT … SELECT needs a WHERE to parse.
+  statement(
+    db,
+    `INSERT INTO owner_call_rollups (owner, hour, calls, answered, missed, failed, refused_channels, duration_seconds)
+     SELECT COALESCE(reseller_id, ''), ?, ?, ?, ?, ?, ?, ? FROM tenants WHERE id = ? AND true
+     ON CONFLICT (owner, hour) DO UPDATE SET ${UPSERT_COUNTS}`,
+  ).run(hour, ...counts, tenantId);
+}
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+/** Prepared once per connection: ingestion runs these for every call that ends. */
+function statement(db: Database.Database, sql: string): Database.Statement {
+  let byText = statements.get(db);
+  if (!byText) statements.set(db, (byText = new Map()));
+  let s = byText.get(sql);
+  if (!s) byText.set(sql, (s = db.prepare(sql)));
+  return s;
 }
 
 export function tenantHourly(db: Database.Database, tenantId: string, fromHour: string, toHour: string): CallHour[] {
@@ -38,21 +59,19 @@ export function callSpans(db: Database.Database, tenantId: string, from: string,
 }
 
 export function sqliteAnalytics(db: Database.Database): Synchronous<Store['analytics']> {
-  const scope = (resellerId: string | undefined) =>
-    resellerId === undefined ? { join: '', values: [] as string[] } : { join: 'JOIN tenants ON tenants.id = call_rollups.tenant_id AND tenants.reseller_id = ?', values: [resellerId] };
   return {
     hourly(fromHour, toHour, filter) {
-      const { join, values } = scope(filter.resellerId);
+      const owner = filter.resellerId === undefined ? '' : 'owner = ? AND';
       const rows = db
-        .prepare(`SELECT hour, ${SUMMED_ROLLUP_COLUMNS} FROM call_rollups ${join} WHERE hour >= ? AND hour < ? GROUP BY hour ORDER BY hour`)
-        .all(...values, fromHour, toHour) as RollupRow[];
+        .prepare(`SELECT hour, ${SUMMED_ROLLUP_COLUMNS} FROM owner_call_rollups WHERE ${owner} hour >= ? AND hour < ? GROUP BY hour ORDER BY hour`)
+        .all(...(filter.resellerId === undefined ? [] : [filter.resellerId]), fromHour, toHour) as RollupRow[];
       return rows.map(toCallHour);
     },
     tenantTotals(fromHour, toHour, filter) {
-      const { join, values } = scope(filter.resellerId);
+      const join = filter.resellerId === undefined ? '' : 'JOIN tenants ON tenants.id = call_rollups.tenant_id AND tenants.reseller_id = ?';
       const rows = db
         .prepare(`SELECT call_rollups.tenant_id, ${SUMMED_ROLLUP_COLUMNS} FROM call_rollups ${join} WHERE hour >= ? AND hour < ? GROUP BY call_rollups.tenant_id`)
-        .all(...values, fromHour, toHour) as RollupRow[];
+        .all(...(filter.resellerId === undefined ? [] : [filter.resellerId]), fromHour, toHour) as RollupRow[];
       return rows.map((r) => ({ tenantId: String(r.tenant_id), ...toCounts(r) }));
     },
   };

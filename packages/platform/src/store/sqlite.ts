@@ -217,7 +217,7 @@ function openSynchronous(options: SqliteStoreOptions): { db: Database.Database; 
       insert(row) {
         // The record and its hour's rollup are one write: a summary never disagrees with the records.
         db.transaction(() => {
-          db.prepare(
+          cached(
           `INSERT INTO calls (id, tenant_id, call_id, from_number, to_number, direction, started_at, answered_at, ended_at,
              duration_seconds, disposition, sip_status)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -159,6 +159,18 @@ export interface CallRollupsTable {
   duration_seconds: number;
 }
 
+/** 0013: the same hours summed per owner of tenants (a reseller id, '' for the provider's own). */
+export interface OwnerCallRollupsTable {
+  owner: string;
+  hour: string;
+  calls: number;
+  answered: number;
+  missed: number;
+  failed: number;
+  refused_channels: number;
+  duration_seconds: number;
+}
+
 export interface NumbersTable {
   id: string;
   number: string;
@@ -337,6 +349,7 @@ export interface Database {
   tenant_signing_keys: TenantSigningKeysTable;
   calls: CallsTable;
   call_rollups: CallRollupsTable;
+  owner_call_rollups: OwnerCallRollupsTable;
   numbers: NumbersTable;
   dial_rules: DialRulesTable;
   ring_groups: RingGroupsTable;

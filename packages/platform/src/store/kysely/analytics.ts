@@ -7,19 +7,20 @@ import type { TenantDb } from './tenant-db';
 
 const DAY_MS = 86_400_000;
 
-/** Adds one call record to its tenant's hourly rollup; the caller runs it in the insert's transaction. */
+/** Adds one call record to its tenant's and its tenant owner's hourly rollups; the caller runs it in the insert's transaction. */
 export async function addToRollup(tenant: TenantDb, row: Omit<CallRow, 'tenantId'>): Promise<void> {
   const inc = rollupIncrement(row);
+  const hour = rollupHour(row.startedAt);
+  const counts = {
+    calls: inc.calls,
+    answered: inc.answered,
+    missed: inc.missed,
+    failed: inc.failed,
+    refused_channels: inc.refusedChannels,
+    duration_seconds: inc.durationSeconds,
+  };
   await tenant
-    .insertInto('call_rollups', {
-      hour: rollupHour(row.startedAt),
-      calls: inc.calls,
-      answered: inc.answered,
-      missed: inc.missed,
-      failed: inc.failed,
-      refused_channels: inc.refusedChannels,
-      duration_seconds: inc.durationSeconds,
-    })
+    .insertInto('call_rollups', { hour, ...counts })
     .onConflict((oc) =>
       oc.columns(['tenant_id', 'hour']).doUpdateSet((eb) => ({
         calls: eb('call_rollups.calls', '+', eb.ref('excluded.calls')),
@@ -28,6 +29,23 @@ export async function addToRollup(tenant: TenantDb, row: Omit<CallRow, 'tenantId
         failed: eb('call_rollups.failed', '+', eb.ref('excluded.failed')),
         refused_channels: eb('call_rollups.refused_channels', '+', eb.ref('excluded.refused_channels')),
         duration_seconds: eb('call_rollups.duration_seconds', '+', eb.ref('excluded.duration_seconds')),
+      })),
+    )
+    .execute();
+  const own = await tenant.selectOwnTenant().select('reseller_id').executeTakeFirst();
+  if (!own) return;
+  await tenant
+    .shared()
+    .insertInto('owner_call_rollups')
+    .values({ owner: own.reseller_id ?? '', hour, ...counts })
+    .onConflict((oc) =>
+      oc.columns(['owner', 'hour']).doUpdateSet((eb) => ({
+        calls: eb('owner_call_rollups.calls', '+', eb.ref('excluded.calls')),
+        answered: eb('owner_call_rollups.answered', '+', eb.ref('excluded.answered')),
+        missed: eb('owner_call_rollups.missed', '+', eb.ref('excluded.missed')),
+        failed: eb('owner_call_rollups.failed', '+', eb.ref('excluded.failed')),
+        refused_channels: eb('owner_call_rollups.refused_channels', '+', eb.ref('excluded.refused_channels')),
+        duration_seconds: eb('owner_call_rollups.duration_seconds', '+', eb.ref('excluded.duration_seconds')),
       })),
     )
     .execute();
@@ -60,8 +78,9 @@ export function analyticsPlatform(ctx: StoreContext): AsyncStore['analytics'] {
     resellerId === undefined ? sql`` : sql`JOIN tenants ON tenants.id = call_rollups.tenant_id AND tenants.reseller_id = ${resellerId}`;
   return {
     async hourly(fromHour, toHour, filter) {
-      const result = await sql<RollupRow>`SELECT hour, ${sql.raw(SUMMED_ROLLUP_COLUMNS)} FROM call_rollups ${joinReseller(filter.resellerId)}
-        WHERE hour >= ${fromHour} AND hour < ${toHour} GROUP BY hour ORDER BY hour`.execute(ctx.db());
+      const owner = filter.resellerId === undefined ? sql`` : sql`owner = ${filter.resellerId} AND`;
+      const result = await sql<RollupRow>`SELECT hour, ${sql.raw(SUMMED_ROLLUP_COLUMNS)} FROM owner_call_rollups
+        WHERE ${owner} hour >= ${fromHour} AND hour < ${toHour} GROUP BY hour ORDER BY hour`.execute(ctx.db());
       return result.rows.map(toCallHour);
     },
     async tenantTotals(fromHour, toHour, filter) {
