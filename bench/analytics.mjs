@@ -171,7 +171,7 @@ async function measure(dataDir) {
     }
     const total = first.body.totals.calls;
     const rawTotal = sqlTimed(HAND_RAW).rows.reduce((s, r) => s + r.calls, 0);
-    if (false && total !== RECORDS || rawTotal !== RECORDS) throw new Error(`the summary counts ${total} calls, the raw query ${rawTotal}; ${RECORDS} were written`);
+    if (total !== RECORDS || rawTotal !== RECORDS) throw new Error(`the summary counts ${total} calls, the raw query ${rawTotal}; ${RECORDS} were written`);
     if (first.body.buckets.length !== 30) throw new Error(`expected 30 day buckets, got ${first.body.buckets.length}`);
     return { api: median(apiMs), raw: median(rawMs), rollup: median(rollupMs) };
   } finally {
