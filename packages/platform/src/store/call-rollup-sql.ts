@@ -46,3 +46,13 @@ export function toCounts(r: RollupRow): CallCounts {
 }
 
 export const toCallHour = (r: RollupRow): CallHour => ({ hour: String(r.hour), ...toCounts(r) });
+
+export interface StatusCount {
+  status: string;
+  n: number | string | bigint;
+}
+
+export const byStatus = (rows: readonly StatusCount[]): Record<string, number> => Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+
+/** Attempts without a 2xx answer (refused, timed out, or any other status). */
+export const FAILED_ATTEMPTS = 'SUM(CASE WHEN status_code BETWEEN 200 AND 299 THEN 0 ELSE 1 END)';

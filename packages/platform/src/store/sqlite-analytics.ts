@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { rollupHour, rollupIncrement, SUMMED_ROLLUP_COLUMNS, toCallHour, toCounts, type RollupRow } from './call-rollup-sql';
+import { byStatus, FAILED_ATTEMPTS, rollupHour, rollupIncrement, SUMMED_ROLLUP_COLUMNS, toCallHour, toCounts, type RollupRow, type StatusCount } from './call-rollup-sql';
 import type { Synchronous } from './sqlite-async';
 import type { CallRow, CallHour, CallSpan, Store } from './types';
 
@@ -73,6 +73,16 @@ export function sqliteAnalytics(db: Database.Database): Synchronous<Store['analy
         .prepare(`SELECT call_rollups.tenant_id, ${SUMMED_ROLLUP_COLUMNS} FROM call_rollups ${join} WHERE hour >= ? AND hour < ? GROUP BY call_rollups.tenant_id`)
         .all(...(filter.resellerId === undefined ? [] : [filter.resellerId]), fromHour, toHour) as RollupRow[];
       return rows.map((r) => ({ tenantId: String(r.tenant_id), ...toCounts(r) }));
+    },
+    portOrdersByStatus() {
+      return byStatus(db.prepare('SELECT status, COUNT(*) AS n FROM port_orders GROUP BY status').all() as StatusCount[]);
+    },
+    webhookDeliveriesByStatus() {
+      return byStatus(db.prepare('SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status').all() as StatusCount[]);
+    },
+    webhookAttempts() {
+      const row = db.prepare(`SELECT COUNT(*) AS total, ${FAILED_ATTEMPTS} AS failed FROM webhook_attempts`).get() as { total: number; failed: number | null };
+      return { total: row.total, failed: row.failed ?? 0 };
     },
   };
 }

@@ -334,6 +334,11 @@ export interface Store {
     hourly(fromHour: string, toHour: string, filter: { resellerId?: string | undefined }): Promise<CallHour[]>;
     /** Per tenant over [fromHour, toHour); tenants without calls are absent. */
     tenantTotals(fromHour: string, toHour: string, filter: { resellerId?: string | undefined }): Promise<(CallCounts & { tenantId: string })[]>;
+    /** Operator metrics: platform-wide counts by a closed set of states, no tenant in them. */
+    portOrdersByStatus(): Promise<Record<string, number>>;
+    webhookDeliveriesByStatus(): Promise<Record<string, number>>;
+    /** Every webhook attempt, and those that got no 2xx. */
+    webhookAttempts(): Promise<{ total: number; failed: number }>;
   };
 
   /**

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { AsyncStore, AsyncTenantScope } from '../async-types';
-import { rollupHour, rollupIncrement, SUMMED_ROLLUP_COLUMNS, toCallHour, toCounts, type RollupRow } from '../call-rollup-sql';
+import { byStatus, FAILED_ATTEMPTS, rollupHour, rollupIncrement, SUMMED_ROLLUP_COLUMNS, toCallHour, toCounts, type RollupRow, type StatusCount } from '../call-rollup-sql';
 import type { CallRow, CallSpan } from '../types';
 import type { StoreContext } from './context';
 import type { TenantDb } from './tenant-db';
@@ -87,6 +87,17 @@ export function analyticsPlatform(ctx: StoreContext): AsyncStore['analytics'] {
       const result = await sql<RollupRow>`SELECT call_rollups.tenant_id, ${sql.raw(SUMMED_ROLLUP_COLUMNS)} FROM call_rollups ${joinReseller(filter.resellerId)}
         WHERE hour >= ${fromHour} AND hour < ${toHour} GROUP BY call_rollups.tenant_id`.execute(ctx.db());
       return result.rows.map((r) => ({ tenantId: String(r.tenant_id), ...toCounts(r) }));
+    },
+    async portOrdersByStatus() {
+      return byStatus((await sql<StatusCount>`SELECT status, COUNT(*) AS n FROM port_orders GROUP BY status`.execute(ctx.db())).rows);
+    },
+    async webhookDeliveriesByStatus() {
+      return byStatus((await sql<StatusCount>`SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status`.execute(ctx.db())).rows);
+    },
+    async webhookAttempts() {
+      const result = await sql<{ total: number | string; failed: number | string | null }>`SELECT COUNT(*) AS total, ${sql.raw(FAILED_ATTEMPTS)} AS failed FROM webhook_attempts`.execute(ctx.db());
+      const row = result.rows[0];
+      return { total: Number(row?.total ?? 0), failed: Number(row?.failed ?? 0) };
     },
   };
 }
