@@ -53,4 +53,4 @@ export const WebhookEndpointList: Shape<z.output<typeof S.WebhookEndpointList>> 
 export const WebhookEndpointWithSecret: Shape<z.output<typeof S.WebhookEndpointWithSecret>> = { name: 'WebhookEndpointWithSecret', d: {"id":"s","object":"s","level":"s","resellerId":["?","s"],"tenantId":["?","s"],"url":"s","description":"s","enabledEvents":["a",["|","s","s"]],"status":"s","createdAt":"s","updatedAt":"s","secret":"s"} };
 
 /** Every webhook event type this SDK knows. */
-export const webhookEventTypes: readonly string[] = ["tenant.created","tenant.updated","tenant.suspended","tenant.resumed","extension.created","extension.updated","extension.deleted","port_order.updated","port_order.completed","port_order.exception"];
+export const webhookEventTypes: readonly string[] = ["tenant.created","tenant.updated","tenant.suspended","tenant.resumed","extension.created","extension.updated","extension.deleted","port_order.updated","port_order.completed","port_order.exception","tenant.limit_warning","tenant.limit_reached"];
