@@ -16,10 +16,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { DATABASE_FILE, openSqliteStore, startPlatform } from '../packages/platform/dist/index.js';
 
-const require = createRequire(join(process.cwd(), 'packages/platform/package.json'));
-const Database = require('better-sqlite3');
+// The platform's own better-sqlite3, loaded only when the bench itself opens the file.
+const openDatabase = (file, options) => new (createRequire(import.meta.url)('better-sqlite3'))(file, options);
 
 const TENANTS = 1000;
 const RECORDS = Number(process.env.BENCH_ANALYTICS_RECORDS ?? 1_000_000);
@@ -96,7 +98,7 @@ async function ingest(dataDir, tenantIds) {
 }
 
 function bulkLoad(dataDir, tenantIds) {
-  const db = new Database(join(dataDir, DATABASE_FILE));
+  const db = openDatabase(join(dataDir, DATABASE_FILE));
   // Ids arrive in random order: a large page cache keeps the primary key's pages in memory.
   db.pragma('cache_size = -1000000');
   try {
@@ -122,6 +124,10 @@ function bulkLoad(dataDir, tenantIds) {
           SUM(CASE WHEN disposition IN ('limit') THEN 1 ELSE 0 END),
           SUM(duration_seconds)
         FROM calls GROUP BY tenant_id, SUBSTR(started_at, 1, 13)`);
+      db.exec(`DELETE FROM owner_call_rollups;
+        INSERT INTO owner_call_rollups (owner, hour, calls, answered, missed, failed, refused_channels, duration_seconds)
+        SELECT COALESCE(tenants.reseller_id, ''), hour, SUM(calls), SUM(answered), SUM(missed), SUM(failed), SUM(refused_channels), SUM(duration_seconds)
+        FROM call_rollups JOIN tenants ON tenants.id = call_rollups.tenant_id GROUP BY COALESCE(tenants.reseller_id, ''), hour`);
     })();
     db.exec('ANALYZE');
     return db.prepare('SELECT COUNT(*) FROM call_rollups').pluck().get();
@@ -141,8 +147,8 @@ const HAND_ROLLUP = `SELECT SUBSTR(hour, 1, 10) AS day, SUM(calls), SUM(answered
   FROM call_rollups WHERE hour >= ? AND hour < ? GROUP BY day ORDER BY day`;
 
 async function measure(dataDir) {
-  const platform = await startPlatform({ port: 0, dataDir, bootstrapKey: KEY });
-  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+  const platform = await startPlatform({ port: 0, dataDir, bootstrapKey: KEY, log: (line) => console.error(line) });
+  let db;
   try {
     const url = `${platform.url}/v1/analytics/summary?${new URLSearchParams({ from: FROM, to: TO, interval: 'day', tz: 'Europe/Paris' })}`;
     const api = async () => {
@@ -159,6 +165,7 @@ async function measure(dataDir) {
     };
     // Warm both paths once; then take turns.
     const first = await api();
+    db = openDatabase(join(dataDir, DATABASE_FILE), { readonly: true });
     sqlTimed(HAND_RAW);
     sqlTimed(HAND_ROLLUP);
     const apiMs = [];
@@ -175,29 +182,41 @@ async function measure(dataDir) {
     if (first.body.buckets.length !== 30) throw new Error(`expected 30 day buckets, got ${first.body.buckets.length}`);
     return { api: median(apiMs), raw: median(rawMs), rollup: median(rollupMs) };
   } finally {
-    db.close();
+    db?.close();
     await platform.close();
   }
 }
 
 const dataDir = process.env.BENCH_ANALYTICS_DIR ?? mkdtempSync(join(tmpdir(), 'highrise-bench-analytics-'));
+if (process.env.BENCH_ANALYTICS_PHASE === 'measure') {
+  // The queries are measured in a fresh process: the one that generated and loaded a million
+  // records carries their garbage, and its first HTTP request was reset while it collected it.
+  console.log(JSON.stringify(await measure(dataDir)));
+  process.exit(0);
+}
 try {
   let t = performance.now();
   const tenantIds = await createTenants(dataDir);
   console.log(`${TENANTS} tenants created through the API in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const rate = await ingest(dataDir, tenantIds);
-  console.log(`ingestion through the store (record + rollup, one transaction each): ${Math.round(rate)} records/s over ${INGESTED} (budget ≥ ${BUDGET_INGEST})`);
+  console.log(`ingestion through the store (record + rollups, one transaction each): ${Math.round(rate)} records/s over ${INGESTED} (budget ≥ ${BUDGET_INGEST})`);
   t = performance.now();
   const rollupRows = bulkLoad(dataDir, tenantIds);
   console.log(`bulk-loaded to ${RECORDS} records, ${rollupRows} hourly rollup rows, in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  const m = await measure(dataDir);
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { env: { ...process.env, BENCH_ANALYTICS_PHASE: 'measure', BENCH_ANALYTICS_DIR: dataDir }, encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`measuring failed: ${child.stderr}`);
+  const m = JSON.parse(child.stdout.trim().split('\n').at(-1));
+  report(m, rate);
+} finally {
+  if (!process.env.BENCH_ANALYTICS_DIR) rmSync(dataDir, { recursive: true, force: true });
+}
+
+function report(m, rate) {
   const ratio = m.api / m.raw;
   console.log(`provider summary, 30 days by day, Europe/Paris, over HTTP: median ${m.api.toFixed(1)} ms (budget < ${BUDGET_MS})`);
   console.log(`hand-written SQL over the raw records: median ${m.raw.toFixed(1)} ms; API / SQL = ${ratio.toFixed(2)} (budget ≤ ${BUDGET_RATIO})`);
-  console.log(`hand-written SQL over the rollup table: median ${m.rollup.toFixed(1)} ms (what the HTTP path adds: ${(m.api - m.rollup).toFixed(1)} ms)`);
+  console.log(`hand-written SQL over the tenant rollup table: median ${m.rollup.toFixed(1)} ms`);
   const ok = rate >= BUDGET_INGEST && m.api < BUDGET_MS && ratio <= BUDGET_RATIO;
-  console.log(ok ? 'within budget' : 'OVER BUDGET');
+  console.log(ok ? 'within budget' : rate < BUDGET_INGEST ? 'OVER BUDGET (ingestion; see docs/decisions/2026-12-01-analytics.md)' : 'OVER BUDGET');
   process.exitCode = ok ? 0 : 1;
-} finally {
-  if (!process.env.BENCH_ANALYTICS_DIR) rmSync(dataDir, { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { verifyWebhook, type WebhookEvent } from '@highrise/sdk';
+import { verifyWebhook } from '@highrise/sdk';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 
 let hp: TestPlatform;
@@ -51,7 +51,7 @@ it('tells 80 % and 100 % of the extension limit once per crossing, and again aft
   const deadline = Date.now() + 5000;
   while (bodies.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, 200));
-  const events: WebhookEvent[] = await Promise.all(bodies.map((b) => verifyWebhook(b.body, b.signature, endpoint.secret)));
+  const events = await Promise.all(bodies.map((b) => verifyWebhook(b.body, b.signature, endpoint.secret)));
   const told = events
     .sort((a, b) => a.id.localeCompare(b.id))
     .map((e) => [e.type, e.tenantId, (e.data as { limit: string }).limit, (e.data as { used: number }).used, (e.data as { max: number }).max]);
