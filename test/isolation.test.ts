@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { routeTable, startPlatform, type Platform, type RouteDef } from '@highrise/platform';
 import { allStoredRows, createTestStore, openPlatformStore, type TestStore } from './support/platform';
-import { ErrorBody, ExtensionList, ResellerList, Tenant, TenantCreateResponse, TenantList } from '@highrise/sdk/schemas';
+import { AnalyticsSummary, ErrorBody, ExtensionList, ResellerList, Tenant, TenantCreateResponse, TenantList } from '@highrise/sdk/schemas';
 import { createNodePhone } from './support/sip-node';
 
 const bootstrapKey = 'hr_test_bootstrap_isolation_0001';
@@ -36,7 +36,9 @@ type Expectation =
   /** Probed with real ids of the provider's and of another reseller's objects: 404, exactly as a missing id, and nothing changes. */
   | 'not-found'
   /** 200 about the caller itself (its own permissions). */
-  | 'reads-own';
+  | 'reads-own'
+  /** 200 with figures summed over the caller's own tenants only (their seeded calls, none of the victims'). */
+  | 'sums-own';
 
 type Recipe =
   /** A route under /v1/tenants/{tenantId}: probed with the victim's ids, compared with missing ids. */
@@ -91,6 +93,9 @@ const recipes: Record<string, Recipe> = {
   'GET /v1/tenants/{tenantId}/calls': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/calls/{callId}': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/usage': { kind: 'tenant' },
+  'GET /v1/tenants/{tenantId}/analytics/summary': { kind: 'tenant' },
+  'GET /v1/analytics/summary': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'sums-own' },
+  'GET /v1/analytics/tenants': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'lists-own' },
   'POST /v1/numbers': { kind: 'platform', body: () => ({ number: '+14155550177' }), tenantKey: 'forbidden', resellerKey: 'forbidden' },
   'GET /v1/numbers': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'forbidden' },
   'GET /v1/numbers/{numberId}': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'forbidden' },
@@ -299,6 +304,37 @@ async function insertResellerKey(secret: string): Promise<void> {
   }
 }
 
+/**
+ * Call records as the SIP edge writes them (through the store, so their rollups too), an hour ago:
+ * the victims' calls must never show up in a foreign reseller's sums.
+ */
+const OWN_RESOLD_CALLS = 2;
+async function insertCalls(perTenant: Record<string, number>): Promise<void> {
+  const store = await openPlatformStore({ dataDir, store: testStore });
+  const at = new Date(Date.now() - 3_600_000).toISOString();
+  try {
+    for (const [tenantId, count] of Object.entries(perTenant)) {
+      for (let i = 0; i < count; i++) {
+        await store.tenant(tenantId).calls.insert({
+          id: `cal_${tenantId.slice(4, 20)}${String(i).padStart(10, '0')}`,
+          callId: `isolation-${i}`,
+          from: '101',
+          to: '102',
+          direction: 'internal',
+          startedAt: at,
+          answeredAt: at,
+          endedAt: at,
+          durationSeconds: 0,
+          disposition: 'answered',
+          sipStatus: 200,
+        });
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 const resellerKey = 'hr_live_isolationResellerKey0000000001';
 let attackers: { attacker: Attacker; victim: World }[];
 /** Everyone who probes tenant routes: the attackers above plus the identity principals. */
@@ -323,6 +359,7 @@ beforeAll(async () => {
   const resold = await world('resold', { resellerId });
   resellerTenantId = resold.tenantId;
   await insertResellerKey(resellerKey);
+  await insertCalls({ [acme.tenantId]: 5, [globex.tenantId]: 4, [resellerTenantId]: OWN_RESOLD_CALLS });
 
   // What the built-in owner and admin roles hold, read below (the same in every tenant).
   let ownerHeld: string[] = [];
@@ -419,6 +456,12 @@ async function probePlatformRoute(route: RouteDef, recipe: Extract<Recipe, { kin
     case 'reads-own': {
       const r = await request(route.method, path, attacker.key);
       expect(r.status, r.text).toBe(200);
+      break;
+    }
+    case 'sums-own': {
+      const r = await request(route.method, path, attacker.key);
+      expect(r.status, r.text).toBe(200);
+      expect(AnalyticsSummary.parse(r.json).totals.calls, `${attacker.name} sums its own tenants' calls only`).toBe(OWN_RESOLD_CALLS);
       break;
     }
     case 'lists-own': {

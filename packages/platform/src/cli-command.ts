@@ -22,6 +22,8 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
   --porting-carrier C port orders: "simulated" completes every submitted order by itself (demo and
                       tests only); default none: the provider or reseller approves each one
                       (HIGHRISE_PORTING_CARRIER)
+  --metrics-token T   serve Prometheus metrics at GET /metrics to \`Authorization: Bearer T\`
+                      (HIGHRISE_METRICS_TOKEN; at least 16 characters); without it /metrics is 404
 
        highrise migrate status | up [--to N] | down --to N [--dry-run]   (see highrise migrate --help)
        highrise kamailio-config --database-url URL --platform-url URL --listen HOST:PORT --out DIR
@@ -42,6 +44,8 @@ export interface StartCommand {
   audit: { key?: string; keyFile?: string };
   /** `simulated`, or undefined: no carrier, orders are approved by the provider or reseller. */
   portingCarrier: 'simulated' | undefined;
+  /** The scraper's token for GET /metrics; undefined: no metrics served. */
+  metricsToken?: string | undefined;
 }
 
 /** A boolean environment twin: `1`/`true` or `0`/`false`; anything else is a mistake worth saying. */
@@ -69,6 +73,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
         'allow-private-webhooks': { type: 'boolean' },
         'audit-key-file': { type: 'string' },
         'porting-carrier': { type: 'string' },
+        'metrics-token': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -92,6 +97,10 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
   if (carrierText !== '' && carrierText !== 'simulated' && carrierText !== 'none') {
     throw new UsageError(`--porting-carrier (HIGHRISE_PORTING_CARRIER) must be "simulated" or "none", not "${carrierText}"`);
   }
+  const metricsToken = values['metrics-token'] ?? env.HIGHRISE_METRICS_TOKEN;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) {
+    throw new UsageError('--metrics-token (HIGHRISE_METRICS_TOKEN) must be 16 to 200 printable characters without spaces');
+  }
   return {
     port,
     dataDir: values['data-dir'] ?? env.HIGHRISE_DATA_DIR ?? '.highrise',
@@ -102,6 +111,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
     allowPrivateWebhooks: values['allow-private-webhooks'] ?? envFlag(env.HIGHRISE_ALLOW_PRIVATE_WEBHOOKS, 'HIGHRISE_ALLOW_PRIVATE_WEBHOOKS'),
     audit: auditKeySource(values['audit-key-file'], env),
     portingCarrier: carrierText === 'simulated' ? 'simulated' : undefined,
+    metricsToken,
   };
 }
 

@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     webhooks: { allowPrivateDestinations: command.allowPrivateWebhooks },
     audit: command.audit,
     ...(command.portingCarrier ? { porting: { carrier: command.portingCarrier } } : {}),
+    metricsToken: command.metricsToken,
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`Highrise is running at ${platform.url}\nport: ${platform.port}\nSIP over WebSocket: ${platform.wsUrl}\n`);

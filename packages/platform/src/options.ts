@@ -59,6 +59,11 @@ export interface PlatformOptions {
    */
   trustProxy?: boolean | readonly string[];
   /**
+   * The token a Prometheus scraper presents (`Authorization: Bearer <token>`) at GET /metrics. No
+   * default: without one, /metrics is 404. It is not an API key and reads no tenant's data.
+   */
+  metricsToken?: string | undefined;
+  /**
    * SIP edge timers. `ackTimeoutMs`: how long an answered call waits for the caller's ACK before
    * the edge ends it and frees its channel (default 32000, RFC 3261 Timer H); shorter in tests.
    * `clock`: what the edge's SIP timers run on (transactions, ring groups, the ACK wait, call

@@ -30,6 +30,8 @@ import { attachSipEdge, type SipEdge } from './sip/edge';
 import { openSqliteStore } from './store/sqlite';
 import { openKyselyStore } from './store/kysely/index';
 import type { Store } from './store/types';
+import { createOperatorMetrics } from './http/metrics';
+import { portOrdersByStatus, webhookAttempts, webhookDeliveriesByStatus } from './domain/operator-figures';
 
 const SIP_PATH = '/sip';
 
@@ -144,7 +146,17 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     let wsUrl = '';
     let edge: SipEdge | undefined;
     let openapi: unknown;
+    const metrics =
+      options.metricsToken === undefined
+        ? undefined
+        : createOperatorMetrics(options.metricsToken, {
+            sip: () => edge?.stats() ?? { connections: 0, registrations: 0, activeCalls: 0 },
+            portOrdersByStatus: () => portOrdersByStatus(domain),
+            webhookDeliveriesByStatus: () => webhookDeliveriesByStatus(domain),
+            webhookAttempts: () => webhookAttempts(domain),
+          });
     const app = createApp({
+      metrics,
       routes: routeTable,
       authFailures: new AuthFailureLimiter(options.authFailureLimit),
       trustProxy: options.trustProxy,

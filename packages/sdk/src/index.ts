@@ -7,7 +7,7 @@ export type { Open } from './core/open';
 export type { RequestOptions, HttpMethod } from './core/request-options';
 export { CursorPage, PagePromise } from './core/pagination';
 export type { CursorPageParams, ToArrayOptions } from './core/pagination';
-export { Tenants, TenantClient, Extensions, SoftphoneTokens, Resellers, Calls, Usage, Numbers, TenantNumbers, DialRules, RingGroups, Trunks, ApiKeys, TenantApiKeys, Roles, TenantRoles, Permissions, AuditEvents, TenantAuditEvents, LevelBranding, ProviderBranding } from './resources/index';
+export { Tenants, TenantClient, Extensions, SoftphoneTokens, Resellers, Calls, Usage, Numbers, TenantNumbers, DialRules, RingGroups, Trunks, ApiKeys, TenantApiKeys, Roles, TenantRoles, Permissions, AuditEvents, TenantAuditEvents, LevelBranding, ProviderBranding, Analytics, TenantAnalytics } from './resources/index';
 export * from './errors/index';
 export { WebhookEndpoints, WebhookDeliveries } from './resources/index';
 export { verifyWebhook, buildWebhookSignatureHeader, isKnownWebhookEvent } from './webhooks';
@@ -19,6 +19,6 @@ export * from './schemas/index';
 export {
   ApiKey, ApiKeyWithSecret, AuditEvent, AuditVerification, Branding, Call, Deleted, DialRule, Extension, ExtensionWithPassword,
   PermissionList, PhoneNumber, PortComment, PortDocument, PortDocumentContent, PortOrder, PortTimelineEntry, PublicBranding, Reseller,
-  RingGroup, Role, SigningKeyRotation, SoftphoneToken, Tenant, TenantCreateResponse, TenantUsage, Trunk,
+  RingGroup, Role, SigningKeyRotation, SoftphoneToken, Tenant, TenantCreateResponse, TenantUsage, AnalyticsSummary, AnalyticsTenantRow, Trunk,
   TrunkUpdateResponse, TrunkWithPassword, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret, WebhookEvent,
 } from './models';

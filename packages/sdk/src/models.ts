@@ -29,6 +29,7 @@ import { SoftphoneToken as SoftphoneTokenSchema } from './schemas/softphone-toke
 import { Tenant as TenantSchema } from './schemas/tenants';
 import { TenantCreateResponse as TenantCreateResponseSchema } from './schemas/tenants';
 import { TenantUsage as TenantUsageSchema } from './schemas/usage';
+import { AnalyticsSummary as AnalyticsSummarySchema, AnalyticsTenantRow as AnalyticsTenantRowSchema } from './schemas/analytics';
 import { Trunk as TrunkSchema } from './schemas/trunks';
 import { TrunkUpdateResponse as TrunkUpdateResponseSchema } from './schemas/trunks';
 import { TrunkWithPassword as TrunkWithPasswordSchema } from './schemas/trunks';
@@ -87,6 +88,10 @@ export const Tenant = TenantSchema;
 export type Tenant = Open<z.output<typeof TenantSchema>>;
 export const TenantCreateResponse = TenantCreateResponseSchema;
 export type TenantCreateResponse = Open<z.output<typeof TenantCreateResponseSchema>>;
+export const AnalyticsSummary = AnalyticsSummarySchema;
+export type AnalyticsSummary = Open<z.output<typeof AnalyticsSummarySchema>>;
+export const AnalyticsTenantRow = AnalyticsTenantRowSchema;
+export type AnalyticsTenantRow = Open<z.output<typeof AnalyticsTenantRowSchema>>;
 export const TenantUsage = TenantUsageSchema;
 export type TenantUsage = Open<z.output<typeof TenantUsageSchema>>;
 export const Trunk = TrunkSchema;

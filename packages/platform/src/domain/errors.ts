@@ -86,6 +86,16 @@ export class InvalidField extends DomainError {
   }
 }
 
+/** A query parameter the schema accepts but the request cannot be answered with (the field is named as sent: `query.tz`). */
+export class InvalidQuery extends DomainError {
+  readonly code = 'validation_error';
+  constructor(field: string, issue: string) {
+    super(`query.${field}: ${issue}`);
+    this.name = 'InvalidQuery';
+    this.details.push({ field: `query.${field}`, issue });
+  }
+}
+
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
 
 export class ResellerSuspended extends DomainError {

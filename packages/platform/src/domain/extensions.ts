@@ -6,6 +6,7 @@ import type { Actor } from './principal';
 import { digestHa1, newSipPassword } from './secrets';
 import type { TenantAccess } from './tenants';
 import { emitEvent } from './events';
+import { noteUsage } from './limit-events';
 import { publishCredentialChange } from './credential-changes';
 
 /** An extension as callers see it: the HA1 stays inside the platform. */
@@ -47,7 +48,8 @@ export async function createExtension(
   return ctx.store.transaction(async () => {
     // Extensions and ring groups share one dialable namespace per tenant.
     if (await scope.extensions.getByNumber(input.number) || await scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
-    if (await scope.extensions.count() >= tenant.limits.extensions) throw new LimitExceeded('extensions', tenant.limits.extensions);
+    const held = await scope.extensions.count();
+    if (held >= tenant.limits.extensions) throw new LimitExceeded('extensions', tenant.limits.extensions);
     const row = await scope.extensions.insert({
       id: newId('ext'),
       number: input.number,
@@ -59,6 +61,7 @@ export async function createExtension(
     await recordAudit(ctx, actor, tenant.id, 'extension.created', row.id, { before: null, after: { ...row, sipPassword } });
     const extension = view(access, { ...row, tenantId: tenant.id });
     await emitEvent(ctx, { type: 'extension.created', tenantId: tenant.id, data: extension });
+    await noteUsage(ctx, tenant.id, 'extensions', held, held + 1, tenant.limits.extensions);
     return { extension, sipPassword };
   });
 }

@@ -15,6 +15,7 @@ import type { AppServices, RouteDef } from './route';
 import { createSiteHandler, type SiteOptions } from './site';
 import { parseJsonBody, validate } from './validation';
 import { resolveVersion } from './version';
+import type { OperatorMetrics } from './metrics';
 
 type Env = { Variables: { requestId: string; principal: Principal | undefined; sourceAddress: string | null } };
 
@@ -37,6 +38,8 @@ export interface AppOptions {
    * skipped. Only code in this process can pass it; no config, flag or header reaches it.
    */
   unguardedPrincipal?: Principal | undefined;
+  /** Operator metrics: counts every request and serves `GET /metrics` to its token. Absent: /metrics is 404. */
+  metrics?: OperatorMetrics | undefined;
 }
 
 const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
@@ -148,6 +151,25 @@ export function createApp(options: AppOptions): Hono<Env> {
     c.header('Request-Id', requestId);
     c.header('Highrise-Version', resolveVersion(c.req.header('Highrise-Version')));
     await next();
+    // Labelled by the route template, never the concrete path: the label set stays bounded.
+    options.metrics?.observe(routeTemplate(c.req.method, c.req.path), c.req.method, c.res.status);
+  });
+
+  const templates = routes.map((r) => ({ method: r.method, path: r.path, pattern: pathPattern(r.path) }));
+  const routeTemplate = (method: string, path: string): string => {
+    if (path === '/metrics') return '/metrics';
+    const exact = templates.find((t) => t.method === method && t.pattern.test(path)) ?? templates.find((t) => t.pattern.test(path));
+    return exact?.path ?? (path.startsWith('/v1/') ? 'unmatched' : 'site');
+  };
+
+  app.get('/metrics', async (c) => {
+    const scraped = options.metrics && (await options.metrics.scrape(c.req.header('Authorization')));
+    if (!options.metrics) throw new HttpError(404, 'route_not_found', 'no route for GET /metrics');
+    if (!scraped) {
+      c.header('WWW-Authenticate', 'Bearer realm="metrics"');
+      throw new HttpError(401, 'unauthenticated', 'send the metrics token as `Authorization: Bearer <token>`');
+    }
+    return c.body(scraped.body, 200, { 'Content-Type': scraped.contentType });
   });
 
   const authFailures = options.authFailures ?? new AuthFailureLimiter();

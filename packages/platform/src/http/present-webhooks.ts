@@ -52,6 +52,8 @@ export const presentWebhookDelivery = (d: WebhookDeliveryWithAttempts): WebhookD
  * startPlatform. A type without a presenter here is sent as the domain passed it.
  */
 export function presentEventData(type: string, data: object): unknown {
+  // A limit crossing is its own small shape (TenantLimitCrossing), not the tenant.
+  if (type === 'tenant.limit_warning' || type === 'tenant.limit_reached') return data;
   const resource = type.slice(0, type.indexOf('.'));
   if (resource === 'tenant') return presentTenant(data as TenantView);
   if (resource === 'extension') return presentExtension(data as ExtensionView);

@@ -186,6 +186,13 @@ export class CallTracker {
     return { ok: true };
   }
 
+  /** Channels held across every tenant (operator metrics; bounded, no tenant in it). */
+  get activeChannels(): number {
+    let n = 0;
+    for (const held of this.#channels.values()) n += held;
+    return n;
+  }
+
   usage(tenantId: string, now = this.#clock.now()): TenantLiveUsage {
     const window = this.#messages.get(tenantId);
     const current = window && now - window.startedAt < MESSAGE_WINDOW_MS ? window : undefined;

@@ -66,7 +66,7 @@ export interface SipTenantCounters {
 
 export interface SipEdge {
   close(): Promise<void>;
-  stats(): { connections: number; registrations: number };
+  stats(): { connections: number; registrations: number; activeCalls: number };
   tenantCounters(tenantId: string): SipTenantCounters;
 }
 
@@ -256,7 +256,7 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
       router.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
-    stats: () => ({ connections: connections.size, registrations: router.registrar.size }),
+    stats: () => ({ connections: connections.size, registrations: router.registrar.size, activeCalls: router.calls.activeChannels }),
     tenantCounters(tenantId) {
       const live = router.calls.usage(tenantId);
       return { ...live, registrations: router.registrar.countFor(tenantId) };

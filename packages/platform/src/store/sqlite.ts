@@ -8,6 +8,7 @@ import { sqlitePlatformBranding, sqliteTenantBranding } from './sqlite-branding'
 import { sqliteDialPlanScope, sqliteNumberInventory } from './sqlite-dial-plan';
 import { sqlitePortingPlatform, sqlitePortingScope } from './sqlite-porting';
 import { sqliteWebhookPlatform, sqliteWebhookScope } from './sqlite-webhooks';
+import { addToRollup, callSpans, sqliteAnalytics, tenantHourly } from './sqlite-analytics';
 import type {
   AuditEventRow,
   AuditFilter,
@@ -216,11 +217,15 @@ function openSynchronous(options: SqliteStoreOptions): { db: Database.Database; 
     },
     calls: {
       insert(row) {
-        db.prepare(
+        // The record and its hour's rollup are one write: a summary never disagrees with the records.
+        db.transaction(() => {
+          cached(
           `INSERT INTO calls (id, tenant_id, call_id, from_number, to_number, direction, started_at, answered_at, ended_at,
              duration_seconds, disposition, sip_status)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(row.id, tenantId, row.callId, row.from, row.to, row.direction, row.startedAt, row.answeredAt, row.endedAt, row.durationSeconds, row.disposition, row.sipStatus);
+          addToRollup(db, tenantId, row);
+        })();
         return { ...row, tenantId };
       },
       get(id) {
@@ -244,6 +249,12 @@ function openSynchronous(options: SqliteStoreOptions): { db: Database.Database; 
         const rows = db.prepare(`SELECT * FROM calls WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...values, page.limit + 1) as Row[];
         return paginate(rows, page.limit, toCall);
       },
+      hourly(fromHour, toHour) {
+        return tenantHourly(db, tenantId, fromHour, toHour);
+      },
+      spans(from, to) {
+        return callSpans(db, tenantId, from, to);
+      },
     },
   });
 
@@ -252,6 +263,7 @@ function openSynchronous(options: SqliteStoreOptions): { db: Database.Database; 
     numbers: sqliteNumberInventory(db),
     porting: sqlitePortingPlatform(db),
     webhooks: sqliteWebhookPlatform(db),
+    analytics: sqliteAnalytics(db),
 
     settings: {
       get(key) {

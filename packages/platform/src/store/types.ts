@@ -163,6 +163,30 @@ export interface CallFilter {
   startedBefore?: string | undefined;
 }
 
+/** Calls that started in one UTC hour (or summed over several), from the hourly rollups (migration 0013). */
+export interface CallCounts {
+  calls: number;
+  answered: number;
+  /** No answer, busy, cancelled. */
+  missed: number;
+  /** Failed, rejected, refused by the channel limit. */
+  failed: number;
+  /** Refused because the tenant was at its channel limit (also counted in `failed`). */
+  refusedChannels: number;
+  durationSeconds: number;
+}
+
+export interface CallHour extends CallCounts {
+  /** ISO instant the UTC hour starts. */
+  hour: string;
+}
+
+/** When one call held a channel: the bounds of a peak-concurrency sweep. */
+export interface CallSpan {
+  startedAt: string;
+  endedAt: string;
+}
+
 /** `after` is an exclusive cursor over the sortable ids. */
 export interface PageQuery {
   limit: number;
@@ -219,6 +243,10 @@ export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
     insert(row: Omit<CallRow, 'tenantId'>): Promise<CallRow>;
     get(id: string): Promise<CallRow | undefined>;
     list(page: PageQuery, filter?: CallFilter): Promise<Page<CallRow>>;
+    /** The tenant's hourly rollups for hours in [fromHour, toHour), oldest first; hours without calls are absent. */
+    hourly(fromHour: string, toHour: string): Promise<CallHour[]>;
+    /** Calls that held a channel at some instant in [from, to) and started at most a day before `from`. */
+    spans(from: string, to: string): Promise<CallSpan[]>;
   };
 }
 
@@ -317,6 +345,22 @@ export interface Store {
     rehash(id: string, prevHash: string, hash: string): Promise<void>;
     /** Across tenants: everything (provider), or only the tenants of one reseller (no platform events). */
     list(page: PageQuery, filter: AuditFilter & { resellerId?: string | undefined }): Promise<Page<AuditEventRow>>;
+  };
+
+  /**
+   * Call rollups summed across tenants: every tenant, or one reseller's. The one platform-wide read
+   * of tenant-owned figures, and it hands out sums only, never a tenant's rows (issue 12).
+   */
+  analytics: {
+    /** Per UTC hour in [fromHour, toHour), summed across the tenants. */
+    hourly(fromHour: string, toHour: string, filter: { resellerId?: string | undefined }): Promise<CallHour[]>;
+    /** Per tenant over [fromHour, toHour); tenants without calls are absent. */
+    tenantTotals(fromHour: string, toHour: string, filter: { resellerId?: string | undefined }): Promise<(CallCounts & { tenantId: string })[]>;
+    /** Operator metrics: platform-wide counts by a closed set of states, no tenant in them. */
+    portOrdersByStatus(): Promise<Record<string, number>>;
+    webhookDeliveriesByStatus(): Promise<Record<string, number>>;
+    /** Every webhook attempt, and those that got no 2xx. */
+    webhookAttempts(): Promise<{ total: number; failed: number }>;
   };
 
   /**

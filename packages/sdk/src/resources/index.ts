@@ -7,6 +7,7 @@ export { ApiKeys, TenantApiKeys } from './api-keys';
 export { Roles, TenantRoles, Permissions } from './roles';
 export { Calls } from './calls';
 export { Usage } from './usage';
+export { Analytics, TenantAnalytics } from './analytics';
 export { Numbers, TenantNumbers } from './numbers';
 export { DialRules } from './dial-rules';
 export { RingGroups } from './ring-groups';

@@ -12,6 +12,7 @@ import { RingGroups } from './ring-groups';
 import { Trunks } from './trunks';
 import { SoftphoneTokens } from './softphone-tokens';
 import { Usage } from './usage';
+import { TenantAnalytics } from './analytics';
 import { TenantApiKeys } from './api-keys';
 import { TenantRoles } from './roles';
 import { TenantAuditEvents } from './audit-events';
@@ -30,6 +31,7 @@ export class TenantClient extends APIResource {
   readonly softphoneTokens: SoftphoneTokens;
   readonly calls: Calls;
   readonly usage: Usage;
+  readonly analytics: TenantAnalytics;
   readonly numbers: TenantNumbers;
   readonly dialRules: DialRules;
   readonly ringGroups: RingGroups;
@@ -50,6 +52,7 @@ export class TenantClient extends APIResource {
     this.softphoneTokens = new SoftphoneTokens(client, tenantId);
     this.calls = new Calls(client, tenantId);
     this.usage = new Usage(client, tenantId);
+    this.analytics = new TenantAnalytics(client, tenantId);
     this.numbers = new TenantNumbers(client, tenantId);
     this.dialRules = new DialRules(client, tenantId);
     this.ringGroups = new RingGroups(client, tenantId);

@@ -10,6 +10,7 @@ export * from './extensions';
 export * from './softphone-tokens';
 export * from './calls';
 export * from './usage';
+export * from './analytics';
 export * from './numbers';
 export * from './trunks';
 export * from './ring-groups';

@@ -22,8 +22,22 @@ export const WebhookEventType = z
     'port_order.updated',
     'port_order.completed',
     'port_order.exception',
+    'tenant.limit_warning',
+    'tenant.limit_reached',
   ])
   .meta({ id: 'WebhookEventType' });
+
+/** `tenant.limit_warning` (use crossed 80 % of a limit) and `tenant.limit_reached` (100 %): told once per crossing upwards. */
+export const TenantLimitCrossing = z
+  .object({
+    tenantId: TenantId,
+    limit: z.enum(['channels', 'extensions', 'messages', 'storage']),
+    used: z.number().int().min(0),
+    max: z.number().int().min(0),
+    threshold: z.number().meta({ description: '0.8 for the warning, 1 for the limit' }),
+  })
+  .meta({ id: 'TenantLimitCrossing' });
+export type TenantLimitCrossing = z.infer<typeof TenantLimitCrossing>;
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
 export const WEBHOOK_EVENT_TYPES = WebhookEventType.options;
 
@@ -185,6 +199,8 @@ export const WebhookEvent = z
     eventOf('port_order.updated', PortOrder),
     eventOf('port_order.completed', PortOrder),
     eventOf('port_order.exception', PortOrder),
+    eventOf('tenant.limit_warning', TenantLimitCrossing),
+    eventOf('tenant.limit_reached', TenantLimitCrossing),
   ])
   .meta({ id: 'WebhookEvent' });
 export type WebhookEvent = z.infer<typeof WebhookEvent>;

@@ -6,6 +6,7 @@ import type { PortDocumentKindName, PortDocumentRow } from '../../store/porting-
 import type { Page, PageQuery } from '../../store/types';
 import { recordAudit, type DomainContext } from '../context';
 import { LimitExceeded, NotFound } from '../errors';
+import { noteUsage } from '../limit-events';
 import type { Actor } from '../principal';
 import type { TenantAccess } from '../tenants';
 import { UnsupportedMediaType } from './errors';
@@ -73,7 +74,8 @@ export async function attachDocument(
       // The limit as stored now, not as loaded with the request: a PATCH that lowered it a moment ago counts.
       const limit = (await ctx.store.tenants.get(access.tenant.id))?.limits.storageBytes ?? access.tenant.limits.storageBytes;
       // A tenant's logo shares the limit with its documents.
-      if ((await docs.totalBytes()) + (await tenantLogoBytes(access)) + input.bytes.byteLength > limit) throw new LimitExceeded('storage', limit);
+      const stored = (await docs.totalBytes()) + (await tenantLogoBytes(access));
+      if (stored + input.bytes.byteLength > limit) throw new LimitExceeded('storage', limit);
       const row = await docs.insert({
         id,
         orderId,
@@ -84,6 +86,7 @@ export async function attachDocument(
         storagePath: relative,
         createdAt: ctx.now().toISOString(),
       });
+      await noteUsage(ctx, access.tenant.id, 'storage', stored, stored + input.bytes.byteLength, limit);
       await applyTransition(ctx, access, order, 'attach_document', { kind: 'api_key', actor });
       await recordAudit(ctx, actor, access.tenant.id, 'port_document.created', id, { targetType: 'port_document', after: { kind: row.kind, filename: row.filename, sizeBytes: row.sizeBytes } });
       return row;

@@ -166,6 +166,30 @@ export interface CallsTable {
   sip_status: number | null;
 }
 
+/** 0013: hourly call rollups per tenant. */
+export interface CallRollupsTable {
+  tenant_id: string;
+  hour: string;
+  calls: number;
+  answered: number;
+  missed: number;
+  failed: number;
+  refused_channels: number;
+  duration_seconds: number;
+}
+
+/** 0013: the same hours summed per owner of tenants (a reseller id, '' for the provider's own). */
+export interface OwnerCallRollupsTable {
+  owner: string;
+  hour: string;
+  calls: number;
+  answered: number;
+  missed: number;
+  failed: number;
+  refused_channels: number;
+  duration_seconds: number;
+}
+
 export interface NumbersTable {
   id: string;
   number: string;
@@ -345,6 +369,8 @@ export interface Database {
   brandings: BrandingsTable;
   tenant_brandings: TenantBrandingsTable;
   calls: CallsTable;
+  call_rollups: CallRollupsTable;
+  owner_call_rollups: OwnerCallRollupsTable;
   numbers: NumbersTable;
   dial_rules: DialRulesTable;
   ring_groups: RingGroupsTable;

@@ -12,6 +12,7 @@ import { platformBranding, tenantBranding } from './branding';
 import { portingPlatform, tenantPorting } from './porting';
 import { tenantDb, type TenantDb } from './tenant-db';
 import { tenantWebhooks, webhookPlatform } from './webhooks';
+import { addToRollup, analyticsPlatform, tenantCallAnalytics } from './analytics';
 import { defined, paginate, toAudit, toCall, toExtension, toIdempotency, toReseller, toTenant } from './rows';
 
 export type KyselyStoreOptions = ConnectOptions & {
@@ -33,7 +34,7 @@ function auditFilter(eb: ExpressionBuilder<Database, 'audit_events'>, filter: Au
   return eb.and(and);
 }
 
-function tenantCore(tenant: TenantDb): Pick<AsyncTenantScope, 'extensions' | 'auditEvents' | 'calls'> {
+function tenantCore(ctx: StoreContext, tenant: TenantDb): Pick<AsyncTenantScope, 'extensions' | 'auditEvents' | 'calls'> {
   const extensions: AsyncTenantScope['extensions'] = {
     async list(page) {
       const rows = await tenant.selectFrom('extensions').selectAll().where('id', '>', page.after ?? '').orderBy('id').limit(page.limit + 1).execute();
@@ -88,7 +89,9 @@ function tenantCore(tenant: TenantDb): Pick<AsyncTenantScope, 'extensions' | 'au
     },
     calls: {
       async insert(row) {
-        await tenant
+        // The record and its hour's rollup are one write: a summary never disagrees with the records.
+        await ctx.transaction(async () => {
+          await tenant
           .insertInto('calls', {
             id: row.id,
             call_id: row.callId,
@@ -103,6 +106,8 @@ function tenantCore(tenant: TenantDb): Pick<AsyncTenantScope, 'extensions' | 'au
             sip_status: row.sipStatus,
           })
           .execute();
+          await addToRollup(tenant, row);
+        });
         return { ...row, tenantId: tenant.tenantId };
       },
       async get(id) {
@@ -130,6 +135,7 @@ function tenantCore(tenant: TenantDb): Pick<AsyncTenantScope, 'extensions' | 'au
           .execute();
         return paginate(rows, page.limit, toCall);
       },
+      ...tenantCallAnalytics(tenant),
     },
   };
 }
@@ -380,7 +386,7 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     const scoped = tenantDb(ctx, tenantId);
     return {
       tenantId,
-      ...tenantCore(scoped),
+      ...tenantCore(ctx, scoped),
       ...tenantIdentity(scoped),
       ...tenantBranding(scoped),
       ...tenantDialPlan(scoped),
@@ -395,6 +401,7 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     numbers: numberInventory(ctx),
     porting: portingPlatform(ctx),
     webhooks: webhookPlatform(ctx),
+    analytics: analyticsPlatform(ctx),
     ...platformCore(ctx),
     ...platformIdentity(ctx),
     ...platformBranding(ctx),

@@ -1,0 +1,36 @@
+import { emitEvent } from './events';
+import type { DomainContext } from './context';
+
+/** Limits whose use is watched for crossings (numbers have no per-tenant limit; see the analytics decision record). */
+export type WatchedLimit = 'channels' | 'extensions' | 'messages' | 'storage';
+
+export interface LimitCrossing {
+  tenantId: string;
+  limit: WatchedLimit;
+  used: number;
+  max: number;
+  /** 0.8 for the warning, 1 for the limit itself. */
+  threshold: number;
+}
+
+const THRESHOLDS = [
+  { type: 'tenant.limit_warning', share: 0.8 },
+  { type: 'tenant.limit_reached', share: 1 },
+] as const;
+
+/**
+ * Tells webhooks when a change of use crosses 80 % or 100 % of a limit upwards. Computed from the
+ * use before and after the one change, inside its transaction, so each crossing is told exactly
+ * once (no remembered state to lose on a restart): falling back below and crossing again is a new
+ * crossing, and a step over both thresholds tells both.
+ */
+export async function noteUsage(ctx: DomainContext, tenantId: string, limit: WatchedLimit, before: number, after: number, max: number): Promise<void> {
+  if (max <= 0 || after <= before) return;
+  for (const { type, share } of THRESHOLDS) {
+    const at = Math.ceil(max * share);
+    if (before < at && after >= at) {
+      const data: LimitCrossing = { tenantId, limit, used: after, max, threshold: share };
+      await emitEvent(ctx, { type, tenantId, data });
+    }
+  }
+}

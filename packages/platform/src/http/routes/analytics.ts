@@ -1,0 +1,51 @@
+import { AnalyticsSummary, AnalyticsSummaryParams, AnalyticsTenantList, AnalyticsTenantListParams } from '@highrise/sdk/schemas';
+import { platformSummary, tenantAnalytics, tenantSummary } from '../../domain/analytics';
+import { presentSummary, presentTenantAnalytics, summaryCsv, tenantAnalyticsCsv, wantsCsv } from '../present-analytics';
+import { route, tenantRoute } from '../route';
+
+export const analyticsRoutes = [
+  tenantRoute({
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/analytics/summary',
+    permission: 'analytics:read',
+    operationId: 'retrieveTenantAnalyticsSummary',
+    summary: 'Call figures of one tenant, bucketed by hour, day or month in a time zone (CSV with Accept: text/csv)',
+    query: AnalyticsSummaryParams,
+    response: { status: 200, schema: AnalyticsSummary, description: 'The tenant\'s summary' },
+    handle: async ({ services, tenant, query, request }) => {
+      const summary = presentSummary(await tenantSummary(tenant, services.liveCounters(tenant.tenant.id), query, services.domain.now()));
+      // CSV answers with its own Response (as downloads do), past the JSON response check.
+      return wantsCsv(request) ? (summaryCsv(AnalyticsSummary.parse(summary)) as never) : summary;
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/analytics/summary',
+    scope: 'platform',
+    permission: 'analytics:read',
+    operationId: 'retrieveAnalyticsSummary',
+    summary: 'Call figures across every tenant the caller may see (provider: all; reseller: its own)',
+    query: AnalyticsSummaryParams,
+    response: { status: 200, schema: AnalyticsSummary, description: 'The summary across tenants' },
+    handle: async ({ services, principal, query, request }) => {
+      const summary = presentSummary(await platformSummary(services.domain, principal, query));
+      // CSV answers with its own Response (as downloads do), past the JSON response check.
+      return wantsCsv(request) ? (summaryCsv(AnalyticsSummary.parse(summary)) as never) : summary;
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/analytics/tenants',
+    scope: 'platform',
+    permission: 'analytics:read',
+    operationId: 'listAnalyticsTenants',
+    summary: 'One row per tenant the caller may see: call totals and usage against limits, sorted and paged',
+    query: AnalyticsTenantListParams,
+    response: { status: 200, schema: AnalyticsTenantList, description: 'One page of tenants' },
+    handle: async ({ services, principal, query, request }) => {
+      const page = await tenantAnalytics(services.domain, principal, query, services.liveCounters);
+      const data = page.items.map(presentTenantAnalytics);
+      return wantsCsv(request) ? (tenantAnalyticsCsv(data) as never) : { data, nextCursor: page.next };
+    },
+  }),
+];
