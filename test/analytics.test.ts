@@ -4,9 +4,8 @@
 // Call records are written through the platform's store on the same database, exactly as the SIP
 // edge writes them when a call ends (hours and days in the past cannot be made with live calls).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '@highrise/platform';
 import type { AnalyticsFigures, AnalyticsSummary, Call, Highrise } from '@highrise/sdk';
-import { expectApiError, startTestPlatform, type TestPlatform, type TestTenant } from './support/platform';
+import { expectApiError, openPlatformStore, startTestPlatform, type TestPlatform, type TestTenant } from './support/platform';
 
 const TZ = 'Europe/Paris';
 const HOUR = 3_600_000;
@@ -45,7 +44,7 @@ function spread(from: string, to: string, count: number, salt: number): SeedCall
 
 /** Writes call records as the SIP edge does when calls end. */
 async function record(tenantId: string, calls: readonly SeedCall[]): Promise<void> {
-  const store = openSqliteStore({ dataDir: hp.dataDir });
+  const store = await openPlatformStore(hp);
   try {
     for (const c of calls) {
       const answeredAt = c.disposition === 'answered' ? c.startedAt + c.ringSeconds * 1000 : null;

@@ -146,7 +146,7 @@ describe('migrations on both databases', () => {
       const conn = connect(database.options);
       try {
         const populated = await snapshot(conn);
-        expect(Object.keys(populated)).toHaveLength(25);
+        expect(Object.keys(populated)).toHaveLength(27);
         for (const [table, snap] of Object.entries(populated)) expect(snap.count, table).toBeGreaterThan(0);
 
         const down = await migrateDown(conn, { to: 7 });
@@ -308,7 +308,7 @@ describe('the Kysely store on SQLite', () => {
       const [a, b] = [connect(viaSync.options), connect(viaKysely.options)];
       try {
         const [left, right] = [await snapshot(a), await snapshot(b)];
-        expect(Object.keys(left)).toHaveLength(25);
+        expect(Object.keys(left)).toHaveLength(27);
         for (const table of Object.keys(left)) expect(right[table], table).toEqual(left[table]);
       } finally {
         await a.close();
