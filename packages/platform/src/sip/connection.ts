@@ -29,8 +29,12 @@ export function trunkAor(trunkId: string): string {
  */
 export class SipConnection {
   readonly id = randomToken();
-  /** Set when the socket was opened with a valid softphone token: the only identity it may use. */
-  readonly token: SoftphoneTokenClaims | undefined;
+  /**
+   * Set when the socket was opened with a valid softphone token, or by a REGISTER's
+   * `Authorization: Bearer` token (RFC 8898): the only identity it may use. A later Bearer token
+   * for the same extension row replaces it (a refresh); one for anybody else is refused.
+   */
+  token: SoftphoneTokenClaims | undefined;
   /**
    * AORs (`identityKey`) this connection registered with digest auth, each with the credential
    * generation it proved; the identity, and every binding made under it, holds only while the

@@ -56,7 +56,7 @@ export class SipRouter {
       ringGroups: this.#ringGroups,
       registrar: this.registrar,
       calls: this.calls,
-      auth: new Authenticator(directory, digest),
+      auth: new Authenticator(directory, digest, () => clock.now()),
       trunks: new TrunkAuthenticator(directory, digest),
       challenges: new ChallengeResponder(digest, log),
     });
