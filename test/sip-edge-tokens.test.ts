@@ -212,6 +212,31 @@ describe('a token that expires during a call', () => {
     await until(() => socketOf(b.phone)?.readyState !== 1, 'the socket with an expired token and no call stayed open');
   });
 
+  it('keeps a ?token= socket with a call up open past its expiry, and the call with it', async () => {
+    const acme = await tenant();
+    const token = await mint(acme, '101', 60);
+    const phone = createNodePhone({ wsUrl: platform.wsUrl, domain: acme.sipDomain, number: '101', token });
+    phones.push(phone);
+    await phone.start();
+    await phone.register();
+    const peer = createNodePhone({ wsUrl: platform.wsUrl, domain: acme.sipDomain, number: '102', password: `pw-${acme.sipDomain.split('.')[0]}-102` });
+    phones.push(peer);
+    await peer.start();
+    await peer.register();
+    const call = phone.call('102');
+    const incoming = await peer.nextIncoming();
+    await incoming.answer();
+    expect(await call.outcome).toBe(200);
+    await acked(peer);
+
+    pastExpiryOf(token);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(socketOf(phone)?.readyState).toBe(1);
+    expect(peer.received.some((r) => r.method === 'BYE')).toBe(false);
+    await call.hangup();
+    await withTimeout(incoming.ended, 3000, 'the hang-up never reached the peer');
+  });
+
   it('still closes a socket with no call when its token expires (?token= form too)', async () => {
     const acme = await tenant();
     const token = await mint(acme, '101', 60);

@@ -96,8 +96,6 @@ export class PhoneController extends EventTarget {
   #registerTimer: ReturnType<typeof setTimeout> | undefined;
   #tokenTimer: ReturnType<typeof setTimeout> | undefined;
   #lastClose: { code: number; reason: string } | undefined;
-  /** A new token arrived during a call, and the token travels in the URL: reconnect once the calls end. */
-  #reconnectWhenIdle = false;
   /** Registration was refused and no retry follows (a wrong password): refreshing would only be refused again. */
   #stuck = false;
 
@@ -188,7 +186,6 @@ export class PhoneController extends EventTarget {
   async stop(): Promise<void> {
     const ua = this.#ua;
     this.#clearTimers();
-    this.#reconnectWhenIdle = false;
     if (this.#call) {
       this.#call.endReason ??= 'local_hangup';
       this.#finishCall(this.#call);
@@ -204,10 +201,8 @@ export class PhoneController extends EventTarget {
   }
 
   /**
-   * Replaces the token before it expires. With `tokenIn: 'bearer'` the next REGISTER carries it on
-   * the live connection and calls are untouched. With the token in the URL a new connection is
-   * needed: made at once when no call is up, otherwise as soon as the calls end (the edge checks the
-   * URL token only when the socket opens). A token for another extension is refused: make a new phone.
+   * Replaces the token before it expires: a REGISTER carries it on the live connection at once, and
+   * calls are untouched. A token for another extension is refused: make a new phone.
    */
   updateToken(token: string): void {
     const options = { ...this.#options, token };
@@ -222,11 +217,8 @@ export class PhoneController extends EventTarget {
       if (this.#registration === 'failed') void this.start();
       return;
     }
-    // sip.js reads the server from its configuration on every connect and offers no setter.
-    (ua.transport as unknown as { configuration: { server: string } }).configuration.server = config.wsUrl;
-    if (config.bearerToken && this.#registerer) return this.#register(ua);
-    if (this.#call) this.#reconnectWhenIdle = true;
-    else this.#reconnectNow(ua);
+    // With no Registerer the socket is down: the reconnect registers with the new token.
+    this.#register(ua);
   }
 
   /**
@@ -439,17 +431,7 @@ export class PhoneController extends EventTarget {
     return retryAt;
   }
 
-  /** A new connection now, with the current URL (a new token): the old registration lapses with its socket. */
-  #reconnectNow(ua: UserAgent): void {
-    this.#reconnectWhenIdle = false;
-    this.#dropRegisterer();
-    void ua.transport
-      .disconnect()
-      .catch(ignore)
-      .then(() => {
-        if (ua === this.#ua) void this.#connect(ua, false);
-      });
-  }
+
 
   #armTokenWarning(warnedBefore: boolean): void {
     clearTimeout(this.#tokenTimer);
@@ -578,8 +560,6 @@ export class PhoneController extends EventTarget {
     if (call.session.state !== SessionState.Terminated) void call.session.dispose().catch(ignore);
     this.#sync();
     this.#emit('call-ended', statusCode === undefined ? { reason } : { reason, statusCode });
-    const ua = this.#ua;
-    if (this.#reconnectWhenIdle && ua) this.#reconnectNow(ua);
   }
 
   #requireConnected(): Call {
