@@ -83,6 +83,20 @@ export class SipConnection {
   }
 
   /**
+   * The one extension this connection speaks for (tenant, number and credential generation), or
+   * undefined for a trunk or a connection holding none or several: what a dialog of it that
+   * survives the socket waits to see proved again (docs/decisions/2026-12-01-edge-tokens-and-dialog-survival.md).
+   */
+  soleExtension(): { tenantId: string; number: string; credential: string } | undefined {
+    if (this.trunk) return undefined;
+    if (this.token) return { tenantId: this.token.tenantId, number: this.token.extension, credential: `token:${this.token.extensionId}` };
+    if (this.digestIdentities.size !== 1) return undefined;
+    const [key, credential] = [...this.digestIdentities][0]!;
+    const [tenantId, number] = key.split('\n') as [string, string];
+    return { tenantId, number, credential };
+  }
+
+  /**
    * Whole seconds the connection's softphone token has left (at least 1 while it has any), or
    * undefined for a connection without a token: nothing it registers may outlive the token.
    */

@@ -36,9 +36,11 @@ export class SipRouter {
   readonly #relay: Relay;
   readonly #ringGroups: RingGroups;
   readonly #route: RequestRoute;
+  readonly #clock: SipClock;
 
   constructor(directory: SipDirectory, log: (line: string) => void, timers: SipTimers = {}) {
     const clock = timers.clock ?? systemClock;
+    this.#clock = clock;
     const ackTimeoutMs = timers.ackTimeoutMs ?? ACK_WAIT_MS;
     this.registrar = new Registrar<SipConnection>(clock);
     const digest = new DigestAuthority({ now: () => clock.now() });
@@ -98,6 +100,8 @@ export class SipRouter {
   }
 
   connectionClosed(connection: SipConnection): void {
+    // Read before the connection counts as closed (a closed connection speaks for nobody).
+    const party = connection.soleExtension();
     connection.closed = true;
     this.registrar.dropConnection(connection);
     for (const transaction of this.#transactions.of(connection, 'received')) {
@@ -118,8 +122,8 @@ export class SipRouter {
       }
       this.#relay.forget(transaction);
     }
-    // The other side of each dialog hears a BYE instead of silence forever.
-    for (const key of [...connection.dialogs]) this.#relay.endDialogOf(connection, key);
+    // A phone's calls wait a while for it to come back; otherwise the other side hears a BYE.
+    for (const key of [...connection.dialogs]) this.#relay.holdOrEndDialogOf(connection, key, party, this.#clock);
   }
 
   close(): void {

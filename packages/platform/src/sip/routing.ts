@@ -91,10 +91,20 @@ export class RequestRoute {
 
   #withinDialog(connection: SipConnection, request: SipRequest): void {
     const { dialogs, transactions, relay } = this.#edge;
-    const dialog = dialogs.find(connection, request);
+    // A re-INVITE from a phone that came back on a new connection takes its dropped dialog over.
+    const dialog = dialogs.find(connection, request) ?? (request.method === 'INVITE' ? dialogs.rebind(connection, request) : undefined);
     if (!dialog) return reply(connection, request, 481);
     const peer = dialog.caller === connection ? dialog.callee : dialog.caller;
-    if (peer.closed) return reply(connection, request, 480);
+    if (peer.closed) {
+      // Hanging up on a phone whose socket dropped needs nobody's answer: the call ends here.
+      if (dialog.dropped && request.method === 'BYE') {
+        reply(connection, request, 200);
+        dialogs.end(dialog.key);
+        this.#edge.calls.endDialog(dialog.key);
+        return;
+      }
+      return reply(connection, request, 480);
+    }
     // Refused or absorbed here, a request has changed nothing: a BYE the edge did not forward ends no call.
     const admission = transactions.admit(connection, request);
     if (admission.kind !== 'new') return this.#notAdmitted(connection, request, admission);
