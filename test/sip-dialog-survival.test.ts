@@ -102,7 +102,7 @@ describe('a dropped phone connection mid-call', () => {
     await a.register();
     const invitesBefore = count(b, 'INVITE');
     const reinvited = new Promise<number>((resolve) => {
-      void call.inviter.invite({ requestDelegate: { onAccept: (r) => resolve(r.message.statusCode), onReject: (r) => resolve(r.message.statusCode) } });
+      void call.inviter.invite({ requestDelegate: { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) } });
     });
     expect(await withTimeout(reinvited, 3000, 'the re-INVITE was never answered')).toBe(200);
     expect(count(b, 'INVITE')).toBe(invitesBefore + 1);
