@@ -272,16 +272,16 @@ export class Relay {
   /** The far side of a dialog hears a BYE when this side's socket is gone; the call's channel comes back. */
   /**
    * The socket of one end of a confirmed dialog dropped: the dialog (and its channel) is kept for
-   * `DIALOG_GRACE_MS` in case the phone comes back and takes it over with a re-INVITE
+   * `graceMs` (30 s by default) in case the phone comes back and takes it over with a re-INVITE
    * (`DialogTable.rebind`); if it does not, the other end gets a BYE with Reason `connection_lost`
    * and the call record closes. Only a phone is waited for: a carrier trunk, an early dialog or a
    * connection that speaks for no single extension ends at once, as before.
    */
-  holdOrEndDialogOf(gone: SipConnection, key: string, party: { tenantId: string; number: string; credential: string } | undefined, clock: SipClock): void {
+  holdOrEndDialogOf(gone: SipConnection, key: string, party: { tenantId: string; number: string; credential: string } | undefined, clock: SipClock, graceMs = DIALOG_GRACE_MS): void {
     const dialog = this.#dialogs.get(key);
     if (!dialog || !party || !dialog.confirmed || dialog.trunk || dialog.dropped) return this.endDialogOf(gone, key);
     const side = dialog.caller === gone ? 'caller' : 'callee';
-    dialog.dropped = { side, ...party, timer: clock.after(DIALOG_GRACE_MS, () => this.endDialogOf(gone, key)) };
+    dialog.dropped = { side, ...party, timer: clock.after(graceMs, () => this.endDialogOf(gone, key)) };
   }
 
   endDialogOf(gone: SipConnection, key: string): void {

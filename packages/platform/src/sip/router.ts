@@ -8,7 +8,7 @@ import { CallTracker } from './calls';
 import { ChallengeResponder } from './challenge';
 import { systemClock, type SipClock } from './clock';
 import { randomToken, type SipConnection } from './connection';
-import { DialogTable } from './dialogs';
+import { DIALOG_GRACE_MS, DialogTable } from './dialogs';
 import { DigestAuthority } from './digest';
 import type { SipDirectory } from '../domain/sip-directory-contract';
 import { parseFrame } from './framing';
@@ -25,6 +25,8 @@ export interface SipTimers {
   ackTimeoutMs?: number | undefined;
   /** The clock every SIP timer runs on (default: the system clock); a ManualClock in tests. */
   clock?: SipClock | undefined;
+  /** How long a dropped phone's confirmed dialogs wait for it to come back (default 30 s). */
+  dialogGraceMs?: number | undefined;
 }
 
 export class SipRouter {
@@ -37,10 +39,12 @@ export class SipRouter {
   readonly #ringGroups: RingGroups;
   readonly #route: RequestRoute;
   readonly #clock: SipClock;
+  readonly #dialogGraceMs: number;
 
   constructor(directory: SipDirectory, log: (line: string) => void, timers: SipTimers = {}) {
     const clock = timers.clock ?? systemClock;
     this.#clock = clock;
+    this.#dialogGraceMs = timers.dialogGraceMs ?? DIALOG_GRACE_MS;
     const ackTimeoutMs = timers.ackTimeoutMs ?? ACK_WAIT_MS;
     this.registrar = new Registrar<SipConnection>(clock);
     const digest = new DigestAuthority({ now: () => clock.now() });
@@ -123,7 +127,7 @@ export class SipRouter {
       this.#relay.forget(transaction);
     }
     // A phone's calls wait a while for it to come back; otherwise the other side hears a BYE.
-    for (const key of [...connection.dialogs]) this.#relay.holdOrEndDialogOf(connection, key, party, this.#clock);
+    for (const key of [...connection.dialogs]) this.#relay.holdOrEndDialogOf(connection, key, party, this.#clock, this.#dialogGraceMs);
   }
 
   close(): void {
