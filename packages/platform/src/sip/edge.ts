@@ -312,10 +312,12 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
 
 /**
  * The token of a REGISTER's `Authorization: Bearer` header (RFC 8898), or undefined for any other
- * frame. Only REGISTER frames are decoded, so the hot path (everything else) costs one comparison.
+ * frame. Only REGISTER frames that mention a bearer are decoded: every other frame costs a comparison or two.
  */
 export function bearerTokenOf(frame: Buffer): string | undefined {
-  if (frame.length < 9 || frame.toString('latin1', 0, 9) !== 'REGISTER ') return undefined;
+  if (frame[0] !== 0x52 || frame.length < 9 || frame.toString('latin1', 0, 9) !== 'REGISTER ') return undefined;
+  // A native scan first: a digest REGISTER (the bulk of them) is not decoded a second time.
+  if (frame.indexOf('earer') === -1 && frame.indexOf('EARER') === -1) return undefined;
   const end = frame.indexOf('\r\n\r\n');
   const head = frame.toString('latin1', 0, end === -1 ? frame.length : end);
   return /\r\nauthorization[ \t]*:[ \t]*bearer[ \t]+([^\s,]+)/i.exec(head)?.[1];
