@@ -34,7 +34,7 @@ let slugs = 0;
 
 beforeAll(async () => {
   // A short ACK timer, so the "answered but never confirmed" case ends within the test.
-  testPlatform = await startTestPlatform('sip-limits', { bootstrapKey: KEY, sipTimers: { ackTimeoutMs: ACK_TIMEOUT_MS } });
+  testPlatform = await startTestPlatform('sip-limits', { bootstrapKey: KEY, sipTimers: { ackTimeoutMs: ACK_TIMEOUT_MS, dialogGraceMs: 300 } });
   ({ platform, provider: hr } = testPlatform);
 });
 
@@ -162,7 +162,7 @@ describe('channel limits', () => {
     await answeredCall(p103!, p102!, '102');
   });
 
-  it('gives the channel back when the caller socket is lost mid-call', async () => {
+  it('gives the channel back when the caller socket is lost mid-call and does not come back', async () => {
     const tenant = await tenantWith({ channels: 1 });
     const [p101, p102, p103] = await Promise.all(['101', '102', '103'].map((n) => registered(tenant, n)));
     const first = await answeredCall(p101!, p102!, '102');

@@ -25,7 +25,8 @@ const phones: NodePhone[] = [];
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  testPlatform = await startTestPlatform('sip', { bootstrapKey: KEY, log: (line) => logLines.push(line) });
+  // A dropped phone's calls wait 30 s for it to come back (test/sip-dialog-survival.test.ts); 300 ms here.
+  testPlatform = await startTestPlatform('sip', { bootstrapKey: KEY, log: (line) => logLines.push(line), sipTimers: { dialogGraceMs: 300 } });
   ({ platform } = testPlatform);
   acme = await createTenant(platform.url, KEY, 'Acme Dental', 'acme-dental');
   globex = await createTenant(platform.url, KEY, 'Globex Law', 'globex-law');
@@ -221,7 +222,7 @@ describe('calls inside a tenant', () => {
     expect(await call.outcome).toBe(480);
   });
 
-  it.each(['caller', 'callee'] as const)('sends BYE to the other side when the %s connection drops mid-call', async (who) => {
+  it.each(['caller', 'callee'] as const)('sends BYE to the other side when the %s connection drops mid-call and does not come back', async (who) => {
     const acme101 = await registered(acme, '101');
     const acme102 = await registered(acme, '102');
     const call = acme102.call('101');

@@ -68,8 +68,9 @@ export interface PlatformOptions {
    * the edge ends it and frees its channel (default 32000, RFC 3261 Timer H); shorter in tests.
    * `clock`: what the edge's SIP timers run on (transactions, ring groups, the ACK wait, call
    * record times); default the system clock, a ManualClock in tests that must not wait.
+   * `dialogGraceMs`: how long a dropped phone's calls wait for it to reconnect (default 30000).
    */
-  sipTimers?: { ackTimeoutMs?: number; clock?: SipClock };
+  sipTimers?: { ackTimeoutMs?: number; clock?: SipClock; dialogGraceMs?: number };
   /**
    * SIP edge connection bounds: `maxConnections` (default 20000) and `maxConnectionsPerAddress`
    * (default 1000) WebSockets at once, beyond which an upgrade gets HTTP 503; a socket that has

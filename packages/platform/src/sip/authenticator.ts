@@ -34,6 +34,8 @@ export class Authenticator {
   constructor(
     private readonly directory: SipDirectory,
     private readonly digest: DigestAuthority,
+    /** The edge's clock (a ManualClock in tests), against which token expiry is judged. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -72,8 +74,9 @@ export class Authenticator {
       if (known.extensionId !== claims.extensionId) return { ok: false, status: 403, problem: 'token for a deleted extension' };
       // The token's holder already knows its tenant; nothing is revealed by saying it is out of service.
       if (!active) return { ok: false, status: 403, problem: 'tenant suspended' };
-      // The edge closes the socket when the token expires; this covers a timer that fires late.
-      if (connection.tokenSecondsLeft() === 0) return { ok: false, status: 403, problem: 'token expired' };
+      // A socket whose token expired stays open while it has a call up: it may end the call
+      // (in-dialog requests are not authenticated here) but starts and registers nothing more.
+      if (connection.tokenSecondsLeft(this.now()) === 0) return { ok: false, status: 403, problem: 'token_expired' };
       return { ok: true, identity: { tenant, number } };
     }
 

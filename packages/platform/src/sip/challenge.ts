@@ -8,7 +8,7 @@ import type { AuthOutcome, SipIdentity } from './authenticator';
 import type { SipConnection } from './connection';
 import type { DigestAuthority } from './digest';
 import type { SipRequest } from './message';
-import { reply } from './replies';
+import { reasonHeader, reply } from './replies';
 import type { TrunkAuthOutcome, TrunkIdentity } from './trunk-auth';
 
 export type AuthVerdict<T> =
@@ -58,7 +58,8 @@ export class ChallengeResponder {
       }
       case 'refused':
         this.#log(`sip: ${who ? `${who} ` : ''}${request.method} refused (${verdict.problem}) on ${connection.id}`);
-        reply(connection, request, verdict.status);
+        // Only a token's holder can meet `token_expired`; saying so tells nobody else anything.
+        reply(connection, request, verdict.status, verdict.problem === 'token_expired' ? [reasonHeader(verdict.status, verdict.problem)] : []);
         return ANSWERED;
     }
   }

@@ -29,8 +29,12 @@ export function trunkAor(trunkId: string): string {
  */
 export class SipConnection {
   readonly id = randomToken();
-  /** Set when the socket was opened with a valid softphone token: the only identity it may use. */
-  readonly token: SoftphoneTokenClaims | undefined;
+  /**
+   * Set when the socket was opened with a valid softphone token, or by a REGISTER's
+   * `Authorization: Bearer` token (RFC 8898): the only identity it may use. A later Bearer token
+   * for the same extension row replaces it (a refresh); one for anybody else is refused.
+   */
+  token: SoftphoneTokenClaims | undefined;
   /**
    * AORs (`identityKey`) this connection registered with digest auth, each with the credential
    * generation it proved; the identity, and every binding made under it, holds only while the
@@ -76,6 +80,20 @@ export class SipConnection {
     }
     if (this.trunk && number === trunkAor(this.trunk.trunk.trunkId)) return this.trunk.tenant.id === tenantId ? this.trunk.trunk.credential : undefined;
     return this.digestIdentities.get(identityKey(tenantId, number));
+  }
+
+  /**
+   * The one extension this connection speaks for (tenant, number and credential generation), or
+   * undefined for a trunk or a connection holding none or several: what a dialog of it that
+   * survives the socket waits to see proved again (docs/decisions/2026-12-01-edge-tokens-and-dialog-survival.md).
+   */
+  soleExtension(): { tenantId: string; number: string; credential: string } | undefined {
+    if (this.trunk) return undefined;
+    if (this.token) return { tenantId: this.token.tenantId, number: this.token.extension, credential: `token:${this.token.extensionId}` };
+    if (this.digestIdentities.size !== 1) return undefined;
+    const [key, credential] = [...this.digestIdentities][0]!;
+    const [tenantId, number] = key.split('\n') as [string, string];
+    return { tenantId, number, credential };
   }
 
   /**

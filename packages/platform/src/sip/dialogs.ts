@@ -7,6 +7,7 @@ import type { SipConnection } from './connection';
 import { parseContacts, parseCSeq, tagOf } from './header-values';
 import { header, headers, type SipRequest, type SipResponse } from './message';
 import type { TrunkLeg } from './trunk-legs';
+import type { SipTimer } from './clock';
 
 /** Per-connection cap that keeps a misbehaving client from growing the edge's memory. */
 const MAX_DIALOGS_PER_CONNECTION = 128;
@@ -28,7 +29,25 @@ export interface Dialog {
   confirmed: boolean;
   /** Set when one end is a carrier trunk: what every request toward it must carry. */
   trunk: TrunkLeg | undefined;
+  /** Set while one end's socket is gone and the dialog waits for it to come back (at most 30 s). */
+  dropped?: DroppedEnd | undefined;
 }
+
+/**
+ * The end of a confirmed dialog whose socket dropped: who it was (tenant, extension and the
+ * credential generation it spoke under, as `SipConnection.credentialFor` gives it) and the timer
+ * that ends the call if no connection proving that same identity takes the dialog back in time.
+ */
+export interface DroppedEnd {
+  side: 'caller' | 'callee';
+  tenantId: string;
+  number: string;
+  credential: string;
+  timer: SipTimer;
+}
+
+/** How long the dialogs of a dropped phone connection wait for the phone to come back. */
+export const DIALOG_GRACE_MS = 30_000;
 
 export class DialogTable {
   readonly #dialogs = new Map<string, Dialog>();
@@ -94,6 +113,28 @@ export class DialogTable {
     return dialog && (dialog.caller === connection || dialog.callee === connection) ? dialog : undefined;
   }
 
+  /**
+   * A dialog whose end dropped, taken back by `connection` if it now proves the very identity (same
+   * tenant, extension row and credential generation) the dropped end spoke under; else undefined,
+   * and the request is answered as for an unknown dialog.
+   */
+  rebind(connection: SipConnection, request: SipRequest): Dialog | undefined {
+    const fromTag = tagOf(header(request, 'from'));
+    const toTag = tagOf(header(request, 'to'));
+    if (!fromTag || !toTag) return undefined;
+    const dialog = this.#dialogs.get(dialogKey(header(request, 'call-id')!, fromTag, toTag));
+    const dropped = dialog?.dropped;
+    if (!dialog || !dropped || connection.closed) return undefined;
+    if (connection.credentialFor(dropped.tenantId, dropped.number) !== dropped.credential) return undefined;
+    if (connection.dialogs.size >= MAX_DIALOGS_PER_CONNECTION) return undefined;
+    dropped.timer.cancel();
+    dialog.dropped = undefined;
+    dialog[dropped.side].dialogs.delete(dialog.key);
+    dialog[dropped.side] = connection;
+    connection.dialogs.add(dialog.key);
+    return dialog;
+  }
+
   /** Keeps track of each side's CSeq as its requests pass. */
   noteRequest(dialog: Dialog, from: SipConnection, request: SipRequest): void {
     const seq = parseCSeq(header(request, 'cseq')!)!.seq;
@@ -124,7 +165,7 @@ export class DialogTable {
           { name: 'to', value: toCaller ? dialog.callerFrom : dialog.calleeTo },
           { name: 'call-id', value: dialog.callId },
           { name: 'cseq', value: `${seq} BYE` },
-          { name: 'reason', value: 'SIP;cause=480;text="connection lost"' },
+          { name: 'reason', value: 'SIP;cause=480;text="connection_lost"' },
         ],
         body: Buffer.alloc(0),
       },
@@ -135,6 +176,7 @@ export class DialogTable {
     const dialog = this.#dialogs.get(key);
     if (!dialog) return;
     this.#dialogs.delete(key);
+    dialog.dropped?.timer.cancel();
     dialog.caller.dialogs.delete(key);
     dialog.callee.dialogs.delete(key);
   }

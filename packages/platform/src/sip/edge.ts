@@ -13,6 +13,8 @@ import { identityKey, SipConnection, trunkAor } from './connection';
 import type { SipCredentialChange, SipDirectory, SoftphoneTokenClaims, TokenCheck } from '../domain/sip-directory-contract';
 import { systemClock, type SipTimer } from './clock';
 import { SipRouter, type SipTimers } from './router';
+import { parseFrame } from './framing';
+import { reasonHeader, reply } from './replies';
 
 export interface SipEdgeOptions {
   directory: SipDirectory;
@@ -52,6 +54,9 @@ export const SIP_CLOSE = {
   /** The tenant (or its reseller) was suspended: the code a token for it gets at the upgrade, too. */
   tenantSuspended: { code: 4403, reason: 'tenant_suspended' },
 } as const;
+
+/** How often a socket whose token expired during a call is looked at again, to close it once the call is over. */
+const EXPIRED_TOKEN_RECHECK_MS = 5_000;
 
 /** Longest delay setTimeout accepts (about 24.8 days); a later expiry is re-armed when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -173,9 +178,20 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
     closers.set(connection, closeWith);
 
     let tokenTimer: SipTimer | undefined;
+    /**
+     * At expiry a socket with no call is closed; one with a call up is left open (the call runs on,
+     * its next REGISTER is refused) and looked at again until its calls end or a new token arrives.
+     */
     const armTokenExpiry = (): void => {
-      const left = claims ? claims.expiresAt.getTime() - clock.now() : Infinity;
-      if (left <= 0) return closeWith(SIP_CLOSE.tokenExpired);
+      tokenTimer?.cancel();
+      tokenTimer = undefined;
+      const token = connection.token;
+      const left = token ? token.expiresAt.getTime() - clock.now() : Infinity;
+      if (left <= 0) {
+        if (connection.dialogs.size === 0) return closeWith(SIP_CLOSE.tokenExpired);
+        tokenTimer = clock.after(EXPIRED_TOKEN_RECHECK_MS, armTokenExpiry);
+        return;
+      }
       if (left !== Infinity) tokenTimer = clock.after(Math.min(left, MAX_TIMER_MS), armTokenExpiry);
     };
     armTokenExpiry();
@@ -184,15 +200,45 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
       : clock.after(limits.authenticationTimeoutMs, () => {
           if (!connection.authenticated) closeWith(SIP_CLOSE.authenticationTimeout);
         });
-    ws.on('message', (data: RawData) => {
+    const handle = (frame: Buffer): void => {
       // A socket being closed by the edge (expired token, no authentication) is heard no more.
       if (released) return;
       try {
-        router.handleFrame(connection, toBuffer(data));
+        router.handleFrame(connection, frame);
       } catch (error) {
         // One bad message must never take the socket, or anyone else's, down with it.
         log(`sip: error handling a message on ${connection.id}: ${error instanceof Error ? error.message : String(error)}`);
       }
+    };
+    /**
+     * A REGISTER with `Authorization: Bearer` is held while its token is checked (the directory
+     * answers asynchronously), and every frame after it waits its turn, so order is kept.
+     */
+    let queue: Promise<void> | undefined;
+    const bearerRegister = async (frame: Buffer, token: string): Promise<void> => {
+      const check = await options.directory.verifyToken(token).catch((error: unknown): TokenCheck => {
+        log(`sip: token check failed: ${String(error)}`);
+        return { ok: false, reason: 'token_invalid' };
+      });
+      if (released) return;
+      // Expiry is judged on the edge's clock, the one its timers run on.
+      const refusal = !check.ok ? check.reason : check.claims.expiresAt.getTime() <= clock.now() ? 'token_expired' : bindBearer(connection, check.claims);
+      if (refusal) return refuseBearer(connection, frame, refusal);
+      armTokenExpiry();
+      handle(frame);
+    };
+    ws.on('message', (data: RawData) => {
+      if (released) return;
+      const frame = toBuffer(data);
+      const token = bearerTokenOf(frame);
+      if (queue === undefined && token === undefined) return handle(frame);
+      const step = queue ?? Promise.resolve();
+      const next: Promise<void> = step.then(() => (token === undefined ? handle(frame) : bearerRegister(frame, token)));
+      queue = next.catch((error: unknown) => log(`sip: error handling a message on ${connection.id}: ${String(error)}`));
+      const settled = queue;
+      void settled.then(() => {
+        if (queue === settled) queue = undefined;
+      });
     });
     ws.on('error', (error) => log(`sip: socket error on ${connection.id}: ${error.message}`));
     ws.on('close', () => {
@@ -262,6 +308,49 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
       return { ...live, registrations: router.registrar.countFor(tenantId) };
     },
   };
+}
+
+/**
+ * The token of a REGISTER's `Authorization: Bearer` header (RFC 8898), or undefined for any other
+ * frame. Only REGISTER frames that mention a bearer are decoded: every other frame costs a comparison or two.
+ */
+export function bearerTokenOf(frame: Buffer): string | undefined {
+  if (frame[0] !== 0x52 || frame.length < 9 || frame.toString('latin1', 0, 9) !== 'REGISTER ') return undefined;
+  // A native scan first: a digest REGISTER (the bulk of them) is not decoded a second time.
+  if (frame.indexOf('earer') === -1 && frame.indexOf('EARER') === -1) return undefined;
+  const end = frame.indexOf('\r\n\r\n');
+  const head = frame.toString('latin1', 0, end === -1 ? frame.length : end);
+  return /\r\nauthorization[ \t]*:[ \t]*bearer[ \t]+([^\s,]+)/i.exec(head)?.[1];
+}
+
+/**
+ * Binds a connection to a Bearer token's extension, or says why not: the same rules as a `?token=`
+ * socket, which may only ever speak for one extension row. A newer token for that row replaces the
+ * old one on the live connection, calls untouched.
+ */
+function bindBearer(connection: SipConnection, claims: SoftphoneTokenClaims): BearerRefusal | undefined {
+  const bound = connection.token;
+  if (bound && (bound.tenantId !== claims.tenantId || bound.extensionId !== claims.extensionId)) return 'token_bound_elsewhere';
+  // A socket that already speaks for someone by digest or as a trunk does not also become a softphone.
+  if (!bound && (connection.trunk || connection.digestIdentities.size > 0)) return 'token_bound_elsewhere';
+  connection.token = claims;
+  connection.authenticated = true;
+  connection.tenants.add(claims.tenantId);
+  return undefined;
+}
+
+type BearerRefusal = Exclude<TokenCheck, { ok: true }>['reason'] | 'token_bound_elsewhere';
+
+/**
+ * A refused Bearer REGISTER: 403 with a Reason whose text is the code the widget shows a sentence
+ * for (the codes of the WebSocket close reasons: `token_expired`, `token_invalid`, …); the socket
+ * stays open, so a call on it runs on. Not RFC 8898's 401 with a Bearer challenge: sip.js 0.21 (the
+ * widget) cannot parse a non-Digest WWW-Authenticate and never settles the REGISTER.
+ */
+function refuseBearer(connection: SipConnection, frame: Buffer, refusal: BearerRefusal): void {
+  const parsed = parseFrame(frame);
+  if (!parsed.ok || parsed.message.kind !== 'request') return;
+  reply(connection, parsed.message, 403, [reasonHeader(403, refusal)]);
 }
 
 function refuse(socket: Duplex, status: number, reason: string, extraHeaders: string[] = []): void {

@@ -5,8 +5,9 @@
  * call records change here only on what the next hop answered (RFC 3261 16.7).
  */
 import type { CallTracker, LiveCall } from './calls';
+import type { SipClock } from './clock';
 import { randomToken, type SipConnection } from './connection';
-import type { DialogTable } from './dialogs';
+import { DIALOG_GRACE_MS, type DialogTable } from './dialogs';
 import { parseContacts, parseCSeq, parseNameAddr, parseVia, tagOf } from './header-values';
 import { header, headers, prependHeader, removeFirstHeader, setHeader, type SipHeader, type SipRequest, type SipResponse } from './message';
 import { reply } from './replies';
@@ -269,6 +270,20 @@ export class Relay {
   }
 
   /** The far side of a dialog hears a BYE when this side's socket is gone; the call's channel comes back. */
+  /**
+   * The socket of one end of a confirmed dialog dropped: the dialog (and its channel) is kept for
+   * `graceMs` (30 s by default) in case the phone comes back and takes it over with a re-INVITE
+   * (`DialogTable.rebind`); if it does not, the other end gets a BYE with Reason `connection_lost`
+   * and the call record closes. Only a phone is waited for: a carrier trunk, an early dialog or a
+   * connection that speaks for no single extension ends at once, as before.
+   */
+  holdOrEndDialogOf(gone: SipConnection, key: string, party: { tenantId: string; number: string; credential: string } | undefined, clock: SipClock, graceMs = DIALOG_GRACE_MS): void {
+    const dialog = this.#dialogs.get(key);
+    if (!dialog || !party || !dialog.confirmed || dialog.trunk || dialog.dropped) return this.endDialogOf(gone, key);
+    const side = dialog.caller === gone ? 'caller' : 'callee';
+    dialog.dropped = { side, ...party, timer: clock.after(graceMs, () => this.endDialogOf(gone, key)) };
+  }
+
   endDialogOf(gone: SipConnection, key: string): void {
     const dialog = this.#dialogs.get(key);
     const bye = dialog?.confirmed ? this.#dialogs.byeOnBehalfOf(dialog, gone, this.via()) : undefined;

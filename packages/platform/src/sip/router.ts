@@ -8,7 +8,7 @@ import { CallTracker } from './calls';
 import { ChallengeResponder } from './challenge';
 import { systemClock, type SipClock } from './clock';
 import { randomToken, type SipConnection } from './connection';
-import { DialogTable } from './dialogs';
+import { DIALOG_GRACE_MS, DialogTable } from './dialogs';
 import { DigestAuthority } from './digest';
 import type { SipDirectory } from '../domain/sip-directory-contract';
 import { parseFrame } from './framing';
@@ -25,6 +25,8 @@ export interface SipTimers {
   ackTimeoutMs?: number | undefined;
   /** The clock every SIP timer runs on (default: the system clock); a ManualClock in tests. */
   clock?: SipClock | undefined;
+  /** How long a dropped phone's confirmed dialogs wait for it to come back (default 30 s). */
+  dialogGraceMs?: number | undefined;
 }
 
 export class SipRouter {
@@ -36,9 +38,13 @@ export class SipRouter {
   readonly #relay: Relay;
   readonly #ringGroups: RingGroups;
   readonly #route: RequestRoute;
+  readonly #clock: SipClock;
+  readonly #dialogGraceMs: number;
 
   constructor(directory: SipDirectory, log: (line: string) => void, timers: SipTimers = {}) {
     const clock = timers.clock ?? systemClock;
+    this.#clock = clock;
+    this.#dialogGraceMs = timers.dialogGraceMs ?? DIALOG_GRACE_MS;
     const ackTimeoutMs = timers.ackTimeoutMs ?? ACK_WAIT_MS;
     this.registrar = new Registrar<SipConnection>(clock);
     const digest = new DigestAuthority({ now: () => clock.now() });
@@ -56,7 +62,7 @@ export class SipRouter {
       ringGroups: this.#ringGroups,
       registrar: this.registrar,
       calls: this.calls,
-      auth: new Authenticator(directory, digest),
+      auth: new Authenticator(directory, digest, () => clock.now()),
       trunks: new TrunkAuthenticator(directory, digest),
       challenges: new ChallengeResponder(digest, log),
     });
@@ -98,6 +104,8 @@ export class SipRouter {
   }
 
   connectionClosed(connection: SipConnection): void {
+    // Read before the connection counts as closed (a closed connection speaks for nobody).
+    const party = connection.soleExtension();
     connection.closed = true;
     this.registrar.dropConnection(connection);
     for (const transaction of this.#transactions.of(connection, 'received')) {
@@ -118,8 +126,8 @@ export class SipRouter {
       }
       this.#relay.forget(transaction);
     }
-    // The other side of each dialog hears a BYE instead of silence forever.
-    for (const key of [...connection.dialogs]) this.#relay.endDialogOf(connection, key);
+    // A phone's calls wait a while for it to come back; otherwise the other side hears a BYE.
+    for (const key of [...connection.dialogs]) this.#relay.holdOrEndDialogOf(connection, key, party, this.#clock, this.#dialogGraceMs);
   }
 
   close(): void {

@@ -91,16 +91,33 @@ export class RequestRoute {
 
   #withinDialog(connection: SipConnection, request: SipRequest): void {
     const { dialogs, transactions, relay } = this.#edge;
-    const dialog = dialogs.find(connection, request);
+    // A re-INVITE from a phone that came back on a new connection takes its dropped dialog over.
+    const dialog = dialogs.find(connection, request) ?? (request.method === 'INVITE' ? dialogs.rebind(connection, request) : undefined);
     if (!dialog) return reply(connection, request, 481);
     const peer = dialog.caller === connection ? dialog.callee : dialog.caller;
-    if (peer.closed) return reply(connection, request, 480);
+    if (peer.closed) {
+      // Hanging up on a phone whose socket dropped needs nobody's answer: the call ends here.
+      if (dialog.dropped && request.method === 'BYE') {
+        reply(connection, request, 200);
+        dialogs.end(dialog.key);
+        this.#edge.calls.endDialog(dialog.key);
+        return;
+      }
+      return reply(connection, request, 480);
+    }
     // Refused or absorbed here, a request has changed nothing: a BYE the edge did not forward ends no call.
     const admission = transactions.admit(connection, request);
     if (admission.kind !== 'new') return this.#notAdmitted(connection, request, admission);
     const leg = trunkLegToward(dialog, peer);
     // A transfer would have the carrier place a call the caller's dial plan never saw.
     if (leg && request.method === 'REFER') return reply(connection, request, 405, [{ name: 'allow', value: TRUNK_ALLOW }]);
+    if (request.method === 'REFER') {
+      const refusal = this.#referRefusal(connection, request);
+      if (refusal) {
+        this.#edge.log(`sip: REFER refused on ${connection.id}: ${refusal.reason}`);
+        return reply(connection, request, refusal.status, [reasonHeader(refusal.status, refusal.reason)]);
+      }
+    }
     dialogs.noteRequest(dialog, connection, request);
     relay.forward(connection, request, admission.key, peer, {
       uri: leg ? leg.target : request.uri,
@@ -108,6 +125,32 @@ export class RequestRoute {
       dialogKey: dialog.key,
       rewrite: leg ? (forwarded) => presentToTrunk(leg, forwarded) : undefined,
     });
+  }
+
+  /**
+   * A transfer between extensions goes only where the transferor could call itself: `Refer-To` in
+   * the transferor's own tenant domain, through its dial plan (a reject rule refuses the REFER with
+   * its status; a number the plan does not know is 404). Never another tenant: such a target is
+   * 403, exactly like a call there. Undefined when the REFER may go on to the transferee.
+   */
+  #referRefusal(connection: SipConnection, request: SipRequest): { status: number; reason: string } | undefined {
+    const { directory, log } = this.#edge;
+    const transferor = connection.soleExtension();
+    if (!transferor) return { status: 403, reason: 'transfer needs one extension identity' };
+    const target = parseNameAddr(header(request, 'refer-to') ?? '')?.uri;
+    if (!target?.user) return { status: 400, reason: 'no target in Refer-To' };
+    if (directory.tenantByDomain(target.host.toLowerCase())?.id !== transferor.tenantId) return { status: 403, reason: 'transfer outside the tenant' };
+    let resolution: DialResolution;
+    try {
+      resolution = this.#resolveDial(transferor.tenantId, target.user, transferor.number, request);
+    } catch (error) {
+      log(`sip: dial plan of ${transferor.tenantId} failed for a transfer to ${target.user}: ${error instanceof Error ? error.message : String(error)}`);
+      return { status: 500, reason: 'dial plan failed' };
+    }
+    if (resolution.kind === 'not_found') return { status: 404, reason: 'transfer target not found' };
+    // The rule's own status is for a caller; a refused transfer is always 403, with the rule's reason.
+    if (resolution.kind === 'reject') return { status: 403, reason: resolution.reason || 'transfer refused by the dial plan' };
+    return undefined;
   }
 
   #cancel(connection: SipConnection, request: SipRequest): void {

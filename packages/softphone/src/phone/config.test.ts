@@ -9,8 +9,9 @@ describe('resolvePhoneConfig with a token', () => {
   test('connects to the ws claim with the token, URL-encoded, in the query', () => {
     const t = token(ACME_101);
     const config = resolvePhoneConfig({ token: t });
-    expect(config.wsUrl).toBe(`ws://127.0.0.1:4100/sip?token=${encodeURIComponent(t)}`);
-    expect(config.wsUrl).toContain('sig%2B%2F%3D');
+    // The token rides in the REGISTER (Authorization: Bearer), never in the URL proxies log.
+    expect(config.wsUrl).toBe('ws://127.0.0.1:4100/sip');
+    expect(config.bearerToken).toBe(t);
     expect(config).toMatchObject({ aor: 'sip:101@acme-dental.sip.localhost', domain: 'acme-dental.sip.localhost', user: '101' });
     expect(config.authorizationUsername).toBeUndefined();
     expect(config.authorizationPassword).toBeUndefined();
@@ -25,18 +26,13 @@ describe('resolvePhoneConfig with a token', () => {
 
   test('an explicit server wins over the claim', () => {
     const t = token(ACME_101);
-    expect(resolvePhoneConfig({ token: t, server: 'wss://pbx.example.com/sip' }).wsUrl).toBe(
-      `wss://pbx.example.com/sip?token=${encodeURIComponent(t)}`,
-    );
+    expect(resolvePhoneConfig({ token: t, server: 'wss://pbx.example.com/sip' }).wsUrl).toBe('wss://pbx.example.com/sip');
   });
 
-  test('with tokenIn "bearer" the token leaves the URL for the REGISTER, and its expiry is read', () => {
+  test('reads the token expiry; a password phone carries no bearer token', () => {
     const t = token({ ...ACME_101, exp: 2_000_000_000 });
-    const config = resolvePhoneConfig({ token: t, tokenIn: 'bearer' });
-    expect(config.wsUrl).toBe(ACME_101.ws);
-    expect(config.bearerToken).toBe(t);
-    expect(config.tokenExpiresAt).toBe(2_000_000_000_000);
-    expect(resolvePhoneConfig({ token: t }).bearerToken).toBeUndefined();
+    expect(resolvePhoneConfig({ token: t }).tokenExpiresAt).toBe(2_000_000_000_000);
+    expect(resolvePhoneConfig({ server: ACME_101.ws, extension: '101', domain: 'acme-dental.sip.localhost', password: 'pw' }).bearerToken).toBeUndefined();
   });
 
   test('needs a server from somewhere', () => {

@@ -4,15 +4,12 @@ import { decodeTokenClaims } from './token';
 export interface PhoneOptions {
   /** SIP WebSocket endpoint, `ws(s)://…/sip`. May be omitted when `token` carries it (`ws` claim). */
   server?: string;
-  /** Softphone token from `POST /v1/tenants/{id}/softphone-tokens`; see `tokenIn` for where it travels. */
-  token?: string;
   /**
-   * Where the token travels: `url` (default, `?token=` when the WebSocket opens: what the edge
-   * checks today) or `bearer` (`Authorization: Bearer` on every REGISTER, RFC 8898, so proxies
-   * never log it and a new token re-authenticates the live connection without touching calls).
-   * Choose `bearer` only against an edge that accepts it.
+   * Softphone token from `POST /v1/tenants/{id}/softphone-tokens`. It travels in every REGISTER's
+   * `Authorization: Bearer` header (RFC 8898), never in the WebSocket URL where proxies log it, so
+   * a new token re-authenticates the live connection without touching calls.
    */
-  tokenIn?: 'url' | 'bearer';
+  token?: string;
   /** Address of record, `sip:101@acme-dental.sip.localhost`. Defaults to the token's `sub`, or `sip:<extension>@<domain>`. */
   aor?: string;
   /** The tenant's SIP domain (digest realm), for digest registration without a token. */
@@ -31,9 +28,9 @@ export interface PhoneOptions {
 
 /** Everything the controller needs, resolved and checked once. */
 export interface PhoneConfig {
-  /** The URL the WebSocket opens, including `?token=` when the token travels in the URL. */
+  /** The URL the WebSocket opens. */
   wsUrl: string;
-  /** The token, when `tokenIn` is `bearer`: the REGISTER carries it. */
+  /** The token every REGISTER carries as `Authorization: Bearer`. */
   bearerToken: string | undefined;
   /** When the token expires (epoch ms), if it says. */
   tokenExpiresAt: number | undefined;
@@ -73,13 +70,8 @@ export function resolvePhoneConfig(options: PhoneOptions): PhoneConfig {
   const iceGatheringTimeout = options.iceGatheringTimeout ?? DEFAULT_ICE_GATHERING_TIMEOUT_MS;
   if (!(iceGatheringTimeout >= 0)) throw new PhoneConfigError('iceGatheringTimeout must be a number of milliseconds >= 0');
 
-  const bearer = options.tokenIn === 'bearer';
-  const wsUrl = options.token && !bearer
-    ? `${server}${server.includes('?') ? '&' : '?'}token=${encodeURIComponent(options.token)}`
-    : server;
-
   return {
-    wsUrl,
+    wsUrl: server,
     aor,
     domain,
     user,
@@ -88,7 +80,7 @@ export function resolvePhoneConfig(options: PhoneOptions): PhoneConfig {
     displayName: options.displayName || (typeof claims?.name === 'string' ? claims.name : undefined) || undefined,
     iceServers: [...(options.iceServers ?? [])],
     iceGatheringTimeout,
-    bearerToken: bearer ? options.token : undefined,
+    bearerToken: options.token || undefined,
     tokenExpiresAt: typeof claims?.exp === 'number' ? claims.exp * 1000 : undefined,
   };
 }

@@ -12,6 +12,7 @@ import type { Session } from 'sip.js/lib/api/session.js';
 import type { SessionDelegate } from 'sip.js/lib/api/session-delegate.js';
 import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web/session-description-handler/session-description-handler.js';
 import type { Transport as WebTransport } from 'sip.js/lib/platform/web/transport/transport.js';
+import type { SessionDescriptionHandlerOptions as WebSdhOptions } from 'sip.js/lib/platform/web/session-description-handler/session-description-handler-options.js';
 import { resolvePhoneConfig, type PhoneConfig, type PhoneOptions } from './config';
 import { PhoneConfigError, PhoneStateError, PhoneTargetError } from './errors';
 import {
@@ -55,7 +56,14 @@ interface Call {
   /** The microphone track while held: the sender carries none, so the far end hears (and gets) nothing. */
   heldTrack?: MediaStreamTrack | null;
   connected?: boolean;
+  /** Set while the socket is down mid-call: the call ends with `connection_lost` when it fires. */
+  lost?: ReturnType<typeof setTimeout>;
 }
+
+/** How long a connected call waits for the phone to reconnect and take it back (the edge keeps it 30 s). */
+const CALL_GRACE_MS = 25_000;
+/** The re-INVITE that takes a call back after a reconnect: new ICE over the new path. */
+const ICE_RESTART: WebSdhOptions = { offerOptions: { iceRestart: true } };
 
 export interface PhoneController {
   addEventListener<K extends keyof PhoneEventMap>(
@@ -96,8 +104,6 @@ export class PhoneController extends EventTarget {
   #registerTimer: ReturnType<typeof setTimeout> | undefined;
   #tokenTimer: ReturnType<typeof setTimeout> | undefined;
   #lastClose: { code: number; reason: string } | undefined;
-  /** A new token arrived during a call, and the token travels in the URL: reconnect once the calls end. */
-  #reconnectWhenIdle = false;
   /** Registration was refused and no retry follows (a wrong password): refreshing would only be refused again. */
   #stuck = false;
 
@@ -188,7 +194,6 @@ export class PhoneController extends EventTarget {
   async stop(): Promise<void> {
     const ua = this.#ua;
     this.#clearTimers();
-    this.#reconnectWhenIdle = false;
     if (this.#call) {
       this.#call.endReason ??= 'local_hangup';
       this.#finishCall(this.#call);
@@ -204,10 +209,8 @@ export class PhoneController extends EventTarget {
   }
 
   /**
-   * Replaces the token before it expires. With `tokenIn: 'bearer'` the next REGISTER carries it on
-   * the live connection and calls are untouched. With the token in the URL a new connection is
-   * needed: made at once when no call is up, otherwise as soon as the calls end (the edge checks the
-   * URL token only when the socket opens). A token for another extension is refused: make a new phone.
+   * Replaces the token before it expires: a REGISTER carries it on the live connection at once, and
+   * calls are untouched. A token for another extension is refused: make a new phone.
    */
   updateToken(token: string): void {
     const options = { ...this.#options, token };
@@ -222,11 +225,8 @@ export class PhoneController extends EventTarget {
       if (this.#registration === 'failed') void this.start();
       return;
     }
-    // sip.js reads the server from its configuration on every connect and offers no setter.
-    (ua.transport as unknown as { configuration: { server: string } }).configuration.server = config.wsUrl;
-    if (config.bearerToken && this.#registerer) return this.#register(ua);
-    if (this.#call) this.#reconnectWhenIdle = true;
-    else this.#reconnectNow(ua);
+    // With no Registerer the socket is down: the reconnect registers with the new token.
+    this.#register(ua);
   }
 
   /**
@@ -344,6 +344,16 @@ export class PhoneController extends EventTarget {
         this.#reconnectAttempt = 0;
         this.#setRegistration('registered');
         this.#emit('registered', { aor: this.#config.aor });
+        const call = this.#call;
+        if (call?.lost) {
+          const lose = () => this.#lose(call);
+          call.session
+            .invite({
+              sessionDescriptionHandlerOptions: ICE_RESTART,
+              requestDelegate: { onAccept: () => (clearTimeout(call.lost), (call.lost = undefined)), onReject: lose },
+            })
+            .catch(lose);
+        }
       } else if (state === RegistererState.Unregistered && this.#registration === 'registered') {
         // A refresh that failed: sip.js gives up, we do not.
         const retryAt = this.#retryRegister(ua, reconnectDelayMs(this.#reconnectAttempt++));
@@ -393,14 +403,13 @@ export class PhoneController extends EventTarget {
     setTimeout(() => {
       if (ua !== this.#ua) return;
       this.#dropRegisterer();
-      // Today's edge ends the dialogs of a closed connection, so a call cannot outlive it: end it
-      // here too, cleanly, rather than show a call nobody is on (or "Calling…" forever).
-      if (this.#call) {
-        this.#call.endReason ??= 'connection_lost';
-        this.#finishCall(this.#call);
-      }
       const close = this.#lastClose;
       const refused = close && isRefusal(close);
+      // The edge keeps a connected call's dialog 30 s: once registered again, a re-INVITE (ICE
+      // restart) takes it back. Anything else ends now rather than show a call nobody is on.
+      const call = this.#call;
+      if (call?.connected && !refused) call.lost ??= setTimeout(() => this.#lose(call), CALL_GRACE_MS);
+      else if (call) this.#lose(call);
       // A refused token is final, unless a newer one has arrived since the socket opened.
       if (refused && !(close.reason === 'token_expired' && (this.#config.tokenExpiresAt ?? 0) > Date.now())) {
         this.#ua = undefined;
@@ -439,17 +448,7 @@ export class PhoneController extends EventTarget {
     return retryAt;
   }
 
-  /** A new connection now, with the current URL (a new token): the old registration lapses with its socket. */
-  #reconnectNow(ua: UserAgent): void {
-    this.#reconnectWhenIdle = false;
-    this.#dropRegisterer();
-    void ua.transport
-      .disconnect()
-      .catch(ignore)
-      .then(() => {
-        if (ua === this.#ua) void this.#connect(ua, false);
-      });
-  }
+
 
   #armTokenWarning(warnedBefore: boolean): void {
     clearTimeout(this.#tokenTimer);
@@ -568,8 +567,14 @@ export class PhoneController extends EventTarget {
     if (call.session.state === SessionState.Established) await call.session.bye();
   }
 
+  #lose(call: Call): void {
+    call.endReason ??= 'connection_lost';
+    this.#finishCall(call);
+  }
+
   #finishCall(call: Call): void {
     if (call !== this.#call) return;
+    clearTimeout(call.lost);
     const wasConnected = call.connected;
     const reason = call.endReason ?? (wasConnected ? 'remote_hangup' : call.direction === 'incoming' ? 'cancelled' : 'failed');
     const statusCode = call.endStatus;
@@ -578,8 +583,6 @@ export class PhoneController extends EventTarget {
     if (call.session.state !== SessionState.Terminated) void call.session.dispose().catch(ignore);
     this.#sync();
     this.#emit('call-ended', statusCode === undefined ? { reason } : { reason, statusCode });
-    const ua = this.#ua;
-    if (this.#reconnectWhenIdle && ua) this.#reconnectNow(ua);
   }
 
   #requireConnected(): Call {
