@@ -380,7 +380,10 @@ export class PhoneController extends EventTarget {
               statusCode >= 500
                 ? this.#retryRegister(ua, retryAfterMs(response.message.getHeader('retry-after')) ?? reconnectDelayMs(this.#reconnectAttempt++))
                 : undefined;
-            this.#fail(`${statusCode} ${reasonPhrase}`, retryAt, statusCode);
+            // The edge names a refused token's problem (token_expired, …) in the Reason header;
+            // exec() of an absent header reads "undefined", which matches nothing.
+            const code = /"([a-z_]+)"/.exec(response.message.getHeader('reason')!)?.[1];
+            this.#fail(code ?? `${statusCode} ${reasonPhrase}`, retryAt, statusCode);
           },
         },
       })
