@@ -63,7 +63,7 @@ function resolveAuditKey(options: PlatformOptions, log: (line: string) => void):
  * embedded SQLite file under the data dir.
  */
 async function openStore(options: PlatformOptions): Promise<Store> {
-  if (options.databaseUrl === undefined) return openSqliteStore({ dataDir: options.dataDir ?? '.highrise' });
+  if (options.databaseUrl === undefined) return openKyselyStore({ sqlite: { dataDir: options.dataDir ?? '.highrise' } });
   return openKyselyStore({ postgres: { url: options.databaseUrl, poolSize: options.databasePoolSize } });
 }
 
