@@ -27,7 +27,6 @@ import { routeTable } from './http/routes/index';
 import { LATEST_VERSION } from './http/version';
 import type { Platform, PlatformOptions } from './options';
 import { attachSipEdge, type SipEdge } from './sip/edge';
-import { openSqliteStore } from './store/sqlite';
 import { openKyselyStore } from './store/kysely/index';
 import type { Store } from './store/types';
 import { createOperatorMetrics } from './http/metrics';
