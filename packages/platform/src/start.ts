@@ -150,6 +150,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         ? undefined
         : createOperatorMetrics(options.metricsToken, {
             sip: () => edge?.stats() ?? { connections: 0, registrations: 0, activeCalls: 0 },
+            sipTraffic: () => edge?.traffic() ?? [],
             portOrdersByStatus: () => portOrdersByStatus(domain),
             webhookDeliveriesByStatus: () => webhookDeliveriesByStatus(domain),
             webhookAttempts: () => webhookAttempts(domain),

@@ -109,6 +109,12 @@ export interface SipDirectory {
    * retries them one by one, logs what still fails, and the calls themselves are unaffected).
    */
   recordCalls(records: readonly SipCallRecord[]): void;
+  /**
+   * The edge took one more of a tenant's channels, or counted one more message in its minute:
+   * `before` and `after` are the use around that step, `max` the limit. Fire and forget; the
+   * platform tells webhooks when the step crosses 80 % or 100 % (issue 12). Optional for stand-in directories.
+   */
+  usageStepped?(tenantId: string, limit: 'channels' | 'messages', before: number, after: number, max: number): void;
 
   /*
    * Dial plan hooks (numbers, dial rules, ring groups, trunks). Optional so a stand-in directory

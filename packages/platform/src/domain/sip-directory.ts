@@ -5,6 +5,7 @@ import { recordCall } from './calls';
 import { resolveDial, resolveInboundDid } from './dial-plan/resolve';
 import type { SipDirectoryCache, TenantDirectory } from './sip-directory-cache';
 import { verifySoftphoneToken } from './softphone-tokens';
+import { crossesThreshold, noteUsage } from './limit-events';
 
 /**
  * The SIP edge's view of tenants and users. Every lookup answers from the in-memory directory
@@ -69,6 +70,13 @@ export function createSipDirectory(ctx: DomainContext, secret: Uint8Array, cache
     recordCalls(records) {
       // Never awaited by the edge: storeCalls catches everything itself.
       void storeCalls(records);
+    },
+    usageStepped(tenantId, limit, before, after, max) {
+      // Most steps cross nothing: only a crossing costs a write, and never the call's time.
+      if (!crossesThreshold(before, after, max)) return;
+      noteUsage(ctx, tenantId, limit, before, after, max).catch((error: unknown) => {
+        log(`sip: ${limit} limit event of ${tenantId} not stored: ${error instanceof Error ? error.message : String(error)}`);
+      });
     },
   };
 }

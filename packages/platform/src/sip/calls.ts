@@ -84,6 +84,7 @@ export class CallTracker {
       return { ok: false, limit };
     }
     this.#channels.set(tenantId, used + 1);
+    this.#directory.usageStepped?.(tenantId, 'channels', used, used + 1, limit);
     call.holdsChannel = true;
     this.#live.add(call);
     return { ok: true, call };
@@ -183,6 +184,7 @@ export class CallTracker {
     }
     if (window.count >= limit) return { ok: false, limit };
     window.count++;
+    this.#directory.usageStepped?.(tenantId, 'messages', window.count - 1, window.count, limit);
     return { ok: true };
   }
 
