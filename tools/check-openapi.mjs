@@ -28,7 +28,7 @@ try {
 } finally {
   await platform.close();
 }
-console.log(`wrote ${file}`);
+if (outIndex > 0) console.log(`wrote ${file}`);
 
 // swagger-parser dereferences the object it is given: hand it a copy.
 const document = JSON.parse(readFileSync(file, 'utf8'));
