@@ -17,7 +17,7 @@ const server = createServer(async (request, response) => {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   try {
-    const event = await verifyWebhook(Buffer.concat(chunks).toString('utf8'), request.headers['highrise-signature'], secret, { toleranceSeconds: 300 });
+    const event = await verifyWebhook(Buffer.concat(chunks), request.headers['highrise-signature'], secret, { toleranceSeconds: 300 });
     // Events of a type newer than this SDK verify too: acknowledge them, never answer 400.
     if (isKnownWebhookEvent(event) && event.type === 'extension.created') console.log('new extension', event.data.number);
     response.writeHead(204).end();
