@@ -143,6 +143,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const webhookDelivery = startWebhookDelivery(domain, options.webhooks, log);
 
     let wsUrl = '';
+    // Known once the server listens, before any request can ask for the document.
+    let publicUrl = '';
     let edge: SipEdge | undefined;
     let openapi: unknown;
     const metrics =
@@ -168,7 +170,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         wsUrl: () => wsUrl,
         iceServers: options.iceServers ?? [],
         porting,
-        openapi: () => (openapi ??= buildOpenApi(routeTable, { version: LATEST_VERSION })),
+        openapi: () => (openapi ??= buildOpenApi(routeTable, { version: LATEST_VERSION, servers: [{ url: publicUrl, description: 'This platform' }] })),
         // The edge is attached below, once the server exists; until then nothing is live.
         liveCounters: (tenantId) => edge?.tenantCounters(tenantId) ?? { channels: 0, registrations: 0, messages: 0, messagesWindowStartedAt: new Date() },
       },
@@ -186,6 +188,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     });
 
     const url = (options.publicUrl ?? `http://${reachableHost(host)}:${port}`).replace(/\/+$/, '');
+    publicUrl = url;
     wsUrl = `${url.replace(/^http/, 'ws')}${SIP_PATH}`;
     log(`highrise listening on ${url} (SIP over WebSocket at ${wsUrl})`);
 

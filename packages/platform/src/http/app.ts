@@ -127,8 +127,12 @@ function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) 
     try {
       const body = route.body ? validate(route.body, raw, 'body') : undefined;
       const result = await route.handle({ services, params, query, body, principal, actor, tenant, request, sourceAddress: c.get('sourceAddress') });
-      // A file download answers with its own bytes and headers.
-      if (result instanceof Response) return result;
+      // A file download answers with its own bytes and headers, and the ones every answer carries.
+      if (result instanceof Response) {
+        result.headers.set('Request-Id', c.get('requestId'));
+        result.headers.set('Highrise-Version', resolveVersion(c.req.header('Highrise-Version')));
+        return result;
+      }
       // Responses go out in exactly the SDK's shape; a mismatch is our bug and fails loudly as a 500.
       const text = JSON.stringify(route.response.schema.parse(result));
       if (idempotencyKey !== undefined) await completeIdempotent(services.domain, principal!.keyId, idempotencyKey, route.response.status, text);
