@@ -12,6 +12,8 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions: nodeConditions, externalConditions: ['node'] } },
   test: {
+    // Screenshots the browser suite attaches (annotate) land beside its failure screenshots, out of git.
+    attachmentsDir: 'test/.artifacts/attachments',
     projects: [
       { extends: true, test: { name: 'sdk', include: ['packages/sdk/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'softphone', include: ['packages/softphone/src/**/*.test.ts'] } },
