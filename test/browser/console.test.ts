@@ -4,6 +4,8 @@
 // the key out of storage, refreshes itself without a reload, and axe-core finds no violation.
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +39,7 @@ describe('the operator console', () => {
   let provider: Highrise;
   const keys = { provider: '', reseller: '', tenantAdmin: '' };
   let acmeId: string;
+  let receiver: Server;
   const pages: TrackedPage[] = [];
   /** Every URL any console page asked for. */
   const requested: string[] = [];
@@ -57,11 +60,31 @@ describe('the operator console', () => {
     const { tenant: initech } = await provider.tenants.create({ name: 'Initech Direct', slug: 'initech-direct', limits: { extensions: 2 } });
     await provider.tenant(initech.id).extensions.create({ number: '201', displayName: 'Desk' });
     await provider.tenant(initech.id).extensions.create({ number: '202', displayName: 'Lab' });
+    // Two provider-level webhook endpoints on this machine: one receiver answers 204, the other
+    // 500 (its delivery stays pending, retried later). One extension created makes one event each.
+    receiver = createServer((req, res) => {
+      req.resume();
+      res.writeHead(req.url === '/ok' ? 204 : 500).end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hooks = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const healthy = await provider.webhookEndpoints.create({ url: `${hooks}/ok`, enabledEvents: ['extension.created'] });
+    const broken = await provider.webhookEndpoints.create({ url: `${hooks}/broken`, enabledEvents: ['extension.created'] });
+    await provider.tenant(acmeId).extensions.create({ number: '103', displayName: 'Hygienist' });
+    // Both first attempts made before any page opens (expect.poll is for tests, not hooks).
+    for (let tries = 0; ; tries++) {
+      const ok = (await provider.webhookEndpoints.deliveries.list(healthy.id)).data[0];
+      const failing = (await provider.webhookEndpoints.deliveries.list(broken.id)).data[0];
+      if (ok?.status === 'delivered' && (failing?.attempts.length ?? 0) > 0) break;
+      if (tries > 60) throw new Error('the webhook deliveries were not attempted within 15 s');
+      await new Promise((r) => setTimeout(r, 250));
+    }
     browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
     await demo?.close();
+    receiver?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -110,9 +133,14 @@ describe('the operator console', () => {
     // Evaluated over the DevTools protocol: a <script> tag would be (rightly) refused by the page's CSP.
     if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(await AXE_SOURCE);
     return page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+      const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[]; passes: AxeViolation[] }> } }).axe;
       const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`);
+      // The whole console lives in shadow roots; axe names a node there with a nested selector list.
+      const shadowChecked = result.passes.some((p) => p.nodes.some((n) => Array.isArray(n.target[0])));
+      return [
+        ...(shadowChecked ? [] : ['axe checked nothing inside the shadow roots']),
+        ...result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`),
+      ];
     });
   }
 
@@ -151,7 +179,14 @@ describe('the operator console', () => {
     await expect.poll(() => page.locator('[data-list="near-limits"] li').allTextContents()).toEqual(['Initech Direct: extensions 2 of 2 (100 %)']);
     expect((await page.locator('table[data-table="port-states"] tbody tr').count())).toBeGreaterThan(0);
     expect(await page.locator('[data-list="audit"] li').count()).toBeGreaterThan(0);
-    expect(await page.locator('section[aria-labelledby="h-webhooks"]').textContent()).toContain('No webhook endpoints');
+    expect((await page.locator('table[data-table="port-states"] tbody tr').allTextContents()).length).toBeGreaterThan(0);
+    expect(await page.locator('ol.timeline li').count()).toBeGreaterThan(2);
+    // Delivered / pending / failed per endpoint.
+    const webhookRows = await page.locator('table[data-table="webhooks"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    expect(webhookRows.map((cells) => [cells[0]!.split(' ')[0]!.replace(/^http:\/\/127\.0\.0\.1:\d+/, ''), ...cells.slice(1)]).sort()).toEqual([
+      ['/broken', '0', '1', '0'],
+      ['/ok', '1', '0', '0'],
+    ]);
 
     const kept = await storage(page);
     expect(kept).toMatchObject({ local: 0, session: 0, cookie: '', secure: true });
@@ -169,6 +204,8 @@ describe('the operator console', () => {
     expect((await firstColumn(page, 'tenants')).sort()).toEqual(['Acme Dental', 'Globex Law']);
     expect(await firstColumn(page, 'top-tenants')).toEqual(['Acme Dental', 'Globex Law']);
     expect(await page.locator('[data-empty="near-limits"]').count()).toBe(1);
+    // The provider's own webhook endpoints are not the reseller's.
+    expect(await page.locator('section[aria-labelledby="h-webhooks"]').textContent()).toContain('No webhook endpoints');
     expect(await page.content()).not.toContain('Initech');
     const calls = await chartData(page, 'calls');
     expect(calls.points).toBeOneOf([30, 31]);
@@ -186,7 +223,7 @@ describe('the operator console', () => {
 
     expect(await page.locator('hr-operator-view').count()).toBe(0);
     expect(await page.locator('table[data-table="tenants"]').count()).toBe(0);
-    expect(await firstColumn(page, 'extensions')).toEqual(['101', '102']);
+    expect(await firstColumn(page, 'extensions')).toEqual(['101', '102', '103']);
     // Its DID (and, once the simulated carrier completes it, the numbers its port order brings in).
     expect(await firstColumn(page, 'numbers')).toContain('+14155550100');
     expect(await page.locator('table[data-table="calls"] tbody tr').count()).toBe(20);
