@@ -18,6 +18,7 @@ export default defineConfig({
       { extends: true, test: { name: 'sdk', include: ['packages/sdk/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'softphone', include: ['packages/softphone/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'platform', include: ['packages/platform/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'console', include: ['packages/console/src/**/*.test.ts'] } },
       {
         extends: true,
         test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: ['test/browser/**'], testTimeout: 30_000, hookTimeout: 30_000 },
