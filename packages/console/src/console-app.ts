@@ -131,6 +131,7 @@ export class HighriseConsole extends LitElement {
   declare refreshing: boolean;
 
   #timer: ReturnType<typeof setInterval> | undefined;
+  #again = false;
   readonly #zones = timeZones();
 
   constructor() {
@@ -178,13 +179,21 @@ export class HighriseConsole extends LitElement {
 
   /** Reloads the current view in place (no page reload): pickers, the poll timer and the button call it. */
   async refresh(): Promise<void> {
+    // One load at a time; a picker changed meanwhile gets one more load when it ends.
+    if (this.refreshing) {
+      this.#again = true;
+      return;
+    }
     const view = this.renderRoot.querySelector<OperatorView | TenantView>('hr-operator-view, hr-tenant-view');
-    if (!view || this.refreshing) return;
+    if (!view) return;
     this.refreshing = true;
     try {
-      view.range = this.range;
-      await view.refresh();
-      this.refreshedAt = new Date();
+      do {
+        this.#again = false;
+        view.range = this.range;
+        await view.refresh();
+        this.refreshedAt = new Date();
+      } while (this.#again && view.isConnected);
     } finally {
       this.refreshing = false;
     }
