@@ -76,7 +76,7 @@ export const panelStyles = css`
   }
   .usage {
     display: grid;
-    grid-template-columns: 6.5rem 1fr 5.5rem;
+    grid-template-columns: 6.5rem 1fr 7.5rem;
     gap: 0.25rem 0.5rem;
     align-items: center;
     font-size: 0.85em;
