@@ -283,7 +283,7 @@ describe('the operator console', () => {
       await store.close();
     }
     await expect
-      .poll(async () => Number((await page.locator('[data-figure="calls"]').textContent())!.replace(/,/g, '')), { timeout: 25_000, interval: 500 })
+      .poll(async () => Number((await page.locator('[data-figure="calls"]').textContent())!.replace(/,/g, '')), { timeout: 45_000, interval: 500 })
       .toBe(before + 1);
     expect(await page.locator('.updated').getAttribute('data-refreshed-at')).not.toBe(refreshedAt);
     expect(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
