@@ -21,6 +21,7 @@ import { CredentialChanges } from './domain/credential-changes';
 import { loadPlatformSecret } from './domain/softphone-tokens';
 import { AuthFailureLimiter } from './domain/auth-failures';
 import { createApp } from './http/app';
+import { locateConsole, withConsole } from './console-assets';
 import { trustedProxies } from './http/client-address';
 import { buildOpenApi } from './http/openapi';
 import { routeTable } from './http/routes/index';
@@ -157,12 +158,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
             webhookDeliveriesByStatus: () => webhookDeliveriesByStatus(domain),
             webhookAttempts: () => webhookAttempts(domain),
           });
+    const consoleDir = options.console === false ? undefined : (options.console ?? locateConsole());
     const app = createApp({
       metrics,
       routes: routeTable,
       authFailures: new AuthFailureLimiter(options.authFailureLimit),
       trustProxy: options.trustProxy,
-      site: options.site,
+      site: withConsole(options.site, consoleDir),
       log,
       services: {
         domain,
@@ -191,6 +193,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     publicUrl = url;
     wsUrl = `${url.replace(/^http/, 'ws')}${SIP_PATH}`;
     log(`highrise listening on ${url} (SIP over WebSocket at ${wsUrl})`);
+    if (consoleDir !== undefined) log(`operator console at ${url}/console/`);
 
     let closing: Promise<void> | undefined;
     return {
