@@ -137,6 +137,8 @@ export interface SipDirectory {
   resolveInboundDid?(number: string, caller?: DialCaller): InboundDidResolution | undefined;
   /** A trunk of one tenant by digest username, for authenticating the carrier's REGISTER/INVITE. */
   trunk?(tenantId: string, username: string): SipTrunk | undefined;
+  /** A trunk of one tenant by id (a dial plan's `trunk` answer names it so). */
+  trunkById?(tenantId: string, trunkId: string): SipTrunk | undefined;
   /**
    * Calls `listener` after each committed change in SipCredentialChange; returns the unsubscribe.
    * Optional: without it the edge still refuses revoked credentials on their next use.

@@ -44,11 +44,19 @@ export const SipRoutingDecision = z
       version: z.literal('1.0'),
       routing: z.enum(['serial', 'parallel']),
       routes: z.array(SipRoutingBranch).min(1).max(32),
+      /** Set when the call leaves on one of the tenant's trunks (rtjson ignores it; the edge's script applies it). */
+      trunk: z
+        .object({
+          dialString: z.string().regex(/^[A-Za-z0-9+*#._-]{1,64}$/).meta({ description: 'The Request-URI user the carrier gets, after the rule\'s strip/prepend' }),
+          callerId: z.string().regex(/^\+?[0-9]{1,20}$/).meta({ description: 'The number presented (From and P-Asserted-Identity): a DID the tenant holds' }),
+        })
+        .optional(),
     }),
     z.object({
       action: z.literal('reject'),
       status: z.number().int().min(400).max(699),
-      reason: z.string().max(128).meta({ example: 'Not Found' }),
+      // Becomes a reason phrase and a quoted Reason header: no quotes, backslashes or control characters.
+      reason: z.string().min(1).max(128).regex(/^[^"\\\x00-\x1f\x7f]+$/).meta({ example: 'Not Found' }),
     }),
   ])
   .meta({ id: 'SipRoutingDecision' });

@@ -1,0 +1,45 @@
+/**
+ * `POST /internal/sip/route`: the Kamailio edge asks where an initial INVITE goes (issue 10,
+ * docs/decisions/2026-12-01-kamailio-edge.md). Not a /v1 route and not in the OpenAPI document: the
+ * only credential it takes is the edge secret (`kamailio.edge_secret`, which `highrise
+ * kamailio-config` renders into kamailio.cfg), compared in constant time; an API key of any kind,
+ * provider keys included, is just a wrong secret here. The secret is checked before the body is read.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import { SipRoutingDecision, SipRoutingRequest } from '@highrise/sdk/schemas';
+import { HttpError } from './errors';
+import { parseJsonBody, validate } from './validation';
+
+export const SIP_ROUTE_PATH = '/internal/sip/route';
+
+/** A routing request is a few hundred bytes; anything much bigger is not from our edge. */
+const MAX_BODY_BYTES = 4096;
+
+export interface SipRoutingService {
+  /** The edge secret, or undefined when no Kamailio edge was ever configured (then every call is 401). */
+  edgeSecret(): Promise<string | undefined>;
+  decide(request: SipRoutingRequest): SipRoutingDecision;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+function unauthenticated(c: Context): never {
+  c.header('WWW-Authenticate', 'Bearer realm="sip-edge"');
+  throw new HttpError(401, 'unauthenticated', 'send the edge secret as `Authorization: Bearer <secret>`');
+}
+
+export function sipRouteHandler(service: SipRoutingService) {
+  return async (c: Context) => {
+    const secret = await service.edgeSecret();
+    const presented = c.req.header('Authorization')?.trim();
+    // Equal-length digests: the comparison takes the same time whatever was sent.
+    if (secret === undefined || presented === undefined || !timingSafeEqual(digest(presented), digest(`Bearer ${secret}`))) unauthenticated(c);
+    if (Number(c.req.header('Content-Length') ?? MAX_BODY_BYTES + 1) > MAX_BODY_BYTES) {
+      throw new HttpError(413, 'payload_too_large', `routing requests carry a Content-Length of at most ${MAX_BODY_BYTES} bytes`);
+    }
+    const request = validate(SipRoutingRequest, parseJsonBody(await c.req.text()), 'body');
+    const decision = SipRoutingDecision.parse(service.decide(request));
+    return c.json(decision, 200);
+  };
+}
