@@ -115,8 +115,8 @@ describe('POST /internal/sip/route', () => {
       version: '1.0',
       routing: 'serial',
       routes: [
-        { ...aor('102'), fr_inv_timer: 7000 },
-        { ...aor('103'), fr_inv_timer: 7000 },
+        { ...aor('102'), fr_inv_timer: 7000, fr_timer: 7000 },
+        { ...aor('103'), fr_inv_timer: 7000, fr_timer: 7000 },
       ],
     });
     expect(await decide(ask(acme, '777'))).toEqual({ action: 'reject', status: 403, reason: 'premium numbers barred' });

@@ -57,7 +57,7 @@ export function decideSipRoute(directory: RoutingDirectory, request: SipRoutingR
       const members = resolution.members.filter((n) => n !== callerNumber && directory.user(tenant.id, n));
       if (members.length === 0) return reject(480, 'no member available');
       const timer = Math.min(600_000, Math.max(1000, resolution.timeout * 1000));
-      const routes: SipRoutingBranch[] = members.map((n) => (resolution.strategy === 'sequential' ? { uri: aor(n), fr_inv_timer: timer } : { uri: aor(n) }));
+      const routes: SipRoutingBranch[] = members.map((n) => (resolution.strategy === 'sequential' ? { uri: aor(n), fr_inv_timer: timer, fr_timer: timer } : { uri: aor(n) }));
       return { action: 'route', version: '1.0', routing: resolution.strategy === 'sequential' ? 'serial' : 'parallel', routes };
     }
     case 'trunk': {

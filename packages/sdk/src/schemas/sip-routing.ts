@@ -26,8 +26,13 @@ export type SipRoutingRequest = z.infer<typeof SipRoutingRequest>;
 export const SipRoutingBranch = z
   .object({
     uri: z.string().startsWith('sip:').meta({ example: 'sip:101@acme.sip.localhost' }),
-    /** rtjson's name: the ring time of this branch in ms (serial ring groups). */
+    /**
+     * rtjson's names: how long this branch may go without a final answer, in ms, after a provisional
+     * (`fr_inv_timer`) and before one (`fr_timer`). A serial ring group gives each member both, its
+     * ring time: setting only the first leaves Kamailio's default final-response timer in charge.
+     */
     fr_inv_timer: z.number().int().min(1000).max(600_000).optional(),
+    fr_timer: z.number().int().min(1000).max(600_000).optional(),
     headers: z
       .object({
         extra: z.string().optional().meta({ description: 'Extra header lines for the branch, CRLF-terminated' }),
