@@ -216,6 +216,47 @@ describe('Kamailio executing the platform’s dial plan', () => {
     await withTimeout(incoming.ended, 5000, 'the BYE did not reach the carrier');
   });
 
+  it('keeps the call records of calls placed through Kamailio, as calls.list shows them for the embedded edge', async () => {
+    const t = await tenant('recorded');
+    await t.api.dialRules.create({ pattern: '_7XX', action: { type: 'reject', status: 403, reason: 'barred' } });
+    const [r101, r102, r103] = [await phone(t, '101'), await phone(t, '102'), await phone(t, '103')];
+
+    const answered = r101.call('102');
+    const incoming = await r102.nextIncoming(5000);
+    await incoming.answer();
+    expect(await withTimeout(answered.outcome, 5000, 'no answer')).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await answered.hangup();
+    await withTimeout(incoming.ended, 5000, 'no BYE');
+
+    const busy = r101.call('103');
+    await (await r103.nextIncoming(5000)).reject(486);
+    expect(await withTimeout(busy.outcome, 5000, 'no answer')).toBe(486);
+
+    const cancelled = r102.call('103');
+    await r103.nextIncoming(5000);
+    await withTimeout(cancelled.ringing, 5000, 'no ringing');
+    await cancelled.cancel();
+    expect(await withTimeout(cancelled.outcome, 5000, 'no answer')).toBe(487);
+
+    expect(await withTimeout(r101.call('777').outcome, 5000, 'no answer')).toBe(403);
+    expect(await withTimeout(r101.call('104').outcome, 5000, 'no answer')).toBe(480);
+
+    const byCallId = (id: string | undefined) => (call: { callId: string }) => call.callId === id;
+    await vi.waitFor(async () => expect((await t.api.calls.list({ limit: 100 })).data).toHaveLength(5), { timeout: 10_000 });
+    const calls = (await t.api.calls.list({ limit: 100 })).data;
+    const record = calls.find(byCallId(answered.inviter.request.callId))!;
+    expect(record).toMatchObject({ from: '101', to: '102', direction: 'internal', disposition: 'answered', sipStatus: 200 });
+    expect(record.durationSeconds).toBeGreaterThanOrEqual(1);
+    expect(Date.parse(record.answeredAt!)).toBeGreaterThanOrEqual(Date.parse(record.startedAt) - 1000);
+    expect(calls.find(byCallId(busy.inviter.request.callId))).toMatchObject({ from: '101', to: '103', disposition: 'busy', sipStatus: 486, answeredAt: null });
+    expect(calls.find(byCallId(cancelled.inviter.request.callId))).toMatchObject({ from: '102', to: '103', disposition: 'cancelled', sipStatus: 487 });
+    expect(calls.filter((c) => c.to === '777')).toMatchObject([{ from: '101', disposition: 'rejected', sipStatus: 403 }]);
+    expect(calls.filter((c) => c.to === '104')).toMatchObject([{ from: '101', disposition: 'no_answer', sipStatus: 480 }]);
+    // Only this tenant's calls: Acme's and Globex's are in theirs.
+    expect(calls.every((c) => ['101', '102'].includes(c.from))).toBe(true);
+  }, 30_000);
+
   it('is the only one the platform answers: a tenant API key or no secret gets 401 at the routing endpoint', async () => {
     const body = JSON.stringify({ tenantId: acme.id, callId: 'x', source: 'extension', from: '101', to: '102', domain: acme.sipDomain });
     const post = (authorization?: string) => fetch(`${tp.platform.url}/internal/sip/route`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body });

@@ -151,3 +151,66 @@ describe('POST /internal/sip/route', () => {
     await vi.waitFor(async () => expect(await decide(ask(globex, '102', { from: '103' }))).toEqual({ action: 'reject', status: 403, reason: 'tenant suspended' }));
   });
 });
+
+describe('POST /internal/sip/call-record', () => {
+  const record = (url: string, body: unknown, authorization: string | null = `Bearer ${edgeSecret}`) =>
+    fetch(`${tp.platform.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization === null ? {} : { authorization }) }, body: JSON.stringify(body) });
+  const now = Date.now() / 1000;
+  const ended = (t: Tenant, extra: Record<string, unknown> = {}) => ({
+    tenantId: t.id,
+    callId: `rec-${randomBytes(4).toString('hex')}`,
+    from: '101',
+    to: '102',
+    direction: 'internal',
+    startedAt: now - 30,
+    answeredAt: now - 25.4,
+    endedAt: now,
+    sipStatus: 200,
+    ...extra,
+  });
+
+  it("stores how a routed call ended as the tenant's call record, to the edge secret only", async () => {
+    await secondStore.settings.getOrInsert('kamailio.edge_secret', edgeSecret);
+    for (const authorization of [null, `Bearer ${acme.adminKey}`, `Bearer ${KEY}`]) expect((await record('/internal/sip/call-record', ended(acme), authorization)).status).toBe(401);
+    const answered = ended(acme);
+    const missed = ended(acme, { to: '103', answeredAt: null, sipStatus: 487, cancelled: true });
+    const limited = ended(acme, { to: '555', answeredAt: null, sipStatus: 403, limit: true });
+    for (const body of [answered, missed, limited]) expect((await record('/internal/sip/call-record', body)).status).toBe(202);
+
+    const calls = tp.client(acme.adminKey).tenant(acme.id).calls;
+    await vi.waitFor(async () => expect((await calls.list({ limit: 100 })).data.filter((c) => c.callId.startsWith('rec-'))).toHaveLength(3));
+    const list = (await calls.list({ limit: 100 })).data;
+    expect(list.find((c) => c.callId === answered.callId)).toMatchObject({ from: '101', to: '102', direction: 'internal', disposition: 'answered', durationSeconds: 25, sipStatus: 200 });
+    expect(list.find((c) => c.callId === missed.callId)).toMatchObject({ disposition: 'cancelled', durationSeconds: 0, answeredAt: null, sipStatus: 487 });
+    expect(list.find((c) => c.callId === limited.callId)).toMatchObject({ disposition: 'limit', sipStatus: 403 });
+    // Nothing of it in another tenant.
+    const other = await tenant('initech-route');
+    expect((await tp.client(other.adminKey).tenant(other.id).calls.list({ limit: 100 })).data).toEqual([]);
+  });
+
+  it('refuses an unknown tenant (404) and bad input (400 naming the field)', async () => {
+    const unknown = await record('/internal/sip/call-record', ended(acme, { tenantId: 'ten_nonexistent' }));
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    const bad = await record('/internal/sip/call-record', ended(acme, { sipStatus: 99, direction: 'sideways' }));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { details: { field: string }[] } }).error.details.map((d) => d.field).sort()).toEqual(['direction', 'sipStatus']);
+  });
+
+  it("records the calls the dial plan refuses itself, since the edge relays nothing", async () => {
+    const calls = tp.client(acme.adminKey).tenant(acme.id).calls;
+    const request = ask(acme, '999', { from: '102' });
+    expect(await decide(request)).toEqual({ action: 'reject', status: 404, reason: 'Not Found' });
+    await vi.waitFor(async () => expect((await calls.list({ limit: 100 })).data.find((c) => c.callId === request.callId)).toMatchObject({ from: '102', to: '999', disposition: 'failed', sipStatus: 404 }));
+    // A refusal before the dial plan (the domain is not the tenant's) is nobody's call.
+    const foreign = ask(acme, '102', { domain: globex.sipDomain });
+    await decide(foreign);
+    const route = ask(acme, '101', { from: '103' });
+    await decide(route);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ids = (await calls.list({ limit: 100 })).data.map((c) => c.callId);
+    expect(ids).not.toContain(foreign.callId);
+    // A routed call is recorded when the edge reports how it ended, not when it is routed.
+    expect(ids).not.toContain(route.callId);
+  });
+});

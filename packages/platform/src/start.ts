@@ -16,7 +16,7 @@ import { startPortingAutomation } from './domain/porting/automation';
 import { DEFAULT_STORAGE_LIMIT_BYTES } from './domain/porting/documents';
 import type { PortingRuntime } from './domain/porting/runtime';
 import { createSipDirectory } from './domain/sip-directory';
-import { decideSipRoute, edgeSecretReader } from './domain/sip-route-decision';
+import { decideSipRoute, edgeSecretReader, recordEdgeCall } from './domain/sip-route-decision';
 import { SipDirectoryCache } from './domain/sip-directory-cache';
 import { CredentialChanges } from './domain/credential-changes';
 import { loadPlatformSecret } from './domain/softphone-tokens';
@@ -160,7 +160,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const app = createApp({
       metrics,
       // The Kamailio edge's dial plan: the same directory and resolver the embedded edge uses.
-      sipRouting: { edgeSecret: edgeSecretReader(store.settings), decide: (request) => decideSipRoute(directory, request, log) },
+      sipRouting: { edgeSecret: edgeSecretReader(store.settings), decide: (request) => decideSipRoute(directory, request, log), recordCall: (event) => recordEdgeCall(directory, event) },
       routes: routeTable,
       authFailures: new AuthFailureLimiter(options.authFailureLimit),
       trustProxy: options.trustProxy,

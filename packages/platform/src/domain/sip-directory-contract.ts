@@ -67,6 +67,15 @@ export interface SipTenantLimits {
 
 export type SipCallDisposition = 'answered' | 'no_answer' | 'busy' | 'failed' | 'cancelled' | 'limit' | 'rejected';
 
+/** Final status → disposition, for calls the caller did not give up on (both edges record by it). */
+export function dispositionFor(status: number): SipCallDisposition {
+  if (status >= 200 && status < 300) return 'answered';
+  if (status === 486 || status === 600) return 'busy';
+  if (status === 408 || status === 480 || status === 487) return 'no_answer';
+  if (status === 403 || status === 603) return 'rejected';
+  return 'failed';
+}
+
 /** What the edge knows of a finished call; the directory stores it in the tenant's scope. */
 export interface SipCallRecord {
   tenantId: string;

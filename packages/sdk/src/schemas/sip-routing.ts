@@ -66,3 +66,28 @@ export const SipRoutingDecision = z
   ])
   .meta({ id: 'SipRoutingDecision' });
 export type SipRoutingDecision = z.infer<typeof SipRoutingDecision>;
+
+/**
+ * How a call the edge routed ended, posted by Kamailio to `<platform>/internal/sip/call-record` (same
+ * edge secret): an answered call when its dialog ends, an unanswered one when its last branch failed
+ * or the caller cancelled, and one refused at the edge's channel limit. The platform stores it as the
+ * call record (`calls.list`, usage, analytics), as the embedded edge does. Calls the dial plan
+ * refused are recorded by the platform when it answers the routing request.
+ */
+const EpochSeconds = z.number().min(1_000_000_000).max(10_000_000_000).meta({ description: 'Seconds since 1970 (fractions allowed), as Kamailio\'s $TV(Sn)' });
+export const SipCallEnded = z
+  .strictObject({
+    tenantId: z.string().max(64),
+    callId: z.string().max(255),
+    from: z.string().max(64),
+    to: z.string().max(64),
+    direction: z.enum(['internal', 'inbound', 'outbound']),
+    startedAt: EpochSeconds,
+    answeredAt: EpochSeconds.nullable(),
+    endedAt: EpochSeconds,
+    sipStatus: z.number().int().min(200).max(699).meta({ description: 'The final status the caller got (200 for an answered call)' }),
+    cancelled: z.boolean().default(false).meta({ description: 'The caller gave up before an answer' }),
+    limit: z.boolean().default(false).meta({ description: "Refused at the tenant's channel limit" }),
+  })
+  .meta({ id: 'SipCallEnded' });
+export type SipCallEnded = z.infer<typeof SipCallEnded>;
