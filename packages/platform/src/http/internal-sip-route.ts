@@ -1,6 +1,7 @@
 /**
- * `POST /internal/sip/route`: the Kamailio edge asks where an initial INVITE goes (issue 10,
- * docs/decisions/2026-12-01-kamailio-edge.md). Not a /v1 route and not in the OpenAPI document: the
+ * `POST /internal/sip/route`: the Kamailio edge asks where an initial INVITE goes; `POST
+ * /internal/sip/call-record`: it says how a routed call ended (issue 10,
+ * docs/decisions/2026-12-01-kamailio-edge.md). Not /v1 routes and not in the OpenAPI document: the
  * only credential it takes is the edge secret (`kamailio.edge_secret`, which `highrise
  * kamailio-config` renders into kamailio.cfg), compared in constant time; an API key of any kind,
  * provider keys included, is just a wrong secret here. The secret is checked before the body is read.
