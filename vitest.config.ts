@@ -37,6 +37,7 @@ export default defineConfig({
             // Already run on both databases (or only on PostgreSQL) by themselves.
             'test/migrate-nodes.test.ts',
             'test/kamailio.test.ts',
+            'test/kamailio-routing.test.ts',
             'test/postgres-nodes.test.ts',
             // TODO(issue 9): 'lets the tenant's own reseller reject …' cancels an order right after
             // submitting it and gets 422 "cannot cancel a port order that is in review" on PostgreSQL

@@ -16,6 +16,7 @@ import { startPortingAutomation } from './domain/porting/automation';
 import { DEFAULT_STORAGE_LIMIT_BYTES } from './domain/porting/documents';
 import type { PortingRuntime } from './domain/porting/runtime';
 import { createSipDirectory } from './domain/sip-directory';
+import { decideSipRoute, edgeSecretReader, recordEdgeCall } from './domain/sip-route-decision';
 import { SipDirectoryCache } from './domain/sip-directory-cache';
 import { CredentialChanges } from './domain/credential-changes';
 import { loadPlatformSecret } from './domain/softphone-tokens';
@@ -159,8 +160,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
             webhookAttempts: () => webhookAttempts(domain),
           });
     const consoleDir = options.console === false ? undefined : (options.console ?? locateConsole());
+    const directory = createSipDirectory(domain, secret, directoryCache, log);
     const app = createApp({
       metrics,
+      // The Kamailio edge's dial plan: the same directory and resolver the embedded edge uses.
+      sipRouting: { edgeSecret: edgeSecretReader(store.settings), decide: (request) => decideSipRoute(directory, request, log), recordCall: (event) => recordEdgeCall(directory, event) },
       routes: routeTable,
       authFailures: new AuthFailureLimiter(options.authFailureLimit),
       trustProxy: options.trustProxy,
@@ -178,7 +182,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       },
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-    const sipEdge = attachSipEdge(server, { directory: createSipDirectory(domain, secret, directoryCache, log), path: SIP_PATH, log, timers: options.sipTimers, limits: options.sipLimits });
+    const sipEdge = attachSipEdge(server, { directory, path: SIP_PATH, log, timers: options.sipTimers, limits: options.sipLimits });
     edge = sipEdge;
     const port = await listen(server, options.port ?? 8080, host).catch(async (error: unknown) => {
       stopIdempotencyPurge();

@@ -66,6 +66,11 @@ export function createSipDirectory(ctx: DomainContext, secret: Uint8Array, cache
       const row = cache.tenant(tenantId)?.trunksByUsername.get(username);
       return row && { tenantId, trunkId: row.id, username: row.username, ha1: row.ha1, callerId: row.callerId, credential: credentialOf(row.id, row.ha1) };
     },
+    trunkById(tenantId, trunkId) {
+      const trunks = cache.tenant(tenantId)?.trunksByUsername.values();
+      const row = trunks && [...trunks].find((t) => t.id === trunkId);
+      return row && { tenantId, trunkId: row.id, username: row.username, ha1: row.ha1, callerId: row.callerId, credential: credentialOf(row.id, row.ha1) };
+    },
     watchCredentials: (listener) => ctx.credentialChanges?.subscribe(listener) ?? (() => {}),
     recordCalls(records) {
       // Never awaited by the edge: storeCalls catches everything itself.

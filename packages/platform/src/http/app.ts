@@ -16,6 +16,7 @@ import { createSiteHandler, type SiteOptions } from './site';
 import { parseJsonBody, validate } from './validation';
 import { resolveVersion } from './version';
 import type { OperatorMetrics } from './metrics';
+import { SIP_CALL_RECORD_PATH, SIP_ROUTE_PATH, sipCallRecordHandler, sipRouteHandler, type SipRoutingService } from './internal-sip-route';
 
 type Env = { Variables: { requestId: string; principal: Principal | undefined; sourceAddress: string | null } };
 
@@ -40,6 +41,8 @@ export interface AppOptions {
   unguardedPrincipal?: Principal | undefined;
   /** Operator metrics: counts every request and serves `GET /metrics` to its token. Absent: /metrics is 404. */
   metrics?: OperatorMetrics | undefined;
+  /** The Kamailio edge's routing and call-record endpoints (internal, edge secret only); absent: 404. */
+  sipRouting?: SipRoutingService | undefined;
 }
 
 const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
@@ -162,6 +165,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   const templates = routes.map((r) => ({ method: r.method, path: r.path, pattern: pathPattern(r.path) }));
   const routeTemplate = (method: string, path: string): string => {
     if (path === '/metrics') return '/metrics';
+    if (path === SIP_ROUTE_PATH || path === SIP_CALL_RECORD_PATH) return path;
     const exact = templates.find((t) => t.method === method && t.pattern.test(path)) ?? templates.find((t) => t.pattern.test(path));
     return exact?.path ?? (path.startsWith('/v1/') ? 'unmatched' : 'site');
   };
@@ -175,6 +179,11 @@ export function createApp(options: AppOptions): Hono<Env> {
     }
     return c.body(scraped.body, 200, { 'Content-Type': scraped.contentType });
   });
+
+  if (options.sipRouting) {
+    app.post(SIP_ROUTE_PATH, sipRouteHandler(options.sipRouting));
+    app.post(SIP_CALL_RECORD_PATH, sipCallRecordHandler(options.sipRouting));
+  }
 
   const authFailures = options.authFailures ?? new AuthFailureLimiter();
   const clientAddress = clientAddressResolver(options.trustProxy);
