@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RouteDef } from './route';
-import { SUPPORTED_VERSIONS } from './version';
+import { API_VERSIONS } from './version';
 
 const componentRef = (id: string) => `#/components/schemas/${id}`;
 const idOf = (schema: z.ZodType) => z.globalRegistry.get(schema)?.id as string | undefined;
@@ -26,11 +26,11 @@ function queryParameters(schema: z.ZodType): JsonSchema[] {
 }
 
 const errorResponses = {
-  '400': { description: 'Malformed JSON (field `body`) or a field that fails validation (`validation_error`)' },
+  '400': { description: 'Malformed JSON (field `body`), a field that fails validation (`validation_error`), or a `Highrise-Version` that names no version (`api_version_unknown`)' },
   '401': { description: 'Missing or unknown API key (`unauthenticated`)' },
   '403': { description: 'The key may not do this (`permission_denied`)' },
   '404': { description: 'No such resource, or one this key may not see (`not_found`)' },
-  '409': { description: 'Conflict (`tenant_exists`, `extension_exists`, `idempotency_key_in_use`)' },
+  '409': { description: 'Conflict (`tenant_exists`, `extension_exists`, `idempotency_key_in_use`, `port_orders_open`)' },
   '422': { description: 'Not possible in the current state (`limit_exceeded`, `idempotency_key_reused`, …)' },
   '500': { description: 'Our fault (`internal_error`)' },
 };
@@ -72,7 +72,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
       ],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(r.body, 'input') } } } } : {}),
       responses: {
-        [String(r.response.status)]: { description: r.response.description, content: { 'application/json': { schema: schemaRef(r.response.schema, 'output') } } },
+        [String(r.response.status)]: { description: r.response.description, content: { [r.response.contentType ?? 'application/json']: { schema: schemaRef(r.response.schema, 'output') } } },
         ...(r.scope === 'public'
           ? {}
           : Object.fromEntries(Object.entries(errorResponses).map(([status, v]) => [status, { ...v, content: errorContent }]))),
@@ -92,7 +92,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
           name: 'Highrise-Version',
           in: 'header',
           required: false,
-          description: `API version (YYYY-MM-DD). Supported: ${SUPPORTED_VERSIONS.join(', ')}; the response echoes the version used.`,
+          description: `API version (YYYY-MM-DD). Supported: ${API_VERSIONS.map((v) => `${v.version} (${v.changes.join(' ')})`).join('; ')}. Without it, the latest; another date gets 400 \`api_version_unknown\`. The response echoes the version used.`,
           schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
         },
         IdempotencyKey: {

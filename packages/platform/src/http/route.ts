@@ -52,6 +52,8 @@ export interface HandlerInput<Body, Query> {
   request: Request;
   /** The client's address as the app resolved it (proxy rules applied), for per-address limits on public routes. */
   sourceAddress: string | null;
+  /** The API version the request is served in (http/version.ts); JSON responses are rendered in it by the app. */
+  version: string;
 }
 
 export interface RouteDef {
@@ -74,7 +76,9 @@ export interface RouteDef {
    */
   upload?: { maxBytes: number } | undefined;
   query?: z.ZodType;
-  response: { status: number; schema: z.ZodType; description: string };
+  response: { status: number; schema: z.ZodType; description: string; contentType?: string | undefined };
+  /** A write that a deleted tenant still accepts (its restore); every other non-GET tenant route refuses one. */
+  allowDeletedTenant?: boolean | undefined;
   handle(input: HandlerInput<any, any>): unknown;
 }
 
@@ -92,7 +96,9 @@ interface Spec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined,
   body?: B;
   upload?: { maxBytes: number };
   query?: Q;
-  response: { status: number; schema: R; description: string };
+  /** `contentType`: a route that answers with its own Response (a stream) in another type; `schema` then describes one item of it. */
+  response: { status: number; schema: R; description: string; contentType?: string };
+  allowDeletedTenant?: boolean;
 }
 
 type Result<R extends z.ZodType> = z.input<R> | Promise<z.input<R>>;
@@ -112,7 +118,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
 }
 
 export function tenantRoute<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, R extends z.ZodType = z.ZodType>(
-  spec: Spec<B, Q, R> & { handle(i: InTenant<HandlerInput<Out<B>, Out<Q>>>): Result<R> },
+  spec: Spec<B, Q, R> & { handle(i: InTenant<HandlerInput<Out<B>, Out<Q>>>): Result<R> | Response | Promise<Response> },
 ): RouteDef {
   if (!spec.path.startsWith('/v1/tenants/{tenantId}')) throw new Error(`tenant route ${spec.path} must live under /v1/tenants/{tenantId}`);
   return { ...spec, scope: 'tenant' } as unknown as RouteDef;

@@ -48,6 +48,7 @@ function directoryChange(path: string, tenantId: string | undefined, method: str
   }
   if (path === 'tenants' && method === 'insert') return { kind: 'tenant', tenantId: (args[0] as { id: string }).id };
   if (path === 'tenants' && method === 'update') return { kind: 'tenant', tenantId: args[0] as string };
+  if (path === 'lifecycle' && ['markDeleted', 'clearDeleted', 'purge'].includes(method)) return { kind: 'tenant', tenantId: args[0] as string };
   // A reseller's status decides whether its tenants are in service.
   if (path === 'resellers' && method === 'update') return { kind: 'all' };
   // Only an assignment puts a number in a tenant's hands; deleting one is refused while it is assigned.

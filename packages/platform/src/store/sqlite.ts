@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { sqliteTenantLifecycle } from './sqlite-lifecycle';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { latestVersion } from './migrations/index';
@@ -61,6 +62,8 @@ function toTenant(r: Row): TenantRow {
     },
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
+    deletedAt: strOrNull(r.deleted_at),
+    purgeAt: strOrNull(r.purge_at),
   };
 }
 
@@ -261,6 +264,7 @@ function openSynchronous(options: SqliteStoreOptions): { db: Database.Database; 
   const store: SynchronousStore = {
     tenant: tenantScope,
     numbers: sqliteNumberInventory(db),
+    lifecycle: sqliteTenantLifecycle(db),
     porting: sqlitePortingPlatform(db),
     webhooks: sqliteWebhookPlatform(db),
     analytics: sqliteAnalytics(db),
@@ -332,6 +336,11 @@ function openSynchronous(options: SqliteStoreOptions): { db: Database.Database; 
         if (filter.id !== undefined) {
           where.push('id = ?');
           values.push(filter.id);
+        }
+        where.push(filter.deleted === true ? 'deleted_at IS NOT NULL' : 'deleted_at IS NULL');
+        if (filter.status !== undefined) {
+          where.push('status = ?');
+          values.push(filter.status);
         }
         const rows = db.prepare(`SELECT * FROM tenants WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...values, page.limit + 1) as Row[];
         return paginate(rows, page.limit, toTenant);
