@@ -29,7 +29,6 @@ import { listRoles, tenantRoleOwner } from '../domain/roles';
 import type { TenantAccess } from '../domain/tenants';
 import { listTrunks } from '../domain/trunks';
 import { listWebhookEndpoints } from '../domain/webhooks';
-import type { Page, PageQuery } from '../store/types';
 import { presentCall, presentExtension, presentTenant } from './present';
 import { presentAuditEvent } from './present-audit';
 import { presentNumber, presentDialRule, presentRingGroup, presentTrunk } from './present-dial-plan';
@@ -44,6 +43,15 @@ export interface ExportRecord {
 }
 
 const PAGE = 200;
+
+interface PageQuery {
+  limit: number;
+  after?: string;
+}
+interface Page<T> {
+  items: T[];
+  next: string | null;
+}
 
 async function* pagesOf<T>(type: ExportType, list: (page: PageQuery) => Promise<Page<T>>, present: (item: T) => object): AsyncGenerator<ExportRecord> {
   let after: string | undefined;

@@ -316,7 +316,7 @@ function openSynchronous(options: SqliteStoreOptions): { db: Database.Database; 
           row.id, row.resellerId, row.name, row.slug, row.status, row.limits.extensions, row.limits.channels, row.limits.messagesPerMinute, row.limits.storageBytes,
           row.limits.dialRules, row.limits.ringGroups, row.limits.trunks, row.limits.openPortOrders, row.createdAt, row.updatedAt,
         );
-        return row;
+        return { ...row, deletedAt: null, purgeAt: null };
       },
       get(id) {
         const row = cached('SELECT * FROM tenants WHERE id = ?').get(id) as Row | undefined;

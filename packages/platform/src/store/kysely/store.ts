@@ -166,7 +166,8 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
         })
         .execute();
       await ctx.directoryChanged({ kind: 'tenant', tenantId: row.id });
-      return row;
+      // As `get` reads it back: a new tenant is not deleted.
+      return { ...row, deletedAt: null, purgeAt: null };
     },
     async get(id) {
       const row = await system().selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
