@@ -187,7 +187,13 @@ describe('DELETE /v1/tenants/{id}', () => {
     expect(ownerError.code).toBe('permission_denied');
     expect((await resellerAdmin.tenants.delete(tenant.id)).status).toBe('deleted');
     expect((await resellerAdmin.tenants.list({ status: 'deleted' }).toArray()).map((t) => t.id)).toEqual([tenant.id]);
-    expect((await resellerAdmin.tenants.restore(tenant.id)).tenant.status).toBe('active');
+    // The scoped client reaches the same routes.
+    expect((await resellerAdmin.tenant(tenant.id).restore()).tenant.status).toBe('active');
+    expect((await resellerAdmin.tenant(tenant.id).delete()).status).toBe('deleted');
+    const records = resellerAdmin.tenant(tenant.id).export();
+    const first = await records.next();
+    await records.return(undefined);
+    expect(first.value).toMatchObject({ type: 'tenant', data: { id: tenant.id, status: 'deleted' } });
   });
 });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newId } from '../../ids';
 import type { DirectoryChange } from '../async-types';
 import type { TenantRow } from '../types';
+import type { DeletedTenantState } from '../lifecycle-types';
 import { openKyselyStore, type KyselyStore } from './store';
 import { sql } from 'kysely';
 import { connect } from '../db/connect';
@@ -174,7 +175,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
   });
 
   describe('tenant life cycle', () => {
-    const state = { status: 'active' as const, numbers: [{ id: 'num_1', number: '+15550001', routing: { type: 'extension', target: '101' } }] };
+    const state: DeletedTenantState = { status: 'active', numbers: [{ id: 'num_1', number: '+15550001', routing: { type: 'extension', target: '101' } }] };
 
     it('marks a tenant deleted once, suspended underneath, listed only as deleted, and restores it with its status', async () => {
       const r = await reseller();
