@@ -371,6 +371,9 @@ describe('Highrise-Version', () => {
     await (await client.tenants.exportStream(tenant.id)).text();
     await client.tenants.delete(tenant.id);
     await client.tenants.restore(tenant.id);
+    // The SDK's version is the platform's latest: what a request naming none is served with.
+    const unversioned = await fetch(`${tp.platform.url}/v1/tenants`, { headers: { Authorization: `Bearer ${tp.bootstrapKey}` } });
+    expect(API_VERSION).toBe(unversioned.headers.get('Highrise-Version'));
     expect(API_VERSION).toBe('2026-12-01');
     expect(seen.length).toBeGreaterThanOrEqual(5);
     expect(new Set(seen)).toEqual(new Set([API_VERSION]));
