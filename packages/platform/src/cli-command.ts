@@ -24,6 +24,9 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
                       (HIGHRISE_PORTING_CARRIER)
   --metrics-token T   serve Prometheus metrics at GET /metrics to \`Authorization: Bearer T\`
                       (HIGHRISE_METRICS_TOKEN; at least 16 characters); without it /metrics is 404
+  --tenant-retention-days N
+                      how long a deleted tenant's data is kept (and it can be restored) before the
+                      purge (HIGHRISE_TENANT_RETENTION_DAYS, default 30; 0 to 3650)
 
        highrise migrate status | up [--to N] | down --to N [--dry-run]   (see highrise migrate --help)
        highrise kamailio-config --database-url URL --platform-url URL --listen HOST:PORT --out DIR
@@ -46,6 +49,8 @@ export interface StartCommand {
   portingCarrier: 'simulated' | undefined;
   /** The scraper's token for GET /metrics; undefined: no metrics served. */
   metricsToken?: string | undefined;
+  /** Days a deleted tenant is kept before the purge; undefined: the platform's default (30). */
+  tenantRetentionDays?: number | undefined;
 }
 
 /** A boolean environment twin: `1`/`true` or `0`/`false`; anything else is a mistake worth saying. */
@@ -74,6 +79,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
         'audit-key-file': { type: 'string' },
         'porting-carrier': { type: 'string' },
         'metrics-token': { type: 'string' },
+        'tenant-retention-days': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -101,6 +107,11 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) {
     throw new UsageError('--metrics-token (HIGHRISE_METRICS_TOKEN) must be 16 to 200 printable characters without spaces');
   }
+  const retentionText = values['tenant-retention-days'] ?? (env.HIGHRISE_TENANT_RETENTION_DAYS || undefined);
+  const tenantRetentionDays = retentionText === undefined ? undefined : Number(retentionText);
+  if (retentionText !== undefined && (!/^\d+(\.\d+)?$/.test(retentionText) || tenantRetentionDays! > 3650)) {
+    throw new UsageError(`--tenant-retention-days (HIGHRISE_TENANT_RETENTION_DAYS) must be a number of days from 0 to 3650, not "${retentionText}"`);
+  }
   return {
     port,
     dataDir: values['data-dir'] ?? env.HIGHRISE_DATA_DIR ?? '.highrise',
@@ -112,6 +123,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
     audit: auditKeySource(values['audit-key-file'], env),
     portingCarrier: carrierText === 'simulated' ? 'simulated' : undefined,
     metricsToken,
+    tenantRetentionDays,
   };
 }
 

@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     audit: command.audit,
     ...(command.portingCarrier ? { porting: { carrier: command.portingCarrier } } : {}),
     metricsToken: command.metricsToken,
+    ...(command.tenantRetentionDays !== undefined ? { tenants: { retentionDays: command.tenantRetentionDays } } : {}),
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`Highrise is running at ${platform.url}\nport: ${platform.port}\nSIP over WebSocket: ${platform.wsUrl}\n`);

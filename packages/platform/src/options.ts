@@ -103,6 +103,12 @@ export interface PlatformOptions {
    * per owner per window (default 10 per 60 s).
    */
   webhooks?: WebhookDeliveryOptions & WebhookRuleOptions;
+  /**
+   * Deleted tenants (docs/decisions/2026-12-01-tenant-lifecycle.md): `retentionDays` their data is
+   * kept before the purge, during which a restore brings them back (default 30; fractions allowed;
+   * 0 purges at the next pass); `purgeIntervalMs`, how often the purge looks (default 1 h).
+   */
+  tenants?: { retentionDays?: number; purgeIntervalMs?: number };
 }
 
 export interface Platform {

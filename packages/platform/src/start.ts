@@ -9,6 +9,8 @@ import { newApiKeySecret } from './domain/secrets';
 import type { DomainContext } from './domain/context';
 import { startIdempotencyPurge } from './domain/idempotency';
 import { startWebhookDelivery } from './domain/webhook-delivery';
+import { startTenantPurge } from './domain/tenant-purge';
+import { DEFAULT_RETENTION_DAYS } from './domain/tenant-lifecycle';
 import { webhookRules } from './domain/webhooks';
 import { presentEventData } from './http/present-webhooks';
 import { SimulatedCarrier } from './domain/porting/carrier';
@@ -83,6 +85,13 @@ async function recordSipBaseDomain(store: Store, baseSipDomain: string): Promise
   }
 }
 
+/** The retention of deleted tenants, checked before anything starts (0 purges at the next tick). */
+function retentionDays(options: PlatformOptions): number {
+  const days = options.tenants?.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  if (!Number.isFinite(days) || days < 0 || days > 3650) throw new Error('the tenant retention must be between 0 and 3650 days');
+  return days;
+}
+
 /**
  * Starts the whole platform in this process: store (migrated), HTTP API, static site and SIP edge,
  * all on one port. `close()` stops them in reverse order.
@@ -107,6 +116,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       // Only the default for tenants created from now on; each tenant's own limit is `limits.storageBytes`.
       defaultStorageBytes: options.porting?.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT_BYTES,
       webhooks: webhookRules(options.webhooks),
+      tenantRetentionDays: retentionDays(options),
     };
     if (options.webhooks?.allowPrivateDestinations) log('webhooks may be sent to loopback and private addresses (--allow-private-webhooks): not for a shared deployment');
     // Before anything appends: the first keyed event would mark the database as re-keyed.
@@ -143,6 +153,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     });
     // Queued webhook deliveries (including ones cut off by a crash) resume as soon as the store is open.
     const webhookDelivery = startWebhookDelivery(domain, options.webhooks, log);
+    // Deleted tenants whose retention ended lose their data (and their porting documents' files).
+    const tenantPurge = startTenantPurge(domain, { dataDir: porting.dataDir, intervalMs: options.tenants?.purgeIntervalMs, log });
 
     let wsUrl = '';
     // Known once the server listens, before any request can ask for the document.
@@ -188,6 +200,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       stopIdempotencyPurge();
       await portingAutomation.stop();
       await webhookDelivery.stop();
+      await tenantPurge.stop();
       await sipEdge.close();
       directoryCache.stop();
       throw error;
@@ -209,6 +222,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           stopIdempotencyPurge();
           await portingAutomation.stop();
           await webhookDelivery.stop();
+          await tenantPurge.stop();
           await sipEdge.close();
           await new Promise<void>((resolve) => {
             server.close(() => resolve());

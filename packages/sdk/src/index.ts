@@ -19,6 +19,6 @@ export * from './schemas/index';
 export {
   ApiKey, ApiKeyWithSecret, AuditEvent, AuditVerification, Branding, Call, Deleted, DialRule, Extension, ExtensionWithPassword,
   PermissionList, PhoneNumber, PortComment, PortDocument, PortDocumentContent, PortOrder, PortTimelineEntry, PublicBranding, Reseller,
-  RingGroup, Role, SigningKeyRotation, SoftphoneToken, Tenant, TenantCreateResponse, TenantUsage, AnalyticsSummary, AnalyticsTenantRow, Trunk,
+  RingGroup, Role, SigningKeyRotation, SoftphoneToken, Tenant, TenantCreateResponse, TenantExportRecord, TenantRestoreResponse, TenantUsage, AnalyticsSummary, AnalyticsTenantRow, Trunk,
   TrunkUpdateResponse, TrunkWithPassword, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret, WebhookEvent,
 } from './models';

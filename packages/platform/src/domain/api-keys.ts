@@ -1,7 +1,7 @@
 import { newId } from '../ids';
 import type { ApiKeyRow, Page, PageQuery, RoleLevel } from '../store/types';
 import { recordAudit, type DomainContext } from './context';
-import { InvalidReference, NotFound, PermissionDenied, ResellerSuspended, TenantSuspended } from './errors';
+import { InvalidReference, NotFound, PermissionDenied, ResellerSuspended, TenantDeleted, TenantSuspended } from './errors';
 import { builtInRole, LEVEL_PERMISSIONS, ownerRoleId, requireHeld, rolePermissions, USER_PERMISSIONS, USER_ROLE_ID, type Permission } from './permissions';
 import type { Actor, Principal } from './principal';
 import { randomBase62, sha256Hex } from './secrets';
@@ -118,6 +118,7 @@ export async function resolveApiKey(ctx: DomainContext, secret: string): Promise
     case 'tenant': {
       const tenant = await ctx.store.tenants.get(key.tenantId!);
       if (!tenant) return { ok: false, reason: 'unknown' };
+      if (tenant.deletedAt) throw new TenantDeleted();
       if (!await tenantInService(ctx, tenant)) throw new TenantSuspended();
       if (key.extensionId === null) {
         principal = { kind: 'tenant', tenantId: tenant.id, ...grant };

@@ -23,6 +23,8 @@ export interface DomainContext {
    * refused and redelivery has the default limit.
    */
   webhooks?: WebhookRules | undefined;
+  /** Days a deleted tenant's data is kept before the purge (PlatformOptions.tenants.retentionDays); default 30. */
+  tenantRetentionDays?: number | undefined;
 }
 
 export const tenantSipDomain = (ctx: DomainContext, slug: string) => `${slug}.${ctx.baseSipDomain}`;

@@ -163,3 +163,25 @@ export class RateLimited extends DomainError {
     this.name = 'RateLimited';
   }
 }
+
+/** A key of a deleted tenant: refused like a suspended one (403), with the reason, until a restore. */
+export class TenantDeleted extends DomainError {
+  readonly code = 'tenant_deleted';
+  constructor() {
+    super('the tenant is deleted');
+    this.name = 'TenantDeleted';
+  }
+}
+
+/**
+ * A tenant with open port orders cannot be deleted: its numbers are on their way in, and the carrier
+ * would complete them into a tenant that is gone. The details name every open order.
+ */
+export class PortOrdersOpen extends DomainError {
+  readonly code = 'port_orders_open';
+  constructor(readonly orderIds: readonly string[]) {
+    super(`the tenant has ${orderIds.length} open port order(s): ${orderIds.join(', ')}; cancel them or wait until they complete`);
+    this.name = 'PortOrdersOpen';
+    for (const id of orderIds) this.details.push({ field: 'portOrders', issue: `${id} is open` });
+  }
+}

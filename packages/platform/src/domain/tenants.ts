@@ -7,6 +7,8 @@ import { insertTenantKey } from './api-keys';
 import { emitEvent } from './events';
 import { publishCredentialChange } from './credential-changes';
 import { ownerRoleId } from './permissions';
+import { assertNotDeleted } from './tenant-lifecycle';
+import type { Status } from '../store/types';
 
 /**
  * What a tenant gets when its creator sets no limit. The caps on dial rules, ring groups and trunks
@@ -94,10 +96,14 @@ export async function createTenant(
   });
 }
 
-export async function listTenants(ctx: DomainContext, principal: Principal, page: PageQuery): Promise<Page<TenantView>> {
-  const filter =
+/** `deleted` lists only deleted tenants (kept until their purge); without a status, every tenant that is not deleted. */
+export type TenantListStatus = Status | 'deleted';
+
+export async function listTenants(ctx: DomainContext, principal: Principal, page: PageQuery, status?: TenantListStatus): Promise<Page<TenantView>> {
+  const owner =
     isTenantLevel(principal) ? { id: principal.tenantId } : principal.kind === 'reseller' ? { resellerId: principal.resellerId } : {};
-  const result = await ctx.store.tenants.list(page, filter);
+  const state = status === 'deleted' ? { deleted: true } : status !== undefined ? { status } : {};
+  const result = await ctx.store.tenants.list(page, { ...owner, ...state });
   return { items: result.items.map((t) => view(ctx, t)), next: result.next };
 }
 
@@ -114,6 +120,7 @@ export async function updateTenant(ctx: DomainContext, actor: Actor, access: Ten
   const { tenant } = access;
   // Quotas are set by whoever sells the tenant, never by the tenant itself.
   if (input.limits && isTenantLevel(actor.principal)) throw new PermissionDenied('a tenant key cannot change its own limits');
+  assertNotDeleted(access, 'update');
   return ctx.store.transaction(async () => {
     const updated = await ctx.store.tenants.update(tenant.id, {
       name: input.name,
@@ -137,6 +144,7 @@ function definedOnly<T extends object>(o: T): Partial<T> {
  */
 export async function setTenantStatus(ctx: DomainContext, actor: Actor, access: TenantAccess, status: 'active' | 'suspended'): Promise<TenantView> {
   if (isTenantLevel(actor.principal)) throw new PermissionDenied('a tenant cannot suspend or resume itself');
+  assertNotDeleted(access, status === 'suspended' ? 'suspend' : 'resume');
   const result = await ctx.store.transaction(async () => {
     const updated = await ctx.store.tenants.update(access.tenant.id, { status, updatedAt: ctx.now().toISOString() });
     if (!updated) throw new NotFound('tenant');

@@ -14,11 +14,12 @@ import { HttpError, toErrorResponse } from './errors';
 import type { AppServices, RouteDef } from './route';
 import { createSiteHandler, type SiteOptions } from './site';
 import { parseJsonBody, validate } from './validation';
-import { resolveVersion } from './version';
+import { LATEST_VERSION, renderForVersion, resolveVersion } from './version';
+import { TenantIsDeleted } from '../domain/tenant-lifecycle';
 import type { OperatorMetrics } from './metrics';
 import { SIP_CALL_RECORD_PATH, SIP_ROUTE_PATH, sipCallRecordHandler, sipRouteHandler, type SipRoutingService } from './internal-sip-route';
 
-type Env = { Variables: { requestId: string; principal: Principal | undefined; sourceAddress: string | null } };
+type Env = { Variables: { requestId: string; principal: Principal | undefined; sourceAddress: string | null; version: string } };
 
 /** Request bodies are small JSON documents; anything bigger is refused before parsing. */
 const MAX_BODY_BYTES = 1_000_000;
@@ -106,6 +107,10 @@ function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) 
     if (!unguarded && route.permission && principal && !principal.permissions.has(route.permission)) {
       throw new HttpError(403, 'permission_denied', `this key's role lacks ${route.permission}`, [{ field: 'permissions', issue: `missing ${route.permission}` }]);
     }
+    // A deleted tenant's data is read (and exported) until its purge, but changed only by a restore.
+    if (tenant?.tenant.deletedAt && route.method !== 'GET' && !route.allowDeletedTenant) throw new TenantIsDeleted(route.operationId);
+    const version = c.get('version');
+    const shown = (text: string) => (version === LATEST_VERSION ? text : JSON.stringify(renderForVersion(version, JSON.parse(text))));
     const query = route.query ? validate(route.query, c.req.query(), 'query') : undefined;
     // An upload's bytes are read here too, so that they count in the idempotency fingerprint; the
     // handler reads them again from a request re-made around them.
@@ -124,22 +129,23 @@ function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) 
       const start = await beginIdempotent(services.domain, principal!.keyId, idempotencyKey, requestFingerprint(route.method, c.req.path, new URL(c.req.url).search, bytes));
       if (start.kind === 'reused') throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
       if (start.kind === 'in_use') throw new HttpError(409, 'idempotency_key_in_use', 'a request with this Idempotency-Key is still in progress');
-      if (start.kind === 'replay') return json(c, start.status, start.body, { 'Idempotent-Replayed': 'true' });
+      if (start.kind === 'replay') return json(c, start.status, start.status < 300 ? shown(start.body) : start.body, { 'Idempotent-Replayed': 'true' });
     }
 
     try {
       const body = route.body ? validate(route.body, raw, 'body') : undefined;
-      const result = await route.handle({ services, params, query, body, principal, actor, tenant, request, sourceAddress: c.get('sourceAddress') });
+      const result = await route.handle({ services, params, query, body, principal, actor, tenant, request, sourceAddress: c.get('sourceAddress'), version });
       // A file download answers with its own bytes and headers, and the ones every answer carries.
       if (result instanceof Response) {
         result.headers.set('Request-Id', c.get('requestId'));
-        result.headers.set('Highrise-Version', resolveVersion(c.req.header('Highrise-Version')));
+        result.headers.set('Highrise-Version', version);
         return result;
       }
       // Responses go out in exactly the SDK's shape; a mismatch is our bug and fails loudly as a 500.
+      // Stored in the latest version's shape; each answer (a replay too) in the version asked for.
       const text = JSON.stringify(route.response.schema.parse(result));
       if (idempotencyKey !== undefined) await completeIdempotent(services.domain, principal!.keyId, idempotencyKey, route.response.status, text);
-      return json(c, route.response.status, text);
+      return json(c, route.response.status, shown(text));
     } catch (error) {
       if (idempotencyKey !== undefined) await releaseIdempotent(services.domain, principal!.keyId, idempotencyKey);
       throw error;
@@ -156,7 +162,9 @@ export function createApp(options: AppOptions): Hono<Env> {
     const requestId = newId('req');
     c.set('requestId', requestId);
     c.header('Request-Id', requestId);
-    c.header('Highrise-Version', resolveVersion(c.req.header('Highrise-Version')));
+    const version = resolveVersion(c.req.header('Highrise-Version'));
+    c.set('version', version);
+    c.header('Highrise-Version', version);
     await next();
     // Labelled by the route template, never the concrete path: the label set stays bounded.
     options.metrics?.observe(routeTemplate(c.req.method, c.req.path), c.req.method, c.res.status);

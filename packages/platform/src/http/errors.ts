@@ -26,6 +26,8 @@ const DOMAIN_STATUS: Record<string, number> = {
   permission_denied: 403,
   limit_exceeded: 422,
   tenant_suspended: 403,
+  tenant_deleted: 403,
+  port_orders_open: 409,
   validation_error: 400,
   reseller_suspended: 403,
   role_exists: 409,

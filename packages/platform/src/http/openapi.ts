@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DocumentedHeader, RouteDef } from './route';
-import { SUPPORTED_VERSIONS } from './version';
+import { API_VERSIONS } from './version';
 import { tagList, tagOf } from './openapi-tags';
 import { webhookHeaderParameters, webhookOperations } from './openapi-webhooks';
 
@@ -102,11 +102,11 @@ const commonHeaders = { 'Request-Id': headerRef('RequestId'), 'Highrise-Version'
  * below from what it does (a body: 413; an upload: 415); the codes within each are generic.
  */
 const errorResponses: Record<string, { name: string; description: string; headers?: Record<string, unknown> }> = {
-  '400': { name: 'BadRequest', description: 'Malformed JSON (field `body`) or a field that fails validation (`validation_error`)' },
+  '400': { name: 'BadRequest', description: 'Malformed JSON (field `body`), a field that fails validation (`validation_error`), or a `Highrise-Version` that names no version (`api_version_unknown`)' },
   '401': { name: 'Unauthenticated', description: 'Missing or unknown API key (`unauthenticated`)' },
   '403': { name: 'PermissionDenied', description: 'The key may not do this (`permission_denied`, `tenant_suspended`, `reseller_suspended`)' },
   '404': { name: 'NotFound', description: 'No such resource, or one this key may not see (`not_found`)' },
-  '409': { name: 'Conflict', description: 'Conflict (`tenant_exists`, `extension_exists`, `idempotency_key_in_use`, …)' },
+  '409': { name: 'Conflict', description: 'Conflict (`tenant_exists`, `extension_exists`, `idempotency_key_in_use`, `port_orders_open`, …)' },
   '413': { name: 'PayloadTooLarge', description: 'The request body is larger than this route takes (`payload_too_large`)' },
   '415': { name: 'UnsupportedMediaType', description: 'The uploaded bytes are not of a type this route takes (`unsupported_media_type`)' },
   '422': { name: 'Unprocessable', description: 'Not possible in the current state (`limit_exceeded`, `idempotency_key_reused`, `invalid_state`, …)' },
@@ -259,7 +259,7 @@ export function buildOpenApi(routes: readonly RouteDef[], options: OpenApiOption
           name: 'Highrise-Version',
           in: 'header',
           required: false,
-          description: `API version (YYYY-MM-DD). Supported: ${SUPPORTED_VERSIONS.join(', ')}; the response echoes the version used.`,
+          description: `API version (YYYY-MM-DD). Supported: ${API_VERSIONS.map((v) => `${v.version} (${v.changes.join(' ')})`).join('; ')}. Without it, the latest; another date gets 400 \`api_version_unknown\`. The response echoes the version used.`,
           schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
         },
         IdempotencyKey: {

@@ -52,6 +52,8 @@ export interface HandlerInput<Body, Query> {
   request: Request;
   /** The client's address as the app resolved it (proxy rules applied), for per-address limits on public routes. */
   sourceAddress: string | null;
+  /** The API version the request is served in (http/version.ts); JSON responses are rendered in it by the app. */
+  version: string;
 }
 
 /**
@@ -103,6 +105,8 @@ export interface RouteDef {
   upload?: Upload | undefined;
   query?: z.ZodType;
   response: ResponseSpec;
+  /** A write that a deleted tenant still accepts (its restore); every other non-GET tenant route refuses one. */
+  allowDeletedTenant?: boolean | undefined;
   handle(input: HandlerInput<any, any>): unknown;
 }
 
@@ -121,6 +125,7 @@ interface Spec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined,
   upload?: Upload;
   query?: Q;
   response: ResponseSpec<R>;
+  allowDeletedTenant?: boolean;
 }
 
 type Result<R extends z.ZodType> = z.input<R> | Promise<z.input<R>>;
@@ -140,7 +145,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
 }
 
 export function tenantRoute<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, R extends z.ZodType = z.ZodType>(
-  spec: Spec<B, Q, R> & { handle(i: InTenant<HandlerInput<Out<B>, Out<Q>>>): Result<R> },
+  spec: Spec<B, Q, R> & { handle(i: InTenant<HandlerInput<Out<B>, Out<Q>>>): Result<R> | Response | Promise<Response> },
 ): RouteDef {
   if (!spec.path.startsWith('/v1/tenants/{tenantId}')) throw new Error(`tenant route ${spec.path} must live under /v1/tenants/{tenantId}`);
   return { ...spec, scope: 'tenant' } as unknown as RouteDef;

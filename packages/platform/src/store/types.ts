@@ -24,6 +24,10 @@ export interface TenantRow {
   limits: { extensions: number; channels: number; messagesPerMinute: number; storageBytes: number; dialRules: number; ringGroups: number; trunks: number; openPortOrders: number };
   createdAt: string;
   updatedAt: string;
+  /** Set while the tenant is deleted (its `status` then says `suspended`); absent or null otherwise. */
+  deletedAt?: string | null | undefined;
+  /** When the purge job deletes a deleted tenant's data. */
+  purgeAt?: string | null | undefined;
 }
 
 export interface ExtensionRow {
@@ -199,6 +203,7 @@ export interface Page<T> {
   next: string | null;
 }
 
+import type { TenantLifecycleStore } from './lifecycle-types';
 import type { DialPlanScope, NumberInventory } from './dial-plan-types';
 export type * from './dial-plan-types';
 import type { PortingPlatform, PortingScope } from './porting-types';
@@ -280,6 +285,8 @@ export interface Store {
   tenant(tenantId: string): TenantScope;
   /** Every DID on the platform, assigned or not: the provider's inventory. Tenants read theirs through `tenant(id).numbers`. */
   numbers: NumberInventory;
+  /** Soft deletion, restore and purge of tenants. */
+  lifecycle: TenantLifecycleStore;
   /** Port orders across tenants, for the carrier loop and the platform-wide number conflict check. */
   porting: PortingPlatform;
   /** Provider and reseller webhook endpoints, the event fan-out and the delivery queue. */
@@ -307,8 +314,11 @@ export interface Store {
     insert(row: TenantRow): Promise<TenantRow>;
     get(id: string): Promise<TenantRow | undefined>;
     getBySlug(slug: string): Promise<TenantRow | undefined>;
-    /** All tenants, or those of one reseller, or the one tenant a tenant key may see. */
-    list(page: PageQuery, filter?: { resellerId?: string; id?: string }): Promise<Page<TenantRow>>;
+    /**
+     * All tenants, or those of one reseller, or the one tenant a tenant key may see. Deleted tenants
+     * only with `deleted: true` (then only they); `status` narrows the others.
+     */
+    list(page: PageQuery, filter?: { resellerId?: string; id?: string; deleted?: boolean; status?: Status }): Promise<Page<TenantRow>>;
     update(id: string, patch: Partial<Pick<TenantRow, 'name' | 'status' | 'limits' | 'updatedAt'>>): Promise<TenantRow | undefined>;
   };
   apiKeys: {

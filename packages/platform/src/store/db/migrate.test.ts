@@ -30,6 +30,9 @@ const RAISED_LIMITS: TenantRow['limits'] = { ...LIMITS, dialRules: 500, ringGrou
 async function seed(store: AsyncStore): Promise<void> {
   await store.settings.getOrInsert('platform.name', 'Highrise');
   await store.resellers.insert({ id: 'res_1', name: 'Reseller', status: 'active', createdAt: T0, updatedAt: T0 });
+  // A deleted tenant (0016): a down keeps its deletion, the up after it puts it back.
+  await store.tenants.insert({ id: 'ten_0', resellerId: null, name: 'Gone', slug: 'gone', status: 'active', limits: LIMITS, createdAt: T0, updatedAt: T0 });
+  await store.lifecycle.markDeleted('ten_0', { deletedAt: T0, purgeAt: '2027-01-01T00:00:00.000Z' }, { status: 'active', numbers: [{ id: 'num_x', number: '+14155550199', routing: null }] });
   for (const n of [1, 2]) {
     const tenantId = `ten_${n}`;
     await store.tenants.insert({ id: tenantId, resellerId: n === 1 ? 'res_1' : null, name: `T${n}`, slug: `t${n}`, status: 'active', limits: n === 1 ? RAISED_LIMITS : LIMITS, createdAt: T0, updatedAt: T0 });

@@ -52,6 +52,11 @@ export interface TenantsTable {
   dial_plan_revision: Generated<number>;
   created_at: string;
   updated_at: string;
+  /** 0016: set while the tenant is deleted (store/lifecycle-types.ts). */
+  deleted_at: Generated<string | null>;
+  purge_at: Generated<string | null>;
+  /** JSON of a `DeletedTenantState`. */
+  deleted_state: Generated<string | null>;
 }
 
 export interface ExtensionsTable {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newId } from '../../ids';
 import type { DirectoryChange } from '../async-types';
 import type { TenantRow } from '../types';
+import type { DeletedTenantState } from '../lifecycle-types';
 import { openKyselyStore, type KyselyStore } from './store';
 import { sql } from 'kysely';
 import { connect } from '../db/connect';
@@ -170,6 +171,58 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect(await scope.release(n.id, at(3))).toBe(true);
       expect(await store.numbers.get(n.id)).toMatchObject({ tenantId: null, routing: null, assignedAt: null });
       expect(await store.numbers.delete(n.id)).toBe(true);
+    });
+  });
+
+  describe('tenant life cycle', () => {
+    const state: DeletedTenantState = { status: 'active', numbers: [{ id: 'num_1', number: '+15550001', routing: { type: 'extension', target: '101' } }] };
+
+    it('marks a tenant deleted once, suspended underneath, listed only as deleted, and restores it with its status', async () => {
+      const r = await reseller();
+      const t = await tenant(r.id);
+      const alive = await tenant(r.id);
+      expect(await store.lifecycle.markDeleted(t.id, { deletedAt: at(1), purgeAt: at(100) }, state)).toBe(true);
+      expect(await store.lifecycle.markDeleted(t.id, { deletedAt: at(2), purgeAt: at(200) }, state)).toBe(false);
+      expect(await store.tenants.get(t.id)).toMatchObject({ status: 'suspended', deletedAt: at(1), purgeAt: at(100), updatedAt: at(1) });
+      expect(await store.lifecycle.deletedState(t.id)).toEqual(state);
+      expect(await store.lifecycle.deletedState(alive.id)).toBeUndefined();
+      const ids = async (filter: Parameters<KyselyStore['tenants']['list']>[1]) => (await store.tenants.list(page(), { resellerId: r.id, ...filter })).items.map((x) => x.id);
+      expect(await ids({})).toEqual([alive.id]);
+      expect(await ids({ status: 'suspended' })).toEqual([]);
+      expect(await ids({ status: 'active' })).toEqual([alive.id]);
+      expect(await ids({ deleted: true })).toEqual([t.id]);
+
+      expect(await store.lifecycle.clearDeleted(t.id, 'active', at(3))).toBe(true);
+      expect(await store.lifecycle.clearDeleted(t.id, 'active', at(4))).toBe(false);
+      expect(await store.tenants.get(t.id)).toMatchObject({ status: 'active', deletedAt: null, purgeAt: null, updatedAt: at(3) });
+      expect(await store.lifecycle.deletedState(t.id)).toBeUndefined();
+      expect(await ids({})).toEqual([t.id, alive.id].sort());
+    });
+
+    it('purges only deleted tenants that are due, with every row they own, and leaves their audit events', async () => {
+      const due = await tenant();
+      const later = await tenant();
+      const restored = await tenant();
+      await extension(due.id, '101');
+      await store.audit.record({ id: uid('aud'), occurredAt: at(0), actorKeyId: null, tenantId: due.id, action: 'tenant.deleted', targetId: due.id, requestId: null });
+      await store.lifecycle.markDeleted(due.id, { deletedAt: at(1), purgeAt: at(10) }, state);
+      await store.lifecycle.markDeleted(later.id, { deletedAt: at(1), purgeAt: at(50) }, state);
+      await store.lifecycle.markDeleted(restored.id, { deletedAt: at(1), purgeAt: at(10) }, state);
+      await store.lifecycle.clearDeleted(restored.id, 'active', at(2));
+
+      const dueNow = await store.lifecycle.duePurge(at(20), 100);
+      expect(dueNow).toContain(due.id);
+      expect(dueNow).not.toContain(later.id);
+      expect(dueNow).not.toContain(restored.id);
+      expect(await store.lifecycle.purge(later.id, at(20))).toBe(false);
+      expect(await store.lifecycle.purge(restored.id, at(20))).toBe(false);
+      expect(await store.lifecycle.purge(due.id, at(20))).toBe(true);
+      expect(await store.lifecycle.purge(due.id, at(20))).toBe(false);
+      expect(await store.tenants.get(due.id)).toBeUndefined();
+      expect(await store.tenant(due.id).extensions.count()).toBe(0);
+      expect((await store.audit.list(page(), { targetId: due.id })).items.map((e) => e.action)).toEqual(['tenant.deleted']);
+      expect(await store.tenants.get(later.id)).toBeDefined();
+      expect(await store.tenants.get(restored.id)).toMatchObject({ status: 'active' });
     });
   });
 

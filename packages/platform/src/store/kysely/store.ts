@@ -11,6 +11,7 @@ import { platformIdentity, tenantIdentity } from './identity';
 import { platformBranding, tenantBranding } from './branding';
 import { portingPlatform, tenantPorting } from './porting';
 import { tenantDb, type TenantDb } from './tenant-db';
+import { tenantLifecycle } from './lifecycle';
 import { tenantWebhooks, webhookPlatform } from './webhooks';
 import { addToRollup, analyticsPlatform, tenantCallAnalytics } from './analytics';
 import { defined, paginate, toAudit, toCall, toExtension, toIdempotency, toReseller, toTenant } from './rows';
@@ -165,7 +166,8 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
         })
         .execute();
       await ctx.directoryChanged({ kind: 'tenant', tenantId: row.id });
-      return row;
+      // As `get` reads it back: a new tenant is not deleted.
+      return { ...row, deletedAt: null, purgeAt: null };
     },
     async get(id) {
       const row = await system().selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
@@ -179,6 +181,8 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
       let query = system().selectFrom('tenants').selectAll().where('id', '>', page.after ?? '');
       if (filter.resellerId !== undefined) query = query.where('reseller_id', '=', filter.resellerId);
       if (filter.id !== undefined) query = query.where('id', '=', filter.id);
+      query = query.where('deleted_at', filter.deleted === true ? 'is not' : 'is', null);
+      if (filter.status !== undefined) query = query.where('status', '=', filter.status);
       const rows = await query.orderBy('id').limit(page.limit + 1).execute();
       return paginate(rows, page.limit, toTenant);
     },
@@ -399,6 +403,7 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     transaction: ctx.transaction,
     tenant,
     numbers: numberInventory(ctx),
+    lifecycle: tenantLifecycle(ctx),
     porting: portingPlatform(ctx),
     webhooks: webhookPlatform(ctx),
     analytics: analyticsPlatform(ctx),
