@@ -40,6 +40,7 @@ const DIRECTORY_COLLECTIONS = new Set(['extensions', 'dialRules', 'ringGroups', 
 function directoryChange(path: string, tenantId: string | undefined, method: string, args: unknown[]): DirectoryChange | undefined {
   if (tenantId !== undefined) {
     // An extension alone is reloaded alone: a tenant with thousands is not read again per change.
+    if (path === 'extensions' && method === 'insertMany') return { kind: 'tenant', tenantId };
     if (path === 'extensions' && WRITES.has(method)) {
       return { kind: 'extension', tenantId, extensionId: method === 'insert' ? (args[0] as { id: string }).id : (args[0] as string) };
     }

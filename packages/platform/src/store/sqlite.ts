@@ -194,6 +194,16 @@ function openSynchronous(options: SqliteStoreOptions): { db: Database.Database; 
         ).run(row.id, tenantId, row.number, row.displayName, row.ha1, row.createdAt, row.updatedAt);
         return { ...row, tenantId };
       },
+      // Minimal twin of the Kysely store's (this store is being retired): one prepared statement per row.
+      insertMany(rows) {
+        const insert = cached('INSERT INTO extensions (id, tenant_id, number, display_name, ha1, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+        for (const row of rows) insert.run(row.id, tenantId, row.number, row.displayName, row.ha1, row.createdAt, row.updatedAt);
+      },
+      takenNumbers(numbers) {
+        const extension = cached('SELECT number FROM extensions WHERE tenant_id = ? AND number = ?').pluck();
+        const ringGroup = cached('SELECT number FROM ring_groups WHERE tenant_id = ? AND number = ?').pluck();
+        return numbers.filter((n) => extension.get(tenantId, n) !== undefined || ringGroup.get(tenantId, n) !== undefined);
+      },
       update(id, patch) {
         const set = setClause(patch, { displayName: 'display_name', ha1: 'ha1', updatedAt: 'updated_at' });
         if (set.sql) db.prepare(`UPDATE extensions SET ${set.sql} WHERE tenant_id = ? AND id = ?`).run(...set.values, tenantId, id);

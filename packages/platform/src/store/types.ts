@@ -214,6 +214,10 @@ export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
     getByNumber(number: string): Promise<ExtensionRow | undefined>;
     count(): Promise<number>;
     insert(row: Omit<ExtensionRow, 'tenantId'>): Promise<ExtensionRow>;
+    /** Many rows in as few statements as the database allows (a batch create); all or none inside the caller's transaction. */
+    insertMany(rows: readonly Omit<ExtensionRow, 'tenantId'>[]): Promise<void>;
+    /** Which of `numbers` an extension or a ring group of this tenant already holds (they share one dialable namespace). */
+    takenNumbers(numbers: readonly string[]): Promise<string[]>;
     update(id: string, patch: Partial<Pick<ExtensionRow, 'displayName' | 'ha1' | 'updatedAt'>>): Promise<ExtensionRow | undefined>;
     delete(id: string): Promise<boolean>;
   };
