@@ -15,7 +15,9 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'sdk', include: ['packages/sdk/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'softphone', include: ['packages/softphone/src/**/*.test.ts'] } },
-      { extends: true, test: { name: 'platform', include: ['packages/platform/src/**/*.test.ts'] } },
+      // Some unit files run their store on a real PostgreSQL too (migrations on a populated database):
+      // the default 5 s is too short for them on a loaded two-core machine.
+      { extends: true, test: { name: 'platform', include: ['packages/platform/src/**/*.test.ts'], testTimeout: 20_000, hookTimeout: 20_000 } },
       {
         extends: true,
         test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: ['test/browser/**'], testTimeout: 30_000, hookTimeout: 30_000 },

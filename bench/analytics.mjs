@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DATABASE_FILE, openSqliteStore, startPlatform } from '../packages/platform/dist/index.js';
+import { DATABASE_FILE, openKyselyStore, startPlatform } from '../packages/platform/dist/index.js';
 
 // The platform's own better-sqlite3, loaded only when the bench itself opens the file.
 const openDatabase = (file, options) => new (createRequire(import.meta.url)('better-sqlite3'))(file, options);
@@ -87,7 +87,7 @@ async function createTenants(dataDir) {
 }
 
 async function ingest(dataDir, tenantIds) {
-  const store = openSqliteStore({ dataDir });
+  const store = await openKyselyStore({ sqlite: { dataDir } });
   try {
     const started = performance.now();
     for (let i = 0; i < INGESTED; i++) await store.tenant(tenantIds[i % TENANTS]).calls.insert(call(i));

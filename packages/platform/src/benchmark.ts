@@ -3,7 +3,7 @@ import { resolveApiKey } from './domain/api-keys';
 import { DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile } from './domain/audit-key';
 import type { DomainContext } from './domain/context';
 import { loadPlatformSecret } from './domain/softphone-tokens';
-import { openSqliteStore } from './store/sqlite';
+import { openKyselyStore } from './store/kysely/index';
 import { createApp } from './http/app';
 import type { AppServices } from './http/route';
 import { routeTable } from './http/routes/index';
@@ -23,7 +23,7 @@ export interface BenchmarkApis {
  * option or header can produce it.
  */
 export async function createBenchmarkApis(options: { dataDir: string; apiKey: string }): Promise<BenchmarkApis> {
-  const store = openSqliteStore({ dataDir: options.dataDir });
+  const store = await openKyselyStore({ sqlite: { dataDir: options.dataDir } });
   const auditKey = loadAuditKeyFile(join(options.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {});
   const domain: DomainContext = { store, baseSipDomain: 'sip.localhost', now: () => new Date(), auditKey };
   const outcome = await resolveApiKey(domain, options.apiKey);

@@ -27,7 +27,6 @@ import { routeTable } from './http/routes/index';
 import { LATEST_VERSION } from './http/version';
 import type { Platform, PlatformOptions } from './options';
 import { attachSipEdge, type SipEdge } from './sip/edge';
-import { openSqliteStore } from './store/sqlite';
 import { openKyselyStore } from './store/kysely/index';
 import type { Store } from './store/types';
 import { createOperatorMetrics } from './http/metrics';
@@ -63,7 +62,7 @@ function resolveAuditKey(options: PlatformOptions, log: (line: string) => void):
  * embedded SQLite file under the data dir.
  */
 async function openStore(options: PlatformOptions): Promise<Store> {
-  if (options.databaseUrl === undefined) return openSqliteStore({ dataDir: options.dataDir ?? '.highrise' });
+  if (options.databaseUrl === undefined) return openKyselyStore({ sqlite: { dataDir: options.dataDir ?? '.highrise' } });
   return openKyselyStore({ postgres: { url: options.databaseUrl, poolSize: options.databasePoolSize } });
 }
 

@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './tables';
 
-/** The file the embedded database lives in, under the data dir (the same file the sync store opens). */
+/** The file the embedded database lives in, under the data dir. */
 export const SQLITE_DATABASE_FILE = 'highrise.db';
 
 export type ConnectOptions =
