@@ -1,11 +1,11 @@
 import { newId } from '../ids';
 import type { ExtensionRow, Page, PageQuery } from '../store/types';
-import { recordAudit, type DomainContext } from './context';
+import { recordAudit, recordAudits, type DomainContext } from './context';
 import { ExtensionExists, ExtensionsExist, LimitExceeded, NotFound } from './errors';
 import type { Actor } from './principal';
 import { digestHa1, newSipPassword } from './secrets';
 import type { TenantAccess } from './tenants';
-import { emitEvent } from './events';
+import { emitEvent, emitEvents } from './events';
 import { noteUsage } from './limit-events';
 import { publishCredentialChange } from './credential-changes';
 
@@ -104,13 +104,9 @@ export async function createExtensions(
       throw new LimitExceeded('extensions', tenant.limits.extensions, `the tenant holds ${held} of its ${tenant.limits.extensions} extensions; a batch of ${inputs.length} does not fit`);
     }
     await scope.extensions.insertMany(prepared.map((p) => p.row));
-    const created = [];
-    for (const { row, sipPassword } of prepared) {
-      await recordAudit(ctx, actor, tenant.id, 'extension.created', row.id, { before: null, after: { ...row, sipPassword } });
-      const extension = view(access, { ...row, tenantId: tenant.id });
-      await emitEvent(ctx, { type: 'extension.created', tenantId: tenant.id, data: extension });
-      created.push({ extension, sipPassword });
-    }
+    await recordAudits(ctx, actor, tenant.id, 'extension.created', prepared.map(({ row, sipPassword }) => ({ targetId: row.id, details: { before: null, after: { ...row, sipPassword } } })));
+    const created = prepared.map(({ row, sipPassword }) => ({ extension: view(access, { ...row, tenantId: tenant.id }), sipPassword }));
+    await emitEvents(ctx, 'extension.created', tenant.id, created.map((c) => c.extension));
     await noteUsage(ctx, tenant.id, 'extensions', held, held + inputs.length, tenant.limits.extensions);
     return created;
   });

@@ -340,6 +340,8 @@ export interface Store {
   };
   audit: {
     record(event: AuditEventRow): Promise<void>;
+    /** Several events in as few statements as the database allows (a batch's events, already chained). */
+    recordMany(events: readonly AuditEventRow[]): Promise<void>;
     /** The last chained event of a tenant's chain, or of the platform chain for null. */
     head(tenantId: string | null): Promise<{ chainSeq: number; hash: string } | undefined>;
     /** Chain maintenance (re-keying): a chain's events after `afterSeq`, every chain's tenant id (null: the platform's), and a new hash for one event. */
