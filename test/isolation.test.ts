@@ -58,6 +58,7 @@ const recipes: Record<string, Recipe> = {
   'GET /v1/tenants/{tenantId}': { kind: 'tenant' },
   'PATCH /v1/tenants/{tenantId}': { kind: 'tenant', body: () => ({ name: 'Hijacked' }) },
   'POST /v1/tenants/{tenantId}/extensions': { kind: 'tenant', body: () => ({ number: '199', displayName: 'Intruder' }) },
+  'POST /v1/tenants/{tenantId}/extensions/batch': { kind: 'tenant', body: () => ({ items: [{ number: '198', displayName: 'Intruder' }, { number: '199', displayName: 'Intruder' }] }) },
   'GET /v1/tenants/{tenantId}/extensions': { kind: 'tenant' },
   'GET /v1/tenants/{tenantId}/extensions/{extensionId}': { kind: 'tenant' },
   'PATCH /v1/tenants/{tenantId}/extensions/{extensionId}': { kind: 'tenant', body: () => ({ displayName: 'Hijacked', sipPassword: 'hijacked-password-1' }) },

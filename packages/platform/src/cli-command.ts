@@ -31,6 +31,14 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
        highrise migrate status | up [--to N] | down --to N [--dry-run]   (see highrise migrate --help)
        highrise kamailio-config --database-url URL --platform-url URL --listen HOST:PORT --out DIR
                                                           (see highrise kamailio-config --help)
+
+Operator commands (talk to a running platform over HTTP; --base-url / HIGHRISE_BASE_URL and
+--api-key / HIGHRISE_API_KEY; --json on each; see highrise <command> --help):
+       highrise tenants list | create | suspend TENANT | resume TENANT
+       highrise extensions list | import FILE.csv --tenant TENANT
+       highrise keys create | rotate KEY_ID
+       highrise numbers list | create NUMBER | assign NUMBER | release NUMBER_ID
+       highrise port-orders status [PORT_ORDER_ID] --tenant TENANT
 `;
 
 export class UsageError extends Error {}

@@ -9,6 +9,7 @@ export { CursorPage, PagePromise } from './core/pagination';
 export type { CursorPageParams, ToArrayOptions } from './core/pagination';
 export { Tenants, TenantClient, Extensions, SoftphoneTokens, Resellers, Calls, Usage, Numbers, TenantNumbers, DialRules, RingGroups, Trunks, ApiKeys, TenantApiKeys, Roles, TenantRoles, Permissions, AuditEvents, TenantAuditEvents, LevelBranding, ProviderBranding, Analytics, TenantAnalytics } from './resources/index';
 export * from './errors/index';
+export type { CreateManyOptions } from './resources/index';
 export { WebhookEndpoints, WebhookDeliveries } from './resources/index';
 export { verifyWebhook, buildWebhookSignatureHeader, isKnownWebhookEvent } from './webhooks';
 export type { VerifyWebhookOptions, BuildWebhookSignatureOptions, UnknownWebhookEvent, SignatureHeader } from './webhooks';

@@ -40,6 +40,16 @@ export class ExtensionExists extends DomainError {
   }
 }
 
+/** Items of a batch whose numbers are taken, in the tenant or by an earlier item; one detail per item, named by its index. */
+export class ExtensionsExist extends DomainError {
+  readonly code = 'extension_exists';
+  constructor(conflicts: readonly { index: number; issue: string }[]) {
+    super(`${conflicts.length} of the batch's numbers ${conflicts.length === 1 ? 'is' : 'are'} taken; nothing was created`);
+    this.name = 'ExtensionsExist';
+    for (const { index, issue } of conflicts) this.details.push({ field: `items.${index}.number`, issue });
+  }
+}
+
 export class PermissionDenied extends DomainError {
   readonly code = 'permission_denied';
   /** `missing`: the permissions the caller lacks, one detail each. */
@@ -52,8 +62,8 @@ export class PermissionDenied extends DomainError {
 
 export class LimitExceeded extends DomainError {
   readonly code = 'limit_exceeded';
-  constructor(limit: string, max: number) {
-    super(`the tenant's ${limit} limit of ${max} is reached`);
+  constructor(limit: string, max: number, message = `the tenant's ${limit} limit of ${max} is reached`) {
+    super(message);
     this.name = 'LimitExceeded';
   }
 }

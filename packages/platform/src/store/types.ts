@@ -219,6 +219,10 @@ export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
     getByNumber(number: string): Promise<ExtensionRow | undefined>;
     count(): Promise<number>;
     insert(row: Omit<ExtensionRow, 'tenantId'>): Promise<ExtensionRow>;
+    /** Many rows in as few statements as the database allows (a batch create); all or none inside the caller's transaction. */
+    insertMany(rows: readonly Omit<ExtensionRow, 'tenantId'>[]): Promise<void>;
+    /** Which of `numbers` an extension or a ring group of this tenant already holds (they share one dialable namespace). */
+    takenNumbers(numbers: readonly string[]): Promise<string[]>;
     update(id: string, patch: Partial<Pick<ExtensionRow, 'displayName' | 'ha1' | 'updatedAt'>>): Promise<ExtensionRow | undefined>;
     delete(id: string): Promise<boolean>;
   };
@@ -346,6 +350,8 @@ export interface Store {
   };
   audit: {
     record(event: AuditEventRow): Promise<void>;
+    /** Several events in as few statements as the database allows (a batch's events, already chained). */
+    recordMany(events: readonly AuditEventRow[]): Promise<void>;
     /** The last chained event of a tenant's chain, or of the platform chain for null. */
     head(tenantId: string | null): Promise<{ chainSeq: number; hash: string } | undefined>;
     /** Chain maintenance (re-keying): a chain's events after `afterSeq`, every chain's tenant id (null: the platform's), and a new hash for one event. */

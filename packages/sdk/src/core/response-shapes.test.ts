@@ -6,7 +6,7 @@ import { toShape } from './to-shape';
 /** Every schema a client method checks a response with. A new resource adds its names here. */
 const RESPONSE_SCHEMAS = [
   'AnalyticsSummary', 'AnalyticsTenantList', 'ApiKey', 'ApiKeyList', 'ApiKeyWithSecret', 'AuditEventList', 'AuditVerification', 'Branding', 'Call', 'CallList', 'Deleted', 'DialRule',
-  'DialRuleList', 'Extension', 'ExtensionList', 'ExtensionWithPassword', 'PermissionList', 'PhoneNumber', 'PhoneNumberList', 'PublicBranding',
+  'DialRuleList', 'Extension', 'ExtensionBatch', 'ExtensionList', 'ExtensionWithPassword', 'PermissionList', 'PhoneNumber', 'PhoneNumberList', 'PublicBranding',
   'PortComment', 'PortCommentList', 'PortDocument', 'PortDocumentContent', 'PortDocumentList', 'PortOrder', 'PortOrderList',
   'PortTimeline', 'Reseller', 'ResellerList', 'RingGroup', 'RingGroupList', 'Role', 'RoleList', 'SigningKeyRotation',
   'SoftphoneToken', 'Tenant', 'TenantCreateResponse', 'TenantExportRecord', 'TenantList', 'TenantRestoreResponse', 'TenantUsage', 'Trunk', 'TrunkList', 'TrunkUpdateResponse',

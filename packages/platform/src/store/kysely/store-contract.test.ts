@@ -258,6 +258,20 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect(await ext.delete(a101.id)).toBe(false);
     });
 
+    it('inserts a batch of extensions all or none, and finds numbers taken by extensions or ring groups of that tenant only', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const row = (number: string) => ({ id: uid('ext'), number, displayName: `Ext ${number}`, ha1: 'a'.repeat(32), createdAt: T0, updatedAt: T0 });
+      await store.tenant(a.id).extensions.insertMany(Array.from({ length: 1200 }, (_, i) => row(String(1000 + i))));
+      expect(await store.tenant(a.id).extensions.count()).toBe(1200);
+      await store.tenant(a.id).ringGroups.insert({ id: uid('rg'), number: '600', name: 'g', strategy: 'simultaneous', memberTimeoutSeconds: 10, members: ['1000'], createdAt: T0, updatedAt: T0 });
+      expect((await store.tenant(a.id).extensions.takenNumbers(['1000', '600', '700', '2199'])).sort()).toEqual(['1000', '2199', '600']);
+      expect(await store.tenant(b.id).extensions.takenNumbers(['1000', '600'])).toEqual([]);
+      // A duplicate inside the batch fails the whole insert inside the caller's transaction.
+      await expect(store.transaction(() => store.tenant(b.id).extensions.insertMany([row('101'), row('102'), row('101')]))).rejects.toThrow();
+      expect(await store.tenant(b.id).extensions.count()).toBe(0);
+    });
+
     it('keeps roles per owner, names unique per owner only', async () => {
       const r = await reseller();
       const t = await tenant(r.id);
