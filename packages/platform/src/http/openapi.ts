@@ -9,6 +9,8 @@ type JsonSchema = Record<string, unknown>;
 const componentRef = (id: string) => `#/components/schemas/${id}`;
 const idOf = (schema: z.ZodType) => z.globalRegistry.get(schema)?.id as string | undefined;
 const isJsonMediaType = (type: string) => /^application\/(?:[\w.+-]+\+)?json$/.test(type);
+/** JSON Lines: the schema describes one line (OpenAPI 3.1 has no item schema of its own). */
+const isJsonLinesMediaType = (type: string) => type === 'application/x-ndjson' || type === 'application/jsonl';
 
 export interface OpenApiOptions {
   version: string;
@@ -137,7 +139,7 @@ function responseContent(r: RouteDef, converter: InlineConverter): Record<string
   return Object.fromEntries(
     types.map((type) => [
       type,
-      isJsonMediaType(type) ? { schema: converter.convert(r.response.schema, 'output') } : type.startsWith('text/') ? { schema: { type: 'string' } } : {},
+      isJsonMediaType(type) || isJsonLinesMediaType(type) ? { schema: converter.convert(r.response.schema, 'output') } : type.startsWith('text/') ? { schema: { type: 'string' } } : {},
     ]),
   );
 }
