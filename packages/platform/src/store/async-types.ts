@@ -6,7 +6,7 @@
  * Methods that hand out a collection (`tenant(id)`, `roles(owner)`, `webhooks.endpoints(owner)`)
  * stay synchronous and return the async collection: choosing a scope does no I/O.
  */
-import type { RoleCollection, Store, TenantScope } from './types';
+import type { RoleCollection, Store, TenantData, TenantScope } from './types';
 import type { WebhookEndpointCollection, WebhookPlatform } from './webhook-types';
 
 /** Every method of `T` (and of the objects it holds) returning a Promise of what it returned. */
@@ -21,7 +21,7 @@ export type AsyncWebhookPlatform = Promisified<Omit<WebhookPlatform, 'endpoints'
   endpoints(owner: 'provider' | { resellerId: string }): AsyncWebhookEndpointCollection;
 };
 
-export type AsyncTenantScope = Promisified<Omit<TenantScope, 'roles' | 'webhookEndpoints'>> & {
+export type AsyncTenantScope = Promisified<Omit<TenantData, 'roles' | 'webhookEndpoints'>> & {
   readonly roles: AsyncRoleCollection;
   readonly webhookEndpoints: AsyncWebhookEndpointCollection;
 };
@@ -29,7 +29,7 @@ export type AsyncTenantScope = Promisified<Omit<TenantScope, 'roles' | 'webhookE
 export type AsyncStore = Promisified<Omit<Store, 'transaction' | 'tenant' | 'roles' | 'webhooks' | 'onDirectoryChange'>> & {
   /** Runs `fn` in one transaction; calls made inside it (nested `transaction` too) join it. A throw rolls all of it back. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
-  tenant(tenantId: string): AsyncTenantScope;
+  tenant(scope: TenantScope): AsyncTenantScope;
   roles(owner: 'provider' | { resellerId: string }): AsyncRoleCollection;
   readonly webhooks: AsyncWebhookPlatform;
 };

@@ -51,7 +51,7 @@ function directoryChange(path: string, tenantId: string | undefined, method: str
   // A reseller's status decides whether its tenants are in service.
   if (path === 'resellers' && method === 'update') return { kind: 'all' };
   // Only an assignment puts a number in a tenant's hands; deleting one is refused while it is assigned.
-  if (path === 'numbers' && method === 'assign') return { kind: 'tenant', tenantId: args[1] as string };
+  if (path === 'numbers' && method === 'assign') return { kind: 'tenant', tenantId: (args[1] as { tenantId: string }).tenantId };
   return undefined;
 }
 
@@ -188,7 +188,7 @@ export function asyncSqliteStore(db: Database.Database, sync: SynchronousStore):
             const name = String(key);
             method =
               name === 'tenant'
-                ? (id: string) => wrap(fn.call(object, id) as object, '', id)
+                ? (scope: { tenantId: string }) => wrap(fn.call(object, scope) as object, '', scope.tenantId)
                 : SCOPE_FACTORIES.has(name)
                   ? (...args: unknown[]) => wrap(fn.apply(object, args) as object, name, tenantId)
                   : (...args: unknown[]) => run(() => fn.apply(object, args), directoryChange(path, tenantId, name, args));

@@ -92,7 +92,7 @@ export function sqliteNumberInventory(db: Database.Database): Synchronous<Number
       const rows = db.prepare(`SELECT * FROM numbers WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(page.after ?? '', page.limit + 1) as Row[];
       return paginate(rows, page.limit, toNumber);
     },
-    assign(id, tenantId, at) {
+    assign(id, { tenantId }, at) {
       return (
         db
           .prepare('UPDATE numbers SET tenant_id = ?, route_type = NULL, route_target = NULL, assigned_at = ?, updated_at = ? WHERE id = ? AND tenant_id IS NULL')

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ApiKeyInsert, ApiKeyRow, Page, RoleCollection, RoleRow, Store, TenantScope } from './types';
+import type { ApiKeyInsert, ApiKeyPatch, ApiKeyRow, Page, RoleCollection, RoleRow, Store, TenantData } from './types';
 import { str, strOrNull, paginate, type Row } from './sqlite-rows';
 import type { Synchronous } from './sqlite-async';
 
@@ -110,7 +110,28 @@ function roleCollection(db: Database.Database, ownerId: string): Synchronous<Rol
   };
 }
 
-export function tenantIdentityCollections(db: Database.Database, tenantId: string): Synchronous<Pick<TenantScope, 'roles' | 'apiKeys' | 'signingKey'>> {
+/** A key's rotation or revocation, bounded to one tenant's keys or to the platform's (tenant_id NULL). */
+function updateKey(db: Database.Database, id: string, patch: ApiKeyPatch, owner: { tenantId: string } | 'platform'): ApiKeyRow | undefined {
+  const columns: Record<string, string> = {
+    secretHash: 'secret_hash',
+    revokedAt: 'revoked_at',
+    previousSecretHash: 'previous_secret_hash',
+    previousExpiresAt: 'previous_expires_at',
+  };
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined || !columns[key]) continue;
+    parts.push(`${columns[key]} = ?`);
+    values.push(value);
+  }
+  const [where, ownerValues] = owner === 'platform' ? ['tenant_id IS NULL', []] : ['tenant_id = ?', [owner.tenantId]];
+  if (parts.length > 0) db.prepare(`UPDATE api_keys SET ${parts.join(', ')} WHERE id = ? AND ${where}`).run(...values, id, ...ownerValues);
+  const row = db.prepare(`SELECT * FROM api_keys WHERE id = ? AND ${where}`).get(id, ...ownerValues) as Row | undefined;
+  return row && toApiKey(row);
+}
+
+export function tenantIdentityCollections(db: Database.Database, tenantId: string): Synchronous<Pick<TenantData, 'roles' | 'apiKeys' | 'signingKey'>> {
   return {
     roles: roleCollection(db, tenantId),
     apiKeys: {
@@ -126,6 +147,9 @@ export function tenantIdentityCollections(db: Database.Database, tenantId: strin
       },
       insert(row) {
         return insertKey(db, { ...row, principal: 'tenant', resellerId: null, tenantId });
+      },
+      update(id, patch) {
+        return updateKey(db, id, patch, { tenantId });
       },
     },
     signingKey: {
@@ -164,8 +188,10 @@ export function platformIdentityCollections(db: Database.Database): Synchronous<
       touch(id, at) {
         db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(at, id);
       },
-      get(id) {
-        const row = db.prepare('SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL').get(id) as Row | undefined;
+      get(id, viewer) {
+        const row = (viewer === 'provider'
+          ? db.prepare('SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL AND tenant_id IS NULL').get(id)
+          : db.prepare('SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL AND tenant_id IS NULL AND reseller_id = ?').get(id, viewer.resellerId)) as Row | undefined;
         return row && toApiKey(row);
       },
       list(page, owner) {
@@ -176,22 +202,7 @@ export function platformIdentityCollections(db: Database.Database): Synchronous<
         return paginate(rows, page.limit, toApiKey);
       },
       update(id, patch) {
-        const columns: Record<string, string> = {
-          secretHash: 'secret_hash',
-          revokedAt: 'revoked_at',
-          previousSecretHash: 'previous_secret_hash',
-          previousExpiresAt: 'previous_expires_at',
-        };
-        const parts: string[] = [];
-        const values: unknown[] = [];
-        for (const [key, value] of Object.entries(patch)) {
-          if (value === undefined || !columns[key]) continue;
-          parts.push(`${columns[key]} = ?`);
-          values.push(value);
-        }
-        if (parts.length > 0) db.prepare(`UPDATE api_keys SET ${parts.join(', ')} WHERE id = ?`).run(...values, id);
-        const row = db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Row | undefined;
-        return row && toApiKey(row);
+        return updateKey(db, id, patch, 'platform');
       },
       countByRole(roleId) {
         return (db.prepare('SELECT COUNT(*) AS n FROM api_keys WHERE role_id = ? AND revoked_at IS NULL').get(roleId) as { n: number }).n;

@@ -20,6 +20,7 @@ import type {
   ResellerRow,
   Store,
   TenantRow,
+  TenantData,
   TenantScope,
 } from './types';
 import { str, strOrNull, paginate, setClause, type Row } from './sqlite-rows';
@@ -163,7 +164,7 @@ function openSynchronous(options: SqliteStoreOptions): { db: Database.Database; 
   let otherWritersVersion = 0;
   let otherWritersCheckedAt = -Infinity;
 
-  const tenantScope = (tenantId: string): Synchronous<TenantScope> => ({
+  const tenantScope = ({ tenantId }: TenantScope): Synchronous<TenantData> => ({
     tenantId,
     ...tenantIdentityCollections(db, tenantId),
     ...sqliteTenantBranding(db, tenantId),
