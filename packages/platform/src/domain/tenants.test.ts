@@ -8,7 +8,7 @@ import type { Actor } from './principal';
 import { createReseller } from './resellers';
 import { accessTenant, createTenant, listTenants, updateTenant } from './tenants';
 import { auditKeyFrom } from './audit-key';
-import { systemScope } from '../domain/system-scope';
+import { systemScope } from './system-scope';
 
 let ctx: DomainContext;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: 'req_test' };

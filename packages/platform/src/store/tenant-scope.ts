@@ -24,6 +24,11 @@ export class TenantScope {
     return this.#origin;
   }
 
+  /** True only for a scope this class made: the private field cannot be added from outside, unlike a prototype. */
+  static isScope(value: unknown): value is TenantScope {
+    return typeof value === 'object' && value !== null && #origin in value;
+  }
+
   static {
     mint = (tenantId, origin) => new TenantScope(tenantId, origin);
   }

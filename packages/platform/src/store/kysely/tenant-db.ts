@@ -49,7 +49,7 @@ function directoryWrites(ctx: StoreContext, tenantId: string): KyselyPlugin {
 
 /** The tenant id of a real scope; anything else (a string, a look-alike object) is refused. */
 export function scopedTenantId(scope: TenantScope): string {
-  if (!(scope instanceof TenantScope)) throw new TypeError('the store takes a TenantScope from the access check or a system scope, not a tenant id');
+  if (!TenantScope.isScope(scope)) throw new TypeError('the store takes a TenantScope from the access check or a system scope, not a tenant id');
   return scope.tenantId;
 }
 
