@@ -4,12 +4,13 @@
  * `highrise kamailio-config` rendering the configuration, and Kamailio 5.6 (Debian) serving sip.js
  * phones over WebSocket on a loopback port.
  *
- * The platform's routing endpoint does not exist yet (next round). --platform-url names a small
- * HTTP server in this file that stands in for it: by default it drops every connection, so the edge
- * uses the fallback this suite renders it with (`--routing-fallback location`: the registered AOR in
- * the caller's own domain; without the flag the edge answers 503, tested below); the routing tests
- * make it answer with SipRoutingDecision documents, to check the edge's half of the contract (the
- * request it sends parses as SipRoutingRequest; it executes reject and parallel route decisions).
+ * The routing endpoint is not the platform here: --platform-url names a small HTTP server in this
+ * file that stands in for it, so these tests control the decision. By default it drops every
+ * connection, so the edge uses the fallback this suite renders it with (`--routing-fallback location`:
+ * the registered AOR in the caller's own domain; without the flag the edge answers 503, tested
+ * below); the routing tests make it answer with SipRoutingDecision documents, to check the edge's
+ * half of the contract. Kamailio in front of the real platform, with no fallback, is
+ * test/kamailio-routing.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';

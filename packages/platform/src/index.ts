@@ -3,9 +3,9 @@ export type { Platform, PlatformOptions } from './options';
 export { routeTable } from './http/routes/index';
 export type { RouteDef, Scope, HttpMethod } from './http/route';
 export { buildOpenApi } from './http/openapi';
-export { openSqliteStore, migrations, latestVersion, DATABASE_FILE } from './store/index';
+export { migrations, latestVersion, DATABASE_FILE } from './store/index';
 export type * from './store/types';
-export type { SqliteStoreOptions, Migration } from './store/index';
+export type { Migration } from './store/index';
 export { openKyselyStore, SchemaTooNewError } from './store/index';
 // The migration runner on a bare connection, for `highrise migrate`'s equivalents in code (bench/migrate.mjs).
 export { connect, migrationStatus, migrateUp, migrateDown, schemaVersion } from './store/index';

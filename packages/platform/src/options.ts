@@ -35,6 +35,12 @@ export interface PlatformOptions {
    */
   site?: { root: string; mounts?: Record<string, string>; files?: Record<string, () => string> };
   /**
+   * The operator console (the built `@highrise/console`, a directory holding its index.html),
+   * served at `/console/`. Default: that package's `dist` when it is installed beside the platform
+   * (as in the repository after `npm ci`); `false` serves no console.
+   */
+  console?: string | false;
+  /**
    * The key of the audit chain (HMAC-SHA256), kept out of the database: `key` (at least 32 bytes; the
    * CLI's HIGHRISE_AUDIT_KEY), or `keyFile`, a file holding it, created with a random key (mode 0600)
    * when missing. Default: `audit-chain.key` in the data directory, which protects the chain from

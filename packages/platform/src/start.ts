@@ -16,18 +16,19 @@ import { startPortingAutomation } from './domain/porting/automation';
 import { DEFAULT_STORAGE_LIMIT_BYTES } from './domain/porting/documents';
 import type { PortingRuntime } from './domain/porting/runtime';
 import { createSipDirectory } from './domain/sip-directory';
+import { decideSipRoute, edgeSecretReader, recordEdgeCall } from './domain/sip-route-decision';
 import { SipDirectoryCache } from './domain/sip-directory-cache';
 import { CredentialChanges } from './domain/credential-changes';
 import { loadPlatformSecret } from './domain/softphone-tokens';
 import { AuthFailureLimiter } from './domain/auth-failures';
 import { createApp } from './http/app';
+import { locateConsole, withConsole } from './console-assets';
 import { trustedProxies } from './http/client-address';
 import { buildOpenApi } from './http/openapi';
 import { routeTable } from './http/routes/index';
 import { LATEST_VERSION } from './http/version';
 import type { Platform, PlatformOptions } from './options';
 import { attachSipEdge, type SipEdge } from './sip/edge';
-import { openSqliteStore } from './store/sqlite';
 import { openKyselyStore } from './store/kysely/index';
 import type { Store } from './store/types';
 import { createOperatorMetrics } from './http/metrics';
@@ -144,6 +145,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const webhookDelivery = startWebhookDelivery(domain, options.webhooks, log);
 
     let wsUrl = '';
+    // Known once the server listens, before any request can ask for the document.
+    let publicUrl = '';
     let edge: SipEdge | undefined;
     let openapi: unknown;
     const metrics =
@@ -151,16 +154,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         ? undefined
         : createOperatorMetrics(options.metricsToken, {
             sip: () => edge?.stats() ?? { connections: 0, registrations: 0, activeCalls: 0 },
+            sipTraffic: () => edge?.traffic() ?? [],
             portOrdersByStatus: () => portOrdersByStatus(domain),
             webhookDeliveriesByStatus: () => webhookDeliveriesByStatus(domain),
             webhookAttempts: () => webhookAttempts(domain),
           });
+    const consoleDir = options.console === false ? undefined : (options.console ?? locateConsole());
+    const directory = createSipDirectory(domain, secret, directoryCache, log);
     const app = createApp({
       metrics,
+      // The Kamailio edge's dial plan: the same directory and resolver the embedded edge uses.
+      sipRouting: { edgeSecret: edgeSecretReader(store.settings), decide: (request) => decideSipRoute(directory, request, log), recordCall: (event) => recordEdgeCall(directory, event) },
       routes: routeTable,
       authFailures: new AuthFailureLimiter(options.authFailureLimit),
       trustProxy: options.trustProxy,
-      site: options.site,
+      site: withConsole(options.site, consoleDir),
       log,
       services: {
         domain,
@@ -168,13 +176,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         wsUrl: () => wsUrl,
         iceServers: options.iceServers ?? [],
         porting,
-        openapi: () => (openapi ??= buildOpenApi(routeTable, { version: LATEST_VERSION })),
+        openapi: () => (openapi ??= buildOpenApi(routeTable, { version: LATEST_VERSION, servers: [{ url: publicUrl, description: 'This platform' }] })),
         // The edge is attached below, once the server exists; until then nothing is live.
         liveCounters: (tenantId) => edge?.tenantCounters(tenantId) ?? { channels: 0, registrations: 0, messages: 0, messagesWindowStartedAt: new Date() },
       },
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-    const sipEdge = attachSipEdge(server, { directory: createSipDirectory(domain, secret, directoryCache, log), path: SIP_PATH, log, timers: options.sipTimers, limits: options.sipLimits });
+    const sipEdge = attachSipEdge(server, { directory, path: SIP_PATH, log, timers: options.sipTimers, limits: options.sipLimits });
     edge = sipEdge;
     const port = await listen(server, options.port ?? 8080, host).catch(async (error: unknown) => {
       stopIdempotencyPurge();
@@ -186,8 +194,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     });
 
     const url = (options.publicUrl ?? `http://${reachableHost(host)}:${port}`).replace(/\/+$/, '');
+    publicUrl = url;
     wsUrl = `${url.replace(/^http/, 'ws')}${SIP_PATH}`;
     log(`highrise listening on ${url} (SIP over WebSocket at ${wsUrl})`);
+    if (consoleDir !== undefined) log(`operator console at ${url}/console/`);
 
     let closing: Promise<void> | undefined;
     return {

@@ -68,6 +68,12 @@ describe('tenant scope capability', () => {
     expect(misnamed).toEqual([]);
   });
 
+  it('is a demo seed in the examples, nothing else', () => {
+    const examples = sources(join(repo, 'packages/examples/src'), false);
+    const misnamed = examples.flatMap((f) => systemScopeCalls(readFileSync(f, 'utf8')).filter((r) => r !== 'demo seed').map((r) => `${name(f)}: ${r}`));
+    expect(misnamed).toEqual([]);
+  });
+
   it('is never made by a cast', () => {
     const casts = [...platformSources, ...testSources].flatMap((f) =>
       [...readFileSync(f, 'utf8').matchAll(/\bas\s+(?:unknown\s+as\s+|any\s+as\s+)?TenantScope\b/g)].map((m) => `${name(f)}: ${m[0]}`),

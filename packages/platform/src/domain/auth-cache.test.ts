@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DATABASE_FILE, openSqliteStore } from '../store/sqlite';
+import { openKyselyStore } from '../store/kysely/index';
+import { SQLITE_DATABASE_FILE as DATABASE_FILE } from '../store/db/connect';
 import { systemScope } from './system-scope';
 import { insertTenantKey, revokeTenantKey } from './api-keys';
 import { AuthCache } from './auth-cache';
@@ -18,10 +19,10 @@ let dir: string;
 let now: number;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: 'req_1' };
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hr-auth-cache-'));
   now = Date.parse('2026-11-28T10:00:00Z');
-  ctx = { store: openSqliteStore({ dataDir: dir }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(now) };
+  ctx = { store: await openKyselyStore({ sqlite: { dataDir: dir } }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(now) };
 });
 afterEach(() => ctx.store.close());
 

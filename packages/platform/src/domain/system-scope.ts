@@ -21,7 +21,9 @@ export type SystemScopeReason =
   | 'public branding'
   /** The in-process benchmark's unguarded app (createBenchmarkApis), never served. */
   | 'benchmark'
-  /** Tests and tools that seed rows directly through the store. */
+  /** The demo's call history (packages/examples), written straight into the store as the SIP edge would. */
+  | 'demo seed'
+  /** Tests that seed rows directly through the store. */
   | 'test fixture';
 
 /** A scope for one of the system paths above; the reason is kept on the scope as its origin. */

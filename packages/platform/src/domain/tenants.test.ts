@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../store/sqlite';
+import { openKyselyStore } from '../store/kysely/index';
 import { authenticate, ensureBootstrapKey } from './api-keys';
 import type { DomainContext } from './context';
 import { InvalidReference, NotFound, PermissionDenied, TenantExists, TenantSuspended } from './errors';
@@ -13,8 +13,8 @@ import { systemScope } from './system-scope';
 let ctx: DomainContext;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: 'req_test' };
 
-beforeEach(() => {
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.example.test', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
+beforeEach(async () => {
+  ctx = { store: await openKyselyStore({ sqlite: { filename: ':memory:' } }), baseSipDomain: 'sip.example.test', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
 });
 afterEach(() => ctx.store.close());
 

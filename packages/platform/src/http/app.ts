@@ -16,6 +16,7 @@ import { createSiteHandler, type SiteOptions } from './site';
 import { parseJsonBody, validate } from './validation';
 import { resolveVersion } from './version';
 import type { OperatorMetrics } from './metrics';
+import { SIP_CALL_RECORD_PATH, SIP_ROUTE_PATH, sipCallRecordHandler, sipRouteHandler, type SipRoutingService } from './internal-sip-route';
 
 type Env = { Variables: { requestId: string; principal: Principal | undefined; sourceAddress: string | null } };
 
@@ -40,6 +41,8 @@ export interface AppOptions {
   unguardedPrincipal?: Principal | undefined;
   /** Operator metrics: counts every request and serves `GET /metrics` to its token. Absent: /metrics is 404. */
   metrics?: OperatorMetrics | undefined;
+  /** The Kamailio edge's routing and call-record endpoints (internal, edge secret only); absent: 404. */
+  sipRouting?: SipRoutingService | undefined;
 }
 
 const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
@@ -127,8 +130,12 @@ function handlerFor(route: RouteDef, services: AppServices, unguarded: boolean) 
     try {
       const body = route.body ? validate(route.body, raw, 'body') : undefined;
       const result = await route.handle({ services, params, query, body, principal, actor, tenant, request, sourceAddress: c.get('sourceAddress') });
-      // A file download answers with its own bytes and headers.
-      if (result instanceof Response) return result;
+      // A file download answers with its own bytes and headers, and the ones every answer carries.
+      if (result instanceof Response) {
+        result.headers.set('Request-Id', c.get('requestId'));
+        result.headers.set('Highrise-Version', resolveVersion(c.req.header('Highrise-Version')));
+        return result;
+      }
       // Responses go out in exactly the SDK's shape; a mismatch is our bug and fails loudly as a 500.
       const text = JSON.stringify(route.response.schema.parse(result));
       if (idempotencyKey !== undefined) await completeIdempotent(services.domain, principal!.keyId, idempotencyKey, route.response.status, text);
@@ -158,6 +165,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   const templates = routes.map((r) => ({ method: r.method, path: r.path, pattern: pathPattern(r.path) }));
   const routeTemplate = (method: string, path: string): string => {
     if (path === '/metrics') return '/metrics';
+    if (path === SIP_ROUTE_PATH || path === SIP_CALL_RECORD_PATH) return path;
     const exact = templates.find((t) => t.method === method && t.pattern.test(path)) ?? templates.find((t) => t.pattern.test(path));
     return exact?.path ?? (path.startsWith('/v1/') ? 'unmatched' : 'site');
   };
@@ -171,6 +179,11 @@ export function createApp(options: AppOptions): Hono<Env> {
     }
     return c.body(scraped.body, 200, { 'Content-Type': scraped.contentType });
   });
+
+  if (options.sipRouting) {
+    app.post(SIP_ROUTE_PATH, sipRouteHandler(options.sipRouting));
+    app.post(SIP_CALL_RECORD_PATH, sipCallRecordHandler(options.sipRouting));
+  }
 
   const authFailures = options.authFailures ?? new AuthFailureLimiter();
   const clientAddress = clientAddressResolver(options.trustProxy);

@@ -54,6 +54,34 @@ export interface HandlerInput<Body, Query> {
   sourceAddress: string | null;
 }
 
+/**
+ * A raw file upload. `maxBytes` is enforced by the app; `mediaTypes` and `query` only describe the
+ * request in the OpenAPI document (the handler checks them itself, after the tenant gate).
+ */
+export interface Upload {
+  maxBytes: number;
+  mediaTypes: readonly string[];
+  query?: z.ZodType | undefined;
+}
+
+/** Response headers a route may add, described once in the OpenAPI document's components. */
+export type DocumentedHeader = 'Content-Disposition' | 'ETag' | 'Cache-Control';
+
+export interface ResponseSpec<R extends z.ZodType = z.ZodType> {
+  status: number;
+  schema: R;
+  description: string;
+  /**
+   * For the OpenAPI document: every media type the body may have when it is not only JSON (a
+   * download's real types, or CSV offered beside JSON). JSON types are described by `schema`,
+   * `text/*` as text, anything else as bytes. Absent: `application/json`.
+   */
+  mediaTypes?: readonly string[] | undefined;
+  headers?: readonly DocumentedHeader[] | undefined;
+  /** The route answers a matching `If-None-Match` with 304 and no body. */
+  conditional?: boolean | undefined;
+}
+
 export interface RouteDef {
   method: HttpMethod;
   /** OpenAPI-style path: `/v1/tenants/{tenantId}`. */
@@ -72,9 +100,9 @@ export interface RouteDef {
    * A raw file upload instead of a JSON body: the app reads at most `maxBytes` (413 beyond), counts
    * the bytes in the idempotency fingerprint, and hands the handler a request re-made around them.
    */
-  upload?: { maxBytes: number } | undefined;
+  upload?: Upload | undefined;
   query?: z.ZodType;
-  response: { status: number; schema: z.ZodType; description: string };
+  response: ResponseSpec;
   handle(input: HandlerInput<any, any>): unknown;
 }
 
@@ -90,9 +118,9 @@ interface Spec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined,
   operationId: string;
   summary: string;
   body?: B;
-  upload?: { maxBytes: number };
+  upload?: Upload;
   query?: Q;
-  response: { status: number; schema: R; description: string };
+  response: ResponseSpec<R>;
 }
 
 type Result<R extends z.ZodType> = z.input<R> | Promise<z.input<R>>;

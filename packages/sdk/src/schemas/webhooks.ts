@@ -171,15 +171,24 @@ export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 
 export const WebhookDeliveryList = listOf(WebhookDelivery).meta({ id: 'WebhookDeliveryList' });
 
-/** One event type's body: the common envelope with `type` fixed and `data` typed. */
+/** `tenant.limit_warning` → `TenantLimitWarningEvent`: the component name of one type's body. */
+export const webhookEventSchemaId = (type: WebhookEventType) =>
+  `${type.split(/[._]/).map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('')}Event`;
+
+/**
+ * One event type's body: the common envelope with `type` fixed and `data` typed. Each is a
+ * component of its own, so the OpenAPI document's `webhooks` section can name it.
+ */
 const eventOf = <Type extends WebhookEventType, Data extends z.ZodType>(type: Type, data: Data) =>
-  z.object({
-    id: WebhookEventId,
-    type: z.literal(type),
-    createdAt: Timestamp,
-    tenantId: TenantId.nullable(),
-    data,
-  });
+  z
+    .object({
+      id: WebhookEventId,
+      type: z.literal(type),
+      createdAt: Timestamp,
+      tenantId: TenantId.nullable(),
+      data,
+    })
+    .meta({ id: webhookEventSchemaId(type), description: `The body of a \`${type}\` delivery` });
 
 /**
  * The JSON body of every delivery, and what verifyWebhook returns: a union on `type`, so

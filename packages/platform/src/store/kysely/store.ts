@@ -360,8 +360,8 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
 }
 
 /**
- * Opens the async store on SQLite (`{ sqlite: { dataDir } }`, the same `highrise.db` the
- * synchronous store uses) or PostgreSQL (`{ postgres: { url } }`), migrating it to the newest
+ * Opens the store on SQLite (`{ sqlite: { dataDir } }`, the embedded default, in `highrise.db`)
+ * or PostgreSQL (`{ postgres: { url } }`), migrating it to the newest
  * schema first (under the migration lock: several nodes may open one database at once).
  */
 export async function openKyselyStore(options: KyselyStoreOptions): Promise<KyselyStore> {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../ids';
-import { openSqliteStore } from './sqlite';
+import { openKyselyStore } from './kysely/index';
 import type { Store, TenantRow } from './types';
 import { systemScope } from '../domain/system-scope';
 
@@ -15,8 +15,8 @@ async function extension(tenantId: string, number: string) {
   return store.tenant(systemScope('test fixture', tenantId)).extensions.insert({ id: newId('ext'), number, displayName: `Ext ${number}`, ha1: 'x'.repeat(32), createdAt: now(), updatedAt: now() });
 }
 
-beforeEach(() => {
-  store = openSqliteStore({ filename: ':memory:' });
+beforeEach(async () => {
+  store = (await openKyselyStore({ sqlite: { filename: ':memory:' } }));
 });
 afterEach(() => store.close());
 
