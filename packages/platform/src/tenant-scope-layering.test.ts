@@ -64,7 +64,8 @@ describe('tenant scope capability', () => {
   });
 
   it('is a test fixture in tests, never a production reason', () => {
-    const misnamed = testSources.flatMap((f) => systemScopeCalls(readFileSync(f, 'utf8')).filter((r) => r !== 'test fixture').map((r) => `${name(f)}: ${r}`));
+    // store/tenant-scope.test.ts checks the reasons themselves (an unknown one must not compile).
+    const misnamed = testSources.filter((f) => name(f) !== 'packages/platform/src/store/tenant-scope.test.ts').flatMap((f) => systemScopeCalls(readFileSync(f, 'utf8')).filter((r) => r !== 'test fixture').map((r) => `${name(f)}: ${r}`));
     expect(misnamed).toEqual([]);
   });
 
