@@ -14,6 +14,7 @@ import { routeTable, startPlatform, type Platform, type RouteDef } from '@highri
 import { allStoredRows, createTestStore, openPlatformStore, type TestStore } from './support/platform';
 import { AnalyticsSummary, ErrorBody, ExtensionList, ResellerList, Tenant, TenantCreateResponse, TenantList } from '@highrise/sdk/schemas';
 import { createNodePhone } from './support/sip-node';
+import { systemScope } from '@highrise/platform';
 
 const bootstrapKey = 'hr_test_bootstrap_isolation_0001';
 const MISSING_TENANT = 'ten_00000000000000000000000000';
@@ -319,7 +320,7 @@ async function insertCalls(perTenant: Record<string, number>): Promise<void> {
   try {
     for (const [tenantId, count] of Object.entries(perTenant)) {
       for (let i = 0; i < count; i++) {
-        await store.tenant(tenantId).calls.insert({
+        await store.tenant(systemScope('test fixture', tenantId)).calls.insert({
           id: `cal_${tenantId.slice(4, 20)}${String(i).padStart(10, '0')}`,
           callId: `isolation-${i}`,
           from: '101',

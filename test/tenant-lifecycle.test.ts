@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { API_VERSION, ConflictError, Highrise, NotFoundError, PermissionDeniedError, UnprocessableEntityError, verifyWebhook, type TenantExportRecord } from '@highrise/sdk';
 import { Tenant as TenantSchema, TenantExportRecord as TenantExportRecordSchema, TenantRestoreResponse } from '@highrise/sdk/schemas';
+import { systemScope } from '@highrise/platform';
 import { allStoredRows, expectApiError, openPlatformStore, startTestPlatform, type TestPlatform } from './support/platform';
 import { createNodePhone, md5, openRawSip, withTimeout, type NodePhone } from './support/sip-node';
 
@@ -317,7 +318,7 @@ describe('GET /v1/tenants/{id}/export', () => {
     const at = new Date(Date.now() - 3_600_000).toISOString();
     try {
       for (let i = 0; i < 450; i++) {
-        await store.tenant(tenant.id).calls.insert({
+        await store.tenant(systemScope('test fixture', tenant.id)).calls.insert({
           id: `cal_${tenant.id.slice(4, 20)}${String(i).padStart(10, '0')}`,
           callId: `export-${i}`,
           from: '101',

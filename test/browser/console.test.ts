@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { Highrise } from '@highrise/sdk';
-import { openKyselyStore } from '@highrise/platform';
+import { openKyselyStore, systemScope } from '@highrise/platform';
 import { startDemo, type Demo } from '../../packages/examples/src/demo-server';
 import { launchChromium } from './chromium';
 import { ARTIFACTS_DIR, openTrackedPage, screenshotOnFailure, unexpectedErrors, type TrackedPage } from './pages';
@@ -266,7 +266,7 @@ describe('the operator console', () => {
     const store = await openKyselyStore({ sqlite: { dataDir } });
     try {
       const now = Date.now();
-      await store.tenant(acmeId).calls.insert({
+      await store.tenant(systemScope('test fixture', acmeId)).calls.insert({
         id: `cal_${'Z'.repeat(10)}${'0'.repeat(16)}`,
         callId: 'console-live-refresh',
         from: '101',

@@ -2,7 +2,7 @@
 // show on first open. Records are written through the platform's own store (the same
 // `calls.insert` the SIP edge's recordCall uses, which also keeps the analytics rollups), never
 // with raw SQL. Deterministic: the same days give the same calls.
-import { openKyselyStore, type CallDirection, type CallDisposition, type CallRow } from '@highrise/platform';
+import { openKyselyStore, systemScope, type CallDirection, type CallDisposition, type CallRow } from '@highrise/platform';
 import type { DemoTenant } from './seed';
 
 export const HISTORY_DAYS = 21;
@@ -129,7 +129,7 @@ export async function seedCallHistory(dataDir: string, tenants: readonly DemoTen
   let written = 0;
   try {
     for (const tenant of tenants) {
-      const calls = store.tenant(tenant.id).calls;
+      const calls = store.tenant(systemScope('demo seed', tenant.id)).calls;
       if ((await calls.list({ limit: 1 })).items.length > 0) continue;
       const rows = demoCallHistory(tenant.key, now);
       await store.transaction(async () => {

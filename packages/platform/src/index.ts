@@ -11,6 +11,8 @@ export { openKyselyStore, SchemaTooNewError } from './store/index';
 export { connect, migrationStatus, migrateUp, migrateDown, schemaVersion } from './store/index';
 export type { Connection, ConnectOptions, MigrationStatus, MigrationStep } from './store/index';
 export type { KyselyStoreOptions, AsyncStore, AsyncTenantScope } from './store/index';
+// A tenant's rows are reached with a TenantScope: from the access check, or from a named system scope.
+export { systemScope, type SystemScopeReason } from './domain/system-scope';
 export type { SipDirectory, SipTenant, SipUser, SoftphoneTokenClaims, TokenCheck } from './domain/sip-directory-contract';
 export { mintEdgeCredentials, type EdgeCredentials } from './domain/edge-credentials';
 export { createBenchmarkApis, type BenchmarkApis } from './benchmark';

@@ -4,7 +4,7 @@ import { newId } from '../ids';
 import type { AuditEventRow, AuditFilter, Page, PageQuery } from '../store/types';
 import type { DomainContext } from './context';
 import { builtInRole } from './permissions';
-import type { Principal } from './principal';
+import { ownTenantScope, type Principal } from './principal';
 import type { TenantAccess } from './tenants';
 
 /** `prevHash` of the first event of every chain. */
@@ -139,7 +139,7 @@ export async function roleNameOf(ctx: DomainContext, principal: Principal): Prom
   if (builtIn) return builtIn.name;
   const role =
     principal.kind === 'tenant' || principal.kind === 'user'
-      ? await ctx.store.tenant(principal.tenantId).roles.get(principal.roleId)
+      ? await ctx.store.tenant(ownTenantScope(principal)).roles.get(principal.roleId)
       : await ctx.store.roles(principal.kind === 'reseller' ? { resellerId: principal.resellerId } : 'provider').get(principal.roleId);
   return role?.name ?? null;
 }

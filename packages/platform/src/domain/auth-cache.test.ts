@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openKyselyStore } from '../store/kysely/index';
 import { SQLITE_DATABASE_FILE as DATABASE_FILE } from '../store/db/connect';
+import { systemScope } from './system-scope';
 import { insertTenantKey, revokeTenantKey } from './api-keys';
 import { AuthCache } from './auth-cache';
 import { LEVEL_PERMISSIONS } from './permissions';
@@ -27,7 +28,7 @@ afterEach(() => ctx.store.close());
 
 async function tenantKey() {
   const tenantId = (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id;
-  return { tenantId, ...await ctx.store.transaction(() => insertTenantKey(ctx, tenantId, 'owner')) };
+  return { tenantId, ...await ctx.store.transaction(() => insertTenantKey(ctx, ctx.store.tenant(systemScope('test fixture', tenantId)), 'owner')) };
 }
 
 describe('AuthCache', () => {

@@ -106,7 +106,7 @@ export async function restoreTenant(ctx: DomainContext, actor: Actor, access: Te
     const unavailableNumbers: string[] = [];
     for (const n of state.numbers) {
       const current = await ctx.store.numbers.get(n.id);
-      if (!current || current.number !== n.number || !(await ctx.store.numbers.assign(n.id, tenantId, now))) {
+      if (!current || current.number !== n.number || !(await ctx.store.numbers.assign(n.id, access.capability, now))) {
         unavailableNumbers.push(n.number);
         continue;
       }

@@ -2,7 +2,7 @@
  * Names the Kysely store's modules were written against while a synchronous store still existed.
  * The contract is types.ts; these are its aliases, kept so the query modules need no churn.
  */
-import type { DirectoryChange, RoleCollection, Store, TenantScope } from './types';
+import type { DirectoryChange, RoleCollection, Store, TenantData } from './types';
 import type { WebhookEndpointCollection, WebhookPlatform } from './webhook-types';
 
 /** Every method of `T` (and of the objects it holds) returning a Promise of what it returned. */
@@ -11,7 +11,7 @@ export type Promisified<T> = {
 };
 
 export type AsyncStore = Store;
-export type AsyncTenantScope = TenantScope;
+export type AsyncTenantScope = TenantData;
 export type AsyncRoleCollection = RoleCollection;
 export type AsyncWebhookEndpointCollection = WebhookEndpointCollection;
 export type AsyncWebhookPlatform = WebhookPlatform;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openKyselyStore } from './kysely/index';
 import type { DirectoryChange, Store } from './types';
+import { systemScope } from '../domain/system-scope';
 
 let dir: string;
 let store: Store;
@@ -121,7 +122,7 @@ describe('store.transaction', () => {
     const tenant = { id: 'ten_0000000000000000000000000A', resellerId: null, name: 'acme', slug: 'acme', status: 'active' as const, limits: { extensions: 10, channels: 2, messagesPerMinute: 60, storageBytes: 1024, dialRules: 10, ringGroups: 10, trunks: 10, openPortOrders: 20 }, createdAt: at, updatedAt: at };
     await store.transaction(async () => {
       await store.tenants.insert(tenant);
-      await store.tenant(tenant.id).extensions.insert({ id: 'ext_0000000000000000000000000A', number: '101', displayName: '101', ha1: 'x'.repeat(32), createdAt: at, updatedAt: at });
+      await store.tenant(systemScope('test fixture', tenant.id)).extensions.insert({ id: 'ext_0000000000000000000000000A', number: '101', displayName: '101', ha1: 'x'.repeat(32), createdAt: at, updatedAt: at });
       expect(told).toEqual([]);
     });
     // One change per tenant: the store reports a write to any of a tenant's directory tables as a change of that tenant.
@@ -130,13 +131,13 @@ describe('store.transaction', () => {
     told.length = 0;
     await expect(
       store.transaction(async () => {
-        await store.tenant(tenant.id).extensions.delete('ext_0000000000000000000000000A');
+        await store.tenant(systemScope('test fixture', tenant.id)).extensions.delete('ext_0000000000000000000000000A');
         throw new Error('rolled back');
       }),
     ).rejects.toThrow();
     expect(told).toEqual([]);
     // A write outside any transaction is told before its own promise resolves.
-    await store.tenant(tenant.id).extensions.delete('ext_0000000000000000000000000A');
+    await store.tenant(systemScope('test fixture', tenant.id)).extensions.delete('ext_0000000000000000000000000A');
     expect(told).toEqual([[{ kind: 'tenant', tenantId: tenant.id }]]);
     stop();
   });

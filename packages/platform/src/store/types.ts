@@ -1,8 +1,11 @@
 /**
  * The storage contract. Platform-wide rows (tenants, resellers, keys) have their own collections;
- * tenant-owned rows are reachable only through `store.tenant(tenantId)`, so every query for them
- * is bound to one tenant by construction.
+ * tenant-owned rows are reachable only through `store.tenant(scope)`, where `scope` is a
+ * `TenantScope` (store/tenant-scope.ts) that only the access check and the named system scopes
+ * hand out, so every query for them is bound to one tenant by construction.
  */
+import type { TenantScope } from './tenant-scope';
+export type { TenantScope } from './tenant-scope';
 
 export type Status = 'active' | 'suspended';
 export type PrincipalKind = 'provider' | 'reseller' | 'tenant';
@@ -211,7 +214,8 @@ export type * from './porting-types';
 import type { WebhookPlatform, WebhookScope } from './webhook-types';
 export type * from './webhook-types';
 
-export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
+/** One tenant's collections, as `store.tenant(scope)` hands them out. */
+export interface TenantData extends DialPlanScope, PortingScope, WebhookScope {
   readonly tenantId: string;
   extensions: {
     list(page: PageQuery): Promise<Page<ExtensionRow>>;
@@ -238,6 +242,8 @@ export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
     list(page: PageQuery): Promise<Page<ApiKeyRow>>;
     get(id: string): Promise<ApiKeyRow | undefined>;
     insert(row: Omit<ApiKeyInsert, 'tenantId' | 'principal' | 'resellerId'>): Promise<ApiKeyRow>;
+    /** Rotation and revocation of this tenant's keys; another tenant's key id matches nothing. */
+    update(id: string, patch: ApiKeyPatch): Promise<ApiKeyRow | undefined>;
   };
   /** The secret that signs this tenant's softphone tokens; replacing it invalidates every earlier token. */
   signingKey: {
@@ -286,7 +292,8 @@ export interface Store {
    * statements and transactions wait until it ends.
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
-  tenant(tenantId: string): TenantScope;
+  /** The tenant's own rows; the scope comes from the access check or a named system scope, never from a string. */
+  tenant(scope: TenantScope): TenantData;
   /** Every DID on the platform, assigned or not: the provider's inventory. Tenants read theirs through `tenant(id).numbers`. */
   numbers: NumberInventory;
   /** Soft deletion, restore and purge of tenants. */
@@ -325,16 +332,23 @@ export interface Store {
     list(page: PageQuery, filter?: { resellerId?: string; id?: string; deleted?: boolean; status?: Status }): Promise<Page<TenantRow>>;
     update(id: string, patch: Partial<Pick<TenantRow, 'name' | 'status' | 'limits' | 'updatedAt'>>): Promise<TenantRow | undefined>;
   };
+  /**
+   * Keys above tenants (provider and reseller keys); a tenant's keys are read and changed through
+   * its scope. The two cross-tenant calls are authentication's: the secret's key, whoever owns it,
+   * and its last-used time.
+   */
   apiKeys: {
     insert(row: ApiKeyInsert): Promise<ApiKeyRow>;
-    /** Matches the current secret or, during a rotation's grace period, the previous one. */
+    /** System lookup for authentication: matches the current secret or, during a rotation's grace period, the previous one, across all keys. */
     getBySecretHash(hash: string): Promise<ApiKeyRow | undefined>;
     countByPrincipal(principal: PrincipalKind): Promise<number>;
+    /** System write for authentication: the last-used time of the key the secret just resolved to. */
     touch(id: string, at: string): Promise<void>;
-    /** Any key by id; callers check that the key is theirs to see. */
-    get(id: string): Promise<ApiKeyRow | undefined>;
+    /** An unrevoked platform key as its viewer sees it: the provider, provider and reseller keys; a reseller, its own. Never a tenant's key. */
+    get(id: string, viewer: 'provider' | { resellerId: string }): Promise<ApiKeyRow | undefined>;
     /** Unrevoked provider keys, or one reseller's keys. Tenant keys are listed through the tenant scope. */
     list(page: PageQuery, owner: 'provider' | { resellerId: string }): Promise<Page<ApiKeyRow>>;
+    /** Rotation and revocation of a platform key; a tenant's key id matches nothing (those change through the scope). */
     update(id: string, patch: ApiKeyPatch): Promise<ApiKeyRow | undefined>;
     /** Unrevoked keys holding a role, so a role in use is not deleted under them. */
     countByRole(roleId: string): Promise<number>;

@@ -1,6 +1,6 @@
 /**
  * Storage contract of webhooks, beside types.ts like the dial plan's: types.ts mounts
- * `WebhookScope` on `TenantScope` (a tenant's own endpoints) and `WebhookPlatform` on `Store`
+ * `WebhookScope` on `TenantData` (a tenant's own endpoints) and `WebhookPlatform` on `Store`
  * (provider and reseller endpoints, the event fan-out and the delivery queue).
  */
 import type { Page, PageQuery } from './types';

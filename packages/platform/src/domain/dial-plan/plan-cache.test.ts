@@ -31,8 +31,9 @@ function countingRuleLoads(store: Store): { store: Store; loads: Map<string, num
     loads,
     store: {
       ...store,
-      tenant(tenantId) {
-        const scope = store.tenant(tenantId);
+      tenant(capability) {
+        const { tenantId } = capability;
+        const scope = store.tenant(capability);
         const all = async () => {
           loads.set(tenantId, (loads.get(tenantId) ?? 0) + 1);
           return scope.dialRules.all();

@@ -1,5 +1,6 @@
 import type { PortOrderRow, PortStatus } from '../../store/porting-types';
 import type { DomainContext } from '../context';
+import { systemScope } from '../system-scope';
 import type { CarrierOrder, CarrierStatus, PortingCarrier } from './carrier';
 import { applyTransition, completePortOrder } from './orders';
 import { CARRIER_STATES } from './state-machine';
@@ -55,7 +56,7 @@ export function carrierOrder(order: PortOrderRow, numbers: readonly string[]): C
 
 /** One step toward `target`; false when there is nothing (more) to do. */
 async function step(ctx: DomainContext, order: PortOrderRow, target: CarrierStatus): Promise<boolean> {
-  const scope = ctx.store.tenant(order.tenantId);
+  const scope = ctx.store.tenant(systemScope('port order', order.tenantId));
   const apply = async (action: Parameters<typeof applyTransition>[3], patch = {}, exception?: Parameters<typeof applyTransition>[6]) =>
     await ctx.store.transaction(() => applyTransition(ctx, { scope }, order, action, { kind: 'carrier' }, patch, exception)) !== undefined;
 
@@ -79,7 +80,7 @@ async function step(ctx: DomainContext, order: PortOrderRow, target: CarrierStat
 }
 
 async function drive(ctx: DomainContext, carrier: PortingCarrier, ref: { id: string; tenantId: string }): Promise<void> {
-  const scope = ctx.store.tenant(ref.tenantId);
+  const scope = ctx.store.tenant(systemScope('port order', ref.tenantId));
   let order = await scope.portOrders.get(ref.id);
   if (!order || RANK[order.status] === undefined) return;
   if (order.carrierRef === null) {
@@ -97,7 +98,7 @@ async function drive(ctx: DomainContext, carrier: PortingCarrier, ref: { id: str
 
 /** Without a carrier, a submitted order goes to in_review and waits there for the reviewer. */
 async function queueForReview(ctx: DomainContext, ref: { id: string; tenantId: string }): Promise<void> {
-  const scope = ctx.store.tenant(ref.tenantId);
+  const scope = ctx.store.tenant(systemScope('port order', ref.tenantId));
   await ctx.store.transaction(async () => {
     const order = await scope.portOrders.get(ref.id);
     if (order?.status === 'submitted') await applyTransition(ctx, { scope }, order, 'review', { kind: 'system' });
@@ -106,7 +107,7 @@ async function queueForReview(ctx: DomainContext, ref: { id: string; tenantId: s
 
 /** Cancels one draft unchanged since `before`, unless it changed since it was listed. */
 async function expireDraft(ctx: DomainContext, ref: { id: string; tenantId: string }, before: string, days: number): Promise<void> {
-  const scope = ctx.store.tenant(ref.tenantId);
+  const scope = ctx.store.tenant(systemScope('port order', ref.tenantId));
   await ctx.store.transaction(async () => {
     const order = await scope.portOrders.get(ref.id);
     if (order?.status !== 'draft' || order.updatedAt >= before) return;

@@ -7,6 +7,7 @@ import { normaliseE164 } from '../dial-plan/e164';
 import { InvalidReference, isDomainError, LimitExceeded, NotFound, PermissionDenied } from '../errors';
 import { isTenantLevel, type Actor } from '../principal';
 import type { TenantAccess } from '../tenants';
+import { systemScope } from '../system-scope';
 import { emitPortOrderEvent } from './events';
 import { InvalidFields, InvalidState, NumbersUnavailable, RequirementsMissing } from './errors';
 import { holdsNumbers, transition } from './state-machine';
@@ -375,7 +376,7 @@ export async function loadPortOrder(access: TenantAccess, id: string): Promise<P
  * instead. Returns the order as it is afterwards, or undefined when another actor moved it first.
  */
 export async function completePortOrder(ctx: DomainContext, order: PortOrderRow, by: PortActor, focDate: string): Promise<PortOrderRow | undefined> {
-  const scope = ctx.store.tenant(order.tenantId);
+  const scope = ctx.store.tenant(systemScope('port order', order.tenantId));
   const numbers = await scope.portOrders.numbers(order.id);
   try {
     const done = await ctx.store.transaction(async () => {

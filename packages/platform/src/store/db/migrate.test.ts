@@ -17,6 +17,7 @@ import { openKyselyStore } from '../kysely/store';
 import { createPostgresDatabase, createSqliteDatabase, testDatabases, type TestDatabase } from '../kysely/testing';
 import { connect, type Connection } from './connect';
 import { migrateDown, migrateUp, migrationStatus, SchemaTooNewError, schemaVersion } from './migrate';
+import { systemScope } from '../../domain/system-scope';
 
 const T0 = '2026-12-01T00:00:00.000Z';
 const LIMITS: TenantRow['limits'] = { extensions: 10, channels: 2, messagesPerMinute: 60, storageBytes: 104857600, dialRules: 200, ringGroups: 50, trunks: 10, openPortOrders: 20 };
@@ -36,7 +37,7 @@ async function seed(store: AsyncStore): Promise<void> {
   for (const n of [1, 2]) {
     const tenantId = `ten_${n}`;
     await store.tenants.insert({ id: tenantId, resellerId: n === 1 ? 'res_1' : null, name: `T${n}`, slug: `t${n}`, status: 'active', limits: n === 1 ? RAISED_LIMITS : LIMITS, createdAt: T0, updatedAt: T0 });
-    const t = store.tenant(tenantId);
+    const t = store.tenant(systemScope('test fixture', tenantId));
     if (n === 1) for (let change = 0; change < 2; change++) await t.dialRules.touch();
     await t.extensions.insert({ id: `ext_${n}`, number: '101', displayName: 'Reception', ha1: 'a'.repeat(32), createdAt: T0, updatedAt: T0 });
     await t.roles.insert({ id: `rol_${n}`, level: 'tenant', tenantId, resellerId: null, name: 'agents', description: '', permissions: ['calls:read'], createdAt: T0, updatedAt: T0 });
@@ -49,7 +50,7 @@ async function seed(store: AsyncStore): Promise<void> {
     await store.audit.record({ id: `aud_${n}`, occurredAt: T0, actorKeyId: key.id, tenantId, action: 'extension.created', targetId: `ext_${n}`, requestId: null, chainSeq: 1, hash: `h${n}`, prevHash: null });
     await t.calls.insert({ id: `cal_${n}`, callId: 'c', from: '101', to: '102', direction: 'internal', startedAt: T0, answeredAt: T0, endedAt: T0, durationSeconds: 30, disposition: 'answered', sipStatus: 200 });
     await store.numbers.insert({ id: `num_${n}`, number: `+1415555010${n}`, createdAt: T0, updatedAt: T0 });
-    await store.numbers.assign(`num_${n}`, tenantId, T0);
+    await store.numbers.assign(`num_${n}`, systemScope('test fixture', tenantId), T0);
     await t.dialRules.insert({ id: `dr_${n}`, name: 'out', pattern: '9X.', position: 0, action: { type: 'reject', status: 403, reason: null }, createdAt: T0, updatedAt: T0 });
     await t.ringGroups.insert({ id: `rg_${n}`, number: '600', name: 'Sales', strategy: 'sequential', memberTimeoutSeconds: 20, members: ['101'], createdAt: T0, updatedAt: T0 });
     await t.trunks.insert({ id: `trk_${n}`, name: 'pbx', username: 'pbx', ha1: 'b'.repeat(32), callerId: null, createdAt: T0, updatedAt: T0 });

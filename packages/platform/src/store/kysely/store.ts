@@ -12,6 +12,7 @@ import { platformBranding, tenantBranding } from './branding';
 import { portingPlatform, tenantPorting } from './porting';
 import { tenantDb, type TenantDb } from './tenant-db';
 import { tenantLifecycle } from './lifecycle';
+import type { TenantScope } from '../tenant-scope';
 import { tenantWebhooks, webhookPlatform } from './webhooks';
 import { addToRollup, analyticsPlatform, tenantCallAnalytics } from './analytics';
 import { defined, paginate, toAudit, toCall, toExtension, toIdempotency, toReseller, toTenant } from './rows';
@@ -407,10 +408,10 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     directoryCommitted: (changes, how) => feed.directoryCommitted(changes, how),
   });
 
-  const tenant = (tenantId: string): AsyncTenantScope => {
-    const scoped = tenantDb(ctx, tenantId);
+  const tenant = (scope: TenantScope): AsyncTenantScope => {
+    const scoped = tenantDb(ctx, scope);
     return {
-      tenantId,
+      tenantId: scoped.tenantId,
       ...tenantCore(ctx, scoped),
       ...tenantIdentity(scoped),
       ...tenantBranding(scoped),
