@@ -93,6 +93,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   trustedProxies(options.trustProxy);
   const baseSipDomain = (options.sipDomain ?? 'sip.localhost').toLowerCase();
   const store = await openStore(options);
+  const shared = options.databaseUrl !== undefined;
   try {
     if (options.databaseUrl !== undefined) await recordSipBaseDomain(store, baseSipDomain);
     const domain: DomainContext = {
@@ -105,7 +106,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       credentialChanges: new CredentialChanges(),
       // Only the default for tenants created from now on; each tenant's own limit is `limits.storageBytes`.
       defaultStorageBytes: options.porting?.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT_BYTES,
-      webhooks: webhookRules(options.webhooks),
+      // Several nodes may share PostgreSQL: their rate windows are counted there, not per process.
+      webhooks: webhookRules(options.webhooks, shared ? store.leases.rates : undefined),
     };
     if (options.webhooks?.allowPrivateDestinations) log('webhooks may be sent to loopback and private addresses (--allow-private-webhooks): not for a shared deployment');
     // Before anything appends: the first keyed event would mark the database as re-keyed.
@@ -138,6 +140,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       carrier: portingCarrier,
       tickMs: options.porting?.tickMs,
       draftExpiryDays: options.porting?.draftExpiryDays,
+      leaseMs: options.porting?.leaseMs,
       log,
     });
     // Queued webhook deliveries (including ones cut off by a crash) resume as soon as the store is open.
@@ -158,7 +161,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const app = createApp({
       metrics,
       routes: routeTable,
-      authFailures: new AuthFailureLimiter(options.authFailureLimit),
+      authFailures: new AuthFailureLimiter({ ...options.authFailureLimit, shared: shared ? store.leases.rates : undefined }),
       trustProxy: options.trustProxy,
       site: options.site,
       log,

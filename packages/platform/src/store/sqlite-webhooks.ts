@@ -156,15 +156,19 @@ export function sqliteWebhookPlatform(db: Database.Database): Synchronous<Webhoo
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(row.id, row.endpointId, row.eventId, row.status, row.attemptCount, row.nextAttemptAt, row.createdAt, row.updatedAt);
     },
-    due(now, limit, excludeIds) {
+    due(now, limit, excludeIds, lease) {
       const exclude = excludeIds.length > 0 ? `AND d.id NOT IN (${excludeIds.map(() => '?').join(', ')})` : '';
-      const rows = db
-        .prepare(
-          `SELECT d.id AS d_id FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
-           WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND w.status = 'enabled' ${exclude}
-           ORDER BY d.next_attempt_at, d.id LIMIT ?`,
-        )
-        .all(now, ...excludeIds, limit) as Row[];
+      const free = lease ? 'AND (d.leased_until IS NULL OR d.leased_until <= ?)' : '';
+      const pick = `SELECT d.id AS d_id FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+           WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND w.status = 'enabled' ${exclude} ${free}
+           ORDER BY d.next_attempt_at, d.id LIMIT ?`;
+      const args = [now, ...excludeIds, ...(lease ? [now] : []), limit];
+      const rows = (lease ? db.transaction(() => {
+        const picked = db.prepare(pick).all(...args) as Row[];
+        const claim = db.prepare('UPDATE webhook_deliveries SET lease_owner = ?, leased_until = ? WHERE id = ?');
+        for (const r of picked) claim.run(lease.owner, lease.until, r.d_id);
+        return picked;
+      })() : db.prepare(pick).all(...args)) as Row[];
       return rows.map((r) => {
         const d = db.prepare('SELECT d.*, e.type AS event_type FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE d.id = ?').get(r.d_id) as Row;
         const delivery = toDelivery(d);
@@ -173,19 +177,26 @@ export function sqliteWebhookPlatform(db: Database.Database): Synchronous<Webhoo
         return { delivery, event, endpoint };
       });
     },
-    recordAttempt(deliveryId, attempt, next) {
-      db.transaction(() => {
-        const current = db.prepare('SELECT attempt_count FROM webhook_deliveries WHERE id = ?').get(deliveryId) as { attempt_count: number } | undefined;
-        // The endpoint (and its deliveries) may have been deleted while the attempt ran.
-        if (!current) return;
+    recordAttempt(deliveryId, attempt, next, owner) {
+      return db.transaction(() => {
+        const current = db.prepare('SELECT attempt_count, lease_owner FROM webhook_deliveries WHERE id = ?').get(deliveryId) as
+          | { attempt_count: number; lease_owner: string | null }
+          | undefined;
+        // The endpoint (and its deliveries) may have been deleted while the attempt ran, or
+        // another owner took the delivery over once this one's lease ran out.
+        if (!current || (owner !== undefined && current.lease_owner !== owner)) return false;
         const seq = current.attempt_count + 1;
         db.prepare('INSERT INTO webhook_attempts (delivery_id, seq, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)').run(
           deliveryId, seq, attempt.attemptedAt, attempt.statusCode, attempt.error, attempt.durationMs,
         );
-        db.prepare('UPDATE webhook_deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?').run(
+        db.prepare('UPDATE webhook_deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, updated_at = ?, lease_owner = NULL, leased_until = NULL WHERE id = ?').run(
           next.status, seq, next.nextAttemptAt, next.updatedAt, deliveryId,
         );
+        return true;
       })();
+    },
+    releaseLeases(owner) {
+      db.prepare('UPDATE webhook_deliveries SET lease_owner = NULL, leased_until = NULL WHERE lease_owner = ?').run(owner);
     },
   };
 }

@@ -8,6 +8,7 @@ import { sqlitePlatformBranding, sqliteTenantBranding } from './sqlite-branding'
 import { sqliteDialPlanScope, sqliteNumberInventory } from './sqlite-dial-plan';
 import { sqlitePortingPlatform, sqlitePortingScope } from './sqlite-porting';
 import { sqliteWebhookPlatform, sqliteWebhookScope } from './sqlite-webhooks';
+import { sqliteLeases } from './sqlite-leases';
 import { addToRollup, callSpans, sqliteAnalytics, tenantHourly } from './sqlite-analytics';
 import type {
   AuditEventRow,
@@ -263,6 +264,7 @@ function openSynchronous(options: SqliteStoreOptions): { db: Database.Database; 
     numbers: sqliteNumberInventory(db),
     porting: sqlitePortingPlatform(db),
     webhooks: sqliteWebhookPlatform(db),
+    leases: sqliteLeases(db),
     analytics: sqliteAnalytics(db),
 
     settings: {

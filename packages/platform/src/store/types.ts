@@ -204,6 +204,7 @@ export type * from './dial-plan-types';
 import type { PortingPlatform, PortingScope } from './porting-types';
 export type * from './porting-types';
 import type { WebhookPlatform, WebhookScope } from './webhook-types';
+import type { Leases } from './lease-types';
 export type * from './webhook-types';
 
 export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
@@ -284,6 +285,8 @@ export interface Store {
   porting: PortingPlatform;
   /** Provider and reseller webhook endpoints, the event fan-out and the delivery queue. */
   webhooks: WebhookPlatform;
+  /** Periodic jobs' leases and the rate windows every node sees (lease-types.ts). */
+  leases: Leases;
 
   settings: {
     get(key: string): Promise<string | undefined>;

@@ -12,6 +12,7 @@ import { platformBranding, tenantBranding } from './branding';
 import { portingPlatform, tenantPorting } from './porting';
 import { tenantDb, type TenantDb } from './tenant-db';
 import { tenantWebhooks, webhookPlatform } from './webhooks';
+import { leasePlatform } from './leases';
 import { addToRollup, analyticsPlatform, tenantCallAnalytics } from './analytics';
 import { defined, paginate, toAudit, toCall, toExtension, toIdempotency, toReseller, toTenant } from './rows';
 
@@ -401,6 +402,7 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     numbers: numberInventory(ctx),
     porting: portingPlatform(ctx),
     webhooks: webhookPlatform(ctx),
+    leases: leasePlatform(ctx),
     analytics: analyticsPlatform(ctx),
     ...platformCore(ctx),
     ...platformIdentity(ctx),
