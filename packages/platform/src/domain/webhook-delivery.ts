@@ -82,6 +82,14 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
       if (endpoint.previousSecretSealed && endpoint.previousExpiresAt && endpoint.previousExpiresAt > started.toISOString()) {
         secrets.push(await openWebhookSecret(ctx, endpoint.id, endpoint.previousSecretSealed));
       }
+      // The fence: a busy node may reach this point long after its claim. Only while the
+      // delivery is still this loop's is it sent, with the lease renewed for the whole POST; a
+      // delivery another node took over meanwhile is left to that node.
+      const renewedUntil = new Date(ctx.now().getTime() + leaseMs).toISOString();
+      if (!(await ctx.store.webhooks.renewLease(delivery.id, owner, renewedUntil))) {
+        log(`webhook ${delivery.id}: another node took it over while this one was busy; not sent from here`);
+        return;
+      }
       statusCode = await postWebhook({
         url: endpoint.url,
         headers: {

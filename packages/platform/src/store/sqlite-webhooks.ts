@@ -195,6 +195,9 @@ export function sqliteWebhookPlatform(db: Database.Database): Synchronous<Webhoo
         return true;
       })();
     },
+    renewLease(deliveryId, owner, until) {
+      return db.prepare("UPDATE webhook_deliveries SET leased_until = ? WHERE id = ? AND lease_owner = ? AND status = 'pending'").run(until, deliveryId, owner).changes > 0;
+    },
     releaseLeases(owner) {
       db.prepare('UPDATE webhook_deliveries SET lease_owner = NULL, leased_until = NULL WHERE lease_owner = ?').run(owner);
     },

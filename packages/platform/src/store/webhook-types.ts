@@ -114,6 +114,11 @@ export interface WebhookPlatform {
     next: { status: WebhookDeliveryStatus; nextAttemptAt: string | null; updatedAt: string },
     owner?: string,
   ): Promise<boolean>;
+  /**
+   * Extends `owner`'s lease on a pending delivery to `until`; false when `owner` no longer holds it
+   * (it ran out and another node claimed it, or it was recorded). Checked right before sending.
+   */
+  renewLease(deliveryId: string, owner: string, until: string): Promise<boolean>;
   /** Ends `owner`'s leases on deliveries it did not finish (a node shutting down), so others send them at once. */
   releaseLeases(owner: string): Promise<void>;
 }

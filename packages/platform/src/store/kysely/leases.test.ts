@@ -79,7 +79,10 @@ describe.each(testDatabases)('leases on $name', ({ name, create }) => {
     // node-1 stalls past its lease; node-2 takes the delivery over and delivers it.
     const [again] = (await two.webhooks.due(at(11), 100, [], { owner: 'node-2', until: at(70) })).filter((j) => j.delivery.id === id);
     expect(again?.event.id, 'the same event id on the retry: receivers dedupe on it').toBe(job?.event.id);
+    expect(await one.webhooks.renewLease(id!, 'node-1', at(80)), 'node-1 finds it lost before sending').toBe(false);
+    expect(await two.webhooks.renewLease(id!, 'node-2', at(80)), 'node-2 still holds it').toBe(true);
     expect(await two.webhooks.recordAttempt(id!, { attemptedAt: at(12), statusCode: 200, error: null, durationMs: 3 }, { status: 'delivered', nextAttemptAt: null, updatedAt: at(12) }, 'node-2')).toBe(true);
+    expect(await two.webhooks.renewLease(id!, 'node-2', at(90)), 'nothing to renew once recorded').toBe(false);
     // node-1's late failure does not put the delivered delivery back in the queue.
     expect(await one.webhooks.recordAttempt(id!, { attemptedAt: at(13), statusCode: 500, error: null, durationMs: 3 }, { status: 'pending', nextAttemptAt: at(20), updatedAt: at(13) }, 'node-1')).toBe(false);
     const delivery = await one.webhooks.endpoints('provider').getDelivery(job!.endpoint.id, id!);
@@ -89,6 +92,44 @@ describe.each(testDatabases)('leases on $name', ({ name, create }) => {
     expect((await one.webhooks.due(at(1), 100, [], { owner: 'node-1', until: at(600) })).map((j) => j.delivery.id)).toContain(cut);
     await one.webhooks.releaseLeases('node-1');
     expect((await two.webhooks.due(at(2), 100, [], { owner: 'node-2', until: at(600) })).map((j) => j.delivery.id)).toContain(cut);
+  });
+
+  it('claims each delivery once while deliveries are queued and recorded all the while', async () => {
+    const [seedId] = await queue(1);
+    const endpointId = (await one.webhooks.due(at(0), 100, [], { owner: 'seed', until: at(0) })).find((j) => j.delivery.id === seedId)!.endpoint.id;
+    const claims = new Map<string, string[]>();
+    let queuing = true;
+    const inserter = (async () => {
+      for (let i = 0; i < 120; i++) {
+        await one.transaction(async () => {
+          const eventId = uid('evt');
+          await one.webhooks.insertEvent({ id: eventId, type: 'tenant.updated', tenantId: null, createdAt: T0, data: '{}' });
+          await one.webhooks.insertDelivery({ id: uid('whd'), endpointId, eventId, status: 'pending', attemptCount: 0, nextAttemptAt: T0, createdAt: T0, updatedAt: T0 });
+        });
+      }
+      queuing = false;
+    })();
+    const node = async (store: KyselyStore, owner: string) => {
+      const sending: Promise<unknown>[] = [];
+      for (let idle = 0; queuing || idle < 5; ) {
+        const jobs = await store.webhooks.due(at(1), 16, [], { owner, until: at(60) });
+        idle = jobs.length === 0 ? idle + 1 : 0;
+        for (const job of jobs) {
+          claims.set(job.delivery.id, [...(claims.get(job.delivery.id) ?? []), owner]);
+          sending.push(
+            new Promise((r) => setTimeout(r, Math.random() * 30)).then(() =>
+              store.webhooks.recordAttempt(job.delivery.id, { attemptedAt: at(2), statusCode: 200, error: null, durationMs: 1 }, { status: 'delivered', nextAttemptAt: null, updatedAt: at(2) }, owner),
+            ),
+          );
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return Promise.all(sending);
+    };
+    await Promise.all([inserter, node(one, 'node-1'), node(two, 'node-2'), node(two, 'node-3')]);
+    const twice = [...claims].filter(([, owners]) => owners.length > 1);
+    expect(twice).toEqual([]);
+    expect(claims.size).toBeGreaterThanOrEqual(120);
   });
 
   it('gives a job to one node at a time, and to another once the lease ran out', async () => {

@@ -235,6 +235,16 @@ export function webhookPlatform(ctx: StoreContext): AsyncStore['webhooks'] {
         return true;
       });
     },
+    async renewLease(deliveryId, owner, until) {
+      const result = await system()
+        .updateTable('webhook_deliveries')
+        .set({ leased_until: until })
+        .where('id', '=', deliveryId)
+        .where('lease_owner', '=', owner)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
     async releaseLeases(owner) {
       await system().updateTable('webhook_deliveries').set({ lease_owner: null, leased_until: null }).where('lease_owner', '=', owner).execute();
     },
