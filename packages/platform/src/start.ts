@@ -95,7 +95,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const store = await openStore(options);
   const shared = options.databaseUrl !== undefined;
   try {
-    if (options.databaseUrl !== undefined) await recordSipBaseDomain(store, baseSipDomain);
+    if (options.databaseUrl !== undefined) {
+      await recordSipBaseDomain(store, baseSipDomain);
+      // Several nodes may share this database; the API and background work are shared, the SIP edge is not.
+      log(
+        'on PostgreSQL: other nodes may share this database. The HTTP API, webhooks, porting and cleanup are shared (leased); ' +
+          'the embedded SIP edge is single-node until the Kamailio edge: each node knows only its own SIP sockets, so send all SIP (/sip) to one node',
+      );
+    }
     const domain: DomainContext = {
       store,
       baseSipDomain,
