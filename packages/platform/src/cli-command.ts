@@ -9,10 +9,15 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
   --host H            interface to bind (HIGHRISE_HOST, default 127.0.0.1)
   --database-url URL  run on PostgreSQL instead of SQLite (HIGHRISE_DATABASE_URL, postgres://…);
                       migrated at start under a lock. Several nodes on one database serve the same
-                      API, but the embedded SIP edge is single-node: each node's edge knows only its
-                      own sockets (a call between phones on two nodes is not connected) until the
-                      Kamailio edge is wired; send all SIP to one node. Porting documents and the
-                      audit key file stay under --data-dir, which must then be the same on every node
+                      API; webhook deliveries, the porting automation and cleanup are leased, so
+                      one node does each piece of work and a dead node's work is taken over once
+                      its lease runs out (webhooks: at least once across a crash; receivers dedupe
+                      on Highrise-Event-Id). The embedded SIP edge is SINGLE-NODE until the
+                      Kamailio edge is wired: each node's edge knows only its own sockets (a call
+                      between phones on two nodes is not connected); send all SIP to one node.
+                      Porting documents and the audit key file stay under --data-dir, which must
+                      then be the same on every node (or HIGHRISE_AUDIT_KEY), and node clocks must
+                      agree to within a second (leases are timed by them)
   --allow-private-webhooks
                       let webhook endpoints point at loopback, private and reserved addresses; for a
                       demo or a test receiver on this machine only (HIGHRISE_ALLOW_PRIVATE_WEBHOOKS=1)

@@ -91,13 +91,17 @@ export interface PlatformOptions {
    * the automation loop runs (default 1000); `stepSeconds`: the simulated carrier's time per step
    * (default 5); `draftExpiryDays`: a draft unchanged this long is cancelled (default 30);
    * `storageLimitBytes`: the storage limit (`limits.storageBytes`) a new tenant gets when its creator
-   * sets none (default 100 MiB); each tenant's own limit is then changed with PATCH.
+   * sets none (default 100 MiB); each tenant's own limit is then changed with PATCH. `leaseMs`: how
+   * long a tick's lease holds unrenewed, so how soon another node carries on after one dies
+   * mid-tick (default 60 000; docs/decisions/2026-12-01-leasing.md).
    */
-  porting?: { carrier?: PortingCarrier | 'simulated'; tickMs?: number; stepSeconds?: number; draftExpiryDays?: number; storageLimitBytes?: number };
+  porting?: { carrier?: PortingCarrier | 'simulated'; tickMs?: number; stepSeconds?: number; draftExpiryDays?: number; storageLimitBytes?: number; leaseMs?: number };
   /**
    * Webhook delivery (see domain/webhook-delivery.ts for the defaults): `retryBaseMs` (first retry
    * delay, doubled per retry; default 60 s), `maxRetryDelayMs` (12 h), `maxAttempts` (15, about
-   * 2.7 days of retries), `pollIntervalMs` (1000), `timeoutMs` per attempt (10 000). Shorter in tests.
+   * 2.7 days of retries), `pollIntervalMs` (1000), `timeoutMs` per attempt (10 000), `leaseMs`: how
+   * long a claimed delivery stays this node's before another may send it (`timeoutMs` + 30 000).
+   * Shorter in tests.
    * `allowPrivateDestinations`: let endpoints point at loopback, private and reserved addresses
    * (default false; only for a demo or tests with a local receiver). `redeliveryLimit`: redeliveries
    * per owner per window (default 10 per 60 s).

@@ -103,8 +103,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   trustedProxies(options.trustProxy);
   const baseSipDomain = (options.sipDomain ?? 'sip.localhost').toLowerCase();
   const store = await openStore(options);
+  const shared = options.databaseUrl !== undefined;
   try {
-    if (options.databaseUrl !== undefined) await recordSipBaseDomain(store, baseSipDomain);
+    if (options.databaseUrl !== undefined) {
+      await recordSipBaseDomain(store, baseSipDomain);
+      // Several nodes may share this database; the API and background work are shared, the SIP edge is not.
+      log(
+        'on PostgreSQL: other nodes may share this database. The HTTP API, webhooks, porting and cleanup are shared (leased); ' +
+          'the embedded SIP edge is single-node until the Kamailio edge: each node knows only its own SIP sockets, so send all SIP (/sip) to one node',
+      );
+    }
     const domain: DomainContext = {
       store,
       baseSipDomain,
@@ -115,7 +123,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       credentialChanges: new CredentialChanges(),
       // Only the default for tenants created from now on; each tenant's own limit is `limits.storageBytes`.
       defaultStorageBytes: options.porting?.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT_BYTES,
-      webhooks: webhookRules(options.webhooks),
+      // Several nodes may share PostgreSQL: their rate windows are counted there, not per process.
+      webhooks: webhookRules(options.webhooks, shared ? store.leases.rates : undefined),
       tenantRetentionDays: retentionDays(options),
     };
     if (options.webhooks?.allowPrivateDestinations) log('webhooks may be sent to loopback and private addresses (--allow-private-webhooks): not for a shared deployment');
@@ -149,6 +158,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       carrier: portingCarrier,
       tickMs: options.porting?.tickMs,
       draftExpiryDays: options.porting?.draftExpiryDays,
+      leaseMs: options.porting?.leaseMs,
       log,
     });
     // Queued webhook deliveries (including ones cut off by a crash) resume as soon as the store is open.
@@ -178,7 +188,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       // The Kamailio edge's dial plan: the same directory and resolver the embedded edge uses.
       sipRouting: { edgeSecret: edgeSecretReader(store.settings), decide: (request) => decideSipRoute(directory, request, log), recordCall: (event) => recordEdgeCall(directory, event) },
       routes: routeTable,
-      authFailures: new AuthFailureLimiter(options.authFailureLimit),
+      authFailures: new AuthFailureLimiter({ ...options.authFailureLimit, shared: shared ? store.leases.rates : undefined }),
       trustProxy: options.trustProxy,
       site: withConsole(options.site, consoleDir),
       log,

@@ -8,6 +8,7 @@ import type { TenantAccess } from './tenants';
 import { emitEvent, emitEvents } from './events';
 import { noteUsage } from './limit-events';
 import { publishCredentialChange } from './credential-changes';
+import { lockTenantLimits } from './tenant-lock';
 
 /** An extension as callers see it: the HA1 stays inside the platform. */
 export interface ExtensionView extends Omit<ExtensionRow, 'ha1'> {
@@ -46,10 +47,11 @@ export async function createExtension(
   const sipPassword = input.sipPassword ?? newSipPassword();
   const now = ctx.now().toISOString();
   return ctx.store.transaction(async () => {
+    const limits = await lockTenantLimits(ctx, tenant);
     // Extensions and ring groups share one dialable namespace per tenant.
     if (await scope.extensions.getByNumber(input.number) || await scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
     const held = await scope.extensions.count();
-    if (held >= tenant.limits.extensions) throw new LimitExceeded('extensions', tenant.limits.extensions);
+    if (held >= limits.extensions) throw new LimitExceeded('extensions', limits.extensions);
     const row = await scope.extensions.insert({
       id: newId('ext'),
       number: input.number,
@@ -61,7 +63,7 @@ export async function createExtension(
     await recordAudit(ctx, actor, tenant.id, 'extension.created', row.id, { before: null, after: { ...row, sipPassword } });
     const extension = view(access, { ...row, tenantId: tenant.id });
     await emitEvent(ctx, { type: 'extension.created', tenantId: tenant.id, data: extension });
-    await noteUsage(ctx, tenant.id, 'extensions', held, held + 1, tenant.limits.extensions);
+    await noteUsage(ctx, tenant.id, 'extensions', held, held + 1, limits.extensions);
     return { extension, sipPassword };
   });
 }
@@ -94,20 +96,22 @@ export async function createExtensions(
     return { row, sipPassword };
   });
   return ctx.store.transaction(async () => {
+    // The same tenant-row lock as a single create: two nodes' batches cannot both fit under the cap.
+    const limits = await lockTenantLimits(ctx, tenant);
     const taken = new Set(await scope.extensions.takenNumbers([...firstIndex.keys()]));
     inputs.forEach((input, index) => {
       if (taken.has(input.number)) conflicts.push({ index, issue: 'already taken in this tenant' });
     });
     if (conflicts.length > 0) throw new ExtensionsExist(conflicts.sort((a, b) => a.index - b.index));
     const held = await scope.extensions.count();
-    if (held + inputs.length > tenant.limits.extensions) {
-      throw new LimitExceeded('extensions', tenant.limits.extensions, `the tenant holds ${held} of its ${tenant.limits.extensions} extensions; a batch of ${inputs.length} does not fit`);
+    if (held + inputs.length > limits.extensions) {
+      throw new LimitExceeded('extensions', limits.extensions, `the tenant holds ${held} of its ${limits.extensions} extensions; a batch of ${inputs.length} does not fit`);
     }
     await scope.extensions.insertMany(prepared.map((p) => p.row));
     await recordAudits(ctx, actor, tenant.id, 'extension.created', prepared.map(({ row, sipPassword }) => ({ targetId: row.id, details: { before: null, after: { ...row, sipPassword } } })));
     const created = prepared.map(({ row, sipPassword }) => ({ extension: view(access, { ...row, tenantId: tenant.id }), sipPassword }));
     await emitEvents(ctx, 'extension.created', tenant.id, created.map((c) => c.extension));
-    await noteUsage(ctx, tenant.id, 'extensions', held, held + inputs.length, tenant.limits.extensions);
+    await noteUsage(ctx, tenant.id, 'extensions', held, held + inputs.length, limits.extensions);
     return created;
   });
 }

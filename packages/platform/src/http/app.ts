@@ -220,14 +220,13 @@ export function createApp(options: AppOptions): Hono<Env> {
       const outcome: AuthOutcome = match ? await authCache.resolve(services.domain, match[1]!) : { ok: false, reason: 'unknown' };
       if (!outcome.ok) {
         const sourceKey = source ?? 'unknown';
-        const retryAfter = authFailures.retryAfterSeconds(sourceKey);
+        const retryAfter = await authFailures.failure(sourceKey);
         if (retryAfter > 0) {
           c.header('Retry-After', String(retryAfter));
           // Another try cannot help until the window passes: clients (our SDK among them) must not retry.
           c.header('x-should-retry', 'false');
           throw new HttpError(429, 'rate_limited', `too many failed authentications from this address; retry in ${retryAfter} s`);
         }
-        authFailures.recordFailure(sourceKey);
         const key = outcome.key;
         await services.domain.store.transaction(() =>
           recordSecurityEvent(services.domain, {

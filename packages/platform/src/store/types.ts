@@ -212,6 +212,7 @@ export type * from './dial-plan-types';
 import type { PortingPlatform, PortingScope } from './porting-types';
 export type * from './porting-types';
 import type { WebhookPlatform, WebhookScope } from './webhook-types';
+import type { Leases } from './lease-types';
 export type * from './webhook-types';
 
 /** One tenant's collections, as `store.tenant(scope)` hands them out. */
@@ -302,6 +303,8 @@ export interface Store {
   porting: PortingPlatform;
   /** Provider and reseller webhook endpoints, the event fan-out and the delivery queue. */
   webhooks: WebhookPlatform;
+  /** Periodic jobs' leases and the rate windows every node sees (lease-types.ts). */
+  leases: Leases;
 
   settings: {
     get(key: string): Promise<string | undefined>;

@@ -12,6 +12,7 @@ import { emitPortOrderEvent } from './events';
 import { InvalidFields, InvalidState, NumbersUnavailable, RequirementsMissing } from './errors';
 import { holdsNumbers, transition } from './state-machine';
 import type { PortOrderAction } from '@highrise/sdk/schemas';
+import { lockTenantLimits } from '../tenant-lock';
 
 /*
  * Port orders: a tenant asks to bring numbers it holds at another carrier. The order is edited in
@@ -115,8 +116,9 @@ async function checkAvailable(ctx: DomainContext, tenantId: string, numbers: rea
 
 /** 422 limit_exceeded when the tenant already has `limits.openPortOrders` orders neither completed nor cancelled (besides `exceptOrderId`). */
 async function checkOpenOrderLimit(ctx: DomainContext, access: TenantAccess, exceptOrderId?: string): Promise<void> {
-  // Read fresh: a PATCH of the limit applies to the next request.
-  const limit = (await ctx.store.tenants.get(access.tenant.id))?.limits.openPortOrders ?? access.tenant.limits.openPortOrders;
+  // Locked and read fresh: two nodes cannot both open the last order allowed, and a PATCH of the
+  // limit applies to the next request.
+  const limit = (await lockTenantLimits(ctx, access.tenant)).openPortOrders;
   if (await access.scope.portOrders.countOpen(exceptOrderId) >= limit) throw new LimitExceeded('open port orders', limit);
 }
 

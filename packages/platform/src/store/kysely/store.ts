@@ -14,6 +14,7 @@ import { tenantDb, type TenantDb } from './tenant-db';
 import { tenantLifecycle } from './lifecycle';
 import type { TenantScope } from '../tenant-scope';
 import { tenantWebhooks, webhookPlatform } from './webhooks';
+import { leasePlatform } from './leases';
 import { addToRollup, analyticsPlatform, tenantCallAnalytics } from './analytics';
 import { defined, paginate, toAudit, toCall, toExtension, toIdempotency, toReseller, toTenant } from './rows';
 
@@ -428,6 +429,7 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     lifecycle: tenantLifecycle(ctx),
     porting: portingPlatform(ctx),
     webhooks: webhookPlatform(ctx),
+    leases: leasePlatform(ctx),
     analytics: analyticsPlatform(ctx),
     ...platformCore(ctx),
     ...platformIdentity(ctx),
