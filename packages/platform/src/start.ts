@@ -204,6 +204,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       },
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    // Idle keep-alive connections stay open longer than a load balancer's (commonly 60 s) and than a
+    // client pauses between calls: with Node's 5 s a client that reused a connection just as the
+    // server closed it got ECONNRESET (seen in the suites on a loaded machine).
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     const sipEdge = attachSipEdge(server, { directory, path: SIP_PATH, log, timers: options.sipTimers, limits: options.sipLimits });
     edge = sipEdge;
     const port = await listen(server, options.port ?? 8080, host).catch(async (error: unknown) => {
