@@ -35,18 +35,7 @@ export const tenantSipDomain = (ctx: DomainContext, slug: string) => `${slug}.${
  * and after, of which only changed keys are kept, secrets redacted.
  */
 export async function recordAudit(ctx: DomainContext, actor: Actor, tenantId: string | null, action: string, targetId: string, details: AuditDetails = {}): Promise<void> {
-  await appendAuditEvent(ctx, {
-    tenantId,
-    action,
-    targetId,
-    targetType: details.targetType,
-    actorKeyId: actor.principal.keyId,
-    actorPrincipal: actor.principal.kind,
-    actorRole: await roleNameOf(ctx, actor.principal),
-    changes: details.before !== undefined || details.after !== undefined ? diffChanges(details.before, details.after) : null,
-    requestId: actor.requestId,
-    sourceAddress: actor.sourceAddress ?? null,
-  });
+  await recordAudits(ctx, actor, tenantId, action, [{ targetId, details }]);
 }
 
 /** `recordAudit` for many targets of one tenant at once (a batch create): one chain append, the actor's role looked up once. */
