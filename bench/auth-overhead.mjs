@@ -57,7 +57,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'highrise-bench-auth-'));
 let exitCode = 0;
 try {
   const world = await setUp(dataDir);
-  const apis = createBenchmarkApis({ dataDir, apiKey: world.key });
+  const apis = await createBenchmarkApis({ dataDir, apiKey: world.key });
   try {
     // A tenant-scoped read that does little else, so the guard's share is as large as it gets.
     const url = `http://bench.local/v1/tenants/${world.tenantId}/extensions/${world.extensionId}`;
