@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorResponsesOf } from './openapi-errors';
 import type { RouteDef } from './route';
 import { SUPPORTED_VERSIONS } from './version';
 
@@ -25,16 +26,6 @@ function queryParameters(schema: z.ZodType): JsonSchema[] {
   }));
 }
 
-const errorResponses = {
-  '400': { description: 'Malformed JSON (field `body`) or a field that fails validation (`validation_error`)' },
-  '401': { description: 'Missing or unknown API key (`unauthenticated`)' },
-  '403': { description: 'The key may not do this (`permission_denied`)' },
-  '404': { description: 'No such resource, or one this key may not see (`not_found`)' },
-  '409': { description: 'Conflict (`tenant_exists`, `extension_exists`, `idempotency_key_in_use`)' },
-  '422': { description: 'Not possible in the current state (`limit_exceeded`, `idempotency_key_reused`, …)' },
-  '500': { description: 'Our fault (`internal_error`)' },
-};
-
 /** OpenAPI 3.1 for the route table; component schemas come from the SDK's zod schemas by their ids. */
 export function buildOpenApi(routes: readonly RouteDef[], info: { version: string }): JsonSchema {
   const params = { uri: componentRef, unrepresentable: 'any' as const };
@@ -51,7 +42,6 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
     delete s.$schema;
     delete s.$id;
   }
-  const errorContent = { 'application/json': { schema: { $ref: componentRef('Error') } } };
 
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
@@ -73,9 +63,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(r.body, 'input') } } } } : {}),
       responses: {
         [String(r.response.status)]: { description: r.response.description, content: { 'application/json': { schema: schemaRef(r.response.schema, 'output') } } },
-        ...(r.scope === 'public'
-          ? {}
-          : Object.fromEntries(Object.entries(errorResponses).map(([status, v]) => [status, { ...v, content: errorContent }]))),
+        ...errorResponsesOf(r, componentRef('Error')),
       },
     };
   }

@@ -18,13 +18,13 @@ export function resolveVersion(header: string | undefined): string {
   if (header === undefined) return LATEST_VERSION;
   const value = header.trim();
   if (!isRealDate(value)) {
-    throw new HttpError(400, 'validation_error', 'Highrise-Version must be a date, YYYY-MM-DD', [
+    throw new HttpError('validation_error', 'Highrise-Version must be a date, YYYY-MM-DD', [
       { field: 'header.Highrise-Version', issue: 'must be a date, YYYY-MM-DD' },
     ]);
   }
   const version = [...SUPPORTED_VERSIONS].reverse().find((v) => v <= value);
   if (!version) {
-    throw new HttpError(400, 'validation_error', `Highrise-Version ${value} predates the first version, ${SUPPORTED_VERSIONS[0]}`, [
+    throw new HttpError('validation_error', `Highrise-Version ${value} predates the first version, ${SUPPORTED_VERSIONS[0]}`, [
       { field: 'header.Highrise-Version', issue: `must be ${SUPPORTED_VERSIONS[0]} or later` },
     ]);
   }

@@ -81,7 +81,7 @@ export const brandingRoutes = [
     response: { status: 200, schema: Branding, description: "The reseller's branding" },
     handle: async ({ services, principal, params }) => {
       aboveTenants(principal);
-      return present(await retrieveBranding(services.domain, principal, resellerLevel(params.resellerId!)));
+      return present(await retrieveBranding(services.domain, principal, resellerLevel(params.resellerId)));
     },
   }),
   route({
@@ -95,7 +95,7 @@ export const brandingRoutes = [
     response: { status: 200, schema: Branding, description: "The reseller's branding" },
     handle: async ({ services, actor, params, body }) => {
       aboveTenants(actor.principal);
-      return present(await updateBranding(services.domain, actor, resellerLevel(params.resellerId!), body));
+      return present(await updateBranding(services.domain, actor, resellerLevel(params.resellerId), body));
     },
   }),
   tenantRoute({

@@ -12,6 +12,7 @@ export const extensionRoutes = [
     summary: 'Create an extension; its SIP password is returned this once',
     body: ExtensionCreateParams,
     response: { status: 201, schema: ExtensionWithPassword, description: 'The new extension with its SIP password' },
+    errors: ['extension_exists', 'limit_exceeded'],
     handle: async ({ services, actor, tenant, body }) => {
       const { extension, sipPassword } = await createExtension(services.domain, actor, tenant, body);
       return { ...presentExtension(extension), sipPassword };
@@ -34,7 +35,7 @@ export const extensionRoutes = [
     operationId: 'retrieveExtension',
     summary: 'Retrieve an extension',
     response: { status: 200, schema: Extension, description: 'The extension' },
-    handle: async ({ tenant, params }) => presentExtension(await retrieveExtension(tenant, params.extensionId!)),
+    handle: async ({ tenant, params }) => presentExtension(await retrieveExtension(tenant, params.extensionId)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -45,7 +46,7 @@ export const extensionRoutes = [
     body: ExtensionUpdateParams,
     response: { status: 200, schema: Extension, description: 'The updated extension' },
     handle: async ({ services, actor, tenant, params, body }) =>
-      presentExtension(await updateExtension(services.domain, actor, tenant, params.extensionId!, body)),
+      presentExtension(await updateExtension(services.domain, actor, tenant, params.extensionId, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -55,8 +56,8 @@ export const extensionRoutes = [
     summary: 'Delete an extension',
     response: { status: 200, schema: Deleted, description: 'The extension is gone' },
     handle: async ({ services, actor, tenant, params }) => {
-      await deleteExtension(services.domain, actor, tenant, params.extensionId!);
-      return { id: params.extensionId!, object: 'extension', deleted: true as const };
+      await deleteExtension(services.domain, actor, tenant, params.extensionId);
+      return { id: params.extensionId, object: 'extension', deleted: true as const };
     },
   }),
 ];

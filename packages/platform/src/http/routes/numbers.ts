@@ -52,7 +52,7 @@ export const numberRoutes = [
     operationId: 'retrieveNumber',
     summary: 'Retrieve a number, with the tenant holding it',
     response: { status: 200, schema: PhoneNumber, description: 'The number' },
-    handle: async ({ services, params }) => presentNumber(await retrieveInventoryNumber(services.domain, params.numberId!)),
+    handle: async ({ services, params }) => presentNumber(await retrieveInventoryNumber(services.domain, params.numberId)),
   }),
   route({
     method: 'DELETE',
@@ -63,8 +63,8 @@ export const numberRoutes = [
     summary: 'Remove an unassigned number from the platform (409 number_taken while a tenant holds it)',
     response: { status: 200, schema: Deleted, description: 'The number is gone' },
     handle: async ({ services, actor, params }) => {
-      await deleteInventoryNumber(services.domain, actor, params.numberId!);
-      return { id: params.numberId!, object: 'number', deleted: true as const };
+      await deleteInventoryNumber(services.domain, actor, params.numberId);
+      return { id: params.numberId, object: 'number', deleted: true as const };
     },
   }),
   tenantRoute({
@@ -94,7 +94,7 @@ export const numberRoutes = [
     operationId: 'retrieveTenantNumber',
     summary: 'Retrieve one of the tenant’s numbers',
     response: { status: 200, schema: PhoneNumber, description: 'The number' },
-    handle: async ({ tenant, params }) => presentNumber(await retrieveTenantNumber(tenant, params.numberId!)),
+    handle: async ({ tenant, params }) => presentNumber(await retrieveTenantNumber(tenant, params.numberId)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -104,7 +104,7 @@ export const numberRoutes = [
     summary: 'Route a number to an extension, a ring group or a dial rule of the tenant',
     body: NumberUpdateParams,
     response: { status: 200, schema: PhoneNumber, description: 'The routed number' },
-    handle: async ({ services, actor, tenant, params, body }) => presentNumber(await routeNumber(services.domain, actor, tenant, params.numberId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentNumber(await routeNumber(services.domain, actor, tenant, params.numberId, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -114,8 +114,8 @@ export const numberRoutes = [
     summary: 'Release a number back to the provider’s inventory',
     response: { status: 200, schema: Deleted, description: 'The tenant no longer holds the number' },
     handle: async ({ services, actor, tenant, params }) => {
-      await releaseNumber(services.domain, actor, tenant, params.numberId!);
-      return { id: params.numberId!, object: 'number', deleted: true as const };
+      await releaseNumber(services.domain, actor, tenant, params.numberId);
+      return { id: params.numberId, object: 'number', deleted: true as const };
     },
   }),
 ];

@@ -33,7 +33,7 @@ export const roleRoutes = [
     operationId: 'retrieveTenantRole',
     summary: 'Retrieve a role of a tenant',
     response: { status: 200, schema: Role, description: 'The role' },
-    handle: async ({ tenant, params }) => presentRole(await retrieveRole(tenantRoleOwner(tenant), params.roleId!)),
+    handle: async ({ tenant, params }) => presentRole(await retrieveRole(tenantRoleOwner(tenant), params.roleId)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -43,7 +43,7 @@ export const roleRoutes = [
     summary: 'Change a custom role; every key holding it changes with it',
     body: RoleUpdateParams,
     response: { status: 200, schema: Role, description: 'The updated role' },
-    handle: async ({ services, actor, tenant, params, body }) => presentRole(await updateRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentRole(await updateRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -53,8 +53,8 @@ export const roleRoutes = [
     summary: 'Delete a custom role that no key holds',
     response: { status: 200, schema: Deleted, description: 'The role is gone' },
     handle: async ({ services, actor, tenant, params }) => {
-      await deleteRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId!);
-      return { id: params.roleId!, object: 'role', deleted: true as const };
+      await deleteRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId);
+      return { id: params.roleId, object: 'role', deleted: true as const };
     },
   }),
   route({
@@ -88,7 +88,7 @@ export const roleRoutes = [
     operationId: 'retrieveRole',
     summary: "Retrieve a role of the caller's level",
     response: { status: 200, schema: Role, description: 'The role' },
-    handle: async ({ services, principal, params }) => presentRole(await retrieveRole(platformRoleOwner(services.domain, principal), params.roleId!)),
+    handle: async ({ services, principal, params }) => presentRole(await retrieveRole(platformRoleOwner(services.domain, principal), params.roleId)),
   }),
   route({
     method: 'PATCH',
@@ -100,7 +100,7 @@ export const roleRoutes = [
     body: RoleUpdateParams,
     response: { status: 200, schema: Role, description: 'The updated role' },
     handle: async ({ services, actor, params, body }) =>
-      presentRole(await updateRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId!, body)),
+      presentRole(await updateRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId, body)),
   }),
   route({
     method: 'DELETE',
@@ -111,8 +111,8 @@ export const roleRoutes = [
     summary: "Delete a custom role of the caller's level that no key holds",
     response: { status: 200, schema: Deleted, description: 'The role is gone' },
     handle: async ({ services, actor, params }) => {
-      await deleteRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId!);
-      return { id: params.roleId!, object: 'role', deleted: true as const };
+      await deleteRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId);
+      return { id: params.roleId, object: 'role', deleted: true as const };
     },
   }),
 ];
