@@ -22,7 +22,7 @@ describe('the codes a route can answer, derived from its pipeline', () => {
   it('cover every step of a tenant-scoped create', () => {
     const codes = errorCodesOf(find('POST', '/v1/tenants/{tenantId}/extensions'));
     // auth, tenant gate, permission, JSON body, idempotency, validation, and the handler's own.
-    for (const code of ['unauthenticated', 'rate_limited', 'not_found', 'permission_denied', 'payload_too_large', 'validation_error', 'idempotency_key_in_use', 'idempotency_key_reused', 'extension_exists', 'limit_exceeded', 'internal_error'] as const) {
+    for (const code of ['unauthenticated', 'tenant_suspended', 'rate_limited', 'not_found', 'permission_denied', 'payload_too_large', 'validation_error', 'idempotency_key_in_use', 'idempotency_key_reused', 'extension_exists', 'limit_exceeded', 'internal_error'] as const) {
       expect(codes, code).toContain(code);
     }
   });

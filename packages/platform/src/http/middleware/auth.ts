@@ -10,8 +10,8 @@ import type { ClientAddressResolver } from '../client-address';
 import type { HttpContext, HttpEnv } from '../env';
 import { HttpError } from '../errors';
 
-/** A key that is not valid, or too many of them from one address. */
-export const authErrors = ['unauthenticated', 'rate_limited'] as const satisfies readonly ErrorCode[];
+/** A key that is not valid, a valid key of a suspended tenant or reseller, or too many failures from one address. */
+export const authErrors = ['unauthenticated', 'tenant_suspended', 'reseller_suspended', 'rate_limited'] as const satisfies readonly ErrorCode[];
 
 export interface AuthOptions {
   domain: DomainContext;

@@ -13,6 +13,7 @@ export const dialRuleRoutes = [
     summary: 'Add a dial rule; a bad pattern is a 400 naming the character position',
     body: DialRuleCreateParams,
     response: { status: 201, schema: DialRule, description: 'The new rule at its position' },
+    errors: ['limit_exceeded'],
     handle: async ({ services, actor, tenant, body }) => presentDialRule(await createDialRule(services.domain, actor, tenant, body)),
   }),
   tenantRoute({

@@ -30,6 +30,7 @@ export const numberRoutes = [
     summary: "Add a number to the provider's inventory",
     body: NumberCreateParams,
     response: { status: 201, schema: PhoneNumber, description: 'The number, normalised to E.164, unassigned' },
+    errors: ['number_exists'],
     handle: async ({ services, actor, body }) => presentNumber(await addInventoryNumber(services.domain, actor, body)),
   }),
   route({
@@ -62,6 +63,7 @@ export const numberRoutes = [
     operationId: 'deleteNumber',
     summary: 'Remove an unassigned number from the platform (409 number_taken while a tenant holds it)',
     response: { status: 200, schema: Deleted, description: 'The number is gone' },
+    errors: ['number_taken'],
     handle: async ({ services, actor, params }) => {
       await deleteInventoryNumber(services.domain, actor, params.numberId);
       return { id: params.numberId, object: 'number', deleted: true as const };
@@ -75,6 +77,7 @@ export const numberRoutes = [
     summary: 'Assign a number from inventory to the tenant (provider or reseller keys)',
     body: NumberCreateParams,
     response: { status: 201, schema: PhoneNumber, description: 'The number, now the tenant’s, not yet routed' },
+    errors: ['number_not_found', 'number_exists', 'number_taken'],
     handle: async ({ services, actor, tenant, body }) => presentNumber(await assignNumber(services.domain, actor, tenant, body)),
   }),
   tenantRoute({

@@ -106,6 +106,7 @@ export const portOrderRoutes = [
     summary: 'Create a port order (draft) for up to 1,000 numbers',
     body: PortOrderCreateParams,
     response: { status: 201, schema: PortOrder, description: 'The draft order; account number and PIN are never returned' },
+    errors: ['limit_exceeded', 'numbers_unavailable'],
     handle: async ({ services, actor, tenant, body }) => presentPortOrder(await createPortOrder(services.domain, actor, tenant, body)),
   }),
   tenantRoute({
@@ -135,6 +136,7 @@ export const portOrderRoutes = [
     summary: 'Change a port order in draft or exception',
     body: PortOrderUpdateParams,
     response: { status: 200, schema: PortOrder, description: 'The changed order' },
+    errors: ['invalid_state', 'numbers_unavailable'],
     handle: async ({ services, actor, tenant, params, body }) => presentPortOrder(await updatePortOrder(services.domain, actor, tenant, params.portOrderId, body)),
   }),
   tenantRoute({
@@ -144,6 +146,7 @@ export const portOrderRoutes = [
     operationId: 'submitPortOrder',
     summary: 'Submit the order to the carrier (needs the letter of authorisation and a bill)',
     response: { status: 200, schema: PortOrder, description: 'The submitted order' },
+    errors: ['invalid_state', 'limit_exceeded', 'numbers_unavailable', 'requirements_missing'],
     handle: async ({ services, actor, tenant, params }) => presentPortOrder(await submitPortOrder(services.domain, actor, tenant, params.portOrderId)),
   }),
   tenantRoute({
@@ -153,6 +156,7 @@ export const portOrderRoutes = [
     operationId: 'cancelPortOrder',
     summary: 'Cancel the order (any state before completed)',
     response: { status: 200, schema: PortOrder, description: 'The cancelled order' },
+    errors: ['invalid_state'],
     handle: async ({ services, actor, tenant, params }) => {
       const { before, view } = await cancelPortOrder(services.domain, actor, tenant, params.portOrderId);
       tellCarrierItIsOff(services, before, view.numbers);
@@ -167,6 +171,7 @@ export const portOrderRoutes = [
     summary: 'Approve an order in review with its FOC date (provider or the tenant’s reseller)',
     body: PortOrderApproveParams,
     response: { status: 200, schema: PortOrder, description: 'The order, now foc_scheduled' },
+    errors: ['invalid_state'],
     handle: async ({ services, actor, tenant, params, body }) => presentPortOrder(await approvePortOrder(services.domain, actor, tenant, params.portOrderId, body)),
   }),
   tenantRoute({
@@ -177,6 +182,7 @@ export const portOrderRoutes = [
     summary: 'Reject an order in review or scheduled, with a reason the tenant sees (provider or the tenant’s reseller)',
     body: PortOrderRejectParams,
     response: { status: 200, schema: PortOrder, description: 'The order, now in exception' },
+    errors: ['invalid_state'],
     handle: async ({ services, actor, tenant, params, body }) => {
       const { before, view } = await rejectPortOrder(services.domain, actor, tenant, params.portOrderId, body);
       tellCarrierItIsOff(services, before, view.numbers);
@@ -190,6 +196,7 @@ export const portOrderRoutes = [
     operationId: 'completePortOrder',
     summary: 'Complete a scheduled port: the numbers become the tenant’s (provider or the tenant’s reseller)',
     response: { status: 200, schema: PortOrder, description: 'The order, completed (or in exception when a number reached the platform meanwhile)' },
+    errors: ['invalid_state'],
     handle: async ({ services, actor, tenant, params }) => presentPortOrder(await completePortOrderByReviewer(services.domain, actor, tenant, params.portOrderId)),
   }),
   tenantRoute({
@@ -200,6 +207,7 @@ export const portOrderRoutes = [
     summary: 'Attach a document: the file is the raw body, with its Content-Type and ?kind=loa|bill&filename=',
     upload: { maxBytes: MAX_PORT_DOCUMENT_BYTES },
     response: { status: 201, schema: PortDocument, description: 'The stored document' },
+    errors: ['invalid_state', 'limit_exceeded', 'unsupported_media_type'],
     handle: async ({ services, actor, tenant, params, request }) => {
       const runtime = runtimeOf(services);
       // The query is read after the order is found, so another tenant's order id is a plain 404

@@ -13,6 +13,7 @@ export const ringGroupRoutes = [
     summary: 'Create a ring group; its number shares the tenant’s namespace with extensions',
     body: RingGroupCreateParams,
     response: { status: 201, schema: RingGroup, description: 'The new ring group' },
+    errors: ['extension_exists', 'limit_exceeded'],
     handle: async ({ services, actor, tenant, body }) => presentRingGroup(await createRingGroup(services.domain, actor, tenant, body)),
   }),
   tenantRoute({

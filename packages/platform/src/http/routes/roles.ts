@@ -14,6 +14,7 @@ export const roleRoutes = [
     summary: 'Create a custom role in a tenant; you can grant only permissions you hold',
     body: RoleCreateParams,
     response: { status: 201, schema: Role, description: 'The new role' },
+    errors: ['role_exists'],
     handle: async ({ services, actor, tenant, body }) => presentRole(await createRole(services.domain, actor, tenantRoleOwner(tenant), body)),
   }),
   tenantRoute({
@@ -43,6 +44,7 @@ export const roleRoutes = [
     summary: 'Change a custom role; every key holding it changes with it',
     body: RoleUpdateParams,
     response: { status: 200, schema: Role, description: 'The updated role' },
+    errors: ['role_exists', 'role_immutable'],
     handle: async ({ services, actor, tenant, params, body }) => presentRole(await updateRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId, body)),
   }),
   tenantRoute({
@@ -52,6 +54,7 @@ export const roleRoutes = [
     operationId: 'deleteTenantRole',
     summary: 'Delete a custom role that no key holds',
     response: { status: 200, schema: Deleted, description: 'The role is gone' },
+    errors: ['role_immutable', 'role_in_use'],
     handle: async ({ services, actor, tenant, params }) => {
       await deleteRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId);
       return { id: params.roleId, object: 'role', deleted: true as const };
@@ -66,6 +69,7 @@ export const roleRoutes = [
     summary: "Create a custom role at the caller's level (provider or reseller)",
     body: RoleCreateParams,
     response: { status: 201, schema: Role, description: 'The new role' },
+    errors: ['role_exists'],
     handle: async ({ services, actor, body }) => presentRole(await createRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), body)),
   }),
   route({
@@ -99,6 +103,7 @@ export const roleRoutes = [
     summary: "Change a custom role of the caller's level",
     body: RoleUpdateParams,
     response: { status: 200, schema: Role, description: 'The updated role' },
+    errors: ['role_exists', 'role_immutable'],
     handle: async ({ services, actor, params, body }) =>
       presentRole(await updateRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId, body)),
   }),
@@ -110,6 +115,7 @@ export const roleRoutes = [
     operationId: 'deleteRole',
     summary: "Delete a custom role of the caller's level that no key holds",
     response: { status: 200, schema: Deleted, description: 'The role is gone' },
+    errors: ['role_immutable', 'role_in_use'],
     handle: async ({ services, actor, params }) => {
       await deleteRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId);
       return { id: params.roleId, object: 'role', deleted: true as const };

@@ -13,6 +13,7 @@ export const tenantRoutes = [
     summary: 'Create a tenant (optionally with an admin API key, shown once)',
     body: TenantCreateParams,
     response: { status: 201, schema: TenantCreateResponse, description: 'The new tenant, and its admin key when `admin` was given' },
+    errors: ['tenant_exists'],
     handle: async ({ services, actor, body }) => {
       const { tenant, adminKey } = await createTenant(services.domain, actor, body);
       return adminKey ? { tenant: presentTenant(tenant), adminKey } : { tenant: presentTenant(tenant) };

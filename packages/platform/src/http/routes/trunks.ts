@@ -13,6 +13,7 @@ export const trunkRoutes = [
     summary: 'Create a carrier trunk; its digest password is returned this once',
     body: TrunkCreateParams,
     response: { status: 201, schema: TrunkWithPassword, description: 'The new trunk with its password' },
+    errors: ['limit_exceeded'],
     handle: async ({ services, actor, tenant, body }) => {
       const { trunk, password } = await createTrunk(services.domain, actor, tenant, body);
       return { ...presentTrunk(trunk, tenant.tenant.sipDomain), password };
