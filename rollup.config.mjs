@@ -83,5 +83,5 @@ export default [
   library('softphone', { index: 'index', define: 'define', quality: 'phone/quality-monitor', 'locales/es': 'ui/locales/es', branding: 'ui/branding' }, { output: { chunkFileNames: '[name]-[hash].js' } }),
   softphoneBundle('packages/softphone/build/define.js', 'packages/softphone/dist/highrise-softphone.js'),
   library('platform', ['index', 'cli'], { output: { banner: (c) => (c.name === 'cli' ? '#!/usr/bin/env node' : '') } }),
-  library('examples', { demo: 'src/demo', 'port-numbers': 'scripts/port-numbers', provision: 'scripts/provision' }),
+  library('examples', { demo: 'src/demo', 'port-numbers': 'scripts/port-numbers', provision: 'scripts/provision', 'roles-and-keys': 'scripts/roles-and-keys', 'webhook-receiver': 'scripts/webhook-receiver' }),
 ];

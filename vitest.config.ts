@@ -12,10 +12,15 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions: nodeConditions, externalConditions: ['node'] } },
   test: {
+    // Screenshots the browser suite attaches (annotate) land beside its failure screenshots, out of git.
+    attachmentsDir: 'test/.artifacts/attachments',
     projects: [
       { extends: true, test: { name: 'sdk', include: ['packages/sdk/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'softphone', include: ['packages/softphone/src/**/*.test.ts'] } },
-      { extends: true, test: { name: 'platform', include: ['packages/platform/src/**/*.test.ts'] } },
+      // Some unit files run their store on a real PostgreSQL too (migrations on a populated database):
+      // the default 5 s is too short for them on a loaded two-core machine.
+      { extends: true, test: { name: 'platform', include: ['packages/platform/src/**/*.test.ts'], testTimeout: 20_000, hookTimeout: 20_000 } },
+      { extends: true, test: { name: 'console', include: ['packages/console/src/**/*.test.ts'] } },
       {
         extends: true,
         test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: ['test/browser/**'], testTimeout: 30_000, hookTimeout: 30_000 },
@@ -32,6 +37,7 @@ export default defineConfig({
             // Already run on both databases (or only on PostgreSQL) by themselves.
             'test/migrate-nodes.test.ts',
             'test/kamailio.test.ts',
+            'test/kamailio-routing.test.ts',
             'test/postgres-nodes.test.ts',
             // TODO(issue 9): 'lets the tenant's own reseller reject …' cancels an order right after
             // submitting it and gets 422 "cannot cancel a port order that is in review" on PostgreSQL

@@ -1,7 +1,10 @@
 // Analytics at scale (issue 12): 1,000,000 call records across 1,000 tenants over 30 days.
 //
-// - Ingestion: records written through the store one at a time, as the SIP edge writes them when a
-//   call ends (each its own transaction: the record and its hour's rollup). Budget ≥ 5,000/s.
+// - Ingestion: records written through the store with their hour's rollup, as the SIP edge writes
+//   them when calls end: the edge queues the records of one event-loop turn and commits them in one
+//   transaction (sip/calls.ts), so under load a transaction holds a burst. Measured both ways: one
+//   record per transaction (a quiet edge) and bursts of INGEST_BURST (a busy one, which is when the
+//   rate matters). Budget ≥ 5,000/s for the busy edge.
 // - The provider's summary for 30 days by day in Europe/Paris, over HTTP with the provider key
 //   (auth, validation, the rollup query, Intl bucketing, JSON). Budget: median < 200 ms, and at
 //   most 1.5× a hand-written SQL query over the raw call records of the same 30 days by day (run on
@@ -18,7 +21,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DATABASE_FILE, openSqliteStore, startPlatform } from '../packages/platform/dist/index.js';
+import { DATABASE_FILE, openKyselyStore, startPlatform } from '../packages/platform/dist/index.js';
 
 // The platform's own better-sqlite3, loaded only when the bench itself opens the file.
 const openDatabase = (file, options) => new (createRequire(import.meta.url)('better-sqlite3'))(file, options);
@@ -29,6 +32,8 @@ const INGESTED = Math.min(50_000, RECORDS / 10);
 const BUDGET_MS = 200;
 const BUDGET_RATIO = 1.5;
 const BUDGET_INGEST = 5000;
+/** Records per transaction for the busy edge: 5,000 calls/s ending over ~10 ms event-loop turns. */
+const INGEST_BURST = 50;
 const ROUNDS = 11;
 const KEY = 'hr_bench_bootstrap_analytics_0001';
 // Paris midnight of 1 November 2026 to Paris midnight of 1 December: 30 days.
@@ -87,11 +92,21 @@ async function createTenants(dataDir) {
 }
 
 async function ingest(dataDir, tenantIds) {
-  const store = openSqliteStore({ dataDir });
+  const store = await openKyselyStore({ sqlite: { dataDir } });
+  const insert = (i) => store.tenant(tenantIds[i % TENANTS]).calls.insert(call(i));
   try {
-    const started = performance.now();
-    for (let i = 0; i < INGESTED; i++) await store.tenant(tenantIds[i % TENANTS]).calls.insert(call(i));
-    return INGESTED / ((performance.now() - started) / 1000);
+    const half = INGESTED / 2;
+    let started = performance.now();
+    for (let i = 0; i < half; i++) await insert(i);
+    const single = half / ((performance.now() - started) / 1000);
+    started = performance.now();
+    for (let i = half; i < INGESTED; i += INGEST_BURST) {
+      await store.transaction(async () => {
+        for (let j = i; j < Math.min(i + INGEST_BURST, INGESTED); j++) await insert(j);
+      });
+    }
+    const burst = (INGESTED - half) / ((performance.now() - started) / 1000);
+    return { single, burst };
   } finally {
     await store.close();
   }
@@ -200,8 +215,10 @@ try {
   let t = performance.now();
   const tenantIds = await createTenants(dataDir);
   console.log(`${TENANTS} tenants created through the API in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  const rate = await ingest(dataDir, tenantIds);
-  console.log(`ingestion through the store (record + rollups, one transaction each): ${Math.round(rate)} records/s over ${INGESTED} (budget ≥ ${BUDGET_INGEST})`);
+  const ingestion = await ingest(dataDir, tenantIds);
+  const rate = ingestion.burst;
+  console.log(`ingestion through the store (record + rollups), one transaction each (a quiet edge): ${Math.round(ingestion.single)} records/s over ${INGESTED / 2}`);
+  console.log(`ingestion through the store, ${INGEST_BURST} per transaction (a busy edge's bursts): ${Math.round(rate)} records/s over ${INGESTED / 2} (budget ≥ ${BUDGET_INGEST})`);
   t = performance.now();
   const rollupRows = bulkLoad(dataDir, tenantIds);
   console.log(`bulk-loaded to ${RECORDS} records, ${rollupRows} hourly rollup rows, in ${((performance.now() - t) / 1000).toFixed(1)} s`);

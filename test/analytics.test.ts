@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalyticsFigures, AnalyticsSummary, Call, Highrise } from '@highrise/sdk';
 import { expectApiError, openPlatformStore, startTestPlatform, type TestPlatform, type TestTenant } from './support/platform';
+import { systemScope } from '@highrise/platform';
 
 const TZ = 'Europe/Paris';
 const HOUR = 3_600_000;
@@ -49,7 +50,7 @@ async function record(tenantId: string, calls: readonly SeedCall[]): Promise<voi
     for (const c of calls) {
       const answeredAt = c.disposition === 'answered' ? c.startedAt + c.ringSeconds * 1000 : null;
       const endedAt = (answeredAt ?? c.startedAt + c.ringSeconds * 1000) + c.talkSeconds * 1000;
-      await store.tenant(tenantId).calls.insert({
+      await store.tenant(systemScope('test fixture', tenantId)).calls.insert({
         id: `cal_${String(endedAt).padStart(16, '0')}${String(++seq).padStart(10, '0')}`,
         callId: `analytics-${seq}`,
         from: '101',

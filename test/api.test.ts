@@ -146,14 +146,18 @@ describe('basics', () => {
     expectError(await call('GET', '/v1/tenants/'), 404, 'route_not_found');
   });
 
-  it('honours Highrise-Version and refuses a malformed one', async () => {
+  it('honours Highrise-Version and refuses a malformed or unknown one', async () => {
     const latest = await call('GET', '/v1/tenants');
-    expect(latest.headers.get('Highrise-Version')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    const later = await call('GET', '/v1/tenants', { headers: { 'Highrise-Version': '2099-01-01' } });
-    expect(later.headers.get('Highrise-Version')).toBe(latest.headers.get('Highrise-Version'));
+    expect(latest.headers.get('Highrise-Version')).toBe('2026-12-01');
+    const pinned = await call('GET', '/v1/tenants', { headers: { 'Highrise-Version': '2026-11-01' } });
+    expect(pinned.headers.get('Highrise-Version')).toBe('2026-11-01');
     const bad = expectError(await call('GET', '/v1/tenants', { headers: { 'Highrise-Version': '2026-13-45' } }), 400, 'validation_error');
     expect(bad.details?.[0]?.field).toBe('header.Highrise-Version');
-    expectError(await call('GET', '/v1/tenants', { headers: { 'Highrise-Version': '1999-01-01' } }), 400, 'validation_error');
+    // A well-formed date that names no version is refused, not rounded to the one before it.
+    for (const unknown of ['1999-01-01', '2026-11-15', '2099-01-01']) {
+      const refused = expectError(await call('GET', '/v1/tenants', { headers: { 'Highrise-Version': unknown } }), 400, 'api_version_unknown');
+      expect(refused.details).toEqual([{ field: 'header.Highrise-Version', issue: 'must be one of 2026-11-01, 2026-12-01' }]);
+    }
   });
 });
 

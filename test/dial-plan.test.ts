@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequestError, ConflictError, DialRule, Highrise, NotFoundError, RingGroup, TrunkWithPassword, type TenantCreateResponse } from '@highrise/sdk';
 import { expectApiError as failure, openPlatformStore, startTestPlatform, type TestPlatform } from './support/platform';
+import { systemScope } from '@highrise/platform';
 
 let testPlatform: TestPlatform | undefined;
 let provider: Highrise;
@@ -151,7 +152,7 @@ describe('trunks', () => {
 
     const store = await openPlatformStore(testPlatform!);
     try {
-      const row = (await store.tenant(acme.tenant.id).trunks.get(trunk.id))!;
+      const row = (await store.tenant(systemScope('test fixture', acme.tenant.id)).trunks.get(trunk.id))!;
       expect(row.ha1).toBe(createHash('md5').update(`${trunk.username}:${trunk.realm}:${trunk.password}`).digest('hex'));
     } finally {
       await store.close();

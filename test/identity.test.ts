@@ -23,6 +23,7 @@ import {
 } from '@highrise/sdk';
 import { expectApiError as failure, openPlatformStore, startTestPlatform, type TestPlatform } from './support/platform';
 import { createNodePhone, openRawSip, SipRejected, type NodePhone } from './support/sip-node';
+import { systemScope } from '@highrise/platform';
 
 const bootstrapKey = 'hr_test_bootstrap_identity_0001';
 
@@ -70,7 +71,7 @@ async function register(tenant: Tenant, number: string, auth: { password?: strin
 async function auditActions(tenantId: string): Promise<string[]> {
   const store = await openPlatformStore(testPlatform!);
   try {
-    return (await store.tenant(tenantId).auditEvents.list({ limit: 100 })).items.map((e) => e.action);
+    return (await store.tenant(systemScope('test fixture', tenantId)).auditEvents.list({ limit: 100 })).items.map((e) => e.action);
   } finally {
     await store.close();
   }

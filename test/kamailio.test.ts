@@ -4,12 +4,13 @@
  * `highrise kamailio-config` rendering the configuration, and Kamailio 5.6 (Debian) serving sip.js
  * phones over WebSocket on a loopback port.
  *
- * The platform's routing endpoint does not exist yet (next round). --platform-url names a small
- * HTTP server in this file that stands in for it: by default it drops every connection, so the edge
- * uses the fallback this suite renders it with (`--routing-fallback location`: the registered AOR in
- * the caller's own domain; without the flag the edge answers 503, tested below); the routing tests
- * make it answer with SipRoutingDecision documents, to check the edge's half of the contract (the
- * request it sends parses as SipRoutingRequest; it executes reject and parallel route decisions).
+ * The routing endpoint is not the platform here: --platform-url names a small HTTP server in this
+ * file that stands in for it, so these tests control the decision. By default it drops every
+ * connection, so the edge uses the fallback this suite renders it with (`--routing-fallback location`:
+ * the registered AOR in the caller's own domain; without the flag the edge answers 503, tested
+ * below); the routing tests make it answer with SipRoutingDecision documents, to check the edge's
+ * half of the contract. Kamailio in front of the real platform, with no fallback, is
+ * test/kamailio-routing.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -27,6 +28,7 @@ import { SipRoutingRequest, type SipRoutingDecision } from '@highrise/sdk';
 import { mintEdgeCredentials, openKyselyStore, type AsyncStore, type TenantRow } from '@highrise/platform';
 import { createNodePhone, headerOf, openRawSip, rawInDialog, rawRequest, SipRejected, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
 import { freePort, KAMAILIO_BIN, startKamailio, type RunningKamailio } from './support/kamailio';
+import { systemScope } from '@highrise/platform';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../packages/platform/dist/cli.js', import.meta.url));
@@ -191,7 +193,7 @@ describe('Kamailio edge on the platform database', () => {
   }
 
   async function addExtension(tenantId: string, slug: string, number: string): Promise<string> {
-    const { id } = await store.tenant(tenantId).extensions.insert({
+    const { id } = await store.tenant(systemScope('test fixture', tenantId)).extensions.insert({
       id: `ext_${slug}${number}${randomBytes(3).toString('hex')}`,
       number,
       displayName: `${slug} ${number}`,
@@ -458,7 +460,7 @@ describe('Kamailio edge on the platform database', () => {
 
   it("stores a trunk's REGISTER over plain TCP with its own connection as the target, not the contact it wrote", async () => {
     const password = 'trunk-password-tcp-0123456789';
-    await store.tenant(acmeId).trunks.insert({ id: `trk_${randomBytes(4).toString('hex')}`, name: 'tcp carrier', username: 'trunk-tcp1', ha1: ha1('trunk-tcp1', domainOf('acme'), password), callerId: null, createdAt: T0, updatedAt: T0 });
+    await store.tenant(systemScope('test fixture', acmeId)).trunks.insert({ id: `trk_${randomBytes(4).toString('hex')}`, name: 'tcp carrier', username: 'trunk-tcp1', ha1: ha1('trunk-tcp1', domainOf('acme'), password), callerId: null, createdAt: T0, updatedAt: T0 });
     expect(await tcpRegister(kamailio!.port, domainOf('acme'), 'trunk-tcp1', password, 'sip:trunk@169.254.169.254:80')).toBe(200);
     const client = new pg.Client({ connectionString: dbUrl });
     await client.connect();
@@ -523,7 +525,7 @@ describe('Kamailio edge on the platform database', () => {
     phones.push(before);
     await before.start();
     await before.register();
-    await store.tenant(acmeId).extensions.delete(temp);
+    await store.tenant(systemScope('test fixture', acmeId)).extensions.delete(temp);
     const after = createNodePhone({ wsUrl, domain: domainOf('acme'), number: '150', userAgentOptions: { authorizationUsername: minted.username, authorizationPassword: minted.password } });
     phones.push(after);
     await after.start();
@@ -552,7 +554,7 @@ describe('Kamailio edge on the platform database', () => {
     await hooli101.register();
     await hooli102.register();
 
-    await store.tenant(hooliId).extensions.delete(gone);
+    await store.tenant(systemScope('test fixture', hooliId)).extensions.delete(gone);
     expect(await rejection(phone('hooli', '102').start().then(() => phones.at(-1)!.register()))).toBe(403);
     await store.tenants.update(hooliId, { status: 'suspended', updatedAt: new Date().toISOString() });
     expect(await rejection(phone('hooli', '101').start().then(() => phones.at(-1)!.register()))).toBe(403);
@@ -560,7 +562,7 @@ describe('Kamailio edge on the platform database', () => {
 
   it("lets a tenant's trunk register under its own username in its own domain only", async () => {
     const trunkPassword = 'trunk-password-0123456789';
-    await store.tenant(acmeId).trunks.insert({ id: `trk_${randomBytes(4).toString('hex')}`, name: 'carrier', username: 'trunk-abc123', ha1: ha1('trunk-abc123', domainOf('acme'), trunkPassword), callerId: null, createdAt: T0, updatedAt: T0 });
+    await store.tenant(systemScope('test fixture', acmeId)).trunks.insert({ id: `trk_${randomBytes(4).toString('hex')}`, name: 'carrier', username: 'trunk-abc123', ha1: ha1('trunk-abc123', domainOf('acme'), trunkPassword), callerId: null, createdAt: T0, updatedAt: T0 });
     const trunk = phone('acme', 'trunk-abc123', trunkPassword);
     await trunk.start();
     await trunk.register();

@@ -2,6 +2,7 @@
 // request counts labelled by route template and status, never by a tenant id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from './support/platform';
+import { openRawSip, rawRequest, statusOf } from './support/sip-node';
 
 const TOKEN = 'metrics-token-for-tests-0001';
 let withToken: TestPlatform;
@@ -54,5 +55,29 @@ describe('GET /metrics', () => {
     expect(text).toContain('# TYPE highrise_webhook_deliveries gauge');
     expect(text).not.toContain(id);
     expect(text).not.toContain('ten_');
+  });
+
+  it('counts SIP requests by method and responses by code and the method they answer, received and sent', async () => {
+    const { created } = await withToken.createTenant('sip-metered', 'SIP metered');
+    const domain = created.tenant.sipDomain;
+    const raw = await openRawSip(withToken.platform.wsUrl);
+    try {
+      const aor = `sip:101@${domain}`;
+      raw.send(rawRequest({ method: 'REGISTER', uri: `sip:${domain}`, from: aor, to: aor, headers: [`Contact: <sip:101@raw.invalid;transport=ws>`, 'Expires: 60'] }));
+      expect(statusOf(await raw.next((f) => statusOf(f) !== undefined))).toBe(401);
+      // A method the edge does not know: counted as `other`, never under its own name.
+      raw.send(rawRequest({ method: 'TENANTLEAK', uri: aor, from: aor, to: aor }));
+      expect(statusOf(await raw.next((f) => statusOf(f) !== undefined))).toBe(405);
+    } finally {
+      await raw.close();
+    }
+    const text = await (await scrape(withToken, `Bearer ${TOKEN}`)).text();
+    expect(text).toContain('# TYPE highrise_sip_requests_total counter');
+    expect(text).toMatch(/highrise_sip_requests_total\{direction="received",method="REGISTER"\} 1\n/);
+    expect(text).toMatch(/highrise_sip_requests_total\{direction="received",method="other"\} 1\n/);
+    expect(text).toMatch(/highrise_sip_responses_total\{direction="sent",method="REGISTER",code="401"\} 1\n/);
+    expect(text).toMatch(/highrise_sip_responses_total\{direction="sent",method="other",code="405"\} 1\n/);
+    expect(text).not.toContain('TENANTLEAK');
+    expect(text).not.toContain(domain);
   });
 });

@@ -208,6 +208,7 @@ describe('bad input', () => {
     const pinnedTooOld = new Highrise({ baseUrl: platform.url, apiKey: bootstrapKey, version: '2020-01-01', maxRetries: 0 });
     const error = await failure(pinnedTooOld.tenants.list());
     expect(error).toBeInstanceOf(BadRequestError);
+    expect(error.code).toBe('api_version_unknown');
     expect(error.details.map((d) => d.field)).toEqual(['header.Highrise-Version']);
   });
 

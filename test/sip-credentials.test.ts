@@ -13,7 +13,9 @@ import { type Platform } from '@highrise/platform';
 import { DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile } from '../packages/platform/src/domain/audit-key';
 import { updateExtension } from '../packages/platform/src/domain/extensions';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openPlatformStore, startTestPlatform, type TestPlatform } from './support/platform';
+import { startTestPlatform, type TestPlatform } from './support/platform';
+import { accessTenant } from '../packages/platform/src/domain/tenants';
+import { openSourceStore, PROVIDER } from './support/source-store';
 import { createNodePhone, digestAuthorization, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
 
 const KEY = 'hr_test_bootstrap_key_sip_credentials_01';
@@ -159,13 +161,12 @@ describe('a password changed by another process on the same database (no in-proc
     expect(statusOf((await digestRegister(old101, acme.sipDomain, '101', oldPassword(acme, '101'))).answer)).toBe(200);
     const m102 = await phone(acme, '102');
 
-    const store = await openPlatformStore(testPlatform!);
+    const store = await openSourceStore(testPlatform!);
     try {
-      const row = (await store.tenants.get(acme.id))!;
       // The other process keys the audit chain with the same key file, as a second node would.
       const auditKey = loadAuditKeyFile(join(testPlatform!.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {});
       const ctx = { store, baseSipDomain: 'sip.localhost', auditKey, now: () => new Date() };
-      const access = { tenant: { ...row, sipDomain: acme.sipDomain }, scope: store.tenant(acme.id) };
+      const access = await accessTenant(ctx, PROVIDER, acme.id);
       const actor = { principal: { kind: 'provider' as const, keyId: 'key_elsewhere', roleId: 'rol_elsewhere', permissions: new Set<never>() }, requestId: null };
       await updateExtension(ctx, actor, access, acme.ids.get('101')!, { sipPassword: 'changed-elsewhere-101' });
     } finally {

@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // real signing key, through the platform's own issuing code, on the platform's own database.
 import { issueSoftphoneToken, loadPlatformSecret } from '../packages/platform/src/domain/softphone-tokens';
 import { DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile } from '../packages/platform/src/domain/audit-key';
-import { openPlatformStore, startTestPlatform, type TestPlatform } from './support/platform';
+import { startTestPlatform, type TestPlatform } from './support/platform';
+import { accessTenant } from '../packages/platform/src/domain/tenants';
+import { openSourceStore, PROVIDER } from './support/source-store';
 import { digestAuthorization, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type RawSip } from './support/sip-node';
 import { api, createExtension, createSoftphoneToken, createTenant, type ProvisionedTenant } from './support/sip-provision';
 
@@ -39,11 +41,10 @@ async function shortLivedToken(running: Running, tenant: ProvisionedTenant, exte
   // The tenant's signing seed is made through the platform first: a seed made by this second
   // connection would reach the edge's in-memory directory only with the next data_version poll.
   await createSoftphoneToken(running.platform.url, KEY, tenant.id, extension);
-  const store = await openPlatformStore(running);
+  const store = await openSourceStore(running);
   try {
-    const row = (await store.tenants.get(tenant.id))!;
     const ctx = { store, baseSipDomain: BASE_DOMAIN, now: () => new Date(), auditKey: loadAuditKeyFile(join(running.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {}) };
-    const access = { tenant: { ...row, sipDomain: tenant.sipDomain }, scope: store.tenant(row.id) };
+    const access = await accessTenant(ctx, PROVIDER, tenant.id);
     return await issueSoftphoneToken(ctx, await loadPlatformSecret(store), access, { extension, ttlSeconds, wsUrl: running.platform.wsUrl });
   } finally {
     await store.close();

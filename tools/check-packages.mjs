@@ -8,6 +8,7 @@
 //    `moduleResolution: bundler`. Its `@ts-expect-error` lines make a wrong method name an error,
 //    so declarations that degrade to `any` fail the check.
 // 3. Node loads the SDK from the unpacked tarball through both `import` and `require`.
+// 4. Every package names the same repository as the root package.json (homepage, bugs under it).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,23 @@ function step(name, fn) {
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 const hasRequireCondition = (manifest) => JSON.stringify(manifest.exports ?? {}).includes('"require"');
+
+// One repository for every package (and the root): `repository.url` the same everywhere,
+// `homepage` and `bugs` under it, `directory` the package's own folder.
+step('repository, homepage and bugs name one repository', () => {
+  const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const url = rootManifest.repository?.url;
+  const web = url?.replace(/^git\+/, '').replace(/\.git$/, '');
+  const wrong = [];
+  for (const { dir, manifest } of packages) {
+    const folder = dir.slice(root.length).replace(/^\/+/, '');
+    if (manifest.repository?.url !== url) wrong.push(`${manifest.name}: repository.url ${manifest.repository?.url}, the root has ${url}`);
+    if (manifest.repository?.directory !== folder) wrong.push(`${manifest.name}: repository.directory ${manifest.repository?.directory}, not ${folder}`);
+    if (manifest.homepage !== `${web}/tree/main/${folder}#readme`) wrong.push(`${manifest.name}: homepage ${manifest.homepage}`);
+    if (manifest.bugs?.url !== `${web}/issues`) wrong.push(`${manifest.name}: bugs ${manifest.bugs?.url}`);
+  }
+  if (!url || wrong.length) throw new Error(wrong.join('\n') || 'the root package.json names no repository');
+});
 
 for (const { dir, manifest } of packages) {
   step(`publint --strict ${manifest.name}`, () => run(bin('publint'), ['--strict'], dir));

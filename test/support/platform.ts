@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { DATABASE_FILE, openKyselyStore, openSqliteStore, startPlatform, type Platform, type PlatformOptions, type Store } from '@highrise/platform';
+import { DATABASE_FILE, openKyselyStore, startPlatform, type Platform, type PlatformOptions, type Store } from '@highrise/platform';
 import { APIError, Highrise, type TenantCreateResponse } from '@highrise/sdk';
 import { createTestPostgresDatabase, testStoreIsPostgres } from './postgres';
 
@@ -112,7 +112,7 @@ export async function expectApiError(promise: Promise<unknown>): Promise<APIErro
  * the SQLite file under the data dir, or the PostgreSQL database of HIGHRISE_TEST_STORE=postgres.
  */
 export async function openPlatformStore(running: { dataDir: string; store: TestStore }): Promise<Store> {
-  if (running.store.databaseUrl === undefined) return openSqliteStore({ dataDir: running.dataDir });
+  if (running.store.databaseUrl === undefined) return openKyselyStore({ sqlite: { dataDir: running.dataDir } });
   return openKyselyStore({ postgres: { url: running.store.databaseUrl, poolSize: 2 } });
 }
 

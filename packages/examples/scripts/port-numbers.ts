@@ -2,7 +2,7 @@
 // of authorisation and a bill, submit, then poll with a progress line until the carrier completes
 // it (or stops it with an exception).
 //
-//   HIGHRISE_URL=http://localhost:8080 HIGHRISE_API_KEY=<key that may see the tenant> \
+//   HIGHRISE_BASE_URL=http://localhost:8080 HIGHRISE_API_KEY=<key that may see the tenant> \
 //     node packages/examples/dist/port-numbers.js <tenantId> [+E164 ...]
 //
 // Without numbers it ports two made-up New York numbers. The tenant needs an extension 101, which
@@ -43,7 +43,7 @@ function progress(order: PortOrder): string {
 }
 
 async function portNumbers(tenantId: string, numbers: string[]) {
-  const hr = new Highrise({ baseUrl: process.env.HIGHRISE_URL ?? 'http://localhost:8080', apiKey: process.env.HIGHRISE_API_KEY ?? '' });
+  const hr = new Highrise({ baseUrl: process.env.HIGHRISE_BASE_URL ?? 'http://localhost:8080', apiKey: process.env.HIGHRISE_API_KEY ?? '' });
   const porting = hr.tenant(tenantId).portOrders;
 
   const order = await porting.create({
@@ -78,7 +78,7 @@ async function portNumbers(tenantId: string, numbers: string[]) {
 
 const [tenantId, ...numbers] = process.argv.slice(2);
 if (!tenantId) {
-  console.error('usage: port-numbers.js <tenantId> [+E164 ...]   (env: HIGHRISE_URL, HIGHRISE_API_KEY)');
+  console.error('usage: port-numbers.js <tenantId> [+E164 ...]   (env: HIGHRISE_BASE_URL, HIGHRISE_API_KEY)');
   process.exit(2);
 }
 const suffix = String(Date.now() % 10_000).padStart(4, '1');

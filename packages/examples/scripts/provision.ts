@@ -1,13 +1,13 @@
 // The three SDK calls a reseller's backend makes to put a customer on a phone:
 // create the tenant, give it an extension, mint a token for the widget.
 //
-//   HIGHRISE_URL=http://localhost:8080 HIGHRISE_API_KEY=<provider or reseller key> \
+//   HIGHRISE_BASE_URL=http://localhost:8080 HIGHRISE_API_KEY=<provider or reseller key> \
 //     node packages/examples/dist/provision.js initech "Initech"
 import { Highrise, APIError } from '@highrise/sdk';
 
 async function provision(slug: string, name: string) {
   const hr = new Highrise({
-    baseUrl: process.env.HIGHRISE_URL ?? 'http://localhost:8080',
+    baseUrl: process.env.HIGHRISE_BASE_URL ?? 'http://localhost:8080',
     apiKey: process.env.HIGHRISE_API_KEY ?? '',
   });
 
@@ -23,7 +23,7 @@ async function provision(slug: string, name: string) {
 
 const [slug, name] = process.argv.slice(2);
 if (!slug || !name) {
-  console.error('usage: provision.js <slug> <name>   (env: HIGHRISE_URL, HIGHRISE_API_KEY)');
+  console.error('usage: provision.js <slug> <name>   (env: HIGHRISE_BASE_URL, HIGHRISE_API_KEY)');
   process.exit(2);
 }
 provision(slug, name).catch((e: unknown) => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startPlatform, type Platform } from '@highrise/platform';
 import { AuthenticationError, Highrise } from '@highrise/sdk';
 import { mintDemoPhones, type DemoConfig } from './demo-phones';
+import { seedCallHistory } from './call-history';
 import { seedDemo, type DemoTenant } from './seed';
 
 const TOKEN_TTL_SECONDS = 12 * 60 * 60;
@@ -128,6 +129,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   let tenants: DemoTenant[];
   try {
     tenants = await seedDemo(hr);
+    const seeded = await seedCallHistory(options.dataDir, tenants);
+    if (seeded > 0) options.log?.(`seeded ${seeded} call records of the last weeks for the console's charts`);
     config = await mintDemoPhones(hr, tenants, TOKEN_TTL_SECONDS);
   } catch (e) {
     await platform.close();

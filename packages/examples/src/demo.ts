@@ -13,6 +13,7 @@ function banner(demo: Demo, dataDir: string): string {
     '',
     `  Reseller site (Northwind Telecom)   ${origin}/`,
     `    tab 1: ${origin}/?phone=acme-101   tab 2: ${origin}/?phone=acme-102   then dial 101 from tab 2`,
+    `  Operator console                    ${origin}/console/   (sign in with the provider API key below)`,
     `  API base                            ${origin}/v1`,
     `  Provider API key                    ${key}`,
     ...demo.tenants.map((t) => `  ${`${t.name} SIP domain`.padEnd(36)}${t.sipDomain}`),

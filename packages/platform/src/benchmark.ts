@@ -3,7 +3,7 @@ import { resolveApiKey } from './domain/api-keys';
 import { DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile } from './domain/audit-key';
 import type { DomainContext } from './domain/context';
 import { loadPlatformSecret } from './domain/softphone-tokens';
-import { openSqliteStore } from './store/sqlite';
+import { openKyselyStore } from './store/kysely/index';
 import { createApp } from './http/app';
 import type { AppServices } from './http/route';
 import { routeTable } from './http/routes/index';
@@ -13,7 +13,7 @@ export interface BenchmarkApis {
   guarded(request: Request): Promise<Response>;
   /** The same routes over the same store, acting as the key's principal with those three steps skipped. */
   unguarded(request: Request): Promise<Response>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -22,8 +22,9 @@ export interface BenchmarkApis {
  * (bench/auth-overhead.mjs). The unguarded copy exists only in the calling process; no server,
  * option or header can produce it.
  */
-export async function createBenchmarkApis(options: { dataDir: string; apiKey: string }): Promise<BenchmarkApis> {
-  const store = openSqliteStore({ dataDir: options.dataDir });
+export async function createBenchmarkApis(options: { dataDir: string; apiKey: string; databaseUrl?: string | undefined }): Promise<BenchmarkApis> {
+  // The store the platform runs on: SQLite in dataDir, or PostgreSQL at databaseUrl (a small pool, as served).
+  const store = await openKyselyStore(options.databaseUrl === undefined ? { sqlite: { dataDir: options.dataDir } } : { postgres: { url: options.databaseUrl, poolSize: 4 } });
   const auditKey = loadAuditKeyFile(join(options.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {});
   const domain: DomainContext = { store, baseSipDomain: 'sip.localhost', now: () => new Date(), auditKey };
   const outcome = await resolveApiKey(domain, options.apiKey);
@@ -47,6 +48,6 @@ export async function createBenchmarkApis(options: { dataDir: string; apiKey: st
   return {
     guarded: async (request) => guarded.fetch(request, env),
     unguarded: async (request) => unguarded.fetch(request, env),
-    close: () => store.close(),
+    close: async () => store.close(),
   };
 }

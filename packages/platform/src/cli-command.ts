@@ -9,10 +9,15 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
   --host H            interface to bind (HIGHRISE_HOST, default 127.0.0.1)
   --database-url URL  run on PostgreSQL instead of SQLite (HIGHRISE_DATABASE_URL, postgres://…);
                       migrated at start under a lock. Several nodes on one database serve the same
-                      API, but the embedded SIP edge is single-node: each node's edge knows only its
-                      own sockets (a call between phones on two nodes is not connected) until the
-                      Kamailio edge is wired; send all SIP to one node. Porting documents and the
-                      audit key file stay under --data-dir, which must then be the same on every node
+                      API; webhook deliveries, the porting automation and cleanup are leased, so
+                      one node does each piece of work and a dead node's work is taken over once
+                      its lease runs out (webhooks: at least once across a crash; receivers dedupe
+                      on Highrise-Event-Id). The embedded SIP edge is SINGLE-NODE until the
+                      Kamailio edge is wired: each node's edge knows only its own sockets (a call
+                      between phones on two nodes is not connected); send all SIP to one node.
+                      Porting documents and the audit key file stay under --data-dir, which must
+                      then be the same on every node (or HIGHRISE_AUDIT_KEY), and node clocks must
+                      agree to within a second (leases are timed by them)
   --allow-private-webhooks
                       let webhook endpoints point at loopback, private and reserved addresses; for a
                       demo or a test receiver on this machine only (HIGHRISE_ALLOW_PRIVATE_WEBHOOKS=1)
@@ -24,10 +29,21 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
                       (HIGHRISE_PORTING_CARRIER)
   --metrics-token T   serve Prometheus metrics at GET /metrics to \`Authorization: Bearer T\`
                       (HIGHRISE_METRICS_TOKEN; at least 16 characters); without it /metrics is 404
+  --tenant-retention-days N
+                      how long a deleted tenant's data is kept (and it can be restored) before the
+                      purge (HIGHRISE_TENANT_RETENTION_DAYS, default 30; 0 to 3650)
 
        highrise migrate status | up [--to N] | down --to N [--dry-run]   (see highrise migrate --help)
        highrise kamailio-config --database-url URL --platform-url URL --listen HOST:PORT --out DIR
                                                           (see highrise kamailio-config --help)
+
+Operator commands (talk to a running platform over HTTP; --base-url / HIGHRISE_BASE_URL and
+--api-key / HIGHRISE_API_KEY; --json on each; see highrise <command> --help):
+       highrise tenants list | create | suspend TENANT | resume TENANT
+       highrise extensions list | import FILE.csv --tenant TENANT
+       highrise keys create | rotate KEY_ID
+       highrise numbers list | create NUMBER | assign NUMBER | release NUMBER_ID
+       highrise port-orders status [PORT_ORDER_ID] --tenant TENANT
 `;
 
 export class UsageError extends Error {}
@@ -46,6 +62,8 @@ export interface StartCommand {
   portingCarrier: 'simulated' | undefined;
   /** The scraper's token for GET /metrics; undefined: no metrics served. */
   metricsToken?: string | undefined;
+  /** Days a deleted tenant is kept before the purge; undefined: the platform's default (30). */
+  tenantRetentionDays?: number | undefined;
 }
 
 /** A boolean environment twin: `1`/`true` or `0`/`false`; anything else is a mistake worth saying. */
@@ -74,6 +92,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
         'audit-key-file': { type: 'string' },
         'porting-carrier': { type: 'string' },
         'metrics-token': { type: 'string' },
+        'tenant-retention-days': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -101,6 +120,11 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) {
     throw new UsageError('--metrics-token (HIGHRISE_METRICS_TOKEN) must be 16 to 200 printable characters without spaces');
   }
+  const retentionText = values['tenant-retention-days'] ?? (env.HIGHRISE_TENANT_RETENTION_DAYS || undefined);
+  const tenantRetentionDays = retentionText === undefined ? undefined : Number(retentionText);
+  if (retentionText !== undefined && (!/^\d+(\.\d+)?$/.test(retentionText) || tenantRetentionDays! > 3650)) {
+    throw new UsageError(`--tenant-retention-days (HIGHRISE_TENANT_RETENTION_DAYS) must be a number of days from 0 to 3650, not "${retentionText}"`);
+  }
   return {
     port,
     dataDir: values['data-dir'] ?? env.HIGHRISE_DATA_DIR ?? '.highrise',
@@ -112,6 +136,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
     audit: auditKeySource(values['audit-key-file'], env),
     portingCarrier: carrierText === 'simulated' ? 'simulated' : undefined,
     metricsToken,
+    tenantRetentionDays,
   };
 }
 

@@ -1,11 +1,12 @@
-import { startPlatform } from './start';
 import { parseCommand, UsageError, USAGE, type StartCommand } from './cli-command';
-import { MIGRATE_USAGE, parseMigrateCommand, runMigrate } from './cli-migrate';
-import { KAMAILIO_USAGE, parseKamailioConfigCommand, runKamailioConfig } from './cli-kamailio';
-import { KamailioConfigError } from './kamailio/render';
+
+// Each command loads what it needs when it runs: an operator command or `--help` does not pay for
+// loading the whole platform (its database drivers, the SIP edge) first.
 
 /** `highrise kamailio-config …`: usage errors exit 2; a database that cannot serve the edge exits 1 with why. */
 async function kamailioConfig(argv: string[]): Promise<void> {
+  const { KAMAILIO_USAGE, parseKamailioConfigCommand, runKamailioConfig } = await import('./cli-kamailio');
+  const { KamailioConfigError } = await import('./kamailio/render');
   let command;
   try {
     command = parseKamailioConfigCommand(argv, process.env);
@@ -30,6 +31,7 @@ async function kamailioConfig(argv: string[]): Promise<void> {
 
 /** `highrise migrate …`: usage errors exit 2 like `start`'s. */
 async function migrate(argv: string[]): Promise<void> {
+  const { MIGRATE_USAGE, parseMigrateCommand, runMigrate } = await import('./cli-migrate');
   let command;
   try {
     command = parseMigrateCommand(argv, process.env);
@@ -46,7 +48,16 @@ async function migrate(argv: string[]): Promise<void> {
   await runMigrate(command, (line) => process.stdout.write(`${line}\n`));
 }
 
+/** The operator commands that talk to a running platform through the SDK. */
+const OPS_GROUPS = new Set(['tenants', 'extensions', 'keys', 'numbers', 'port-orders']);
+
 async function main(): Promise<void> {
+  if (OPS_GROUPS.has(process.argv[2] ?? '')) {
+    // Loaded only here, so `highrise start` does not load the SDK's HTTP client.
+    const { runOps } = await import('./cli-ops');
+    process.exitCode = await runOps(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr });
+    return;
+  }
   if (process.argv[2] === 'migrate') return migrate(process.argv.slice(3));
   if (process.argv[2] === 'kamailio-config') return kamailioConfig(process.argv.slice(3));
   let command: StartCommand;
@@ -63,6 +74,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const { startPlatform } = await import('./start');
   const platform = await startPlatform({
     port: command.port,
     host: command.host,
@@ -74,6 +86,7 @@ async function main(): Promise<void> {
     audit: command.audit,
     ...(command.portingCarrier ? { porting: { carrier: command.portingCarrier } } : {}),
     metricsToken: command.metricsToken,
+    ...(command.tenantRetentionDays !== undefined ? { tenants: { retentionDays: command.tenantRetentionDays } } : {}),
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`Highrise is running at ${platform.url}\nport: ${platform.port}\nSIP over WebSocket: ${platform.wsUrl}\n`);

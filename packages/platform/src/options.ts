@@ -35,6 +35,12 @@ export interface PlatformOptions {
    */
   site?: { root: string; mounts?: Record<string, string>; files?: Record<string, () => string> };
   /**
+   * The operator console (the built `@highrise/console`, a directory holding its index.html),
+   * served at `/console/`. Default: that package's `dist` when it is installed beside the platform
+   * (as in the repository after `npm ci`); `false` serves no console.
+   */
+  console?: string | false;
+  /**
    * The key of the audit chain (HMAC-SHA256), kept out of the database: `key` (at least 32 bytes; the
    * CLI's HIGHRISE_AUDIT_KEY), or `keyFile`, a file holding it, created with a random key (mode 0600)
    * when missing. Default: `audit-chain.key` in the data directory, which protects the chain from
@@ -85,18 +91,28 @@ export interface PlatformOptions {
    * the automation loop runs (default 1000); `stepSeconds`: the simulated carrier's time per step
    * (default 5); `draftExpiryDays`: a draft unchanged this long is cancelled (default 30);
    * `storageLimitBytes`: the storage limit (`limits.storageBytes`) a new tenant gets when its creator
-   * sets none (default 100 MiB); each tenant's own limit is then changed with PATCH.
+   * sets none (default 100 MiB); each tenant's own limit is then changed with PATCH. `leaseMs`: how
+   * long a tick's lease holds unrenewed, so how soon another node carries on after one dies
+   * mid-tick (default 60 000; docs/decisions/2026-12-01-leasing.md).
    */
-  porting?: { carrier?: PortingCarrier | 'simulated'; tickMs?: number; stepSeconds?: number; draftExpiryDays?: number; storageLimitBytes?: number };
+  porting?: { carrier?: PortingCarrier | 'simulated'; tickMs?: number; stepSeconds?: number; draftExpiryDays?: number; storageLimitBytes?: number; leaseMs?: number };
   /**
    * Webhook delivery (see domain/webhook-delivery.ts for the defaults): `retryBaseMs` (first retry
    * delay, doubled per retry; default 60 s), `maxRetryDelayMs` (12 h), `maxAttempts` (15, about
-   * 2.7 days of retries), `pollIntervalMs` (1000), `timeoutMs` per attempt (10 000). Shorter in tests.
+   * 2.7 days of retries), `pollIntervalMs` (1000), `timeoutMs` per attempt (10 000), `leaseMs`: how
+   * long a claimed delivery stays this node's before another may send it (`timeoutMs` + 30 000).
+   * Shorter in tests.
    * `allowPrivateDestinations`: let endpoints point at loopback, private and reserved addresses
    * (default false; only for a demo or tests with a local receiver). `redeliveryLimit`: redeliveries
    * per owner per window (default 10 per 60 s).
    */
   webhooks?: WebhookDeliveryOptions & WebhookRuleOptions;
+  /**
+   * Deleted tenants (docs/decisions/2026-12-01-tenant-lifecycle.md): `retentionDays` their data is
+   * kept before the purge, during which a restore brings them back (default 30; fractions allowed;
+   * 0 purges at the next pass); `purgeIntervalMs`, how often the purge looks (default 1 h).
+   */
+  tenants?: { retentionDays?: number; purgeIntervalMs?: number };
 }
 
 export interface Platform {

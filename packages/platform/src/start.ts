@@ -9,6 +9,8 @@ import { newApiKeySecret } from './domain/secrets';
 import type { DomainContext } from './domain/context';
 import { startIdempotencyPurge } from './domain/idempotency';
 import { startWebhookDelivery } from './domain/webhook-delivery';
+import { startTenantPurge } from './domain/tenant-purge';
+import { DEFAULT_RETENTION_DAYS } from './domain/tenant-lifecycle';
 import { webhookRules } from './domain/webhooks';
 import { presentEventData } from './http/present-webhooks';
 import { SimulatedCarrier } from './domain/porting/carrier';
@@ -16,18 +18,19 @@ import { startPortingAutomation } from './domain/porting/automation';
 import { DEFAULT_STORAGE_LIMIT_BYTES } from './domain/porting/documents';
 import type { PortingRuntime } from './domain/porting/runtime';
 import { createSipDirectory } from './domain/sip-directory';
+import { decideSipRoute, edgeSecretReader, recordEdgeCall } from './domain/sip-route-decision';
 import { SipDirectoryCache } from './domain/sip-directory-cache';
 import { CredentialChanges } from './domain/credential-changes';
 import { loadPlatformSecret } from './domain/softphone-tokens';
 import { AuthFailureLimiter } from './domain/auth-failures';
 import { createApp } from './http/app';
+import { locateConsole, withConsole } from './console-assets';
 import { trustedProxies } from './http/client-address';
 import { buildOpenApi } from './http/openapi';
 import { routeTable } from './http/routes/index';
 import { LATEST_VERSION } from './http/version';
 import type { Platform, PlatformOptions } from './options';
 import { attachSipEdge, type SipEdge } from './sip/edge';
-import { openSqliteStore } from './store/sqlite';
 import { openKyselyStore } from './store/kysely/index';
 import type { Store } from './store/types';
 import { createOperatorMetrics } from './http/metrics';
@@ -63,7 +66,7 @@ function resolveAuditKey(options: PlatformOptions, log: (line: string) => void):
  * embedded SQLite file under the data dir.
  */
 async function openStore(options: PlatformOptions): Promise<Store> {
-  if (options.databaseUrl === undefined) return openSqliteStore({ dataDir: options.dataDir ?? '.highrise' });
+  if (options.databaseUrl === undefined) return openKyselyStore({ sqlite: { dataDir: options.dataDir ?? '.highrise' } });
   return openKyselyStore({ postgres: { url: options.databaseUrl, poolSize: options.databasePoolSize } });
 }
 
@@ -82,6 +85,13 @@ async function recordSipBaseDomain(store: Store, baseSipDomain: string): Promise
   }
 }
 
+/** The retention of deleted tenants, checked before anything starts (0 purges at the next tick). */
+function retentionDays(options: PlatformOptions): number {
+  const days = options.tenants?.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  if (!Number.isFinite(days) || days < 0 || days > 3650) throw new Error('the tenant retention must be between 0 and 3650 days');
+  return days;
+}
+
 /**
  * Starts the whole platform in this process: store (migrated), HTTP API, static site and SIP edge,
  * all on one port. `close()` stops them in reverse order.
@@ -93,8 +103,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   trustedProxies(options.trustProxy);
   const baseSipDomain = (options.sipDomain ?? 'sip.localhost').toLowerCase();
   const store = await openStore(options);
+  const shared = options.databaseUrl !== undefined;
   try {
-    if (options.databaseUrl !== undefined) await recordSipBaseDomain(store, baseSipDomain);
+    if (options.databaseUrl !== undefined) {
+      await recordSipBaseDomain(store, baseSipDomain);
+      // Several nodes may share this database; the API and background work are shared, the SIP edge is not.
+      log(
+        'on PostgreSQL: other nodes may share this database. The HTTP API, webhooks, porting and cleanup are shared (leased); ' +
+          'the embedded SIP edge is single-node until the Kamailio edge: each node knows only its own SIP sockets, so send all SIP (/sip) to one node',
+      );
+    }
     const domain: DomainContext = {
       store,
       baseSipDomain,
@@ -105,7 +123,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       credentialChanges: new CredentialChanges(),
       // Only the default for tenants created from now on; each tenant's own limit is `limits.storageBytes`.
       defaultStorageBytes: options.porting?.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT_BYTES,
-      webhooks: webhookRules(options.webhooks),
+      // Several nodes may share PostgreSQL: their rate windows are counted there, not per process.
+      webhooks: webhookRules(options.webhooks, shared ? store.leases.rates : undefined),
+      tenantRetentionDays: retentionDays(options),
     };
     if (options.webhooks?.allowPrivateDestinations) log('webhooks may be sent to loopback and private addresses (--allow-private-webhooks): not for a shared deployment');
     // Before anything appends: the first keyed event would mark the database as re-keyed.
@@ -138,12 +158,17 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       carrier: portingCarrier,
       tickMs: options.porting?.tickMs,
       draftExpiryDays: options.porting?.draftExpiryDays,
+      leaseMs: options.porting?.leaseMs,
       log,
     });
     // Queued webhook deliveries (including ones cut off by a crash) resume as soon as the store is open.
     const webhookDelivery = startWebhookDelivery(domain, options.webhooks, log);
+    // Deleted tenants whose retention ended lose their data (and their porting documents' files).
+    const tenantPurge = startTenantPurge(domain, { dataDir: porting.dataDir, intervalMs: options.tenants?.purgeIntervalMs, log });
 
     let wsUrl = '';
+    // Known once the server listens, before any request can ask for the document.
+    let publicUrl = '';
     let edge: SipEdge | undefined;
     let openapi: unknown;
     const metrics =
@@ -151,16 +176,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         ? undefined
         : createOperatorMetrics(options.metricsToken, {
             sip: () => edge?.stats() ?? { connections: 0, registrations: 0, activeCalls: 0 },
+            sipTraffic: () => edge?.traffic() ?? [],
             portOrdersByStatus: () => portOrdersByStatus(domain),
             webhookDeliveriesByStatus: () => webhookDeliveriesByStatus(domain),
             webhookAttempts: () => webhookAttempts(domain),
           });
+    const consoleDir = options.console === false ? undefined : (options.console ?? locateConsole());
+    const directory = createSipDirectory(domain, secret, directoryCache, log);
     const app = createApp({
       metrics,
+      // The Kamailio edge's dial plan: the same directory and resolver the embedded edge uses.
+      sipRouting: { edgeSecret: edgeSecretReader(store.settings), decide: (request) => decideSipRoute(directory, request, log), recordCall: (event) => recordEdgeCall(directory, event) },
       routes: routeTable,
-      authFailures: new AuthFailureLimiter(options.authFailureLimit),
+      authFailures: new AuthFailureLimiter({ ...options.authFailureLimit, shared: shared ? store.leases.rates : undefined }),
       trustProxy: options.trustProxy,
-      site: options.site,
+      site: withConsole(options.site, consoleDir),
       log,
       services: {
         domain,
@@ -168,26 +198,29 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         wsUrl: () => wsUrl,
         iceServers: options.iceServers ?? [],
         porting,
-        openapi: () => (openapi ??= buildOpenApi(routeTable, { version: LATEST_VERSION })),
+        openapi: () => (openapi ??= buildOpenApi(routeTable, { version: LATEST_VERSION, servers: [{ url: publicUrl, description: 'This platform' }] })),
         // The edge is attached below, once the server exists; until then nothing is live.
         liveCounters: (tenantId) => edge?.tenantCounters(tenantId) ?? { channels: 0, registrations: 0, messages: 0, messagesWindowStartedAt: new Date() },
       },
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-    const sipEdge = attachSipEdge(server, { directory: createSipDirectory(domain, secret, directoryCache, log), path: SIP_PATH, log, timers: options.sipTimers, limits: options.sipLimits });
+    const sipEdge = attachSipEdge(server, { directory, path: SIP_PATH, log, timers: options.sipTimers, limits: options.sipLimits });
     edge = sipEdge;
     const port = await listen(server, options.port ?? 8080, host).catch(async (error: unknown) => {
       stopIdempotencyPurge();
       await portingAutomation.stop();
       await webhookDelivery.stop();
+      await tenantPurge.stop();
       await sipEdge.close();
       directoryCache.stop();
       throw error;
     });
 
     const url = (options.publicUrl ?? `http://${reachableHost(host)}:${port}`).replace(/\/+$/, '');
+    publicUrl = url;
     wsUrl = `${url.replace(/^http/, 'ws')}${SIP_PATH}`;
     log(`highrise listening on ${url} (SIP over WebSocket at ${wsUrl})`);
+    if (consoleDir !== undefined) log(`operator console at ${url}/console/`);
 
     let closing: Promise<void> | undefined;
     return {
@@ -199,6 +232,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           stopIdempotencyPurge();
           await portingAutomation.stop();
           await webhookDelivery.stop();
+          await tenantPurge.stop();
           await sipEdge.close();
           await new Promise<void>((resolve) => {
             server.close(() => resolve());

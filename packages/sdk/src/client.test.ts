@@ -80,6 +80,8 @@ const tenant: Tenant = {
   limits: { extensions: 100, channels: 10, messagesPerMinute: 600, storageBytes: 104857600, dialRules: 200, ringGroups: 50, trunks: 10, openPortOrders: 20 },
   createdAt: now,
   updatedAt: now,
+  deletedAt: null,
+  purgeAt: null,
 };
 const extension: Extension = {
   id: 'ext_01JD8X3E5Q7R2T4V6W8Y0Z1A2C',

@@ -9,6 +9,7 @@ export { CursorPage, PagePromise } from './core/pagination';
 export type { CursorPageParams, ToArrayOptions } from './core/pagination';
 export { Tenants, TenantClient, Extensions, SoftphoneTokens, Resellers, Calls, Usage, Numbers, TenantNumbers, DialRules, RingGroups, Trunks, ApiKeys, TenantApiKeys, Roles, TenantRoles, Permissions, AuditEvents, TenantAuditEvents, LevelBranding, ProviderBranding, Analytics, TenantAnalytics } from './resources/index';
 export * from './errors/index';
+export type { CreateManyOptions } from './resources/index';
 export { WebhookEndpoints, WebhookDeliveries } from './resources/index';
 export { verifyWebhook, buildWebhookSignatureHeader, isKnownWebhookEvent } from './webhooks';
 export type { VerifyWebhookOptions, BuildWebhookSignatureOptions, UnknownWebhookEvent, SignatureHeader } from './webhooks';
@@ -19,6 +20,6 @@ export * from './schemas/index';
 export {
   ApiKey, ApiKeyWithSecret, AuditEvent, AuditVerification, Branding, Call, Deleted, DialRule, Extension, ExtensionWithPassword,
   PermissionList, PhoneNumber, PortComment, PortDocument, PortDocumentContent, PortOrder, PortTimelineEntry, PublicBranding, Reseller,
-  RingGroup, Role, SigningKeyRotation, SoftphoneToken, Tenant, TenantCreateResponse, TenantUsage, AnalyticsSummary, AnalyticsTenantRow, Trunk,
+  RingGroup, Role, SigningKeyRotation, SoftphoneToken, Tenant, TenantCreateResponse, TenantExportRecord, TenantRestoreResponse, TenantUsage, AnalyticsSummary, AnalyticsTenantRow, Trunk,
   TrunkUpdateResponse, TrunkWithPassword, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret, WebhookEvent,
 } from './models';

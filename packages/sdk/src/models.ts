@@ -28,6 +28,7 @@ import { SigningKeyRotation as SigningKeyRotationSchema } from './schemas/api-ke
 import { SoftphoneToken as SoftphoneTokenSchema } from './schemas/softphone-tokens';
 import { Tenant as TenantSchema } from './schemas/tenants';
 import { TenantCreateResponse as TenantCreateResponseSchema } from './schemas/tenants';
+import { TenantExportRecord as TenantExportRecordSchema, TenantRestoreResponse as TenantRestoreResponseSchema } from './schemas/tenants';
 import { TenantUsage as TenantUsageSchema } from './schemas/usage';
 import { AnalyticsSummary as AnalyticsSummarySchema, AnalyticsTenantRow as AnalyticsTenantRowSchema } from './schemas/analytics';
 import { Trunk as TrunkSchema } from './schemas/trunks';
@@ -88,6 +89,10 @@ export const Tenant = TenantSchema;
 export type Tenant = Open<z.output<typeof TenantSchema>>;
 export const TenantCreateResponse = TenantCreateResponseSchema;
 export type TenantCreateResponse = Open<z.output<typeof TenantCreateResponseSchema>>;
+export const TenantRestoreResponse = TenantRestoreResponseSchema;
+export type TenantRestoreResponse = Open<z.output<typeof TenantRestoreResponseSchema>>;
+export const TenantExportRecord = TenantExportRecordSchema;
+export type TenantExportRecord = Open<z.output<typeof TenantExportRecordSchema>>;
 export const AnalyticsSummary = AnalyticsSummarySchema;
 export type AnalyticsSummary = Open<z.output<typeof AnalyticsSummarySchema>>;
 export const AnalyticsTenantRow = AnalyticsTenantRowSchema;

@@ -15,6 +15,8 @@ const tenant: Tenant = {
   limits: { extensions: 100, channels: 10, messagesPerMinute: 600, storageBytes: 104857600, dialRules: 200, ringGroups: 50, trunks: 10, openPortOrders: 20 },
   createdAt: '2026-11-28T10:00:00.000Z',
   updatedAt: '2026-11-28T10:00:00.000Z',
+  deletedAt: null,
+  purgeAt: null,
 };
 const envelope = { id: 'evt_01JD8X3E5Q7R2T4V6W8Y0Z1A2B', createdAt: '2026-11-28T10:00:00.000Z', tenantId: tenant.id };
 

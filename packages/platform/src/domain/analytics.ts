@@ -1,9 +1,9 @@
 import type { CallCounts, CallHour, CallSpan, TenantRow } from '../store/types';
 import { bucketsOf, type Bucket, type Interval } from './analytics-buckets';
-import { tenantSipDomain, type DomainContext } from './context';
+import type { DomainContext } from './context';
 import { PermissionDenied } from './errors';
 import type { Principal } from './principal';
-import type { TenantAccess } from './tenants';
+import { accessVisibleTenant, type TenantAccess } from './tenants';
 import { tenantUsage, type LiveTenantCounters, type UsageFigure } from './usage';
 
 const HOUR_MS = 3_600_000;
@@ -191,8 +191,8 @@ export async function tenantAnalytics(
   const page = rows.slice(offset, offset + query.limit);
   const items = await Promise.all(
     page.map(async (r) => {
-      // The caller may see every tenant listed (resellerFilter chose them), so this is their access.
-      const access = { tenant: { ...r.tenant, sipDomain: tenantSipDomain(ctx, r.tenant.slug) }, scope: ctx.store.tenant(r.tenant.id) };
+      // resellerFilter chose only tenants the caller may see; the access check says so again.
+      const access = accessVisibleTenant(ctx, principal, r.tenant);
       const usage = await tenantUsage(access, live(r.tenant.id), ctx.now());
       return { ...r, usage: { channels: usage.channels, registrations: usage.registrations, extensions: usage.extensions, numbers: usage.numbers, storage: usage.storage } };
     }),

@@ -1,12 +1,13 @@
 import { newId } from '../ids';
-import type { ApiKeyRow, Page, PageQuery, RoleLevel } from '../store/types';
+import type { ApiKeyPatch, ApiKeyRow, Page, PageQuery, RoleLevel, TenantData } from '../store/types';
 import { recordAudit, type DomainContext } from './context';
-import { InvalidReference, NotFound, PermissionDenied, ResellerSuspended, TenantSuspended } from './errors';
+import { InvalidReference, NotFound, PermissionDenied, ResellerSuspended, TenantDeleted, TenantSuspended } from './errors';
 import { builtInRole, LEVEL_PERMISSIONS, ownerRoleId, requireHeld, rolePermissions, USER_PERMISSIONS, USER_ROLE_ID, type Permission } from './permissions';
 import type { Actor, Principal } from './principal';
 import { randomBase62, sha256Hex } from './secrets';
 import { tenantInService } from './status';
 import type { TenantAccess } from './tenants';
+import { systemScope } from './system-scope';
 
 /** lastUsedAt is a hint for humans; writing it at most once a minute keeps reads from becoming writes. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -58,14 +59,21 @@ export async function ensureBootstrapKey(ctx: DomainContext, secret: string): Pr
 }
 
 /** Mints a tenant owner key; call inside the transaction that needs it. */
-export async function insertTenantKey(ctx: DomainContext, tenantId: string, name: string): Promise<{ id: string; secret: string }> {
+export async function insertTenantKey(ctx: DomainContext, tenant: TenantData, name: string): Promise<{ id: string; secret: string }> {
   const id = newId('key');
   const secret = newKeySecret(id);
-  await ctx.store.tenant(tenantId).apiKeys.insert({ id, secretHash: sha256Hex(secret), name, createdAt: ctx.now().toISOString(), lastUsedAt: null, roleId: ownerRoleId('tenant') });
+  await tenant.apiKeys.insert({ id, secretHash: sha256Hex(secret), name, createdAt: ctx.now().toISOString(), lastUsedAt: null, roleId: ownerRoleId('tenant') });
   return { id, secret };
 }
 
 const levelOf = (key: ApiKeyRow): RoleLevel => (key.principal === 'tenant' ? 'tenant' : key.principal);
+
+/**
+ * The tenant a tenant key belongs to, for reading its role and extension. The key row itself was
+ * reached by its secret (authentication) or through the caller's scope, so its tenant id is the
+ * key's own, not a caller's claim.
+ */
+const keyTenant = (ctx: DomainContext, tenantId: string): TenantData => ctx.store.tenant(systemScope('api key resolution', tenantId));
 
 /** The role's permissions, never more than the key's level allows. */
 async function permissionsOf(ctx: DomainContext, key: ApiKeyRow): Promise<Permission[]> {
@@ -76,7 +84,7 @@ async function permissionsOf(ctx: DomainContext, key: ApiKeyRow): Promise<Permis
     builtIn?.level === level
       ? builtIn
       : key.tenantId !== null
-        ? await ctx.store.tenant(key.tenantId).roles.get(roleId)
+        ? await keyTenant(ctx, key.tenantId).roles.get(roleId)
         : await ctx.store.roles(key.resellerId !== null ? { resellerId: key.resellerId } : 'provider').get(roleId);
   if (!role) return [];
   const ceiling = key.extensionId !== null ? USER_PERMISSIONS : LEVEL_PERMISSIONS[level];
@@ -118,13 +126,14 @@ export async function resolveApiKey(ctx: DomainContext, secret: string): Promise
     case 'tenant': {
       const tenant = await ctx.store.tenants.get(key.tenantId!);
       if (!tenant) return { ok: false, reason: 'unknown' };
+      if (tenant.deletedAt) throw new TenantDeleted();
       if (!await tenantInService(ctx, tenant)) throw new TenantSuspended();
       if (key.extensionId === null) {
         principal = { kind: 'tenant', tenantId: tenant.id, ...grant };
         break;
       }
       // A user key dies with its extension.
-      if (!await ctx.store.tenant(tenant.id).extensions.get(key.extensionId)) return { ok: false, reason: 'extension_deleted', key };
+      if (!await keyTenant(ctx, tenant.id).extensions.get(key.extensionId)) return { ok: false, reason: 'extension_deleted', key };
       principal = { kind: 'user', tenantId: tenant.id, extensionId: key.extensionId, ...grant };
       break;
     }
@@ -143,16 +152,16 @@ export async function authenticate(ctx: DomainContext, secret: string): Promise<
 
 async function view(ctx: DomainContext, key: ApiKeyRow): Promise<ApiKeyView> {
   let extension: string | null = null;
-  if (key.extensionId !== null && key.tenantId !== null) extension = (await ctx.store.tenant(key.tenantId).extensions.get(key.extensionId))?.number ?? null;
+  if (key.extensionId !== null && key.tenantId !== null) extension = (await keyTenant(ctx, key.tenantId).extensions.get(key.extensionId))?.number ?? null;
   return { ...key, roleId: key.roleId ?? ownerRoleId(levelOf(key)), permissions: await permissionsOf(ctx, key), extension, prefix: keyPrefix(key.id) };
 }
 
 /** The role a new key of `level` gets: a built-in of that level or a custom role of the same owner. */
-async function resolveRole(ctx: DomainContext, level: RoleLevel, owner: { tenantId?: string; resellerId?: string }, roleId: string) {
+async function resolveRole(ctx: DomainContext, level: RoleLevel, owner: { tenant?: TenantData; resellerId?: string }, roleId: string) {
   const builtIn = builtInRole(roleId);
   if (builtIn && builtIn.level === level && builtIn.id !== USER_ROLE_ID) return builtIn;
-  const custom = owner.tenantId
-    ? await ctx.store.tenant(owner.tenantId).roles.get(roleId)
+  const custom = owner.tenant
+    ? await owner.tenant.roles.get(roleId)
     : await ctx.store.roles(owner.resellerId ? { resellerId: owner.resellerId } : 'provider').get(roleId);
   if (!custom) throw new InvalidReference('roleId', `no such ${level} role here`);
   return custom;
@@ -241,7 +250,7 @@ export async function createTenantKey(
       permissions = USER_PERMISSIONS;
     } else {
       if (input.roleId === undefined) throw new InvalidReference('roleId', 'required unless extension is given');
-      const role = await resolveRole(ctx, 'tenant', { tenantId: tenant.id }, input.roleId);
+      const role = await resolveRole(ctx, 'tenant', { tenant: scope }, input.roleId);
       roleId = role.id;
       permissions = rolePermissions(role);
     }
@@ -265,12 +274,12 @@ export async function createTenantKey(
 
 /** The provider sees provider keys and every reseller's keys; a reseller only its own. */
 async function platformKey(ctx: DomainContext, principal: Principal, id: string): Promise<ApiKeyRow> {
-  const key = await ctx.store.apiKeys.get(id);
-  const visible =
-    key !== undefined &&
-    key.tenantId === null &&
-    (principal.kind === 'provider' || (principal.kind === 'reseller' && key.resellerId === principal.resellerId));
-  if (!visible) throw new NotFound('api_key');
+  // Tenant keys are reached through their tenant's scope only; the store's platform lookup never returns one.
+  const key =
+    principal.kind === 'provider' ? await ctx.store.apiKeys.get(id, 'provider')
+    : principal.kind === 'reseller' ? await ctx.store.apiKeys.get(id, { resellerId: principal.resellerId })
+    : undefined;
+  if (!key) throw new NotFound('api_key');
   return key;
 }
 
@@ -299,12 +308,17 @@ export const retrieveTenantKey = async (ctx: DomainContext, access: TenantAccess
  * `gracePeriodSeconds` so deployments can roll over; a second rotation inside the grace period
  * ends the first old secret at once (only one previous secret is kept).
  */
-async function rotate(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: string | null, gracePeriodSeconds: number): Promise<KeyCreated> {
+/** Where a key is changed: the platform's keys, or one tenant's through its scope. */
+type KeyOwner = { tenantId: string | null; keys: { update(id: string, patch: ApiKeyPatch): Promise<ApiKeyRow | undefined> } };
+const platformKeys = (ctx: DomainContext): KeyOwner => ({ tenantId: null, keys: ctx.store.apiKeys });
+const tenantKeys = (access: TenantAccess): KeyOwner => ({ tenantId: access.tenant.id, keys: access.scope.apiKeys });
+
+async function rotate(ctx: DomainContext, actor: Actor, key: ApiKeyRow, { tenantId, keys }: KeyOwner, gracePeriodSeconds: number): Promise<KeyCreated> {
   // Whoever gets the new secret gets the key's powers: the same rule as minting it.
   requireHeld(actor.principal.permissions, await permissionsOf(ctx, key));
   const secret = newKeySecret(key.id);
   const now = ctx.now().getTime();
-  const updated = await ctx.store.apiKeys.update(key.id, {
+  const updated = await keys.update(key.id, {
     secretHash: sha256Hex(secret),
     previousSecretHash: gracePeriodSeconds > 0 ? key.secretHash : null,
     previousExpiresAt: gracePeriodSeconds > 0 ? new Date(now + gracePeriodSeconds * 1000).toISOString() : null,
@@ -313,17 +327,17 @@ async function rotate(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId
   return { key: await view(ctx, updated!), secret };
 }
 
-async function revoke(ctx: DomainContext, actor: Actor, key: ApiKeyRow, tenantId: string | null): Promise<void> {
+async function revoke(ctx: DomainContext, actor: Actor, key: ApiKeyRow, { tenantId, keys }: KeyOwner): Promise<void> {
   requireHeld(actor.principal.permissions, await permissionsOf(ctx, key));
-  const updated = await ctx.store.apiKeys.update(key.id, { revokedAt: ctx.now().toISOString(), previousSecretHash: null, previousExpiresAt: null });
+  const updated = await keys.update(key.id, { revokedAt: ctx.now().toISOString(), previousSecretHash: null, previousExpiresAt: null });
   await recordAudit(ctx, actor, tenantId, 'api_key.revoked', key.id, { before: auditable(key), after: updated && auditable(updated) });
 }
 
 export const rotatePlatformKey = (ctx: DomainContext, actor: Actor, id: string, gracePeriodSeconds: number) =>
-  ctx.store.transaction(async () => rotate(ctx, actor, await platformKey(ctx, actor.principal, id), null, gracePeriodSeconds));
+  ctx.store.transaction(async () => rotate(ctx, actor, await platformKey(ctx, actor.principal, id), platformKeys(ctx), gracePeriodSeconds));
 export const rotateTenantKey = (ctx: DomainContext, actor: Actor, access: TenantAccess, id: string, gracePeriodSeconds: number) =>
-  ctx.store.transaction(async () => rotate(ctx, actor, await tenantKey(access, id), access.tenant.id, gracePeriodSeconds));
+  ctx.store.transaction(async () => rotate(ctx, actor, await tenantKey(access, id), tenantKeys(access), gracePeriodSeconds));
 export const revokePlatformKey = (ctx: DomainContext, actor: Actor, id: string) =>
-  ctx.store.transaction(async () => revoke(ctx, actor, await platformKey(ctx, actor.principal, id), null));
+  ctx.store.transaction(async () => revoke(ctx, actor, await platformKey(ctx, actor.principal, id), platformKeys(ctx)));
 export const revokeTenantKey = (ctx: DomainContext, actor: Actor, access: TenantAccess, id: string) =>
-  ctx.store.transaction(async () => revoke(ctx, actor, await tenantKey(access, id), access.tenant.id));
+  ctx.store.transaction(async () => revoke(ctx, actor, await tenantKey(access, id), tenantKeys(access)));

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../store/sqlite';
+import { openKyselyStore } from '../store/kysely/index';
 import type { AuditEventRow } from '../store/types';
 import { appendAuditEvent, diffChanges, GENESIS_HASH, keyedEventHash, legacyEventHash, rekeyLegacyAuditChains, verifyChain } from './audit';
 import type { DomainContext } from './context';
@@ -28,8 +28,8 @@ describe('diffChanges', () => {
 
 describe('the hash chain', () => {
   let ctx: DomainContext;
-  beforeEach(() => {
-    ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
+  beforeEach(async () => {
+    ctx = { store: await openKyselyStore({ sqlite: { filename: ':memory:' } }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
   });
   afterEach(() => ctx.store.close());
 

@@ -4,7 +4,7 @@ import { newId } from '../ids';
 import type { AuditEventRow, AuditFilter, Page, PageQuery } from '../store/types';
 import type { DomainContext } from './context';
 import { builtInRole } from './permissions';
-import type { Principal } from './principal';
+import { ownTenantScope, type Principal } from './principal';
 import type { TenantAccess } from './tenants';
 
 /** `prevHash` of the first event of every chain. */
@@ -139,7 +139,7 @@ export async function roleNameOf(ctx: DomainContext, principal: Principal): Prom
   if (builtIn) return builtIn.name;
   const role =
     principal.kind === 'tenant' || principal.kind === 'user'
-      ? await ctx.store.tenant(principal.tenantId).roles.get(principal.roleId)
+      ? await ctx.store.tenant(ownTenantScope(principal)).roles.get(principal.roleId)
       : await ctx.store.roles(principal.kind === 'reseller' ? { resellerId: principal.resellerId } : 'provider').get(principal.roleId);
   return role?.name ?? null;
 }
@@ -151,28 +151,48 @@ export async function roleNameOf(ctx: DomainContext, principal: Principal): Prom
  * second process. A PostgreSQL store must take a per-chain lock here instead.
  */
 export async function appendAuditEvent(ctx: DomainContext, draft: AuditDraft): Promise<AuditEventRow> {
+  return (await appendAuditEvents(ctx, draft.tenantId, [draft]))[0]!;
+}
+
+/**
+ * Appends several events to one chain in order (a batch's, one per item): the head is read once,
+ * the events are linked in memory and written together, in one transaction like a single append.
+ */
+export async function appendAuditEvents(ctx: DomainContext, tenantId: string | null, drafts: readonly AuditDraft[]): Promise<AuditEventRow[]> {
+  if (drafts.length === 0) return [];
   return ctx.store.transaction(async () => {
-    const head = await ctx.store.audit.head(draft.tenantId);
-    const row: AuditEventRow = {
-      id: newId('evt'),
-      occurredAt: ctx.now().toISOString(),
-      actorKeyId: draft.actorKeyId,
-      actorPrincipal: draft.actorPrincipal ?? null,
-      actorRole: draft.actorRole ?? null,
-      tenantId: draft.tenantId,
-      action: draft.action,
-      targetId: draft.targetId,
-      targetType: draft.targetType ?? targetTypeOf(draft.targetId, draft.action),
-      changes: draft.changes ? canonicalJson(draft.changes) : null,
-      requestId: draft.requestId,
-      sourceAddress: draft.sourceAddress ?? null,
-      chainSeq: (head?.chainSeq ?? 0) + 1,
-      prevHash: head?.hash ?? GENESIS_HASH,
-    };
-    row.hash = keyedEventHash(ctx.auditKey, row);
-    await ctx.store.audit.record(row);
-    return row;
+    let head = await ctx.store.audit.head(tenantId);
+    const occurredAt = ctx.now().toISOString();
+    const rows = drafts.map((draft) => {
+      const row = chainedRow(ctx, draft, tenantId, occurredAt, head);
+      head = { chainSeq: row.chainSeq!, hash: row.hash! };
+      return row;
+    });
+    if (rows.length === 1) await ctx.store.audit.record(rows[0]!);
+    else await ctx.store.audit.recordMany(rows);
+    return rows;
   });
+}
+
+function chainedRow(ctx: DomainContext, draft: AuditDraft, tenantId: string | null, occurredAt: string, head: { chainSeq: number; hash: string } | undefined): AuditEventRow {
+  const row: AuditEventRow = {
+    id: newId('evt'),
+    occurredAt,
+    actorKeyId: draft.actorKeyId,
+    actorPrincipal: draft.actorPrincipal ?? null,
+    actorRole: draft.actorRole ?? null,
+    tenantId,
+    action: draft.action,
+    targetId: draft.targetId,
+    targetType: draft.targetType ?? targetTypeOf(draft.targetId, draft.action),
+    changes: draft.changes ? canonicalJson(draft.changes) : null,
+    requestId: draft.requestId,
+    sourceAddress: draft.sourceAddress ?? null,
+    chainSeq: (head?.chainSeq ?? 0) + 1,
+    prevHash: head?.hash ?? GENESIS_HASH,
+  };
+  row.hash = keyedEventHash(ctx.auditKey, row);
+  return row;
 }
 
 export interface ChainReport {

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DATABASE_FILE, openSqliteStore } from '../store/sqlite';
+import { openKyselyStore } from '../store/kysely/index';
+import { SQLITE_DATABASE_FILE as DATABASE_FILE } from '../store/db/connect';
+import { systemScope } from './system-scope';
 import { insertTenantKey, revokeTenantKey } from './api-keys';
 import { AuthCache } from './auth-cache';
 import { LEVEL_PERMISSIONS } from './permissions';
@@ -17,16 +19,16 @@ let dir: string;
 let now: number;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: 'req_1' };
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hr-auth-cache-'));
   now = Date.parse('2026-11-28T10:00:00Z');
-  ctx = { store: openSqliteStore({ dataDir: dir }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(now) };
+  ctx = { store: await openKyselyStore({ sqlite: { dataDir: dir } }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(now) };
 });
 afterEach(() => ctx.store.close());
 
 async function tenantKey() {
   const tenantId = (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id;
-  return { tenantId, ...await ctx.store.transaction(() => insertTenantKey(ctx, tenantId, 'owner')) };
+  return { tenantId, ...await ctx.store.transaction(() => insertTenantKey(ctx, ctx.store.tenant(systemScope('test fixture', tenantId)), 'owner')) };
 }
 
 describe('AuthCache', () => {

@@ -6,6 +6,7 @@ import { InvalidField, LimitExceeded, NotFound } from './errors';
 import type { Actor, Principal } from './principal';
 import { tenantInService } from './status';
 import type { TenantAccess } from './tenants';
+import { systemScope } from './system-scope';
 
 /** Where a branding lives: the provider's, one reseller's, or one tenant's (through its scope). */
 export type BrandingLevel = { kind: 'provider' } | { kind: 'reseller'; resellerId: string } | { kind: 'tenant'; access: TenantAccess };
@@ -172,7 +173,7 @@ async function publicLevels(ctx: DomainContext, domain: string): Promise<(Brandi
   const tenant = /^[a-z0-9-]{1,63}$/.test(slug) ? await ctx.store.tenants.getBySlug(slug) : undefined;
   if (!tenant || !(await tenantInService(ctx, tenant))) return [provider];
   const reseller = tenant.resellerId ? await ctx.store.brandings.get(tenant.resellerId) : undefined;
-  return [await ctx.store.tenant(tenant.id).branding.get(), reseller, provider];
+  return [await ctx.store.tenant(systemScope('public branding', tenant.id)).branding.get(), reseller, provider];
 }
 
 export async function publicBranding(ctx: DomainContext, domain: string): Promise<EffectiveBrandingView> {

@@ -4,6 +4,7 @@ import type { CallFilter, CallRow, Page, PageQuery } from '../store/types';
 import type { DomainContext } from './context';
 import { NotFound } from './errors';
 import type { TenantAccess } from './tenants';
+import { systemScope } from './system-scope';
 
 /**
  * Writes the record of one finished call into its tenant's scope. Call records are written by the
@@ -12,7 +13,7 @@ import type { TenantAccess } from './tenants';
 export async function recordCall(ctx: DomainContext, record: SipCallRecord): Promise<CallRow> {
   const answered = record.answeredAt;
   const durationSeconds = answered ? Math.max(0, Math.round((record.endedAt.getTime() - answered.getTime()) / 1000)) : 0;
-  return ctx.store.tenant(record.tenantId).calls.insert({
+  return ctx.store.tenant(systemScope('sip edge', record.tenantId)).calls.insert({
     id: newId('cal', record.endedAt.getTime()),
     callId: record.callId,
     from: record.from,

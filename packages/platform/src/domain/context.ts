@@ -1,4 +1,4 @@
-import { appendAuditEvent, diffChanges, roleNameOf, type AuditDetails } from './audit';
+import { appendAuditEvent, appendAuditEvents, diffChanges, roleNameOf, type AuditDetails } from './audit';
 import type { Store } from '../store/types';
 import type { AuditKey } from './audit-key';
 import type { Actor } from './principal';
@@ -23,6 +23,8 @@ export interface DomainContext {
    * refused and redelivery has the default limit.
    */
   webhooks?: WebhookRules | undefined;
+  /** Days a deleted tenant's data is kept before the purge (PlatformOptions.tenants.retentionDays); default 30. */
+  tenantRetentionDays?: number | undefined;
 }
 
 export const tenantSipDomain = (ctx: DomainContext, slug: string) => `${slug}.${ctx.baseSipDomain}`;
@@ -45,6 +47,33 @@ export async function recordAudit(ctx: DomainContext, actor: Actor, tenantId: st
     requestId: actor.requestId,
     sourceAddress: actor.sourceAddress ?? null,
   });
+}
+
+/** `recordAudit` for many targets of one tenant at once (a batch create): one chain append, the actor's role looked up once. */
+export async function recordAudits(
+  ctx: DomainContext,
+  actor: Actor,
+  tenantId: string | null,
+  action: string,
+  entries: readonly { targetId: string; details?: AuditDetails }[],
+): Promise<void> {
+  const actorRole = await roleNameOf(ctx, actor.principal);
+  await appendAuditEvents(
+    ctx,
+    tenantId,
+    entries.map(({ targetId, details = {} }) => ({
+      tenantId,
+      action,
+      targetId,
+      targetType: details.targetType,
+      actorKeyId: actor.principal.keyId,
+      actorPrincipal: actor.principal.kind,
+      actorRole,
+      changes: details.before !== undefined || details.after !== undefined ? diffChanges(details.before, details.after) : null,
+      requestId: actor.requestId,
+      sourceAddress: actor.sourceAddress ?? null,
+    })),
+  );
 }
 
 /**

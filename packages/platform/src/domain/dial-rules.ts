@@ -5,6 +5,7 @@ import { compilePattern, PatternSyntaxError } from './dial-plan/pattern';
 import { InvalidReference, LimitExceeded, NotFound } from './errors';
 import type { Actor } from './principal';
 import type { TenantAccess } from './tenants';
+import { lockTenantLimits } from './tenant-lock';
 
 /*
  * A tenant's dial plan: an ordered list, positions 0..n-1 kept dense, so "insert at 0" and "move
@@ -62,6 +63,8 @@ async function checkAction(access: TenantAccess, action: DialRuleActionInput): P
  */
 async function changeDialRules<T>(ctx: DomainContext, access: TenantAccess, change: () => Promise<T>): Promise<T> {
   return ctx.store.transaction(async () => {
+    // Positions are shifted by read-then-write: one change of a tenant's rules at a time, on any node.
+    await ctx.store.leases.lockTenant(access.tenant.id);
     // Awaited before the touch: a change that throws must not leave its rejection unheard while the
     // touch runs (an unhandled rejection), nor race it on the transaction's connection.
     const result = await change();
@@ -75,8 +78,9 @@ export async function createDialRule(ctx: DomainContext, actor: Actor, access: T
   checkPattern(input.pattern);
   const now = ctx.now().toISOString();
   return changeDialRules(ctx, access, async () => {
+    const limits = await lockTenantLimits(ctx, tenant);
     const count = await scope.dialRules.count();
-    if (count >= tenant.limits.dialRules) throw new LimitExceeded('dialRules', tenant.limits.dialRules);
+    if (count >= limits.dialRules) throw new LimitExceeded('dialRules', limits.dialRules);
     const action = await checkAction(access, input.action);
     const position = Math.min(input.position ?? count, count);
     await scope.dialRules.shift(position, 1);

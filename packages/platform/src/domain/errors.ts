@@ -43,6 +43,16 @@ export class ExtensionExists extends DomainError {
   }
 }
 
+/** Items of a batch whose numbers are taken, in the tenant or by an earlier item; one detail per item, named by its index. */
+export class ExtensionsExist extends DomainError {
+  readonly code = 'extension_exists';
+  constructor(conflicts: readonly { index: number; issue: string }[]) {
+    super(`${conflicts.length} of the batch's numbers ${conflicts.length === 1 ? 'is' : 'are'} taken; nothing was created`);
+    this.name = 'ExtensionsExist';
+    for (const { index, issue } of conflicts) this.details.push({ field: `items.${index}.number`, issue });
+  }
+}
+
 export class PermissionDenied extends DomainError {
   readonly code = 'permission_denied';
   /** `missing`: the permissions the caller lacks, one detail each. */
@@ -55,8 +65,8 @@ export class PermissionDenied extends DomainError {
 
 export class LimitExceeded extends DomainError {
   readonly code = 'limit_exceeded';
-  constructor(limit: string, max: number) {
-    super(`the tenant's ${limit} limit of ${max} is reached`);
+  constructor(limit: string, max: number, message = `the tenant's ${limit} limit of ${max} is reached`) {
+    super(message);
     this.name = 'LimitExceeded';
   }
 }
@@ -164,5 +174,27 @@ export class RateLimited extends DomainError {
   ) {
     super(`too many ${what}; retry in ${retryAfterSeconds} s`);
     this.name = 'RateLimited';
+  }
+}
+
+/** A key of a deleted tenant: refused like a suspended one (403), with the reason, until a restore. */
+export class TenantDeleted extends DomainError {
+  readonly code = 'tenant_deleted';
+  constructor() {
+    super('the tenant is deleted');
+    this.name = 'TenantDeleted';
+  }
+}
+
+/**
+ * A tenant with open port orders cannot be deleted: its numbers are on their way in, and the carrier
+ * would complete them into a tenant that is gone. The details name every open order.
+ */
+export class PortOrdersOpen extends DomainError {
+  readonly code = 'port_orders_open';
+  constructor(readonly orderIds: readonly string[]) {
+    super(`the tenant has ${orderIds.length} open port order(s): ${orderIds.join(', ')}; cancel them or wait until they complete`);
+    this.name = 'PortOrdersOpen';
+    for (const id of orderIds) this.details.push({ field: 'portOrders', issue: `${id} is open` });
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../store/sqlite';
+import { openKyselyStore } from '../store/kysely/index';
 import type { DomainContext } from './context';
 import { ExtensionExists, LimitExceeded, NotFound } from './errors';
 import { createExtension, deleteExtension, listExtensions, retrieveExtension, updateExtension } from './extensions';
@@ -15,7 +15,7 @@ const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider000
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 beforeEach(async () => {
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
+  ctx = { store: await openKyselyStore({ sqlite: { filename: ':memory:' } }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
   acme = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme', limits: { extensions: 3 } })).tenant.id);
   globex = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Globex', slug: 'globex' })).tenant.id);
 });

@@ -1,13 +1,14 @@
 import { newId } from '../ids';
 import type { ExtensionRow, Page, PageQuery } from '../store/types';
-import { recordAudit, type DomainContext } from './context';
-import { ExtensionExists, LimitExceeded, NotFound } from './errors';
+import { recordAudit, recordAudits, type DomainContext } from './context';
+import { ExtensionExists, ExtensionsExist, LimitExceeded, NotFound } from './errors';
 import type { Actor } from './principal';
 import { digestHa1, newSipPassword } from './secrets';
 import type { TenantAccess } from './tenants';
-import { emitEvent } from './events';
+import { emitEvent, emitEvents } from './events';
 import { noteUsage } from './limit-events';
 import { publishCredentialChange } from './credential-changes';
+import { lockTenantLimits } from './tenant-lock';
 
 /** An extension as callers see it: the HA1 stays inside the platform. */
 export interface ExtensionView extends Omit<ExtensionRow, 'ha1'> {
@@ -46,10 +47,11 @@ export async function createExtension(
   const sipPassword = input.sipPassword ?? newSipPassword();
   const now = ctx.now().toISOString();
   return ctx.store.transaction(async () => {
+    const limits = await lockTenantLimits(ctx, tenant);
     // Extensions and ring groups share one dialable namespace per tenant.
     if (await scope.extensions.getByNumber(input.number) || await scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
     const held = await scope.extensions.count();
-    if (held >= tenant.limits.extensions) throw new LimitExceeded('extensions', tenant.limits.extensions);
+    if (held >= limits.extensions) throw new LimitExceeded('extensions', limits.extensions);
     const row = await scope.extensions.insert({
       id: newId('ext'),
       number: input.number,
@@ -61,16 +63,70 @@ export async function createExtension(
     await recordAudit(ctx, actor, tenant.id, 'extension.created', row.id, { before: null, after: { ...row, sipPassword } });
     const extension = view(access, { ...row, tenantId: tenant.id });
     await emitEvent(ctx, { type: 'extension.created', tenantId: tenant.id, data: extension });
-    await noteUsage(ctx, tenant.id, 'extensions', held, held + 1, tenant.limits.extensions);
+    await noteUsage(ctx, tenant.id, 'extensions', held, held + 1, limits.extensions);
     return { extension, sipPassword };
   });
 }
 
-export async function listExtensions(access: TenantAccess, page: PageQuery): Promise<Page<ExtensionView>> {
+/**
+ * Creates a batch of extensions all together or not at all, in one transaction: every number is
+ * checked against the tenant's extensions and ring groups and against the items before it, and the
+ * limit against the whole batch, before anything is written. Each extension gets its own audit
+ * event and `extension.created` event, as if created one by one.
+ */
+export async function createExtensions(
+  ctx: DomainContext,
+  actor: Actor,
+  access: TenantAccess,
+  inputs: readonly ExtensionCreateInput[],
+): Promise<{ extension: ExtensionView; sipPassword: string }[]> {
+  const { tenant, scope } = access;
+  const now = ctx.now().toISOString();
+  const firstIndex = new Map<string, number>();
+  const conflicts: { index: number; issue: string }[] = [];
+  inputs.forEach((input, index) => {
+    const first = firstIndex.get(input.number);
+    if (first === undefined) firstIndex.set(input.number, index);
+    else conflicts.push({ index, issue: `same number as items.${first}` });
+  });
+  // Hashing is the costly part of a row; done before the transaction holds the connection.
+  const prepared = inputs.map((input) => {
+    const sipPassword = input.sipPassword ?? newSipPassword();
+    const row = { id: newId('ext'), number: input.number, displayName: input.displayName, ha1: digestHa1(input.number, tenant.sipDomain, sipPassword), createdAt: now, updatedAt: now };
+    return { row, sipPassword };
+  });
+  return ctx.store.transaction(async () => {
+    // The same tenant-row lock as a single create: two nodes' batches cannot both fit under the cap.
+    const limits = await lockTenantLimits(ctx, tenant);
+    const taken = new Set(await scope.extensions.takenNumbers([...firstIndex.keys()]));
+    inputs.forEach((input, index) => {
+      if (taken.has(input.number)) conflicts.push({ index, issue: 'already taken in this tenant' });
+    });
+    if (conflicts.length > 0) throw new ExtensionsExist(conflicts.sort((a, b) => a.index - b.index));
+    const held = await scope.extensions.count();
+    if (held + inputs.length > limits.extensions) {
+      throw new LimitExceeded('extensions', limits.extensions, `the tenant holds ${held} of its ${limits.extensions} extensions; a batch of ${inputs.length} does not fit`);
+    }
+    await scope.extensions.insertMany(prepared.map((p) => p.row));
+    await recordAudits(ctx, actor, tenant.id, 'extension.created', prepared.map(({ row, sipPassword }) => ({ targetId: row.id, details: { before: null, after: { ...row, sipPassword } } })));
+    const created = prepared.map(({ row, sipPassword }) => ({ extension: view(access, { ...row, tenantId: tenant.id }), sipPassword }));
+    await emitEvents(ctx, 'extension.created', tenant.id, created.map((c) => c.extension));
+    await noteUsage(ctx, tenant.id, 'extensions', held, held + inputs.length, limits.extensions);
+    return created;
+  });
+}
+
+export async function listExtensions(access: TenantAccess, page: PageQuery, filter: { number?: string | undefined } = {}): Promise<Page<ExtensionView>> {
   // An end user lists exactly their own extension.
   if (access.onlyExtensionId !== undefined) {
     const own = await access.scope.extensions.get(access.onlyExtensionId);
-    return { items: own && (page.after === undefined || own.id > page.after) ? [view(access, own)] : [], next: null };
+    const shown = own && (page.after === undefined || own.id > page.after) && (filter.number === undefined || own.number === filter.number);
+    return { items: shown ? [view(access, own)] : [], next: null };
+  }
+  // A number names at most one extension: the page is that one or nothing.
+  if (filter.number !== undefined) {
+    const found = await access.scope.extensions.getByNumber(filter.number);
+    return { items: found && (page.after === undefined || found.id > page.after) ? [view(access, found)] : [], next: null };
   }
   const result = await access.scope.extensions.list(page);
   return { items: result.items.map((e) => view(access, e)), next: result.next };

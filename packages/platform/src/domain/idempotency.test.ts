@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../store/sqlite';
+import { openKyselyStore } from '../store/kysely/index';
 import { authenticate, ensureBootstrapKey } from './api-keys';
 import type { DomainContext } from './context';
 import {
@@ -23,7 +23,7 @@ const firstResponse = '{"tenant":{"id":"ten_1"},"adminKey":{"secret":"hr_test_on
 
 beforeEach(async () => {
   clock = Date.UTC(2026, 10, 28, 10, 0, 0);
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
+  ctx = { store: await openKyselyStore({ sqlite: { filename: ':memory:' } }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
   await ensureBootstrapKey(ctx, 'idempotency-test-key');
   const principal = await authenticate(ctx, 'idempotency-test-key');
   if (!principal) throw new Error('bootstrap key did not authenticate');

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DomainContext } from './context';
+import { newLeaseOwner, runLeased } from './leases';
 
 /** First responses are kept this long; after that a key may be used afresh. */
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -124,18 +125,26 @@ export const releaseIdempotent = (ctx: DomainContext, apiKeyId: string, key: str
 export const purgeExpiredIdempotency = (ctx: DomainContext): Promise<number> =>
   ctx.store.idempotency.purgeCreatedBefore(new Date(ctx.now().getTime() - IDEMPOTENCY_RETENTION_MS).toISOString());
 
+/** Rate-window events older than this are out of every window the platform uses. */
+const RATE_EVENT_RETENTION_MS = 24 * 60 * 60 * 1000;
+
 /**
- * Purges expired records now and then hourly until the returned stop function is called. The timer
- * is unref'd so it never keeps the process alive on its own.
+ * Purges expired records (and rate-window events out of every window) now and then hourly until
+ * the returned stop function is called. Each run holds the `cleanup.idempotency` job lease, so with
+ * several nodes one of them purges. The timer is unref'd so it never keeps the process alive.
  */
 export function startIdempotencyPurge(ctx: DomainContext, intervalMs = PURGE_INTERVAL_MS): () => void {
   let running = false;
+  const owner = newLeaseOwner();
   const purge = async () => {
     // A purge slower than the interval is not started twice.
     if (running) return;
     running = true;
     try {
-      await purgeExpiredIdempotency(ctx);
+      await runLeased(ctx, 'cleanup.idempotency', owner, 10 * 60_000, async () => {
+        await purgeExpiredIdempotency(ctx);
+        await ctx.store.leases.rates.purgeUpTo(ctx.now().getTime() - RATE_EVENT_RETENTION_MS);
+      });
     } catch {
       // A busy database only delays the purge to the next tick; it must not crash the process.
     } finally {

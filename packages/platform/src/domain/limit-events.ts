@@ -18,6 +18,15 @@ const THRESHOLDS = [
   { type: 'tenant.limit_reached', share: 1 },
 ] as const;
 
+const crosses = (before: number, after: number, max: number, share: number): boolean => {
+  const at = Math.ceil(max * share);
+  return before < at && after >= at;
+};
+
+/** Whether a step of use from `before` to `after` crosses any watched threshold of `max` upwards. */
+export const crossesThreshold = (before: number, after: number, max: number): boolean =>
+  max > 0 && after > before && THRESHOLDS.some(({ share }) => crosses(before, after, max, share));
+
 /**
  * Tells webhooks when a change of use crosses 80 % or 100 % of a limit upwards. Computed from the
  * use before and after the one change, inside its transaction, so each crossing is told exactly
@@ -27,8 +36,7 @@ const THRESHOLDS = [
 export async function noteUsage(ctx: DomainContext, tenantId: string, limit: WatchedLimit, before: number, after: number, max: number): Promise<void> {
   if (max <= 0 || after <= before) return;
   for (const { type, share } of THRESHOLDS) {
-    const at = Math.ceil(max * share);
-    if (before < at && after >= at) {
+    if (crosses(before, after, max, share)) {
       const data: LimitCrossing = { tenantId, limit, used: after, max, threshold: share };
       await emitEvent(ctx, { type, tenantId, data });
     }

@@ -54,7 +54,7 @@ export async function assignNumber(ctx: DomainContext, actor: Actor, access: Ten
     const row = await ctx.store.numbers.getByNumber(number);
     if (!row) throw new NumberNotInInventory(number);
     if (row.tenantId === tenant.id) throw new NumberExists(number, 'tenant');
-    if (row.tenantId !== null || !await ctx.store.numbers.assign(row.id, tenant.id, ctx.now().toISOString())) throw new NumberTaken(number);
+    if (row.tenantId !== null || !await ctx.store.numbers.assign(row.id, access.capability, ctx.now().toISOString())) throw new NumberTaken(number);
     const assigned = (await scope.numbers.get(row.id))!;
     await recordAudit(ctx, actor, tenant.id, 'number.assigned', row.id, { before: { tenantId: null }, after: { tenantId: tenant.id, number: assigned.number } });
     return assigned;

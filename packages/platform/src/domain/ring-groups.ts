@@ -4,6 +4,7 @@ import { recordAudit, type DomainContext } from './context';
 import { ExtensionExists, InvalidReference, LimitExceeded, NotFound } from './errors';
 import type { Actor } from './principal';
 import type { TenantAccess } from './tenants';
+import { lockTenantLimits } from './tenant-lock';
 
 export interface RingGroupCreateInput {
   number: string;
@@ -26,9 +27,10 @@ export async function createRingGroup(ctx: DomainContext, actor: Actor, access: 
   const { tenant, scope } = access;
   const now = ctx.now().toISOString();
   return ctx.store.transaction(async () => {
+    const limits = await lockTenantLimits(ctx, tenant);
     // One dialable namespace per tenant: a ring group cannot shadow an extension or another group.
     if (await scope.extensions.getByNumber(input.number) || await scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
-    if (await scope.ringGroups.count() >= tenant.limits.ringGroups) throw new LimitExceeded('ringGroups', tenant.limits.ringGroups);
+    if (await scope.ringGroups.count() >= limits.ringGroups) throw new LimitExceeded('ringGroups', limits.ringGroups);
     await checkMembers(access, input.members);
     const row = await scope.ringGroups.insert({ id: newId('rgp'), ...input, createdAt: now, updatedAt: now });
     await recordAudit(ctx, actor, tenant.id, 'ring_group.created', row.id, { before: null, after: row });

@@ -1,6 +1,7 @@
 import type { DirectoryChange, ExtensionRow, Store, TenantRow, TrunkRow } from '../store/types';
 import { DialPlanCache } from './dial-plan/plan-cache';
 import { allPages, dialViewOf, type DialView } from './dial-plan/resolve';
+import { systemScope } from './system-scope';
 
 /** One tenant as the SIP edge needs it, read from the store in one go and replaced whole on change. */
 export interface TenantDirectory {
@@ -106,7 +107,7 @@ export class SipDirectoryCache {
   }
 
   async #reloadExtension(tenantId: string, extensionId: string): Promise<void> {
-    const row = await this.#store.tenant(tenantId).extensions.get(extensionId);
+    const row = await this.#store.tenant(systemScope('sip edge', tenantId)).extensions.get(extensionId);
     // Looked up after the read: a tenant reloaded meanwhile holds its own, newer, maps.
     const entry = this.#byId.get(tenantId);
     if (!entry) return;
@@ -115,7 +116,7 @@ export class SipDirectoryCache {
   }
 
   async #load(tenant: TenantRow, resellerActive: boolean): Promise<TenantDirectory> {
-    const scope = this.#store.tenant(tenant.id);
+    const scope = this.#store.tenant(systemScope('sip edge', tenant.id));
     const [extensions, trunks, ringGroups, numbers, { rules, plan }, signingSeed] = await Promise.all([
       allPages((p) => scope.extensions.list(p)),
       allPages((p) => scope.trunks.list(p)),

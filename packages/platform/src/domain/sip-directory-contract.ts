@@ -67,6 +67,15 @@ export interface SipTenantLimits {
 
 export type SipCallDisposition = 'answered' | 'no_answer' | 'busy' | 'failed' | 'cancelled' | 'limit' | 'rejected';
 
+/** Final status → disposition, for calls the caller did not give up on (both edges record by it). */
+export function dispositionFor(status: number): SipCallDisposition {
+  if (status >= 200 && status < 300) return 'answered';
+  if (status === 486 || status === 600) return 'busy';
+  if (status === 408 || status === 480 || status === 487) return 'no_answer';
+  if (status === 403 || status === 603) return 'rejected';
+  return 'failed';
+}
+
 /** What the edge knows of a finished call; the directory stores it in the tenant's scope. */
 export interface SipCallRecord {
   tenantId: string;
@@ -109,6 +118,12 @@ export interface SipDirectory {
    * retries them one by one, logs what still fails, and the calls themselves are unaffected).
    */
   recordCalls(records: readonly SipCallRecord[]): void;
+  /**
+   * The edge took one more of a tenant's channels, or counted one more message in its minute:
+   * `before` and `after` are the use around that step, `max` the limit. Fire and forget; the
+   * platform tells webhooks when the step crosses 80 % or 100 % (issue 12). Optional for stand-in directories.
+   */
+  usageStepped?(tenantId: string, limit: 'channels' | 'messages', before: number, after: number, max: number): void;
 
   /*
    * Dial plan hooks (numbers, dial rules, ring groups, trunks). Optional so a stand-in directory
@@ -137,6 +152,8 @@ export interface SipDirectory {
   resolveInboundDid?(number: string, caller?: DialCaller): InboundDidResolution | undefined;
   /** A trunk of one tenant by digest username, for authenticating the carrier's REGISTER/INVITE. */
   trunk?(tenantId: string, username: string): SipTrunk | undefined;
+  /** A trunk of one tenant by id (a dial plan's `trunk` answer names it so). */
+  trunkById?(tenantId: string, trunkId: string): SipTrunk | undefined;
   /**
    * Calls `listener` after each committed change in SipCredentialChange; returns the unsubscribe.
    * Optional: without it the edge still refuses revoked credentials on their next use.

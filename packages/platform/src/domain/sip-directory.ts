@@ -5,6 +5,7 @@ import { recordCall } from './calls';
 import { resolveDial, resolveInboundDid } from './dial-plan/resolve';
 import type { SipDirectoryCache, TenantDirectory } from './sip-directory-cache';
 import { verifySoftphoneToken } from './softphone-tokens';
+import { crossesThreshold, noteUsage } from './limit-events';
 
 /**
  * The SIP edge's view of tenants and users. Every lookup answers from the in-memory directory
@@ -65,10 +66,22 @@ export function createSipDirectory(ctx: DomainContext, secret: Uint8Array, cache
       const row = cache.tenant(tenantId)?.trunksByUsername.get(username);
       return row && { tenantId, trunkId: row.id, username: row.username, ha1: row.ha1, callerId: row.callerId, credential: credentialOf(row.id, row.ha1) };
     },
+    trunkById(tenantId, trunkId) {
+      const trunks = cache.tenant(tenantId)?.trunksByUsername.values();
+      const row = trunks && [...trunks].find((t) => t.id === trunkId);
+      return row && { tenantId, trunkId: row.id, username: row.username, ha1: row.ha1, callerId: row.callerId, credential: credentialOf(row.id, row.ha1) };
+    },
     watchCredentials: (listener) => ctx.credentialChanges?.subscribe(listener) ?? (() => {}),
     recordCalls(records) {
       // Never awaited by the edge: storeCalls catches everything itself.
       void storeCalls(records);
+    },
+    usageStepped(tenantId, limit, before, after, max) {
+      // Most steps cross nothing: only a crossing costs a write, and never the call's time.
+      if (!crossesThreshold(before, after, max)) return;
+      noteUsage(ctx, tenantId, limit, before, after, max).catch((error: unknown) => {
+        log(`sip: ${limit} limit event of ${tenantId} not stored: ${error instanceof Error ? error.message : String(error)}`);
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { SignJWT, decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../store/sqlite';
+import { openKyselyStore } from '../store/kysely/index';
 import type { DomainContext } from './context';
 import { NotFound } from './errors';
 import { createExtension, deleteExtension, updateExtension } from './extensions';
@@ -25,7 +25,7 @@ const wsUrl = 'ws://127.0.0.1:9/sip';
 
 beforeEach(async () => {
   clock = Date.UTC(2026, 10, 28, 10, 0, 0);
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
+  ctx = { store: await openKyselyStore({ sqlite: { filename: ':memory:' } }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
   secret = await loadPlatformSecret(ctx.store);
   acme = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id);
   await createExtension(ctx, provider, acme, { number: '101', displayName: 'A', sipPassword: 'a-long-sip-password' });

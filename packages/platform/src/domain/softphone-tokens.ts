@@ -8,6 +8,7 @@ import { tenantInService } from './status';
 import { NotFound, TenantSuspended } from './errors';
 import { sipUri } from './extensions';
 import type { TenantAccess } from './tenants';
+import { systemScope } from './system-scope';
 import type { SipDirectoryCache } from './sip-directory-cache';
 
 const ISSUER = 'highrise';
@@ -120,7 +121,7 @@ function issuedFor(extension: { id: string; createdAt: string }, eid: string | u
  * and the stored seed alone is useless without the platform secret.
  */
 async function tenantSigningKey(ctx: DomainContext, platformSecret: Uint8Array, tenantId: string, create: boolean): Promise<Uint8Array | undefined> {
-  const scope = ctx.store.tenant(tenantId);
+  const scope = ctx.store.tenant(systemScope('sip edge', tenantId));
   let seed = await scope.signingKey.get();
   if (seed === undefined && create) {
     // Inserted only when absent: two first tokens issued at once (on PostgreSQL, by two connections

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../store/sqlite';
+import { openKyselyStore } from '../store/kysely/index';
 import { authenticate, ensureBootstrapKey } from './api-keys';
 import type { DomainContext } from './context';
 import { InvalidReference, NotFound, PermissionDenied, TenantExists, TenantSuspended } from './errors';
@@ -8,12 +8,13 @@ import type { Actor } from './principal';
 import { createReseller } from './resellers';
 import { accessTenant, createTenant, listTenants, updateTenant } from './tenants';
 import { auditKeyFrom } from './audit-key';
+import { systemScope } from './system-scope';
 
 let ctx: DomainContext;
 const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider0000', roleId: 'rol_providerOwner', permissions: new Set() }, requestId: 'req_test' };
 
-beforeEach(() => {
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.example.test', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
+beforeEach(async () => {
+  ctx = { store: await openKyselyStore({ sqlite: { filename: ':memory:' } }), baseSipDomain: 'sip.example.test', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
 });
 afterEach(() => ctx.store.close());
 
@@ -43,7 +44,7 @@ describe('createTenant', () => {
 
   it('writes an audit event in the same transaction', async () => {
     const { tenant, adminKey } = await createTenant(ctx, provider, { name: 'Acme', slug: 'acme', admin: { email: 'it@acme.test', name: 'IT' } });
-    const events = (await ctx.store.tenant(tenant.id).auditEvents.list({ limit: 10 })).items;
+    const events = (await ctx.store.tenant(systemScope('test fixture', tenant.id)).auditEvents.list({ limit: 10 })).items;
     expect(events.map((e) => [e.action, e.targetId, e.actorKeyId, e.requestId])).toEqual([
       ['tenant.created', tenant.id, provider.principal.keyId, 'req_test'],
       ['api_key.created', adminKey!.id, provider.principal.keyId, 'req_test'],

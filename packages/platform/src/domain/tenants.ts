@@ -1,5 +1,6 @@
 import { newId } from '../ids';
-import type { Page, PageQuery, TenantRow, TenantScope } from '../store/types';
+import type { Page, PageQuery, TenantData, TenantRow } from '../store/types';
+import { mintTenantScope, type TenantScope } from '../store/tenant-scope';
 import { recordAudit, tenantSipDomain, type DomainContext } from './context';
 import { InvalidReference, NotFound, PermissionDenied, TenantExists } from './errors';
 import { canSeeTenant, isTenantLevel, type Actor, type Principal } from './principal';
@@ -7,6 +8,8 @@ import { insertTenantKey } from './api-keys';
 import { emitEvent } from './events';
 import { publishCredentialChange } from './credential-changes';
 import { ownerRoleId } from './permissions';
+import { assertNotDeleted } from './tenant-lifecycle';
+import type { Status } from '../store/types';
 
 /**
  * What a tenant gets when its creator sets no limit. The caps on dial rules, ring groups and trunks
@@ -34,7 +37,10 @@ export interface TenantView extends TenantRow {
 /** A tenant the caller may see, with the scope through which its own data is reached. */
 export interface TenantAccess {
   tenant: TenantView;
-  scope: TenantScope;
+  /** The tenant's collections, opened with `capability`. */
+  scope: TenantData;
+  /** The proof that this caller may reach this tenant, for store calls that take one directly (number assignment). */
+  capability: TenantScope;
   /** Set for an end user: the one extension of this tenant they may see; every other one is "not found". */
   onlyExtensionId?: string | undefined;
 }
@@ -88,24 +94,40 @@ export async function createTenant(
     await recordAudit(ctx, actor, tenant.id, 'tenant.created', tenant.id, { before: null, after: tenant });
     await emitEvent(ctx, { type: 'tenant.created', tenantId: tenant.id, data: view(ctx, tenant) });
     if (!input.admin) return { tenant: view(ctx, tenant) };
-    const adminKey = await insertTenantKey(ctx, tenant.id, `admin: ${input.admin.name} <${input.admin.email}>`);
+    // The creator may see the tenant it just made (a reseller's lands under itself), so this is its access.
+    const adminKey = await insertTenantKey(ctx, accessVisibleTenant(ctx, principal, tenant).scope, `admin: ${input.admin.name} <${input.admin.email}>`);
     await recordAudit(ctx, actor, tenant.id, 'api_key.created', adminKey.id, { before: null, after: { name: `admin: ${input.admin.name} <${input.admin.email}>`, roleId: ownerRoleId('tenant') } });
     return { tenant: view(ctx, tenant), adminKey };
   });
 }
 
-export async function listTenants(ctx: DomainContext, principal: Principal, page: PageQuery): Promise<Page<TenantView>> {
-  const filter =
+/** `deleted` lists only deleted tenants (kept until their purge); without a status, every tenant that is not deleted. */
+export type TenantListStatus = Status | 'deleted';
+
+export async function listTenants(ctx: DomainContext, principal: Principal, page: PageQuery, status?: TenantListStatus): Promise<Page<TenantView>> {
+  const owner =
     isTenantLevel(principal) ? { id: principal.tenantId } : principal.kind === 'reseller' ? { resellerId: principal.resellerId } : {};
-  const result = await ctx.store.tenants.list(page, filter);
+  const state = status === 'deleted' ? { deleted: true } : status !== undefined ? { status } : {};
+  const result = await ctx.store.tenants.list(page, { ...owner, ...state });
   return { items: result.items.map((t) => view(ctx, t)), next: result.next };
 }
 
-/** The one gate to a tenant's data: a tenant the caller may not see is indistinguishable from a missing one. */
+/**
+ * The one gate to a tenant's data: a tenant the caller may not see is indistinguishable from a
+ * missing one. Where an API caller's TenantScope is made (besides ownTenantScope in principal.ts,
+ * a tenant key's own tenant); the SIP edge and background loops name theirs in system-scope.ts.
+ */
 export async function accessTenant(ctx: DomainContext, principal: Principal, tenantId: string): Promise<TenantAccess> {
   const tenant = await ctx.store.tenants.get(tenantId);
-  if (!tenant || !canSeeTenant(principal, tenant)) throw new NotFound('tenant');
-  const access: TenantAccess = { tenant: view(ctx, tenant), scope: ctx.store.tenant(tenant.id) };
+  if (!tenant) throw new NotFound('tenant');
+  return accessVisibleTenant(ctx, principal, tenant);
+}
+
+/** The access check on a tenant row already read (a platform-wide listing): the same visibility rule, the same "not found". */
+export function accessVisibleTenant(ctx: DomainContext, principal: Principal, tenant: TenantRow): TenantAccess {
+  if (!canSeeTenant(principal, tenant)) throw new NotFound('tenant');
+  const capability = mintTenantScope(tenant.id, 'access');
+  const access: TenantAccess = { tenant: view(ctx, tenant), scope: ctx.store.tenant(capability), capability };
   if (principal.kind === 'user') access.onlyExtensionId = principal.extensionId;
   return access;
 }
@@ -114,6 +136,7 @@ export async function updateTenant(ctx: DomainContext, actor: Actor, access: Ten
   const { tenant } = access;
   // Quotas are set by whoever sells the tenant, never by the tenant itself.
   if (input.limits && isTenantLevel(actor.principal)) throw new PermissionDenied('a tenant key cannot change its own limits');
+  assertNotDeleted(access, 'update');
   return ctx.store.transaction(async () => {
     const updated = await ctx.store.tenants.update(tenant.id, {
       name: input.name,
@@ -137,6 +160,7 @@ function definedOnly<T extends object>(o: T): Partial<T> {
  */
 export async function setTenantStatus(ctx: DomainContext, actor: Actor, access: TenantAccess, status: 'active' | 'suspended'): Promise<TenantView> {
   if (isTenantLevel(actor.principal)) throw new PermissionDenied('a tenant cannot suspend or resume itself');
+  assertNotDeleted(access, status === 'suspended' ? 'suspend' : 'resume');
   const result = await ctx.store.transaction(async () => {
     const updated = await ctx.store.tenants.update(access.tenant.id, { status, updatedAt: ctx.now().toISOString() });
     if (!updated) throw new NotFound('tenant');

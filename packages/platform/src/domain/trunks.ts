@@ -7,6 +7,7 @@ import type { Actor } from './principal';
 import { digestHa1, newSipPassword, randomBase62 } from './secrets';
 import type { TenantAccess } from './tenants';
 import { publishCredentialChange } from './credential-changes';
+import { lockTenantLimits } from './tenant-lock';
 
 /*
  * Trunks are per tenant, as an Elastic SIP Trunk is per Twilio account and a SIP connection per
@@ -46,7 +47,8 @@ export async function createTrunk(ctx: DomainContext, actor: Actor, access: Tena
   const now = ctx.now().toISOString();
   const password = newSipPassword();
   return ctx.store.transaction(async () => {
-    if (await scope.trunks.count() >= tenant.limits.trunks) throw new LimitExceeded('trunks', tenant.limits.trunks);
+    const limits = await lockTenantLimits(ctx, tenant);
+    if (await scope.trunks.count() >= limits.trunks) throw new LimitExceeded('trunks', limits.trunks);
     const callerId = await ownedCallerId(access, input.callerId) ?? null;
     let username = newTrunkUsername();
     while (await scope.trunks.getByUsername(username)) username = newTrunkUsername();

@@ -4,6 +4,7 @@ import type { DomainContext } from './context';
 import type { WebhookFailure } from '@highrise/sdk/schemas';
 import { openWebhookSecret, webhookRulesOf } from './webhooks';
 import { postWebhook, WebhookAttemptFailed } from './webhook-transport';
+import { newLeaseOwner } from './leases';
 
 export interface WebhookDeliveryOptions {
   /** Delay before the first retry; each further retry doubles it. Default 60 000 (one minute). */
@@ -21,6 +22,11 @@ export interface WebhookDeliveryOptions {
   timeoutMs?: number | undefined;
   /** Deliveries in flight at once. Default 16. */
   concurrency?: number | undefined;
+  /**
+   * How long a claimed delivery stays this node's: past it, another node may send it again (this
+   * one was killed or stalled). Longer than `timeoutMs`. Default `timeoutMs` + 30 000.
+   */
+  leaseMs?: number | undefined;
 }
 
 export interface WebhookDeliveryLoop {
@@ -38,11 +44,16 @@ export const retryDelayMs = (failedAttempts: number, baseMs: number, maxMs: numb
 
 /**
  * Sends due deliveries from the queue in the store. The queue's state is all in the database: a
- * delivery stays `pending` with its `next_attempt_at` until an attempt's outcome is recorded, so
- * after a crash or a stop mid-attempt it is simply due again (receivers dedupe on the event id,
- * which `Highrise-Event-Id` carries). Within one process the set of ids in flight keeps a slow
- * attempt from being started twice. Several processes on one database would each send a due
- * delivery; they need a lease column (claimed_until) before the PostgreSQL store runs several.
+ * delivery stays `pending` with its `next_attempt_at` until an attempt's outcome is recorded.
+ *
+ * Several nodes may share the queue (PostgreSQL): each poll claims its deliveries for this loop
+ * (`lease_owner`, `leased_until`; `FOR UPDATE SKIP LOCKED` on PostgreSQL), so with every node
+ * running a delivery is sent by one of them. The outcome is recorded only while the lease is still
+ * this loop's. A node killed after claiming and before recording leaves the lease to run out
+ * (`leaseMs`); then any node sends the delivery again. So delivery is at least once across
+ * crashes: a receiver that saw the first attempt sees the same `Highrise-Event-Id` again and
+ * dedupes on it (`Highrise-Delivery-Id` stays the same too). A stop (not a crash) aborts attempts
+ * in flight and gives their leases back, so another node sends them at once.
  */
 export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliveryOptions = {}, log: (line: string) => void = () => {}): WebhookDeliveryLoop {
   const retryBaseMs = options.retryBaseMs ?? 60_000;
@@ -51,6 +62,8 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const concurrency = options.concurrency ?? 16;
+  const leaseMs = options.leaseMs ?? timeoutMs + 30_000;
+  const owner = newLeaseOwner();
 
   const inFlight = new Map<string, Promise<void>>();
   const abort = new AbortController();
@@ -68,6 +81,14 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
       const secrets = [await openWebhookSecret(ctx, endpoint.id, endpoint.secretSealed)];
       if (endpoint.previousSecretSealed && endpoint.previousExpiresAt && endpoint.previousExpiresAt > started.toISOString()) {
         secrets.push(await openWebhookSecret(ctx, endpoint.id, endpoint.previousSecretSealed));
+      }
+      // The fence: a busy node may reach this point long after its claim. Only while the
+      // delivery is still this loop's is it sent, with the lease renewed for the whole POST; a
+      // delivery another node took over meanwhile is left to that node.
+      const renewedUntil = new Date(ctx.now().getTime() + leaseMs).toISOString();
+      if (!(await ctx.store.webhooks.renewLease(delivery.id, owner, renewedUntil))) {
+        log(`webhook ${delivery.id}: another node took it over while this one was busy; not sent from here`);
+        return;
       }
       statusCode = await postWebhook({
         url: endpoint.url,
@@ -98,11 +119,16 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
     const ok = error === null;
     const status = ok ? 'delivered' : attempts >= maxAttempts ? 'failed' : 'pending';
     const nextAttemptAt = status === 'pending' ? new Date(finished.getTime() + retryDelayMs(attempts, retryBaseMs, maxRetryDelayMs)).toISOString() : null;
-    await ctx.store.webhooks.recordAttempt(
+    const recorded = await ctx.store.webhooks.recordAttempt(
       delivery.id,
       { attemptedAt: started.toISOString(), statusCode, error, durationMs: Math.max(0, finished.getTime() - started.getTime()) },
       { status, nextAttemptAt, updatedAt: finished.toISOString() },
+      owner,
     );
+    if (!recorded) {
+      log(`webhook ${delivery.id}: the attempt outlived this node's lease (${leaseMs} ms) or its endpoint was deleted; its outcome is not recorded`);
+      return;
+    }
     // The operator's log keeps the raw cause that the tenant's delivery log does not show.
     if (!ok) log(`webhook ${delivery.id} to ${endpoint.url}: attempt ${attempts} failed (${error}: ${detail})${status === 'failed' ? '; giving up' : ''}`);
   }
@@ -112,7 +138,9 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
     if (stopped) return;
     try {
       const room = concurrency - inFlight.size;
-      const jobs = room > 0 ? await ctx.store.webhooks.due(ctx.now().toISOString(), room, [...inFlight.keys()]) : [];
+      const now = ctx.now();
+      const lease = { owner, until: new Date(now.getTime() + leaseMs).toISOString() };
+      const jobs = room > 0 ? await ctx.store.webhooks.due(now.toISOString(), room, [...inFlight.keys()], lease) : [];
       for (const job of jobs) {
         const run = attempt(job)
           .catch((error: unknown) => log(`webhook ${job.delivery.id}: ${(error as Error).message}`))
@@ -140,6 +168,8 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
       timer = undefined;
       abort.abort();
       await Promise.allSettled([...inFlight.values()]);
+      // What was cut off is due again at once, on whichever node polls next.
+      await ctx.store.webhooks.releaseLeases(owner).catch((error: unknown) => log(`webhook delivery: ${(error as Error).message}`));
     },
   };
 }

@@ -7,7 +7,8 @@ import type { Actor, Principal } from './principal';
 import { randomBase62 } from './secrets';
 import { loadPlatformSecret } from './softphone-tokens';
 import type { TenantAccess } from './tenants';
-import { SlidingWindowLimiter } from './sliding-window';
+import { rateWindow, type RateWindow } from './rate-window';
+import type { RateEvents } from '../store/lease-types';
 import { webhookUrlProblem, type WebhookDestinationPolicy } from './webhook-destinations';
 
 /** Redelivery to a disabled endpoint would only queue a delivery nobody sends. */
@@ -35,13 +36,14 @@ export interface WebhookRuleOptions {
 export interface WebhookRules {
   destinations: WebhookDestinationPolicy;
   /** Keyed by owner, so more endpoints do not buy more redeliveries. */
-  redeliveries: SlidingWindowLimiter;
+  redeliveries: RateWindow;
 }
 
-export function webhookRules(options: WebhookRuleOptions = {}): WebhookRules {
+/** `shared`: the database's rate events when several nodes share it, so the limit is per owner, not per node. */
+export function webhookRules(options: WebhookRuleOptions = {}, shared?: RateEvents): WebhookRules {
   return {
     destinations: { allowPrivate: options.allowPrivateDestinations === true },
-    redeliveries: new SlidingWindowLimiter({ max: options.redeliveryLimit?.max ?? 10, windowSeconds: options.redeliveryLimit?.windowSeconds ?? 60 }),
+    redeliveries: rateWindow(shared, 'webhook.redelivery', { max: options.redeliveryLimit?.max ?? 10, windowSeconds: options.redeliveryLimit?.windowSeconds ?? 60 }),
   };
 }
 
@@ -215,11 +217,11 @@ export async function redeliverWebhook(ctx: DomainContext, actor: Actor, owner: 
   // Redelivery sends a request on demand; the limit keeps it from being a trigger to fire at will.
   const limiter = webhookRulesOf(ctx).redeliveries;
   const limitKey = ownerKey(owner);
-  const retryAfter = limiter.retryAfterSeconds(limitKey);
-  if (retryAfter > 0) throw new RateLimited('redeliveries', retryAfter);
-  // Taken before the first await, so parallel requests see each other's slots; only redeliveries
+  // Taken before anything else, so parallel requests see each other's slots; only redeliveries
   // that queued something keep theirs.
-  const release = limiter.reserve(limitKey);
+  const taken = await limiter.take(limitKey);
+  if (!taken.ok) throw new RateLimited('redeliveries', taken.retryAfterSeconds);
+  const { release } = taken;
   try {
     return await ctx.store.transaction(async () => {
       const endpoint = await collection.get(endpointId);
@@ -236,7 +238,7 @@ export async function redeliverWebhook(ctx: DomainContext, actor: Actor, owner: 
       return queued;
     });
   } catch (error) {
-    release();
+    await release().catch(() => {});
     throw error;
   }
 }

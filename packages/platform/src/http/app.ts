@@ -6,6 +6,7 @@ import { newId } from '../ids';
 import { clientAddressResolver } from './client-address';
 import { json, type HttpEnv } from './env';
 import { HttpError, toErrorResponse } from './errors';
+import { SIP_CALL_RECORD_PATH, SIP_ROUTE_PATH, sipCallRecordHandler, sipRouteHandler, type SipRoutingService } from './internal-sip-route';
 import type { OperatorMetrics } from './metrics';
 import { apiVersion } from './middleware/api-version';
 import { authenticate } from './middleware/auth';
@@ -32,6 +33,8 @@ export interface AppOptions {
   unguardedPrincipal?: Principal | undefined;
   /** Operator metrics: counts every request and serves `GET /metrics` to its token. Absent: /metrics is 404. */
   metrics?: OperatorMetrics | undefined;
+  /** The Kamailio edge's routing and call-record endpoints (internal, edge secret only); absent: 404. */
+  sipRouting?: SipRoutingService | undefined;
 }
 
 const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
@@ -50,6 +53,7 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
   const templates = routes.map((r) => ({ method: r.method, path: r.path, pattern: pathPattern(r.path) }));
   const routeTemplate = (method: string, path: string): string => {
     if (path === '/metrics') return '/metrics';
+    if (path === SIP_ROUTE_PATH || path === SIP_CALL_RECORD_PATH) return path;
     const exact = templates.find((t) => t.method === method && t.pattern.test(path)) ?? templates.find((t) => t.pattern.test(path));
     return exact?.path ?? (path.startsWith('/v1/') ? 'unmatched' : 'site');
   };
@@ -67,6 +71,12 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
     }
     return c.body(scraped.body, 200, { 'Content-Type': scraped.contentType });
   });
+
+  // Outside /v1: the edge authenticates with its own secret (internal-sip-route.ts), not an API key.
+  if (options.sipRouting) {
+    app.post(SIP_ROUTE_PATH, sipRouteHandler(options.sipRouting));
+    app.post(SIP_CALL_RECORD_PATH, sipCallRecordHandler(options.sipRouting));
+  }
 
   // The principal is resolved once here; each route's pipeline only checks its kind and permissions.
   app.use(

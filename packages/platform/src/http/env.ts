@@ -10,6 +10,8 @@ export type HttpEnv = {
   Variables: {
     /** request-id.ts */
     requestId: string;
+    /** api-version.ts: the API version the request is served in. */
+    version: string;
     /** auth.ts: the client's address with the proxy rules applied. */
     sourceAddress: string | null;
     /** auth.ts: undefined when no key was sent (only public routes let that through). */
@@ -26,7 +28,7 @@ export type HttpEnv = {
     query: unknown;
     /** validate.ts */
     body: unknown;
-    /** The handler's JSON response text, for idempotency.ts to store. */
+    /** The handler's JSON response text in the latest version's shape, for idempotency.ts to store. */
     responseText: string;
   };
 };

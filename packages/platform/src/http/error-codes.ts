@@ -12,12 +12,14 @@ export interface ErrorCodeInfo {
  * know) a compile error, so the status a client sees and the code it switches on cannot drift apart.
  */
 export const ERROR_CODES = {
+  api_version_unknown: { status: 400, description: 'The Highrise-Version header names no version of this API' },
   validation_error: { status: 400, description: 'A field, query parameter or header fails validation, or the body is not JSON; `details` names each field' },
   webhook_url_forbidden: { status: 400, description: 'The webhook URL points at an address the platform will not call' },
   unauthenticated: { status: 401, description: 'Missing, unknown, revoked or expired API key' },
   permission_denied: { status: 403, description: "The key (or its role) may not do this" },
   tenant_suspended: { status: 403, description: 'The tenant is suspended' },
   reseller_suspended: { status: 403, description: 'The reseller is suspended' },
+  tenant_deleted: { status: 403, description: 'The tenant is deleted (restorable until its purge); only reads, restore and export are answered' },
   not_found: { status: 404, description: 'No such resource, or one this key may not see (the two look alike)' },
   route_not_found: { status: 404, description: 'No route for this method and path' },
   number_not_found: { status: 404, description: 'No such number in the inventory' },
@@ -29,6 +31,7 @@ export const ERROR_CODES = {
   role_in_use: { status: 409, description: 'Keys still hold this role' },
   number_exists: { status: 409, description: 'The number is already in the inventory' },
   number_taken: { status: 409, description: 'The number belongs to another tenant or route' },
+  port_orders_open: { status: 409, description: 'The tenant still has open port orders' },
   numbers_unavailable: { status: 409, description: 'Some of the numbers cannot be ported now' },
   payload_too_large: { status: 413, description: 'The request body is over the limit' },
   unsupported_media_type: { status: 415, description: 'The upload is not of an accepted type' },

@@ -1,9 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { SipTrafficCount } from '../sip/traffic';
 
 /** Figures read at scrape time; every label is from a closed set (never a tenant id). */
 export interface OperatorFigures {
   sip(): { connections: number; registrations: number; activeCalls: number };
+  /** SIP messages in and out since the edge started, by direction, method and status. */
+  sipTraffic(): SipTrafficCount[];
   portOrdersByStatus(): Promise<Record<string, number>>;
   webhookDeliveriesByStatus(): Promise<Record<string, number>>;
   webhookAttempts(): Promise<{ total: number; failed: number }>;
@@ -39,6 +42,26 @@ export function createOperatorMetrics(token: string, figures: OperatorFigures): 
   gauge('highrise_sip_connections', 'Open SIP-over-WebSocket connections', (g) => g.set(figures.sip().connections));
   gauge('highrise_sip_registrations', 'Registered SIP contacts', (g) => g.set(figures.sip().registrations));
   gauge('highrise_sip_active_calls', 'Calls in progress through the SIP edge', (g) => g.set(figures.sip().activeCalls));
+  // Counted by the edge itself; a scrape copies its totals (reset, then set) rather than
+  // incrementing twice in two places.
+  const sipCounter = (name: string, help: string, kind: SipTrafficCount['kind'], labelNames: string[]) =>
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const row of figures.sipTraffic()) {
+          if (row.kind !== kind) continue;
+          const labels: Record<string, string> = { direction: row.direction, method: row.method };
+          if (row.status !== undefined) labels.code = String(row.status);
+          this.inc(labels, row.count);
+        }
+      },
+    });
+  sipCounter('highrise_sip_requests_total', 'SIP requests received and sent by the edge, by method', 'request', ['direction', 'method']);
+  sipCounter('highrise_sip_responses_total', 'SIP responses received and sent by the edge, by status code and the method they answer', 'response', ['direction', 'method', 'code']);
   gauge(
     'highrise_port_orders',
     'Port orders by state',

@@ -38,4 +38,12 @@ describe('the codes a route can answer, derived from its pipeline', () => {
     expect(errorCodesOf(find('GET', '/v1/tenants'))).not.toContain('not_found');
     expect(errorCodesOf(find('POST', '/v1/tenants'))).toContain('permission_denied');
   });
+
+  it('refuse a deleted tenant\'s writes, but not its reads or its restore', () => {
+    // The deleted-tenant step answers invalid_state (suspend declares no such code of its own).
+    expect(errorCodesOf(find('POST', '/v1/tenants/{tenantId}/suspend'))).toContain('invalid_state');
+    expect(errorCodesOf(find('GET', '/v1/tenants/{tenantId}/extensions'))).not.toContain('invalid_state');
+    const restore = find('POST', '/v1/tenants/{tenantId}/restore');
+    expect(restore.allowDeletedTenant).toBe(true);
+  });
 });

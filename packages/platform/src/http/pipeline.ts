@@ -5,10 +5,10 @@ import { json, type HttpEnv } from './env';
 import { apiVersionErrors } from './middleware/api-version';
 import { authErrors } from './middleware/auth';
 import { jsonBody, jsonBodyErrors, uploadBody, uploadErrors } from './middleware/body';
-import { idempotency, idempotencyErrors } from './middleware/idempotency';
+import { idempotency, idempotencyErrors, inVersion } from './middleware/idempotency';
 import { permissionErrors, requirePermission } from './middleware/permission';
 import { requireScope, scopeErrors } from './middleware/scope';
-import { tenantErrors, tenantGate, unguardedTenantGate } from './middleware/tenant';
+import { deletedTenantErrors, deletedTenantGate, tenantErrors, tenantGate, unguardedTenantGate } from './middleware/tenant';
 import { validateBody, validateQuery, validationErrors } from './middleware/validate';
 import type { AppServices, RouteDef } from './route';
 
@@ -42,6 +42,9 @@ function stagesOf(route: RouteDef): Stage[] {
   }
   const permission = route.permission;
   if (permission) stages.push({ errors: permissionErrors, create: ({ unguarded }) => (unguarded ? undefined : requirePermission(permission)) });
+  if (route.scope === 'tenant' && route.method !== 'GET' && !route.allowDeletedTenant) {
+    stages.push({ errors: deletedTenantErrors, create: () => deletedTenantGate(route.operationId) });
+  }
   const query = route.query;
   if (query) stages.push({ errors: validationErrors, create: () => validateQuery(query) });
   const upload = route.upload;
@@ -69,13 +72,19 @@ function respond(route: RouteDef, services: AppServices): MiddlewareHandler<Http
       tenant: c.get('tenant'),
       request: c.get('request') ?? c.req.raw,
       sourceAddress: c.get('sourceAddress'),
+      version: c.get('version'),
     });
-    // A file download answers with its own bytes and headers.
-    if (result instanceof Response) return result;
+    // A file download answers with its own bytes and headers, and the ones every answer carries.
+    if (result instanceof Response) {
+      result.headers.set('Request-Id', c.get('requestId'));
+      result.headers.set('Highrise-Version', c.get('version'));
+      return result;
+    }
     // Responses go out in exactly the SDK's shape; a mismatch is our bug and fails loudly as a 500.
+    // Stored (idempotency.ts) in the latest version's shape; answered in the version asked for.
     const text = JSON.stringify(route.response.schema.parse(result));
     c.set('responseText', text);
-    return json(c, route.response.status, text);
+    return json(c, route.response.status, inVersion(c.get('version'), text));
   };
 }
 

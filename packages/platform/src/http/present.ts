@@ -13,7 +13,7 @@ export const presentTenant = (t: TenantView): Tenant => ({
   object: 'tenant',
   name: t.name,
   slug: t.slug,
-  status: t.status,
+  status: t.deletedAt ? 'deleted' : t.status,
   sipDomain: t.sipDomain,
   resellerId: t.resellerId,
   limits: {
@@ -28,6 +28,8 @@ export const presentTenant = (t: TenantView): Tenant => ({
   },
   createdAt: t.createdAt,
   updatedAt: t.updatedAt,
+  deletedAt: t.deletedAt ?? null,
+  purgeAt: t.purgeAt ?? null,
 });
 
 export const presentExtension = (e: ExtensionView): Extension => ({

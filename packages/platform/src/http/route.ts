@@ -61,6 +61,36 @@ export interface HandlerInput<Body, Query, P extends string = string> {
   request: Request;
   /** The client's address as the app resolved it (proxy rules applied), for per-address limits on public routes. */
   sourceAddress: string | null;
+  /** The API version the request is served in (http/version.ts); JSON responses are rendered in it by the app. */
+  version: string;
+}
+
+/**
+ * A raw file upload. `maxBytes` is enforced by the app; `mediaTypes` and `query` only describe the
+ * request in the OpenAPI document (the handler checks them itself, after the tenant gate).
+ */
+export interface Upload {
+  maxBytes: number;
+  mediaTypes: readonly string[];
+  query?: z.ZodType | undefined;
+}
+
+/** Response headers a route may add, described once in the OpenAPI document's components. */
+export type DocumentedHeader = 'Content-Disposition' | 'ETag' | 'Cache-Control';
+
+export interface ResponseSpec<R extends z.ZodType = z.ZodType> {
+  status: number;
+  schema: R;
+  description: string;
+  /**
+   * For the OpenAPI document: every media type the body may have when it is not only JSON (a
+   * download's real types, or CSV offered beside JSON). JSON types are described by `schema`,
+   * `text/*` as text, anything else as bytes. Absent: `application/json`.
+   */
+  mediaTypes?: readonly string[] | undefined;
+  headers?: readonly DocumentedHeader[] | undefined;
+  /** The route answers a matching `If-None-Match` with 304 and no body. */
+  conditional?: boolean | undefined;
 }
 
 export interface RouteDef {
@@ -81,9 +111,11 @@ export interface RouteDef {
    * A raw file upload instead of a JSON body: the app reads at most `maxBytes` (413 beyond), counts
    * the bytes in the idempotency fingerprint, and hands the handler a request re-made around them.
    */
-  upload?: { maxBytes: number } | undefined;
+  upload?: Upload | undefined;
   query?: z.ZodType;
-  response: { status: number; schema: z.ZodType; description: string };
+  response: ResponseSpec;
+  /** A write that a deleted tenant still accepts (its restore); every other non-GET tenant route refuses one. */
+  allowDeletedTenant?: boolean | undefined;
   /**
    * The codes the handler's domain calls can answer with besides those its pipeline derives (scope,
    * tenant gate, permission, body, idempotency, validation: see pipeline.ts), for the OpenAPI document.
@@ -104,10 +136,11 @@ interface Spec<P extends string, B extends z.ZodType | undefined, Q extends z.Zo
   operationId: string;
   summary: string;
   body?: B;
-  upload?: { maxBytes: number };
+  upload?: Upload;
   query?: Q;
-  response: { status: number; schema: R; description: string };
+  response: ResponseSpec<R>;
   errors?: readonly ErrorCode[];
+  allowDeletedTenant?: boolean;
 }
 
 type Result<R extends z.ZodType> = z.input<R> | Promise<z.input<R>>;
@@ -127,7 +160,7 @@ export function route<P extends string, B extends z.ZodType | undefined = undefi
 }
 
 export function tenantRoute<P extends string, B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, R extends z.ZodType = z.ZodType>(
-  spec: Spec<P, B, Q, R> & { handle(i: InTenant<HandlerInput<Out<B>, Out<Q>, P>>): Result<R> },
+  spec: Spec<P, B, Q, R> & { handle(i: InTenant<HandlerInput<Out<B>, Out<Q>, P>>): Result<R> | Response | Promise<Response> },
 ): RouteDef {
   if (!spec.path.startsWith('/v1/tenants/{tenantId}')) throw new Error(`tenant route ${spec.path} must live under /v1/tenants/{tenantId}`);
   return { ...spec, scope: 'tenant' } as unknown as RouteDef;

@@ -40,4 +40,14 @@ describe('the static site', () => {
     expect(await long.text()).toBe('long');
     expect(long.headers.get('Content-Type')).toBe('text/javascript; charset=utf-8');
   });
+
+  it('redirects a mount without its slash, adds the mount headers, and serves no root when none is given', async () => {
+    const site = createSiteHandler({ mounts: { '/m/': join(dir, 'a') }, mountHeaders: { '/m/': { 'Content-Security-Policy': "default-src 'self'" } } });
+    const redirect = (await site('/m'))!;
+    expect(redirect.status).toBe(308);
+    expect(redirect.headers.get('Location')).toBe('/m/');
+    expect((await site('/m/x.js'))!.headers.get('Content-Security-Policy')).toBe("default-src 'self'");
+    expect(await site('/index.html')).toBeUndefined();
+    expect(await site('/')).toBeUndefined();
+  });
 });

@@ -2,9 +2,12 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 
 export interface SiteOptions {
-  root: string;
+  /** Served at `/`; without one only mounts and files are served. */
+  root?: string | undefined;
   mounts?: Record<string, string>;
   files?: Record<string, () => string>;
+  /** Headers added to every file served under a mount prefix (the console's CSP). */
+  mountHeaders?: Record<string, Record<string, string>>;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -66,10 +69,14 @@ export function createSiteHandler(site: SiteOptions): (pathname: string) => Prom
     const generate = site.files?.[pathname];
     if (generate) return new Response(generate(), { headers: { 'Content-Type': contentTypeOf(pathname) } });
 
+    // `/console` → `/console/`: the mounted page's relative URLs need the trailing slash.
+    if (mounts.some(([prefix]) => prefix === `${pathname}/`)) return new Response(null, { status: 308, headers: { Location: `${pathname}/` } });
     const mount = mounts.find(([prefix]) => pathname.startsWith(prefix));
     const [dir, rest] = mount ? [mount[1], pathname.slice(mount[0].length)] : [site.root, pathname];
+    if (dir === undefined) return undefined;
     const file = await fileUnder(dir, rest);
     if (!file) return undefined;
-    return new Response(await readFile(file), { headers: { 'Content-Type': contentTypeOf(file) } });
+    const extra = mount ? site.mountHeaders?.[mount[0]] : undefined;
+    return new Response(await readFile(file), { headers: { 'Content-Type': contentTypeOf(file), ...extra } });
   };
 }

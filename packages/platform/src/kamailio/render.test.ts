@@ -22,6 +22,7 @@ describe('kamailio config rendering', () => {
     expect(text).toContain('listen=tcp:127.0.0.1:5066');
     expect(text).toContain('#!define DBURL "postgres://edge:s3cret@db.internal:5433/highrise"');
     expect(text).toContain('#!define PLATFORM_ROUTE_URL "http://platform.internal:8080/internal/sip/route"');
+    expect(text).toContain('#!define PLATFORM_CALL_RECORD_URL "http://platform.internal:8080/internal/sip/call-record"');
     expect(text).toContain('modparam("auth_ephemeral", "secret", "' + 'x'.repeat(43) + '")');
   });
 

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SIP_CALL_RECORD_PATH, SIP_ROUTE_PATH } from '../http/internal-sip-route';
 
 export interface KamailioSecrets {
   /** Signs digest nonces; shared by every edge node so any node accepts another's challenge. */
@@ -38,7 +39,7 @@ export interface KamailioConfigValues {
 }
 
 /** The routing endpoint's path on the platform (SipRoutingRequest → SipRoutingDecision). */
-export const ROUTING_PATH = '/internal/sip/route';
+export const ROUTING_PATH = SIP_ROUTE_PATH;
 
 export class KamailioConfigError extends Error {
   override readonly name = 'KamailioConfigError';
@@ -70,7 +71,8 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: match[1]!, port };
 }
 
-function routingUrl(platformUrl: string): string {
+/** An endpoint on the platform, checked before it lands in a quoted cfg string. */
+function platformEndpoint(platformUrl: string, path: string): string {
   let parsed: URL;
   try {
     parsed = new URL(platformUrl);
@@ -78,7 +80,7 @@ function routingUrl(platformUrl: string): string {
     throw new KamailioConfigError('--platform-url is not a URL');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new KamailioConfigError('--platform-url is http:// or https://');
-  const url = new URL(ROUTING_PATH, parsed).toString();
+  const url = new URL(path, parsed).toString();
   if (/["\\\s]/.test(url)) throw new KamailioConfigError('--platform-url may not contain quotes, backslashes or spaces');
   return url;
 }
@@ -92,7 +94,8 @@ export function renderKamailioConfig(template: string, values: KamailioConfigVal
   if (/["\\\s]/.test(values.runDir)) throw new KamailioConfigError('the run directory may not contain quotes, backslashes or spaces');
   const substitutions: Record<string, string> = {
     DB_URL: kamailioDatabaseUrl(values.databaseUrl),
-    PLATFORM_ROUTE_URL: routingUrl(values.platformUrl),
+    PLATFORM_ROUTE_URL: platformEndpoint(values.platformUrl, SIP_ROUTE_PATH),
+    PLATFORM_CALL_RECORD_URL: platformEndpoint(values.platformUrl, SIP_CALL_RECORD_PATH),
     LISTEN: `${values.listen.host}:${values.listen.port}`,
     RUN_DIR: values.runDir,
     NONCE_SECRET: values.secrets.nonce,

@@ -5,7 +5,7 @@
  * 2xx that is never ACKed). Both legs of a call between two extensions of one tenant are one
  * channel: the edge is a proxy, there is one call to count (docs/decisions/2026-11-28-channel-limits.md).
  */
-import type { SipCallDisposition, SipCallRecord, SipDirectory } from '../domain/sip-directory-contract';
+import { dispositionFor, type SipCallDisposition, type SipCallRecord, type SipDirectory } from '../domain/sip-directory-contract';
 import { systemClock, type SipClock, type SipTimer } from './clock';
 
 export type CallDirection = SipCallRecord['direction'];
@@ -44,15 +44,6 @@ export interface TenantLiveUsage {
 /** One window of the messaging limit: it opens with the first MESSAGE after the last one closed. */
 export const MESSAGE_WINDOW_MS = 60_000;
 
-/** Final status → disposition, for calls the caller did not give up on. */
-export function dispositionFor(status: number): SipCallDisposition {
-  if (status >= 200 && status < 300) return 'answered';
-  if (status === 486 || status === 600) return 'busy';
-  if (status === 408 || status === 480 || status === 487) return 'no_answer';
-  if (status === 403 || status === 603) return 'rejected';
-  return 'failed';
-}
-
 export class CallTracker {
   readonly #directory: SipDirectory;
   readonly #log: (line: string) => void;
@@ -84,6 +75,7 @@ export class CallTracker {
       return { ok: false, limit };
     }
     this.#channels.set(tenantId, used + 1);
+    this.#directory.usageStepped?.(tenantId, 'channels', used, used + 1, limit);
     call.holdsChannel = true;
     this.#live.add(call);
     return { ok: true, call };
@@ -183,6 +175,7 @@ export class CallTracker {
     }
     if (window.count >= limit) return { ok: false, limit };
     window.count++;
+    this.#directory.usageStepped?.(tenantId, 'messages', window.count - 1, window.count, limit);
     return { ok: true };
   }
 

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import type { SoftphoneTokenClaims } from '../domain/sip-directory-contract';
 import { NonceLedger } from './digest';
 import { serialize, type SipMessage } from './message';
+import type { SipTraffic } from './traffic';
 import type { ClientBranch, ServerKey, ServerSide } from './transactions';
 import type { TrunkIdentity } from './trunk-auth';
 
@@ -60,10 +61,12 @@ export class SipConnection {
   authenticated: boolean;
   closed = false;
   readonly #socket: SipSocket;
+  readonly #traffic: SipTraffic | undefined;
   #corked = false;
 
-  constructor(socket: SipSocket, token: SoftphoneTokenClaims | undefined) {
+  constructor(socket: SipSocket, token: SoftphoneTokenClaims | undefined, traffic?: SipTraffic) {
     this.#socket = socket;
+    this.#traffic = traffic;
     this.token = token;
     this.authenticated = token !== undefined;
   }
@@ -109,6 +112,7 @@ export class SipConnection {
   send(message: SipMessage): void {
     if (this.closed || this.#socket.readyState !== this.#socket.OPEN) return;
     this.#coalesce();
+    this.#traffic?.count('sent', message);
     this.#socket.send(serialize(message), { binary: false });
   }
 

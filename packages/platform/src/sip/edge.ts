@@ -13,6 +13,7 @@ import { identityKey, SipConnection, trunkAor } from './connection';
 import type { SipCredentialChange, SipDirectory, SoftphoneTokenClaims, TokenCheck } from '../domain/sip-directory-contract';
 import { systemClock, type SipTimer } from './clock';
 import { SipRouter, type SipTimers } from './router';
+import type { SipTrafficCount } from './traffic';
 import { parseFrame } from './framing';
 import { reasonHeader, reply } from './replies';
 
@@ -72,6 +73,8 @@ export interface SipTenantCounters {
 export interface SipEdge {
   close(): Promise<void>;
   stats(): { connections: number; registrations: number; activeCalls: number };
+  /** SIP messages in and out by method and status since the edge started (labels from closed sets). */
+  traffic(): SipTrafficCount[];
   tenantCounters(tenantId: string): SipTenantCounters;
 }
 
@@ -154,7 +157,7 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
   };
 
   const accept = (ws: WebSocket, claims: SoftphoneTokenClaims | undefined): void => {
-    const connection = new SipConnection(ws, claims);
+    const connection = new SipConnection(ws, claims, router.traffic);
     connections.add(connection);
     let released = false;
     /** Drops the connection's registrations, transactions and dialogs, once. */
@@ -303,6 +306,7 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
     stats: () => ({ connections: connections.size, registrations: router.registrar.size, activeCalls: router.calls.activeChannels }),
+    traffic: () => router.traffic.snapshot(),
     tenantCounters(tenantId) {
       const live = router.calls.usage(tenantId);
       return { ...live, registrations: router.registrar.countFor(tenantId) };

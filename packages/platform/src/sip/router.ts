@@ -17,6 +17,7 @@ import { Registrar } from './registrar';
 import { ACK_WAIT_MS, Relay } from './relay';
 import { RingGroups } from './ring-groups';
 import { RequestRoute } from './routing';
+import { SipTraffic } from './traffic';
 import { TransactionTable } from './transactions';
 import { TrunkAuthenticator } from './trunk-auth';
 
@@ -32,6 +33,8 @@ export interface SipTimers {
 export class SipRouter {
   readonly registrar: Registrar<SipConnection>;
   readonly calls: CallTracker;
+  /** Messages in and out by method and status (operator metrics). */
+  readonly traffic = new SipTraffic();
   readonly #log: (line: string) => void;
   readonly #transactions: TransactionTable;
   readonly #dialogs = new DialogTable();
@@ -91,6 +94,7 @@ export class SipRouter {
       }
       return;
     }
+    this.traffic.count('received', parsed.message);
     if (parsed.message.kind === 'response') this.#onResponse(connection, parsed.message);
     else this.#route.route(connection, parsed.message);
   }

@@ -1,12 +1,8 @@
 /**
- * The async store contract, derived from the synchronous one in types.ts: the same collections,
- * names and shapes, every method returning a Promise. Kept as a mapped type so the two cannot drift
- * while both exist; the hand-written async interface (store-async) and this one reconcile into one.
- *
- * Methods that hand out a collection (`tenant(id)`, `roles(owner)`, `webhooks.endpoints(owner)`)
- * stay synchronous and return the async collection: choosing a scope does no I/O.
+ * Names the Kysely store's modules were written against while a synchronous store still existed.
+ * The contract is types.ts; these are its aliases, kept so the query modules need no churn.
  */
-import type { RoleCollection, Store, TenantScope } from './types';
+import type { DirectoryChange, RoleCollection, Store, TenantData } from './types';
 import type { WebhookEndpointCollection, WebhookPlatform } from './webhook-types';
 
 /** Every method of `T` (and of the objects it holds) returning a Promise of what it returned. */
@@ -14,37 +10,12 @@ export type Promisified<T> = {
   readonly [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : T[K] extends object ? Promisified<T[K]> : T[K];
 };
 
-export type AsyncRoleCollection = Promisified<RoleCollection>;
-export type AsyncWebhookEndpointCollection = Promisified<WebhookEndpointCollection>;
+export type AsyncStore = Store;
+export type AsyncTenantScope = TenantData;
+export type AsyncRoleCollection = RoleCollection;
+export type AsyncWebhookEndpointCollection = WebhookEndpointCollection;
+export type AsyncWebhookPlatform = WebhookPlatform;
+export type { DirectoryChange };
 
-export type AsyncWebhookPlatform = Promisified<Omit<WebhookPlatform, 'endpoints'>> & {
-  endpoints(owner: 'provider' | { resellerId: string }): AsyncWebhookEndpointCollection;
-};
-
-export type AsyncTenantScope = Promisified<Omit<TenantScope, 'roles' | 'webhookEndpoints'>> & {
-  readonly roles: AsyncRoleCollection;
-  readonly webhookEndpoints: AsyncWebhookEndpointCollection;
-};
-
-export type AsyncStore = Promisified<Omit<Store, 'transaction' | 'tenant' | 'roles' | 'webhooks' | 'onDirectoryChange'>> & {
-  /** Runs `fn` in one transaction; calls made inside it (nested `transaction` too) join it. A throw rolls all of it back. */
-  transaction<T>(fn: () => Promise<T>): Promise<T>;
-  tenant(tenantId: string): AsyncTenantScope;
-  roles(owner: 'provider' | { resellerId: string }): AsyncRoleCollection;
-  readonly webhooks: AsyncWebhookPlatform;
-};
-
-/** One contract: the store interface (types.ts) names the directory changes. */
-export type { DirectoryChange } from './types';
-import type { DirectoryChange } from './types';
-
-/**
- * What the Kysely store offers beyond today's contract, shaped like the hand-written async
- * interface (store-async) so the two reconcile: directory change notifications for the SIP edge's
- * cache. A listener is told of a committed change before the write (or the transaction around it)
- * resolves; rolled-back changes are never told; other processes' changes arrive through
- * LISTEN/NOTIFY (PostgreSQL) or as `{ kind: 'all' }` when the SQLite file changes under us.
- */
-export interface DirectoryChangeSource {
-  onDirectoryChange(listener: (changes: readonly DirectoryChange[]) => Promise<void>): () => void;
-}
+/** The directory change feed, as the SIP edge's cache subscribes to it. */
+export type DirectoryChangeSource = Pick<Store, 'onDirectoryChange'>;

@@ -1,9 +1,9 @@
 /**
  * Storage contract of numbers (DIDs), dial rules, ring groups and trunks. Kept beside types.ts so
  * the telephony collections can grow without every engineer editing one file; types.ts mounts them
- * on `Store` and `TenantScope`.
+ * on `Store` and `TenantData`.
  */
-import type { Page, PageQuery } from './types';
+import type { Page, PageQuery, TenantScope } from './types';
 
 export type NumberRouteType = 'extension' | 'ring_group' | 'dial_rule';
 
@@ -85,7 +85,7 @@ export interface NumberInventory {
   getByNumber(number: string): Promise<NumberRow | undefined>;
   list(page: PageQuery, filter?: { assigned?: boolean }): Promise<Page<NumberRow>>;
   /** Hands an unassigned number to a tenant; false when someone holds it already (checked in the same statement). */
-  assign(id: string, tenantId: string, at: string): Promise<boolean>;
+  assign(id: string, to: TenantScope, at: string): Promise<boolean>;
   /** Removes an unassigned number from the platform; false when it is assigned or missing. */
   delete(id: string): Promise<boolean>;
 }
@@ -144,7 +144,7 @@ export interface TenantTrunks {
   delete(id: string): Promise<boolean>;
 }
 
-/** What `TenantScope` gains from this module. */
+/** What `TenantData` gains from this module. */
 export interface DialPlanScope {
   numbers: TenantNumbers;
   dialRules: TenantDialRules;

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { latestVersion, migrations } from './migrations/index';
-import { migrateTo } from './migrate';
-import { openSqliteStore, DATABASE_FILE } from './sqlite';
+import { connect } from './db/connect';
+import { migrateTo } from './db/migrate';
+import { openKyselyStore } from './kysely/index';
+import { SQLITE_DATABASE_FILE as DATABASE_FILE } from './db/connect';
 
 const tables = (file: string) => {
   const db = new Database(file, { readonly: true });
@@ -29,7 +31,7 @@ describe('migrations', () => {
   it('migrate up, down to 0, and up again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hr-migrate-'));
     const file = join(dir, DATABASE_FILE);
-    const store = openSqliteStore({ dataDir: dir });
+    const store = (await openKyselyStore({ sqlite: { dataDir: dir } }));
     expect((await store.schemaVersion())).toBe(latestVersion);
     expect(tables(file)).toEqual(
       expect.arrayContaining(['api_keys', 'audit_events', 'extensions', 'idempotency_records', 'resellers', 'schema_migrations', 'settings', 'tenants']),
@@ -49,21 +51,23 @@ describe('migrations', () => {
 
   it('opens the database in WAL mode under the data dir', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hr-wal-'));
-    await openSqliteStore({ dataDir: dir }).close();
+    await (await openKyselyStore({ sqlite: { dataDir: dir } })).close();
     const db = new Database(join(dir, DATABASE_FILE));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
   });
 
   it('refuses an unknown target version', async () => {
-    const store = openSqliteStore({ filename: ':memory:' });
+    const store = (await openKyselyStore({ sqlite: { filename: ':memory:' } }));
     await expect(store.migrateTo(latestVersion + 1)).rejects.toThrow(/unknown schema version/);
     await store.close();
   });
 
-  it('0010 lets drafts and exceptions go of their numbers, and down gives each free number back to one of them', () => {
-    const db = new Database(':memory:');
-    migrateTo(db, 8);
+  it('0010 lets drafts and exceptions go of their numbers, and down gives each free number back to one of them', async () => {
+    const conn = connect({ sqlite: { filename: ':memory:' } });
+    if (conn.dialect !== 'sqlite') throw new Error('expected SQLite');
+    const db = conn.sqlite;
+    await migrateTo(conn, 8);
     const at = '2026-12-01T00:00:00.000Z';
     db.prepare("INSERT INTO tenants (id, name, slug, status, limit_extensions, limit_channels, created_at, updated_at) VALUES ('ten_a', 'A', 'a', 'active', 1, 1, ?, ?)").run(at, at);
     const order = (id: string, status: string, number: string, open: number) => {
@@ -78,13 +82,13 @@ describe('migrations', () => {
     order('por_review', 'in_review', '+3', 1);
     const held = () => db.prepare('SELECT order_id FROM port_order_numbers WHERE open = 1 ORDER BY order_id').pluck().all();
 
-    migrateTo(db, 10);
+    await migrateTo(conn, 10);
     expect(held()).toEqual(['por_review']);
     expect(db.prepare('SELECT limit_open_port_orders FROM tenants').pluck().get()).toBe(20);
     // Now two drafts may share a number; going back, only one of them can hold it.
     order('por_draft2', 'draft', '+1', 0);
-    migrateTo(db, 8);
+    await migrateTo(conn, 8);
     expect(held()).toEqual(['por_draft', 'por_exception', 'por_review']);
-    db.close();
+    await conn.close();
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Storage contract of number porting, beside types.ts like the dial plan's: types.ts mounts
- * `PortingScope` on `TenantScope` and `PortingPlatform` on `Store`.
+ * `PortingScope` on `TenantData` and `PortingPlatform` on `Store`.
  */
 import type { Page, PageQuery } from './types';
 

@@ -1,8 +1,11 @@
 /**
  * The storage contract. Platform-wide rows (tenants, resellers, keys) have their own collections;
- * tenant-owned rows are reachable only through `store.tenant(tenantId)`, so every query for them
- * is bound to one tenant by construction.
+ * tenant-owned rows are reachable only through `store.tenant(scope)`, where `scope` is a
+ * `TenantScope` (store/tenant-scope.ts) that only the access check and the named system scopes
+ * hand out, so every query for them is bound to one tenant by construction.
  */
+import type { TenantScope } from './tenant-scope';
+export type { TenantScope } from './tenant-scope';
 
 export type Status = 'active' | 'suspended';
 export type PrincipalKind = 'provider' | 'reseller' | 'tenant';
@@ -24,6 +27,10 @@ export interface TenantRow {
   limits: { extensions: number; channels: number; messagesPerMinute: number; storageBytes: number; dialRules: number; ringGroups: number; trunks: number; openPortOrders: number };
   createdAt: string;
   updatedAt: string;
+  /** Set while the tenant is deleted (its `status` then says `suspended`); absent or null otherwise. */
+  deletedAt?: string | null | undefined;
+  /** When the purge job deletes a deleted tenant's data. */
+  purgeAt?: string | null | undefined;
 }
 
 export interface ExtensionRow {
@@ -199,14 +206,17 @@ export interface Page<T> {
   next: string | null;
 }
 
+import type { TenantLifecycleStore } from './lifecycle-types';
 import type { DialPlanScope, NumberInventory } from './dial-plan-types';
 export type * from './dial-plan-types';
 import type { PortingPlatform, PortingScope } from './porting-types';
 export type * from './porting-types';
 import type { WebhookPlatform, WebhookScope } from './webhook-types';
+import type { Leases } from './lease-types';
 export type * from './webhook-types';
 
-export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
+/** One tenant's collections, as `store.tenant(scope)` hands them out. */
+export interface TenantData extends DialPlanScope, PortingScope, WebhookScope {
   readonly tenantId: string;
   extensions: {
     list(page: PageQuery): Promise<Page<ExtensionRow>>;
@@ -214,6 +224,10 @@ export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
     getByNumber(number: string): Promise<ExtensionRow | undefined>;
     count(): Promise<number>;
     insert(row: Omit<ExtensionRow, 'tenantId'>): Promise<ExtensionRow>;
+    /** Many rows in as few statements as the database allows (a batch create); all or none inside the caller's transaction. */
+    insertMany(rows: readonly Omit<ExtensionRow, 'tenantId'>[]): Promise<void>;
+    /** Which of `numbers` an extension or a ring group of this tenant already holds (they share one dialable namespace). */
+    takenNumbers(numbers: readonly string[]): Promise<string[]>;
     update(id: string, patch: Partial<Pick<ExtensionRow, 'displayName' | 'ha1' | 'updatedAt'>>): Promise<ExtensionRow | undefined>;
     delete(id: string): Promise<boolean>;
   };
@@ -229,6 +243,8 @@ export interface TenantScope extends DialPlanScope, PortingScope, WebhookScope {
     list(page: PageQuery): Promise<Page<ApiKeyRow>>;
     get(id: string): Promise<ApiKeyRow | undefined>;
     insert(row: Omit<ApiKeyInsert, 'tenantId' | 'principal' | 'resellerId'>): Promise<ApiKeyRow>;
+    /** Rotation and revocation of this tenant's keys; another tenant's key id matches nothing. */
+    update(id: string, patch: ApiKeyPatch): Promise<ApiKeyRow | undefined>;
   };
   /** The secret that signs this tenant's softphone tokens; replacing it invalidates every earlier token. */
   signingKey: {
@@ -277,13 +293,18 @@ export interface Store {
    * statements and transactions wait until it ends.
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
-  tenant(tenantId: string): TenantScope;
+  /** The tenant's own rows; the scope comes from the access check or a named system scope, never from a string. */
+  tenant(scope: TenantScope): TenantData;
   /** Every DID on the platform, assigned or not: the provider's inventory. Tenants read theirs through `tenant(id).numbers`. */
   numbers: NumberInventory;
+  /** Soft deletion, restore and purge of tenants. */
+  lifecycle: TenantLifecycleStore;
   /** Port orders across tenants, for the carrier loop and the platform-wide number conflict check. */
   porting: PortingPlatform;
   /** Provider and reseller webhook endpoints, the event fan-out and the delivery queue. */
   webhooks: WebhookPlatform;
+  /** Periodic jobs' leases and the rate windows every node sees (lease-types.ts). */
+  leases: Leases;
 
   settings: {
     get(key: string): Promise<string | undefined>;
@@ -307,20 +328,30 @@ export interface Store {
     insert(row: TenantRow): Promise<TenantRow>;
     get(id: string): Promise<TenantRow | undefined>;
     getBySlug(slug: string): Promise<TenantRow | undefined>;
-    /** All tenants, or those of one reseller, or the one tenant a tenant key may see. */
-    list(page: PageQuery, filter?: { resellerId?: string; id?: string }): Promise<Page<TenantRow>>;
+    /**
+     * All tenants, or those of one reseller, or the one tenant a tenant key may see. Deleted tenants
+     * only with `deleted: true` (then only they); `status` narrows the others.
+     */
+    list(page: PageQuery, filter?: { resellerId?: string; id?: string; deleted?: boolean; status?: Status }): Promise<Page<TenantRow>>;
     update(id: string, patch: Partial<Pick<TenantRow, 'name' | 'status' | 'limits' | 'updatedAt'>>): Promise<TenantRow | undefined>;
   };
+  /**
+   * Keys above tenants (provider and reseller keys); a tenant's keys are read and changed through
+   * its scope. The two cross-tenant calls are authentication's: the secret's key, whoever owns it,
+   * and its last-used time.
+   */
   apiKeys: {
     insert(row: ApiKeyInsert): Promise<ApiKeyRow>;
-    /** Matches the current secret or, during a rotation's grace period, the previous one. */
+    /** System lookup for authentication: matches the current secret or, during a rotation's grace period, the previous one, across all keys. */
     getBySecretHash(hash: string): Promise<ApiKeyRow | undefined>;
     countByPrincipal(principal: PrincipalKind): Promise<number>;
+    /** System write for authentication: the last-used time of the key the secret just resolved to. */
     touch(id: string, at: string): Promise<void>;
-    /** Any key by id; callers check that the key is theirs to see. */
-    get(id: string): Promise<ApiKeyRow | undefined>;
+    /** An unrevoked platform key as its viewer sees it: the provider, provider and reseller keys; a reseller, its own. Never a tenant's key. */
+    get(id: string, viewer: 'provider' | { resellerId: string }): Promise<ApiKeyRow | undefined>;
     /** Unrevoked provider keys, or one reseller's keys. Tenant keys are listed through the tenant scope. */
     list(page: PageQuery, owner: 'provider' | { resellerId: string }): Promise<Page<ApiKeyRow>>;
+    /** Rotation and revocation of a platform key; a tenant's key id matches nothing (those change through the scope). */
     update(id: string, patch: ApiKeyPatch): Promise<ApiKeyRow | undefined>;
     /** Unrevoked keys holding a role, so a role in use is not deleted under them. */
     countByRole(roleId: string): Promise<number>;
@@ -336,6 +367,8 @@ export interface Store {
   };
   audit: {
     record(event: AuditEventRow): Promise<void>;
+    /** Several events in as few statements as the database allows (a batch's events, already chained). */
+    recordMany(events: readonly AuditEventRow[]): Promise<void>;
     /** The last chained event of a tenant's chain, or of the platform chain for null. */
     head(tenantId: string | null): Promise<{ chainSeq: number; hash: string } | undefined>;
     /** Chain maintenance (re-keying): a chain's events after `afterSeq`, every chain's tenant id (null: the platform's), and a new hash for one event. */

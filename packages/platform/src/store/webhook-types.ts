@@ -1,6 +1,6 @@
 /**
  * Storage contract of webhooks, beside types.ts like the dial plan's: types.ts mounts
- * `WebhookScope` on `TenantScope` (a tenant's own endpoints) and `WebhookPlatform` on `Store`
+ * `WebhookScope` on `TenantData` (a tenant's own endpoints) and `WebhookPlatform` on `Store`
  * (provider and reseller endpoints, the event fan-out and the delivery queue).
  */
 import type { Page, PageQuery } from './types';
@@ -96,8 +96,29 @@ export interface WebhookPlatform {
   subscribers(tenantId: string | null, resellerId: string | null): Promise<WebhookEndpointRow[]>;
   insertEvent(row: WebhookEventRow): Promise<void>;
   insertDelivery(row: Omit<WebhookDeliveryRow, 'eventType'>): Promise<void>;
-  /** Pending deliveries of enabled endpoints due at `now` (ISO), oldest due first. */
-  due(now: string, limit: number, excludeIds: readonly string[]): Promise<WebhookJob[]>;
-  /** Appends an attempt and moves the delivery on (status, count, next time) in one step. */
-  recordAttempt(deliveryId: string, attempt: WebhookAttemptRow, next: { status: WebhookDeliveryStatus; nextAttemptAt: string | null; updatedAt: string }): Promise<void>;
+  /**
+   * Pending deliveries of enabled endpoints due at `now` (ISO), oldest due first. With `lease`
+   * they are claimed for `lease.owner` until `lease.until` in the same statement, and deliveries
+   * another owner holds a live lease on are skipped (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so
+   * nodes polling at once take disjoint rows).
+   */
+  due(now: string, limit: number, excludeIds: readonly string[], lease?: { owner: string; until: string }): Promise<WebhookJob[]>;
+  /**
+   * Appends an attempt and moves the delivery on (status, count, next time) in one step, and ends
+   * any lease on it. With `owner`, only while `owner` still holds the lease: false when it ran out
+   * and another node took the delivery (that node's outcome stands).
+   */
+  recordAttempt(
+    deliveryId: string,
+    attempt: WebhookAttemptRow,
+    next: { status: WebhookDeliveryStatus; nextAttemptAt: string | null; updatedAt: string },
+    owner?: string,
+  ): Promise<boolean>;
+  /**
+   * Extends `owner`'s lease on a pending delivery to `until`; false when `owner` no longer holds it
+   * (it ran out and another node claimed it, or it was recorded). Checked right before sending.
+   */
+  renewLease(deliveryId: string, owner: string, until: string): Promise<boolean>;
+  /** Ends `owner`'s leases on deliveries it did not finish (a node shutting down), so others send them at once. */
+  releaseLeases(owner: string): Promise<void>;
 }

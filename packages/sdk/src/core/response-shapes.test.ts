@@ -6,10 +6,10 @@ import { toShape } from './to-shape';
 /** Every schema a client method checks a response with. A new resource adds its names here. */
 const RESPONSE_SCHEMAS = [
   'AnalyticsSummary', 'AnalyticsTenantList', 'ApiKey', 'ApiKeyList', 'ApiKeyWithSecret', 'AuditEventList', 'AuditVerification', 'Branding', 'Call', 'CallList', 'Deleted', 'DialRule',
-  'DialRuleList', 'Extension', 'ExtensionList', 'ExtensionWithPassword', 'PermissionList', 'PhoneNumber', 'PhoneNumberList', 'PublicBranding',
+  'DialRuleList', 'Extension', 'ExtensionBatch', 'ExtensionList', 'ExtensionWithPassword', 'PermissionList', 'PhoneNumber', 'PhoneNumberList', 'PublicBranding',
   'PortComment', 'PortCommentList', 'PortDocument', 'PortDocumentContent', 'PortDocumentList', 'PortOrder', 'PortOrderList',
   'PortTimeline', 'Reseller', 'ResellerList', 'RingGroup', 'RingGroupList', 'Role', 'RoleList', 'SigningKeyRotation',
-  'SoftphoneToken', 'Tenant', 'TenantCreateResponse', 'TenantList', 'TenantUsage', 'Trunk', 'TrunkList', 'TrunkUpdateResponse',
+  'SoftphoneToken', 'Tenant', 'TenantCreateResponse', 'TenantExportRecord', 'TenantList', 'TenantRestoreResponse', 'TenantUsage', 'Trunk', 'TrunkList', 'TrunkUpdateResponse',
   'TrunkWithPassword', 'WebhookDelivery', 'WebhookDeliveryList', 'WebhookEndpoint', 'WebhookEndpointList',
   'WebhookEndpointWithSecret',
 ] as const;
@@ -48,6 +48,8 @@ describe('response shapes', () => {
       limits: { extensions: 1, channels: 1, messagesPerMinute: 1, storageBytes: 1, dialRules: 1, ringGroups: 1, trunks: 1, openPortOrders: 1 },
       createdAt: '2026-11-28T10:00:00.000Z',
       updatedAt: '2026-11-28T10:00:00.000Z',
+      deletedAt: null,
+      purgeAt: null,
     };
     const shape = toShape(schemas.Tenant);
     expect(shapeIssues(shape, tenant)).toEqual([]);

@@ -5,7 +5,7 @@ import { retryAfterMs } from '../core/retry';
 /** A known code autocompletes; an unknown one from a newer platform still type-checks. */
 export type APIErrorCode = ErrorCode | (string & {});
 
-interface APIErrorInit {
+export interface APIErrorInit {
   status: number;
   code: APIErrorCode;
   message: string;

@@ -1,6 +1,7 @@
 export { Tenants } from './tenants';
 export { TenantClient } from './tenant-client';
 export { Extensions } from './extensions';
+export type { CreateManyOptions } from './extensions';
 export { SoftphoneTokens } from './softphone-tokens';
 export { Resellers } from './resellers';
 export { ApiKeys, TenantApiKeys } from './api-keys';

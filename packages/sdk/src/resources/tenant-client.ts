@@ -1,5 +1,6 @@
 import type { APIPromise } from '../core/api-promise';
 import { Tenant } from '../models';
+import type { TenantExportRecord, TenantRestoreResponse } from '../models';
 import type { TenantUpdateParams } from '../schemas/tenants';
 import type { Highrise } from '../client';
 import type { RequestOptions } from '../core/request-options';
@@ -80,5 +81,20 @@ export class TenantClient extends APIResource {
 
   resume(options?: RequestOptions): APIPromise<Tenant> {
     return this.client.tenants.resume(this.id, options);
+  }
+
+  /** Deletes the tenant (kept until `purgeAt`; see `tenants.delete`). */
+  delete(options?: RequestOptions): APIPromise<Tenant> {
+    return this.client.tenants.delete(this.id, options);
+  }
+
+  /** Brings the deleted tenant back before its purge (see `tenants.restore`). */
+  restore(options?: RequestOptions): APIPromise<TenantRestoreResponse> {
+    return this.client.tenants.restore(this.id, options);
+  }
+
+  /** Everything the tenant owns, record by record (see `tenants.export`). */
+  export(options?: RequestOptions): AsyncGenerator<TenantExportRecord> {
+    return this.client.tenants.export(this.id, options);
   }
 }

@@ -52,3 +52,31 @@ export const ExtensionUpdateParams = z
 export type ExtensionUpdateParams = z.input<typeof ExtensionUpdateParams>;
 
 export const ExtensionList = listOf(Extension).meta({ id: 'ExtensionList' });
+
+/** `?number=` finds the one extension with that number (an empty page when there is none). */
+export const ExtensionListParams = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(200).optional(),
+  number: ExtensionNumber.optional().meta({ description: 'Only the extension with this number' }),
+});
+export type ExtensionListParams = { limit?: number; cursor?: string; number?: string };
+
+/** The most extensions one batch request may create; the SDK's `createMany()` sends larger arrays in chunks of this size. */
+export const EXTENSION_BATCH_MAX = 1000;
+
+export const ExtensionBatchCreateParams = z
+  .strictObject({
+    items: z
+      .array(ExtensionCreateParams)
+      .min(1)
+      .max(EXTENSION_BATCH_MAX)
+      .meta({ description: `1 to ${EXTENSION_BATCH_MAX} extensions, created all together or not at all; an error names each failing item as \`items.<index>.<field>\`` }),
+  })
+  .meta({ id: 'ExtensionBatchCreateParams' });
+export type ExtensionBatchCreateParams = z.input<typeof ExtensionBatchCreateParams>;
+
+/** Every created extension in the order of the request's items, each with its SIP password (shown this once). */
+export const ExtensionBatch = z
+  .object({ object: z.literal('list'), data: z.array(ExtensionWithPassword) })
+  .meta({ id: 'ExtensionBatch' });
+export type ExtensionBatch = z.infer<typeof ExtensionBatch>;

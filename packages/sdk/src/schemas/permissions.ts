@@ -8,6 +8,8 @@ export const PERMISSION_DESCRIPTIONS = {
   'tenants:read': 'Read tenants the key may see',
   'tenants:write': 'Create tenants and change their name (limits only from a provider or reseller)',
   'tenants:suspend': 'Suspend and resume tenants (provider and reseller levels only)',
+  'tenants:delete': 'Delete tenants (kept for the retention period) and restore them before the purge (provider and reseller levels only)',
+  'tenants:export': "Export all of a tenant's data (JSON Lines): extensions, numbers, dial plan, trunks, roles, keys, webhooks, calls, port orders, audit events; never secrets",
   'extensions:read': 'Read extensions',
   'extensions:write': 'Create, change and delete extensions',
   'softphone_tokens:create': 'Issue softphone tokens',
@@ -55,6 +57,6 @@ export type PermissionList = z.infer<typeof PermissionList>;
 
 /** Permissions that only make sense above a tenant: a tenant-level role may not hold them. */
 // porting:approve is here so that no tenant can approve its own port orders (docs/decisions/2026-12-01-porting-approval.md).
-export const PLATFORM_ONLY_PERMISSIONS: readonly Permission[] = ['tenants:suspend', 'porting:approve', 'resellers:read', 'resellers:write'];
+export const PLATFORM_ONLY_PERMISSIONS: readonly Permission[] = ['tenants:suspend', 'tenants:delete', 'porting:approve', 'resellers:read', 'resellers:write'];
 /** Permissions a reseller-level role may not hold (they govern resellers themselves). */
 export const PROVIDER_ONLY_PERMISSIONS: readonly Permission[] = ['resellers:read', 'resellers:write'];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { prefixedId, Timestamp, listOf } from './common';
+import { prefixedId, Timestamp, listOf, ListParams } from './common';
 import { ApiKeySecret } from './api-keys';
 import { ResellerId } from './resellers';
 
@@ -12,7 +12,9 @@ export const TenantSlug = z
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lowercase letters, digits and inner hyphens only')
   .meta({ description: 'DNS label; the tenant SIP domain is `<slug>.<base domain>`', example: 'acme-dental' });
 
-export const TenantStatus = z.enum(['active', 'suspended']);
+export const TenantStatus = z
+  .enum(['active', 'suspended', 'deleted'])
+  .meta({ description: '`deleted` (since 2026-12-01): deleted and kept until `purgeAt`; `POST …/restore` brings it back until then' });
 
 export const TenantLimits = z
   .object({
@@ -60,6 +62,8 @@ export const Tenant = z
     limits: TenantLimits,
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    deletedAt: Timestamp.nullable().meta({ description: 'When the tenant was deleted; null unless `status` is `deleted` (since 2026-12-01)' }),
+    purgeAt: Timestamp.nullable().meta({ description: "When a deleted tenant's data is purged for good (audit events stay); null unless deleted (since 2026-12-01)" }),
   })
   .meta({ id: 'Tenant' });
 export type Tenant = z.infer<typeof Tenant>;
@@ -97,3 +101,44 @@ export const TenantUpdateParams = z
 export type TenantUpdateParams = z.input<typeof TenantUpdateParams>;
 
 export const TenantList = listOf(Tenant).meta({ id: 'TenantList' });
+
+export const TenantListParams = ListParams.extend({
+  status: TenantStatus.optional().meta({ description: 'Only tenants in this status. Deleted tenants are listed only with `deleted`' }),
+});
+export type TenantListParams = z.input<typeof TenantListParams>;
+
+export const TenantRestoreResponse = z
+  .object({
+    tenant: Tenant,
+    restoredNumbers: z.array(z.string()).meta({ description: 'Numbers given back to the tenant, with the routing they had' }),
+    unavailableNumbers: z
+      .array(z.string())
+      .meta({ description: 'Numbers the tenant held when deleted that are no longer free (another tenant took them, or the provider removed them); they stay where they are' }),
+  })
+  .meta({ id: 'TenantRestoreResponse' });
+export type TenantRestoreResponse = z.infer<typeof TenantRestoreResponse>;
+
+/** What a line of `GET /v1/tenants/{id}/export` may hold: one record of the tenant's data. */
+export const TENANT_EXPORT_TYPES = [
+  'tenant',
+  'extension',
+  'number',
+  'dial_rule',
+  'ring_group',
+  'trunk',
+  'role',
+  'api_key',
+  'webhook_endpoint',
+  'call',
+  'port_order',
+  'audit_event',
+  'end',
+] as const;
+
+export const TenantExportRecord = z
+  .object({
+    type: z.enum(TENANT_EXPORT_TYPES).meta({ description: 'What `data` is; the last line is `end`, with the count of each type' }),
+    data: z.record(z.string(), z.unknown()).meta({ description: 'The record in its API shape (secrets, password hashes and key hashes never included)' }),
+  })
+  .meta({ id: 'TenantExportRecord', description: 'One line of a tenant export (JSON Lines)' });
+export type TenantExportRecord = z.infer<typeof TenantExportRecord>;

@@ -16,6 +16,8 @@ export const WebhookEventType = z
     'tenant.updated',
     'tenant.suspended',
     'tenant.resumed',
+    'tenant.deleted',
+    'tenant.restored',
     'extension.created',
     'extension.updated',
     'extension.deleted',
@@ -171,15 +173,24 @@ export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 
 export const WebhookDeliveryList = listOf(WebhookDelivery).meta({ id: 'WebhookDeliveryList' });
 
-/** One event type's body: the common envelope with `type` fixed and `data` typed. */
+/** `tenant.limit_warning` → `TenantLimitWarningEvent`: the component name of one type's body. */
+export const webhookEventSchemaId = (type: WebhookEventType) =>
+  `${type.split(/[._]/).map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('')}Event`;
+
+/**
+ * One event type's body: the common envelope with `type` fixed and `data` typed. Each is a
+ * component of its own, so the OpenAPI document's `webhooks` section can name it.
+ */
 const eventOf = <Type extends WebhookEventType, Data extends z.ZodType>(type: Type, data: Data) =>
-  z.object({
-    id: WebhookEventId,
-    type: z.literal(type),
-    createdAt: Timestamp,
-    tenantId: TenantId.nullable(),
-    data,
-  });
+  z
+    .object({
+      id: WebhookEventId,
+      type: z.literal(type),
+      createdAt: Timestamp,
+      tenantId: TenantId.nullable(),
+      data,
+    })
+    .meta({ id: webhookEventSchemaId(type), description: `The body of a \`${type}\` delivery` });
 
 /**
  * The JSON body of every delivery, and what verifyWebhook returns: a union on `type`, so
@@ -193,6 +204,8 @@ export const WebhookEvent = z
     eventOf('tenant.updated', Tenant),
     eventOf('tenant.suspended', Tenant),
     eventOf('tenant.resumed', Tenant),
+    eventOf('tenant.deleted', Tenant),
+    eventOf('tenant.restored', Tenant),
     eventOf('extension.created', Extension),
     eventOf('extension.updated', Extension),
     eventOf('extension.deleted', Extension),

@@ -1,7 +1,7 @@
 // Every mutation of numbers, dial rules, ring groups and trunks leaves an audit event, in the same
 // transaction: a mutation that fails leaves none.
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { openSqliteStore } from '../../store/sqlite';
+import { openKyselyStore } from '../../store/kysely/index';
 import type { DomainContext } from '../context';
 import { createDialRule, deleteDialRule, updateDialRule } from '../dial-rules';
 import { createExtension } from '../extensions';
@@ -19,7 +19,7 @@ const provider: Actor = { principal: { kind: 'provider', keyId: 'key_provider000
 const actions = async () => (await acme.scope.auditEvents.list({ limit: 100 })).items.map((e) => e.action);
 
 beforeEach(async () => {
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
+  ctx = { store: await openKyselyStore({ sqlite: { filename: ':memory:' } }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
   acme = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id);
   await createExtension(ctx, provider, acme, { number: '101', displayName: 'A' });
 });

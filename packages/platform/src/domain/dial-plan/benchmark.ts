@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { openSqliteStore } from '../../store/sqlite';
+import { openKyselyStore } from '../../store/kysely/index';
 import { auditKeyFrom } from '../audit-key';
 import type { DomainContext } from '../context';
 import { createSipDirectory } from '../sip-directory';
@@ -20,7 +20,7 @@ export interface DialPlanBenchmark {
  * database of a platform that has been set up and closed; nothing is served.
  */
 export async function createDialPlanBenchmark(options: { dataDir: string }): Promise<DialPlanBenchmark> {
-  const store = openSqliteStore({ dataDir: options.dataDir });
+  const store = await openKyselyStore({ sqlite: { dataDir: options.dataDir } });
   // Resolution writes no audit events; a throwaway key satisfies the context.
   const ctx: DomainContext = { store, baseSipDomain: 'sip.localhost', now: () => new Date(), auditKey: auditKeyFrom(randomBytes(32)) };
   const cache = new SipDirectoryCache(store);

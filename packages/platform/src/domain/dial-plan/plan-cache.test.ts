@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openSqliteStore } from '../../store/sqlite';
+import { openKyselyStore } from '../../store/kysely/index';
 import type { Store } from '../../store/types';
 import { auditKeyFrom } from '../audit-key';
 import type { DomainContext } from '../context';
@@ -31,8 +31,9 @@ function countingRuleLoads(store: Store): { store: Store; loads: Map<string, num
     loads,
     store: {
       ...store,
-      tenant(tenantId) {
-        const scope = store.tenant(tenantId);
+      tenant(capability) {
+        const { tenantId } = capability;
+        const scope = store.tenant(capability);
         const all = async () => {
           loads.set(tenantId, (loads.get(tenantId) ?? 0) + 1);
           return scope.dialRules.all();
@@ -56,7 +57,7 @@ const dial = (access: TenantAccess, dialled: string) => directory.resolveDial!(a
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hr-plan-cache-'));
-  const counted = countingRuleLoads(openSqliteStore({ dataDir: dir }));
+  const counted = countingRuleLoads(await openKyselyStore({ sqlite: { dataDir: dir } }));
   loads = counted.loads;
   ctx = { store: counted.store, baseSipDomain: 'sip.localhost', auditKey, now: () => new Date() };
   cache = new SipDirectoryCache(ctx.store);
@@ -140,7 +141,7 @@ describe('the compiled dial plan', () => {
   it('follows a change another process wrote to the same database', async () => {
     await createDialRule(ctx, provider, acme, { pattern: '_5XX', action: { type: 'extension', target: '102' } });
     expect(dial(acme, '555')).toEqual({ kind: 'extension', number: '102' });
-    const other: DomainContext = { store: openSqliteStore({ dataDir: dir }), baseSipDomain: 'sip.localhost', auditKey, now: () => new Date() };
+    const other: DomainContext = { store: await openKyselyStore({ sqlite: { dataDir: dir } }), baseSipDomain: 'sip.localhost', auditKey, now: () => new Date() };
     try {
       const there = await accessTenant(other, provider.principal, acme.tenant.id);
       await createDialRule(other, provider, there, { pattern: '555', action: { type: 'reject', status: 403 }, position: 0 });

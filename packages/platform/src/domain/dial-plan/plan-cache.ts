@@ -1,4 +1,4 @@
-import type { DialRuleRow, TenantScope } from '../../store/types';
+import type { DialRuleRow, TenantData } from '../../store/types';
 import { compileDialPlan, type CompiledDialPlan } from './compiled-plan';
 
 /** Tenants whose compiled plans are kept; past this the least recently used is dropped. */
@@ -28,12 +28,12 @@ export class DialPlanCache {
     this.#compile = options.compile ?? compileDialPlan;
   }
 
-  async planFor(scope: TenantScope): Promise<CompiledDialPlan> {
+  async planFor(scope: TenantData): Promise<CompiledDialPlan> {
     return (await this.rulesAndPlanFor(scope)).plan;
   }
 
   /** The rules with their compiled plan; the rules are read again only when the revision moved. */
-  async rulesAndPlanFor(scope: TenantScope): Promise<{ rules: readonly DialRuleRow[]; plan: CompiledDialPlan }> {
+  async rulesAndPlanFor(scope: TenantData): Promise<{ rules: readonly DialRuleRow[]; plan: CompiledDialPlan }> {
     const { tenantId } = scope;
     // The revision is read before the rules: a change committed in between is then compiled under
     // the older revision and recompiled on the next call, never the other way round (stale rules

@@ -1,7 +1,7 @@
 // The resolver against a real SQLite store, everything created through the domain functions the
 // HTTP routes use, so what is tested is what a tenant admin can actually configure.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../store/sqlite';
+import { openKyselyStore } from '../../store/kysely/index';
 import type { DomainContext } from '../context';
 import { createDialRule, updateDialRule } from '../dial-rules';
 import { createExtension, deleteExtension } from '../extensions';
@@ -36,7 +36,7 @@ async function did(access: TenantAccess, number: string) {
 }
 
 beforeEach(async () => {
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
+  ctx = { store: await openKyselyStore({ sqlite: { filename: ':memory:' } }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date() };
   acme = await tenant('acme');
   globex = await tenant('globex');
   await extensions(acme, '101', '102', '103');

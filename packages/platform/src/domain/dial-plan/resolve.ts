@@ -1,4 +1,4 @@
-import type { DialRuleAction, DialRuleRow, NumberRouting, RingGroupRow, RingStrategy, TenantNumberRow, TenantScope, TrunkRow } from '../../store/types';
+import type { DialRuleAction, DialRuleRow, NumberRouting, RingGroupRow, RingStrategy, TenantNumberRow, TenantData, TrunkRow } from '../../store/types';
 import { asE164 } from './e164';
 import { compileDialPlan, type CompiledDialPlan } from './compiled-plan';
 
@@ -42,7 +42,7 @@ export async function allPages<T>(list: (page: { limit: number; after?: string }
 }
 
 /** A tenant's whole dial plan read from the store into memory (`plan` compiled unless given). */
-export async function loadDialView(scope: TenantScope, plan?: CompiledDialPlan): Promise<DialView> {
+export async function loadDialView(scope: TenantData, plan?: CompiledDialPlan): Promise<DialView> {
   const [extensions, ringGroups, numbers, rules, trunks] = await Promise.all([
     allPages((p) => scope.extensions.list(p)),
     allPages((p) => scope.ringGroups.list(p)),

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../store/sqlite';
+import { openKyselyStore } from '../../store/kysely/index';
 import { auditKeyFrom } from '../audit-key';
 import type { DomainContext } from '../context';
 import { createExtension } from '../extensions';
@@ -35,7 +35,7 @@ const draft = async (number: string) =>
 
 beforeEach(async () => {
   clock = Date.parse('2026-12-01T09:00:00Z');
-  ctx = { store: openSqliteStore({ filename: ':memory:' }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
+  ctx = { store: await openKyselyStore({ sqlite: { filename: ':memory:' } }), baseSipDomain: 'sip.localhost', auditKey: auditKeyFrom('unit-test audit key of at least 32 bytes'), now: () => new Date(clock) };
   acme = await accessTenant(ctx, provider.principal, (await createTenant(ctx, provider, { name: 'Acme', slug: 'acme' })).tenant.id);
   await createExtension(ctx, provider, acme, { number: '101', displayName: 'Reception' });
 });

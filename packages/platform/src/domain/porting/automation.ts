@@ -1,8 +1,10 @@
 import type { PortOrderRow, PortStatus } from '../../store/porting-types';
 import type { DomainContext } from '../context';
+import { systemScope } from '../system-scope';
 import type { CarrierOrder, CarrierStatus, PortingCarrier } from './carrier';
 import { applyTransition, completePortOrder } from './orders';
 import { CARRIER_STATES } from './state-machine';
+import { newLeaseOwner, runLeased } from '../leases';
 
 /*
  * The automation loop. Every tick it
@@ -15,6 +17,10 @@ import { CARRIER_STATES } from './state-machine';
  * compare-and-set on the status it read, in one transaction with its effects. A kill -9 at any point
  * leaves either the old or the new status; after a restart the loop reads it and carries on, and
  * completion can happen only once. Time comes from the domain's clock (`ctx.now`).
+ *
+ * With several nodes on one database each tick runs under the `porting.automation` job lease: one
+ * node does a tick's work, renewing the lease before each order; a node killed mid-tick holds it
+ * until `leaseMs` passes, then another node's tick carries on from the database.
  */
 
 export interface PortingAutomationOptions {
@@ -24,6 +30,8 @@ export interface PortingAutomationOptions {
   tickMs?: number | undefined;
   /** A draft unchanged for this many days is cancelled. Default 30. */
   draftExpiryDays?: number | undefined;
+  /** How long a tick's lease holds without renewal (renewed before each order). Default 60 000 ms. */
+  leaseMs?: number | undefined;
   log?: (line: string) => void;
 }
 
@@ -55,7 +63,7 @@ export function carrierOrder(order: PortOrderRow, numbers: readonly string[]): C
 
 /** One step toward `target`; false when there is nothing (more) to do. */
 async function step(ctx: DomainContext, order: PortOrderRow, target: CarrierStatus): Promise<boolean> {
-  const scope = ctx.store.tenant(order.tenantId);
+  const scope = ctx.store.tenant(systemScope('port order', order.tenantId));
   const apply = async (action: Parameters<typeof applyTransition>[3], patch = {}, exception?: Parameters<typeof applyTransition>[6]) =>
     await ctx.store.transaction(() => applyTransition(ctx, { scope }, order, action, { kind: 'carrier' }, patch, exception)) !== undefined;
 
@@ -79,7 +87,7 @@ async function step(ctx: DomainContext, order: PortOrderRow, target: CarrierStat
 }
 
 async function drive(ctx: DomainContext, carrier: PortingCarrier, ref: { id: string; tenantId: string }): Promise<void> {
-  const scope = ctx.store.tenant(ref.tenantId);
+  const scope = ctx.store.tenant(systemScope('port order', ref.tenantId));
   let order = await scope.portOrders.get(ref.id);
   if (!order || RANK[order.status] === undefined) return;
   if (order.carrierRef === null) {
@@ -97,7 +105,7 @@ async function drive(ctx: DomainContext, carrier: PortingCarrier, ref: { id: str
 
 /** Without a carrier, a submitted order goes to in_review and waits there for the reviewer. */
 async function queueForReview(ctx: DomainContext, ref: { id: string; tenantId: string }): Promise<void> {
-  const scope = ctx.store.tenant(ref.tenantId);
+  const scope = ctx.store.tenant(systemScope('port order', ref.tenantId));
   await ctx.store.transaction(async () => {
     const order = await scope.portOrders.get(ref.id);
     if (order?.status === 'submitted') await applyTransition(ctx, { scope }, order, 'review', { kind: 'system' });
@@ -106,7 +114,7 @@ async function queueForReview(ctx: DomainContext, ref: { id: string; tenantId: s
 
 /** Cancels one draft unchanged since `before`, unless it changed since it was listed. */
 async function expireDraft(ctx: DomainContext, ref: { id: string; tenantId: string }, before: string, days: number): Promise<void> {
-  const scope = ctx.store.tenant(ref.tenantId);
+  const scope = ctx.store.tenant(systemScope('port order', ref.tenantId));
   await ctx.store.transaction(async () => {
     const order = await scope.portOrders.get(ref.id);
     if (order?.status !== 'draft' || order.updatedAt >= before) return;
@@ -120,13 +128,17 @@ export function startPortingAutomation(ctx: DomainContext, options: PortingAutom
   const tickMs = options.tickMs ?? 1000;
   const expiryDays = options.draftExpiryDays ?? DEFAULT_DRAFT_EXPIRY_DAYS;
   const { carrier } = options;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const owner = newLeaseOwner();
   let stopped = false;
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const each = async (refs: { id: string; tenantId: string }[], work: (ref: { id: string; tenantId: string }) => unknown) => {
+  const each = async (refs: { id: string; tenantId: string }[], renew: () => Promise<boolean>, work: (ref: { id: string; tenantId: string }) => unknown) => {
     for (const ref of refs) {
-      if (stopped) return;
+      // Renewed before each order, so a long tick keeps it; lost (this node stalled past it and
+      // another took the job): stop, the other node carries on.
+      if (stopped || !(await renew())) return;
       try {
         await work(ref);
       } catch (error) {
@@ -134,13 +146,14 @@ export function startPortingAutomation(ctx: DomainContext, options: PortingAutom
       }
     }
   };
-  const tick = async () => {
-    const before = new Date(ctx.now().getTime() - expiryDays * 86_400_000).toISOString();
-    await each(await ctx.store.porting.staleDrafts(before, BATCH), (ref) => expireDraft(ctx, ref, before, expiryDays));
-    if (carrier) await each(await ctx.store.porting.ordersIn(CARRIER_STATES, BATCH), (ref) => drive(ctx, carrier, ref));
-    // Only submitted ones: orders waiting in review must not crowd newer submissions out of the batch.
-    else await each(await ctx.store.porting.ordersIn(['submitted'], BATCH), (ref) => queueForReview(ctx, ref));
-  };
+  const tick = () =>
+    runLeased(ctx, 'porting.automation', owner, leaseMs, async (renew) => {
+      const before = new Date(ctx.now().getTime() - expiryDays * 86_400_000).toISOString();
+      await each(await ctx.store.porting.staleDrafts(before, BATCH), renew, (ref) => expireDraft(ctx, ref, before, expiryDays));
+      if (carrier) await each(await ctx.store.porting.ordersIn(CARRIER_STATES, BATCH), renew, (ref) => drive(ctx, carrier, ref));
+      // Only submitted ones: orders waiting in review must not crowd newer submissions out of the batch.
+      else await each(await ctx.store.porting.ordersIn(['submitted'], BATCH), renew, (ref) => queueForReview(ctx, ref));
+    }).then(() => undefined);
   // One tick at a time: a tick asked for while one runs (the timer's, or a test's) joins it.
   const once = (): Promise<void> =>
     (running ??= tick().finally(() => {

@@ -7,10 +7,12 @@ import { normaliseE164 } from '../dial-plan/e164';
 import { InvalidReference, isDomainError, LimitExceeded, NotFound, PermissionDenied } from '../errors';
 import { isTenantLevel, type Actor } from '../principal';
 import type { TenantAccess } from '../tenants';
+import { systemScope } from '../system-scope';
 import { emitPortOrderEvent } from './events';
 import { InvalidFields, InvalidState, NumbersUnavailable, RequirementsMissing } from './errors';
 import { holdsNumbers, transition } from './state-machine';
 import type { PortOrderAction } from '@highrise/sdk/schemas';
+import { lockTenantLimits } from '../tenant-lock';
 
 /*
  * Port orders: a tenant asks to bring numbers it holds at another carrier. The order is edited in
@@ -114,8 +116,9 @@ async function checkAvailable(ctx: DomainContext, tenantId: string, numbers: rea
 
 /** 422 limit_exceeded when the tenant already has `limits.openPortOrders` orders neither completed nor cancelled (besides `exceptOrderId`). */
 async function checkOpenOrderLimit(ctx: DomainContext, access: TenantAccess, exceptOrderId?: string): Promise<void> {
-  // Read fresh: a PATCH of the limit applies to the next request.
-  const limit = (await ctx.store.tenants.get(access.tenant.id))?.limits.openPortOrders ?? access.tenant.limits.openPortOrders;
+  // Locked and read fresh: two nodes cannot both open the last order allowed, and a PATCH of the
+  // limit applies to the next request.
+  const limit = (await lockTenantLimits(ctx, access.tenant)).openPortOrders;
   if (await access.scope.portOrders.countOpen(exceptOrderId) >= limit) throw new LimitExceeded('open port orders', limit);
 }
 
@@ -375,7 +378,7 @@ export async function loadPortOrder(access: TenantAccess, id: string): Promise<P
  * instead. Returns the order as it is afterwards, or undefined when another actor moved it first.
  */
 export async function completePortOrder(ctx: DomainContext, order: PortOrderRow, by: PortActor, focDate: string): Promise<PortOrderRow | undefined> {
-  const scope = ctx.store.tenant(order.tenantId);
+  const scope = ctx.store.tenant(systemScope('port order', order.tenantId));
   const numbers = await scope.portOrders.numbers(order.id);
   try {
     const done = await ctx.store.transaction(async () => {

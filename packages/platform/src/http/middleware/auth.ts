@@ -10,8 +10,8 @@ import type { ClientAddressResolver } from '../client-address';
 import type { HttpContext, HttpEnv } from '../env';
 import { HttpError } from '../errors';
 
-/** A key that is not valid, a valid key of a suspended tenant or reseller, or too many failures from one address. */
-export const authErrors = ['unauthenticated', 'tenant_suspended', 'reseller_suspended', 'rate_limited'] as const satisfies readonly ErrorCode[];
+/** A key that is not valid, a valid key of a suspended or deleted tenant or a suspended reseller, or too many failures from one address. */
+export const authErrors = ['unauthenticated', 'tenant_suspended', 'tenant_deleted', 'reseller_suspended', 'rate_limited'] as const satisfies readonly ErrorCode[];
 
 export interface AuthOptions {
   domain: DomainContext;
@@ -59,14 +59,13 @@ export const authenticate = (options: AuthOptions): MiddlewareHandler<HttpEnv> =
       const outcome: AuthOutcome = match ? await cache.resolve(domain, match[1]!) : { ok: false, reason: 'unknown' };
       if (!outcome.ok) {
         const sourceKey = source ?? 'unknown';
-        const retryAfter = failures.retryAfterSeconds(sourceKey);
+        const retryAfter = await failures.failure(sourceKey);
         if (retryAfter > 0) {
           c.header('Retry-After', String(retryAfter));
           // Another try cannot help until the window passes: clients (our SDK among them) must not retry.
           c.header('x-should-retry', 'false');
           throw new HttpError('rate_limited', `too many failed authentications from this address; retry in ${retryAfter} s`);
         }
-        failures.recordFailure(sourceKey);
         const key = outcome.key;
         await domain.store.transaction(() =>
           recordSecurityEvent(domain, {

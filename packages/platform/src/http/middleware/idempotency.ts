@@ -4,6 +4,12 @@ import type { DomainContext } from '../../domain/context';
 import { beginIdempotent, completeIdempotent, releaseIdempotent, requestFingerprint } from '../../domain/idempotency';
 import { json, type HttpEnv } from '../env';
 import { HttpError } from '../errors';
+import { renderForVersion, LATEST_VERSION } from '../version';
+
+/** A stored answer (in the latest version's shape) as the request's version shows it. */
+export function inVersion(version: string, text: string): string {
+  return version === LATEST_VERSION ? text : JSON.stringify(renderForVersion(version, JSON.parse(text)));
+}
 
 /** A malformed key, the same key with other bytes, or with a request still running. */
 export const idempotencyErrors = ['validation_error', 'idempotency_key_reused', 'idempotency_key_in_use'] as const satisfies readonly ErrorCode[];
@@ -29,7 +35,11 @@ export const idempotency = (domain: DomainContext): MiddlewareHandler<HttpEnv> =
   const start = await beginIdempotent(domain, principal!.keyId, key, fingerprint);
   if (start.kind === 'reused') throw new HttpError('idempotency_key_reused', 'this Idempotency-Key was used with a different request');
   if (start.kind === 'in_use') throw new HttpError('idempotency_key_in_use', 'a request with this Idempotency-Key is still in progress');
-  if (start.kind === 'replay') return json(c, start.status, start.body, { 'Idempotent-Replayed': 'true' });
+  // Stored in the latest version's shape; a replay is rendered in the version asked for now.
+  if (start.kind === 'replay') {
+    const body = start.status < 300 ? inVersion(c.get('version'), start.body) : start.body;
+    return json(c, start.status, body, { 'Idempotent-Replayed': 'true' });
+  }
 
   await next();
   const text = c.get('responseText');

@@ -126,7 +126,7 @@ export const brandingRoutes = [
     operationId: 'retrievePublicBranding',
     summary: "The effective public branding for a tenant's SIP domain, without a key (the platform's default for any domain that is not a tenant's in service)",
     query: PublicBrandingQuery,
-    response: { status: 200, schema: PublicBranding, description: 'Public branding fields; cacheable (ETag, Cache-Control)' },
+    response: { status: 200, schema: PublicBranding, description: 'Public branding fields; cacheable (ETag, Cache-Control)', headers: ['ETag', 'Cache-Control'], conditional: true },
     handle: async ({ services, query, request, sourceAddress }) => {
       throttle(services, sourceAddress);
       const { logo, ...effective } = await publicBranding(services.domain, query.domain);
@@ -140,7 +140,14 @@ export const brandingRoutes = [
     operationId: 'retrievePublicBrandingLogo',
     summary: "The effective logo for a tenant's SIP domain (PNG or JPEG), without a key",
     query: PublicBrandingQuery.extend({ v: PublicBrandingQuery.shape.domain.optional() }),
-    response: { status: 200, schema: z.string().meta({ description: 'The image, image/png or image/jpeg' }), description: 'The logo' },
+    response: {
+      status: 200,
+      schema: z.string().meta({ description: 'The image, image/png or image/jpeg' }),
+      description: 'The logo; cacheable (ETag, Cache-Control)',
+      mediaTypes: ['image/png', 'image/jpeg'],
+      headers: ['ETag', 'Cache-Control'],
+      conditional: true,
+    },
     handle: async ({ services, query, request, sourceAddress }) => {
       throttle(services, sourceAddress);
       const logo = await publicLogo(services.domain, query.domain);

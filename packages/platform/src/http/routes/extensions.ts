@@ -1,5 +1,5 @@
-import { Deleted, Extension, ExtensionCreateParams, ExtensionList, ExtensionUpdateParams, ExtensionWithPassword, ListParams } from '@highrise/sdk/schemas';
-import { createExtension, deleteExtension, listExtensions, retrieveExtension, updateExtension } from '../../domain/extensions';
+import { Deleted, Extension, ExtensionBatch, ExtensionBatchCreateParams, ExtensionCreateParams, ExtensionList, ExtensionListParams, ExtensionUpdateParams, ExtensionWithPassword } from '@highrise/sdk/schemas';
+import { createExtension, createExtensions, deleteExtension, listExtensions, retrieveExtension, updateExtension } from '../../domain/extensions';
 import { presentExtension, presentPage } from '../present';
 import { tenantRoute } from '../route';
 
@@ -19,14 +19,28 @@ export const extensionRoutes = [
     },
   }),
   tenantRoute({
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/extensions/batch',
+    permission: 'extensions:write',
+    operationId: 'createExtensionBatch',
+    summary: 'Create up to 1,000 extensions at once, all or none; their SIP passwords are returned this once',
+    body: ExtensionBatchCreateParams,
+    response: { status: 201, schema: ExtensionBatch, description: 'The new extensions, in the order of the request\'s items, each with its SIP password' },
+    errors: ['extension_exists', 'limit_exceeded'],
+    handle: async ({ services, actor, tenant, body }) => {
+      const created = await createExtensions(services.domain, actor, tenant, body.items);
+      return { object: 'list' as const, data: created.map(({ extension, sipPassword }) => ({ ...presentExtension(extension), sipPassword })) };
+    },
+  }),
+  tenantRoute({
     method: 'GET',
     path: '/v1/tenants/{tenantId}/extensions',
     permission: 'extensions:read',
     operationId: 'listExtensions',
     summary: 'List a tenant\'s extensions',
-    query: ListParams,
+    query: ExtensionListParams,
     response: { status: 200, schema: ExtensionList, description: 'One page of extensions' },
-    handle: async ({ tenant, query }) => presentPage(await listExtensions(tenant, { limit: query.limit, after: query.cursor }), presentExtension),
+    handle: async ({ tenant, query }) => presentPage(await listExtensions(tenant, { limit: query.limit, after: query.cursor }, { number: query.number }), presentExtension),
   }),
   tenantRoute({
     method: 'GET',

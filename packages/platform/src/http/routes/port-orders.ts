@@ -17,7 +17,7 @@ import {
   PortOrderUpdateParams,
   PortTimeline,
 } from '@highrise/sdk/schemas';
-import { attachDocument, listDocuments, readDocument } from '../../domain/porting/documents';
+import { attachDocument, DOCUMENT_TYPES, listDocuments, readDocument } from '../../domain/porting/documents';
 import { carrierOrder } from '../../domain/porting/automation';
 import {
   addPortComment,
@@ -57,6 +57,8 @@ import { tenantRoute, type AppServices } from '../route';
  */
 
 const BASE = '/v1/tenants/{tenantId}/port-orders';
+/** Every type a document may have (a letter of authorisation: PDF only; a bill: any of them). */
+const DOCUMENT_MEDIA_TYPES = [...new Set(Object.values(DOCUMENT_TYPES).flat())];
 const page = (q: { limit: number; cursor?: string | undefined }) => ({ limit: q.limit, after: q.cursor });
 
 function runtimeOf(services: AppServices): PortingRuntime {
@@ -205,7 +207,7 @@ export const portOrderRoutes = [
     permission: 'porting:write',
     operationId: 'uploadPortDocument',
     summary: 'Attach a document: the file is the raw body, with its Content-Type and ?kind=loa|bill&filename=',
-    upload: { maxBytes: MAX_PORT_DOCUMENT_BYTES },
+    upload: { maxBytes: MAX_PORT_DOCUMENT_BYTES, mediaTypes: DOCUMENT_MEDIA_TYPES, query: PortDocumentUploadQuery },
     response: { status: 201, schema: PortDocument, description: 'The stored document' },
     errors: ['invalid_state', 'limit_exceeded', 'unsupported_media_type'],
     handle: async ({ services, actor, tenant, params, request }) => {
@@ -241,7 +243,13 @@ export const portOrderRoutes = [
     permission: 'porting:read',
     operationId: 'downloadPortDocument',
     summary: 'Download a document’s bytes',
-    response: { status: 200, schema: z.string().meta({ description: 'The file, with its Content-Type' }), description: 'The file' },
+    response: {
+      status: 200,
+      schema: z.string().meta({ description: 'The file, with its Content-Type' }),
+      description: 'The file, as an attachment with its filename',
+      mediaTypes: DOCUMENT_MEDIA_TYPES,
+      headers: ['Content-Disposition'],
+    },
     handle: async ({ services, tenant, params }) => {
       const { row, bytes } = await readDocument(tenant, runtimeOf(services), params.portOrderId, params.documentId);
       return new Response(new Uint8Array(bytes), {

@@ -1,7 +1,11 @@
-import { ListParams, Tenant, TenantCreateParams, TenantCreateResponse, TenantList, TenantUpdateParams } from '@highrise/sdk/schemas';
+import { Tenant, TenantCreateParams, TenantCreateResponse, TenantExportRecord, TenantList, TenantListParams, TenantRestoreResponse, TenantUpdateParams } from '@highrise/sdk/schemas';
 import { createTenant, listTenants, setTenantStatus, updateTenant } from '../../domain/tenants';
+import { deleteTenant, restoreTenant } from '../../domain/tenant-lifecycle';
+import { attachmentDisposition } from '../content-disposition';
 import { presentPage, presentTenant } from '../present';
 import { route, tenantRoute } from '../route';
+import { jsonLinesResponse, tenantExportRecords } from '../tenant-export';
+import { renderForVersion } from '../version';
 
 export const tenantRoutes = [
   route({
@@ -25,11 +29,11 @@ export const tenantRoutes = [
     scope: 'authenticated',
     permission: 'tenants:read',
     operationId: 'listTenants',
-    summary: 'List the tenants this key may see',
-    query: ListParams,
+    summary: 'List the tenants this key may see (deleted ones only with `status=deleted`)',
+    query: TenantListParams,
     response: { status: 200, schema: TenantList, description: 'One page of tenants' },
     handle: async ({ services, principal, query }) =>
-      presentPage(await listTenants(services.domain, principal, { limit: query.limit, after: query.cursor }), presentTenant),
+      presentPage(await listTenants(services.domain, principal, { limit: query.limit, after: query.cursor }, query.status), presentTenant),
   }),
   tenantRoute({
     method: 'GET',
@@ -67,5 +71,44 @@ export const tenantRoutes = [
     summary: 'Resume a suspended tenant',
     response: { status: 200, schema: Tenant, description: 'The active tenant' },
     handle: async ({ services, actor, tenant }) => presentTenant(await setTenantStatus(services.domain, actor, tenant, 'active')),
+  }),
+  tenantRoute({
+    method: 'DELETE',
+    path: '/v1/tenants/{tenantId}',
+    permission: 'tenants:delete',
+    operationId: 'deleteTenant',
+    summary:
+      "Delete a tenant: its keys, softphone tokens and phones are refused and its numbers return to the inventory at once; its data is kept until `purgeAt` (the retention period), then purged (audit events stay). Refused with 409 `port_orders_open` while it has open port orders",
+    response: { status: 200, schema: Tenant, description: 'The deleted tenant (`status: deleted`, with `purgeAt`)' },
+    errors: ['port_orders_open'],
+    handle: async ({ services, actor, tenant }) => presentTenant(await deleteTenant(services.domain, actor, tenant)),
+  }),
+  tenantRoute({
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/restore',
+    permission: 'tenants:delete',
+    operationId: 'restoreTenant',
+    summary: 'Restore a deleted tenant before its purge: its status and the numbers that are still free come back; the response lists those that could not',
+    response: { status: 200, schema: TenantRestoreResponse, description: 'The restored tenant, and which of its numbers came back' },
+    allowDeletedTenant: true,
+    errors: ['invalid_state'],
+    handle: async ({ services, actor, tenant }) => {
+      const outcome = await restoreTenant(services.domain, actor, tenant);
+      return { tenant: presentTenant(outcome.tenant), restoredNumbers: outcome.restoredNumbers, unavailableNumbers: outcome.unavailableNumbers };
+    },
+  }),
+  tenantRoute({
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/export',
+    permission: 'tenants:export',
+    operationId: 'exportTenant',
+    summary:
+      "Stream everything the tenant owns as JSON Lines (`application/x-ndjson`), one `{type, data}` record per line: the tenant, extensions, numbers, dial rules, ring groups, trunks, roles, API keys, webhook endpoints, calls, port orders, audit events; never a secret. The last line is `end`, with the counts",
+    response: { status: 200, schema: TenantExportRecord, description: 'One record per line; the last is `{"type":"end"}`', mediaTypes: ['application/x-ndjson'] },
+    handle: ({ services, principal, tenant, version }) =>
+      jsonLinesResponse(tenantExportRecords(services.domain, principal, tenant), (record) => renderForVersion(version, record), {
+        'Content-Disposition': attachmentDisposition(`${tenant.tenant.slug}-export.jsonl`),
+        'Cache-Control': 'no-store',
+      }),
   }),
 ];

@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './tables';
 
-/** The file the embedded database lives in, under the data dir (the same file the sync store opens). */
+/** The file the embedded database lives in, under the data dir. */
 export const SQLITE_DATABASE_FILE = 'highrise.db';
 
 export type ConnectOptions =
@@ -72,6 +72,32 @@ export function connect(options: ConnectOptions): Connection {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { dialect: 'sqlite', db, sqlite, filename, close: () => db.destroy() };
+}
+
+/** Statements kept per connection; the store's queries are a few hundred distinct texts. */
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Kysely's SQLite driver prepares every query afresh, which costs more than running most of ours.
+ * The texts repeat (parameters are bound, never inlined), so each statement is prepared once and
+ * kept, least recently used out first. SQLite re-prepares a kept statement itself after a schema change.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database): { close(): void; prepare(sql: string): BetterSqlite3.Statement } {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text) {
+      let statement = statements.get(text);
+      if (statement) {
+        statements.delete(text);
+      } else {
+        statement = sqlite.prepare(text);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
 }

@@ -8,8 +8,8 @@
  * - SQLite: `BEGIN IMMEDIATE` (the write lock from the first statement, so two processes cannot both
  *   read version N and both apply N+1).
  *
- * The schema_migrations table is the one the synchronous store keeps (store/migrate.ts), so a
- * database made by either is read by the other.
+ * The schema_migrations table is the one earlier releases' synchronous store kept, so their
+ * databases open at their version and migrate on.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { migrations as allMigrations, type Migration } from '../migrations/index';

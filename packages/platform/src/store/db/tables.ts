@@ -6,7 +6,7 @@
  * Columns with a DEFAULT are `Generated`: optional on insert. Text columns that hold one of a closed
  * set of values (guarded by a CHECK or written only by the domain) carry that union.
  */
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { CallDirection, CallDisposition, PrincipalKind, RoleLevel, Status } from '../types';
 import type { NumberRouteType, RingStrategy } from '../dial-plan-types';
 import type { PortDocumentRow, PortEventRow, PortCommentRow, PortExceptionCode, PortStatus } from '../porting-types';
@@ -52,6 +52,11 @@ export interface TenantsTable {
   dial_plan_revision: Generated<number>;
   created_at: string;
   updated_at: string;
+  /** 0016: set while the tenant is deleted (store/lifecycle-types.ts). */
+  deleted_at: Generated<string | null>;
+  purge_at: Generated<string | null>;
+  /** JSON of a `DeletedTenantState`. */
+  deleted_state: Generated<string | null>;
 }
 
 export interface ExtensionsTable {
@@ -271,6 +276,24 @@ export interface WebhookDeliveriesTable {
   next_attempt_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The node sending it now, and until when its claim holds (migration 0015). */
+  lease_owner: Generated<string | null>;
+  leased_until: Generated<string | null>;
+}
+
+/** A periodic job's lease: the node running its tick (migration 0015). */
+export interface JobLeasesTable {
+  name: string;
+  owner: string;
+  leased_until: string;
+}
+
+/** One counted event of a sliding window every node sees (migration 0015). */
+export interface RateEventsTable {
+  id: string;
+  bucket: string;
+  /** PostgreSQL BIGINT comes back as a string. */
+  at_ms: ColumnType<number | string, number, number>;
 }
 
 export interface WebhookAttemptsTable {
@@ -379,6 +402,8 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  job_leases: JobLeasesTable;
+  rate_events: RateEventsTable;
   port_orders: PortOrdersTable;
   port_order_numbers: PortOrderNumbersTable;
   port_documents: PortDocumentsTable;

@@ -52,7 +52,7 @@ class Listeners {
 
 /**
  * SQLite: this connection's writes count at once (`total_changes()`); other connections' commits
- * (`PRAGMA data_version`) are looked at no more than every 100 ms, as the synchronous store does,
+ * (`PRAGMA data_version`) are looked at no more than every 100 ms,
  * and every 50 ms while a directory listener is registered.
  */
 export function sqliteChangeFeed(conn: SqliteConnection): ChangeFeed {

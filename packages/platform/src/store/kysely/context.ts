@@ -119,10 +119,15 @@ export function createContext(
   return { conn, db, transaction, savepoint, inTransaction: () => frames.getStore() !== undefined, directoryChanged };
 }
 
-/** Each change once; `all` covers every other. */
+/** Each change once; `all` covers every other, and a tenant's change covers its extensions'. */
 function distinct(changes: readonly DirectoryChange[]): DirectoryChange[] {
-  if (changes.some((c) => c.kind === 'all')) return [{ kind: 'all' }];
-  return [...new Map(changes.map((c) => [c.kind === 'tenant' ? c.tenantId : '', c])).values()];
+  const kept = new Map<string, DirectoryChange>();
+  for (const c of changes) {
+    if (c.kind === 'all') return [c];
+    kept.set(c.kind === 'tenant' ? `t ${c.tenantId}` : `e ${c.tenantId} ${c.extensionId}`, c);
+  }
+  const tenants = new Set([...kept.values()].flatMap((c) => (c.kind === 'tenant' ? [c.tenantId] : [])));
+  return [...kept.values()].filter((c) => c.kind !== 'extension' || !tenants.has(c.tenantId));
 }
 
 /** A unique-key violation on either database. */

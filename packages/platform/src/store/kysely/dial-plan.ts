@@ -1,6 +1,6 @@
 import type { AsyncStore, AsyncTenantScope } from '../async-types';
 import type { StoreContext } from './context';
-import type { TenantDb } from './tenant-db';
+import { scopedTenantId, type TenantDb } from './tenant-db';
 import { defined, paginate, toDialRule, toNumber, toRingGroup, toTenantNumber, toTrunk } from './rows';
 
 const count = (n: number | string | bigint) => Number(n);
@@ -27,7 +27,8 @@ export function numberInventory(ctx: StoreContext): AsyncStore['numbers'] {
       const rows = await query.orderBy('id').limit(page.limit + 1).execute();
       return paginate(rows, page.limit, toNumber);
     },
-    async assign(id, tenantId, at) {
+    async assign(id, to, at) {
+      const tenantId = scopedTenantId(to);
       const result = await system()
         .updateTable('numbers')
         .set({ tenant_id: tenantId, route_type: null, route_target: null, assigned_at: at, updated_at: at })

@@ -1,7 +1,7 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from '../db/tables';
 import type { AsyncRoleCollection, AsyncStore, AsyncTenantScope } from '../async-types';
-import type { ApiKeyInsert, ApiKeyRow, RolePatch } from '../types';
+import type { ApiKeyInsert, ApiKeyPatch, ApiKeyRow, RolePatch } from '../types';
 import type { StoreContext } from './context';
 import type { TenantDb } from './tenant-db';
 import { defined, paginate, toApiKey, toRole } from './rows';
@@ -86,6 +86,14 @@ function keyColumns(k: ApiKeyRow) {
   };
 }
 
+const keyPatch = (patch: ApiKeyPatch) =>
+  defined({
+    secret_hash: patch.secretHash,
+    revoked_at: patch.revokedAt,
+    previous_secret_hash: patch.previousSecretHash,
+    previous_expires_at: patch.previousExpiresAt,
+  });
+
 export function tenantIdentity(tenant: TenantDb): Pick<AsyncTenantScope, 'roles' | 'apiKeys' | 'signingKey'> {
   return {
     roles: roleCollection({ kind: 'tenant', tenant }),
@@ -109,6 +117,12 @@ export function tenantIdentity(tenant: TenantDb): Pick<AsyncTenantScope, 'roles'
         const key = fullKey({ ...row, principal: 'tenant', resellerId: null, tenantId: tenant.tenantId });
         await tenant.insertInto('api_keys', keyColumns(key)).execute();
         return key;
+      },
+      async update(id, patch) {
+        const set = keyPatch(patch);
+        if (Object.keys(set).length > 0) await tenant.updateTable('api_keys').set(set).where('id', '=', id).execute();
+        const row = await tenant.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+        return row && toApiKey(row);
       },
     },
     signingKey: {
@@ -154,8 +168,10 @@ export function platformIdentity(ctx: StoreContext): Pick<AsyncStore, 'apiKeys' 
     async touch(id, at) {
       await system().updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
     },
-    async get(id) {
-      const row = await system().selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    async get(id, viewer) {
+      let query = system().selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_at', 'is', null).where('tenant_id', 'is', null);
+      if (viewer !== 'provider') query = query.where('reseller_id', '=', viewer.resellerId);
+      const row = await query.executeTakeFirst();
       return row && toApiKey(row);
     },
     async list(page, owner) {
@@ -169,14 +185,10 @@ export function platformIdentity(ctx: StoreContext): Pick<AsyncStore, 'apiKeys' 
       return paginate(rows, page.limit, toApiKey);
     },
     async update(id, patch) {
-      const set = defined({
-        secret_hash: patch.secretHash,
-        revoked_at: patch.revokedAt,
-        previous_secret_hash: patch.previousSecretHash,
-        previous_expires_at: patch.previousExpiresAt,
-      });
-      if (Object.keys(set).length > 0) await system().updateTable('api_keys').set(set).where('id', '=', id).execute();
-      const row = await system().selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+      const set = keyPatch(patch);
+      // `tenant_id is null` keeps a tenant's key out of reach here: those change through the scope.
+      if (Object.keys(set).length > 0) await system().updateTable('api_keys').set(set).where('id', '=', id).where('tenant_id', 'is', null).execute();
+      const row = await system().selectFrom('api_keys').selectAll().where('id', '=', id).where('tenant_id', 'is', null).executeTakeFirst();
       return row && toApiKey(row);
     },
     async countByRole(roleId) {

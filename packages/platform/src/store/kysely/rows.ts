@@ -35,6 +35,8 @@ export const toTenant = (r: Row<'tenants'>): TenantRow => ({
   },
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  deletedAt: r.deleted_at,
+  purgeAt: r.purge_at,
 });
 
 export const toExtension = (r: Row<'extensions'>): ExtensionRow => ({

@@ -6,10 +6,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newId } from '../../ids';
 import type { DirectoryChange } from '../async-types';
 import type { TenantRow } from '../types';
+import type { DeletedTenantState } from '../lifecycle-types';
 import { openKyselyStore, type KyselyStore } from './store';
 import { sql } from 'kysely';
 import { connect } from '../db/connect';
 import { createPostgresDatabase, testDatabases, type TestDatabase } from './testing';
+import { systemScope } from '../../domain/system-scope';
 
 const T0 = '2026-12-01T00:00:00.000Z';
 const at = (minute: number) => new Date(Date.parse(T0) + minute * 60_000).toISOString();
@@ -36,7 +38,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
     return store.tenants.insert({ id, resellerId, name: `Tenant ${id}`, slug: id.toLowerCase(), status: 'active', limits: LIMITS, createdAt: T0, updatedAt: T0 });
   }
   const extension = (tenantId: string, number: string) =>
-    store.tenant(tenantId).extensions.insert({ id: uid('ext'), number, displayName: `Ext ${number}`, ha1: 'a'.repeat(32), createdAt: T0, updatedAt: T0 });
+    store.tenant(systemScope('test fixture', tenantId)).extensions.insert({ id: uid('ext'), number, displayName: `Ext ${number}`, ha1: 'a'.repeat(32), createdAt: T0, updatedAt: T0 });
   const reseller = () => store.resellers.insert({ id: uid('res'), name: 'R', status: 'active', createdAt: T0, updatedAt: T0 });
 
   describe('platform collections', () => {
@@ -88,18 +90,22 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect(await store.apiKeys.countByPrincipal('provider')).toBeGreaterThanOrEqual(1);
       expect(await store.apiKeys.countByRole(role)).toBe(1);
       await store.apiKeys.touch(provider.id, at(3));
-      expect((await store.apiKeys.get(provider.id))?.lastUsedAt).toBe(at(3));
+      expect((await store.apiKeys.get(provider.id, 'provider'))?.lastUsedAt).toBe(at(3));
+      // A reseller sees its own keys only, never the provider's; the provider sees both.
+      expect(await store.apiKeys.get(provider.id, { resellerId: r.id })).toBeUndefined();
+      expect(await store.apiKeys.get(resellerKey.id, { resellerId: r.id })).toEqual(resellerKey);
+      expect(await store.apiKeys.get(resellerKey.id, 'provider')).toEqual(resellerKey);
       expect((await store.apiKeys.list(page(), { resellerId: r.id })).items.map((k) => k.id)).toEqual([resellerKey.id]);
       expect((await store.apiKeys.list(page(1000), 'provider')).items.map((k) => k.id)).toContain(provider.id);
       await store.apiKeys.update(provider.id, { revokedAt: at(4) });
-      expect(await store.apiKeys.get(provider.id)).toBeUndefined();
+      expect(await store.apiKeys.get(provider.id, 'provider')).toBeUndefined();
       expect(await store.apiKeys.countByRole(role)).toBe(0);
       expect((await store.apiKeys.list(page(1000), 'provider')).items.map((k) => k.id)).not.toContain(provider.id);
     });
 
     it('claims an idempotency key once, completes, releases and purges', async () => {
       const t = await tenant();
-      const key = await store.tenant(t.id).apiKeys.insert({ id: uid('key'), secretHash: uid('h'), name: 'k', createdAt: T0, lastUsedAt: null });
+      const key = await store.tenant(systemScope('test fixture', t.id)).apiKeys.insert({ id: uid('key'), secretHash: uid('h'), name: 'k', createdAt: T0, lastUsedAt: null });
       const claim = { apiKeyId: key.id, idempotencyKey: 'k1', requestHash: 'h', createdAt: at(0) };
       expect(await store.idempotency.claim(claim)).toBe(true);
       expect(await store.idempotency.claim(claim)).toBe(false);
@@ -138,14 +144,14 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       await store.audit.record(event(other.id, 1));
       expect(await store.audit.head(t.id)).toEqual({ chainSeq: 3, hash: `${t.id}hash3` });
       expect((await store.audit.chainAfter(t.id, 1, 10)).map((e) => e.id)).toEqual([events[1]?.id, events[2]?.id]);
-      expect(await store.tenant(t.id).auditEvents.chainAfter(0, 2)).toEqual(events.slice(0, 2));
+      expect(await store.tenant(systemScope('test fixture', t.id)).auditEvents.chainAfter(0, 2)).toEqual(events.slice(0, 2));
       expect(await store.audit.chainTenantIds()).toEqual(expect.arrayContaining([t.id, other.id]));
       expect(await store.audit.anyHashStartingWith(`${t.id}hash`)).toBe(true);
       expect(await store.audit.anyHashStartingWith('nothing-like-this')).toBe(false);
       await store.audit.rehash(events[0]!.id, 'p', 'rehashed');
       expect((await store.audit.chainAfter(t.id, 0, 1))[0]).toMatchObject({ prevHash: 'p', hash: 'rehashed' });
-      expect((await store.tenant(t.id).auditEvents.list(page(), { action: 'extension.deleted' })).items.map((e) => e.id)).toEqual([events[1]?.id]);
-      expect((await store.tenant(t.id).auditEvents.list(page(), { from: at(2), to: at(3) })).items.map((e) => e.id)).toEqual([events[1]?.id]);
+      expect((await store.tenant(systemScope('test fixture', t.id)).auditEvents.list(page(), { action: 'extension.deleted' })).items.map((e) => e.id)).toEqual([events[1]?.id]);
+      expect((await store.tenant(systemScope('test fixture', t.id)).auditEvents.list(page(), { from: at(2), to: at(3) })).items.map((e) => e.id)).toEqual([events[1]?.id]);
       const ofReseller = await store.audit.list(page(), { resellerId: r.id });
       expect(ofReseller.items.map((e) => e.id)).toEqual(events.map((e) => e.id));
       await store.audit.record({ ...event(null, 1), id: uid('aud'), hash: uid('platform') });
@@ -157,11 +163,11 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const n = await store.numbers.insert({ id: uid('num'), number: `+1415${Math.floor(Math.random() * 1e7)}`, createdAt: T0, updatedAt: T0 });
       expect(await store.numbers.getByNumber(n.number)).toEqual(n);
       expect((await store.numbers.list(page(1000), { assigned: false })).items.map((x) => x.id)).toContain(n.id);
-      expect(await store.numbers.assign(n.id, t.id, at(1))).toBe(true);
-      expect(await store.numbers.assign(n.id, t.id, at(1))).toBe(false);
+      expect(await store.numbers.assign(n.id, systemScope('test fixture', t.id), at(1))).toBe(true);
+      expect(await store.numbers.assign(n.id, systemScope('test fixture', t.id), at(1))).toBe(false);
       expect(await store.numbers.delete(n.id)).toBe(false);
       expect((await store.numbers.get(n.id))?.tenantId).toBe(t.id);
-      const scope = store.tenant(t.id).numbers;
+      const scope = store.tenant(systemScope('test fixture', t.id)).numbers;
       expect(await scope.count()).toBe(1);
       const routed = await scope.route(n.id, { type: 'extension', target: '101' }, at(2));
       expect(routed?.routing).toEqual({ type: 'extension', target: '101' });
@@ -170,6 +176,58 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect(await scope.release(n.id, at(3))).toBe(true);
       expect(await store.numbers.get(n.id)).toMatchObject({ tenantId: null, routing: null, assignedAt: null });
       expect(await store.numbers.delete(n.id)).toBe(true);
+    });
+  });
+
+  describe('tenant life cycle', () => {
+    const state: DeletedTenantState = { status: 'active', numbers: [{ id: 'num_1', number: '+15550001', routing: { type: 'extension', target: '101' } }] };
+
+    it('marks a tenant deleted once, suspended underneath, listed only as deleted, and restores it with its status', async () => {
+      const r = await reseller();
+      const t = await tenant(r.id);
+      const alive = await tenant(r.id);
+      expect(await store.lifecycle.markDeleted(t.id, { deletedAt: at(1), purgeAt: at(100) }, state)).toBe(true);
+      expect(await store.lifecycle.markDeleted(t.id, { deletedAt: at(2), purgeAt: at(200) }, state)).toBe(false);
+      expect(await store.tenants.get(t.id)).toMatchObject({ status: 'suspended', deletedAt: at(1), purgeAt: at(100), updatedAt: at(1) });
+      expect(await store.lifecycle.deletedState(t.id)).toEqual(state);
+      expect(await store.lifecycle.deletedState(alive.id)).toBeUndefined();
+      const ids = async (filter: Parameters<KyselyStore['tenants']['list']>[1]) => (await store.tenants.list(page(), { resellerId: r.id, ...filter })).items.map((x) => x.id);
+      expect(await ids({})).toEqual([alive.id]);
+      expect(await ids({ status: 'suspended' })).toEqual([]);
+      expect(await ids({ status: 'active' })).toEqual([alive.id]);
+      expect(await ids({ deleted: true })).toEqual([t.id]);
+
+      expect(await store.lifecycle.clearDeleted(t.id, 'active', at(3))).toBe(true);
+      expect(await store.lifecycle.clearDeleted(t.id, 'active', at(4))).toBe(false);
+      expect(await store.tenants.get(t.id)).toMatchObject({ status: 'active', deletedAt: null, purgeAt: null, updatedAt: at(3) });
+      expect(await store.lifecycle.deletedState(t.id)).toBeUndefined();
+      expect(await ids({})).toEqual([t.id, alive.id].sort());
+    });
+
+    it('purges only deleted tenants that are due, with every row they own, and leaves their audit events', async () => {
+      const due = await tenant();
+      const later = await tenant();
+      const restored = await tenant();
+      await extension(due.id, '101');
+      await store.audit.record({ id: uid('aud'), occurredAt: at(0), actorKeyId: null, tenantId: due.id, action: 'tenant.deleted', targetId: due.id, requestId: null });
+      await store.lifecycle.markDeleted(due.id, { deletedAt: at(1), purgeAt: at(10) }, state);
+      await store.lifecycle.markDeleted(later.id, { deletedAt: at(1), purgeAt: at(50) }, state);
+      await store.lifecycle.markDeleted(restored.id, { deletedAt: at(1), purgeAt: at(10) }, state);
+      await store.lifecycle.clearDeleted(restored.id, 'active', at(2));
+
+      const dueNow = await store.lifecycle.duePurge(at(20), 100);
+      expect(dueNow).toContain(due.id);
+      expect(dueNow).not.toContain(later.id);
+      expect(dueNow).not.toContain(restored.id);
+      expect(await store.lifecycle.purge(later.id, at(20))).toBe(false);
+      expect(await store.lifecycle.purge(restored.id, at(20))).toBe(false);
+      expect(await store.lifecycle.purge(due.id, at(20))).toBe(true);
+      expect(await store.lifecycle.purge(due.id, at(20))).toBe(false);
+      expect(await store.tenants.get(due.id)).toBeUndefined();
+      expect(await store.tenant(systemScope('test fixture', due.id)).extensions.count()).toBe(0);
+      expect((await store.audit.list(page(), { targetId: due.id })).items.map((e) => e.action)).toEqual(['tenant.deleted']);
+      expect(await store.tenants.get(later.id)).toBeDefined();
+      expect(await store.tenants.get(restored.id)).toMatchObject({ status: 'active' });
     });
   });
 
@@ -194,15 +252,29 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const a101 = await extension(a.id, '101');
       const b101 = await extension(b.id, '101');
       await expect(extension(a.id, '101')).rejects.toThrow();
-      const ext = store.tenant(a.id).extensions;
+      const ext = store.tenant(systemScope('test fixture', a.id)).extensions;
       expect(await ext.getByNumber('101')).toEqual(a101);
-      expect((await store.tenant(b.id).extensions.getByNumber('101'))?.id).toBe(b101.id);
+      expect((await store.tenant(systemScope('test fixture', b.id)).extensions.getByNumber('101'))?.id).toBe(b101.id);
       expect(await ext.count()).toBe(1);
       expect(await ext.update(a101.id, { displayName: 'Reception', updatedAt: at(1) })).toMatchObject({ displayName: 'Reception', ha1: a101.ha1 });
       await extension(a.id, '102');
       expect((await ext.list(page(1))).next).toBe(a101.id);
       expect(await ext.delete(a101.id)).toBe(true);
       expect(await ext.delete(a101.id)).toBe(false);
+    });
+
+    it('inserts a batch of extensions all or none, and finds numbers taken by extensions or ring groups of that tenant only', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const row = (number: string) => ({ id: uid('ext'), number, displayName: `Ext ${number}`, ha1: 'a'.repeat(32), createdAt: T0, updatedAt: T0 });
+      await store.tenant(systemScope('test fixture', a.id)).extensions.insertMany(Array.from({ length: 1200 }, (_, i) => row(String(1000 + i))));
+      expect(await store.tenant(systemScope('test fixture', a.id)).extensions.count()).toBe(1200);
+      await store.tenant(systemScope('test fixture', a.id)).ringGroups.insert({ id: uid('rg'), number: '600', name: 'g', strategy: 'simultaneous', memberTimeoutSeconds: 10, members: ['1000'], createdAt: T0, updatedAt: T0 });
+      expect((await store.tenant(systemScope('test fixture', a.id)).extensions.takenNumbers(['1000', '600', '700', '2199'])).sort()).toEqual(['1000', '2199', '600']);
+      expect(await store.tenant(systemScope('test fixture', b.id)).extensions.takenNumbers(['1000', '600'])).toEqual([]);
+      // A duplicate inside the batch fails the whole insert inside the caller's transaction.
+      await expect(store.transaction(() => store.tenant(systemScope('test fixture', b.id)).extensions.insertMany([row('101'), row('102'), row('101')]))).rejects.toThrow();
+      expect(await store.tenant(systemScope('test fixture', b.id)).extensions.count()).toBe(0);
     });
 
     it('keeps roles per owner, names unique per owner only', async () => {
@@ -219,29 +291,36 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
         createdAt: T0,
         updatedAt: T0,
       });
-      const tenantRole = await store.tenant(t.id).roles.insert(role('tenant', 'agents'));
+      const tenantRole = await store.tenant(systemScope('test fixture', t.id)).roles.insert(role('tenant', 'agents'));
       const resellerRole = await store.roles({ resellerId: r.id }).insert(role('reseller', 'agents'));
       const providerName = uid('n');
       await store.roles('provider').insert(role('provider', providerName));
-      await expect(store.tenant(t.id).roles.insert(role('tenant', 'agents'))).rejects.toThrow();
-      expect(await store.tenant(t.id).roles.getByName('agents')).toEqual(tenantRole);
+      await expect(store.tenant(systemScope('test fixture', t.id)).roles.insert(role('tenant', 'agents'))).rejects.toThrow();
+      expect(await store.tenant(systemScope('test fixture', t.id)).roles.getByName('agents')).toEqual(tenantRole);
       expect(await store.roles({ resellerId: r.id }).get(tenantRole.id)).toBeUndefined();
-      expect(await store.tenant(t.id).roles.get(resellerRole.id)).toBeUndefined();
+      expect(await store.tenant(systemScope('test fixture', t.id)).roles.get(resellerRole.id)).toBeUndefined();
       expect((await store.roles('provider').getByName(providerName))?.level).toBe('provider');
-      const updated = await store.tenant(t.id).roles.update(tenantRole.id, { permissions: ['calls:read', 'extensions:read'], updatedAt: at(1) });
+      const updated = await store.tenant(systemScope('test fixture', t.id)).roles.update(tenantRole.id, { permissions: ['calls:read', 'extensions:read'], updatedAt: at(1) });
       expect(updated?.permissions).toEqual(['calls:read', 'extensions:read']);
-      expect((await store.tenant(t.id).roles.list(page())).items).toEqual([updated]);
-      expect(await store.tenant(t.id).roles.delete(tenantRole.id)).toBe(true);
+      expect((await store.tenant(systemScope('test fixture', t.id)).roles.list(page())).items).toEqual([updated]);
+      expect(await store.tenant(systemScope('test fixture', t.id)).roles.delete(tenantRole.id)).toBe(true);
     });
 
     it('keeps tenant keys (revoked ones hidden) and replaces the signing key', async () => {
       const t = await tenant();
-      const scope = store.tenant(t.id);
+      const scope = store.tenant(systemScope('test fixture', t.id));
       const key = await scope.apiKeys.insert({ id: uid('key'), secretHash: uid('h'), name: 'admin', createdAt: T0, lastUsedAt: null, roleId: 'rol_tenantOwner' });
       expect(key).toMatchObject({ principal: 'tenant', tenantId: t.id, resellerId: null });
       expect(await scope.apiKeys.get(key.id)).toEqual(key);
       expect((await scope.apiKeys.list(page())).items).toEqual([key]);
-      await store.apiKeys.update(key.id, { revokedAt: at(1) });
+      // A tenant's key is out of reach of the platform's key calls and of every other tenant's scope.
+      expect(await store.apiKeys.get(key.id, 'provider')).toBeUndefined();
+      expect(await store.apiKeys.update(key.id, { revokedAt: at(1) })).toBeUndefined();
+      const other = store.tenant(systemScope('test fixture', (await tenant()).id));
+      expect(await other.apiKeys.get(key.id)).toBeUndefined();
+      expect(await other.apiKeys.update(key.id, { revokedAt: at(1) })).toBeUndefined();
+      expect(await scope.apiKeys.get(key.id)).toEqual(key);
+      expect(await scope.apiKeys.update(key.id, { revokedAt: at(1) })).toMatchObject({ id: key.id, revokedAt: at(1) });
       expect(await scope.apiKeys.get(key.id)).toBeUndefined();
       expect(await scope.signingKey.get()).toBeUndefined();
       await scope.signingKey.set('s1', at(1));
@@ -252,7 +331,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
     it('keeps calls and filters them', async () => {
       const t = await tenant();
       const call = (n: number, from: string, to: string, disposition: 'answered' | 'busy') =>
-        store.tenant(t.id).calls.insert({
+        store.tenant(systemScope('test fixture', t.id)).calls.insert({
           id: uid('cal'),
           callId: `c${n}`,
           from,
@@ -268,7 +347,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const c1 = await call(1, '101', '102', 'answered');
       const c2 = await call(2, '102', '103', 'busy');
       const c3 = await call(3, '104', '105', 'answered');
-      const calls = store.tenant(t.id).calls;
+      const calls = store.tenant(systemScope('test fixture', t.id)).calls;
       expect(await calls.get(c2.id)).toEqual(c2);
       expect((await calls.list(page(), { extension: '102' })).items.map((c) => c.id)).toEqual([c1.id, c2.id]);
       expect((await calls.list(page(), { disposition: 'busy' })).items).toEqual([c2]);
@@ -278,7 +357,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
 
     it('keeps dial rules in position order and bumps the revision', async () => {
       const t = await tenant();
-      const rules = store.tenant(t.id).dialRules;
+      const rules = store.tenant(systemScope('test fixture', t.id)).dialRules;
       const rule = (position: number) =>
         rules.insert({ id: uid('dr'), name: `r${position}`, pattern: `${position}XX`, position, action: { type: 'reject', status: 403, reason: null }, createdAt: T0, updatedAt: T0 });
       const r0 = await rule(0);
@@ -304,7 +383,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
 
     it('keeps ring groups and trunks, a null caller id clearing the old one', async () => {
       const t = await tenant();
-      const groups = store.tenant(t.id).ringGroups;
+      const groups = store.tenant(systemScope('test fixture', t.id)).ringGroups;
       const g = await groups.insert({ id: uid('rg'), number: '600', name: 'Sales', strategy: 'sequential', memberTimeoutSeconds: 20, members: ['101', '102'], createdAt: T0, updatedAt: T0 });
       expect(await groups.getByNumber('600')).toEqual(g);
       expect((await groups.update(g.id, { members: ['103'], updatedAt: at(1) }))?.members).toEqual(['103']);
@@ -312,7 +391,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect((await groups.list(page())).items.map((x) => x.id)).toEqual([g.id]);
       expect(await groups.delete(g.id)).toBe(true);
 
-      const trunks = store.tenant(t.id).trunks;
+      const trunks = store.tenant(systemScope('test fixture', t.id)).trunks;
       const tr = await trunks.insert({ id: uid('trk'), name: 'pbx', username: 'pbx1', ha1: 'b'.repeat(32), callerId: '+14155550100', createdAt: T0, updatedAt: T0 });
       expect(await trunks.getByUsername('pbx1')).toEqual(tr);
       expect((await trunks.update(tr.id, { callerId: null, updatedAt: at(1) }))?.callerId).toBeNull();
@@ -350,29 +429,29 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const b = await tenant();
       const shared = e164();
       const mine = e164();
-      const oa = await store.tenant(a.id).portOrders.insert(order(uid('por')), [shared, mine]);
-      const ob = await store.tenant(b.id).portOrders.insert(order(uid('por')), [shared]);
-      expect(await store.tenant(a.id).portOrders.numbers(oa.id)).toEqual([shared, mine]);
-      expect(await store.tenant(a.id).portOrders.reserveNumbers(oa.id)).toBe(true);
+      const oa = await store.tenant(systemScope('test fixture', a.id)).portOrders.insert(order(uid('por')), [shared, mine]);
+      const ob = await store.tenant(systemScope('test fixture', b.id)).portOrders.insert(order(uid('por')), [shared]);
+      expect(await store.tenant(systemScope('test fixture', a.id)).portOrders.numbers(oa.id)).toEqual([shared, mine]);
+      expect(await store.tenant(systemScope('test fixture', a.id)).portOrders.reserveNumbers(oa.id)).toBe(true);
       const claims = await store.porting.numberClaims([shared]);
       expect(claims).toEqual([{ number: shared, tenantId: a.id, orderId: oa.id }]);
       expect(await store.porting.numberClaims([shared], oa.id)).toEqual([]);
 
       // The losing reservation is refused and the transaction around it still commits its other work.
       await store.transaction(async () => {
-        expect(await store.tenant(b.id).portOrders.reserveNumbers(ob.id)).toBe(false);
-        await store.tenant(b.id).portOrders.updateIfStatus(ob.id, 'draft', { carrierRef: 'kept', updatedAt: at(1) });
+        expect(await store.tenant(systemScope('test fixture', b.id)).portOrders.reserveNumbers(ob.id)).toBe(false);
+        await store.tenant(systemScope('test fixture', b.id)).portOrders.updateIfStatus(ob.id, 'draft', { carrierRef: 'kept', updatedAt: at(1) });
       });
-      expect((await store.tenant(b.id).portOrders.get(ob.id))?.carrierRef).toBe('kept');
+      expect((await store.tenant(systemScope('test fixture', b.id)).portOrders.get(ob.id))?.carrierRef).toBe('kept');
       expect((await store.porting.numberClaims([shared])).map((c) => c.orderId)).toEqual([oa.id]);
 
-      await store.tenant(a.id).portOrders.releaseNumbers(oa.id);
-      expect(await store.tenant(b.id).portOrders.reserveNumbers(ob.id)).toBe(true);
+      await store.tenant(systemScope('test fixture', a.id)).portOrders.releaseNumbers(oa.id);
+      expect(await store.tenant(systemScope('test fixture', b.id)).portOrders.reserveNumbers(ob.id)).toBe(true);
     });
 
     it('changes an order only from the expected status, counts open ones and lists by status', async () => {
       const t = await tenant();
-      const orders = store.tenant(t.id).portOrders;
+      const orders = store.tenant(systemScope('test fixture', t.id)).portOrders;
       const o = await orders.insert(order(uid('por')), [e164()]);
       const o2 = await orders.insert(order(uid('por')), []);
       expect(await orders.updateIfStatus(o.id, 'submitted', { status: 'in_review', updatedAt: at(1) })).toBe(false);
@@ -391,7 +470,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
 
     it('finds stale drafts across tenants, oldest first', async () => {
       const t = await tenant();
-      const old = await store.tenant(t.id).portOrders.insert(order(uid('por'), 'draft', '2001-01-01T00:00:00.000Z'), []);
+      const old = await store.tenant(systemScope('test fixture', t.id)).portOrders.insert(order(uid('por'), 'draft', '2001-01-01T00:00:00.000Z'), []);
       const stale = await store.porting.staleDrafts('2001-01-02T00:00:00.000Z', 1000);
       expect(stale).toContainEqual({ id: old.id, tenantId: t.id });
       expect(stale.findIndex((x) => x.id === old.id)).toBeGreaterThanOrEqual(0);
@@ -399,12 +478,12 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
 
     it('activates ported numbers into the tenant and keeps documents, comments and events', async () => {
       const t = await tenant();
-      const orders = store.tenant(t.id).portOrders;
+      const orders = store.tenant(systemScope('test fixture', t.id)).portOrders;
       const o = await orders.insert(order(uid('por')), []);
       const n = e164();
       await orders.activateNumbers([{ id: uid('num'), number: n }], { type: 'extension', target: '101' }, at(1));
       expect(await store.porting.numbersOnPlatform([n, e164()])).toEqual([n]);
-      expect((await store.tenant(t.id).numbers.getByNumber(n))?.routing).toEqual({ type: 'extension', target: '101' });
+      expect((await store.tenant(systemScope('test fixture', t.id)).numbers.getByNumber(n))?.routing).toEqual({ type: 'extension', target: '101' });
 
       const doc = await orders.documents.insert({ id: uid('doc'), orderId: o.id, kind: 'loa', filename: 'loa.pdf', contentType: 'application/pdf', sizeBytes: 1000, storagePath: 'x/loa.pdf', createdAt: T0 });
       await orders.documents.insert({ ...doc, id: uid('doc'), kind: 'bill', sizeBytes: 24 });
@@ -442,11 +521,11 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const t = await tenant(r.id);
       const provider = await store.webhooks.endpoints('provider').insert(endpoint());
       const ofReseller = await store.webhooks.endpoints({ resellerId: r.id }).insert(endpoint());
-      const ofTenant = await store.tenant(t.id).webhookEndpoints.insert(endpoint());
+      const ofTenant = await store.tenant(systemScope('test fixture', t.id)).webhookEndpoints.insert(endpoint());
       expect(ofTenant).toMatchObject({ level: 'tenant', tenantId: t.id, resellerId: null });
       expect(await store.webhooks.endpoints({ resellerId: r.id }).get(ofTenant.id)).toBeUndefined();
       expect(await store.webhooks.endpoints('provider').get(ofReseller.id)).toBeUndefined();
-      expect((await store.tenant(t.id).webhookEndpoints.update(ofTenant.id, { enabledEvents: ['extension.created'], updatedAt: at(1) }))?.enabledEvents).toEqual([
+      expect((await store.tenant(systemScope('test fixture', t.id)).webhookEndpoints.update(ofTenant.id, { enabledEvents: ['extension.created'], updatedAt: at(1) }))?.enabledEvents).toEqual([
         'extension.created',
       ]);
       const subscribers = (await store.webhooks.subscribers(t.id, r.id)).map((e) => e.id);
@@ -464,13 +543,13 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
 
       await store.webhooks.recordAttempt(deliveryId, { attemptedAt: at(1), statusCode: 500, error: null, durationMs: 12 }, { status: 'pending', nextAttemptAt: at(2), updatedAt: at(1) });
       await store.webhooks.recordAttempt(deliveryId, { attemptedAt: at(2), statusCode: 200, error: null, durationMs: 8 }, { status: 'delivered', nextAttemptAt: null, updatedAt: at(2) });
-      const delivered = await store.tenant(t.id).webhookEndpoints.getDelivery(ofTenant.id, deliveryId);
+      const delivered = await store.tenant(systemScope('test fixture', t.id)).webhookEndpoints.getDelivery(ofTenant.id, deliveryId);
       expect(delivered).toMatchObject({ status: 'delivered', attemptCount: 2, eventType: 'extension.created' });
       expect(delivered?.attempts.map((a) => a.statusCode)).toEqual([500, 200]);
-      expect((await store.tenant(t.id).webhookEndpoints.deliveries(ofTenant.id, page())).items.map((d) => d.id)).toEqual([deliveryId]);
+      expect((await store.tenant(systemScope('test fixture', t.id)).webhookEndpoints.deliveries(ofTenant.id, page())).items.map((d) => d.id)).toEqual([deliveryId]);
       expect(await store.webhooks.endpoints({ resellerId: r.id }).getDelivery(ofTenant.id, deliveryId)).toBeUndefined();
       expect((await store.webhooks.endpoints({ resellerId: r.id }).deliveries(ofTenant.id, page())).items).toEqual([]);
-      expect(await store.tenant(t.id).webhookEndpoints.delete(ofTenant.id)).toBe(true);
+      expect(await store.tenant(systemScope('test fixture', t.id)).webhookEndpoints.delete(ofTenant.id)).toBe(true);
       await store.webhooks.recordAttempt(deliveryId, { attemptedAt: at(3), statusCode: 200, error: null, durationMs: 1 }, { status: 'delivered', nextAttemptAt: null, updatedAt: at(3) });
     });
   });
@@ -479,8 +558,8 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
     it("never shows, changes or deletes tenant A's rows through tenant B's scope, in any tenant-owned collection", async () => {
       const a = await tenant();
       const b = await tenant();
-      const A = store.tenant(a.id);
-      const B = store.tenant(b.id);
+      const A = store.tenant(systemScope('test fixture', a.id));
+      const B = store.tenant(systemScope('test fixture', b.id));
       const ext = await extension(a.id, '101');
       const role = await A.roles.insert({ id: uid('rol'), level: 'tenant', tenantId: a.id, resellerId: null, name: 'r', description: '', permissions: [], createdAt: T0, updatedAt: T0 });
       const key = await A.apiKeys.insert({ id: uid('key'), secretHash: uid('h'), name: 'k', createdAt: T0, lastUsedAt: null });
@@ -488,7 +567,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const call = await A.calls.insert({ id: uid('cal'), callId: 'c', from: '101', to: '102', direction: 'internal', startedAt: T0, answeredAt: null, endedAt: T0, durationSeconds: 0, disposition: 'busy', sipStatus: 486 });
       await store.audit.record({ id: uid('aud'), occurredAt: T0, actorKeyId: null, tenantId: a.id, action: 'x', targetId: 't', requestId: null, chainSeq: 1, hash: uid('h') });
       const num = await store.numbers.insert({ id: uid('num'), number: `+1650${Math.floor(Math.random() * 1e7)}`, createdAt: T0, updatedAt: T0 });
-      await store.numbers.assign(num.id, a.id, T0);
+      await store.numbers.assign(num.id, systemScope('test fixture', a.id), T0);
       const rule = await A.dialRules.insert({ id: uid('dr'), name: 'r', pattern: '9X', position: 0, action: { type: 'reject', status: 403, reason: null }, createdAt: T0, updatedAt: T0 });
       const group = await A.ringGroups.insert({ id: uid('rg'), number: '600', name: 'g', strategy: 'simultaneous', memberTimeoutSeconds: 10, members: ['101'], createdAt: T0, updatedAt: T0 });
       const trunk = await A.trunks.insert({ id: uid('trk'), name: 't', username: 'u', ha1: 'c'.repeat(32), callerId: null, createdAt: T0, updatedAt: T0 });
@@ -592,7 +671,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
   describe('transactions', () => {
     it('commits everything or nothing, nested calls joining the outer one', async () => {
       const t = await tenant();
-      const scope = store.tenant(t.id);
+      const scope = store.tenant(systemScope('test fixture', t.id));
       await expect(
         store.transaction(async () => {
           await extension(t.id, '201');
@@ -633,7 +712,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
           await extension(t.id, '301');
         }),
       ).rejects.toThrow();
-      expect((await store.tenant(t.id).extensions.list(page())).items.map((e) => e.number)).toEqual(['301']);
+      expect((await store.tenant(systemScope('test fixture', t.id)).extensions.list(page())).items.map((e) => e.number)).toEqual(['301']);
     });
   });
 
@@ -655,8 +734,8 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
 
         await store.transaction(async () => {
           await extension(t.id, '102');
-          await store.tenant(t.id).dialRules.touch();
-          await store.tenant(t.id).signingKey.set('s', T0);
+          await store.tenant(systemScope('test fixture', t.id)).dialRules.touch();
+          await store.tenant(systemScope('test fixture', t.id)).signingKey.set('s', T0);
           expect(told).toEqual([]);
         });
         expect(told).toEqual([[{ kind: 'tenant', tenantId: t.id }]]);
@@ -668,7 +747,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
             throw new Error('abort');
           }),
         ).rejects.toThrow('abort');
-        await store.tenant(t.id).calls.insert({ id: uid('cal'), callId: 'c', from: '1', to: '2', direction: 'internal', startedAt: T0, answeredAt: null, endedAt: T0, durationSeconds: 0, disposition: 'busy', sipStatus: null });
+        await store.tenant(systemScope('test fixture', t.id)).calls.insert({ id: uid('cal'), callId: 'c', from: '1', to: '2', direction: 'internal', startedAt: T0, answeredAt: null, endedAt: T0, durationSeconds: 0, disposition: 'busy', sipStatus: null });
         await store.settings.getOrInsert(uid('set'), 'v');
         expect(told).toEqual([]);
 
@@ -677,7 +756,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
         told.length = 0;
         const n = await store.numbers.insert({ id: uid('num'), number: `+1510${Math.floor(Math.random() * 1e7)}`, createdAt: T0, updatedAt: T0 });
         expect(told).toEqual([]);
-        await store.numbers.assign(n.id, t.id, T0);
+        await store.numbers.assign(n.id, systemScope('test fixture', t.id), T0);
         await store.tenants.update(t.id, { status: 'suspended' });
         expect(told).toEqual([[{ kind: 'tenant', tenantId: t.id }], [{ kind: 'tenant', tenantId: t.id }]]);
       } finally {

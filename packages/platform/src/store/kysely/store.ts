@@ -3,7 +3,7 @@ import type { AsyncStore, AsyncTenantScope, DirectoryChangeSource } from '../asy
 import { connect, type ConnectOptions } from '../db/connect';
 import { migrateTo, migrateUp, schemaVersion } from '../db/migrate';
 import type { Database } from '../db/tables';
-import type { AuditFilter } from '../types';
+import type { AuditEventRow, AuditFilter } from '../types';
 import { changeFeedFor } from './change-feed';
 import { createContext, type StoreContext } from './context';
 import { numberInventory, tenantDialPlan } from './dial-plan';
@@ -11,7 +11,10 @@ import { platformIdentity, tenantIdentity } from './identity';
 import { platformBranding, tenantBranding } from './branding';
 import { portingPlatform, tenantPorting } from './porting';
 import { tenantDb, type TenantDb } from './tenant-db';
+import { tenantLifecycle } from './lifecycle';
+import type { TenantScope } from '../tenant-scope';
 import { tenantWebhooks, webhookPlatform } from './webhooks';
+import { leasePlatform } from './leases';
 import { addToRollup, analyticsPlatform, tenantCallAnalytics } from './analytics';
 import { defined, paginate, toAudit, toCall, toExtension, toIdempotency, toReseller, toTenant } from './rows';
 
@@ -33,6 +36,25 @@ function auditFilter(eb: ExpressionBuilder<Database, 'audit_events'>, filter: Au
   if (filter.to !== undefined) and.push(eb('occurred_at', '<', filter.to));
   return eb.and(and);
 }
+
+/** An audit event as its table's row. */
+const auditValues = (e: AuditEventRow) => ({
+  id: e.id,
+  occurred_at: e.occurredAt,
+  actor_key_id: e.actorKeyId,
+  tenant_id: e.tenantId,
+  action: e.action,
+  target_id: e.targetId,
+  request_id: e.requestId,
+  actor_principal: e.actorPrincipal ?? null,
+  actor_role: e.actorRole ?? null,
+  target_type: e.targetType ?? null,
+  changes: e.changes ?? null,
+  source_address: e.sourceAddress ?? null,
+  chain_seq: e.chainSeq ?? null,
+  prev_hash: e.prevHash ?? null,
+  hash: e.hash ?? null,
+});
 
 function tenantCore(ctx: StoreContext, tenant: TenantDb): Pick<AsyncTenantScope, 'extensions' | 'auditEvents' | 'calls'> {
   const extensions: AsyncTenantScope['extensions'] = {
@@ -57,6 +79,23 @@ function tenantCore(ctx: StoreContext, tenant: TenantDb): Pick<AsyncTenantScope,
         .insertInto('extensions', { id: row.id, number: row.number, display_name: row.displayName, ha1: row.ha1, created_at: row.createdAt, updated_at: row.updatedAt })
         .execute();
       return { ...row, tenantId: tenant.tenantId };
+    },
+    async insertMany(rows) {
+      // 500 rows x 6 columns stays far below both databases' bound-parameter limits.
+      for (let i = 0; i < rows.length; i += 500) {
+        const values = rows.slice(i, i + 500).map((row) => ({ id: row.id, number: row.number, display_name: row.displayName, ha1: row.ha1, created_at: row.createdAt, updated_at: row.updatedAt }));
+        await tenant.insertInto('extensions', values).execute();
+      }
+    },
+    async takenNumbers(numbers) {
+      if (numbers.length === 0) return [];
+      const held = await tenant
+        .selectFrom('extensions')
+        .select('number')
+        .where('number', 'in', [...numbers])
+        .unionAll(tenant.selectFrom('ring_groups').select('number').where('number', 'in', [...numbers]))
+        .execute();
+      return held.map((r) => r.number);
     },
     async update(id, patch) {
       const set = defined({ display_name: patch.displayName, ha1: patch.ha1, updated_at: patch.updatedAt });
@@ -165,7 +204,8 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
         })
         .execute();
       await ctx.directoryChanged({ kind: 'tenant', tenantId: row.id });
-      return row;
+      // As `get` reads it back: a new tenant is not deleted.
+      return { ...row, deletedAt: null, purgeAt: null };
     },
     async get(id) {
       const row = await system().selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
@@ -179,6 +219,8 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
       let query = system().selectFrom('tenants').selectAll().where('id', '>', page.after ?? '');
       if (filter.resellerId !== undefined) query = query.where('reseller_id', '=', filter.resellerId);
       if (filter.id !== undefined) query = query.where('id', '=', filter.id);
+      query = query.where('deleted_at', filter.deleted === true ? 'is not' : 'is', null);
+      if (filter.status !== undefined) query = query.where('status', '=', filter.status);
       const rows = await query.orderBy('id').limit(page.limit + 1).execute();
       return paginate(rows, page.limit, toTenant);
     },
@@ -276,26 +318,11 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
     },
     audit: {
       async record(e) {
-        await system()
-          .insertInto('audit_events')
-          .values({
-            id: e.id,
-            occurred_at: e.occurredAt,
-            actor_key_id: e.actorKeyId,
-            tenant_id: e.tenantId,
-            action: e.action,
-            target_id: e.targetId,
-            request_id: e.requestId,
-            actor_principal: e.actorPrincipal ?? null,
-            actor_role: e.actorRole ?? null,
-            target_type: e.targetType ?? null,
-            changes: e.changes ?? null,
-            source_address: e.sourceAddress ?? null,
-            chain_seq: e.chainSeq ?? null,
-            prev_hash: e.prevHash ?? null,
-            hash: e.hash ?? null,
-          })
-          .execute();
+        await system().insertInto('audit_events').values(auditValues(e)).execute();
+      },
+      async recordMany(events) {
+        // 200 rows x 15 columns stays far below both databases' bound-parameter limits.
+        for (let i = 0; i < events.length; i += 200) await system().insertInto('audit_events').values(events.slice(i, i + 200).map(auditValues)).execute();
       },
       async head(tenantId) {
         // Reading the head is the first half of an append (head, then seq + 1). On PostgreSQL two
@@ -359,8 +386,8 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
 }
 
 /**
- * Opens the async store on SQLite (`{ sqlite: { dataDir } }`, the same `highrise.db` the
- * synchronous store uses) or PostgreSQL (`{ postgres: { url } }`), migrating it to the newest
+ * Opens the store on SQLite (`{ sqlite: { dataDir } }`, the embedded default, in `highrise.db`)
+ * or PostgreSQL (`{ postgres: { url } }`), migrating it to the newest
  * schema first (under the migration lock: several nodes may open one database at once).
  */
 export async function openKyselyStore(options: KyselyStoreOptions): Promise<KyselyStore> {
@@ -382,10 +409,10 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     directoryCommitted: (changes, how) => feed.directoryCommitted(changes, how),
   });
 
-  const tenant = (tenantId: string): AsyncTenantScope => {
-    const scoped = tenantDb(ctx, tenantId);
+  const tenant = (scope: TenantScope): AsyncTenantScope => {
+    const scoped = tenantDb(ctx, scope);
     return {
-      tenantId,
+      tenantId: scoped.tenantId,
       ...tenantCore(ctx, scoped),
       ...tenantIdentity(scoped),
       ...tenantBranding(scoped),
@@ -399,8 +426,10 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     transaction: ctx.transaction,
     tenant,
     numbers: numberInventory(ctx),
+    lifecycle: tenantLifecycle(ctx),
     porting: portingPlatform(ctx),
     webhooks: webhookPlatform(ctx),
+    leases: leasePlatform(ctx),
     analytics: analyticsPlatform(ctx),
     ...platformCore(ctx),
     ...platformIdentity(ctx),

@@ -1,6 +1,7 @@
 import { sql, type KyselyPlugin, type DeleteQueryBuilder, type DeleteResult, type InsertQueryBuilder, type InsertResult, type Kysely, type SelectQueryBuilder, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Database, NewRow, TableName, TenantTable } from '../db/tables';
 import type { StoreContext } from './context';
+import { TenantScope } from '../tenant-scope';
 
 /** Tables without a `tenant_id`: platform rows, and rows reached only through a tenant-owned parent. */
 export type SharedTable = Exclude<TableName, TenantTable>;
@@ -46,7 +47,18 @@ function directoryWrites(ctx: StoreContext, tenantId: string): KyselyPlugin {
   };
 }
 
-export function tenantDb(ctx: StoreContext, tenantId: string): TenantDb {
+/** The tenant id of a real scope; anything else (a string, a look-alike object) is refused. */
+export function scopedTenantId(scope: TenantScope): string {
+  if (!TenantScope.isScope(scope)) throw new TypeError('the store takes a TenantScope from the access check or a system scope, not a tenant id');
+  return scope.tenantId;
+}
+
+/**
+ * The query helper of one scope. The scope is checked at run time too (a JavaScript caller, or an
+ * `as any`, could hand anything in): a forged one is refused before any query is built.
+ */
+export function tenantDb(ctx: StoreContext, scope: TenantScope): TenantDb {
+  const tenantId = scopedTenantId(scope);
   const owned = (table: TenantTable) => sql.ref(`${table}.tenant_id`);
   const directoryPlugin = directoryWrites(ctx, tenantId);
   /** The connection to write `table` with: one that reports directory changes where they are. */

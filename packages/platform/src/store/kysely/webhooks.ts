@@ -162,37 +162,65 @@ export function webhookPlatform(ctx: StoreContext): AsyncStore['webhooks'] {
         })
         .execute();
     },
-    async due(now, limit, excludeIds) {
-      let query = system()
-        .selectFrom('webhook_deliveries as d')
-        .innerJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
-        .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
-        .selectAll('d')
-        .where('d.status', '=', 'pending')
-        .where('d.next_attempt_at', '<=', now)
-        .where('w.status', '=', 'enabled');
-      if (excludeIds.length > 0) query = query.where('d.id', 'not in', excludeIds);
-      const deliveries = await query.orderBy('d.next_attempt_at').orderBy('d.id').limit(limit).execute();
+    async due(now, limit, excludeIds, lease) {
+      const pick = (db: Kysely<Database>) => {
+        let query = db
+          .selectFrom('webhook_deliveries as d')
+          .innerJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
+          .select('d.id')
+          .where('d.status', '=', 'pending')
+          .where('d.next_attempt_at', '<=', now)
+          .where('w.status', '=', 'enabled');
+        if (excludeIds.length > 0) query = query.where('d.id', 'not in', excludeIds);
+        if (lease) query = query.where((eb) => eb.or([eb('d.leased_until', 'is', null), eb('d.leased_until', '<=', now)]));
+        query = query.orderBy('d.next_attempt_at').orderBy('d.id').limit(limit);
+        // Two nodes polling at once lock disjoint rows instead of queueing behind each other.
+        return lease && ctx.conn.dialect === 'postgres' ? query.forUpdate('d').skipLocked() : query;
+      };
+      let ids: string[];
+      if (lease) {
+        // Picked and claimed in one statement: the row is claimed before anyone else can pick it.
+        const claimed = await system()
+          .updateTable('webhook_deliveries')
+          .set({ lease_owner: lease.owner, leased_until: lease.until })
+          .where('id', 'in', pick(system()))
+          .returning(['id', 'next_attempt_at'])
+          .execute();
+        ids = claimed.sort((a, b) => (a.next_attempt_at ?? '').localeCompare(b.next_attempt_at ?? '') || a.id.localeCompare(b.id)).map((r) => r.id);
+      } else {
+        ids = (await pick(system()).execute()).map((r) => r.id);
+      }
       const jobs = [];
-      for (const d of deliveries) {
+      for (const id of ids) {
+        const d = await system().selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!d) continue;
         const event = await system().selectFrom('webhook_events').selectAll().where('id', '=', d.event_id).executeTakeFirstOrThrow();
         const endpoint = await system().selectFrom('webhook_endpoints').selectAll().where('id', '=', d.endpoint_id).executeTakeFirstOrThrow();
         jobs.push({ delivery: toWebhookDelivery(d, event.type), event: toWebhookEvent(event), endpoint: toWebhookEndpoint(endpoint) });
       }
       return jobs;
     },
-    async recordAttempt(deliveryId, attempt, next) {
-      await ctx.transaction(async () => {
+    async recordAttempt(deliveryId, attempt, next, owner) {
+      return ctx.transaction(async () => {
         // The count is bumped first and read back from the same statement: the row lock it takes
         // (PostgreSQL) orders two nodes recording attempts of one delivery, so seqs never collide.
-        const updated = await system()
+        let update = system()
           .updateTable('webhook_deliveries')
-          .set((eb) => ({ status: next.status, attempt_count: eb('attempt_count', '+', 1), next_attempt_at: next.nextAttemptAt, updated_at: next.updatedAt }))
-          .where('id', '=', deliveryId)
-          .returning('attempt_count')
-          .executeTakeFirst();
+          .set((eb) => ({
+            status: next.status,
+            attempt_count: eb('attempt_count', '+', 1),
+            next_attempt_at: next.nextAttemptAt,
+            updated_at: next.updatedAt,
+            lease_owner: null,
+            leased_until: null,
+          }))
+          .where('id', '=', deliveryId);
+        // A node whose lease ran out (it stalled past it) must not overwrite the outcome of the
+        // node that took the delivery over.
+        if (owner !== undefined) update = update.where('lease_owner', '=', owner);
+        const updated = await update.returning('attempt_count').executeTakeFirst();
         // The endpoint (and its deliveries) may have been deleted while the attempt ran.
-        if (!updated) return;
+        if (!updated) return false;
         await system()
           .insertInto('webhook_attempts')
           .values({
@@ -204,7 +232,21 @@ export function webhookPlatform(ctx: StoreContext): AsyncStore['webhooks'] {
             duration_ms: attempt.durationMs,
           })
           .execute();
+        return true;
       });
+    },
+    async renewLease(deliveryId, owner, until) {
+      const result = await system()
+        .updateTable('webhook_deliveries')
+        .set({ leased_until: until })
+        .where('id', '=', deliveryId)
+        .where('lease_owner', '=', owner)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async releaseLeases(owner) {
+      await system().updateTable('webhook_deliveries').set({ lease_owner: null, leased_until: null }).where('lease_owner', '=', owner).execute();
     },
   };
 }

@@ -12,10 +12,12 @@ import { tenantCapsAndPlanRevision } from './0011_tenant_caps_and_plan_revision'
 import { kamailioEdge } from './0012_kamailio_edge';
 import { callRollups } from './0013_call_rollups';
 import { branding } from './0014_branding';
+import { leases } from './0015_leases';
+import { tenantLifecycle } from './0016_tenant_lifecycle';
 
 export type { Migration } from './types';
 
 /** Every migration in version order; the newest version is the schema this code expects. */
-export const migrations: readonly Migration[] = [initial, identity, auditChain, callsAndLimits, numbersDialPlan, webhooks, porting, tenantStorageLimit, portingApproval, tenantCapsAndPlanRevision, kamailioEdge, callRollups, branding];
+export const migrations: readonly Migration[] = [initial, identity, auditChain, callsAndLimits, numbersDialPlan, webhooks, porting, tenantStorageLimit, portingApproval, tenantCapsAndPlanRevision, kamailioEdge, callRollups, branding, leases, tenantLifecycle];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;

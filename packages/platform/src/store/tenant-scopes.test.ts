@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../ids';
-import { openSqliteStore } from './sqlite';
+import { openKyselyStore } from './kysely/index';
 import type { Store, TenantRow } from './types';
+import { systemScope } from '../domain/system-scope';
 
 let store: Store;
 const now = () => new Date().toISOString();
@@ -11,11 +12,11 @@ async function tenant(slug: string): Promise<TenantRow> {
 }
 
 async function extension(tenantId: string, number: string) {
-  return store.tenant(tenantId).extensions.insert({ id: newId('ext'), number, displayName: `Ext ${number}`, ha1: 'x'.repeat(32), createdAt: now(), updatedAt: now() });
+  return store.tenant(systemScope('test fixture', tenantId)).extensions.insert({ id: newId('ext'), number, displayName: `Ext ${number}`, ha1: 'x'.repeat(32), createdAt: now(), updatedAt: now() });
 }
 
-beforeEach(() => {
-  store = openSqliteStore({ filename: ':memory:' });
+beforeEach(async () => {
+  store = (await openKyselyStore({ sqlite: { filename: ':memory:' } }));
 });
 afterEach(() => store.close());
 
@@ -26,21 +27,21 @@ describe('tenant scopes', () => {
     const a101 = await extension(a.id, '101');
     const b101 = await extension(b.id, '101');
 
-    expect((await store.tenant(a.id).extensions.getByNumber('101'))?.id).toBe(a101.id);
-    expect((await store.tenant(b.id).extensions.getByNumber('101'))?.id).toBe(b101.id);
-    expect((await store.tenant(a.id).extensions.list({ limit: 10 })).items.map((e) => e.id)).toEqual([a101.id]);
+    expect((await store.tenant(systemScope('test fixture', a.id)).extensions.getByNumber('101'))?.id).toBe(a101.id);
+    expect((await store.tenant(systemScope('test fixture', b.id)).extensions.getByNumber('101'))?.id).toBe(b101.id);
+    expect((await store.tenant(systemScope('test fixture', a.id)).extensions.list({ limit: 10 })).items.map((e) => e.id)).toEqual([a101.id]);
   });
 
   it('never return, change or delete another tenant\'s row by its id', async () => {
     const a = await tenant('acme');
     const b = await tenant('globex');
     const b101 = await extension(b.id, '101');
-    const scopeA = store.tenant(a.id);
+    const scopeA = store.tenant(systemScope('test fixture', a.id));
 
     expect((await scopeA.extensions.get(b101.id))).toBeUndefined();
     expect((await scopeA.extensions.update(b101.id, { displayName: 'hijacked' }))).toBeUndefined();
     expect((await scopeA.extensions.delete(b101.id))).toBe(false);
-    expect((await store.tenant(b.id).extensions.get(b101.id))?.displayName).toBe('Ext 101');
+    expect((await store.tenant(systemScope('test fixture', b.id)).extensions.get(b101.id))?.displayName).toBe('Ext 101');
   });
 
   it('enforce one number per tenant in the schema itself', async () => {
@@ -55,7 +56,7 @@ describe('tenant scopes', () => {
     await extension(a.id, '101');
     await extension(b.id, '101');
     await extension(b.id, '102');
-    expect((await store.tenant(a.id).extensions.count())).toBe(1);
+    expect((await store.tenant(systemScope('test fixture', a.id)).extensions.count())).toBe(1);
   });
 });
 
@@ -67,7 +68,7 @@ describe('pagination', () => {
     const seen: string[] = [];
     let after: string | undefined;
     for (;;) {
-      const page = await store.tenant(a.id).extensions.list({ limit: 2, after });
+      const page = await store.tenant(systemScope('test fixture', a.id)).extensions.list({ limit: 2, after });
       seen.push(...page.items.map((e) => e.id));
       if (!page.next) break;
       after = page.next;

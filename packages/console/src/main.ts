@@ -1,0 +1,2 @@
+// The console's entry: registers <highrise-console>, which index.html already holds.
+import './console-app';

@@ -1,0 +1,32 @@
+import { mintTenantScope, type TenantScope } from '../store/tenant-scope';
+
+/**
+ * Why code that no API caller drives may reach a tenant's rows. Each reason is a path that has
+ * already established the tenant by other means than the access check: the SIP edge from the
+ * request's domain or an authenticated credential, key authentication from the key's own row, a
+ * background loop from the row it claimed. Closed, so every such path is named here and grep-able
+ * (`systemScope(`); the layering test keeps the callers to an allow-list.
+ */
+export type SystemScopeReason =
+  /** The SIP edge: directory loads, call records, softphone token signing keys. */
+  | 'sip edge'
+  /** A tenant key's own tenant (its role, its extension), once the key row was found by its secret or through a scope. */
+  | 'api key resolution'
+  /**
+   * A port order's own tenant: the order row was claimed by the porting automation or cleanup loop,
+   * or already read through a scope (the reviewer's completion, the order's webhook event).
+   */
+  | 'port order'
+  /** The public branding endpoint, which resolves a tenant from its SIP domain. */
+  | 'public branding'
+  /** The in-process benchmark's unguarded app (createBenchmarkApis), never served. */
+  | 'benchmark'
+  /** The demo's call history (packages/examples), written straight into the store as the SIP edge would. */
+  | 'demo seed'
+  /** Tests that seed rows directly through the store. */
+  | 'test fixture';
+
+/** A scope for one of the system paths above; the reason is kept on the scope as its origin. */
+export function systemScope(reason: SystemScopeReason, tenantId: string): TenantScope {
+  return mintTenantScope(tenantId, `system: ${reason}`);
+}

@@ -1,0 +1,63 @@
+/**
+ * `POST /internal/sip/route`: the Kamailio edge asks where an initial INVITE goes; `POST
+ * /internal/sip/call-record`: it says how a routed call ended (issue 10,
+ * docs/decisions/2026-12-01-kamailio-edge.md). Not /v1 routes and not in the OpenAPI document: the
+ * only credential it takes is the edge secret (`kamailio.edge_secret`, which `highrise
+ * kamailio-config` renders into kamailio.cfg), compared in constant time; an API key of any kind,
+ * provider keys included, is just a wrong secret here. The secret is checked before the body is read.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { SipCallEnded, SipRoutingDecision, SipRoutingRequest } from '@highrise/sdk/schemas';
+import { HttpError } from './errors';
+import { parseJsonBody, validate } from './validation';
+
+export const SIP_ROUTE_PATH = '/internal/sip/route';
+export const SIP_CALL_RECORD_PATH = '/internal/sip/call-record';
+
+/** A routing request is a few hundred bytes; anything much bigger is not from our edge. */
+const MAX_BODY_BYTES = 4096;
+
+export interface SipRoutingService {
+  /** The edge secret, or undefined when no Kamailio edge was ever configured (then every call is 401). */
+  edgeSecret(): Promise<string | undefined>;
+  decide(request: SipRoutingRequest): SipRoutingDecision;
+  /** Stores how a routed call ended; false when its tenant is unknown. */
+  recordCall(event: SipCallEnded): boolean;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+function unauthenticated(c: Context): never {
+  c.header('WWW-Authenticate', 'Bearer realm="sip-edge"');
+  throw new HttpError('unauthenticated', 'send the edge secret as `Authorization: Bearer <secret>`');
+}
+
+/** The edge secret, or a 401; then a small JSON body validated against `schema`. */
+async function edgeRequest<S extends z.ZodType>(c: Context, service: SipRoutingService, schema: S): Promise<z.output<S>> {
+  const secret = await service.edgeSecret();
+  const presented = c.req.header('Authorization')?.trim();
+  // Equal-length digests: the comparison takes the same time whatever was sent.
+  if (secret === undefined || presented === undefined || !timingSafeEqual(digest(presented), digest(`Bearer ${secret}`))) unauthenticated(c);
+  if (Number(c.req.header('Content-Length') ?? MAX_BODY_BYTES + 1) > MAX_BODY_BYTES) {
+    throw new HttpError('payload_too_large', `edge requests carry a Content-Length of at most ${MAX_BODY_BYTES} bytes`);
+  }
+  return validate(schema, parseJsonBody(await c.req.text()), 'body');
+}
+
+export function sipRouteHandler(service: SipRoutingService) {
+  return async (c: Context) => {
+    const request = await edgeRequest(c, service, SipRoutingRequest);
+    return c.json(SipRoutingDecision.parse(service.decide(request)), 200);
+  };
+}
+
+/** `POST /internal/sip/call-record`: 202 once accepted (stored in the background, as the embedded edge's records are). */
+export function sipCallRecordHandler(service: SipRoutingService) {
+  return async (c: Context) => {
+    const event = await edgeRequest(c, service, SipCallEnded);
+    if (!service.recordCall(event)) throw new HttpError('not_found', 'no such tenant', [{ field: 'tenantId', issue: 'no tenant with this id' }]);
+    return c.body(null, 202);
+  };
+}

@@ -1,0 +1,136 @@
+// Bulk provisioning through the SDK against the real platform: the batch route (all or none, per-item
+// errors by index, the limit checked before anything is written, idempotent like every POST),
+// createMany() chunking larger arrays, and lookup by number.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BadRequestError, ConflictError, Highrise, NotFoundError, UnprocessableEntityError, type ExtensionCreateParams } from '@highrise/sdk';
+import { expectApiError as failure, startTestPlatform, type TestPlatform } from './support/platform';
+
+let testPlatform: TestPlatform;
+let provider: Highrise;
+
+beforeAll(async () => {
+  testPlatform = await startTestPlatform('extensions-batch');
+  provider = testPlatform.provider;
+});
+
+afterAll(async () => {
+  await testPlatform?.close();
+});
+
+const items = (from: number, count: number): ExtensionCreateParams[] =>
+  Array.from({ length: count }, (_, i) => ({ number: String(from + i), displayName: `Desk ${from + i}` }));
+
+async function numbersOf(hr: Highrise, tenantId: string): Promise<string[]> {
+  return (await hr.tenant(tenantId).extensions.list({ limit: 100 }).toArray()).map((e) => e.number).sort();
+}
+
+describe('POST /v1/tenants/{id}/extensions/batch', () => {
+  it('creates every item in order, each with its SIP password, and audits each one', async () => {
+    const { created, admin } = await testPlatform.createTenant('batch-ok', 'Batch OK');
+    const batch = await admin.tenant(created.tenant.id).extensions.createBatch([
+      { number: '201', displayName: 'Front desk', sipPassword: 'front-desk-password-1' },
+      { number: '202', displayName: 'Back office' },
+    ]);
+    expect(batch.object).toBe('list');
+    expect(batch.data.map((e) => [e.number, e.displayName, e.sipUri])).toEqual([
+      ['201', 'Front desk', `sip:201@${created.tenant.sipDomain}`],
+      ['202', 'Back office', `sip:202@${created.tenant.sipDomain}`],
+    ]);
+    expect(batch.data[0]!.sipPassword).toBe('front-desk-password-1');
+    expect(batch.data[1]!.sipPassword).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect(await numbersOf(admin, created.tenant.id)).toEqual(['201', '202']);
+    const audit = await admin.tenant(created.tenant.id).auditEvents.list({ action: 'extension.created' }).toArray();
+    expect(audit.map((e) => e.target.id).sort()).toEqual(batch.data.map((e) => e.id).sort());
+    expect(JSON.stringify(audit)).not.toContain('front-desk-password-1');
+    // The batch's events are linked into the tenant's chain one after another, as single creates are.
+    await admin.tenant(created.tenant.id).extensions.create({ number: '203', displayName: 'After the batch' });
+    expect(await admin.tenant(created.tenant.id).auditEvents.verify()).toMatchObject({ ok: true });
+  });
+
+  it('creates nothing when one item is taken, naming every failing item by its index', async () => {
+    const { created, admin } = await testPlatform.createTenant('batch-conflict', 'Batch Conflict');
+    const extensions = admin.tenant(created.tenant.id).extensions;
+    await extensions.create({ number: '301', displayName: 'Already here' });
+    const error = await failure(extensions.createBatch([...items(300, 1), ...items(301, 1), ...items(302, 1), ...items(302, 1)]));
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.code).toBe('extension_exists');
+    expect(error.details).toEqual([
+      { field: 'items.1.number', issue: 'already taken in this tenant' },
+      { field: 'items.3.number', issue: 'same number as items.2' },
+    ]);
+    expect(await numbersOf(admin, created.tenant.id)).toEqual(['301']);
+  });
+
+  it('refuses a batch that does not fit the extension limit before writing any of it', async () => {
+    const created = await provider.tenants.create({ name: 'Batch Limit', slug: 'batch-limit', limits: { extensions: 5 } });
+    const extensions = provider.tenant(created.tenant.id).extensions;
+    await extensions.createBatch(items(100, 3));
+    const error = await failure(extensions.createBatch(items(200, 3)));
+    expect(error).toBeInstanceOf(UnprocessableEntityError);
+    expect(error.code).toBe('limit_exceeded');
+    expect(await numbersOf(provider, created.tenant.id)).toEqual(['100', '101', '102']);
+    expect((await extensions.createBatch(items(200, 2))).data).toHaveLength(2);
+  });
+
+  it('answers 400 naming the item and field for invalid items, and for an empty or oversized batch', async () => {
+    const { created } = await testPlatform.createTenant('batch-invalid', 'Batch Invalid');
+    const extensions = provider.tenant(created.tenant.id).extensions;
+    const invalid = await failure(extensions.createBatch([{ number: '101', displayName: 'ok' }, { number: '0123', displayName: 'bad' }, { number: '103', displayName: '' }]));
+    expect(invalid).toBeInstanceOf(BadRequestError);
+    expect(invalid.details.map((d) => d.field)).toEqual(['items.1.number', 'items.2.displayName']);
+    expect((await failure(extensions.createBatch([]))).details.map((d) => d.field)).toEqual(['items']);
+    expect((await failure(extensions.createBatch(items(1000, 1001)))).details.map((d) => d.field)).toEqual(['items']);
+    expect(await numbersOf(provider, created.tenant.id)).toEqual([]);
+  });
+
+  it('replays the first response for the same Idempotency-Key instead of creating twice', async () => {
+    const { created } = await testPlatform.createTenant('batch-idem', 'Batch Idempotent');
+    const extensions = provider.tenant(created.tenant.id).extensions;
+    const first = await extensions.createBatch(items(400, 2), { idempotencyKey: 'batch-idem-1' }).withResponse();
+    const again = await extensions.createBatch(items(400, 2), { idempotencyKey: 'batch-idem-1' }).withResponse();
+    expect(again.data).toEqual(first.data);
+    expect(again.response.headers.get('idempotent-replayed')).toBe('true');
+    expect(await numbersOf(provider, created.tenant.id)).toEqual(['400', '401']);
+  });
+});
+
+describe('extensions.createMany()', () => {
+  it('sends a larger array in batches of 1,000 and returns every extension in order', async () => {
+    const created = await provider.tenants.create({ name: 'Many', slug: 'many', limits: { extensions: 5000 } });
+    const extensions = provider.tenant(created.tenant.id).extensions;
+    const progress: number[] = [];
+    const all = await extensions.createMany(items(10000, 2500), { onBatch: ({ created: n }) => progress.push(n) });
+    expect(all.map((e) => e.number)).toEqual(items(10000, 2500).map((i) => i.number));
+    expect(progress).toEqual([1000, 2000, 2500]);
+    expect(await extensions.list().toArray({ limit: 150 })).toHaveLength(150);
+    const every = await extensions.list({ limit: 100 }).toArray();
+    expect(every).toHaveLength(2500);
+  });
+
+  it('names a failing item by its index in the whole array; batches before it stay created', async () => {
+    const created = await provider.tenants.create({ name: 'Many Fail', slug: 'many-fail', limits: { extensions: 5000 } });
+    const extensions = provider.tenant(created.tenant.id).extensions;
+    const list = items(20000, 1500);
+    list[1200] = { number: '20001', displayName: 'Duplicate of item 1' };
+    const error = await failure(extensions.createMany(list));
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.details).toEqual([{ field: 'items.1200.number', issue: 'already taken in this tenant' }]);
+    expect((await extensions.list({ limit: 100 }).toArray()).length).toBe(1000);
+  });
+});
+
+describe('lookup by number', () => {
+  it('finds the tenant\'s own 101, never another tenant\'s, and 404s for a number nobody holds', async () => {
+    const a = await testPlatform.createTenant('lookup-a', 'Lookup A');
+    const b = await testPlatform.createTenant('lookup-b', 'Lookup B');
+    const [a101] = (await a.admin.tenant(a.created.tenant.id).extensions.createBatch(items(101, 1))).data;
+    const [b101] = (await b.admin.tenant(b.created.tenant.id).extensions.createBatch(items(101, 2))).data;
+    expect((await a.admin.tenant(a.created.tenant.id).extensions.retrieveByNumber('101')).id).toBe(a101!.id);
+    expect((await b.admin.tenant(b.created.tenant.id).extensions.retrieveByNumber('101')).id).toBe(b101!.id);
+    expect(await failure(a.admin.tenant(a.created.tenant.id).extensions.retrieveByNumber('102'))).toBeInstanceOf(NotFoundError);
+    const filtered = await b.admin.tenant(b.created.tenant.id).extensions.list({ number: '102' });
+    expect(filtered.data.map((e) => e.number)).toEqual(['102']);
+    expect(filtered.hasNextPage()).toBe(false);
+    expect((await failure(b.admin.tenant(b.created.tenant.id).extensions.list({ number: 'abc' }))).details.map((d) => d.field)).toEqual(['query.number']);
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * The Kamailio edge's routing endpoint (`POST /internal/sip/route`, issue 10) on the real platform:
+ * tenants, extensions, dial rules and ring groups made through the SDK, the edge secret in the
+ * settings row `highrise kamailio-config` writes, and the decisions read over plain HTTP exactly as
+ * Kamailio's http_client asks. Kamailio executing them is test/kamailio-routing.test.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import { SipRoutingDecision, type SipRoutingRequest } from '@highrise/sdk';
+import type { Store } from '@highrise/platform';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openPlatformStore, startTestPlatform, type TestPlatform } from './support/platform';
+
+const KEY = 'hr_test_bootstrap_key_sip_route_ep_01';
+let tp: TestPlatform;
+let secondStore: Store;
+const edgeSecret = randomBytes(32).toString('base64url');
+
+interface Tenant {
+  id: string;
+  sipDomain: string;
+  adminKey: string;
+}
+let acme: Tenant;
+let globex: Tenant;
+
+async function tenant(slug: string): Promise<Tenant> {
+  const { created } = await tp.createTenant(slug, slug);
+  const api = tp.provider.tenant(created.tenant.id);
+  for (const number of ['101', '102', '103']) await api.extensions.create({ number, displayName: `Ext ${number}`, sipPassword: `pw-${slug}-${number}-long` });
+  return { id: created.tenant.id, sipDomain: created.tenant.sipDomain, adminKey: created.adminKey!.secret };
+}
+
+/** `authorization: null` sends no Authorization header at all. */
+const post = (body: unknown, authorization: string | null = `Bearer ${edgeSecret}`) =>
+  fetch(`${tp.platform.url}/internal/sip/route`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(authorization === null ? {} : { authorization }) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+const ask = (t: Tenant, to: string, extra: Partial<SipRoutingRequest> = {}): SipRoutingRequest => ({
+  tenantId: t.id,
+  callId: `c-${randomBytes(4).toString('hex')}`,
+  source: 'extension',
+  from: '101',
+  to,
+  domain: t.sipDomain,
+  ...extra,
+});
+
+async function decide(request: SipRoutingRequest): Promise<SipRoutingDecision> {
+  const response = await post(request);
+  expect(response.status).toBe(200);
+  return SipRoutingDecision.parse(await response.json());
+}
+
+beforeAll(async () => {
+  tp = await startTestPlatform('sip-route-endpoint', { bootstrapKey: KEY });
+  acme = await tenant('acme-route');
+  globex = await tenant('globex-route');
+  secondStore = await openPlatformStore(tp);
+});
+
+afterAll(async () => {
+  await secondStore?.close();
+  await tp?.close();
+});
+
+describe('POST /internal/sip/route', () => {
+  it('is refused to everyone until an edge secret exists, then to anything but that secret: tenant and provider API keys included', async () => {
+    // No Kamailio edge configured: nothing opens it, not even the provider owner.
+    expect((await post(ask(acme, '102'), `Bearer ${KEY}`)).status).toBe(401);
+    expect((await post(ask(acme, '102'), `Bearer ${edgeSecret}`)).status).toBe(401);
+
+    // What `highrise kamailio-config` writes on its first render.
+    expect(await secondStore.settings.getOrInsert('kamailio.edge_secret', edgeSecret)).toBe(edgeSecret);
+    await vi.waitFor(async () => expect((await post(ask(acme, '102'))).status).toBe(200), { timeout: 5000, interval: 200 });
+
+    for (const authorization of [null, '', `Bearer ${acme.adminKey}`, `Bearer ${KEY}`, `Bearer ${edgeSecret}x`, `Bearer ${edgeSecret.slice(0, -1)}`, edgeSecret, `Basic ${edgeSecret}`]) {
+      const response = await post(ask(acme, '102'), authorization);
+      expect(response.status, String(authorization)).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="sip-edge"');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
+    }
+    // Not part of the public API: the OpenAPI document does not list it.
+    const spec = (await (await fetch(`${tp.platform.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(spec.paths).filter((p) => p.includes('internal'))).toEqual([]);
+  });
+
+  it('answers bad input with 400 naming the field, never a 500', async () => {
+    const response = await post({ ...ask(acme, '102'), source: 'phone', extra: 1 });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; details: { field: string }[] } };
+    expect(body.error.code).toBe('validation_error');
+    expect(body.error.details.map((d) => d.field).sort()).toEqual(['extra', 'source']);
+    const malformed = await post('{"tenantId":');
+    expect(malformed.status).toBe(400);
+    expect((await post('x'.repeat(5000))).status).toBe(413);
+  });
+
+  it("routes an extension, a dial rule, a ring group and a reject from the tenant's own dial plan", async () => {
+    const api = tp.provider.tenant(acme.id);
+    await api.dialRules.create({ pattern: '_5XX', action: { type: 'extension', target: '102' } });
+    await api.dialRules.create({ pattern: '_7XX', action: { type: 'reject', status: 403, reason: 'premium numbers barred' } });
+    await api.ringGroups.create({ number: '600', name: 'Sales', strategy: 'simultaneous', members: ['101', '102', '103'] });
+    await api.ringGroups.create({ number: '650', name: 'Support', strategy: 'sequential', memberTimeoutSeconds: 7, members: ['102', '103'] });
+    const aor = (n: string) => ({ uri: `sip:${n}@${acme.sipDomain}` });
+
+    expect(await decide(ask(acme, '102'))).toEqual({ action: 'route', version: '1.0', routing: 'serial', routes: [aor('102')] });
+    expect(await decide(ask(acme, '555'))).toEqual({ action: 'route', version: '1.0', routing: 'serial', routes: [aor('102')] });
+    // The caller is a member: it does not ring itself.
+    expect(await decide(ask(acme, '600'))).toEqual({ action: 'route', version: '1.0', routing: 'parallel', routes: [aor('102'), aor('103')] });
+    expect(await decide(ask(acme, '650'))).toEqual({
+      action: 'route',
+      version: '1.0',
+      routing: 'serial',
+      routes: [
+        { ...aor('102'), fr_inv_timer: 7000, fr_timer: 7000 },
+        { ...aor('103'), fr_inv_timer: 7000, fr_timer: 7000 },
+      ],
+    });
+    expect(await decide(ask(acme, '777'))).toEqual({ action: 'reject', status: 403, reason: 'premium numbers barred' });
+    expect(await decide(ask(acme, '999'))).toEqual({ action: 'reject', status: 404, reason: 'Not Found' });
+    // Globex has none of Acme's rules: its 555 is nobody.
+    expect(await decide(ask(globex, '555'))).toEqual({ action: 'reject', status: 404, reason: 'Not Found' });
+  });
+
+  it("keeps a reject's reason safe for a reason phrase and a quoted header", async () => {
+    await tp.provider.tenant(acme.id).dialRules.create({ pattern: '_8XX', action: { type: 'reject', status: 486, reason: 'busy"\r\nX-Injected: 1\\' } });
+    const decision = await decide(ask(acme, '888'));
+    expect(decision).toMatchObject({ action: 'reject', status: 486 });
+    expect(decision.action === 'reject' && decision.reason).toBe('busy   X-Injected: 1');
+  });
+
+  it('never names a target outside the caller\'s tenant, and refuses unknown, mismatched and suspended tenants', async () => {
+    // The tenant named and the domain must be one tenant: Acme's id with Globex's domain is refused.
+    expect(await decide(ask(acme, '102', { domain: globex.sipDomain }))).toEqual({ action: 'reject', status: 403, reason: 'unknown domain' });
+    expect(await decide(ask(acme, '102', { domain: 'nowhere.sip.localhost' }))).toEqual({ action: 'reject', status: 403, reason: 'unknown domain' });
+    expect(await decide(ask(acme, '102', { tenantId: 'ten_nonexistent' }))).toEqual({ action: 'reject', status: 403, reason: 'unknown domain' });
+    // A caller that is not an extension of the tenant, and a trunk username that is not its trunk.
+    expect(await decide(ask(acme, '102', { from: '199' }))).toEqual({ action: 'reject', status: 403, reason: 'caller not found' });
+    expect(await decide(ask(acme, '102', { source: 'trunk', from: 'trunk-nope' }))).toEqual({ action: 'reject', status: 403, reason: 'trunk not found' });
+    // Whatever Globex dials, every target is in Globex's own domain.
+    await tp.provider.tenant(globex.id).ringGroups.create({ number: '600', name: 'All', strategy: 'simultaneous', members: ['101', '102', '103'] });
+    for (const to of ['101', '102', '600', `102@${acme.sipDomain}`]) {
+      const decision = SipRoutingDecision.parse(await (await post(ask(globex, to, { from: '103' }))).json());
+      if (decision.action === 'route') for (const route of decision.routes) expect(route.uri).toMatch(new RegExp(`@${globex.sipDomain.replace(/\./g, '\\.')}$`));
+    }
+
+    await tp.provider.tenants.suspend(globex.id);
+    await vi.waitFor(async () => expect(await decide(ask(globex, '102', { from: '103' }))).toEqual({ action: 'reject', status: 403, reason: 'tenant suspended' }));
+  });
+});
+
+describe('POST /internal/sip/call-record', () => {
+  const record = (url: string, body: unknown, authorization: string | null = `Bearer ${edgeSecret}`) =>
+    fetch(`${tp.platform.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization === null ? {} : { authorization }) }, body: JSON.stringify(body) });
+  const now = Date.now() / 1000;
+  const ended = (t: Tenant, extra: Record<string, unknown> = {}) => ({
+    tenantId: t.id,
+    callId: `rec-${randomBytes(4).toString('hex')}`,
+    from: '101',
+    to: '102',
+    direction: 'internal',
+    startedAt: now - 30,
+    answeredAt: now - 25.4,
+    endedAt: now,
+    sipStatus: 200,
+    ...extra,
+  });
+
+  it("stores how a routed call ended as the tenant's call record, to the edge secret only", async () => {
+    await secondStore.settings.getOrInsert('kamailio.edge_secret', edgeSecret);
+    for (const authorization of [null, `Bearer ${acme.adminKey}`, `Bearer ${KEY}`]) expect((await record('/internal/sip/call-record', ended(acme), authorization)).status).toBe(401);
+    const answered = ended(acme);
+    const missed = ended(acme, { to: '103', answeredAt: null, sipStatus: 487, cancelled: true });
+    const limited = ended(acme, { to: '555', answeredAt: null, sipStatus: 403, limit: true });
+    for (const body of [answered, missed, limited]) expect((await record('/internal/sip/call-record', body)).status).toBe(202);
+
+    const calls = tp.client(acme.adminKey).tenant(acme.id).calls;
+    await vi.waitFor(async () => expect((await calls.list({ limit: 100 })).data.filter((c) => c.callId.startsWith('rec-'))).toHaveLength(3));
+    const list = (await calls.list({ limit: 100 })).data;
+    expect(list.find((c) => c.callId === answered.callId)).toMatchObject({ from: '101', to: '102', direction: 'internal', disposition: 'answered', durationSeconds: 25, sipStatus: 200 });
+    expect(list.find((c) => c.callId === missed.callId)).toMatchObject({ disposition: 'cancelled', durationSeconds: 0, answeredAt: null, sipStatus: 487 });
+    expect(list.find((c) => c.callId === limited.callId)).toMatchObject({ disposition: 'limit', sipStatus: 403 });
+    // Nothing of it in another tenant.
+    const other = await tenant('initech-route');
+    expect((await tp.client(other.adminKey).tenant(other.id).calls.list({ limit: 100 })).data).toEqual([]);
+  });
+
+  it('refuses an unknown tenant (404) and bad input (400 naming the field)', async () => {
+    const unknown = await record('/internal/sip/call-record', ended(acme, { tenantId: 'ten_nonexistent' }));
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    const bad = await record('/internal/sip/call-record', ended(acme, { sipStatus: 99, direction: 'sideways' }));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { details: { field: string }[] } }).error.details.map((d) => d.field).sort()).toEqual(['direction', 'sipStatus']);
+  });
+
+  it("records the calls the dial plan refuses itself, since the edge relays nothing", async () => {
+    const calls = tp.client(acme.adminKey).tenant(acme.id).calls;
+    const request = ask(acme, '999', { from: '102' });
+    expect(await decide(request)).toEqual({ action: 'reject', status: 404, reason: 'Not Found' });
+    await vi.waitFor(async () => expect((await calls.list({ limit: 100 })).data.find((c) => c.callId === request.callId)).toMatchObject({ from: '102', to: '999', disposition: 'failed', sipStatus: 404 }));
+    // A refusal before the dial plan (the domain is not the tenant's) is nobody's call.
+    const foreign = ask(acme, '102', { domain: globex.sipDomain });
+    await decide(foreign);
+    const route = ask(acme, '101', { from: '103' });
+    await decide(route);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ids = (await calls.list({ limit: 100 })).data.map((c) => c.callId);
+    expect(ids).not.toContain(foreign.callId);
+    // A routed call is recorded when the edge reports how it ended, not when it is routed.
+    expect(ids).not.toContain(route.callId);
+  });
+});
