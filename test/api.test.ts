@@ -121,6 +121,22 @@ describe('basics', () => {
     expect(result.json.paths['/v1/tenants'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/TenantCreateParams' });
   });
 
+  it('lists each operation\'s own error codes, grouped by status', async () => {
+    const { paths } = (await call('GET', '/openapi.json', { key: null })).json;
+    const codesAt = (operation: { responses: Record<string, any> }, status: string): string[] =>
+      operation.responses[status]?.content['application/json'].schema.allOf[1].properties.error.properties.code.enum ?? [];
+    const create = paths['/v1/tenants/{tenantId}/extensions'].post;
+    expect(codesAt(create, '409').sort()).toEqual(['extension_exists', 'idempotency_key_in_use']);
+    expect(codesAt(create, '413')).toEqual(['payload_too_large']);
+    expect(codesAt(create, '404')).toEqual(['not_found']);
+    expect(create.responses['409'].description).toMatch(/`extension_exists`: /);
+    // A read has no body, so no 413, and no idempotency, so no 409.
+    const read = paths['/v1/tenants/{tenantId}/extensions/{extensionId}'].get;
+    expect(Object.keys(read.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429', '500']);
+    // A public route outside /v1 answers no authentication errors.
+    expect(Object.keys(paths['/healthz'].get.responses).sort()).toEqual(['200', '400', '500']);
+  });
+
   it('answers an unknown route with 404 route_not_found and a wrong method with 405', async () => {
     expectError(await call('GET', '/v1/nothing-here'), 404, 'route_not_found');
     expectError(await call('GET', '/nothing-here', { key: null }), 404, 'route_not_found');

@@ -1,9 +1,12 @@
+import type { ErrorCode } from '@highrise/sdk/schemas';
+
 /**
  * Typed failures of the business rules. Only the edges (HTTP, SIP) turn them into status codes;
  * `code` is the stable error code clients switch on.
  */
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
+  /** One of the SDK's stable codes; the HTTP edge answers it with that code's status (http/error-codes.ts). */
+  abstract readonly code: ErrorCode;
   /** Field-level detail for errors about one input field. */
   readonly details: { field: string; issue: string }[] = [];
 }

@@ -16,7 +16,7 @@ describe('the error envelope', () => {
   it('maps domain errors to their status and code', () => {
     expect(toErrorResponse(new NotFound('tenant'), 'req_1')).toEqual({ status: 404, body: { error: { code: 'not_found', message: 'tenant not found', requestId: 'req_1', details: [] } } });
     expect(toErrorResponse(new ExtensionExists('101'), 'req_1').status).toBe(409);
-    expect(toErrorResponse(new HttpError(401, 'unauthenticated', 'no key'), 'req_1').body.error.code).toBe('unauthenticated');
+    expect(toErrorResponse(new HttpError('unauthenticated', 'no key'), 'req_1').body.error.code).toBe('unauthenticated');
   });
 });
 

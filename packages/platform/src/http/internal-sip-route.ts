@@ -31,7 +31,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 
 function unauthenticated(c: Context): never {
   c.header('WWW-Authenticate', 'Bearer realm="sip-edge"');
-  throw new HttpError(401, 'unauthenticated', 'send the edge secret as `Authorization: Bearer <secret>`');
+  throw new HttpError('unauthenticated', 'send the edge secret as `Authorization: Bearer <secret>`');
 }
 
 /** The edge secret, or a 401; then a small JSON body validated against `schema`. */
@@ -41,7 +41,7 @@ async function edgeRequest<S extends z.ZodType>(c: Context, service: SipRoutingS
   // Equal-length digests: the comparison takes the same time whatever was sent.
   if (secret === undefined || presented === undefined || !timingSafeEqual(digest(presented), digest(`Bearer ${secret}`))) unauthenticated(c);
   if (Number(c.req.header('Content-Length') ?? MAX_BODY_BYTES + 1) > MAX_BODY_BYTES) {
-    throw new HttpError(413, 'payload_too_large', `edge requests carry a Content-Length of at most ${MAX_BODY_BYTES} bytes`);
+    throw new HttpError('payload_too_large', `edge requests carry a Content-Length of at most ${MAX_BODY_BYTES} bytes`);
   }
   return validate(schema, parseJsonBody(await c.req.text()), 'body');
 }
@@ -57,7 +57,7 @@ export function sipRouteHandler(service: SipRoutingService) {
 export function sipCallRecordHandler(service: SipRoutingService) {
   return async (c: Context) => {
     const event = await edgeRequest(c, service, SipCallEnded);
-    if (!service.recordCall(event)) throw new HttpError(404, 'not_found', 'no such tenant', [{ field: 'tenantId', issue: 'no tenant with this id' }]);
+    if (!service.recordCall(event)) throw new HttpError('not_found', 'no such tenant', [{ field: 'tenantId', issue: 'no tenant with this id' }]);
     return c.body(null, 202);
   };
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { ErrorCode } from '@highrise/sdk/schemas';
+import { errorResponsesOf } from './openapi-errors';
 import type { DocumentedHeader, RouteDef } from './route';
 import { API_VERSIONS } from './version';
 import { tagList, tagOf } from './openapi-tags';
@@ -100,39 +102,22 @@ const DOCUMENTED_HEADERS: Record<DocumentedHeader, string> = { 'Content-Disposit
 const commonHeaders = { 'Request-Id': headerRef('RequestId'), 'Highrise-Version': headerRef('HighriseVersion') };
 
 /**
- * Error responses by status, one component each. Which statuses a route lists is decided per route
- * below from what it does (a body: 413; an upload: 415); the codes within each are generic.
+ * Error responses shared by every operation that can answer with them: statuses with one code
+ * whatever the route. Every other status is described per operation with the codes that route can
+ * answer (openapi-errors.ts).
  */
-const errorResponses: Record<string, { name: string; description: string; headers?: Record<string, unknown> }> = {
-  '400': { name: 'BadRequest', description: 'Malformed JSON (field `body`), a field that fails validation (`validation_error`), or a `Highrise-Version` that names no version (`api_version_unknown`)' },
-  '401': { name: 'Unauthenticated', description: 'Missing or unknown API key (`unauthenticated`)' },
-  '403': { name: 'PermissionDenied', description: 'The key may not do this (`permission_denied`, `tenant_suspended`, `reseller_suspended`)' },
-  '404': { name: 'NotFound', description: 'No such resource, or one this key may not see (`not_found`)' },
-  '409': { name: 'Conflict', description: 'Conflict (`tenant_exists`, `extension_exists`, `idempotency_key_in_use`, `port_orders_open`, …)' },
-  '413': { name: 'PayloadTooLarge', description: 'The request body is larger than this route takes (`payload_too_large`)' },
-  '415': { name: 'UnsupportedMediaType', description: 'The uploaded bytes are not of a type this route takes (`unsupported_media_type`)' },
-  '422': { name: 'Unprocessable', description: 'Not possible in the current state (`limit_exceeded`, `idempotency_key_reused`, `invalid_state`, …)' },
+const sharedErrors: Record<string, { name: string; codes: readonly ErrorCode[]; description: string; headers?: Record<string, unknown> }> = {
   '429': {
     name: 'RateLimited',
+    codes: ['rate_limited'],
     description: 'Too many requests: failed authentications from this address, or a per-route budget (`rate_limited`). Wait `Retry-After` seconds.',
     headers: { 'Retry-After': headerRef('RetryAfter'), 'x-should-retry': headerRef('ShouldRetry') },
   },
-  '500': { name: 'InternalError', description: 'Our fault (`internal_error`); quote the `requestId`' },
+  '500': { name: 'InternalError', codes: ['internal_error'], description: 'Our fault (`internal_error`); quote the `requestId`' },
 };
-const responseRef = (status: string) => ({ $ref: `#/components/responses/${errorResponses[status]!.name}` });
-
-/** The error statuses a route can answer with. */
-function errorStatuses(r: RouteDef): string[] {
-  const versioned = r.path.startsWith('/v1/');
-  // Outside /v1 (health, this document) nothing reads a key or any input.
-  if (!versioned) return [];
-  // A public route still refuses a key that is sent and wrong (401), and failed keys are throttled (429).
-  if (r.scope === 'public') return [...(r.query ? ['400'] : []), '401', '429', '500'];
-  const statuses = ['400', '401', '403', '404', '409', '422', '429', '500'];
-  if (r.body || r.upload) statuses.push('413');
-  if (r.upload) statuses.push('415');
-  return statuses.sort();
-}
+const sharedErrorResponses = Object.fromEntries(
+  Object.entries(sharedErrors).map(([status, { name, codes }]) => [status, { ref: `#/components/responses/${name}`, codes }]),
+);
 
 function responseContent(r: RouteDef, converter: InlineConverter): Record<string, unknown> {
   const types = r.response.mediaTypes ?? ['application/json'];
@@ -223,7 +208,7 @@ export function buildOpenApi(routes: readonly RouteDef[], options: OpenApiOption
         ...(r.response.conditional
           ? { '304': { description: 'Not modified: the `If-None-Match` ETag is still current; no body', headers: { ...commonHeaders, ETag: headerRef('ETag'), 'Cache-Control': headerRef('CacheControl') } } }
           : {}),
-        ...Object.fromEntries(errorStatuses(r).map((status) => [status, responseRef(status)])),
+        ...errorResponsesOf(r, { errorSchemaRef: componentRef('Error'), headers: commonHeaders, shared: sharedErrorResponses }),
       },
     };
   }
@@ -251,7 +236,7 @@ export function buildOpenApi(routes: readonly RouteDef[], options: OpenApiOption
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer hr_live_…`' } },
       headers,
       responses: Object.fromEntries(
-        Object.values(errorResponses).map(({ name, description, headers: extra }) => [
+        Object.values(sharedErrors).map(({ name, description, headers: extra }) => [
           name,
           { description, headers: { ...commonHeaders, ...extra }, content: { 'application/json': { schema: { $ref: componentRef('Error') } } } },
         ]),

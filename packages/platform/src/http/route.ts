@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { IceServer, Permission } from '@highrise/sdk/schemas';
+import type { ErrorCode, IceServer, Permission } from '@highrise/sdk/schemas';
 import type { DomainContext } from '../domain/context';
 import type { Actor, Principal } from '../domain/principal';
 import type { TenantAccess } from '../domain/tenants';
@@ -35,9 +35,18 @@ export interface AppServices {
   porting?: PortingRuntime | undefined;
 }
 
-export interface HandlerInput<Body, Query> {
+/** The names of an OpenAPI-style path's parameters: `'/v1/tenants/{tenantId}/calls/{callId}'` → `'tenantId' | 'callId'`. */
+type ParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | ParamNames<Rest> : never;
+
+/**
+ * A handler's path parameters, typed from its route's path literal; a path built at run time (not a
+ * literal) gets an open record whose entries may be missing.
+ */
+export type PathParams<P extends string> = string extends P ? Record<string, string> : { readonly [K in ParamNames<P>]: string };
+
+export interface HandlerInput<Body, Query, P extends string = string> {
   services: AppServices;
-  params: Record<string, string>;
+  params: PathParams<P>;
   body: Body;
   query: Query;
   /** Undefined only on `public` routes. */
@@ -107,7 +116,12 @@ export interface RouteDef {
   response: ResponseSpec;
   /** A write that a deleted tenant still accepts (its restore); every other non-GET tenant route refuses one. */
   allowDeletedTenant?: boolean | undefined;
-  handle(input: HandlerInput<any, any>): unknown;
+  /**
+   * The codes the handler's domain calls can answer with besides those its pipeline derives (scope,
+   * tenant gate, permission, body, idempotency, validation: see pipeline.ts), for the OpenAPI document.
+   */
+  errors?: readonly ErrorCode[] | undefined;
+  handle(input: HandlerInput<any, any, any>): unknown;
 }
 
 type Authenticated<I> = Omit<I, 'principal' | 'actor'> & { principal: Principal; actor: Actor };
@@ -115,9 +129,9 @@ type InTenant<I> = Omit<Authenticated<I>, 'tenant'> & { tenant: TenantAccess };
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-interface Spec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType> {
+interface Spec<P extends string, B extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType> {
   method: HttpMethod;
-  path: string;
+  path: P;
   permission?: Permission;
   operationId: string;
   summary: string;
@@ -125,27 +139,28 @@ interface Spec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined,
   upload?: Upload;
   query?: Q;
   response: ResponseSpec<R>;
+  errors?: readonly ErrorCode[];
   allowDeletedTenant?: boolean;
 }
 
 type Result<R extends z.ZodType> = z.input<R> | Promise<z.input<R>>;
 
-export function publicRoute<R extends z.ZodType, Q extends z.ZodType | undefined = undefined>(
-  spec: Spec<undefined, Q, R> & { handle(i: HandlerInput<undefined, Out<Q>>): Result<R> | Response | Promise<Response> },
+export function publicRoute<P extends string, R extends z.ZodType, Q extends z.ZodType | undefined = undefined>(
+  spec: Spec<P, undefined, Q, R> & { handle(i: HandlerInput<undefined, Out<Q>, P>): Result<R> | Response | Promise<Response> },
 ): RouteDef {
   return { ...spec, scope: 'public' } as RouteDef;
 }
 
-export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, R extends z.ZodType = z.ZodType>(
-  spec: Spec<B, Q, R> & { scope: 'provider' | 'platform' | 'authenticated'; handle(i: Authenticated<HandlerInput<Out<B>, Out<Q>>>): Result<R> },
+export function route<P extends string, B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, R extends z.ZodType = z.ZodType>(
+  spec: Spec<P, B, Q, R> & { scope: 'provider' | 'platform' | 'authenticated'; handle(i: Authenticated<HandlerInput<Out<B>, Out<Q>, P>>): Result<R> },
 ): RouteDef {
   // A tenant's data is reached only through the tenant gate that tenantRoute() installs.
   if (spec.path.startsWith('/v1/tenants/{tenantId}')) throw new Error(`route ${spec.path} is tenant-scoped: declare it with tenantRoute()`);
   return spec as unknown as RouteDef;
 }
 
-export function tenantRoute<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, R extends z.ZodType = z.ZodType>(
-  spec: Spec<B, Q, R> & { handle(i: InTenant<HandlerInput<Out<B>, Out<Q>>>): Result<R> | Response | Promise<Response> },
+export function tenantRoute<P extends string, B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, R extends z.ZodType = z.ZodType>(
+  spec: Spec<P, B, Q, R> & { handle(i: InTenant<HandlerInput<Out<B>, Out<Q>, P>>): Result<R> | Response | Promise<Response> },
 ): RouteDef {
   if (!spec.path.startsWith('/v1/tenants/{tenantId}')) throw new Error(`tenant route ${spec.path} must live under /v1/tenants/{tenantId}`);
   return { ...spec, scope: 'tenant' } as unknown as RouteDef;

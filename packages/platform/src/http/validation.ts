@@ -22,7 +22,7 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, source:
   if (result.success) return result.data;
   const details = detailsOf(result.error, source);
   const fields = [...new Set(details.map((d) => d.field || '(body)'))].join(', ');
-  throw new HttpError(400, 'validation_error', `invalid ${source}: ${fields}`, details);
+  throw new HttpError('validation_error', `invalid ${source}: ${fields}`, details);
 }
 
 /**
@@ -36,6 +36,6 @@ export function parseJsonBody(text: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     const reason = error instanceof SyntaxError ? error.message : 'not valid JSON';
-    throw new HttpError(400, 'validation_error', 'invalid body: malformed JSON', [{ field: 'body', issue: `malformed JSON: ${reason}` }]);
+    throw new HttpError('validation_error', 'invalid body: malformed JSON', [{ field: 'body', issue: `malformed JSON: ${reason}` }]);
   }
 }

@@ -51,14 +51,14 @@ export function resolveVersion(header: string | undefined): string {
   if (header === undefined) return LATEST_VERSION;
   const value = header.trim();
   if (!isRealDate(value)) {
-    throw new HttpError(400, 'validation_error', 'Highrise-Version must be a date, YYYY-MM-DD', [
+    throw new HttpError('validation_error', 'Highrise-Version must be a date, YYYY-MM-DD', [
       { field: 'header.Highrise-Version', issue: 'must be a date, YYYY-MM-DD' },
     ]);
   }
   // A date that names no version is refused, not rounded: the client would otherwise get shapes it
   // was not written for (a future date from a newer SDK, a typo) without being told.
   if (!SUPPORTED_VERSIONS.includes(value)) {
-    throw new HttpError(400, 'api_version_unknown', `Highrise-Version ${value} is not a version of this API; supported: ${SUPPORTED_VERSIONS.join(', ')}`, [
+    throw new HttpError('api_version_unknown', `Highrise-Version ${value} is not a version of this API; supported: ${SUPPORTED_VERSIONS.join(', ')}`, [
       { field: 'header.Highrise-Version', issue: `must be one of ${SUPPORTED_VERSIONS.join(', ')}` },
     ]);
   }

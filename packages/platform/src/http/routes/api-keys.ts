@@ -60,7 +60,7 @@ export const apiKeyRoutes = [
     operationId: 'retrieveApiKey',
     summary: 'Retrieve a provider or reseller key',
     response: { status: 200, schema: ApiKey, description: 'The key, without its secret' },
-    handle: async ({ services, principal, params }) => presentApiKey(await retrievePlatformKey(services.domain, principal, params.keyId!)),
+    handle: async ({ services, principal, params }) => presentApiKey(await retrievePlatformKey(services.domain, principal, params.keyId)),
   }),
   route({
     method: 'POST',
@@ -71,7 +71,7 @@ export const apiKeyRoutes = [
     summary: 'Give a key a new secret; the old one works for `gracePeriodSeconds` more (default 24 h, 0 = stops now)',
     body: ApiKeyRotateParams,
     response: { status: 200, schema: ApiKeyWithSecret, description: 'The key and its new secret' },
-    handle: async ({ services, actor, params, body }) => withSecret(await rotatePlatformKey(services.domain, actor, params.keyId!, body.gracePeriodSeconds)),
+    handle: async ({ services, actor, params, body }) => withSecret(await rotatePlatformKey(services.domain, actor, params.keyId, body.gracePeriodSeconds)),
   }),
   route({
     method: 'DELETE',
@@ -82,8 +82,8 @@ export const apiKeyRoutes = [
     summary: 'Revoke a key: it answers 401 from now on',
     response: { status: 200, schema: Deleted, description: 'The key is revoked' },
     handle: async ({ services, actor, params }) => {
-      await revokePlatformKey(services.domain, actor, params.keyId!);
-      return revoked(params.keyId!);
+      await revokePlatformKey(services.domain, actor, params.keyId);
+      return revoked(params.keyId);
     },
   }),
   tenantRoute({
@@ -113,7 +113,7 @@ export const apiKeyRoutes = [
     operationId: 'retrieveTenantApiKey',
     summary: 'Retrieve a tenant key',
     response: { status: 200, schema: ApiKey, description: 'The key, without its secret' },
-    handle: async ({ services, tenant, params }) => presentApiKey(await retrieveTenantKey(services.domain, tenant, params.keyId!)),
+    handle: async ({ services, tenant, params }) => presentApiKey(await retrieveTenantKey(services.domain, tenant, params.keyId)),
   }),
   tenantRoute({
     method: 'POST',
@@ -124,7 +124,7 @@ export const apiKeyRoutes = [
     body: ApiKeyRotateParams,
     response: { status: 200, schema: ApiKeyWithSecret, description: 'The key and its new secret' },
     handle: async ({ services, actor, tenant, params, body }) =>
-      withSecret(await rotateTenantKey(services.domain, actor, tenant, params.keyId!, body.gracePeriodSeconds)),
+      withSecret(await rotateTenantKey(services.domain, actor, tenant, params.keyId, body.gracePeriodSeconds)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -134,8 +134,8 @@ export const apiKeyRoutes = [
     summary: 'Revoke a tenant key: it answers 401 from now on',
     response: { status: 200, schema: Deleted, description: 'The key is revoked' },
     handle: async ({ services, actor, tenant, params }) => {
-      await revokeTenantKey(services.domain, actor, tenant, params.keyId!);
-      return revoked(params.keyId!);
+      await revokeTenantKey(services.domain, actor, tenant, params.keyId);
+      return revoked(params.keyId);
     },
   }),
 ];

@@ -69,6 +69,7 @@ export const brandingRoutes = [
     summary: "Replace the provider's branding; absent fields fall back to the defaults",
     body: BrandingUpdateParams,
     response: { status: 200, schema: Branding, description: "The provider's branding" },
+    errors: ['limit_exceeded'],
     handle: async ({ services, actor, body }) => present(await updateBranding(services.domain, actor, { kind: 'provider' }, body)),
   }),
   route({
@@ -81,7 +82,7 @@ export const brandingRoutes = [
     response: { status: 200, schema: Branding, description: "The reseller's branding" },
     handle: async ({ services, principal, params }) => {
       aboveTenants(principal);
-      return present(await retrieveBranding(services.domain, principal, resellerLevel(params.resellerId!)));
+      return present(await retrieveBranding(services.domain, principal, resellerLevel(params.resellerId)));
     },
   }),
   route({
@@ -93,9 +94,10 @@ export const brandingRoutes = [
     summary: "Replace a reseller's branding; absent fields are inherited from the provider",
     body: BrandingUpdateParams,
     response: { status: 200, schema: Branding, description: "The reseller's branding" },
+    errors: ['limit_exceeded'],
     handle: async ({ services, actor, params, body }) => {
       aboveTenants(actor.principal);
-      return present(await updateBranding(services.domain, actor, resellerLevel(params.resellerId!), body));
+      return present(await updateBranding(services.domain, actor, resellerLevel(params.resellerId), body));
     },
   }),
   tenantRoute({
@@ -115,6 +117,7 @@ export const brandingRoutes = [
     summary: "Replace a tenant's branding; absent fields are inherited. The logo counts against the tenant's storage limit",
     body: BrandingUpdateParams,
     response: { status: 200, schema: Branding, description: "The tenant's branding" },
+    errors: ['limit_exceeded'],
     handle: async ({ services, actor, tenant, body }) => present(await updateBranding(services.domain, actor, { kind: 'tenant', access: tenant }, body)),
   }),
   publicRoute({

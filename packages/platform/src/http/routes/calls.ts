@@ -25,7 +25,7 @@ export const callRoutes = [
     operationId: 'retrieveCall',
     summary: 'Retrieve one call record',
     response: { status: 200, schema: Call, description: 'The call record' },
-    handle: async ({ tenant, params }) => presentCall(await retrieveCall(tenant, params.callId!)),
+    handle: async ({ tenant, params }) => presentCall(await retrieveCall(tenant, params.callId)),
   }),
   tenantRoute({
     method: 'GET',

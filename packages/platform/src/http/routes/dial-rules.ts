@@ -13,6 +13,7 @@ export const dialRuleRoutes = [
     summary: 'Add a dial rule; a bad pattern is a 400 naming the character position',
     body: DialRuleCreateParams,
     response: { status: 201, schema: DialRule, description: 'The new rule at its position' },
+    errors: ['limit_exceeded'],
     handle: async ({ services, actor, tenant, body }) => presentDialRule(await createDialRule(services.domain, actor, tenant, body)),
   }),
   tenantRoute({
@@ -32,7 +33,7 @@ export const dialRuleRoutes = [
     operationId: 'retrieveDialRule',
     summary: 'Retrieve a dial rule',
     response: { status: 200, schema: DialRule, description: 'The rule' },
-    handle: async ({ tenant, params }) => presentDialRule(await retrieveDialRule(tenant, params.ruleId!)),
+    handle: async ({ tenant, params }) => presentDialRule(await retrieveDialRule(tenant, params.ruleId)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -42,7 +43,7 @@ export const dialRuleRoutes = [
     summary: 'Change a dial rule, or move it to another position',
     body: DialRuleUpdateParams,
     response: { status: 200, schema: DialRule, description: 'The updated rule' },
-    handle: async ({ services, actor, tenant, params, body }) => presentDialRule(await updateDialRule(services.domain, actor, tenant, params.ruleId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentDialRule(await updateDialRule(services.domain, actor, tenant, params.ruleId, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -52,8 +53,8 @@ export const dialRuleRoutes = [
     summary: 'Delete a dial rule; the rules after it move up',
     response: { status: 200, schema: Deleted, description: 'The rule is gone' },
     handle: async ({ services, actor, tenant, params }) => {
-      await deleteDialRule(services.domain, actor, tenant, params.ruleId!);
-      return { id: params.ruleId!, object: 'dial_rule', deleted: true as const };
+      await deleteDialRule(services.domain, actor, tenant, params.ruleId);
+      return { id: params.ruleId, object: 'dial_rule', deleted: true as const };
     },
   }),
 ];

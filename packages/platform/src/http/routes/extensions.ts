@@ -12,6 +12,7 @@ export const extensionRoutes = [
     summary: 'Create an extension; its SIP password is returned this once',
     body: ExtensionCreateParams,
     response: { status: 201, schema: ExtensionWithPassword, description: 'The new extension with its SIP password' },
+    errors: ['extension_exists', 'limit_exceeded'],
     handle: async ({ services, actor, tenant, body }) => {
       const { extension, sipPassword } = await createExtension(services.domain, actor, tenant, body);
       return { ...presentExtension(extension), sipPassword };
@@ -25,6 +26,7 @@ export const extensionRoutes = [
     summary: 'Create up to 1,000 extensions at once, all or none; their SIP passwords are returned this once',
     body: ExtensionBatchCreateParams,
     response: { status: 201, schema: ExtensionBatch, description: 'The new extensions, in the order of the request\'s items, each with its SIP password' },
+    errors: ['extension_exists', 'limit_exceeded'],
     handle: async ({ services, actor, tenant, body }) => {
       const created = await createExtensions(services.domain, actor, tenant, body.items);
       return { object: 'list' as const, data: created.map(({ extension, sipPassword }) => ({ ...presentExtension(extension), sipPassword })) };
@@ -47,7 +49,7 @@ export const extensionRoutes = [
     operationId: 'retrieveExtension',
     summary: 'Retrieve an extension',
     response: { status: 200, schema: Extension, description: 'The extension' },
-    handle: async ({ tenant, params }) => presentExtension(await retrieveExtension(tenant, params.extensionId!)),
+    handle: async ({ tenant, params }) => presentExtension(await retrieveExtension(tenant, params.extensionId)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -58,7 +60,7 @@ export const extensionRoutes = [
     body: ExtensionUpdateParams,
     response: { status: 200, schema: Extension, description: 'The updated extension' },
     handle: async ({ services, actor, tenant, params, body }) =>
-      presentExtension(await updateExtension(services.domain, actor, tenant, params.extensionId!, body)),
+      presentExtension(await updateExtension(services.domain, actor, tenant, params.extensionId, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -68,8 +70,8 @@ export const extensionRoutes = [
     summary: 'Delete an extension',
     response: { status: 200, schema: Deleted, description: 'The extension is gone' },
     handle: async ({ services, actor, tenant, params }) => {
-      await deleteExtension(services.domain, actor, tenant, params.extensionId!);
-      return { id: params.extensionId!, object: 'extension', deleted: true as const };
+      await deleteExtension(services.domain, actor, tenant, params.extensionId);
+      return { id: params.extensionId, object: 'extension', deleted: true as const };
     },
   }),
 ];

@@ -30,6 +30,7 @@ export const numberRoutes = [
     summary: "Add a number to the provider's inventory",
     body: NumberCreateParams,
     response: { status: 201, schema: PhoneNumber, description: 'The number, normalised to E.164, unassigned' },
+    errors: ['number_exists'],
     handle: async ({ services, actor, body }) => presentNumber(await addInventoryNumber(services.domain, actor, body)),
   }),
   route({
@@ -52,7 +53,7 @@ export const numberRoutes = [
     operationId: 'retrieveNumber',
     summary: 'Retrieve a number, with the tenant holding it',
     response: { status: 200, schema: PhoneNumber, description: 'The number' },
-    handle: async ({ services, params }) => presentNumber(await retrieveInventoryNumber(services.domain, params.numberId!)),
+    handle: async ({ services, params }) => presentNumber(await retrieveInventoryNumber(services.domain, params.numberId)),
   }),
   route({
     method: 'DELETE',
@@ -62,9 +63,10 @@ export const numberRoutes = [
     operationId: 'deleteNumber',
     summary: 'Remove an unassigned number from the platform (409 number_taken while a tenant holds it)',
     response: { status: 200, schema: Deleted, description: 'The number is gone' },
+    errors: ['number_taken'],
     handle: async ({ services, actor, params }) => {
-      await deleteInventoryNumber(services.domain, actor, params.numberId!);
-      return { id: params.numberId!, object: 'number', deleted: true as const };
+      await deleteInventoryNumber(services.domain, actor, params.numberId);
+      return { id: params.numberId, object: 'number', deleted: true as const };
     },
   }),
   tenantRoute({
@@ -75,6 +77,7 @@ export const numberRoutes = [
     summary: 'Assign a number from inventory to the tenant (provider or reseller keys)',
     body: NumberCreateParams,
     response: { status: 201, schema: PhoneNumber, description: 'The number, now the tenant’s, not yet routed' },
+    errors: ['number_not_found', 'number_exists', 'number_taken'],
     handle: async ({ services, actor, tenant, body }) => presentNumber(await assignNumber(services.domain, actor, tenant, body)),
   }),
   tenantRoute({
@@ -94,7 +97,7 @@ export const numberRoutes = [
     operationId: 'retrieveTenantNumber',
     summary: 'Retrieve one of the tenant’s numbers',
     response: { status: 200, schema: PhoneNumber, description: 'The number' },
-    handle: async ({ tenant, params }) => presentNumber(await retrieveTenantNumber(tenant, params.numberId!)),
+    handle: async ({ tenant, params }) => presentNumber(await retrieveTenantNumber(tenant, params.numberId)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -104,7 +107,7 @@ export const numberRoutes = [
     summary: 'Route a number to an extension, a ring group or a dial rule of the tenant',
     body: NumberUpdateParams,
     response: { status: 200, schema: PhoneNumber, description: 'The routed number' },
-    handle: async ({ services, actor, tenant, params, body }) => presentNumber(await routeNumber(services.domain, actor, tenant, params.numberId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentNumber(await routeNumber(services.domain, actor, tenant, params.numberId, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -114,8 +117,8 @@ export const numberRoutes = [
     summary: 'Release a number back to the provider’s inventory',
     response: { status: 200, schema: Deleted, description: 'The tenant no longer holds the number' },
     handle: async ({ services, actor, tenant, params }) => {
-      await releaseNumber(services.domain, actor, tenant, params.numberId!);
-      return { id: params.numberId!, object: 'number', deleted: true as const };
+      await releaseNumber(services.domain, actor, tenant, params.numberId);
+      return { id: params.numberId, object: 'number', deleted: true as const };
     },
   }),
 ];

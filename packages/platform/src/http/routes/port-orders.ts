@@ -66,7 +66,7 @@ function runtimeOf(services: AppServices): PortingRuntime {
   return services.porting;
 }
 
-const tooLarge = () => new HttpError(413, 'payload_too_large', `documents are limited to ${MAX_PORT_DOCUMENT_BYTES} bytes`);
+const tooLarge = () => new HttpError('payload_too_large', `documents are limited to ${MAX_PORT_DOCUMENT_BYTES} bytes`);
 
 /** The body, refused as soon as it passes the limit (a chunked upload is never buffered past it). */
 async function readUpload(request: Request): Promise<Uint8Array> {
@@ -108,6 +108,7 @@ export const portOrderRoutes = [
     summary: 'Create a port order (draft) for up to 1,000 numbers',
     body: PortOrderCreateParams,
     response: { status: 201, schema: PortOrder, description: 'The draft order; account number and PIN are never returned' },
+    errors: ['limit_exceeded', 'numbers_unavailable'],
     handle: async ({ services, actor, tenant, body }) => presentPortOrder(await createPortOrder(services.domain, actor, tenant, body)),
   }),
   tenantRoute({
@@ -127,7 +128,7 @@ export const portOrderRoutes = [
     operationId: 'retrievePortOrder',
     summary: 'Retrieve a port order',
     response: { status: 200, schema: PortOrder, description: 'The port order' },
-    handle: async ({ tenant, params }) => presentPortOrder(await retrievePortOrder(tenant, params.portOrderId!)),
+    handle: async ({ tenant, params }) => presentPortOrder(await retrievePortOrder(tenant, params.portOrderId)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -137,7 +138,8 @@ export const portOrderRoutes = [
     summary: 'Change a port order in draft or exception',
     body: PortOrderUpdateParams,
     response: { status: 200, schema: PortOrder, description: 'The changed order' },
-    handle: async ({ services, actor, tenant, params, body }) => presentPortOrder(await updatePortOrder(services.domain, actor, tenant, params.portOrderId!, body)),
+    errors: ['invalid_state', 'numbers_unavailable'],
+    handle: async ({ services, actor, tenant, params, body }) => presentPortOrder(await updatePortOrder(services.domain, actor, tenant, params.portOrderId, body)),
   }),
   tenantRoute({
     method: 'POST',
@@ -146,7 +148,8 @@ export const portOrderRoutes = [
     operationId: 'submitPortOrder',
     summary: 'Submit the order to the carrier (needs the letter of authorisation and a bill)',
     response: { status: 200, schema: PortOrder, description: 'The submitted order' },
-    handle: async ({ services, actor, tenant, params }) => presentPortOrder(await submitPortOrder(services.domain, actor, tenant, params.portOrderId!)),
+    errors: ['invalid_state', 'limit_exceeded', 'numbers_unavailable', 'requirements_missing'],
+    handle: async ({ services, actor, tenant, params }) => presentPortOrder(await submitPortOrder(services.domain, actor, tenant, params.portOrderId)),
   }),
   tenantRoute({
     method: 'POST',
@@ -155,8 +158,9 @@ export const portOrderRoutes = [
     operationId: 'cancelPortOrder',
     summary: 'Cancel the order (any state before completed)',
     response: { status: 200, schema: PortOrder, description: 'The cancelled order' },
+    errors: ['invalid_state'],
     handle: async ({ services, actor, tenant, params }) => {
-      const { before, view } = await cancelPortOrder(services.domain, actor, tenant, params.portOrderId!);
+      const { before, view } = await cancelPortOrder(services.domain, actor, tenant, params.portOrderId);
       tellCarrierItIsOff(services, before, view.numbers);
       return presentPortOrder(view);
     },
@@ -169,7 +173,8 @@ export const portOrderRoutes = [
     summary: 'Approve an order in review with its FOC date (provider or the tenant’s reseller)',
     body: PortOrderApproveParams,
     response: { status: 200, schema: PortOrder, description: 'The order, now foc_scheduled' },
-    handle: async ({ services, actor, tenant, params, body }) => presentPortOrder(await approvePortOrder(services.domain, actor, tenant, params.portOrderId!, body)),
+    errors: ['invalid_state'],
+    handle: async ({ services, actor, tenant, params, body }) => presentPortOrder(await approvePortOrder(services.domain, actor, tenant, params.portOrderId, body)),
   }),
   tenantRoute({
     method: 'POST',
@@ -179,8 +184,9 @@ export const portOrderRoutes = [
     summary: 'Reject an order in review or scheduled, with a reason the tenant sees (provider or the tenant’s reseller)',
     body: PortOrderRejectParams,
     response: { status: 200, schema: PortOrder, description: 'The order, now in exception' },
+    errors: ['invalid_state'],
     handle: async ({ services, actor, tenant, params, body }) => {
-      const { before, view } = await rejectPortOrder(services.domain, actor, tenant, params.portOrderId!, body);
+      const { before, view } = await rejectPortOrder(services.domain, actor, tenant, params.portOrderId, body);
       tellCarrierItIsOff(services, before, view.numbers);
       return presentPortOrder(view);
     },
@@ -192,7 +198,8 @@ export const portOrderRoutes = [
     operationId: 'completePortOrder',
     summary: 'Complete a scheduled port: the numbers become the tenant’s (provider or the tenant’s reseller)',
     response: { status: 200, schema: PortOrder, description: 'The order, completed (or in exception when a number reached the platform meanwhile)' },
-    handle: async ({ services, actor, tenant, params }) => presentPortOrder(await completePortOrderByReviewer(services.domain, actor, tenant, params.portOrderId!)),
+    errors: ['invalid_state'],
+    handle: async ({ services, actor, tenant, params }) => presentPortOrder(await completePortOrderByReviewer(services.domain, actor, tenant, params.portOrderId)),
   }),
   tenantRoute({
     method: 'POST',
@@ -202,15 +209,16 @@ export const portOrderRoutes = [
     summary: 'Attach a document: the file is the raw body, with its Content-Type and ?kind=loa|bill&filename=',
     upload: { maxBytes: MAX_PORT_DOCUMENT_BYTES, mediaTypes: DOCUMENT_MEDIA_TYPES, query: PortDocumentUploadQuery },
     response: { status: 201, schema: PortDocument, description: 'The stored document' },
+    errors: ['invalid_state', 'limit_exceeded', 'unsupported_media_type'],
     handle: async ({ services, actor, tenant, params, request }) => {
       const runtime = runtimeOf(services);
       // The query is read after the order is found, so another tenant's order id is a plain 404
       // whatever the query says (the table's query hook would answer 400 first).
-      await loadPortOrder(tenant, params.portOrderId!);
+      await loadPortOrder(tenant, params.portOrderId);
       const query = validate(PortDocumentUploadQuery, Object.fromEntries(new URL(request.url).searchParams), 'query');
       const bytes = await readUpload(request);
       return presentPortDocument(
-        await attachDocument(services.domain, actor, tenant, runtime, params.portOrderId!, {
+        await attachDocument(services.domain, actor, tenant, runtime, params.portOrderId, {
           kind: query.kind,
           filename: query.filename,
           declaredType: request.headers.get('Content-Type') ?? undefined,
@@ -227,7 +235,7 @@ export const portOrderRoutes = [
     summary: 'List the documents of a port order',
     query: ListParams,
     response: { status: 200, schema: PortDocumentList, description: 'One page of documents' },
-    handle: async ({ tenant, params, query }) => presentPage(await listDocuments(tenant, params.portOrderId!, page(query)), presentPortDocument),
+    handle: async ({ tenant, params, query }) => presentPage(await listDocuments(tenant, params.portOrderId, page(query)), presentPortDocument),
   }),
   tenantRoute({
     method: 'GET',
@@ -243,7 +251,7 @@ export const portOrderRoutes = [
       headers: ['Content-Disposition'],
     },
     handle: async ({ services, tenant, params }) => {
-      const { row, bytes } = await readDocument(tenant, runtimeOf(services), params.portOrderId!, params.documentId!);
+      const { row, bytes } = await readDocument(tenant, runtimeOf(services), params.portOrderId, params.documentId);
       return new Response(new Uint8Array(bytes), {
         status: 200,
         headers: { 'Content-Type': row.contentType, 'Content-Length': String(bytes.byteLength), 'Content-Disposition': attachmentDisposition(row.filename) },
@@ -258,7 +266,7 @@ export const portOrderRoutes = [
     summary: 'Comment on a port order (`internal`: provider and reseller keys only)',
     body: PortCommentCreateParams,
     response: { status: 201, schema: PortComment, description: 'The comment' },
-    handle: async ({ services, actor, tenant, params, body }) => presentPortComment(await addPortComment(services.domain, actor, tenant, params.portOrderId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentPortComment(await addPortComment(services.domain, actor, tenant, params.portOrderId, body)),
   }),
   tenantRoute({
     method: 'GET',
@@ -268,7 +276,7 @@ export const portOrderRoutes = [
     summary: 'List comments; tenant keys see only public ones',
     query: ListParams,
     response: { status: 200, schema: PortCommentList, description: 'One page of comments' },
-    handle: async ({ actor, tenant, params, query }) => presentPage(await listPortComments(actor, tenant, params.portOrderId!, page(query)), presentPortComment),
+    handle: async ({ actor, tenant, params, query }) => presentPage(await listPortComments(actor, tenant, params.portOrderId, page(query)), presentPortComment),
   }),
   tenantRoute({
     method: 'GET',
@@ -278,6 +286,6 @@ export const portOrderRoutes = [
     summary: 'Every status change of the order, with actor and time, oldest first',
     query: ListParams,
     response: { status: 200, schema: PortTimeline, description: 'One page of the timeline' },
-    handle: async ({ tenant, params, query }) => presentPage(await portTimeline(tenant, params.portOrderId!, page(query)), presentPortEvent),
+    handle: async ({ tenant, params, query }) => presentPage(await portTimeline(tenant, params.portOrderId, page(query)), presentPortEvent),
   }),
 ];

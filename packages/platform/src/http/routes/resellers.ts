@@ -35,7 +35,7 @@ export const resellerRoutes = [
     operationId: 'retrieveReseller',
     summary: 'Retrieve a reseller',
     response: { status: 200, schema: Reseller, description: 'The reseller' },
-    handle: async ({ services, principal, params }) => presentReseller(await retrieveReseller(services.domain, principal, params.resellerId!)),
+    handle: async ({ services, principal, params }) => presentReseller(await retrieveReseller(services.domain, principal, params.resellerId)),
   }),
   route({
     method: 'PATCH',
@@ -46,7 +46,7 @@ export const resellerRoutes = [
     summary: "Change a reseller's name",
     body: ResellerUpdateParams,
     response: { status: 200, schema: Reseller, description: 'The updated reseller' },
-    handle: async ({ services, actor, params, body }) => presentReseller(await updateReseller(services.domain, actor, params.resellerId!, body)),
+    handle: async ({ services, actor, params, body }) => presentReseller(await updateReseller(services.domain, actor, params.resellerId, body)),
   }),
   route({
     method: 'POST',
@@ -56,7 +56,7 @@ export const resellerRoutes = [
     operationId: 'suspendReseller',
     summary: "Suspend a reseller: its keys, all its tenants' keys, tokens and phones are refused until resumed",
     response: { status: 200, schema: Reseller, description: 'The suspended reseller' },
-    handle: async ({ services, actor, params }) => presentReseller(await setResellerStatus(services.domain, actor, params.resellerId!, 'suspended')),
+    handle: async ({ services, actor, params }) => presentReseller(await setResellerStatus(services.domain, actor, params.resellerId, 'suspended')),
   }),
   route({
     method: 'POST',
@@ -66,6 +66,6 @@ export const resellerRoutes = [
     operationId: 'resumeReseller',
     summary: 'Resume a suspended reseller and its tenants (those not suspended on their own)',
     response: { status: 200, schema: Reseller, description: 'The active reseller' },
-    handle: async ({ services, actor, params }) => presentReseller(await setResellerStatus(services.domain, actor, params.resellerId!, 'active')),
+    handle: async ({ services, actor, params }) => presentReseller(await setResellerStatus(services.domain, actor, params.resellerId, 'active')),
   }),
 ];

@@ -13,6 +13,7 @@ export const ringGroupRoutes = [
     summary: 'Create a ring group; its number shares the tenant’s namespace with extensions',
     body: RingGroupCreateParams,
     response: { status: 201, schema: RingGroup, description: 'The new ring group' },
+    errors: ['extension_exists', 'limit_exceeded'],
     handle: async ({ services, actor, tenant, body }) => presentRingGroup(await createRingGroup(services.domain, actor, tenant, body)),
   }),
   tenantRoute({
@@ -32,7 +33,7 @@ export const ringGroupRoutes = [
     operationId: 'retrieveRingGroup',
     summary: 'Retrieve a ring group',
     response: { status: 200, schema: RingGroup, description: 'The ring group' },
-    handle: async ({ tenant, params }) => presentRingGroup(await retrieveRingGroup(tenant, params.ringGroupId!)),
+    handle: async ({ tenant, params }) => presentRingGroup(await retrieveRingGroup(tenant, params.ringGroupId)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -42,7 +43,7 @@ export const ringGroupRoutes = [
     summary: 'Change a ring group’s name, strategy, timeout or members',
     body: RingGroupUpdateParams,
     response: { status: 200, schema: RingGroup, description: 'The updated ring group' },
-    handle: async ({ services, actor, tenant, params, body }) => presentRingGroup(await updateRingGroup(services.domain, actor, tenant, params.ringGroupId!, body)),
+    handle: async ({ services, actor, tenant, params, body }) => presentRingGroup(await updateRingGroup(services.domain, actor, tenant, params.ringGroupId, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -52,8 +53,8 @@ export const ringGroupRoutes = [
     summary: 'Delete a ring group',
     response: { status: 200, schema: Deleted, description: 'The ring group is gone' },
     handle: async ({ services, actor, tenant, params }) => {
-      await deleteRingGroup(services.domain, actor, tenant, params.ringGroupId!);
-      return { id: params.ringGroupId!, object: 'ring_group', deleted: true as const };
+      await deleteRingGroup(services.domain, actor, tenant, params.ringGroupId);
+      return { id: params.ringGroupId, object: 'ring_group', deleted: true as const };
     },
   }),
 ];

@@ -14,6 +14,7 @@ export const roleRoutes = [
     summary: 'Create a custom role in a tenant; you can grant only permissions you hold',
     body: RoleCreateParams,
     response: { status: 201, schema: Role, description: 'The new role' },
+    errors: ['role_exists'],
     handle: async ({ services, actor, tenant, body }) => presentRole(await createRole(services.domain, actor, tenantRoleOwner(tenant), body)),
   }),
   tenantRoute({
@@ -33,7 +34,7 @@ export const roleRoutes = [
     operationId: 'retrieveTenantRole',
     summary: 'Retrieve a role of a tenant',
     response: { status: 200, schema: Role, description: 'The role' },
-    handle: async ({ tenant, params }) => presentRole(await retrieveRole(tenantRoleOwner(tenant), params.roleId!)),
+    handle: async ({ tenant, params }) => presentRole(await retrieveRole(tenantRoleOwner(tenant), params.roleId)),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -43,7 +44,8 @@ export const roleRoutes = [
     summary: 'Change a custom role; every key holding it changes with it',
     body: RoleUpdateParams,
     response: { status: 200, schema: Role, description: 'The updated role' },
-    handle: async ({ services, actor, tenant, params, body }) => presentRole(await updateRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId!, body)),
+    errors: ['role_exists', 'role_immutable'],
+    handle: async ({ services, actor, tenant, params, body }) => presentRole(await updateRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId, body)),
   }),
   tenantRoute({
     method: 'DELETE',
@@ -52,9 +54,10 @@ export const roleRoutes = [
     operationId: 'deleteTenantRole',
     summary: 'Delete a custom role that no key holds',
     response: { status: 200, schema: Deleted, description: 'The role is gone' },
+    errors: ['role_immutable', 'role_in_use'],
     handle: async ({ services, actor, tenant, params }) => {
-      await deleteRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId!);
-      return { id: params.roleId!, object: 'role', deleted: true as const };
+      await deleteRole(services.domain, actor, tenantRoleOwner(tenant), params.roleId);
+      return { id: params.roleId, object: 'role', deleted: true as const };
     },
   }),
   route({
@@ -66,6 +69,7 @@ export const roleRoutes = [
     summary: "Create a custom role at the caller's level (provider or reseller)",
     body: RoleCreateParams,
     response: { status: 201, schema: Role, description: 'The new role' },
+    errors: ['role_exists'],
     handle: async ({ services, actor, body }) => presentRole(await createRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), body)),
   }),
   route({
@@ -88,7 +92,7 @@ export const roleRoutes = [
     operationId: 'retrieveRole',
     summary: "Retrieve a role of the caller's level",
     response: { status: 200, schema: Role, description: 'The role' },
-    handle: async ({ services, principal, params }) => presentRole(await retrieveRole(platformRoleOwner(services.domain, principal), params.roleId!)),
+    handle: async ({ services, principal, params }) => presentRole(await retrieveRole(platformRoleOwner(services.domain, principal), params.roleId)),
   }),
   route({
     method: 'PATCH',
@@ -99,8 +103,9 @@ export const roleRoutes = [
     summary: "Change a custom role of the caller's level",
     body: RoleUpdateParams,
     response: { status: 200, schema: Role, description: 'The updated role' },
+    errors: ['role_exists', 'role_immutable'],
     handle: async ({ services, actor, params, body }) =>
-      presentRole(await updateRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId!, body)),
+      presentRole(await updateRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId, body)),
   }),
   route({
     method: 'DELETE',
@@ -110,9 +115,10 @@ export const roleRoutes = [
     operationId: 'deleteRole',
     summary: "Delete a custom role of the caller's level that no key holds",
     response: { status: 200, schema: Deleted, description: 'The role is gone' },
+    errors: ['role_immutable', 'role_in_use'],
     handle: async ({ services, actor, params }) => {
-      await deleteRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId!);
-      return { id: params.roleId!, object: 'role', deleted: true as const };
+      await deleteRole(services.domain, actor, platformRoleOwner(services.domain, actor.principal), params.roleId);
+      return { id: params.roleId, object: 'role', deleted: true as const };
     },
   }),
 ];

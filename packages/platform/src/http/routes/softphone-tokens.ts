@@ -11,6 +11,7 @@ export const softphoneTokenRoutes = [
     summary: 'Issue a short-lived token that lets the widget register as one extension',
     body: SoftphoneTokenCreateParams,
     response: { status: 201, schema: SoftphoneToken, description: 'The token, where to use it, and the ICE servers' },
+    errors: ['tenant_suspended'],
     handle: async ({ services, actor, tenant, body }) => {
       const issued = await issueSoftphoneToken(services.domain, services.secret, tenant, {
         extension: body.extension,

@@ -17,6 +17,7 @@ export const tenantRoutes = [
     summary: 'Create a tenant (optionally with an admin API key, shown once)',
     body: TenantCreateParams,
     response: { status: 201, schema: TenantCreateResponse, description: 'The new tenant, and its admin key when `admin` was given' },
+    errors: ['tenant_exists'],
     handle: async ({ services, actor, body }) => {
       const { tenant, adminKey } = await createTenant(services.domain, actor, body);
       return adminKey ? { tenant: presentTenant(tenant), adminKey } : { tenant: presentTenant(tenant) };
@@ -79,6 +80,7 @@ export const tenantRoutes = [
     summary:
       "Delete a tenant: its keys, softphone tokens and phones are refused and its numbers return to the inventory at once; its data is kept until `purgeAt` (the retention period), then purged (audit events stay). Refused with 409 `port_orders_open` while it has open port orders",
     response: { status: 200, schema: Tenant, description: 'The deleted tenant (`status: deleted`, with `purgeAt`)' },
+    errors: ['port_orders_open'],
     handle: async ({ services, actor, tenant }) => presentTenant(await deleteTenant(services.domain, actor, tenant)),
   }),
   tenantRoute({
@@ -89,6 +91,7 @@ export const tenantRoutes = [
     summary: 'Restore a deleted tenant before its purge: its status and the numbers that are still free come back; the response lists those that could not',
     response: { status: 200, schema: TenantRestoreResponse, description: 'The restored tenant, and which of its numbers came back' },
     allowDeletedTenant: true,
+    errors: ['invalid_state'],
     handle: async ({ services, actor, tenant }) => {
       const outcome = await restoreTenant(services.domain, actor, tenant);
       return { tenant: presentTenant(outcome.tenant), restoredNumbers: outcome.restoredNumbers, unavailableNumbers: outcome.unavailableNumbers };

@@ -13,6 +13,7 @@ export const trunkRoutes = [
     summary: 'Create a carrier trunk; its digest password is returned this once',
     body: TrunkCreateParams,
     response: { status: 201, schema: TrunkWithPassword, description: 'The new trunk with its password' },
+    errors: ['limit_exceeded'],
     handle: async ({ services, actor, tenant, body }) => {
       const { trunk, password } = await createTrunk(services.domain, actor, tenant, body);
       return { ...presentTrunk(trunk, tenant.tenant.sipDomain), password };
@@ -35,7 +36,7 @@ export const trunkRoutes = [
     operationId: 'retrieveTrunk',
     summary: 'Retrieve a trunk',
     response: { status: 200, schema: Trunk, description: 'The trunk' },
-    handle: async ({ tenant, params }) => presentTrunk(await retrieveTrunk(tenant, params.trunkId!), tenant.tenant.sipDomain),
+    handle: async ({ tenant, params }) => presentTrunk(await retrieveTrunk(tenant, params.trunkId), tenant.tenant.sipDomain),
   }),
   tenantRoute({
     method: 'PATCH',
@@ -46,7 +47,7 @@ export const trunkRoutes = [
     body: TrunkUpdateParams,
     response: { status: 200, schema: TrunkUpdateResponse, description: 'The trunk, with the new password when rotated' },
     handle: async ({ services, actor, tenant, params, body }) => {
-      const { trunk, password } = await updateTrunk(services.domain, actor, tenant, params.trunkId!, body);
+      const { trunk, password } = await updateTrunk(services.domain, actor, tenant, params.trunkId, body);
       const presented = presentTrunk(trunk, tenant.tenant.sipDomain);
       return password === undefined ? presented : { ...presented, password };
     },
@@ -59,8 +60,8 @@ export const trunkRoutes = [
     summary: 'Delete a trunk',
     response: { status: 200, schema: Deleted, description: 'The trunk is gone' },
     handle: async ({ services, actor, tenant, params }) => {
-      await deleteTrunk(services.domain, actor, tenant, params.trunkId!);
-      return { id: params.trunkId!, object: 'trunk', deleted: true as const };
+      await deleteTrunk(services.domain, actor, tenant, params.trunkId);
+      return { id: params.trunkId, object: 'trunk', deleted: true as const };
     },
   }),
 ];

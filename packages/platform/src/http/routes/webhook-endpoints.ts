@@ -9,6 +9,7 @@ import {
   WebhookEndpointUpdateParams,
   WebhookEndpointWithSecret,
   WebhookSecretRotateParams,
+  type ErrorCode,
 } from '@highrise/sdk/schemas';
 import {
   createWebhookEndpoint,
@@ -52,6 +53,8 @@ const operations: {
   body?: typeof WebhookEndpointCreateParams | typeof WebhookEndpointUpdateParams | typeof WebhookSecretRotateParams;
   query?: typeof ListParams;
   response: { status: number; schema: any; description: string };
+  /** The domain's codes besides those of the pipeline (route.ts `errors`). */
+  errors?: readonly ErrorCode[];
   handle(call: Call): unknown;
 }[] = [
   {
@@ -62,6 +65,7 @@ const operations: {
     summary: 'Create a webhook endpoint; its signing secret is returned this once',
     body: WebhookEndpointCreateParams,
     response: { status: 201, schema: WebhookEndpointWithSecret, description: 'The endpoint and its `whsec_…` secret' },
+    errors: ['webhook_url_forbidden'],
     handle: async ({ services, actor, owner, body }) => {
       const { endpoint, secret } = await createWebhookEndpoint(services.domain, actor, owner, body);
       return { ...presentWebhookEndpoint(endpoint), secret };
@@ -94,6 +98,7 @@ const operations: {
     summary: 'Change an endpoint’s URL, events, description or status',
     body: WebhookEndpointUpdateParams,
     response: { status: 200, schema: WebhookEndpoint, description: 'The updated endpoint' },
+    errors: ['webhook_url_forbidden'],
     handle: async ({ services, actor, owner, params, body }) => presentWebhookEndpoint(await updateWebhookEndpoint(services.domain, actor, owner, params.endpointId!, body)),
   },
   {
@@ -139,6 +144,7 @@ const operations: {
     name: 'redeliverWebhook',
     summary: 'Send a delivery’s event again, now, as a new delivery',
     response: { status: 201, schema: WebhookDelivery, description: 'The new delivery' },
+    errors: ['invalid_state', 'rate_limited'],
     handle: async ({ services, actor, owner, params }) => presentWebhookDelivery(await redeliverWebhook(services.domain, actor, owner, params.endpointId!, params.deliveryId!)),
   },
 ];
@@ -158,6 +164,7 @@ export const webhookEndpointRoutes: RouteDef[] = [
       ...(op.body ? { body: op.body } : {}),
       ...(op.query ? { query: op.query } : {}),
       response: op.response,
+      ...(op.errors ? { errors: op.errors } : {}),
       handle: ({ services, actor, principal, params, body, query }) => op.handle({ services, actor, owner: platformOwner(principal), params, body, query }),
     }),
   ),
@@ -171,6 +178,7 @@ export const webhookEndpointRoutes: RouteDef[] = [
       ...(op.body ? { body: op.body } : {}),
       ...(op.query ? { query: op.query } : {}),
       response: op.response,
+      ...(op.errors ? { errors: op.errors } : {}),
       handle: ({ services, actor, tenant, params, body, query }) => op.handle({ services, actor, owner: tenantOwner(tenant), params, body, query }),
     }),
   ),
