@@ -214,3 +214,36 @@ describe('POST /internal/sip/call-record', () => {
     expect(ids).not.toContain(route.callId);
   });
 });
+
+describe('wrong edge secrets', () => {
+  it('count against the address like wrong API keys: audited, then 429 with Retry-After for either credential', async () => {
+    const limited = await startTestPlatform('sip-route-limited', { authFailureLimit: { maxFailures: 3, windowSeconds: 60 } });
+    const store = await openPlatformStore(limited);
+    try {
+      await store.settings.getOrInsert('kamailio.edge_secret', edgeSecret);
+      const route = (authorization: string) =>
+        fetch(`${limited.platform.url}/internal/sip/route`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: '{}' });
+      await vi.waitFor(async () => expect((await route(`Bearer ${edgeSecret}`)).status).toBe(400), { timeout: 5000, interval: 200 });
+
+      for (let i = 0; i < 2; i++) expect((await route(`Bearer guess-${i}`)).status).toBe(401);
+      // A wrong API key from the same address takes the last failure of the same allowance.
+      expect((await fetch(`${limited.platform.url}/v1/tenants`, { headers: { authorization: 'Bearer hr_test_wrong_key' } })).status).toBe(401);
+      for (const refused of [await route('Bearer guess-3'), await fetch(`${limited.platform.url}/v1/tenants`, { headers: { authorization: 'Bearer hr_test_wrong_key' } })]) {
+        expect(refused.status).toBe(429);
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+      }
+      // The right secret still works from that address: only failures are refused.
+      expect((await route(`Bearer ${edgeSecret}`)).status).toBe(400);
+
+      const events = [];
+      for await (const e of limited.provider.auditEvents.list({ limit: 100 })) events.push(e);
+      const edgeFailures = events.filter((e) => e.action === 'auth.failed.edge_secret');
+      expect(edgeFailures).toHaveLength(2);
+      expect(edgeFailures[0]).toMatchObject({ tenantId: null, target: { id: 'sip_edge' } });
+    } finally {
+      await store.close();
+      await limited.close();
+    }
+  });
+});

@@ -4,12 +4,12 @@ import { AuthFailureLimiter } from '../domain/auth-failures';
 import type { Principal } from '../domain/principal';
 import { newId } from '../ids';
 import { clientAddressResolver } from './client-address';
-import { json, type HttpEnv } from './env';
+import { json, type HttpContext, type HttpEnv } from './env';
 import { HttpError, toErrorResponse } from './errors';
 import { SIP_CALL_RECORD_PATH, SIP_ROUTE_PATH, sipCallRecordHandler, sipRouteHandler, type SipRoutingService } from './internal-sip-route';
 import type { OperatorMetrics } from './metrics';
 import { apiVersion } from './middleware/api-version';
-import { authenticate } from './middleware/auth';
+import { authenticate, countFailedAuthentication, sourceOf } from './middleware/auth';
 import { observeRequests } from './middleware/metrics';
 import { requestId } from './middleware/request-id';
 import { routePipeline } from './pipeline';
@@ -72,22 +72,22 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
     return c.body(scraped.body, 200, { 'Content-Type': scraped.contentType });
   });
 
+  // One failed-authentication allowance per address, whichever credential was wrong.
+  const failures = options.authFailures ?? new AuthFailureLimiter();
+  const clientAddress = clientAddressResolver(options.trustProxy);
+
   // Outside /v1: the edge authenticates with its own secret (internal-sip-route.ts), not an API key.
   if (options.sipRouting) {
-    app.post(SIP_ROUTE_PATH, sipRouteHandler(options.sipRouting));
-    app.post(SIP_CALL_RECORD_PATH, sipCallRecordHandler(options.sipRouting));
+    const failed = (c: HttpContext) =>
+      countFailedAuthentication(c, services.domain, failures, sourceOf(c, clientAddress), { tenantId: null, action: 'auth.failed.edge_secret', targetId: 'sip_edge' });
+    app.post(SIP_ROUTE_PATH, sipRouteHandler(options.sipRouting, failed));
+    app.post(SIP_CALL_RECORD_PATH, sipCallRecordHandler(options.sipRouting, failed));
   }
 
   // The principal is resolved once here; each route's pipeline only checks its kind and permissions.
   app.use(
     '/v1/*',
-    authenticate({
-      domain: services.domain,
-      cache: new AuthCache(),
-      failures: options.authFailures ?? new AuthFailureLimiter(),
-      clientAddress: clientAddressResolver(options.trustProxy),
-      unguardedPrincipal: options.unguardedPrincipal,
-    }),
+    authenticate({ domain: services.domain, cache: new AuthCache(), failures, clientAddress, unguardedPrincipal: options.unguardedPrincipal }),
   );
 
   const unguarded = options.unguardedPrincipal !== undefined;

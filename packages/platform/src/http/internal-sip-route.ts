@@ -5,9 +5,11 @@
  * only credential it takes is the edge secret (`kamailio.edge_secret`, which `highrise
  * kamailio-config` renders into kamailio.cfg), compared in constant time; an API key of any kind,
  * provider keys included, is just a wrong secret here. The secret is checked before the body is read.
+ * A wrong secret counts against the address's failed-authentication allowance, shared with API keys
+ * (429 past it), and is audited as `auth.failed.edge_secret`: guessing here is no cheaper than on /v1.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Context } from 'hono';
+import type { HttpContext } from './env';
 import type { z } from 'zod';
 import { SipCallEnded, SipRoutingDecision, SipRoutingRequest } from '@highrise/sdk/schemas';
 import { HttpError } from './errors';
@@ -29,34 +31,38 @@ export interface SipRoutingService {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-function unauthenticated(c: Context): never {
+/** Counts a failed attempt from this request's address: throws 429 past the allowance, else returns (then 401). */
+export type EdgeAuthFailure = (c: HttpContext) => Promise<void>;
+
+async function unauthenticated(c: HttpContext, failed: EdgeAuthFailure): Promise<never> {
+  await failed(c);
   c.header('WWW-Authenticate', 'Bearer realm="sip-edge"');
   throw new HttpError('unauthenticated', 'send the edge secret as `Authorization: Bearer <secret>`');
 }
 
 /** The edge secret, or a 401; then a small JSON body validated against `schema`. */
-async function edgeRequest<S extends z.ZodType>(c: Context, service: SipRoutingService, schema: S): Promise<z.output<S>> {
+async function edgeRequest<S extends z.ZodType>(c: HttpContext, service: SipRoutingService, failed: EdgeAuthFailure, schema: S): Promise<z.output<S>> {
   const secret = await service.edgeSecret();
   const presented = c.req.header('Authorization')?.trim();
   // Equal-length digests: the comparison takes the same time whatever was sent.
-  if (secret === undefined || presented === undefined || !timingSafeEqual(digest(presented), digest(`Bearer ${secret}`))) unauthenticated(c);
+  if (secret === undefined || presented === undefined || !timingSafeEqual(digest(presented), digest(`Bearer ${secret}`))) await unauthenticated(c, failed);
   if (Number(c.req.header('Content-Length') ?? MAX_BODY_BYTES + 1) > MAX_BODY_BYTES) {
     throw new HttpError('payload_too_large', `edge requests carry a Content-Length of at most ${MAX_BODY_BYTES} bytes`);
   }
   return validate(schema, parseJsonBody(await c.req.text()), 'body');
 }
 
-export function sipRouteHandler(service: SipRoutingService) {
-  return async (c: Context) => {
-    const request = await edgeRequest(c, service, SipRoutingRequest);
+export function sipRouteHandler(service: SipRoutingService, failed: EdgeAuthFailure) {
+  return async (c: HttpContext) => {
+    const request = await edgeRequest(c, service, failed, SipRoutingRequest);
     return c.json(SipRoutingDecision.parse(service.decide(request)), 200);
   };
 }
 
 /** `POST /internal/sip/call-record`: 202 once accepted (stored in the background, as the embedded edge's records are). */
-export function sipCallRecordHandler(service: SipRoutingService) {
-  return async (c: Context) => {
-    const event = await edgeRequest(c, service, SipCallEnded);
+export function sipCallRecordHandler(service: SipRoutingService, failed: EdgeAuthFailure) {
+  return async (c: HttpContext) => {
+    const event = await edgeRequest(c, service, failed, SipCallEnded);
     if (!service.recordCall(event)) throw new HttpError('not_found', 'no such tenant', [{ field: 'tenantId', issue: 'no tenant with this id' }]);
     return c.body(null, 202);
   };

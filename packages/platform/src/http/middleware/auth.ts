@@ -28,7 +28,7 @@ function claimedKeyId(secret: string | undefined): string {
   return publicPart ? `key_${publicPart}` : 'unknown';
 }
 
-function sourceOf(c: HttpContext, clientAddress: ClientAddressResolver): string | null {
+export function sourceOf(c: HttpContext, clientAddress: ClientAddressResolver): string | null {
   let peer: string | null;
   try {
     peer = getConnInfo(c).remote.address ?? null;
@@ -58,25 +58,12 @@ export const authenticate = (options: AuthOptions): MiddlewareHandler<HttpEnv> =
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       const outcome: AuthOutcome = match ? await cache.resolve(domain, match[1]!) : { ok: false, reason: 'unknown' };
       if (!outcome.ok) {
-        const sourceKey = source ?? 'unknown';
-        const retryAfter = await failures.failure(sourceKey);
-        if (retryAfter > 0) {
-          c.header('Retry-After', String(retryAfter));
-          // Another try cannot help until the window passes: clients (our SDK among them) must not retry.
-          c.header('x-should-retry', 'false');
-          throw new HttpError('rate_limited', `too many failed authentications from this address; retry in ${retryAfter} s`);
-        }
         const key = outcome.key;
-        await domain.store.transaction(() =>
-          recordSecurityEvent(domain, {
-            tenantId: key?.tenantId ?? null,
-            action: `auth.failed.${outcome.reason}`,
-            targetId: key?.id ?? claimedKeyId(match?.[1]),
-            requestId: c.get('requestId'),
-            actorKeyId: null,
-            sourceAddress: source,
-          }),
-        );
+        await countFailedAuthentication(c, domain, failures, source, {
+          tenantId: key?.tenantId ?? null,
+          action: `auth.failed.${outcome.reason}`,
+          targetId: key?.id ?? claimedKeyId(match?.[1]),
+        });
         throw new HttpError('unauthenticated', 'the API key is not valid');
       }
       c.set('principal', outcome.principal);
@@ -84,3 +71,28 @@ export const authenticate = (options: AuthOptions): MiddlewareHandler<HttpEnv> =
     await next();
   };
 };
+
+/**
+ * A failed authentication from `source`, whatever the credential (an API key here, the edge secret
+ * on /internal/sip/*): counted per address, so both share one allowance; past the limit a 429
+ * (nothing recorded, so a flood cannot fill the audit log), otherwise a security event. The
+ * caller answers 401 after it.
+ */
+export async function countFailedAuthentication(
+  c: HttpContext,
+  domain: DomainContext,
+  failures: AuthFailureLimiter,
+  source: string | null,
+  event: { tenantId: string | null; action: string; targetId: string },
+): Promise<void> {
+  const retryAfter = await failures.failure(source ?? 'unknown');
+  if (retryAfter > 0) {
+    c.header('Retry-After', String(retryAfter));
+    // Another try cannot help until the window passes: clients (our SDK among them) must not retry.
+    c.header('x-should-retry', 'false');
+    throw new HttpError('rate_limited', `too many failed authentications from this address; retry in ${retryAfter} s`);
+  }
+  await domain.store.transaction(() =>
+    recordSecurityEvent(domain, { ...event, requestId: c.get('requestId'), actorKeyId: null, sourceAddress: source }),
+  );
+}
