@@ -29,13 +29,15 @@ const DEADLINE_MS = 240_000;
 const KAMAILIO_REGISTERS_PER_SECOND = 9300;
 const KEY = 'hr_bench_bootstrap_key_0001';
 const PASSWORD = 'bench-password-0001';
+/** Optional: another build's dist/index.js to run the same load against (see compareWithReference). */
+const REFERENCE = process.env.BENCH_SIP_REFERENCE;
 
 
 // ---------------------------------------------------------------------------------------------
 // Servers (child processes)
 
 async function runEdge() {
-  const { startPlatform } = await import('../packages/platform/dist/index.js');
+  const { startPlatform } = await import(process.env.BENCH_SIP_PLATFORM ?? '../packages/platform/dist/index.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'highrise-bench-sip-'));
   const platform = await startPlatform({ port: 0, dataDir, bootstrapKey: KEY });
   serveParent({ url: platform.url, wsUrl: platform.wsUrl }, async () => {
@@ -109,9 +111,10 @@ async function main() {
 
   const edge = await startChild('--edge');
   let failed = false;
+  let edgeRun;
   try {
     const tenants = await provision(edge.info.url);
-    const edgeRun = await runLoad(edge, tenants, 'edge');
+    edgeRun = await runLoad(edge, tenants, 'edge');
     const relay = await startChild('--relay');
     let relayRun;
     try {
@@ -123,13 +126,40 @@ async function main() {
   } finally {
     await edge.stop();
   }
+  if (REFERENCE) failed = (await compareWithReference(edgeRun)) || failed;
   process.exit(failed ? 1 : 0);
 }
 
-function startChild(flag) {
+/**
+ * The same load against another build of the platform, in the same run: the edge before the async
+ * store, for issue 9's "the REGISTER rate does not drop". Build it in a worktree, e.g.
+ *   git worktree add --detach /tmp/hr-ref 78231bb && cd /tmp/hr-ref && cp -a <repo>/node_modules . &&
+ *   npx tsc --build && npx rollup -c rollup.config.mjs
+ * then BENCH_SIP_REFERENCE=/tmp/hr-ref/packages/platform/dist/index.js npm run bench -- sip.
+ */
+async function compareWithReference(edgeRun) {
+  const reference = await startChild('--edge', { BENCH_SIP_PLATFORM: REFERENCE });
+  let referenceRun;
+  try {
+    referenceRun = await runLoad(reference, await provision(reference.info.url), 'reference');
+  } finally {
+    await reference.stop();
+  }
+  const ratio = (key) => (edgeRun[key] / referenceRun[key]).toFixed(2) + 'x';
+  console.log(`\nreference build: ${REFERENCE}`);
+  console.log(`registrations/s (401 + digest)      edge ${edgeRun.registrationsPerSecond.toFixed(0)}, reference ${referenceRun.registrationsPerSecond.toFixed(0)}, edge/reference ${ratio('registrationsPerSecond')}`);
+  console.log(`digest REGISTERs/s (refresh, 1 RTT) edge ${edgeRun.refreshesPerSecond.toFixed(0)}, reference ${referenceRun.refreshesPerSecond.toFixed(0)}, edge/reference ${ratio('refreshesPerSecond')}`);
+  console.log(`INVITE→180 p50 @ ${PACED_RATE} calls/s       edge ${edgeRun.paced.p50.toFixed(2)} ms, reference ${referenceRun.paced.p50.toFixed(2)} ms`);
+  // Noise on this machine is a few percent; a drop beyond 10 % is a regression, not noise.
+  const ok = edgeRun.refreshesPerSecond >= 0.9 * referenceRun.refreshesPerSecond;
+  console.log(`${ok ? 'PASS' : 'FAIL'} sip: digest REGISTER rate not below the reference build's (${ratio('refreshesPerSecond')}, ≥ 0.90x)`);
+  return !ok;
+}
+
+function startChild(flag, env = {}) {
   // BENCH_SIP_PROFILE=<dir> writes a CPU profile of the edge process there.
   const profile = flag === '--edge' && process.env.BENCH_SIP_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SIP_PROFILE}`] : [];
-  const child = fork(fileURLToPath(import.meta.url), [flag], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profile });
+  const child = fork(fileURLToPath(import.meta.url), [flag], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profile, env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${flag} child exited with ${code}`)));
