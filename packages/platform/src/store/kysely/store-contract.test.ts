@@ -728,7 +728,18 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
         expect(told).toEqual([[{ kind: 'tenant', tenantId: t.id }]]);
         told.length = 0;
 
-        await extension(t.id, '101');
+        // One extension written is that extension's change (the edge reloads one row), not the tenant's.
+        const e101 = await extension(t.id, '101');
+        expect(told).toEqual([[{ kind: 'extension', tenantId: t.id, extensionId: e101.id }]]);
+        told.length = 0;
+        await store.tenant(systemScope('test fixture', t.id)).extensions.update(e101.id, { displayName: 'Renamed', updatedAt: T0 });
+        await store.tenant(systemScope('test fixture', t.id)).extensions.delete(e101.id);
+        expect(told).toEqual([[{ kind: 'extension', tenantId: t.id, extensionId: e101.id }], [{ kind: 'extension', tenantId: t.id, extensionId: e101.id }]]);
+        told.length = 0;
+        // Many at once: the tenant reloads once instead.
+        await store.tenant(systemScope('test fixture', t.id)).extensions.insertMany(
+          Array.from({ length: 60 }, (_, i) => ({ id: uid('ext'), number: String(500 + i), displayName: 'Bulk', ha1: 'a'.repeat(32), createdAt: T0, updatedAt: T0 })),
+        );
         expect(told).toEqual([[{ kind: 'tenant', tenantId: t.id }]]);
         told.length = 0;
 
@@ -778,9 +789,9 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
         await vi.waitFor(() => expect(heard.length).toBeGreaterThan(0), { timeout: 10_000, interval: 5 });
         const t = await tenant();
         heard.length = 0;
-        await extension(t.id, '101');
-        // PostgreSQL names the tenant; SQLite only sees that the file changed.
-        const expected = [database.name === 'postgres' ? { kind: 'tenant', tenantId: t.id } : { kind: 'all' }];
+        const e = await extension(t.id, '101');
+        // PostgreSQL names the extension; SQLite only sees that the file changed.
+        const expected = [database.name === 'postgres' ? { kind: 'extension', tenantId: t.id, extensionId: e.id } : { kind: 'all' }];
         await vi.waitFor(() => expect(heard).toContainEqual(expected), { timeout: 10_000, interval: 5 });
       } finally {
         stop();

@@ -99,11 +99,11 @@ function tenantCore(ctx: StoreContext, tenant: TenantDb): Pick<AsyncTenantScope,
     },
     async update(id, patch) {
       const set = defined({ display_name: patch.displayName, ha1: patch.ha1, updated_at: patch.updatedAt });
-      if (Object.keys(set).length > 0) await tenant.updateTable('extensions').set(set).where('id', '=', id).execute();
+      if (Object.keys(set).length > 0) await tenant.updateExtension(id).set(set).execute();
       return extensions.get(id);
     },
     async delete(id) {
-      const result = await tenant.deleteFrom('extensions').where('id', '=', id).executeTakeFirst();
+      const result = await tenant.deleteExtension(id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
   };

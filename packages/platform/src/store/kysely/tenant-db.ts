@@ -1,4 +1,5 @@
 import { sql, type KyselyPlugin, type DeleteQueryBuilder, type DeleteResult, type InsertQueryBuilder, type InsertResult, type Kysely, type SelectQueryBuilder, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import type { DirectoryChange } from '../async-types';
 import type { Database, NewRow, TableName, TenantTable } from '../db/tables';
 import type { StoreContext } from './context';
 import { TenantScope } from '../tenant-scope';
@@ -22,6 +23,9 @@ export interface TenantDb {
   selectFrom<T extends TenantTable>(table: T): SelectQueryBuilder<Database, T, {}>;
   updateTable<T extends TenantTable>(table: T): UpdateQueryBuilder<Database, T, T, UpdateResult>;
   deleteFrom<T extends TenantTable>(table: T): DeleteQueryBuilder<Database, T, DeleteResult>;
+  /** One extension's row (`WHERE id = extensionId` already applied): reported as that extension's change, not the tenant's. */
+  updateExtension(extensionId: string): UpdateQueryBuilder<Database, 'extensions', 'extensions', UpdateResult>;
+  deleteExtension(extensionId: string): DeleteQueryBuilder<Database, 'extensions', DeleteResult>;
   insertInto<T extends TenantTable>(table: T, rows: TenantNewRow<T> | readonly TenantNewRow<T>[]): InsertQueryBuilder<Database, T, InsertResult>;
   /** The tenant's own row (its dial plan revision lives there). */
   selectOwnTenant(): SelectQueryBuilder<Database, 'tenants', {}>;
@@ -32,16 +36,24 @@ export interface TenantDb {
 
 /**
  * Tenant tables the SIP edge's directory holds (with the tenant row itself): a write to them
- * through the helper is a directory change of this tenant.
+ * through the helper is a directory change of this tenant, which reloads the tenant's whole
+ * directory entry.
  */
 const DIRECTORY_TABLES: ReadonlySet<TableName> = new Set(['extensions', 'dial_rules', 'ring_groups', 'trunks', 'numbers', 'tenant_signing_keys', 'tenants']);
 
-/** Tells the store, once a write has run, that it changed this tenant's directory rows. */
-function directoryWrites(ctx: StoreContext, tenantId: string): KyselyPlugin {
+/**
+ * Up to this many extensions written at once are reported one by one (each reloads one row);
+ * more, and the tenant reloads once. A tenant's reload reads all its extensions, so reporting every
+ * single-extension write as the tenant's made provisioning n extensions cost n² row reads.
+ */
+const EXTENSION_CHANGES_MAX = 50;
+
+/** Tells the store, once a write has run, what it changed in the directory. */
+function directoryWrites(ctx: StoreContext, changes: () => readonly DirectoryChange[]): KyselyPlugin {
   return {
     transformQuery: (args) => args.node,
     async transformResult(args) {
-      await ctx.directoryChanged({ kind: 'tenant', tenantId });
+      for (const change of changes()) await ctx.directoryChanged(change);
       return args.result;
     },
   };
@@ -60,9 +72,12 @@ export function scopedTenantId(scope: TenantScope): string {
 export function tenantDb(ctx: StoreContext, scope: TenantScope): TenantDb {
   const tenantId = scopedTenantId(scope);
   const owned = (table: TenantTable) => sql.ref(`${table}.tenant_id`);
-  const directoryPlugin = directoryWrites(ctx, tenantId);
+  const tenantChange = [{ kind: 'tenant', tenantId }] as const;
+  const directoryPlugin = directoryWrites(ctx, () => tenantChange);
   /** The connection to write `table` with: one that reports directory changes where they are. */
   const writer = (table: TableName) => (DIRECTORY_TABLES.has(table) ? ctx.db().withPlugin(directoryPlugin) : ctx.db());
+  const extensionWriter = (ids: readonly string[]) =>
+    ids.length > EXTENSION_CHANGES_MAX ? writer('extensions') : ctx.db().withPlugin(directoryWrites(ctx, () => ids.map((extensionId) => ({ kind: 'extension', tenantId, extensionId }))));
   // The casts below only restore the table parameter Kysely widens for a generic table name; the
   // predicate itself is built here, once.
   return {
@@ -79,8 +94,11 @@ export function tenantDb(ctx: StoreContext, scope: TenantScope): TenantDb {
     insertInto<T extends TenantTable>(table: T, rows: TenantNewRow<T> | readonly TenantNewRow<T>[]) {
       const list = (Array.isArray(rows) ? rows : [rows]) as readonly TenantNewRow<T>[];
       const values = list.map((row) => ({ ...row, tenant_id: tenantId }));
-      return writer(table).insertInto(table).values(values as never) as unknown as InsertQueryBuilder<Database, T, InsertResult>;
+      const db = table === 'extensions' ? extensionWriter(list.map((row) => (row as TenantNewRow<'extensions'>).id)) : writer(table);
+      return db.insertInto(table).values(values as never) as unknown as InsertQueryBuilder<Database, T, InsertResult>;
     },
+    updateExtension: (extensionId) => extensionWriter([extensionId]).updateTable('extensions').where('extensions.tenant_id', '=', tenantId).where('extensions.id', '=', extensionId),
+    deleteExtension: (extensionId) => extensionWriter([extensionId]).deleteFrom('extensions').where('extensions.tenant_id', '=', tenantId).where('extensions.id', '=', extensionId),
     selectOwnTenant: () => ctx.db().selectFrom('tenants').where('tenants.id', '=', tenantId),
     updateOwnTenant: () => writer('tenants').updateTable('tenants').where('tenants.id', '=', tenantId),
     shared: () => sharedDb(ctx),
