@@ -216,6 +216,46 @@ describe('Kamailio executing the platform’s dial plan', () => {
     await withTimeout(incoming.ended, 5000, 'the BYE did not reach the carrier');
   });
 
+  it("takes a carrier's call on the tenant's trunk to a DID (From is the caller's number, not the trunk login), and nothing else from it", async () => {
+    const t = await tenant('inbound');
+    const number = `+1415555${String(300 + ++dids).padStart(4, '0')}`;
+    await tp.provider.numbers.create({ number });
+    const assigned = await t.api.numbers.assign({ number });
+    await t.api.numbers.update(assigned.id, { routing: { type: 'extension', target: '102' } });
+    const trunk: TrunkWithPassword = await t.api.trunks.create({ name: 'Carrier' });
+    const carrier = createNodePhone({ wsUrl, domain: trunk.realm, number: trunk.username, password: trunk.password });
+    phones.push(carrier);
+    await carrier.start();
+    await carrier.register();
+    const m102 = await phone(t, '102');
+
+    const call = carrier.call(`sip:${number}@${t.sipDomain}`, { params: { fromUri: `sip:+16505550199@${t.sipDomain}` } });
+    const incoming = await m102.nextIncoming(5000);
+    await incoming.answer();
+    expect(await withTimeout(call.outcome, 5000, 'no answer')).toBe(200);
+    await call.hangup();
+    await withTimeout(incoming.ended, 5000, 'the BYE did not reach the extension');
+    await vi.waitFor(
+      async () => expect((await t.api.calls.list({ limit: 100 })).data.find((c) => c.to === number)).toMatchObject({ from: '+16505550199', direction: 'inbound', disposition: 'answered' }),
+      { timeout: 5000, interval: 200 },
+    );
+
+    // The trunk reaches its own tenant's DIDs only: another tenant's number is unknown here.
+    const foreign = `+1415555${String(300 + ++dids).padStart(4, '0')}`;
+    await tp.provider.numbers.create({ number: foreign });
+    const theirs = await globex.api.numbers.assign({ number: foreign });
+    await globex.api.numbers.update(theirs.id, { routing: { type: 'extension', target: '101' } });
+    const g101 = await phone(globex, '101');
+    const crossing = carrier.call(`sip:${foreign}@${t.sipDomain}`, { params: { fromUri: `sip:+16505550199@${t.sipDomain}` } });
+    expect(await withTimeout(crossing.outcome, 5000, 'no answer')).toBe(404);
+    expect(invites(g101)).toHaveLength(0);
+
+    // An extension may not do the same: its From must be its own number.
+    const spoofer = await phone(t, '103');
+    const spoofed = spoofer.call(`sip:102@${t.sipDomain}`, { params: { fromUri: `sip:101@${t.sipDomain}` } });
+    expect(await withTimeout(spoofed.outcome, 5000, 'no answer')).toBe(403);
+  });
+
   it('keeps the call records of calls placed through Kamailio, as calls.list shows them for the embedded edge', async () => {
     const t = await tenant('recorded');
     await t.api.dialRules.create({ pattern: '_7XX', action: { type: 'reject', status: 403, reason: 'barred' } });

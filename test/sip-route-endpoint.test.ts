@@ -188,6 +188,18 @@ describe('POST /internal/sip/call-record', () => {
     expect((await tp.client(other.adminKey).tenant(other.id).calls.list({ limit: 100 })).data).toEqual([]);
   });
 
+  it('never stores an answer before the call started, as whole-second dialog times from Kamailio can read', async () => {
+    await secondStore.settings.getOrInsert('kamailio.edge_secret', edgeSecret);
+    const early = ended(acme, { callId: 'rec-early-answer' });
+    early.answeredAt = Math.floor(early.startedAt) - 0.5;
+    expect((await record('/internal/sip/call-record', early)).status).toBe(202);
+    const calls = tp.client(acme.adminKey).tenant(acme.id).calls;
+    await vi.waitFor(async () => expect((await calls.list({ limit: 100 })).data.find((c) => c.callId === 'rec-early-answer')).toBeDefined());
+    const stored = (await calls.list({ limit: 100 })).data.find((c) => c.callId === 'rec-early-answer')!;
+    expect(Date.parse(stored.answeredAt!)).toBe(Date.parse(stored.startedAt));
+    expect(stored.durationSeconds).toBe(30);
+  });
+
   it('refuses an unknown tenant (404) and bad input (400 naming the field)', async () => {
     const unknown = await record('/internal/sip/call-record', ended(acme, { tenantId: 'ten_nonexistent' }));
     expect(unknown.status).toBe(404);

@@ -55,6 +55,7 @@ export function recordEdgeCall(directory: RoutingDirectory, event: SipCallEnded)
   if (!directory.limits(event.tenantId)) return false;
   const at = (seconds: number) => new Date(Math.round(seconds * 1000));
   const answered = event.answeredAt !== null && event.sipStatus >= 200 && event.sipStatus < 300;
+  const endedAt = Math.max(event.endedAt, event.startedAt);
   const record: SipCallRecord = {
     tenantId: event.tenantId,
     callId: event.callId,
@@ -62,8 +63,9 @@ export function recordEdgeCall(directory: RoutingDirectory, event: SipCallEnded)
     to: event.to,
     direction: event.direction,
     startedAt: at(event.startedAt),
-    answeredAt: answered ? at(event.answeredAt!) : undefined,
-    endedAt: at(Math.max(event.endedAt, event.startedAt)),
+    // Kamailio's dialog start is whole seconds: an answer can read as before the INVITE's own time.
+    answeredAt: answered ? at(Math.min(Math.max(event.answeredAt!, event.startedAt), endedAt)) : undefined,
+    endedAt: at(endedAt),
     disposition: event.limit ? 'limit' : event.cancelled && !answered ? 'cancelled' : dispositionFor(event.sipStatus),
     sipStatus: event.sipStatus,
   };
