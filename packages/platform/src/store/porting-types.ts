@@ -119,6 +119,8 @@ export interface TenantPortOrders {
     list(orderId: string, page: PageQuery): Promise<Page<PortDocumentRow>>;
     get(orderId: string, id: string): Promise<PortDocumentRow | undefined>;
     kinds(orderId: string): Promise<PortDocumentKindName[]>;
+    /** The kinds of many orders at once (for list pages): one query, not one per order. */
+    kindsOf(orderIds: readonly string[]): Promise<Map<string, PortDocumentKindName[]>>;
     /** Bytes of every document of the tenant: its storage usage. */
     totalBytes(): Promise<number>;
   };

@@ -4,7 +4,7 @@ import type { DomainContext } from '../context';
 import { NotFound } from '../errors';
 import { isTenantLevel, type Principal } from '../principal';
 import { accessTenant, accessVisibleTenant, type TenantAccess } from '../tenants';
-import { listPortOrders, viewOf, type PortOrderView } from './orders';
+import { listPortOrders, viewsOf, type PortOrderView } from './orders';
 
 /*
  * Port orders across tenants (GET /v1/port-orders), for the operator console's "orders by state".
@@ -37,15 +37,12 @@ export async function listVisiblePortOrders(ctx: DomainContext, principal: Princ
     // Purged between the two reads: its orders went with it.
     if (tenant) accesses.set(tenantId, checked(ctx, principal, tenant));
   }
-  const numbers = new Map<string, string[]>();
+  // Numbers and documents through each tenant's own scope: two queries per tenant on the page.
+  const views = new Map<string, PortOrderView>();
   for (const access of accesses.values()) {
-    const ids = result.items.filter((o) => o.tenantId === access.tenant.id).map((o) => o.id);
-    for (const [id, list] of await access.scope.portOrders.numbersOf(ids)) numbers.set(id, list);
+    for (const [id, view] of await viewsOf(access, result.items.filter((o) => o.tenantId === access.tenant.id))) views.set(id, view);
   }
-  const items = await Promise.all(
-    result.items.filter((o) => accesses.has(o.tenantId)).map((o) => viewOf(accesses.get(o.tenantId)!, o, numbers.get(o.id) ?? [])),
-  );
-  return { items, next: result.next };
+  return { items: result.items.flatMap((o) => views.get(o.id) ?? []), next: result.next };
 }
 
 function checked(ctx: DomainContext, principal: Principal, tenant: TenantRow): TenantAccess {

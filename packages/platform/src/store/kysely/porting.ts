@@ -1,6 +1,6 @@
 import type { AsyncStore, AsyncTenantScope } from '../async-types';
 import type { RowPatch } from '../db/tables';
-import type { PortOrderPatch } from '../porting-types';
+import type { PortDocumentKindName, PortOrderPatch } from '../porting-types';
 import { isUniqueViolation, type StoreContext } from './context';
 import type { TenantDb } from './tenant-db';
 import { defined, keyset, paginate, toPortComment, toPortDocument, toPortEvent, toPortOrder } from './rows';
@@ -232,6 +232,13 @@ export function tenantPorting(ctx: StoreContext, tenant: TenantDb): Pick<AsyncTe
       async kinds(orderId) {
         const rows = await tenant.selectFrom('port_documents').select('kind').distinct().where('order_id', '=', orderId).execute();
         return rows.map((r) => r.kind);
+      },
+      async kindsOf(orderIds) {
+        const out = new Map<string, PortDocumentKindName[]>(orderIds.map((id) => [id, []]));
+        if (orderIds.length === 0) return out;
+        const rows = await tenant.selectFrom('port_documents').select(['order_id', 'kind']).distinct().where('order_id', 'in', [...orderIds]).execute();
+        for (const r of rows) out.get(r.order_id)?.push(r.kind);
+        return out;
       },
       async totalBytes() {
         const row = await tenant
