@@ -42,7 +42,12 @@ type Expectation =
   /** 200 about the caller itself (its own permissions). */
   | 'reads-own'
   /** 200 with figures summed over the caller's own tenants only (their seeded calls, none of the victims'). */
-  | 'sums-own';
+  | 'sums-own'
+  /**
+   * 200 with tenant-owned rows (each naming its tenantId) of the caller's own tenants only, none of
+   * the victim's; and `?tenantId=` the victim answers 404 exactly as a tenant that does not exist.
+   */
+  | 'tenant-rows-own';
 
 type Recipe =
   /** A route under /v1/tenants/{tenantId}: probed with the victim's ids, compared with missing ids. */
@@ -133,6 +138,7 @@ const recipes: Record<string, Recipe> = {
   'GET /v1/audit-events': { kind: 'platform', tenantKey: 'forbidden', resellerKey: 'lists-own' },
   'POST /v1/tenants/{tenantId}/port-orders': { kind: 'tenant', body: () => portOrderBody('+16464000099') },
   'GET /v1/tenants/{tenantId}/port-orders': { kind: 'tenant' },
+  'GET /v1/port-orders': { kind: 'platform', tenantKey: 'tenant-rows-own', resellerKey: 'tenant-rows-own' },
   'GET /v1/tenants/{tenantId}/port-orders/{portOrderId}': { kind: 'tenant' },
   'PATCH /v1/tenants/{tenantId}/port-orders/{portOrderId}': { kind: 'tenant', body: () => ({ requestedFocDate: '2031-01-01' }) },
   'POST /v1/tenants/{tenantId}/port-orders/{portOrderId}/submit': { kind: 'tenant' },
@@ -489,6 +495,21 @@ async function probePlatformRoute(route: RouteDef, recipe: Extract<Recipe, { kin
       expect(r.status, r.text).toBe(200);
       expect(r.json.data.length, 'the list is not empty: it shows the caller its own').toBeGreaterThan(0);
       for (const id of [...foreignIds(), acme.tenantId, globex.tenantId]) expect(r.text, `${attacker.name} sees ${id}`).not.toContain(id);
+      break;
+    }
+    case 'tenant-rows-own': {
+      const r = await request(route.method, `${path}?limit=100`, attacker.key);
+      expect(r.status, r.text).toBe(200);
+      const own = await attacker.ownTenantIds();
+      const rows = r.json.data as { tenantId: string }[];
+      expect(rows.length, 'the list is not empty: it shows the caller its own').toBeGreaterThan(0);
+      for (const row of rows) expect(own, `${attacker.name} sees a row of ${row.tenantId}`).toContain(row.tenantId);
+      expect(r.text).not.toContain(victim.tenantId);
+      // Narrowing to the victim's tenant by id looks exactly like narrowing to one that does not exist.
+      const foreign = await request(route.method, `${path}?tenantId=${victim.tenantId}`, attacker.key);
+      const missing = await request(route.method, `${path}?tenantId=${MISSING_TENANT}`, attacker.key);
+      expect(foreign.status, `${attacker.name} narrowing to the victim: ${foreign.text}`).toBe(404);
+      expect(comparable(foreign.json)).toEqual(comparable(missing.json));
       break;
     }
     case 'not-found': {

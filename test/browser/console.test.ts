@@ -161,7 +161,9 @@ describe('the operator console', () => {
 
   test('a provider sees every tenant, charts drawn from the seeded calls, port orders and the audit trail', async ({ annotate }) => {
     screenshotOnFailure('console provider', () => pages);
+    const first = requested.length;
     const page = await signIn('provider', keys.provider);
+    const asked = () => requested.slice(first).map((u) => new URL(u));
     expect(await page.locator('[data-role]').getAttribute('data-role')).toBe('provider');
 
     expect((await firstColumn(page, 'tenants')).sort()).toEqual(['Acme Dental', 'Globex Law', 'Initech Direct']);
@@ -184,6 +186,16 @@ describe('the operator console', () => {
     expect(await page.locator('[data-list="audit"] li').count()).toBeGreaterThan(0);
     expect((await page.locator('table[data-table="port-states"] tbody tr').allTextContents()).length).toBeGreaterThan(0);
     expect(await page.locator('ol.timeline li').count()).toBeGreaterThan(2);
+    // Port orders across tenants in one request (newest first), never one list per tenant; recent
+    // audit events and each endpoint's deliveries read newest first, one page each.
+    const portOrderLists = asked().filter((u) => u.pathname === '/v1/port-orders');
+    expect(portOrderLists.length).toBeGreaterThan(0);
+    expect(portOrderLists.every((u) => u.searchParams.get('order') === 'desc')).toBe(true);
+    expect(asked().filter((u) => /^\/v1\/tenants\/[^/]+\/port-orders$/.test(u.pathname)).map(String)).toEqual([]);
+    expect(asked().some((u) => u.pathname === '/v1/audit-events' && u.searchParams.get('order') === 'desc')).toBe(true);
+    const deliveryLists = asked().filter((u) => u.pathname.endsWith('/deliveries'));
+    expect(deliveryLists.length).toBeGreaterThan(0);
+    expect(deliveryLists.every((u) => u.searchParams.get('order') === 'desc')).toBe(true);
     // Delivered / pending / failed per endpoint.
     const webhookRows = await page.locator('table[data-table="webhooks"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
     expect(webhookRows.map((cells) => [cells[0]!.split(' ')[0]!.replace(/^http:\/\/127\.0\.0\.1:\d+/, ''), ...cells.slice(1)]).sort()).toEqual([
@@ -210,6 +222,8 @@ describe('the operator console', () => {
     // The provider's own webhook endpoints are not the reseller's.
     expect(await page.locator('section[aria-labelledby="h-webhooks"]').textContent()).toContain('No webhook endpoints');
     expect(await page.content()).not.toContain('Initech');
+    // Its tenants' port orders, read across them in one list.
+    expect(await page.locator('table[data-table="port-states"] tbody tr').count()).toBeGreaterThan(0);
     const calls = await chartData(page, 'calls');
     expect(calls.points).toBeOneOf([30, 31]);
     expect(calls.sums[0]).toBeGreaterThan(500);

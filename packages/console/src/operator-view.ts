@@ -9,11 +9,14 @@ import { panelStyles } from './styles';
 import type { ChartSeries } from './time-chart';
 import './time-chart';
 
-/** Tenants whose port orders and peak channels are fetched one by one (no cross-tenant route exists). */
-const PER_TENANT_FETCHES = 25;
 const TOP = 5;
-/** Deliveries read per webhook endpoint for the health figures. */
-const DELIVERIES_READ = 500;
+/** The newest port orders across tenants read for the by-state counts: one request, whatever the tenant count. */
+const PORT_ORDERS_READ = 100;
+/** Orders shown with their timelines (one request each). */
+const TIMELINES_SHOWN = 6;
+/** The newest deliveries per webhook endpoint the health figures cover: one request each. */
+const DELIVERIES_READ = 100;
+const RECENT_AUDIT = 15;
 
 interface PeakChannels {
   times: number[];
@@ -23,6 +26,15 @@ interface PeakChannels {
 interface PortOrderWithTimeline extends PortOrder {
   tenantName: string;
   timeline: PortTimelineEntry[];
+}
+
+interface RecentPortOrders {
+  /** The newest orders across tenants, newest first: what the by-state counts cover. */
+  orders: PortOrder[];
+  /** More orders exist than were read. */
+  more: boolean;
+  /** The most recently changed of them, with their tenant's name and timeline. */
+  shown: PortOrderWithTimeline[];
 }
 
 interface EndpointHealth {
@@ -54,7 +66,7 @@ export class OperatorView extends LitElement {
   declare summary: Loaded<AnalyticsSummary>;
   declare tenants: Loaded<AnalyticsTenantRow[]>;
   declare peaks: Loaded<PeakChannels>;
-  declare portOrders: Loaded<PortOrderWithTimeline[]>;
+  declare portOrders: Loaded<RecentPortOrders>;
   declare audit: Loaded<AuditEvent[]>;
   declare webhooks: Loaded<EndpointHealth[]>;
 
@@ -63,14 +75,20 @@ export class OperatorView extends LitElement {
     const { hr, range } = this;
     const window = { from: range.from, to: range.to };
     const tenantsLoad = load(() => hr.analytics.tenants({ ...window, sort: 'calls', limit: 100 }).toArray({ limit: 500 }));
-    const [summary, tenants, audit, webhooks] = await Promise.all([
+    const [summary, tenants, audit, webhooks, newestOrders] = await Promise.all([
       load(() => hr.analytics.summary(range)),
       tenantsLoad,
       load(() => this.#recentAudit()),
       load(() => this.#webhookHealth()),
+      // Every tenant the key may see, in one request (GET /v1/port-orders), newest first.
+      load(() => hr.portOrders.list({ order: 'desc', limit: PORT_ORDERS_READ })),
     ]);
     const rows = tenants?.ok ? tenants.value : [];
-    const [peaks, portOrders] = await Promise.all([load(() => this.#peaks(rows.slice(0, TOP))), load(() => this.#portOrders(rows.slice(0, PER_TENANT_FETCHES)))]);
+    const names = new Map(rows.map((r) => [r.tenantId, r.name]));
+    const [peaks, portOrders] = await Promise.all([
+      load(() => this.#peaks(rows.slice(0, TOP))),
+      newestOrders?.ok ? load(() => this.#withTimelines(newestOrders.value.data, newestOrders.value.hasNextPage(), names)) : Promise.resolve(newestOrders),
+    ]);
     Object.assign(this, { summary, tenants, audit, webhooks, peaks, portOrders });
   }
 
@@ -84,35 +102,34 @@ export class OperatorView extends LitElement {
     };
   }
 
-  async #portOrders(rows: AnalyticsTenantRow[]): Promise<PortOrderWithTimeline[]> {
-    const perTenant = await Promise.all(
-      rows.map(async (t) => {
-        const orders = await this.hr.tenant(t.tenantId).portOrders.list({ limit: 100 }).toArray({ limit: 100 });
-        return Promise.all(orders.map(async (o) => ({ ...o, tenantName: t.name, timeline: await this.hr.tenant(t.tenantId).portOrders.timeline(o.id).toArray({ limit: 50 }) })));
-      }),
+  /** The most recently changed of the newest orders, each with its timeline (read through its own tenant). */
+  async #withTimelines(orders: PortOrder[], more: boolean, names: Map<string, string>): Promise<RecentPortOrders> {
+    const changed = [...orders].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, TIMELINES_SHOWN);
+    const shown = await Promise.all(
+      changed.map(async (o) => ({ ...o, tenantName: names.get(o.tenantId) ?? o.tenantId, timeline: await this.hr.tenant(o.tenantId).portOrders.timeline(o.id).toArray({ limit: 50 }) })),
     );
-    return perTenant.flat().sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    return { orders, more, shown };
   }
 
-  /** Audit events come oldest first: read the last week's and keep the newest. */
+  /** The last week's newest events: one page, newest first. */
   async #recentAudit(): Promise<AuditEvent[]> {
     const from = new Date(Date.now() - 7 * 86_400_000).toISOString();
-    const events = await this.hr.auditEvents.list({ from, limit: 100 }).toArray({ limit: 1000 });
-    return events.slice(-15).reverse();
+    return (await this.hr.auditEvents.list({ from, order: 'desc', limit: RECENT_AUDIT })).data;
   }
 
+  /** Each endpoint's newest deliveries (one page, newest first): how it is doing now, not at its start. */
   async #webhookHealth(): Promise<EndpointHealth[]> {
     const endpoints = await this.hr.webhookEndpoints.list({ limit: 100 }).toArray({ limit: 100 });
     return Promise.all(
       endpoints.map(async (endpoint) => {
-        const deliveries = await this.hr.webhookEndpoints.deliveries.list(endpoint.id, { limit: 100 }).toArray({ limit: DELIVERIES_READ });
+        const deliveries = (await this.hr.webhookEndpoints.deliveries.list(endpoint.id, { order: 'desc', limit: DELIVERIES_READ })).data;
         const failed = deliveries.filter((d) => d.status === 'failed');
         return {
           endpoint,
           delivered: deliveries.filter((d) => d.status === 'delivered').length,
           pending: deliveries.filter((d) => d.status === 'pending').length,
           failed: failed.length,
-          lastFailure: failed.at(-1),
+          lastFailure: failed[0],
         };
       }),
     );
@@ -143,7 +160,7 @@ export class OperatorView extends LitElement {
       </section>
       <section aria-labelledby="h-ports">
         <h2 id="h-ports">Port orders</h2>
-        ${panel(this.portOrders, (orders) => this.#portOrderPanel(orders, tz))}
+        ${panel(this.portOrders, (recent) => this.#portOrderPanel(recent, tz))}
       </section>
       <section aria-labelledby="h-webhooks">
         <h2 id="h-webhooks">Webhook deliveries</h2>
@@ -202,15 +219,16 @@ export class OperatorView extends LitElement {
     </ul>`;
   }
 
-  #portOrderPanel(orders: PortOrderWithTimeline[], tz: string) {
+  #portOrderPanel({ orders, more, shown }: RecentPortOrders, tz: string) {
     if (orders.length === 0) return html`<p class="muted">No port orders.</p>`;
     const byState = new Map<string, number>();
     for (const o of orders) byState.set(o.status, (byState.get(o.status) ?? 0) + 1);
     return html`<table data-table="port-states">
+        ${more ? html`<caption class="muted">The newest ${orders.length} orders</caption>` : nothing}
         <thead><tr><th scope="col">State</th><th scope="col" class="num">Orders</th></tr></thead>
         <tbody>${[...byState].map(([state, n]) => html`<tr><td><span class="status ${state}">${label(state)}</span></td><td class="num">${n}</td></tr>`)}</tbody>
       </table>
-      ${orders.slice(0, 6).map(
+      ${shown.map(
         (o) => html`<h3>${o.tenantName}: ${o.numbers.join(', ')} <span class="status ${o.status}">${label(o.status)}</span></h3>
           <ol class="timeline">
             ${o.timeline.map((e) => html`<li>${dateTime(e.occurredAt, tz)} · ${label(e.to)}${e.message ? html` <span class="muted">(${e.message})</span>` : nothing}</li>`)}
@@ -221,6 +239,7 @@ export class OperatorView extends LitElement {
   #webhookPanel(health: EndpointHealth[]) {
     if (health.length === 0) return html`<p class="muted">No webhook endpoints at this level.</p>`;
     return html`<table data-table="webhooks">
+      <caption class="muted">Counted over each endpoint’s newest ${DELIVERIES_READ} deliveries</caption>
       <thead><tr><th scope="col">Endpoint</th><th scope="col" class="num">Delivered</th><th scope="col" class="num">Pending</th><th scope="col" class="num">Failed</th></tr></thead>
       <tbody>
         ${health.map(

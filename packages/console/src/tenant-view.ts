@@ -9,9 +9,8 @@ import type { Range } from './range';
 import { panelStyles } from './styles';
 import './time-chart';
 
-const WEEK_MS = 7 * 86_400_000;
-/** Where "recent calls" starts reading: the range's last week at most, so a poll reads a few pages, not months. */
-const recentFrom = (range: Range) => new Date(Math.max(Date.parse(range.from), Date.parse(range.to) - WEEK_MS)).toISOString();
+const RECENT_CALLS = 20;
+const RECENT_AUDIT = 15;
 
 export class TenantView extends LitElement {
   static override styles = panelStyles;
@@ -45,10 +44,10 @@ export class TenantView extends LitElement {
       load(() => scope.analytics.summary(this.range)),
       load(() => scope.extensions.list({ limit: 100 }).toArray({ limit: 500 })),
       load(() => scope.numbers.list({ limit: 100 }).toArray({ limit: 500 })),
-      // Call records come oldest first: the newest are the last of the range's final week.
-      load(async () => (await scope.calls.list({ startedFrom: recentFrom(this.range), startedBefore: this.range.to, limit: 100 }).toArray({ limit: 2000 })).slice(-20).reverse()),
-      load(() => scope.portOrders.list({ limit: 100 }).toArray({ limit: 200 })),
-      load(async () => (await scope.auditEvents.list({ from: since, limit: 100 }).toArray({ limit: 1000 })).slice(-15).reverse()),
+      // One page each, newest first: the newest calls of the range, orders and events.
+      load(async () => (await scope.calls.list({ startedFrom: this.range.from, startedBefore: this.range.to, order: 'desc', limit: RECENT_CALLS })).data),
+      load(() => scope.portOrders.list({ order: 'desc', limit: 100 }).toArray({ limit: 200 })),
+      load(async () => (await scope.auditEvents.list({ from: since, order: 'desc', limit: RECENT_AUDIT })).data),
     ]);
     Object.assign(this, { summary, extensions, numbers, calls, portOrders, audit });
   }
@@ -120,7 +119,7 @@ export class TenantView extends LitElement {
   #callTable(calls: Call[], tz: string) {
     if (calls.length === 0) return html`<p class="muted">No calls in this range.</p>`;
     return html`<table data-table="calls">
-      <caption class="muted">The newest ${calls.length} calls of the range's last week</caption>
+      <caption class="muted">The newest ${calls.length} calls of the range</caption>
       <thead><tr><th scope="col">Started</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Outcome</th><th scope="col" class="num">Talk</th></tr></thead>
       <tbody>
         ${calls.map((c) => html`<tr><td>${dateTime(c.startedAt, tz)}</td><td>${c.from}</td><td>${c.to}</td><td>${label(c.disposition)}</td><td class="num">${c.durationSeconds} s</td></tr>`)}

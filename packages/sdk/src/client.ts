@@ -23,6 +23,7 @@ import { ApiKeys } from './resources/api-keys';
 import { Permissions, Roles } from './resources/roles';
 import { Numbers } from './resources/numbers';
 import { AuditEvents } from './resources/audit-events';
+import { PortOrders } from './resources/port-orders';
 import { Analytics } from './resources/analytics';
 import { WebhookEndpoints } from './resources/webhook-endpoints';
 import { TenantClient } from './resources/tenant-client';
@@ -146,6 +147,8 @@ export class Highrise {
   readonly numbers: Numbers;
   /** The audit log across the tenants the key may see (tenant keys: `hr.tenant(id).auditEvents`). */
   readonly auditEvents: AuditEvents;
+  /** Port orders across the tenants the key may see (`hr.tenant(id).portOrders` acts on one). */
+  readonly portOrders: PortOrders;
   /** Call figures across the tenants the key may see (tenant keys: `hr.tenant(id).analytics`). */
   readonly analytics: Analytics;
   /** Webhook endpoints of the caller's level: a provider's get every tenant's events, a reseller's its tenants'. */
@@ -200,6 +203,7 @@ export class Highrise {
     this.permissions = new Permissions(this);
     this.numbers = new Numbers(this);
     this.auditEvents = new AuditEvents(this);
+    this.portOrders = new PortOrders(this);
     this.analytics = new Analytics(this);
     this.webhookEndpoints = new WebhookEndpoints(this);
   }

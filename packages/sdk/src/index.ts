@@ -7,7 +7,7 @@ export type { Open } from './core/open';
 export type { RequestOptions, HttpMethod } from './core/request-options';
 export { CursorPage, PagePromise } from './core/pagination';
 export type { CursorPageParams, ToArrayOptions } from './core/pagination';
-export { Tenants, TenantClient, Extensions, SoftphoneTokens, Resellers, Calls, Usage, Numbers, TenantNumbers, DialRules, RingGroups, Trunks, ApiKeys, TenantApiKeys, Roles, TenantRoles, Permissions, AuditEvents, TenantAuditEvents, LevelBranding, ProviderBranding, Analytics, TenantAnalytics } from './resources/index';
+export { Tenants, TenantClient, Extensions, SoftphoneTokens, Resellers, Calls, Usage, Numbers, TenantNumbers, DialRules, RingGroups, Trunks, ApiKeys, TenantApiKeys, Roles, TenantRoles, Permissions, AuditEvents, TenantAuditEvents, PortOrders, TenantPortOrders, LevelBranding, ProviderBranding, Analytics, TenantAnalytics } from './resources/index';
 export * from './errors/index';
 export type { CreateManyOptions } from './resources/index';
 export { WebhookEndpoints, WebhookDeliveries } from './resources/index';

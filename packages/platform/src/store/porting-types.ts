@@ -119,6 +119,8 @@ export interface TenantPortOrders {
     list(orderId: string, page: PageQuery): Promise<Page<PortDocumentRow>>;
     get(orderId: string, id: string): Promise<PortDocumentRow | undefined>;
     kinds(orderId: string): Promise<PortDocumentKindName[]>;
+    /** The kinds of many orders at once (for list pages): one query, not one per order. */
+    kindsOf(orderIds: readonly string[]): Promise<Map<string, PortDocumentKindName[]>>;
     /** Bytes of every document of the tenant: its storage usage. */
     totalBytes(): Promise<number>;
   };
@@ -152,6 +154,13 @@ export interface PortingPlatform {
   staleDrafts(before: string, limit: number): Promise<{ id: string; tenantId: string }[]>;
   /** Every claim on `numbers`: on the platform, or held by an order other than `exceptOrderId`. */
   numberClaims(numbers: readonly string[], exceptOrderId?: string): Promise<NumberClaim[]>;
+  /**
+   * Orders across tenants for a platform-level reader, by id in the page's order: every live tenant's
+   * (`all`, the provider) or one reseller's tenants'. The domain picks `visible` from the caller's
+   * principal (domain/porting/listing.ts), never from a request parameter, and still passes every
+   * row's tenant through the access check before showing it.
+   */
+  list(page: PageQuery, filter: { visible: 'all' | { resellerId: string }; status?: PortStatus | undefined }): Promise<Page<PortOrderRow>>;
   /** Which of `numbers` exist on the platform (inventory or any tenant). */
   numbersOnPlatform(numbers: readonly string[]): Promise<string[]>;
 }

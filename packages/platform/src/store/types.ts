@@ -194,10 +194,14 @@ export interface CallSpan {
   endedAt: string;
 }
 
-/** `after` is an exclusive cursor over the sortable ids. */
+/**
+ * `after` is an exclusive cursor over the sortable ids, in the list's `order`: with `desc` (newest
+ * first) the page holds the ids below it. Lists that take no order read ascending whatever is set.
+ */
 export interface PageQuery {
   limit: number;
   after?: string | undefined;
+  order?: 'asc' | 'desc' | undefined;
 }
 
 export interface Page<T> {

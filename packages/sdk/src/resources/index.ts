@@ -15,5 +15,5 @@ export { RingGroups } from './ring-groups';
 export { Trunks } from './trunks';
 export { AuditEvents, TenantAuditEvents } from './audit-events';
 export { WebhookEndpoints, WebhookDeliveries } from './webhook-endpoints';
-export { PortOrders, PortDocuments, PortComments, type PortDocumentUploadParams } from './port-orders';
+export { PortOrders, TenantPortOrders, PortDocuments, PortComments, type PortDocumentUploadParams } from './port-orders';
 export { LevelBranding, ProviderBranding } from './branding';

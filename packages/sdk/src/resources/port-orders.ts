@@ -1,7 +1,7 @@
 import * as shapes from '../generated/response-shapes';
 import type { APIPromise } from '../core/api-promise';
 import type { PortComment, PortDocument, PortDocumentContent, PortOrder, PortTimelineEntry } from '../models';
-import type { PortCommentList, PortDocumentList, PortOrderList, PortTimeline, PortCommentCreateParams, PortDocumentKind, PortOrderApproveParams, PortOrderCreateParams, PortOrderRejectParams, PortOrderListParams, PortOrderUpdateParams } from '../schemas/port-orders';
+import type { PortCommentList, PortDocumentList, PortOrderList, PortTimeline, PortCommentCreateParams, PortDocumentKind, PortOrderApproveParams, PortOrderCreateParams, PortOrderRejectParams, PortOrderListParams, PortOrderPlatformListParams, PortOrderUpdateParams } from '../schemas/port-orders';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -78,7 +78,7 @@ export class PortComments extends PortOrderPart {
  * `approve`, `reject` and `complete`) moves it through in_review and foc_scheduled to completed, when
  * the numbers become the tenant's, routed to `defaultDestination`.
  */
-export class PortOrders extends PortOrderPart {
+export class TenantPortOrders extends PortOrderPart {
   readonly documents: PortDocuments;
   readonly comments: PortComments;
 
@@ -105,8 +105,9 @@ export class PortOrders extends PortOrderPart {
     return this.client.request({ method: 'PATCH', path: this.orderPath(portOrderId), body: params, schema: shapes.PortOrder }, options);
   }
 
+  /** `{ status: 'in_review' }` filters; `{ order: 'desc' }` reads newest first, and every later page follows it. */
   list(params?: PortOrderListParams, options?: RequestOptions): PagePromise<PortOrder> {
-    return this.client.getList(this.orderPath(), shapes.PortOrderList, params as CursorPageParams | undefined, options);
+    return this.client.getList(this.orderPath(), shapes.PortOrderList, params, options);
   }
 
   /**
@@ -145,5 +146,18 @@ export class PortOrders extends PortOrderPart {
   /** Every status change with actor and time, oldest first. */
   timeline(portOrderId: string, params?: CursorPageParams, options?: RequestOptions): PagePromise<PortTimelineEntry> {
     return this.client.getList(`${this.orderPath(portOrderId)}/timeline`, shapes.PortTimeline, params, options);
+  }
+}
+
+/**
+ * `hr.portOrders`: port orders across every tenant the key may see, one list for an operator's
+ * dashboard: a provider key reads all tenants', a reseller key its tenants', a tenant key its own
+ * (end-user keys get 403). `list({ status: 'exception', order: 'desc' })` filters and reads newest
+ * first; `tenantId` narrows to one tenant (404 for one the key may not see). Each order carries its
+ * `tenantId`; act on it with `hr.tenant(order.tenantId).portOrders`.
+ */
+export class PortOrders extends APIResource {
+  list(params?: PortOrderPlatformListParams, options?: RequestOptions): PagePromise<PortOrder> {
+    return this.client.getList('/v1/port-orders', shapes.PortOrderList, params, options);
   }
 }

@@ -17,7 +17,7 @@ import { TenantAnalytics } from './analytics';
 import { TenantApiKeys } from './api-keys';
 import { TenantRoles } from './roles';
 import { TenantAuditEvents } from './audit-events';
-import { PortOrders } from './port-orders';
+import { TenantPortOrders } from './port-orders';
 import { WebhookEndpoints } from './webhook-endpoints';
 import { LevelBranding } from './branding';
 import { path } from '../core/path';
@@ -40,7 +40,7 @@ export class TenantClient extends APIResource {
   readonly roles: TenantRoles;
   readonly apiKeys: TenantApiKeys;
   readonly auditEvents: TenantAuditEvents;
-  readonly portOrders: PortOrders;
+  readonly portOrders: TenantPortOrders;
   /** Endpoints that receive this tenant's events only. */
   readonly webhookEndpoints: WebhookEndpoints;
   /** The tenant's own branding and the effective one (inherited from its reseller and the provider). */
@@ -61,7 +61,7 @@ export class TenantClient extends APIResource {
     this.roles = new TenantRoles(client, tenantId);
     this.apiKeys = new TenantApiKeys(client, tenantId);
     this.auditEvents = new TenantAuditEvents(client, tenantId);
-    this.portOrders = new PortOrders(client, tenantId);
+    this.portOrders = new TenantPortOrders(client, tenantId);
     this.webhookEndpoints = new WebhookEndpoints(client, tenantId);
     this.branding = new LevelBranding(client, path`/v1/tenants/${tenantId}/branding`);
   }

@@ -1,7 +1,7 @@
 import * as shapes from '../generated/response-shapes';
 import type { APIPromise } from '../core/api-promise';
 import type { Deleted, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from '../models';
-import type { WebhookDeliveryList, WebhookEndpointList, WebhookEndpointCreateParams, WebhookEndpointUpdateParams, WebhookSecretRotateParams } from '../schemas/webhooks';
+import type { WebhookDeliveryList, WebhookDeliveryListParams, WebhookEndpointList, WebhookEndpointCreateParams, WebhookEndpointUpdateParams, WebhookSecretRotateParams } from '../schemas/webhooks';
 import type { Highrise } from '../client';
 import type { CursorPageParams, PagePromise } from '../core/pagination';
 import { path } from '../core/path';
@@ -17,8 +17,8 @@ export class WebhookDeliveries extends APIResource {
     this.#base = base;
   }
 
-  /** Newest first is not promised: deliveries come in id (creation) order, each with its attempts. */
-  list(endpointId: string, params?: CursorPageParams, options?: RequestOptions): PagePromise<WebhookDelivery> {
+  /** Deliveries in id (creation) order, each with its attempts; `{ order: 'desc' }` reads the newest first. */
+  list(endpointId: string, params?: WebhookDeliveryListParams, options?: RequestOptions): PagePromise<WebhookDelivery> {
     return this.client.getList(this.#base + path`/${endpointId}/deliveries`, shapes.WebhookDeliveryList, params, options);
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listOf, ListParams, prefixedId, Timestamp } from './common';
+import { listOf, OrderedListParams, prefixedId, Timestamp } from './common';
 import { ApiKeyId } from './api-keys';
 import { TenantId } from './tenants';
 
@@ -44,14 +44,14 @@ export const AuditEvent = z
   .meta({ id: 'AuditEvent' });
 export type AuditEvent = z.infer<typeof AuditEvent>;
 
-export const AuditEventListParams = ListParams.extend({
+export const AuditEventListParams = OrderedListParams.extend({
   actorKeyId: ApiKeyId.optional().meta({ description: 'Events by this key' }),
   action: z.string().min(1).max(100).optional().meta({ example: 'extension.deleted' }),
   targetId: z.string().min(1).max(100).optional(),
   from: Timestamp.optional().meta({ description: 'Events at or after this time' }),
   to: Timestamp.optional().meta({ description: 'Events before this time' }),
 }).meta({ id: 'AuditEventListParams' });
-/** `limit` and `cursor` as for every list, plus the filters. */
+/** `limit`, `cursor` and `order` (newest first with `desc`) as for every ordered list, plus the filters. */
 export type AuditEventListParams = Omit<z.input<typeof AuditEventListParams>, 'limit'> & { limit?: number };
 
 export const AuditEventList = listOf(AuditEvent).meta({ id: 'AuditEventList' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { prefixedId, Timestamp, listOf, ListParams } from './common';
+import { prefixedId, Timestamp, listOf, OrderedListParams } from './common';
 import { ExtensionNumber } from './extensions';
 import { TenantId } from './tenants';
 
@@ -39,7 +39,7 @@ export const Call = z
   .meta({ id: 'Call' });
 export type Call = z.infer<typeof Call>;
 
-export const CallListParams = ListParams.extend({
+export const CallListParams = OrderedListParams.extend({
   from: ExtensionNumber.optional(),
   to: z.string().min(1).max(64).optional(),
   extension: ExtensionNumber.optional().meta({ description: 'Calls from or to this extension' }),
@@ -48,7 +48,7 @@ export const CallListParams = ListParams.extend({
   startedFrom: Timestamp.optional().meta({ description: 'Calls started at or after this time' }),
   startedBefore: Timestamp.optional().meta({ description: 'Calls started before this time' }),
 }).meta({ id: 'CallListParams' });
-/** `limit` and `cursor` as for every list, plus the filters. */
+/** `limit`, `cursor` and `order` (newest first with `desc`) as for every ordered list, plus the filters. */
 export type CallListParams = Omit<z.input<typeof CallListParams>, 'limit'> & { limit?: number };
 
 export const CallList = listOf(Call).meta({ id: 'CallList' });

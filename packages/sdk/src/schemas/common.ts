@@ -67,6 +67,20 @@ export const ListParams = z.object({
 });
 export type ListParams = z.input<typeof ListParams>;
 
+/**
+ * The direction of a list whose ids are time-sortable: `asc` oldest first (the default, as every
+ * list has always been), `desc` newest first. `nextCursor` continues in the order it was read in,
+ * so the same `order` goes with the cursor on the next request (the SDK's paging does this).
+ */
+export const ListOrder = z
+  .enum(['asc', 'desc'])
+  .meta({ id: 'ListOrder', description: '`asc`: oldest first (default); `desc`: newest first. Pass the same order with a cursor.', example: 'desc' });
+export type ListOrder = z.infer<typeof ListOrder>;
+
+/** `limit`, `cursor` and `order`: a list that can be read newest first. */
+export const OrderedListParams = ListParams.extend({ order: ListOrder.default('asc') });
+export type OrderedListParams = Omit<z.input<typeof OrderedListParams>, 'limit'> & { limit?: number };
+
 /** `{ data, nextCursor }`: pass `nextCursor` back as `cursor` until it is null. */
 export const listOf = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), nextCursor: z.string().nullable() });

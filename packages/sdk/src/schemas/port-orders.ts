@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listOf, prefixedId, Timestamp } from './common';
+import { listOf, OrderedListParams, prefixedId, Timestamp } from './common';
 import { E164, PhoneNumberInput } from './numbers';
 import { TenantId } from './tenants';
 
@@ -155,12 +155,16 @@ export const PortOrderRejectParams = z
   .meta({ id: 'PortOrderRejectParams' });
 export type PortOrderRejectParams = z.input<typeof PortOrderRejectParams>;
 
-export const PortOrderListParams = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(200).optional(),
+export const PortOrderListParams = OrderedListParams.extend({
   status: PortOrderStatus.optional(),
 });
-export type PortOrderListParams = { limit?: number; cursor?: string; status?: PortOrderStatus };
+export type PortOrderListParams = Omit<z.input<typeof PortOrderListParams>, 'limit'> & { limit?: number };
+
+/** `GET /v1/port-orders`: the orders of every tenant the key may see, optionally of one of them. */
+export const PortOrderPlatformListParams = PortOrderListParams.extend({
+  tenantId: TenantId.optional().meta({ description: 'Only this tenant’s orders; a tenant the key may not see answers 404, as a missing one' }),
+}).meta({ id: 'PortOrderPlatformListParams' });
+export type PortOrderPlatformListParams = Omit<z.input<typeof PortOrderPlatformListParams>, 'limit'> & { limit?: number };
 
 export const PortOrderList = listOf(PortOrder).meta({ id: 'PortOrderList' });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listOf, prefixedId, Timestamp } from './common';
+import { listOf, OrderedListParams, prefixedId, Timestamp } from './common';
 import { ResellerId } from './resellers';
 import { Tenant, TenantId } from './tenants';
 import { Extension } from './extensions';
@@ -172,6 +172,10 @@ export const WebhookDelivery = z
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 
 export const WebhookDeliveryList = listOf(WebhookDelivery).meta({ id: 'WebhookDeliveryList' });
+
+/** An endpoint's deliveries, oldest first or (`order=desc`) newest first: the recent ones tell its health. */
+export const WebhookDeliveryListParams = OrderedListParams.meta({ id: 'WebhookDeliveryListParams' });
+export type WebhookDeliveryListParams = OrderedListParams;
 
 /** `tenant.limit_warning` → `TenantLimitWarningEvent`: the component name of one type's body. */
 export const webhookEventSchemaId = (type: WebhookEventType) =>

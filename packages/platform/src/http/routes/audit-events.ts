@@ -18,11 +18,11 @@ export const auditEventRoutes = [
     path: '/v1/tenants/{tenantId}/audit-events',
     permission: 'audit:read',
     operationId: 'listTenantAuditEvents',
-    summary: "List a tenant's audit events, oldest first; filter by actor key, action, target and time",
+    summary: "List a tenant's audit events, oldest first (newest with order=desc); filter by actor key, action, target and time",
     query: AuditEventListParams,
     response: { status: 200, schema: AuditEventList, description: 'One page of audit events' },
     handle: async ({ tenant, principal, query }) =>
-      presentPage(await listTenantAudit(tenant, { limit: query.limit, after: query.cursor }, filterOf(query)), (e) => presentAuditEvent(auditEventAsSeenBy(principal, e))),
+      presentPage(await listTenantAudit(tenant, { limit: query.limit, after: query.cursor, order: query.order }, filterOf(query)), (e) => presentAuditEvent(auditEventAsSeenBy(principal, e))),
   }),
   tenantRoute({
     method: 'GET',
@@ -45,6 +45,6 @@ export const auditEventRoutes = [
     query: AuditEventListParams,
     response: { status: 200, schema: AuditEventList, description: 'One page of audit events' },
     handle: async ({ services, principal, query }) =>
-      presentPage(await listAllAudit(services.domain, principal, { limit: query.limit, after: query.cursor }, filterOf(query)), (e) => presentAuditEvent(auditEventAsSeenBy(principal, e))),
+      presentPage(await listAllAudit(services.domain, principal, { limit: query.limit, after: query.cursor, order: query.order }, filterOf(query)), (e) => presentAuditEvent(auditEventAsSeenBy(principal, e))),
   }),
 ];

@@ -10,12 +10,12 @@ export const callRoutes = [
     path: '/v1/tenants/{tenantId}/calls',
     permission: 'calls:read',
     operationId: 'listCalls',
-    summary: 'List the tenant\'s call records, oldest first, with filters',
+    summary: 'List the tenant\'s call records, oldest first (newest with order=desc), with filters',
     query: CallListParams,
     response: { status: 200, schema: CallList, description: 'One page of call records' },
     handle: async ({ tenant, query }) => {
-      const { limit, cursor, ...filter } = query;
-      return presentPage(await listCalls(tenant, { limit, after: cursor }, filter), presentCall);
+      const { limit, cursor, order, ...filter } = query;
+      return presentPage(await listCalls(tenant, { limit, after: cursor, order }, filter), presentCall);
     },
   }),
   tenantRoute({

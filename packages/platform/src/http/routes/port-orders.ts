@@ -14,6 +14,7 @@ import {
   PortOrderRejectParams,
   PortOrderList,
   PortOrderListParams,
+  PortOrderPlatformListParams,
   PortOrderUpdateParams,
   PortTimeline,
 } from '@highrise/sdk/schemas';
@@ -39,7 +40,8 @@ import { HttpError } from '../errors';
 import { validate } from '../validation';
 import { presentPage } from '../present';
 import { presentPortComment, presentPortDocument, presentPortEvent, presentPortOrder } from '../present-porting';
-import { tenantRoute, type AppServices } from '../route';
+import { route, tenantRoute, type AppServices } from '../route';
+import { listVisiblePortOrders } from '../../domain/porting/listing';
 
 /*
  * Number porting, inside one tenant. Codes: 400 validation_error (wrong numbers named by index,
@@ -59,7 +61,7 @@ import { tenantRoute, type AppServices } from '../route';
 const BASE = '/v1/tenants/{tenantId}/port-orders';
 /** Every type a document may have (a letter of authorisation: PDF only; a bill: any of them). */
 const DOCUMENT_MEDIA_TYPES = [...new Set(Object.values(DOCUMENT_TYPES).flat())];
-const page = (q: { limit: number; cursor?: string | undefined }) => ({ limit: q.limit, after: q.cursor });
+const page = (q: { limit: number; cursor?: string | undefined; order?: 'asc' | 'desc' | undefined }) => ({ limit: q.limit, after: q.cursor, order: q.order });
 
 function runtimeOf(services: AppServices): PortingRuntime {
   if (!services.porting) throw new Error('number porting is not configured in this app');
@@ -116,10 +118,24 @@ export const portOrderRoutes = [
     path: BASE,
     permission: 'porting:read',
     operationId: 'listPortOrders',
-    summary: 'List the tenant’s port orders, optionally by status',
+    summary: 'List the tenant’s port orders, optionally by status, oldest or newest first',
     query: PortOrderListParams,
     response: { status: 200, schema: PortOrderList, description: 'One page of port orders' },
     handle: async ({ tenant, query }) => presentPage(await listPortOrders(tenant, page(query), { status: query.status }), presentPortOrder),
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/port-orders',
+    // Any key holding porting:read: a provider reads every tenant's orders, a reseller its tenants',
+    // a tenant key its own (end-user keys hold no porting permission: 403).
+    scope: 'authenticated',
+    permission: 'porting:read',
+    operationId: 'listAllPortOrders',
+    summary: 'List port orders across the tenants the key may see, optionally by status or of one tenant, oldest or newest first',
+    query: PortOrderPlatformListParams,
+    response: { status: 200, schema: PortOrderList, description: 'One page of port orders, each with its tenantId' },
+    handle: async ({ services, principal, query }) =>
+      presentPage(await listVisiblePortOrders(services.domain, principal, page(query), { status: query.status, tenantId: query.tenantId }), presentPortOrder),
   }),
   tenantRoute({
     method: 'GET',

@@ -3,6 +3,7 @@ import {
   ListParams,
   WebhookDelivery,
   WebhookDeliveryList,
+  WebhookDeliveryListParams,
   WebhookEndpoint,
   WebhookEndpointCreateParams,
   WebhookEndpointList,
@@ -51,7 +52,7 @@ const operations: {
   name: string;
   summary: string;
   body?: typeof WebhookEndpointCreateParams | typeof WebhookEndpointUpdateParams | typeof WebhookSecretRotateParams;
-  query?: typeof ListParams;
+  query?: typeof ListParams | typeof WebhookDeliveryListParams;
   response: { status: number; schema: any; description: string };
   /** The domain's codes besides those of the pipeline (route.ts `errors`). */
   errors?: readonly ErrorCode[];
@@ -131,11 +132,11 @@ const operations: {
     suffix: '/{endpointId}/deliveries',
     write: false,
     name: 'listWebhookDeliveries',
-    summary: 'List an endpoint’s deliveries, each with its attempt log',
-    query: ListParams,
+    summary: 'List an endpoint’s deliveries, each with its attempt log, oldest or (order=desc) newest first',
+    query: WebhookDeliveryListParams,
     response: { status: 200, schema: WebhookDeliveryList, description: 'One page of deliveries' },
     handle: async ({ services, owner, params, query }) =>
-      presentPage(await listWebhookDeliveries(services.domain, owner, params.endpointId!, { limit: query.limit, after: query.cursor }), presentWebhookDelivery),
+      presentPage(await listWebhookDeliveries(services.domain, owner, params.endpointId!, { limit: query.limit, after: query.cursor, order: query.order }), presentWebhookDelivery),
   },
   {
     method: 'POST',

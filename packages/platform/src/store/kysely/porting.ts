@@ -1,9 +1,9 @@
 import type { AsyncStore, AsyncTenantScope } from '../async-types';
 import type { RowPatch } from '../db/tables';
-import type { PortOrderPatch } from '../porting-types';
+import type { PortDocumentKindName, PortOrderPatch } from '../porting-types';
 import { isUniqueViolation, type StoreContext } from './context';
 import type { TenantDb } from './tenant-db';
-import { defined, paginate, toPortComment, toPortDocument, toPortEvent, toPortOrder } from './rows';
+import { defined, keyset, paginate, toPortComment, toPortDocument, toPortEvent, toPortOrder } from './rows';
 
 function orderColumns(p: PortOrderPatch): RowPatch<'port_orders'> {
   return defined({
@@ -64,6 +64,23 @@ export function portingPlatform(ctx: StoreContext): AsyncStore['porting'] {
         ...(await held.execute()).map((r) => ({ number: r.number, tenantId: r.tenant_id, orderId: r.order_id })),
       ];
     },
+    async list(page, filter) {
+      // Tenants kept for their purge are out of every listing, as in GET /v1/tenants.
+      const step = keyset(page);
+      const rows = await system()
+        .selectFrom('port_orders')
+        .selectAll()
+        .where('tenant_id', 'in', (eb) => {
+          const live = eb.selectFrom('tenants').select('id').where('deleted_at', 'is', null);
+          return filter.visible === 'all' ? live : live.where('reseller_id', '=', filter.visible.resellerId);
+        })
+        .$if(filter.status !== undefined, (q) => q.where('status', '=', filter.status!))
+        .$if(page.after !== undefined, (q) => q.where('id', step.past, page.after!))
+        .orderBy('id', step.direction)
+        .limit(page.limit + 1)
+        .execute();
+      return paginate(rows, page.limit, toPortOrder);
+    },
     async numbersOnPlatform(numbers) {
       if (numbers.length === 0) return [];
       const rows = await system().selectFrom('numbers').select('number').where('number', 'in', numbers).execute();
@@ -113,9 +130,10 @@ export function tenantPorting(ctx: StoreContext, tenant: TenantDb): Pick<AsyncTe
       return row && toPortOrder(row);
     },
     async list(page, filter = {}) {
-      let query = tenant.selectFrom('port_orders').selectAll().where('id', '>', page.after ?? '');
+      const step = keyset(page);
+      let query = tenant.selectFrom('port_orders').selectAll().$if(page.after !== undefined, (q) => q.where('id', step.past, page.after!));
       if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-      const rows = await query.orderBy('id').limit(page.limit + 1).execute();
+      const rows = await query.orderBy('id', step.direction).limit(page.limit + 1).execute();
       return paginate(rows, page.limit, toPortOrder);
     },
     async numbers(id) {
@@ -214,6 +232,13 @@ export function tenantPorting(ctx: StoreContext, tenant: TenantDb): Pick<AsyncTe
       async kinds(orderId) {
         const rows = await tenant.selectFrom('port_documents').select('kind').distinct().where('order_id', '=', orderId).execute();
         return rows.map((r) => r.kind);
+      },
+      async kindsOf(orderIds) {
+        const out = new Map<string, PortDocumentKindName[]>(orderIds.map((id) => [id, []]));
+        if (orderIds.length === 0) return out;
+        const rows = await tenant.selectFrom('port_documents').select(['order_id', 'kind']).distinct().where('order_id', 'in', [...orderIds]).execute();
+        for (const r of rows) out.get(r.order_id)?.push(r.kind);
+        return out;
       },
       async totalBytes() {
         const row = await tenant

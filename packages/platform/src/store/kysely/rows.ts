@@ -1,6 +1,6 @@
 /** Table rows (db/tables.ts) to the store's row shapes (types.ts), one function per table. */
 import type { Row } from '../db/tables';
-import type { ApiKeyRow, AuditEventRow, CallRow, ExtensionRow, IdempotencyRecord, Page, ResellerRow, RoleRow, TenantRow } from '../types';
+import type { ApiKeyRow, AuditEventRow, CallRow, ExtensionRow, IdempotencyRecord, Page, PageQuery, ResellerRow, RoleRow, TenantRow } from '../types';
 import type { DialRuleAction, DialRuleRow, NumberRow, RingGroupRow, TenantNumberRow, TrunkRow } from '../dial-plan-types';
 import type { PortAddress, PortCommentRow, PortDocumentRow, PortEventRow, PortOrderRow, PortPerson } from '../porting-types';
 import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow, WebhookEventRow } from '../webhook-types';
@@ -10,6 +10,15 @@ export function paginate<R, T>(rows: readonly R[], limit: number, map: (r: R) =>
   const items = rows.slice(0, limit).map(map);
   const last = items.at(-1);
   return { items, next: rows.length > limit && last !== undefined ? cursorOf(last) : null };
+}
+
+/**
+ * The keyset step of a list read in either order: the comparison that finds the rows past the
+ * cursor and the direction to sort them in. Without a cursor there is no bound at all (an empty
+ * string bounds an ascending read only).
+ */
+export function keyset(page: PageQuery): { past: '>' | '<'; direction: 'asc' | 'desc' } {
+  return page.order === 'desc' ? { past: '<', direction: 'desc' } : { past: '>', direction: 'asc' };
 }
 
 /** JSON columns are written only by the store from typed values, so they read back as that type. */

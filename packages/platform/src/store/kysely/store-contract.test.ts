@@ -468,6 +468,33 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect((await store.porting.ordersIn(['submitted'], 1000)).map((x) => x.id)).toContain(o.id);
     });
 
+    it('lists orders across one reseller’s live tenants or all, in either order, with a cursor each way', async () => {
+      const r = await reseller();
+      const [a, b, gone, elsewhere] = [await tenant(r.id), await tenant(r.id), await tenant(r.id), await tenant()];
+      const made: string[] = [];
+      for (const t of [a, b, gone, elsewhere, a, b]) {
+        const o = await store.tenant(systemScope('test fixture', t.id)).portOrders.insert(order(uid('por'), t === b ? 'submitted' : 'draft'), []);
+        if (t === a || t === b) made.push(o.id);
+      }
+      await store.lifecycle.markDeleted(gone.id, { deletedAt: at(1), purgeAt: at(100) }, { status: 'active', numbers: [] });
+      const read = async (order: 'asc' | 'desc', status?: 'submitted') => {
+        const ids: string[] = [];
+        let after: string | undefined;
+        do {
+          const p = await store.porting.list({ limit: 3, after, order }, { visible: { resellerId: r.id }, status });
+          ids.push(...p.items.map((x) => x.id));
+          after = p.next ?? undefined;
+        } while (after);
+        return ids;
+      };
+      expect(await read('asc')).toEqual(made);
+      expect(await read('desc')).toEqual([...made].reverse());
+      expect(await read('desc', 'submitted')).toEqual([made[3], made[1]]);
+      const all = (await store.porting.list({ limit: 1000 }, { visible: 'all' })).items.map((x) => x.tenantId);
+      expect(all).toContain(elsewhere.id);
+      expect(all).not.toContain(gone.id);
+    });
+
     it('finds stale drafts across tenants, oldest first', async () => {
       const t = await tenant();
       const old = await store.tenant(systemScope('test fixture', t.id)).portOrders.insert(order(uid('por'), 'draft', '2001-01-01T00:00:00.000Z'), []);

@@ -16,7 +16,7 @@ import type { TenantScope } from '../tenant-scope';
 import { tenantWebhooks, webhookPlatform } from './webhooks';
 import { leasePlatform } from './leases';
 import { addToRollup, analyticsPlatform, tenantCallAnalytics } from './analytics';
-import { defined, paginate, toAudit, toCall, toExtension, toIdempotency, toReseller, toTenant } from './rows';
+import { defined, keyset, paginate, toAudit, toCall, toExtension, toIdempotency, toReseller, toTenant } from './rows';
 
 export type KyselyStoreOptions = ConnectOptions & {
   /** Schema version to migrate to on open; default the newest (several nodes may do this at once). */
@@ -111,12 +111,13 @@ function tenantCore(ctx: StoreContext, tenant: TenantDb): Pick<AsyncTenantScope,
     extensions,
     auditEvents: {
       async list(page, filter = {}) {
+        const step = keyset(page);
         const rows = await tenant
           .selectFrom('audit_events')
           .selectAll()
-          .where('id', '>', page.after ?? '')
+          .$if(page.after !== undefined, (q) => q.where('id', step.past, page.after!))
           .where((eb) => auditFilter(eb, filter))
-          .orderBy('id')
+          .orderBy('id', step.direction)
           .limit(page.limit + 1)
           .execute();
         return paginate(rows, page.limit, toAudit);
@@ -154,10 +155,11 @@ function tenantCore(ctx: StoreContext, tenant: TenantDb): Pick<AsyncTenantScope,
         return row && toCall(row);
       },
       async list(page, filter = {}) {
+        const step = keyset(page);
         const rows = await tenant
           .selectFrom('calls')
           .selectAll()
-          .where('id', '>', page.after ?? '')
+          .$if(page.after !== undefined, (q) => q.where('id', step.past, page.after!))
           .where((eb) => {
             const and = [];
             if (filter.from !== undefined) and.push(eb('from_number', '=', filter.from));
@@ -169,7 +171,7 @@ function tenantCore(ctx: StoreContext, tenant: TenantDb): Pick<AsyncTenantScope,
             if (filter.startedBefore !== undefined) and.push(eb('started_at', '<', filter.startedBefore));
             return eb.and(and);
           })
-          .orderBy('id')
+          .orderBy('id', step.direction)
           .limit(page.limit + 1)
           .execute();
         return paginate(rows, page.limit, toCall);
@@ -369,14 +371,15 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
         await system().updateTable('audit_events').set({ prev_hash: prevHash, hash }).where('id', '=', id).execute();
       },
       async list(page, filter) {
-        let query = system().selectFrom('audit_events').selectAll().where('id', '>', page.after ?? '');
+        const step = keyset(page);
+        let query = system().selectFrom('audit_events').selectAll().$if(page.after !== undefined, (q) => q.where('id', step.past, page.after!));
         if (filter.resellerId !== undefined) {
           const resellerId = filter.resellerId;
           query = query.where('tenant_id', 'in', (eb) => eb.selectFrom('tenants').select('id').where('reseller_id', '=', resellerId));
         }
         const rows = await query
           .where((eb) => auditFilter(eb, filter))
-          .orderBy('id')
+          .orderBy('id', step.direction)
           .limit(page.limit + 1)
           .execute();
         return paginate(rows, page.limit, toAudit);

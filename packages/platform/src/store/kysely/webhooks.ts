@@ -5,7 +5,7 @@ import type { Page } from '../types';
 import type { WebhookDeliveryWithAttempts, WebhookEndpointRow } from '../webhook-types';
 import type { StoreContext } from './context';
 import { sharedDb, type SharedDatabase, type TenantDb } from './tenant-db';
-import { defined, paginate, toWebhookAttempt, toWebhookDelivery, toWebhookEndpoint, toWebhookEvent } from './rows';
+import { defined, keyset, paginate, toWebhookAttempt, toWebhookDelivery, toWebhookEndpoint, toWebhookEvent } from './rows';
 
 /** Who owns a collection of endpoints: a tenant (through its TenantDb), a reseller, or the provider. */
 type EndpointOwner = { level: 'tenant'; tenant: TenantDb } | { level: 'reseller'; resellerId: string; system: () => Kysely<Database> } | { level: 'provider'; system: () => Kysely<Database> };
@@ -99,12 +99,13 @@ function endpointCollection(owner: EndpointOwner, shared: () => Kysely<SharedDat
     },
     async deliveries(endpointId, page): Promise<Page<WebhookDeliveryWithAttempts>> {
       if (!(await collection.get(endpointId))) return { items: [], next: null };
+      const step = keyset(page);
       const rows = await shared()
         .selectFrom('webhook_deliveries')
         .selectAll()
         .where('endpoint_id', '=', endpointId)
-        .where('id', '>', page.after ?? '')
-        .orderBy('id')
+        .$if(page.after !== undefined, (q) => q.where('id', step.past, page.after!))
+        .orderBy('id', step.direction)
         .limit(page.limit + 1)
         .execute();
       const items = await withAttempts(rows.slice(0, page.limit));
