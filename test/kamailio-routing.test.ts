@@ -306,4 +306,27 @@ describe('Kamailio executing the platform’s dial plan', () => {
     const secret = (await database.query("SELECT value FROM settings WHERE key = 'kamailio.edge_secret'")).rows[0] as { value: string };
     await vi.waitFor(async () => expect((await post(`Bearer ${secret.value}`)).status).toBe(200));
   });
+
+  // Last: it stops the platform node Kamailio was pointed at.
+  it('keeps a call record in the outbox while no platform node answers, and a node that comes back stores it', async () => {
+    const t = await tenant('outbox');
+    const [o101, o102] = [await phone(t, '101'), await phone(t, '102')];
+    const call = o101.call('102');
+    const incoming = await o102.nextIncoming(5000);
+    await incoming.answer();
+    expect(await withTimeout(call.outcome, 5000, 'no answer')).toBe(200);
+
+    // Every platform node is down; the call itself lives in Kamailio and ends normally.
+    await tp.close();
+    await call.hangup();
+    await withTimeout(incoming.ended, 5000, 'no BYE');
+    await vi.waitFor(async () => expect(Number((await database.query('SELECT COUNT(*) AS n FROM kamailio_call_outbox')).rows[0].n)).toBe(1), { timeout: 5000, interval: 100 });
+
+    // A node comes back on the same database: the record is stored once, and the outbox is empty.
+    tp = await startTestPlatform('kamailio-routing-back', { bootstrapKey: KEY, databaseUrl: database.url, kamailio: { outboxIntervalMs: 200 } });
+    const calls = tp.provider.tenant(t.id).calls;
+    await vi.waitFor(async () => expect((await calls.list({ limit: 100 })).data).toHaveLength(1), { timeout: 5000, interval: 100 });
+    expect((await calls.list({ limit: 100 })).data[0]).toMatchObject({ from: '101', to: '102', direction: 'internal', disposition: 'answered', sipStatus: 200 });
+    expect(Number((await database.query('SELECT COUNT(*) AS n FROM kamailio_call_outbox')).rows[0].n)).toBe(0);
+  });
 });

@@ -701,6 +701,8 @@ describe('Kamailio edge on the platform database', () => {
       await client.query(`GRANT SELECT ON version, domain, domain_attrs, subscriber TO ${role}`);
       await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON location, location_attrs TO ${role}`);
       await client.query(`GRANT USAGE ON SEQUENCE location_id_seq, location_attrs_id_seq TO ${role}`);
+      await client.query(`GRANT INSERT ON kamailio_call_outbox TO ${role}`);
+      await client.query(`GRANT USAGE ON SEQUENCE kamailio_call_outbox_id_seq TO ${role}`);
       const kamailioUrl = new URL(dbUrl);
       kamailioUrl.username = role;
       kamailioUrl.password = '';

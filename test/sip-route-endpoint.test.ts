@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { SipRoutingDecision, type SipRoutingRequest } from '@highrise/sdk';
 import type { Store } from '@highrise/platform';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
 import { openPlatformStore, startTestPlatform, type TestPlatform } from './support/platform';
+import { testStoreIsPostgres } from './support/postgres';
 
 const KEY = 'hr_test_bootstrap_key_sip_route_ep_01';
 let tp: TestPlatform;
@@ -198,6 +200,28 @@ describe('POST /internal/sip/call-record', () => {
     const stored = (await calls.list({ limit: 100 })).data.find((c) => c.callId === 'rec-early-answer')!;
     expect(Date.parse(stored.answeredAt!)).toBe(Date.parse(stored.startedAt));
     expect(stored.durationSeconds).toBe(30);
+  });
+
+  it.runIf(testStoreIsPostgres())("stores what Kamailio left in its outbox while no node answered, and drops what can never be a record", async () => {
+    const lines: string[] = [];
+    const node = await startTestPlatform('sip-route-outbox', { databaseUrl: tp.store.databaseUrl, kamailio: { outboxIntervalMs: 100 }, log: (l) => lines.push(l) });
+    try {
+      const good = { ...ended(acme), callId: 'rec-outbox-good' };
+      const bodies = [JSON.stringify(good), '{"not":"a record"}', JSON.stringify({ ...ended(acme), callId: 'rec-outbox-foreign', tenantId: 'ten_00000000000000000000000000' })];
+      const client = new pg.Client({ connectionString: tp.store.databaseUrl });
+      await client.connect();
+      try {
+        for (const body of bodies) await client.query('INSERT INTO kamailio_call_outbox (body) VALUES ($1)', [body]);
+        await vi.waitFor(async () => expect(Number((await client.query('SELECT COUNT(*) AS n FROM kamailio_call_outbox')).rows[0].n)).toBe(0), { timeout: 10_000, interval: 100 });
+      } finally {
+        await client.end();
+      }
+      const calls = (await tp.client(acme.adminKey).tenant(acme.id).calls.list({ limit: 100 })).data;
+      expect(calls.filter((c) => c.callId.startsWith('rec-outbox-')).map((c) => c.callId)).toEqual(['rec-outbox-good']);
+      expect(lines.filter((l) => l.includes('kamailio outbox: dropped'))).toHaveLength(2);
+    } finally {
+      await node.close();
+    }
   });
 
   it('refuses an unknown tenant (404) and bad input (400 naming the field)', async () => {

@@ -84,6 +84,11 @@ export interface PlatformOptions {
    */
   sipLimits?: { maxConnections?: number; maxConnectionsPerAddress?: number; authenticationTimeoutMs?: number };
   /**
+   * The Kamailio edge (PostgreSQL only). `outboxIntervalMs`: how often this node stores the call
+   * records Kamailio could not post and left in its outbox table (default 5000).
+   */
+  kamailio?: { outboxIntervalMs?: number };
+  /**
    * Number porting. `carrier`: the carrier's porting API, or `'simulated'` for the built-in
    * SimulatedCarrier that completes every order by itself (demo and tests only). Default none:
    * submitted orders wait in `in_review` until the provider or the tenant's reseller approves,

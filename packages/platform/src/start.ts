@@ -8,6 +8,7 @@ import { auditKeyFrom, DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile, type AuditKey }
 import { newApiKeySecret } from './domain/secrets';
 import type { DomainContext } from './domain/context';
 import { startIdempotencyPurge } from './domain/idempotency';
+import { startKamailioOutboxDrain } from './domain/kamailio-outbox';
 import { startWebhookDelivery } from './domain/webhook-delivery';
 import { startTenantPurge } from './domain/tenant-purge';
 import { DEFAULT_RETENTION_DAYS } from './domain/tenant-lifecycle';
@@ -145,6 +146,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await directoryCache.start();
     // Stored first responses hold (sealed) one-time secrets; keep none past their 24 h retention.
     const stopIdempotencyPurge = startIdempotencyPurge(domain);
+    // Call records a Kamailio edge could not post while no node answered (its table is PostgreSQL's only).
+    const stopKamailioOutbox = shared ? startKamailioOutboxDrain(domain, log, options.kamailio?.outboxIntervalMs) : () => {};
     // No carrier unless one is configured: the simulated one would port any number to anyone.
     const configured = options.porting?.carrier;
     const portingCarrier = configured === 'simulated' ? new SimulatedCarrier({ stepSeconds: options.porting?.stepSeconds }) : configured;
@@ -213,6 +216,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     edge = sipEdge;
     const port = await listen(server, options.port ?? 8080, host).catch(async (error: unknown) => {
       stopIdempotencyPurge();
+      stopKamailioOutbox();
       await portingAutomation.stop();
       await webhookDelivery.stop();
       await tenantPurge.stop();
@@ -235,6 +239,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       close: () =>
         (closing ??= (async () => {
           stopIdempotencyPurge();
+          stopKamailioOutbox();
           await portingAutomation.stop();
           await webhookDelivery.stop();
           await tenantPurge.stop();

@@ -46,17 +46,12 @@ export function decideSipRoute(directory: RoutingDirectory, request: SipRoutingR
   return decision;
 }
 
-/**
- * A call the edge routed, as it ended (SipCallEnded from Kamailio), as the call record the embedded
- * edge would have written (stored in the background). False when the tenant is not (or no longer) on
- * the platform.
- */
-export function recordEdgeCall(directory: RoutingDirectory, event: SipCallEnded): boolean {
-  if (!directory.limits(event.tenantId)) return false;
+/** A call the edge routed, as it ended (SipCallEnded from Kamailio), as the call record the embedded edge would have written. */
+export function edgeCallRecord(event: SipCallEnded): SipCallRecord {
   const at = (seconds: number) => new Date(Math.round(seconds * 1000));
   const answered = event.answeredAt !== null && event.sipStatus >= 200 && event.sipStatus < 300;
   const endedAt = Math.max(event.endedAt, event.startedAt);
-  const record: SipCallRecord = {
+  return {
     tenantId: event.tenantId,
     callId: event.callId,
     from: event.from,
@@ -69,7 +64,12 @@ export function recordEdgeCall(directory: RoutingDirectory, event: SipCallEnded)
     disposition: event.limit ? 'limit' : event.cancelled && !answered ? 'cancelled' : dispositionFor(event.sipStatus),
     sipStatus: event.sipStatus,
   };
-  directory.recordCalls([record]);
+}
+
+/** Stores it (in the background, as the embedded edge's records are). False when the tenant is not (or no longer) on the platform. */
+export function recordEdgeCall(directory: RoutingDirectory, event: SipCallEnded): boolean {
+  if (!directory.limits(event.tenantId)) return false;
+  directory.recordCalls([edgeCallRecord(event)]);
   return true;
 }
 

@@ -125,7 +125,7 @@ describe('store.transaction', () => {
       await store.tenant(systemScope('test fixture', tenant.id)).extensions.insert({ id: 'ext_0000000000000000000000000A', number: '101', displayName: '101', ha1: 'x'.repeat(32), createdAt: at, updatedAt: at });
       expect(told).toEqual([]);
     });
-    // One change per tenant: the store reports a write to any of a tenant's directory tables as a change of that tenant.
+    // One change per tenant: the tenant's own row changed, which covers its extension written alongside.
     expect(told).toEqual([[{ kind: 'tenant', tenantId: tenant.id }]]);
 
     told.length = 0;
@@ -138,7 +138,7 @@ describe('store.transaction', () => {
     expect(told).toEqual([]);
     // A write outside any transaction is told before its own promise resolves.
     await store.tenant(systemScope('test fixture', tenant.id)).extensions.delete('ext_0000000000000000000000000A');
-    expect(told).toEqual([[{ kind: 'tenant', tenantId: tenant.id }]]);
+    expect(told).toEqual([[{ kind: 'extension', tenantId: tenant.id, extensionId: 'ext_0000000000000000000000000A' }]]);
     stop();
   });
 });

@@ -309,6 +309,15 @@ export interface Store {
   webhooks: WebhookPlatform;
   /** Periodic jobs' leases and the rate windows every node sees (lease-types.ts). */
   leases: Leases;
+  /** Call records the Kamailio edge could not post (PostgreSQL only; always empty on SQLite). */
+  kamailioOutbox: {
+    /**
+     * Removes up to `limit` of the oldest bodies, handing each to `handle`, in one transaction. A
+     * body whose `handle` throws is rolled back to its savepoint and dropped (it is in `failed`);
+     * if the transaction itself fails, every row stays. Rows another node is draining are skipped.
+     */
+    drain(limit: number, handle: (body: string) => Promise<void>): Promise<{ taken: number; failed: { body: string; error: unknown }[] }>;
+  };
 
   settings: {
     get(key: string): Promise<string | undefined>;

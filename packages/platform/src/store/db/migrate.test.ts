@@ -11,6 +11,10 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestVersion, migrations } from '../migrations/index';
 import { KAMAILIO_EDGE_OBJECTS } from '../migrations/0012_kamailio_edge';
+import { KAMAILIO_OUTBOX_TABLE } from '../migrations/0018_kamailio_call_outbox';
+
+/** What exists on PostgreSQL only, by design (Kamailio reaches no SQLite file). */
+const POSTGRES_ONLY: readonly string[] = [...KAMAILIO_EDGE_OBJECTS, KAMAILIO_OUTBOX_TABLE];
 import type { AsyncStore } from '../async-types';
 import type { TenantRow } from '../types';
 import { openKyselyStore } from '../kysely/store';
@@ -104,7 +108,7 @@ interface TableSnapshot {
 
 /**
  * Per table: column names in order, index names, and a checksum of the rows (order-free, values as text).
- * What Kamailio reads (migration 0012) exists on PostgreSQL only, by design, and is left out of the comparison.
+ * What Kamailio reads and writes (migrations 0012, 0018) exists on PostgreSQL only, by design, and is left out of the comparison.
  */
 async function snapshot(conn: Connection): Promise<Record<string, TableSnapshot>> {
   const tables =
@@ -112,7 +116,7 @@ async function snapshot(conn: Connection): Promise<Record<string, TableSnapshot>
       ? (conn.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'schema_migrations' ORDER BY name").pluck().all() as string[])
       : (await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations' ORDER BY table_name`.execute(conn.db)).rows
           .map((r) => r.name)
-          .filter((name) => !(KAMAILIO_EDGE_OBJECTS as readonly string[]).includes(name));
+          .filter((name) => !POSTGRES_ONLY.includes(name));
   const out: Record<string, TableSnapshot> = {};
   for (const table of tables) {
     const columns =

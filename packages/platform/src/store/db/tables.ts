@@ -377,6 +377,13 @@ export interface PortOrderEventsTable {
   occurred_at: string;
 }
 
+/** 0018, PostgreSQL only: records the Kamailio edge could not post (migrations/0018_kamailio_call_outbox.ts). */
+export interface KamailioCallOutboxTable {
+  id: Generated<string>;
+  body: string;
+  created_at: Generated<string>;
+}
+
 /** Every table of the schema. */
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
@@ -409,6 +416,7 @@ export interface Database {
   port_documents: PortDocumentsTable;
   port_comments: PortCommentsTable;
   port_order_events: PortOrderEventsTable;
+  kamailio_call_outbox: KamailioCallOutboxTable;
 }
 
 export type TableName = keyof Database;

@@ -15,6 +15,7 @@ import { tenantLifecycle } from './lifecycle';
 import type { TenantScope } from '../tenant-scope';
 import { tenantWebhooks, webhookPlatform } from './webhooks';
 import { leasePlatform } from './leases';
+import { kamailioOutbox } from './kamailio-outbox';
 import { addToRollup, analyticsPlatform, tenantCallAnalytics } from './analytics';
 import { defined, keyset, paginate, toAudit, toCall, toExtension, toIdempotency, toReseller, toTenant } from './rows';
 
@@ -433,6 +434,7 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     porting: portingPlatform(ctx),
     webhooks: webhookPlatform(ctx),
     leases: leasePlatform(ctx),
+    kamailioOutbox: kamailioOutbox(ctx),
     analytics: analyticsPlatform(ctx),
     ...platformCore(ctx),
     ...platformIdentity(ctx),
