@@ -40,6 +40,7 @@ interface Received {
   eventId: string;
   deliveryId: string;
   type: string;
+  tenantId: string | null;
   at: number;
   answered: number | 'stalled';
 }
@@ -50,24 +51,27 @@ async function startReceiver() {
   const receiver = {
     received,
     url: '',
-    respond: (_type: string): number | 'stall' => 200,
+    respond: (_event: { type: string; tenantId: string | null }): number | 'stall' => 200,
     /** Requests it answered 2xx to, by event id. */
     acknowledged: (eventId: string) => received.filter((r) => r.eventId === eventId && typeof r.answered === 'number' && r.answered < 300).length,
+    /** Requests it answered 2xx to, by delivery id. */
+    acknowledgedDelivery: (deliveryId: string) => received.filter((r) => r.deliveryId === deliveryId && typeof r.answered === 'number' && r.answered < 300).length,
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { type: string };
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { type: string; tenantId: string | null };
       const entry: Received = {
         eventId: String(req.headers['highrise-event-id']),
         deliveryId: String(req.headers['highrise-delivery-id']),
         type: body.type,
+        tenantId: body.tenantId,
         at: Date.now(),
         answered: 'stalled',
       };
       received.push(entry);
-      const answer = receiver.respond(body.type);
+      const answer = receiver.respond(body);
       if (answer === 'stall') return; // never answers: the sender's attempt hangs until it dies or times out
       entry.answered = answer;
       res.writeHead(answer).end();
@@ -100,8 +104,11 @@ describe.runIf(testStoreIsPostgres())('two platform processes on one PostgreSQL 
       sipDomain: 'sip.two-nodes.test',
       audit: { key: 'k'.repeat(32) },
       authFailureLimit: { maxFailures: MAX_AUTH_FAILURES, windowSeconds: 3600 },
-      webhooks: { allowPrivateDestinations: true, pollIntervalMs: 50, timeoutMs: 2000, leaseMs: LEASE_MS, retryBaseMs: 300, redeliveryLimit: { max: REDELIVERIES, windowSeconds: 60 } },
-      porting: { carrier: 'simulated', stepSeconds: 1, tickMs: 50, leaseMs: LEASE_MS },
+      // The timeout stays under the lease (a live sender's POST ends before its lease does) and
+      // leaves the SIGKILL test time to kill a stalled sender before its attempt times out.
+      webhooks: { allowPrivateDestinations: true, pollIntervalMs: 50, timeoutMs: 4000, leaseMs: LEASE_MS, retryBaseMs: 300, redeliveryLimit: { max: REDELIVERIES, windowSeconds: 60 } },
+      // Two seconds a carrier step: each state of the port order lasts long enough to be seen on a loaded machine.
+      porting: { carrier: 'simulated', stepSeconds: 2, tickMs: 50, leaseMs: LEASE_MS },
     };
     const child = spawn(process.execPath, [script, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
@@ -182,9 +189,10 @@ describe.runIf(testStoreIsPostgres())('two platform processes on one PostgreSQL 
       status = (await api(nodes[1]!, 'GET', `/v1/tenants/${created.tenant.id}/extensions`, { key: key.secret })).status;
       if (status === 200) await new Promise((r) => setTimeout(r, 20));
     }
+    // Counted before the assertions: the address's failure was counted by the platform even if this test fails.
+    if (status === 401) failedAuthentications++;
     expect(status).toBe(401);
     expect(Date.now() - revokedAt).toBeLessThan(1000);
-    failedAuthentications++;
   });
 
   it('lets exactly one of parallel creates through both nodes take the last place under a cap', async () => {
@@ -245,27 +253,37 @@ describe.runIf(testStoreIsPostgres())('two platform processes on one PostgreSQL 
     // The redelivery limit is per owner across nodes, not per node.
     const deliveryId = (deliveries[0] as unknown as { id: string }).id;
     const redeliveries = [];
-    for (let i = 0; i <= REDELIVERIES; i++) redeliveries.push((await api(nodes[i % 2]!, 'POST', `/v1/webhook-endpoints/${endpoint.json!.id}/deliveries/${deliveryId}/redeliver`)).status);
-    expect(redeliveries).toEqual([...Array(REDELIVERIES).fill(201), 429]);
+    for (let i = 0; i <= REDELIVERIES; i++) redeliveries.push(await api(nodes[i % 2]!, 'POST', `/v1/webhook-endpoints/${endpoint.json!.id}/deliveries/${deliveryId}/redeliver`));
+    expect(redeliveries.map((r) => r.status)).toEqual([...Array(REDELIVERIES).fill(201), 429]);
+    // Each queued redelivery reaches the receiver once. Waited for here, not left running: they are
+    // `extension.created` with the event id of the first delivery, and one still queued when the
+    // next test starts stalling its own event would otherwise be the one stalled (and counted).
+    const queued = redeliveries.filter((r) => r.status === 201).map((r) => r.json!.id as string);
+    await vi.waitFor(() => expect(queued.map((id) => receiver.acknowledgedDelivery(id))).toEqual(queued.map(() => 1)), { timeout: 15_000, interval: 50 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.received.filter((r) => queued.includes(r.deliveryId)), 'each redelivery received once').toHaveLength(REDELIVERIES);
   });
 
-  // TODO(issue 9): in 2 of 4 full CI runs of the merged main the survivor never resent the stalled
-  // delivery within 40 s (it passed alone every time, and on the leasing branch). Skipped until the
-  // takeover is understood: a delivery a dead node held may be lost, see the closing note.
-  it.skip('hands a delivery whose node was killed mid-attempt to the survivor once the lease runs out, with the same event id', async () => {
+  it('hands a delivery whose node was killed mid-attempt to the survivor once the lease runs out, with the same event id', async () => {
     const { tenant } = await client(nodes[0]!).tenants.create({ name: 'Stall', slug: 'stall-two-nodes' });
+    // Only this tenant's event stalls: an `extension.created` of another test (the redeliveries
+    // above share one event id) must not be the one stalled, or every count below is off.
     let stalls = 1;
-    receiver.respond = (type) => (type === 'extension.created' && stalls-- > 0 ? 'stall' : 200);
-    const before = receiver.received.length;
-    expect((await api(nodes[0]!, 'POST', `/v1/tenants/${tenant.id}/extensions`, { body: { number: '101', displayName: 'Stalled' } })).status).toBe(201);
-    await vi.waitFor(() => expect(receiver.received.slice(before).some((r) => r.answered === 'stalled')).toBe(true), { timeout: 10_000, interval: 20 });
-    const first = receiver.received.slice(before).find((r) => r.answered === 'stalled')!;
-    // The node sending it holds its lease: that one dies, before it can record anything.
-    const { rows } = await database.query('SELECT lease_owner FROM webhook_deliveries WHERE id = $1', [first.deliveryId]);
-    const sender = nodeOf(rows[0].lease_owner as string);
-    expect(sender, `lease owner ${rows[0].lease_owner} is one of the nodes`).toBeDefined();
-    await kill(sender!);
+    receiver.respond = (event) => (event.type === 'extension.created' && event.tenantId === tenant.id && stalls-- > 0 ? 'stall' : 200);
     try {
+      expect((await api(nodes[0]!, 'POST', `/v1/tenants/${tenant.id}/extensions`, { body: { number: '101', displayName: 'Stalled' } })).status).toBe(201);
+      await vi.waitFor(() => expect(receiver.received.some((r) => r.tenantId === tenant.id && r.answered === 'stalled')).toBe(true), { timeout: 10_000, interval: 20 });
+      const first = receiver.received.find((r) => r.tenantId === tenant.id && r.answered === 'stalled')!;
+      // The node sending it holds its lease: that one dies, before it can record anything.
+      const { rows } = await database.query('SELECT lease_owner FROM webhook_deliveries WHERE id = $1', [first.deliveryId]);
+      const sender = nodeOf(String(rows[0].lease_owner));
+      expect(sender, `lease owner ${rows[0].lease_owner} is one of the nodes`).toBeDefined();
+      await kill(sender!);
+      // Killed mid-attempt: nothing recorded, the lease (renewed just before the POST) still the dead node's.
+      const { rows: held } = await database.query('SELECT status, attempt_count, lease_owner, leased_until FROM webhook_deliveries WHERE id = $1', [first.deliveryId]);
+      expect(held[0], 'the sender died mid-attempt').toMatchObject({ status: 'pending', attempt_count: 0, lease_owner: rows[0].lease_owner });
+      const leasedUntil = Date.parse(held[0].leased_until as string);
+
       // The lease runs 6 s; a loaded machine may take a good while longer to poll and resend.
       await vi.waitFor(() => expect(receiver.acknowledged(first.eventId)).toBe(1), { timeout: 40_000, interval: 50 });
       const again = receiver.received.filter((r) => r.eventId === first.eventId);
@@ -275,14 +293,16 @@ describe.runIf(testStoreIsPostgres())('two platform processes on one PostgreSQL 
         [first.eventId, first.deliveryId, 'stalled'],
         [first.eventId, first.deliveryId, 200],
       ]);
-      expect(again[1]!.at - first.at, 'taken over only after the lease ran out').toBeGreaterThanOrEqual(LEASE_MS - 1000);
+      // Not before the dead node's lease ran out (one clock: the nodes and this process share the machine).
+      expect(again[1]!.at, 'taken over only after the lease ran out').toBeGreaterThanOrEqual(leasedUntil);
       await new Promise((r) => setTimeout(r, 500));
       expect(receiver.received.filter((r) => r.eventId === first.eventId)).toHaveLength(2);
       const { rows: delivery } = await database.query('SELECT status, attempt_count, lease_owner FROM webhook_deliveries WHERE id = $1', [first.deliveryId]);
       expect(delivery[0]).toEqual({ status: 'delivered', attempt_count: 1, lease_owner: null });
     } finally {
+      receiver.respond = () => 200;
       // Two nodes again for what follows, whatever happened here.
-      nodes.push(await startNode());
+      while (nodes.length < 2) nodes.push(await startNode());
     }
   });
 
@@ -306,21 +326,27 @@ describe.runIf(testStoreIsPostgres())('two platform processes on one PostgreSQL 
     await hr.tenant(tenant.id).portOrders.documents.upload(order.id, { kind: 'loa', data: pdf, contentType: 'application/pdf', filename: 'loa.pdf' });
     await hr.tenant(tenant.id).portOrders.documents.upload(order.id, { kind: 'bill', data: png, contentType: 'image/png', filename: 'bill.png' });
     await client(nodes[1]!).tenant(tenant.id).portOrders.submit(order.id);
-    await vi.waitFor(async () => expect((await hr.tenant(tenant.id).portOrders.retrieve(order.id)).status).toBe('in_review'), { timeout: 10_000, interval: 25 });
+    // Driven by the automation (in_review lasts one carrier step: a loaded machine may only see the next state).
+    await vi.waitFor(async () => expect(['in_review', 'foc_scheduled']).toContain((await hr.tenant(tenant.id).portOrders.retrieve(order.id)).status), { timeout: 10_000, interval: 25 });
 
-    // Catch a tick in the act: whoever holds the automation lease right now is killed with it.
+    // Catch a tick in the act, the order still open: whoever holds the automation lease right now is killed with it.
     let holder: Node | undefined;
-    let heldUntil = '';
-    for (let i = 0; i < 2000 && !holder; i++) {
-      const { rows } = await database.query(`SELECT owner, leased_until FROM job_leases WHERE name = 'porting.automation'`);
-      if (rows[0]) [holder, heldUntil] = [nodeOf(rows[0].owner as string), rows[0].leased_until as string];
+    let heldBy = '';
+    let status = '';
+    for (let i = 0; i < 2000 && !holder && status !== 'completed'; i++) {
+      const { rows } = await database.query(
+        `SELECT (SELECT owner FROM job_leases WHERE name = 'porting.automation') AS owner, (SELECT status FROM port_orders WHERE id = $1) AS status`,
+        [order.id],
+      );
+      status = rows[0].status as string;
+      if (rows[0].owner && status !== 'completed') [holder, heldBy] = [nodeOf(rows[0].owner as string), rows[0].owner as string];
     }
-    expect(holder, 'a node was caught mid-tick').toBeDefined();
+    expect(holder, `a node was caught mid-tick before the order completed (order ${status})`).toBeDefined();
     await kill(holder!);
     const survivor = client(nodes[0]!);
     await vi.waitFor(async () => expect((await survivor.tenant(tenant.id).portOrders.retrieve(order.id)).status).toBe('completed'), { timeout: 40_000, interval: 50 });
-    const { rows: lease } = await database.query(`SELECT owner FROM job_leases WHERE name = 'porting.automation' AND leased_until = $1`, [heldUntil]);
-    expect(lease, "the dead node's lease is gone (ran out and taken over, or released before the kill)").toEqual([]);
+    // The dead node's lease does not stay: released before the kill, or run out and taken over by the survivor's next tick.
+    await vi.waitFor(async () => expect((await database.query('SELECT owner FROM job_leases WHERE owner = $1', [heldBy])).rows).toEqual([]), { timeout: 20_000, interval: 100 });
 
     // A few more ticks change nothing.
     await new Promise((r) => setTimeout(r, 500));
@@ -332,7 +358,7 @@ describe.runIf(testStoreIsPostgres())('two platform processes on one PostgreSQL 
     await new Promise((r) => setTimeout(r, 500));
     const completed = receiver.received.filter((r) => r.type === 'port_order.completed');
     expect(completed, 'one completion event, delivered once').toHaveLength(1);
-    nodes.push(await startNode());
+    while (nodes.length < 2) nodes.push(await startNode());
   });
   // Last: the address stays over the limit for the rest of the window.
   it('counts failed authentications from one address across both nodes, those of earlier tests included', async () => {

@@ -95,6 +95,24 @@ describe.each(testDatabases)('leases on $name', ({ name, create }) => {
     expect((await two.webhooks.due(at(2), 100, [], { owner: 'node-2', until: at(600) })).map((j) => j.delivery.id)).toContain(cut);
   });
 
+  it('hands a delivery whose node died mid-POST to another only once the lease renewed at the fence ran out', async () => {
+    // What a SIGKILL mid-delivery leaves (test/two-nodes.test.ts): claimed, lease renewed just
+    // before the POST, nothing recorded. The takeover must wait for the renewed lease, not the claim's.
+    const [id] = await queue(1);
+    const mine = (jobs: Awaited<ReturnType<KyselyStore['webhooks']['due']>>) => jobs.filter((j) => j.delivery.id === id);
+    const [job] = mine(await one.webhooks.due(at(1), 100, [], { owner: 'node-1', until: at(10) }));
+    expect(await one.webhooks.renewLease(id!, 'node-1', at(25)), 'the fence before the POST').toBe(true);
+    // node-1 dies here.
+    expect(mine(await two.webhooks.due(at(11), 100, [], { owner: 'node-2', until: at(71) })), "past the claim's lease, within the renewed one").toEqual([]);
+    expect(mine(await two.webhooks.due(at(24.999), 100, [], { owner: 'node-2', until: at(84) }))).toEqual([]);
+    const [taken] = mine(await two.webhooks.due(at(25), 100, [], { owner: 'node-2', until: at(85) }));
+    expect(taken?.delivery).toMatchObject({ status: 'pending', attemptCount: 0 });
+    expect(taken?.event.id, 'the same event id: receivers dedupe on it').toBe(job?.event.id);
+    expect(mine(await one.webhooks.due(at(26), 100, [], { owner: 'node-3', until: at(86) })), 'held by node-2 now').toEqual([]);
+    expect(await two.webhooks.recordAttempt(id!, { attemptedAt: at(25), statusCode: 200, error: null, durationMs: 3 }, { status: 'delivered', nextAttemptAt: null, updatedAt: at(25) }, 'node-2')).toBe(true);
+    expect(await one.webhooks.endpoints('provider').getDelivery(job!.endpoint.id, id!)).toMatchObject({ status: 'delivered', attemptCount: 1 });
+  });
+
   it('claims each delivery once while deliveries are queued and recorded all the while', async () => {
     const [seedId] = await queue(1);
     const endpointId = (await one.webhooks.due(at(0), 100, [], { owner: 'seed', until: at(0) })).find((j) => j.delivery.id === seedId)!.endpoint.id;
