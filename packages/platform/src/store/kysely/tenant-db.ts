@@ -2,6 +2,7 @@ import { sql, type KyselyPlugin, type DeleteQueryBuilder, type DeleteResult, typ
 import type { Database, NewRow, TableName, TenantTable } from '../db/tables';
 import type { StoreContext } from './context';
 import { TenantScope } from '../tenant-scope';
+import { insertRows } from './bulk-insert';
 
 /** Tables without a `tenant_id`: platform rows, and rows reached only through a tenant-owned parent. */
 export type SharedTable = Exclude<TableName, TenantTable>;
@@ -23,6 +24,8 @@ export interface TenantDb {
   updateTable<T extends TenantTable>(table: T): UpdateQueryBuilder<Database, T, T, UpdateResult>;
   deleteFrom<T extends TenantTable>(table: T): DeleteQueryBuilder<Database, T, DeleteResult>;
   insertInto<T extends TenantTable>(table: T, rows: TenantNewRow<T> | readonly TenantNewRow<T>[]): InsertQueryBuilder<Database, T, InsertResult>;
+  /** Many rows at once in the current transaction, past Kysely's builder (bulk-insert.ts); tenant_id is added here too. */
+  insertRows<T extends TenantTable>(table: T, rows: readonly TenantNewRow<T>[]): Promise<void>;
   /** The tenant's own row (its dial plan revision lives there). */
   selectOwnTenant(): SelectQueryBuilder<Database, 'tenants', {}>;
   updateOwnTenant(): UpdateQueryBuilder<Database, 'tenants', 'tenants', UpdateResult>;
@@ -80,6 +83,13 @@ export function tenantDb(ctx: StoreContext, scope: TenantScope): TenantDb {
       const list = (Array.isArray(rows) ? rows : [rows]) as readonly TenantNewRow<T>[];
       const values = list.map((row) => ({ ...row, tenant_id: tenantId }));
       return writer(table).insertInto(table).values(values as never) as unknown as InsertQueryBuilder<Database, T, InsertResult>;
+    },
+    async insertRows<T extends TenantTable>(table: T, rows: readonly TenantNewRow<T>[]) {
+      // The rows and the news of them commit together (the caller's transaction, or one of their own).
+      await ctx.transaction(async () => {
+        await insertRows(ctx, table, rows.map((row) => ({ tenant_id: tenantId, ...(row as Record<string, unknown>) })));
+        if (DIRECTORY_TABLES.has(table)) await ctx.directoryChanged({ kind: 'tenant', tenantId });
+      });
     },
     selectOwnTenant: () => ctx.db().selectFrom('tenants').where('tenants.id', '=', tenantId),
     updateOwnTenant: () => writer('tenants').updateTable('tenants').where('tenants.id', '=', tenantId),
