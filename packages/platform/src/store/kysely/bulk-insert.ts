@@ -6,6 +6,7 @@ import type { StoreContext } from './context';
 /** Columns that are not text, by table, for PostgreSQL's typed arrays (a bulk insert names its types). */
 const PG_COLUMN_TYPES: Partial<Record<TableName, Record<string, 'integer'>>> = {
   audit_events: { chain_seq: 'integer' },
+  webhook_deliveries: { attempt_count: 'integer' },
 };
 
 const statements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
