@@ -1,20 +1,40 @@
 // Bulk provisioning through the SDK against the real platform: the batch route (all or none, per-item
 // errors by index, the limit checked before anything is written, idempotent like every POST),
 // createMany() chunking larger arrays, and lookup by number.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BadRequestError, ConflictError, Highrise, NotFoundError, UnprocessableEntityError, type ExtensionCreateParams } from '@highrise/sdk';
+import { BadRequestError, ConflictError, Highrise, NotFoundError, UnprocessableEntityError, verifyWebhook, type ExtensionCreateParams } from '@highrise/sdk';
 import { expectApiError as failure, startTestPlatform, type TestPlatform } from './support/platform';
 
 let testPlatform: TestPlatform;
 let provider: Highrise;
+/** A real webhook receiver: every body it was sent, with its signature. */
+let receiver: Server;
+let receiverUrl: string;
+const received: { body: string; signature: string }[] = [];
 
 beforeAll(async () => {
-  testPlatform = await startTestPlatform('extensions-batch');
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['highrise-signature']) });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+  testPlatform = await startTestPlatform('extensions-batch', { webhooks: { allowPrivateDestinations: true, pollIntervalMs: 20, retryBaseMs: 100, maxAttempts: 3, timeoutMs: 2000 } });
   provider = testPlatform.provider;
 });
 
 afterAll(async () => {
   await testPlatform?.close();
+  await new Promise<void>((resolve) => {
+    receiver?.close(() => resolve());
+    receiver?.closeAllConnections();
+  });
 });
 
 const items = (from: number, count: number): ExtensionCreateParams[] =>
@@ -45,6 +65,27 @@ describe('POST /v1/tenants/{id}/extensions/batch', () => {
     // The batch's events are linked into the tenant's chain one after another, as single creates are.
     await admin.tenant(created.tenant.id).extensions.create({ number: '203', displayName: 'After the batch' });
     expect(await admin.tenant(created.tenant.id).auditEvents.verify()).toMatchObject({ ok: true });
+  });
+
+  it('sends each extension its own extension.created webhook event to every subscriber, without its password', async () => {
+    const { created, admin } = await testPlatform.createTenant('batch-hooks', 'Batch Hooks');
+    const tenant = admin.tenant(created.tenant.id);
+    const endpoints = [
+      await tenant.webhookEndpoints.create({ url: receiverUrl, enabledEvents: ['extension.created'] }),
+      await tenant.webhookEndpoints.create({ url: `${receiverUrl}?second`, enabledEvents: ['*'] }),
+    ];
+    const batch = await tenant.extensions.createBatch([...items(500, 2), { number: '502', displayName: 'Given', sipPassword: 'given-password-502-x' }]);
+    const told = async (secret: string) =>
+      (await Promise.all(received.map((r) => verifyWebhook(r.body, r.signature, secret).catch(() => undefined)))).filter((e) => e?.type === 'extension.created');
+    const deadline = Date.now() + 10_000;
+    while ((await told(endpoints[0]!.secret)).length + (await told(endpoints[1]!.secret)).length < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const endpoint of endpoints) {
+      const events = await told(endpoint.secret);
+      expect(events.map((e) => (e!.data as { id: string }).id).sort()).toEqual(batch.data.map((e) => e.id).sort());
+      expect(events.every((e) => e!.tenantId === created.tenant.id)).toBe(true);
+      expect(new Set(events.map((e) => e!.id)).size).toBe(3);
+    }
+    for (const password of batch.data.map((e) => e.sipPassword)) expect(received.some((r) => r.body.includes(password))).toBe(false);
   });
 
   it('creates nothing when one item is taken, naming every failing item by its index', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openKyselyStore } from '../store/kysely/index';
 import type { AuditEventRow } from '../store/types';
-import { appendAuditEvent, diffChanges, GENESIS_HASH, keyedEventHash, legacyEventHash, rekeyLegacyAuditChains, verifyChain } from './audit';
+import { appendAuditEvent, canonicalJson, diffChanges, GENESIS_HASH, keyedEventHash, legacyEventHash, rekeyLegacyAuditChains, verifyChain } from './audit';
 import type { DomainContext } from './context';
 import { auditKeyFrom } from './audit-key';
 
@@ -23,6 +23,32 @@ describe('diffChanges', () => {
       pin_code: { before: '[redacted]', after: '[redacted]' },
       voicemailPin: { before: '[redacted]', after: '[redacted]' },
     });
+  });
+});
+
+describe('canonicalJson', () => {
+  /** The definition it must match byte for byte: JSON.stringify rebuilding every object with sorted keys. */
+  const definition = (value: unknown) =>
+    JSON.stringify(value, (_key, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : v,
+    );
+
+  it('writes the same bytes as the definition for plain data and for everything it leaves to it', () => {
+    class Point {
+      constructor(readonly y: number, readonly x: number) {}
+    }
+    const values: unknown[] = [
+      null, true, false, 0, -0, 1.5, 1e21, -1e-7, NaN, Infinity, '', 'a"b\\c\n\u2028é😀', [], {},
+      [1, 'two', null, undefined, () => 1, { b: 1, a: 2 }, [{ z: 1, y: [] }]],
+      { b: { d: 1, c: [3, { f: 1, e: 2 }] }, a: undefined, c: () => 1, 'é': 1, 'Z': 2, '': 3, 'a b': 4 },
+      { createdAt: { before: null, after: '2026-12-01T00:00:00.000Z' }, ha1: { before: null, after: '[redacted]' } },
+      // Left to the definition: index-like keys (enumerated first), toJSON, class instances, boxed values.
+      { b: 1, 10: 2, 9: 3, a: 4 }, { when: new Date(0), nested: { toJSON: () => ({ y: 1, x: 2 }) } }, new Point(1, 2),
+      { boxed: new String('s'), n: new Number(1) }, Object.assign(Object.create(null), { b: 1, a: 2 }),
+    ];
+    for (const value of values) expect(canonicalJson(value)).toBe(definition(value));
+    expect(canonicalJson(undefined)).toBe(definition(undefined));
+    expect(() => canonicalJson({ n: 1n })).toThrow(TypeError);
   });
 });
 

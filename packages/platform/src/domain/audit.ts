@@ -57,6 +57,8 @@ function redact(name: string, value: unknown): unknown {
   return value;
 }
 
+const isTextOrNull = (value: unknown) => value === null || typeof value === 'string';
+
 /** Changed keys only, as `{ before, after }`, with secrets redacted (a changed secret still shows that it changed). */
 export function diffChanges(before: object | null | undefined, after: object | null | undefined): Changes | null {
   const b = (before ?? {}) as Record<string, unknown>;
@@ -66,7 +68,9 @@ export function diffChanges(before: object | null | undefined, after: object | n
     if (IGNORED_FIELDS.has(key)) continue;
     const was = b[key] ?? null;
     const is = a[key] ?? null;
-    if (canonicalJson(was) === canonicalJson(is)) continue;
+    if (was === is) continue;
+    // Unequal strings (or a string and null) never serialise alike; anything else is compared as JSON.
+    if (!(isTextOrNull(was) && isTextOrNull(is)) && canonicalJson(was) === canonicalJson(is)) continue;
     out[key] = { before: redact(key, was), after: redact(key, is) };
   }
   return Object.keys(out).length > 0 ? out : null;
@@ -74,11 +78,70 @@ export function diffChanges(before: object | null | undefined, after: object | n
 
 /** JSON with object keys sorted at every depth: the same value always serialises to the same bytes. */
 export function canonicalJson(value: unknown): string {
+  try {
+    return plainJson(value) ?? (undefined as unknown as string);
+  } catch (error) {
+    if (error !== NOT_PLAIN) throw error;
+    return replacerJson(value);
+  }
+}
+
+/** The definition: JSON.stringify re-building every object with its keys sorted. */
+function replacerJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
       : v,
   );
+}
+
+const NOT_PLAIN = Symbol('not plain JSON');
+/** Keys JavaScript enumerates before all others, in numeric order, whatever order they were added in. */
+const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
+
+/**
+ * The same bytes as replacerJson for plain data (strings, numbers, booleans, null, arrays, plain
+ * objects), written directly instead of through a replacer that copies every object: audit records
+ * are canonicalised once per event, a thousand at a time in a batch. Anything else (toJSON, class
+ * instances, index-like keys, bigint) throws NOT_PLAIN and is left to the definition.
+ * Returns undefined where JSON.stringify omits the value.
+ */
+function plainJson(v: unknown): string | undefined {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    case 'bigint':
+      throw NOT_PLAIN;
+  }
+  if (v === null) return 'null';
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') throw NOT_PLAIN;
+  if (Array.isArray(v)) {
+    if (Object.getPrototypeOf(v) !== Array.prototype) throw NOT_PLAIN;
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + (plainJson(v[i]) ?? 'null');
+    return `${out}]`;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+  const record = v as Record<string, unknown>;
+  let out = '{';
+  let first = true;
+  for (const key of Object.keys(record).sort()) {
+    if (INDEX_KEY.test(key)) throw NOT_PLAIN;
+    const text = plainJson(record[key]);
+    if (text === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /** The fields a hash covers, in a fixed order: an array, not an object, so no renamed or reordered field gives the same bytes. */

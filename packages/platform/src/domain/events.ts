@@ -38,28 +38,15 @@ export async function emitEvents(ctx: DomainContext, type: WebhookEventType, ten
       .subscribers(tenantId, resellerId))
       .filter((endpoint) => endpoint.enabledEvents.includes('*') || endpoint.enabledEvents.includes(type));
     if (subscribers.length === 0) return data.map(() => null);
-    const ids: string[] = [];
-    for (const item of data) ids.push(await queueEvent(ctx, { type, tenantId, data: item }, subscribers));
-    return ids;
+    const now = ctx.now().toISOString();
+    const events = data.map((item) => ({ id: newId('evt'), type, tenantId, createdAt: now, data: JSON.stringify(ctx.presentEvent ? ctx.presentEvent(type, item) : item) }));
+    // One insert for the events and one for their deliveries, however many items and subscribers.
+    await ctx.store.webhooks.insertEvents(events);
+    await ctx.store.webhooks.insertDeliveries(
+      events.flatMap((event) =>
+        subscribers.map((endpoint) => ({ id: newId('whd'), endpointId: endpoint.id, eventId: event.id, status: 'pending' as const, attemptCount: 0, nextAttemptAt: now, createdAt: now, updatedAt: now })),
+      ),
+    );
+    return events.map((event) => event.id);
   });
-}
-
-async function queueEvent(ctx: DomainContext, draft: EventDraft, subscribers: readonly { id: string }[]): Promise<string> {
-  const now = ctx.now().toISOString();
-  const eventId = newId('evt');
-  const data = ctx.presentEvent ? ctx.presentEvent(draft.type, draft.data) : draft.data;
-  await ctx.store.webhooks.insertEvent({ id: eventId, type: draft.type, tenantId: draft.tenantId, createdAt: now, data: JSON.stringify(data) });
-  for (const endpoint of subscribers) {
-    await ctx.store.webhooks.insertDelivery({
-      id: newId('whd'),
-      endpointId: endpoint.id,
-      eventId,
-      status: 'pending',
-      attemptCount: 0,
-      nextAttemptAt: now,
-      createdAt: now,
-      updatedAt: now,
-    });
-  }
-  return eventId;
 }

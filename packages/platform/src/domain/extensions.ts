@@ -3,7 +3,7 @@ import type { ExtensionRow, Page, PageQuery } from '../store/types';
 import { recordAudit, recordAudits, type DomainContext } from './context';
 import { ExtensionExists, ExtensionsExist, LimitExceeded, NotFound } from './errors';
 import type { Actor } from './principal';
-import { digestHa1, newSipPassword } from './secrets';
+import { digestHa1, newSipPassword, newSipPasswords } from './secrets';
 import type { TenantAccess } from './tenants';
 import { emitEvent, emitEvents } from './events';
 import { noteUsage } from './limit-events';
@@ -90,8 +90,9 @@ export async function createExtensions(
     else conflicts.push({ index, issue: `same number as items.${first}` });
   });
   // Hashing is the costly part of a row; done before the transaction holds the connection.
+  const generated = newSipPasswords(inputs.reduce((n, input) => (input.sipPassword === undefined ? n + 1 : n), 0));
   const prepared = inputs.map((input) => {
-    const sipPassword = input.sipPassword ?? newSipPassword();
+    const sipPassword = input.sipPassword ?? generated.pop()!;
     const row = { id: newId('ext'), number: input.number, displayName: input.displayName, ha1: digestHa1(input.number, tenant.sipDomain, sipPassword), createdAt: now, updatedAt: now };
     return { row, sipPassword };
   });

@@ -1,3 +1,4 @@
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openKyselyStore } from '../store/kysely/index';
 import { authenticate, ensureBootstrapKey } from './api-keys';
@@ -43,6 +44,29 @@ describe('idempotency records', () => {
     expect(JSON.stringify(record)).not.toContain('hr_test_one_time_secret_value');
     expect(JSON.stringify(record)).not.toContain(fingerprint);
     expect((await beginIdempotent(ctx, keyId, 'order-1', fingerprint))).toEqual({ kind: 'replay', status: 201, body: firstResponse });
+  });
+
+  it('stores a large batch answer deflated before sealing, and replays it byte for byte', async () => {
+    const items = Array.from({ length: 1000 }, (_, i) => ({ id: `ext_01M8R92FN2${String(i).padStart(16, '0')}`, object: 'extension', number: String(1000 + i), displayName: `Desk ${i}`, sipPassword: `pw${i}x`.padEnd(20, 'q') }));
+    const answer = JSON.stringify({ object: 'list', data: items });
+    await beginIdempotent(ctx, keyId, 'batch-1', fingerprint);
+    await completeIdempotent(ctx, keyId, 'batch-1', 201, answer);
+    const record = (await stored('batch-1'))!;
+    expect(record.responseBody!.startsWith('v2.')).toBe(true);
+    expect(record.responseBody!.length).toBeLessThan(answer.length / 4);
+    expect((await beginIdempotent(ctx, keyId, 'batch-1', fingerprint))).toEqual({ kind: 'replay', status: 201, body: answer });
+  });
+
+  it('still replays a record sealed before answers were deflated (v1), within its retention', async () => {
+    await beginIdempotent(ctx, keyId, 'order-v1', fingerprint);
+    // Sealed as the first format did: AES-256-GCM over the answer as it was, under the same derived key.
+    const okm = Buffer.from(hkdfSync('sha256', 'order-v1', keyId, 'highrise idempotency record v1', 64));
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', okm.subarray(0, 32), iv);
+    cipher.setAAD(Buffer.from(`${idempotencyLookup(keyId, 'order-v1')}:201`));
+    const ciphertext = Buffer.concat([cipher.update(firstResponse, 'utf8'), cipher.final()]);
+    await ctx.store.idempotency.complete(keyId, idempotencyLookup(keyId, 'order-v1'), 201, `v1.${Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64')}`);
+    expect((await beginIdempotent(ctx, keyId, 'order-v1', fingerprint))).toEqual({ kind: 'replay', status: 201, body: firstResponse });
   });
 
   it('refuses the same key with other bytes, even if they parse to the same JSON', async () => {

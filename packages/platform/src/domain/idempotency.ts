@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DomainContext } from './context';
 import { newLeaseOwner, runLeased } from './leases';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /** First responses are kept this long; after that a key may be used afresh. */
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -59,24 +60,35 @@ export const idempotencyLookup = (apiKeyId: string, idempotencyKey: string) => r
 
 const keyedFingerprint = (keys: RecordKeys, fingerprint: string) => createHmac('sha256', keys.mac).update(fingerprint).digest('hex');
 
-const SEALED_PREFIX = 'v1.';
+/** v1: the answer sealed as it was; v2: deflated, then sealed. Both are read; v2 is written. */
+const SEALED_V1 = 'v1.';
+const SEALED_V2 = 'v2.';
 
+/**
+ * Deflated before it is sealed: a batch answer (1,000 extensions with their passwords) is ~300 KB of
+ * JSON whose keys and values repeat, and comes out ~7 times smaller, so it costs less to encrypt,
+ * encode and write than it costs to compress. Length is all that compression could leak, and only to
+ * someone reading the database: each record is one caller's answer to their own request, its secrets
+ * new in it, so there is no fixed secret to probe with chosen input across records.
+ */
 function seal(keys: RecordKeys, status: number, body: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', keys.seal, iv);
   // The row's lookup and status are bound in, so a sealed body moved to another row fails to open.
   cipher.setAAD(Buffer.from(`${keys.lookup}:${status}`));
-  const ciphertext = Buffer.concat([cipher.update(body, 'utf8'), cipher.final()]);
-  return SEALED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64');
+  const ciphertext = Buffer.concat([cipher.update(deflateRawSync(body, { level: 1 })), cipher.final()]);
+  return SEALED_V2 + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64');
 }
 
 function open(keys: RecordKeys, status: number, sealed: string): string {
-  if (!sealed.startsWith(SEALED_PREFIX)) throw new Error('idempotency record is not sealed');
-  const raw = Buffer.from(sealed.slice(SEALED_PREFIX.length), 'base64');
+  const version = sealed.slice(0, SEALED_V1.length);
+  if (version !== SEALED_V1 && version !== SEALED_V2) throw new Error('idempotency record is not sealed');
+  const raw = Buffer.from(sealed.slice(version.length), 'base64');
   const decipher = createDecipheriv('aes-256-gcm', keys.seal, raw.subarray(0, 12));
   decipher.setAAD(Buffer.from(`${keys.lookup}:${status}`));
   decipher.setAuthTag(raw.subarray(12, 28));
-  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  const plain = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
+  return (version === SEALED_V2 ? inflateRawSync(plain) : plain).toString('utf8');
 }
 
 const sameHex = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));

@@ -3,11 +3,27 @@ import { createHash, randomBytes } from 'node:crypto';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Uniform random base62 text (rejection sampling keeps every character equally likely). */
-export function randomBase62(length: number): string {
-  let out = '';
-  while (out.length < length) {
-    for (const byte of randomBytes(length)) {
-      if (byte < 248 && out.length < length) out += BASE62[byte % 62];
+export const randomBase62 = (length: number): string => randomBase62Many(1, length)[0]!;
+
+/**
+ * `count` independent base62 strings of `length` from one draw of random bytes (topped up when
+ * rejections eat into it): a batch of 1,000 passwords costs one call into the CSPRNG, not 1,000.
+ * Bytes 248 and up are rejected so that every character is equally likely (248 = 4 × 62).
+ */
+export function randomBase62Many(count: number, length: number): string[] {
+  const out: string[] = [];
+  let current = '';
+  while (out.length < count) {
+    // ~3% of bytes are rejected; a little slack means one draw nearly always suffices.
+    const pool = randomBytes(Math.ceil((count - out.length) * length * 1.05) + 16);
+    for (let i = 0; i < pool.length && out.length < count; i++) {
+      const byte = pool[i]!;
+      if (byte >= 248) continue;
+      current += BASE62[byte % 62];
+      if (current.length === length) {
+        out.push(current);
+        current = '';
+      }
     }
   }
   return out;
@@ -18,8 +34,13 @@ export const sha256Hex = (text: string) => createHash('sha256').update(text).dig
 /** A new API key secret: `hr_live_` and 32 base62 characters (~190 bits). */
 export const newApiKeySecret = () => `hr_live_${randomBase62(32)}`;
 
+const SIP_PASSWORD_LENGTH = 20;
+
 /** A generated SIP password, long enough that digest brute force is pointless. */
-export const newSipPassword = () => randomBase62(20);
+export const newSipPassword = () => randomBase62(SIP_PASSWORD_LENGTH);
+
+/** `count` generated SIP passwords at once (a batch create). */
+export const newSipPasswords = (count: number) => randomBase62Many(count, SIP_PASSWORD_LENGTH);
 
 /** RFC 2617 HA1 = MD5(username:realm:password); username is the extension number, realm the tenant SIP domain. */
 export const digestHa1 = (number: string, sipDomain: string, password: string) =>

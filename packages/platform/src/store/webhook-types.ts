@@ -96,6 +96,9 @@ export interface WebhookPlatform {
   subscribers(tenantId: string | null, resellerId: string | null): Promise<WebhookEndpointRow[]>;
   insertEvent(row: WebhookEventRow): Promise<void>;
   insertDelivery(row: Omit<WebhookDeliveryRow, 'eventType'>): Promise<void>;
+  /** A batch's events and their deliveries, each list in one insert (inside the caller's transaction). */
+  insertEvents(rows: readonly WebhookEventRow[]): Promise<void>;
+  insertDeliveries(rows: readonly Omit<WebhookDeliveryRow, 'eventType'>[]): Promise<void>;
   /**
    * Pending deliveries of enabled endpoints due at `now` (ISO), oldest due first. With `lease`
    * they are claimed for `lease.owner` until `lease.until` in the same statement, and deliveries

@@ -44,31 +44,66 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** The fields of `value` that are missing or of the wrong JSON type, by path. */
 export function shapeIssues(d: Descriptor, value: unknown, path: PropertyKey[] = [], out: ShapeIssue[] = []): ShapeIssue[] {
-  const fail = (expected: string) =>
-    out.push({ path, code: 'invalid_type', message: `expected ${expected}, got ${value === undefined ? 'nothing' : kindOf(value)}` });
+  walk(d, value, [...path], out);
+  return out;
+}
+
+const fail = (out: ShapeIssue[], path: readonly PropertyKey[], expected: string, value: unknown) =>
+  out.push({ path: [...path], code: 'invalid_type', message: `expected ${expected}, got ${value === undefined ? 'nothing' : kindOf(value)}` });
+
+/**
+ * The walk behind shapeIssues. One path array is extended and restored on the way down and up, and
+ * an issue takes a copy: a list of a thousand items is checked without an array per field (a batch
+ * answer is the client's largest).
+ */
+function walk(d: Descriptor, value: unknown, path: PropertyKey[], out: ShapeIssue[]): void {
   if (typeof d === 'string') {
     const ok = d === 'x' ? true : d === 'z' ? value === null : d === 's' ? typeof value === 'string' : d === 'n' ? typeof value === 'number' : typeof value === 'boolean';
-    if (!ok) fail(typeNames[d]);
+    if (!ok) fail(out, path, typeNames[d], value);
   } else if (Array.isArray(d)) {
-    const [tag, ...rest] = d as readonly [string, ...Descriptor[]];
-    const inner = rest[0]!;
+    const tagged = d as readonly [string, ...Descriptor[]];
+    const tag = tagged[0];
+    const inner = tagged[1]!;
     if (tag === '?') {
-      if (value !== null) shapeIssues(inner, value, path, out);
+      if (value !== null) walk(inner, value, path, out);
     } else if (tag === '~') {
-      if (value !== undefined) shapeIssues(inner, value, path, out);
+      if (value !== undefined) walk(inner, value, path, out);
     } else if (tag === 'a') {
-      if (!Array.isArray(value)) fail('array');
-      else value.forEach((item, i) => shapeIssues(inner, item, [...path, i], out));
+      if (!Array.isArray(value)) fail(out, path, 'array', value);
+      else {
+        for (let i = 0; i < value.length; i++) {
+          if (!(i in value)) continue;
+          path.push(i);
+          walk(inner, value[i], path, out);
+          path.pop();
+        }
+      }
     } else if (tag === 'r') {
-      if (!isRecord(value)) fail('object');
-      else for (const [key, item] of Object.entries(value)) shapeIssues(inner, item, [...path, key], out);
-    } else if (!rest.some((branch) => shapeIssues(branch, value, path).length === 0)) {
-      fail('one of its variants');
+      if (!isRecord(value)) fail(out, path, 'object', value);
+      else {
+        for (const key of Object.keys(value)) {
+          path.push(key);
+          walk(inner, value[key], path, out);
+          path.pop();
+        }
+      }
+    } else {
+      let matched = false;
+      for (let i = 1; i < tagged.length && !matched; i++) {
+        const issues: ShapeIssue[] = [];
+        walk(tagged[i] as Descriptor, value, path, issues);
+        matched = issues.length === 0;
+      }
+      if (!matched) fail(out, path, 'one of its variants', value);
     }
   } else if (!isRecord(value)) {
-    fail('object');
+    fail(out, path, 'object', value);
   } else {
-    for (const [key, field] of Object.entries(d as Record<string, Descriptor>)) shapeIssues(field, value[key], [...path, key], out);
+    const fields = d as Record<string, Descriptor>;
+    for (const key of Object.keys(fields)) {
+      path.push(key);
+      walk(fields[key]!, value[key], path, out);
+      path.pop();
+    }
   }
-  return out;
 }

@@ -33,6 +33,8 @@ export interface StoreContext {
    * transaction goes on (PostgreSQL otherwise aborts the whole transaction on any error).
    */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
+  /** Counts a write made past Kysely's builder (bulk-insert.ts), so the commit hooks fire for it. */
+  noteWrite(): void;
 }
 
 interface Frame {
@@ -116,7 +118,13 @@ export function createContext(
     else await hooks.directoryCommitted([change], 'statement');
   }
 
-  return { conn, db, transaction, savepoint, inTransaction: () => frames.getStore() !== undefined, directoryChanged };
+  function noteWrite(): void {
+    const frame = frames.getStore();
+    if (frame) frame.wrote = true;
+    else hooks.onCommit('statement');
+  }
+
+  return { conn, db, transaction, savepoint, inTransaction: () => frames.getStore() !== undefined, directoryChanged, noteWrite };
 }
 
 /** Each change once; `all` covers every other, and a tenant's change covers its extensions'. */

@@ -156,6 +156,13 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect(ofReseller.items.map((e) => e.id)).toEqual(events.map((e) => e.id));
       await store.audit.record({ ...event(null, 1), id: uid('aud'), hash: uid('platform') });
       expect(await store.audit.head(null)).toBeDefined();
+      // A batch's events, written at once, read back exactly as written (nulls, text and the integer seq).
+      const batch = [{ ...event(t.id, 4), changes: '{"number":{"after":"101","before":null}}', requestId: 'req_1' }, { ...event(t.id, 5), sourceAddress: null, actorRole: 'owner' }];
+      await store.audit.recordMany(batch);
+      expect(await store.audit.chainAfter(t.id, 3, 10)).toEqual(batch);
+      expect(await store.audit.head(t.id)).toEqual({ chainSeq: 5, hash: `${t.id}hash5` });
+      await expect(store.audit.recordMany([{ ...event(t.id, 6), id: uid('aud') }, { ...event(t.id, 6), id: uid('aud') }])).rejects.toThrow();
+      expect(await store.audit.head(t.id)).toEqual({ chainSeq: 5, hash: `${t.id}hash5` });
     });
 
     it('keeps the provider inventory of numbers: assign once, delete only unassigned', async () => {
@@ -779,6 +786,12 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
         expect(told).toEqual([[{ kind: 'tenant', tenantId: t.id }]]);
         told.length = 0;
 
+        // A batch insert is one write of the tenant's directory, told once its transaction commits.
+        const batchRow = (number: string) => ({ id: uid('ext'), number, displayName: number, ha1: 'a'.repeat(32), createdAt: T0, updatedAt: T0 });
+        await store.tenant(systemScope('test fixture', t.id)).extensions.insertMany([batchRow('110'), batchRow('111')]);
+        expect(told).toEqual([[{ kind: 'tenant', tenantId: t.id }]]);
+        told.length = 0;
+
         await expect(
           store.transaction(async () => {
             await extension(t.id, '103');
@@ -820,6 +833,14 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
         // PostgreSQL names the extension; SQLite only sees that the file changed.
         const expected = [database.name === 'postgres' ? { kind: 'extension', tenantId: t.id, extensionId: e.id } : { kind: 'all' }];
         await vi.waitFor(() => expect(heard).toContainEqual(expected), { timeout: 10_000, interval: 5 });
+        // A batch insert (written past Kysely's builder) is announced to other nodes all the same.
+        const u = await tenant();
+        const announced = [database.name === 'postgres' ? { kind: 'tenant', tenantId: u.id } : { kind: 'all' }];
+        // The tenant's own creation is announced the same way: heard first, so what follows is the batch's.
+        await vi.waitFor(() => expect(heard).toContainEqual(announced), { timeout: 10_000, interval: 5 });
+        heard.length = 0;
+        await store.tenant(systemScope('test fixture', u.id)).extensions.insertMany([{ id: uid('ext'), number: '101', displayName: '101', ha1: 'a'.repeat(32), createdAt: T0, updatedAt: T0 }]);
+        await vi.waitFor(() => expect(heard).toContainEqual(announced), { timeout: 10_000, interval: 5 });
       } finally {
         stop();
         await other.close();

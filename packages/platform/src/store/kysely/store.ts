@@ -4,6 +4,7 @@ import { connect, type ConnectOptions } from '../db/connect';
 import { migrateTo, migrateUp, schemaVersion } from '../db/migrate';
 import type { Database } from '../db/tables';
 import type { AuditEventRow, AuditFilter } from '../types';
+import { insertRows } from './bulk-insert';
 import { changeFeedFor } from './change-feed';
 import { createContext, type StoreContext } from './context';
 import { numberInventory, tenantDialPlan } from './dial-plan';
@@ -82,11 +83,7 @@ function tenantCore(ctx: StoreContext, tenant: TenantDb): Pick<AsyncTenantScope,
       return { ...row, tenantId: tenant.tenantId };
     },
     async insertMany(rows) {
-      // 500 rows x 6 columns stays far below both databases' bound-parameter limits.
-      for (let i = 0; i < rows.length; i += 500) {
-        const values = rows.slice(i, i + 500).map((row) => ({ id: row.id, number: row.number, display_name: row.displayName, ha1: row.ha1, created_at: row.createdAt, updated_at: row.updatedAt }));
-        await tenant.insertInto('extensions', values).execute();
-      }
+      await tenant.insertRows('extensions', rows.map((row) => ({ id: row.id, number: row.number, display_name: row.displayName, ha1: row.ha1, created_at: row.createdAt, updated_at: row.updatedAt })));
     },
     async takenNumbers(numbers) {
       if (numbers.length === 0) return [];
@@ -324,8 +321,7 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
         await system().insertInto('audit_events').values(auditValues(e)).execute();
       },
       async recordMany(events) {
-        // 200 rows x 15 columns stays far below both databases' bound-parameter limits.
-        for (let i = 0; i < events.length; i += 200) await system().insertInto('audit_events').values(events.slice(i, i + 200).map(auditValues)).execute();
+        await insertRows(ctx, 'audit_events', events.map(auditValues));
       },
       async head(tenantId) {
         // Reading the head is the first half of an append (head, then seq + 1). On PostgreSQL two

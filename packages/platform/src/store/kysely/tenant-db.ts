@@ -3,6 +3,7 @@ import type { DirectoryChange } from '../async-types';
 import type { Database, NewRow, TableName, TenantTable } from '../db/tables';
 import type { StoreContext } from './context';
 import { TenantScope } from '../tenant-scope';
+import { insertRows } from './bulk-insert';
 
 /** Tables without a `tenant_id`: platform rows, and rows reached only through a tenant-owned parent. */
 export type SharedTable = Exclude<TableName, TenantTable>;
@@ -27,6 +28,8 @@ export interface TenantDb {
   updateExtension(extensionId: string): UpdateQueryBuilder<Database, 'extensions', 'extensions', UpdateResult>;
   deleteExtension(extensionId: string): DeleteQueryBuilder<Database, 'extensions', DeleteResult>;
   insertInto<T extends TenantTable>(table: T, rows: TenantNewRow<T> | readonly TenantNewRow<T>[]): InsertQueryBuilder<Database, T, InsertResult>;
+  /** Many rows at once in the current transaction, past Kysely's builder (bulk-insert.ts); tenant_id is added here too. */
+  insertRows<T extends TenantTable>(table: T, rows: readonly TenantNewRow<T>[]): Promise<void>;
   /** The tenant's own row (its dial plan revision lives there). */
   selectOwnTenant(): SelectQueryBuilder<Database, 'tenants', {}>;
   updateOwnTenant(): UpdateQueryBuilder<Database, 'tenants', 'tenants', UpdateResult>;
@@ -99,6 +102,13 @@ export function tenantDb(ctx: StoreContext, scope: TenantScope): TenantDb {
     },
     updateExtension: (extensionId) => extensionWriter([extensionId]).updateTable('extensions').where('extensions.tenant_id', '=', tenantId).where('extensions.id', '=', extensionId),
     deleteExtension: (extensionId) => extensionWriter([extensionId]).deleteFrom('extensions').where('extensions.tenant_id', '=', tenantId).where('extensions.id', '=', extensionId),
+    async insertRows<T extends TenantTable>(table: T, rows: readonly TenantNewRow<T>[]) {
+      // The rows and the news of them commit together (the caller's transaction, or one of their own).
+      await ctx.transaction(async () => {
+        await insertRows(ctx, table, rows.map((row) => ({ tenant_id: tenantId, ...(row as Record<string, unknown>) })));
+        if (DIRECTORY_TABLES.has(table)) await ctx.directoryChanged({ kind: 'tenant', tenantId });
+      });
+    },
     selectOwnTenant: () => ctx.db().selectFrom('tenants').where('tenants.id', '=', tenantId),
     updateOwnTenant: () => writer('tenants').updateTable('tenants').where('tenants.id', '=', tenantId),
     shared: () => sharedDb(ctx),

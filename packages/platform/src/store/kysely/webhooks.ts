@@ -2,7 +2,8 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { AsyncStore, AsyncTenantScope, AsyncWebhookEndpointCollection } from '../async-types';
 import type { Database, Row } from '../db/tables';
 import type { Page } from '../types';
-import type { WebhookDeliveryWithAttempts, WebhookEndpointRow } from '../webhook-types';
+import type { WebhookDeliveryRow, WebhookDeliveryWithAttempts, WebhookEndpointRow, WebhookEventRow } from '../webhook-types';
+import { insertRows } from './bulk-insert';
 import type { StoreContext } from './context';
 import { sharedDb, type SharedDatabase, type TenantDb } from './tenant-db';
 import { defined, keyset, paginate, toWebhookAttempt, toWebhookDelivery, toWebhookEndpoint, toWebhookEvent } from './rows';
@@ -124,6 +125,19 @@ export const tenantWebhooks = (tenant: TenantDb): Pick<AsyncTenantScope, 'webhoo
   webhookEndpoints: endpointCollection({ level: 'tenant', tenant }, () => tenant.shared()),
 });
 
+const eventValues = (row: WebhookEventRow) => ({ id: row.id, type: row.type, tenant_id: row.tenantId, created_at: row.createdAt, data: row.data });
+
+const deliveryValues = (row: Omit<WebhookDeliveryRow, 'eventType'>) => ({
+  id: row.id,
+  endpoint_id: row.endpointId,
+  event_id: row.eventId,
+  status: row.status,
+  attempt_count: row.attemptCount,
+  next_attempt_at: row.nextAttemptAt,
+  created_at: row.createdAt,
+  updated_at: row.updatedAt,
+});
+
 export function webhookPlatform(ctx: StoreContext): AsyncStore['webhooks'] {
   const system = ctx.db;
   const shared = () => sharedDb(ctx);
@@ -146,22 +160,16 @@ export function webhookPlatform(ctx: StoreContext): AsyncStore['webhooks'] {
       return rows.map(toWebhookEndpoint);
     },
     async insertEvent(row) {
-      await system().insertInto('webhook_events').values({ id: row.id, type: row.type, tenant_id: row.tenantId, created_at: row.createdAt, data: row.data }).execute();
+      await system().insertInto('webhook_events').values(eventValues(row)).execute();
     },
     async insertDelivery(row) {
-      await system()
-        .insertInto('webhook_deliveries')
-        .values({
-          id: row.id,
-          endpoint_id: row.endpointId,
-          event_id: row.eventId,
-          status: row.status,
-          attempt_count: row.attemptCount,
-          next_attempt_at: row.nextAttemptAt,
-          created_at: row.createdAt,
-          updated_at: row.updatedAt,
-        })
-        .execute();
+      await system().insertInto('webhook_deliveries').values(deliveryValues(row)).execute();
+    },
+    async insertEvents(rows) {
+      await insertRows(ctx, 'webhook_events', rows.map(eventValues));
+    },
+    async insertDeliveries(rows) {
+      await insertRows(ctx, 'webhook_deliveries', rows.map(deliveryValues));
     },
     async due(now, limit, excludeIds, lease) {
       const pick = (db: Kysely<Database>) => {
