@@ -35,6 +35,8 @@ export interface PhoneState {
   muted: boolean;
   /** The current call is on hold (this side put it there). */
   held: boolean;
+  /** A second call is up beside the current one: it rings in while another is connected (call waiting), or it is the consulted call of an attended transfer. */
+  waiting: boolean;
 }
 
 /**
@@ -49,6 +51,8 @@ export interface RetryInfo {
 export interface IncomingCallDetail {
   from: string;
   displayName: string;
+  /** Another call is connected: answering this one puts it on hold (call waiting). */
+  waiting: boolean;
 }
 
 export interface CallEndedDetail {

@@ -19,6 +19,7 @@ export const en = {
   mute: 'Mute',
   hold: 'Hold',
   incoming: 'Incoming call',
+  waiting: 'Call waiting',
   calling: 'Calling…',
   inCall: 'In call',
   onHold: 'On hold',

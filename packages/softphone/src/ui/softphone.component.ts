@@ -68,7 +68,7 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @event highrise-registered - Registered; `detail: { aor }`.
  * @event highrise-unregistered - No longer registered; `detail: { reason, retryAt? }` (`retryAt`: epoch ms of the automatic retry, absent when none follows).
  * @event highrise-registration-failed - Refused or unreachable; `detail: { reason, statusCode?, retryAt? }` (e.g. `token_expired`, `403 Forbidden`).
- * @event highrise-incoming-call - A call rings in; `detail: { from, displayName }`. A second call while one is up is refused busy (486).
+ * @event highrise-incoming-call - A call rings in; `detail: { from, displayName, waiting }`. `waiting`: another call is connected (call waiting); answering this one puts that one on hold. A third call is refused busy (486).
  * @event highrise-call-connected - A call was answered; `detail: { remote }`.
  * @event highrise-call-ended - The call ended; `detail: { reason, statusCode? }` (`reason` is a CallEndReason code).
  * @event highrise-request-call - Cancelable, before dialling; `detail: { target }`. Call `preventDefault()` to veto the call.
@@ -138,6 +138,8 @@ export class HighriseSoftphone extends LitElement {
   declare callState: CallState;
   declare muted: boolean;
   declare held: boolean;
+  /** A second call is up beside the shown one (call waiting, or the consulted call of a transfer). */
+  #waiting = false;
 
   #phone: PhoneController | undefined;
   #phoneConfigKey: string | undefined;
@@ -216,6 +218,16 @@ export class HighriseSoftphone extends LitElement {
   /** Blind transfer of the call to `target` (REFER). */
   transfer(target: string): Promise<void> {
     return this.#requirePhone().transfer(target);
+  }
+
+  /** Attended transfer: holds the call and calls `target`; then `completeTransfer()`. */
+  consult(target: string): Promise<void> {
+    return this.#requirePhone().consult(target);
+  }
+
+  /** Joins the held call with the consulted one (REFER with Replaces) and leaves both. */
+  completeTransfer(): Promise<void> {
+    return this.#requirePhone().completeTransfer();
   }
 
   /** Replaces the token (same extension) without restarting the phone; setting the `token` attribute does the same. */
@@ -333,7 +345,7 @@ export class HighriseSoftphone extends LitElement {
   }
 
   #heading(t: Messages): string {
-    if (this.callState === 'incoming') return t.incoming;
+    if (this.callState === 'incoming') return this.#waiting ? t.waiting : t.incoming;
     if (this.callState === 'outgoing') return t.calling;
     return this.held ? t.onHold : t.inCall;
   }
@@ -438,7 +450,7 @@ export class HighriseSoftphone extends LitElement {
     this.#remote = undefined;
     this.registration = 'unregistered';
     this.callState = 'idle';
-    this.muted = this.held = false;
+    this.muted = this.held = this.#waiting = false;
   }
 
   #listenTo(phone: PhoneController): void {
@@ -452,6 +464,7 @@ export class HighriseSoftphone extends LitElement {
       this.callState = detail.callState;
       this.muted = detail.muted;
       this.held = detail.held;
+      this.#waiting = detail.waiting;
       this.#remote = detail.remote;
       if (detail.registration === 'registered') this.#registrationProblem = '';
       if (detail.callState === 'incoming') this.#problem = ''; // the last call's trouble is old news
@@ -470,21 +483,24 @@ export class HighriseSoftphone extends LitElement {
     }
   }
 
-  /** Ring tone while a call rings in, the far end's audio while connected, silence otherwise. */
+  /**
+   * Ring tone while a call rings in, the far end's audio while connected (the held call's while a
+   * second one waits: it does not ring over the call), silence otherwise.
+   */
   #syncAudio(): void {
     const audio = this.renderRoot.querySelector('audio');
-    const state = this.callState;
-    const mode = `${state} ${state === 'connected' ? this.#phone?.remoteStream?.id : ''}`;
+    const stream = this.callState === 'idle' ? undefined : this.#phone?.remoteStream;
+    const ring = this.callState === 'incoming' && !stream;
+    const mode = ring ? 'ring' : (stream?.id ?? '');
     if (!audio || mode === this.#audioMode) return;
     this.#audioMode = mode;
     audio.pause();
-    audio.srcObject = null;
+    audio.srcObject = stream ?? null;
     audio.removeAttribute('src');
-    audio.loop = state === 'incoming';
-    if (state === 'incoming') audio.src = getRingToneUrl();
-    if (state === 'connected') audio.srcObject = this.#phone?.remoteStream ?? null;
-    if (state === 'idle' || state === 'outgoing') audio.load();
-    else audio.play().catch(ignore); // autoplay may be blocked until the user has interacted
+    audio.loop = ring;
+    if (ring) audio.src = getRingToneUrl();
+    if (mode) audio.play().catch(ignore); // autoplay may be blocked until the user has interacted
+    else audio.load();
   }
 
   #dispatch<K extends keyof HighriseSoftphoneEventMap>(type: K, detail: HighriseSoftphoneEventMap[K]['detail'], cancelable = false): boolean {

@@ -17,6 +17,7 @@ const es: Messages = {
   mute: 'Silenciar',
   hold: 'En espera',
   incoming: 'Llamada entrante',
+  waiting: 'Llamada en espera',
   calling: 'Llamando…',
   inCall: 'En llamada',
   onHold: 'En espera',
