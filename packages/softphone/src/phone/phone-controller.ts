@@ -29,7 +29,6 @@ import { isRefusal, reconnectDelayMs } from './reconnect';
 import { targetToUri } from './target';
 import { nextTokenWarningInMs, retryAfterMs } from './token-expiry';
 
-const AUDIO_ONLY = { constraints: { audio: true, video: false } };
 const STOP_TIMEOUT_MS = 2_000;
 /** A double-CRLF ping (RFC 7118 / 5626) this often keeps idle proxies and NATs from dropping a quiet phone's socket. */
 const KEEP_ALIVE_SECONDS = 25;
@@ -113,6 +112,8 @@ export class PhoneController extends EventTarget {
    * while one is up (call waiting), or the consulted one of an attended transfer.
    */
   #calls: Call[] = [];
+  /** The microphone calls use (`deviceId` of an `audioinput`); undefined: the browser's default. */
+  #inputDeviceId: string | undefined;
   /** The foreground call the state last described, so a change of foreground is announced. */
   #shown: Call | undefined;
   #callState: CallState = 'idle';
@@ -160,6 +161,35 @@ export class PhoneController extends EventTarget {
   /** The far end's audio in the newest connected call (the held one's while a second call rings). */
   get remoteStream(): MediaStream | undefined {
     return (this.#calls.findLast((call) => call.connected)?.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined)?.remoteMediaStream;
+  }
+
+  get inputDeviceId(): string | undefined {
+    return this.#inputDeviceId;
+  }
+
+  /**
+   * Chooses the microphone (`deviceId` of an `audioinput`; empty or undefined: the default) for
+   * the calls to come and, at once, for the calls that are up: their track is replaced
+   * (`replaceTrack`, no re-INVITE), keeping mute and hold as they were.
+   */
+  async setInputDevice(deviceId: string | undefined): Promise<void> {
+    this.#inputDeviceId = deviceId || undefined;
+    for (const call of this.#calls) {
+      const sdh = call.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
+      const sender = sdh?.peerConnection?.getSenders()[0];
+      if (!sender || !call.connected) continue;
+      const [track] = (await navigator.mediaDevices.getUserMedia(this.#media().constraints)).getAudioTracks();
+      track!.enabled = !call.muted;
+      // sip.js stops the tracks of its local stream when the call ends: keep the new one there.
+      const local = sdh!.localMediaStream;
+      for (const old of local.getAudioTracks()) {
+        old.stop();
+        local.removeTrack(old);
+      }
+      local.addTrack(track!);
+      if (call.held) call.heldTrack = track;
+      else await sender.replaceTrack(track!);
+    }
   }
 
   /** Connects and registers. Resolves once the first connection attempt is over; failures arrive as events. */
@@ -274,7 +304,7 @@ export class PhoneController extends EventTarget {
     const call = this.#current();
     if (!call || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to answer');
     await this.#holdOther(call);
-    await (call.session as Invitation).accept({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
+    await (call.session as Invitation).accept({ sessionDescriptionHandlerOptions: this.#media() });
   }
 
   /** Declines the ringing incoming call (603 Decline). */
@@ -546,7 +576,7 @@ export class PhoneController extends EventTarget {
     const ua = this.#ua;
     if (!ua || this.#registration !== 'registered') throw new PhoneStateError('cannot call: not registered');
     const uri = this.#uri(target);
-    const inviter = new Inviter(ua, uri, { sessionDescriptionHandlerOptions: AUDIO_ONLY });
+    const inviter = new Inviter(ua, uri, { sessionDescriptionHandlerOptions: this.#media() });
     await this.#invite(this.#beginCall(inviter, 'outgoing', { uri: uri.toString(), displayName: '' }));
   }
 
@@ -578,7 +608,7 @@ export class PhoneController extends EventTarget {
     if (replaced) {
       replaced.endReason = 'transferred';
       this.#beginCall(invitation, 'incoming', remote);
-      void invitation.accept({ sessionDescriptionHandlerOptions: AUDIO_ONLY }).catch(ignore);
+      void invitation.accept({ sessionDescriptionHandlerOptions: this.#media() }).catch(ignore);
       return;
     }
     // A second call may wait while one is connected (call waiting); beyond that, busy.
@@ -600,7 +630,7 @@ export class PhoneController extends EventTarget {
           call.endReason = 'transferred';
           // Leaving the call (finishing it says BYE) frees the phone for the call it was sent to.
           this.#finishCall(call);
-          const inviter = referral.makeInviter({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
+          const inviter = referral.makeInviter({ sessionDescriptionHandlerOptions: this.#media() });
           return this.#invite(this.#beginCall(inviter, 'outgoing', { uri: inviter.remoteIdentity.uri.toString(), displayName: '' }));
         }).catch(ignore);
       },
@@ -699,6 +729,12 @@ export class PhoneController extends EventTarget {
   async #holdOther(call: Call): Promise<void> {
     const other = this.#calls.find((c) => c !== call && c.connected);
     if (other) await this.#setHold(other, true);
+  }
+
+  /** Audio only, from the chosen microphone. */
+  #media() {
+    const deviceId = this.#inputDeviceId;
+    return { constraints: { audio: deviceId ? { deviceId: { exact: deviceId } } : true, video: false } };
   }
 
   #current(): Call | undefined {

@@ -41,6 +41,7 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
   'highrise-call-connected': CustomEvent<{ remote: RemoteParty | undefined }>;
   'highrise-call-ended': CustomEvent<CallEndedDetail>;
   'highrise-request-call': CustomEvent<{ target: string }>;
+  'highrise-devices-changed': CustomEvent<{ devices: MediaDeviceInfo[] }>;
 }
 
 /**
@@ -59,6 +60,9 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @attr ice-servers - JSON array of RTCIceServer. Default `[]`: no STUN/TURN unless configured.
  * @attr label - Brand text in the header. Default: "Phone" in the element's language.
  * @attr branding - `auto`: fetch the public branding of the token's SIP domain from the platform and apply it (colours, font, header text, logo); loads `dist/branding.js` beside the bundle.
+ * @attr input-device-id - Microphone (`deviceId` of an `audioinput` from `enumerateDevices()`). Changing it mid-call switches the call's microphone without a re-INVITE. Default: the browser's.
+ * @attr output-device-id - Speaker for the call (`deviceId` of an `audiooutput`; `setSinkId`), switched at once mid-call. Default: the browser's.
+ * @attr ringtone-device-id - Speaker for the ring tone of an incoming call. Default: the output device.
  * @attr lang - Language of the widget (`en`, `es`, …); other shipped locales load lazily. Default: the page's.
  * @attr registration - Reflected, read-only: `unregistered | connecting | registered | failed`.
  * @attr call-state - Reflected, read-only: `idle | outgoing | incoming | connected`.
@@ -73,6 +77,7 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @event highrise-call-ended - The call ended; `detail: { reason, statusCode? }` (`reason` is a CallEndReason code).
  * @event highrise-request-call - Cancelable, before dialling; `detail: { target }`. Call `preventDefault()` to veto the call.
  * @event highrise-branding-applied - With `branding="auto"`: the platform's branding was applied; `detail` is the public branding.
+ * @event highrise-devices-changed - Audio devices were plugged in or out; `detail: { devices }` (`MediaDeviceInfo[]`, from `enumerateDevices()`).
  * @event highrise-token-will-expire - The token expires soon; `detail: { expiresAt }`. Fired from 60 s before, every 15 s, until `updateToken()`.
  *
  * @slot logo - An image or mark before the brand text in the header.
@@ -119,6 +124,9 @@ export class HighriseSoftphone extends LitElement {
     label: {},
     branding: {},
     lang: {},
+    inputDeviceId: { attribute: 'input-device-id' },
+    outputDeviceId: { attribute: 'output-device-id' },
+    ringtoneDeviceId: { attribute: 'ringtone-device-id' },
     registration: { reflect: true },
     callState: { attribute: 'call-state', reflect: true },
     muted: { type: Boolean, reflect: true },
@@ -134,6 +142,9 @@ export class HighriseSoftphone extends LitElement {
   declare iceServers: RTCIceServer[];
   declare label: string | undefined;
   declare branding: string | undefined;
+  declare inputDeviceId: string | undefined;
+  declare outputDeviceId: string | undefined;
+  declare ringtoneDeviceId: string | undefined;
   declare registration: RegistrationState;
   declare callState: CallState;
   declare muted: boolean;
@@ -248,6 +259,12 @@ export class HighriseSoftphone extends LitElement {
     addEventListener('pageshow', refresh, { signal });
     document.addEventListener('visibilitychange', refresh, { signal });
     this.addEventListener('keydown', this.#onKeydown, { signal });
+    const devices = navigator.mediaDevices;
+    devices?.addEventListener(
+      'devicechange',
+      () => void devices.enumerateDevices().then((list) => this.#dispatch('highrise-devices-changed', { devices: list })),
+      { signal },
+    );
     this.requestUpdate();
   }
 
@@ -271,6 +288,8 @@ export class HighriseSoftphone extends LitElement {
 
   protected override updated(): void {
     if (this.isConnected) this.#syncPhone();
+    const phone = this.#phone;
+    if (phone && phone.inputDeviceId !== (this.inputDeviceId || undefined)) this.#run(() => phone.setInputDevice(this.inputDeviceId));
     this.#syncAudio();
     // Focus follows the call (Answer when it rings, Hang up once connected, the number after),
     // unless the user is busy elsewhere on the page. Not while dialling: the Enter that placed the
@@ -492,7 +511,10 @@ export class HighriseSoftphone extends LitElement {
     const stream = this.callState === 'idle' ? undefined : this.#phone?.remoteStream;
     const ring = this.callState === 'incoming' && !stream;
     const mode = ring ? 'ring' : (stream?.id ?? '');
-    if (!audio || mode === this.#audioMode) return;
+    if (!audio) return;
+    const sink = (ring && this.ringtoneDeviceId) || this.outputDeviceId || '';
+    if (audio.sinkId !== sink) audio.setSinkId(sink).catch(ignore);
+    if (mode === this.#audioMode) return;
     this.#audioMode = mode;
     audio.pause();
     audio.srcObject = stream ?? null;
