@@ -55,6 +55,12 @@ export interface IncomingCallDetail {
   waiting: boolean;
 }
 
+export interface MessageDetail {
+  from: string;
+  displayName: string;
+  text: string;
+}
+
 export interface CallEndedDetail {
   reason: CallEndReason;
   /** The SIP status that ended the call attempt, when one did. */
@@ -77,6 +83,8 @@ export interface PhoneEventMap {
   'call-connected': CustomEvent<{ remote: RemoteParty | undefined }>;
   'call-ended': CustomEvent<CallEndedDetail>;
   'state-change': CustomEvent<PhoneState>;
+  /** A text message (SIP MESSAGE) arrived; `from` is the sender's URI. */
+  message: CustomEvent<MessageDetail>;
 }
 
 /**

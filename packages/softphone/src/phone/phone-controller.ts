@@ -34,7 +34,7 @@ const STOP_TIMEOUT_MS = 2_000;
 const KEEP_ALIVE_SECONDS = 25;
 const ignore = () => {};
 
-/** Sends an in-dialog request and settles with its final response: a refusal rejects, saying what was refused. */
+/** Sends a request (in a dialog, or a MESSAGE) and settles with its final response: a refusal rejects, saying what was refused. */
 function settle(what: string, send: (delegate: { onAccept(): void; onReject(response: IncomingResponse): void }) => Promise<unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
     send({
@@ -219,6 +219,11 @@ export class PhoneController extends EventTarget {
         onConnect: () => this.#onConnect(ua),
         onDisconnect: (error) => this.#onDisconnect(ua, error),
         onInvite: (invitation) => this.#onInvite(invitation),
+        onMessage: (message) => {
+          const { from, body } = message.request;
+          void message.accept().catch(ignore);
+          this.#emit('message', { from: from.uri.toString(), displayName: from.displayName || '', text: body || '' });
+        },
         // Out-of-dialog REFER is refused; only the far end of a call may transfer it.
         onReferRequest: (request) => request.reject({ statusCode: 403 }),
       },
@@ -405,6 +410,17 @@ export class PhoneController extends EventTarget {
       consulted.endReason = undefined;
       throw error;
     });
+  }
+
+  /** Sends a text message (SIP MESSAGE, text/plain) to `target`; resolves once the far end accepted it. */
+  async sendMessage(target: string, text: string): Promise<void> {
+    const ua = this.#ua;
+    if (!ua || this.#registration !== 'registered') throw new PhoneStateError('cannot send a message: not registered');
+    const uri = this.#uri(target);
+    // What sip.js's Messager does, without the class.
+    const core = ua.userAgentCore;
+    const body = { contentDisposition: 'render', contentType: 'text/plain', content: text };
+    await settle('message', async (requestDelegate) => core.request(core.makeOutgoingRequestMessage('MESSAGE', uri, core.configuration.aor, uri, {}, [], body), requestDelegate));
   }
 
   // --- connection and registration -----------------------------------------------------------

@@ -23,6 +23,9 @@ export const en = {
   calling: 'Calling…',
   inCall: 'In call',
   onHold: 'On hold',
+  chat: 'Messages',
+  message: 'Message',
+  send: 'Send',
   // Why a call did not happen, by CallEndReason.
   not_found: 'Number not found',
   busy: 'Busy',

@@ -17,6 +17,7 @@ const FORWARDED = [
   'call-connected',
   'call-ended',
   'token-will-expire',
+  'message',
 ] as const;
 const ignore = () => {};
 
@@ -77,6 +78,7 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @event highrise-call-ended - The call ended; `detail: { reason, statusCode? }` (`reason` is a CallEndReason code).
  * @event highrise-request-call - Cancelable, before dialling; `detail: { target }`. Call `preventDefault()` to veto the call.
  * @event highrise-branding-applied - With `branding="auto"`: the platform's branding was applied; `detail` is the public branding.
+ * @event highrise-message - A text message (SIP MESSAGE) arrived; `detail: { from, displayName, text }`. It is shown in the chat panel too.
  * @event highrise-devices-changed - Audio devices were plugged in or out; `detail: { devices }` (`MediaDeviceInfo[]`, from `enumerateDevices()`).
  * @event highrise-token-will-expire - The token expires soon; `detail: { expiresAt }`. Fired from 60 s before, every 15 s, until `updateToken()`.
  *
@@ -95,6 +97,10 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @csspart hangup-button - Ends or cancels the call.
  * @csspart mute-button - Mutes and unmutes (`aria-pressed`).
  * @csspart hold-button - Holds and resumes (`aria-pressed`).
+ * @csspart chat - The chat panel (a `<details>`): messages to and from the number typed in, or the party of the call.
+ * @csspart messages - The conversation, newest last (a polite live region).
+ * @csspart message-input - The text to send.
+ * @csspart send-button - Sends the text (`sendMessage`).
  * @csspart audio - The `<audio>` element that plays the ring tone and the call.
  *
  * @cssproperty --highrise-accent-color - Call and answer buttons, focus ring. Default `#2563eb`.
@@ -166,6 +172,8 @@ export class HighriseSoftphone extends LitElement {
   #registrationProblem = '';
   #audioMode = '';
   #focusedFor: CallState = 'idle';
+  /** The chat panel's conversation: [sent by us, the other party, text]. */
+  #chat: [boolean, string, string][] = [];
 
   constructor() {
     super();
@@ -241,6 +249,13 @@ export class HighriseSoftphone extends LitElement {
     return this.#requirePhone().completeTransfer();
   }
 
+  /** Sends a text message (SIP MESSAGE) to `target`; it is shown in the chat panel once accepted. */
+  async sendMessage(target: string, text: string): Promise<void> {
+    await this.#requirePhone().sendMessage(target, text);
+    this.#chat.push([true, target, text]);
+    this.requestUpdate();
+  }
+
   /** Replaces the token (same extension) without restarting the phone; setting the `token` attribute does the same. */
   updateToken(token: string): void {
     this.#requirePhone().updateToken(token);
@@ -312,6 +327,7 @@ export class HighriseSoftphone extends LitElement {
       </header>
       ${problem ? html`<div part="problem" class="error" role="alert">${t[problem as keyof Messages] ?? problem}</div>` : nothing}
       ${this.callState === 'idle' ? this.#renderDialer(t) : this.#renderCall(t)}
+      ${this.#renderChat(t)}
       <audio part="audio" autoplay></audio>
     </div>`;
   }
@@ -361,6 +377,30 @@ export class HighriseSoftphone extends LitElement {
               <button part="reject-button" type="button" @click=${() => this.#run(() => this.reject())}>${t.reject}</button>`
           : html`<button part="hangup-button" type="button" @click=${() => this.#run(() => this.hangup())}>${t.hangup}</button>`}
       </div>`;
+  }
+
+  #renderChat(t: Messages) {
+    const send = () => {
+      const input = this.renderRoot.querySelector('[part=message-input]') as HTMLInputElement;
+      const text = input.value.trim();
+      const remote = this.#remote;
+      if (text) this.#run(() => this.sendMessage(remote ? remote.uri : this.#number.trim(), text).then(() => (input.value = '')));
+    };
+    return html`<details part="chat">
+      <summary>${t.chat}</summary>
+      <ol part="messages" aria-live="polite">
+        ${this.#chat.map(([mine, who, text]) => html`<li class=${mine ? 'mine' : ''}>${mine ? '' : html`<b>${userPart(who)}</b> `}${text}</li>`)}
+      </ol>
+      <div class="row">
+        <input part="message-input" aria-label=${t.message} placeholder=${t.message} @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && send()} /><button
+          part="send-button"
+          type="button"
+          @click=${send}
+        >
+          ${t.send}
+        </button>
+      </div>
+    </details>`;
   }
 
   #heading(t: Messages): string {
@@ -490,6 +530,7 @@ export class HighriseSoftphone extends LitElement {
       this.requestUpdate();
     });
     on('registration-failed', (detail) => (this.#registrationProblem = registrationProblem(detail)));
+    on('message', ({ from, text }) => this.#chat.push([false, from, text]));
     on('call-ended', ({ reason }) => {
       // Endings with a sentence are failures (`busy`, …); a plain hang-up has none.
       if (reason in en) this.#problem = reason;

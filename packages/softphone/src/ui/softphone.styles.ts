@@ -123,6 +123,20 @@ export const softphoneStyles = css`
   audio {
     display: none;
   }
+  [part='messages'] {
+    margin: 0.5em 0;
+    padding: 0;
+    list-style: none;
+    max-height: 8em;
+    overflow-y: auto;
+    overflow-wrap: anywhere;
+  }
+  .mine {
+    text-align: end;
+  }
+  [part='message-input'] {
+    flex: 1;
+  }
   [aria-pressed='true'] {
     background: var(--highrise-text-color, #1f2933);
     color: var(--highrise-background, #fff);

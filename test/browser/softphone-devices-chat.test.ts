@@ -1,6 +1,6 @@
 // Devices and side channels of <highrise-softphone> against the real platform and real WebRTC
 // between Chromium pages (fake media devices): switching the microphone and the speaker mid-call,
-// `highrise-devices-changed`.
+// `highrise-devices-changed`; text messages (SIP MESSAGE) both ways through the chat panel.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Highrise, type TenantClient } from '@highrise/sdk';
 import { startSoftphoneWorld, type SoftphoneWorld } from './softphone-world';
@@ -10,7 +10,7 @@ import { packetsReceived } from './media';
 
 const EXTENSIONS = Array.from({ length: 12 }, (_, i) => String(601 + i));
 
-describe('softphone devices', () => {
+describe('softphone devices and chat', () => {
   let world: SoftphoneWorld;
   let acme: TenantClient;
   let pages: TrackedPage[] = [];
@@ -111,6 +111,34 @@ describe('softphone devices', () => {
     await expect
       .poll(() => b.page.evaluate(() => (globalThis as unknown as { deviceEvents: string[][] }).deviceEvents))
       .toEqual([expect.arrayContaining(['audioinput', 'audiooutput'])]);
+    expect(unexpectedErrors([a, b])).toEqual([]);
+  });
+
+  test('chat: a message typed in the panel reaches the number in the dialer as highrise-message and shows on both sides; a refused one is shown', async () => {
+    screenshotOnFailure('chat', () => pages);
+    const a = await phone();
+    const b = await phone();
+    await a.part('chat').locator('summary').click();
+    await a.part('number').fill(b.name);
+    await a.part('message-input').fill('Are you free at 3?');
+    await a.part('message-input').press('Enter');
+    await expect
+      .poll(async () => (await b.history()).events.filter((e) => e.type === 'highrise-message').map((e) => e.detail), { timeout: 10_000 })
+      .toEqual([{ from: expect.stringContaining(`sip:${a.name}@`), displayName: expect.any(String), text: 'Are you free at 3?' }]);
+    await expect.poll(() => a.part('message-input').inputValue()).toBe('');
+    expect(await a.part('messages').textContent()).toContain('Are you free at 3?');
+    expect(await b.part('messages').textContent()).toContain(`${a.name} Are you free at 3?`);
+
+    await b.element.evaluate((el, to) => (el as unknown as { sendMessage(t: string, x: string): Promise<void> }).sendMessage(to, 'Yes'), a.name);
+    await expect.poll(async () => (await a.history()).events.filter((e) => e.type === 'highrise-message').map((e) => e.detail?.text)).toEqual(['Yes']);
+    expect(await a.part('messages').textContent()).toContain(`${b.name} Yes`);
+
+    // Nobody at 299: the refusal is shown, nothing is added to the conversation.
+    await a.part('number').fill('299');
+    await a.part('message-input').fill('hello?');
+    await a.part('send-button').click();
+    await expect.poll(() => a.part('problem').textContent(), { timeout: 10_000 }).toMatch(/message refused: 4\d\d/);
+    expect(await a.part('messages').textContent()).not.toContain('hello?');
     expect(unexpectedErrors([a, b])).toEqual([]);
   });
 });
