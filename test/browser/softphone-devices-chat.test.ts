@@ -1,6 +1,7 @@
 // Devices and side channels of <highrise-softphone> against the real platform and real WebRTC
 // between Chromium pages (fake media devices): switching the microphone and the speaker mid-call,
-// `highrise-devices-changed`; text messages (SIP MESSAGE) both ways through the chat panel.
+// `highrise-devices-changed`; text messages (SIP MESSAGE) both ways through the chat panel; the
+// ringback while ringing out, and a visible ring when the browser refuses to play the tone.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Highrise, type TenantClient } from '@highrise/sdk';
 import { startSoftphoneWorld, type SoftphoneWorld } from './softphone-world';
@@ -10,7 +11,7 @@ import { packetsReceived } from './media';
 
 const EXTENSIONS = Array.from({ length: 12 }, (_, i) => String(601 + i));
 
-describe('softphone devices and chat', () => {
+describe('softphone devices, chat and ringback', () => {
   let world: SoftphoneWorld;
   let acme: TenantClient;
   let pages: TrackedPage[] = [];
@@ -139,6 +140,44 @@ describe('softphone devices and chat', () => {
     await a.part('send-button').click();
     await expect.poll(() => a.part('problem').textContent(), { timeout: 10_000 }).toMatch(/message refused: 4\d\d/);
     expect(await a.part('messages').textContent()).not.toContain('hello?');
+    expect(unexpectedErrors([a, b])).toEqual([]);
+  });
+
+  const audioState = (p: PhonePage) =>
+    p.part('audio').evaluate((audio: HTMLAudioElement) => ({
+      playing: !audio.paused && audio.currentTime > 0,
+      loop: audio.loop,
+      tone: audio.src.startsWith('blob:'),
+      stream: audio.srcObject !== null,
+    }));
+
+  test('ringback plays while ringing out; a ring tone the browser blocks rings visibly and fires highrise-ring-blocked', async () => {
+    screenshotOnFailure('ringback', () => pages);
+    const a = await phone();
+    const b = await phone();
+    // B's browser refuses to play anything (autoplay before a user gesture, as on a fresh page).
+    await b.page.evaluate(() => {
+      HTMLMediaElement.prototype.play = () => Promise.reject(new DOMException('play() needs a user gesture', 'NotAllowedError'));
+      (globalThis as unknown as { blocked: unknown[] }).blocked = [];
+      document.querySelector('highrise-softphone')!.addEventListener('highrise-ring-blocked', (e) =>
+        (globalThis as unknown as { blocked: unknown[] }).blocked.push((e as CustomEvent).detail),
+      );
+    });
+    await a.part('number').fill(b.name);
+    await a.part('call-button').click();
+    await b.waitForAttribute('call-state', 'incoming');
+    // The caller hears the ringback, really playing and looping.
+    await expect.poll(() => audioState(a), { timeout: 5_000 }).toEqual({ playing: true, loop: true, tone: true, stream: false });
+    // The callee's tone was refused: the banner rings visibly, and the page is told.
+    await expect.poll(() => b.page.evaluate(() => (globalThis as unknown as { blocked: unknown[] }).blocked)).toEqual([{ callState: 'incoming' }]);
+    expect(await b.element.getAttribute('ring-blocked')).toBe('');
+    expect(await b.element.evaluate((el) => getComputedStyle(el.shadowRoot!.querySelector('.call')!).animationName)).toBe('ring');
+
+    await b.part('answer-button').click();
+    await a.waitForAttribute('call-state', 'connected');
+    // Answered: the ringback gives way to the call, and the visible ring stops.
+    await expect.poll(() => audioState(a)).toMatchObject({ tone: false, stream: true, loop: false });
+    await expect.poll(() => b.element.getAttribute('ring-blocked')).toBeNull();
     expect(unexpectedErrors([a, b])).toEqual([]);
   });
 });

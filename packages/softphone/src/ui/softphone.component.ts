@@ -43,6 +43,7 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
   'highrise-call-ended': CustomEvent<CallEndedDetail>;
   'highrise-request-call': CustomEvent<{ target: string }>;
   'highrise-devices-changed': CustomEvent<{ devices: MediaDeviceInfo[] }>;
+  'highrise-ring-blocked': CustomEvent<{ callState: CallState }>;
 }
 
 /**
@@ -79,6 +80,7 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @event highrise-request-call - Cancelable, before dialling; `detail: { target }`. Call `preventDefault()` to veto the call.
  * @event highrise-branding-applied - With `branding="auto"`: the platform's branding was applied; `detail` is the public branding.
  * @event highrise-message - A text message (SIP MESSAGE) arrived; `detail: { from, displayName, text }`. It is shown in the chat panel too.
+ * @event highrise-ring-blocked - The browser refused to play the ring tone (incoming) or the ringback (outgoing), e.g. autoplay before any user gesture; `detail: { callState }`. The element rings visibly instead (`ring-blocked` attribute).
  * @event highrise-devices-changed - Audio devices were plugged in or out; `detail: { devices }` (`MediaDeviceInfo[]`, from `enumerateDevices()`).
  * @event highrise-token-will-expire - The token expires soon; `detail: { expiresAt }`. Fired from 60 s before, every 15 s, until `updateToken()`.
  *
@@ -544,26 +546,34 @@ export class HighriseSoftphone extends LitElement {
   }
 
   /**
-   * Ring tone while a call rings in, the far end's audio while connected (the held call's while a
-   * second one waits: it does not ring over the call), silence otherwise.
+   * The ring tone while a call rings in or out (ringback), the far end's audio while connected
+   * (the held call's while a second one waits: it does not ring over the call), silence
+   * otherwise. A tone the browser refuses to play (autoplay before any user gesture) rings
+   * visibly instead (`ring-blocked`) and says so with `highrise-ring-blocked`.
    */
   #syncAudio(): void {
     const audio = this.renderRoot.querySelector('audio');
-    const stream = this.callState === 'idle' ? undefined : this.#phone?.remoteStream;
-    const ring = this.callState === 'incoming' && !stream;
-    const mode = ring ? 'ring' : (stream?.id ?? '');
+    const state = this.callState;
+    const stream = state === 'idle' ? undefined : this.#phone?.remoteStream;
+    const tone = state !== 'idle' && !stream;
+    const mode = tone ? state : (stream?.id ?? '');
     if (!audio) return;
-    const sink = (ring && this.ringtoneDeviceId) || this.outputDeviceId || '';
+    const sink = (state === 'incoming' && tone && this.ringtoneDeviceId) || this.outputDeviceId || '';
     if (audio.sinkId !== sink) audio.setSinkId(sink).catch(ignore);
     if (mode === this.#audioMode) return;
     this.#audioMode = mode;
+    this.removeAttribute('ring-blocked');
     audio.pause();
     audio.srcObject = stream ?? null;
     audio.removeAttribute('src');
-    audio.loop = ring;
-    if (ring) audio.src = getRingToneUrl();
-    if (mode) audio.play().catch(ignore); // autoplay may be blocked until the user has interacted
-    else audio.load();
+    audio.loop = tone;
+    if (tone) audio.src = getRingToneUrl();
+    if (!mode) return audio.load();
+    audio.play().catch(() => {
+      if (!tone || mode !== this.#audioMode) return;
+      this.setAttribute('ring-blocked', '');
+      this.#dispatch('highrise-ring-blocked', { callState: state });
+    });
   }
 
   #dispatch<K extends keyof HighriseSoftphoneEventMap>(type: K, detail: HighriseSoftphoneEventMap[K]['detail'], cancelable = false): boolean {

@@ -106,6 +106,15 @@ export const softphoneStyles = css`
     gap: 0.25em;
     text-align: center;
   }
+  :host([ring-blocked]) .call {
+    animation: ring 0.6s steps(2) infinite alternate;
+  }
+  @keyframes ring {
+    to {
+      background: var(--highrise-accent-color, #2563eb);
+      color: var(--highrise-accent-text-color, #fff);
+    }
+  }
   .peer {
     font-size: 1.2em;
     font-weight: 600;
