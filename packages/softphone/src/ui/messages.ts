@@ -18,6 +18,8 @@ export const en = {
   hangup: 'Hang up',
   mute: 'Mute',
   hold: 'Hold',
+  transfer: 'Transfer',
+  transferTo: 'Transfer to',
   incoming: 'Incoming call',
   waiting: 'Call waiting',
   calling: 'Calling…',

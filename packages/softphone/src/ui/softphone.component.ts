@@ -99,6 +99,8 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @csspart hangup-button - Ends or cancels the call.
  * @csspart mute-button - Mutes and unmutes (`aria-pressed`).
  * @csspart hold-button - Holds and resumes (`aria-pressed`).
+ * @csspart transfer-target - The number to transfer the call to.
+ * @csspart transfer-button - Transfers the call to `transfer-target` (blind); with a second call up (consulted, or a waiting call answered), joins the two calls instead (attended).
  * @csspart chat - The chat panel (a `<details>`): messages to and from the number typed in, or the party of the call.
  * @csspart messages - The conversation, newest last (a polite live region).
  * @csspart message-input - The text to send.
@@ -371,6 +373,15 @@ export class HighriseSoftphone extends LitElement {
         ? html`<div class="row">
 <button part="mute-button" type="button" aria-pressed=${this.muted} @click=${() => this.#run(async () => (this.muted ? this.unmute() : this.mute()))}>${t.mute}</button
             ><button part="hold-button" type="button" aria-pressed=${this.held} @click=${() => this.#run(() => (this.held ? this.unhold() : this.hold()))}>${t.hold}</button>
+          </div>
+          <div class="row">
+            ${this.#waiting ? nothing : html`<input part="transfer-target" type="tel" aria-label=${t.transferTo} placeholder=${t.transferTo} />`}<button
+              part="transfer-button"
+              type="button"
+              @click=${this.#onTransferClick}
+            >
+              ${t.transfer}
+            </button>
           </div>`
         : nothing}
       <div part="call-controls" role="group" aria-label=${t.callControls}>
@@ -437,6 +448,13 @@ export class HighriseSoftphone extends LitElement {
   #onKeydown = (event: KeyboardEvent) => {
     const inField = event.composedPath()[0] instanceof HTMLInputElement;
     if (!inField && KEYS.includes(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) this.#press(event.key);
+  };
+
+  /** With two calls up, joins them (attended transfer); otherwise sends the call to the number typed (blind). */
+  #onTransferClick = () => {
+    const target = (this.renderRoot.querySelector('[part=transfer-target]') as HTMLInputElement | null)?.value.trim();
+    if (this.#waiting) this.#run(() => this.completeTransfer());
+    else if (target) this.#run(() => this.transfer(target));
   };
 
   #onCallClick = () => {

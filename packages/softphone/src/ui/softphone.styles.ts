@@ -52,7 +52,9 @@ export const softphoneStyles = css`
     font: inherit;
     border-radius: calc(var(--highrise-radius, 12px) / 2);
   }
-  [part='number'] {
+  [part='number'],
+  [part='transfer-target'],
+  [part='message-input'] {
     padding: 0.5em;
     border: 1px solid var(--highrise-border-color, #d9dee3);
     color: inherit;
@@ -143,6 +145,7 @@ export const softphoneStyles = css`
   .mine {
     text-align: end;
   }
+  [part='transfer-target'],
   [part='message-input'] {
     flex: 1;
   }

@@ -16,6 +16,8 @@ const es: Messages = {
   hangup: 'Colgar',
   mute: 'Silenciar',
   hold: 'En espera',
+  transfer: 'Transferir',
+  transferTo: 'Transferir a',
   incoming: 'Llamada entrante',
   waiting: 'Llamada en espera',
   calling: 'Llamando…',
