@@ -10,7 +10,7 @@ import terser from '@rollup/plugin-terser';
 import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { pruneUnreachableSipJs } from '../packages/softphone/scripts/bundle-plugins.mjs';
+import { minifyWidgetCss, pruneUnreachableSipJs } from '../packages/softphone/scripts/bundle-plugins.mjs';
 
 const BUDGET = 1.15;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -55,7 +55,7 @@ if (!existsSync(widgetEntry)) {
   process.exit(1);
 }
 
-const [widget, baseline] = await Promise.all([gzippedKiB(widgetEntry, [pruneUnreachableSipJs()]), gzippedKiB(SIMPLE_USER_ENTRY, [simpleUserEntry])]);
+const [widget, baseline] = await Promise.all([gzippedKiB(widgetEntry, [pruneUnreachableSipJs(), minifyWidgetCss()]), gzippedKiB(SIMPLE_USER_ENTRY, [simpleUserEntry])]);
 const ratio = widget.gzip / baseline.gzip;
 const row = (name, size) => `${name.padEnd(40)} ${size.raw.toFixed(1).padStart(7)} KiB min ${size.gzip.toFixed(2).padStart(7)} KiB gz`;
 
