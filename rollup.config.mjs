@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
+import { minifyWidgetCss, pruneUnreachableSipJs } from './packages/softphone/scripts/bundle-plugins.mjs';
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
@@ -59,6 +60,8 @@ export function softphoneBundle(input, file) {
     input,
     output: { file, format: 'es', sourcemap: true },
     plugins: [
+      pruneUnreachableSipJs(),
+      minifyWidgetCss(),
       tscSourceMaps(),
       replace({ preventAssignment: true, values: { 'process.env.NODE_ENV': JSON.stringify('production') } }),
       nodeResolve({ browser: true }),

@@ -6,7 +6,7 @@
  */
 import type { Highrise } from '@highrise/sdk';
 import type { Platform } from '@highrise/platform';
-import { UserAgent } from 'sip.js';
+import { UserAgent, type Session } from 'sip.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 import { createNodePhone, withTimeout, type NodePhone } from './support/sip-node';
@@ -55,7 +55,7 @@ async function phone(t: TestTenant, number: string): Promise<NodePhone> {
 }
 
 /** 101 calls 102 and 102 answers; 102 (the transferor) then REFERs 101 to `target`. */
-async function transfer(t: TestTenant, target: string) {
+async function transfer(t: TestTenant, target: string | Session) {
   const a = await phone(t, '101');
   const b = await phone(t, '102');
   const call = a.call('102');
@@ -63,7 +63,7 @@ async function transfer(t: TestTenant, target: string) {
   await incoming.answer();
   expect(await call.outcome).toBe(200);
   const answer = new Promise<{ status: number; reason: string | undefined }>((resolve) => {
-    void incoming.invitation.refer(UserAgent.makeURI(target)!, {
+    void incoming.invitation.refer(typeof target === 'string' ? UserAgent.makeURI(target)! : target, {
       requestDelegate: {
         onAccept: (r) => resolve({ status: r.message.statusCode ?? 0, reason: undefined }),
         onReject: (r) => resolve({ status: r.message.statusCode ?? 0, reason: r.message.getHeader('reason') }),
@@ -78,6 +78,19 @@ describe('REFER through the transferor dial plan', () => {
   it('passes a transfer to an extension of the same tenant on to the transferee', async () => {
     const acme = await tenant();
     const outcome = await transfer(acme, `sip:103@${acme.sipDomain}`);
+    expect(outcome.transfereeGotRefer).toBe(true);
+  });
+
+  it('passes an attended transfer (Refer-To a name-addr whose URI carries Replaces) on to the transferee', async () => {
+    const acme = await tenant();
+    // What <highrise-softphone>'s completeTransfer() hands sip.js: the consulted call's dialog with
+    // the consulted party's AOR as its target, so the REFER carries
+    // `Refer-To: "Ext 103" <sip:103@…?Replaces=consulted-call-id%3Bto-tag%3Dabc%3Bfrom-tag%3Ddef>`.
+    const consulted = {
+      dialog: { callId: 'consulted-call-id', remoteTag: 'abc', localTag: 'def', remoteTarget: `sip:103@${acme.sipDomain}` },
+      remoteIdentity: { friendlyName: 'Ext 103' },
+    } as unknown as Session;
+    const outcome = await transfer(acme, consulted);
     expect(outcome.transfereeGotRefer).toBe(true);
   });
 

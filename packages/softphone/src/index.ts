@@ -11,6 +11,7 @@ export type {
   CallEndedDetail,
   CallState,
   IncomingCallDetail,
+  MessageDetail,
   PhoneEventMap,
   PhoneState,
   RegistrationState,

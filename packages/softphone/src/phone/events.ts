@@ -35,6 +35,8 @@ export interface PhoneState {
   muted: boolean;
   /** The current call is on hold (this side put it there). */
   held: boolean;
+  /** A second call is up beside the current one: it rings in while another is connected (call waiting), or it is the consulted call of an attended transfer. */
+  waiting: boolean;
 }
 
 /**
@@ -49,6 +51,14 @@ export interface RetryInfo {
 export interface IncomingCallDetail {
   from: string;
   displayName: string;
+  /** Another call is connected: answering this one puts it on hold (call waiting). */
+  waiting: boolean;
+}
+
+export interface MessageDetail {
+  from: string;
+  displayName: string;
+  text: string;
 }
 
 export interface CallEndedDetail {
@@ -73,6 +83,8 @@ export interface PhoneEventMap {
   'call-connected': CustomEvent<{ remote: RemoteParty | undefined }>;
   'call-ended': CustomEvent<CallEndedDetail>;
   'state-change': CustomEvent<PhoneState>;
+  /** A text message (SIP MESSAGE) arrived; `from` is the sender's URI. */
+  message: CustomEvent<MessageDetail>;
 }
 
 /**

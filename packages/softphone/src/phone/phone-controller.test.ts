@@ -6,7 +6,7 @@ const token = `h.${Buffer.from(JSON.stringify({ sub: 'sip:101@acme-dental.sip.lo
 describe('PhoneController before start()', () => {
   test('is idle and unregistered, with no call media', () => {
     const phone = new PhoneController({ token });
-    expect(phone.state).toEqual({ registration: 'unregistered', callState: 'idle', remote: undefined, muted: false, held: false });
+    expect(phone.state).toEqual({ registration: 'unregistered', callState: 'idle', remote: undefined, muted: false, held: false, waiting: false });
     expect(phone.peerConnection).toBeUndefined();
     expect(phone.remoteStream).toBeUndefined();
     expect(phone.config.iceServers).toEqual([]);

@@ -7,6 +7,7 @@ import { Inviter } from 'sip.js/lib/api/inviter.js';
 import { SessionState } from 'sip.js/lib/api/session-state.js';
 import { TransportState } from 'sip.js/lib/api/transport-state.js';
 import type { Invitation } from 'sip.js/lib/api/invitation.js';
+import type { UserAgentOptions } from 'sip.js/lib/api/user-agent-options.js';
 import type { IncomingResponse } from 'sip.js/lib/core/messages/incoming-response.js';
 import type { Session } from 'sip.js/lib/api/session.js';
 import type { SessionDelegate } from 'sip.js/lib/api/session-delegate.js';
@@ -28,13 +29,12 @@ import { isRefusal, reconnectDelayMs } from './reconnect';
 import { targetToUri } from './target';
 import { nextTokenWarningInMs, retryAfterMs } from './token-expiry';
 
-const AUDIO_ONLY = { constraints: { audio: true, video: false } };
 const STOP_TIMEOUT_MS = 2_000;
 /** A double-CRLF ping (RFC 7118 / 5626) this often keeps idle proxies and NATs from dropping a quiet phone's socket. */
 const KEEP_ALIVE_SECONDS = 25;
 const ignore = () => {};
 
-/** Sends an in-dialog request and settles with its final response: a refusal rejects, saying what was refused. */
+/** Sends a request (in a dialog, or a MESSAGE) and settles with its final response: a refusal rejects, saying what was refused. */
 function settle(what: string, send: (delegate: { onAccept(): void; onReject(response: IncomingResponse): void }) => Promise<unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
     send({
@@ -44,7 +44,7 @@ function settle(what: string, send: (delegate: { onAccept(): void; onReject(resp
   });
 }
 
-/** The call the phone holds, and what it knows about it. */
+/** A call the phone holds, and what it knows about it. */
 interface Call {
   session: Session;
   direction: 'incoming' | 'outgoing';
@@ -107,7 +107,15 @@ export class PhoneController extends EventTarget {
   /** Registration was refused and no retry follows (a wrong password): refreshing would only be refused again. */
   #stuck = false;
 
-  #call: Call | undefined;
+  /**
+   * The calls, oldest first; the last is in the foreground. Two at most: a call that rings in
+   * while one is up (call waiting), or the consulted one of an attended transfer.
+   */
+  #calls: Call[] = [];
+  /** The microphone calls use (`deviceId` of an `audioinput`); undefined: the browser's default. */
+  #inputDeviceId: string | undefined;
+  /** The foreground call the state last described, so a change of foreground is announced. */
+  #shown: Call | undefined;
   #callState: CallState = 'idle';
 
   constructor(options: PhoneOptions) {
@@ -130,12 +138,19 @@ export class PhoneController extends EventTarget {
   }
 
   get remote(): RemoteParty | undefined {
-    return this.#call?.remote;
+    return this.#current()?.remote;
   }
 
   get state(): PhoneState {
-    const call = this.#call;
-    return { registration: this.#registration, callState: this.#callState, remote: call?.remote, muted: !!call?.muted, held: !!call?.held };
+    const call = this.#current();
+    return {
+      registration: this.#registration,
+      callState: this.#callState,
+      remote: call?.remote,
+      muted: !!call?.muted,
+      held: !!call?.held,
+      waiting: this.#calls.length > 1,
+    };
   }
 
   /** The foreground call's peer connection (for `getStats()`), or undefined outside a call. */
@@ -143,9 +158,38 @@ export class PhoneController extends EventTarget {
     return this.#mediaHandler()?.peerConnection;
   }
 
-  /** The far end's audio in the foreground call. */
+  /** The far end's audio in the newest connected call (the held one's while a second call rings). */
   get remoteStream(): MediaStream | undefined {
-    return this.#mediaHandler()?.remoteMediaStream;
+    return (this.#calls.findLast((call) => call.connected)?.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined)?.remoteMediaStream;
+  }
+
+  get inputDeviceId(): string | undefined {
+    return this.#inputDeviceId;
+  }
+
+  /**
+   * Chooses the microphone (`deviceId` of an `audioinput`; empty or undefined: the default) for
+   * the calls to come and, at once, for the calls that are up: their track is replaced
+   * (`replaceTrack`, no re-INVITE), keeping mute and hold as they were.
+   */
+  async setInputDevice(deviceId: string | undefined): Promise<void> {
+    this.#inputDeviceId = deviceId || undefined;
+    for (const call of this.#calls) {
+      const sdh = call.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
+      const sender = sdh?.peerConnection?.getSenders()[0];
+      if (!sender || !call.connected) continue;
+      const [track] = (await navigator.mediaDevices.getUserMedia(this.#media().constraints)).getAudioTracks();
+      track!.enabled = !call.muted;
+      // sip.js stops the tracks of its local stream when the call ends: keep the new one there.
+      const local = sdh!.localMediaStream;
+      for (const old of local.getAudioTracks()) {
+        old.stop();
+        local.removeTrack(old);
+      }
+      local.addTrack(track!);
+      if (call.held) call.heldTrack = track;
+      else await sender.replaceTrack(track!);
+    }
   }
 
   /** Connects and registers. Resolves once the first connection attempt is over; failures arrive as events. */
@@ -164,6 +208,8 @@ export class PhoneController extends EventTarget {
       logBuiltinEnabled: false,
       // (logLevel 'warn' passes only warnings and errors on.)
       logConnector: (_level, category, _label, content) => console.warn(`[highrise-softphone] ${category}: ${content}`),
+      // Attended transfer: an INVITE with Replaces takes over one of our calls (RFC 3891).
+      sipExtensionReplaces: 'Supported' as UserAgentOptions['sipExtensionReplaces'],
       sessionDescriptionHandlerFactoryOptions: {
         // Given explicitly: sip.js's default configuration names a public STUN server.
         peerConnectionConfiguration: { iceServers: config.iceServers },
@@ -173,6 +219,11 @@ export class PhoneController extends EventTarget {
         onConnect: () => this.#onConnect(ua),
         onDisconnect: (error) => this.#onDisconnect(ua, error),
         onInvite: (invitation) => this.#onInvite(invitation),
+        onMessage: (message) => {
+          const { from, body } = message.request;
+          void message.accept().catch(ignore);
+          this.#emit('message', { from: from.uri.toString(), displayName: from.displayName || '', text: body || '' });
+        },
         // Out-of-dialog REFER is refused; only the far end of a call may transfer it.
         onReferRequest: (request) => request.reject({ statusCode: 403 }),
       },
@@ -194,9 +245,9 @@ export class PhoneController extends EventTarget {
   async stop(): Promise<void> {
     const ua = this.#ua;
     this.#clearTimers();
-    if (this.#call) {
-      this.#call.endReason ??= 'local_hangup';
-      this.#finishCall(this.#call);
+    for (const call of this.#calls.toReversed()) {
+      call.endReason ??= 'local_hangup';
+      this.#finishCall(call);
     }
     if (!ua) return;
     this.#ua = undefined;
@@ -249,20 +300,21 @@ export class PhoneController extends EventTarget {
 
   /** Calls `target`: a number dialled in the own domain (`102`), `user@host`, or a `sip:` URI. */
   async call(target: string): Promise<void> {
-    if (this.#call) throw new PhoneStateError('cannot call: a call is already in progress');
+    if (this.#calls.length) throw new PhoneStateError('cannot call: a call is already in progress');
     await this.#dial(target);
   }
 
   /** Answers the ringing incoming call with audio; a call already up is put on hold first. */
   async answer(): Promise<void> {
-    const call = this.#call;
+    const call = this.#current();
     if (!call || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to answer');
-    await (call.session as Invitation).accept({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
+    await this.#holdOther(call);
+    await (call.session as Invitation).accept({ sessionDescriptionHandlerOptions: this.#media() });
   }
 
   /** Declines the ringing incoming call (603 Decline). */
   async reject(): Promise<void> {
-    const call = this.#call;
+    const call = this.#current();
     if (!call || this.#callState !== 'incoming') throw new PhoneStateError('no incoming call to reject');
     call.endReason ??= 'rejected';
     await (call.session as Invitation).reject({ statusCode: 603 });
@@ -270,7 +322,7 @@ export class PhoneController extends EventTarget {
 
   /** Ends the foreground call whatever its state: CANCEL while ringing out, decline while ringing in, BYE when connected. */
   async hangup(): Promise<void> {
-    const call = this.#call;
+    const call = this.#current();
     if (!call) return;
     const { session } = call;
     if (session.state === SessionState.Established) {
@@ -310,14 +362,65 @@ export class PhoneController extends EventTarget {
     await this.#setHold(this.#requireConnected(), true);
   }
 
+  /** Resumes the foreground call; the other call, if one is up, goes on hold first. */
   async unhold(): Promise<void> {
-    await this.#setHold(this.#requireConnected(), false);
+    const call = this.#requireConnected();
+    await this.#holdOther(call);
+    await this.#setHold(call, false);
   }
 
   /** Blind transfer: asks the far end to call `target` instead (REFER), then leaves the call. */
   async transfer(target: string): Promise<void> {
     const call = this.#requireConnected();
     await this.#refer(call, this.#uri(target));
+  }
+
+  /**
+   * Attended transfer, first step: puts the call on hold and calls `target`, who can be told who
+   * is coming. `completeTransfer()` then joins the two; hanging up the consulted call returns to
+   * the held one.
+   */
+  async consult(target: string): Promise<void> {
+    const call = this.#requireConnected();
+    if (this.#calls.length > 1) throw new PhoneStateError('cannot consult: two calls are up');
+    await this.#setHold(call, true);
+    await this.#dial(target);
+  }
+
+  /**
+   * Attended transfer, second step: asks the held call's far end to call the consulted party with
+   * `Replaces` naming our call with it (REFER, RFC 3891), so the consulted call is taken over, then
+   * leaves the held call. The consulted call ends when the far ends have joined (its BYE comes
+   * from the party who took it over).
+   */
+  async completeTransfer(): Promise<void> {
+    const consulted = this.#requireConnected();
+    const held = this.#calls[0]!;
+    const dialog = consulted.session.dialog;
+    if (held === consulted || !dialog) throw new PhoneStateError('no consulted call to transfer to');
+    // sip.js writes `Refer-To: "name" <target?Replaces=…>` for a Session, taking the target from
+    // the dialog's remote contact: an address only the edge can reach. A stand-in gives the
+    // consulted party's own URI instead, which the edge routes through the transferor's dial plan.
+    const target = {
+      dialog: { callId: dialog.callId, localTag: dialog.localTag, remoteTag: dialog.remoteTag, remoteTarget: consulted.remote.uri },
+      remoteIdentity: consulted.session.remoteIdentity,
+    } as unknown as Session;
+    consulted.endReason = 'transferred';
+    await this.#refer(held, target).catch((error: unknown) => {
+      consulted.endReason = undefined;
+      throw error;
+    });
+  }
+
+  /** Sends a text message (SIP MESSAGE, text/plain) to `target`; resolves once the far end accepted it. */
+  async sendMessage(target: string, text: string): Promise<void> {
+    const ua = this.#ua;
+    if (!ua || this.#registration !== 'registered') throw new PhoneStateError('cannot send a message: not registered');
+    const uri = this.#uri(target);
+    // What sip.js's Messager does, without the class.
+    const core = ua.userAgentCore;
+    const body = { contentDisposition: 'render', contentType: 'text/plain', content: text };
+    await settle('message', async (requestDelegate) => core.request(core.makeOutgoingRequestMessage('MESSAGE', uri, core.configuration.aor, uri, {}, [], body), requestDelegate));
   }
 
   // --- connection and registration -----------------------------------------------------------
@@ -344,8 +447,8 @@ export class PhoneController extends EventTarget {
         this.#reconnectAttempt = 0;
         this.#setRegistration('registered');
         this.#emit('registered', { aor: this.#config.aor });
-        const call = this.#call;
-        if (call?.lost) {
+        for (const call of this.#calls) {
+          if (!call.lost) continue;
           const lose = () => this.#lose(call);
           call.session
             .invite({
@@ -410,9 +513,10 @@ export class PhoneController extends EventTarget {
       const refused = close && isRefusal(close);
       // The edge keeps a connected call's dialog 30 s: once registered again, a re-INVITE (ICE
       // restart) takes it back. Anything else ends now rather than show a call nobody is on.
-      const call = this.#call;
-      if (call?.connected && !refused) call.lost ??= setTimeout(() => this.#lose(call), CALL_GRACE_MS);
-      else if (call) this.#lose(call);
+      for (const call of this.#calls.toReversed()) {
+        if (call.connected && !refused) call.lost ??= setTimeout(() => this.#lose(call), CALL_GRACE_MS);
+        else this.#lose(call);
+      }
       // A refused token is final, unless a newer one has arrived since the socket opened.
       if (refused && !(close.reason === 'token_expired' && (this.#config.tokenExpiresAt ?? 0) > Date.now())) {
         this.#ua = undefined;
@@ -488,7 +592,7 @@ export class PhoneController extends EventTarget {
     const ua = this.#ua;
     if (!ua || this.#registration !== 'registered') throw new PhoneStateError('cannot call: not registered');
     const uri = this.#uri(target);
-    const inviter = new Inviter(ua, uri, { sessionDescriptionHandlerOptions: AUDIO_ONLY });
+    const inviter = new Inviter(ua, uri, { sessionDescriptionHandlerOptions: this.#media() });
     await this.#invite(this.#beginCall(inviter, 'outgoing', { uri: uri.toString(), displayName: '' }));
   }
 
@@ -512,14 +616,25 @@ export class PhoneController extends EventTarget {
   }
 
   #onInvite(invitation: Invitation): void {
-    if (this.#call || this.#registration !== 'registered') {
+    const identity = invitation.remoteIdentity;
+    const remote = { uri: identity.uri.toString(), displayName: identity.displayName || '' };
+    // An attended transfer sends the transferee to take over one of our calls (INVITE with
+    // Replaces, matched by sip.js): answer at once; sip.js then says BYE to the replaced call.
+    const replaced = this.#calls.find((call) => call.session === invitation.replacee);
+    if (replaced) {
+      replaced.endReason = 'transferred';
+      this.#beginCall(invitation, 'incoming', remote);
+      void invitation.accept({ sessionDescriptionHandlerOptions: this.#media() }).catch(ignore);
+      return;
+    }
+    // A second call may wait while one is connected (call waiting); beyond that, busy.
+    const calls = this.#calls.length;
+    if (calls > 1 || (calls && this.#callState !== 'connected') || this.#registration !== 'registered') {
       void invitation.reject({ statusCode: 486 }).catch(ignore);
       return;
     }
-    const identity = invitation.remoteIdentity;
-    const remote = { uri: identity.uri.toString(), displayName: identity.displayName || '' };
     this.#beginCall(invitation, 'incoming', remote);
-    this.#emit('incoming-call', { from: remote.uri, displayName: remote.displayName });
+    this.#emit('incoming-call', { from: remote.uri, displayName: remote.displayName, waiting: !!calls });
     void invitation.progress().catch(ignore);
   }
 
@@ -531,7 +646,7 @@ export class PhoneController extends EventTarget {
           call.endReason = 'transferred';
           // Leaving the call (finishing it says BYE) frees the phone for the call it was sent to.
           this.#finishCall(call);
-          const inviter = referral.makeInviter({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
+          const inviter = referral.makeInviter({ sessionDescriptionHandlerOptions: this.#media() });
           return this.#invite(this.#beginCall(inviter, 'outgoing', { uri: inviter.remoteIdentity.uri.toString(), displayName: '' }));
         }).catch(ignore);
       },
@@ -548,9 +663,9 @@ export class PhoneController extends EventTarget {
   #beginCall(session: Session, direction: 'incoming' | 'outgoing', remote: RemoteParty): Call {
     const call: Call = { session, direction, remote, muted: false, held: false };
     session.delegate = this.#delegate(call);
-    this.#call = call;
+    this.#calls.push(call);
     session.stateChange.addListener((state) => {
-      if (call !== this.#call) return;
+      if (!this.#calls.includes(call)) return;
       if (state === SessionState.Established) {
         call.connected = true;
         this.#sync();
@@ -564,8 +679,8 @@ export class PhoneController extends EventTarget {
     return call;
   }
 
-  async #refer(call: Call, uri: NonNullable<ReturnType<typeof UserAgent.makeURI>>): Promise<void> {
-    await settle('transfer', (requestDelegate) => call.session.refer(uri, { requestDelegate }));
+  async #refer(call: Call, target: Session | NonNullable<ReturnType<typeof UserAgent.makeURI>>): Promise<void> {
+    await settle('transfer', (requestDelegate) => call.session.refer(target, { requestDelegate }));
     call.endReason = 'transferred';
     if (call.session.state === SessionState.Established) await call.session.bye();
   }
@@ -576,12 +691,13 @@ export class PhoneController extends EventTarget {
   }
 
   #finishCall(call: Call): void {
-    if (call !== this.#call) return;
+    const calls = this.#calls;
+    if (!calls.includes(call)) return;
     clearTimeout(call.lost);
     const wasConnected = call.connected;
     const reason = call.endReason ?? (wasConnected ? 'remote_hangup' : call.direction === 'incoming' ? 'cancelled' : 'failed');
     const statusCode = call.endStatus;
-    this.#call = undefined;
+    calls.splice(calls.indexOf(call), 1);
     call.heldTrack?.stop();
     if (call.session.state !== SessionState.Terminated) void call.session.dispose().catch(ignore);
     this.#sync();
@@ -589,7 +705,7 @@ export class PhoneController extends EventTarget {
   }
 
   #requireConnected(): Call {
-    const call = this.#call;
+    const call = this.#current();
     if (!call || call.session.state !== SessionState.Established) throw new PhoneStateError('no connected call');
     return call;
   }
@@ -625,8 +741,24 @@ export class PhoneController extends EventTarget {
     this.#sync(true);
   }
 
+  /** Puts the call beside `call` on hold, if one is up and not held yet: one call talks at a time. */
+  async #holdOther(call: Call): Promise<void> {
+    const other = this.#calls.find((c) => c !== call && c.connected);
+    if (other) await this.#setHold(other, true);
+  }
+
+  /** Audio only, from the chosen microphone. */
+  #media() {
+    const deviceId = this.#inputDeviceId;
+    return { constraints: { audio: deviceId ? { deviceId: { exact: deviceId } } : true, video: false } };
+  }
+
+  #current(): Call | undefined {
+    return this.#calls.at(-1);
+  }
+
   #mediaHandler(): SessionDescriptionHandler | undefined {
-    return this.#call?.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
+    return this.#current()?.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
   }
 
   // --- state ---------------------------------------------------------------------------------
@@ -637,17 +769,18 @@ export class PhoneController extends EventTarget {
     this.#emit('state-change', this.state);
   }
 
-  /** Derives the call state from the call; `force` announces a change of muted/held. */
+  /** Derives the call state from the foreground call; `force` announces a change of muted/held. */
   #sync(force = false): void {
-    const call = this.#call;
+    const call = this.#current();
     const state = call?.session.state;
     const callState: CallState = !call
       ? 'idle'
       : state === SessionState.Established || state === SessionState.Terminating
         ? 'connected'
         : call.direction;
-    if (callState === this.#callState && !force) return;
+    if (callState === this.#callState && call === this.#shown && !force) return;
     this.#callState = callState;
+    this.#shown = call;
     this.#emit('state-change', this.state);
   }
 

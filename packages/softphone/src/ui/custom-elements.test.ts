@@ -23,7 +23,7 @@ describe('custom-elements.json', () => {
   test('documents every observed attribute and every public method', () => {
     expect(names(declaration.attributes)).toEqual([...HighriseSoftphone.observedAttributes].sort());
     expect(names(declaration.members)).toEqual(
-      expect.arrayContaining(['answer', 'call', 'hangup', 'hold', 'mute', 'reject', 'transfer', 'unhold', 'unmute', 'updateToken']),
+      expect.arrayContaining(['answer', 'call', 'completeTransfer', 'consult', 'hangup', 'hold', 'mute', 'reject', 'transfer', 'unhold', 'unmute', 'updateToken']),
     );
   });
 

@@ -17,6 +17,7 @@ const FORWARDED = [
   'call-connected',
   'call-ended',
   'token-will-expire',
+  'message',
 ] as const;
 const ignore = () => {};
 
@@ -41,6 +42,8 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
   'highrise-call-connected': CustomEvent<{ remote: RemoteParty | undefined }>;
   'highrise-call-ended': CustomEvent<CallEndedDetail>;
   'highrise-request-call': CustomEvent<{ target: string }>;
+  'highrise-devices-changed': CustomEvent<{ devices: MediaDeviceInfo[] }>;
+  'highrise-ring-blocked': CustomEvent<{ callState: CallState }>;
 }
 
 /**
@@ -59,6 +62,9 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @attr ice-servers - JSON array of RTCIceServer. Default `[]`: no STUN/TURN unless configured.
  * @attr label - Brand text in the header. Default: "Phone" in the element's language.
  * @attr branding - `auto`: fetch the public branding of the token's SIP domain from the platform and apply it (colours, font, header text, logo); loads `dist/branding.js` beside the bundle.
+ * @attr input-device-id - Microphone (`deviceId` of an `audioinput` from `enumerateDevices()`). Changing it mid-call switches the call's microphone without a re-INVITE. Default: the browser's.
+ * @attr output-device-id - Speaker for the call (`deviceId` of an `audiooutput`; `setSinkId`), switched at once mid-call. Default: the browser's.
+ * @attr ringtone-device-id - Speaker for the ring tone of an incoming call. Default: the output device.
  * @attr lang - Language of the widget (`en`, `es`, …); other shipped locales load lazily. Default: the page's.
  * @attr registration - Reflected, read-only: `unregistered | connecting | registered | failed`.
  * @attr call-state - Reflected, read-only: `idle | outgoing | incoming | connected`.
@@ -68,11 +74,14 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @event highrise-registered - Registered; `detail: { aor }`.
  * @event highrise-unregistered - No longer registered; `detail: { reason, retryAt? }` (`retryAt`: epoch ms of the automatic retry, absent when none follows).
  * @event highrise-registration-failed - Refused or unreachable; `detail: { reason, statusCode?, retryAt? }` (e.g. `token_expired`, `403 Forbidden`).
- * @event highrise-incoming-call - A call rings in; `detail: { from, displayName }`. A second call while one is up is refused busy (486).
+ * @event highrise-incoming-call - A call rings in; `detail: { from, displayName, waiting }`. `waiting`: another call is connected (call waiting); answering this one puts that one on hold. A third call is refused busy (486).
  * @event highrise-call-connected - A call was answered; `detail: { remote }`.
  * @event highrise-call-ended - The call ended; `detail: { reason, statusCode? }` (`reason` is a CallEndReason code).
  * @event highrise-request-call - Cancelable, before dialling; `detail: { target }`. Call `preventDefault()` to veto the call.
  * @event highrise-branding-applied - With `branding="auto"`: the platform's branding was applied; `detail` is the public branding.
+ * @event highrise-message - A text message (SIP MESSAGE) arrived; `detail: { from, displayName, text }`. It is shown in the chat panel too.
+ * @event highrise-ring-blocked - The browser refused to play the ring tone (incoming) or the ringback (outgoing), e.g. autoplay before any user gesture; `detail: { callState }`. The element rings visibly instead (`ring-blocked` attribute).
+ * @event highrise-devices-changed - Audio devices were plugged in or out; `detail: { devices }` (`MediaDeviceInfo[]`, from `enumerateDevices()`).
  * @event highrise-token-will-expire - The token expires soon; `detail: { expiresAt }`. Fired from 60 s before, every 15 s, until `updateToken()`.
  *
  * @slot logo - An image or mark before the brand text in the header.
@@ -90,6 +99,12 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @csspart hangup-button - Ends or cancels the call.
  * @csspart mute-button - Mutes and unmutes (`aria-pressed`).
  * @csspart hold-button - Holds and resumes (`aria-pressed`).
+ * @csspart transfer-target - The number to transfer the call to.
+ * @csspart transfer-button - Transfers the call to `transfer-target` (blind); with a second call up (consulted, or a waiting call answered), joins the two calls instead (attended).
+ * @csspart chat - The chat panel (a `<details>`): messages to and from the number typed in, or the party of the call.
+ * @csspart messages - The conversation, newest last (a polite live region).
+ * @csspart message-input - The text to send.
+ * @csspart send-button - Sends the text (`sendMessage`).
  * @csspart audio - The `<audio>` element that plays the ring tone and the call.
  *
  * @cssproperty --highrise-accent-color - Call and answer buttons, focus ring. Default `#2563eb`.
@@ -119,6 +134,9 @@ export class HighriseSoftphone extends LitElement {
     label: {},
     branding: {},
     lang: {},
+    inputDeviceId: { attribute: 'input-device-id' },
+    outputDeviceId: { attribute: 'output-device-id' },
+    ringtoneDeviceId: { attribute: 'ringtone-device-id' },
     registration: { reflect: true },
     callState: { attribute: 'call-state', reflect: true },
     muted: { type: Boolean, reflect: true },
@@ -134,10 +152,15 @@ export class HighriseSoftphone extends LitElement {
   declare iceServers: RTCIceServer[];
   declare label: string | undefined;
   declare branding: string | undefined;
+  declare inputDeviceId: string | undefined;
+  declare outputDeviceId: string | undefined;
+  declare ringtoneDeviceId: string | undefined;
   declare registration: RegistrationState;
   declare callState: CallState;
   declare muted: boolean;
   declare held: boolean;
+  /** A second call is up beside the shown one (call waiting, or the consulted call of a transfer). */
+  #waiting = false;
 
   #phone: PhoneController | undefined;
   #phoneConfigKey: string | undefined;
@@ -153,6 +176,8 @@ export class HighriseSoftphone extends LitElement {
   #registrationProblem = '';
   #audioMode = '';
   #focusedFor: CallState = 'idle';
+  /** The chat panel's conversation: [sent by us, the other party, text]. */
+  #chat: [boolean, string, string][] = [];
 
   constructor() {
     super();
@@ -218,6 +243,23 @@ export class HighriseSoftphone extends LitElement {
     return this.#requirePhone().transfer(target);
   }
 
+  /** Attended transfer: holds the call and calls `target`; then `completeTransfer()`. */
+  consult(target: string): Promise<void> {
+    return this.#requirePhone().consult(target);
+  }
+
+  /** Joins the held call with the consulted one (REFER with Replaces) and leaves both. */
+  completeTransfer(): Promise<void> {
+    return this.#requirePhone().completeTransfer();
+  }
+
+  /** Sends a text message (SIP MESSAGE) to `target`; it is shown in the chat panel once accepted. */
+  async sendMessage(target: string, text: string): Promise<void> {
+    await this.#requirePhone().sendMessage(target, text);
+    this.#chat.push([true, target, text]);
+    this.requestUpdate();
+  }
+
   /** Replaces the token (same extension) without restarting the phone; setting the `token` attribute does the same. */
   updateToken(token: string): void {
     this.#requirePhone().updateToken(token);
@@ -236,6 +278,12 @@ export class HighriseSoftphone extends LitElement {
     addEventListener('pageshow', refresh, { signal });
     document.addEventListener('visibilitychange', refresh, { signal });
     this.addEventListener('keydown', this.#onKeydown, { signal });
+    const devices = navigator.mediaDevices;
+    devices?.addEventListener(
+      'devicechange',
+      () => void devices.enumerateDevices().then((list) => this.#dispatch('highrise-devices-changed', { devices: list })),
+      { signal },
+    );
     this.requestUpdate();
   }
 
@@ -259,6 +307,8 @@ export class HighriseSoftphone extends LitElement {
 
   protected override updated(): void {
     if (this.isConnected) this.#syncPhone();
+    const phone = this.#phone;
+    if (phone && phone.inputDeviceId !== (this.inputDeviceId || undefined)) this.#run(() => phone.setInputDevice(this.inputDeviceId));
     this.#syncAudio();
     // Focus follows the call (Answer when it rings, Hang up once connected, the number after),
     // unless the user is busy elsewhere on the page. Not while dialling: the Enter that placed the
@@ -281,6 +331,7 @@ export class HighriseSoftphone extends LitElement {
       </header>
       ${problem ? html`<div part="problem" class="error" role="alert">${t[problem as keyof Messages] ?? problem}</div>` : nothing}
       ${this.callState === 'idle' ? this.#renderDialer(t) : this.#renderCall(t)}
+      ${this.#renderChat(t)}
       <audio part="audio" autoplay></audio>
     </div>`;
   }
@@ -322,6 +373,15 @@ export class HighriseSoftphone extends LitElement {
         ? html`<div class="row">
 <button part="mute-button" type="button" aria-pressed=${this.muted} @click=${() => this.#run(async () => (this.muted ? this.unmute() : this.mute()))}>${t.mute}</button
             ><button part="hold-button" type="button" aria-pressed=${this.held} @click=${() => this.#run(() => (this.held ? this.unhold() : this.hold()))}>${t.hold}</button>
+          </div>
+          <div class="row">
+            ${this.#waiting ? nothing : html`<input part="transfer-target" type="tel" aria-label=${t.transferTo} placeholder=${t.transferTo} />`}<button
+              part="transfer-button"
+              type="button"
+              @click=${this.#onTransferClick}
+            >
+              ${t.transfer}
+            </button>
           </div>`
         : nothing}
       <div part="call-controls" role="group" aria-label=${t.callControls}>
@@ -332,8 +392,32 @@ export class HighriseSoftphone extends LitElement {
       </div>`;
   }
 
+  #renderChat(t: Messages) {
+    const send = () => {
+      const input = this.renderRoot.querySelector('[part=message-input]') as HTMLInputElement;
+      const text = input.value.trim();
+      const remote = this.#remote;
+      if (text) this.#run(() => this.sendMessage(remote ? remote.uri : this.#number.trim(), text).then(() => (input.value = '')));
+    };
+    return html`<details part="chat">
+      <summary>${t.chat}</summary>
+      <ol part="messages" aria-live="polite">
+        ${this.#chat.map(([mine, who, text]) => html`<li class=${mine ? 'mine' : ''}>${mine ? '' : html`<b>${userPart(who)}</b> `}${text}</li>`)}
+      </ol>
+      <div class="row">
+        <input part="message-input" aria-label=${t.message} placeholder=${t.message} @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && send()} /><button
+          part="send-button"
+          type="button"
+          @click=${send}
+        >
+          ${t.send}
+        </button>
+      </div>
+    </details>`;
+  }
+
   #heading(t: Messages): string {
-    if (this.callState === 'incoming') return t.incoming;
+    if (this.callState === 'incoming') return this.#waiting ? t.waiting : t.incoming;
     if (this.callState === 'outgoing') return t.calling;
     return this.held ? t.onHold : t.inCall;
   }
@@ -364,6 +448,13 @@ export class HighriseSoftphone extends LitElement {
   #onKeydown = (event: KeyboardEvent) => {
     const inField = event.composedPath()[0] instanceof HTMLInputElement;
     if (!inField && KEYS.includes(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) this.#press(event.key);
+  };
+
+  /** With two calls up, joins them (attended transfer); otherwise sends the call to the number typed (blind). */
+  #onTransferClick = () => {
+    const target = (this.renderRoot.querySelector('[part=transfer-target]') as HTMLInputElement | null)?.value.trim();
+    if (this.#waiting) this.#run(() => this.completeTransfer());
+    else if (target) this.#run(() => this.transfer(target));
   };
 
   #onCallClick = () => {
@@ -438,7 +529,7 @@ export class HighriseSoftphone extends LitElement {
     this.#remote = undefined;
     this.registration = 'unregistered';
     this.callState = 'idle';
-    this.muted = this.held = false;
+    this.muted = this.held = this.#waiting = false;
   }
 
   #listenTo(phone: PhoneController): void {
@@ -452,12 +543,14 @@ export class HighriseSoftphone extends LitElement {
       this.callState = detail.callState;
       this.muted = detail.muted;
       this.held = detail.held;
+      this.#waiting = detail.waiting;
       this.#remote = detail.remote;
       if (detail.registration === 'registered') this.#registrationProblem = '';
       if (detail.callState === 'incoming') this.#problem = ''; // the last call's trouble is old news
       this.requestUpdate();
     });
     on('registration-failed', (detail) => (this.#registrationProblem = registrationProblem(detail)));
+    on('message', ({ from, text }) => this.#chat.push([false, from, text]));
     on('call-ended', ({ reason }) => {
       // Endings with a sentence are failures (`busy`, …); a plain hang-up has none.
       if (reason in en) this.#problem = reason;
@@ -470,21 +563,35 @@ export class HighriseSoftphone extends LitElement {
     }
   }
 
-  /** Ring tone while a call rings in, the far end's audio while connected, silence otherwise. */
+  /**
+   * The ring tone while a call rings in or out (ringback), the far end's audio while connected
+   * (the held call's while a second one waits: it does not ring over the call), silence
+   * otherwise. A tone the browser refuses to play (autoplay before any user gesture) rings
+   * visibly instead (`ring-blocked`) and says so with `highrise-ring-blocked`.
+   */
   #syncAudio(): void {
     const audio = this.renderRoot.querySelector('audio');
     const state = this.callState;
-    const mode = `${state} ${state === 'connected' ? this.#phone?.remoteStream?.id : ''}`;
-    if (!audio || mode === this.#audioMode) return;
+    const stream = state === 'idle' ? undefined : this.#phone?.remoteStream;
+    const tone = state !== 'idle' && !stream;
+    const mode = tone ? state : (stream?.id ?? '');
+    if (!audio) return;
+    const sink = (state === 'incoming' && tone && this.ringtoneDeviceId) || this.outputDeviceId || '';
+    if (audio.sinkId !== sink) audio.setSinkId(sink).catch(ignore);
+    if (mode === this.#audioMode) return;
     this.#audioMode = mode;
+    this.removeAttribute('ring-blocked');
     audio.pause();
-    audio.srcObject = null;
+    audio.srcObject = stream ?? null;
     audio.removeAttribute('src');
-    audio.loop = state === 'incoming';
-    if (state === 'incoming') audio.src = getRingToneUrl();
-    if (state === 'connected') audio.srcObject = this.#phone?.remoteStream ?? null;
-    if (state === 'idle' || state === 'outgoing') audio.load();
-    else audio.play().catch(ignore); // autoplay may be blocked until the user has interacted
+    audio.loop = tone;
+    if (tone) audio.src = getRingToneUrl();
+    if (!mode) return audio.load();
+    audio.play().catch(() => {
+      if (!tone || mode !== this.#audioMode) return;
+      this.setAttribute('ring-blocked', '');
+      this.#dispatch('highrise-ring-blocked', { callState: state });
+    });
   }
 
   #dispatch<K extends keyof HighriseSoftphoneEventMap>(type: K, detail: HighriseSoftphoneEventMap[K]['detail'], cancelable = false): boolean {

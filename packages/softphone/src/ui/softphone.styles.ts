@@ -52,7 +52,9 @@ export const softphoneStyles = css`
     font: inherit;
     border-radius: calc(var(--highrise-radius, 12px) / 2);
   }
-  [part='number'] {
+  [part='number'],
+  [part='transfer-target'],
+  [part='message-input'] {
     padding: 0.5em;
     border: 1px solid var(--highrise-border-color, #d9dee3);
     color: inherit;
@@ -106,6 +108,15 @@ export const softphoneStyles = css`
     gap: 0.25em;
     text-align: center;
   }
+  :host([ring-blocked]) .call {
+    animation: ring 0.6s steps(2) infinite alternate;
+  }
+  @keyframes ring {
+    to {
+      background: var(--highrise-accent-color, #2563eb);
+      color: var(--highrise-accent-text-color, #fff);
+    }
+  }
   .peer {
     font-size: 1.2em;
     font-weight: 600;
@@ -122,6 +133,21 @@ export const softphoneStyles = css`
   }
   audio {
     display: none;
+  }
+  [part='messages'] {
+    margin: 0.5em 0;
+    padding: 0;
+    list-style: none;
+    max-height: 8em;
+    overflow-y: auto;
+    overflow-wrap: anywhere;
+  }
+  .mine {
+    text-align: end;
+  }
+  [part='transfer-target'],
+  [part='message-input'] {
+    flex: 1;
   }
   [aria-pressed='true'] {
     background: var(--highrise-text-color, #1f2933);

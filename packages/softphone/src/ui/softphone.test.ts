@@ -21,12 +21,14 @@ describe('<highrise-softphone> registration', () => {
         'extension',
         'held',
         'ice-servers',
+        'input-device-id',
         'label',
         'lang',
         'muted',
-        
+        'output-device-id',
         'password',
         'registration',
+        'ringtone-device-id',
         
         'server',
         'token',
