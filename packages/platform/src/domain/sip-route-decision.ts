@@ -48,10 +48,11 @@ export function decideSipRoute(directory: RoutingDirectory, request: SipRoutingR
 
 /**
  * A call the edge routed, as it ended (SipCallEnded from Kamailio), as the call record the embedded
- * edge would have written (stored in the background). False when the tenant is not (or no longer) on
- * the platform.
+ * edge would have written, handed to `write` (the same CallRecordWriter the embedded edge's records
+ * go through). Resolves once the record is committed, so the edge's POST is answered only for a
+ * durable record; false when the tenant is not (or no longer) on the platform.
  */
-export function recordEdgeCall(directory: RoutingDirectory, event: SipCallEnded): boolean {
+export async function recordEdgeCall(directory: Pick<RoutingDirectory, 'limits'>, write: (records: readonly SipCallRecord[]) => Promise<void>, event: SipCallEnded): Promise<boolean> {
   if (!directory.limits(event.tenantId)) return false;
   const at = (seconds: number) => new Date(Math.round(seconds * 1000));
   const answered = event.answeredAt !== null && event.sipStatus >= 200 && event.sipStatus < 300;
@@ -69,7 +70,7 @@ export function recordEdgeCall(directory: RoutingDirectory, event: SipCallEnded)
     disposition: event.limit ? 'limit' : event.cancelled && !answered ? 'cancelled' : dispositionFor(event.sipStatus),
     sipStatus: event.sipStatus,
   };
-  directory.recordCalls([record]);
+  await write([record]);
   return true;
 }
 

@@ -139,6 +139,12 @@ export interface AuditFilter {
 export type CallDirection = 'internal' | 'inbound' | 'outbound';
 export type CallDisposition = 'answered' | 'no_answer' | 'busy' | 'failed' | 'cancelled' | 'limit' | 'rejected';
 
+/** A call record with the scope of the tenant it belongs to. */
+export interface ScopedCallRecord {
+  scope: TenantScope;
+  row: Omit<CallRow, 'tenantId'>;
+}
+
 export interface CallRow {
   id: string;
   tenantId: string;
@@ -309,6 +315,14 @@ export interface Store {
   webhooks: WebhookPlatform;
   /** Periodic jobs' leases and the rate windows every node sees (lease-types.ts). */
   leases: Leases;
+  /**
+   * Call records of many tenants at once (the SIP edge's batches), each with the scope of its own
+   * tenant: the records and their hours' rollups in one transaction (joining the caller's, if any),
+   * all or nothing. `tenant(scope).calls.insert` is this with one record.
+   */
+  callRecords: {
+    append(records: readonly ScopedCallRecord[]): Promise<void>;
+  };
 
   settings: {
     get(key: string): Promise<string | undefined>;
