@@ -66,6 +66,8 @@ export interface CallRecordBenchmark {
   kamailioEnded(event: SipCallEnded): Promise<boolean>;
   /** Resolves once every record handed in so far is committed. */
   flush(): Promise<void>;
+  /** The record count of each transaction the writer ran since the last call (so a baseline can use the same). */
+  takeBatchSizes(): number[];
   close(): Promise<void>;
 }
 
@@ -80,12 +82,24 @@ export async function createCallRecordBenchmark(options: { dataDir: string; data
   const log = (line: string) => console.error(line);
   const cache = new SipDirectoryCache(store);
   await cache.start();
-  const writer = new CallRecordWriter((records) => storeCallRecords(domain, records), { log });
+  let sizes: number[] = [];
+  const writer = new CallRecordWriter(
+    (records) => {
+      sizes.push(records.length);
+      return storeCallRecords(domain, records);
+    },
+    { log },
+  );
   const directory = createSipDirectory(domain, await loadPlatformSecret(store), cache, log, writer);
   return {
     edgeEnded: (records) => directory.recordCalls(records),
     kamailioEnded: (event) => recordEdgeCall(directory, (records) => writer.write(records), event),
     flush: () => writer.flush(),
+    takeBatchSizes: () => {
+      const taken = sizes;
+      sizes = [];
+      return taken;
+    },
     close: async () => {
       await writer.close();
       cache.stop();
