@@ -380,6 +380,6 @@ function report(m, rate) {
   console.log(`hand-written SQL over the raw records: median ${m.raw.toFixed(1)} ms; API / SQL = ${ratio.toFixed(2)} (budget ≤ ${BUDGET_RATIO})`);
   console.log(`hand-written SQL over the tenant rollup table: median ${m.rollup.toFixed(1)} ms`);
   const ok = rate >= BUDGET_INGEST && m.api < BUDGET_MS && ratio <= BUDGET_RATIO;
-  console.log(ok ? 'within budget' : rate < BUDGET_INGEST ? 'OVER BUDGET (ingestion; see docs/decisions/2026-12-01-analytics.md)' : 'OVER BUDGET');
+  console.log(ok ? 'within budget' : rate < BUDGET_INGEST ? 'OVER BUDGET (ingestion; see docs/decisions/2026-12-01-call-record-ingestion.md)' : 'OVER BUDGET');
   process.exitCode = ok ? 0 : 1;
 }
