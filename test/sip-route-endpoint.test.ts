@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SipRoutingDecision, type SipRoutingRequest } from '@highrise/sdk';
-import type { Store } from '@highrise/platform';
+import { systemScope, type Store } from '@highrise/platform';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { openPlatformStore, startTestPlatform, type TestPlatform } from './support/platform';
@@ -248,6 +248,51 @@ describe('POST /internal/sip/call-record', () => {
     expect(ids).not.toContain(foreign.callId);
     // A routed call is recorded when the edge reports how it ended, not when it is routed.
     expect(ids).not.toContain(route.callId);
+  });
+});
+
+describe('call records acknowledged to the edge', () => {
+  it('answers 202 only once a record is stored: it is listed at once, and every acknowledged record survives a stop right after', async () => {
+    const own = await startTestPlatform('sip-call-record-stop');
+    try {
+      const store = await openPlatformStore(own);
+      try {
+        await store.settings.getOrInsert('kamailio.edge_secret', edgeSecret);
+      } finally {
+        await store.close();
+      }
+      const { created } = await own.createTenant('stop-route', 'Stop');
+      const tenantId = created.tenant.id;
+      const at = Date.now() / 1000;
+      let n = 0;
+      const body = () => ({ tenantId, callId: `ack-${++n}`, from: '101', to: '102', direction: 'internal', startedAt: at - 10, answeredAt: at - 8, endedAt: at, sipStatus: 200 });
+      const send = (b: unknown) =>
+        fetch(`${own.platform.url}/internal/sip/call-record`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${edgeSecret}` }, body: JSON.stringify(b) });
+      // The platform reads a missing edge secret again after a second.
+      const first = body();
+      await vi.waitFor(async () => expect((await send(first)).status).toBe(202), { timeout: 5000, interval: 250 });
+      const calls = own.client(created.adminKey!.secret).tenant(tenantId).calls;
+      // No waiting: the 202 came after the commit.
+      expect((await calls.list({ limit: 10 })).data.map((c) => c.callId)).toEqual([first.callId]);
+
+      // A burst from many edge workers at once, then a clean stop as soon as the last is answered.
+      const burst = Array.from({ length: 200 }, body);
+      expect(new Set((await Promise.all(burst.map(send))).map((r) => r.status))).toEqual(new Set([202]));
+      await own.platform.close();
+      const after = await openPlatformStore(own);
+      try {
+        const kept = await after.tenant(systemScope('test fixture', tenantId)).calls.list({ limit: 1000 });
+        expect(kept.items.map((c) => c.callId).sort()).toEqual([first, ...burst].map((b) => b.callId).sort());
+        // Their hour's rollup counts every one of them.
+        const hour = `${new Date((at - 10) * 1000).toISOString().slice(0, 13)}:00:00.000Z`;
+        const next = new Date(Date.parse(hour) + 3_600_000).toISOString();
+        expect((await after.tenant(systemScope('test fixture', tenantId)).calls.hourly(hour, next)).map((h) => h.calls)).toEqual([201]);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await own.close();
+    }
   });
 });
 

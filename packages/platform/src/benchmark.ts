@@ -7,6 +7,13 @@ import { openKyselyStore } from './store/kysely/index';
 import { createApp } from './http/app';
 import type { AppServices } from './http/route';
 import { routeTable } from './http/routes/index';
+import type { SipCallEnded } from '@highrise/sdk/schemas';
+import { CallRecordWriter } from './domain/call-record-writer';
+import { storeCallRecords } from './domain/calls';
+import type { SipCallRecord } from './domain/sip-directory-contract';
+import { createSipDirectory } from './domain/sip-directory';
+import { SipDirectoryCache } from './domain/sip-directory-cache';
+import { recordEdgeCall } from './domain/sip-route-decision';
 
 export interface BenchmarkApis {
   /** The API exactly as served: authentication, tenant gate and permission check on every request. */
@@ -49,5 +56,54 @@ export async function createBenchmarkApis(options: { dataDir: string; apiKey: st
     guarded: async (request) => guarded.fetch(request, env),
     unguarded: async (request) => unguarded.fetch(request, env),
     close: async () => store.close(),
+  };
+}
+
+export interface CallRecordBenchmark {
+  /** What the embedded SIP edge does when calls end: hands their records to the directory (fire and forget). */
+  edgeEnded(records: readonly SipCallRecord[]): void;
+  /** What `POST /internal/sip/call-record` does for Kamailio, past authentication: resolves once the record is committed. */
+  kamailioEnded(event: SipCallEnded): Promise<boolean>;
+  /** Resolves once every record handed in so far is committed. */
+  flush(): Promise<void>;
+  /** The record count of each transaction the writer ran since the last call (so a baseline can use the same). */
+  takeBatchSizes(): number[];
+  close(): Promise<void>;
+}
+
+/**
+ * The platform's call record path, in process, for bench/analytics.mjs: the same directory, writer
+ * and store the platform makes in start.ts, over the platform's own data dir (or PostgreSQL).
+ */
+export async function createCallRecordBenchmark(options: { dataDir: string; databaseUrl?: string | undefined }): Promise<CallRecordBenchmark> {
+  const store = await openKyselyStore(options.databaseUrl === undefined ? { sqlite: { dataDir: options.dataDir } } : { postgres: { url: options.databaseUrl, poolSize: 4 } });
+  const auditKey = loadAuditKeyFile(join(options.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {});
+  const domain: DomainContext = { store, baseSipDomain: 'sip.localhost', now: () => new Date(), auditKey };
+  const log = (line: string) => console.error(line);
+  const cache = new SipDirectoryCache(store);
+  await cache.start();
+  let sizes: number[] = [];
+  const writer = new CallRecordWriter(
+    (records) => {
+      sizes.push(records.length);
+      return storeCallRecords(domain, records);
+    },
+    { log },
+  );
+  const directory = createSipDirectory(domain, await loadPlatformSecret(store), cache, log, writer);
+  return {
+    edgeEnded: (records) => directory.recordCalls(records),
+    kamailioEnded: (event) => recordEdgeCall(directory, (records) => writer.write(records), event),
+    flush: () => writer.flush(),
+    takeBatchSizes: () => {
+      const taken = sizes;
+      sizes = [];
+      return taken;
+    },
+    close: async () => {
+      await writer.close();
+      cache.stop();
+      await store.close();
+    },
   };
 }

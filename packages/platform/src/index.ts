@@ -3,7 +3,7 @@ export type { Platform, PlatformOptions } from './options';
 export { routeTable } from './http/routes/index';
 export type { RouteDef, Scope, HttpMethod } from './http/route';
 export { buildOpenApi } from './http/openapi';
-export { migrations, latestVersion, DATABASE_FILE } from './store/index';
+export { migrations, latestVersion, DATABASE_FILE, SQLITE_SYNCHRONOUS } from './store/index';
 export type * from './store/types';
 export type { Migration } from './store/index';
 export { openKyselyStore, SchemaTooNewError } from './store/index';
@@ -15,7 +15,7 @@ export type { KyselyStoreOptions, AsyncStore, AsyncTenantScope } from './store/i
 export { systemScope, type SystemScopeReason } from './domain/system-scope';
 export type { SipDirectory, SipTenant, SipUser, SoftphoneTokenClaims, TokenCheck } from './domain/sip-directory-contract';
 export { mintEdgeCredentials, type EdgeCredentials } from './domain/edge-credentials';
-export { createBenchmarkApis, type BenchmarkApis } from './benchmark';
+export { createBenchmarkApis, createCallRecordBenchmark, type BenchmarkApis, type CallRecordBenchmark } from './benchmark';
 export { createDialPlanBenchmark, type DialPlanBenchmark } from './domain/dial-plan/benchmark';
 export { SIP_METHODS, type SipMethod } from './sip/methods';
 export { ManualClock, type SipClock, type SipTimer } from './sip/clock';

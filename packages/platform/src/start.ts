@@ -20,6 +20,8 @@ import { DEFAULT_STORAGE_LIMIT_BYTES } from './domain/porting/documents';
 import type { PortingRuntime } from './domain/porting/runtime';
 import { createSipDirectory } from './domain/sip-directory';
 import { decideSipRoute, edgeSecretReader, recordEdgeCall } from './domain/sip-route-decision';
+import { CallRecordWriter } from './domain/call-record-writer';
+import { storeCallRecords } from './domain/calls';
 import { SipDirectoryCache } from './domain/sip-directory-cache';
 import { CredentialChanges } from './domain/credential-changes';
 import { loadPlatformSecret } from './domain/softphone-tokens';
@@ -185,11 +187,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
             webhookAttempts: () => webhookAttempts(domain),
           });
     const consoleDir = options.console === false ? undefined : (options.console ?? locateConsole());
-    const directory = createSipDirectory(domain, secret, directoryCache, log);
+    // Every call record, from the embedded edge and from Kamailio's POSTs, goes through one group-commit writer.
+    const callRecords = new CallRecordWriter((records) => storeCallRecords(domain, records), { log });
+    const directory = createSipDirectory(domain, secret, directoryCache, log, callRecords);
     const app = createApp({
       metrics,
       // The Kamailio edge's dial plan: the same directory and resolver the embedded edge uses.
-      sipRouting: { edgeSecret: edgeSecretReader(store.settings), decide: (request) => decideSipRoute(directory, request, log), recordCall: (event) => recordEdgeCall(directory, event) },
+      sipRouting: { edgeSecret: edgeSecretReader(store.settings), decide: (request) => decideSipRoute(directory, request, log), recordCall: (event) => recordEdgeCall(directory, (records) => callRecords.write(records), event) },
       routes: routeTable,
       authFailures: new AuthFailureLimiter({ ...options.authFailureLimit, shared: shared ? store.leases.rates : undefined }),
       trustProxy: options.trustProxy,
@@ -221,6 +225,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       await webhookDelivery.stop();
       await tenantPurge.stop();
       await sipEdge.close();
+      await callRecords.close();
       directoryCache.stop();
       throw error;
     });
@@ -248,6 +253,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
             server.close(() => resolve());
             server.closeAllConnections();
           });
+          // The edge queued the records of the calls it ended; no request can add more now.
+          await callRecords.close();
           directoryCache.stop();
           await store.close();
         })()),

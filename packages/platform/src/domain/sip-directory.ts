@@ -1,7 +1,8 @@
 import { hash } from 'node:crypto';
 import type { SipCallRecord, SipDirectory, SipTenant } from './sip-directory-contract';
 import { tenantSipDomain, type DomainContext } from './context';
-import { recordCall } from './calls';
+import { storeCallRecords } from './calls';
+import { CallRecordWriter } from './call-record-writer';
 import { resolveDial, resolveInboundDid } from './dial-plan/resolve';
 import type { SipDirectoryCache, TenantDirectory } from './sip-directory-cache';
 import { verifySoftphoneToken } from './softphone-tokens';
@@ -10,9 +11,16 @@ import { crossesThreshold, noteUsage } from './limit-events';
 /**
  * The SIP edge's view of tenants and users. Every lookup answers from the in-memory directory
  * (sip-directory-cache.ts), never the database: a REGISTER or INVITE costs map lookups. Call
- * records are written in the background; a failure is logged and never reaches the call.
+ * records go to `callRecords` (group commit, call-record-writer.ts) in the background; a failure is
+ * logged and never reaches the call.
  */
-export function createSipDirectory(ctx: DomainContext, secret: Uint8Array, cache: SipDirectoryCache, log: (line: string) => void = () => {}): SipDirectory {
+export function createSipDirectory(
+  ctx: DomainContext,
+  secret: Uint8Array,
+  cache: SipDirectoryCache,
+  log: (line: string) => void = () => {},
+  callRecords: CallRecordWriter = new CallRecordWriter((records) => storeCallRecords(ctx, records), { log }),
+): SipDirectory {
   const suffix = `.${ctx.baseSipDomain.toLowerCase()}`;
   // A tenant of a suspended reseller is as suspended as a suspended tenant, for phones too.
   const toSipTenant = (t: TenantDirectory): SipTenant => ({
@@ -21,23 +29,6 @@ export function createSipDirectory(ctx: DomainContext, secret: Uint8Array, cache
     sipDomain: tenantSipDomain(ctx, t.tenant.slug),
     status: t.inService ? 'active' : 'suspended',
   });
-  const storeCalls = async (records: readonly SipCallRecord[]): Promise<void> => {
-    try {
-      await ctx.store.transaction(async () => {
-        for (const record of records) await recordCall(ctx, record);
-      });
-    } catch {
-      // One bad record (its tenant deleted meanwhile) must not take the others with it.
-      for (const record of records) {
-        try {
-          await ctx.store.transaction(() => recordCall(ctx, record));
-        } catch (error) {
-          log(`sip: call record ${record.callId} of ${record.tenantId} not stored: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
-    }
-  };
-
   return {
     tenantByDomain(domain) {
       const host = domain.toLowerCase();
@@ -73,8 +64,9 @@ export function createSipDirectory(ctx: DomainContext, secret: Uint8Array, cache
     },
     watchCredentials: (listener) => ctx.credentialChanges?.subscribe(listener) ?? (() => {}),
     recordCalls(records) {
-      // Never awaited by the edge: storeCalls catches everything itself.
-      void storeCalls(records);
+      // Never awaited by the edge: the writer logs a record it could not store, and a write that
+      // waits for room in its queue holds only this promise, never the edge.
+      callRecords.write(records).catch(() => {});
     },
     usageStepped(tenantId, limit, before, after, max) {
       // Most steps cross nothing: only a crossing costs a write, and never the call's time.

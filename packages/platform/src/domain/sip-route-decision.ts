@@ -66,10 +66,14 @@ export function edgeCallRecord(event: SipCallEnded): SipCallRecord {
   };
 }
 
-/** Stores it (in the background, as the embedded edge's records are). False when the tenant is not (or no longer) on the platform. */
-export function recordEdgeCall(directory: RoutingDirectory, event: SipCallEnded): boolean {
+/**
+ * Hands the record to `write` (the same CallRecordWriter the embedded edge's records go through).
+ * Resolves once the record is committed, so the edge's POST is answered only for a durable record;
+ * false when the tenant is not (or no longer) on the platform.
+ */
+export async function recordEdgeCall(directory: Pick<RoutingDirectory, 'limits'>, write: (records: readonly SipCallRecord[]) => Promise<void>, event: SipCallEnded): Promise<boolean> {
   if (!directory.limits(event.tenantId)) return false;
-  directory.recordCalls([edgeCallRecord(event)]);
+  await write([edgeCallRecord(event)]);
   return true;
 }
 

@@ -25,8 +25,8 @@ export interface SipRoutingService {
   /** The edge secret, or undefined when no Kamailio edge was ever configured (then every call is 401). */
   edgeSecret(): Promise<string | undefined>;
   decide(request: SipRoutingRequest): SipRoutingDecision;
-  /** Stores how a routed call ended; false when its tenant is unknown. */
-  recordCall(event: SipCallEnded): boolean;
+  /** Stores how a routed call ended, resolving once it is committed; false when its tenant is unknown. */
+  recordCall(event: SipCallEnded): Promise<boolean>;
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -59,11 +59,16 @@ export function sipRouteHandler(service: SipRoutingService, failed: EdgeAuthFail
   };
 }
 
-/** `POST /internal/sip/call-record`: 202 once accepted (stored in the background, as the embedded edge's records are). */
+/**
+ * `POST /internal/sip/call-record`: 202 once the record is committed (it joins the next batch of the
+ * call record writer, so this waits a commit, not a transaction of its own). A 202 is a stored
+ * record: Kamailio does not retry, and a record acknowledged before it was durable could be lost to
+ * a stop. (202 rather than 201 or 204: the status kamailio.cfg checks since the first release.)
+ */
 export function sipCallRecordHandler(service: SipRoutingService, failed: EdgeAuthFailure) {
   return async (c: HttpContext) => {
     const event = await edgeRequest(c, service, failed, SipCallEnded);
-    if (!service.recordCall(event)) throw new HttpError('not_found', 'no such tenant', [{ field: 'tenantId', issue: 'no tenant with this id' }]);
+    if (!(await service.recordCall(event))) throw new HttpError('not_found', 'no such tenant', [{ field: 'tenantId', issue: 'no tenant with this id' }]);
     return c.body(null, 202);
   };
 }

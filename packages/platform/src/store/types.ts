@@ -139,6 +139,12 @@ export interface AuditFilter {
 export type CallDirection = 'internal' | 'inbound' | 'outbound';
 export type CallDisposition = 'answered' | 'no_answer' | 'busy' | 'failed' | 'cancelled' | 'limit' | 'rejected';
 
+/** A call record with the scope of the tenant it belongs to. */
+export interface ScopedCallRecord {
+  scope: TenantScope;
+  row: Omit<CallRow, 'tenantId'>;
+}
+
 export interface CallRow {
   id: string;
   tenantId: string;
@@ -317,6 +323,14 @@ export interface Store {
      * if the transaction itself fails, every row stays. Rows another node is draining are skipped.
      */
     drain(limit: number, handle: (body: string) => Promise<void>): Promise<{ taken: number; failed: { body: string; error: unknown }[] }>;
+  };
+  /**
+   * Call records of many tenants at once (the SIP edge's batches), each with the scope of its own
+   * tenant: the records and their hours' rollups in one transaction (joining the caller's, if any),
+   * all or nothing. `tenant(scope).calls.insert` is this with one record.
+   */
+  callRecords: {
+    append(records: readonly ScopedCallRecord[]): Promise<void>;
   };
 
   settings: {

@@ -1,7 +1,29 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, type TestDatabase } from '../kysely/testing';
 import { connect } from './connect';
+
+describe('a SQLite connection', () => {
+  it("runs with the same durability on a new file and on every later open (better-sqlite3's defaults differ)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'highrise-connect-'));
+    try {
+      for (const open of ['new file', 'existing file']) {
+        const conn = connect({ sqlite: { dataDir: dir } });
+        try {
+          if (conn.dialect !== 'sqlite') throw new Error('expected a SQLite connection');
+          expect([open, conn.sqlite.pragma('journal_mode', { simple: true }), conn.sqlite.pragma('synchronous', { simple: true })]).toEqual([open, 'wal', 1]);
+        } finally {
+          await conn.close();
+        }
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('a PostgreSQL connection', () => {
   let database: TestDatabase;

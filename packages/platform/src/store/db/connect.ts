@@ -12,6 +12,14 @@ export type ConnectOptions =
   | { sqlite: { dataDir?: string | undefined; filename?: string | undefined } }
   | { postgres: { url: string; poolSize?: number | undefined } };
 
+/**
+ * SQLite's `synchronous` on the platform's connection, set explicitly: without it the value depended
+ * on how the file was opened (better-sqlite3 builds SQLite with DEFAULT_SYNCHRONOUS=2 and
+ * DEFAULT_WAL_SYNCHRONOUS=1, so the first connection to a new file ran FULL and every later start
+ * NORMAL). See docs/decisions/2026-12-01-call-record-ingestion.md.
+ */
+export const SQLITE_SYNCHRONOUS = 'NORMAL';
+
 export interface SqliteConnection {
   readonly dialect: 'sqlite';
   readonly db: Kysely<Database>;
@@ -70,6 +78,7 @@ export function connect(options: ConnectOptions): Connection {
   }
   const sqlite = new BetterSqlite3(filename);
   sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${SQLITE_SYNCHRONOUS}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });

@@ -1,55 +1,11 @@
 import { sql } from 'kysely';
 import type { AsyncStore, AsyncTenantScope } from '../async-types';
-import { byStatus, FAILED_ATTEMPTS, rollupHour, rollupIncrement, SUMMED_ROLLUP_COLUMNS, toCallHour, toCounts, type RollupRow, type StatusCount } from '../call-rollup-sql';
-import type { CallRow, CallSpan } from '../types';
+import { byStatus, FAILED_ATTEMPTS, SUMMED_ROLLUP_COLUMNS, toCallHour, toCounts, type RollupRow, type StatusCount } from '../call-rollup-sql';
+import type { CallSpan } from '../types';
 import type { StoreContext } from './context';
 import type { TenantDb } from './tenant-db';
 
 const DAY_MS = 86_400_000;
-
-/** Adds one call record to its tenant's and its tenant owner's hourly rollups; the caller runs it in the insert's transaction. */
-export async function addToRollup(tenant: TenantDb, row: Omit<CallRow, 'tenantId'>): Promise<void> {
-  const inc = rollupIncrement(row);
-  const hour = rollupHour(row.startedAt);
-  const counts = {
-    calls: inc.calls,
-    answered: inc.answered,
-    missed: inc.missed,
-    failed: inc.failed,
-    refused_channels: inc.refusedChannels,
-    duration_seconds: inc.durationSeconds,
-  };
-  await tenant
-    .insertInto('call_rollups', { hour, ...counts })
-    .onConflict((oc) =>
-      oc.columns(['tenant_id', 'hour']).doUpdateSet((eb) => ({
-        calls: eb('call_rollups.calls', '+', eb.ref('excluded.calls')),
-        answered: eb('call_rollups.answered', '+', eb.ref('excluded.answered')),
-        missed: eb('call_rollups.missed', '+', eb.ref('excluded.missed')),
-        failed: eb('call_rollups.failed', '+', eb.ref('excluded.failed')),
-        refused_channels: eb('call_rollups.refused_channels', '+', eb.ref('excluded.refused_channels')),
-        duration_seconds: eb('call_rollups.duration_seconds', '+', eb.ref('excluded.duration_seconds')),
-      })),
-    )
-    .execute();
-  const own = await tenant.selectOwnTenant().select('reseller_id').executeTakeFirst();
-  if (!own) return;
-  await tenant
-    .shared()
-    .insertInto('owner_call_rollups')
-    .values({ owner: own.reseller_id ?? '', hour, ...counts })
-    .onConflict((oc) =>
-      oc.columns(['owner', 'hour']).doUpdateSet((eb) => ({
-        calls: eb('owner_call_rollups.calls', '+', eb.ref('excluded.calls')),
-        answered: eb('owner_call_rollups.answered', '+', eb.ref('excluded.answered')),
-        missed: eb('owner_call_rollups.missed', '+', eb.ref('excluded.missed')),
-        failed: eb('owner_call_rollups.failed', '+', eb.ref('excluded.failed')),
-        refused_channels: eb('owner_call_rollups.refused_channels', '+', eb.ref('excluded.refused_channels')),
-        duration_seconds: eb('owner_call_rollups.duration_seconds', '+', eb.ref('excluded.duration_seconds')),
-      })),
-    )
-    .execute();
-}
 
 export function tenantCallAnalytics(tenant: TenantDb): Pick<AsyncTenantScope['calls'], 'hourly' | 'spans'> {
   return {

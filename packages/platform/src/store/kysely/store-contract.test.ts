@@ -408,6 +408,70 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
     });
   });
 
+  describe('call records in batches', () => {
+    const H = '2031-01-01T10:00:00.000Z';
+    const H2 = '2031-01-01T11:00:00.000Z';
+    let n = 0;
+    const row = (startedAt: string, disposition: 'answered' | 'busy' | 'limit', durationSeconds = 0) => ({
+      id: uid('cal'),
+      callId: `batch-${++n}`,
+      from: '101',
+      to: '102',
+      direction: 'internal' as const,
+      startedAt,
+      answeredAt: disposition === 'answered' ? startedAt : null,
+      endedAt: startedAt,
+      durationSeconds,
+      disposition,
+      sipStatus: null,
+    });
+
+    it("adds a batch of several tenants' records to their tenant and owner hours, summed, and a later one on top", async () => {
+      const r = await reseller();
+      const [a, b] = [await tenant(r.id), await tenant(r.id)];
+      const scope = (t: TenantRow) => systemScope('test fixture', t.id);
+      await store.callRecords.append([
+        { scope: scope(a), row: row(H, 'answered', 30) },
+        { scope: scope(a), row: row('2031-01-01T10:59:59.000Z', 'busy') },
+        { scope: scope(b), row: row(H, 'limit') },
+        { scope: scope(b), row: row(H2, 'answered', 5) },
+      ]);
+      // A record arriving late for an hour that already has figures.
+      await store.tenant(scope(a)).calls.insert(row('2031-01-01T10:30:00.000Z', 'answered', 10));
+
+      const counts = (calls: number, answered: number, missed: number, failed: number, refusedChannels: number, durationSeconds: number) => ({ calls, answered, missed, failed, refusedChannels, durationSeconds });
+      expect(await store.tenant(scope(a)).calls.hourly(H, '2031-01-02T00:00:00.000Z')).toEqual([{ hour: H, ...counts(3, 2, 1, 0, 0, 40) }]);
+      expect(await store.tenant(scope(b)).calls.hourly(H, '2031-01-02T00:00:00.000Z')).toEqual([
+        { hour: H, ...counts(1, 0, 0, 1, 1, 0) },
+        { hour: H2, ...counts(1, 1, 0, 0, 0, 5) },
+      ]);
+      expect(await store.analytics.hourly(H, '2031-01-02T00:00:00.000Z', { resellerId: r.id })).toEqual([
+        { hour: H, ...counts(4, 2, 1, 1, 1, 40) },
+        { hour: H2, ...counts(1, 1, 0, 0, 0, 5) },
+      ]);
+      expect((await store.tenant(scope(a)).calls.list(page())).items).toHaveLength(3);
+    });
+
+    it('stores a batch all or nothing: a record of a tenant that is gone takes the batch with it', async () => {
+      const r = await reseller();
+      const a = await tenant(r.id);
+      await expect(
+        store.callRecords.append([
+          { scope: systemScope('test fixture', a.id), row: row(H, 'answered', 30) },
+          { scope: systemScope('test fixture', uid('ten')), row: row(H, 'busy') },
+        ]),
+      ).rejects.toThrow();
+      expect((await store.tenant(systemScope('test fixture', a.id)).calls.list(page())).items).toEqual([]);
+      expect(await store.analytics.hourly(H, '2031-01-02T00:00:00.000Z', { resellerId: r.id })).toEqual([]);
+    });
+
+    it('refuses a record whose scope is not a real scope', async () => {
+      const a = await tenant();
+      // @ts-expect-error a tenant id is not a scope
+      await expect(store.callRecords.append([{ scope: a.id, row: row(H, 'busy') }])).rejects.toThrow(TypeError);
+    });
+  });
+
   describe('porting', () => {
     const order = (id: string, status: 'draft' | 'submitted' = 'draft', updatedAt = T0) => ({
       id,

@@ -17,7 +17,8 @@ import type { TenantScope } from '../tenant-scope';
 import { tenantWebhooks, webhookPlatform } from './webhooks';
 import { leasePlatform } from './leases';
 import { kamailioOutbox } from './kamailio-outbox';
-import { addToRollup, analyticsPlatform, tenantCallAnalytics } from './analytics';
+import { analyticsPlatform, tenantCallAnalytics } from './analytics';
+import { callRecordsPlatform } from './call-records';
 import { defined, keyset, paginate, toAudit, toCall, toExtension, toIdempotency, toReseller, toTenant } from './rows';
 
 export type KyselyStoreOptions = ConnectOptions & {
@@ -58,7 +59,7 @@ const auditValues = (e: AuditEventRow) => ({
   hash: e.hash ?? null,
 });
 
-function tenantCore(ctx: StoreContext, tenant: TenantDb): Pick<AsyncTenantScope, 'extensions' | 'auditEvents' | 'calls'> {
+function tenantCore(tenant: TenantDb, scope: TenantScope, records: AsyncStore['callRecords']): Pick<AsyncTenantScope, 'extensions' | 'auditEvents' | 'calls'> {
   const extensions: AsyncTenantScope['extensions'] = {
     async list(page) {
       const rows = await tenant.selectFrom('extensions').selectAll().where('id', '>', page.after ?? '').orderBy('id').limit(page.limit + 1).execute();
@@ -127,25 +128,8 @@ function tenantCore(ctx: StoreContext, tenant: TenantDb): Pick<AsyncTenantScope,
     },
     calls: {
       async insert(row) {
-        // The record and its hour's rollup are one write: a summary never disagrees with the records.
-        await ctx.transaction(async () => {
-          await tenant
-          .insertInto('calls', {
-            id: row.id,
-            call_id: row.callId,
-            from_number: row.from,
-            to_number: row.to,
-            direction: row.direction,
-            started_at: row.startedAt,
-            answered_at: row.answeredAt,
-            ended_at: row.endedAt,
-            duration_seconds: row.durationSeconds,
-            disposition: row.disposition,
-            sip_status: row.sipStatus,
-          })
-          .execute();
-          await addToRollup(tenant, row);
-        });
+        // The record and its hour's rollups are one write: a summary never disagrees with the records.
+        await records.append([{ scope, row }]);
         return { ...row, tenantId: tenant.tenantId };
       },
       async get(id) {
@@ -409,11 +393,12 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     directoryCommitted: (changes, how) => feed.directoryCommitted(changes, how),
   });
 
+  const callRecords = callRecordsPlatform(ctx);
   const tenant = (scope: TenantScope): AsyncTenantScope => {
     const scoped = tenantDb(ctx, scope);
     return {
       tenantId: scoped.tenantId,
-      ...tenantCore(ctx, scoped),
+      ...tenantCore(scoped, scope, callRecords),
       ...tenantIdentity(scoped),
       ...tenantBranding(scoped),
       ...tenantDialPlan(scoped),
@@ -432,6 +417,7 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     leases: leasePlatform(ctx),
     kamailioOutbox: kamailioOutbox(ctx),
     analytics: analyticsPlatform(ctx),
+    callRecords,
     ...platformCore(ctx),
     ...platformIdentity(ctx),
     ...platformBranding(ctx),
