@@ -38,6 +38,7 @@ export default defineConfig({
             'test/migrate-nodes.test.ts',
             'test/kamailio.test.ts',
             'test/kamailio-routing.test.ts',
+            'test/kamailio-nodes.test.ts',
             'test/postgres-nodes.test.ts',
           ],
           env: { HIGHRISE_TEST_STORE: 'postgres' },

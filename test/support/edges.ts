@@ -49,19 +49,20 @@ export interface TestEdge {
 
 /**
  * Renders `highrise kamailio-config` for `databaseUrl` and starts Kamailio on a free loopback port.
- * Several nodes rendered for one database share its secrets (the settings table).
+ * Several nodes rendered for one database share its secrets (the settings table). Each node has its
+ * own address (127.0.0.N on loopback), as in a real deployment: a node recognises its own Path by host.
  */
-export async function startKamailioNode(databaseUrl: string, platformUrl: string): Promise<KamailioNode> {
+export async function startKamailioNode(databaseUrl: string, platformUrl: string, host = '127.0.0.1'): Promise<KamailioNode> {
   if (!existsSync(KAMAILIO_BIN)) throw new Error(`${KAMAILIO_BIN} is missing: apt-get install kamailio kamailio-websocket-modules kamailio-postgres-modules … (see .ci/run)`);
   if (!existsSync(cli)) throw new Error('packages/platform/dist/cli.js is missing: npm run build');
   const outDir = mkdtempSync(join(tmpdir(), 'highrise-edge-kamailio-'));
   try {
-    const port = await freePort();
+    const port = await freePort(host);
     const debug = process.env.KAMAILIO_DEBUG ? ['--debug', process.env.KAMAILIO_DEBUG] : [];
-    await run(process.execPath, [cli, 'kamailio-config', '--database-url', databaseUrl, '--platform-url', platformUrl, '--listen', `127.0.0.1:${port}`, '--out', outDir, ...debug], { timeout: 30_000 });
-    const kamailio = await startKamailio(join(outDir, 'kamailio.cfg'), port);
+    await run(process.execPath, [cli, 'kamailio-config', '--database-url', databaseUrl, '--platform-url', platformUrl, '--listen', `${host}:${port}`, '--out', outDir, ...debug], { timeout: 30_000 });
+    const kamailio = await startKamailio(join(outDir, 'kamailio.cfg'), port, 20_000, host);
     return {
-      wsUrl: `ws://127.0.0.1:${port}/`,
+      wsUrl: `ws://${host}:${port}/`,
       kamailio,
       async stop() {
         await kamailio.stop();
@@ -92,7 +93,7 @@ export async function startEdge(kind: EdgeKind, name: string, options: PlatformO
     await own?.drop();
   };
   const addKamailioNode = async () => {
-    const node = await startKamailioNode(databaseUrl, tp.platform.url);
+    const node = await startKamailioNode(databaseUrl, tp.platform.url, `127.0.0.${nodes.length + 1}`);
     nodes.push(node);
     return node;
   };

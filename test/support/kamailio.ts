@@ -18,11 +18,11 @@ export interface RunningKamailio {
 }
 
 /** A loopback port free right now (the OS picks; Kamailio cannot take port 0). */
-export function freePort(): Promise<number> {
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const address = server.address();
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
@@ -35,9 +35,9 @@ export function checkKamailioConfig(configPath: string): { ok: boolean; output: 
   return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
 
-const accepts = (port: number) =>
+const accepts = (port: number, host: string) =>
   new Promise<boolean>((resolve) => {
-    const socket = tcpConnect({ host: '127.0.0.1', port });
+    const socket = tcpConnect({ host, port });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -45,7 +45,7 @@ const accepts = (port: number) =>
     socket.once('error', () => resolve(false));
   });
 
-export async function startKamailio(configPath: string, port: number, timeoutMs = 20_000): Promise<RunningKamailio> {
+export async function startKamailio(configPath: string, port: number, timeoutMs = 20_000, host = '127.0.0.1'): Promise<RunningKamailio> {
   const started = Date.now();
   const child: ChildProcess = spawn(KAMAILIO_BIN, ['-f', configPath, '-DD', '-E'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -63,11 +63,11 @@ export async function startKamailio(configPath: string, port: number, timeoutMs 
     clearTimeout(timer);
   };
 
-  while (!(await accepts(port))) {
+  while (!(await accepts(port, host))) {
     if (gone) throw new Error(`kamailio exited during startup:\n${log}`);
     if (Date.now() - started > timeoutMs) {
       await stop();
-      throw new Error(`kamailio did not listen on 127.0.0.1:${port} within ${timeoutMs} ms:\n${log}`);
+      throw new Error(`kamailio did not listen on ${host}:${port} within ${timeoutMs} ms:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

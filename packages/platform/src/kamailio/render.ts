@@ -3,6 +3,7 @@
  * docs/decisions/2026-12-01-kamailio-edge.md). Pure: values in, text out; the CLI gathers the values
  * (secrets kept in the platform's settings) and writes the files.
  */
+import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +101,9 @@ export function renderKamailioConfig(template: string, values: KamailioConfigVal
     RUN_DIR: values.runDir,
     NONCE_SECRET: values.secrets.nonce,
     EDGE_SECRET: values.secrets.edge,
+    // Marks requests between edge nodes (in the Path each node writes): derived, so the routing
+    // endpoint's bearer never lands in the location table.
+    NODE_TOKEN: createHmac('sha256', values.secrets.edge).update('highrise-kamailio-node').digest('base64url'),
     EPHEMERAL_SECRET: values.secrets.ephemeral,
     DEBUG: String(values.debug ?? 2),
     CHILDREN: String(values.children ?? 4),
