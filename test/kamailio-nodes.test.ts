@@ -96,10 +96,12 @@ describe('two Kamailio nodes on one database', () => {
     const { a101, call, incoming } = await callAcrossNodes();
     const dialog = call.inviter.dialog!;
     const invite = invites(a101).at(-1)!.raw;
+    // The caller's route set: both nodes' Record-Routes, in the order the callee got them.
+    const routes = invite.split('\r\n').filter((line) => /^Record-Route:/i.test(line)).map((line) => line.replace(/^Record-Route:/i, 'Route:'));
     for (const node of [nodeB, nodeA]) {
       const attacker = await openRawSip(node.wsUrl);
       raws.push(attacker);
-      const forged = rawRequest({ method: 'BYE', uri: dialog.remoteTarget.toString(), from: 'x', to: 'x', callId: dialog.callId, cseq: 99, headers: dialog.routeSet.map((r) => `Route: ${r}`) })
+      const forged = rawRequest({ method: 'BYE', uri: dialog.remoteTarget.toString(), from: 'x', to: 'x', callId: dialog.callId, cseq: 99, headers: routes })
         .replace(/^From: .*$/m, `From: ${headerOf(invite, 'From')}`)
         .replace(/^To: .*$/m, `To: <sip:101@${acme.sipDomain}>;tag=${dialog.remoteTag}`);
       attacker.send(forged);
