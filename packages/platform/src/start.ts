@@ -1,3 +1,4 @@
+import { isTurnUrl } from './domain/turn-credentials';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -105,6 +106,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   // A mistyped proxy list is refused before anything starts.
   trustedProxies(options.trustProxy);
   const baseSipDomain = (options.sipDomain ?? 'sip.localhost').toLowerCase();
+  if (options.turn) {
+    // coturn accepts any secret; a short one would let credentials be guessed.
+    if (options.turn.secret.length < 16) throw new Error('turn.secret must be at least 16 characters');
+    if (options.turn.urls.length === 0 || !options.turn.urls.every(isTurnUrl)) throw new Error(`turn.urls must be turn: or turns: URLs, not ${JSON.stringify(options.turn.urls)}`);
+  }
   const store = await openStore(options);
   const shared = options.databaseUrl !== undefined;
   try {
@@ -204,6 +210,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         secret,
         wsUrl: () => wsUrl,
         iceServers: options.iceServers ?? [],
+        turn: options.turn,
         porting,
         openapi: () => (openapi ??= buildOpenApi(routeTable, { version: LATEST_VERSION, servers: [{ url: publicUrl, description: 'This platform' }] })),
         // The edge is attached below, once the server exists; until then nothing is live.
