@@ -496,7 +496,7 @@ export async function runLoad(server, tenants, name) {
 
 function percentiles(values) {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  const at = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : Number.NaN);
   return { n: sorted.length, p50: at(50), p99: at(99) };
 }
 
