@@ -57,6 +57,7 @@ async function runRelay() {
   const wss = new WebSocketServer({ server, handleProtocols: () => 'sip' });
   const byUser = new Map();
   const byCallId = new Map();
+  const calleeByCallId = new Map();
   wss.on('connection', (socket) => {
     socket.on('message', (data) => {
       const text = data.toString();
@@ -70,8 +71,11 @@ async function runRelay() {
         return socket.send(cannedResponse(text, '200 OK', ''));
       }
       byCallId.set(callId, socket);
-      byUser.get(target)?.send(text);
-      if (method === 'BYE') setTimeout(() => byCallId.delete(callId), 1000);
+      // ACK and BYE go to the callee's Contact, which names no registered user: the INVITE's callee.
+      const peer = byUser.get(target) ?? calleeByCallId.get(callId);
+      if (method === 'INVITE' && peer) calleeByCallId.set(callId, peer);
+      peer?.send(text);
+      if (method === 'BYE') setTimeout(() => (byCallId.delete(callId), calleeByCallId.delete(callId)), 1000);
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));

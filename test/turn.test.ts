@@ -103,6 +103,15 @@ describe('TURN credentials in softphone tokens, checked by coturn', () => {
     expect(late.output).toContain('Cannot complete Allocation');
   });
 
+  it('describes the TURN credential in the OpenAPI document, as the response schema the SDK parses', async () => {
+    const doc = (await (await fetch(`${withTurn.platform.url}/openapi.json`)).json()) as { components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> } };
+    const ice = doc.components.schemas.IceServer!;
+    expect(Object.keys(ice.properties).sort()).toEqual(['credential', 'urls', 'username']);
+    expect(ice.properties.username!.description).toContain('<expiry, unix seconds>:<subject>');
+    expect(ice.properties.credential!.description).toContain('HMAC-SHA1');
+    expect(doc.components.schemas.SoftphoneToken!.properties.iceServers!.description).toContain('expires with the token');
+  });
+
   it('gives no TURN server to tokens of a platform started without one', async () => {
     const { token } = await tokenFrom(without, 600);
     expect(token.iceServers).toEqual([]);

@@ -1,4 +1,3 @@
-import { isTurnUrl } from './domain/turn-credentials';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +19,7 @@ import { startPortingAutomation } from './domain/porting/automation';
 import { DEFAULT_STORAGE_LIMIT_BYTES } from './domain/porting/documents';
 import type { PortingRuntime } from './domain/porting/runtime';
 import { createSipDirectory } from './domain/sip-directory';
+import { isTurnUrl } from './domain/turn-credentials';
 import { decideSipRoute, edgeSecretReader, recordEdgeCall } from './domain/sip-route-decision';
 import { CallRecordWriter } from './domain/call-record-writer';
 import { storeCallRecords } from './domain/calls';
