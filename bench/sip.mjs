@@ -4,7 +4,8 @@
 // Both servers run in child processes, so the RSS printed is the server's alone.
 //
 // Targets (issue 4, this 2-core machine): 10,000 held registrations under 1 GiB RSS; INVITE→180
-// p50 under 2 ms at 50 calls/s; digest REGISTERs/s at least half of Kamailio's ~9,300/s.
+// p50 under 2 ms at 50 calls/s. The comparison with Kamailio is bench/kamailio.mjs, which drives
+// this same load (exported below) through Kamailio and our edge in one run.
 // Loopback only; every phase is bounded in count and time.
 import { fork } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -12,22 +13,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
 
-const TENANTS = 10;
+export const TENANTS = 10;
 /** Overridable (a multiple of CONNECTIONS) for a quicker look, e.g. under a profiler. */
-const REGISTRATIONS = Number(process.env.BENCH_SIP_REGISTRATIONS ?? 10_000);
-const CONNECTIONS = 100;
+export const REGISTRATIONS = Number(process.env.BENCH_SIP_REGISTRATIONS ?? 10_000);
+export const CONNECTIONS = 100;
 /** Registrations each connection keeps in flight. */
 const WINDOW = 8;
-const PACED_RATE = 50;
+export const PACED_RATE = 50;
 const PACED_SECONDS = 5;
 const BURST_SECONDS = 4;
-const BURST_CONCURRENCY = 50;
+export const BURST_CONCURRENCY = 50;
 const DEADLINE_MS = 240_000;
-const KAMAILIO_REGISTERS_PER_SECOND = 9300;
-const KEY = 'hr_bench_bootstrap_key_0001';
+export const KEY = 'hr_bench_bootstrap_key_0001';
 const PASSWORD = 'bench-password-0001';
 /** Optional: another build's dist/index.js to run the same load against (see compareWithReference). */
 const REFERENCE = process.env.BENCH_SIP_REFERENCE;
@@ -57,6 +57,7 @@ async function runRelay() {
   const wss = new WebSocketServer({ server, handleProtocols: () => 'sip' });
   const byUser = new Map();
   const byCallId = new Map();
+  const calleeByCallId = new Map();
   wss.on('connection', (socket) => {
     socket.on('message', (data) => {
       const text = data.toString();
@@ -70,8 +71,11 @@ async function runRelay() {
         return socket.send(cannedResponse(text, '200 OK', ''));
       }
       byCallId.set(callId, socket);
-      byUser.get(target)?.send(text);
-      if (method === 'BYE') setTimeout(() => byCallId.delete(callId), 1000);
+      // ACK and BYE go to the callee's Contact, which names no registered user: the INVITE's callee.
+      const peer = byUser.get(target) ?? calleeByCallId.get(callId);
+      if (method === 'INVITE' && peer) calleeByCallId.set(callId, peer);
+      peer?.send(text);
+      if (method === 'BYE') setTimeout(() => (byCallId.delete(callId), calleeByCallId.delete(callId)), 1000);
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -183,7 +187,7 @@ function startChild(flag, env = {}) {
   });
 }
 
-async function http(url, method, path, body) {
+export async function http(url, method, path, body) {
   const response = await fetch(`${url}${path}`, {
     method,
     headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
@@ -195,14 +199,14 @@ async function http(url, method, path, body) {
 }
 
 /** TENANTS tenants with REGISTRATIONS / TENANTS extensions each, through the public API. */
-async function provision(url) {
+export async function provision(url, { slugPrefix = 'bench' } = {}) {
   const started = performance.now();
   const perTenant = REGISTRATIONS / TENANTS;
   const tenants = [];
   for (let t = 0; t < TENANTS; t++) {
     const { tenant } = await http(url, 'POST', '/v1/tenants', {
       name: `Bench ${t}`,
-      slug: `bench-${t}`,
+      slug: `${slugPrefix}-${t}`,
       limits: { extensions: perTenant, channels: 10_000, messagesPerMinute: 1000 },
     });
     tenants.push({ id: tenant.id, domain: tenant.sipDomain, numbers: [] });
@@ -218,7 +222,7 @@ async function provision(url) {
   return tenants;
 }
 
-async function pool(items, concurrency, work) {
+export async function pool(items, concurrency, work) {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -310,13 +314,13 @@ class Client {
   }
 }
 
-function authorization(number, domain, realm, nonce, nc) {
+function authorization(number, domain, realm, nonce, nc, method = 'REGISTER', uri = `sip:${domain}`, name = 'Authorization') {
   const cnonce = token();
   const ha1 = md5(`${number}:${realm}:${PASSWORD}`);
-  const ha2 = md5(`REGISTER:sip:${domain}`);
+  const ha2 = md5(`${method}:${uri}`);
   const count = String(nc).padStart(8, '0');
   const response = md5(`${ha1}:${nonce}:${count}:${cnonce}:auth:${ha2}`);
-  return `Authorization: Digest username="${number}", realm="${realm}", nonce="${nonce}", uri="sip:${domain}", response="${response}", algorithm=MD5, qop=auth, nc=${count}, cnonce="${cnonce}"`;
+  return `${name}: Digest username="${number}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=${count}, cnonce="${cnonce}"`;
 }
 
 /**
@@ -351,26 +355,53 @@ function register(client, domain, number, session) {
   });
 }
 
-/** One call: INVITE → 180 (timed) → 200 → ACK → BYE → 200. Resolves with the INVITE→180 milliseconds. */
+/**
+ * One call: INVITE → 180 (timed) → 200 → ACK → BYE → 200, as a UA does it: a 401/407 challenge is
+ * acknowledged and answered with credentials (Kamailio challenges every INVITE; our edge trusts the
+ * registered connection), ACK and BYE go to the callee's Contact along the Record-Route set.
+ * Resolves with the milliseconds from the first INVITE sent to the 180 (a challenge included).
+ */
 function call(client, domain, from, to) {
   return new Promise((resolve, reject) => {
     const callId = token();
     const fromHeader = `<sip:${from}@${domain}>;tag=${token()}`;
     const uri = `sip:${to}@${domain}`;
     const sent = performance.now();
+    const invite = (cseq, branch, extra = []) => request({ method: 'INVITE', uri, from: fromHeader, to: `<${uri}>`, callId, cseq, branch, extra: [`Contact: <sip:${from}@bench.invalid;transport=ws>`, ...extra] });
+    let branch = `z9hG4bK${token()}`;
+    let cseq = 1;
+    let challenged = false;
     let ringing;
     let toHeader;
     const timer = setTimeout(() => reject(new Error(`call ${from}→${to} timed out`)), 10_000);
-    client.exchange(request({ method: 'INVITE', uri, from: fromHeader, to: `<${uri}>`, callId, cseq: 1, extra: [`Contact: <sip:${from}@bench.invalid;transport=ws>`] }), callId, (frame, status) => {
+    client.exchange(invite(cseq, branch), callId, (frame, status) => {
       if (status === 100) return false;
       if (status === 180) {
         ringing ??= performance.now() - sent;
         return false;
       }
+      if ((status === 401 || status === 407) && !challenged && header(frame, 'CSeq').endsWith('INVITE')) {
+        challenged = true;
+        client.send(request({ method: 'ACK', uri, from: fromHeader, to: header(frame, 'To'), callId, cseq, branch }));
+        const text = header(frame, status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate');
+        const realm = /realm="([^"]*)"/.exec(text)[1];
+        const nonce = /nonce="([^"]*)"/.exec(text)[1];
+        branch = `z9hG4bK${token()}`;
+        cseq++;
+        client.send(invite(cseq, branch, [authorization(from, domain, realm, nonce, 1, 'INVITE', uri, status === 401 ? 'Authorization' : 'Proxy-Authorization')]));
+        return false;
+      }
       if (status === 200 && !toHeader && header(frame, 'CSeq').endsWith('INVITE')) {
         toHeader = header(frame, 'To');
-        client.send(request({ method: 'ACK', uri, from: fromHeader, to: toHeader, callId, cseq: 1 }));
-        client.send(request({ method: 'BYE', uri, from: fromHeader, to: toHeader, callId, cseq: 2 }));
+        const target = /<([^>]+)>/.exec(header(frame, 'Contact') ?? '')?.[1] ?? uri;
+        const routes = frame
+          .split('\r\n')
+          .filter((l) => /^Record-Route:/i.test(l))
+          .flatMap((l) => l.slice(l.indexOf(':') + 1).split(',').map((r) => r.trim()))
+          .reverse()
+          .map((r) => `Route: ${r}`);
+        client.send(request({ method: 'ACK', uri: target, from: fromHeader, to: toHeader, callId, cseq, extra: routes }));
+        client.send(request({ method: 'BYE', uri: target, from: fromHeader, to: toHeader, callId, cseq: cseq + 1, extra: routes }));
         return false;
       }
       if (status === 200 && header(frame, 'CSeq').endsWith('BYE')) {
@@ -380,7 +411,7 @@ function call(client, domain, from, to) {
       }
       if (status >= 300) {
         clearTimeout(timer);
-        reject(new Error(`call ${from}→${to} answered ${status}`));
+        reject(new Error(`call ${from}→${to} answered ${status} to ${header(frame, 'CSeq')}`));
         return true;
       }
       return false;
@@ -388,7 +419,7 @@ function call(client, domain, from, to) {
   });
 }
 
-async function runLoad(server, tenants, name) {
+export async function runLoad(server, tenants, name) {
   const wsUrl = server.info.wsUrl;
   const clients = await Promise.all(Array.from({ length: CONNECTIONS }, () => Client.open(wsUrl)));
   // Connection i registers a slice of tenant i % TENANTS; connections i and i + TENANTS share a tenant.
@@ -428,6 +459,13 @@ async function runLoad(server, tenants, name) {
     return call(caller.client, caller.tenant.domain, caller.numbers[index % caller.numbers.length], callee.numbers[index % callee.numbers.length]);
   };
 
+  // A call that fails or times out is counted and printed, not fatal: an edge that sheds load shows.
+  let failedCalls = 0;
+  let firstFailure;
+  const countFailure = (error) => {
+    failedCalls++;
+    firstFailure ??= error.message;
+  };
   // Paced: PACED_RATE calls per second, the latency figure of the target.
   const paced = [];
   const pacedCalls = [];
@@ -436,7 +474,7 @@ async function runLoad(server, tenants, name) {
     const due = pacedStart + (i * 1000) / PACED_RATE;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    pacedCalls.push(nextCall().then((ms) => paced.push(ms)));
+    pacedCalls.push(nextCall().then((ms) => paced.push(ms), countFailure));
   }
   await Promise.all(pacedCalls);
 
@@ -447,19 +485,22 @@ async function runLoad(server, tenants, name) {
   await Promise.all(
     Array.from({ length: BURST_CONCURRENCY }, async () => {
       while (performance.now() - burstStart < BURST_SECONDS * 1000) {
-        burst.push(await nextCall());
+        const ms = await nextCall().catch(countFailure);
+        if (ms === undefined) continue;
+        burst.push(ms);
         completed++;
       }
     }),
   );
   const callsPerSecond = completed / ((performance.now() - burstStart) / 1000);
   for (const client of clients) client.close();
-  return { name, registrationsPerSecond, refreshesPerSecond, regSeconds, rss, paced: percentiles(paced), burst: percentiles(burst), callsPerSecond };
+    if (failedCalls) console.log(`${name}: ${failedCalls} calls failed (first: ${firstFailure})`);
+  return { name, registrationsPerSecond, refreshesPerSecond, regSeconds, rss, paced: percentiles(paced), burst: percentiles(burst), callsPerSecond, failedCalls };
 }
 
 function percentiles(values) {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  const at = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : Number.NaN);
   return { n: sorted.length, p50: at(50), p99: at(99) };
 }
 
@@ -479,7 +520,6 @@ function report(edge, relay) {
   const checks = [
     [`${REGISTRATIONS} held registrations under 1 GiB RSS`, edge.rss < 1024 ** 3, mib(edge.rss)],
     [`INVITE→180 p50 under 2 ms at ${PACED_RATE} calls/s`, edge.paced.p50 < 2, ms(edge.paced.p50)],
-    [`digest REGISTERs/s at least half of Kamailio's ${KAMAILIO_REGISTERS_PER_SECOND}`, edge.refreshesPerSecond >= KAMAILIO_REGISTERS_PER_SECOND / 2, `${edge.refreshesPerSecond.toFixed(0)}/s`],
   ];
   let failed = false;
   for (const [what, ok, figure] of checks) {
@@ -490,7 +530,10 @@ function report(edge, relay) {
 }
 
 // Last, so every class and constant above is initialised before it runs.
-const role = process.argv[2];
-if (role === '--edge') await runEdge();
-else if (role === '--relay') await runRelay();
-else await main();
+// Imported by bench/kamailio.mjs for its load generator: then nothing runs here.
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const role = process.argv[2];
+  if (role === '--edge') await runEdge();
+  else if (role === '--relay') await runRelay();
+  else await main();
+}

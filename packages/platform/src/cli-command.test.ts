@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCommand, UsageError } from './cli-command';
 
@@ -44,6 +47,22 @@ describe('highrise start arguments', () => {
     expect(parseCommand(['start'], env)).toEqual({ port: 9090, dataDir: '/srv/hr', bootstrapKey: 'from-env-key', sipDomain: 'sip.env.test', host: '::1', databaseUrl: undefined, allowPrivateWebhooks: false, audit: {}, portingCarrier: undefined });
     expect(parseCommand(['start', '--port', '7000'], env).port).toBe(7000);
     expect(parseCommand(['start'], {})).toEqual({ port: 8080, dataDir: '.highrise', bootstrapKey: undefined, sipDomain: undefined, host: '127.0.0.1', databaseUrl: undefined, allowPrivateWebhooks: false, audit: {}, portingCarrier: undefined });
+  });
+
+  it('turns TURN on only with both URLs and a secret, the secret from a file or the environment, never a flag', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'highrise-turn-flag-'));
+    const file = join(dir, 'secret');
+    writeFileSync(file, 'file-secret-0123456789abcdef\n');
+    const url = 'turn:turn.example.com:3478?transport=udp';
+    expect(parseCommand(['start'], {}).turn).toBeUndefined();
+    expect(parseCommand(['start', '--turn-url', `${url},turns:turn.example.com:5349`, '--turn-secret-file', file], {}).turn).toEqual({ secret: 'file-secret-0123456789abcdef', urls: [url, 'turns:turn.example.com:5349'] });
+    expect(parseCommand(['start'], { HIGHRISE_TURN_URLS: url, HIGHRISE_TURN_SECRET: 'env-secret-0123456789abcdef' }).turn).toEqual({ secret: 'env-secret-0123456789abcdef', urls: [url] });
+    expect(() => parseCommand(['start', '--turn-url', url], {})).toThrow(/needs the TURN secret/);
+    expect(() => parseCommand(['start'], { HIGHRISE_TURN_SECRET: 'env-secret-0123456789abcdef' })).toThrow(/without --turn-url/);
+    expect(() => parseCommand(['start', '--turn-url', 'http://turn.example.com'], { HIGHRISE_TURN_SECRET: 'env-secret-0123456789abcdef' })).toThrow(/turn:HOST/);
+    expect(() => parseCommand(['start', '--turn-url', url], { HIGHRISE_TURN_SECRET: 'short' })).toThrow(/at least 16/);
+    expect(() => parseCommand(['start', '--turn-secret', 'x'], {})).toThrow(UsageError);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs the simulated porting carrier only when asked, by flag or by environment', () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { isTurnUrl } from './domain/turn-credentials';
 import { parseArgs } from 'node:util';
 
 export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-key KEY [--sip-domain D] [--host H] [--allow-private-webhooks]
@@ -32,6 +34,11 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
   --tenant-retention-days N
                       how long a deleted tenant's data is kept (and it can be restored) before the
                       purge (HIGHRISE_TENANT_RETENTION_DAYS, default 30; 0 to 3650)
+  --turn-url URLS     coturn for phones behind symmetric NAT: comma-separated turn:/turns: URLs put
+                      into every softphone token with a credential that expires with the token
+                      (HIGHRISE_TURN_URLS); needs coturn's static-auth-secret in the file named by
+                      --turn-secret-file (HIGHRISE_TURN_SECRET_FILE) or in HIGHRISE_TURN_SECRET,
+                      never as a flag, where ps would show it
 
        highrise migrate status | up [--to N] | down --to N [--dry-run]   (see highrise migrate --help)
        highrise kamailio-config --database-url URL --platform-url URL --listen HOST:PORT --out DIR
@@ -64,6 +71,8 @@ export interface StartCommand {
   metricsToken?: string | undefined;
   /** Days a deleted tenant is kept before the purge; undefined: the platform's default (30). */
   tenantRetentionDays?: number | undefined;
+  /** coturn REST credentials minted into softphone tokens; undefined: none. */
+  turn?: { secret: string; urls: string[] } | undefined;
 }
 
 /** A boolean environment twin: `1`/`true` or `0`/`false`; anything else is a mistake worth saying. */
@@ -93,6 +102,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
         'porting-carrier': { type: 'string' },
         'metrics-token': { type: 'string' },
         'tenant-retention-days': { type: 'string' },
+        'turn-url': { type: 'string' },
+        'turn-secret-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -137,7 +148,28 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
     portingCarrier: carrierText === 'simulated' ? 'simulated' : undefined,
     metricsToken,
     tenantRetentionDays,
+    turn: turnOptions(values['turn-url'] ?? env.HIGHRISE_TURN_URLS, values['turn-secret-file'] ?? env.HIGHRISE_TURN_SECRET_FILE, env),
   };
+}
+
+/** TURN is all or nothing: URLs without a secret (or the reverse) is a mistake, not "off". */
+function turnOptions(urlsText: string | undefined, secretFile: string | undefined, env: NodeJS.ProcessEnv): StartCommand['turn'] {
+  let secret = env.HIGHRISE_TURN_SECRET || undefined;
+  if (secretFile !== undefined) {
+    try {
+      secret = readFileSync(secretFile, 'utf8').trim();
+    } catch (error) {
+      throw new UsageError(`--turn-secret-file (HIGHRISE_TURN_SECRET_FILE) cannot be read: ${(error as Error).message}`);
+    }
+  }
+  if (!urlsText && secret === undefined) return undefined;
+  if (!urlsText) throw new UsageError('a TURN secret without --turn-url (HIGHRISE_TURN_URLS): say where the TURN server is');
+  if (secret === undefined) throw new UsageError('--turn-url (HIGHRISE_TURN_URLS) needs the TURN secret: --turn-secret-file FILE or HIGHRISE_TURN_SECRET');
+  const urls = urlsText.split(',').map((u) => u.trim()).filter(Boolean);
+  const bad = urls.find((u) => !isTurnUrl(u));
+  if (bad !== undefined || urls.length === 0) throw new UsageError(`--turn-url (HIGHRISE_TURN_URLS) takes turn:HOST[:PORT][?transport=udp|tcp] or turns:… URLs, not "${bad ?? urlsText}"`);
+  if (secret.length < 16) throw new UsageError('the TURN secret must be at least 16 characters');
+  return { secret, urls };
 }
 
 /** A key file named on the command line wins over the environment; the key itself only ever comes from the environment. */

@@ -32,6 +32,10 @@ export const KAMAILIO_USAGE = `usage: highrise kamailio-config --database-url UR
   --routing-fallback reject|location
                       when the routing endpoint is unreachable: 503 (reject, the default), or dial
                       the registered AOR without the dial plan (location: tests and bring-up only)
+  --children N        Kamailio's worker processes (children and tcp_children, default 4): about one
+                      per core
+  --pike-density N    requests per 2 s from one source address before pike drops it (default 200;
+                      raise it when a balancer or a load generator sends from one address)
   --debug N           Kamailio's log level (default 2)
 `;
 
@@ -45,6 +49,8 @@ export interface KamailioConfigCommand {
   outDir: string;
   sipDomain: string;
   debug: number | undefined;
+  children: number | undefined;
+  pikeDensity: number | undefined;
 }
 
 /** `argv` starts after `kamailio-config`. */
@@ -63,6 +69,8 @@ export function parseKamailioConfigCommand(argv: string[], env: NodeJS.ProcessEn
         out: { type: 'string' },
         'sip-domain': { type: 'string' },
         debug: { type: 'string' },
+        children: { type: 'string' },
+        'pike-density': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -80,10 +88,18 @@ export function parseKamailioConfigCommand(argv: string[], env: NodeJS.ProcessEn
   const routingFallback = values['routing-fallback'] ?? 'reject';
   if (routingFallback !== 'reject' && routingFallback !== 'location') throw new UsageError('--routing-fallback is reject or location');
   if (values.debug !== undefined && !/^-?[0-3]$/.test(values.debug)) throw new UsageError('--debug is a Kamailio log level, -3..3');
+  const count = (name: 'children' | 'pike-density', max: number) => {
+    const text = values[name];
+    if (text === undefined) return undefined;
+    if (!/^[1-9][0-9]*$/.test(text) || Number(text) > max) throw new UsageError(`--${name} is a whole number from 1 to ${max}`);
+    return Number(text);
+  };
+  const children = count('children', 64);
+  const pikeDensity = count('pike-density', 1_000_000);
   try {
     const kamailioUrl = values['kamailio-database-url'] ?? databaseUrl;
     kamailioDatabaseUrl(kamailioUrl);
-    return { databaseUrl, kamailioDatabaseUrl: kamailioUrl, routingFallback, platformUrl: values['platform-url'], listen: parseListen(values.listen), outDir: resolve(values.out), sipDomain, debug: values.debug === undefined ? undefined : Number(values.debug) };
+    return { databaseUrl, kamailioDatabaseUrl: kamailioUrl, routingFallback, platformUrl: values['platform-url'], listen: parseListen(values.listen), outDir: resolve(values.out), sipDomain, debug: values.debug === undefined ? undefined : Number(values.debug), children, pikeDensity };
   } catch (error) {
     if (error instanceof KamailioConfigError) throw new UsageError(error.message);
     throw error;
@@ -130,6 +146,8 @@ export async function runKamailioConfig(command: KamailioConfigCommand, write: (
     runDir,
     secrets,
     debug: command.debug,
+    children: command.children,
+    pikeDensity: command.pikeDensity,
   });
   mkdirSync(runDir, { recursive: true });
   const configPath = join(command.outDir, 'kamailio.cfg');

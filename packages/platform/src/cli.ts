@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     audit: command.audit,
     ...(command.portingCarrier ? { porting: { carrier: command.portingCarrier } } : {}),
     metricsToken: command.metricsToken,
+    ...(command.turn ? { turn: command.turn } : {}),
     ...(command.tenantRetentionDays !== undefined ? { tenants: { retentionDays: command.tenantRetentionDays } } : {}),
     log: (line) => process.stdout.write(`${line}\n`),
   });

@@ -1,4 +1,5 @@
 import type { IceServer } from '@highrise/sdk/schemas';
+import type { TurnOptions } from './domain/turn-credentials';
 import type { PortingCarrier } from './domain/porting/carrier';
 import type { SipClock } from './sip/clock';
 import type { WebhookDeliveryOptions } from './domain/webhook-delivery';
@@ -28,6 +29,12 @@ export interface PlatformOptions {
   publicUrl?: string;
   /** STUN/TURN servers handed to softphones with their token. Default none. */
   iceServers?: IceServer[];
+  /**
+   * A coturn server run with `use-auth-secret` and `static-auth-secret=<secret>`: every softphone
+   * token then carries a TURN entry in `iceServers` whose credential expires with the token (for
+   * phones behind symmetric NAT). Default none. See deploy/kamailio/README.md.
+   */
+  turn?: TurnOptions;
   /**
    * Static site served at `/` (the examples' reseller page); API and SIP routes take precedence.
    * `mounts` maps URL prefixes to directories (`{ '/softphone/': 'packages/softphone/dist' }`);

@@ -19,6 +19,7 @@ import { startPortingAutomation } from './domain/porting/automation';
 import { DEFAULT_STORAGE_LIMIT_BYTES } from './domain/porting/documents';
 import type { PortingRuntime } from './domain/porting/runtime';
 import { createSipDirectory } from './domain/sip-directory';
+import { isTurnUrl } from './domain/turn-credentials';
 import { decideSipRoute, edgeSecretReader, recordEdgeCall } from './domain/sip-route-decision';
 import { CallRecordWriter } from './domain/call-record-writer';
 import { storeCallRecords } from './domain/calls';
@@ -105,6 +106,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   // A mistyped proxy list is refused before anything starts.
   trustedProxies(options.trustProxy);
   const baseSipDomain = (options.sipDomain ?? 'sip.localhost').toLowerCase();
+  if (options.turn) {
+    // coturn accepts any secret; a short one would let credentials be guessed.
+    if (options.turn.secret.length < 16) throw new Error('turn.secret must be at least 16 characters');
+    if (options.turn.urls.length === 0 || !options.turn.urls.every(isTurnUrl)) throw new Error(`turn.urls must be turn: or turns: URLs, not ${JSON.stringify(options.turn.urls)}`);
+  }
   const store = await openStore(options);
   const shared = options.databaseUrl !== undefined;
   try {
@@ -204,6 +210,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         secret,
         wsUrl: () => wsUrl,
         iceServers: options.iceServers ?? [],
+        turn: options.turn,
         porting,
         openapi: () => (openapi ??= buildOpenApi(routeTable, { version: LATEST_VERSION, servers: [{ url: publicUrl, description: 'This platform' }] })),
         // The edge is attached below, once the server exists; until then nothing is live.

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ErrorCode, IceServer, Permission } from '@highrise/sdk/schemas';
+import type { TurnOptions } from '../domain/turn-credentials';
 import type { DomainContext } from '../domain/context';
 import type { Actor, Principal } from '../domain/principal';
 import type { TenantAccess } from '../domain/tenants';
@@ -27,6 +28,8 @@ export interface AppServices {
   /** The SIP edge's WebSocket URL, known once the server listens. */
   wsUrl(): string;
   iceServers: IceServer[];
+  /** Mints a TURN credential into every softphone token (coturn REST credentials); absent: none. */
+  turn?: TurnOptions | undefined;
   /** The OpenAPI document, built from the same route table. */
   openapi(): unknown;
   /** The SIP edge's live per-tenant counters (channels, registrations, messages). */

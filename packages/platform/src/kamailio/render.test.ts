@@ -56,6 +56,7 @@ describe('highrise kamailio-config arguments', () => {
   it('reads the flags, with HIGHRISE_DATABASE_URL and HIGHRISE_SIP_DOMAIN as twins', () => {
     const command = parseKamailioConfigCommand(argv, {});
     expect(command).toMatchObject({ listen: { host: '127.0.0.1', port: 5066 }, sipDomain: 'sip.localhost', debug: undefined });
+    expect(parseKamailioConfigCommand([...argv, '--children', '2', '--pike-density', '5000'], {})).toMatchObject({ children: 2, pikeDensity: 5000 });
     expect(parseKamailioConfigCommand(argv.slice(2), { HIGHRISE_DATABASE_URL: 'postgres://x@y/z', HIGHRISE_SIP_DOMAIN: 'SIP.Example.com' })).toMatchObject({ databaseUrl: 'postgres://x@y/z', sipDomain: 'sip.example.com' });
   });
 
@@ -65,6 +66,8 @@ describe('highrise kamailio-config arguments', () => {
     expect(() => parseKamailioConfigCommand([...argv, '--listen', 'host:99999'], {})).toThrow(/HOST:PORT/);
     expect(() => parseKamailioConfigCommand([...argv, '--sip-domain', 'bad domain'], {})).toThrow(/not a domain name/);
     expect(() => parseKamailioConfigCommand([...argv, '--bogus'], {})).toThrow(UsageError);
+    expect(() => parseKamailioConfigCommand([...argv, '--children', '0'], {})).toThrow(/--children is a whole number/);
+    expect(() => parseKamailioConfigCommand([...argv, '--pike-density', 'lots'], {})).toThrow(/--pike-density is a whole number/);
   });
 
   it("answers 503 by default when the routing endpoint is unreachable, and renders Kamailio's own database URL when given", () => {

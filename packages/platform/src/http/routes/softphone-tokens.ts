@@ -1,5 +1,6 @@
 import { SigningKeyRotation, SoftphoneToken, SoftphoneTokenCreateParams } from '@highrise/sdk/schemas';
 import { issueSoftphoneToken, rotateSigningKey } from '../../domain/softphone-tokens';
+import { mintTurnIceServer } from '../../domain/turn-credentials';
 import { tenantRoute } from '../route';
 
 export const softphoneTokenRoutes = [
@@ -18,7 +19,9 @@ export const softphoneTokenRoutes = [
         ttlSeconds: body.ttlSeconds,
         wsUrl: services.wsUrl(),
       }, actor);
-      return { ...issued, expiresAt: issued.expiresAt.toISOString(), iceServers: services.iceServers };
+      // The TURN credential lives exactly as long as the token: a phone re-fetches both together.
+      const turn = services.turn ? [mintTurnIceServer(services.turn, `${body.extension}.${tenant.tenant.id}`, issued.expiresAt)] : [];
+      return { ...issued, expiresAt: issued.expiresAt.toISOString(), iceServers: [...services.iceServers, ...turn] };
     },
   }),
   tenantRoute({

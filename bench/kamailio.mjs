@@ -1,0 +1,403 @@
+// The Kamailio edge's cost (issue 10): in one run, on one fresh PostgreSQL database, the same SIP
+// load (bench/sip.mjs's generator: 100 WebSocket connections, every REGISTER challenged and answered
+// with digest, then INVITE→180 between registered phones) goes through
+//   (a) Highrise-on-Kamailio: the platform on PostgreSQL and Kamailio rendered by
+//       `highrise kamailio-config` (tenant wall, limits, routing asked of the platform per INVITE),
+//   (b) a bare Kamailio: websocket, auth_db on the same subscriber view, usrloc in the same
+//       database, plain lookup and relay, no calls to the platform,
+//   (c) our embedded edge (the same platform process's /sip).
+// Both Kamailios run with the same number of children. Budget: (a) keeps at least 75 % of (b)'s
+// REGISTER rate. CPU of every process (the load generator's included) is printed per target, so a
+// saturated generator shows. Loopback only; every phase bounded in count and time.
+import { fork, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+// Fewer phones than bench/sip.mjs by default: each is provisioned through the API on PostgreSQL.
+process.env.BENCH_SIP_REGISTRATIONS ??= '2000';
+const { CONNECTIONS, KEY, REGISTRATIONS, PACED_RATE, BURST_CONCURRENCY, provision, runLoad } = await import('./sip.mjs');
+
+const KAMAILIO_BIN = process.env.KAMAILIO_BIN ?? '/usr/sbin/kamailio';
+const SERVER_URL = process.env.HIGHRISE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The same for both Kamailios; about one worker per core plus one waiting on the database. */
+const CHILDREN = Number(process.env.BENCH_KAMAILIO_CHILDREN ?? 4);
+const BUDGET = 0.75;
+const DEADLINE_MS = 600_000;
+const cli = fileURLToPath(new URL('../packages/platform/dist/cli.js', import.meta.url));
+const TICK = 100; // USER_HZ on Linux
+
+// ---------------------------------------------------------------------------------------------
+// The platform (a child process, so its CPU is its own)
+
+async function runPlatform() {
+  const { startPlatform } = await import('../packages/platform/dist/index.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'highrise-bench-kamailio-'));
+  const platform = await startPlatform({ port: 0, dataDir, bootstrapKey: KEY, databaseUrl: process.env.BENCH_DATABASE_URL });
+  process.on('message', async (message) => {
+    if (message === 'rss') process.send({ rss: process.memoryUsage().rss });
+    if (message === 'close') {
+      await platform.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send({ url: platform.url, wsUrl: platform.wsUrl });
+}
+
+function startPlatformChild(databaseUrl) {
+  const child = fork(fileURLToPath(import.meta.url), ['--platform'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_DATABASE_URL: databaseUrl } });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`platform child exited with ${code}`)));
+    child.once('message', (info) =>
+      resolve({
+        info,
+        pids: () => [child.pid],
+        rss: () =>
+          new Promise((done) => {
+            child.once('message', (m) => done(m.rss));
+            child.send('rss');
+          }),
+        stop: () =>
+          new Promise((done) => {
+            child.removeAllListeners('exit');
+            child.once('exit', done);
+            child.send('close');
+            setTimeout(() => child.kill(), 5000).unref();
+          }),
+      }),
+    );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kamailio
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const accepts = (port) =>
+  new Promise((resolve) => {
+    const socket = tcpConnect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+
+/** Kamailio in the foreground, stopped by its own pid; its log is kept for a failure. */
+async function startKamailio(configPath, port) {
+  const check = spawnSync(KAMAILIO_BIN, ['-c', '-f', configPath], { encoding: 'utf8' });
+  if (check.status !== 0) throw new Error(`kamailio -c -f ${configPath}:\n${check.stdout}${check.stderr}`);
+  const child = spawn(KAMAILIO_BIN, ['-f', configPath, '-DD', '-E'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  // BENCH_KAMAILIO_LOG_FILE keeps the whole log; otherwise its tail, printed on a failure.
+  const file = process.env.BENCH_KAMAILIO_LOG_FILE;
+  const keep = (chunk) => {
+    log = (log + chunk.toString()).slice(-20_000);
+    if (file) appendFileSync(file, chunk);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let gone = false;
+  const exited = new Promise((resolve) => child.once('exit', () => resolve((gone = true))));
+  const started = Date.now();
+  while (!(await accepts(port))) {
+    if (gone || Date.now() - started > 20_000) {
+      child.kill('SIGKILL');
+      throw new Error(`kamailio did not listen on ${port}:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    info: { wsUrl: `ws://127.0.0.1:${port}/` },
+    pids: () => descendants(child.pid),
+    rss: async () => descendants(child.pid).reduce((sum, pid) => sum + rssOf(pid), 0),
+    log: () => log,
+    stop: async () => {
+      if (gone) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * The bare baseline: what any Kamailio doing SIP over WebSocket with digest against this database
+ * does, and nothing more (no tenant wall, no limits, no dialog tracking, no routing decision).
+ */
+function bareConfig({ databaseUrl, port, runDir }) {
+  return `#!KAMAILIO
+debug=2
+log_stderror=yes
+children=${CHILDREN}
+tcp_children=${CHILDREN}
+auto_aliases=no
+listen=tcp:127.0.0.1:${port}
+rundir="${runDir}"
+enable_tls=no
+disable_sctp=yes
+tcp_accept_no_cl=yes
+tcp_connection_lifetime=3605
+tcp_max_connections=4096
+
+loadmodule "kex.so"
+loadmodule "corex.so"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "db_postgres.so"
+loadmodule "auth.so"
+loadmodule "auth_db.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "nathelper.so"
+loadmodule "xhttp.so"
+loadmodule "websocket.so"
+
+modparam("auth", "secret", "${randomBytes(24).toString('base64url')}")
+modparam("auth_db", "db_url", "${databaseUrl}")
+modparam("auth_db", "calculate_ha1", 0)
+modparam("auth_db", "password_column", "ha1")
+modparam("auth_db", "password_column_2", "ha1b")
+modparam("auth_db", "use_domain", 1)
+modparam("usrloc", "db_url", "${databaseUrl}")
+modparam("usrloc", "db_mode", 3)
+modparam("usrloc", "use_domain", 1)
+modparam("registrar", "received_avp", "$avp(RECEIVED)")
+modparam("nathelper", "received_avp", "$avp(RECEIVED)")
+modparam("nathelper", "natping_interval", 0)
+
+request_route {
+	if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+	if (nat_uac_test("64")) {
+		force_rport();
+		if (is_method("REGISTER")) fix_nated_register(); else add_contact_alias();
+	}
+	if (is_method("CANCEL")) { if (t_check_trans()) t_relay(); exit; }
+	if (has_totag()) {
+		if (loose_route()) {
+			if ($(ru{uri.param,alias}) != "") handle_ruri_alias();
+			t_relay();
+		} else if (is_method("ACK")) {
+			if (t_check_trans()) t_relay();
+		} else sl_send_reply("404", "Not Here");
+		exit;
+	}
+	if (is_method("ACK")) { if (t_check_trans()) t_relay(); exit; }
+	t_check_trans();
+	if (is_method("REGISTER")) {
+		if (!auth_check("$fd", "subscriber", "1")) { auth_challenge("$fd", "1"); exit; }
+		consume_credentials();
+		if (!save("location")) sl_reply_error();
+		exit;
+	}
+	if (!auth_check("$fd", "subscriber", "0")) { auth_challenge("$fd", "1"); exit; }
+	consume_credentials();
+	record_route();
+	if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
+	t_relay();
+}
+
+onreply_route {
+	if (nat_uac_test("64")) add_contact_alias();
+}
+
+event_route[xhttp:request] {
+	if ($hdr(Upgrade) =~ "websocket" && $hdr(Connection) =~ "Upgrade" && $rm =~ "GET") {
+		if (ws_handle_handshake()) exit;
+	}
+	xhttp_reply("404", "Not Found", "", "");
+}
+`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU and memory from /proc
+
+function statOf(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return undefined;
+  }
+}
+
+function rssOf(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+function descendants(root) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = statOf(name);
+    if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(name)]);
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]) ?? []));
+  return out;
+}
+
+/** Ticks per pid: a process that started during the run counts in full, one that ended is lost. */
+const ticksByPid = (pids) => new Map(pids.map((pid) => [pid, statOf(pid)?.ticks ?? 0]));
+
+/** The PostgreSQL backends serving this database (their process title names it). */
+function backendsOf(database) {
+  const pids = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(` ${database} `)) pids.push(Number(name));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/** CPU seconds of each process group over `work`, and the wall time. */
+async function measured(groups, work) {
+  const before = Object.fromEntries(Object.entries(groups).map(([k, f]) => [k, ticksByPid(f())]));
+  const self = process.cpuUsage();
+  const started = performance.now();
+  const result = await work();
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = {};
+  for (const [k, f] of Object.entries(groups)) {
+    let ticks = 0;
+    for (const [pid, now] of ticksByPid(f())) ticks += now - (before[k].get(pid) ?? 0);
+    cpu[k] = ticks / TICK;
+  }
+  const used = process.cpuUsage(self);
+  cpu.generator = (used.user + used.system) / 1e6;
+  return { ...result, seconds, cpu };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+async function main() {
+  const deadline = setTimeout(() => {
+    console.error(`FAIL kamailio: over the ${DEADLINE_MS / 1000} s deadline`);
+    process.exit(1);
+  }, DEADLINE_MS);
+  deadline.unref();
+  if (!existsSync(KAMAILIO_BIN)) throw new Error(`${KAMAILIO_BIN} is missing: apt-get install kamailio kamailio-websocket-modules kamailio-postgres-modules … (deploy/kamailio/README.md)`);
+  if (!existsSync(cli)) throw new Error('packages/platform/dist is missing: npm run build');
+
+  const name = `highrise_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  const db = new pg.Client({ connectionString: databaseUrl });
+  const outDir = mkdtempSync(join(tmpdir(), 'highrise-bench-kamailio-'));
+  const cleanups = [];
+  let failed = false;
+  try {
+    const platform = await startPlatformChild(databaseUrl);
+    cleanups.push(() => platform.stop());
+    await db.connect();
+    const postgres = () => backendsOf(name);
+    const tenants = await provision(platform.info.url, { slugPrefix: 'kbench' });
+
+    // (a) Highrise-on-Kamailio, rendered by the CLI as a deployment would.
+    const highrisePort = await freePort();
+    const highriseDir = join(outDir, 'highrise');
+    const rendered = spawnSync(process.execPath, [cli, 'kamailio-config', '--database-url', databaseUrl, '--platform-url', platform.info.url, '--listen', `127.0.0.1:${highrisePort}`, '--out', highriseDir, '--children', String(CHILDREN), '--pike-density', '1000000', ...(process.env.BENCH_KAMAILIO_DEBUG ? ['--debug', process.env.BENCH_KAMAILIO_DEBUG] : [])], { encoding: 'utf8' });
+    if (rendered.status !== 0) throw new Error(`kamailio-config failed:\n${rendered.stdout}${rendered.stderr}`);
+    const runs = [];
+    const kamailioRun = async (label, configPath, port) => {
+      const kamailio = await startKamailio(configPath, port);
+      try {
+        const groups = { kamailio: kamailio.pids, platform: platform.pids, postgres };
+        runs.push(await measured(groups, () => runLoad(kamailio, tenants, label)));
+      } catch (error) {
+        console.error(`--- ${label} log (tail) ---\n${kamailio.log().slice(-4000)}`);
+        throw error;
+      } finally {
+        await kamailio.stop();
+        // Registrations live in the shared table: the next edge starts from none.
+        await db.query('DELETE FROM location');
+      }
+    };
+    await kamailioRun('highrise-kamailio', join(highriseDir, 'kamailio.cfg'), highrisePort);
+
+    // (b) bare Kamailio on the same database.
+    const barePort = await freePort();
+    const bareDir = join(outDir, 'bare');
+    rmSync(bareDir, { recursive: true, force: true });
+    const runDir = join(bareDir, 'run');
+    spawnSync('mkdir', ['-p', runDir]);
+    const bareKamailioUrl = `postgres://${url.username || 'postgres'}${url.password ? `:${url.password}` : ''}@${url.hostname}:${url.port || 5432}/${name}`;
+    writeFileSync(join(bareDir, 'kamailio.cfg'), bareConfig({ databaseUrl: bareKamailioUrl, port: barePort, runDir }), { mode: 0o600 });
+    await kamailioRun('bare-kamailio', join(bareDir, 'kamailio.cfg'), barePort);
+
+    // (c) our embedded edge, the same platform process.
+    runs.push(await measured({ kamailio: () => [], platform: platform.pids, postgres }, () => runLoad(platform, tenants, 'embedded-edge')));
+
+    failed = report(runs);
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await db.end().catch(() => {});
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((e) => console.error(`drop ${name}: ${e.message}`));
+    await admin.end();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+function report([highrise, bare, edge]) {
+  const ms = (v) => `${v.toFixed(2)} ms`;
+  const col = (v) => String(v).padStart(17);
+  const row = (label, f) => console.log(`${label.padEnd(38)}${col(f(highrise))}${col(f(bare))}${col(f(edge))}`);
+  console.log(`\n${REGISTRATIONS} phones, ${CONNECTIONS} WebSocket connections, Kamailio children=${CHILDREN}, load average ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  console.log(`${''.padEnd(38)}${col('highrise-kamailio')}${col('bare kamailio')}${col('embedded edge')}`);
+  row('registrations/s (401 + digest)', (r) => r.registrationsPerSecond.toFixed(0));
+  row('digest REGISTERs/s (refresh, 1 RTT)', (r) => r.refreshesPerSecond.toFixed(0));
+  row(`INVITE→180 p50 @ ${PACED_RATE} calls/s`, (r) => ms(r.paced.p50));
+  row(`INVITE→180 p99 @ ${PACED_RATE} calls/s`, (r) => ms(r.paced.p99));
+  row(`calls/s (${BURST_CONCURRENCY} concurrent callers)`, (r) => r.callsPerSecond.toFixed(0));
+  row('INVITE→180 p50/p99 under burst', (r) => `${r.burst.p50.toFixed(1)}/${r.burst.p99.toFixed(1)}`);
+  row('calls failed or timed out (10 s)', (r) => r.failedCalls);
+  row('server RSS', (r) => `${(r.rss / 1024 / 1024).toFixed(0)} MiB`);
+  // Share of one core over the whole run of each target: the generator near 100 % would mean it,
+  // not the server, set the pace.
+  for (const group of ['generator', 'kamailio', 'platform', 'postgres']) row(`CPU ${group} (% of a core)`, (r) => (r.cpu[group] ? ((100 * r.cpu[group]) / r.seconds).toFixed(0) : '-'));
+  const ratio = (key) => highrise[key] / bare[key];
+  console.log(`highrise-kamailio / bare kamailio: registrations ${ratio('registrationsPerSecond').toFixed(2)}x, refreshes ${ratio('refreshesPerSecond').toFixed(2)}x, calls/s ${ratio('callsPerSecond').toFixed(2)}x, INVITE→180 p50 ${(highrise.paced.p50 / bare.paced.p50).toFixed(2)}x`);
+  console.log(`embedded edge / bare kamailio:     registrations ${(edge.registrationsPerSecond / bare.registrationsPerSecond).toFixed(2)}x, refreshes ${(edge.refreshesPerSecond / bare.refreshesPerSecond).toFixed(2)}x, calls/s ${(edge.callsPerSecond / bare.callsPerSecond).toFixed(2)}x`);
+  const ok = ratio('registrationsPerSecond') >= BUDGET;
+  console.log(`${ok ? 'PASS' : 'FAIL'} kamailio: the policy costs under ${100 * (1 - BUDGET)} % of bare Kamailio's REGISTER rate (${ratio('registrationsPerSecond').toFixed(2)}x, ≥ ${BUDGET.toFixed(2)}x)`);
+  return !ok;
+}
+
+if (process.argv[2] === '--platform') await runPlatform();
+else await main();
