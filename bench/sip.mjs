@@ -9,7 +9,7 @@
 // Loopback only; every phase is bounded in count and time.
 import { fork } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +94,11 @@ function cannedResponse(request, status, extra) {
 function serveParent(ready, close) {
   process.on('message', async (message) => {
     if (message === 'rss') process.send({ rss: process.memoryUsage().rss });
+    // User + system CPU microseconds of this server process since it started (all its threads).
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send({ cpu: user + system });
+    }
     if (message === 'close') {
       await close();
       process.exit(0);
@@ -106,19 +111,11 @@ function serveParent(ready, close) {
 // ---------------------------------------------------------------------------------------------
 // The load generator
 
-async function main() {
-  const deadline = setTimeout(() => {
-    console.error(`FAIL sip: over the ${DEADLINE_MS / 1000} s deadline`);
-    process.exit(1);
-  }, DEADLINE_MS);
-  deadline.unref();
-
+async function edgeAgainstRelay() {
   const edge = await startChild('--edge');
-  let failed = false;
-  let edgeRun;
   try {
     const tenants = await provision(edge.info.url);
-    edgeRun = await runLoad(edge, tenants, 'edge');
+    const edgeRun = await runLoad(edge, tenants, 'edge');
     const relay = await startChild('--relay');
     let relayRun;
     try {
@@ -126,38 +123,104 @@ async function main() {
     } finally {
       await relay.stop();
     }
-    failed = report(edgeRun, relayRun);
+    return report(edgeRun, relayRun);
   } finally {
     await edge.stop();
   }
-  if (REFERENCE) failed = (await compareWithReference(edgeRun)) || failed;
+}
+
+async function main() {
+  const deadline = setTimeout(() => {
+    console.error(`FAIL sip: over the ${DEADLINE_MS / 1000} s deadline`);
+    process.exit(1);
+  }, DEADLINE_MS + (REFERENCE ? REFERENCE_DEADLINE_MS : 0));
+  deadline.unref();
+
+  let failed = false;
+  if (!(REFERENCE && process.env.BENCH_SIP_REFERENCE_ONLY)) failed = await edgeAgainstRelay();
+  if (REFERENCE) failed = (await compareWithReference()) || failed;
   process.exit(failed ? 1 : 0);
 }
 
 /**
- * The same load against another build of the platform, in the same run: the edge before the async
- * store, for issue 9's "the REGISTER rate does not drop". Build it in a worktree, e.g.
+ * The same REGISTER load against another build of the platform, in the same run: the edge before
+ * the async store, for issue 9's "the REGISTER rate does not drop". Build it in a worktree, e.g.
  *   git worktree add --detach /tmp/hr-ref 78231bb && cd /tmp/hr-ref && cp -a <repo>/node_modules . &&
  *   npx tsc --build && npx rollup -c rollup.config.mjs
- * then BENCH_SIP_REFERENCE=/tmp/hr-ref/packages/platform/dist/index.js npm run bench -- sip.
+ * then BENCH_SIP_REFERENCE=/tmp/hr-ref/packages/platform/dist/index.js npm run bench -- sip
+ * (BENCH_SIP_REFERENCE_ONLY=1 skips the relay and call phases; BENCH_SIP_ROUNDS sets the rounds).
+ *
+ * Both servers run at once and take turns, BENCH_SIP_ROUNDS rounds, the order swapped each round,
+ * so a change in the machine's load falls on both. The verdict is on server CPU per REGISTER (the
+ * median of the rounds), which does not depend on the load the way wall-clock rates do.
  */
-async function compareWithReference(edgeRun) {
-  const reference = await startChild('--edge', { BENCH_SIP_PLATFORM: REFERENCE });
-  let referenceRun;
+async function compareWithReference() {
+  const servers = [
+    { name: 'edge', child: await startChild('--edge'), runs: [] },
+    { name: 'reference', child: await startChild('--edge', { BENCH_SIP_PLATFORM: REFERENCE }), runs: [] },
+  ];
   try {
-    referenceRun = await runLoad(reference, await provision(reference.info.url), 'reference');
+    // What each server burns doing nothing right after its provisioning (work the writes left
+    // behind, background loops, timers), and a second later, for reading the figures below.
+    const idle = async (child) => {
+      const before = await child.cpu();
+      await sleep(1000);
+      return ((await child.cpu()) - before) / 1e6;
+    };
+    for (const server of servers) {
+      server.tenants = await provision(server.child.info.url);
+      server.afterProvisioning = await idle(server.child);
+    }
+    for (const server of servers) server.idleShare = await idle(server.child);
+    console.log(`\nreference build: ${REFERENCE}; ${ROUNDS} rounds of ${REGISTRATIONS} registrations + ${REGISTRATIONS} refreshes each, the order swapped each round`);
+    console.log(`idle server CPU, first second after provisioning / later: edge ${(servers[0].afterProvisioning * 100).toFixed(1)} / ${(servers[0].idleShare * 100).toFixed(1)} %, reference ${(servers[1].afterProvisioning * 100).toFixed(1)} / ${(servers[1].idleShare * 100).toFixed(1)} %`);
+    console.log(`${'round server'.padEnd(16)} ${'reg/s'.padStart(7)} ${'refresh/s'.padStart(9)} ${'µs/reg'.padStart(8)} ${'µs/refresh'.padStart(10)} ${'server cpu'.padStart(10)} ${'client cpu'.padStart(10)}  load`);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
+        const { clients, ...run } = await registerAll(server.child, server.tenants);
+        for (const client of clients) client.close();
+        // The closes are handled (bindings dropped) before the other server's turn starts.
+        await sleep(300);
+        server.runs.push(run);
+        console.log(
+          `${`${round + 1} ${server.name}`.padEnd(16)} ${run.registrationsPerSecond.toFixed(0).padStart(7)} ${run.refreshesPerSecond.toFixed(0).padStart(9)} ` +
+            `${run.cpuPerRegistration.toFixed(0).padStart(8)} ${run.cpuPerRefresh.toFixed(0).padStart(10)} ` +
+            `${`${(run.first.serverShare * 100).toFixed(0)}/${(run.refresh.serverShare * 100).toFixed(0)} %`.padStart(10)} ` +
+            `${`${(run.first.clientShare * 100).toFixed(0)}/${(run.refresh.clientShare * 100).toFixed(0)} %`.padStart(10)}  ${loadavg()}`,
+        );
+      }
+    }
   } finally {
-    await reference.stop();
+    await Promise.all(servers.map((server) => server.child.stop()));
   }
-  const ratio = (key) => (edgeRun[key] / referenceRun[key]).toFixed(2) + 'x';
-  console.log(`\nreference build: ${REFERENCE}`);
-  console.log(`registrations/s (401 + digest)      edge ${edgeRun.registrationsPerSecond.toFixed(0)}, reference ${referenceRun.registrationsPerSecond.toFixed(0)}, edge/reference ${ratio('registrationsPerSecond')}`);
-  console.log(`digest REGISTERs/s (refresh, 1 RTT) edge ${edgeRun.refreshesPerSecond.toFixed(0)}, reference ${referenceRun.refreshesPerSecond.toFixed(0)}, edge/reference ${ratio('refreshesPerSecond')}`);
-  console.log(`INVITE→180 p50 @ ${PACED_RATE} calls/s       edge ${edgeRun.paced.p50.toFixed(2)} ms, reference ${referenceRun.paced.p50.toFixed(2)} ms`);
-  // Noise on this machine is a few percent; a drop beyond 10 % is a regression, not noise.
-  const ok = edgeRun.refreshesPerSecond >= 0.9 * referenceRun.refreshesPerSecond;
-  console.log(`${ok ? 'PASS' : 'FAIL'} sip: digest REGISTER rate not below the reference build's (${ratio('refreshesPerSecond')}, ≥ 0.90x)`);
+  const [edge, reference] = servers.map((server) => ({
+    registrationsPerSecond: median(server.runs.map((r) => r.registrationsPerSecond)),
+    refreshesPerSecond: median(server.runs.map((r) => r.refreshesPerSecond)),
+    cpuPerRegistration: median(server.runs.map((r) => r.cpuPerRegistration)),
+    cpuPerRefresh: median(server.runs.map((r) => r.cpuPerRefresh)),
+  }));
+  const ratio = (key) => (edge[key] / reference[key]).toFixed(2) + 'x';
+  console.log('medians                         edge  reference  edge/reference');
+  console.log(`registrations/s (401 + digest) ${edge.registrationsPerSecond.toFixed(0).padStart(6)} ${reference.registrationsPerSecond.toFixed(0).padStart(10)} ${ratio('registrationsPerSecond').padStart(15)}`);
+  console.log(`digest REGISTERs/s (refresh)   ${edge.refreshesPerSecond.toFixed(0).padStart(6)} ${reference.refreshesPerSecond.toFixed(0).padStart(10)} ${ratio('refreshesPerSecond').padStart(15)}`);
+  console.log(`server CPU µs per registration ${edge.cpuPerRegistration.toFixed(0).padStart(6)} ${reference.cpuPerRegistration.toFixed(0).padStart(10)} ${ratio('cpuPerRegistration').padStart(15)}`);
+  console.log(`server CPU µs per refresh      ${edge.cpuPerRefresh.toFixed(0).padStart(6)} ${reference.cpuPerRefresh.toFixed(0).padStart(10)} ${ratio('cpuPerRefresh').padStart(15)}`);
+  console.log('(server/client cpu: share of one core over the phase, registration/refresh; a client near 100 % is the bottleneck, not the server)');
+  // Noise in CPU per REGISTER is a few percent; more than 10 % above the reference is a regression.
+  const ok = edge.cpuPerRefresh <= 1.1 * reference.cpuPerRefresh && edge.cpuPerRegistration <= 1.1 * reference.cpuPerRegistration;
+  console.log(`${ok ? 'PASS' : 'FAIL'} sip: server CPU per REGISTER not above the reference build's (refresh ${ratio('cpuPerRefresh')}, registration ${ratio('cpuPerRegistration')}, ≤ 1.10x; load ${loadavg()})`);
   return !ok;
+}
+
+const ROUNDS = Number(process.env.BENCH_SIP_ROUNDS ?? 4);
+/** Two provisionings (minutes each under a load of 15–20) and the rounds. */
+const REFERENCE_DEADLINE_MS = 900_000 + ROUNDS * 120_000;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function startChild(flag, env = {}) {
@@ -174,6 +237,11 @@ function startChild(flag, env = {}) {
           new Promise((done) => {
             child.once('message', (m) => done(m.rss));
             child.send('rss');
+          }),
+        cpu: () =>
+          new Promise((done) => {
+            child.once('message', (m) => done(m.cpu));
+            child.send('cpu');
           }),
         stop: () =>
           new Promise((done) => {
@@ -419,7 +487,14 @@ function call(client, domain, from, to) {
   });
 }
 
-export async function runLoad(server, tenants, name) {
+/**
+ * Opens CONNECTIONS sockets and registers every extension (401 + digest), then refreshes each
+ * registration once (digest up front). Besides the wall-clock rates it measures CPU: the server
+ * process's (user + system, from the child itself) per REGISTER, which is what a quiet machine's
+ * rate follows while the server is CPU-bound and does not depend on what else the machine runs,
+ * and this (client) process's share of the wall clock, to show whether the client was the bottleneck.
+ */
+async function registerAll(server, tenants) {
   const wsUrl = server.info.wsUrl;
   const clients = await Promise.all(Array.from({ length: CONNECTIONS }, () => Client.open(wsUrl)));
   // Connection i registers a slice of tenant i % TENANTS; connections i and i + TENANTS share a tenant.
@@ -429,24 +504,40 @@ export async function runLoad(server, tenants, name) {
     const slice = Math.floor(i / TENANTS);
     return { client, tenant, numbers: tenant.numbers.slice(slice * perConnection, (slice + 1) * perConnection) };
   });
+  const phase = async (work) => {
+    // bench/kamailio.mjs's targets measure CPU per process group themselves and have no cpu().
+    const serverBefore = (await server.cpu?.()) ?? NaN;
+    const clientBefore = process.cpuUsage();
+    const started = performance.now();
+    await Promise.all(assignments.map(({ client, tenant, numbers }) => pool(numbers, WINDOW, (number) => work(client, tenant, number))));
+    const ms = performance.now() - started;
+    const client = process.cpuUsage(clientBefore);
+    const serverCpu = ((await server.cpu?.()) ?? NaN) - serverBefore;
+    return { seconds: ms / 1000, serverCpuUs: serverCpu, clientShare: (client.user + client.system) / 1000 / ms, serverShare: serverCpu / 1000 / ms };
+  };
 
   const sessions = new Map();
-  const regStart = performance.now();
-  await Promise.all(
-    assignments.map(({ client, tenant, numbers }) =>
-      pool(numbers, WINDOW, async (number) => sessions.set(`${tenant.domain} ${number}`, await register(client, tenant.domain, number))),
-    ),
-  );
-  const regSeconds = (performance.now() - regStart) / 1000;
-  const registrationsPerSecond = REGISTRATIONS / regSeconds;
+  const first = await phase(async (client, tenant, number) => sessions.set(`${tenant.domain} ${number}`, await register(client, tenant.domain, number)));
   // Every phone refreshes its registration once, credentials up front: one digest-verified REGISTER each.
-  const refreshStart = performance.now();
-  await Promise.all(
-    assignments.map(({ client, tenant, numbers }) =>
-      pool(numbers, WINDOW, (number) => register(client, tenant.domain, number, sessions.get(`${tenant.domain} ${number}`))),
-    ),
-  );
-  const refreshesPerSecond = REGISTRATIONS / ((performance.now() - refreshStart) / 1000);
+  const refresh = await phase((client, tenant, number) => register(client, tenant.domain, number, sessions.get(`${tenant.domain} ${number}`)));
+  return {
+    clients,
+    assignments,
+    regSeconds: first.seconds,
+    registrationsPerSecond: REGISTRATIONS / first.seconds,
+    refreshesPerSecond: REGISTRATIONS / refresh.seconds,
+    /** Server CPU µs per first registration (two REGISTERs: the challenged one and the digest one). */
+    cpuPerRegistration: first.serverCpuUs / REGISTRATIONS,
+    /** Server CPU µs per digest REGISTER (refresh). */
+    cpuPerRefresh: refresh.serverCpuUs / REGISTRATIONS,
+    first,
+    refresh,
+  };
+}
+
+export async function runLoad(server, tenants, name) {
+  const { clients, assignments, ...registered } = await registerAll(server, tenants);
+  const { registrationsPerSecond, refreshesPerSecond, regSeconds } = registered;
   const rss = await server.rss();
 
   // Callers on connection i call the numbers held by connection i + TENANTS (same tenant).
@@ -494,8 +585,8 @@ export async function runLoad(server, tenants, name) {
   );
   const callsPerSecond = completed / ((performance.now() - burstStart) / 1000);
   for (const client of clients) client.close();
-    if (failedCalls) console.log(`${name}: ${failedCalls} calls failed (first: ${firstFailure})`);
-  return { name, registrationsPerSecond, refreshesPerSecond, regSeconds, rss, paced: percentiles(paced), burst: percentiles(burst), callsPerSecond, failedCalls };
+  if (failedCalls) console.log(`${name}: ${failedCalls} calls failed (first: ${firstFailure})`);
+  return { name, registrationsPerSecond, refreshesPerSecond, regSeconds, cpuPerRegistration: registered.cpuPerRegistration, cpuPerRefresh: registered.cpuPerRefresh, rss, paced: percentiles(paced), burst: percentiles(burst), callsPerSecond, failedCalls };
 }
 
 function percentiles(values) {
@@ -511,6 +602,8 @@ function report(edge, relay) {
   console.log(`\n${''.padEnd(34)} ${'edge'.padStart(14)} ${'ws relay'.padStart(14)} ${'overhead'.padStart(8)}`);
   row('registrations/s (401 + digest)', edge.registrationsPerSecond.toFixed(0), relay.registrationsPerSecond.toFixed(0), (relay.registrationsPerSecond / edge.registrationsPerSecond).toFixed(2) + 'x');
   row('digest REGISTERs/s (refresh, 1 RTT)', edge.refreshesPerSecond.toFixed(0), relay.refreshesPerSecond.toFixed(0), (relay.refreshesPerSecond / edge.refreshesPerSecond).toFixed(2) + 'x');
+  row('server CPU µs per registration', edge.cpuPerRegistration.toFixed(0), relay.cpuPerRegistration.toFixed(0), (edge.cpuPerRegistration / relay.cpuPerRegistration).toFixed(2) + 'x');
+  row('server CPU µs per refresh', edge.cpuPerRefresh.toFixed(0), relay.cpuPerRefresh.toFixed(0), (edge.cpuPerRefresh / relay.cpuPerRefresh).toFixed(2) + 'x');
   row(`INVITE→180 p50 @ ${PACED_RATE} calls/s`, ms(edge.paced.p50), ms(relay.paced.p50), (edge.paced.p50 / relay.paced.p50).toFixed(2) + 'x');
   row(`INVITE→180 p99 @ ${PACED_RATE} calls/s`, ms(edge.paced.p99), ms(relay.paced.p99), (edge.paced.p99 / relay.paced.p99).toFixed(2) + 'x');
   row(`calls/s (${BURST_CONCURRENCY} concurrent callers)`, edge.callsPerSecond.toFixed(0), relay.callsPerSecond.toFixed(0), (relay.callsPerSecond / edge.callsPerSecond).toFixed(2) + 'x');
