@@ -4,11 +4,14 @@
 // page degrades what the browser's getStats() reports (the round trip of the nominated candidate
 // pair) while the call's real media keeps flowing; the hysteresis is unit-tested in
 // src/phone/quality.test.ts.
+import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Highrise, type TenantClient } from '@highrise/sdk';
 import { startSoftphoneWorld, type SoftphoneWorld } from './softphone-world';
 import { screenshotOnFailure, unexpectedErrors, type TrackedPage } from './pages';
 import { openPhonePage, type PhonePage } from './softphone-page';
+
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 interface QualityRecord {
   samples: { rtt: number; jitter: number; packetLoss: number; mos: number }[];
@@ -132,6 +135,10 @@ describe('softphone call quality', () => {
     expect(slow.mos).toBeLessThan(4.4);
     await expect.poll(() => indicator.textContent()).toBe('The connection is slow: the other side may hear you late.');
     await expect.poll(() => callee.part('quality').textContent(), { timeout: 10_000 }).toBe('La conexión es lenta: puede que le oigan con retraso.');
+    // The warning is text in a live region (a screen reader hears it), and axe finds nothing.
+    await caller.page.addScriptTag({ path: AXE_PATH });
+    const violations = await caller.page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations.map((v) => v.id))`);
+    expect(violations).toEqual([]);
     expect(await caller.element.getAttribute('call-state')).toBe('connected');
 
     await slowLink(caller, false);
