@@ -1,4 +1,8 @@
-// Source-map attribution of the widget bundle: raw and gz-delta bytes per source file.
+// Source-map attribution of the one-file widget bundle, to find weight worth removing: builds it as
+// bench/bundle-size.mjs does (same plugins), charges each generated character to the source file its
+// mapping names, and prints per file the gz bytes the bundle loses without that file's characters
+// (an estimate: gzip's context is shared) and its minified bytes. Run after `npm run build`:
+//   node bench/bundle-attribution.mjs [path filter] [rows]
 import { rollup } from 'rollup';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
