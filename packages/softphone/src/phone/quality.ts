@@ -1,3 +1,8 @@
+// Call quality: a sample a second from the call's getStats(), and warnings with hysteresis. In the
+// one-file bundle (the element forwards it all as `highrise-*`); `watchCallQuality`
+// (quality-monitor.ts) runs the same sampler for a headless PhoneController.
+import type { PhoneController } from './phone-controller';
+
 /** One second of a call's audio as the far end's packets show it. */
 export interface QualitySample {
   /** Round-trip time, milliseconds. */
@@ -12,17 +17,25 @@ export interface QualitySample {
 
 export type QualityWarning = 'high-rtt' | 'high-jitter' | 'high-packet-loss' | 'low-mos';
 
+/** Events of the sampler: on the phone with `watchCallQuality`, on the element as `highrise-<type>`. */
+export interface QualityEventMap {
+  'call-quality': CustomEvent<QualitySample>;
+  'quality-warning': CustomEvent<{ code: QualityWarning; sample: QualitySample }>;
+  'quality-warning-cleared': CustomEvent<{ code: QualityWarning }>;
+}
+
 /** A warning is raised after this many bad samples in a row… */
 export const RAISE_AFTER_SAMPLES = 3;
 /** …and cleared after the metric has been good for this long. */
 export const CLEAR_AFTER_MS = 5_000;
 
-const IS_BAD: Record<QualityWarning, (s: QualitySample) => boolean> = {
-  'high-rtt': (s) => s.rtt > 400,
-  'high-jitter': (s) => s.jitter > 30,
-  'high-packet-loss': (s) => s.packetLoss > 1,
-  'low-mos': (s) => s.mos < 3.5,
-};
+/** Each code's metric and its limit: above it is bad (below it, for the MOS). */
+const LIMITS: [QualityWarning, keyof QualitySample, number][] = [
+  ['high-rtt', 'rtt', 400],
+  ['high-jitter', 'jitter', 30],
+  ['high-packet-loss', 'packetLoss', 1],
+  ['low-mos', 'mos', 3.5],
+];
 
 /**
  * A MOS estimate from the simplified E-model (ITU-T G.107) as commonly used for VoIP monitoring:
@@ -47,32 +60,32 @@ export interface QualityChange {
  * good second never hides a lasting problem. Pure: time comes with each sample.
  */
 export class QualityWarnings {
-  #badStreak = new Map<QualityWarning, number>();
-  #goodSince = new Map<QualityWarning, number>();
+  /** Per code: while inactive, the bad samples in a row; while active, since when it is good. */
+  #mark = new Map<QualityWarning, number>();
   readonly active = new Set<QualityWarning>();
 
   feed(sample: QualitySample, now: number): QualityChange {
     const change: QualityChange = { raised: [], cleared: [] };
-    for (const code of Object.keys(IS_BAD) as QualityWarning[]) {
-      if (IS_BAD[code](sample)) {
-        this.#goodSince.delete(code);
-        const streak = (this.#badStreak.get(code) ?? 0) + 1;
-        this.#badStreak.set(code, streak);
-        if (streak >= RAISE_AFTER_SAMPLES && !this.active.has(code)) {
-          this.active.add(code);
-          change.raised.push(code);
-        }
+    for (const [code, metric, limit] of LIMITS) {
+      const bad = code === 'low-mos' ? sample[metric] < limit : sample[metric] > limit;
+      const mark = this.#mark.get(code);
+      if (!this.active.has(code)) {
+        const streak = bad ? (mark ?? 0) + 1 : 0;
+        this.#mark.set(code, streak);
+        if (streak < RAISE_AFTER_SAMPLES) continue;
+        this.active.add(code);
+        change.raised.push(code);
+      } else if (bad) {
+        this.#mark.delete(code);
+        continue;
+      } else if (mark === undefined || now - mark < CLEAR_AFTER_MS) {
+        this.#mark.set(code, mark ?? now);
+        continue;
       } else {
-        this.#badStreak.delete(code);
-        if (!this.active.has(code)) continue;
-        const since = this.#goodSince.get(code) ?? now;
-        this.#goodSince.set(code, since);
-        if (now - since >= CLEAR_AFTER_MS) {
-          this.active.delete(code);
-          this.#goodSince.delete(code);
-          change.cleared.push(code);
-        }
+        this.active.delete(code);
+        change.cleared.push(code);
       }
+      this.#mark.delete(code);
     }
     return change;
   }
@@ -115,4 +128,36 @@ export function countersFromStats(report: RTCStatsReport): StatsCounters {
     }
   });
   return counters;
+}
+
+export type QualityEmit = <K extends keyof QualityEventMap>(type: K, detail: QualityEventMap[K]['detail']) => void;
+
+/**
+ * Samples the phone's call every `intervalMs` while it is connected and hands `emit` each
+ * `call-quality` sample and each `quality-warning` / `quality-warning-cleared`. A new call (or
+ * none) clears the last call's warnings. Returns a function that stops it.
+ */
+export function sampleCallQuality(phone: Pick<PhoneController, 'callState' | 'peerConnection'>, emit: QualityEmit, intervalMs = 1_000): () => void {
+  let call: RTCPeerConnection | undefined;
+  let warnings = new QualityWarnings();
+  let last: StatsCounters | undefined;
+  const timer = setInterval(async () => {
+    const pc = phone.callState === 'connected' ? phone.peerConnection : undefined;
+    if (pc !== call) {
+      for (const code of warnings.active) emit('quality-warning-cleared', { code });
+      call = pc;
+      warnings = new QualityWarnings();
+      last = undefined;
+    }
+    if (!pc) return;
+    const counters = countersFromStats(await pc.getStats());
+    const sample = sampleFromCounters(last, counters);
+    last = counters;
+    if (pc !== call) return;
+    emit('call-quality', sample);
+    const { raised, cleared } = warnings.feed(sample, Date.now());
+    for (const code of raised) emit('quality-warning', { code, sample });
+    for (const code of cleared) emit('quality-warning-cleared', { code });
+  }, intervalMs);
+  return () => clearInterval(timer);
 }

@@ -36,6 +36,11 @@ export const en = {
   line_limit: "Your company's line limit is reached",
   connection_lost: 'Connection lost — call ended',
   failed: 'The call could not be made',
+  // Call quality warnings, by QualityWarning code.
+  'high-rtt': 'The connection is slow: the other side may hear you late.',
+  'high-jitter': 'The connection is unsteady: the audio may break up.',
+  'high-packet-loss': 'Audio is getting lost on the way.',
+  'low-mos': 'The call quality is poor.',
   // Why the phone is not registered.
   token_expired: 'Session expired — reconnecting',
   tenant_suspended: "Your company's phone service is suspended",

@@ -5,6 +5,7 @@ import type { PhoneOptions } from '../phone/config';
 import type { CallEndedDetail, CallState, IncomingCallDetail, PhoneEventMap, RegistrationState, RemoteParty } from '../phone/events';
 import { en, loadLocale, messagesFor, registrationProblem, sibling, type Messages } from './messages';
 import { getRingToneUrl } from './ring-tone';
+import { sampleCallQuality, type QualityEventMap, type QualityWarning } from '../phone/quality';
 import { softphoneStyles } from './softphone.styles';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -34,7 +35,9 @@ const iceServersAttribute = {
   },
 };
 
-type Forwarded = { [K in (typeof FORWARDED)[number] as `highrise-${K}`]: PhoneEventMap[K] };
+type Forwarded = { [K in (typeof FORWARDED)[number] as `highrise-${K}`]: PhoneEventMap[K] } & {
+  [K in keyof QualityEventMap as `highrise-${K}`]: QualityEventMap[K];
+};
 
 /** Events `<highrise-softphone>` dispatches, all bubbling and composed. */
 export interface HighriseSoftphoneEventMap extends Forwarded {
@@ -82,6 +85,9 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @event highrise-message - A text message (SIP MESSAGE) arrived; `detail: { from, displayName, text }`. It is shown in the chat panel too.
  * @event highrise-ring-blocked - The browser refused to play the ring tone (incoming) or the ringback (outgoing), e.g. autoplay before any user gesture; `detail: { callState }`. The element rings visibly instead (`ring-blocked` attribute).
  * @event highrise-devices-changed - Audio devices were plugged in or out; `detail: { devices }` (`MediaDeviceInfo[]`, from `enumerateDevices()`).
+ * @event highrise-call-quality - Every second of a connected call; `detail: { rtt, jitter, packetLoss, mos }` (milliseconds, percent lost since the last sample, MOS estimate 1…4.5).
+ * @event highrise-quality-warning - The call's quality is poor: `detail: { code, sample }`, `code` one of `high-rtt` (over 400 ms), `high-jitter` (over 30 ms), `high-packet-loss` (over 1 %), `low-mos` (under 3.5); raised after 3 bad samples in a row. Shown as a sentence (`quality` part).
+ * @event highrise-quality-warning-cleared - That warning is over (5 s good, or the call ended); `detail: { code }`.
  * @event highrise-token-will-expire - The token expires soon; `detail: { expiresAt }`. Fired from 60 s before, every 15 s, until `updateToken()`.
  *
  * @slot logo - An image or mark before the brand text in the header.
@@ -101,6 +107,7 @@ export interface HighriseSoftphoneEventMap extends Forwarded {
  * @csspart hold-button - Holds and resumes (`aria-pressed`).
  * @csspart transfer-target - The number to transfer the call to.
  * @csspart transfer-button - Transfers the call to `transfer-target` (blind); with a second call up (consulted, or a waiting call answered), joins the two calls instead (attended).
+ * @csspart quality - During a call: the quality warnings as sentences, empty while the call sounds fine (a polite live region).
  * @csspart chat - The chat panel (a `<details>`): messages to and from the number typed in, or the party of the call.
  * @csspart messages - The conversation, newest last (a polite live region).
  * @csspart message-input - The text to send.
@@ -176,6 +183,8 @@ export class HighriseSoftphone extends LitElement {
   #registrationProblem = '';
   #audioMode = '';
   #focusedFor: CallState = 'idle';
+  /** The call's quality warnings now raised, in the order they came. */
+  #quality = new Set<QualityWarning>();
   /** The chat panel's conversation: [sent by us, the other party, text]. */
   #chat: [boolean, string, string][] = [];
 
@@ -382,7 +391,8 @@ export class HighriseSoftphone extends LitElement {
             >
               ${t.transfer}
             </button>
-          </div>`
+          </div>
+          <div part="quality" role="status">${[...this.#quality].map((code) => t[code]).join(' ')}</div>`
         : nothing}
       <div part="call-controls" role="group" aria-label=${t.callControls}>
         ${this.callState === 'incoming'
@@ -530,6 +540,7 @@ export class HighriseSoftphone extends LitElement {
     this.registration = 'unregistered';
     this.callState = 'idle';
     this.muted = this.held = this.#waiting = false;
+    this.#quality.clear();
   }
 
   #listenTo(phone: PhoneController): void {
@@ -555,6 +566,17 @@ export class HighriseSoftphone extends LitElement {
       // Endings with a sentence are failures (`busy`, …); a plain hang-up has none.
       if (reason in en) this.#problem = reason;
     });
+    // Call quality: a sample a second, and warnings shown in the call view until cleared.
+    const stopQuality = sampleCallQuality(phone, (type, detail) => {
+      if (type !== 'call-quality') {
+        const { code } = detail as { code: QualityWarning };
+        if (type === 'quality-warning') this.#quality.add(code);
+        else this.#quality.delete(code);
+        this.requestUpdate();
+      }
+      this.#dispatch(`highrise-${type}`, detail as never);
+    });
+    signal.addEventListener('abort', stopQuality);
     for (const type of FORWARDED) {
       on(type, (detail) => {
         this.requestUpdate();

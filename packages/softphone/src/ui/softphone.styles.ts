@@ -131,6 +131,13 @@ export const softphoneStyles = css`
     color: var(--highrise-danger-color, #c53030);
     font-size: 0.85em;
   }
+  [part='quality'] {
+    color: var(--highrise-danger-color, #c53030);
+    font-size: 0.85em;
+  }
+  [part='quality']:not(:empty)::before {
+    content: '⚠ ' / '';
+  }
   audio {
     display: none;
   }
