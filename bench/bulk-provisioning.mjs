@@ -66,8 +66,8 @@ const timed = (fn) => {
  * order), into copies of their tables (same columns, keys, indexes and foreign keys):
  * - `extensions`: the baseline. The same 100,000 rows (ids, numbers, names, HA1s, timestamps), one
  *   transaction per tenant's 1,000, as the API's batches.
- * - `writes`: everything the API's batches wrote, for scale: the extensions, their audit events and
- *   the batches' idempotency records, in three transactions per batch as the API commits them (the
+ * - `writes`: everything the API's batches wrote, for scale: the extensions, each batch's one audit
+ *   event and the batches' idempotency records, in three transactions per batch as the API commits them (the
  *   claim; the extensions with their events; the stored answer). What the API costs beyond this is
  *   HTTP, validation, hashing and the client.
  */
@@ -79,11 +79,11 @@ function rawSqlite(dataDir, tenantIds) {
     db.pragma('busy_timeout = 5000');
     const rowsOf = (table, where, ...args) => db.prepare(`SELECT * FROM ${table} WHERE ${where} ORDER BY rowid`).raw().all(...args);
     const extensions = tenantIds.map((tenantId) => rowsOf('extensions', 'tenant_id = ?', tenantId));
-    const events = tenantIds.map((tenantId) => rowsOf('audit_events', "tenant_id = ? AND action = 'extension.created'", tenantId));
+    const events = tenantIds.map((tenantId) => rowsOf('audit_events', "tenant_id = ? AND action = 'extension.batch_created'", tenantId));
     // The batches' stored answers are the large records, written in the order the batches finished.
     const records = rowsOf('idempotency_records', 'length(response_body) > 10000').slice(-tenantIds.length);
-    for (const [what, got] of [['extensions', extensions.flat().length], ['audit events', events.flat().length]]) {
-      if (got !== TOTAL) throw new Error(`${got} ${what} read back, ${TOTAL} expected`);
+    for (const [what, got, expected] of [['extensions', extensions.flat().length, TOTAL], ['audit events', events.flat().length, tenantIds.length]]) {
+      if (got !== expected) throw new Error(`${got} ${what} read back, ${expected} expected`);
     }
     if (records.length !== tenantIds.length) throw new Error(`${records.length} idempotency records read back, ${tenantIds.length} expected`);
 
@@ -152,11 +152,11 @@ async function rawPostgres(url, tenantIds) {
     const events = [];
     for (const tenantId of tenantIds) {
       extensions.push(await rowsOf('extensions', 'tenant_id = $1', tenantId));
-      events.push(await rowsOf('audit_events', "tenant_id = $1 AND action = 'extension.created'", tenantId));
+      events.push(await rowsOf('audit_events', "tenant_id = $1 AND action = 'extension.batch_created'", tenantId));
     }
     const records = (await client.query({ text: 'SELECT * FROM idempotency_records WHERE length(response_body) > 10000 ORDER BY created_at', rowMode: 'array' })).rows.slice(-tenantIds.length);
-    for (const [what, got] of [['extensions', extensions.flat().length], ['audit events', events.flat().length]]) {
-      if (got !== TOTAL) throw new Error(`${got} ${what} read back, ${TOTAL} expected`);
+    for (const [what, got, expected] of [['extensions', extensions.flat().length, TOTAL], ['audit events', events.flat().length, tenantIds.length]]) {
+      if (got !== expected) throw new Error(`${got} ${what} read back, ${expected} expected`);
     }
     if (records.length !== tenantIds.length) throw new Error(`${records.length} idempotency records read back, ${tenantIds.length} expected`);
     const inTransaction = async (fn) => {
@@ -246,7 +246,7 @@ async function measure(label, dataDir, databaseUrl) {
   const ratio = apiRate / rawRate;
   console.log(`  through the API: ${TOTAL.toLocaleString('en')} extensions across ${TENANTS} tenants in ${apiSeconds.toFixed(1)} s (${Math.round(apiRate).toLocaleString('en')}/s; budget < ${MAX_SECONDS} s); this process's CPU time meanwhile (client and platform) ${apiCpuSeconds.toFixed(1)} s, ${Math.round((apiCpuSeconds * 1e6) / TOTAL)} µs per extension`);
   console.log(`  raw inserts of the same rows into the same database: ${rawSeconds.toFixed(2)} s (${Math.round(rawRate).toLocaleString('en')}/s)`);
-  console.log(`  for scale, everything the API's batches wrote (the extensions, their audit events, the idempotency records), inserted raw: ${writesSeconds.toFixed(2)} s (${(rawSeconds / writesSeconds).toFixed(3)}x the raw rate)`);
+  console.log(`  for scale, everything the API's batches wrote (the extensions, one audit event per batch, the idempotency records), inserted raw: ${writesSeconds.toFixed(2)} s (${(rawSeconds / writesSeconds).toFixed(3)}x the raw rate)`);
   const within = apiSeconds < MAX_SECONDS && ratio >= MIN_RATIO;
   console.log(`  ratio API / raw: ${ratio.toFixed(3)}x (budget >= ${MIN_RATIO}x): ${within ? 'PASS' : 'OVER BUDGET'}`);
   return within;

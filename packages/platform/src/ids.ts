@@ -38,7 +38,7 @@ function increment(digits: number[]): number[] {
   return next;
 }
 
-export type IdPrefix = 'ten' | 'ext' | 'key' | 'res' | 'evt' | 'req' | 'cal' | 'num' | 'dlr' | 'rgp' | 'trk' | 'rol' | 'por' | 'pdc' | 'pcm' | 'pev' | 'whe' | 'whd';
+export type IdPrefix = 'ten' | 'ext' | 'key' | 'res' | 'evt' | 'req' | 'cal' | 'num' | 'dlr' | 'rgp' | 'trk' | 'rol' | 'por' | 'pdc' | 'pcm' | 'pev' | 'whe' | 'whd' | 'exb';
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   if (now <= lastTime) {

@@ -185,6 +185,7 @@ export function keyedEventHash(key: AuditKey, e: AuditEventRow): string {
 const TARGET_TYPES: Record<string, string> = {
   ten: 'tenant',
   ext: 'extension',
+  exb: 'extension_batch',
   key: 'api_key',
   res: 'reseller',
   rol: 'role',

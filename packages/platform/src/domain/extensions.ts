@@ -1,6 +1,6 @@
 import { newId } from '../ids';
 import type { ExtensionRow, Page, PageQuery } from '../store/types';
-import { recordAudit, recordAudits, type DomainContext } from './context';
+import { recordAudit, type DomainContext } from './context';
 import { ExtensionExists, ExtensionsExist, LimitExceeded, NotFound } from './errors';
 import type { Actor } from './principal';
 import { digestHa1, newSipPassword, newSipPasswords } from './secrets';
@@ -71,8 +71,10 @@ export async function createExtension(
 /**
  * Creates a batch of extensions all together or not at all, in one transaction: every number is
  * checked against the tenant's extensions and ring groups and against the items before it, and the
- * limit against the whole batch, before anything is written. Each extension gets its own audit
- * event and `extension.created` event, as if created one by one.
+ * limit against the whole batch, before anything is written. The batch is one audit event
+ * (`extension.batch_created`, naming every extension it made; an audit search by an extension's id
+ * finds it), and each extension its own `extension.created` webhook event, as if created one by one
+ * (docs/decisions/2026-12-02-one-audit-event-per-batch.md).
  */
 export async function createExtensions(
   ctx: DomainContext,
@@ -109,13 +111,26 @@ export async function createExtensions(
       throw new LimitExceeded('extensions', limits.extensions, `the tenant holds ${held} of its ${limits.extensions} extensions; a batch of ${inputs.length} does not fit`);
     }
     await scope.extensions.insertMany(prepared.map((p) => p.row));
-    await recordAudits(ctx, actor, tenant.id, 'extension.created', prepared.map(({ row, sipPassword }) => ({ targetId: row.id, details: { before: null, after: { ...row, sipPassword } } })));
+    await recordAudit(ctx, actor, tenant.id, EXTENSION_BATCH_CREATED, newId('exb'), { before: null, after: batchAuditRecord(prepared.map((p) => p.row)) });
     const created = prepared.map(({ row, sipPassword }) => ({ extension: view(access, { ...row, tenantId: tenant.id }), sipPassword }));
     await emitEvents(ctx, 'extension.created', tenant.id, created.map((c) => c.extension));
     await noteUsage(ctx, tenant.id, 'extensions', held, held + inputs.length, limits.extensions);
     return created;
   });
 }
+
+/** The audit action of a batch create: one event for the whole batch. */
+export const EXTENSION_BATCH_CREATED = 'extension.batch_created';
+
+/**
+ * What a batch's audit event records: how many, and each extension's id, number and name (what its
+ * own `extension.created` event showed, less the redacted HA1 and password and the timestamps,
+ * which are the event's own). Arrays are written as they are, so this must hold no secret.
+ */
+const batchAuditRecord = (rows: readonly Pick<ExtensionRow, 'id' | 'number' | 'displayName'>[]) => ({
+  count: rows.length,
+  extensions: rows.map(({ id, number, displayName }) => ({ id, number, displayName })),
+});
 
 export async function listExtensions(access: TenantAccess, page: PageQuery, filter: { number?: string | undefined } = {}): Promise<Page<ExtensionView>> {
   // An end user lists exactly their own extension.

@@ -29,12 +29,23 @@ export type KyselyStoreOptions = ConnectOptions & {
 /** Today's store contract, async, plus the directory change notifications the SIP edge's cache needs. */
 export type KyselyStore = AsyncStore & DirectoryChangeSource;
 
+/**
+ * A batch's one audit event names every extension it made inside its changes (domain/extensions.ts),
+ * so a search by an extension's id finds its creation there too: the id as a JSON string, matched
+ * only in batch events (LIKE needs no dialect switch; `%`, `_` and `\` are escaped).
+ */
+const batchNaming = (eb: ExpressionBuilder<Database, 'audit_events'>, targetId: string) =>
+  eb.and([
+    eb('action', '=', 'extension.batch_created'),
+    sql<boolean>`${eb.ref('changes')} LIKE ${`%${JSON.stringify(targetId).replace(/[\\%_]/g, '\\$&')}%`} ESCAPE '\\'`,
+  ]);
+
 /** The audit filters as predicates, shared by the tenant's and the platform-wide list. */
 function auditFilter(eb: ExpressionBuilder<Database, 'audit_events'>, filter: AuditFilter) {
   const and = [];
   if (filter.actorKeyId !== undefined) and.push(eb('actor_key_id', '=', filter.actorKeyId));
   if (filter.action !== undefined) and.push(eb('action', '=', filter.action));
-  if (filter.targetId !== undefined) and.push(eb('target_id', '=', filter.targetId));
+  if (filter.targetId !== undefined) and.push(eb.or([eb('target_id', '=', filter.targetId), batchNaming(eb, filter.targetId)]));
   if (filter.from !== undefined) and.push(eb('occurred_at', '>=', filter.from));
   if (filter.to !== undefined) and.push(eb('occurred_at', '<', filter.to));
   return eb.and(and);
