@@ -31,9 +31,17 @@ const visible = (access: TenantAccess, id: string) => access.onlyExtensionId ===
 
 export const sipUri = (number: string, sipDomain: string) => `sip:${number}@${sipDomain}`;
 
+/** Field by field rather than `{ ...rest }`: a batch makes a thousand, and the HA1 is left out by name. */
 function view(access: TenantAccess, row: ExtensionRow): ExtensionView {
-  const { ha1: _secret, ...rest } = row;
-  return { ...rest, sipUri: sipUri(row.number, access.tenant.sipDomain) };
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    number: row.number,
+    displayName: row.displayName,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    sipUri: sipUri(row.number, access.tenant.sipDomain),
+  };
 }
 
 /** Creates an extension; the SIP password (given or generated) is returned this once and kept only as HA1. */
@@ -93,10 +101,11 @@ export async function createExtensions(
   });
   // Hashing is the costly part of a row; done before the transaction holds the connection.
   const generated = newSipPasswords(inputs.reduce((n, input) => (input.sipPassword === undefined ? n + 1 : n), 0));
-  const prepared = inputs.map((input) => {
+  const passwords: string[] = [];
+  const rows: ExtensionRow[] = inputs.map((input) => {
     const sipPassword = input.sipPassword ?? generated.pop()!;
-    const row = { id: newId('ext'), number: input.number, displayName: input.displayName, ha1: digestHa1(input.number, tenant.sipDomain, sipPassword), createdAt: now, updatedAt: now };
-    return { row, sipPassword };
+    passwords.push(sipPassword);
+    return { id: newId('ext'), tenantId: tenant.id, number: input.number, displayName: input.displayName, ha1: digestHa1(input.number, tenant.sipDomain, sipPassword), createdAt: now, updatedAt: now };
   });
   return ctx.store.transaction(async () => {
     // The same tenant-row lock as a single create: two nodes' batches cannot both fit under the cap.
@@ -110,9 +119,9 @@ export async function createExtensions(
     if (held + inputs.length > limits.extensions) {
       throw new LimitExceeded('extensions', limits.extensions, `the tenant holds ${held} of its ${limits.extensions} extensions; a batch of ${inputs.length} does not fit`);
     }
-    await scope.extensions.insertMany(prepared.map((p) => p.row));
-    await recordAudit(ctx, actor, tenant.id, EXTENSION_BATCH_CREATED, newId('exb'), { before: null, after: batchAuditRecord(prepared.map((p) => p.row)) });
-    const created = prepared.map(({ row, sipPassword }) => ({ extension: view(access, { ...row, tenantId: tenant.id }), sipPassword }));
+    await scope.extensions.insertMany(rows);
+    await recordAudit(ctx, actor, tenant.id, EXTENSION_BATCH_CREATED, newId('exb'), { before: null, after: batchAuditRecord(rows) });
+    const created = rows.map((row, i) => ({ extension: view(access, row), sipPassword: passwords[i]! }));
     await emitEvents(ctx, 'extension.created', tenant.id, created.map((c) => c.extension));
     await noteUsage(ctx, tenant.id, 'extensions', held, held + inputs.length, limits.extensions);
     return created;

@@ -70,7 +70,7 @@ const auditValues = (e: AuditEventRow) => ({
   hash: e.hash ?? null,
 });
 
-function tenantCore(tenant: TenantDb, scope: TenantScope, records: AsyncStore['callRecords']): Pick<AsyncTenantScope, 'extensions' | 'auditEvents' | 'calls'> {
+function tenantCore(tenant: TenantDb, scope: TenantScope, records: AsyncStore['callRecords'], dialect: StoreContext['conn']['dialect']): Pick<AsyncTenantScope, 'extensions' | 'auditEvents' | 'calls'> {
   const extensions: AsyncTenantScope['extensions'] = {
     async list(page) {
       const rows = await tenant.selectFrom('extensions').selectAll().where('id', '>', page.after ?? '').orderBy('id').limit(page.limit + 1).execute();
@@ -99,11 +99,15 @@ function tenantCore(tenant: TenantDb, scope: TenantScope, records: AsyncStore['c
     },
     async takenNumbers(numbers) {
       if (numbers.length === 0) return [];
+      // The list as one bound array, not a parameter per number: a batch's thousand would cost
+      // Kysely's compiler, and SQLite's parser, more than the lookup itself.
+      const list = () =>
+        dialect === 'postgres' ? sql<string>`(SELECT unnest(${[...numbers]}::text[]))` : sql<string>`(SELECT value FROM json_each(${JSON.stringify(numbers)}))`;
       const held = await tenant
         .selectFrom('extensions')
         .select('number')
-        .where('number', 'in', [...numbers])
-        .unionAll(tenant.selectFrom('ring_groups').select('number').where('number', 'in', [...numbers]))
+        .where('number', 'in', list())
+        .unionAll(tenant.selectFrom('ring_groups').select('number').where('number', 'in', list()))
         .execute();
       return held.map((r) => r.number);
     },
@@ -409,7 +413,7 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     const scoped = tenantDb(ctx, scope);
     return {
       tenantId: scoped.tenantId,
-      ...tenantCore(scoped, scope, callRecords),
+      ...tenantCore(scoped, scope, callRecords, ctx.conn.dialect),
       ...tenantIdentity(scoped),
       ...tenantBranding(scoped),
       ...tenantDialPlan(scoped),
