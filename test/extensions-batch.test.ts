@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequestError, ConflictError, Highrise, NotFoundError, UnprocessableEntityError, verifyWebhook, type ExtensionCreateParams } from '@highrise/sdk';
 import { expectApiError as failure, startTestPlatform, type TestPlatform } from './support/platform';
+import { createNodePhone, withTimeout } from './support/sip-node';
 
 let testPlatform: TestPlatform;
 let provider: Highrise;
@@ -45,7 +46,7 @@ async function numbersOf(hr: Highrise, tenantId: string): Promise<string[]> {
 }
 
 describe('POST /v1/tenants/{id}/extensions/batch', () => {
-  it('creates every item in order, each with its SIP password, and audits each one', async () => {
+  it('creates every item in order, each with its SIP password, and audits the batch as one event naming each extension', async () => {
     const { created, admin } = await testPlatform.createTenant('batch-ok', 'Batch OK');
     const batch = await admin.tenant(created.tenant.id).extensions.createBatch([
       { number: '201', displayName: 'Front desk', sipPassword: 'front-desk-password-1' },
@@ -59,12 +60,47 @@ describe('POST /v1/tenants/{id}/extensions/batch', () => {
     expect(batch.data[0]!.sipPassword).toBe('front-desk-password-1');
     expect(batch.data[1]!.sipPassword).toMatch(/^[A-Za-z0-9]{20}$/);
     expect(await numbersOf(admin, created.tenant.id)).toEqual(['201', '202']);
-    const audit = await admin.tenant(created.tenant.id).auditEvents.list({ action: 'extension.created' }).toArray();
-    expect(audit.map((e) => e.target.id).sort()).toEqual(batch.data.map((e) => e.id).sort());
+    const auditEvents = admin.tenant(created.tenant.id).auditEvents;
+    const audit = await auditEvents.list({ action: 'extension.batch_created' }).toArray();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.target.type).toBe('extension_batch');
+    expect(audit[0]!.actor.principal).toBe('tenant');
+    expect(audit[0]!.changes).toEqual({
+      count: { before: null, after: 2 },
+      extensions: { before: null, after: batch.data.map(({ id, number, displayName }) => ({ id, number, displayName })) },
+    });
+    expect(await auditEvents.list({ action: 'extension.created' }).toArray()).toEqual([]);
     expect(JSON.stringify(audit)).not.toContain('front-desk-password-1');
-    // The batch's events are linked into the tenant's chain one after another, as single creates are.
+    // Who made extension 202? A search by its id finds the batch that did, and its later changes.
+    await admin.tenant(created.tenant.id).extensions.update(batch.data[1]!.id, { displayName: 'Back office 2' });
+    expect((await auditEvents.list({ targetId: batch.data[1]!.id }).toArray()).map((e) => e.action)).toEqual(['extension.batch_created', 'extension.updated']);
+    // A prefix of an id, or an id with LIKE's wildcards, names nothing.
+    expect(await auditEvents.list({ targetId: batch.data[1]!.id.slice(0, -1) }).toArray()).toEqual([]);
+    expect(await auditEvents.list({ targetId: 'ext_%' }).toArray()).toEqual([]);
+    // The batch's event is linked into the tenant's chain like any other.
     await admin.tenant(created.tenant.id).extensions.create({ number: '203', displayName: 'After the batch' });
-    expect(await admin.tenant(created.tenant.id).auditEvents.verify()).toMatchObject({ ok: true });
+    expect(await auditEvents.verify()).toMatchObject({ ok: true });
+  });
+
+  it('gives SIP credentials a phone can register with the moment the batch answers', async () => {
+    const { created, admin } = await testPlatform.createTenant('batch-register', 'Batch Register');
+    const batch = await admin.tenant(created.tenant.id).extensions.createBatch([...items(700, 2), { number: '702', displayName: 'Given', sipPassword: 'given-password-702-x' }]);
+    for (const extension of [batch.data[1]!, batch.data[2]!]) {
+      const phone = createNodePhone({ wsUrl: testPlatform.platform.wsUrl, domain: created.tenant.sipDomain, number: extension.number, password: extension.sipPassword });
+      try {
+        await phone.start();
+        await withTimeout(phone.register(), 5000, `register ${extension.number}`);
+      } finally {
+        await phone.stop();
+      }
+    }
+    const wrong = createNodePhone({ wsUrl: testPlatform.platform.wsUrl, domain: created.tenant.sipDomain, number: '700', password: 'not-its-password-000' });
+    try {
+      await wrong.start();
+      await expect(withTimeout(wrong.register(), 5000, 'register 700 with a wrong password')).rejects.toThrow();
+    } finally {
+      await wrong.stop();
+    }
   });
 
   it('sends each extension its own extension.created webhook event to every subscriber, without its password', async () => {

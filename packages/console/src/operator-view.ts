@@ -253,10 +253,16 @@ export class OperatorView extends LitElement {
   }
 }
 
+/** A batch's one event (`extension.batch_created`) says how many it made: " (1,000 extensions)". */
+function batchSize(e: AuditEvent): string {
+  const count = e.changes?.['count']?.after;
+  return e.action.endsWith('.batch_created') && typeof count === 'number' ? ` (${count.toLocaleString('en')} ${e.action.split('.')[0]}s)` : '';
+}
+
 export function auditList(events: AuditEvent[], tz: string) {
   if (events.length === 0) return html`<p class="muted">No audit events in the last week.</p>`;
   return html`<ul class="plain" data-list="audit">
-    ${events.map((e) => html`<li><span class="muted">${dateTime(e.occurredAt, tz)}</span> ${e.action} <span class="muted">${e.target.type} ${e.target.id}${e.actor.principal ? ` by ${e.actor.principal}${e.actor.role ? ` (${e.actor.role})` : ''}` : ''}</span></li>`)}
+    ${events.map((e) => html`<li><span class="muted">${dateTime(e.occurredAt, tz)}</span> ${e.action}${batchSize(e)} <span class="muted">${e.target.type} ${e.target.id}${e.actor.principal ? ` by ${e.actor.principal}${e.actor.role ? ` (${e.actor.role})` : ''}` : ''}</span></li>`)}
   </ul>`;
 }
 

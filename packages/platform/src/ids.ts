@@ -11,6 +11,8 @@ const RANDOM_LENGTH = 16;
 
 let lastTime = -1;
 let lastRandom: number[] = [];
+/** `lastTime` encoded: ids made in the same millisecond (a batch's thousand) share it. */
+let lastTimeText = '';
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -25,27 +27,28 @@ function freshRandom(): number[] {
   return [...randomBytes(RANDOM_LENGTH)].map((b) => b % 32);
 }
 
-/** Adds one to the base32 digits; a carry out of the top digit (2^80 ids in one ms) cannot happen in practice. */
-function increment(digits: number[]): number[] {
-  const next = [...digits];
-  for (let i = next.length - 1; i >= 0; i--) {
-    if (next[i]! < 31) {
-      next[i]! += 1;
-      return next;
+/** Adds one to the base32 digits in place; a carry out of the top digit (2^80 ids in one ms) cannot happen in practice. */
+function increment(digits: number[]): void {
+  for (let i = digits.length - 1; i >= 0; i--) {
+    if (digits[i]! < 31) {
+      digits[i]! += 1;
+      return;
     }
-    next[i] = 0;
+    digits[i] = 0;
   }
-  return next;
 }
 
-export type IdPrefix = 'ten' | 'ext' | 'key' | 'res' | 'evt' | 'req' | 'cal' | 'num' | 'dlr' | 'rgp' | 'trk' | 'rol' | 'por' | 'pdc' | 'pcm' | 'pev' | 'whe' | 'whd';
+export type IdPrefix = 'ten' | 'ext' | 'key' | 'res' | 'evt' | 'req' | 'cal' | 'num' | 'dlr' | 'rgp' | 'trk' | 'rol' | 'por' | 'pdc' | 'pcm' | 'pev' | 'whe' | 'whd' | 'exb';
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   if (now <= lastTime) {
-    lastRandom = increment(lastRandom);
+    increment(lastRandom);
   } else {
     lastTime = now;
+    lastTimeText = encodeTime(now);
     lastRandom = freshRandom();
   }
-  return `${prefix}_${encodeTime(lastTime)}${lastRandom.map((d) => ALPHABET[d]).join('')}`;
+  let random = '';
+  for (const digit of lastRandom) random += ALPHABET[digit];
+  return `${prefix}_${lastTimeText}${random}`;
 }

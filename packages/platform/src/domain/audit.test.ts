@@ -45,6 +45,10 @@ describe('canonicalJson', () => {
       // Left to the definition: index-like keys (enumerated first), toJSON, class instances, boxed values.
       { b: 1, 10: 2, 9: 3, a: 4 }, { when: new Date(0), nested: { toJSON: () => ({ y: 1, x: 2 }) } }, new Point(1, 2),
       { boxed: new String('s'), n: new Number(1) }, Object.assign(Object.create(null), { b: 1, a: 2 }),
+      // Flat objects whose keys already come sorted (written in one go) and near misses that are not.
+      { displayName: 'Desk "1"', id: 'ext_1', number: '101' }, { a: -0, b: 1e21, c: true, d: null, e: '' }, { a: 1, b: NaN }, { a: 1, b: undefined, c: 2 },
+      { a: 1, a0: { b: 1 } }, { b: 1, a: 2 }, { a: 1, 1: 2 }, Object.assign(Object.create(null), { a: 1, b: 2 }), { a: 1n === 1n, b: [] },
+      { count: 2, extensions: [{ displayName: 'x', id: 'ext_1', number: '1' }, { id: 'ext_2', displayName: 'y', number: '2' }] },
     ];
     for (const value of values) expect(canonicalJson(value)).toBe(definition(value));
     expect(canonicalJson(undefined)).toBe(definition(undefined));

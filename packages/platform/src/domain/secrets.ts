@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -43,5 +43,5 @@ export const newSipPassword = () => randomBase62(SIP_PASSWORD_LENGTH);
 export const newSipPasswords = (count: number) => randomBase62Many(count, SIP_PASSWORD_LENGTH);
 
 /** RFC 2617 HA1 = MD5(username:realm:password); username is the extension number, realm the tenant SIP domain. */
-export const digestHa1 = (number: string, sipDomain: string, password: string) =>
-  createHash('md5').update(`${number}:${sipDomain}:${password}`).digest('hex');
+// One-shot `hash` (Node >= 20.12): no Hash object per call, which a batch of 1,000 would make 1,000 of.
+export const digestHa1 = (number: string, sipDomain: string, password: string) => hash('md5', `${number}:${sipDomain}:${password}`, 'hex');

@@ -29,12 +29,23 @@ export type KyselyStoreOptions = ConnectOptions & {
 /** Today's store contract, async, plus the directory change notifications the SIP edge's cache needs. */
 export type KyselyStore = AsyncStore & DirectoryChangeSource;
 
+/**
+ * A batch's one audit event names every extension it made inside its changes (domain/extensions.ts),
+ * so a search by an extension's id finds its creation there too: the id as a JSON string, matched
+ * only in batch events (LIKE needs no dialect switch; `%`, `_` and `\` are escaped).
+ */
+const batchNaming = (eb: ExpressionBuilder<Database, 'audit_events'>, targetId: string) =>
+  eb.and([
+    eb('action', '=', 'extension.batch_created'),
+    sql<boolean>`${eb.ref('changes')} LIKE ${`%${JSON.stringify(targetId).replace(/[\\%_]/g, '\\$&')}%`} ESCAPE '\\'`,
+  ]);
+
 /** The audit filters as predicates, shared by the tenant's and the platform-wide list. */
 function auditFilter(eb: ExpressionBuilder<Database, 'audit_events'>, filter: AuditFilter) {
   const and = [];
   if (filter.actorKeyId !== undefined) and.push(eb('actor_key_id', '=', filter.actorKeyId));
   if (filter.action !== undefined) and.push(eb('action', '=', filter.action));
-  if (filter.targetId !== undefined) and.push(eb('target_id', '=', filter.targetId));
+  if (filter.targetId !== undefined) and.push(eb.or([eb('target_id', '=', filter.targetId), batchNaming(eb, filter.targetId)]));
   if (filter.from !== undefined) and.push(eb('occurred_at', '>=', filter.from));
   if (filter.to !== undefined) and.push(eb('occurred_at', '<', filter.to));
   return eb.and(and);
@@ -59,7 +70,7 @@ const auditValues = (e: AuditEventRow) => ({
   hash: e.hash ?? null,
 });
 
-function tenantCore(tenant: TenantDb, scope: TenantScope, records: AsyncStore['callRecords']): Pick<AsyncTenantScope, 'extensions' | 'auditEvents' | 'calls'> {
+function tenantCore(tenant: TenantDb, scope: TenantScope, records: AsyncStore['callRecords'], dialect: StoreContext['conn']['dialect']): Pick<AsyncTenantScope, 'extensions' | 'auditEvents' | 'calls'> {
   const extensions: AsyncTenantScope['extensions'] = {
     async list(page) {
       const rows = await tenant.selectFrom('extensions').selectAll().where('id', '>', page.after ?? '').orderBy('id').limit(page.limit + 1).execute();
@@ -88,11 +99,15 @@ function tenantCore(tenant: TenantDb, scope: TenantScope, records: AsyncStore['c
     },
     async takenNumbers(numbers) {
       if (numbers.length === 0) return [];
+      // The list as one bound array, not a parameter per number: a batch's thousand would cost
+      // Kysely's compiler, and SQLite's parser, more than the lookup itself.
+      const list = () =>
+        dialect === 'postgres' ? sql<string>`(SELECT unnest(${[...numbers]}::text[]))` : sql<string>`(SELECT value FROM json_each(${JSON.stringify(numbers)}))`;
       const held = await tenant
         .selectFrom('extensions')
         .select('number')
-        .where('number', 'in', [...numbers])
-        .unionAll(tenant.selectFrom('ring_groups').select('number').where('number', 'in', [...numbers]))
+        .where('number', 'in', list())
+        .unionAll(tenant.selectFrom('ring_groups').select('number').where('number', 'in', list()))
         .execute();
       return held.map((r) => r.number);
     },
@@ -398,7 +413,7 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     const scoped = tenantDb(ctx, scope);
     return {
       tenantId: scoped.tenantId,
-      ...tenantCore(scoped, scope, callRecords),
+      ...tenantCore(scoped, scope, callRecords, ctx.conn.dialect),
       ...tenantIdentity(scoped),
       ...tenantBranding(scoped),
       ...tenantDialPlan(scoped),
