@@ -18,6 +18,7 @@ export interface UsageCounterOptions {
 }
 
 export const DEFAULT_USAGE_FLUSH_MS = 10_000;
+const HOUR_MS = 3_600_000;
 
 const zero = (): UsageCounts => ({ messages: 0, refusedMessages: 0, refusedExtensions: 0, refusedStorage: 0, peakRegistrations: 0, peakStorageBytes: 0 });
 
@@ -28,8 +29,9 @@ const REFUSAL_FIELD = { messages: 'refusedMessages', extensions: 'refusedExtensi
  * (store.usageRollups.add), so the SIP edge's MESSAGE path and a refused request pay a map update,
  * never a write. Peaks: each step of registrations or stored bytes keeps the larger of the level
  * before and after it (the level before the first step of an hour is the level the hour began
- * with); each flush samples this node's registrations, and the first flush of each hour reads the
- * stored bytes, so an hour without steps still has its level. `close` flushes what is left.
+ * with); each flush samples this node's registrations (written when higher than the hour's last
+ * sample), and the first flush of each hour reads the stored bytes, so an hour without steps still
+ * has its level. `close` flushes what is left.
  *
  * What a crash loses is at most one interval's counts of this node. Registrations are this node's
  * own (each node's edge holds its own phones): with several nodes, an hour's stored peak is the
@@ -47,6 +49,8 @@ export class UsageCounter {
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #storageHour: string | undefined;
+  /** Registrations already sampled in this UTC hour: a flush writes a sample only when it is higher. */
+  #sampled = { hour: '', peaks: new Map<string, number>() };
 
   constructor(write: (rows: readonly ScopedUsageHour[]) => Promise<void>, options: UsageCounterOptions = {}) {
     this.#write = write;
@@ -99,7 +103,19 @@ export class UsageCounter {
     await this.flush();
   }
 
-  #slot(tenantId: string, hour = rollupHour(new Date(this.#now()).toISOString())): UsageCounts {
+  #hour = { start: 0, end: 0, iso: '' };
+
+  /** The current UTC hour as rollup text, formatted once per hour rather than once per count. */
+  #currentHour(): string {
+    const now = this.#now();
+    if (now < this.#hour.start || now >= this.#hour.end) {
+      const start = Math.floor(now / HOUR_MS) * HOUR_MS;
+      this.#hour = { start, end: start + HOUR_MS, iso: rollupHour(new Date(start).toISOString()) };
+    }
+    return this.#hour.iso;
+  }
+
+  #slot(tenantId: string, hour = this.#currentHour()): UsageCounts {
     const key = `${hour}\n${tenantId}`;
     let held = this.#pending.get(key);
     if (!held) this.#pending.set(key, (held = { tenantId, hour, c: zero() }));
@@ -107,8 +123,13 @@ export class UsageCounter {
   }
 
   async #flushOnce(): Promise<void> {
-    const hour = rollupHour(new Date(this.#now()).toISOString());
-    for (const [tenantId, n] of this.#liveRegistrations?.() ?? []) if (n > 0) this.registrations(tenantId, n, n);
+    const hour = this.#currentHour();
+    if (this.#sampled.hour !== hour) this.#sampled = { hour, peaks: new Map() };
+    for (const [tenantId, n] of this.#liveRegistrations?.() ?? []) {
+      if (n <= (this.#sampled.peaks.get(tenantId) ?? 0)) continue;
+      this.#sampled.peaks.set(tenantId, n);
+      this.registrations(tenantId, n, n);
+    }
     if (this.#storedBytes && this.#storageHour !== hour) {
       try {
         for (const { tenantId, bytes } of await this.#storedBytes()) this.storage(tenantId, bytes, bytes);
