@@ -262,7 +262,9 @@ describe('CSV', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await res.text()).trimEnd().split('\r\n').map((l) => l.split(','));
     const json = await paris.admin.tenant(id).analytics.summary({ ...SPRING, interval: 'day', tz: TZ });
-    expect(lines[0]).toEqual(['start', 'end', 'label', 'calls', 'answered', 'missed', 'failed', 'refusedByChannelLimit', 'durationSeconds', 'minutes', 'answerSeizureRatio', 'averageCallDurationSeconds', 'peakChannels']);
+    expect(lines[0]).toEqual(['start', 'end', 'label', 'calls', 'answered', 'missed', 'failed', 'refusedByChannelLimit', 'durationSeconds', 'minutes', 'answerSeizureRatio', 'averageCallDurationSeconds', 'peakChannels',
+      // Added by the usage rollups (0019), after the call columns so their positions hold.
+      'messages', 'peakRegistrations', 'peakStorageBytes', 'refusedChannels', 'refusedMessages', 'refusedExtensions', 'refusedStorage']);
     expect(lines).toHaveLength(json.buckets.length + 2);
     for (const [i, b] of json.buckets.entries()) {
       expect(lines[i + 1]!.slice(0, 5)).toEqual([b.start, b.end, b.label, String(b.calls), String(b.answered)]);

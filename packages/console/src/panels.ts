@@ -36,6 +36,11 @@ export function usageMeter(name: string, u: UsageFigure, format: (n: number) => 
     <span class="num">${format(u.used)}${u.limit === null ? '' : ` / ${format(u.limit)}`}</span>`;
 }
 
+type Refusals = NonNullable<AnalyticsFigures['refusals']>;
+const refusalSum = (r: Refusals) => r.channels + r.messages + r.extensions + r.storage;
+/** The refusals by limit, for the tile's tooltip. */
+const refusalTitle = (r: Refusals) => `channels ${r.channels}, messages ${r.messages}, extensions ${r.extensions}, storage ${r.storage}`;
+
 export function figures(totals: AnalyticsFigures): TemplateResult {
   return html`<dl class="figures">
     <div><dt>Calls</dt><dd data-figure="calls">${count(totals.calls)}</dd></div>
@@ -45,6 +50,9 @@ export function figures(totals: AnalyticsFigures): TemplateResult {
     <div><dt>Minutes</dt><dd>${minutes(totals.minutes)}</dd></div>
     <div><dt>Answer-seizure ratio</dt><dd>${percent(totals.answerSeizureRatio)}</dd></div>
     ${totals.peakChannels === null ? nothing : html`<div><dt>Peak channels</dt><dd>${count(totals.peakChannels)}</dd></div>`}
+    ${totals.messages === undefined ? nothing : html`<div><dt>Messages</dt><dd data-figure="messages">${count(totals.messages)}</dd></div>`}
+    ${totals.refusals === undefined ? nothing : html`<div><dt>Refused at a limit</dt><dd data-figure="refusals" title=${refusalTitle(totals.refusals)}>${count(refusalSum(totals.refusals))}</dd></div>`}
+    ${totals.peakRegistrations === null || totals.peakRegistrations === undefined ? nothing : html`<div><dt>Peak registrations</dt><dd>${count(totals.peakRegistrations)}</dd></div>`}
   </dl>`;
 }
 

@@ -90,6 +90,8 @@ export interface PlatformOptions {
    * not authenticated within `authenticationTimeoutMs` (default 30000) is closed with 4408.
    */
   sipLimits?: { maxConnections?: number; maxConnectionsPerAddress?: number; authenticationTimeoutMs?: number };
+  /** Milliseconds between flushes of the usage counts (messages, refusals, peaks) to the usage rollups; default 10 s. */
+  usageFlushMs?: number | undefined;
   /**
    * The Kamailio edge (PostgreSQL only). `outboxIntervalMs`: how often this node stores the call
    * records Kamailio could not post and left in its outbox table (default 5000).

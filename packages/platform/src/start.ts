@@ -22,6 +22,7 @@ import { createSipDirectory } from './domain/sip-directory';
 import { isTurnUrl } from './domain/turn-credentials';
 import { decideSipRoute, edgeSecretReader, recordEdgeCall } from './domain/sip-route-decision';
 import { CallRecordWriter } from './domain/call-record-writer';
+import { UsageCounter } from './domain/usage-counter';
 import { storeCallRecords } from './domain/calls';
 import { SipDirectoryCache } from './domain/sip-directory-cache';
 import { CredentialChanges } from './domain/credential-changes';
@@ -195,6 +196,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const consoleDir = options.console === false ? undefined : (options.console ?? locateConsole());
     // Every call record, from the embedded edge and from Kamailio's POSTs, goes through one group-commit writer.
     const callRecords = new CallRecordWriter((records) => storeCallRecords(domain, records), { log });
+    // Messages, refusals and peaks for the usage rollups: counted in memory, flushed every few seconds and on close.
+    const usage = new UsageCounter((rows) => store.usageRollups.add(rows), {
+      intervalMs: options.usageFlushMs,
+      liveRegistrations: () => edge?.registrationsByTenant() ?? [],
+      storedBytes: () => store.analytics.storedBytesByTenant(),
+      log,
+    });
+    domain.usage = usage;
+    usage.start();
     const directory = createSipDirectory(domain, secret, directoryCache, log, callRecords);
     const app = createApp({
       metrics,
@@ -233,6 +243,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       await tenantPurge.stop();
       await sipEdge.close();
       await callRecords.close();
+      await usage.close();
       directoryCache.stop();
       throw error;
     });
@@ -262,6 +273,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           });
           // The edge queued the records of the calls it ended; no request can add more now.
           await callRecords.close();
+          await usage.close();
           directoryCache.stop();
           await store.close();
         })()),

@@ -37,6 +37,7 @@ const SYSTEM_SCOPE_CALLERS: Record<string, string[]> = {
   'packages/platform/src/domain/porting/orders.ts': ['port order'],
   'packages/platform/src/domain/sip-directory-cache.ts': ['sip edge'],
   'packages/platform/src/domain/softphone-tokens.ts': ['sip edge'],
+  'packages/platform/src/domain/usage-counter.ts': ['usage counter'],
   'packages/platform/src/http/unguarded.ts': ['benchmark'],
 };
 

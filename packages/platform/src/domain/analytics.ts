@@ -1,4 +1,4 @@
-import type { CallCounts, CallHour, CallSpan, TenantRow } from '../store/types';
+import type { CallCounts, CallHour, CallSpan, TenantRow, UsageCounts, UsageHour } from '../store/types';
 import { bucketsOf, type Bucket, type Interval } from './analytics-buckets';
 import type { DomainContext } from './context';
 import { PermissionDenied } from './errors';
@@ -24,6 +24,13 @@ export interface Figures extends CallCounts {
   answerSeizureRatio: number | null;
   averageCallDurationSeconds: number | null;
   peakChannels: number | null;
+  /** SIP MESSAGEs routed (usage rollups, migration 0019). */
+  messages: number;
+  /** Refusals by limit: channels from the call records, the rest from the usage rollups. */
+  refusals: { channels: number; messages: number; extensions: number; storage: number };
+  /** Peaks of one tenant's hours (null across tenants: a sum of peaks is no peak). */
+  peakRegistrations: number | null;
+  peakStorageBytes: number | null;
 }
 
 export interface SummaryView {
@@ -38,6 +45,19 @@ export interface SummaryView {
 }
 
 const ZERO: CallCounts = { calls: 0, answered: 0, missed: 0, failed: 0, refusedChannels: 0, durationSeconds: 0 };
+const NO_USAGE: UsageCounts = { messages: 0, refusedMessages: 0, refusedExtensions: 0, refusedStorage: 0, peakRegistrations: 0, peakStorageBytes: 0 };
+
+/** Counts add up; peaks keep the larger. */
+function addUsage(a: UsageCounts, b: UsageCounts): UsageCounts {
+  return {
+    messages: a.messages + b.messages,
+    refusedMessages: a.refusedMessages + b.refusedMessages,
+    refusedExtensions: a.refusedExtensions + b.refusedExtensions,
+    refusedStorage: a.refusedStorage + b.refusedStorage,
+    peakRegistrations: Math.max(a.peakRegistrations, b.peakRegistrations),
+    peakStorageBytes: Math.max(a.peakStorageBytes, b.peakStorageBytes),
+  };
+}
 
 function add(a: CallCounts, b: CallCounts): CallCounts {
   return {
@@ -50,13 +70,19 @@ function add(a: CallCounts, b: CallCounts): CallCounts {
   };
 }
 
-export function figuresOf(c: CallCounts, peakChannels: number | null): Figures {
+export function figuresOf(c: CallCounts, peakChannels: number | null, u: UsageCounts = NO_USAGE): Figures {
+  // Peaks are one tenant's only: peakChannels is null exactly when the figures sum several tenants.
+  const oneTenant = peakChannels !== null;
   return {
     ...c,
     minutes: Math.round((c.durationSeconds / 60) * 100) / 100,
     answerSeizureRatio: c.calls === 0 ? null : Math.round((c.answered / c.calls) * 10_000) / 10_000,
     averageCallDurationSeconds: c.answered === 0 ? null : Math.round((c.durationSeconds / c.answered) * 100) / 100,
     peakChannels,
+    messages: u.messages,
+    refusals: { channels: c.refusedChannels, messages: u.refusedMessages, extensions: u.refusedExtensions, storage: u.refusedStorage },
+    peakRegistrations: oneTenant ? u.peakRegistrations : null,
+    peakStorageBytes: oneTenant ? u.peakStorageBytes : null,
   };
 }
 
@@ -85,27 +111,41 @@ export function peakConcurrency(spans: readonly CallSpan[], start: number, end: 
   return peak;
 }
 
-function summarize(hours: readonly CallHour[], buckets: readonly Bucket[], spans: readonly CallSpan[] | undefined) {
+function summarize(hours: readonly CallHour[], usage: readonly UsageHour[], buckets: readonly Bucket[], spans: readonly CallSpan[] | undefined) {
   let i = 0;
+  let j = 0;
   let total = ZERO;
+  let totalUsage = NO_USAGE;
   const out = buckets.map((b) => {
     let sum = ZERO;
-    // Both lists are in hour order, and every hour returned lies inside the range.
+    let used = NO_USAGE;
+    // The lists are in hour order, and every hour returned lies inside the range.
     while (i < hours.length && hours[i]!.hour < b.end) sum = add(sum, hours[i++]!);
+    while (j < usage.length && usage[j]!.hour < b.end) used = addUsage(used, usage[j++]!);
     total = add(total, sum);
+    totalUsage = addUsage(totalUsage, used);
     const peak = spans ? peakConcurrency(spans, Date.parse(b.start), Date.parse(b.end)) : null;
-    return { ...b, ...figuresOf(sum, peak) };
+    return { ...b, ...figuresOf(sum, peak, used) };
   });
   const peak = spans && buckets.length > 0 ? peakConcurrency(spans, Date.parse(buckets[0]!.start), Date.parse(buckets.at(-1)!.end)) : spans ? 0 : null;
-  return { totals: figuresOf(total, peak), buckets: out };
+  return { totals: figuresOf(total, peak, totalUsage), buckets: out };
 }
 
 /** One tenant's summary: its rollups, the peak channels swept from its own call records, and its figures now. */
-export async function tenantSummary(access: TenantAccess, live: LiveTenantCounters, query: SummaryQuery, now: Date): Promise<SummaryView> {
+export async function tenantSummary(
+  access: TenantAccess,
+  live: LiveTenantCounters,
+  query: SummaryQuery,
+  now: Date,
+  flushUsage: () => Promise<void> = async () => {},
+): Promise<SummaryView> {
   const { from, to } = resolveRange(query, now);
+  // This node's counts not yet flushed are written first, so a summary includes what this node saw.
+  await flushUsage();
   const buckets = bucketsOf(from, to, query.interval, query.tz);
-  const [hours, spans, storageBytes] = await Promise.all([
+  const [hours, usage, spans, storageBytes] = await Promise.all([
     access.scope.calls.hourly(from.toISOString(), to.toISOString()),
+    access.scope.usage.hourly(from.toISOString(), to.toISOString()),
     access.scope.calls.spans(from.toISOString(), to.toISOString()),
     access.scope.portOrders.documents.totalBytes(),
   ]);
@@ -115,7 +155,7 @@ export async function tenantSummary(access: TenantAccess, live: LiveTenantCounte
     to,
     interval: query.interval,
     tz: query.tz,
-    ...summarize(hours, buckets, spans),
+    ...summarize(hours, usage, buckets, spans),
     current: { registrations: live.registrations, channels: live.channels, storageBytes },
   };
 }
@@ -132,11 +172,15 @@ export async function platformSummary(ctx: DomainContext, principal: Principal, 
   const filter = resellerFilter(principal);
   const { from, to } = resolveRange(query, ctx.now());
   const buckets = bucketsOf(from, to, query.interval, query.tz);
-  const hours = await ctx.store.analytics.hourly(from.toISOString(), to.toISOString(), filter);
-  return { tenantId: null, from, to, interval: query.interval, tz: query.tz, ...summarize(hours, buckets, undefined), current: null };
+  await ctx.usage?.flush();
+  const [hours, usage] = await Promise.all([
+    ctx.store.analytics.hourly(from.toISOString(), to.toISOString(), filter),
+    ctx.store.analytics.usageHourly(from.toISOString(), to.toISOString(), filter),
+  ]);
+  return { tenantId: null, from, to, interval: query.interval, tz: query.tz, ...summarize(hours, usage, buckets, undefined), current: null };
 }
 
-export type TenantSort = 'name' | 'calls' | 'minutes' | 'answered' | 'failed' | 'answerSeizureRatio';
+export type TenantSort = 'name' | 'calls' | 'minutes' | 'answered' | 'failed' | 'answerSeizureRatio' | 'messages';
 
 export interface TenantListQuery extends RangeQuery {
   sort: TenantSort;
@@ -176,9 +220,19 @@ export async function tenantAnalytics(
 ): Promise<{ items: TenantAnalyticsRow[]; next: string | null }> {
   const filter = resellerFilter(principal);
   const { from, to } = resolveRange(query, ctx.now());
-  const [tenants, totals] = await Promise.all([visibleTenants(ctx, filter), ctx.store.analytics.tenantTotals(from.toISOString(), to.toISOString(), filter)]);
+  await ctx.usage?.flush();
+  const [tenants, totals, usage] = await Promise.all([
+    visibleTenants(ctx, filter),
+    ctx.store.analytics.tenantTotals(from.toISOString(), to.toISOString(), filter),
+    ctx.store.analytics.usageTenantTotals(from.toISOString(), to.toISOString(), filter),
+  ]);
   const byTenant = new Map(totals.map((t) => [t.tenantId, t]));
-  const rows = tenants.map((tenant) => ({ tenant, totals: figuresOf(byTenant.get(tenant.id) ?? ZERO, null) }));
+  const usageByTenant = new Map(usage.map((u) => [u.tenantId, u]));
+  // One tenant per row: its peaks are its own (the largest hour's), so they are given here.
+  const rows = tenants.map((tenant) => {
+    const u = usageByTenant.get(tenant.id) ?? NO_USAGE;
+    return { tenant, totals: { ...figuresOf(byTenant.get(tenant.id) ?? ZERO, null, u), peakRegistrations: u.peakRegistrations, peakStorageBytes: u.peakStorageBytes } };
+  });
   const key = (r: (typeof rows)[number]): string | number => (query.sort === 'name' ? r.tenant.name : (r.totals[query.sort] ?? -1));
   const sign = query.order === 'asc' ? 1 : -1;
   rows.sort((a, b) => {

@@ -148,8 +148,12 @@ export async function updateBranding(ctx: DomainContext, actor: Actor, level: Br
       // The limit as stored now (a PATCH that lowered it a moment ago counts), the old logo's bytes freed.
       const limit = (await ctx.store.tenants.get(access.tenant.id))?.limits.storageBytes ?? access.tenant.limits.storageBytes;
       const used = await access.scope.portOrders.documents.totalBytes();
-      if (newLogo && used + newLogo.sizeBytes > limit) throw new LimitExceeded('storage', limit);
+      if (newLogo && used + newLogo.sizeBytes > limit) {
+        ctx.usage?.refused(access.tenant.id, 'storage');
+        throw new LimitExceeded('storage', limit);
+      }
       await access.scope.branding.set(row);
+      ctx.usage?.storage(access.tenant.id, used + (before?.logo?.sizeBytes ?? 0), used + (row.logo?.sizeBytes ?? 0));
     } else {
       await ctx.store.brandings.set(level.kind === 'provider' ? 'provider' : level.resellerId, row);
     }

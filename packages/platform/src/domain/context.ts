@@ -4,6 +4,7 @@ import type { AuditKey } from './audit-key';
 import type { Actor } from './principal';
 import type { WebhookRules } from './webhooks';
 import type { CredentialChanges } from './credential-changes';
+import type { UsageCounter } from './usage-counter';
 
 export interface DomainContext {
   store: Store;
@@ -25,6 +26,8 @@ export interface DomainContext {
   webhooks?: WebhookRules | undefined;
   /** Days a deleted tenant's data is kept before the purge (PlatformOptions.tenants.retentionDays); default 30. */
   tenantRetentionDays?: number | undefined;
+  /** Counts refusals by limit and storage peaks for the usage rollups (startPlatform's; none in a bare context). */
+  usage?: UsageCounter | undefined;
 }
 
 export const tenantSipDomain = (ctx: DomainContext, slug: string) => `${slug}.${ctx.baseSipDomain}`;

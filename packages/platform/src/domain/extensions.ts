@@ -59,7 +59,10 @@ export async function createExtension(
     // Extensions and ring groups share one dialable namespace per tenant.
     if (await scope.extensions.getByNumber(input.number) || await scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
     const held = await scope.extensions.count();
-    if (held >= limits.extensions) throw new LimitExceeded('extensions', limits.extensions);
+    if (held >= limits.extensions) {
+      ctx.usage?.refused(tenant.id, 'extensions');
+      throw new LimitExceeded('extensions', limits.extensions);
+    }
     const row = await scope.extensions.insert({
       id: newId('ext'),
       number: input.number,
@@ -117,6 +120,7 @@ export async function createExtensions(
     if (conflicts.length > 0) throw new ExtensionsExist(conflicts.sort((a, b) => a.index - b.index));
     const held = await scope.extensions.count();
     if (held + inputs.length > limits.extensions) {
+      ctx.usage?.refused(tenant.id, 'extensions');
       throw new LimitExceeded('extensions', limits.extensions, `the tenant holds ${held} of its ${limits.extensions} extensions; a batch of ${inputs.length} does not fit`);
     }
     await scope.extensions.insertMany(rows);

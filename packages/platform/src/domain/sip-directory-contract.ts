@@ -104,6 +104,8 @@ export type SipCredentialChange =
   /** The tenant left service (suspended, or its reseller suspended): its sockets close and its calls end. */
   | { kind: 'tenant'; tenantId: string };
 
+export type SipUsageEvent = { kind: 'message' } | { kind: 'message_refused' } | { kind: 'registrations'; before: number; after: number };
+
 export interface SipDirectory {
   /** Looks a tenant up by its SIP domain (case-insensitive); undefined when no tenant has it. */
   tenantByDomain(domain: string): SipTenant | undefined;
@@ -124,6 +126,12 @@ export interface SipDirectory {
    * platform tells webhooks when the step crosses 80 % or 100 % (issue 12). Optional for stand-in directories.
    */
   usageStepped?(tenantId: string, limit: 'channels' | 'messages', before: number, after: number, max: number): void;
+  /**
+   * Usage the edge saw, for the hourly usage rollups (issue 12): a MESSAGE relayed to a phone, a
+   * MESSAGE refused at the message limit, or the tenant's registrations on this edge growing from
+   * `before` to `after`. Fire and forget, counted in memory. Optional for stand-in directories.
+   */
+  usageCounted?(tenantId: string, event: SipUsageEvent): void;
 
   /*
    * Dial plan hooks (numbers, dial rules, ring groups, trunks). Optional so a stand-in directory

@@ -68,6 +68,13 @@ export function createSipDirectory(
       // waits for room in its queue holds only this promise, never the edge.
       callRecords.write(records).catch(() => {});
     },
+    usageCounted(tenantId, event) {
+      const usage = ctx.usage;
+      if (!usage) return;
+      if (event.kind === 'message') usage.message(tenantId);
+      else if (event.kind === 'message_refused') usage.refused(tenantId, 'messages');
+      else usage.registrations(tenantId, event.before, event.after);
+    },
     usageStepped(tenantId, limit, before, after, max) {
       // Most steps cross nothing: only a crossing costs a write, and never the call's time.
       if (!crossesThreshold(before, after, max)) return;

@@ -23,6 +23,8 @@ export type SystemScopeReason =
   | 'benchmark'
   /** The demo's call history (packages/examples), written straight into the store as the SIP edge would. */
   | 'demo seed'
+  /** The usage counter's flush: tenants counted by the SIP edge or by a refused request, already established there. */
+  | 'usage counter'
   /** Tests that seed rows directly through the store. */
   | 'test fixture';
 

@@ -12,6 +12,10 @@ const figures = (f: Figures): AnalyticsFigures => ({
   answerSeizureRatio: f.answerSeizureRatio,
   averageCallDurationSeconds: f.averageCallDurationSeconds,
   peakChannels: f.peakChannels,
+  messages: f.messages,
+  refusals: f.refusals,
+  peakRegistrations: f.peakRegistrations,
+  peakStorageBytes: f.peakStorageBytes,
 });
 
 export const presentSummary = (s: SummaryView): AnalyticsSummary => ({
@@ -38,7 +42,11 @@ export const presentTenantAnalytics = (r: TenantAnalyticsRow): AnalyticsTenantRo
 /** Whether the caller asked for CSV (`Accept: text/csv`); JSON stays the default. */
 export const wantsCsv = (request: Request) => /\btext\/csv\b/i.test(request.headers.get('Accept') ?? '');
 
-const FIGURE_COLUMNS = ['calls', 'answered', 'missed', 'failed', 'refusedByChannelLimit', 'durationSeconds', 'minutes', 'answerSeizureRatio', 'averageCallDurationSeconds', 'peakChannels'] as const;
+const FIGURE_COLUMNS = ['calls', 'answered', 'missed', 'failed', 'refusedByChannelLimit', 'durationSeconds', 'minutes', 'answerSeizureRatio', 'averageCallDurationSeconds', 'peakChannels', 'messages', 'peakRegistrations', 'peakStorageBytes'] as const;
+const REFUSAL_COLUMNS = ['channels', 'messages', 'extensions', 'storage'] as const;
+/** The figure columns of a CSV line, refusals flattened (`refusedChannels`, …) after the others. */
+const figureCells = (f: AnalyticsFigures) => [...FIGURE_COLUMNS.map((c) => f[c]), ...REFUSAL_COLUMNS.map((c) => f.refusals?.[c])];
+const FIGURE_HEADER = [...FIGURE_COLUMNS, ...REFUSAL_COLUMNS.map((c) => `refused${c[0]!.toUpperCase()}${c.slice(1)}`)];
 
 /** RFC 4180 cells; a leading =, +, - or @ is quoted behind an apostrophe so a spreadsheet does not run it as a formula. */
 function cell(value: unknown): string {
@@ -55,9 +63,9 @@ function csv(header: readonly string[], rows: readonly unknown[][], filename: st
 
 /** One line per bucket, then the totals (label `total`). */
 export function summaryCsv(s: AnalyticsSummary): Response {
-  const line = (start: string, end: string, label: string, f: AnalyticsFigures) => [start, end, label, ...FIGURE_COLUMNS.map((c) => f[c])];
+  const line = (start: string, end: string, label: string, f: AnalyticsFigures) => [start, end, label, ...figureCells(f)];
   return csv(
-    ['start', 'end', 'label', ...FIGURE_COLUMNS],
+    ['start', 'end', 'label', ...FIGURE_HEADER],
     [...s.buckets.map((b) => line(b.start, b.end, b.label, b)), line(s.from, s.to, 'total', s.totals)],
     'analytics-summary.csv',
   );
@@ -67,8 +75,8 @@ const USAGE = ['channels', 'registrations', 'extensions', 'numbers', 'storage'] 
 
 export function tenantAnalyticsCsv(rows: readonly AnalyticsTenantRow[]): Response {
   return csv(
-    ['tenantId', 'name', 'status', ...FIGURE_COLUMNS, ...USAGE.flatMap((u) => [`${u}Used`, `${u}Limit`])],
-    rows.map((r) => [r.tenantId, r.name, r.status, ...FIGURE_COLUMNS.map((c) => r.totals[c]), ...USAGE.flatMap((u) => [r.usage[u].used, r.usage[u].limit])]),
+    ['tenantId', 'name', 'status', ...FIGURE_HEADER, ...USAGE.flatMap((u) => [`${u}Used`, `${u}Limit`])],
+    rows.map((r) => [r.tenantId, r.name, r.status, ...figureCells(r.totals), ...USAGE.flatMap((u) => [r.usage[u].used, r.usage[u].limit])]),
     'analytics-tenants.csv',
   );
 }

@@ -76,6 +76,8 @@ export interface SipEdge {
   /** SIP messages in and out by method and status since the edge started (labels from closed sets). */
   traffic(): SipTrafficCount[];
   tenantCounters(tenantId: string): SipTenantCounters;
+  /** Registrations per tenant on this edge, tenants with none left out (the usage rollups' hourly sample). */
+  registrationsByTenant(): Iterable<readonly [string, number]>;
 }
 
 /** Above this the socket itself is closed (1009); below it, oversize messages get a 413. */
@@ -311,6 +313,7 @@ export function attachSipEdge(server: Server, options: SipEdgeOptions): SipEdge 
       const live = router.calls.usage(tenantId);
       return { ...live, registrations: router.registrar.countFor(tenantId) };
     },
+    registrationsByTenant: () => [...router.registrar.perTenant()],
   };
 }
 

@@ -42,8 +42,16 @@ export class Registrar<C extends SipConnectionRef> {
   #order = 0;
   #count = 0;
 
+  /** Told when a tenant's bindings grow (its peak registrations; issue 12). */
+  onGrow: ((tenantId: string, before: number, after: number) => void) | undefined;
+
   constructor(clock: SipClock = systemClock) {
     this.#clock = clock;
+  }
+
+  /** Bindings per tenant holding any. */
+  perTenant(): IterableIterator<[string, number]> {
+    return this.#perTenant.entries();
   }
 
   /** The registrar's time: binding expiry and the `expires` a REGISTER answer states both read it. */
@@ -111,7 +119,10 @@ export class Registrar<C extends SipConnectionRef> {
     if (!owned) this.#byConnection.set(connection.id, (owned = new Set()));
     owned.add(binding);
     this.#count++;
-    this.#perTenant.set(tenantId, (this.#perTenant.get(tenantId) ?? 0) + 1);
+    const held = this.#perTenant.get(tenantId) ?? 0;
+    this.#perTenant.set(tenantId, held + 1);
+    // A refresh removed its old binding just above: the tenant's count is back where it was, no growth.
+    if (!existing) this.onGrow?.(tenantId, held, held + 1);
     return true;
   }
 

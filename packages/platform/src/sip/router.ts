@@ -50,6 +50,7 @@ export class SipRouter {
     this.#dialogGraceMs = timers.dialogGraceMs ?? DIALOG_GRACE_MS;
     const ackTimeoutMs = timers.ackTimeoutMs ?? ACK_WAIT_MS;
     this.registrar = new Registrar<SipConnection>(clock);
+    this.registrar.onGrow = (tenantId, before, after) => directory.usageCounted?.(tenantId, { kind: 'registrations', before, after });
     const digest = new DigestAuthority({ now: () => clock.now() });
     this.#log = log;
     this.calls = new CallTracker(directory, log, clock);

@@ -251,12 +251,16 @@ export class RequestRoute {
     // MESSAGE and OPTIONS reach extensions only; a message for a group or a trunk has nowhere to go.
     if (request.method === 'MESSAGE') {
       const grant = calls.allowMessage(tenantId);
-      if (!grant.ok) return this.#refuseOverLimit(connection, request, `message limit reached (${grant.limit} per minute)`);
+      if (!grant.ok) {
+        directory.usageCounted?.(tenantId, { kind: 'message_refused' });
+        return this.#refuseOverLimit(connection, request, `message limit reached (${grant.limit} per minute)`);
+      }
     }
     if (!target.user || !directory.user(tenantId, target.user)) return reply(connection, request, 404);
     const binding = registrar.target(tenantId, target.user);
     if (!binding) return reply(connection, request, 480);
     relay.forward(connection, request, key, binding.connection, { uri: binding.contact, recordRoute: false });
+    if (request.method === 'MESSAGE') directory.usageCounted?.(tenantId, { kind: 'message' });
   }
 
   /** An INVITE from a carrier for one of the platform's DIDs: only the trunk's own tenant's numbers. */

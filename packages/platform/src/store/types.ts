@@ -194,6 +194,31 @@ export interface CallHour extends CallCounts {
   hour: string;
 }
 
+/**
+ * Usage in one UTC hour (migration 0019): SIP MESSAGEs routed, refusals by limit (channel refusals
+ * are call records: CallCounts.refusedChannels), and the most registrations and stored bytes seen.
+ */
+export interface UsageCounts {
+  messages: number;
+  refusedMessages: number;
+  refusedExtensions: number;
+  refusedStorage: number;
+  peakRegistrations: number;
+  peakStorageBytes: number;
+}
+
+export interface UsageHour extends UsageCounts {
+  /** ISO instant the UTC hour starts. */
+  hour: string;
+}
+
+/** One tenant's usage increments for one hour, with the scope of that tenant. */
+export interface ScopedUsageHour {
+  scope: TenantScope;
+  hour: string;
+  counts: UsageCounts;
+}
+
 /** When one call held a channel: the bounds of a peak-concurrency sweep. */
 export interface CallSpan {
   startedAt: string;
@@ -274,6 +299,10 @@ export interface TenantData extends DialPlanScope, PortingScope, WebhookScope {
     /** Calls that held a channel at some instant in [from, to) and started at most a day before `from`. */
     spans(from: string, to: string): Promise<CallSpan[]>;
   };
+  usage: {
+    /** The tenant's usage rollups for hours in [fromHour, toHour), oldest first; hours without a row are absent. */
+    hourly(fromHour: string, toHour: string): Promise<UsageHour[]>;
+  };
 }
 
 /** One level's branding: the fields it sets (JSON, absent = inherited) and its logo. */
@@ -331,6 +360,13 @@ export interface Store {
    */
   callRecords: {
     append(records: readonly ScopedCallRecord[]): Promise<void>;
+  };
+  /**
+   * Usage increments of many tenants at once (a UsageCounter's flush), in one transaction: counts
+   * added to what is stored, peaks kept as the larger, per tenant and per owner of tenants.
+   */
+  usageRollups: {
+    add(rows: readonly ScopedUsageHour[]): Promise<void>;
   };
 
   settings: {
@@ -416,6 +452,12 @@ export interface Store {
     hourly(fromHour: string, toHour: string, filter: { resellerId?: string | undefined }): Promise<CallHour[]>;
     /** Per tenant over [fromHour, toHour); tenants without calls are absent. */
     tenantTotals(fromHour: string, toHour: string, filter: { resellerId?: string | undefined }): Promise<(CallCounts & { tenantId: string })[]>;
+    /** Usage rollups per UTC hour summed across the tenants (counts only: peaks are 0 here). */
+    usageHourly(fromHour: string, toHour: string, filter: { resellerId?: string | undefined }): Promise<UsageHour[]>;
+    /** Usage per tenant over [fromHour, toHour) (peaks the largest hour's); tenants without rows are absent. */
+    usageTenantTotals(fromHour: string, toHour: string, filter: { resellerId?: string | undefined }): Promise<(UsageCounts & { tenantId: string })[]>;
+    /** Bytes each tenant stores now (port documents and logos), for the hourly storage peaks; tenants storing nothing are absent. */
+    storedBytesByTenant(): Promise<{ tenantId: string; bytes: number }[]>;
     /** Operator metrics: platform-wide counts by a closed set of states, no tenant in them. */
     portOrdersByStatus(): Promise<Record<string, number>>;
     webhookDeliveriesByStatus(): Promise<Record<string, number>>;

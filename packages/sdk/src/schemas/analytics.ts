@@ -61,6 +61,19 @@ export const AnalyticsFigures = z
     answerSeizureRatio: z.number().min(0).max(1).nullable().meta({ description: 'answered / calls; null without calls' }),
     averageCallDurationSeconds: z.number().min(0).nullable().meta({ description: 'durationSeconds / answered; null without answered calls' }),
     peakChannels: z.number().int().min(0).nullable().meta({ description: 'Most calls in progress at once (one tenant only; null across tenants)' }),
+    // Added after the call figures: optional so a client reading an older platform still parses its answers.
+    messages: z.number().int().min(0).optional().meta({ description: 'SIP MESSAGEs relayed to a registered phone in the period' }),
+    refusals: z
+      .object({
+        channels: z.number().int().min(0).meta({ description: 'Calls refused at the channel limit (same as refusedByChannelLimit)' }),
+        messages: z.number().int().min(0).meta({ description: 'SIP MESSAGEs refused at the per-minute message limit' }),
+        extensions: z.number().int().min(0).meta({ description: 'Extension creations refused at the extension limit' }),
+        storage: z.number().int().min(0).meta({ description: 'Document or logo uploads refused at the storage limit' }),
+      })
+      .optional()
+      .meta({ description: 'Refusals by limit in the period (numbers have no per-tenant limit, so no refusal to count)' }),
+    peakRegistrations: z.number().int().min(0).nullable().optional().meta({ description: 'Most registered contacts at once in the period, per platform node (one tenant only; null across tenants)' }),
+    peakStorageBytes: z.number().int().min(0).nullable().optional().meta({ description: 'Most bytes stored (port documents and logo) in the period (one tenant only; null across tenants)' }),
   })
   .meta({ id: 'AnalyticsFigures' });
 export type AnalyticsFigures = z.infer<typeof AnalyticsFigures>;
@@ -94,7 +107,7 @@ export const AnalyticsSummary = z
   .meta({ id: 'AnalyticsSummary' });
 export type AnalyticsSummary = z.infer<typeof AnalyticsSummary>;
 
-export const AnalyticsTenantSort = z.enum(['name', 'calls', 'minutes', 'answered', 'failed', 'answerSeizureRatio']);
+export const AnalyticsTenantSort = z.enum(['name', 'calls', 'minutes', 'answered', 'failed', 'answerSeizureRatio', 'messages']);
 
 export const AnalyticsTenantListParams = z
   .object({

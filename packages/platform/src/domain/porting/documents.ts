@@ -75,7 +75,10 @@ export async function attachDocument(
       const limit = (await ctx.store.tenants.get(access.tenant.id))?.limits.storageBytes ?? access.tenant.limits.storageBytes;
       // A tenant's logo shares the limit with its documents.
       const stored = (await docs.totalBytes()) + (await tenantLogoBytes(access));
-      if (stored + input.bytes.byteLength > limit) throw new LimitExceeded('storage', limit);
+      if (stored + input.bytes.byteLength > limit) {
+        ctx.usage?.refused(access.tenant.id, 'storage');
+        throw new LimitExceeded('storage', limit);
+      }
       const row = await docs.insert({
         id,
         orderId,
@@ -87,6 +90,7 @@ export async function attachDocument(
         createdAt: ctx.now().toISOString(),
       });
       await noteUsage(ctx, access.tenant.id, 'storage', stored, stored + input.bytes.byteLength, limit);
+      ctx.usage?.storage(access.tenant.id, stored, stored + input.bytes.byteLength);
       await applyTransition(ctx, access, order, 'attach_document', { kind: 'api_key', actor });
       await recordAudit(ctx, actor, access.tenant.id, 'port_document.created', id, { targetType: 'port_document', after: { kind: row.kind, filename: row.filename, sizeBytes: row.sizeBytes } });
       return row;

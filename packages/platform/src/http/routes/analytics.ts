@@ -16,7 +16,7 @@ export const analyticsRoutes = [
     query: AnalyticsSummaryParams,
     response: { status: 200, schema: AnalyticsSummary, description: 'The tenant\'s summary', mediaTypes: CSV_OR_JSON, headers: ['Content-Disposition'] },
     handle: async ({ services, tenant, query, request }) => {
-      const summary = presentSummary(await tenantSummary(tenant, services.liveCounters(tenant.tenant.id), query, services.domain.now()));
+      const summary = presentSummary(await tenantSummary(tenant, services.liveCounters(tenant.tenant.id), query, services.domain.now(), async () => services.domain.usage?.flush()));
       // CSV answers with its own Response (as downloads do), past the JSON response check.
       return wantsCsv(request) ? (summaryCsv(AnalyticsSummary.parse(summary)) as never) : summary;
     },

@@ -195,6 +195,28 @@ export interface OwnerCallRollupsTable {
   duration_seconds: number;
 }
 
+/** 0019: hourly usage per tenant (messages, refusals by limit, peaks). */
+export interface UsageRollupsTable {
+  tenant_id: string;
+  hour: string;
+  messages: number;
+  refused_messages: number;
+  refused_extensions: number;
+  refused_storage: number;
+  peak_registrations: number;
+  peak_storage_bytes: number;
+}
+
+/** 0019: the counts of usage_rollups per owner of tenants (no peaks). */
+export interface OwnerUsageRollupsTable {
+  owner: string;
+  hour: string;
+  messages: number;
+  refused_messages: number;
+  refused_extensions: number;
+  refused_storage: number;
+}
+
 export interface NumbersTable {
   id: string;
   number: string;
@@ -401,6 +423,8 @@ export interface Database {
   calls: CallsTable;
   call_rollups: CallRollupsTable;
   owner_call_rollups: OwnerCallRollupsTable;
+  usage_rollups: UsageRollupsTable;
+  owner_usage_rollups: OwnerUsageRollupsTable;
   numbers: NumbersTable;
   dial_rules: DialRulesTable;
   ring_groups: RingGroupsTable;

@@ -29,7 +29,7 @@ export function tenantCallAnalytics(tenant: TenantDb): Pick<AsyncTenantScope['ca
 }
 
 /** Sums across tenants (every tenant, or one reseller's): the one platform-wide read of call figures. */
-export function analyticsPlatform(ctx: StoreContext): AsyncStore['analytics'] {
+export function analyticsPlatform(ctx: StoreContext): Omit<AsyncStore['analytics'], 'usageHourly' | 'usageTenantTotals' | 'storedBytesByTenant'> {
   const joinReseller = (resellerId: string | undefined) =>
     resellerId === undefined ? sql`` : sql`JOIN tenants ON tenants.id = call_rollups.tenant_id AND tenants.reseller_id = ${resellerId}`;
   return {

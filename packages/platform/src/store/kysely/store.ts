@@ -19,6 +19,7 @@ import { leasePlatform } from './leases';
 import { kamailioOutbox } from './kamailio-outbox';
 import { analyticsPlatform, tenantCallAnalytics } from './analytics';
 import { callRecordsPlatform } from './call-records';
+import { tenantUsageRollups, usageAnalytics, usageRollupsPlatform } from './usage-rollups';
 import { defined, keyset, paginate, toAudit, toCall, toExtension, toIdempotency, toReseller, toTenant } from './rows';
 
 export type KyselyStoreOptions = ConnectOptions & {
@@ -419,6 +420,7 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
       ...tenantDialPlan(scoped),
       ...tenantPorting(ctx, scoped),
       ...tenantWebhooks(scoped),
+      ...tenantUsageRollups(scoped),
     };
   };
 
@@ -431,8 +433,9 @@ export async function openKyselyStore(options: KyselyStoreOptions): Promise<Kyse
     webhooks: webhookPlatform(ctx),
     leases: leasePlatform(ctx),
     kamailioOutbox: kamailioOutbox(ctx),
-    analytics: analyticsPlatform(ctx),
+    analytics: { ...analyticsPlatform(ctx), ...usageAnalytics(ctx) },
     callRecords,
+    usageRollups: usageRollupsPlatform(ctx),
     ...platformCore(ctx),
     ...platformIdentity(ctx),
     ...platformBranding(ctx),
