@@ -2,7 +2,6 @@ import type { ErrorCode } from '@highrise/sdk/schemas';
 import type { MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { keyScope, type AuthOutcome } from '../../domain/api-keys';
-import type { TenantScope } from '../../store/tenant-scope';
 import type { AuthCache } from '../../domain/auth-cache';
 import type { AuthFailureLimiter } from '../../domain/auth-failures';
 import { recordSecurityEvent, type DomainContext } from '../../domain/context';
@@ -84,7 +83,7 @@ export async function countFailedAuthentication(
   domain: DomainContext,
   failures: AuthFailureLimiter,
   source: string | null,
-  event: { scope: TenantScope | null; action: string; targetId: string },
+  event: { scope: ReturnType<typeof keyScope>; action: string; targetId: string },
 ): Promise<void> {
   const retryAfter = await failures.failure(source ?? 'unknown');
   if (retryAfter > 0) {

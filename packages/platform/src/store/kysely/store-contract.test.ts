@@ -106,6 +106,27 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect((await store.apiKeys.list(page(1000), 'provider')).items.map((k) => k.id)).not.toContain(provider.id);
     });
 
+    it("reaches a tenant's key only through that tenant's scope: another scope or the platform's null touches and counts nothing", async () => {
+      const [a, b] = [await tenant(), await tenant()];
+      const role = `rol_${uid('x')}`;
+      const key = await store.tenant(sc(a.id)!).apiKeys.insert({ id: uid('key'), secretHash: uid('h'), name: 'k', createdAt: T0, lastUsedAt: null, roleId: role });
+      await store.apiKeys.touch(sc(b.id), key.id, at(1));
+      await store.apiKeys.touch(null, key.id, at(2));
+      expect((await store.tenant(sc(a.id)!).apiKeys.get(key.id))?.lastUsedAt).toBeNull();
+      expect(await store.apiKeys.countByRole(sc(b.id), role)).toBe(0);
+      expect(await store.apiKeys.countByRole(null, role)).toBe(0);
+      expect(await store.apiKeys.countByRole(sc(a.id), role)).toBe(1);
+      await store.apiKeys.touch(sc(a.id), key.id, at(3));
+      expect((await store.tenant(sc(a.id)!).apiKeys.get(key.id))?.lastUsedAt).toBe(at(3));
+      // A tenant id where a scope belongs (a JavaScript caller, an `as never`) is refused before any query.
+      const forged = { tenantId: a.id } as never;
+      await expect(store.apiKeys.touch(forged, key.id, at(4))).rejects.toThrow(TypeError);
+      await expect(store.audit.head(forged)).rejects.toThrow(TypeError);
+      await expect(store.webhooks.subscribers(forged)).rejects.toThrow(TypeError);
+      await expect(store.lifecycle.purge(forged, at(4))).rejects.toThrow(TypeError);
+      await expect(store.leases.lockTenant(forged)).rejects.toThrow(TypeError);
+    });
+
     it('claims an idempotency key once, completes, releases and purges', async () => {
       const t = await tenant();
       const key = await store.tenant(systemScope('test fixture', t.id)).apiKeys.insert({ id: uid('key'), secretHash: uid('h'), name: 'k', createdAt: T0, lastUsedAt: null });
