@@ -314,7 +314,6 @@ async function insertResellerKey(secret: string): Promise<void> {
       secretHash: createHash('sha256').update(secret).digest('hex'),
       principal: 'reseller',
       resellerId,
-      tenantId: null,
       name: 'isolation test reseller',
       createdAt: new Date().toISOString(),
       lastUsedAt: null,

@@ -1,5 +1,5 @@
 import { newId } from '../ids';
-import type { ApiKeyPatch, ApiKeyRow, Page, PageQuery, RoleLevel, TenantData } from '../store/types';
+import type { ApiKeyPatch, ApiKeyRow, Page, PageQuery, RoleLevel, TenantData, TenantScope } from '../store/types';
 import { recordAudit, type DomainContext } from './context';
 import { InvalidReference, NotFound, PermissionDenied, ResellerSuspended, TenantDeleted, TenantSuspended } from './errors';
 import { builtInRole, LEVEL_PERMISSIONS, ownerRoleId, requireHeld, rolePermissions, USER_PERMISSIONS, USER_ROLE_ID, type Permission } from './permissions';
@@ -48,7 +48,6 @@ export async function ensureBootstrapKey(ctx: DomainContext, secret: string): Pr
       secretHash: sha256Hex(secret),
       principal: 'provider',
       resellerId: null,
-      tenantId: null,
       name: 'provider owner (bootstrap)',
       createdAt: ctx.now().toISOString(),
       lastUsedAt: null,
@@ -74,6 +73,12 @@ const levelOf = (key: ApiKeyRow): RoleLevel => (key.principal === 'tenant' ? 'te
  * key's own, not a caller's claim.
  */
 const keyTenant = (ctx: DomainContext, tenantId: string): TenantData => ctx.store.tenant(systemScope('api key resolution', tenantId));
+
+/**
+ * The scope of a key's own tenant (null for a platform key), for the writes authentication makes
+ * about the key: its last-used time, the security event of a failed attempt with it.
+ */
+export const keyScope = (key: Pick<ApiKeyRow, 'tenantId'>): TenantScope | null => (key.tenantId === null ? null : systemScope('api key resolution', key.tenantId));
 
 /** The role's permissions, never more than the key's level allows. */
 async function permissionsOf(ctx: DomainContext, key: ApiKeyRow): Promise<Permission[]> {
@@ -103,7 +108,7 @@ export type AuthOutcome =
  */
 export async function resolveApiKey(ctx: DomainContext, secret: string): Promise<AuthOutcome> {
   const hash = sha256Hex(secret);
-  const key = await ctx.store.apiKeys.getBySecretHash(hash);
+  const key = await ctx.store.apiKeys.getBySecretHashAnyTenant(hash);
   if (!key) return { ok: false, reason: 'unknown' };
   const now = ctx.now();
   if (key.revokedAt !== null) return { ok: false, reason: 'revoked', key };
@@ -139,7 +144,7 @@ export async function resolveApiKey(ctx: DomainContext, secret: string): Promise
     }
   }
   if (!key.lastUsedAt || now.getTime() - Date.parse(key.lastUsedAt) > TOUCH_INTERVAL_MS) {
-    await ctx.store.apiKeys.touch(key.id, now.toISOString());
+    await ctx.store.apiKeys.touch(keyScope(key), key.id, now.toISOString());
   }
   return { ok: true, principal };
 }
@@ -218,7 +223,6 @@ export async function createPlatformKey(
       secretHash: sha256Hex(secret),
       principal: level,
       resellerId,
-      tenantId: null,
       name: input.name,
       createdAt: ctx.now().toISOString(),
       lastUsedAt: null,
@@ -267,7 +271,7 @@ export async function createTenantKey(
       extensionId,
       expiresAt: checkExpiry(ctx, input.expiresAt),
     });
-    await recordAudit(ctx, actor, tenant.id, 'api_key.created', id, { before: null, after: auditable(row) });
+    await recordAudit(ctx, actor, access.capability, 'api_key.created', id, { before: null, after: auditable(row) });
     return { key: await view(ctx, row), secret };
   });
 }
@@ -309,11 +313,11 @@ export const retrieveTenantKey = async (ctx: DomainContext, access: TenantAccess
  * ends the first old secret at once (only one previous secret is kept).
  */
 /** Where a key is changed: the platform's keys, or one tenant's through its scope. */
-type KeyOwner = { tenantId: string | null; keys: { update(id: string, patch: ApiKeyPatch): Promise<ApiKeyRow | undefined> } };
-const platformKeys = (ctx: DomainContext): KeyOwner => ({ tenantId: null, keys: ctx.store.apiKeys });
-const tenantKeys = (access: TenantAccess): KeyOwner => ({ tenantId: access.tenant.id, keys: access.scope.apiKeys });
+type KeyOwner = { scope: TenantScope | null; keys: { update(id: string, patch: ApiKeyPatch): Promise<ApiKeyRow | undefined> } };
+const platformKeys = (ctx: DomainContext): KeyOwner => ({ scope: null, keys: ctx.store.apiKeys });
+const tenantKeys = (access: TenantAccess): KeyOwner => ({ scope: access.capability, keys: access.scope.apiKeys });
 
-async function rotate(ctx: DomainContext, actor: Actor, key: ApiKeyRow, { tenantId, keys }: KeyOwner, gracePeriodSeconds: number): Promise<KeyCreated> {
+async function rotate(ctx: DomainContext, actor: Actor, key: ApiKeyRow, { scope, keys }: KeyOwner, gracePeriodSeconds: number): Promise<KeyCreated> {
   // Whoever gets the new secret gets the key's powers: the same rule as minting it.
   requireHeld(actor.principal.permissions, await permissionsOf(ctx, key));
   const secret = newKeySecret(key.id);
@@ -323,14 +327,14 @@ async function rotate(ctx: DomainContext, actor: Actor, key: ApiKeyRow, { tenant
     previousSecretHash: gracePeriodSeconds > 0 ? key.secretHash : null,
     previousExpiresAt: gracePeriodSeconds > 0 ? new Date(now + gracePeriodSeconds * 1000).toISOString() : null,
   });
-  await recordAudit(ctx, actor, tenantId, 'api_key.rotated', key.id, { before: auditable(key), after: auditable(updated!) });
+  await recordAudit(ctx, actor, scope, 'api_key.rotated', key.id, { before: auditable(key), after: auditable(updated!) });
   return { key: await view(ctx, updated!), secret };
 }
 
-async function revoke(ctx: DomainContext, actor: Actor, key: ApiKeyRow, { tenantId, keys }: KeyOwner): Promise<void> {
+async function revoke(ctx: DomainContext, actor: Actor, key: ApiKeyRow, { scope, keys }: KeyOwner): Promise<void> {
   requireHeld(actor.principal.permissions, await permissionsOf(ctx, key));
   const updated = await keys.update(key.id, { revokedAt: ctx.now().toISOString(), previousSecretHash: null, previousExpiresAt: null });
-  await recordAudit(ctx, actor, tenantId, 'api_key.revoked', key.id, { before: auditable(key), after: updated && auditable(updated) });
+  await recordAudit(ctx, actor, scope, 'api_key.revoked', key.id, { before: auditable(key), after: updated && auditable(updated) });
 }
 
 export const rotatePlatformKey = (ctx: DomainContext, actor: Actor, id: string, gracePeriodSeconds: number) =>

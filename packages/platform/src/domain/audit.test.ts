@@ -4,6 +4,7 @@ import type { AuditEventRow } from '../store/types';
 import { appendAuditEvent, canonicalJson, diffChanges, GENESIS_HASH, keyedEventHash, legacyEventHash, rekeyLegacyAuditChains, verifyChain } from './audit';
 import type { DomainContext } from './context';
 import { auditKeyFrom } from './audit-key';
+import { systemScope } from './system-scope';
 
 describe('diffChanges', () => {
   it('keeps changed keys only and redacts anything named like a secret', () => {
@@ -63,13 +64,14 @@ describe('the hash chain', () => {
   });
   afterEach(() => ctx.store.close());
 
-  const draft = (tenantId: string | null, action: string) => ({ tenantId, action, targetId: 'ten_0000000000', actorKeyId: null, requestId: null });
+  const chain = (tenantId: string | null) => (tenantId === null ? null : systemScope('test fixture', tenantId));
+  const draft = (tenantId: string | null, action: string) => [chain(tenantId), { action, targetId: 'ten_0000000000', actorKeyId: null, requestId: null }] as const;
 
   it('keeps one chain per tenant and one for the platform, each starting at the genesis hash', async () => {
-    const a1 = await appendAuditEvent(ctx, draft('ten_A000000000', 'x.one'));
-    const p1 = await appendAuditEvent(ctx, draft(null, 'x.platform'));
-    const a2 = await appendAuditEvent(ctx, draft('ten_A000000000', 'x.two'));
-    const b1 = await appendAuditEvent(ctx, draft('ten_B000000000', 'x.one'));
+    const a1 = await appendAuditEvent(ctx, ...draft('ten_A000000000', 'x.one'));
+    const p1 = await appendAuditEvent(ctx, ...draft(null, 'x.platform'));
+    const a2 = await appendAuditEvent(ctx, ...draft('ten_A000000000', 'x.two'));
+    const b1 = await appendAuditEvent(ctx, ...draft('ten_B000000000', 'x.one'));
     expect([a1.prevHash, p1.prevHash, b1.prevHash]).toEqual([GENESIS_HASH, GENESIS_HASH, GENESIS_HASH]);
     expect(a2).toMatchObject({ chainSeq: 2, prevHash: a1.hash });
     expect(verifyChain(ctx.auditKey, [a1, a2])).toEqual({ ok: true, checked: 2 });
@@ -79,13 +81,13 @@ describe('the hash chain', () => {
 
   it('writes nothing when the surrounding mutation fails', async () => {
     await expect(ctx.store.transaction(async () => {
-        await appendAuditEvent(ctx, draft('ten_A000000000', 'x.one'));
+        await appendAuditEvent(ctx, ...draft('ten_A000000000', 'x.one'));
         throw new Error('mutation failed');
       })).rejects.toThrow();
-    expect((await ctx.store.audit.head('ten_A000000000'))).toBeUndefined();
+    expect((await ctx.store.audit.head(chain('ten_A000000000')))).toBeUndefined();
   });
 
-  const chainOf = (tenantId: string | null) => ctx.store.audit.chainAfter(tenantId, 0, 1000);
+  const chainOf = (tenantId: string | null) => ctx.store.audit.chainAfter(chain(tenantId), 0, 1000);
 
   /** What someone with write access to the database but not the key does: edit one event, then recompute every later hash. */
   function rewriteAndRechain(events: AuditEventRow[], index: number, hashOf: (e: AuditEventRow) => string): AuditEventRow[] {
@@ -99,7 +101,7 @@ describe('the hash chain', () => {
   }
 
   it('keys every hash: a rewritten event re-chained without the key is found, whatever algorithm was used', async () => {
-    for (let i = 0; i < 5; i++) await appendAuditEvent(ctx, draft('ten_A000000000', `x.${i}`));
+    for (let i = 0; i < 5; i++) await appendAuditEvent(ctx, ...draft('ten_A000000000', `x.${i}`));
     const events = await chainOf('ten_A000000000');
     expect(events.every((e) => e.hash!.startsWith(`hmac-sha256:${ctx.auditKey.id}:`))).toBe(true);
     expect(verifyChain(ctx.auditKey, events)).toEqual({ ok: true, checked: 5 });
@@ -114,7 +116,7 @@ describe('the hash chain', () => {
   });
 
   it('names the key it was verified with: a platform started with another key reports unknown_key, not tampering', async () => {
-    await appendAuditEvent(ctx, draft(null, 'x.one'));
+    await appendAuditEvent(ctx, ...draft(null, 'x.one'));
     expect(verifyChain(auditKeyFrom('some other key, also 32 bytes long'), (await chainOf(null)))).toMatchObject({ ok: false, checked: 0, reason: 'unknown_key' });
   });
 
@@ -126,7 +128,7 @@ describe('the hash chain', () => {
       const row: AuditEventRow = { id: `evt_${tenantId}${String(i).padStart(4, '0')}`, occurredAt: new Date(0).toISOString(), actorKeyId: null, tenantId, action: `x.${i}`, targetId: 'ten_0', requestId: null, chainSeq: i, prevHash: prev };
       row.hash = legacyEventHash(row);
       prev = row.hash;
-      await ctx.store.audit.record(row);
+      await ctx.store.audit.record(chain(tenantId), row);
       rows.push(row);
     }
     return rows;
@@ -138,7 +140,7 @@ describe('the hash chain', () => {
     expect((await rekeyLegacyAuditChains(ctx))).toBe(7);
     expect(verifyChain(ctx.auditKey, (await chainOf('ten_L1')))).toEqual({ ok: true, checked: 4 });
     expect(verifyChain(ctx.auditKey, (await chainOf('ten_L2')))).toEqual({ ok: true, checked: 3 });
-    await appendAuditEvent(ctx, draft('ten_L1', 'x.after'));
+    await appendAuditEvent(ctx, ...draft('ten_L1', 'x.after'));
     expect(verifyChain(ctx.auditKey, (await chainOf('ten_L1')))).toEqual({ ok: true, checked: 5 });
 
     // Rows written later in the old format (an attacker's re-chain) are not laundered by a restart.
@@ -149,7 +151,7 @@ describe('the hash chain', () => {
 
   it('re-keys a legacy chain only up to an event altered before the upgrade, so verify still names that event', async () => {
     const rows = await legacyChain('ten_T1', 5);
-    await ctx.store.audit.rehash(rows[2]!.id, rows[2]!.prevHash!, 'f'.repeat(64));
+    await ctx.store.audit.rehash(chain('ten_T1'), rows[2]!.id, rows[2]!.prevHash!, 'f'.repeat(64));
     expect((await rekeyLegacyAuditChains(ctx))).toBe(2);
     expect(verifyChain(ctx.auditKey, (await chainOf('ten_T1')))).toEqual({ ok: false, checked: 2, firstBrokenEventId: rows[2]!.id, reason: 'hash_mismatch' });
   });

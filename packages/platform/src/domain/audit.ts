@@ -4,7 +4,9 @@ import { newId } from '../ids';
 import type { AuditEventRow, AuditFilter, Page, PageQuery } from '../store/types';
 import type { DomainContext } from './context';
 import { builtInRole } from './permissions';
-import { ownTenantScope, type Principal } from './principal';
+import type { Principal } from './principal';
+import { ownTenantScope, systemScope } from './system-scope';
+import type { TenantScope } from '../store/tenant-scope';
 import type { TenantAccess } from './tenants';
 
 /** `prevHash` of the first event of every chain. */
@@ -26,7 +28,6 @@ export interface AuditDetails {
 
 /** An event before it joins its chain. */
 export interface AuditDraft {
-  tenantId: string | null;
   action: string;
   targetId: string;
   targetType?: string | null | undefined;
@@ -237,26 +238,28 @@ export async function roleNameOf(ctx: DomainContext, principal: Principal): Prom
  * append can slip between the two, and the unique (chain, seq) index refuses a fork even from a
  * second process. A PostgreSQL store must take a per-chain lock here instead.
  */
-export async function appendAuditEvent(ctx: DomainContext, draft: AuditDraft): Promise<AuditEventRow> {
-  return (await appendAuditEvents(ctx, draft.tenantId, [draft]))[0]!;
+export async function appendAuditEvent(ctx: DomainContext, scope: TenantScope | null, draft: AuditDraft): Promise<AuditEventRow> {
+  return (await appendAuditEvents(ctx, scope, [draft]))[0]!;
 }
 
 /**
  * Appends several events to one chain in order (a batch's, one per item): the head is read once,
  * the events are linked in memory and written together, in one transaction like a single append.
+ * The chain is the scope's tenant's, or the platform's for null.
  */
-export async function appendAuditEvents(ctx: DomainContext, tenantId: string | null, drafts: readonly AuditDraft[]): Promise<AuditEventRow[]> {
+export async function appendAuditEvents(ctx: DomainContext, scope: TenantScope | null, drafts: readonly AuditDraft[]): Promise<AuditEventRow[]> {
   if (drafts.length === 0) return [];
+  const tenantId = scope?.tenantId ?? null;
   return ctx.store.transaction(async () => {
-    let head = await ctx.store.audit.head(tenantId);
+    let head = await ctx.store.audit.head(scope);
     const occurredAt = ctx.now().toISOString();
     const rows = drafts.map((draft) => {
       const row = chainedRow(ctx, draft, tenantId, occurredAt, head);
       head = { chainSeq: row.chainSeq!, hash: row.hash! };
       return row;
     });
-    if (rows.length === 1) await ctx.store.audit.record(rows[0]!);
-    else await ctx.store.audit.recordMany(rows);
+    if (rows.length === 1) await ctx.store.audit.record(scope, rows[0]!);
+    else await ctx.store.audit.recordMany(scope, rows);
     return rows;
   });
 }
@@ -368,17 +371,18 @@ export async function verifyTenantAudit(ctx: DomainContext, access: TenantAccess
  */
 export async function rekeyLegacyAuditChains(ctx: DomainContext): Promise<number> {
   const { audit } = ctx.store;
-  if (await audit.anyHashStartingWith(KEYED_PREFIX)) return 0;
+  if (await audit.anyHashStartingWithAcrossTenants(KEYED_PREFIX)) return 0;
   return ctx.store.transaction(async () => {
     let rekeyed = 0;
-    for (const tenantId of await audit.chainTenantIds()) {
+    for (const tenantId of await audit.chainsAcrossTenants()) {
+      const chain = tenantId === null ? null : systemScope('audit maintenance', tenantId);
       let old = { seq: 0, hash: GENESIS_HASH };
       let keyed = GENESIS_HASH;
-      walk: for (let chunk = await audit.chainAfter(tenantId, 0, VERIFY_CHUNK); chunk.length > 0; chunk = await audit.chainAfter(tenantId, old.seq, VERIFY_CHUNK)) {
+      walk: for (let chunk = await audit.chainAfter(chain, 0, VERIFY_CHUNK); chunk.length > 0; chunk = await audit.chainAfter(chain, old.seq, VERIFY_CHUNK)) {
         for (const e of chunk) {
           if (e.hash !== legacyEventHash(e) || e.chainSeq !== old.seq + 1 || e.prevHash !== old.hash) break walk;
           const hash = keyedEventHash(ctx.auditKey, { ...e, prevHash: keyed });
-          await audit.rehash(e.id, keyed, hash);
+          await audit.rehash(chain, e.id, keyed, hash);
           old = { seq: e.chainSeq, hash: e.hash };
           keyed = hash;
           rekeyed++;
@@ -413,7 +417,7 @@ export const listTenantAudit = (access: TenantAccess, page: PageQuery, filter: A
  * route is `platform`-scoped, so they read their own log under /v1/tenants/{id}/audit-events.
  */
 export async function listAllAudit(ctx: DomainContext, principal: Principal, page: PageQuery, filter: AuditFilter): Promise<Page<AuditEventRow>> {
-  if (principal.kind === 'provider') return ctx.store.audit.list(page, filter);
-  if (principal.kind === 'reseller') return ctx.store.audit.list(page, { ...filter, resellerId: principal.resellerId });
+  if (principal.kind === 'provider') return ctx.store.audit.listAcrossTenants(page, filter);
+  if (principal.kind === 'reseller') return ctx.store.audit.listAcrossTenants(page, { ...filter, resellerId: principal.resellerId });
   return { items: [], next: null };
 }

@@ -39,7 +39,7 @@ export class AuthCache {
     const resolved = await ctx.store.transaction(async () => {
       const outcome = await resolveApiKey(ctx, secret);
       if (!outcome.ok) return { outcome };
-      const key = await ctx.store.apiKeys.getBySecretHash(hash);
+      const key = await ctx.store.apiKeys.getBySecretHashAnyTenant(hash);
       // Read after resolveApiKey, whose lastUsedAt write would otherwise invalidate the entry at once.
       return { outcome, key, version: await ctx.store.changeVersion() };
     });

@@ -158,9 +158,9 @@ export async function updateBranding(ctx: DomainContext, actor: Actor, level: Br
       await ctx.store.brandings.set(level.kind === 'provider' ? 'provider' : level.resellerId, row);
     }
     const audited = (r: BrandingRow | undefined) => r && { ...r.fields, logo: logoView(r) };
-    const tenantId = level.kind === 'tenant' ? level.access.tenant.id : null;
+    const scope = level.kind === 'tenant' ? level.access.capability : null;
     const targetId = level.kind === 'provider' ? 'provider' : level.kind === 'reseller' ? level.resellerId : level.access.tenant.id;
-    await recordAudit(ctx, actor, tenantId, 'branding.updated', targetId, { targetType: 'branding', before: audited(before) ?? null, after: audited(row) });
+    await recordAudit(ctx, actor, scope, 'branding.updated', targetId, { targetType: 'branding', before: audited(before) ?? null, after: audited(row) });
     return view(level, row, await rowsAbove(ctx, level));
   });
 }

@@ -1,5 +1,5 @@
 import { appendAuditEvent, appendAuditEvents, diffChanges, roleNameOf, type AuditDetails } from './audit';
-import type { Store } from '../store/types';
+import type { Store, TenantScope } from '../store/types';
 import type { AuditKey } from './audit-key';
 import type { Actor } from './principal';
 import type { WebhookRules } from './webhooks';
@@ -34,27 +34,26 @@ export const tenantSipDomain = (ctx: DomainContext, slug: string) => `${slug}.${
 
 /**
  * Writes the audit event of a mutation into its tenant's hash chain (the platform chain for null);
- * call it inside the mutation's transaction. `details` adds the target type and the record before
+ * the tenant is the access check's scope, never a bare id. Call it inside the mutation's transaction. `details` adds the target type and the record before
  * and after, of which only changed keys are kept, secrets redacted.
  */
-export async function recordAudit(ctx: DomainContext, actor: Actor, tenantId: string | null, action: string, targetId: string, details: AuditDetails = {}): Promise<void> {
-  await recordAudits(ctx, actor, tenantId, action, [{ targetId, details }]);
+export async function recordAudit(ctx: DomainContext, actor: Actor, scope: TenantScope | null, action: string, targetId: string, details: AuditDetails = {}): Promise<void> {
+  await recordAudits(ctx, actor, scope, action, [{ targetId, details }]);
 }
 
 /** `recordAudit` for many targets of one tenant at once (a batch create): one chain append, the actor's role looked up once. */
 export async function recordAudits(
   ctx: DomainContext,
   actor: Actor,
-  tenantId: string | null,
+  scope: TenantScope | null,
   action: string,
   entries: readonly { targetId: string; details?: AuditDetails }[],
 ): Promise<void> {
   const actorRole = await roleNameOf(ctx, actor.principal);
   await appendAuditEvents(
     ctx,
-    tenantId,
+    scope,
     entries.map(({ targetId, details = {} }) => ({
-      tenantId,
       action,
       targetId,
       targetType: details.targetType,
@@ -70,14 +69,15 @@ export async function recordAudits(
 
 /**
  * Writes a security event that has no authenticated actor (a failed authentication): a
- * platform-level event when no tenant is known. Call it inside its own transaction.
+ * platform-level event (null scope) when no tenant is known. The scope is the tenant's whose key or
+ * credential failed, named by the caller (a system scope: no access check has passed). Call it
+ * inside its own transaction.
  */
 export async function recordSecurityEvent(
   ctx: DomainContext,
-  event: { tenantId: string | null; action: string; targetId: string; requestId: string | null; actorKeyId?: string | null; sourceAddress?: string | null },
+  event: { scope: TenantScope | null; action: string; targetId: string; requestId: string | null; actorKeyId?: string | null; sourceAddress?: string | null },
 ): Promise<void> {
-  await appendAuditEvent(ctx, {
-    tenantId: event.tenantId,
+  await appendAuditEvent(ctx, event.scope, {
     action: event.action,
     targetId: event.targetId,
     actorKeyId: event.actorKeyId ?? null,

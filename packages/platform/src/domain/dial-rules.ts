@@ -64,7 +64,7 @@ async function checkAction(access: TenantAccess, action: DialRuleActionInput): P
 async function changeDialRules<T>(ctx: DomainContext, access: TenantAccess, change: () => Promise<T>): Promise<T> {
   return ctx.store.transaction(async () => {
     // Positions are shifted by read-then-write: one change of a tenant's rules at a time, on any node.
-    await ctx.store.leases.lockTenant(access.tenant.id);
+    await ctx.store.leases.lockTenant(access.capability);
     // Awaited before the touch: a change that throws must not leave its rejection unheard while the
     // touch runs (an unhandled rejection), nor race it on the transaction's connection.
     const result = await change();
@@ -78,14 +78,14 @@ export async function createDialRule(ctx: DomainContext, actor: Actor, access: T
   checkPattern(input.pattern);
   const now = ctx.now().toISOString();
   return changeDialRules(ctx, access, async () => {
-    const limits = await lockTenantLimits(ctx, tenant);
+    const limits = await lockTenantLimits(ctx, access);
     const count = await scope.dialRules.count();
     if (count >= limits.dialRules) throw new LimitExceeded('dialRules', limits.dialRules);
     const action = await checkAction(access, input.action);
     const position = Math.min(input.position ?? count, count);
     await scope.dialRules.shift(position, 1);
     const row = await scope.dialRules.insert({ id: newId('dlr'), name: input.name ?? input.pattern, pattern: input.pattern, position, action, createdAt: now, updatedAt: now });
-    await recordAudit(ctx, actor, tenant.id, 'dial_rule.created', row.id, { before: null, after: row });
+    await recordAudit(ctx, actor, access.capability, 'dial_rule.created', row.id, { before: null, after: row });
     return row;
   });
 }
@@ -114,7 +114,7 @@ export async function updateDialRule(ctx: DomainContext, actor: Actor, access: T
     }
     const updated = await scope.dialRules.update(id, { name: input.name, pattern: input.pattern, action, position, updatedAt: ctx.now().toISOString() });
     if (!updated) throw new NotFound('dial_rule');
-    await recordAudit(ctx, actor, tenant.id, 'dial_rule.updated', id, { before: existing, after: updated });
+    await recordAudit(ctx, actor, access.capability, 'dial_rule.updated', id, { before: existing, after: updated });
     return updated;
   });
 }
@@ -125,6 +125,6 @@ export async function deleteDialRule(ctx: DomainContext, actor: Actor, access: T
     const existing = await scope.dialRules.get(id);
     if (!existing || !await scope.dialRules.delete(id)) throw new NotFound('dial_rule');
     await scope.dialRules.shift(existing.position + 1, -1);
-    await recordAudit(ctx, actor, tenant.id, 'dial_rule.deleted', id, { before: existing, after: null });
+    await recordAudit(ctx, actor, access.capability, 'dial_rule.deleted', id, { before: existing, after: null });
   });
 }

@@ -55,7 +55,7 @@ export async function createExtension(
   const sipPassword = input.sipPassword ?? newSipPassword();
   const now = ctx.now().toISOString();
   return ctx.store.transaction(async () => {
-    const limits = await lockTenantLimits(ctx, tenant);
+    const limits = await lockTenantLimits(ctx, access);
     // Extensions and ring groups share one dialable namespace per tenant.
     if (await scope.extensions.getByNumber(input.number) || await scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
     const held = await scope.extensions.count();
@@ -71,10 +71,10 @@ export async function createExtension(
       createdAt: now,
       updatedAt: now,
     });
-    await recordAudit(ctx, actor, tenant.id, 'extension.created', row.id, { before: null, after: { ...row, sipPassword } });
+    await recordAudit(ctx, actor, access.capability, 'extension.created', row.id, { before: null, after: { ...row, sipPassword } });
     const extension = view(access, { ...row, tenantId: tenant.id });
-    await emitEvent(ctx, { type: 'extension.created', tenantId: tenant.id, data: extension });
-    await noteUsage(ctx, tenant.id, 'extensions', held, held + 1, limits.extensions);
+    await emitEvent(ctx, { type: 'extension.created', scope: access.capability, data: extension });
+    await noteUsage(ctx, access.capability, 'extensions', held, held + 1, limits.extensions);
     return { extension, sipPassword };
   });
 }
@@ -112,7 +112,7 @@ export async function createExtensions(
   });
   return ctx.store.transaction(async () => {
     // The same tenant-row lock as a single create: two nodes' batches cannot both fit under the cap.
-    const limits = await lockTenantLimits(ctx, tenant);
+    const limits = await lockTenantLimits(ctx, access);
     const taken = new Set(await scope.extensions.takenNumbers([...firstIndex.keys()]));
     inputs.forEach((input, index) => {
       if (taken.has(input.number)) conflicts.push({ index, issue: 'already taken in this tenant' });
@@ -124,10 +124,10 @@ export async function createExtensions(
       throw new LimitExceeded('extensions', limits.extensions, `the tenant holds ${held} of its ${limits.extensions} extensions; a batch of ${inputs.length} does not fit`);
     }
     await scope.extensions.insertMany(rows);
-    await recordAudit(ctx, actor, tenant.id, EXTENSION_BATCH_CREATED, newId('exb'), { before: null, after: batchAuditRecord(rows) });
+    await recordAudit(ctx, actor, access.capability, EXTENSION_BATCH_CREATED, newId('exb'), { before: null, after: batchAuditRecord(rows) });
     const created = rows.map((row, i) => ({ extension: view(access, row), sipPassword: passwords[i]! }));
-    await emitEvents(ctx, 'extension.created', tenant.id, created.map((c) => c.extension));
-    await noteUsage(ctx, tenant.id, 'extensions', held, held + inputs.length, limits.extensions);
+    await emitEvents(ctx, 'extension.created', access.capability, created.map((c) => c.extension));
+    await noteUsage(ctx, access.capability, 'extensions', held, held + inputs.length, limits.extensions);
     return created;
   });
 }
@@ -178,8 +178,8 @@ export async function updateExtension(ctx: DomainContext, actor: Actor, access: 
       updatedAt: ctx.now().toISOString(),
     });
     if (!updated) throw new NotFound('extension');
-    await recordAudit(ctx, actor, tenant.id, 'extension.updated', id, { before: existing, after: updated });
-    await emitEvent(ctx, { type: 'extension.updated', tenantId: tenant.id, data: view(access, updated) });
+    await recordAudit(ctx, actor, access.capability, 'extension.updated', id, { before: existing, after: updated });
+    await emitEvent(ctx, { type: 'extension.updated', scope: access.capability, data: view(access, updated) });
     return view(access, updated);
   });
   // Sockets that proved the old password lose what it gave them (their registrations, their calls without a challenge).
@@ -191,8 +191,8 @@ export async function deleteExtension(ctx: DomainContext, actor: Actor, access: 
   const number = await ctx.store.transaction(async () => {
     const existing = visible(access, id) ? await access.scope.extensions.get(id) : undefined;
     if (!existing || !await access.scope.extensions.delete(id)) throw new NotFound('extension');
-    await recordAudit(ctx, actor, access.tenant.id, 'extension.deleted', id, { before: existing, after: null });
-    await emitEvent(ctx, { type: 'extension.deleted', tenantId: access.tenant.id, data: view(access, existing) });
+    await recordAudit(ctx, actor, access.capability, 'extension.deleted', id, { before: existing, after: null });
+    await emitEvent(ctx, { type: 'extension.deleted', scope: access.capability, data: view(access, existing) });
     return existing.number;
   });
   publishCredentialChange(ctx, { kind: 'extension', tenantId: access.tenant.id, extensionId: id, number, deleted: true });

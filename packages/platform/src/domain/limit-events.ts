@@ -1,5 +1,6 @@
 import { emitEvent } from './events';
 import type { DomainContext } from './context';
+import type { TenantScope } from '../store/tenant-scope';
 
 /** Limits whose use is watched for crossings (numbers have no per-tenant limit; see the analytics decision record). */
 export type WatchedLimit = 'channels' | 'extensions' | 'messages' | 'storage';
@@ -33,12 +34,12 @@ export const crossesThreshold = (before: number, after: number, max: number): bo
  * once (no remembered state to lose on a restart): falling back below and crossing again is a new
  * crossing, and a step over both thresholds tells both.
  */
-export async function noteUsage(ctx: DomainContext, tenantId: string, limit: WatchedLimit, before: number, after: number, max: number): Promise<void> {
+export async function noteUsage(ctx: DomainContext, scope: TenantScope, limit: WatchedLimit, before: number, after: number, max: number): Promise<void> {
   if (max <= 0 || after <= before) return;
   for (const { type, share } of THRESHOLDS) {
     if (crosses(before, after, max, share)) {
-      const data: LimitCrossing = { tenantId, limit, used: after, max, threshold: share };
-      await emitEvent(ctx, { type, tenantId, data });
+      const data: LimitCrossing = { tenantId: scope.tenantId, limit, used: after, max, threshold: share };
+      await emitEvent(ctx, { type, scope, data });
     }
   }
 }

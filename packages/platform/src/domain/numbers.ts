@@ -56,7 +56,7 @@ export async function assignNumber(ctx: DomainContext, actor: Actor, access: Ten
     if (row.tenantId === tenant.id) throw new NumberExists(number, 'tenant');
     if (row.tenantId !== null || !await ctx.store.numbers.assign(row.id, access.capability, ctx.now().toISOString())) throw new NumberTaken(number);
     const assigned = (await scope.numbers.get(row.id))!;
-    await recordAudit(ctx, actor, tenant.id, 'number.assigned', row.id, { before: { tenantId: null }, after: { tenantId: tenant.id, number: assigned.number } });
+    await recordAudit(ctx, actor, access.capability, 'number.assigned', row.id, { before: { tenantId: null }, after: { tenantId: tenant.id, number: assigned.number } });
     return assigned;
   });
 }
@@ -91,7 +91,7 @@ export async function routeNumber(ctx: DomainContext, actor: Actor, access: Tena
     if (input.routing) await checkRouting(access, input.routing);
     const updated = await scope.numbers.route(id, input.routing, ctx.now().toISOString());
     if (!updated) throw new NotFound('number');
-    await recordAudit(ctx, actor, tenant.id, 'number.routed', id, { before: existing, after: updated });
+    await recordAudit(ctx, actor, access.capability, 'number.routed', id, { before: existing, after: updated });
     return updated;
   });
 }
@@ -101,6 +101,6 @@ export async function releaseNumber(ctx: DomainContext, actor: Actor, access: Te
   await ctx.store.transaction(async () => {
     const existing = await access.scope.numbers.get(id);
     if (!existing || !await access.scope.numbers.release(id, ctx.now().toISOString())) throw new NotFound('number');
-    await recordAudit(ctx, actor, access.tenant.id, 'number.released', id, { before: { tenantId: access.tenant.id, routing: existing.routing }, after: { tenantId: null, routing: null } });
+    await recordAudit(ctx, actor, access.capability, 'number.released', id, { before: { tenantId: access.tenant.id, routing: existing.routing }, after: { tenantId: null, routing: null } });
   });
 }

@@ -1,5 +1,4 @@
 import type { TenantRow } from '../store/types';
-import { mintTenantScope, type TenantScope } from '../store/tenant-scope';
 import type { Permission } from './permissions';
 
 /** What every principal carries: the key it came from, its role, and that role's permissions. */
@@ -39,12 +38,4 @@ export function canSeeTenant(principal: Principal, tenant: TenantRow): boolean {
     case 'user':
       return tenant.id === principal.tenantId;
   }
-}
-
-/**
- * A tenant-level principal's own tenant: the one tenant its key was resolved to, so the access
- * check's answer is known (reading its role before any route's gate has run, for example).
- */
-export function ownTenantScope(principal: Extract<Principal, { kind: 'tenant' | 'user' }>): TenantScope {
-  return mintTenantScope(principal.tenantId, 'access');
 }

@@ -27,13 +27,13 @@ export async function createRingGroup(ctx: DomainContext, actor: Actor, access: 
   const { tenant, scope } = access;
   const now = ctx.now().toISOString();
   return ctx.store.transaction(async () => {
-    const limits = await lockTenantLimits(ctx, tenant);
+    const limits = await lockTenantLimits(ctx, access);
     // One dialable namespace per tenant: a ring group cannot shadow an extension or another group.
     if (await scope.extensions.getByNumber(input.number) || await scope.ringGroups.getByNumber(input.number)) throw new ExtensionExists(input.number);
     if (await scope.ringGroups.count() >= limits.ringGroups) throw new LimitExceeded('ringGroups', limits.ringGroups);
     await checkMembers(access, input.members);
     const row = await scope.ringGroups.insert({ id: newId('rgp'), ...input, createdAt: now, updatedAt: now });
-    await recordAudit(ctx, actor, tenant.id, 'ring_group.created', row.id, { before: null, after: row });
+    await recordAudit(ctx, actor, access.capability, 'ring_group.created', row.id, { before: null, after: row });
     return row;
   });
 }
@@ -54,7 +54,7 @@ export async function updateRingGroup(ctx: DomainContext, actor: Actor, access: 
     if (input.members) await checkMembers(access, input.members);
     const updated = await scope.ringGroups.update(id, { ...input, updatedAt: ctx.now().toISOString() });
     if (!updated) throw new NotFound('ring_group');
-    await recordAudit(ctx, actor, tenant.id, 'ring_group.updated', id, { before: existing, after: updated });
+    await recordAudit(ctx, actor, access.capability, 'ring_group.updated', id, { before: existing, after: updated });
     return updated;
   });
 }
@@ -63,6 +63,6 @@ export async function deleteRingGroup(ctx: DomainContext, actor: Actor, access: 
   await ctx.store.transaction(async () => {
     const existing = await access.scope.ringGroups.get(id);
     if (!existing || !await access.scope.ringGroups.delete(id)) throw new NotFound('ring_group');
-    await recordAudit(ctx, actor, access.tenant.id, 'ring_group.deleted', id, { before: existing, after: null });
+    await recordAudit(ctx, actor, access.capability, 'ring_group.deleted', id, { before: existing, after: null });
   });
 }

@@ -1,5 +1,5 @@
 import { newId } from '../ids';
-import type { Page, PageQuery, RoleCollection, RoleLevel, RoleRow } from '../store/types';
+import type { Page, PageQuery, RoleCollection, RoleLevel, RoleRow, TenantScope } from '../store/types';
 import { recordAudit, type DomainContext } from './context';
 import { NotFound, PermissionDenied, RoleExists, RoleImmutable, RoleInUse } from './errors';
 import { BUILT_IN_ROLES, builtInRole, isBuiltInName, parsePermissions, requireHeld, rolePermissions, USER_ROLE_ID, type BuiltInRole } from './permissions';
@@ -37,23 +37,24 @@ const fromRow = (r: RoleRow): RoleView => ({ ...r, builtIn: false });
 /** Whose roles a route works on: a tenant's (through its scope), a reseller's or the provider's. */
 export interface RoleOwner {
   level: RoleLevel;
-  tenantId: string | null;
+  /** The tenant's scope for a tenant's roles (its audit chain, its keys); null above tenants. */
+  scope: TenantScope | null;
   resellerId: string | null;
   roles: RoleCollection;
 }
 
 export const tenantRoleOwner = (access: TenantAccess): RoleOwner => ({
   level: 'tenant',
-  tenantId: access.tenant.id,
+  scope: access.capability,
   resellerId: null,
   roles: access.scope.roles,
 });
 
 /** `/v1/roles` works on the caller's own level: the provider's roles or the calling reseller's. */
 export function platformRoleOwner(ctx: DomainContext, principal: Principal): RoleOwner {
-  if (principal.kind === 'provider') return { level: 'provider', tenantId: null, resellerId: null, roles: ctx.store.roles('provider') };
+  if (principal.kind === 'provider') return { level: 'provider', scope: null, resellerId: null, roles: ctx.store.roles('provider') };
   if (principal.kind === 'reseller') {
-    return { level: 'reseller', tenantId: null, resellerId: principal.resellerId, roles: ctx.store.roles({ resellerId: principal.resellerId }) };
+    return { level: 'reseller', scope: null, resellerId: principal.resellerId, roles: ctx.store.roles({ resellerId: principal.resellerId }) };
   }
   throw new PermissionDenied('tenant roles live under /v1/tenants/{tenantId}/roles');
 }
@@ -87,7 +88,7 @@ export async function createRole(
     const row = await owner.roles.insert({
       id: newId('rol'),
       level: owner.level,
-      tenantId: owner.tenantId,
+      tenantId: owner.scope?.tenantId ?? null,
       resellerId: owner.resellerId,
       name: input.name,
       description: input.description ?? '',
@@ -95,7 +96,7 @@ export async function createRole(
       createdAt: now,
       updatedAt: now,
     });
-    await recordAudit(ctx, actor, owner.tenantId, 'role.created', row.id, { before: null, after: row });
+    await recordAudit(ctx, actor, owner.scope, 'role.created', row.id, { before: null, after: row });
     return fromRow(row);
   });
 }
@@ -124,7 +125,7 @@ export async function updateRole(
       if (isBuiltInName(owner.level, input.name) || await owner.roles.getByName(input.name)) throw new RoleExists(input.name);
     }
     const updated = await owner.roles.update(id, { name: input.name, description: input.description, permissions, updatedAt: ctx.now().toISOString() });
-    await recordAudit(ctx, actor, owner.tenantId, 'role.updated', id, { before: existing, after: updated });
+    await recordAudit(ctx, actor, owner.scope, 'role.updated', id, { before: existing, after: updated });
     return fromRow(updated!);
   });
 }
@@ -133,9 +134,9 @@ export async function deleteRole(ctx: DomainContext, actor: Actor, owner: RoleOw
   await ctx.store.transaction(async () => {
     const existing = await customRole(owner, id);
     requireHeld(actor.principal.permissions, rolePermissions(existing));
-    const holders = await ctx.store.apiKeys.countByRole(id);
+    const holders = await ctx.store.apiKeys.countByRole(owner.scope, id);
     if (holders > 0) throw new RoleInUse(holders);
     await owner.roles.delete(id);
-    await recordAudit(ctx, actor, owner.tenantId, 'role.deleted', id, { before: existing, after: null });
+    await recordAudit(ctx, actor, owner.scope, 'role.deleted', id, { before: existing, after: null });
   });
 }

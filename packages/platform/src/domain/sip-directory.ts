@@ -7,6 +7,7 @@ import { resolveDial, resolveInboundDid } from './dial-plan/resolve';
 import type { SipDirectoryCache, TenantDirectory } from './sip-directory-cache';
 import { verifySoftphoneToken } from './softphone-tokens';
 import { crossesThreshold, noteUsage } from './limit-events';
+import { systemScope } from './system-scope';
 
 /**
  * The SIP edge's view of tenants and users. Every lookup answers from the in-memory directory
@@ -78,7 +79,7 @@ export function createSipDirectory(
     usageStepped(tenantId, limit, before, after, max) {
       // Most steps cross nothing: only a crossing costs a write, and never the call's time.
       if (!crossesThreshold(before, after, max)) return;
-      noteUsage(ctx, tenantId, limit, before, after, max).catch((error: unknown) => {
+      noteUsage(ctx, systemScope('sip edge', tenantId), limit, before, after, max).catch((error: unknown) => {
         log(`sip: ${limit} limit event of ${tenantId} not stored: ${error instanceof Error ? error.message : String(error)}`);
       });
     },

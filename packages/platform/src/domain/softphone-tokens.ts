@@ -59,7 +59,7 @@ export async function issueSoftphoneToken(
     .sign(signingKey);
   if (actor) {
     const expiresAt = new Date(exp * 1000).toISOString();
-    await ctx.store.transaction(() => recordAudit(ctx, actor, tenant.id, 'softphone_token.issued', ext.id, { after: { extension: input.extension, expiresAt } }));
+    await ctx.store.transaction(() => recordAudit(ctx, actor, access.capability, 'softphone_token.issued', ext.id, { after: { extension: input.extension, expiresAt } }));
   }
   return { token, expiresAt: new Date(exp * 1000), sipUri: aor, wsUrl: input.wsUrl };
 }
@@ -145,7 +145,7 @@ export async function rotateSigningKey(ctx: DomainContext, actor: Actor, access:
   const rotatedAt = ctx.now().toISOString();
   return ctx.store.transaction(async () => {
     await access.scope.signingKey.set(randomBytes(32).toString('base64url'), rotatedAt);
-    await recordAudit(ctx, actor, access.tenant.id, 'softphone_signing_key.rotated', access.tenant.id);
+    await recordAudit(ctx, actor, access.capability, 'softphone_signing_key.rotated', access.tenant.id);
     return { tenantId: access.tenant.id, rotatedAt };
   });
 }

@@ -1,4 +1,5 @@
 import { mintTenantScope, type TenantScope } from '../store/tenant-scope';
+import type { Principal } from './principal';
 
 /**
  * Why code that no API caller drives may reach a tenant's rows. Each reason is a path that has
@@ -19,6 +20,10 @@ export type SystemScopeReason =
   | 'port order'
   /** The public branding endpoint, which resolves a tenant from its SIP domain. */
   | 'public branding'
+  /** The purge job: a deleted tenant whose retention ended, found by the job's own cross-tenant query. */
+  | 'tenant purge'
+  /** The one-off re-keying of the audit chains written before the chain was keyed: every chain, by the job. */
+  | 'audit maintenance'
   /** The in-process benchmark's unguarded app (createBenchmarkApis), never served. */
   | 'benchmark'
   /** The demo's call history (packages/examples), written straight into the store as the SIP edge would. */
@@ -31,4 +36,13 @@ export type SystemScopeReason =
 /** A scope for one of the system paths above; the reason is kept on the scope as its origin. */
 export function systemScope(reason: SystemScopeReason, tenantId: string): TenantScope {
   return mintTenantScope(tenantId, `system: ${reason}`);
+}
+
+/**
+ * A tenant-level principal's own tenant: the one tenant its key was resolved to, so the access
+ * check's answer is known (reading its role before any route's gate has run, for example). Kept
+ * here, beside the system scopes, so that only this module and the access check mint scopes.
+ */
+export function ownTenantScope(principal: Extract<Principal, { kind: 'tenant' | 'user' }>): TenantScope {
+  return mintTenantScope(principal.tenantId, 'access');
 }

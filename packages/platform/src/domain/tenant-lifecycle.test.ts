@@ -42,7 +42,7 @@ describe('the purge, on the context clock', () => {
     expect(await ctx.store.tenants.get(id)).toBeUndefined();
     expect(await purgeDueTenants(ctx)).toEqual([]);
     // The tenant's chain goes on: its deletion and the purge are both in it.
-    const actions = (await ctx.store.audit.list({ limit: 10 }, { targetId: id })).items.map((e) => e.action);
+    const actions = (await ctx.store.audit.listAcrossTenants({ limit: 10 }, { targetId: id })).items.map((e) => e.action);
     expect(actions).toEqual(['tenant.created', 'tenant.deleted', 'tenant.purged']);
   });
 

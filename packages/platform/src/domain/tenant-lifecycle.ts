@@ -73,15 +73,15 @@ export async function deleteTenant(ctx: DomainContext, actor: Actor, access: Ten
       status: access.tenant.status,
       numbers: numbers.map((n) => ({ id: n.id, number: n.number, routing: n.routing })),
     };
-    if (!(await ctx.store.lifecycle.markDeleted(tenantId, { deletedAt: now.toISOString(), purgeAt }, state))) throw new TenantIsDeleted('delete');
+    if (!(await ctx.store.lifecycle.markDeleted(access.capability, { deletedAt: now.toISOString(), purgeAt }, state))) throw new TenantIsDeleted('delete');
     for (const n of numbers) await access.scope.numbers.release(n.id, now.toISOString());
     const row = await ctx.store.tenants.get(tenantId);
     const deleted = view(ctx, row!);
-    await recordAudit(ctx, actor, tenantId, 'tenant.deleted', tenantId, {
+    await recordAudit(ctx, actor, access.capability, 'tenant.deleted', tenantId, {
       before: { status: access.tenant.status, deletedAt: null, purgeAt: null, numbers: state.numbers.map((n) => n.number) },
       after: { status: 'deleted', deletedAt: deleted.deletedAt, purgeAt, numbers: [] },
     });
-    await emitEvent(ctx, { type: 'tenant.deleted', tenantId, data: deleted });
+    await emitEvent(ctx, { type: 'tenant.deleted', scope: access.capability, data: deleted });
     return deleted;
   });
   // Its open SIP sockets close and its calls end now, as for a suspension.
@@ -99,9 +99,9 @@ export async function restoreTenant(ctx: DomainContext, actor: Actor, access: Te
   const tenantId = access.tenant.id;
   const now = ctx.now().toISOString();
   return ctx.store.transaction(async () => {
-    const state = await ctx.store.lifecycle.deletedState(tenantId);
+    const state = await ctx.store.lifecycle.deletedState(access.capability);
     if (!state) throw new InvalidState(access.tenant.status, 'restore', ['delete']);
-    if (!(await ctx.store.lifecycle.clearDeleted(tenantId, state.status, now))) throw new InvalidState(access.tenant.status, 'restore', ['delete']);
+    if (!(await ctx.store.lifecycle.clearDeleted(access.capability, state.status, now))) throw new InvalidState(access.tenant.status, 'restore', ['delete']);
     const restoredNumbers: string[] = [];
     const unavailableNumbers: string[] = [];
     for (const n of state.numbers) {
@@ -115,11 +115,11 @@ export async function restoreTenant(ctx: DomainContext, actor: Actor, access: Te
     }
     const row = await ctx.store.tenants.get(tenantId);
     const restored = view(ctx, row!);
-    await recordAudit(ctx, actor, tenantId, 'tenant.restored', tenantId, {
+    await recordAudit(ctx, actor, access.capability, 'tenant.restored', tenantId, {
       before: { status: 'deleted', deletedAt: access.tenant.deletedAt, purgeAt: access.tenant.purgeAt, numbers: [] },
       after: { status: restored.status, deletedAt: null, purgeAt: null, numbers: restoredNumbers, unavailableNumbers },
     });
-    await emitEvent(ctx, { type: 'tenant.restored', tenantId, data: restored });
+    await emitEvent(ctx, { type: 'tenant.restored', scope: access.capability, data: restored });
     return { tenant: restored, restoredNumbers, unavailableNumbers };
   });
 }

@@ -8,6 +8,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordSecurityEvent, type DomainContext } from './context';
+import { systemScope } from './system-scope';
 
 /** How often the job looks for tenants past their retention. */
 export const TENANT_PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -25,13 +26,15 @@ export async function purgeDueTenants(ctx: DomainContext, options: TenantPurgeOp
   const purged: string[] = [];
   for (;;) {
     const now = ctx.now().toISOString();
-    const due = await ctx.store.lifecycle.duePurge(now, PURGE_BATCH);
+    const due = await ctx.store.lifecycle.duePurgeAcrossTenants(now, PURGE_BATCH);
     let progressed = false;
     for (const tenantId of due) {
+      // The job's own query found the tenant: no caller, so a named system scope.
+      const scope = systemScope('tenant purge', tenantId);
       const done = await ctx.store.transaction(async () => {
-        if (!(await ctx.store.lifecycle.purge(tenantId, now))) return false;
+        if (!(await ctx.store.lifecycle.purge(scope, now))) return false;
         // The tenant's chain goes on in the audit log, which the purge leaves in place.
-        await recordSecurityEvent(ctx, { tenantId, action: 'tenant.purged', targetId: tenantId, requestId: null });
+        await recordSecurityEvent(ctx, { scope, action: 'tenant.purged', targetId: tenantId, requestId: null });
         return true;
       });
       if (!done) continue;

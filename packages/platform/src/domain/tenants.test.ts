@@ -99,7 +99,7 @@ describe('authenticate', () => {
   it('records when a key was last used', async () => {
     await ensureBootstrapKey(ctx, 'bootstrap-key-1');
     const { keyId } = (await authenticate(ctx, 'bootstrap-key-1'))!;
-    expect((await ctx.store.apiKeys.getBySecretHash(sha256Hex('bootstrap-key-1')))).toMatchObject({ id: keyId, lastUsedAt: expect.any(String) });
+    expect((await ctx.store.apiKeys.getBySecretHashAnyTenant(sha256Hex('bootstrap-key-1')))).toMatchObject({ id: keyId, lastUsedAt: expect.any(String) });
   });
 
   it('refuses the keys of a suspended tenant', async () => {

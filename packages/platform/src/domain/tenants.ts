@@ -91,12 +91,13 @@ export async function createTenant(
       createdAt: now,
       updatedAt: now,
     });
-    await recordAudit(ctx, actor, tenant.id, 'tenant.created', tenant.id, { before: null, after: tenant });
-    await emitEvent(ctx, { type: 'tenant.created', tenantId: tenant.id, data: view(ctx, tenant) });
-    if (!input.admin) return { tenant: view(ctx, tenant) };
     // The creator may see the tenant it just made (a reseller's lands under itself), so this is its access.
-    const adminKey = await insertTenantKey(ctx, accessVisibleTenant(ctx, principal, tenant).scope, `admin: ${input.admin.name} <${input.admin.email}>`);
-    await recordAudit(ctx, actor, tenant.id, 'api_key.created', adminKey.id, { before: null, after: { name: `admin: ${input.admin.name} <${input.admin.email}>`, roleId: ownerRoleId('tenant') } });
+    const access = accessVisibleTenant(ctx, principal, tenant);
+    await recordAudit(ctx, actor, access.capability, 'tenant.created', tenant.id, { before: null, after: tenant });
+    await emitEvent(ctx, { type: 'tenant.created', scope: access.capability, data: view(ctx, tenant) });
+    if (!input.admin) return { tenant: view(ctx, tenant) };
+    const adminKey = await insertTenantKey(ctx, access.scope, `admin: ${input.admin.name} <${input.admin.email}>`);
+    await recordAudit(ctx, actor, access.capability, 'api_key.created', adminKey.id, { before: null, after: { name: `admin: ${input.admin.name} <${input.admin.email}>`, roleId: ownerRoleId('tenant') } });
     return { tenant: view(ctx, tenant), adminKey };
   });
 }
@@ -144,8 +145,8 @@ export async function updateTenant(ctx: DomainContext, actor: Actor, access: Ten
       updatedAt: ctx.now().toISOString(),
     });
     if (!updated) throw new NotFound('tenant');
-    await recordAudit(ctx, actor, tenant.id, 'tenant.updated', tenant.id, { before: tenant, after: view(ctx, updated) });
-    await emitEvent(ctx, { type: 'tenant.updated', tenantId: tenant.id, data: view(ctx, updated) });
+    await recordAudit(ctx, actor, access.capability, 'tenant.updated', tenant.id, { before: tenant, after: view(ctx, updated) });
+    await emitEvent(ctx, { type: 'tenant.updated', scope: access.capability, data: view(ctx, updated) });
     return view(ctx, updated);
   });
 }
@@ -164,11 +165,11 @@ export async function setTenantStatus(ctx: DomainContext, actor: Actor, access: 
   const result = await ctx.store.transaction(async () => {
     const updated = await ctx.store.tenants.update(access.tenant.id, { status, updatedAt: ctx.now().toISOString() });
     if (!updated) throw new NotFound('tenant');
-    await recordAudit(ctx, actor, access.tenant.id, status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', access.tenant.id, {
+    await recordAudit(ctx, actor, access.capability, status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', access.tenant.id, {
       before: { status: access.tenant.status },
       after: { status },
     });
-    await emitEvent(ctx, { type: status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', tenantId: access.tenant.id, data: view(ctx, updated) });
+    await emitEvent(ctx, { type: status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', scope: access.capability, data: view(ctx, updated) });
     return view(ctx, updated);
   });
   // Its open SIP sockets close and its calls end now, not at their next request.

@@ -47,7 +47,7 @@ export async function createTrunk(ctx: DomainContext, actor: Actor, access: Tena
   const now = ctx.now().toISOString();
   const password = newSipPassword();
   return ctx.store.transaction(async () => {
-    const limits = await lockTenantLimits(ctx, tenant);
+    const limits = await lockTenantLimits(ctx, access);
     if (await scope.trunks.count() >= limits.trunks) throw new LimitExceeded('trunks', limits.trunks);
     const callerId = await ownedCallerId(access, input.callerId) ?? null;
     let username = newTrunkUsername();
@@ -61,7 +61,7 @@ export async function createTrunk(ctx: DomainContext, actor: Actor, access: Tena
       createdAt: now,
       updatedAt: now,
     });
-    await recordAudit(ctx, actor, tenant.id, 'trunk.created', row.id, { before: null, after: view(row) });
+    await recordAudit(ctx, actor, access.capability, 'trunk.created', row.id, { before: null, after: view(row) });
     return { trunk: view(row), password };
   });
 }
@@ -97,7 +97,7 @@ export async function updateTrunk(
     });
     if (!updated) throw new NotFound('trunk');
     // The view never holds the digest; a new password shows only as `passwordRotated`, never its value.
-    await recordAudit(ctx, actor, tenant.id, 'trunk.updated', id, { before: view(existing), after: password === undefined ? view(updated) : { ...view(updated), passwordRotated: true } });
+    await recordAudit(ctx, actor, access.capability, 'trunk.updated', id, { before: view(existing), after: password === undefined ? view(updated) : { ...view(updated), passwordRotated: true } });
     return password === undefined ? { trunk: view(updated) } : { trunk: view(updated), password };
   });
   // A carrier socket registered with the old password keeps nothing it gave.
@@ -109,7 +109,7 @@ export async function deleteTrunk(ctx: DomainContext, actor: Actor, access: Tena
   await ctx.store.transaction(async () => {
     const existing = await access.scope.trunks.get(id);
     if (!existing || !await access.scope.trunks.delete(id)) throw new NotFound('trunk');
-    await recordAudit(ctx, actor, access.tenant.id, 'trunk.deleted', id, { before: view(existing), after: null });
+    await recordAudit(ctx, actor, access.capability, 'trunk.deleted', id, { before: view(existing), after: null });
   });
   publishCredentialChange(ctx, { kind: 'trunk', tenantId: access.tenant.id, trunkId: id, deleted: true });
 }

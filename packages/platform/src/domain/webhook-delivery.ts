@@ -140,7 +140,7 @@ export function startWebhookDelivery(ctx: DomainContext, options: WebhookDeliver
       const room = concurrency - inFlight.size;
       const now = ctx.now();
       const lease = { owner, until: new Date(now.getTime() + leaseMs).toISOString() };
-      const jobs = room > 0 ? await ctx.store.webhooks.due(now.toISOString(), room, [...inFlight.keys()], lease) : [];
+      const jobs = room > 0 ? await ctx.store.webhooks.dueAcrossTenants(now.toISOString(), room, [...inFlight.keys()], lease) : [];
       for (const job of jobs) {
         const run = attempt(job)
           .catch((error: unknown) => log(`webhook ${job.delivery.id}: ${(error as Error).message}`))

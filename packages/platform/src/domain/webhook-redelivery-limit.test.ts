@@ -36,7 +36,7 @@ describe.each(testDatabases)('webhook redelivery limit on $name', ({ create }) =
     const now = new Date().toISOString();
     const eventId = newId('evt');
     const deliveryId = newId('whd');
-    await store.webhooks.insertEvent({ id: eventId, type: 'tenant.updated', tenantId: null, createdAt: now, data: '{}' });
+    await store.webhooks.insertEvent(null, { id: eventId, type: 'tenant.updated', createdAt: now, data: '{}' });
     await store.webhooks.insertDelivery({ id: deliveryId, endpointId: endpoint.id, eventId, status: 'delivered', attemptCount: 1, nextAttemptAt: null, createdAt: now, updatedAt: now });
 
     // Requests that fail (an unknown delivery) take a slot while in flight and must give it back.

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { newId } from '../ids';
-import type { Page, PageQuery, WebhookDeliveryWithAttempts, WebhookEndpointCollection, WebhookEndpointRow } from '../store/types';
+import type { Page, PageQuery, WebhookDeliveryWithAttempts, WebhookEndpointCollection, WebhookEndpointRow, TenantScope } from '../store/types';
 import { recordAudit, type DomainContext } from './context';
 import { DomainError, NotFound, PermissionDenied, RateLimited, WebhookUrlForbidden } from './errors';
 import type { Actor, Principal } from './principal';
@@ -68,11 +68,11 @@ function assertAllowedDestination(ctx: DomainContext, url: string): void {
  */
 export type WebhookOwner = { tenant: TenantAccess } | { principal: Principal };
 
-function endpointsOf(ctx: DomainContext, owner: WebhookOwner): { collection: WebhookEndpointCollection; auditTenantId: string | null } {
-  if ('tenant' in owner) return { collection: owner.tenant.scope.webhookEndpoints, auditTenantId: owner.tenant.tenant.id };
+function endpointsOf(ctx: DomainContext, owner: WebhookOwner): { collection: WebhookEndpointCollection; auditScope: TenantScope | null } {
+  if ('tenant' in owner) return { collection: owner.tenant.scope.webhookEndpoints, auditScope: owner.tenant.capability };
   const { principal } = owner;
-  if (principal.kind === 'provider') return { collection: ctx.store.webhooks.endpoints('provider'), auditTenantId: null };
-  if (principal.kind === 'reseller') return { collection: ctx.store.webhooks.endpoints({ resellerId: principal.resellerId }), auditTenantId: null };
+  if (principal.kind === 'provider') return { collection: ctx.store.webhooks.endpoints('provider'), auditScope: null };
+  if (principal.kind === 'reseller') return { collection: ctx.store.webhooks.endpoints({ resellerId: principal.resellerId }), auditScope: null };
   throw new PermissionDenied('tenant keys manage their webhook endpoints under /v1/tenants/{tenantId}/webhook-endpoints');
 }
 
@@ -119,7 +119,7 @@ export interface WebhookEndpointInput {
 const auditable = (e: WebhookEndpointRow) => ({ url: e.url, description: e.description, enabledEvents: e.enabledEvents, status: e.status });
 
 export async function createWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, input: WebhookEndpointInput): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
-  const { collection, auditTenantId } = endpointsOf(ctx, owner);
+  const { collection, auditScope } = endpointsOf(ctx, owner);
   assertAllowedDestination(ctx, input.url);
   const id = newId('whe');
   const secret = newWebhookSecret();
@@ -137,7 +137,7 @@ export async function createWebhookEndpoint(ctx: DomainContext, actor: Actor, ow
       createdAt: now,
       updatedAt: now,
     });
-    await recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.created', id, { targetType: 'webhook_endpoint', before: null, after: auditable(endpoint) });
+    await recordAudit(ctx, actor, auditScope, 'webhook_endpoint.created', id, { targetType: 'webhook_endpoint', before: null, after: auditable(endpoint) });
     return { endpoint, secret };
   });
 }
@@ -151,7 +151,7 @@ export async function retrieveWebhookEndpoint(ctx: DomainContext, owner: Webhook
 }
 
 export async function updateWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string, input: Partial<WebhookEndpointInput>): Promise<WebhookEndpointRow> {
-  const { collection, auditTenantId } = endpointsOf(ctx, owner);
+  const { collection, auditScope } = endpointsOf(ctx, owner);
   return ctx.store.transaction(async () => {
     const before = await collection.get(id);
     if (!before) throw new NotFound('webhook_endpoint');
@@ -159,18 +159,18 @@ export async function updateWebhookEndpoint(ctx: DomainContext, actor: Actor, ow
     if (input.url !== undefined) assertAllowedDestination(ctx, input.url);
     const after = await collection.update(id, { ...input, updatedAt: ctx.now().toISOString() });
     if (!after) throw new NotFound('webhook_endpoint');
-    await recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.updated', id, { targetType: 'webhook_endpoint', before: auditable(before), after: auditable(after) });
+    await recordAudit(ctx, actor, auditScope, 'webhook_endpoint.updated', id, { targetType: 'webhook_endpoint', before: auditable(before), after: auditable(after) });
     return after;
   });
 }
 
 /** Deleting an endpoint drops its queued deliveries and their log with it. */
 export async function deleteWebhookEndpoint(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string): Promise<void> {
-  const { collection, auditTenantId } = endpointsOf(ctx, owner);
+  const { collection, auditScope } = endpointsOf(ctx, owner);
   await ctx.store.transaction(async () => {
     const before = await collection.get(id);
     if (!before || !await collection.delete(id)) throw new NotFound('webhook_endpoint');
-    await recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.deleted', id, { targetType: 'webhook_endpoint', before: auditable(before), after: null });
+    await recordAudit(ctx, actor, auditScope, 'webhook_endpoint.deleted', id, { targetType: 'webhook_endpoint', before: auditable(before), after: null });
   });
 }
 
@@ -179,7 +179,7 @@ export async function deleteWebhookEndpoint(ctx: DomainContext, actor: Actor, ow
  * `v1=` in the header) until it ends, so receivers can switch without dropping a delivery.
  */
 export async function rotateWebhookSecret(ctx: DomainContext, actor: Actor, owner: WebhookOwner, id: string, gracePeriodSeconds: number): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
-  const { collection, auditTenantId } = endpointsOf(ctx, owner);
+  const { collection, auditScope } = endpointsOf(ctx, owner);
   const secret = newWebhookSecret();
   const now = ctx.now();
   return ctx.store.transaction(async () => {
@@ -194,7 +194,7 @@ export async function rotateWebhookSecret(ctx: DomainContext, actor: Actor, owne
     });
     if (!endpoint) throw new NotFound('webhook_endpoint');
     // The diff redacts secret-named fields: the log shows that the secret changed, never its value.
-    await recordAudit(ctx, actor, auditTenantId, 'webhook_endpoint.secret_rotated', id, {
+    await recordAudit(ctx, actor, auditScope, 'webhook_endpoint.secret_rotated', id, {
       targetType: 'webhook_endpoint',
       before: { secret: before.secretSealed },
       after: { secret: endpoint.secretSealed },
@@ -213,7 +213,7 @@ export async function listWebhookDeliveries(ctx: DomainContext, owner: WebhookOw
 
 /** Queues the delivery's event again, now, as a new delivery with its own attempt log. */
 export async function redeliverWebhook(ctx: DomainContext, actor: Actor, owner: WebhookOwner, endpointId: string, deliveryId: string): Promise<WebhookDeliveryWithAttempts> {
-  const { collection, auditTenantId } = endpointsOf(ctx, owner);
+  const { collection, auditScope } = endpointsOf(ctx, owner);
   // Redelivery sends a request on demand; the limit keeps it from being a trigger to fire at will.
   const limiter = webhookRulesOf(ctx).redeliveries;
   const limitKey = ownerKey(owner);
@@ -232,7 +232,7 @@ export async function redeliverWebhook(ctx: DomainContext, actor: Actor, owner: 
       const now = ctx.now().toISOString();
       const id = newId('whd');
       await ctx.store.webhooks.insertDelivery({ id, endpointId, eventId: original.eventId, status: 'pending', attemptCount: 0, nextAttemptAt: now, createdAt: now, updatedAt: now });
-      await recordAudit(ctx, actor, auditTenantId, 'webhook_delivery.redelivered', id, { targetType: 'webhook_delivery', before: null, after: { eventId: original.eventId, redeliveryOf: deliveryId } });
+      await recordAudit(ctx, actor, auditScope, 'webhook_delivery.redelivered', id, { targetType: 'webhook_delivery', before: null, after: { eventId: original.eventId, redeliveryOf: deliveryId } });
       const queued = await collection.getDelivery(endpointId, id);
       if (!queued) throw new NotFound('webhook_delivery');
       return queued;

@@ -79,7 +79,7 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
   // Outside /v1: the edge authenticates with its own secret (internal-sip-route.ts), not an API key.
   if (options.sipRouting) {
     const failed = (c: HttpContext) =>
-      countFailedAuthentication(c, services.domain, failures, sourceOf(c, clientAddress), { tenantId: null, action: 'auth.failed.edge_secret', targetId: 'sip_edge' });
+      countFailedAuthentication(c, services.domain, failures, sourceOf(c, clientAddress), { scope: null, action: 'auth.failed.edge_secret', targetId: 'sip_edge' });
     app.post(SIP_ROUTE_PATH, sipRouteHandler(options.sipRouting, failed));
     app.post(SIP_CALL_RECORD_PATH, sipCallRecordHandler(options.sipRouting, failed));
   }

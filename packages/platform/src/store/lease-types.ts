@@ -2,6 +2,7 @@
  * Storage contract of the work several nodes share (docs/decisions/2026-12-01-leasing.md), beside
  * types.ts like the webhook one: types.ts mounts `Leases` on `Store` as `leases`.
  */
+import type { TenantScope } from './tenant-scope';
 
 /** Periodic jobs (the porting automation, cleanup): whoever holds a job's lease runs its tick. */
 export interface JobLeases {
@@ -37,5 +38,5 @@ export interface Leases {
    * so transactions that count a tenant's rows and insert one under its cap run one after another
    * on every node. SQLite runs one write transaction at a time already: nothing to do.
    */
-  lockTenant(tenantId: string): Promise<void>;
+  lockTenant(scope: TenantScope): Promise<void>;
 }

@@ -5,6 +5,7 @@
  */
 import type { NumberRouting } from './dial-plan-types';
 import type { Status } from './types';
+import type { TenantScope } from './tenant-scope';
 
 /** What a restore puts back, kept with the deleted tenant. */
 export interface DeletedTenantState {
@@ -20,17 +21,17 @@ export interface TenantLifecycleStore {
    * refuses it), `deletedAt`/`purgeAt` are set and `state` is kept for a restore. False when there is
    * no such tenant or it is deleted already (two deletions racing: one wins).
    */
-  markDeleted(tenantId: string, at: { deletedAt: string; purgeAt: string }, state: DeletedTenantState): Promise<boolean>;
+  markDeleted(scope: TenantScope, at: { deletedAt: string; purgeAt: string }, state: DeletedTenantState): Promise<boolean>;
   /** What a restore of this deleted tenant would put back; undefined when it is not deleted. */
-  deletedState(tenantId: string): Promise<DeletedTenantState | undefined>;
+  deletedState(scope: TenantScope): Promise<DeletedTenantState | undefined>;
   /** Ends the deletion with `status`; false when the tenant is not (or no longer) deleted. */
-  clearDeleted(tenantId: string, status: Status, updatedAt: string): Promise<boolean>;
-  /** Deleted tenants whose retention ended at or before `at`, soonest first. */
-  duePurge(at: string, limit: number): Promise<string[]>;
+  clearDeleted(scope: TenantScope, status: Status, updatedAt: string): Promise<boolean>;
+  /** Deleted tenants whose retention ended at or before `at`, soonest first (the purge job opens each with its own system scope). */
+  duePurgeAcrossTenants(at: string, limit: number): Promise<string[]>;
   /**
    * Deletes a deleted tenant whose retention ended by `at`, and with it (foreign keys, ON DELETE
    * CASCADE) every row it owns. Audit events carry no foreign key and stay. False when the tenant
    * is not deleted, was restored meanwhile, or is not due.
    */
-  purge(tenantId: string, at: string): Promise<boolean>;
+  purge(scope: TenantScope, at: string): Promise<boolean>;
 }

@@ -149,18 +149,18 @@ export interface NumberClaim {
 /** `store.porting`: the platform-wide view the automation loop and the conflict check need. */
 export interface PortingPlatform {
   /** Orders in one of `statuses`, every tenant, least recently changed first. */
-  ordersIn(statuses: readonly PortStatus[], limit: number): Promise<{ id: string; tenantId: string }[]>;
+  ordersInAcrossTenants(statuses: readonly PortStatus[], limit: number): Promise<{ id: string; tenantId: string }[]>;
   /** Drafts not changed since `before` (ISO time), every tenant, oldest first: the ones that expire. */
-  staleDrafts(before: string, limit: number): Promise<{ id: string; tenantId: string }[]>;
+  staleDraftsAcrossTenants(before: string, limit: number): Promise<{ id: string; tenantId: string }[]>;
   /** Every claim on `numbers`: on the platform, or held by an order other than `exceptOrderId`. */
-  numberClaims(numbers: readonly string[], exceptOrderId?: string): Promise<NumberClaim[]>;
+  numberClaimsAcrossTenants(numbers: readonly string[], exceptOrderId?: string): Promise<NumberClaim[]>;
   /**
    * Orders across tenants for a platform-level reader, by id in the page's order: every live tenant's
    * (`all`, the provider) or one reseller's tenants'. The domain picks `visible` from the caller's
    * principal (domain/porting/listing.ts), never from a request parameter, and still passes every
    * row's tenant through the access check before showing it.
    */
-  list(page: PageQuery, filter: { visible: 'all' | { resellerId: string }; status?: PortStatus | undefined }): Promise<Page<PortOrderRow>>;
+  listAcrossTenants(page: PageQuery, filter: { visible: 'all' | { resellerId: string }; status?: PortStatus | undefined }): Promise<Page<PortOrderRow>>;
   /** Which of `numbers` exist on the platform (inventory or any tenant). */
-  numbersOnPlatform(numbers: readonly string[]): Promise<string[]>;
+  numbersAcrossTenants(numbers: readonly string[]): Promise<string[]>;
 }

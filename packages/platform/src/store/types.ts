@@ -404,20 +404,22 @@ export interface Store {
    * and its last-used time.
    */
   apiKeys: {
-    insert(row: ApiKeyInsert): Promise<ApiKeyRow>;
+    /** A provider or reseller key (`tenant_id` null); a tenant's keys are made through its scope. */
+    insert(row: Omit<ApiKeyInsert, 'tenantId'>): Promise<ApiKeyRow>;
     /** System lookup for authentication: matches the current secret or, during a rotation's grace period, the previous one, across all keys. */
-    getBySecretHash(hash: string): Promise<ApiKeyRow | undefined>;
-    countByPrincipal(principal: PrincipalKind): Promise<number>;
-    /** System write for authentication: the last-used time of the key the secret just resolved to. */
-    touch(id: string, at: string): Promise<void>;
+    getBySecretHashAnyTenant(hash: string): Promise<ApiKeyRow | undefined>;
+    /** Platform keys of one principal kind (the bootstrap asks whether a provider key exists). */
+    countByPrincipal(principal: Exclude<PrincipalKind, 'tenant'>): Promise<number>;
+    /** The last-used time of the key the secret just resolved to: a tenant key through its tenant's scope, a platform key with null. */
+    touch(scope: TenantScope | null, id: string, at: string): Promise<void>;
     /** An unrevoked platform key as its viewer sees it: the provider, provider and reseller keys; a reseller, its own. Never a tenant's key. */
     get(id: string, viewer: 'provider' | { resellerId: string }): Promise<ApiKeyRow | undefined>;
     /** Unrevoked provider keys, or one reseller's keys. Tenant keys are listed through the tenant scope. */
     list(page: PageQuery, owner: 'provider' | { resellerId: string }): Promise<Page<ApiKeyRow>>;
     /** Rotation and revocation of a platform key; a tenant's key id matches nothing (those change through the scope). */
     update(id: string, patch: ApiKeyPatch): Promise<ApiKeyRow | undefined>;
-    /** Unrevoked keys holding a role, so a role in use is not deleted under them. */
-    countByRole(roleId: string): Promise<number>;
+    /** Unrevoked keys holding a role, so a role in use is not deleted under them: the role owner's tenant's keys, or platform keys with null. */
+    countByRole(scope: TenantScope | null, roleId: string): Promise<number>;
   };
   idempotency: {
     get(apiKeyId: string, key: string): Promise<IdempotencyRecord | undefined>;
@@ -428,19 +430,25 @@ export interface Store {
     /** Deletes every record created before `createdAt` (ISO); returns how many. */
     purgeCreatedBefore(createdAt: string): Promise<number>;
   };
+  /**
+   * The audit chains: a tenant's, reached with its scope, or the platform's, with null (events of no
+   * tenant: provider and reseller changes, failed logins of unknown keys). The event's `tenantId` is
+   * the scope's; the row's own field is not read.
+   */
   audit: {
-    record(event: AuditEventRow): Promise<void>;
+    record(scope: TenantScope | null, event: Omit<AuditEventRow, 'tenantId'>): Promise<void>;
     /** Several events in as few statements as the database allows (a batch's events, already chained). */
-    recordMany(events: readonly AuditEventRow[]): Promise<void>;
+    recordMany(scope: TenantScope | null, events: readonly Omit<AuditEventRow, 'tenantId'>[]): Promise<void>;
     /** The last chained event of a tenant's chain, or of the platform chain for null. */
-    head(tenantId: string | null): Promise<{ chainSeq: number; hash: string } | undefined>;
-    /** Chain maintenance (re-keying): a chain's events after `afterSeq`, every chain's tenant id (null: the platform's), and a new hash for one event. */
-    chainAfter(tenantId: string | null, afterSeq: number, limit: number): Promise<AuditEventRow[]>;
-    chainTenantIds(): Promise<(string | null)[]>;
-    anyHashStartingWith(prefix: string): Promise<boolean>;
-    rehash(id: string, prevHash: string, hash: string): Promise<void>;
+    head(scope: TenantScope | null): Promise<{ chainSeq: number; hash: string } | undefined>;
+    /** Chain maintenance (re-keying): a chain's events after `afterSeq`, and a new hash for one of its events. */
+    chainAfter(scope: TenantScope | null, afterSeq: number, limit: number): Promise<AuditEventRow[]>;
+    rehash(scope: TenantScope | null, id: string, prevHash: string, hash: string): Promise<void>;
+    /** Every chain's tenant id (null: the platform's), for the one-off re-keying job. */
+    chainsAcrossTenants(): Promise<(string | null)[]>;
+    anyHashStartingWithAcrossTenants(prefix: string): Promise<boolean>;
     /** Across tenants: everything (provider), or only the tenants of one reseller (no platform events). */
-    list(page: PageQuery, filter: AuditFilter & { resellerId?: string | undefined }): Promise<Page<AuditEventRow>>;
+    listAcrossTenants(page: PageQuery, filter: AuditFilter & { resellerId?: string | undefined }): Promise<Page<AuditEventRow>>;
   };
 
   /**

@@ -4,6 +4,7 @@
  * (provider and reseller endpoints, the event fan-out and the delivery queue).
  */
 import type { Page, PageQuery } from './types';
+import type { TenantScope } from './tenant-scope';
 
 export type WebhookLevel = 'provider' | 'reseller' | 'tenant';
 
@@ -90,14 +91,16 @@ export interface WebhookPlatform {
   /** Provider endpoints, or one reseller's. Tenant endpoints live in the tenant scope. */
   endpoints(owner: 'provider' | { resellerId: string }): WebhookEndpointCollection;
   /**
-   * Enabled endpoints an event of this tenant (of this reseller) reaches: every provider endpoint,
-   * the reseller's, the tenant's. A platform event (tenantId null) reaches provider endpoints only.
+   * Enabled endpoints an event of this tenant reaches: every provider endpoint, its reseller's (read
+   * from the tenant's row here, not passed in), its own. A platform event (null) reaches provider
+   * endpoints only.
    */
-  subscribers(tenantId: string | null, resellerId: string | null): Promise<WebhookEndpointRow[]>;
-  insertEvent(row: WebhookEventRow): Promise<void>;
+  subscribers(scope: TenantScope | null): Promise<WebhookEndpointRow[]>;
+  /** An event of the scope's tenant (null: a platform event); the row's `tenantId` is the scope's. */
+  insertEvent(scope: TenantScope | null, row: Omit<WebhookEventRow, 'tenantId'>): Promise<void>;
   insertDelivery(row: Omit<WebhookDeliveryRow, 'eventType'>): Promise<void>;
   /** A batch's events and their deliveries, each list in one insert (inside the caller's transaction). */
-  insertEvents(rows: readonly WebhookEventRow[]): Promise<void>;
+  insertEvents(scope: TenantScope | null, rows: readonly Omit<WebhookEventRow, 'tenantId'>[]): Promise<void>;
   insertDeliveries(rows: readonly Omit<WebhookDeliveryRow, 'eventType'>[]): Promise<void>;
   /**
    * Pending deliveries of enabled endpoints due at `now` (ISO), oldest due first. With `lease`
@@ -105,7 +108,7 @@ export interface WebhookPlatform {
    * another owner holds a live lease on are skipped (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so
    * nodes polling at once take disjoint rows).
    */
-  due(now: string, limit: number, excludeIds: readonly string[], lease?: { owner: string; until: string }): Promise<WebhookJob[]>;
+  dueAcrossTenants(now: string, limit: number, excludeIds: readonly string[], lease?: { owner: string; until: string }): Promise<WebhookJob[]>;
   /**
    * Appends an attempt and moves the delivery on (status, count, next time) in one step, and ends
    * any lease on it. With `owner`, only while `owner` still holds the lease: false when it ran out

@@ -63,9 +63,10 @@ export function carrierOrder(order: PortOrderRow, numbers: readonly string[]): C
 
 /** One step toward `target`; false when there is nothing (more) to do. */
 async function step(ctx: DomainContext, order: PortOrderRow, target: CarrierStatus): Promise<boolean> {
-  const scope = ctx.store.tenant(systemScope('port order', order.tenantId));
+  const capability = systemScope('port order', order.tenantId);
+  const scope = ctx.store.tenant(capability);
   const apply = async (action: Parameters<typeof applyTransition>[3], patch = {}, exception?: Parameters<typeof applyTransition>[6]) =>
-    await ctx.store.transaction(() => applyTransition(ctx, { scope }, order, action, { kind: 'carrier' }, patch, exception)) !== undefined;
+    await ctx.store.transaction(() => applyTransition(ctx, { scope, capability }, order, action, { kind: 'carrier' }, patch, exception)) !== undefined;
 
   if (target.status === 'exception') {
     if (order.status === 'submitted') return apply('review');
@@ -87,7 +88,8 @@ async function step(ctx: DomainContext, order: PortOrderRow, target: CarrierStat
 }
 
 async function drive(ctx: DomainContext, carrier: PortingCarrier, ref: { id: string; tenantId: string }): Promise<void> {
-  const scope = ctx.store.tenant(systemScope('port order', ref.tenantId));
+  const capability = systemScope('port order', ref.tenantId);
+  const scope = ctx.store.tenant(capability);
   let order = await scope.portOrders.get(ref.id);
   if (!order || RANK[order.status] === undefined) return;
   if (order.carrierRef === null) {
@@ -105,21 +107,23 @@ async function drive(ctx: DomainContext, carrier: PortingCarrier, ref: { id: str
 
 /** Without a carrier, a submitted order goes to in_review and waits there for the reviewer. */
 async function queueForReview(ctx: DomainContext, ref: { id: string; tenantId: string }): Promise<void> {
-  const scope = ctx.store.tenant(systemScope('port order', ref.tenantId));
+  const capability = systemScope('port order', ref.tenantId);
+  const scope = ctx.store.tenant(capability);
   await ctx.store.transaction(async () => {
     const order = await scope.portOrders.get(ref.id);
-    if (order?.status === 'submitted') await applyTransition(ctx, { scope }, order, 'review', { kind: 'system' });
+    if (order?.status === 'submitted') await applyTransition(ctx, { scope, capability }, order, 'review', { kind: 'system' });
   });
 }
 
 /** Cancels one draft unchanged since `before`, unless it changed since it was listed. */
 async function expireDraft(ctx: DomainContext, ref: { id: string; tenantId: string }, before: string, days: number): Promise<void> {
-  const scope = ctx.store.tenant(systemScope('port order', ref.tenantId));
+  const capability = systemScope('port order', ref.tenantId);
+  const scope = ctx.store.tenant(capability);
   await ctx.store.transaction(async () => {
     const order = await scope.portOrders.get(ref.id);
     if (order?.status !== 'draft' || order.updatedAt >= before) return;
     const message = `draft expired: unchanged for ${days} days`;
-    await applyTransition(ctx, { scope }, order, 'cancel', { kind: 'system' }, { cancelledAt: ctx.now().toISOString() }, { reason: null, message });
+    await applyTransition(ctx, { scope, capability }, order, 'cancel', { kind: 'system' }, { cancelledAt: ctx.now().toISOString() }, { reason: null, message });
   });
 }
 
@@ -149,10 +153,10 @@ export function startPortingAutomation(ctx: DomainContext, options: PortingAutom
   const tick = () =>
     runLeased(ctx, 'porting.automation', owner, leaseMs, async (renew) => {
       const before = new Date(ctx.now().getTime() - expiryDays * 86_400_000).toISOString();
-      await each(await ctx.store.porting.staleDrafts(before, BATCH), renew, (ref) => expireDraft(ctx, ref, before, expiryDays));
-      if (carrier) await each(await ctx.store.porting.ordersIn(CARRIER_STATES, BATCH), renew, (ref) => drive(ctx, carrier, ref));
+      await each(await ctx.store.porting.staleDraftsAcrossTenants(before, BATCH), renew, (ref) => expireDraft(ctx, ref, before, expiryDays));
+      if (carrier) await each(await ctx.store.porting.ordersInAcrossTenants(CARRIER_STATES, BATCH), renew, (ref) => drive(ctx, carrier, ref));
       // Only submitted ones: orders waiting in review must not crowd newer submissions out of the batch.
-      else await each(await ctx.store.porting.ordersIn(['submitted'], BATCH), renew, (ref) => queueForReview(ctx, ref));
+      else await each(await ctx.store.porting.ordersInAcrossTenants(['submitted'], BATCH), renew, (ref) => queueForReview(ctx, ref));
     }).then(() => undefined);
   // One tick at a time: a tick asked for while one runs (the timer's, or a test's) joins it.
   const once = (): Promise<void> =>

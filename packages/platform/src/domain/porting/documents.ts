@@ -89,10 +89,10 @@ export async function attachDocument(
         storagePath: relative,
         createdAt: ctx.now().toISOString(),
       });
-      await noteUsage(ctx, access.tenant.id, 'storage', stored, stored + input.bytes.byteLength, limit);
+      await noteUsage(ctx, access.capability, 'storage', stored, stored + input.bytes.byteLength, limit);
       ctx.usage?.storage(access.tenant.id, stored, stored + input.bytes.byteLength);
       await applyTransition(ctx, access, order, 'attach_document', { kind: 'api_key', actor });
-      await recordAudit(ctx, actor, access.tenant.id, 'port_document.created', id, { targetType: 'port_document', after: { kind: row.kind, filename: row.filename, sizeBytes: row.sizeBytes } });
+      await recordAudit(ctx, actor, access.capability, 'port_document.created', id, { targetType: 'port_document', after: { kind: row.kind, filename: row.filename, sizeBytes: row.sizeBytes } });
       return row;
     });
   } catch (error) {

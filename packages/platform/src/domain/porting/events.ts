@@ -13,9 +13,10 @@ export type PortOrderEventType = 'port_order.updated' | 'port_order.completed' |
  * event presenter turns into the API's `PortOrder`.
  */
 export async function emitPortOrderEvent(ctx: DomainContext, type: PortOrderEventType, order: PortOrderRow, numbers: readonly string[]): Promise<void> {
-  const kinds = new Set(await ctx.store.tenant(systemScope('port order', order.tenantId)).portOrders.documents.kinds(order.id));
+  const scope = systemScope('port order', order.tenantId);
+  const kinds = new Set(await ctx.store.tenant(scope).portOrders.documents.kinds(order.id));
   // The secrets are masked before the view leaves the domain; the presenter shows last 4 and pinSet.
   const masked: PortOrderRow = { ...order, accountNumber: order.accountNumber.slice(-4), pin: order.pin === '' ? '' : '*' };
   const data: PortOrderView = { order: masked, numbers: [...numbers], missing: REQUIRED_DOCUMENTS.filter((k) => !kinds.has(k)) };
-  await emitEvent(ctx, { type, tenantId: order.tenantId, data });
+  await emitEvent(ctx, { type, scope, data });
 }

@@ -29,7 +29,7 @@ export async function listVisiblePortOrders(ctx: DomainContext, principal: Princ
 
   const visible = principal.kind === 'provider' ? 'all' : principal.kind === 'reseller' ? { resellerId: principal.resellerId } : undefined;
   if (visible === undefined) return { items: [], next: null };
-  const result = await ctx.store.porting.list(page, { visible, status: filter.status });
+  const result = await ctx.store.porting.listAcrossTenants(page, { visible, status: filter.status });
 
   const accesses = new Map<string, TenantAccess>();
   for (const tenantId of new Set(result.items.map((o) => o.tenantId))) {

@@ -104,7 +104,7 @@ function normaliseNumbers(input: readonly string[]): string[] {
  * named, its own orders by id. Drafts hold nothing, so they never appear here.
  */
 async function checkAvailable(ctx: DomainContext, tenantId: string, numbers: readonly string[], exceptOrderId?: string): Promise<void> {
-  const claims = new Map((await ctx.store.porting.numberClaims(numbers, exceptOrderId)).map((c) => [c.number, c]));
+  const claims = new Map((await ctx.store.porting.numberClaimsAcrossTenants(numbers, exceptOrderId)).map((c) => [c.number, c]));
   const unavailable = numbers.flatMap((number, index) => {
     const claim = claims.get(number);
     if (!claim) return [];
@@ -118,7 +118,7 @@ async function checkAvailable(ctx: DomainContext, tenantId: string, numbers: rea
 async function checkOpenOrderLimit(ctx: DomainContext, access: TenantAccess, exceptOrderId?: string): Promise<void> {
   // Locked and read fresh: two nodes cannot both open the last order allowed, and a PATCH of the
   // limit applies to the next request.
-  const limit = (await lockTenantLimits(ctx, access.tenant)).openPortOrders;
+  const limit = (await lockTenantLimits(ctx, access)).openPortOrders;
   if (await access.scope.portOrders.countOpen(exceptOrderId) >= limit) throw new LimitExceeded('open port orders', limit);
 }
 
@@ -159,7 +159,7 @@ function checkAction(order: PortOrderRow, action: PortOrderAction): PortStatus {
  */
 export async function applyTransition(
   ctx: DomainContext,
-  access: Pick<TenantAccess, 'scope'>,
+  access: Pick<TenantAccess, 'scope' | 'capability'>,
   order: PortOrderRow,
   action: PortOrderAction,
   by: PortActor,
@@ -194,10 +194,9 @@ export async function applyTransition(
   };
   if (order.status !== to) await scope.portOrders.events.insert(event);
   const details = { targetType: 'port_order', before: auditView(order, numbers), after: auditView(updated, numbers) };
-  if (by.kind === 'api_key') await recordAudit(ctx, by.actor, order.tenantId, `port_order.${PAST[action]}`, order.id, details);
+  if (by.kind === 'api_key') await recordAudit(ctx, by.actor, access.capability, `port_order.${PAST[action]}`, order.id, details);
   else
-    await appendAuditEvent(ctx, {
-      tenantId: order.tenantId,
+    await appendAuditEvent(ctx, access.capability, {
       action: `port_order.${PAST[action]}`,
       targetId: order.id,
       targetType: 'port_order',
@@ -266,7 +265,7 @@ export async function createPortOrder(ctx: DomainContext, actor: Actor, access: 
       message: null,
       occurredAt: at,
     });
-    await recordAudit(ctx, actor, tenant.id, 'port_order.created', row.id, { targetType: 'port_order', before: null, after: auditView(row, numbers) });
+    await recordAudit(ctx, actor, access.capability, 'port_order.created', row.id, { targetType: 'port_order', before: null, after: auditView(row, numbers) });
     await emitPortOrderEvent(ctx, 'port_order.updated', row, numbers);
     return { order: row, numbers, missing: [...REQUIRED_DOCUMENTS] };
   });
@@ -353,7 +352,7 @@ export async function addPortComment(ctx: DomainContext, actor: Actor, access: T
       authorKeyId: actor.principal.keyId,
       createdAt: ctx.now().toISOString(),
     });
-    await recordAudit(ctx, actor, access.tenant.id, 'port_order.commented', id, { targetType: 'port_order', before: null, after: { commentId: row.id, visibility: row.visibility } });
+    await recordAudit(ctx, actor, access.capability, 'port_order.commented', id, { targetType: 'port_order', before: null, after: { commentId: row.id, visibility: row.visibility } });
     return row;
   });
 }
@@ -386,12 +385,13 @@ export async function loadPortOrder(access: TenantAccess, id: string): Promise<P
  * instead. Returns the order as it is afterwards, or undefined when another actor moved it first.
  */
 export async function completePortOrder(ctx: DomainContext, order: PortOrderRow, by: PortActor, focDate: string): Promise<PortOrderRow | undefined> {
-  const scope = ctx.store.tenant(systemScope('port order', order.tenantId));
+  const capability = systemScope('port order', order.tenantId);
+  const scope = ctx.store.tenant(capability);
   const numbers = await scope.portOrders.numbers(order.id);
   try {
     const done = await ctx.store.transaction(async () => {
       const at = ctx.now().toISOString();
-      const updated = await applyTransition(ctx, { scope }, order, 'complete', by, { focDate, completedAt: at });
+      const updated = await applyTransition(ctx, { scope, capability }, order, 'complete', by, { focDate, completedAt: at });
       if (updated) await scope.portOrders.activateNumbers(numbers.map((number) => ({ id: newId('num'), number })), order.destination, at);
       return updated;
     });
@@ -399,11 +399,11 @@ export async function completePortOrder(ctx: DomainContext, order: PortOrderRow,
   } catch (error) {
     // A refused action (invalid_state) is the caller's answer; only a number taken meanwhile stops the order.
     if (isDomainError(error)) throw error;
-    const taken = await ctx.store.porting.numbersOnPlatform(numbers);
+    const taken = await ctx.store.porting.numbersAcrossTenants(numbers);
     if (taken.length === 0) throw error;
     const message = `already on the platform: ${taken.join(', ')}`;
     return ctx.store.transaction(() =>
-      applyTransition(ctx, { scope }, order, 'raise_exception', by, { exceptionReason: 'number_not_portable', exceptionMessage: message }, { reason: 'number_not_portable', message }),
+      applyTransition(ctx, { scope, capability }, order, 'raise_exception', by, { exceptionReason: 'number_not_portable', exceptionMessage: message }, { reason: 'number_not_portable', message }),
     );
   }
 }

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '@highrise/sdk/schemas';
 import type { MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import type { AuthOutcome } from '../../domain/api-keys';
+import { keyScope, type AuthOutcome } from '../../domain/api-keys';
 import type { AuthCache } from '../../domain/auth-cache';
 import type { AuthFailureLimiter } from '../../domain/auth-failures';
 import { recordSecurityEvent, type DomainContext } from '../../domain/context';
@@ -60,7 +60,7 @@ export const authenticate = (options: AuthOptions): MiddlewareHandler<HttpEnv> =
       if (!outcome.ok) {
         const key = outcome.key;
         await countFailedAuthentication(c, domain, failures, source, {
-          tenantId: key?.tenantId ?? null,
+          scope: key ? keyScope(key) : null,
           action: `auth.failed.${outcome.reason}`,
           targetId: key?.id ?? claimedKeyId(match?.[1]),
         });
@@ -83,7 +83,7 @@ export async function countFailedAuthentication(
   domain: DomainContext,
   failures: AuthFailureLimiter,
   source: string | null,
-  event: { tenantId: string | null; action: string; targetId: string },
+  event: { scope: ReturnType<typeof keyScope>; action: string; targetId: string },
 ): Promise<void> {
   const retryAfter = await failures.failure(source ?? 'unknown');
   if (retryAfter > 0) {

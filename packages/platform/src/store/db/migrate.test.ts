@@ -37,7 +37,7 @@ async function seed(store: AsyncStore): Promise<void> {
   await store.resellers.insert({ id: 'res_1', name: 'Reseller', status: 'active', createdAt: T0, updatedAt: T0 });
   // A deleted tenant (0016): a down keeps its deletion, the up after it puts it back.
   await store.tenants.insert({ id: 'ten_0', resellerId: null, name: 'Gone', slug: 'gone', status: 'active', limits: LIMITS, createdAt: T0, updatedAt: T0 });
-  await store.lifecycle.markDeleted('ten_0', { deletedAt: T0, purgeAt: '2027-01-01T00:00:00.000Z' }, { status: 'active', numbers: [{ id: 'num_x', number: '+14155550199', routing: null }] });
+  await store.lifecycle.markDeleted(systemScope('test fixture', 'ten_0'), { deletedAt: T0, purgeAt: '2027-01-01T00:00:00.000Z' }, { status: 'active', numbers: [{ id: 'num_x', number: '+14155550199', routing: null }] });
   for (const n of [1, 2]) {
     const tenantId = `ten_${n}`;
     await store.tenants.insert({ id: tenantId, resellerId: n === 1 ? 'res_1' : null, name: `T${n}`, slug: `t${n}`, status: 'active', limits: n === 1 ? RAISED_LIMITS : LIMITS, createdAt: T0, updatedAt: T0 });
@@ -51,7 +51,7 @@ async function seed(store: AsyncStore): Promise<void> {
     const logo = { contentType: 'image/png', base64: 'iVBORw0KGgo=', sizeBytes: 8, sha256: 'f'.repeat(64) };
     await t.branding.set({ fields: { productName: `T${n}`, colors: { accent: '#123456' } }, logo: n === 1 ? logo : null, updatedAt: T0 });
     await store.brandings.set(n === 1 ? 'provider' : 'res_1', { fields: { poweredBy: n === 1 }, logo: n === 2 ? logo : null, updatedAt: T0 });
-    await store.audit.record({ id: `aud_${n}`, occurredAt: T0, actorKeyId: key.id, tenantId, action: 'extension.created', targetId: `ext_${n}`, requestId: null, chainSeq: 1, hash: `h${n}`, prevHash: null });
+    await store.audit.record(systemScope('test fixture', tenantId), { id: `aud_${n}`, occurredAt: T0, actorKeyId: key.id, action: 'extension.created', targetId: `ext_${n}`, requestId: null, chainSeq: 1, hash: `h${n}`, prevHash: null });
     await t.calls.insert({ id: `cal_${n}`, callId: 'c', from: '101', to: '102', direction: 'internal', startedAt: T0, answeredAt: T0, endedAt: T0, durationSeconds: 30, disposition: 'answered', sipStatus: 200 });
     await store.usageRollups.add([{ scope: systemScope('test fixture', tenantId), hour: T0, counts: { messages: n, refusedMessages: 1, refusedExtensions: 0, refusedStorage: 0, peakRegistrations: 2, peakStorageBytes: 8 } }]);
     await store.numbers.insert({ id: `num_${n}`, number: `+1415555010${n}`, createdAt: T0, updatedAt: T0 });
@@ -85,11 +85,11 @@ async function seed(store: AsyncStore): Promise<void> {
     await t.portOrders.comments.insert({ id: `com_${n}`, orderId: `por_${n}a`, visibility: 'public', body: 'b', authorPrincipal: 'tenant', authorKeyId: key.id, createdAt: T0 });
     await t.portOrders.events.insert({ id: `poe_${n}`, orderId: `por_${n}a`, action: 'create', fromStatus: null, toStatus: 'draft', actorType: 'system', actorKeyId: null, actorPrincipal: null, reason: null, message: null, occurredAt: T0 });
     const endpoint = await t.webhookEndpoints.insert({ id: `we_${n}`, url: 'https://x.test', description: '', enabledEvents: ['*'], status: 'enabled', secretSealed: 's', previousSecretSealed: null, previousExpiresAt: null, createdAt: T0, updatedAt: T0 });
-    await store.webhooks.insertEvent({ id: `evt_${n}`, type: 'extension.created', tenantId, createdAt: T0, data: '{}' });
+    await store.webhooks.insertEvent(systemScope('test fixture', tenantId), { id: `evt_${n}`, type: 'extension.created', createdAt: T0, data: '{}' });
     await store.webhooks.insertDelivery({ id: `del_${n}`, endpointId: endpoint.id, eventId: `evt_${n}`, status: 'pending', attemptCount: 0, nextAttemptAt: T0, createdAt: T0, updatedAt: T0 });
     await store.webhooks.recordAttempt(`del_${n}`, { attemptedAt: T0, statusCode: 500, error: null, durationMs: 5 }, { status: 'pending', nextAttemptAt: T0, updatedAt: T0 });
   }
-  await store.apiKeys.insert({ id: 'key_p', secretHash: 'hash_p', principal: 'provider', resellerId: null, tenantId: null, name: 'p', createdAt: T0, lastUsedAt: null });
+  await store.apiKeys.insert({ id: 'key_p', secretHash: 'hash_p', principal: 'provider', resellerId: null, name: 'p', createdAt: T0, lastUsedAt: null });
   await store.roles('provider').insert({ id: 'rol_p', level: 'provider', tenantId: null, resellerId: null, name: 'ops', description: '', permissions: [], createdAt: T0, updatedAt: T0 });
   await store.leases.jobs.acquire('porting.automation', 'node-a', T0, '2026-12-01T00:01:00.000Z');
   await store.leases.rates.take('auth.failed:10.0.0.1', 'rte_1', Date.parse(T0), 60_000, 20);

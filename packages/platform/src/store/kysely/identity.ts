@@ -3,7 +3,8 @@ import type { Database } from '../db/tables';
 import type { AsyncRoleCollection, AsyncStore, AsyncTenantScope } from '../async-types';
 import type { ApiKeyInsert, ApiKeyPatch, ApiKeyRow, RolePatch } from '../types';
 import type { StoreContext } from './context';
-import type { TenantDb } from './tenant-db';
+import { tenantDb, type TenantDb } from './tenant-db';
+import type { TenantScope } from '../tenant-scope';
 import { defined, paginate, toApiKey, toRole } from './rows';
 
 type RoleOwner = { kind: 'platform'; ownerId: string; system: () => Kysely<Database> } | { kind: 'tenant'; tenant: TenantDb };
@@ -148,13 +149,16 @@ export function tenantIdentity(tenant: TenantDb): Pick<AsyncTenantScope, 'roles'
 
 export function platformIdentity(ctx: StoreContext): Pick<AsyncStore, 'apiKeys' | 'roles'> {
   const system = ctx.db;
+  /** Updates of one tenant's keys (through its scope's helper), or of the platform's keys for null. */
+  const ownedKeys = (scope: TenantScope | null) => (scope === null ? system().updateTable('api_keys').where('tenant_id', 'is', null) : tenantDb(ctx, scope).updateTable('api_keys'));
   const apiKeys: AsyncStore['apiKeys'] = {
     async insert(row) {
-      const key = fullKey(row);
-      await system().insertInto('api_keys').values({ ...keyColumns(key), tenant_id: key.tenantId }).execute();
+      // A platform key: a tenant's keys are inserted through its scope.
+      const key = fullKey({ ...row, tenantId: null });
+      await system().insertInto('api_keys').values({ ...keyColumns(key), tenant_id: null }).execute();
       return key;
     },
-    async getBySecretHash(hash) {
+    async getBySecretHashAnyTenant(hash) {
       // Two unique indexes, one lookup each: O(1) whichever secret was presented.
       const row =
         (await system().selectFrom('api_keys').selectAll().where('secret_hash', '=', hash).executeTakeFirst()) ??
@@ -162,11 +166,16 @@ export function platformIdentity(ctx: StoreContext): Pick<AsyncStore, 'apiKeys' 
       return row && toApiKey(row);
     },
     async countByPrincipal(principal) {
-      const row = await system().selectFrom('api_keys').select((eb) => eb.fn.countAll<number>().as('n')).where('principal', '=', principal).executeTakeFirstOrThrow();
+      const row = await system()
+        .selectFrom('api_keys')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('principal', '=', principal)
+        .where('tenant_id', 'is', null)
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
-    async touch(id, at) {
-      await system().updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+    async touch(scope, id, at) {
+      await ownedKeys(scope).set({ last_used_at: at }).where('id', '=', id).execute();
     },
     async get(id, viewer) {
       let query = system().selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_at', 'is', null).where('tenant_id', 'is', null);
@@ -191,9 +200,8 @@ export function platformIdentity(ctx: StoreContext): Pick<AsyncStore, 'apiKeys' 
       const row = await system().selectFrom('api_keys').selectAll().where('id', '=', id).where('tenant_id', 'is', null).executeTakeFirst();
       return row && toApiKey(row);
     },
-    async countByRole(roleId) {
-      const row = await system()
-        .selectFrom('api_keys')
+    async countByRole(scope, roleId) {
+      const row = await (scope === null ? system().selectFrom('api_keys').where('tenant_id', 'is', null) : tenantDb(ctx, scope).selectFrom('api_keys'))
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('role_id', '=', roleId)
         .where('revoked_at', 'is', null)

@@ -48,7 +48,7 @@ describe.each(testDatabases)('leases on $name', ({ name, create }) => {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
       const eventId = uid('evt');
-      await one.webhooks.insertEvent({ id: eventId, type: 'tenant.updated', tenantId: null, createdAt: T0, data: '{}' });
+      await one.webhooks.insertEvent(null, { id: eventId, type: 'tenant.updated', createdAt: T0, data: '{}' });
       const id = uid('whd');
       await one.webhooks.insertDelivery({ id, endpointId: endpoint.id, eventId, status: 'pending', attemptCount: 0, nextAttemptAt: T0, createdAt: T0, updatedAt: T0 });
       ids.push(id);
@@ -61,24 +61,24 @@ describe.each(testDatabases)('leases on $name', ({ name, create }) => {
     const lease = (owner: string) => ({ owner, until: at(60) });
     // Both nodes poll at once, several times, five at a time.
     const polls = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? one : two).webhooks.due(at(1), 5, [], lease(i % 2 === 0 ? 'node-1' : 'node-2'))),
+      Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? one : two).webhooks.dueAcrossTenants(at(1), 5, [], lease(i % 2 === 0 ? 'node-1' : 'node-2'))),
     );
     const claimed = polls.flat().map((j) => j.delivery.id).filter((id) => ids.includes(id));
     expect(new Set(claimed).size, 'no delivery claimed twice').toBe(claimed.length);
     expect(claimed.length).toBe(30);
     // Held: nobody gets them again before the lease ends.
-    expect((await two.webhooks.due(at(30), 100, [], lease('node-3'))).filter((j) => ids.includes(j.delivery.id))).toEqual([]);
+    expect((await two.webhooks.dueAcrossTenants(at(30), 100, [], lease('node-3'))).filter((j) => ids.includes(j.delivery.id))).toEqual([]);
     // Ran out (its node died): another node takes them over.
-    const takenOver = (await two.webhooks.due(at(61), 100, [], lease('node-3'))).map((j) => j.delivery.id).filter((id) => ids.includes(id));
+    const takenOver = (await two.webhooks.dueAcrossTenants(at(61), 100, [], lease('node-3'))).map((j) => j.delivery.id).filter((id) => ids.includes(id));
     expect(takenOver.sort()).toEqual([...ids].sort());
   });
 
   it("records an outcome only while the lease is the recorder's; a stop gives leases back", async () => {
     const [id] = await queue(1);
-    const [job] = (await one.webhooks.due(at(1), 100, [], { owner: 'node-1', until: at(10) })).filter((j) => j.delivery.id === id);
+    const [job] = (await one.webhooks.dueAcrossTenants(at(1), 100, [], { owner: 'node-1', until: at(10) })).filter((j) => j.delivery.id === id);
     expect(job?.event.id).toBeDefined();
     // node-1 stalls past its lease; node-2 takes the delivery over and delivers it.
-    const [again] = (await two.webhooks.due(at(11), 100, [], { owner: 'node-2', until: at(70) })).filter((j) => j.delivery.id === id);
+    const [again] = (await two.webhooks.dueAcrossTenants(at(11), 100, [], { owner: 'node-2', until: at(70) })).filter((j) => j.delivery.id === id);
     expect(again?.event.id, 'the same event id on the retry: receivers dedupe on it').toBe(job?.event.id);
     expect(await one.webhooks.renewLease(id!, 'node-1', at(80)), 'node-1 finds it lost before sending').toBe(false);
     expect(await two.webhooks.renewLease(id!, 'node-2', at(80)), 'node-2 still holds it').toBe(true);
@@ -90,39 +90,39 @@ describe.each(testDatabases)('leases on $name', ({ name, create }) => {
     expect(delivery).toMatchObject({ status: 'delivered', attemptCount: 1 });
 
     const [cut] = await queue(1);
-    expect((await one.webhooks.due(at(1), 100, [], { owner: 'node-1', until: at(600) })).map((j) => j.delivery.id)).toContain(cut);
+    expect((await one.webhooks.dueAcrossTenants(at(1), 100, [], { owner: 'node-1', until: at(600) })).map((j) => j.delivery.id)).toContain(cut);
     await one.webhooks.releaseLeases('node-1');
-    expect((await two.webhooks.due(at(2), 100, [], { owner: 'node-2', until: at(600) })).map((j) => j.delivery.id)).toContain(cut);
+    expect((await two.webhooks.dueAcrossTenants(at(2), 100, [], { owner: 'node-2', until: at(600) })).map((j) => j.delivery.id)).toContain(cut);
   });
 
   it('hands a delivery whose node died mid-POST to another only once the lease renewed at the fence ran out', async () => {
     // What a SIGKILL mid-delivery leaves (test/two-nodes.test.ts): claimed, lease renewed just
     // before the POST, nothing recorded. The takeover must wait for the renewed lease, not the claim's.
     const [id] = await queue(1);
-    const mine = (jobs: Awaited<ReturnType<KyselyStore['webhooks']['due']>>) => jobs.filter((j) => j.delivery.id === id);
-    const [job] = mine(await one.webhooks.due(at(1), 100, [], { owner: 'node-1', until: at(10) }));
+    const mine = (jobs: Awaited<ReturnType<KyselyStore['webhooks']['dueAcrossTenants']>>) => jobs.filter((j) => j.delivery.id === id);
+    const [job] = mine(await one.webhooks.dueAcrossTenants(at(1), 100, [], { owner: 'node-1', until: at(10) }));
     expect(await one.webhooks.renewLease(id!, 'node-1', at(25)), 'the fence before the POST').toBe(true);
     // node-1 dies here.
-    expect(mine(await two.webhooks.due(at(11), 100, [], { owner: 'node-2', until: at(71) })), "past the claim's lease, within the renewed one").toEqual([]);
-    expect(mine(await two.webhooks.due(at(24.999), 100, [], { owner: 'node-2', until: at(84) }))).toEqual([]);
-    const [taken] = mine(await two.webhooks.due(at(25), 100, [], { owner: 'node-2', until: at(85) }));
+    expect(mine(await two.webhooks.dueAcrossTenants(at(11), 100, [], { owner: 'node-2', until: at(71) })), "past the claim's lease, within the renewed one").toEqual([]);
+    expect(mine(await two.webhooks.dueAcrossTenants(at(24.999), 100, [], { owner: 'node-2', until: at(84) }))).toEqual([]);
+    const [taken] = mine(await two.webhooks.dueAcrossTenants(at(25), 100, [], { owner: 'node-2', until: at(85) }));
     expect(taken?.delivery).toMatchObject({ status: 'pending', attemptCount: 0 });
     expect(taken?.event.id, 'the same event id: receivers dedupe on it').toBe(job?.event.id);
-    expect(mine(await one.webhooks.due(at(26), 100, [], { owner: 'node-3', until: at(86) })), 'held by node-2 now').toEqual([]);
+    expect(mine(await one.webhooks.dueAcrossTenants(at(26), 100, [], { owner: 'node-3', until: at(86) })), 'held by node-2 now').toEqual([]);
     expect(await two.webhooks.recordAttempt(id!, { attemptedAt: at(25), statusCode: 200, error: null, durationMs: 3 }, { status: 'delivered', nextAttemptAt: null, updatedAt: at(25) }, 'node-2')).toBe(true);
     expect(await one.webhooks.endpoints('provider').getDelivery(job!.endpoint.id, id!)).toMatchObject({ status: 'delivered', attemptCount: 1 });
   });
 
   it('claims each delivery once while deliveries are queued and recorded all the while', async () => {
     const [seedId] = await queue(1);
-    const endpointId = (await one.webhooks.due(at(0), 100, [], { owner: 'seed', until: at(0) })).find((j) => j.delivery.id === seedId)!.endpoint.id;
+    const endpointId = (await one.webhooks.dueAcrossTenants(at(0), 100, [], { owner: 'seed', until: at(0) })).find((j) => j.delivery.id === seedId)!.endpoint.id;
     const claims = new Map<string, string[]>();
     let queuing = true;
     const inserter = (async () => {
       for (let i = 0; i < 120; i++) {
         await one.transaction(async () => {
           const eventId = uid('evt');
-          await one.webhooks.insertEvent({ id: eventId, type: 'tenant.updated', tenantId: null, createdAt: T0, data: '{}' });
+          await one.webhooks.insertEvent(null, { id: eventId, type: 'tenant.updated', createdAt: T0, data: '{}' });
           await one.webhooks.insertDelivery({ id: uid('whd'), endpointId, eventId, status: 'pending', attemptCount: 0, nextAttemptAt: T0, createdAt: T0, updatedAt: T0 });
         });
       }
@@ -131,7 +131,7 @@ describe.each(testDatabases)('leases on $name', ({ name, create }) => {
     const node = async (store: KyselyStore, owner: string) => {
       const sending: Promise<unknown>[] = [];
       for (let idle = 0; queuing || idle < 5; ) {
-        const jobs = await store.webhooks.due(at(1), 16, [], { owner, until: at(60) });
+        const jobs = await store.webhooks.dueAcrossTenants(at(1), 16, [], { owner, until: at(60) });
         idle = jobs.length === 0 ? idle + 1 : 0;
         for (const job of jobs) {
           claims.set(job.delivery.id, [...(claims.get(job.delivery.id) ?? []), owner]);
@@ -184,7 +184,7 @@ describe.each(testDatabases)('leases on $name', ({ name, create }) => {
     // insert is where two unlocked transactions would both see nine.
     const create = (store: KyselyStore, n: number) =>
       store.transaction(async () => {
-        await store.leases.lockTenant(tenantId);
+        await store.leases.lockTenant(systemScope('test fixture', tenantId));
         const count = await store.tenant(systemScope('test fixture', tenantId)).trunks.count();
         await new Promise((resolve) => setTimeout(resolve, 100));
         if (count >= LIMITS.trunks) return false;
@@ -203,12 +203,12 @@ describe.each(testDatabases)('leases on $name', ({ name, create }) => {
     const holding = new Promise<void>((resolve) => (releaseOne = resolve));
     let claimedByOne: string[] = [];
     const first = one.transaction(async () => {
-      claimedByOne = (await one.webhooks.due(at(1), 100, [], { owner: 'node-1', until: at(60) })).map((j) => j.delivery.id);
+      claimedByOne = (await one.webhooks.dueAcrossTenants(at(1), 100, [], { owner: 'node-1', until: at(60) })).map((j) => j.delivery.id);
       await holding;
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
     const started = Date.now();
-    const seenByTwo = (await two.webhooks.due(at(1), 100, [], { owner: 'node-2', until: at(60) })).map((j) => j.delivery.id);
+    const seenByTwo = (await two.webhooks.dueAcrossTenants(at(1), 100, [], { owner: 'node-2', until: at(60) })).map((j) => j.delivery.id);
     expect(Date.now() - started).toBeLessThan(1000);
     releaseOne();
     await first;

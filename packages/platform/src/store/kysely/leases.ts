@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Leases } from '../lease-types';
 import type { StoreContext } from './context';
+import { scopedTenantId } from './tenant-db';
 
 /**
  * Job leases and rate events on either database. A lease is taken with one upsert whose conflict
@@ -31,7 +32,8 @@ export function leasePlatform(ctx: StoreContext): Leases {
         await system().deleteFrom('job_leases').where('name', '=', name).where('owner', '=', owner).execute();
       },
     },
-    async lockTenant(tenantId) {
+    async lockTenant(scope) {
+      const tenantId = scopedTenantId(scope);
       if (ctx.conn.dialect !== 'postgres' || !ctx.inTransaction()) return;
       await system().selectFrom('tenants').select('id').where('id', '=', tenantId).forNoKeyUpdate().execute();
     },

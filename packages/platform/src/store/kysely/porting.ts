@@ -30,7 +30,7 @@ function orderColumns(p: PortOrderPatch): RowPatch<'port_orders'> {
 export function portingPlatform(ctx: StoreContext): AsyncStore['porting'] {
   const system = ctx.db;
   return {
-    async ordersIn(statuses, limit) {
+    async ordersInAcrossTenants(statuses, limit) {
       if (statuses.length === 0) return [];
       const rows = await system()
         .selectFrom('port_orders')
@@ -42,7 +42,7 @@ export function portingPlatform(ctx: StoreContext): AsyncStore['porting'] {
         .execute();
       return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id }));
     },
-    async staleDrafts(before, limit) {
+    async staleDraftsAcrossTenants(before, limit) {
       const rows = await system()
         .selectFrom('port_orders')
         .select(['id', 'tenant_id'])
@@ -54,7 +54,7 @@ export function portingPlatform(ctx: StoreContext): AsyncStore['porting'] {
         .execute();
       return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id }));
     },
-    async numberClaims(numbers, exceptOrderId) {
+    async numberClaimsAcrossTenants(numbers, exceptOrderId) {
       if (numbers.length === 0) return [];
       const onPlatform = await system().selectFrom('numbers').select(['number', 'tenant_id']).where('number', 'in', numbers).execute();
       let held = system().selectFrom('port_order_numbers').select(['number', 'tenant_id', 'order_id']).where('open', '=', 1).where('number', 'in', numbers);
@@ -64,7 +64,7 @@ export function portingPlatform(ctx: StoreContext): AsyncStore['porting'] {
         ...(await held.execute()).map((r) => ({ number: r.number, tenantId: r.tenant_id, orderId: r.order_id })),
       ];
     },
-    async list(page, filter) {
+    async listAcrossTenants(page, filter) {
       // Tenants kept for their purge are out of every listing, as in GET /v1/tenants.
       const step = keyset(page);
       const rows = await system()
@@ -81,7 +81,7 @@ export function portingPlatform(ctx: StoreContext): AsyncStore['porting'] {
         .execute();
       return paginate(rows, page.limit, toPortOrder);
     },
-    async numbersOnPlatform(numbers) {
+    async numbersAcrossTenants(numbers) {
       if (numbers.length === 0) return [];
       const rows = await system().selectFrom('numbers').select('number').where('number', 'in', numbers).execute();
       return rows.map((r) => r.number);

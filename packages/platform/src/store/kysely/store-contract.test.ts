@@ -13,6 +13,9 @@ import { connect } from '../db/connect';
 import { createPostgresDatabase, testDatabases, type TestDatabase } from './testing';
 import { systemScope } from '../../domain/system-scope';
 
+/** A tenant's chain (the platform's for null), as a test reaches it. */
+const sc = (tenantId: string | null) => (tenantId === null ? null : systemScope('test fixture', tenantId));
+
 const T0 = '2026-12-01T00:00:00.000Z';
 const at = (minute: number) => new Date(Date.parse(T0) + minute * 60_000).toISOString();
 const LIMITS: TenantRow['limits'] = { extensions: 10, channels: 2, messagesPerMinute: 600, storageBytes: 5_000_000_000, dialRules: 200, ringGroups: 50, trunks: 10, openPortOrders: 20 };
@@ -80,16 +83,16 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
     it('finds keys by current and previous secret, lists them per owner, counts and revokes', async () => {
       const r = await reseller();
       const role = `rol_${uid('x')}`;
-      const provider = await store.apiKeys.insert({ id: uid('key'), secretHash: uid('h'), principal: 'provider', resellerId: null, tenantId: null, name: 'p', createdAt: T0, lastUsedAt: null, roleId: role });
-      const resellerKey = await store.apiKeys.insert({ id: uid('key'), secretHash: uid('h'), principal: 'reseller', resellerId: r.id, tenantId: null, name: 'r', createdAt: T0, lastUsedAt: null });
+      const provider = await store.apiKeys.insert({ id: uid('key'), secretHash: uid('h'), principal: 'provider', resellerId: null, name: 'p', createdAt: T0, lastUsedAt: null, roleId: role });
+      const resellerKey = await store.apiKeys.insert({ id: uid('key'), secretHash: uid('h'), principal: 'reseller', resellerId: r.id, name: 'r', createdAt: T0, lastUsedAt: null });
       expect(resellerKey.roleId).toBeNull();
-      expect(await store.apiKeys.getBySecretHash(provider.secretHash)).toEqual(provider);
+      expect(await store.apiKeys.getBySecretHashAnyTenant(provider.secretHash)).toEqual(provider);
       const previous = provider.secretHash;
       await store.apiKeys.update(provider.id, { secretHash: uid('h'), previousSecretHash: previous, previousExpiresAt: at(5) });
-      expect((await store.apiKeys.getBySecretHash(previous))?.id).toBe(provider.id);
+      expect((await store.apiKeys.getBySecretHashAnyTenant(previous))?.id).toBe(provider.id);
       expect(await store.apiKeys.countByPrincipal('provider')).toBeGreaterThanOrEqual(1);
-      expect(await store.apiKeys.countByRole(role)).toBe(1);
-      await store.apiKeys.touch(provider.id, at(3));
+      expect(await store.apiKeys.countByRole(null, role)).toBe(1);
+      await store.apiKeys.touch(null, provider.id, at(3));
       expect((await store.apiKeys.get(provider.id, 'provider'))?.lastUsedAt).toBe(at(3));
       // A reseller sees its own keys only, never the provider's; the provider sees both.
       expect(await store.apiKeys.get(provider.id, { resellerId: r.id })).toBeUndefined();
@@ -99,8 +102,29 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect((await store.apiKeys.list(page(1000), 'provider')).items.map((k) => k.id)).toContain(provider.id);
       await store.apiKeys.update(provider.id, { revokedAt: at(4) });
       expect(await store.apiKeys.get(provider.id, 'provider')).toBeUndefined();
-      expect(await store.apiKeys.countByRole(role)).toBe(0);
+      expect(await store.apiKeys.countByRole(null, role)).toBe(0);
       expect((await store.apiKeys.list(page(1000), 'provider')).items.map((k) => k.id)).not.toContain(provider.id);
+    });
+
+    it("reaches a tenant's key only through that tenant's scope: another scope or the platform's null touches and counts nothing", async () => {
+      const [a, b] = [await tenant(), await tenant()];
+      const role = `rol_${uid('x')}`;
+      const key = await store.tenant(sc(a.id)!).apiKeys.insert({ id: uid('key'), secretHash: uid('h'), name: 'k', createdAt: T0, lastUsedAt: null, roleId: role });
+      await store.apiKeys.touch(sc(b.id), key.id, at(1));
+      await store.apiKeys.touch(null, key.id, at(2));
+      expect((await store.tenant(sc(a.id)!).apiKeys.get(key.id))?.lastUsedAt).toBeNull();
+      expect(await store.apiKeys.countByRole(sc(b.id), role)).toBe(0);
+      expect(await store.apiKeys.countByRole(null, role)).toBe(0);
+      expect(await store.apiKeys.countByRole(sc(a.id), role)).toBe(1);
+      await store.apiKeys.touch(sc(a.id), key.id, at(3));
+      expect((await store.tenant(sc(a.id)!).apiKeys.get(key.id))?.lastUsedAt).toBe(at(3));
+      // A tenant id where a scope belongs (a JavaScript caller, an `as never`) is refused before any query.
+      const forged = { tenantId: a.id } as never;
+      await expect(store.apiKeys.touch(forged, key.id, at(4))).rejects.toThrow(TypeError);
+      await expect(store.audit.head(forged)).rejects.toThrow(TypeError);
+      await expect(store.webhooks.subscribers(forged)).rejects.toThrow(TypeError);
+      await expect(store.lifecycle.purge(forged, at(4))).rejects.toThrow(TypeError);
+      await expect(store.leases.lockTenant(forged)).rejects.toThrow(TypeError);
     });
 
     it('claims an idempotency key once, completes, releases and purges', async () => {
@@ -140,29 +164,29 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
         hash: `${t.id}hash${seq}`,
       });
       const events = [event(t.id, 1), event(t.id, 2, 'extension.deleted'), event(t.id, 3)];
-      for (const e of events) await store.audit.record(e);
-      await store.audit.record(event(other.id, 1));
-      expect(await store.audit.head(t.id)).toEqual({ chainSeq: 3, hash: `${t.id}hash3` });
-      expect((await store.audit.chainAfter(t.id, 1, 10)).map((e) => e.id)).toEqual([events[1]?.id, events[2]?.id]);
+      for (const e of events) await store.audit.record(sc(e.tenantId), e);
+      await store.audit.record(sc(other.id), event(other.id, 1));
+      expect(await store.audit.head(sc(t.id))).toEqual({ chainSeq: 3, hash: `${t.id}hash3` });
+      expect((await store.audit.chainAfter(sc(t.id), 1, 10)).map((e) => e.id)).toEqual([events[1]?.id, events[2]?.id]);
       expect(await store.tenant(systemScope('test fixture', t.id)).auditEvents.chainAfter(0, 2)).toEqual(events.slice(0, 2));
-      expect(await store.audit.chainTenantIds()).toEqual(expect.arrayContaining([t.id, other.id]));
-      expect(await store.audit.anyHashStartingWith(`${t.id}hash`)).toBe(true);
-      expect(await store.audit.anyHashStartingWith('nothing-like-this')).toBe(false);
-      await store.audit.rehash(events[0]!.id, 'p', 'rehashed');
-      expect((await store.audit.chainAfter(t.id, 0, 1))[0]).toMatchObject({ prevHash: 'p', hash: 'rehashed' });
+      expect(await store.audit.chainsAcrossTenants()).toEqual(expect.arrayContaining([t.id, other.id]));
+      expect(await store.audit.anyHashStartingWithAcrossTenants(`${t.id}hash`)).toBe(true);
+      expect(await store.audit.anyHashStartingWithAcrossTenants('nothing-like-this')).toBe(false);
+      await store.audit.rehash(sc(t.id), events[0]!.id, 'p', 'rehashed');
+      expect((await store.audit.chainAfter(sc(t.id), 0, 1))[0]).toMatchObject({ prevHash: 'p', hash: 'rehashed' });
       expect((await store.tenant(systemScope('test fixture', t.id)).auditEvents.list(page(), { action: 'extension.deleted' })).items.map((e) => e.id)).toEqual([events[1]?.id]);
       expect((await store.tenant(systemScope('test fixture', t.id)).auditEvents.list(page(), { from: at(2), to: at(3) })).items.map((e) => e.id)).toEqual([events[1]?.id]);
-      const ofReseller = await store.audit.list(page(), { resellerId: r.id });
+      const ofReseller = await store.audit.listAcrossTenants(page(), { resellerId: r.id });
       expect(ofReseller.items.map((e) => e.id)).toEqual(events.map((e) => e.id));
-      await store.audit.record({ ...event(null, 1), id: uid('aud'), hash: uid('platform') });
-      expect(await store.audit.head(null)).toBeDefined();
+      await store.audit.record(null, { ...event(null, 1), id: uid('aud'), hash: uid('platform') });
+      expect(await store.audit.head(sc(null))).toBeDefined();
       // A batch's events, written at once, read back exactly as written (nulls, text and the integer seq).
       const batch = [{ ...event(t.id, 4), changes: '{"number":{"after":"101","before":null}}', requestId: 'req_1' }, { ...event(t.id, 5), sourceAddress: null, actorRole: 'owner' }];
-      await store.audit.recordMany(batch);
-      expect(await store.audit.chainAfter(t.id, 3, 10)).toEqual(batch);
-      expect(await store.audit.head(t.id)).toEqual({ chainSeq: 5, hash: `${t.id}hash5` });
-      await expect(store.audit.recordMany([{ ...event(t.id, 6), id: uid('aud') }, { ...event(t.id, 6), id: uid('aud') }])).rejects.toThrow();
-      expect(await store.audit.head(t.id)).toEqual({ chainSeq: 5, hash: `${t.id}hash5` });
+      await store.audit.recordMany(sc(t.id), batch);
+      expect(await store.audit.chainAfter(sc(t.id), 3, 10)).toEqual(batch);
+      expect(await store.audit.head(sc(t.id))).toEqual({ chainSeq: 5, hash: `${t.id}hash5` });
+      await expect(store.audit.recordMany(sc(t.id), [{ ...event(t.id, 6), id: uid('aud') }, { ...event(t.id, 6), id: uid('aud') }])).rejects.toThrow();
+      expect(await store.audit.head(sc(t.id))).toEqual({ chainSeq: 5, hash: `${t.id}hash5` });
     });
 
     it('keeps the provider inventory of numbers: assign once, delete only unassigned', async () => {
@@ -193,21 +217,21 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const r = await reseller();
       const t = await tenant(r.id);
       const alive = await tenant(r.id);
-      expect(await store.lifecycle.markDeleted(t.id, { deletedAt: at(1), purgeAt: at(100) }, state)).toBe(true);
-      expect(await store.lifecycle.markDeleted(t.id, { deletedAt: at(2), purgeAt: at(200) }, state)).toBe(false);
+      expect(await store.lifecycle.markDeleted(sc(t.id)!, { deletedAt: at(1), purgeAt: at(100) }, state)).toBe(true);
+      expect(await store.lifecycle.markDeleted(sc(t.id)!, { deletedAt: at(2), purgeAt: at(200) }, state)).toBe(false);
       expect(await store.tenants.get(t.id)).toMatchObject({ status: 'suspended', deletedAt: at(1), purgeAt: at(100), updatedAt: at(1) });
-      expect(await store.lifecycle.deletedState(t.id)).toEqual(state);
-      expect(await store.lifecycle.deletedState(alive.id)).toBeUndefined();
+      expect(await store.lifecycle.deletedState(sc(t.id)!)).toEqual(state);
+      expect(await store.lifecycle.deletedState(sc(alive.id)!)).toBeUndefined();
       const ids = async (filter: Parameters<KyselyStore['tenants']['list']>[1]) => (await store.tenants.list(page(), { resellerId: r.id, ...filter })).items.map((x) => x.id);
       expect(await ids({})).toEqual([alive.id]);
       expect(await ids({ status: 'suspended' })).toEqual([]);
       expect(await ids({ status: 'active' })).toEqual([alive.id]);
       expect(await ids({ deleted: true })).toEqual([t.id]);
 
-      expect(await store.lifecycle.clearDeleted(t.id, 'active', at(3))).toBe(true);
-      expect(await store.lifecycle.clearDeleted(t.id, 'active', at(4))).toBe(false);
+      expect(await store.lifecycle.clearDeleted(sc(t.id)!, 'active', at(3))).toBe(true);
+      expect(await store.lifecycle.clearDeleted(sc(t.id)!, 'active', at(4))).toBe(false);
       expect(await store.tenants.get(t.id)).toMatchObject({ status: 'active', deletedAt: null, purgeAt: null, updatedAt: at(3) });
-      expect(await store.lifecycle.deletedState(t.id)).toBeUndefined();
+      expect(await store.lifecycle.deletedState(sc(t.id)!)).toBeUndefined();
       expect(await ids({})).toEqual([t.id, alive.id].sort());
     });
 
@@ -216,23 +240,23 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const later = await tenant();
       const restored = await tenant();
       await extension(due.id, '101');
-      await store.audit.record({ id: uid('aud'), occurredAt: at(0), actorKeyId: null, tenantId: due.id, action: 'tenant.deleted', targetId: due.id, requestId: null });
-      await store.lifecycle.markDeleted(due.id, { deletedAt: at(1), purgeAt: at(10) }, state);
-      await store.lifecycle.markDeleted(later.id, { deletedAt: at(1), purgeAt: at(50) }, state);
-      await store.lifecycle.markDeleted(restored.id, { deletedAt: at(1), purgeAt: at(10) }, state);
-      await store.lifecycle.clearDeleted(restored.id, 'active', at(2));
+      await store.audit.record(sc(due.id), { id: uid('aud'), occurredAt: at(0), actorKeyId: null, action: 'tenant.deleted', targetId: due.id, requestId: null });
+      await store.lifecycle.markDeleted(sc(due.id)!, { deletedAt: at(1), purgeAt: at(10) }, state);
+      await store.lifecycle.markDeleted(sc(later.id)!, { deletedAt: at(1), purgeAt: at(50) }, state);
+      await store.lifecycle.markDeleted(sc(restored.id)!, { deletedAt: at(1), purgeAt: at(10) }, state);
+      await store.lifecycle.clearDeleted(sc(restored.id)!, 'active', at(2));
 
-      const dueNow = await store.lifecycle.duePurge(at(20), 100);
+      const dueNow = await store.lifecycle.duePurgeAcrossTenants(at(20), 100);
       expect(dueNow).toContain(due.id);
       expect(dueNow).not.toContain(later.id);
       expect(dueNow).not.toContain(restored.id);
-      expect(await store.lifecycle.purge(later.id, at(20))).toBe(false);
-      expect(await store.lifecycle.purge(restored.id, at(20))).toBe(false);
-      expect(await store.lifecycle.purge(due.id, at(20))).toBe(true);
-      expect(await store.lifecycle.purge(due.id, at(20))).toBe(false);
+      expect(await store.lifecycle.purge(sc(later.id)!, at(20))).toBe(false);
+      expect(await store.lifecycle.purge(sc(restored.id)!, at(20))).toBe(false);
+      expect(await store.lifecycle.purge(sc(due.id)!, at(20))).toBe(true);
+      expect(await store.lifecycle.purge(sc(due.id)!, at(20))).toBe(false);
       expect(await store.tenants.get(due.id)).toBeUndefined();
       expect(await store.tenant(systemScope('test fixture', due.id)).extensions.count()).toBe(0);
-      expect((await store.audit.list(page(), { targetId: due.id })).items.map((e) => e.action)).toEqual(['tenant.deleted']);
+      expect((await store.audit.listAcrossTenants(page(), { targetId: due.id })).items.map((e) => e.action)).toEqual(['tenant.deleted']);
       expect(await store.tenants.get(later.id)).toBeDefined();
       expect(await store.tenants.get(restored.id)).toMatchObject({ status: 'active' });
     });
@@ -243,12 +267,12 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const t = await tenant();
       const append = (n: number) =>
         store.transaction(async () => {
-          const head = await store.audit.head(t.id);
+          const head = await store.audit.head(sc(t.id));
           const chainSeq = (head?.chainSeq ?? 0) + 1;
-          await store.audit.record({ id: uid('aud'), occurredAt: at(n), actorKeyId: null, tenantId: t.id, action: 'x', targetId: 't', requestId: null, chainSeq, prevHash: head?.hash ?? null, hash: `${t.id}:${chainSeq}` });
+          await store.audit.record(sc(t.id), { id: uid('aud'), occurredAt: at(n), actorKeyId: null, action: 'x', targetId: 't', requestId: null, chainSeq, prevHash: head?.hash ?? null, hash: `${t.id}:${chainSeq}` });
         });
       await Promise.all([1, 2, 3, 4, 5, 6].map(append));
-      expect((await store.audit.chainAfter(t.id, 0, 10)).map((e) => [e.chainSeq, e.prevHash])).toEqual([1, 2, 3, 4, 5, 6].map((seq) => [seq, seq === 1 ? null : `${t.id}:${seq - 1}`]));
+      expect((await store.audit.chainAfter(sc(t.id), 0, 10)).map((e) => [e.chainSeq, e.prevHash])).toEqual([1, 2, 3, 4, 5, 6].map((seq) => [seq, seq === 1 ? null : `${t.id}:${seq - 1}`]));
     });
   });
 
@@ -504,9 +528,9 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const ob = await store.tenant(systemScope('test fixture', b.id)).portOrders.insert(order(uid('por')), [shared]);
       expect(await store.tenant(systemScope('test fixture', a.id)).portOrders.numbers(oa.id)).toEqual([shared, mine]);
       expect(await store.tenant(systemScope('test fixture', a.id)).portOrders.reserveNumbers(oa.id)).toBe(true);
-      const claims = await store.porting.numberClaims([shared]);
+      const claims = await store.porting.numberClaimsAcrossTenants([shared]);
       expect(claims).toEqual([{ number: shared, tenantId: a.id, orderId: oa.id }]);
-      expect(await store.porting.numberClaims([shared], oa.id)).toEqual([]);
+      expect(await store.porting.numberClaimsAcrossTenants([shared], oa.id)).toEqual([]);
 
       // The losing reservation is refused and the transaction around it still commits its other work.
       await store.transaction(async () => {
@@ -514,7 +538,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
         await store.tenant(systemScope('test fixture', b.id)).portOrders.updateIfStatus(ob.id, 'draft', { carrierRef: 'kept', updatedAt: at(1) });
       });
       expect((await store.tenant(systemScope('test fixture', b.id)).portOrders.get(ob.id))?.carrierRef).toBe('kept');
-      expect((await store.porting.numberClaims([shared])).map((c) => c.orderId)).toEqual([oa.id]);
+      expect((await store.porting.numberClaimsAcrossTenants([shared])).map((c) => c.orderId)).toEqual([oa.id]);
 
       await store.tenant(systemScope('test fixture', a.id)).portOrders.releaseNumbers(oa.id);
       expect(await store.tenant(systemScope('test fixture', b.id)).portOrders.reserveNumbers(ob.id)).toBe(true);
@@ -536,7 +560,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const replacement = [e164(), e164()];
       await orders.replaceNumbers(o2.id, replacement);
       expect((await orders.numbersOf([o.id, o2.id])).get(o2.id)).toEqual(replacement);
-      expect((await store.porting.ordersIn(['submitted'], 1000)).map((x) => x.id)).toContain(o.id);
+      expect((await store.porting.ordersInAcrossTenants(['submitted'], 1000)).map((x) => x.id)).toContain(o.id);
     });
 
     it('lists orders across one reseller’s live tenants or all, in either order, with a cursor each way', async () => {
@@ -547,12 +571,12 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
         const o = await store.tenant(systemScope('test fixture', t.id)).portOrders.insert(order(uid('por'), t === b ? 'submitted' : 'draft'), []);
         if (t === a || t === b) made.push(o.id);
       }
-      await store.lifecycle.markDeleted(gone.id, { deletedAt: at(1), purgeAt: at(100) }, { status: 'active', numbers: [] });
+      await store.lifecycle.markDeleted(sc(gone.id)!, { deletedAt: at(1), purgeAt: at(100) }, { status: 'active', numbers: [] });
       const read = async (order: 'asc' | 'desc', status?: 'submitted') => {
         const ids: string[] = [];
         let after: string | undefined;
         do {
-          const p = await store.porting.list({ limit: 3, after, order }, { visible: { resellerId: r.id }, status });
+          const p = await store.porting.listAcrossTenants({ limit: 3, after, order }, { visible: { resellerId: r.id }, status });
           ids.push(...p.items.map((x) => x.id));
           after = p.next ?? undefined;
         } while (after);
@@ -561,7 +585,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect(await read('asc')).toEqual(made);
       expect(await read('desc')).toEqual([...made].reverse());
       expect(await read('desc', 'submitted')).toEqual([made[3], made[1]]);
-      const all = (await store.porting.list({ limit: 1000 }, { visible: 'all' })).items.map((x) => x.tenantId);
+      const all = (await store.porting.listAcrossTenants({ limit: 1000 }, { visible: 'all' })).items.map((x) => x.tenantId);
       expect(all).toContain(elsewhere.id);
       expect(all).not.toContain(gone.id);
     });
@@ -569,7 +593,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
     it('finds stale drafts across tenants, oldest first', async () => {
       const t = await tenant();
       const old = await store.tenant(systemScope('test fixture', t.id)).portOrders.insert(order(uid('por'), 'draft', '2001-01-01T00:00:00.000Z'), []);
-      const stale = await store.porting.staleDrafts('2001-01-02T00:00:00.000Z', 1000);
+      const stale = await store.porting.staleDraftsAcrossTenants('2001-01-02T00:00:00.000Z', 1000);
       expect(stale).toContainEqual({ id: old.id, tenantId: t.id });
       expect(stale.findIndex((x) => x.id === old.id)).toBeGreaterThanOrEqual(0);
     });
@@ -580,7 +604,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const o = await orders.insert(order(uid('por')), []);
       const n = e164();
       await orders.activateNumbers([{ id: uid('num'), number: n }], { type: 'extension', target: '101' }, at(1));
-      expect(await store.porting.numbersOnPlatform([n, e164()])).toEqual([n]);
+      expect(await store.porting.numbersAcrossTenants([n, e164()])).toEqual([n]);
       expect((await store.tenant(systemScope('test fixture', t.id)).numbers.getByNumber(n))?.routing).toEqual({ type: 'extension', target: '101' });
 
       const doc = await orders.documents.insert({ id: uid('doc'), orderId: o.id, kind: 'loa', filename: 'loa.pdf', contentType: 'application/pdf', sizeBytes: 1000, storagePath: 'x/loa.pdf', createdAt: T0 });
@@ -626,18 +650,18 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect((await store.tenant(systemScope('test fixture', t.id)).webhookEndpoints.update(ofTenant.id, { enabledEvents: ['extension.created'], updatedAt: at(1) }))?.enabledEvents).toEqual([
         'extension.created',
       ]);
-      const subscribers = (await store.webhooks.subscribers(t.id, r.id)).map((e) => e.id);
+      const subscribers = (await store.webhooks.subscribers(sc(t.id))).map((e) => e.id);
       expect(subscribers).toEqual(expect.arrayContaining([provider.id, ofReseller.id, ofTenant.id]));
-      expect((await store.webhooks.subscribers(null, null)).map((e) => e.id)).not.toContain(ofTenant.id);
+      expect((await store.webhooks.subscribers(null)).map((e) => e.id)).not.toContain(ofTenant.id);
 
       const eventId = uid('evt');
-      await store.webhooks.insertEvent({ id: eventId, type: 'extension.created', tenantId: t.id, createdAt: T0, data: '{}' });
+      await store.webhooks.insertEvent(sc(t.id), { id: eventId, type: 'extension.created', createdAt: T0, data: '{}' });
       const deliveryId = uid('del');
       await store.webhooks.insertDelivery({ id: deliveryId, endpointId: ofTenant.id, eventId, status: 'pending', attemptCount: 0, nextAttemptAt: '2000-01-01T00:00:00.000Z', createdAt: T0, updatedAt: T0 });
-      const due = await store.webhooks.due('2000-01-01T00:00:01.000Z', 1000, []);
+      const due = await store.webhooks.dueAcrossTenants('2000-01-01T00:00:01.000Z', 1000, []);
       const job = due.find((j) => j.delivery.id === deliveryId);
       expect(job).toMatchObject({ delivery: { eventType: 'extension.created', endpointId: ofTenant.id }, event: { id: eventId }, endpoint: { id: ofTenant.id } });
-      expect((await store.webhooks.due('2000-01-01T00:00:01.000Z', 1000, [deliveryId])).map((j) => j.delivery.id)).not.toContain(deliveryId);
+      expect((await store.webhooks.dueAcrossTenants('2000-01-01T00:00:01.000Z', 1000, [deliveryId])).map((j) => j.delivery.id)).not.toContain(deliveryId);
 
       await store.webhooks.recordAttempt(deliveryId, { attemptedAt: at(1), statusCode: 500, error: null, durationMs: 12 }, { status: 'pending', nextAttemptAt: at(2), updatedAt: at(1) });
       await store.webhooks.recordAttempt(deliveryId, { attemptedAt: at(2), statusCode: 200, error: null, durationMs: 8 }, { status: 'delivered', nextAttemptAt: null, updatedAt: at(2) });
@@ -663,7 +687,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       const key = await A.apiKeys.insert({ id: uid('key'), secretHash: uid('h'), name: 'k', createdAt: T0, lastUsedAt: null });
       await A.signingKey.set('secret-a', T0);
       const call = await A.calls.insert({ id: uid('cal'), callId: 'c', from: '101', to: '102', direction: 'internal', startedAt: T0, answeredAt: null, endedAt: T0, durationSeconds: 0, disposition: 'busy', sipStatus: 486 });
-      await store.audit.record({ id: uid('aud'), occurredAt: T0, actorKeyId: null, tenantId: a.id, action: 'x', targetId: 't', requestId: null, chainSeq: 1, hash: uid('h') });
+      await store.audit.record(sc(a.id), { id: uid('aud'), occurredAt: T0, actorKeyId: null, action: 'x', targetId: 't', requestId: null, chainSeq: 1, hash: uid('h') });
       const num = await store.numbers.insert({ id: uid('num'), number: `+1650${Math.floor(Math.random() * 1e7)}`, createdAt: T0, updatedAt: T0 });
       await store.numbers.assign(num.id, systemScope('test fixture', a.id), T0);
       const rule = await A.dialRules.insert({ id: uid('dr'), name: 'r', pattern: '9X', position: 0, action: { type: 'reject', status: 403, reason: null }, createdAt: T0, updatedAt: T0 });
@@ -760,7 +784,7 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       expect(await A.trunks.get(trunk.id)).toEqual(trunk);
       expect(await A.portOrders.get(portOrder.id)).toEqual(portOrder);
       expect(await A.portOrders.numbers(portOrder.id)).toEqual(['+16285550199']);
-      expect((await store.porting.numberClaims(['+16285550199'])).filter((c) => c.orderId === portOrder.id)).toEqual([]);
+      expect((await store.porting.numberClaimsAcrossTenants(['+16285550199'])).filter((c) => c.orderId === portOrder.id)).toEqual([]);
       expect(await A.webhookEndpoints.get(hook.id)).toEqual(hook);
       expect(await A.signingKey.get()).toBe('secret-a');
     });

@@ -11,7 +11,7 @@ import { numberInventory, tenantDialPlan } from './dial-plan';
 import { platformIdentity, tenantIdentity } from './identity';
 import { platformBranding, tenantBranding } from './branding';
 import { portingPlatform, tenantPorting } from './porting';
-import { tenantDb, type TenantDb } from './tenant-db';
+import { scopedTenantId, tenantDb, type TenantDb } from './tenant-db';
 import { tenantLifecycle } from './lifecycle';
 import type { TenantScope } from '../tenant-scope';
 import { tenantWebhooks, webhookPlatform } from './webhooks';
@@ -52,12 +52,12 @@ function auditFilter(eb: ExpressionBuilder<Database, 'audit_events'>, filter: Au
   return eb.and(and);
 }
 
-/** An audit event as its table's row. */
-const auditValues = (e: AuditEventRow) => ({
+/** An audit event as its table's row, in the chain of `scope`'s tenant (null: the platform's). */
+const auditValues = (scope: TenantScope | null, e: Omit<AuditEventRow, 'tenantId'>) => ({
   id: e.id,
   occurred_at: e.occurredAt,
   actor_key_id: e.actorKeyId,
-  tenant_id: e.tenantId,
+  tenant_id: chainOf(scope),
   action: e.action,
   target_id: e.targetId,
   request_id: e.requestId,
@@ -70,6 +70,10 @@ const auditValues = (e: AuditEventRow) => ({
   prev_hash: e.prevHash ?? null,
   hash: e.hash ?? null,
 });
+
+/** The chain a scope names: its tenant's, checked to be a real scope, or the platform's for null. */
+const chainOf = (scope: TenantScope | null): string | null => (scope === null ? null : scopedTenantId(scope));
+const inChain = (eb: ExpressionBuilder<Database, 'audit_events'>, tenantId: string | null) => (tenantId === null ? eb('tenant_id', 'is', null) : eb('tenant_id', '=', tenantId));
 
 function tenantCore(tenant: TenantDb, scope: TenantScope, records: AsyncStore['callRecords'], dialect: StoreContext['conn']['dialect']): Pick<AsyncTenantScope, 'extensions' | 'auditEvents' | 'calls'> {
   const extensions: AsyncTenantScope['extensions'] = {
@@ -317,13 +321,14 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
       },
     },
     audit: {
-      async record(e) {
-        await system().insertInto('audit_events').values(auditValues(e)).execute();
+      async record(scope, e) {
+        await system().insertInto('audit_events').values(auditValues(scope, e)).execute();
       },
-      async recordMany(events) {
-        await insertRows(ctx, 'audit_events', events.map(auditValues));
+      async recordMany(scope, events) {
+        await insertRows(ctx, 'audit_events', events.map((e) => auditValues(scope, e)));
       },
-      async head(tenantId) {
+      async head(scope) {
+        const tenantId = chainOf(scope);
         // Reading the head is the first half of an append (head, then seq + 1). On PostgreSQL two
         // transactions could read the same head; a per-chain lock held to commit serialises them
         // (SQLite has one writer at a time already). The unique index stays the last word.
@@ -333,29 +338,30 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
         const row = await system()
           .selectFrom('audit_events')
           .select(['chain_seq', 'hash'])
-          .where((eb) => (tenantId === null ? eb('tenant_id', 'is', null) : eb('tenant_id', '=', tenantId)))
+          .where((eb) => inChain(eb, tenantId))
           .where('chain_seq', 'is not', null)
           .orderBy('chain_seq', 'desc')
           .limit(1)
           .executeTakeFirst();
         return row && row.chain_seq !== null && row.hash !== null ? { chainSeq: row.chain_seq, hash: row.hash } : undefined;
       },
-      async chainAfter(tenantId, afterSeq, limit) {
+      async chainAfter(scope, afterSeq, limit) {
+        const tenantId = chainOf(scope);
         const rows = await system()
           .selectFrom('audit_events')
           .selectAll()
-          .where((eb) => (tenantId === null ? eb('tenant_id', 'is', null) : eb('tenant_id', '=', tenantId)))
+          .where((eb) => inChain(eb, tenantId))
           .where('chain_seq', '>', afterSeq)
           .orderBy('chain_seq')
           .limit(limit)
           .execute();
         return rows.map(toAudit);
       },
-      async chainTenantIds() {
+      async chainsAcrossTenants() {
         const rows = await system().selectFrom('audit_events').select('tenant_id').distinct().where('chain_seq', 'is not', null).execute();
         return rows.map((r) => r.tenant_id);
       },
-      async anyHashStartingWith(prefix) {
+      async anyHashStartingWithAcrossTenants(prefix) {
         const row = await system()
           .selectFrom('audit_events')
           .select('id')
@@ -364,10 +370,11 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
           .executeTakeFirst();
         return row !== undefined;
       },
-      async rehash(id, prevHash, hash) {
-        await system().updateTable('audit_events').set({ prev_hash: prevHash, hash }).where('id', '=', id).execute();
+      async rehash(scope, id, prevHash, hash) {
+        const tenantId = chainOf(scope);
+        await system().updateTable('audit_events').set({ prev_hash: prevHash, hash }).where('id', '=', id).where((eb) => inChain(eb, tenantId)).execute();
       },
-      async list(page, filter) {
+      async listAcrossTenants(page, filter) {
         const step = keyset(page);
         let query = system().selectFrom('audit_events').selectAll().$if(page.after !== undefined, (q) => q.where('id', step.past, page.after!));
         if (filter.resellerId !== undefined) {

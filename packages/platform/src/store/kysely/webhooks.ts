@@ -5,7 +5,8 @@ import type { Page } from '../types';
 import type { WebhookDeliveryRow, WebhookDeliveryWithAttempts, WebhookEndpointRow, WebhookEventRow } from '../webhook-types';
 import { insertRows } from './bulk-insert';
 import type { StoreContext } from './context';
-import { sharedDb, type SharedDatabase, type TenantDb } from './tenant-db';
+import { scopedTenantId, sharedDb, type SharedDatabase, type TenantDb } from './tenant-db';
+import type { TenantScope } from '../tenant-scope';
 import { defined, keyset, paginate, toWebhookAttempt, toWebhookDelivery, toWebhookEndpoint, toWebhookEvent } from './rows';
 
 /** Who owns a collection of endpoints: a tenant (through its TenantDb), a reseller, or the provider. */
@@ -125,7 +126,14 @@ export const tenantWebhooks = (tenant: TenantDb): Pick<AsyncTenantScope, 'webhoo
   webhookEndpoints: endpointCollection({ level: 'tenant', tenant }, () => tenant.shared()),
 });
 
-const eventValues = (row: WebhookEventRow) => ({ id: row.id, type: row.type, tenant_id: row.tenantId, created_at: row.createdAt, data: row.data });
+/** An event of `scope`'s tenant (null: a platform event) as its table's row. */
+const eventValues = (scope: TenantScope | null, row: Omit<WebhookEventRow, 'tenantId'>) => ({
+  id: row.id,
+  type: row.type,
+  tenant_id: scope === null ? null : scopedTenantId(scope),
+  created_at: row.createdAt,
+  data: row.data,
+});
 
 const deliveryValues = (row: Omit<WebhookDeliveryRow, 'eventType'>) => ({
   id: row.id,
@@ -144,34 +152,39 @@ export function webhookPlatform(ctx: StoreContext): AsyncStore['webhooks'] {
   return {
     endpoints: (owner) =>
       endpointCollection(owner === 'provider' ? { level: 'provider', system } : { level: 'reseller', resellerId: owner.resellerId, system }, shared),
-    async subscribers(tenantId, resellerId) {
+    async subscribers(scope) {
+      const tenantId = scope === null ? null : scopedTenantId(scope);
       const rows = await system()
         .selectFrom('webhook_endpoints')
         .selectAll()
         .where('status', '=', 'enabled')
         .where((eb) => {
           const reach = [eb('level', '=', 'provider')];
-          if (resellerId !== null) reach.push(eb.and([eb('level', '=', 'reseller'), eb('reseller_id', '=', resellerId)]));
-          if (tenantId !== null) reach.push(eb.and([eb('level', '=', 'tenant'), eb('tenant_id', '=', tenantId)]));
+          if (tenantId !== null) {
+            // The tenant's reseller from the tenant's own row: no caller-supplied reseller id.
+            const reseller = eb.selectFrom('tenants').select('reseller_id').where('tenants.id', '=', tenantId);
+            reach.push(eb.and([eb('level', '=', 'reseller'), eb('reseller_id', '=', reseller)]));
+            reach.push(eb.and([eb('level', '=', 'tenant'), eb('tenant_id', '=', tenantId)]));
+          }
           return eb.or(reach);
         })
         .orderBy('id')
         .execute();
       return rows.map(toWebhookEndpoint);
     },
-    async insertEvent(row) {
-      await system().insertInto('webhook_events').values(eventValues(row)).execute();
+    async insertEvent(scope, row) {
+      await system().insertInto('webhook_events').values(eventValues(scope, row)).execute();
     },
     async insertDelivery(row) {
       await system().insertInto('webhook_deliveries').values(deliveryValues(row)).execute();
     },
-    async insertEvents(rows) {
-      await insertRows(ctx, 'webhook_events', rows.map(eventValues));
+    async insertEvents(scope, rows) {
+      await insertRows(ctx, 'webhook_events', rows.map((row) => eventValues(scope, row)));
     },
     async insertDeliveries(rows) {
       await insertRows(ctx, 'webhook_deliveries', rows.map(deliveryValues));
     },
-    async due(now, limit, excludeIds, lease) {
+    async dueAcrossTenants(now, limit, excludeIds, lease) {
       const pick = (db: Kysely<Database>) => {
         let query = db
           .selectFrom('webhook_deliveries as d')
