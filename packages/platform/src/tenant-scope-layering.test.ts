@@ -181,7 +181,7 @@ const NO_TENANT_ROWS = {
     'numbers.insert', 'numbers.get', 'numbers.getByNumber', 'numbers.list', 'numbers.delete',
   ],
   'sums across tenants, never rows (analytics, issue 12)': [
-    'analytics.hourly', 'analytics.tenantTotals', 'analytics.portOrdersByStatus', 'analytics.webhookDeliveriesByStatus', 'analytics.webhookAttempts',
+    'analytics.hourly', 'analytics.tenantTotals', 'analytics.usageHourly', 'analytics.usageTenantTotals', 'analytics.storedBytesByTenant', 'analytics.portOrdersByStatus', 'analytics.webhookDeliveriesByStatus', 'analytics.webhookAttempts',
   ],
 };
 
@@ -216,7 +216,7 @@ describe('store contract', () => {
   it('takes a TenantScope on every method that reaches tenant rows, or says it crosses tenants', () => {
     const allowed = new Set(Object.values(NO_TENANT_ROWS).flat());
     const unscoped = contract
-      .filter((m) => !m.params.some((p) => /\bTenantScope\b|\bScopedCallRecord\b/.test(p.type)))
+      .filter((m) => !m.params.some((p) => /\bTenantScope\b|\bScopedCallRecord\b|\bScopedUsageHour\b/.test(p.type)))
       .filter((m) => !CROSSING.test(m.path) && !allowed.has(m.path))
       .map((m) => m.path);
     expect(unscoped).toEqual([]);
