@@ -331,7 +331,7 @@ async function bench(name) {
         counts: Object.fromEntries(Object.entries(before).map(([t, c]) => [t, c.count])),
         copyS: copy.s,
         down: { s: down.s, steps: down.value.steps.map((s) => s.version), version: atRollback },
-        up: { s: up.s, steps: up.value.applied.map((s) => s.version), version: up.value.to },
+        up: { s: up.s, steps: up.value.applied.map((s) => s.version), version: up.value.to, slowest: [...up.value.applied].sort((a, b) => b.seconds - a.seconds).slice(0, 3) },
         backupS,
         backupBytes,
         changed,
@@ -358,6 +358,7 @@ for (const name of DATABASES) {
   console.log(`  down       ${fmt(r.down.s)}   ${(r.down.s / r.copyS).toFixed(2).padStart(5)}    ${r.down.steps.join(', ')} → version ${r.down.version}`);
   const backupNote = r.backupBytes ? `; online backup ${r.backupS.toFixed(2)} s (${Math.round((100 * r.backupS) / r.up.s)} %, ${(r.backupBytes / 2 ** 20).toFixed(0)} MiB)` : '';
   console.log(`  up         ${fmt(r.up.s)}   ${(r.up.s / r.copyS).toFixed(2).padStart(5)}    ${r.up.steps.join(', ')} → version ${r.up.version}${backupNote}`);
+  console.log(`  slowest up steps: ${r.up.slowest.map((s) => `${s.version} ${s.name} ${s.seconds.toFixed(2)} s`).join('; ')}`);
   const okVersions = r.down.version === ROLLBACK_TO && r.up.version === latestVersion;
   const okDown = r.down.s < BUDGET_S;
   const okUp = r.up.s < BUDGET_S;

@@ -38,7 +38,7 @@ describe('npx highrise', () => {
       expect((await highrise('up', '--to', '5')).stdout).toContain('schema version: 5');
       const up = await highrise('up');
       expect(up.stdout).toMatch(/^backup: .*highrise\.db\.v5-.*\.bak$/m);
-      expect(up.stdout).toContain('applied 0011 tenant_caps_and_plan_revision');
+      expect(up.stdout).toMatch(/^applied 0011 tenant_caps_and_plan_revision \(\d+\.\d\d s\)$/m);
       expect((await highrise('down', '--to', '7', '--dry-run')).stdout).toContain('would revert 0008 tenant_storage_limit');
       expect((await highrise('down', '--to', '7')).stdout).toContain('schema version: 7');
       expect((await highrise('status')).stdout).toContain('pending 0011 tenant_caps_and_plan_revision');

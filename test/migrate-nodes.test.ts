@@ -40,7 +40,9 @@ async function migrateAtOnce(database: string[]): Promise<string[]> {
 
 function expectEachStepOnce(outputs: string[]): void {
   const applied = outputs.flatMap((out) => out.split('\n').filter((line) => line.startsWith('applied ')));
-  expect(applied.sort()).toEqual(migrations.map((m) => `applied ${String(m.version).padStart(4, '0')} ${m.name}`).sort());
+  // Each line ends with the step's time, e.g. "applied 0013 call_rollups (0.02 s)".
+  for (const line of applied) expect(line).toMatch(/ \(\d+\.\d\d s\)$/);
+  expect(applied.map((line) => line.replace(/ \(\d+\.\d\d s\)$/, '')).sort()).toEqual(migrations.map((m) => `applied ${String(m.version).padStart(4, '0')} ${m.name}`).sort());
   for (const out of outputs) expect(out).toContain(`schema version: ${migrations.at(-1)?.version}`);
 }
 

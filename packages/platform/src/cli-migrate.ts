@@ -70,7 +70,8 @@ function describeDatabase(database: ConnectOptions): string {
   return `PostgreSQL ${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`;
 }
 
-const stepLine = (verb: string, s: MigrationStep) => `${verb} ${String(s.version).padStart(4, '0')} ${s.name}`;
+const stepLine = (verb: string, s: MigrationStep) =>
+  `${verb} ${String(s.version).padStart(4, '0')} ${s.name}${s.seconds === undefined ? '' : ` (${s.seconds.toFixed(2)} s)`}`;
 
 export async function runMigrate(command: MigrateCommand, write: (line: string) => void): Promise<void> {
   const conn = connect(command.database);

@@ -38,6 +38,8 @@ export interface MigrationStep {
   direction: 'up' | 'down';
   /** The SQL that runs on this connection's database. */
   sql: string;
+  /** How long the step took, transaction included (steps that ran only; not a dry run). */
+  seconds?: number;
 }
 
 export interface MigrationStatus {
@@ -175,9 +177,11 @@ export async function migrateTo(conn: Connection, target: number, options: Migra
   checkTarget(target, migrations);
   const applied: MigrationStep[] = [];
   for (;;) {
+    // Timed per step: the operator of a slow upgrade needs to know which step is slow.
+    const started = performance.now();
     const step = conn.dialect === 'sqlite' ? await sqliteStep(conn, migrations, target) : await postgresStep(conn, migrations, target);
     if (!step) return applied;
-    applied.push(step);
+    applied.push({ ...step, seconds: (performance.now() - started) / 1000 });
   }
 }
 
