@@ -41,7 +41,7 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
                       never as a flag, where ps would show it
 
        highrise migrate status | up [--to N] | down --to N [--dry-run]   (see highrise migrate --help)
-       highrise kamailio-config --database-url URL --platform-url URL --listen HOST:PORT --out DIR
+       highrise kamailio-config --database-url URL --platform-url URL… --listen HOST:PORT --out DIR
                                                           (see highrise kamailio-config --help)
 
 Operator commands (talk to a running platform over HTTP; --base-url / HIGHRISE_BASE_URL and
