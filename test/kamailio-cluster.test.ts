@@ -10,6 +10,7 @@
  * have been asked places calls until it was (seen in node 1's metrics, or in the Kamailio log when
  * node 1 cannot answer): at most MAX_CALLS, each of which has an even chance of going to node 1 first.
  */
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Highrise } from '@highrise/sdk';
 import { startKamailioNode, type KamailioNode } from './support/edges';
@@ -20,6 +21,16 @@ import { createNodePhone, withTimeout, type NodePhone } from './support/sip-node
 const bootstrapKey = 'hr_test_bootstrap_kamailio_cluster_0001';
 const metricsToken = 'metrics-token-kamailio-cluster-0001';
 const MAX_CALLS = 12;
+
+async function onDatabase<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
 
 interface Tenant {
   id: string;
@@ -179,6 +190,9 @@ describe.runIf(testStoreIsPostgres())('two platform nodes and two Kamailio nodes
     console.log(`re-registered at Kamailio node 2 ${reregisterMs} ms after node 1 was killed`);
     expect(wsUrl).toBe(kamailio2.wsUrl);
     expect(reregisterMs).toBeLessThan(10_000);
+    // One binding, through node 2 now: nothing left that routes through the dead node.
+    const bindings = await onDatabase(database.url, (client) => client.query<{ path: string }>("SELECT path FROM location WHERE username = '101'"));
+    expect(bindings.rows.map((r) => new URL(r.path.replace(/^<sip:/, 'http://').replace(/;.*$/, '')).hostname)).toEqual(['127.0.0.2']);
     await answeredCall(a102, a101, '101');
   });
 });

@@ -138,7 +138,7 @@ function planDecision(directory: RoutingDirectory, resolution: DialResolution, t
   }
 }
 
-/** Where `highrise kamailio-config` keeps the edge's bearer secret; every platform node reads the same row. */
+/** Where `highrise kamailio-config` keeps the edge's secret (its credential on the internal endpoints); every platform node reads the same row. */
 export const EDGE_SECRET_SETTING = 'kamailio.edge_secret';
 
 /**

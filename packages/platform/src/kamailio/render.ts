@@ -12,7 +12,7 @@ import { EDGE_BASIC_USER, SIP_CALL_RECORD_PATH, SIP_ROUTE_PATH } from '../http/i
 export interface KamailioSecrets {
   /** Signs digest nonces; shared by every edge node so any node accepts another's challenge. */
   nonce: string;
-  /** Bearer secret on the edge's calls to the platform's routing endpoint. */
+  /** The edge's credential on its calls to the platform (HTTP Basic, user `kamailio`, through each node's http_client connection). */
   edge: string;
   /** auth_ephemeral's HMAC key; the platform mints softphone tokens' SIP credentials with it. */
   ephemeral: string;
@@ -161,7 +161,7 @@ export function renderKamailioConfig(template: string, values: KamailioConfigVal
     RUN_DIR: values.runDir,
     NONCE_SECRET: values.secrets.nonce,
     // Marks requests between edge nodes (in the Path each node writes): derived, so the routing
-    // endpoint's bearer never lands in the location table.
+    // endpoint's credential never lands in the location table.
     NODE_TOKEN: createHmac('sha256', values.secrets.edge).update('highrise-kamailio-node').digest('base64url'),
     EPHEMERAL_SECRET: values.secrets.ephemeral,
     DEBUG: String(values.debug ?? 2),
