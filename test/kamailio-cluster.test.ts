@@ -179,6 +179,24 @@ describe.runIf(testStoreIsPostgres())('two platform nodes and two Kamailio nodes
     await vi.waitFor(async () => expect(await answeredRecords(platform2)).toBe(records + setups.length), { timeout: 10_000, interval: 200 });
   });
 
+  it('tries a node marked down when no other is left: the only live node, hung once, answers the next call at once', async () => {
+    // Node 1 is dead (above); node 2 hangs for one call, which ends 503 (no node answered).
+    const a101 = await phone(kamailio1, '101');
+    const a102 = await phone(kamailio2, '102');
+    platform2.pause();
+    let hungOutcome: number;
+    try {
+      hungOutcome = await withTimeout(a102.call('101').outcome, 15_000, 'no final answer');
+    } finally {
+      platform2.resume();
+    }
+    expect(hungOutcome).toBe(503);
+    // Both nodes are marked down now; without the last-resort pass this call would be 503 for 10 s.
+    const started = Date.now();
+    await answeredCall(a102, a101, '101');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('a phone whose Kamailio node dies re-registers at the other node within 10 s and is reached there', async () => {
     const a101 = await phone(kamailio1, '101', [kamailio2]);
     const a102 = await phone(kamailio2, '102');

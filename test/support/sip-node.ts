@@ -129,8 +129,6 @@ export interface NodePhone {
   nextIncoming(timeoutMs?: number): Promise<IncomingCall>;
   /** Kills the WebSocket without any SIP goodbye, like a crashed tab or a lost network. */
   dropConnection(): void;
-  /** The server it is connected to now. */
-  currentWsUrl(): string;
   /** Resolves when the phone has registered at another node after its connection dropped (failoverWsUrls). */
   nextFailover(timeoutMs?: number): Promise<Failover>;
   /** Stops the UA politely (sip.js sends BYE for its calls and closes the socket). */
@@ -145,7 +143,6 @@ export function createNodePhone(options: NodePhoneOptions): NodePhone {
   const servers = [options.wsUrl, ...(options.failoverWsUrls ?? [])];
   let current = 0;
   const server = withToken(options.wsUrl);
-  const failovers: Failover[] = [];
   const failoverWaiters: Array<(f: Failover) => void> = [];
   const received: ReceivedRequest[] = [];
   const responses: number[] = [];
@@ -212,7 +209,6 @@ export function createNodePhone(options: NodePhoneOptions): NodePhone {
         continue;
       }
       const failover = { wsUrl: servers[current]!, lostAt, registeredAt: Date.now() };
-      failovers.push(failover);
       failoverWaiters.splice(0).forEach((w) => w(failover));
       return;
     }
@@ -245,7 +241,6 @@ export function createNodePhone(options: NodePhoneOptions): NodePhone {
       const socket = (userAgent.transport as unknown as { ws?: WebSocket }).ws;
       socket?.terminate();
     },
-    currentWsUrl: () => servers[current]!,
     nextFailover(timeoutMs = 10_000) {
       return withTimeout(new Promise<Failover>((resolve) => failoverWaiters.push(resolve)), timeoutMs, `${aor} did not register at another node`);
     },
