@@ -199,6 +199,30 @@ describe.skipIf(!testStoreIsPostgres())('a tenant’s limits across two Kamailio
     await vi.waitFor(async () => expect(await channelRows(t)).toBe(0));
   });
 
+  it('renews the leases of the calls a live node holds', async () => {
+    const t = await tenant('lease');
+    const [a101, b102] = [await phone(nodeA, t, '101'), await phone(nodeB, t, '102')];
+    const { call, incoming } = await answeredCall(a101, b102, '102');
+    const leaseOf = async () => {
+      const client = new pg.Client({ connectionString: edge.databaseUrl });
+      await client.connect();
+      try {
+        const rows = (await client.query('SELECT EXTRACT(EPOCH FROM lease_until) AS until FROM kamailio_channels WHERE tenant_id = $1', [t.id])).rows;
+        expect(rows).toHaveLength(1);
+        return Number(rows[0].until);
+      } finally {
+        await client.end();
+      }
+    };
+    const first = await leaseOf();
+    // The node's timer (every 10 s) moves it on while the call lasts: a call longer than the lease
+    // (30 s) is still counted.
+    await vi.waitFor(async () => expect(await leaseOf()).toBeGreaterThan(first), { timeout: 15_000, interval: 500 });
+    await call.hangup();
+    await withTimeout(incoming.ended, 5000, 'the BYE did not arrive');
+    await vi.waitFor(async () => expect(await channelRows(t)).toBe(0));
+  }, 30_000);
+
   it('gives a stopped node’s calls back when its lease runs out', async () => {
     const t = await tenant('dies');
     await t.api.update({ limits: { channels: 1 } });
