@@ -152,6 +152,22 @@ describe.skipIf(!testStoreIsPostgres())('a tenant’s limits across two Kamailio
     await vi.waitFor(async () => expect(await channelRows(t)).toBe(0));
   });
 
+  it('lets exactly one of parallel INVITEs at both nodes through a channel limit of 1', async () => {
+    const t = await tenant('racy');
+    await t.api.update({ limits: { channels: 1 } });
+    const callee = await phone(nodeA, t, '101');
+    const callers = [await phone(nodeA, t, '102'), await phone(nodeA, t, '103'), await phone(nodeB, t, '104'), await phone(nodeB, t, '105'), await phone(nodeB, t, '106')];
+    const calls = callers.map((p) => p.call('101'));
+    const outcomes: number[] = [];
+    for (const c of calls) void c.outcome.then((status) => outcomes.push(status));
+    // The callee never answers: the call that got through rings until cancelled.
+    await new Promise((r) => setTimeout(r, 3000));
+    const through = invites(callee).length;
+    for (const c of calls) await c.cancel().catch(() => {});
+    expect({ through, refused: outcomes.filter((o) => o === 403).length }).toEqual({ through: 1, refused: callers.length - 1 });
+    await vi.waitFor(async () => expect(await channelRows(t)).toBe(0));
+  });
+
   it('holds a messages-per-minute limit across nodes', async () => {
     const t = await tenant('msgs');
     await t.api.update({ limits: { messagesPerMinute: 2 } });
