@@ -4,6 +4,7 @@ import type { Database, NewRow, TableName, TenantTable } from '../db/tables';
 import type { StoreContext } from './context';
 import { TenantScope } from '../tenant-scope';
 import { insertRows } from './bulk-insert';
+import { toExtension } from './rows';
 
 /** Tables without a `tenant_id`: platform rows, and rows reached only through a tenant-owned parent. */
 export type SharedTable = Exclude<TableName, TenantTable>;
@@ -103,10 +104,13 @@ export function tenantDb(ctx: StoreContext, scope: TenantScope): TenantDb {
     updateExtension: (extensionId) => extensionWriter([extensionId]).updateTable('extensions').where('extensions.tenant_id', '=', tenantId).where('extensions.id', '=', extensionId),
     deleteExtension: (extensionId) => extensionWriter([extensionId]).deleteFrom('extensions').where('extensions.tenant_id', '=', tenantId).where('extensions.id', '=', extensionId),
     async insertRows<T extends TenantTable>(table: T, rows: readonly TenantNewRow<T>[]) {
+      if (rows.length === 0) return;
       // The rows and the news of them commit together (the caller's transaction, or one of their own).
       await ctx.transaction(async () => {
-        await insertRows(ctx, table, rows.map((row) => ({ tenant_id: tenantId, ...(row as Record<string, unknown>) })));
-        if (DIRECTORY_TABLES.has(table)) await ctx.directoryChanged({ kind: 'tenant', tenantId });
+        // tenant_id is this scope's, for every row, whatever a row says.
+        await insertRows(ctx, table, rows as readonly Record<string, unknown>[], { tenant_id: tenantId });
+        if (table === 'extensions') await ctx.directoryChanged({ kind: 'extensions', tenantId, rows: (rows as readonly TenantNewRow<'extensions'>[]).map((row) => toExtension({ ...row, tenant_id: tenantId })) });
+        else if (DIRECTORY_TABLES.has(table)) await ctx.directoryChanged({ kind: 'tenant', tenantId });
       });
     },
     selectOwnTenant: () => ctx.db().selectFrom('tenants').where('tenants.id', '=', tenantId),
