@@ -20,7 +20,8 @@ export interface TenantDirectory {
  * The SIP edge's directory in memory: tenants by SIP domain, extensions with their HA1, trunks,
  * limits, token signing seeds and compiled dial plans, so a REGISTER or INVITE never waits for
  * the database. Loaded whole at start; afterwards each committed change the store reports
- * (`Store.onDirectoryChange`) reloads the tenant it touched before the write is acknowledged, so
+ * (`Store.onDirectoryChange`) reloads the tenant it touched (or one extension; a batch's new
+ * extensions arrive with their rows and are added as they are) before the write is acknowledged, so
  * the edge's next request sees it. Reloads run one at a time, in the order the changes came, so an
  * older read never overwrites a newer one.
  */
