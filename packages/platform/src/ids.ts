@@ -11,6 +11,8 @@ const RANDOM_LENGTH = 16;
 
 let lastTime = -1;
 let lastRandom: number[] = [];
+/** `lastRandom` as text, kept with it: an increment rewrites only the digits it changed. */
+let lastRandomText = '';
 /** `lastTime` encoded: ids made in the same millisecond (a batch's thousand) share it. */
 let lastTimeText = '';
 
@@ -27,28 +29,38 @@ function freshRandom(): number[] {
   return [...randomBytes(RANDOM_LENGTH)].map((b) => b % 32);
 }
 
-/** Adds one to the base32 digits in place; a carry out of the top digit (2^80 ids in one ms) cannot happen in practice. */
-function increment(digits: number[]): void {
+const textOf = (digits: readonly number[], from = 0) => {
+  let out = '';
+  for (let i = from; i < digits.length; i++) out += ALPHABET[digits[i]!];
+  return out;
+};
+
+/**
+ * Adds one to the base32 digits in place and returns the index of the highest digit it changed; a
+ * carry out of the top digit (2^80 ids in one ms) cannot happen in practice.
+ */
+function increment(digits: number[]): number {
   for (let i = digits.length - 1; i >= 0; i--) {
     if (digits[i]! < 31) {
       digits[i]! += 1;
-      return;
+      return i;
     }
     digits[i] = 0;
   }
+  return 0;
 }
 
 export type IdPrefix = 'ten' | 'ext' | 'key' | 'res' | 'evt' | 'req' | 'cal' | 'num' | 'dlr' | 'rgp' | 'trk' | 'rol' | 'por' | 'pdc' | 'pcm' | 'pev' | 'whe' | 'whd' | 'exb';
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   if (now <= lastTime) {
-    increment(lastRandom);
+    const changed = increment(lastRandom);
+    lastRandomText = lastRandomText.slice(0, changed) + textOf(lastRandom, changed);
   } else {
     lastTime = now;
     lastTimeText = encodeTime(now);
     lastRandom = freshRandom();
+    lastRandomText = textOf(lastRandom);
   }
-  let random = '';
-  for (const digit of lastRandom) random += ALPHABET[digit];
-  return `${prefix}_${lastTimeText}${random}`;
+  return `${prefix}_${lastTimeText}${lastRandomText}`;
 }

@@ -50,6 +50,10 @@ describe('canonicalJson', () => {
       { displayName: 'Desk "1"', id: 'ext_1', number: '101' }, { a: -0, b: 1e21, c: true, d: null, e: '' }, { a: 1, b: NaN }, { a: 1, b: undefined, c: 2 },
       { a: 1, a0: { b: 1 } }, { b: 1, a: 2 }, { a: 1, 1: 2 }, Object.assign(Object.create(null), { a: 1, b: 2 }), { a: 1n === 1n, b: [] },
       { count: 2, extensions: [{ displayName: 'x', id: 'ext_1', number: '1' }, { id: 'ext_2', displayName: 'y', number: '2' }] },
+      // Lists of flat sorted records and primitives (written in one go) and near misses that are not.
+      [{ displayName: 'x', id: 'ext_1', number: '1' }, { displayName: 'y\u2028"', id: 'ext_2', number: '2' }], [1, 'a', true, null, -0, { a: 1 }],
+      [NaN, 1], [Infinity], [1, undefined], [() => 1], [{ a: 1, b: NaN }], [{ a: 1 }, new Date(0)], [{ a: 1 }, [2]], [{ b: 1, a: 2 }],
+      [Object.assign(Object.create(null), { a: 1, b: 2 })], [{ a: 1, 1: 2 }], [{ toJSON: () => 'x' }], [new Point(1, 2)], [{ a: undefined }], [[], {}],
     ];
     for (const value of values) expect(canonicalJson(value)).toBe(definition(value));
     expect(canonicalJson(undefined)).toBe(definition(undefined));

@@ -142,7 +142,8 @@ export const EXTENSION_BATCH_CREATED = 'extension.batch_created';
  */
 const batchAuditRecord = (rows: readonly Pick<ExtensionRow, 'id' | 'number' | 'displayName'>[]) => ({
   count: rows.length,
-  extensions: rows.map(({ id, number, displayName }) => ({ id, number, displayName })),
+  // Keys in sorted order: canonical JSON then writes each item with one JSON.stringify (audit.ts, isFlatSorted).
+  extensions: rows.map(({ id, number, displayName }) => ({ displayName, id, number })),
 });
 
 export async function listExtensions(access: TenantAccess, page: PageQuery, filter: { number?: string | undefined } = {}): Promise<Page<ExtensionView>> {

@@ -71,7 +71,7 @@ const SEALED_V2 = 'v2.';
  * someone reading the database: each record is one caller's answer to their own request, its secrets
  * new in it, so there is no fixed secret to probe with chosen input across records.
  */
-function seal(keys: RecordKeys, status: number, body: string): string {
+function seal(keys: RecordKeys, status: number, body: string | Uint8Array): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', keys.seal, iv);
   // The row's lookup and status are bound in, so a sealed body moved to another row fails to open.
@@ -124,7 +124,8 @@ export async function beginIdempotent(ctx: DomainContext, apiKeyId: string, key:
   });
 }
 
-export async function completeIdempotent(ctx: DomainContext, apiKeyId: string, key: string, status: number, body: string): Promise<void> {
+/** Stores the first answer (its text, or its UTF-8 bytes as sent: a large one is not encoded again). */
+export async function completeIdempotent(ctx: DomainContext, apiKeyId: string, key: string, status: number, body: string | Uint8Array): Promise<void> {
   const keys = recordKeys(apiKeyId, key);
   await ctx.store.idempotency.complete(apiKeyId, keys.lookup, status, seal(keys, status, body));
 }

@@ -20,7 +20,8 @@ export interface TenantDirectory {
  * The SIP edge's directory in memory: tenants by SIP domain, extensions with their HA1, trunks,
  * limits, token signing seeds and compiled dial plans, so a REGISTER or INVITE never waits for
  * the database. Loaded whole at start; afterwards each committed change the store reports
- * (`Store.onDirectoryChange`) reloads the tenant it touched before the write is acknowledged, so
+ * (`Store.onDirectoryChange`) reloads the tenant it touched (or one extension; a batch's new
+ * extensions arrive with their rows and are added as they are) before the write is acknowledged, so
  * the edge's next request sees it. Reloads run one at a time, in the order the changes came, so an
  * older read never overwrites a newer one.
  */
@@ -54,9 +55,11 @@ export class SipDirectoryCache {
     if (changes.some((c) => c.kind === 'all')) return this.#enqueue(() => this.#reloadAll());
     const tenantIds = new Set(changes.flatMap((c) => (c.kind === 'tenant' ? [c.tenantId] : [])));
     const extensions = changes.flatMap((c) => (c.kind === 'extension' && !tenantIds.has(c.tenantId) ? [c] : []));
+    const added = changes.flatMap((c) => (c.kind === 'extensions' && !tenantIds.has(c.tenantId) ? [c] : []));
     return this.#enqueue(async () => {
       for (const tenantId of tenantIds) await this.#reloadTenant(tenantId);
       for (const { tenantId, extensionId } of extensions) await this.#reloadExtension(tenantId, extensionId);
+      for (const { tenantId, rows } of added) await this.#addExtensions(tenantId, rows);
     });
   }
 
@@ -113,6 +116,13 @@ export class SipDirectoryCache {
     if (!entry) return;
     for (const [number, ext] of entry.extensions) if (ext.id === extensionId) entry.extensions.delete(number);
     if (row) entry.extensions.set(row.number, row);
+  }
+
+  /** A batch's new extensions, from the rows the store wrote (no read back); a tenant not held yet is loaded whole. */
+  async #addExtensions(tenantId: string, rows: readonly ExtensionRow[]): Promise<void> {
+    const entry = this.#byId.get(tenantId);
+    if (!entry) return this.#reloadTenant(tenantId);
+    for (const row of rows) entry.extensions.set(row.number, row);
   }
 
   async #load(tenant: TenantRow, resellerActive: boolean): Promise<TenantDirectory> {

@@ -28,13 +28,14 @@ export type HttpEnv = {
     query: unknown;
     /** validate.ts */
     body: unknown;
-    /** The handler's JSON response text in the latest version's shape, for idempotency.ts to store. */
-    responseText: string;
+    /** The handler's JSON response bytes (UTF-8) in the latest version's shape, for idempotency.ts to store. */
+    responseBytes: Uint8Array;
   };
 };
 
 export type HttpContext = Context<HttpEnv>;
 
-export function json(c: Context, status: number, text: string, headers: Record<string, string> = {}): Response {
-  return c.body(text, status as 200, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+/** A JSON answer; bytes go out as they are (no second encoding of a large body). */
+export function json(c: Context, status: number, body: string | Uint8Array, headers: Record<string, string> = {}): Response {
+  return c.body(body as string, status as 200, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
 }

@@ -95,6 +95,11 @@ export interface ResponseSpec<R extends z.ZodType = z.ZodType> {
   headers?: readonly DocumentedHeader[] | undefined;
   /** The route answers a matching `If-None-Match` with 304 and no body. */
   conditional?: boolean | undefined;
+  /**
+   * How much of the answer the schema checks before it goes out (response-check.ts): all of it (the
+   * default), or, for a list made by one function from one shape, its envelope and first item.
+   */
+  validate?: 'all' | 'envelope-and-first-item' | undefined;
 }
 
 export interface RouteDef {

@@ -319,7 +319,16 @@ export interface BrandingSlot {
 }
 
 /** Rows the SIP edge's in-memory directory holds changed: one extension, one tenant's anything, or (rarely) anyone's. */
-export type DirectoryChange = { kind: 'extension'; tenantId: string; extensionId: string } | { kind: 'tenant'; tenantId: string } | { kind: 'all' };
+export type DirectoryChange =
+  | { kind: 'extension'; tenantId: string; extensionId: string }
+  /**
+   * New extensions of one tenant written together (a batch), with their rows: this store's own
+   * listeners add them without reading them back. Other nodes hear it as the tenant's change (a
+   * NOTIFY carries no HA1 and has no room for a thousand rows).
+   */
+  | { kind: 'extensions'; tenantId: string; rows: readonly ExtensionRow[] }
+  | { kind: 'tenant'; tenantId: string }
+  | { kind: 'all' };
 
 /**
  * Every method answers with a Promise; only `tenant()` and `roles()` (and `webhooks.endpoints()`)

@@ -1,3 +1,4 @@
+import { IncomingMessage } from 'node:http';
 import type { ErrorCode } from '@highrise/sdk/schemas';
 import type { MiddlewareHandler } from 'hono';
 import type { HttpContext, HttpEnv } from '../env';
@@ -21,6 +22,8 @@ const tooLarge = (limit: number) => new HttpError('payload_too_large', `request 
 async function readBytes(c: HttpContext, limit: number): Promise<Uint8Array> {
   const declared = Number(c.req.header('Content-Length') ?? 0);
   if (declared > limit) throw tooLarge(limit);
+  const incoming = incomingOf(c);
+  if (incoming) return readIncoming(incoming, limit);
   const stream = c.req.raw.body;
   if (!stream) return new Uint8Array(0);
   const reader = stream.getReader();
@@ -37,6 +40,54 @@ async function readBytes(c: HttpContext, limit: number): Promise<Uint8Array> {
     chunks.push(value);
   }
   return Buffer.concat(chunks, size);
+}
+
+/**
+ * Node's request stream, when the app is served by @hono/node-server and nothing has read the body
+ * through the web Request yet. Reading it directly skips building an undici Request and a web stream
+ * around it, which cost more than the read itself (about 2 ms for a batch's 60 KB).
+ */
+function incomingOf(c: HttpContext): IncomingMessage | undefined {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  return incoming instanceof IncomingMessage && !incoming.readableDidRead && !incoming.readableEnded ? incoming : undefined;
+}
+
+/** The same limit on Node's stream: past it, reading stops (the adapter drains the rest after the answer). */
+function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        stop();
+        incoming.pause();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    // Closed before its end: the client went away mid-body.
+    const onClose = () => onError(new Error('the request was aborted before its body ended'));
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
 }
 
 /** A JSON body: read within the limit and parsed (validation against the route's schema comes later, in validate.ts). */

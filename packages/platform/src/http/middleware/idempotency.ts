@@ -6,9 +6,11 @@ import { json, type HttpEnv } from '../env';
 import { HttpError } from '../errors';
 import { renderForVersion, LATEST_VERSION } from '../version';
 
-/** A stored answer (in the latest version's shape) as the request's version shows it. */
-export function inVersion(version: string, text: string): string {
-  return version === LATEST_VERSION ? text : JSON.stringify(renderForVersion(version, JSON.parse(text)));
+/** An answer in the latest version's shape (text, or its UTF-8 bytes) as the request's version shows it. */
+export function inVersion(version: string, body: string | Uint8Array): string | Uint8Array {
+  if (version === LATEST_VERSION) return body;
+  const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  return JSON.stringify(renderForVersion(version, JSON.parse(text)));
 }
 
 /** A malformed key, the same key with other bytes, or with a request still running. */
@@ -42,14 +44,14 @@ export const idempotency = (domain: DomainContext): MiddlewareHandler<HttpEnv> =
   }
 
   await next();
-  const text = c.get('responseText');
+  const bytes = c.get('responseBytes');
   // A failure, or an answer that is not the route's JSON: nothing to replay, the key is free again.
-  if (c.error !== undefined || text === undefined) {
+  if (c.error !== undefined || bytes === undefined) {
     await releaseIdempotent(domain, principal!.keyId, key);
     return;
   }
   try {
-    await completeIdempotent(domain, principal!.keyId, key, c.res.status, text);
+    await completeIdempotent(domain, principal!.keyId, key, c.res.status, bytes);
   } catch (error) {
     await releaseIdempotent(domain, principal!.keyId, key);
     throw error;

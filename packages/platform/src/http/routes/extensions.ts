@@ -1,6 +1,6 @@
 import { Deleted, Extension, ExtensionBatch, ExtensionBatchCreateParams, ExtensionCreateParams, ExtensionList, ExtensionListParams, ExtensionUpdateParams, ExtensionWithPassword } from '@highrise/sdk/schemas';
 import { createExtension, createExtensions, deleteExtension, listExtensions, retrieveExtension, updateExtension } from '../../domain/extensions';
-import { presentExtension, presentPage } from '../present';
+import { presentExtension, presentExtensionWithPassword, presentPage } from '../present';
 import { tenantRoute } from '../route';
 
 export const extensionRoutes = [
@@ -25,11 +25,17 @@ export const extensionRoutes = [
     operationId: 'createExtensionBatch',
     summary: 'Create up to 1,000 extensions at once, all or none; their SIP passwords are returned this once',
     body: ExtensionBatchCreateParams,
-    response: { status: 201, schema: ExtensionBatch, description: 'The new extensions, in the order of the request\'s items, each with its SIP password' },
+    response: {
+      status: 201,
+      schema: ExtensionBatch,
+      description: 'The new extensions, in the order of the request\'s items, each with its SIP password',
+      // A thousand items from presentExtensionWithPassword, typed by the handler's return type.
+      validate: 'envelope-and-first-item',
+    },
     errors: ['extension_exists', 'limit_exceeded'],
     handle: async ({ services, actor, tenant, body }) => {
       const created = await createExtensions(services.domain, actor, tenant, body.items);
-      return { object: 'list' as const, data: created.map(({ extension, sipPassword }) => ({ ...presentExtension(extension), sipPassword })) };
+      return { object: 'list' as const, data: created.map(({ extension, sipPassword }) => presentExtensionWithPassword(extension, sipPassword)) };
     },
   }),
   tenantRoute({

@@ -109,9 +109,12 @@ interface Payload {
   c?: readonly DirectoryChange[];
 }
 
+/** What other nodes are told of a change: new extensions' rows (with their HA1s) stay in this process; the tenant reloads there. */
+const toOtherNodes = (c: DirectoryChange): DirectoryChange => (c.kind === 'extensions' ? { kind: 'tenant', tenantId: c.tenantId } : c);
+
 function payloadOf(nodeId: string, changes: readonly DirectoryChange[]): string {
   if (changes.length === 0) return JSON.stringify({ n: nodeId } satisfies Payload);
-  const text = JSON.stringify({ n: nodeId, c: changes } satisfies Payload);
+  const text = JSON.stringify({ n: nodeId, c: changes.map(toOtherNodes) } satisfies Payload);
   return text.length <= MAX_PAYLOAD ? text : JSON.stringify({ n: nodeId, c: [{ kind: 'all' }] } satisfies Payload);
 }
 

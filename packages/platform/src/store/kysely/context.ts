@@ -127,15 +127,21 @@ export function createContext(
   return { conn, db, transaction, savepoint, inTransaction: () => frames.getStore() !== undefined, directoryChanged, noteWrite };
 }
 
-/** Each change once; `all` covers every other, and a tenant's change covers its extensions'. */
+/**
+ * Each change once; `all` covers every other, and a tenant's change covers its extensions'. New
+ * extensions of one tenant told in several parts come out as one change with all their rows.
+ */
 function distinct(changes: readonly DirectoryChange[]): DirectoryChange[] {
   const kept = new Map<string, DirectoryChange>();
   for (const c of changes) {
     if (c.kind === 'all') return [c];
-    kept.set(c.kind === 'tenant' ? `t ${c.tenantId}` : `e ${c.tenantId} ${c.extensionId}`, c);
+    if (c.kind === 'extensions') {
+      const earlier = kept.get(`x ${c.tenantId}`);
+      kept.set(`x ${c.tenantId}`, earlier?.kind === 'extensions' ? { ...c, rows: [...earlier.rows, ...c.rows] } : c);
+    } else kept.set(c.kind === 'tenant' ? `t ${c.tenantId}` : `e ${c.tenantId} ${c.extensionId}`, c);
   }
   const tenants = new Set([...kept.values()].flatMap((c) => (c.kind === 'tenant' ? [c.tenantId] : [])));
-  return [...kept.values()].filter((c) => c.kind !== 'extension' || !tenants.has(c.tenantId));
+  return [...kept.values()].filter((c) => (c.kind !== 'extension' && c.kind !== 'extensions') || !tenants.has(c.tenantId));
 }
 
 /** A unique-key violation on either database. */

@@ -4,6 +4,7 @@ import type { Database, NewRow, TableName, TenantTable } from '../db/tables';
 import type { StoreContext } from './context';
 import { TenantScope } from '../tenant-scope';
 import { insertRows } from './bulk-insert';
+import type { ExtensionRow } from '../types';
 
 /** Tables without a `tenant_id`: platform rows, and rows reached only through a tenant-owned parent. */
 export type SharedTable = Exclude<TableName, TenantTable>;
@@ -62,6 +63,17 @@ function directoryWrites(ctx: StoreContext, changes: () => readonly DirectoryCha
   };
 }
 
+/** An extension row as written by this scope, for the directory (the scope's tenant id, not the row's). */
+const extensionRowOf = (tenantId: string, r: TenantNewRow<'extensions'>): ExtensionRow => ({
+  id: r.id,
+  tenantId,
+  number: r.number,
+  displayName: r.display_name,
+  ha1: r.ha1,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
 /** The tenant id of a real scope; anything else (a string, a look-alike object) is refused. */
 export function scopedTenantId(scope: TenantScope): string {
   if (!TenantScope.isScope(scope)) throw new TypeError('the store takes a TenantScope from the access check or a system scope, not a tenant id');
@@ -103,10 +115,13 @@ export function tenantDb(ctx: StoreContext, scope: TenantScope): TenantDb {
     updateExtension: (extensionId) => extensionWriter([extensionId]).updateTable('extensions').where('extensions.tenant_id', '=', tenantId).where('extensions.id', '=', extensionId),
     deleteExtension: (extensionId) => extensionWriter([extensionId]).deleteFrom('extensions').where('extensions.tenant_id', '=', tenantId).where('extensions.id', '=', extensionId),
     async insertRows<T extends TenantTable>(table: T, rows: readonly TenantNewRow<T>[]) {
+      if (rows.length === 0) return;
       // The rows and the news of them commit together (the caller's transaction, or one of their own).
       await ctx.transaction(async () => {
-        await insertRows(ctx, table, rows.map((row) => ({ tenant_id: tenantId, ...(row as Record<string, unknown>) })));
-        if (DIRECTORY_TABLES.has(table)) await ctx.directoryChanged({ kind: 'tenant', tenantId });
+        // tenant_id is this scope's, for every row, whatever a row says.
+        await insertRows(ctx, table, rows as readonly Record<string, unknown>[], { tenant_id: tenantId });
+        if (table === 'extensions') await ctx.directoryChanged({ kind: 'extensions', tenantId, rows: (rows as readonly TenantNewRow<'extensions'>[]).map((row) => extensionRowOf(tenantId, row)) });
+        else if (DIRECTORY_TABLES.has(table)) await ctx.directoryChanged({ kind: 'tenant', tenantId });
       });
     },
     selectOwnTenant: () => ctx.db().selectFrom('tenants').where('tenants.id', '=', tenantId),
