@@ -755,7 +755,8 @@ describe('Kamailio edge on the platform database', () => {
       const edgeSecret = (await client.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.edge_secret'")).rows[0]!.value;
       await client.end();
       expect(routingCalls).toHaveLength(1);
-      expect(routingCalls[0]!.authorization).toBe(`Bearer ${edgeSecret}`);
+      // HTTP Basic, user `kamailio`: all Kamailio's named http_client connections (one per platform node) can send.
+      expect(routingCalls[0]!.authorization).toBe(`Basic ${Buffer.from(`kamailio:${edgeSecret}`).toString('base64')}`);
       expect(SipRoutingRequest.parse(routingCalls[0]!.body)).toMatchObject({ tenantId: acmeId, source: 'extension', from: '102', to: '555', domain: domainOf('acme') });
     });
 

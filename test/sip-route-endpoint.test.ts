@@ -78,7 +78,12 @@ describe('POST /internal/sip/route', () => {
     expect(await secondStore.settings.getOrInsert('kamailio.edge_secret', edgeSecret)).toBe(edgeSecret);
     await vi.waitFor(async () => expect((await post(ask(acme, '102'))).status).toBe(200), { timeout: 5000, interval: 200 });
 
-    for (const authorization of [null, '', `Bearer ${acme.adminKey}`, `Bearer ${KEY}`, `Bearer ${edgeSecret}x`, `Bearer ${edgeSecret.slice(0, -1)}`, edgeSecret, `Basic ${edgeSecret}`]) {
+    // The same secret as HTTP Basic with user `kamailio` (what Kamailio's named http_client connections send).
+    const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    expect((await post(ask(acme, '102'), basic('kamailio', edgeSecret))).status).toBe(200);
+    // One wrong Basic only (the user is part of the credential): every refusal below counts against this address's allowance (20 a minute).
+    const wrong = [basic('admin', edgeSecret)];
+    for (const authorization of [null, '', `Bearer ${acme.adminKey}`, `Bearer ${KEY}`, `Bearer ${edgeSecret}x`, `Bearer ${edgeSecret.slice(0, -1)}`, edgeSecret, `Basic ${edgeSecret}`, ...wrong]) {
       const response = await post(ask(acme, '102'), authorization);
       expect(response.status, String(authorization)).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer realm="sip-edge"');

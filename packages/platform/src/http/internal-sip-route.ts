@@ -3,7 +3,9 @@
  * /internal/sip/call-record`: it says how a routed call ended (issue 10,
  * docs/decisions/2026-12-01-kamailio-edge.md). Not /v1 routes and not in the OpenAPI document: the
  * only credential it takes is the edge secret (`kamailio.edge_secret`, which `highrise
- * kamailio-config` renders into kamailio.cfg), compared in constant time; an API key of any kind,
+ * kamailio-config` renders into kamailio.cfg), as `Bearer <secret>` or as HTTP Basic with user
+ * `kamailio` (Kamailio's named http_client connections, one per platform node, can send only that),
+ * compared in constant time; an API key of any kind,
  * provider keys included, is just a wrong secret here. The secret is checked before the body is read.
  * A wrong secret counts against the address's failed-authentication allowance, shared with API keys
  * (429 past it), and is audited as `auth.failed.edge_secret`: guessing here is no cheaper than on /v1.
@@ -31,6 +33,15 @@ export interface SipRoutingService {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/** The user name of the edge's HTTP Basic credential (its password is the edge secret). */
+export const EDGE_BASIC_USER = 'kamailio';
+
+function edgeCredentialMatches(presented: Buffer, secret: string): boolean {
+  const bearer = timingSafeEqual(presented, digest(`Bearer ${secret}`));
+  const basic = timingSafeEqual(presented, digest(`Basic ${Buffer.from(`${EDGE_BASIC_USER}:${secret}`).toString('base64')}`));
+  return bearer || basic;
+}
+
 /** Counts a failed attempt from this request's address: throws 429 past the allowance, else returns (then 401). */
 export type EdgeAuthFailure = (c: HttpContext) => Promise<void>;
 
@@ -44,8 +55,8 @@ async function unauthenticated(c: HttpContext, failed: EdgeAuthFailure): Promise
 async function edgeRequest<S extends z.ZodType>(c: HttpContext, service: SipRoutingService, failed: EdgeAuthFailure, schema: S): Promise<z.output<S>> {
   const secret = await service.edgeSecret();
   const presented = c.req.header('Authorization')?.trim();
-  // Equal-length digests: the comparison takes the same time whatever was sent.
-  if (secret === undefined || presented === undefined || !timingSafeEqual(digest(presented), digest(`Bearer ${secret}`))) await unauthenticated(c, failed);
+  // Equal-length digests: the comparison takes the same time whatever was sent (both forms are compared).
+  if (secret === undefined || presented === undefined || !edgeCredentialMatches(digest(presented), secret)) await unauthenticated(c, failed);
   if (Number(c.req.header('Content-Length') ?? MAX_BODY_BYTES + 1) > MAX_BODY_BYTES) {
     throw new HttpError('payload_too_large', `edge requests carry a Content-Length of at most ${MAX_BODY_BYTES} bytes`);
   }

@@ -21,8 +21,9 @@ describe('kamailio config rendering', () => {
     expect(text).not.toMatch(/\{\{[A-Z_]+\}\}/);
     expect(text).toContain('listen=tcp:127.0.0.1:5066');
     expect(text).toContain('#!define DBURL "postgres://edge:s3cret@db.internal:5433/highrise"');
-    expect(text).toContain('#!define PLATFORM_ROUTE_URL "http://platform.internal:8080/internal/sip/route"');
-    expect(text).toContain('#!define PLATFORM_CALL_RECORD_URL "http://platform.internal:8080/internal/sip/call-record"');
+    // The platform as a kept-alive http_client connection, the edge secret as its Basic credentials.
+    expect(text).toContain(`modparam("http_client", "httpcon", "platform_1=>http://kamailio:${'e'.repeat(43)}@platform.internal:8080")`);
+    expect(text).toContain('#!define PLATFORM_ROUTE_PATH "/internal/sip/route"');
     expect(text).toContain('modparam("auth_ephemeral", "secret", "' + 'x'.repeat(43) + '")');
   });
 

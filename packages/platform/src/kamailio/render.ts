@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SIP_CALL_RECORD_PATH, SIP_ROUTE_PATH } from '../http/internal-sip-route';
+import { EDGE_BASIC_USER, SIP_CALL_RECORD_PATH, SIP_ROUTE_PATH } from '../http/internal-sip-route';
 
 export interface KamailioSecrets {
   /** Signs digest nonces; shared by every edge node so any node accepts another's challenge. */
@@ -86,6 +86,18 @@ function platformEndpoint(platformUrl: string, path: string): string {
   return url;
 }
 
+/**
+ * The platform as an `http_client` connection (`httpcon`): its origin with the edge secret as Basic
+ * credentials, since a kept-alive connection takes no headers of its own.
+ */
+function platformConnection(platformUrl: string, edgeSecret: string): string {
+  const origin = new URL(platformEndpoint(platformUrl, '/')).origin;
+  const url = new URL(origin);
+  url.username = EDGE_BASIC_USER;
+  url.password = edgeSecret;
+  return url.toString().replace(/\/$/, '');
+}
+
 const SECRET = /^[A-Za-z0-9_-]{16,}$/;
 
 export function renderKamailioConfig(template: string, values: KamailioConfigValues): string {
@@ -95,8 +107,9 @@ export function renderKamailioConfig(template: string, values: KamailioConfigVal
   if (/["\\\s]/.test(values.runDir)) throw new KamailioConfigError('the run directory may not contain quotes, backslashes or spaces');
   const substitutions: Record<string, string> = {
     DB_URL: kamailioDatabaseUrl(values.databaseUrl),
-    PLATFORM_ROUTE_URL: platformEndpoint(values.platformUrl, SIP_ROUTE_PATH),
-    PLATFORM_CALL_RECORD_URL: platformEndpoint(values.platformUrl, SIP_CALL_RECORD_PATH),
+    PLATFORM_ROUTE_PATH: SIP_ROUTE_PATH,
+    PLATFORM_CALL_RECORD_PATH: SIP_CALL_RECORD_PATH,
+    PLATFORM_CONNECTION: platformConnection(values.platformUrl, values.secrets.edge),
     LISTEN: `${values.listen.host}:${values.listen.port}`,
     RUN_DIR: values.runDir,
     NONCE_SECRET: values.secrets.nonce,
