@@ -93,8 +93,8 @@ export interface PlatformOptions {
   /** Milliseconds between flushes of the usage counts (messages, refusals, peaks) to the usage rollups; default 10 s. */
   usageFlushMs?: number | undefined;
   /**
-   * The Kamailio edge (PostgreSQL only). `outboxIntervalMs`: how often this node stores the call
-   * records Kamailio could not post and left in its outbox table (default 5000).
+   * The Kamailio edge (PostgreSQL only). `outboxIntervalMs`: how often this node looks in the
+   * outbox table Kamailio writes its call records to without being woken by its NOTIFY (default 5000).
    */
   kamailio?: { outboxIntervalMs?: number };
   /**
