@@ -705,6 +705,7 @@ describe('Kamailio edge on the platform database', () => {
       await client.query(`GRANT USAGE ON SEQUENCE location_id_seq, location_attrs_id_seq TO ${role}`);
       await client.query(`GRANT INSERT ON kamailio_call_outbox TO ${role}`);
       await client.query(`GRANT USAGE ON SEQUENCE kamailio_call_outbox_id_seq TO ${role}`);
+      await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON kamailio_channels, kamailio_message_counts TO ${role}`);
       const kamailioUrl = new URL(dbUrl);
       kamailioUrl.username = role;
       kamailioUrl.password = '';
@@ -727,6 +728,8 @@ describe('Kamailio edge on the platform database', () => {
       expect(await withTimeout(acme102.call('101').outcome, 5000, 'no answer')).toBe(503);
       await new Promise((r) => setTimeout(r, 200));
       expect(acme101.received.filter((r) => r.method === 'INVITE')).toEqual([]);
+      // The role's grants are enough for the tenant's shared channel count (no fallback to this node's).
+      expect(second.log()).not.toContain('shared channel count unavailable');
       for (const p of [acme101, acme102]) await p.stop().catch(() => {});
     } finally {
       await second?.stop();

@@ -12,9 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestVersion, migrations } from '../migrations/index';
 import { KAMAILIO_EDGE_OBJECTS } from '../migrations/0012_kamailio_edge';
 import { KAMAILIO_OUTBOX_TABLE } from '../migrations/0018_kamailio_call_outbox';
+import { KAMAILIO_LIMIT_TABLES } from '../migrations/0020_kamailio_limits';
 
 /** What exists on PostgreSQL only, by design (Kamailio reaches no SQLite file). */
-const POSTGRES_ONLY: readonly string[] = [...KAMAILIO_EDGE_OBJECTS, KAMAILIO_OUTBOX_TABLE];
+const POSTGRES_ONLY: readonly string[] = [...KAMAILIO_EDGE_OBJECTS, KAMAILIO_OUTBOX_TABLE, ...KAMAILIO_LIMIT_TABLES];
 import type { AsyncStore } from '../async-types';
 import type { TenantRow } from '../types';
 import { openKyselyStore } from '../kysely/store';
