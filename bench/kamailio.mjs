@@ -272,9 +272,13 @@ function profiled(cfg) {
     ['request_route {\n', `request_route {\n\t${mark('kp0')}\n`],
     ['\troute(AUTH);\n', `\t${mark('kp')}\n\troute(AUTH);\n\tif (is_method("INVITE")) { ${since('kp')} ${log('auth')} }\n`],
     ['\tif (!is_method("REGISTER")) route(TENANT);\n', `\t${mark('kp')}\n\tif (!is_method("REGISTER")) route(TENANT);\n\tif (is_method("INVITE")) { ${since('kp')} ${log('tenant')} }\n`],
+    ['\t\troute(CHANNELS);\n', `\t\t${mark('kp')}\n\t\troute(CHANNELS);\n\t\t${since('kp')} ${log('channels')}\n`],
     ['\t$var(code) = 0;\n', `\t$var(code) = 0;\n\t${mark('kp')}\n`],
     ['"$var(body)", "$var(decision)");\n', `"$var(body)", "$var(decision)");\n\t${since('kp')} ${log('http')}\n\t${mark('kp')}\n`],
     ['\t\t\tif (!lookup_branches("location")) {\n', `\t\t\t${since('kp')} ${log('decision')}\n\t\t\t${mark('kp')}\n\t\t\tif (!lookup_branches("location")) {\n`],
+    ['event_route[dialog:end] {\n', `event_route[dialog:end] {\n\t${mark('kpe')}\n`],
+    ['route[CALL_RECORD] {\n', `route[CALL_RECORD] {\n\t${mark('kpr')}\n`],
+    ['\t\txlog("L_ERR", "call record of $ci lost: no outbox: $var(rbody)\\n");\n\t}\n', `\t\txlog("L_ERR", "call record of $ci lost: no outbox: $var(rbody)\\n");\n\t}\n\t${since('kpr')} ${log('bye_call_record')}\n\t${since('kpe')} ${log('bye_dialog_end')}\n`],
     ['route[RELAY] {\n', `route[RELAY] {\n\tif (is_method("INVITE") && !has_totag()) { ${since('kp')} ${log('lookup')} ${since('kp0')} ${log('request_route')} }\n`],
   ];
   for (const [from, to] of edits) {
