@@ -39,6 +39,7 @@ export default defineConfig({
             'test/kamailio.test.ts',
             'test/kamailio-routing.test.ts',
             'test/kamailio-nodes.test.ts',
+            'test/kamailio-tokens.test.ts',
             'test/postgres-nodes.test.ts',
           ],
           env: { HIGHRISE_TEST_STORE: 'postgres' },

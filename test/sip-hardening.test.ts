@@ -45,7 +45,7 @@ async function shortLivedToken(running: Running, tenant: ProvisionedTenant, exte
   try {
     const ctx = { store, baseSipDomain: BASE_DOMAIN, now: () => new Date(), auditKey: loadAuditKeyFile(join(running.dataDir, DEFAULT_AUDIT_KEY_FILE), () => {}) };
     const access = await accessTenant(ctx, PROVIDER, tenant.id);
-    return await issueSoftphoneToken(ctx, await loadPlatformSecret(store), access, { extension, ttlSeconds, wsUrl: running.platform.wsUrl });
+    return await issueSoftphoneToken(ctx, await loadPlatformSecret(store), access, { extension, ttlSeconds, edge: { wsUrls: [running.platform.wsUrl] } });
   } finally {
     await store.close();
   }

@@ -8,10 +8,15 @@
 //
 // Outside: make sure Chromium is installed (apt needs the network), then re-run this script
 // inside `unshare -n` (root) or `unshare -rn` (user namespaces) with `--inside`.
-// Inside: check that `ip -o addr` lists only `lo`, then run vitest and pass its exit code through.
-import { spawnSync } from 'node:child_process';
+// Inside: check that `ip -o addr` lists only `lo`, bridge 127.0.0.1:5432 to the machine's
+// PostgreSQL (its Unix socket, see postgres-bridge.mjs) when there is one, then run vitest and
+// pass its exit code through.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { locateChromium } from './locate-chromium.mjs';
+import { DEFAULT_POSTGRES_SOCKET } from './postgres-bridge.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const INSIDE = '--inside';
@@ -37,15 +42,40 @@ function interfaceNames() {
   return [...new Set(out.stdout.trim().split('\n').filter(Boolean).map((line) => line.split(/\s+/)[1]))];
 }
 
+/**
+ * The browser suite through Kamailio needs PostgreSQL, which listens on the root namespace's
+ * loopback: a bridge process (vitest runs synchronously here) listens on the namespace's
+ * 127.0.0.1:5432 and pipes to the server's Unix socket. Returns its stop function, or undefined
+ * when this machine has no such socket (then the PostgreSQL cases fail saying so).
+ * @returns {Promise<(() => void) | undefined>}
+ */
+async function startPostgresBridge() {
+  const socketPath = process.env.HIGHRISE_POSTGRES_SOCKET ?? DEFAULT_POSTGRES_SOCKET;
+  if (!existsSync(socketPath)) {
+    log(`no PostgreSQL socket at ${socketPath}: suites that need PostgreSQL will fail (set HIGHRISE_POSTGRES_SOCKET)`);
+    return undefined;
+  }
+  const bridge = spawn(process.execPath, [fileURLToPath(new URL('./postgres-bridge.mjs', import.meta.url)), socketPath, '5432'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = await Promise.race([once(bridge.stdout, 'data'), once(bridge, 'exit').then(() => [''])]);
+  if (!String(line).includes('listening')) throw new Error('the PostgreSQL bridge did not start');
+  log(`PostgreSQL bridged into the namespace: 127.0.0.1:5432 -> ${socketPath}`);
+  return () => bridge.kill();
+}
+
 /** @param {string[]} extraArgs */
-function inside(extraArgs) {
+async function inside(extraArgs) {
   const names = interfaceNames();
   if (names.length !== 1 || names[0] !== 'lo') {
     log(`refusing to run: the namespace has interfaces ${names.join(', ')}, expected only lo`);
     return 1;
   }
   log('inside a loopback-only network namespace (ip -o addr: lo only)');
-  return runVitest(extraArgs, { ...process.env, HIGHRISE_LOOPBACK_NAMESPACE: '1' });
+  const stopBridge = await startPostgresBridge();
+  try {
+    return runVitest(extraArgs, { ...process.env, HIGHRISE_LOOPBACK_NAMESPACE: '1' });
+  } finally {
+    stopBridge?.();
+  }
 }
 
 /** The unshare command line for this user, or undefined when namespaces are not available here. */
@@ -82,7 +112,7 @@ async function outside(extraArgs) {
 }
 
 try {
-  process.exit(args[0] === INSIDE ? inside(args.slice(1)) : await outside(args));
+  process.exit(args[0] === INSIDE ? await inside(args.slice(1)) : await outside(args));
 } catch (error) {
   log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

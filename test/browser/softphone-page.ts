@@ -24,7 +24,8 @@ export interface PhonePage extends TrackedPage {
 
 /** What the page configures the element with: a softphone token, or digest credentials. */
 export type PhoneCredentials = (
-  | Pick<SoftphoneToken, 'token' | 'wsUrl' | 'iceServers'>
+  // Without `wsUrl` the element connects where the token says (`ws`: one URL or several to fail over between).
+  | (Pick<SoftphoneToken, 'token' | 'iceServers'> & { wsUrl?: string | undefined })
   | { server: string; domain: string; extension: string; password: string }
 ) & { lang?: string; branding?: string };
 
@@ -43,7 +44,7 @@ export async function openPhonePage(
   const tracked = await openTrackedPage(browser, name);
   const fragment = new URLSearchParams(
     'token' in credentials
-      ? { token: credentials.token, server: credentials.wsUrl, 'ice-servers': JSON.stringify(credentials.iceServers) }
+      ? { token: credentials.token, ...(credentials.wsUrl ? { server: credentials.wsUrl } : {}), 'ice-servers': JSON.stringify(credentials.iceServers) }
       : credentials,
   );
   if (credentials.lang) fragment.set('lang', credentials.lang);

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { Highrise } from '@highrise/sdk';
-import { startPlatform, type Platform } from '@highrise/platform';
+import { startPlatform, type Platform, type PlatformOptions } from '@highrise/platform';
 import { launchChromium } from './chromium';
 
 const SOFTPHONE_DIST = join(resolve(import.meta.dirname, '..', '..'), 'packages/softphone/dist');
@@ -21,7 +21,8 @@ export interface SoftphoneWorld {
   close(): Promise<void>;
 }
 
-export async function startSoftphoneWorld(): Promise<SoftphoneWorld> {
+/** `options` go to the platform as well (e.g. a PostgreSQL database and the Kamailio edge). */
+export async function startSoftphoneWorld(options: PlatformOptions = {}): Promise<SoftphoneWorld> {
   await access(join(SOFTPHONE_DIST, 'highrise-softphone.js')).catch(() => {
     throw new Error(`${SOFTPHONE_DIST}/highrise-softphone.js is missing: run \`npm run build\` first (npm test does).`);
   });
@@ -29,6 +30,7 @@ export async function startSoftphoneWorld(): Promise<SoftphoneWorld> {
   const bootstrapKey = `hr_test_${randomBytes(24).toString('base64url')}`;
   const [started, launched] = await Promise.allSettled([
     startPlatform({
+      ...options,
       port: 0,
       dataDir,
       bootstrapKey,

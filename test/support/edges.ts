@@ -52,14 +52,16 @@ export interface TestEdge {
  * Several nodes rendered for one database share its secrets (the settings table). Each node has its
  * own address (127.0.0.N on loopback), as in a real deployment: a node recognises its own Path by host.
  */
-export async function startKamailioNode(databaseUrl: string, platformUrl: string, host = '127.0.0.1'): Promise<KamailioNode> {
+export async function startKamailioNode(databaseUrl: string, platformUrls: string | string[], host = '127.0.0.1', listenPort?: number): Promise<KamailioNode> {
   if (!existsSync(KAMAILIO_BIN)) throw new Error(`${KAMAILIO_BIN} is missing: apt-get install kamailio kamailio-websocket-modules kamailio-postgres-modules … (see .ci/run)`);
   if (!existsSync(cli)) throw new Error('packages/platform/dist/cli.js is missing: npm run build');
   const outDir = mkdtempSync(join(tmpdir(), 'highrise-edge-kamailio-'));
   try {
-    const port = await freePort(host);
+    // A port chosen beforehand lets a platform name the node in its tokens before the node exists.
+    const port = listenPort ?? (await freePort(host));
     const debug = process.env.KAMAILIO_DEBUG ? ['--debug', process.env.KAMAILIO_DEBUG] : [];
-    await run(process.execPath, [cli, 'kamailio-config', '--database-url', databaseUrl, '--platform-url', platformUrl, '--listen', `${host}:${port}`, '--out', outDir, ...debug], { timeout: 30_000 });
+    const platforms = (Array.isArray(platformUrls) ? platformUrls : [platformUrls]).flatMap((url) => ['--platform-url', url]);
+    await run(process.execPath, [cli, 'kamailio-config', '--database-url', databaseUrl, ...platforms, '--listen', `${host}:${port}`, '--out', outDir, ...debug], { timeout: 30_000 });
     const kamailio = await startKamailio(join(outDir, 'kamailio.cfg'), port, 20_000, host);
     return {
       wsUrl: `ws://${host}:${port}/`,

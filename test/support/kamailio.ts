@@ -1,6 +1,7 @@
 /**
  * A real Kamailio for tests: started in the foreground (`-DD -E`) on a loopback port the test picked,
- * never as a system service, and stopped by its own pid. Its log is kept so a failing test can print
+ * never as a system service, in a process group of its own, and stopped by its own pid (or killed,
+ * workers and all, by its group). Its log is kept so a failing test can print
  * it; its startup time is measured so a slow start is visible.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -15,6 +16,8 @@ export interface RunningKamailio {
   /** Everything Kamailio wrote so far (stderr and stdout). */
   log(): string;
   stop(): Promise<void>;
+  /** SIGKILL to its process group (the main process and every worker): a node that dies, not one that stops. */
+  kill(): Promise<void>;
 }
 
 /** A loopback port free right now (the OS picks; Kamailio cannot take port 0). */
@@ -47,7 +50,8 @@ const accepts = (port: number, host: string) =>
 
 export async function startKamailio(configPath: string, port: number, timeoutMs = 20_000, host = '127.0.0.1'): Promise<RunningKamailio> {
   const started = Date.now();
-  const child: ChildProcess = spawn(KAMAILIO_BIN, ['-f', configPath, '-DD', '-E'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // detached: its own process group, so kill() reaches the workers it forks (and nothing else).
+  const child: ChildProcess = spawn(KAMAILIO_BIN, ['-f', configPath, '-DD', '-E'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -63,6 +67,12 @@ export async function startKamailio(configPath: string, port: number, timeoutMs 
     clearTimeout(timer);
   };
 
+  const kill = async () => {
+    if (gone || child.pid === undefined) return;
+    process.kill(-child.pid, 'SIGKILL');
+    await exited;
+  };
+
   while (!(await accepts(port, host))) {
     if (gone) throw new Error(`kamailio exited during startup:\n${log}`);
     if (Date.now() - started > timeoutMs) {
@@ -71,5 +81,5 @@ export async function startKamailio(configPath: string, port: number, timeoutMs 
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { pid: child.pid!, port, startupMs: Date.now() - started, log: () => log, stop };
+  return { pid: child.pid!, port, startupMs: Date.now() - started, log: () => log, stop, kill };
 }

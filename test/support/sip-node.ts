@@ -69,6 +69,20 @@ export interface NodePhoneOptions {
   displayName?: string;
   /** Anything else for sip.js's UserAgent (applied last, so it can override the defaults here). */
   userAgentOptions?: Partial<UserAgentOptions>;
+  /**
+   * Other edge nodes, in order: when its connection drops without a goodbye (the node died), the
+   * phone connects to the next server (wrapping round) and registers there, as a phone with a
+   * list of outbound proxies does.
+   */
+  failoverWsUrls?: string[];
+}
+
+/** A phone registered again after losing its edge node. */
+export interface Failover {
+  wsUrl: string;
+  /** When the connection dropped, and when the new node accepted the REGISTER (Date.now()). */
+  lostAt: number;
+  registeredAt: number;
 }
 
 export interface ReceivedRequest {
@@ -115,6 +129,8 @@ export interface NodePhone {
   nextIncoming(timeoutMs?: number): Promise<IncomingCall>;
   /** Kills the WebSocket without any SIP goodbye, like a crashed tab or a lost network. */
   dropConnection(): void;
+  /** Resolves when the phone has registered at another node after its connection dropped (failoverWsUrls). */
+  nextFailover(timeoutMs?: number): Promise<Failover>;
   /** Stops the UA politely (sip.js sends BYE for its calls and closes the socket). */
   stop(): Promise<void>;
 }
@@ -123,7 +139,11 @@ export function createNodePhone(options: NodePhoneOptions): NodePhone {
   const aor = `sip:${options.number}@${options.domain}`;
   const uri = UserAgent.makeURI(aor);
   if (!uri) throw new Error(`bad AOR ${aor}`);
-  const server = options.token ? `${options.wsUrl}?token=${encodeURIComponent(options.token)}` : options.wsUrl;
+  const withToken = (wsUrl: string) => (options.token ? `${wsUrl}?token=${encodeURIComponent(options.token)}` : wsUrl);
+  const servers = [options.wsUrl, ...(options.failoverWsUrls ?? [])];
+  let current = 0;
+  const server = withToken(options.wsUrl);
+  const failoverWaiters: Array<(f: Failover) => void> = [];
   const received: ReceivedRequest[] = [];
   const responses: number[] = [];
   const incoming: IncomingCall[] = [];
@@ -138,6 +158,10 @@ export function createNodePhone(options: NodePhoneOptions): NodePhone {
     logBuiltinEnabled: false,
     logLevel: 'error',
     delegate: {
+      onDisconnect(error) {
+        // Only a connection the other side lost (no error when we stopped the UA ourselves).
+        if (error && servers.length > 1) void failOver(Date.now());
+      },
       onInvite(invitation) {
         // Ring like a real phone: 180 Ringing goes back at once.
         invitation.progress().catch(() => {});
@@ -157,6 +181,38 @@ export function createNodePhone(options: NodePhoneOptions): NodePhone {
     deliver?.(message);
   };
   let registerer: Registerer | undefined;
+  const registerNow = () => {
+    registerer ??= new Registerer(userAgent);
+    const currentRegisterer = registerer;
+    return new Promise<void>((resolve, reject) => {
+      currentRegisterer
+        .register({
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (response) => reject(new SipRejected(response.message.statusCode ?? 0)),
+          },
+        })
+        .catch(reject);
+    });
+  };
+  // The next server in the list (wrapping round), until one connects and takes the REGISTER.
+  async function failOver(lostAt: number) {
+    const transport = userAgent.transport as unknown as { configuration: { server: string } };
+    for (let attempt = 0; attempt < servers.length * 5 && userAgent.state !== 'Stopped'; attempt++) {
+      current = (current + 1) % servers.length;
+      transport.configuration.server = withToken(servers[current]!);
+      try {
+        await userAgent.reconnect();
+        await registerNow();
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      const failover = { wsUrl: servers[current]!, lostAt, registeredAt: Date.now() };
+      failoverWaiters.splice(0).forEach((w) => w(failover));
+      return;
+    }
+  }
 
   return {
     aor,
@@ -165,20 +221,7 @@ export function createNodePhone(options: NodePhoneOptions): NodePhone {
     responses,
     incoming,
     start: () => userAgent.start(),
-    register() {
-      registerer ??= new Registerer(userAgent);
-      const current = registerer;
-      return new Promise<void>((resolve, reject) => {
-        current
-          .register({
-            requestDelegate: {
-              onAccept: () => resolve(),
-              onReject: (response) => reject(new SipRejected(response.message.statusCode ?? 0)),
-            },
-          })
-          .catch(reject);
-      });
-    },
+    register: registerNow,
     async unregister() {
       if (!registerer || registerer.state !== RegistererState.Registered) return;
       const current = registerer;
@@ -197,6 +240,9 @@ export function createNodePhone(options: NodePhoneOptions): NodePhone {
     dropConnection() {
       const socket = (userAgent.transport as unknown as { ws?: WebSocket }).ws;
       socket?.terminate();
+    },
+    nextFailover(timeoutMs = 10_000) {
+      return withTimeout(new Promise<Failover>((resolve) => failoverWaiters.push(resolve)), timeoutMs, `${aor} did not register at another node`);
     },
     async stop() {
       // A socket the edge closes (suspension, a deleted extension), even one still closing, leaves

@@ -18,7 +18,8 @@ async function provision(slug: string, name: string) {
   console.log(`tenant     ${tenant.id}  (${tenant.name}, SIP domain ${tenant.sipDomain})`);
   console.log(`admin key  ${adminKey?.secret ?? '(none)'}   <- shown once; the tenant's own API key`);
   console.log(`extension  ${extension.sipUri}  SIP password ${extension.sipPassword}`);
-  console.log(`embed      <highrise-softphone server="${phone.wsUrl}" token="${phone.token}"></highrise-softphone>`);
+  // The token names the edge (every Kamailio node, when there are several): no `server` attribute needed.
+  console.log(`embed      <highrise-softphone token="${phone.token}"></highrise-softphone>`);
 }
 
 const [slug, name] = process.argv.slice(2);

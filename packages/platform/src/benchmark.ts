@@ -42,7 +42,7 @@ export async function createBenchmarkApis(options: { dataDir: string; apiKey: st
   const services: AppServices = {
     domain,
     secret: await loadPlatformSecret(store),
-    wsUrl: () => 'ws://127.0.0.1:0/sip',
+    softphoneEdge: async () => ({ wsUrls: ['ws://127.0.0.1:0/sip'] }),
     iceServers: [],
     openapi: () => ({}),
     liveCounters: () => ({ channels: 0, registrations: 0, messages: 0, messagesWindowStartedAt: new Date() }),

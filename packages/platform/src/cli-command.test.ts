@@ -49,6 +49,15 @@ describe('highrise start arguments', () => {
     expect(parseCommand(['start'], {})).toEqual({ port: 8080, dataDir: '.highrise', bootstrapKey: undefined, sipDomain: undefined, host: '127.0.0.1', databaseUrl: undefined, allowPrivateWebhooks: false, audit: {}, portingCarrier: undefined });
   });
 
+  it('sends phones to Kamailio with --kamailio-ws-url (repeatable) or HIGHRISE_KAMAILIO_WS_URL, on PostgreSQL only', () => {
+    const db = ['--database-url', 'postgres://u@db/highrise'];
+    expect(parseCommand(['start', ...db], {}).kamailioWsUrls).toBeUndefined();
+    expect(parseCommand(['start', ...db, '--kamailio-ws-url', 'wss://sip1.example.com/', '--kamailio-ws-url', 'wss://sip2.example.com/'], {}).kamailioWsUrls).toEqual(['wss://sip1.example.com/', 'wss://sip2.example.com/']);
+    expect(parseCommand(['start', ...db], { HIGHRISE_KAMAILIO_WS_URL: 'ws://127.0.0.1:5065/, ws://127.0.0.2:5065/' }).kamailioWsUrls).toEqual(['ws://127.0.0.1:5065/', 'ws://127.0.0.2:5065/']);
+    expect(() => parseCommand(['start', ...db, '--kamailio-ws-url', 'http://sip.example.com/'], {})).toThrow(/ws:\/\/ or wss:\/\/ URLs, not "http:/);
+    expect(() => parseCommand(['start', '--kamailio-ws-url', 'wss://sip1.example.com/'], {})).toThrow(/needs --database-url/);
+  });
+
   it('turns TURN on only with both URLs and a secret, the secret from a file or the environment, never a flag', () => {
     const dir = mkdtempSync(join(tmpdir(), 'highrise-turn-flag-'));
     const file = join(dir, 'secret');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isTurnUrl } from './domain/turn-credentials';
+import { isWebSocketUrl } from './domain/softphone-edge';
 import { parseArgs } from 'node:util';
 
 export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-key KEY [--sip-domain D] [--host H] [--allow-private-webhooks]
@@ -39,9 +40,15 @@ export const USAGE = `usage: highrise start --port N --data-dir DIR --bootstrap-
                       (HIGHRISE_TURN_URLS); needs coturn's static-auth-secret in the file named by
                       --turn-secret-file (HIGHRISE_TURN_SECRET_FILE) or in HIGHRISE_TURN_SECRET,
                       never as a flag, where ps would show it
+  --kamailio-ws-url URL
+                      Kamailio is the phones' SIP edge (highrise kamailio-config on the same
+                      --database-url): softphone tokens name this ws:// or wss:// URL, with digest
+                      credentials Kamailio checks itself (auth_ephemeral). Repeat it for several
+                      Kamailio nodes: the widget tries them in order (HIGHRISE_KAMAILIO_WS_URL,
+                      comma-separated). Without it tokens name this node's embedded edge
 
        highrise migrate status | up [--to N] | down --to N [--dry-run]   (see highrise migrate --help)
-       highrise kamailio-config --database-url URL --platform-url URL --listen HOST:PORT --out DIR
+       highrise kamailio-config --database-url URL --platform-url URL… --listen HOST:PORT --out DIR
                                                           (see highrise kamailio-config --help)
 
 Operator commands (talk to a running platform over HTTP; --base-url / HIGHRISE_BASE_URL and
@@ -73,6 +80,8 @@ export interface StartCommand {
   tenantRetentionDays?: number | undefined;
   /** coturn REST credentials minted into softphone tokens; undefined: none. */
   turn?: { secret: string; urls: string[] } | undefined;
+  /** The Kamailio nodes softphone tokens send phones to; undefined: the embedded edge. */
+  kamailioWsUrls?: string[] | undefined;
 }
 
 /** A boolean environment twin: `1`/`true` or `0`/`false`; anything else is a mistake worth saying. */
@@ -104,6 +113,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
         'tenant-retention-days': { type: 'string' },
         'turn-url': { type: 'string' },
         'turn-secret-file': { type: 'string' },
+        'kamailio-ws-url': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -136,6 +146,12 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
   if (retentionText !== undefined && (!/^\d+(\.\d+)?$/.test(retentionText) || tenantRetentionDays! > 3650)) {
     throw new UsageError(`--tenant-retention-days (HIGHRISE_TENANT_RETENTION_DAYS) must be a number of days from 0 to 3650, not "${retentionText}"`);
   }
+  const kamailioText = values['kamailio-ws-url'] ?? (env.HIGHRISE_KAMAILIO_WS_URL ? env.HIGHRISE_KAMAILIO_WS_URL.split(',').map((url) => url.trim()) : undefined);
+  const badKamailio = kamailioText?.find((url) => !isWebSocketUrl(url));
+  if (badKamailio !== undefined) throw new UsageError(`--kamailio-ws-url (HIGHRISE_KAMAILIO_WS_URL) takes ws:// or wss:// URLs, not "${badKamailio}"`);
+  if (kamailioText !== undefined && databaseUrl === undefined) {
+    throw new UsageError('--kamailio-ws-url (HIGHRISE_KAMAILIO_WS_URL) needs --database-url: Kamailio reads the directory from PostgreSQL');
+  }
   return {
     port,
     dataDir: values['data-dir'] ?? env.HIGHRISE_DATA_DIR ?? '.highrise',
@@ -148,6 +164,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): StartComma
     portingCarrier: carrierText === 'simulated' ? 'simulated' : undefined,
     metricsToken,
     tenantRetentionDays,
+    kamailioWsUrls: kamailioText,
     turn: turnOptions(values['turn-url'] ?? env.HIGHRISE_TURN_URLS, values['turn-secret-file'] ?? env.HIGHRISE_TURN_SECRET_FILE, env),
   };
 }

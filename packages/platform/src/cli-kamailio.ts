@@ -11,11 +11,11 @@ import { parseArgs } from 'node:util';
 import { connect } from './store/db/connect';
 import { schemaVersion } from './store/db/migrate';
 import { UsageError } from './cli-command';
-import { KamailioConfigError, kamailioDatabaseUrl, parseListen, readTemplate, renderKamailioConfig, type KamailioSecrets } from './kamailio/render';
+import { KamailioConfigError, kamailioDatabaseUrl, parseListen, readTemplate, renderDispatcherList, renderKamailioConfig, type KamailioSecrets } from './kamailio/render';
 import { kamailioEdge } from './store/migrations/0012_kamailio_edge';
 import { EDGE_SECRET_SETTING } from './domain/sip-route-decision';
 
-export const KAMAILIO_USAGE = `usage: highrise kamailio-config --database-url URL --platform-url URL --listen HOST:PORT --out DIR [--kamailio-database-url URL] [--sip-domain BASE] [--routing-fallback reject|location] [--debug N]
+export const KAMAILIO_USAGE = `usage: highrise kamailio-config --database-url URL --platform-url URL [--platform-url URL …] --listen HOST:PORT --out DIR [--kamailio-database-url URL] [--sip-domain BASE] [--routing-fallback reject|location] [--debug N]
 
   Renders DIR/kamailio.cfg so that \`kamailio -f DIR/kamailio.cfg\` serves SIP over WebSocket at
   ws://HOST:PORT/ for every tenant domain in the database, tenants created later included.
@@ -24,9 +24,12 @@ export const KAMAILIO_USAGE = `usage: highrise kamailio-config --database-url UR
   --kamailio-database-url URL
                       the URL Kamailio itself connects with (its own restricted role, see
                       deploy/kamailio/README.md); default: --database-url
-  --platform-url URL  where the edge asks for routing decisions (a platform node or a balancer)
+  --platform-url URL  a platform node the edge asks for routing decisions and sends call records to;
+                      repeat it for each node (written to DIR/dispatcher.list: each call goes to
+                      one node, and to the next when that one does not answer)
   --listen HOST:PORT  the edge's WebSocket listener
-  --out DIR           where kamailio.cfg (mode 0600: it holds secrets) and its run directory go
+  --out DIR           where kamailio.cfg (mode 0600: it holds secrets), dispatcher.list and its run
+                      directory go
   --sip-domain BASE   tenants' SIP domains are <slug>.BASE (HIGHRISE_SIP_DOMAIN, default sip.localhost);
                       must equal the platform's
   --routing-fallback reject|location
@@ -43,7 +46,8 @@ export interface KamailioConfigCommand {
   databaseUrl: string;
   /** What Kamailio connects with; the platform's URL when not given. */
   kamailioDatabaseUrl: string;
-  platformUrl: string;
+  /** The platform nodes, in the order given (node i is http_client connection platform_<i>). */
+  platformUrls: string[];
   routingFallback: 'reject' | 'location';
   listen: { host: string; port: number };
   outDir: string;
@@ -64,7 +68,7 @@ export function parseKamailioConfigCommand(argv: string[], env: NodeJS.ProcessEn
         'database-url': { type: 'string' },
         'kamailio-database-url': { type: 'string' },
         'routing-fallback': { type: 'string' },
-        'platform-url': { type: 'string' },
+        'platform-url': { type: 'string', multiple: true },
         listen: { type: 'string' },
         out: { type: 'string' },
         'sip-domain': { type: 'string' },
@@ -80,7 +84,8 @@ export function parseKamailioConfigCommand(argv: string[], env: NodeJS.ProcessEn
   if (values.help) throw new UsageError('');
   const databaseUrl = values['database-url'] ?? env.HIGHRISE_DATABASE_URL;
   if (!databaseUrl) throw new UsageError('--database-url is required: Kamailio reads the platform from PostgreSQL');
-  if (!values['platform-url']) throw new UsageError('--platform-url is required');
+  const platformUrls = values['platform-url'] ?? [];
+  if (platformUrls.length === 0) throw new UsageError('--platform-url is required (once per platform node)');
   if (!values.listen) throw new UsageError('--listen HOST:PORT is required');
   if (!values.out) throw new UsageError('--out DIR is required');
   const sipDomain = (values['sip-domain'] ?? env.HIGHRISE_SIP_DOMAIN ?? 'sip.localhost').toLowerCase();
@@ -99,7 +104,8 @@ export function parseKamailioConfigCommand(argv: string[], env: NodeJS.ProcessEn
   try {
     const kamailioUrl = values['kamailio-database-url'] ?? databaseUrl;
     kamailioDatabaseUrl(kamailioUrl);
-    return { databaseUrl, kamailioDatabaseUrl: kamailioUrl, routingFallback, platformUrl: values['platform-url'], listen: parseListen(values.listen), outDir: resolve(values.out), sipDomain, debug: values.debug === undefined ? undefined : Number(values.debug), children, pikeDensity };
+    renderDispatcherList(platformUrls);
+    return { databaseUrl, kamailioDatabaseUrl: kamailioUrl, routingFallback, platformUrls, listen: parseListen(values.listen), outDir: resolve(values.out), sipDomain, debug: values.debug === undefined ? undefined : Number(values.debug), children, pikeDensity };
   } catch (error) {
     if (error instanceof KamailioConfigError) throw new UsageError(error.message);
     throw error;
@@ -110,6 +116,7 @@ const SETTING = { nonce: 'kamailio.nonce_secret', edge: EDGE_SECRET_SETTING, eph
 
 export interface KamailioConfigResult {
   configPath: string;
+  dispatcherListPath: string;
   runDir: string;
 }
 
@@ -138,10 +145,12 @@ export async function runKamailioConfig(command: KamailioConfigCommand, write: (
     await conn.close();
   }
   const runDir = join(command.outDir, 'run');
+  const dispatcherListPath = join(command.outDir, 'dispatcher.list');
   const text = renderKamailioConfig(template, {
     databaseUrl: command.kamailioDatabaseUrl,
     routingFallback: command.routingFallback,
-    platformUrl: command.platformUrl,
+    platformUrls: command.platformUrls,
+    dispatcherListPath,
     listen: command.listen,
     runDir,
     secrets,
@@ -153,8 +162,10 @@ export async function runKamailioConfig(command: KamailioConfigCommand, write: (
   const configPath = join(command.outDir, 'kamailio.cfg');
   writeFileSync(configPath, text, { mode: 0o600 });
   chmodSync(configPath, 0o600);
+  writeFileSync(dispatcherListPath, renderDispatcherList(command.platformUrls));
   write(`wrote ${configPath}`);
+  write(`wrote ${dispatcherListPath} (${command.platformUrls.length} platform node${command.platformUrls.length === 1 ? '' : 's'})`);
   write(`SIP over WebSocket: ws://${command.listen.host}:${command.listen.port}/ for every tenant under *.${command.sipDomain}`);
   write(`run: kamailio -f ${configPath} -DD -E`);
-  return { configPath, runDir };
+  return { configPath, dispatcherListPath, runDir };
 }

@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     ...(command.portingCarrier ? { porting: { carrier: command.portingCarrier } } : {}),
     metricsToken: command.metricsToken,
     ...(command.turn ? { turn: command.turn } : {}),
+    ...(command.kamailioWsUrls ? { kamailio: { wsUrls: command.kamailioWsUrls } } : {}),
     ...(command.tenantRetentionDays !== undefined ? { tenants: { retentionDays: command.tenantRetentionDays } } : {}),
     log: (line) => process.stdout.write(`${line}\n`),
   });

@@ -94,9 +94,14 @@ export interface PlatformOptions {
   usageFlushMs?: number | undefined;
   /**
    * The Kamailio edge (PostgreSQL only). `outboxIntervalMs`: how often this node looks in the
-   * outbox table Kamailio writes its call records to without being woken by its NOTIFY (default 5000).
+   * outbox table Kamailio writes its call records to without being woken by its NOTIFY (default
+   * 5000). `wsUrls`: the
+   * Kamailio nodes' WebSocket URLs, which makes Kamailio the phones' edge: softphone tokens name
+   * them (`wsUrls`, tried in order) and carry digest credentials that Kamailio's `auth_ephemeral`
+   * checks without asking the platform (`sipCredentials`). Without `wsUrls`, tokens name the
+   * embedded edge on this node's own port.
    */
-  kamailio?: { outboxIntervalMs?: number };
+  kamailio?: { outboxIntervalMs?: number; wsUrls?: string[] };
   /**
    * Number porting. `carrier`: the carrier's porting API, or `'simulated'` for the built-in
    * SimulatedCarrier that completes every order by itself (demo and tests only). Default none:

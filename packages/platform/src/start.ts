@@ -20,6 +20,7 @@ import { DEFAULT_STORAGE_LIMIT_BYTES } from './domain/porting/documents';
 import type { PortingRuntime } from './domain/porting/runtime';
 import { createSipDirectory } from './domain/sip-directory';
 import { isTurnUrl } from './domain/turn-credentials';
+import { checkKamailioEdgeOptions, ensureEphemeralSecret, softphoneEdgeSource } from './domain/softphone-edge';
 import { decideSipRoute, edgeSecretReader, recordEdgeCall } from './domain/sip-route-decision';
 import { CallRecordWriter } from './domain/call-record-writer';
 import { UsageCounter } from './domain/usage-counter';
@@ -112,11 +113,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     if (options.turn.secret.length < 16) throw new Error('turn.secret must be at least 16 characters');
     if (options.turn.urls.length === 0 || !options.turn.urls.every(isTurnUrl)) throw new Error(`turn.urls must be turn: or turns: URLs, not ${JSON.stringify(options.turn.urls)}`);
   }
+  checkKamailioEdgeOptions(options.kamailio, options.databaseUrl);
   const store = await openStore(options);
   const shared = options.databaseUrl !== undefined;
   try {
     if (options.databaseUrl !== undefined) {
       await recordSipBaseDomain(store, baseSipDomain);
+      if (options.kamailio?.wsUrls) await ensureEphemeralSecret(store);
       // Several nodes may share this database; the API and background work are shared, the SIP edge is not.
       log(
         'on PostgreSQL: other nodes may share this database. The HTTP API, webhooks, porting and cleanup are shared (leased); ' +
@@ -206,6 +209,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     domain.usage = usage;
     usage.start();
     const directory = createSipDirectory(domain, secret, directoryCache, log, callRecords);
+    const softphoneEdge = softphoneEdgeSource(store, options.kamailio, { wsUrl: () => wsUrl, apiOrigin: () => publicUrl });
     const app = createApp({
       metrics,
       // The Kamailio edge's dial plan: the same directory and resolver the embedded edge uses.
@@ -218,7 +222,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       services: {
         domain,
         secret,
-        wsUrl: () => wsUrl,
+        softphoneEdge,
         iceServers: options.iceServers ?? [],
         turn: options.turn,
         porting,

@@ -16,6 +16,12 @@ import { createHmac } from 'node:crypto';
  * not inherited by the new 101.
  */
 
+/**
+ * Where the `auth_ephemeral` secret lives (`settings`): `highrise kamailio-config` renders it into
+ * kamailio.cfg, the platform mints with it; whichever runs first creates it.
+ */
+export const EPHEMERAL_SECRET_SETTING = 'kamailio.ephemeral_secret';
+
 export interface EdgeCredentials {
   /** `<expiry, unix seconds>:<extension>.<extension row id>@<tenant SIP domain>` */
   username: string;

@@ -138,7 +138,7 @@ function planDecision(directory: RoutingDirectory, resolution: DialResolution, t
   }
 }
 
-/** Where `highrise kamailio-config` keeps the edge's bearer secret; every platform node reads the same row. */
+/** Where `highrise kamailio-config` keeps the edge's secret (its credential on the internal endpoints); every platform node reads the same row. */
 export const EDGE_SECRET_SETTING = 'kamailio.edge_secret';
 
 /**
@@ -146,13 +146,18 @@ export const EDGE_SECRET_SETTING = 'kamailio.edge_secret';
  * rotated secret applies within that time on every node) and never read twice at once.
  */
 export function edgeSecretReader(settings: { get(key: string): Promise<string | undefined> }, ttlMs = 10_000, now = () => Date.now()): () => Promise<string | undefined> {
+  return settingReader(settings, EDGE_SECRET_SETTING, ttlMs, now);
+}
+
+/** One setting read as `edgeSecretReader` reads the edge secret (also the `auth_ephemeral` secret tokens are minted with). */
+export function settingReader(settings: { get(key: string): Promise<string | undefined> }, key: string, ttlMs = 10_000, now = () => Date.now()): () => Promise<string | undefined> {
   let cached: { value: string | undefined; at: number } | undefined;
   let reading: Promise<string | undefined> | undefined;
   return async () => {
     // No secret yet is kept for a second only: the first `kamailio-config` must not wait out the TTL.
     if (cached && now() - cached.at < (cached.value === undefined ? Math.min(ttlMs, 1000) : ttlMs)) return cached.value;
     reading ??= settings
-      .get(EDGE_SECRET_SETTING)
+      .get(key)
       .then((value) => {
         cached = { value, at: now() };
         return value;

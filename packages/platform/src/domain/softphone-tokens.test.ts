@@ -46,7 +46,7 @@ async function directoryOf() {
 
 describe('softphone tokens', () => {
   it('carry the AOR, tenant, extension, display name and edge URL, and verify', async () => {
-    const issued = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
+    const issued = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, edge: { wsUrls: [wsUrl] } });
     expect(issued.sipUri).toBe('sip:101@acme.sip.localhost');
     expect(issued.expiresAt.getTime()).toBe(clock + 600_000);
     const claims = decodeJwt(issued.token);
@@ -58,8 +58,30 @@ describe('softphone tokens', () => {
     expect(check).toEqual({ ok: true, claims: { tenantId: acme.tenant.id, extension: '101', extensionId, expiresAt: issued.expiresAt } });
   });
 
+  it('carry no SIP credentials for the embedded edge, and Kamailio auth_ephemeral credentials that expire with the token for Kamailio', async () => {
+    const embedded = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, edge: { wsUrls: [wsUrl] } });
+    expect(embedded.sipCredentials).toBeUndefined();
+    expect(decodeJwt(embedded.token).sip).toBeUndefined();
+
+    const nodes = ['ws://127.0.0.1:5061/', 'ws://127.0.0.2:5061/'];
+    const ephemeralSecret = 'k'.repeat(43);
+    const issued = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, edge: { wsUrls: nodes, ephemeralSecret, apiOrigin: 'http://127.0.0.1:8080' } });
+    const extensionId = (await acme.scope.extensions.getByNumber('101'))!.id;
+    const expiry = (clock + 600_000) / 1000;
+    expect(issued.wsUrl).toBe(nodes[0]);
+    expect(issued.wsUrls).toEqual(nodes);
+    expect(issued.sipCredentials?.username).toBe(`${expiry}:101.${extensionId}@acme.sip.localhost`);
+    // What auth_ephemeral computes from the username with the shared secret.
+    expect(issued.sipCredentials?.password).toBe(createHmac('sha1', ephemeralSecret).update(issued.sipCredentials!.username).digest('base64'));
+    expect(issued.sipCredentials?.expiresAt).toEqual(issued.expiresAt);
+    const claims = decodeJwt(issued.token);
+    expect(claims).toMatchObject({ ws: nodes, api: 'http://127.0.0.1:8080', sip: { username: issued.sipCredentials!.username, password: issued.sipCredentials!.password } });
+    // The token still opens the embedded edge as before.
+    expect((await (await directoryOf()).verifyToken(issued.token)).ok).toBe(true);
+  });
+
   it('are refused once expired', async () => {
-    const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 60, wsUrl });
+    const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 60, edge: { wsUrls: [wsUrl] } });
     clock += 61_000;
     expect(await (await directoryOf()).verifyToken(token)).toEqual({ ok: false, reason: 'token_expired' });
   });
@@ -80,7 +102,7 @@ describe('softphone tokens', () => {
   });
 
   it('stop working when the extension is deleted or the tenant suspended', async () => {
-    const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
+    const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, edge: { wsUrls: [wsUrl] } });
     const directory = (await directoryOf());
     await ctx.store.tenants.update(acme.tenant.id, { status: 'suspended' });
     expect(await directory.verifyToken(token)).toEqual({ ok: false, reason: 'tenant_suspended' });
@@ -90,7 +112,7 @@ describe('softphone tokens', () => {
   });
 
   it('are refused by an extension deleted and created again with the same number', async () => {
-    const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
+    const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, edge: { wsUrls: [wsUrl] } });
     await deleteExtension(ctx, provider, acme, (await acme.scope.extensions.getByNumber('101'))!.id);
     await createExtension(ctx, provider, acme, { number: '101', displayName: 'Someone else', sipPassword: 'another-long-password' });
     expect(await (await directoryOf()).verifyToken(token)).toEqual({ ok: false, reason: 'extension_not_found' });
@@ -98,7 +120,7 @@ describe('softphone tokens', () => {
 
   it('without the extension id claim (issued before it existed) are honoured only by an extension older than the token', async () => {
     clock += 5_000;
-    const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl });
+    const { token } = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, edge: { wsUrls: [wsUrl] } });
     const { eid: _eid, ...claims } = decodeJwt(token);
     const directory = (await directoryOf());
     // Re-signed without `eid` with the tenant's real key (HMAC of the platform secret and the tenant's seed).
@@ -114,13 +136,13 @@ describe('softphone tokens', () => {
   });
 
   it('issued at the same moment as the tenant\'s first are all valid: one signing key, not one each', async () => {
-    const issued = await Promise.all([1, 2, 3].map(() => issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, wsUrl })));
+    const issued = await Promise.all([1, 2, 3].map(() => issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, edge: { wsUrls: [wsUrl] } })));
     const directory = await directoryOf();
     for (const { token } of issued) expect(await directory.verifyToken(token)).toMatchObject({ ok: true });
   });
 
   it('are issued only for an extension of the tenant', async () => {
-    await expect(issueSoftphoneToken(ctx, secret, acme, { extension: '999', ttlSeconds: 600, wsUrl })).rejects.toBeInstanceOf(NotFound);
+    await expect(issueSoftphoneToken(ctx, secret, acme, { extension: '999', ttlSeconds: 600, edge: { wsUrls: [wsUrl] } })).rejects.toBeInstanceOf(NotFound);
   });
 
   it('are signed with a secret that survives a restart', async () => {

@@ -10,6 +10,7 @@ import { sipUri } from './extensions';
 import type { TenantAccess } from './tenants';
 import { systemScope } from './system-scope';
 import type { SipDirectoryCache } from './sip-directory-cache';
+import { mintEdgeCredentials, type EdgeCredentials } from './edge-credentials';
 
 const ISSUER = 'highrise';
 const AUDIENCE = 'softphone';
@@ -25,7 +26,23 @@ export interface SoftphoneTokenIssued {
   token: string;
   expiresAt: Date;
   sipUri: string;
+  /** The first of `wsUrls`. */
   wsUrl: string;
+  wsUrls: string[];
+  /** Digest credentials for Kamailio (`auth_ephemeral`); only when the edge is Kamailio. */
+  sipCredentials?: EdgeCredentials;
+}
+
+/**
+ * Where the widget registers: the embedded edge (`{ wsUrls: [its URL] }`), or Kamailio's nodes with
+ * the `auth_ephemeral` secret, in which case the token carries digest credentials Kamailio checks on
+ * its own (docs/decisions/2026-12-02-softphone-tokens-at-kamailio.md).
+ */
+export interface SoftphoneEdge {
+  wsUrls: string[];
+  ephemeralSecret?: string | undefined;
+  /** The platform's own origin, for what the widget asks the platform over HTTP (branding). */
+  apiOrigin?: string | undefined;
 }
 
 /** Signs a short-lived token that lets one widget register as one extension of one tenant. */
@@ -33,7 +50,7 @@ export async function issueSoftphoneToken(
   ctx: DomainContext,
   secret: Uint8Array,
   access: TenantAccess,
-  input: { extension: string; ttlSeconds: number; wsUrl: string },
+  input: { extension: string; ttlSeconds: number; edge: SoftphoneEdge },
   /** Who asked; when given, the issue is written to the tenant's audit log (never the token). */
   actor?: Actor,
 ): Promise<SoftphoneTokenIssued> {
@@ -46,9 +63,25 @@ export async function issueSoftphoneToken(
   const iat = Math.floor(ctx.now().getTime() / 1000);
   const exp = iat + input.ttlSeconds;
   const aor = sipUri(input.extension, tenant.sipDomain);
+  const { wsUrls, ephemeralSecret, apiOrigin } = input.edge;
+  if (wsUrls.length === 0) throw new Error('a softphone edge needs at least one WebSocket URL');
+  // Minted into the token itself: the widget is given the token only, and Kamailio needs digest credentials.
+  const sipCredentials = ephemeralSecret === undefined
+    ? undefined
+    : mintEdgeCredentials(ephemeralSecret, { extension: input.extension, extensionId: ext.id, sipDomain: tenant.sipDomain, expiresAt: new Date(exp * 1000) });
   // `name` lets the widget present the extension's display name to the people it calls.
   // `eid` ties the token to this extension row: the number deleted and created again is someone else.
-  const token = await new SignJWT({ tid: tenant.id, ext: input.extension, eid: ext.id, ws: input.wsUrl, name: ext.displayName })
+  // `ws` is one URL (as widgets of the first release read it) or, with several Kamailio nodes, the list.
+  const claims = {
+    tid: tenant.id,
+    ext: input.extension,
+    eid: ext.id,
+    ws: wsUrls.length === 1 ? wsUrls[0] : wsUrls,
+    name: ext.displayName,
+    ...(sipCredentials ? { sip: { username: sipCredentials.username, password: sipCredentials.password } } : {}),
+    ...(apiOrigin ? { api: apiOrigin } : {}),
+  };
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(aor)
     .setIssuer(ISSUER)
@@ -61,7 +94,7 @@ export async function issueSoftphoneToken(
     const expiresAt = new Date(exp * 1000).toISOString();
     await ctx.store.transaction(() => recordAudit(ctx, actor, access.capability, 'softphone_token.issued', ext.id, { after: { extension: input.extension, expiresAt } }));
   }
-  return { token, expiresAt: new Date(exp * 1000), sipUri: aor, wsUrl: input.wsUrl };
+  return { token, expiresAt: new Date(exp * 1000), sipUri: aor, wsUrl: wsUrls[0]!, wsUrls: [...wsUrls], ...(sipCredentials ? { sipCredentials } : {}) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ErrorCode, IceServer, Permission } from '@highrise/sdk/schemas';
 import type { TurnOptions } from '../domain/turn-credentials';
+import type { SoftphoneEdge } from '../domain/softphone-tokens';
 import type { DomainContext } from '../domain/context';
 import type { Actor, Principal } from '../domain/principal';
 import type { TenantAccess } from '../domain/tenants';
@@ -25,8 +26,8 @@ export interface AppServices {
   domain: DomainContext;
   /** Signs softphone tokens. */
   secret: Uint8Array;
-  /** The SIP edge's WebSocket URL, known once the server listens. */
-  wsUrl(): string;
+  /** Where softphone tokens send the widget: the embedded edge's URL (known once the server listens), or Kamailio's nodes and secret. */
+  softphoneEdge(): Promise<SoftphoneEdge>;
   iceServers: IceServer[];
   /** Mints a TURN credential into every softphone token (coturn REST credentials); absent: none. */
   turn?: TurnOptions | undefined;

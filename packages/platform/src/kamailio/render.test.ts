@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseKamailioConfigCommand } from '../cli-kamailio';
 import { UsageError } from '../cli-command';
-import { kamailioDatabaseUrl, KamailioConfigError, readTemplate, renderKamailioConfig, type KamailioConfigValues } from './render';
+import { kamailioDatabaseUrl, KamailioConfigError, readTemplate, renderDispatcherList, renderKamailioConfig, type KamailioConfigValues } from './render';
 
 const values: KamailioConfigValues = {
   databaseUrl: 'postgresql://edge:s3cret@db.internal:5433/highrise',
-  platformUrl: 'http://platform.internal:8080/',
+  platformUrls: ['http://platform-a.internal:8080/', 'https://10.0.0.2'],
+  dispatcherListPath: '/tmp/highrise-kamailio/dispatcher.list',
   listen: { host: '127.0.0.1', port: 5066 },
   runDir: '/tmp/highrise-kamailio-run',
   secrets: { nonce: 'n'.repeat(43), edge: 'e'.repeat(43), ephemeral: 'x'.repeat(43) },
@@ -21,9 +22,16 @@ describe('kamailio config rendering', () => {
     expect(text).not.toMatch(/\{\{[A-Z_]+\}\}/);
     expect(text).toContain('listen=tcp:127.0.0.1:5066');
     expect(text).toContain('#!define DBURL "postgres://edge:s3cret@db.internal:5433/highrise"');
-    // The platform as a kept-alive http_client connection, the edge secret as its Basic credentials.
-    expect(text).toContain(`modparam("http_client", "httpcon", "platform_1=>http://kamailio:${'e'.repeat(43)}@platform.internal:8080")`);
     expect(text).toContain('#!define PLATFORM_ROUTE_PATH "/internal/sip/route"');
+    // One named connection per node, numbered as in dispatcher.list, with the edge secret as Basic.
+    // Call records go to the outbox table, not over HTTP.
+    expect(text).not.toContain('PLATFORM_CALL_RECORD_PATH');
+    // Kept alive: set before the connections, which take the module defaults in force where they are defined.
+    expect(text.indexOf('modparam("http_client", "keep_connections", 1)')).toBeGreaterThan(-1);
+    expect(text.indexOf('modparam("http_client", "keep_connections", 1)')).toBeLessThan(text.indexOf('"platform_1=>'));
+    expect(text).toContain(`modparam("http_client", "httpcon", "platform_1=>http://kamailio:${'e'.repeat(43)}@platform-a.internal:8080")`);
+    expect(text).toContain(`modparam("http_client", "httpcon", "platform_2=>https://kamailio:${'e'.repeat(43)}@10.0.0.2")`);
+    expect(text).toContain('modparam("dispatcher", "list_file", "/tmp/highrise-kamailio/dispatcher.list")');
     expect(text).toContain('modparam("auth_ephemeral", "secret", "' + 'x'.repeat(43) + '")');
   });
 
@@ -33,16 +41,32 @@ describe('kamailio config rendering', () => {
     expect(() => kamailioDatabaseUrl('postgres://u:a%22b@db/highrise')).toThrow(/quotes/);
     expect(() => renderKamailioConfig(readTemplate(), { ...values, runDir: '/tmp/a"\nloadmodule "evil.so' })).toThrow(KamailioConfigError);
     // A URL's own parser percent-encodes what could end the string.
-    expect(renderKamailioConfig(readTemplate(), { ...values, platformUrl: 'http://x/"\nloadmodule "evil.so' })).not.toContain('evil');
+    expect(renderKamailioConfig(readTemplate(), { ...values, platformUrls: ['http://x/"\nloadmodule "evil.so'] })).not.toContain('evil');
+    expect(() => renderKamailioConfig(readTemplate(), { ...values, platformUrls: [] })).toThrow(/at least one/);
+    expect(() => renderKamailioConfig(readTemplate(), { ...values, platformUrls: ['http://a:1', 'http://a:1/x'] })).toThrow(/different node/);
+    expect(() => renderKamailioConfig(readTemplate(), { ...values, platformUrls: ['http://user:pw@a:1'] })).toThrow(/no credentials/);
+    expect(() => renderKamailioConfig(readTemplate(), { ...values, platformUrls: ['ftp://a'] })).toThrow(KamailioConfigError);
     expect(() => renderKamailioConfig(readTemplate(), { ...values, secrets: { ...values.secrets, edge: 'short' } })).toThrow(KamailioConfigError);
     expect(() => renderKamailioConfig('{{NOT_A_VALUE}}', values)).toThrow(/unknown value/);
+  });
+
+  it('lists the platform nodes for dispatcher in the order given, each named by its number', () => {
+    expect(renderDispatcherList(['http://platform-a.internal:8080/', 'https://10.0.0.2', 'http://[::1]:9000']).split('\n').filter((l) => !l.startsWith('#') && l)).toEqual([
+      '1 sip:platform-a.internal:8080 0 0 node=1',
+      '1 sip:10.0.0.2:443 0 0 node=2',
+      '1 sip:[::1]:9000 0 0 node=3',
+    ]);
   });
 
   it.runIf(existsSync('/usr/sbin/kamailio'))('renders a configuration Kamailio itself accepts (kamailio -c)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'highrise-kamcfg-'));
     try {
       const path = join(dir, 'kamailio.cfg');
-      writeFileSync(path, renderKamailioConfig(readTemplate(), { ...values, runDir: dir }));
+      const dispatcherListPath = join(dir, 'dispatcher.list');
+      // Dispatcher resolves its destinations at start: addresses here (names resolve in a deployment).
+      const platformUrls = ['http://127.0.0.1:8080', 'http://127.0.0.2:8080'];
+      writeFileSync(dispatcherListPath, renderDispatcherList(platformUrls));
+      writeFileSync(path, renderKamailioConfig(readTemplate(), { ...values, platformUrls, dispatcherListPath, runDir: dir }));
       const check = spawnSync('/usr/sbin/kamailio', ['-c', '-f', path], { encoding: 'utf8', timeout: 30_000 });
       expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
     } finally {

@@ -12,7 +12,7 @@ import { EDGE_BASIC_USER, SIP_CALL_RECORD_PATH, SIP_ROUTE_PATH } from '../http/i
 export interface KamailioSecrets {
   /** Signs digest nonces; shared by every edge node so any node accepts another's challenge. */
   nonce: string;
-  /** Bearer secret on the edge's calls to the platform's routing endpoint. */
+  /** The edge's credential on its calls to the platform (HTTP Basic, user `kamailio`, through each node's http_client connection). */
   edge: string;
   /** auth_ephemeral's HMAC key; the platform mints softphone tokens' SIP credentials with it. */
   ephemeral: string;
@@ -21,8 +21,13 @@ export interface KamailioSecrets {
 export interface KamailioConfigValues {
   /** `postgres://user[:password]@host[:port]/database` */
   databaseUrl: string;
-  /** Base URL of the platform (or of a dispatcher in front of several). */
-  platformUrl: string;
+  /**
+   * Base URLs of the platform nodes (stateless, any of them answers): node i (1-based) becomes
+   * dispatcher.list entry `node=i` and the http_client connection `platform_<i>`.
+   */
+  platformUrls: string[];
+  /** Where the rendered dispatcher.list is (renderDispatcherList writes its text). */
+  dispatcherListPath: string;
   listen: { host: string; port: number };
   /** Where Kamailio keeps its runtime files (pid, sockets). */
   runDir: string;
@@ -72,30 +77,69 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: match[1]!, port };
 }
 
-/** An endpoint on the platform, checked before it lands in a quoted cfg string. */
-function platformEndpoint(platformUrl: string, path: string): string {
+const EDGE_HTTP_USER = EDGE_BASIC_USER;
+
+/** A platform node's origin (scheme, host, port), checked before it lands in a quoted cfg string. */
+function platformOrigin(platformUrl: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(platformUrl);
   } catch {
-    throw new KamailioConfigError('--platform-url is not a URL');
+    throw new KamailioConfigError(`--platform-url ${JSON.stringify(platformUrl)} is not a URL`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new KamailioConfigError('--platform-url is http:// or https://');
-  const url = new URL(path, parsed).toString();
-  if (/["\\\s]/.test(url)) throw new KamailioConfigError('--platform-url may not contain quotes, backslashes or spaces');
-  return url;
+  if (parsed.username || parsed.password) throw new KamailioConfigError('--platform-url carries no credentials (the edge secret is added)');
+  const origin = new URL(parsed.origin);
+  if (/["\\\s;]/.test(origin.toString())) throw new KamailioConfigError('--platform-url may not contain quotes, backslashes, semicolons or spaces');
+  return origin;
+}
+
+function platformOrigins(platformUrls: string[]): URL[] {
+  if (platformUrls.length === 0) throw new KamailioConfigError('at least one --platform-url is required');
+  if (platformUrls.length > 16) throw new KamailioConfigError('at most 16 platform nodes');
+  const origins = platformUrls.map(platformOrigin);
+  const seen = new Set(origins.map((o) => o.toString()));
+  if (seen.size !== origins.length) throw new KamailioConfigError('each --platform-url names a different node');
+  return origins;
 }
 
 /**
- * The platform as an `http_client` connection (`httpcon`): its origin with the edge secret as Basic
- * credentials, since a kept-alive connection takes no headers of its own.
+ * dispatcher.list: set 1 is the platform nodes, in the order given. Dispatcher wants SIP URIs, so a
+ * node is written as `sip:<host>:<port>` (which dispatcher resolves when Kamailio starts) and named by
+ * its `node=<i>` attribute: the script posts through http_client connection `platform_<i>`.
  */
-function platformConnection(platformUrl: string, edgeSecret: string): string {
-  const origin = new URL(platformEndpoint(platformUrl, '/')).origin;
-  const url = new URL(origin);
-  url.username = EDGE_BASIC_USER;
-  url.password = edgeSecret;
-  return url.toString().replace(/\/$/, '');
+export function renderDispatcherList(platformUrls: string[]): string {
+  const lines = platformOrigins(platformUrls).map((origin, index) => {
+    const port = origin.port || (origin.protocol === 'https:' ? '443' : '80');
+    return `1 sip:${origin.hostname}:${port} 0 0 node=${index + 1}`;
+  });
+  return [
+    '# Highrise platform nodes, rendered by `highrise kamailio-config` (one per --platform-url).',
+    '# setid destination flags priority attrs; node=<i> is http_client connection platform_<i> in kamailio.cfg.',
+    ...lines,
+    '',
+  ].join('\n');
+}
+
+/** One http_client connection per platform node, authenticated with the edge secret (HTTP Basic). */
+function platformConnections(platformUrls: string[], edgeSecret: string): string {
+  return platformOrigins(platformUrls)
+    .map((origin, index) => `modparam("http_client", "httpcon", "platform_${index + 1}=>${origin.protocol}//${EDGE_HTTP_USER}:${edgeSecret}@${origin.host}")`)
+    .join('\n');
+}
+
+/** route[PLATFORM_HTTP]'s cases: http_connect takes the connection's name as written, not from a variable. */
+function platformHttpCalls(platformUrls: string[]): string {
+  return platformOrigins(platformUrls)
+    .map((_origin, index) =>
+      [
+        `\t\tcase ${index + 1}:`,
+        `\t\t\thttp_connect("platform_${index + 1}", "$var(post_path)", "application/json", "$var(post_body)", "$var(post_result)");`,
+        '\t\t\t$var(pn_code) = $rc;',
+        '\t\t\tbreak;',
+      ].join('\n'),
+    )
+    .join('\n');
 }
 
 const SECRET = /^[A-Za-z0-9_-]{16,}$/;
@@ -105,17 +149,19 @@ export function renderKamailioConfig(template: string, values: KamailioConfigVal
     if (!SECRET.test(secret)) throw new KamailioConfigError(`the ${name} secret must be 16+ base64url characters`);
   }
   if (/["\\\s]/.test(values.runDir)) throw new KamailioConfigError('the run directory may not contain quotes, backslashes or spaces');
+  if (/["\\\s]/.test(values.dispatcherListPath)) throw new KamailioConfigError('the dispatcher list path may not contain quotes, backslashes or spaces');
   const substitutions: Record<string, string> = {
     DB_URL: kamailioDatabaseUrl(values.databaseUrl),
     PLATFORM_ROUTE_PATH: SIP_ROUTE_PATH,
     PLATFORM_CALL_RECORD_PATH: SIP_CALL_RECORD_PATH,
-    PLATFORM_CONNECTION: platformConnection(values.platformUrl, values.secrets.edge),
+    PLATFORM_CONNECTIONS: platformConnections(values.platformUrls, values.secrets.edge),
+    PLATFORM_HTTP_CALLS: platformHttpCalls(values.platformUrls),
+    DISPATCHER_LIST: values.dispatcherListPath,
     LISTEN: `${values.listen.host}:${values.listen.port}`,
     RUN_DIR: values.runDir,
     NONCE_SECRET: values.secrets.nonce,
-    EDGE_SECRET: values.secrets.edge,
     // Marks requests between edge nodes (in the Path each node writes): derived, so the routing
-    // endpoint's bearer never lands in the location table.
+    // endpoint's credential never lands in the location table.
     NODE_TOKEN: createHmac('sha256', values.secrets.edge).update('highrise-kamailio-node').digest('base64url'),
     EPHEMERAL_SECRET: values.secrets.ephemeral,
     DEBUG: String(values.debug ?? 2),

@@ -35,6 +35,18 @@ describe('resolvePhoneConfig with a token', () => {
     expect(resolvePhoneConfig({ server: ACME_101.ws, extension: '101', domain: 'acme-dental.sip.localhost', password: 'pw' }).bearerToken).toBeUndefined();
   });
 
+  test('a Kamailio token: every ws URL in order, and its digest credentials instead of the bearer', () => {
+    const nodes = ['ws://127.0.0.1:5065/', 'ws://127.0.0.2:5065/'];
+    const sip = { username: '2000000000:101.ext_1@acme-dental.sip.localhost', password: 'hmac=' };
+    const config = resolvePhoneConfig({ token: token({ ...ACME_101, ws: nodes, sip }) });
+    expect(config).toMatchObject({ wsUrl: nodes[0], wsUrls: nodes, authorizationUsername: sip.username, authorizationPassword: sip.password, aor: ACME_101.sub });
+    expect(config.bearerToken).toBeUndefined();
+    // One URL as a string (the embedded edge, and widgets of the first release) is a list of one.
+    expect(resolvePhoneConfig({ token: token(ACME_101) }).wsUrls).toEqual([ACME_101.ws]);
+    expect(resolvePhoneConfig({ token: token({ ...ACME_101, ws: nodes }), server: 'wss://pbx.example.com/' }).wsUrls).toEqual(['wss://pbx.example.com/']);
+    expect(() => resolvePhoneConfig({ token: token({ ...ACME_101, ws: [nodes[0], 'https://x.example.com/'] }) })).toThrow(/ws:\/\/ or wss:\/\//);
+  });
+
   test('needs a server from somewhere', () => {
     expect(() => resolvePhoneConfig({ token: token({ sub: ACME_101.sub }) })).toThrow(/server is required/);
   });

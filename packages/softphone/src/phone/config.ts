@@ -28,9 +28,11 @@ export interface PhoneOptions {
 
 /** Everything the controller needs, resolved and checked once. */
 export interface PhoneConfig {
-  /** The URL the WebSocket opens. */
+  /** The URL the WebSocket opens first… */
   wsUrl: string;
-  /** The token every REGISTER carries as `Authorization: Bearer`. */
+  /** …and every URL, tried in turn when a connection drops (several Kamailio nodes). */
+  wsUrls: string[];
+  /** The token every REGISTER carries as `Authorization: Bearer` (not with the token's own digest credentials). */
   bearerToken: string | undefined;
   /** When the token expires (epoch ms), if it says. */
   tokenExpiresAt: number | undefined;
@@ -51,9 +53,10 @@ export const DEFAULT_ICE_GATHERING_TIMEOUT_MS = 500;
 /** Resolves options into a connection description, or throws `PhoneConfigError` saying what is missing. */
 export function resolvePhoneConfig(options: PhoneOptions): PhoneConfig {
   const claims = options.token ? decodeTokenClaims(options.token) : undefined;
-  const server = options.server || (typeof claims?.ws === 'string' ? claims.ws : undefined);
-  if (!server) throw new PhoneConfigError('server is required (or a token whose `ws` claim names it)');
-  if (!/^wss?:\/\//i.test(server)) throw new PhoneConfigError(`server must be a ws:// or wss:// URL, got ${server}`);
+  const ws = claims?.ws;
+  const wsUrls = options.server ? [options.server] : [ws].flat().filter((url): url is string => typeof url === 'string' && !!url);
+  if (!wsUrls.length) throw new PhoneConfigError('server is required (or a token whose `ws` claim names it)');
+  for (const server of wsUrls) if (!/^wss?:\/\//i.test(server)) throw new PhoneConfigError(`server must be a ws:// or wss:// URL, got ${server}`);
 
   const aor =
     options.aor ||
@@ -70,17 +73,21 @@ export function resolvePhoneConfig(options: PhoneOptions): PhoneConfig {
   const iceGatheringTimeout = options.iceGatheringTimeout ?? DEFAULT_ICE_GATHERING_TIMEOUT_MS;
   if (!(iceGatheringTimeout >= 0)) throw new PhoneConfigError('iceGatheringTimeout must be a number of milliseconds >= 0');
 
+  // A token for the Kamailio edge carries digest credentials: Kamailio checks those, not the token.
+  const sip = claims?.sip;
+  const tokenDigest = !options.password && typeof sip?.username === 'string' && typeof sip.password === 'string';
   return {
-    wsUrl: server,
+    wsUrl: wsUrls[0]!,
+    wsUrls,
     aor,
     domain,
     user,
-    authorizationUsername: options.password ? options.extension || user : undefined,
-    authorizationPassword: options.password || undefined,
+    authorizationUsername: tokenDigest ? (sip!.username as string) : options.password ? options.extension || user : undefined,
+    authorizationPassword: tokenDigest ? (sip!.password as string) : options.password || undefined,
     displayName: options.displayName || (typeof claims?.name === 'string' ? claims.name : undefined) || undefined,
     iceServers: [...(options.iceServers ?? [])],
     iceGatheringTimeout,
-    bearerToken: options.token || undefined,
+    bearerToken: (!tokenDigest && options.token) || undefined,
     tokenExpiresAt: typeof claims?.exp === 'number' ? claims.exp * 1000 : undefined,
   };
 }

@@ -28,6 +28,8 @@ import {
 import { isRefusal, reconnectDelayMs } from './reconnect';
 import { targetToUri } from './target';
 import { nextTokenWarningInMs, retryAfterMs } from './token-expiry';
+import { FailoverTransport } from './failover-transport';
+import { renewCredentials } from './ua-credentials';
 
 const STOP_TIMEOUT_MS = 2_000;
 /** A double-CRLF ping (RFC 7118 / 5626) this often keeps idle proxies and NATs from dropping a quiet phone's socket. */
@@ -201,6 +203,8 @@ export class PhoneController extends EventTarget {
       displayName: config.displayName,
       authorizationUsername: config.authorizationUsername,
       authorizationPassword: config.authorizationPassword,
+      // Several URLs (Kamailio nodes): a dropped connection reconnects to the next.
+      transportConstructor: FailoverTransport,
       transportOptions: { server: config.wsUrl, keepAliveInterval: KEEP_ALIVE_SECONDS },
       logLevel: 'warn',
       // sip.js reports expected trouble (a refused socket, a late BYE) as errors; on a reseller's
@@ -229,6 +233,7 @@ export class PhoneController extends EventTarget {
       },
     });
     this.#ua = ua;
+    (ua.transport as FailoverTransport).urls = config.wsUrls;
     ua.transport.stateChange.addListener((state) => {
       if (state !== TransportState.Connected) return;
       // sip.js does not pass the close reason on; the edge explains a refused token only there.
@@ -271,7 +276,11 @@ export class PhoneController extends EventTarget {
     this.#config = config;
     this.#armTokenWarning(false);
     const ua = this.#ua;
-    if (!ua) {
+    if (ua) {
+      // A token for Kamailio brings new digest credentials (and perhaps other nodes): the next challenge uses them.
+      renewCredentials(ua, config.authorizationUsername, config.authorizationPassword);
+      (ua.transport as FailoverTransport).urls = config.wsUrls;
+    } else {
       // A phone refused for its expired token comes back with the new one.
       if (this.#registration === 'failed') void this.start();
       return;
@@ -541,6 +550,7 @@ export class PhoneController extends EventTarget {
 
   /** Reconnects with backoff; `failure` is reported (with when the retry comes) when this follows a failed attempt. */
   #scheduleReconnect(ua: UserAgent, failure?: string): number {
+    (ua.transport as FailoverTransport).next();
     const delay = reconnectDelayMs(this.#reconnectAttempt++);
     const retryAt = Date.now() + delay;
     clearTimeout(this.#reconnectTimer);

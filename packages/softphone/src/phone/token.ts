@@ -8,8 +8,12 @@ import { PhoneConfigError } from './errors';
 export interface SoftphoneTokenClaims {
   /** The AOR this token registers as, e.g. `sip:101@acme-dental.sip.localhost`. */
   sub?: string;
-  /** The SIP WebSocket endpoint, e.g. `wss://pbx.example.com/sip`. */
-  ws?: string;
+  /** The SIP WebSocket endpoint, e.g. `wss://pbx.example.com/sip`, or several (Kamailio nodes) to try in order. */
+  ws?: string | string[];
+  /** Digest credentials for the Kamailio edge (`auth_ephemeral`), which does not read the token; expire with it. */
+  sip?: { username?: unknown; password?: unknown };
+  /** The platform's HTTP origin, when the SIP edge is elsewhere (branding asks it). */
+  api?: string;
   /** Display name of the extension (optional), shown to the people this phone calls. */
   name?: string;
   /** Expiry, seconds since the epoch. */

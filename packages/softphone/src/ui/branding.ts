@@ -27,22 +27,28 @@ export interface BrandableElement extends HTMLElement {
 const HEX = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 const FONT = /^[A-Za-z0-9 ,"-]+$/;
 
-/** Which branding applies: the platform's HTTP origin (from the SIP WebSocket URL) and the SIP domain. */
+/**
+ * Which branding applies: the platform's HTTP origin and the SIP domain. The origin is the token's
+ * `api` claim, the platform that issued it (with the Kamailio edge, the SIP URL is Kamailio's),
+ * else the SIP WebSocket URL's (the embedded edge shares the platform's port).
+ */
 export function brandingSource(el: BrandableElement): { origin: string; domain: string } | undefined {
   let ws = el.server;
   let domain = el.domain;
+  let api: string | undefined;
   if (el.token) {
     try {
       const claims = decodeTokenClaims(el.token);
-      ws ??= claims.ws;
+      ws ??= [claims.ws].flat()[0];
       domain ??= claims.sub?.split('@')[1];
+      if (typeof claims.api === 'string') api = claims.api;
     } catch {
       return undefined; // the phone reports a bad token itself
     }
   }
-  if (!ws || !domain) return undefined;
-  const url = new URL(ws);
-  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  if (!(api || ws) || !domain) return undefined;
+  const url = new URL(api || ws!);
+  if (!api) url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
   return { origin: url.origin, domain };
 }
 

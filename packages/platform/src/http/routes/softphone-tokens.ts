@@ -17,11 +17,17 @@ export const softphoneTokenRoutes = [
       const issued = await issueSoftphoneToken(services.domain, services.secret, tenant, {
         extension: body.extension,
         ttlSeconds: body.ttlSeconds,
-        wsUrl: services.wsUrl(),
+        edge: await services.softphoneEdge(),
       }, actor);
       // The TURN credential lives exactly as long as the token: a phone re-fetches both together.
       const turn = services.turn ? [mintTurnIceServer(services.turn, `${body.extension}.${tenant.tenant.id}`, issued.expiresAt)] : [];
-      return { ...issued, expiresAt: issued.expiresAt.toISOString(), iceServers: [...services.iceServers, ...turn] };
+      const { sipCredentials, ...rest } = issued;
+      return {
+        ...rest,
+        expiresAt: issued.expiresAt.toISOString(),
+        ...(sipCredentials ? { sipCredentials: { ...sipCredentials, expiresAt: sipCredentials.expiresAt.toISOString() } } : {}),
+        iceServers: [...services.iceServers, ...turn],
+      };
     },
   }),
   tenantRoute({
