@@ -93,9 +93,8 @@ export interface PlatformOptions {
   /** Milliseconds between flushes of the usage counts (messages, refusals, peaks) to the usage rollups; default 10 s. */
   usageFlushMs?: number | undefined;
   /**
-   * The Kamailio edge (PostgreSQL only). `outboxIntervalMs`: how often this node looks in the
-   * outbox table Kamailio writes its call records to without being woken by its NOTIFY (default
-   * 5000). `wsUrls`: the
+   * The Kamailio edge (PostgreSQL only). `outboxIntervalMs`: how often this node stores the call
+   * records Kamailio writes to its outbox table (default 250). `wsUrls`: the
    * Kamailio nodes' WebSocket URLs, which makes Kamailio the phones' edge: softphone tokens name
    * them (`wsUrls`, tried in order) and carry digest credentials that Kamailio's `auth_ephemeral`
    * checks without asking the platform (`sipCredentials`). Without `wsUrls`, tokens name the

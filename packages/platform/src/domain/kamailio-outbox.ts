@@ -3,19 +3,18 @@ import { recordCall } from './calls';
 import type { DomainContext } from './context';
 import { edgeCallRecord } from './sip-route-decision';
 
-/** How often each node looks in the outbox without being woken (a missed NOTIFY, a node that was down). */
-export const KAMAILIO_OUTBOX_INTERVAL_MS = 5_000;
-const BATCH = 200;
 /**
- * How long a NOTIFY waits for others before its drain: at a few hundred calls a second the records
- * of a few dozen share a transaction, and the node's event loop (which answers the edge's routing
- * requests) runs a drain every WAKE_DELAY_MS at most instead of one per call.
+ * How often each node drains the outbox, where the Kamailio edge writes every call record: a
+ * record is stored within this time of its call's end. Polled rather than NOTIFYed: a NOTIFY in the
+ * edge's INSERT takes PostgreSQL's cluster-wide notify lock at commit, which cost the BYE 6 ms p50
+ * instead of 2 under the bench (docs/decisions/2026-12-02-kamailio-policy-cost.md); an empty poll
+ * is one small transaction that writes nothing.
  */
-const WAKE_DELAY_MS = 25;
+export const KAMAILIO_OUTBOX_INTERVAL_MS = 250;
+const BATCH = 200;
 
 /**
- * Turns what the Kamailio edge wrote into its outbox (every call record it makes: the table is how
- * records leave the signalling path, docs/decisions/2026-12-02-kamailio-policy-cost.md) into call
+ * Turns what the Kamailio edge wrote into its outbox (every call record it makes) into call
  * records, as `/internal/sip/call-record` would have. A body is checked like a post (the schema,
  * a tenant still on the platform); one that fails is logged and dropped, since it can never pass.
  * Returns how many records were stored.
@@ -44,27 +43,15 @@ function parseJson(text: string): unknown {
   }
 }
 
-/**
- * Drains now, whenever the edge NOTIFYs a new row (so a call's record is stored within moments of
- * its BYE, WAKE_DELAY_MS later), and every `intervalMs` in case a notification was missed, until stopped; on SQLite the
- * outbox is always empty. A wake during a drain runs one more drain after it: the running one may
- * have claimed its rows before the new row was committed.
- */
+/** Drains now and every `intervalMs` until stopped; on SQLite the outbox is always empty. */
 export function startKamailioOutboxDrain(ctx: DomainContext, log: (line: string) => void, intervalMs = KAMAILIO_OUTBOX_INTERVAL_MS): () => void {
   let running = false;
-  let again = false;
-  let stopped = false;
   const tick = async () => {
-    if (running) {
-      again = true;
-      return;
-    }
+    if (running) return;
     running = true;
     try {
-      do {
-        again = false;
-        await drainKamailioOutbox(ctx, log);
-      } while (again && !stopped);
+      const n = await drainKamailioOutbox(ctx, log);
+      if (n > 0) log(`kamailio outbox: ${n} call record(s) the edge could not post are stored`);
     } catch (error) {
       // A busy or unreachable database only delays the drain to the next tick.
       log(`kamailio outbox: drain failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -75,24 +62,5 @@ export function startKamailioOutboxDrain(ctx: DomainContext, log: (line: string)
   void tick();
   const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
-  // Wakes within WAKE_DELAY_MS of each other share one drain (one transaction), not one each.
-  let wakeTimer: NodeJS.Timeout | undefined;
-  const wake = () => {
-    wakeTimer ??= setTimeout(() => {
-      wakeTimer = undefined;
-      void tick();
-    }, WAKE_DELAY_MS);
-  };
-  const unlisten = ctx.store.kamailioOutbox
-    .listen(wake)
-    .catch((error: unknown) => {
-      log(`kamailio outbox: cannot LISTEN (${error instanceof Error ? error.message : String(error)}); draining every ${intervalMs} ms only`);
-      return async () => {};
-    });
-  return () => {
-    stopped = true;
-    clearInterval(timer);
-    clearTimeout(wakeTimer);
-    void unlisten.then((close) => close());
-  };
+  return () => clearInterval(timer);
 }

@@ -352,12 +352,6 @@ export interface Store {
      * if the transaction itself fails, every row stays. Rows another node is draining are skipped.
      */
     drain(limit: number, handle: (body: string) => Promise<void>): Promise<{ taken: number; failed: { body: string; error: unknown }[] }>;
-    /**
-     * Calls `wake` whenever the edge says it added a row (its NOTIFY on KAMAILIO_OUTBOX_CHANNEL),
-     * and once more after a lost listening connection is back (a row may have come meanwhile), until
-     * the returned function is called. On SQLite, never.
-     */
-    listen(wake: () => void): Promise<() => Promise<void>>;
   };
   /**
    * Call records of many tenants at once (the SIP edge's batches), each with the scope of its own

@@ -1,6 +1,4 @@
 import { sql } from 'kysely';
-import pg from 'pg';
-import { KAMAILIO_OUTBOX_CHANNEL } from '../migrations/0018_kamailio_call_outbox';
 import type { Store } from '../types';
 import type { StoreContext } from './context';
 
@@ -29,39 +27,6 @@ export function kamailioOutbox(ctx: StoreContext): Store['kamailioOutbox'] {
         }
         return { taken: rows.length, failed };
       });
-    },
-    async listen(wake) {
-      const { conn } = ctx;
-      if (conn.dialect !== 'postgres') return async () => {};
-      let closed = false;
-      let client: pg.Client | undefined;
-      const open = async (): Promise<void> => {
-        const c = new pg.Client({ connectionString: conn.url });
-        let lost = false;
-        const onLost = () => {
-          if (lost || closed) return;
-          lost = true;
-          if (client === c) client = undefined;
-          c.end().catch(() => {});
-          const retry = () => {
-            if (!closed) open().then(wake, () => setTimeout(retry, 1000).unref());
-          };
-          setTimeout(retry, 1000).unref();
-        };
-        c.on('notification', (message) => {
-          if (message.channel === KAMAILIO_OUTBOX_CHANNEL) wake();
-        });
-        c.on('error', onLost);
-        c.on('end', onLost);
-        await c.connect();
-        await c.query(`LISTEN ${KAMAILIO_OUTBOX_CHANNEL}`);
-        client = c;
-      };
-      await open();
-      return async () => {
-        closed = true;
-        await client?.end().catch(() => {});
-      };
     },
   };
 }

@@ -11,11 +11,6 @@ import type { Migration } from './types';
  */
 /** The table this step makes, on PostgreSQL only. */
 export const KAMAILIO_OUTBOX_TABLE = 'kamailio_call_outbox';
-/**
- * The channel kamailio.cfg NOTIFYs with each row it inserts (in the inserting statement, so on its
- * commit), which every platform node LISTENs on to drain at once (no schema object: a name only).
- */
-export const KAMAILIO_OUTBOX_CHANNEL = 'kamailio_call_outbox';
 
 export const kamailioCallOutbox: Migration = {
   version: 18,
