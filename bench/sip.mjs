@@ -553,9 +553,13 @@ export async function runLoad(server, tenants, name) {
   // A call that fails or times out is counted and printed, not fatal: an edge that sheds load shows.
   let failedCalls = 0;
   let firstFailure;
+  /** Failed calls by what ended them ("404 to INVITE", "timed out"), so a target that sheds load shows how. */
+  const failures = {};
   const countFailure = (error) => {
     failedCalls++;
     firstFailure ??= error.message;
+    const kind = /answered (\d+ to \d+ \w+)/.exec(error.message)?.[1]?.replace(/ to \d+ /, ' to ') ?? (/timed out/.test(error.message) ? 'timed out' : error.message.slice(0, 60));
+    failures[kind] = (failures[kind] ?? 0) + 1;
   };
   // Paced: PACED_RATE calls per second, the latency figure of the target.
   const paced = [];
@@ -568,6 +572,7 @@ export async function runLoad(server, tenants, name) {
     pacedCalls.push(nextCall().then((ms) => paced.push(ms), countFailure));
   }
   await Promise.all(pacedCalls);
+  const pacedFailed = failedCalls;
 
   // Burst: as many complete calls as BURST_CONCURRENCY callers manage in BURST_SECONDS.
   let completed = 0;
@@ -586,7 +591,7 @@ export async function runLoad(server, tenants, name) {
   const callsPerSecond = completed / ((performance.now() - burstStart) / 1000);
   for (const client of clients) client.close();
   if (failedCalls) console.log(`${name}: ${failedCalls} calls failed (first: ${firstFailure})`);
-  return { name, registrationsPerSecond, refreshesPerSecond, regSeconds, cpuPerRegistration: registered.cpuPerRegistration, cpuPerRefresh: registered.cpuPerRefresh, rss, paced: percentiles(paced), burst: percentiles(burst), callsPerSecond, failedCalls };
+  return { name, registrationsPerSecond, refreshesPerSecond, regSeconds, cpuPerRegistration: registered.cpuPerRegistration, cpuPerRefresh: registered.cpuPerRefresh, rss, paced: percentiles(paced), burst: percentiles(burst), callsPerSecond, failedCalls, pacedFailed, burstFailed: failedCalls - pacedFailed, failures };
 }
 
 function percentiles(values) {

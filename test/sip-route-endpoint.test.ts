@@ -229,6 +229,23 @@ describe('POST /internal/sip/call-record', () => {
     }
   });
 
+  it.runIf(testStoreIsPostgres())('stores a record the edge wrote to its outbox within moments (the drain runs every 250 ms)', async () => {
+    // kamailio.cfg's own statement (route CALL_RECORD).
+    const body = JSON.stringify({ ...ended(acme), callId: 'rec-outbox-written' });
+    const client = new pg.Client({ connectionString: tp.store.databaseUrl });
+    await client.connect();
+    try {
+      const inserted = Date.now();
+      await client.query('INSERT INTO kamailio_call_outbox (body) VALUES ($1)', [body]);
+      const calls = tp.client(acme.adminKey).tenant(acme.id).calls;
+      await vi.waitFor(async () => expect((await calls.list({ limit: 100 })).data.find((c) => c.callId === 'rec-outbox-written')).toBeDefined(), { timeout: 1500, interval: 50 });
+      expect(Date.now() - inserted).toBeLessThan(1500);
+      expect(Number((await client.query('SELECT COUNT(*) AS n FROM kamailio_call_outbox')).rows[0].n)).toBe(0);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('refuses an unknown tenant (404) and bad input (400 naming the field)', async () => {
     const unknown = await record('/internal/sip/call-record', ended(acme, { tenantId: 'ten_nonexistent' }));
     expect(unknown.status).toBe(404);

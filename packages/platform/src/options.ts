@@ -94,7 +94,7 @@ export interface PlatformOptions {
   usageFlushMs?: number | undefined;
   /**
    * The Kamailio edge (PostgreSQL only). `outboxIntervalMs`: how often this node stores the call
-   * records Kamailio could not post and left in its outbox table (default 5000). `wsUrls`: the
+   * records Kamailio writes to its outbox table (default 250). `wsUrls`: the
    * Kamailio nodes' WebSocket URLs, which makes Kamailio the phones' edge: softphone tokens name
    * them (`wsUrls`, tried in order) and carry digest credentials that Kamailio's `auth_ephemeral`
    * checks without asking the platform (`sipCredentials`). Without `wsUrls`, tokens name the

@@ -158,7 +158,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await directoryCache.start();
     // Stored first responses hold (sealed) one-time secrets; keep none past their 24 h retention.
     const stopIdempotencyPurge = startIdempotencyPurge(domain);
-    // Call records a Kamailio edge could not post while no node answered (its table is PostgreSQL's only).
+    // Call records a Kamailio edge writes to its outbox table, drained every 250 ms (the table is PostgreSQL's only).
     const stopKamailioOutbox = shared ? startKamailioOutboxDrain(domain, log, options.kamailio?.outboxIntervalMs) : () => {};
     // No carrier unless one is configured: the simulated one would port any number to anyone.
     const configured = options.porting?.carrier;

@@ -3,12 +3,18 @@ import { recordCall } from './calls';
 import type { DomainContext } from './context';
 import { edgeCallRecord } from './sip-route-decision';
 
-/** How often each node looks for records the Kamailio edge could not post. */
-export const KAMAILIO_OUTBOX_INTERVAL_MS = 5_000;
+/**
+ * How often each node drains the outbox, where the Kamailio edge writes every call record: a
+ * record is stored within this time of its call's end. Polled rather than NOTIFYed: a NOTIFY in the
+ * edge's INSERT takes PostgreSQL's cluster-wide notify lock at commit, which cost the BYE 6 ms p50
+ * instead of 2 under the bench (docs/decisions/2026-12-02-kamailio-policy-cost.md); an empty poll
+ * is one small transaction that writes nothing.
+ */
+export const KAMAILIO_OUTBOX_INTERVAL_MS = 250;
 const BATCH = 200;
 
 /**
- * Turns what the Kamailio edge left in its outbox (it could reach no platform node) into call
+ * Turns what the Kamailio edge wrote into its outbox (every call record it makes) into call
  * records, as `/internal/sip/call-record` would have. A body is checked like a post (the schema,
  * a tenant still on the platform); one that fails is logged and dropped, since it can never pass.
  * Returns how many records were stored.

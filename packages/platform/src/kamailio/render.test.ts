@@ -23,8 +23,12 @@ describe('kamailio config rendering', () => {
     expect(text).toContain('listen=tcp:127.0.0.1:5066');
     expect(text).toContain('#!define DBURL "postgres://edge:s3cret@db.internal:5433/highrise"');
     expect(text).toContain('#!define PLATFORM_ROUTE_PATH "/internal/sip/route"');
-    expect(text).toContain('#!define PLATFORM_CALL_RECORD_PATH "/internal/sip/call-record"');
     // One named connection per node, numbered as in dispatcher.list, with the edge secret as Basic.
+    // Call records go to the outbox table, not over HTTP.
+    expect(text).not.toContain('PLATFORM_CALL_RECORD_PATH');
+    // Kept alive: set before the connections, which take the module defaults in force where they are defined.
+    expect(text.indexOf('modparam("http_client", "keep_connections", 1)')).toBeGreaterThan(-1);
+    expect(text.indexOf('modparam("http_client", "keep_connections", 1)')).toBeLessThan(text.indexOf('"platform_1=>'));
     expect(text).toContain(`modparam("http_client", "httpcon", "platform_1=>http://kamailio:${'e'.repeat(43)}@platform-a.internal:8080")`);
     expect(text).toContain(`modparam("http_client", "httpcon", "platform_2=>https://kamailio:${'e'.repeat(43)}@10.0.0.2")`);
     expect(text).toContain('modparam("dispatcher", "list_file", "/tmp/highrise-kamailio/dispatcher.list")');

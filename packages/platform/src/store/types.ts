@@ -353,7 +353,7 @@ export interface Store {
   webhooks: WebhookPlatform;
   /** Periodic jobs' leases and the rate windows every node sees (lease-types.ts). */
   leases: Leases;
-  /** Call records the Kamailio edge could not post (PostgreSQL only; always empty on SQLite). */
+  /** Call records the Kamailio edge writes for the platform to store (PostgreSQL only; always empty on SQLite). */
   kamailioOutbox: {
     /**
      * Removes up to `limit` of the oldest bodies, handing each to `handle`, in one transaction. A

@@ -399,7 +399,7 @@ export interface PortOrderEventsTable {
   occurred_at: string;
 }
 
-/** 0018, PostgreSQL only: records the Kamailio edge could not post (migrations/0018_kamailio_call_outbox.ts). */
+/** 0018, PostgreSQL only: call records the Kamailio edge writes for the platform (migrations/0018_kamailio_call_outbox.ts). */
 export interface KamailioCallOutboxTable {
   id: Generated<string>;
   body: string;
