@@ -141,8 +141,10 @@ describe.runIf(testStoreIsPostgres())('two platform nodes and two Kamailio nodes
     const a101 = await phone(kamailio1, '101');
     const a102 = await phone(kamailio2, '102');
     const records = await answeredRecords(platform2);
+    const answeredBefore = await routesAnswered(platform1);
     const logFrom = kamailio2.kamailio.log().length;
-    const hung = () => kamailio2.kamailio.log().slice(logFrom).includes('platform node 1 did not answer');
+    const timedOut = () => kamailio2.kamailio.log().slice(logFrom).split('platform node 1 did not answer').length - 1;
+    const hung = () => timedOut() > 0;
     platform1.pause();
     let setups: number[];
     try {
@@ -155,8 +157,10 @@ describe.runIf(testStoreIsPostgres())('two platform nodes and two Kamailio nodes
     expect(Math.max(...setups)).toBeLessThan(8000);
     await vi.waitFor(async () => expect(await answeredRecords(platform2)).toBe(records + setups.length), { timeout: 10_000, interval: 200 });
 
-    // Skipped for 10 s, not for good: node 1 answers routing requests again.
-    const before = await routesAnswered(platform1);
+    // Skipped for 10 s, not for good: node 1 answers routing requests again. The requests that timed
+    // out sat in node 1's accept queue and are answered (and counted) on SIGCONT, though Kamailio
+    // gave up on them and still skips the node: only an answer beyond those is a fresh one.
+    const before = answeredBefore + timedOut();
     const resumedAt = Date.now();
     await vi.waitFor(
       async () => {
