@@ -7,7 +7,8 @@ import type { Browser } from 'playwright-core';
 import { Highrise, type SoftphoneToken, type TenantClient } from '@highrise/sdk';
 import type { Platform } from '@highrise/platform';
 import { startSoftphoneWorld, type SoftphoneWorld } from './softphone-world';
-import { expectLoopbackMedia, packetsReceived } from './media';
+import { packetsReceived } from './media';
+import { placeAnsweredCall } from './answered-call';
 import { screenshotOnFailure, unexpectedErrors, type TrackedPage } from './pages';
 import { openPhonePage, type PhonePage } from './softphone-page';
 
@@ -60,23 +61,7 @@ describe('softphone calls through the platform', () => {
     for (const p of [acme101, acme102, globex101]) await p.waitForAttribute('registration', 'registered');
     for (const p of [acme101, acme102, globex101]) expect(await p.element.getAttribute('call-state')).toBe('idle');
 
-    await acme102.part('number').pressSequentially('101');
-    await acme102.part('call-button').click();
-    await acme102.waitForAttribute('call-state', 'outgoing', 5_000);
-    await acme101.waitForAttribute('call-state', 'incoming');
-    await acme101.part('answer-button').click();
-    await acme101.waitForAttribute('call-state', 'connected');
-    await acme102.waitForAttribute('call-state', 'connected');
-
-    // Media, not just signalling: both RTCPeerConnections connected and receiving RTP, over loopback.
-    // Audio runs at 50 packets/s: 25 on each side means a steady stream, not one stray packet.
-    const flowing = { minPackets: 25, timeoutMs: 15_000 };
-    const [callee, caller] = await Promise.all([acme101.media(flowing), acme102.media(flowing)]);
-    for (const report of [callee, caller]) {
-      expect(report.connectionState).toBe('connected');
-      expect(packetsReceived(report)).toBeGreaterThanOrEqual(25);
-      expectLoopbackMedia(report);
-    }
+    const { callee, caller } = await placeAnsweredCall(acme102, acme101, '101');
     console.info(
       `acme call: 101 received ${packetsReceived(callee)} RTP packets, 102 received ${packetsReceived(caller)}; ` +
         `pair ${caller.selectedPair?.local.address}:${caller.selectedPair?.local.port} <-> ` +

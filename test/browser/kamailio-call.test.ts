@@ -12,7 +12,8 @@ import { createTestPostgresDatabase, type TestPostgresDatabase } from '../suppor
 import { freePort } from '../support/kamailio';
 import { startKamailioNode, type KamailioNode } from '../support/edges';
 import { startSoftphoneWorld, type SoftphoneWorld } from './softphone-world';
-import { expectLoopbackMedia, packetsReceived } from './media';
+import { packetsReceived } from './media';
+import { placeAnsweredCall } from './answered-call';
 import { screenshotOnFailure, unexpectedErrors, type TrackedPage } from './pages';
 import { openPhonePage, type PhonePage } from './softphone-page';
 
@@ -82,21 +83,7 @@ describe('softphone calls through Kamailio', () => {
     // Registered at Kamailio's first node, never at the platform's own edge.
     for (const p of [acme101, acme102, globex101]) expect(await socketUrls(p)).toEqual([wsUrls[0]]);
 
-    await acme102.part('number').pressSequentially('101');
-    await acme102.part('call-button').click();
-    await acme102.waitForAttribute('call-state', 'outgoing', 5_000);
-    await acme101.waitForAttribute('call-state', 'incoming');
-    await acme101.part('answer-button').click();
-    await acme101.waitForAttribute('call-state', 'connected');
-    await acme102.waitForAttribute('call-state', 'connected');
-
-    const flowing = { minPackets: 25, timeoutMs: 15_000 };
-    const [callee, caller] = await Promise.all([acme101.media(flowing), acme102.media(flowing)]);
-    for (const report of [callee, caller]) {
-      expect(report.connectionState).toBe('connected');
-      expect(packetsReceived(report)).toBeGreaterThanOrEqual(25);
-      expectLoopbackMedia(report);
-    }
+    const { callee, caller } = await placeAnsweredCall(acme102, acme101, '101');
     console.info(`kamailio call: 101 received ${packetsReceived(callee)} RTP packets, 102 received ${packetsReceived(caller)}`);
 
     await acme102.part('hangup-button').click();
