@@ -14,7 +14,7 @@ import type { Migration } from './types';
  *
  * Both are UNLOGGED: their rows live for seconds to a minute, and a commit that touches only unlogged
  * tables does not wait for a WAL flush, which every call paid twice (take and release) when logged:
- * calls/s through Kamailio went from 0.24x to 0.44x of a bare Kamailio's in back-to-back bench runs.
+ * calls/s through Kamailio went from 0.24x of a bare Kamailio's (logged) to 0.31–0.44x (three runs).
  * The price: after a PostgreSQL crash (or on a promoted standby) the counts start from zero, so for
  * the length of the calls then up a tenant may have more calls than its limit; messages per minute,
  * for at most a minute.
