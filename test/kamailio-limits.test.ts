@@ -6,12 +6,11 @@
  * runs out. Runs in integration-postgres (two nodes on the platform's own database).
  */
 import pg from 'pg';
-import { Messager, UserAgent } from 'sip.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Highrise } from '@highrise/sdk';
 import { startEdge, type KamailioNode, type TestEdge } from './support/edges';
 import { testStoreIsPostgres } from './support/postgres';
-import { createNodePhone, withTimeout, type NodePhone } from './support/sip-node';
+import { createNodePhone, sendMessage, withTimeout, type NodePhone } from './support/sip-node';
 
 interface Tenant {
   id: string;
@@ -21,16 +20,6 @@ interface Tenant {
 }
 
 const invites = (p: NodePhone) => p.received.filter((r) => r.method === 'INVITE');
-
-function sendMessage(phone: NodePhone, target: string, body: string): Promise<number> {
-  const uri = UserAgent.makeURI(target);
-  if (!uri) throw new Error(`bad target ${target}`);
-  return new Promise<number>((resolve, reject) => {
-    new Messager(phone.userAgent, uri, body)
-      .message({ requestDelegate: { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) } })
-      .catch(reject);
-  });
-}
 
 /**
  * `from` dials `number`, registered by `callee`: the final status, or `'rang'` when the callee's phone

@@ -6,11 +6,10 @@
  * Where an expectation differs by edge it says so, and why, next to it; a tenancy difference never does.
  */
 import { randomBytes } from 'node:crypto';
-import { Messager, UserAgent } from 'sip.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Highrise, TrunkWithPassword } from '@highrise/sdk';
 import { edgeKinds, startEdge, type TestEdge } from './support/edges';
-import { createNodePhone, digestAuthorization, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
+import { createNodePhone, digestAuthorization, sendMessage, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
 
 interface Tenant {
   id: string;
@@ -32,16 +31,6 @@ function capture(p: NodePhone): string[] {
     deliver?.(message);
   };
   return raw;
-}
-
-function sendMessage(phone: NodePhone, target: string, body: string): Promise<number> {
-  const uri = UserAgent.makeURI(target);
-  if (!uri) throw new Error(`bad target ${target}`);
-  return new Promise<number>((resolve, reject) => {
-    new Messager(phone.userAgent, uri, body)
-      .message({ requestDelegate: { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) } })
-      .catch(reject);
-  });
 }
 
 /**

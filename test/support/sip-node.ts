@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   Invitation,
   Inviter,
+  Messager,
   Registerer,
   type InviterOptions,
   RegistererState,
@@ -502,4 +503,15 @@ export function digestAuthorization(challenge: string, options: { username: stri
   const ha2 = md5(`${options.method}:${options.uri}`);
   const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${ha2}`);
   return `${header}: Digest username="${options.username}", realm="${realm}", nonce="${nonce}", uri="${options.uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
+}
+
+/** `phone` sends a MESSAGE to `target` (a SIP URI): the final status of the answer. */
+export function sendMessage(phone: NodePhone, target: string, body: string): Promise<number> {
+  const uri = UserAgent.makeURI(target);
+  if (!uri) throw new Error(`bad target ${target}`);
+  return new Promise<number>((resolve, reject) => {
+    new Messager(phone.userAgent, uri, body)
+      .message({ requestDelegate: { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) } })
+      .catch(reject);
+  });
 }

@@ -14,6 +14,7 @@ import { UsageError } from './cli-command';
 import { KamailioConfigError, kamailioDatabaseUrl, parseListen, readTemplate, renderDispatcherList, renderKamailioConfig, type KamailioSecrets } from './kamailio/render';
 import { kamailioEdge } from './store/migrations/0012_kamailio_edge';
 import { EDGE_SECRET_SETTING } from './domain/sip-route-decision';
+import { EPHEMERAL_SECRET_SETTING } from './domain/edge-credentials';
 
 export const KAMAILIO_USAGE = `usage: highrise kamailio-config --database-url URL --platform-url URL [--platform-url URL …] --listen HOST:PORT --out DIR [--kamailio-database-url URL] [--sip-domain BASE] [--routing-fallback reject|location] [--debug N]
 
@@ -112,7 +113,7 @@ export function parseKamailioConfigCommand(argv: string[], env: NodeJS.ProcessEn
   }
 }
 
-const SETTING = { nonce: 'kamailio.nonce_secret', edge: EDGE_SECRET_SETTING, ephemeral: 'kamailio.ephemeral_secret', sipDomain: 'sip_base_domain' } as const;
+const SETTING = { nonce: 'kamailio.nonce_secret', edge: EDGE_SECRET_SETTING, ephemeral: EPHEMERAL_SECRET_SETTING, sipDomain: 'sip_base_domain' } as const;
 
 export interface KamailioConfigResult {
   configPath: string;

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EDGE_BASIC_USER, SIP_CALL_RECORD_PATH, SIP_ROUTE_PATH } from '../http/internal-sip-route';
+import { EDGE_BASIC_USER, SIP_ROUTE_PATH } from '../http/internal-sip-route';
 
 export interface KamailioSecrets {
   /** Signs digest nonces; shared by every edge node so any node accepts another's challenge. */
@@ -153,7 +153,6 @@ export function renderKamailioConfig(template: string, values: KamailioConfigVal
   const substitutions: Record<string, string> = {
     DB_URL: kamailioDatabaseUrl(values.databaseUrl),
     PLATFORM_ROUTE_PATH: SIP_ROUTE_PATH,
-    PLATFORM_CALL_RECORD_PATH: SIP_CALL_RECORD_PATH,
     PLATFORM_CONNECTIONS: platformConnections(values.platformUrls, values.secrets.edge),
     PLATFORM_HTTP_CALLS: platformHttpCalls(values.platformUrls),
     DISPATCHER_LIST: values.dispatcherListPath,
