@@ -275,9 +275,8 @@ function profiled(cfg) {
     ['\t\troute(CHANNELS);\n', `\t\t${mark('kp')}\n\t\troute(CHANNELS);\n\t\t${since('kp')} ${log('channels')}\n`],
     ['\troute(PLATFORM_POST);\n\t$var(code) = $var(post_code);\n', `\t${mark('kp')}\n\troute(PLATFORM_POST);\n\t${since('kp')} ${log('http')}\n\t${mark('kp')}\n\t$var(code) = $var(post_code);\n`],
     ['\t\t\tif (!lookup_branches("location")) {\n', `\t\t\t${since('kp')} ${log('decision')}\n\t\t\t${mark('kp')}\n\t\t\tif (!lookup_branches("location")) {\n`],
-    ['event_route[dialog:end] {\n', `event_route[dialog:end] {\n\t${mark('kpe')}\n`],
-    ['route[CALL_RECORD] {\n', `route[CALL_RECORD] {\n\t${mark('kpr')}\n`],
-    ['\t\txlog("L_ERR", "call record of $ci lost: no outbox: $var(rbody)\\n");\n\t}\n', `\t\txlog("L_ERR", "call record of $ci lost: no outbox: $var(rbody)\\n");\n\t}\n\t${since('kpr')} ${log('bye_call_record')}\n\t${since('kpe')} ${log('bye_dialog_end')}\n`],
+    // The answered call's end: its channel's release and record, one statement (route CALL_END).
+    ['\t\troute(CALL_END);\n', `\t\t${mark('kpe')}\n\t\troute(CALL_END);\n\t\t${since('kpe')} ${log('bye_dialog_end')}\n`],
     ['route[RELAY] {\n', `route[RELAY] {\n\tif (is_method("INVITE") && !has_totag()) { ${since('kp')} ${log('lookup')} ${since('kp0')} ${log('request_route')} }\n`],
   ];
   for (const [from, to] of edits) {
