@@ -311,3 +311,36 @@ describe('an existing SQLite database', () => {
   });
 });
 
+
+describe('0021 (the tenant limits in the subscriber view, PostgreSQL only)', () => {
+  it('adds the limit columns, and its down gives Kamailio’s role its grant on the view back', async () => {
+    const database = await createPostgresDatabase();
+    // Roles are the server's, not the database's: a name of its own, dropped after.
+    const role = `hr_kamailio_${Math.random().toString(36).slice(2, 10)}`;
+    const conn = connect(database.options);
+    try {
+      if (conn.dialect !== 'postgres') throw new Error('expected PostgreSQL');
+      await migrateUp(conn, { to: 20 });
+      await sql.raw(`CREATE ROLE ${role}`).execute(conn.db);
+      await sql.raw(`GRANT SELECT ON subscriber TO ${role}`).execute(conn.db);
+      const columns = async () =>
+        (await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'subscriber' ORDER BY ordinal_position`.execute(conn.db)).rows.map((r) => r.name);
+      const canRead = async () => (await sql<{ ok: boolean }>`SELECT has_table_privilege(${role}, 'subscriber', 'SELECT') AS ok`.execute(conn.db)).rows[0]?.ok;
+      const before = await columns();
+
+      await migrateUp(conn, { to: 21 });
+      expect(await columns()).toEqual([...before, 'channels', 'messages_per_minute']);
+      expect(await canRead()).toBe(true);
+
+      await migrateDown(conn, { to: 20 });
+      expect(await columns()).toEqual(before);
+      expect(await canRead()).toBe(true);
+    } finally {
+      // Its grants live in this database only: gone with them, the role can go.
+      await sql.raw(`DROP OWNED BY ${role}`).execute(conn.db).catch(() => {});
+      await sql.raw(`DROP ROLE IF EXISTS ${role}`).execute(conn.db).catch(() => {});
+      await conn.close();
+      await database.drop();
+    }
+  });
+});
