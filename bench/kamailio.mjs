@@ -276,7 +276,7 @@ function profiled(cfg) {
     ['\troute(PLATFORM_POST);\n\t$var(code) = $var(post_code);\n', `\t${mark('kp')}\n\troute(PLATFORM_POST);\n\t${since('kp')} ${log('http')}\n\t${mark('kp')}\n\t$var(code) = $var(post_code);\n`],
     ['\t\t\tif (!lookup_branches("location")) {\n', `\t\t\t${since('kp')} ${log('decision')}\n\t\t\t${mark('kp')}\n\t\t\tif (!lookup_branches("location")) {\n`],
     // The answered call's end: its channel's release and record, one statement (route CALL_END).
-    ['\t\troute(CALL_END);\n', `\t\t${mark('kpe')}\n\t\troute(CALL_END);\n\t\t${since('kpe')} ${log('bye_dialog_end')}\n`],
+    ['\t\troute(CALL_END);\n\t} else route(RELEASE_CHANNEL);\n', `\t\t${mark('kpe')}\n\t\troute(CALL_END);\n\t\t${since('kpe')} ${log('bye_dialog_end')}\n\t} else route(RELEASE_CHANNEL);\n`],
     ['route[RELAY] {\n', `route[RELAY] {\n\tif (is_method("INVITE") && !has_totag()) { ${since('kp')} ${log('lookup')} ${since('kp0')} ${log('request_route')} }\n`],
   ];
   for (const [from, to] of edits) {
