@@ -17,10 +17,11 @@ import { tenantLifecycle } from './0016_tenant_lifecycle';
 import { kamailioCallOutbox } from './0018_kamailio_call_outbox';
 import { usageRollups } from './0019_usage_rollups';
 import { kamailioLimits } from './0020_kamailio_limits';
+import { kamailioUnbind } from './0022_kamailio_unbind';
 
 export type { Migration } from './types';
 
 /** Every migration in version order; the newest version is the schema this code expects. */
-export const migrations: readonly Migration[] = [initial, identity, auditChain, callsAndLimits, numbersDialPlan, webhooks, porting, tenantStorageLimit, portingApproval, tenantCapsAndPlanRevision, kamailioEdge, callRollups, branding, leases, tenantLifecycle, kamailioCallOutbox, usageRollups, kamailioLimits];
+export const migrations: readonly Migration[] = [initial, identity, auditChain, callsAndLimits, numbersDialPlan, webhooks, porting, tenantStorageLimit, portingApproval, tenantCapsAndPlanRevision, kamailioEdge, callRollups, branding, leases, tenantLifecycle, kamailioCallOutbox, usageRollups, kamailioLimits, kamailioUnbind];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;

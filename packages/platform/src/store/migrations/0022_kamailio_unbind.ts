@@ -1,0 +1,105 @@
+import type { Migration } from './types';
+
+/**
+ * A changed credential unbinds what it registered at Kamailio, in the same transaction (issue 10;
+ * house rule: every credential change must reach open sockets; test/kamailio-revocation.test.ts).
+ *
+ * Kamailio checks the directory views on every request, so a phone whose credentials were revoked is
+ * refused its next call, MESSAGE and REGISTER anyway. Its binding in `location` (usrloc db_mode 3,
+ * read by every node on every lookup) outlived the change, though: until it expired (up to an hour)
+ * a deleted extension's phone took the calls and messages of whoever got the number next, a phone
+ * with a replaced password kept ringing, and a suspended tenant's phones rang again on its resumption
+ * without proving anything. These triggers delete the bindings with the change itself, whichever
+ * platform node, CLI or script makes it, so no node dials them once it commits:
+ *
+ * - extension deleted, or its number changed: every binding of its AOR;
+ * - extension password (HA1) replaced: the AOR's digest bindings only. A softphone token's
+ *   ephemeral credentials name the extension row, not the password, and stay good (as on the
+ *   embedded edge); Kamailio marks their bindings with branch flag 9 (cflags 512, kamailio.cfg.tmpl);
+ * - trunk deleted, its password rotated or its username changed: the trunk's bindings;
+ * - tenant leaving service (suspended, soft-deleted) or changing its slug (its domain): every binding
+ *   in its domain.
+ *
+ * The domain is computed as the views compute it (0012); Kamailio stores it lowercased or as the
+ * phone wrote it, so it is compared lowercased (the expression index serves the tenant-wide delete).
+ * SQLite: a no-op, as for the other Kamailio objects (0012).
+ */
+export const kamailioUnbind: Migration = {
+  version: 22,
+  name: 'kamailio_unbind',
+  up: `SELECT 1;`,
+  down: `SELECT 1;`,
+  postgres: {
+    up: `
+      CREATE INDEX location_domain_lower_idx ON location (lower(domain));
+
+      CREATE FUNCTION kamailio_sip_domain(p_slug TEXT) RETURNS TEXT LANGUAGE sql STABLE AS $$
+        SELECT lower(p_slug || '.' || COALESCE((SELECT value FROM settings WHERE key = 'sip_base_domain'), 'sip.localhost'))
+      $$;
+
+      -- The bindings of p_username in p_domain (NULL: the whole domain); p_digest_only keeps those a
+      -- token's ephemeral credentials made (branch flag 9).
+      CREATE FUNCTION kamailio_unbind(p_username TEXT, p_domain TEXT, p_digest_only BOOLEAN) RETURNS void LANGUAGE sql AS $$
+        WITH gone AS (
+          DELETE FROM location
+          WHERE lower(domain) = p_domain AND (p_username IS NULL OR username = p_username)
+            AND (NOT p_digest_only OR cflags & 512 = 0)
+          RETURNING ruid
+        )
+        DELETE FROM location_attrs WHERE ruid IN (SELECT ruid FROM gone)
+      $$;
+
+      CREATE FUNCTION kamailio_unbind_extension() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM kamailio_unbind(OLD.number, kamailio_sip_domain(tenants.slug), TG_OP = 'UPDATE' AND OLD.number = NEW.number)
+          FROM tenants WHERE tenants.id = OLD.tenant_id;
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER kamailio_unbind_extension_deleted AFTER DELETE ON extensions
+        FOR EACH ROW EXECUTE FUNCTION kamailio_unbind_extension();
+      CREATE TRIGGER kamailio_unbind_extension_changed AFTER UPDATE OF ha1, number ON extensions
+        FOR EACH ROW WHEN (OLD.ha1 IS DISTINCT FROM NEW.ha1 OR OLD.number IS DISTINCT FROM NEW.number)
+        EXECUTE FUNCTION kamailio_unbind_extension();
+
+      CREATE FUNCTION kamailio_unbind_trunk() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM kamailio_unbind(OLD.username, kamailio_sip_domain(tenants.slug), false)
+          FROM tenants WHERE tenants.id = OLD.tenant_id;
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER kamailio_unbind_trunk_deleted AFTER DELETE ON trunks
+        FOR EACH ROW EXECUTE FUNCTION kamailio_unbind_trunk();
+      CREATE TRIGGER kamailio_unbind_trunk_changed AFTER UPDATE OF ha1, username ON trunks
+        FOR EACH ROW WHEN (OLD.ha1 IS DISTINCT FROM NEW.ha1 OR OLD.username IS DISTINCT FROM NEW.username)
+        EXECUTE FUNCTION kamailio_unbind_trunk();
+
+      CREATE FUNCTION kamailio_unbind_tenant() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM kamailio_unbind(NULL, kamailio_sip_domain(OLD.slug), false);
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER kamailio_unbind_tenant_deleted AFTER DELETE ON tenants
+        FOR EACH ROW EXECUTE FUNCTION kamailio_unbind_tenant();
+      CREATE TRIGGER kamailio_unbind_tenant_changed AFTER UPDATE OF status, slug ON tenants
+        FOR EACH ROW WHEN ((OLD.status = 'active' AND NEW.status <> 'active') OR OLD.slug IS DISTINCT FROM NEW.slug)
+        EXECUTE FUNCTION kamailio_unbind_tenant();
+    `,
+    down: `
+      DROP TRIGGER kamailio_unbind_tenant_changed ON tenants;
+      DROP TRIGGER kamailio_unbind_tenant_deleted ON tenants;
+      DROP FUNCTION kamailio_unbind_tenant();
+      DROP TRIGGER kamailio_unbind_trunk_changed ON trunks;
+      DROP TRIGGER kamailio_unbind_trunk_deleted ON trunks;
+      DROP FUNCTION kamailio_unbind_trunk();
+      DROP TRIGGER kamailio_unbind_extension_changed ON extensions;
+      DROP TRIGGER kamailio_unbind_extension_deleted ON extensions;
+      DROP FUNCTION kamailio_unbind_extension();
+      DROP FUNCTION kamailio_unbind(TEXT, TEXT, BOOLEAN);
+      DROP FUNCTION kamailio_sip_domain(TEXT);
+      DROP INDEX location_domain_lower_idx;
+    `,
+  },
+};
