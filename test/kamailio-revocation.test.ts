@@ -61,14 +61,14 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
     await edge?.close();
   }, 30_000);
 
-  async function tenant(name: string): Promise<Tenant> {
+  async function tenant(name: string, resellerId?: string): Promise<Tenant> {
     const slug = `rev-${name}-${++slugs}`;
-    const { created } = await edge.tp.createTenant(slug, slug);
-    const api = edge.tp.provider.tenant(created.tenant.id);
+    const { tenant: created } = await edge.tp.provider.tenants.create({ name: slug, slug, ...(resellerId ? { resellerId } : {}) });
+    const api = edge.tp.provider.tenant(created.id);
     const password = (number: string) => `pw-${slug}-${number}`;
     const ids = new Map<string, string>();
     for (const number of ['101', '102']) ids.set(number, (await api.extensions.create({ number, displayName: `${slug} ${number}`, sipPassword: password(number) })).id);
-    return { id: created.tenant.id, sipDomain: created.tenant.sipDomain, api, ids, password };
+    return { id: created.id, sipDomain: created.sipDomain, api, ids, password };
   }
 
   async function registered(p: NodePhone): Promise<NodePhone> {
@@ -157,6 +157,29 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
     expect(await sendMessage(colleague, `sip:101@${t.sipDomain}`, 'hello?')).toBe(480);
     expect(methods(d101, 'INVITE')).toHaveLength(1);
     expect(methods(d101, 'MESSAGE')).toEqual([]);
+  });
+
+  it("(a) suspending a tenant's reseller: the same as suspending the tenant (as on the embedded edge)", async () => {
+    const reseller = await edge.tp.provider.resellers.create({ name: 'Revocation Reseller' });
+    const t = await tenant('reseller', reseller.id);
+    const d101 = await digestPhone(nodeA, t, '101');
+    const e102 = await ephemeralPhone(nodeA, t, '102');
+
+    await edge.tp.provider.resellers.suspend(reseller.id);
+
+    await expectUnbound(t, '101');
+    await expectUnbound(t, '102');
+    for (const old of [d101, e102]) await expectPowerless(old, t);
+    // Nor may anything of the tenant's register afresh.
+    const fresh = createNodePhone({ wsUrl: nodeB.wsUrl, domain: t.sipDomain, number: '101', password: t.password('101') });
+    phones.push(fresh);
+    await fresh.start();
+    expect(await refresh(fresh)).toBe(403);
+
+    await edge.tp.provider.resellers.resume(reseller.id);
+    expect(await refresh(fresh)).toBe(200);
+    expect(await outcome(fresh, '102')).toBe(480);
+    expect(methods(e102, 'INVITE')).toEqual([]);
   });
 
   it('(b) deleting an extension: its phone is unbound at once, and a new 101 never rings the old phone', async () => {

@@ -18,12 +18,49 @@ import type { Migration } from './types';
  *   embedded edge); Kamailio marks their bindings with branch flag 9 (cflags 512, kamailio.cfg.tmpl);
  * - trunk deleted, its password rotated or its username changed: the trunk's bindings;
  * - tenant leaving service (suspended, soft-deleted) or changing its slug (its domain): every binding
- *   in its domain.
+ *   in its domain; a reseller suspended: every binding of its tenants.
+ *
+ * The directory views (0012) also drop the tenants of a suspended reseller now: they checked the
+ * tenant's own status only, so a suspended reseller's phones went on registering and calling through
+ * Kamailio while the embedded edge refused them (tenantInService). Resuming the reseller restores them.
  *
  * The domain is computed as the views compute it (0012); Kamailio stores it lowercased or as the
  * phone wrote it, so it is compared lowercased (the expression index serves the tenant-wide delete).
  * SQLite: a no-op, as for the other Kamailio objects (0012).
  */
+const SIP_DOMAIN = `tenants.slug || '.' || COALESCE((SELECT value FROM settings WHERE key = 'sip_base_domain'), 'sip.localhost')`;
+/** 0012's condition: the tenant's own status only. */
+const TENANT_ACTIVE = `tenants.status = 'active'`;
+/** In service, as the embedded edge has it (tenantInService): a suspended reseller's tenants are out too. */
+const IN_SERVICE = `tenants.status = 'active' AND NOT EXISTS (SELECT 1 FROM resellers WHERE resellers.id = tenants.reseller_id AND resellers.status <> 'active')`;
+
+/** 0012's directory views, with `active` as the tenants that are in service (same columns, so CREATE OR REPLACE). */
+const directoryViews = (active: string) => `
+      CREATE OR REPLACE VIEW domain AS
+        SELECT tenants.id AS did, ${SIP_DOMAIN} AS domain, tenants.id AS tenant_id,
+               CAST(tenants.updated_at AS TIMESTAMP) AS last_modified
+        FROM tenants WHERE ${active};
+
+      CREATE OR REPLACE VIEW domain_attrs AS
+        SELECT tenants.id AS did, attrs.name, attrs.type, attrs.value, CAST(tenants.updated_at AS TIMESTAMP) AS last_modified
+        FROM tenants CROSS JOIN LATERAL (VALUES
+          ('tenant_id', 2, tenants.id),
+          ('channels', 0, CAST(tenants.limit_channels AS TEXT)),
+          ('messages_per_minute', 0, CAST(tenants.limit_messages_per_minute AS TEXT))
+        ) AS attrs (name, type, value)
+        WHERE ${active};
+
+      CREATE OR REPLACE VIEW subscriber AS
+        SELECT extensions.number AS username, ${SIP_DOMAIN} AS domain, extensions.ha1, '' AS ha1b,
+               'extension' AS kind, tenants.id AS tenant_id, extensions.id AS owner_id
+        FROM extensions JOIN tenants ON tenants.id = extensions.tenant_id
+        WHERE ${active}
+        UNION ALL
+        SELECT trunks.username, ${SIP_DOMAIN}, trunks.ha1, '', 'trunk', tenants.id, trunks.id
+        FROM trunks JOIN tenants ON tenants.id = trunks.tenant_id
+        WHERE ${active};
+`;
+
 export const kamailioUnbind: Migration = {
   version: 22,
   name: 'kamailio_unbind',
@@ -86,8 +123,22 @@ export const kamailioUnbind: Migration = {
       CREATE TRIGGER kamailio_unbind_tenant_changed AFTER UPDATE OF status, slug ON tenants
         FOR EACH ROW WHEN ((OLD.status = 'active' AND NEW.status <> 'active') OR OLD.slug IS DISTINCT FROM NEW.slug)
         EXECUTE FUNCTION kamailio_unbind_tenant();
+
+      CREATE FUNCTION kamailio_unbind_reseller() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM kamailio_unbind(NULL, kamailio_sip_domain(tenants.slug), false) FROM tenants WHERE tenants.reseller_id = OLD.id;
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER kamailio_unbind_reseller_suspended AFTER UPDATE OF status ON resellers
+        FOR EACH ROW WHEN (OLD.status = 'active' AND NEW.status <> 'active')
+        EXECUTE FUNCTION kamailio_unbind_reseller();
+${directoryViews(IN_SERVICE)}
     `,
     down: `
+${directoryViews(TENANT_ACTIVE)}
+      DROP TRIGGER kamailio_unbind_reseller_suspended ON resellers;
+      DROP FUNCTION kamailio_unbind_reseller();
       DROP TRIGGER kamailio_unbind_tenant_changed ON tenants;
       DROP TRIGGER kamailio_unbind_tenant_deleted ON tenants;
       DROP FUNCTION kamailio_unbind_tenant();
