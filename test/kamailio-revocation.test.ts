@@ -8,7 +8,9 @@
  *
  * Each phone here registers at node A BEFORE the change; the callers sit at node B, so "every node"
  * is checked too. After the change the old phone must be: not reached (calls, MESSAGE), unable to
- * call, to send MESSAGE or to refresh its registration, and its binding gone, within two seconds.
+ * call, to send MESSAGE or to refresh its registration, and its binding gone, within two seconds;
+ * where the embedded edge closes the socket (tenant or reseller suspended, extension deleted), node A
+ * closes it too (migration 0022 queues it, node A's one-second timer closes it).
  * Real Kamailio 5.6 (two nodes), the real platform on PostgreSQL, real sip.js phones.
  * Runs in integration-postgres (two nodes on the platform's own database), like test/kamailio-limits.test.ts.
  */
@@ -118,8 +120,22 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
       'the REGISTER refresh got no final answer',
     );
 
-  /** The old phone can do nothing any more: no call, no MESSAGE, no refresh. */
+  /** The close code and reason of a phone's WebSocket, whenever it closes. */
+  function socketClosed(p: NodePhone): Promise<{ code: number; reason: string }> {
+    const socket = (p.userAgent.transport as unknown as { ws: import('ws').WebSocket }).ws;
+    return new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  /** The node holding the phone's connection closed it within two seconds of the change. */
+  const expectClosed = async (closing: Promise<{ code: number; reason: string }>) =>
+    expect(await withTimeout(closing, 2000, 'the old WebSocket stayed open')).toEqual({ code: 1008, reason: 'Credentials revoked' });
+
+  /**
+   * The old phone can do nothing any more: no call, no MESSAGE, no refresh. A phone whose socket was
+   * closed connects again first, as a widget would, and is refused all the same.
+   */
   async function expectPowerless(old: NodePhone, t: Tenant) {
+    if (!old.userAgent.transport.isConnected()) await old.userAgent.reconnect();
     expect(await outcome(old, '102')).toBe(403);
     expect(await sendMessage(old, `sip:102@${t.sipDomain}`, 'still here?')).toBe(403);
     expect(await refresh(old)).toBe(403);
@@ -141,16 +157,22 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
     await ringing.reject(486);
     expect(await withTimeout(before.outcome, 5000, 'no answer')).toBe(486);
     expect(await bindings(t, '101')).toBe(1);
+    const closing = [socketClosed(d101), socketClosed(e102), socketClosed(pstn)];
 
     await edge.tp.provider.tenants.suspend(t.id);
 
     await expectUnbound(t, '101');
     await expectUnbound(t, '102');
+    // The carrier's socket too (node B holds it), as the embedded edge closes a suspended tenant's trunks.
+    for (const closed of closing) await expectClosed(closed);
+    await pstn.userAgent.reconnect();
+    expect(await refresh(pstn)).toBe(403);
     expect(await outcome(pstn, `sip:${number}@${t.sipDomain}`)).toBe(403);
     for (const old of [d101, e102]) await expectPowerless(old, t);
 
     // Resumed: what the phones proved before the suspension does not come back by itself.
     await edge.tp.provider.tenants.resume(t.id);
+    expect(await refresh(pstn)).toBe(200);
     const colleague = await digestPhone(nodeB, t, '102');
     expect(await outcome(colleague, '101')).toBe(480);
     expect(await outcome(pstn, `sip:${number}@${t.sipDomain}`)).toBe(480);
@@ -164,11 +186,13 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
     const t = await tenant('reseller', reseller.id);
     const d101 = await digestPhone(nodeA, t, '101');
     const e102 = await ephemeralPhone(nodeA, t, '102');
+    const closing = [socketClosed(d101), socketClosed(e102)];
 
     await edge.tp.provider.resellers.suspend(reseller.id);
 
     await expectUnbound(t, '101');
     await expectUnbound(t, '102');
+    for (const closed of closing) await expectClosed(closed);
     for (const old of [d101, e102]) await expectPowerless(old, t);
     // Nor may anything of the tenant's register afresh.
     const fresh = createNodePhone({ wsUrl: nodeB.wsUrl, domain: t.sipDomain, number: '101', password: t.password('101') });
@@ -186,9 +210,11 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
     const t = await tenant('delete');
     const old = await digestPhone(nodeA, t, '101');
     const colleague = await digestPhone(nodeB, t, '102');
+    const closing = socketClosed(old);
 
     await t.api.extensions.delete(t.ids.get('101')!);
     await expectUnbound(t, '101');
+    await expectClosed(closing);
     // Someone else's 101.
     await t.api.extensions.create({ number: '101', displayName: 'New person', sipPassword: 'new-person-password' });
 
@@ -217,6 +243,9 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
     expect(methods(token101, 'MESSAGE')).toHaveLength(1);
     expect(methods(old, 'INVITE')).toEqual([]);
     expect(methods(old, 'MESSAGE')).toEqual([]);
+    // Both sockets stay open, as on the embedded edge: the token phone's credentials still hold, and
+    // the old digest phone can do nothing more on its own.
+    expect([old.userAgent.transport.isConnected(), token101.userAgent.transport.isConnected()]).toEqual([true, true]);
     await expectPowerless(old, t);
 
     // The new password registers (beside the token phone).
@@ -228,9 +257,11 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
     const t = await tenant('ephemeral');
     const old = await ephemeralPhone(nodeA, t, '101');
     const colleague = await digestPhone(nodeB, t, '102');
+    const closing = socketClosed(old);
 
     await t.api.extensions.delete(t.ids.get('101')!);
     await expectUnbound(t, '101');
+    await expectClosed(closing);
     await t.api.extensions.create({ number: '101', displayName: 'New person', sipPassword: 'new-person-password' });
 
     expect(await outcome(colleague, '101')).toBe(480);

@@ -24,6 +24,12 @@ import type { Migration } from './types';
  * tenant's own status only, so a suspended reseller's phones went on registering and calling through
  * Kamailio while the embedded edge refused them (tenantInService). Resuming the reseller restores them.
  *
+ * Each node closes the WebSocket connections of bindings removed this way (not on a replaced
+ * password, where the embedded edge keeps the socket too) within a second: it takes the rows naming
+ * its own listen socket from `kamailio_revoked_connections` every second (kamailio.cfg.tmpl,
+ * route REVOKED_CONNECTIONS), so no node listens on anything new and the platform holds no RPC
+ * credential for Kamailio. Kamailio's role needs `SELECT, DELETE` on that table.
+ *
  * The domain is computed as the views compute it (0012); Kamailio stores it lowercased or as the
  * phone wrote it, so it is compared lowercased (the expression index serves the tenant-wide delete).
  * SQLite: a no-op, as for the other Kamailio objects (0012).
@@ -61,6 +67,9 @@ const directoryViews = (active: string) => `
         WHERE ${active};
 `;
 
+/** The table this step makes, on PostgreSQL only. */
+export const KAMAILIO_REVOKED_CONNECTIONS_TABLE = 'kamailio_revoked_connections';
+
 export const kamailioUnbind: Migration = {
   version: 22,
   name: 'kamailio_unbind',
@@ -74,21 +83,38 @@ export const kamailioUnbind: Migration = {
         SELECT lower(p_slug || '.' || COALESCE((SELECT value FROM settings WHERE key = 'sip_base_domain'), 'sip.localhost'))
       $$;
 
+      -- WebSocket connections to close, each by the node that holds it (its listen socket, as usrloc
+      -- stored it) within a second. Rows live a second; UNLOGGED as the limit tables (0020).
+      CREATE UNLOGGED TABLE kamailio_revoked_connections (
+        id BIGSERIAL PRIMARY KEY,
+        socket TEXT NOT NULL,
+        received TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      CREATE INDEX kamailio_revoked_connections_socket ON kamailio_revoked_connections (socket);
+
       -- The bindings of p_username in p_domain (NULL: the whole domain); p_digest_only keeps those a
-      -- token's ephemeral credentials made (branch flag 9).
-      CREATE FUNCTION kamailio_unbind(p_username TEXT, p_domain TEXT, p_digest_only BOOLEAN) RETURNS void LANGUAGE sql AS $$
+      -- token's ephemeral credentials made (branch flag 9); p_close queues their WebSocket connections.
+      CREATE FUNCTION kamailio_unbind(p_username TEXT, p_domain TEXT, p_digest_only BOOLEAN, p_close BOOLEAN) RETURNS void LANGUAGE sql AS $$
         WITH gone AS (
           DELETE FROM location
           WHERE lower(domain) = p_domain AND (p_username IS NULL OR username = p_username)
             AND (NOT p_digest_only OR cflags & 512 = 0)
-          RETURNING ruid
+          RETURNING ruid, socket, received
+        ), attrs AS (
+          DELETE FROM location_attrs WHERE ruid IN (SELECT ruid FROM gone)
         )
-        DELETE FROM location_attrs WHERE ruid IN (SELECT ruid FROM gone)
+        INSERT INTO kamailio_revoked_connections (socket, received)
+          SELECT DISTINCT socket, received FROM gone
+          WHERE p_close AND socket IS NOT NULL AND received ~ ';transport=wss?$'
       $$;
 
       CREATE FUNCTION kamailio_unbind_extension() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        -- A replaced password keeps the sockets open (as the embedded edge does): they can do nothing more.
+        password_only BOOLEAN := CASE WHEN TG_OP = 'UPDATE' THEN OLD.number = NEW.number ELSE false END;
       BEGIN
-        PERFORM kamailio_unbind(OLD.number, kamailio_sip_domain(tenants.slug), TG_OP = 'UPDATE' AND OLD.number = NEW.number)
+        PERFORM kamailio_unbind(OLD.number, kamailio_sip_domain(tenants.slug), password_only, NOT password_only)
           FROM tenants WHERE tenants.id = OLD.tenant_id;
         RETURN NULL;
       END
@@ -101,7 +127,7 @@ export const kamailioUnbind: Migration = {
 
       CREATE FUNCTION kamailio_unbind_trunk() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        PERFORM kamailio_unbind(OLD.username, kamailio_sip_domain(tenants.slug), false)
+        PERFORM kamailio_unbind(OLD.username, kamailio_sip_domain(tenants.slug), false, TG_OP = 'DELETE')
           FROM tenants WHERE tenants.id = OLD.tenant_id;
         RETURN NULL;
       END
@@ -114,7 +140,7 @@ export const kamailioUnbind: Migration = {
 
       CREATE FUNCTION kamailio_unbind_tenant() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        PERFORM kamailio_unbind(NULL, kamailio_sip_domain(OLD.slug), false);
+        PERFORM kamailio_unbind(NULL, kamailio_sip_domain(OLD.slug), false, true);
         RETURN NULL;
       END
       $$;
@@ -126,7 +152,7 @@ export const kamailioUnbind: Migration = {
 
       CREATE FUNCTION kamailio_unbind_reseller() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        PERFORM kamailio_unbind(NULL, kamailio_sip_domain(tenants.slug), false) FROM tenants WHERE tenants.reseller_id = OLD.id;
+        PERFORM kamailio_unbind(NULL, kamailio_sip_domain(tenants.slug), false, true) FROM tenants WHERE tenants.reseller_id = OLD.id;
         RETURN NULL;
       END
       $$;
@@ -148,7 +174,8 @@ ${directoryViews(TENANT_ACTIVE)}
       DROP TRIGGER kamailio_unbind_extension_changed ON extensions;
       DROP TRIGGER kamailio_unbind_extension_deleted ON extensions;
       DROP FUNCTION kamailio_unbind_extension();
-      DROP FUNCTION kamailio_unbind(TEXT, TEXT, BOOLEAN);
+      DROP FUNCTION kamailio_unbind(TEXT, TEXT, BOOLEAN, BOOLEAN);
+      DROP TABLE kamailio_revoked_connections;
       DROP FUNCTION kamailio_sip_domain(TEXT);
       DROP INDEX location_domain_lower_idx;
     `,
