@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 import { Messager, UserAgent } from 'sip.js';
@@ -706,6 +706,7 @@ describe('Kamailio edge on the platform database', () => {
       await client.query(`GRANT INSERT ON kamailio_call_outbox TO ${role}`);
       await client.query(`GRANT USAGE ON SEQUENCE kamailio_call_outbox_id_seq TO ${role}`);
       await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON kamailio_channels, kamailio_message_counts TO ${role}`);
+      await client.query(`GRANT SELECT, DELETE ON kamailio_revoked_connections TO ${role}`);
       const kamailioUrl = new URL(dbUrl);
       kamailioUrl.username = role;
       kamailioUrl.password = '';
@@ -730,6 +731,11 @@ describe('Kamailio edge on the platform database', () => {
       expect(acme101.received.filter((r) => r.method === 'INVITE')).toEqual([]);
       // The role's grants are enough for the tenant's shared channel count (no fallback to this node's).
       expect(second.log()).not.toContain('shared channel count unavailable');
+      // …and for the queue of connections to close (migration 0022): the node takes what is queued for it.
+      const socket = `tcp:127.0.0.1:${port}`;
+      await client.query("INSERT INTO kamailio_revoked_connections (socket, received) VALUES ($1, 'sip:127.0.0.1:9;transport=ws')", [socket]);
+      await vi.waitFor(async () => expect((await client.query('SELECT 1 FROM kamailio_revoked_connections WHERE socket = $1', [socket])).rowCount).toBe(0), { timeout: 5000, interval: 100 });
+      expect(second.log()).not.toContain('revoked: no queue');
       for (const p of [acme101, acme102]) await p.stop().catch(() => {});
     } finally {
       await second?.stop();

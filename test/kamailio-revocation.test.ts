@@ -1,0 +1,273 @@
+/**
+ * Credential changes reaching phones already registered through Kamailio (issue 10; house rule:
+ * "every credential change must reach open sockets"). The embedded edge drops what a changed
+ * credential gave open sockets at once (test/sip-credentials.test.ts); Kamailio reads the directory
+ * per request, so a phone's next request is refused anyway, but its binding in `location` (usrloc
+ * db_mode 3) outlives the change unless the platform removes it: a colleague's call, a carrier's
+ * DID call or a MESSAGE would still reach the old phone, on every node.
+ *
+ * Each phone here registers at node A BEFORE the change; the callers sit at node B, so "every node"
+ * is checked too. After the change the old phone must be: not reached (calls, MESSAGE), unable to
+ * call, to send MESSAGE or to refresh its registration, and its binding gone, within two seconds;
+ * where the embedded edge closes the socket (tenant or reseller suspended, extension deleted), node A
+ * closes it too (migration 0022 queues it, node A's one-second timer closes it).
+ * Real Kamailio 5.6 (two nodes), the real platform on PostgreSQL, real sip.js phones.
+ * Runs in integration-postgres (two nodes on the platform's own database), like test/kamailio-limits.test.ts.
+ */
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Highrise, TrunkWithPassword } from '@highrise/sdk';
+import { mintEdgeCredentials } from '@highrise/platform';
+import { startEdge, type KamailioNode, type TestEdge } from './support/edges';
+import { testStoreIsPostgres } from './support/postgres';
+import { createNodePhone, sendMessage, SipRejected, withTimeout, type NodePhone } from './support/sip-node';
+
+interface Tenant {
+  id: string;
+  sipDomain: string;
+  api: ReturnType<Highrise['tenant']>;
+  /** Extension row ids by number. */
+  ids: Map<string, string>;
+  password: (number: string) => string;
+}
+
+const methods = (p: NodePhone, method: string) => p.received.filter((r) => r.method === method);
+
+describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registered through Kamailio', () => {
+  let edge: TestEdge;
+  let nodeA: KamailioNode;
+  let nodeB: KamailioNode;
+  let db: pg.Client;
+  const phones: NodePhone[] = [];
+  let slugs = 0;
+  let dids = 0;
+
+  beforeAll(async () => {
+    edge = await startEdge('kamailio', 'kamailio-revocation');
+    nodeA = { wsUrl: edge.wsUrl, kamailio: undefined as never, stop: async () => {} };
+    nodeB = await edge.addKamailioNode();
+    db = new pg.Client({ connectionString: edge.databaseUrl });
+    await db.connect();
+  }, 60_000);
+
+  afterEach(async (context) => {
+    await Promise.all(phones.splice(0).map((p) => p.stop().catch(() => {})));
+    if (context.task.result?.state === 'fail') {
+      console.log(`--- kamailio A log ---\n${edge.log().slice(-15_000)}`);
+      console.log(`--- kamailio B log ---\n${nodeB.kamailio.log().slice(-15_000)}`);
+    }
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await edge?.close();
+  }, 30_000);
+
+  async function tenant(name: string, resellerId?: string): Promise<Tenant> {
+    const slug = `rev-${name}-${++slugs}`;
+    const { tenant: created } = await edge.tp.provider.tenants.create({ name: slug, slug, ...(resellerId ? { resellerId } : {}) });
+    const api = edge.tp.provider.tenant(created.id);
+    const password = (number: string) => `pw-${slug}-${number}`;
+    const ids = new Map<string, string>();
+    for (const number of ['101', '102']) ids.set(number, (await api.extensions.create({ number, displayName: `${slug} ${number}`, sipPassword: password(number) })).id);
+    return { id: created.id, sipDomain: created.sipDomain, api, ids, password };
+  }
+
+  async function registered(p: NodePhone): Promise<NodePhone> {
+    phones.push(p);
+    await p.start();
+    await p.register();
+    return p;
+  }
+
+  const digestPhone = (node: KamailioNode, t: Tenant, number: string) => registered(createNodePhone({ wsUrl: node.wsUrl, domain: t.sipDomain, number, password: t.password(number) }));
+
+  /** A softphone as the widget registers with a token: its auth_ephemeral credentials, as the platform mints them. */
+  async function ephemeralPhone(node: KamailioNode, t: Tenant, number: string): Promise<NodePhone> {
+    const secret = (await db.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
+    const credentials = mintEdgeCredentials(secret, { extension: number, extensionId: t.ids.get(number)!, sipDomain: t.sipDomain, expiresAt: new Date(Date.now() + 600_000) });
+    return registered(createNodePhone({ wsUrl: node.wsUrl, domain: t.sipDomain, number, userAgentOptions: { authorizationUsername: credentials.username, authorizationPassword: credentials.password } }));
+  }
+
+  /** The carrier side of the tenant's trunk, registered at `node`; it answers any number it is sent. */
+  async function carrier(node: KamailioNode, trunk: TrunkWithPassword): Promise<NodePhone> {
+    const p = createNodePhone({ wsUrl: node.wsUrl, domain: trunk.realm, number: trunk.username, password: trunk.password });
+    const deliver = p.userAgent.transport.onMessage;
+    p.userAgent.transport.onMessage = (message: string) => deliver?.(message.replace(/^INVITE sip:[^@\s]+@/, `INVITE sip:${trunk.username}@`));
+    return registered(p);
+  }
+
+  async function did(t: Tenant, target: string): Promise<string> {
+    const number = `+1415557${String(100 + ++dids).padStart(4, '0')}`;
+    await edge.tp.provider.numbers.create({ number });
+    const assigned = await t.api.numbers.assign({ number });
+    await t.api.numbers.update(assigned.id, { routing: { type: 'extension', target } });
+    return assigned.number;
+  }
+
+  /** The AOR's bindings every Kamailio node would dial (usrloc db_mode 3 reads only this table). */
+  const bindings = async (t: Tenant, number: string) =>
+    Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM location WHERE username = $1 AND lower(domain) = lower($2)', [number, t.sipDomain])).rows[0]!.n);
+
+  const outcome = (p: NodePhone, target: string) => withTimeout(p.call(target).outcome, 8000, `the call to ${target} got no final answer`);
+  const refresh = (p: NodePhone) =>
+    withTimeout(
+      p.register().then(
+        () => 200,
+        (error: unknown) => (error instanceof SipRejected ? error.status : Promise.reject(error)),
+      ),
+      8000,
+      'the REGISTER refresh got no final answer',
+    );
+
+  /** The close code and reason of a phone's WebSocket, whenever it closes. */
+  function socketClosed(p: NodePhone): Promise<{ code: number; reason: string }> {
+    const socket = (p.userAgent.transport as unknown as { ws: import('ws').WebSocket }).ws;
+    return new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  /** The node holding the phone's connection closed it within two seconds of the change. */
+  const expectClosed = async (closing: Promise<{ code: number; reason: string }>) =>
+    expect(await withTimeout(closing, 2000, 'the old WebSocket stayed open')).toEqual({ code: 1008, reason: 'Credentials revoked' });
+
+  /**
+   * The old phone can do nothing any more: no call, no MESSAGE, no refresh. A phone whose socket was
+   * closed connects again first, as a widget would, and is refused all the same.
+   */
+  async function expectPowerless(old: NodePhone, t: Tenant) {
+    if (!old.userAgent.transport.isConnected()) await old.userAgent.reconnect();
+    expect(await outcome(old, '102')).toBe(403);
+    expect(await sendMessage(old, `sip:102@${t.sipDomain}`, 'still here?')).toBe(403);
+    expect(await refresh(old)).toBe(403);
+  }
+
+  /** Its binding is gone from the database within two seconds: no node can reach it. */
+  const expectUnbound = (t: Tenant, number: string) => vi.waitFor(async () => expect(await bindings(t, number)).toBe(0), { timeout: 2000, interval: 50 });
+
+  it('(a) suspending a tenant: its digest and token phones are unbound at once, reached by no DID call or colleague (not even once it is resumed), and refused', async () => {
+    const t = await tenant('suspend');
+    const number = await did(t, '101');
+    const trunk = await t.api.trunks.create({ name: 'Carrier' });
+    const pstn = await carrier(nodeB, trunk);
+    const d101 = await digestPhone(nodeA, t, '101');
+    const e102 = await ephemeralPhone(nodeA, t, '102');
+    // Before: the carrier's DID call rings 101 (through node B, then node A's connection).
+    const before = pstn.call(`sip:${number}@${t.sipDomain}`, { params: { fromUri: `sip:+16505550199@${t.sipDomain}` } });
+    const ringing = await d101.nextIncoming(5000);
+    await ringing.reject(486);
+    expect(await withTimeout(before.outcome, 5000, 'no answer')).toBe(486);
+    expect(await bindings(t, '101')).toBe(1);
+    const closing = [socketClosed(d101), socketClosed(e102), socketClosed(pstn)];
+
+    await edge.tp.provider.tenants.suspend(t.id);
+
+    await expectUnbound(t, '101');
+    await expectUnbound(t, '102');
+    // The carrier's socket too (node B holds it), as the embedded edge closes a suspended tenant's trunks.
+    for (const closed of closing) await expectClosed(closed);
+    await pstn.userAgent.reconnect();
+    expect(await refresh(pstn)).toBe(403);
+    expect(await outcome(pstn, `sip:${number}@${t.sipDomain}`)).toBe(403);
+    for (const old of [d101, e102]) await expectPowerless(old, t);
+
+    // Resumed: what the phones proved before the suspension does not come back by itself.
+    await edge.tp.provider.tenants.resume(t.id);
+    expect(await refresh(pstn)).toBe(200);
+    const colleague = await digestPhone(nodeB, t, '102');
+    expect(await outcome(colleague, '101')).toBe(480);
+    expect(await outcome(pstn, `sip:${number}@${t.sipDomain}`)).toBe(480);
+    expect(await sendMessage(colleague, `sip:101@${t.sipDomain}`, 'hello?')).toBe(480);
+    expect(methods(d101, 'INVITE')).toHaveLength(1);
+    expect(methods(d101, 'MESSAGE')).toEqual([]);
+  });
+
+  it("(a) suspending a tenant's reseller: the same as suspending the tenant (as on the embedded edge)", async () => {
+    const reseller = await edge.tp.provider.resellers.create({ name: 'Revocation Reseller' });
+    const t = await tenant('reseller', reseller.id);
+    const d101 = await digestPhone(nodeA, t, '101');
+    const e102 = await ephemeralPhone(nodeA, t, '102');
+    const closing = [socketClosed(d101), socketClosed(e102)];
+
+    await edge.tp.provider.resellers.suspend(reseller.id);
+
+    await expectUnbound(t, '101');
+    await expectUnbound(t, '102');
+    for (const closed of closing) await expectClosed(closed);
+    for (const old of [d101, e102]) await expectPowerless(old, t);
+    // Nor may anything of the tenant's register afresh.
+    const fresh = createNodePhone({ wsUrl: nodeB.wsUrl, domain: t.sipDomain, number: '101', password: t.password('101') });
+    phones.push(fresh);
+    await fresh.start();
+    expect(await refresh(fresh)).toBe(403);
+
+    await edge.tp.provider.resellers.resume(reseller.id);
+    expect(await refresh(fresh)).toBe(200);
+    expect(await outcome(fresh, '102')).toBe(480);
+    expect(methods(e102, 'INVITE')).toEqual([]);
+  });
+
+  it('(b) deleting an extension: its phone is unbound at once, and a new 101 never rings the old phone', async () => {
+    const t = await tenant('delete');
+    const old = await digestPhone(nodeA, t, '101');
+    const colleague = await digestPhone(nodeB, t, '102');
+    const closing = socketClosed(old);
+
+    await t.api.extensions.delete(t.ids.get('101')!);
+    await expectUnbound(t, '101');
+    await expectClosed(closing);
+    // Someone else's 101.
+    await t.api.extensions.create({ number: '101', displayName: 'New person', sipPassword: 'new-person-password' });
+
+    expect(await outcome(colleague, '101')).toBe(480);
+    expect(await sendMessage(colleague, `sip:101@${t.sipDomain}`, 'hello?')).toBe(480);
+    expect(methods(old, 'INVITE')).toEqual([]);
+    expect(methods(old, 'MESSAGE')).toEqual([]);
+    await expectPowerless(old, t);
+  });
+
+  it("(c) changing an extension's password: the old phone is unbound at once and refused; a token phone of the same extension keeps its binding", async () => {
+    const t = await tenant('password');
+    const old = await digestPhone(nodeA, t, '101');
+    const token101 = await ephemeralPhone(nodeA, t, '101');
+    const colleague = await digestPhone(nodeB, t, '102');
+    expect(await bindings(t, '101')).toBe(2);
+
+    await t.api.extensions.update(t.ids.get('101')!, { sipPassword: 'a-brand-new-password-101' });
+
+    await vi.waitFor(async () => expect(await bindings(t, '101')).toBe(1), { timeout: 2000, interval: 50 });
+    const call = colleague.call('101');
+    const incoming = await token101.nextIncoming(5000);
+    await incoming.reject(486);
+    expect(await withTimeout(call.outcome, 5000, 'no answer')).toBe(486);
+    expect(await sendMessage(colleague, `sip:101@${t.sipDomain}`, 'hello?')).toBe(200);
+    expect(methods(token101, 'MESSAGE')).toHaveLength(1);
+    expect(methods(old, 'INVITE')).toEqual([]);
+    expect(methods(old, 'MESSAGE')).toEqual([]);
+    // Both sockets stay open, as on the embedded edge: the token phone's credentials still hold, and
+    // the old digest phone can do nothing more on its own.
+    expect([old.userAgent.transport.isConnected(), token101.userAgent.transport.isConnected()]).toEqual([true, true]);
+    await expectPowerless(old, t);
+
+    // The new password registers (beside the token phone).
+    await registered(createNodePhone({ wsUrl: nodeA.wsUrl, domain: t.sipDomain, number: '101', password: 'a-brand-new-password-101' }));
+    expect(await bindings(t, '101')).toBe(2);
+  });
+
+  it('(d) deleting the extension of a token (ephemeral) phone: unbound at once, not reached, refused', async () => {
+    const t = await tenant('ephemeral');
+    const old = await ephemeralPhone(nodeA, t, '101');
+    const colleague = await digestPhone(nodeB, t, '102');
+    const closing = socketClosed(old);
+
+    await t.api.extensions.delete(t.ids.get('101')!);
+    await expectUnbound(t, '101');
+    await expectClosed(closing);
+    await t.api.extensions.create({ number: '101', displayName: 'New person', sipPassword: 'new-person-password' });
+
+    expect(await outcome(colleague, '101')).toBe(480);
+    expect(await sendMessage(colleague, `sip:101@${t.sipDomain}`, 'hello?')).toBe(480);
+    expect(methods(old, 'INVITE')).toEqual([]);
+    expect(methods(old, 'MESSAGE')).toEqual([]);
+    await expectPowerless(old, t);
+  });
+});
