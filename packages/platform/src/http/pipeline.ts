@@ -52,7 +52,8 @@ function stagesOf(route: RouteDef): Stage[] {
   if (route.body) stages.push({ errors: jsonBodyErrors, create: () => jsonBody() });
   else if (upload) stages.push({ errors: uploadErrors, create: () => uploadBody(upload.maxBytes) });
   // The claim is per API key: a request without one passes through (idempotency.ts).
-  if (route.method === 'POST') stages.push({ errors: idempotencyErrors, create: ({ services }) => idempotency(services.domain) });
+  const oneTransaction = route.oneTransaction === true;
+  if (route.method === 'POST') stages.push({ errors: idempotencyErrors, create: ({ services }) => idempotency(services.domain, { oneTransaction }) });
   const body = route.body;
   if (body) stages.push({ errors: validationErrors, create: () => validateBody(body) });
   return stages;
