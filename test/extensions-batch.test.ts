@@ -169,6 +169,45 @@ describe('POST /v1/tenants/{id}/extensions/batch', () => {
     expect(again.response.headers.get('idempotent-replayed')).toBe('true');
     expect(await numbersOf(provider, created.tenant.id)).toEqual(['400', '401']);
   });
+
+  /** The batch route with raw fetch: the exact bytes of each answer. */
+  const postBatch = async (tenantId: string, body: string, key: string) => {
+    const response = await fetch(`${testPlatform.platform.url}/v1/tenants/${tenantId}/extensions/batch`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${testPlatform.bootstrapKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': key },
+      body,
+    });
+    return { status: response.status, replayed: response.headers.get('idempotent-replayed'), text: await response.text() };
+  };
+
+  it('runs a batch sent several times at once with one key once: the others replay its bytes or answer 409', async () => {
+    const created = await provider.tenants.create({ name: 'Batch Idempotent Race', slug: 'batch-idem-race', limits: { extensions: 1000 } });
+    const body = JSON.stringify({ items: items(500, 500) });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => postBatch(created.tenant.id, body, 'batch-race-1')));
+    const first = answers.filter((a) => a.status === 201 && a.replayed === null);
+    expect(first).toHaveLength(1);
+    for (const a of answers) {
+      if (a.status === 409) expect(JSON.parse(a.text).error.code).toBe('idempotency_key_in_use');
+      else expect([a.status, a.text]).toEqual([201, first[0]!.text]);
+    }
+    const later = await postBatch(created.tenant.id, body, 'batch-race-1');
+    expect([later.status, later.replayed, later.text]).toEqual([201, 'true', first[0]!.text]);
+    expect(await provider.tenant(created.tenant.id).extensions.list({ limit: 100 }).toArray()).toHaveLength(500);
+  });
+
+  it('frees the key of a failed batch with the rest of its writes, so the same request runs again once it can', async () => {
+    const { created } = await testPlatform.createTenant('batch-idem-fail', 'Batch Idempotent Failure');
+    const extensions = provider.tenant(created.tenant.id).extensions;
+    const taken = await extensions.create({ number: '602', displayName: 'In the way' });
+    const body = JSON.stringify({ items: items(600, 4) });
+    const failed = await postBatch(created.tenant.id, body, 'batch-fail-1');
+    expect([failed.status, JSON.parse(failed.text).error.code]).toEqual([409, 'extension_exists']);
+    expect(await numbersOf(provider, created.tenant.id)).toEqual(['602']);
+    await extensions.delete(taken.id);
+    const retried = await postBatch(created.tenant.id, body, 'batch-fail-1');
+    expect([retried.status, retried.replayed]).toEqual([201, null]);
+    expect(await numbersOf(provider, created.tenant.id)).toEqual(['600', '601', '602', '603']);
+  });
 });
 
 describe('extensions.createMany()', () => {

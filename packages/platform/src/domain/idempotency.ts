@@ -12,6 +12,7 @@ export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
  * leaves it `in_flight` forever; without a lease every retry would get 409 for the whole
  * retention. Requests finish in milliseconds, so a minute means the first attempt is gone, and a
  * retry after that runs again (the mutation's own uniqueness rules still refuse a duplicate).
+ * Routes whose claim joins the mutation's transaction (`oneTransaction`, http/route.ts) never leave one.
  */
 export const IDEMPOTENCY_LEASE_MS = 60 * 1000;
 

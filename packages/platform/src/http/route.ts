@@ -126,6 +126,12 @@ export interface RouteDef {
   /** A write that a deleted tenant still accepts (its restore); every other non-GET tenant route refuses one. */
   allowDeletedTenant?: boolean | undefined;
   /**
+   * The handler's writes are one store transaction, and it calls nothing outside the store that a
+   * rollback would not undo: the idempotency claim and the stored answer then join that transaction
+   * (one commit per request instead of three; middleware/idempotency.ts).
+   */
+  oneTransaction?: boolean | undefined;
+  /**
    * The codes the handler's domain calls can answer with besides those its pipeline derives (scope,
    * tenant gate, permission, body, idempotency, validation: see pipeline.ts), for the OpenAPI document.
    */
@@ -150,6 +156,7 @@ interface Spec<P extends string, B extends z.ZodType | undefined, Q extends z.Zo
   response: ResponseSpec<R>;
   errors?: readonly ErrorCode[];
   allowDeletedTenant?: boolean;
+  oneTransaction?: boolean;
 }
 
 type Result<R extends z.ZodType> = z.input<R> | Promise<z.input<R>>;

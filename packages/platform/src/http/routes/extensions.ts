@@ -13,6 +13,7 @@ export const extensionRoutes = [
     body: ExtensionCreateParams,
     response: { status: 201, schema: ExtensionWithPassword, description: 'The new extension with its SIP password' },
     errors: ['extension_exists', 'limit_exceeded'],
+    oneTransaction: true,
     handle: async ({ services, actor, tenant, body }) => {
       const { extension, sipPassword } = await createExtension(services.domain, actor, tenant, body);
       return { ...presentExtension(extension), sipPassword };
@@ -33,6 +34,7 @@ export const extensionRoutes = [
       validate: 'envelope-and-first-item',
     },
     errors: ['extension_exists', 'limit_exceeded'],
+    oneTransaction: true,
     handle: async ({ services, actor, tenant, body }) => {
       const created = await createExtensions(services.domain, actor, tenant, body.items);
       return { object: 'list' as const, data: created.map(({ extension, sipPassword }) => presentExtensionWithPassword(extension, sipPassword)) };
