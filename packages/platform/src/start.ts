@@ -159,7 +159,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     // Stored first responses hold (sealed) one-time secrets; keep none past their 24 h retention.
     const stopIdempotencyPurge = startIdempotencyPurge(domain);
     // Call records a Kamailio edge writes to its outbox table, drained every 250 ms (the table is PostgreSQL's only).
-    const stopKamailioOutbox = shared ? startKamailioOutboxDrain(domain, log, options.kamailio?.outboxIntervalMs) : () => {};
+    const held = (tenantId: string) => {
+      const tenant = directoryCache.tenant(tenantId)?.tenant;
+      return tenant !== undefined && !tenant.deletedAt;
+    };
+    const stopKamailioOutbox = shared ? startKamailioOutboxDrain(domain, log, options.kamailio?.outboxIntervalMs, held) : () => {};
     // No carrier unless one is configured: the simulated one would port any number to anyone.
     const configured = options.porting?.carrier;
     const portingCarrier = configured === 'simulated' ? new SimulatedCarrier({ stepSeconds: options.porting?.stepSeconds }) : configured;
