@@ -108,7 +108,11 @@ export interface SipRouteFastPathOptions {
 export function withSipRouteFastPath(service: SipRoutingService, app: NodeListener, options: SipRouteFastPathOptions = {}): NodeListener {
   return (request, response) => {
     if (request.method !== 'POST' || request.url !== SIP_ROUTE_PATH) return app(request, response);
-    return answerRouting(service, app, options, request, response);
+    // Node does not look at a listener's promise: nothing may reject from here (an unhandled rejection ends the process).
+    return answerRouting(service, app, options, request, response).catch((error: unknown) => {
+      options.log?.(`POST ${SIP_ROUTE_PATH} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      response.destroy();
+    });
   };
 }
 
