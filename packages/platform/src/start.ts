@@ -1,7 +1,6 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { ensureBootstrapKey } from './domain/api-keys';
 import { rekeyLegacyAuditChains } from './domain/audit';
