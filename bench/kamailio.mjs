@@ -409,7 +409,7 @@ async function main() {
       const kamailio = await startKamailio(configPath, port);
       try {
         const groups = { kamailio: kamailio.pids, platform: platform.pids, postgres };
-        runs.push(await measured(groups, () => runLoad(kamailio, tenants, label)));
+        runs.push(await measured(groups, () => runLoad(kamailio, tenants, label, { measureBurst: (work) => measured(groups, work) })));
         if (PROFILE && label === 'highrise-kamailio') profile = [kamailio.stages(), await platform.routeTimes()];
       } catch (error) {
         console.error(`--- ${label} log (tail) ---\n${kamailio.log().slice(-4000)}`);
@@ -435,7 +435,8 @@ async function main() {
     await kamailioRun('bare-kamailio', join(bareDir, 'kamailio.cfg'), barePort);
 
     // (c) our embedded edge, the same platform process.
-    runs.push(await measured({ kamailio: () => [], platform: platform.pids, postgres }, () => runLoad(platform, tenants, 'embedded-edge')));
+    const edgeGroups = { kamailio: () => [], platform: platform.pids, postgres };
+    runs.push(await measured(edgeGroups, () => runLoad(platform, tenants, 'embedded-edge', { measureBurst: (work) => measured(edgeGroups, work) })));
 
     failed = report(runs);
     if (profile) printProfile(...profile);
@@ -467,6 +468,12 @@ function report([highrise, bare, edge]) {
   // Share of one core over the whole run of each target: the generator near 100 % would mean it,
   // not the server, set the pace.
   for (const group of ['generator', 'kamailio', 'platform', 'postgres']) row(`CPU ${group} (% of a core)`, (r) => (r.cpu[group] ? ((100 * r.cpu[group]) / r.seconds).toFixed(0) : '-'));
+  // The burst alone: what one call cost each process (the platform's includes its outbox drain), and
+  // how busy each was meanwhile. On a shared machine the calls/s ratio follows the ratio of the sums.
+  for (const group of ['generator', 'kamailio', 'platform', 'postgres']) {
+    row(`burst CPU ${group} ms/call, % core`, (r) => (r.burstCpu.cpu[group] ? `${((1000 * r.burstCpu.cpu[group]) / r.completed).toFixed(2)}, ${((100 * r.burstCpu.cpu[group]) / r.burstCpu.seconds).toFixed(0)}%` : '-'));
+  }
+  row('burst CPU all ms/call', (r) => ((1000 * Object.values(r.burstCpu.cpu).reduce((a, b) => a + b, 0)) / r.completed).toFixed(2));
   for (const r of [highrise, bare, edge]) console.log(`failed calls, ${r.name}: ${failuresOf(r)}`);
 
   // The verdicts. A target that lost calls did less work than the load asked for: its calls/s and

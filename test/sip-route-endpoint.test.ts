@@ -107,6 +107,31 @@ describe('POST /internal/sip/route', () => {
     expect((await post('x'.repeat(5000))).status).toBe(413);
   });
 
+  it('answers as every route does: a Request-Id, named in an error body; a body of unstated length is refused, as one too large', async () => {
+    const routed = await post(ask(acme, '102'));
+    expect(routed.status).toBe(200);
+    expect(routed.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(routed.headers.get('request-id')).toMatch(/^req_/);
+    const bad = await post({ ...ask(acme, '102'), to: 5 });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { error: { code: string; requestId: string; details: { field: string }[] } };
+    expect(body.error).toMatchObject({ code: 'validation_error', requestId: bad.headers.get('request-id'), details: [{ field: 'to' }] });
+    // Streamed (chunked, no Content-Length): the length is not known before reading, so it is not read.
+    const streamed = await fetch(`${tp.platform.url}/internal/sip/route`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${edgeSecret}` },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(JSON.stringify(ask(acme, '102'))));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(((await streamed.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+  });
+
   it("routes an extension, a dial rule, a ring group and a reject from the tenant's own dial plan", async () => {
     const api = tp.provider.tenant(acme.id);
     await api.dialRules.create({ pattern: '_5XX', action: { type: 'extension', target: '102' } });

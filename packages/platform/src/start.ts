@@ -1,7 +1,7 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { ensureBootstrapKey } from './domain/api-keys';
 import { rekeyLegacyAuditChains } from './domain/audit';
 import { auditKeyFrom, DEFAULT_AUDIT_KEY_FILE, loadAuditKeyFile, type AuditKey } from './domain/audit-key';
@@ -30,6 +30,7 @@ import { CredentialChanges } from './domain/credential-changes';
 import { loadPlatformSecret } from './domain/softphone-tokens';
 import { AuthFailureLimiter } from './domain/auth-failures';
 import { createApp } from './http/app';
+import { withSipRouteFastPath, type SipRoutingService } from './http/internal-sip-route';
 import { locateConsole, withConsole } from './console-assets';
 import { trustedProxies } from './http/client-address';
 import { buildOpenApi } from './http/openapi';
@@ -159,7 +160,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     // Stored first responses hold (sealed) one-time secrets; keep none past their 24 h retention.
     const stopIdempotencyPurge = startIdempotencyPurge(domain);
     // Call records a Kamailio edge writes to its outbox table, drained every 250 ms (the table is PostgreSQL's only).
-    const stopKamailioOutbox = shared ? startKamailioOutboxDrain(domain, log, options.kamailio?.outboxIntervalMs) : () => {};
+    const held = (tenantId: string) => {
+      const tenant = directoryCache.tenant(tenantId)?.tenant;
+      return tenant !== undefined && !tenant.deletedAt;
+    };
+    const stopKamailioOutbox = shared ? startKamailioOutboxDrain(domain, log, options.kamailio?.outboxIntervalMs, held) : () => {};
     // No carrier unless one is configured: the simulated one would port any number to anyone.
     const configured = options.porting?.carrier;
     const portingCarrier = configured === 'simulated' ? new SimulatedCarrier({ stepSeconds: options.porting?.stepSeconds }) : configured;
@@ -210,10 +215,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     usage.start();
     const directory = createSipDirectory(domain, secret, directoryCache, log, callRecords);
     const softphoneEdge = softphoneEdgeSource(store, options.kamailio, { wsUrl: () => wsUrl, apiOrigin: () => publicUrl });
+    // The Kamailio edge's dial plan: the same directory and resolver the embedded edge uses.
+    const sipRouting: SipRoutingService = {
+      edgeSecret: edgeSecretReader(store.settings),
+      decide: (request) => decideSipRoute(directory, request, log),
+      recordCall: (event) => recordEdgeCall(directory, (records) => callRecords.write(records), event),
+    };
     const app = createApp({
       metrics,
-      // The Kamailio edge's dial plan: the same directory and resolver the embedded edge uses.
-      sipRouting: { edgeSecret: edgeSecretReader(store.settings), decide: (request) => decideSipRoute(directory, request, log), recordCall: (event) => recordEdgeCall(directory, (records) => callRecords.write(records), event) },
+      sipRouting,
       routes: routeTable,
       authFailures: new AuthFailureLimiter({ ...options.authFailureLimit, shared: shared ? store.leases.rates : undefined }),
       trustProxy: options.trustProxy,
@@ -231,7 +241,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         liveCounters: (tenantId) => edge?.tenantCounters(tenantId) ?? { channels: 0, registrations: 0, messages: 0, messagesWindowStartedAt: new Date() },
       },
     });
-    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    // Kamailio's routing requests are answered before the app (internal-sip-route.ts); the rest is Hono's.
+    const server = createServer(withSipRouteFastPath(sipRouting, getRequestListener(app.fetch), { observe: metrics && ((route, method, status) => metrics.observe(route, method, status)), log }));
     // Idle keep-alive connections stay open longer than a load balancer's (commonly 60 s) and than a
     // client pauses between calls: with Node's 5 s a client that reused a connection just as the
     // server closed it got ECONNRESET (seen in the suites on a loaded machine).

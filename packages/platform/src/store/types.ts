@@ -356,11 +356,13 @@ export interface Store {
   /** Call records the Kamailio edge writes for the platform to store (PostgreSQL only; always empty on SQLite). */
   kamailioOutbox: {
     /**
-     * Removes up to `limit` of the oldest bodies, handing each to `handle`, in one transaction. A
-     * body whose `handle` throws is rolled back to its savepoint and dropped (it is in `failed`);
-     * if the transaction itself fails, every row stays. Rows another node is draining are skipped.
+     * Removes up to `limit` of the oldest bodies in one transaction: each is made an item by
+     * `handle.each` (one that throws is dropped, and is in `failed`), then the items are stored
+     * together by `handle.all`, in a savepoint. When that throws, each item is stored alone in its
+     * own savepoint, and one that still throws is dropped. If the transaction itself fails, every
+     * row stays. Rows another node is draining are skipped.
      */
-    drain(limit: number, handle: (body: string) => Promise<void>): Promise<{ taken: number; failed: { body: string; error: unknown }[] }>;
+    drain<T>(limit: number, handle: { each(body: string): Promise<T>; all(items: readonly T[]): Promise<void> }): Promise<{ taken: number; failed: { body: string; error: unknown }[] }>;
   };
   /**
    * Call records of many tenants at once (the SIP edge's batches), each with the scope of its own

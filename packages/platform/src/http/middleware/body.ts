@@ -19,7 +19,7 @@ const tooLarge = (limit: number) => new HttpError('payload_too_large', `request 
  * as it passes the limit instead of being buffered whole first. The unread rest is left to the Node
  * adapter, which drains it briefly after the response and then closes the connection.
  */
-async function readBytes(c: HttpContext, limit: number): Promise<Uint8Array> {
+export async function readBytes(c: HttpContext, limit: number): Promise<Uint8Array> {
   const declared = Number(c.req.header('Content-Length') ?? 0);
   if (declared > limit) throw tooLarge(limit);
   const incoming = incomingOf(c);
@@ -53,7 +53,7 @@ function incomingOf(c: HttpContext): IncomingMessage | undefined {
 }
 
 /** The same limit on Node's stream: past it, reading stops (the adapter drains the rest after the answer). */
-function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
+export function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -11,6 +11,7 @@ import type { StoreContext } from './context';
 export function kamailioOutbox(ctx: StoreContext): Store['kamailioOutbox'] {
   return {
     async drain(limit, handle) {
+      type Item = Parameters<typeof handle.all>[0][number];
       const failed: { body: string; error: unknown }[] = [];
       if (ctx.conn.dialect !== 'postgres') return { taken: 0, failed };
       return ctx.transaction(async () => {
@@ -18,11 +19,26 @@ export function kamailioOutbox(ctx: StoreContext): Store['kamailioOutbox'] {
           DELETE FROM kamailio_call_outbox WHERE id IN (
             SELECT id FROM kamailio_call_outbox ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED
           ) RETURNING id, body`.execute(ctx.db());
+        const ready: { body: string; item: Item }[] = [];
         for (const { body } of rows) {
           try {
-            await ctx.savepoint(() => handle(body));
+            ready.push({ body, item: await handle.each(body) });
           } catch (error) {
             failed.push({ body, error });
+          }
+        }
+        if (ready.length === 0) return { taken: rows.length, failed };
+        // One write for the batch (a record per statement cost the platform and the database more
+        // than the call's own signalling); only a batch that fails is retried item by item.
+        try {
+          await ctx.savepoint(() => handle.all(ready.map((r) => r.item)));
+        } catch {
+          for (const { body, item } of ready) {
+            try {
+              await ctx.savepoint(() => handle.all([item]));
+            } catch (error) {
+              failed.push({ body, error });
+            }
           }
         }
         return { taken: rows.length, failed };

@@ -1044,3 +1044,47 @@ describe('the PostgreSQL change signal', () => {
     }
   });
 });
+
+describe('the Kamailio outbox on PostgreSQL', () => {
+  let database: TestDatabase;
+  let store: KyselyStore;
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    store = await openKyselyStore(database.options);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await database?.drop();
+  });
+
+  it('stores a batch in one write; a batch that fails is stored item by item, and only the item that fails is dropped', async () => {
+    const admin = connect(database.options);
+    const keys = async () => (await sql<{ key: string }>`SELECT key FROM settings WHERE key LIKE 'outbox-%' ORDER BY key`.execute(admin.db)).rows.map((r) => r.key);
+    try {
+      for (const body of ['a', 'poison', 'b', 'refused']) await sql`INSERT INTO kamailio_call_outbox (body) VALUES (${body})`.execute(admin.db);
+      const writes: string[][] = [];
+      const { taken, failed } = await store.kamailioOutbox.drain(10, {
+        each: async (body) => {
+          if (body === 'refused') throw new Error('not a record');
+          return body;
+        },
+        all: async (items) => {
+          writes.push([...items].sort());
+          // Writes, then fails wherever the poison is (as a batch fails whole for one bad row): what it wrote goes too.
+          await store.settings.getOrInsert(`outbox-${[...items].sort().join(',')}`, 'v');
+          if (items.includes('poison')) throw new Error('poison');
+        },
+      });
+      expect(taken).toBe(4);
+      expect(failed.map((f) => f.body).sort()).toEqual(['poison', 'refused']);
+      // The whole batch first, then each item alone.
+      expect(writes[0]).toEqual(['a', 'b', 'poison']);
+      expect(writes.slice(1).map((w) => w.join()).sort()).toEqual(['a', 'b', 'poison']);
+      // Only what the items alone wrote is kept, and the outbox is empty.
+      expect(await keys()).toEqual(['outbox-a', 'outbox-b']);
+      expect((await store.kamailioOutbox.drain(10, { each: async (b) => b, all: async () => {} })).taken).toBe(0);
+    } finally {
+      await admin.close();
+    }
+  });
+});
