@@ -434,6 +434,14 @@ describe('Kamailio edge on the platform database', () => {
     await withTimeout(incoming.ended, 5000, "the callee's session did not end on the real caller's BYE");
   });
 
+  it('refuses an INVITE whose Call-ID holds a quote (JSON to the platform could not carry it, and the call would go unrecorded)', async () => {
+    const raw = await openRawSip(wsUrl);
+    raws.push(raw);
+    expect(await rawInvite(raw, domainOf('acme'), '102', passwordOf('acme', '102'), '101', `${randomBytes(6).toString('hex')}'x`, 'quote-tag')).toBe(400);
+    // An ordinary Call-ID from the same phone still gets past this check.
+    expect(await rawInvite(raw, domainOf('acme'), '102', passwordOf('acme', '102'), '199', randomBytes(8).toString('hex'), 'plain-tag')).not.toBe(400);
+  });
+
   it('removes identity headers a phone asserts in-dialog too', async () => {
     const { acme101, acme102, call, incoming } = await answeredAcmeCall();
     sendInDialog(acme102, call, 'INFO', { headers: [`P-Asserted-Identity: <sip:911@${domainOf('acme')}>`, `P-Preferred-Identity: <sip:911@${domainOf('acme')}>`, 'Remote-Party-ID: <sip:911@x>;party=calling'] });

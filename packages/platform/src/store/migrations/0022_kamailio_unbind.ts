@@ -31,7 +31,7 @@ import type { Migration } from './types';
  * credential for Kamailio. Kamailio's role needs `SELECT, DELETE` on that table.
  *
  * The domain is computed as the views compute it (0012); Kamailio stores it lowercased or as the
- * phone wrote it, so it is compared lowercased (the expression index serves the tenant-wide delete).
+ * phone wrote it, so it is compared lowercased (the index on lower(domain), username serves both the one-user and the tenant-wide delete).
  * SQLite: a no-op, as for the other Kamailio objects (0012).
  */
 const SIP_DOMAIN = `tenants.slug || '.' || COALESCE((SELECT value FROM settings WHERE key = 'sip_base_domain'), 'sip.localhost')`;
@@ -79,7 +79,7 @@ export const kamailioUnbind: Migration = {
   down: `SELECT 1;`,
   postgres: {
     up: `
-      CREATE INDEX location_domain_lower_idx ON location (lower(domain));
+      CREATE INDEX location_domain_lower_idx ON location (lower(domain), username);
 
       CREATE FUNCTION kamailio_sip_domain(p_slug TEXT) RETURNS TEXT LANGUAGE sql STABLE AS $$
         SELECT lower(p_slug || '.' || COALESCE((SELECT value FROM settings WHERE key = 'sip_base_domain'), 'sip.localhost'))
@@ -97,18 +97,35 @@ export const kamailioUnbind: Migration = {
 
       -- The bindings of p_username in p_domain (NULL: the whole domain); p_digest_only keeps those a
       -- token's ephemeral credentials made (branch flag 9); p_close queues their WebSocket connections.
-      CREATE FUNCTION kamailio_unbind(p_username TEXT, p_domain TEXT, p_digest_only BOOLEAN, p_close BOOLEAN) RETURNS void LANGUAGE sql AS $$
+      -- Two statements, not one with "p_username IS NULL OR username = p_username": that form cannot
+      -- use the (domain, username) index, and a statement deleting 1,000 extensions scanned the whole
+      -- domain's bindings 1,000 times (0.9-1.2 s with 5,000 bindings, against 0.19 s this way).
+      CREATE FUNCTION kamailio_unbind(p_username TEXT, p_domain TEXT, p_digest_only BOOLEAN, p_close BOOLEAN) RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        IF p_username IS NULL THEN
         WITH gone AS (
           DELETE FROM location
-          WHERE lower(domain) = p_domain AND (p_username IS NULL OR username = p_username)
-            AND (NOT p_digest_only OR cflags & 512 = 0)
+          WHERE lower(domain) = p_domain AND (NOT p_digest_only OR cflags & 512 = 0)
           RETURNING ruid, socket, received
         ), attrs AS (
           DELETE FROM location_attrs WHERE ruid IN (SELECT ruid FROM gone)
         )
         INSERT INTO kamailio_revoked_connections (socket, received)
           SELECT DISTINCT socket, received FROM gone
-          WHERE p_close AND socket IS NOT NULL AND received ~ ';transport=wss?$'
+          WHERE p_close AND socket IS NOT NULL AND received ~ ';transport=wss?$';
+        ELSE
+        WITH gone AS (
+          DELETE FROM location
+          WHERE lower(domain) = p_domain AND username = p_username AND (NOT p_digest_only OR cflags & 512 = 0)
+          RETURNING ruid, socket, received
+        ), attrs AS (
+          DELETE FROM location_attrs WHERE ruid IN (SELECT ruid FROM gone)
+        )
+        INSERT INTO kamailio_revoked_connections (socket, received)
+          SELECT DISTINCT socket, received FROM gone
+          WHERE p_close AND socket IS NOT NULL AND received ~ ';transport=wss?$';
+        END IF;
+      END
       $$;
 
       CREATE FUNCTION kamailio_unbind_extension() RETURNS trigger LANGUAGE plpgsql AS $$
