@@ -5,12 +5,14 @@
  * holds across nodes: a BYE forged from another tenant's connection is refused at either node.
  * Runs in `integration` on its own database (like test/kamailio.test.ts).
  */
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Highrise } from '@highrise/sdk';
 import { startEdge, type KamailioNode, type TestEdge } from './support/edges';
 import { createNodePhone, digestAuthorization, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
 
 interface Tenant {
+  id: string;
   sipDomain: string;
   api: ReturnType<Highrise['tenant']>;
   password: (number: string) => string;
@@ -31,8 +33,8 @@ describe('two Kamailio nodes on one database', () => {
     const { created } = await edge.tp.createTenant(slug, slug);
     const api = edge.tp.provider.tenant(created.tenant.id);
     const password = (number: string) => `pw-${slug}-${number}-nodes`;
-    for (const number of ['101', '102']) await api.extensions.create({ number, displayName: `${slug} ${number}`, sipPassword: password(number) });
-    return { sipDomain: created.tenant.sipDomain, api, password };
+    for (const number of ['101', '102', '103']) await api.extensions.create({ number, displayName: `${slug} ${number}`, sipPassword: password(number) });
+    return { id: created.tenant.id, sipDomain: created.tenant.sipDomain, api, password };
   }
 
   async function phone(node: KamailioNode, t: Tenant, number: string): Promise<NodePhone> {
@@ -63,6 +65,17 @@ describe('two Kamailio nodes on one database', () => {
   afterAll(async () => {
     await edge?.close();
   }, 30_000);
+
+  /** The channels the nodes hold for a tenant in the shared count (migration 0020). */
+  async function channelRows(t: Tenant): Promise<number> {
+    const client = new pg.Client({ connectionString: edge.databaseUrl });
+    await client.connect();
+    try {
+      return Number((await client.query('SELECT COUNT(*) AS n FROM kamailio_channels WHERE tenant_id = $1', [t.id])).rows[0].n);
+    } finally {
+      await client.end();
+    }
+  }
 
   /** Acme 102 at node B calls Acme 101 registered at node A; answered. */
   async function callAcrossNodes() {
@@ -146,5 +159,72 @@ describe('two Kamailio nodes on one database', () => {
     // Globex's own 101 is not registered anywhere.
     expect(await withTimeout(g102.call('101').outcome, 5000, 'no answer')).toBe(480);
     expect(invites(a101)).toEqual([]);
+  });
+
+  // Both branches of a fork through node A carry the caller's one Call-ID and From-tag: node A must
+  // take each of them, not refuse the second as an INVITE reusing a live dialog (issue 10).
+  it('rings both phones of an extension registered twice at node A from a caller at node B; one answers, the other is cancelled', async () => {
+    const first = await phone(nodeA, acme, '101');
+    const second = await phone(nodeA, acme, '101');
+    const caller = await phone(nodeB, acme, '102');
+    const call = caller.call('101');
+    const [ringing1, ringing2] = await Promise.all([first.nextIncoming(5000), second.nextIncoming(5000)]);
+    await ringing2.answer();
+    expect(await withTimeout(call.outcome, 5000, 'no answer')).toBe(200);
+    await withTimeout(ringing1.ended, 5000, 'the other branch was not cancelled');
+    expect(first.received.map((r) => r.method)).toContain('CANCEL');
+    await vi.waitFor(() => expect(second.received.map((r) => r.method)).toContain('ACK'));
+    // One call, one channel: node B counts it, node A (which only relays) does not count it again.
+    expect(await channelRows(acme)).toBe(1);
+    // The cancelled branch left the dialog's parties at node A in place: the caller's BYE passes.
+    await call.hangup();
+    await withTimeout(ringing2.ended, 5000, 'the caller’s BYE did not reach the callee');
+    await vi.waitFor(async () => expect(await channelRows(acme)).toBe(0));
+    expect(first.received.filter((r) => r.method === 'BYE')).toEqual([]);
+  });
+
+  it('forks a ring group whose members are both at node A: one refuses, the other answers later and hangs up', async () => {
+    await acme.api.ringGroups.create({ number: '600', name: 'Both at A', strategy: 'simultaneous', members: ['101', '103'] });
+    const a101 = await phone(nodeA, acme, '101');
+    const a103 = await phone(nodeA, acme, '103');
+    const caller = await phone(nodeB, acme, '102');
+    const call = caller.call('600');
+    const [ringing101, ringing103] = await Promise.all([a101.nextIncoming(5000), a103.nextIncoming(5000)]);
+    // 101 refuses while 103 still rings: the call goes on, and 103's answer is the dialog's.
+    await ringing101.reject(486);
+    await new Promise((r) => setTimeout(r, 300));
+    await ringing103.answer();
+    expect(await withTimeout(call.outcome, 5000, 'no answer')).toBe(200);
+    expect(await channelRows(acme)).toBe(1);
+    // The callee hangs up: its BYE passes node A, where 101's failed branch left the parties alone.
+    await ringing103.hangup();
+    await withTimeout(call.ended, 5000, 'the callee’s BYE did not reach the caller');
+    await vi.waitFor(async () => expect(await channelRows(acme)).toBe(0));
+  });
+
+  it('still refuses a forged BYE into a forked call at node A, from a phone of the same extension that did not answer', async () => {
+    const first = await phone(nodeA, acme, '101');
+    const second = await phone(nodeA, acme, '101');
+    const caller = await phone(nodeB, acme, '102');
+    const call = caller.call('101');
+    const [ringing1, ringing2] = await Promise.all([first.nextIncoming(5000), second.nextIncoming(5000)]);
+    await ringing1.answer();
+    expect(await withTimeout(call.outcome, 5000, 'no answer')).toBe(200);
+    await withTimeout(ringing2.ended, 5000, 'the other branch was not cancelled');
+    const dialog = call.inviter.dialog!;
+    const invite = invites(second).at(-1)!.raw;
+    const routes = invite.split('\r\n').filter((line) => /^Record-Route:/i.test(line)).map((line) => line.replace(/^Record-Route:/i, 'Route:'));
+    // A raw socket at node A sends the answered callee's BYE toward the caller.
+    const attacker = await openRawSip(nodeA.wsUrl);
+    raws.push(attacker);
+    const forged = rawRequest({ method: 'BYE', uri: dialog.remoteTarget.toString(), from: 'x', to: 'x', callId: dialog.callId, cseq: 99, headers: routes })
+      .replace(/^From: .*$/m, `From: <sip:101@${acme.sipDomain}>;tag=${dialog.remoteTag}`)
+      .replace(/^To: .*$/m, `To: ${headerOf(invite, 'From')}`);
+    attacker.send(forged);
+    expect(statusOf(await attacker.next((f) => headerOf(f, 'CSeq') === '99 BYE' && (statusOf(f) ?? 0) >= 200))).toBe(481);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(caller.received.filter((r) => r.method === 'BYE')).toEqual([]);
+    await call.hangup();
+    await withTimeout(ringing1.ended, 5000, 'the real BYE did not end the call');
   });
 });
