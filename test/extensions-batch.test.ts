@@ -177,8 +177,10 @@ describe('POST /v1/tenants/{id}/extensions/batch', () => {
       headers: { Authorization: `Bearer ${testPlatform.bootstrapKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': key },
       body,
     });
-    return { status: response.status, replayed: response.headers.get('idempotent-replayed'), text: await response.text() };
+    const text = await response.text();
+    return { status: response.status, replayed: response.headers.get('idempotent-replayed'), text, at: performance.now() };
   };
+  const onPostgres = process.env.HIGHRISE_TEST_STORE === 'postgres';
 
   it('runs a batch sent several times at once with one key once: the others replay its bytes or answer 409', async () => {
     const created = await provider.tenants.create({ name: 'Batch Idempotent Race', slug: 'batch-idem-race', limits: { extensions: 1000 } });
@@ -187,12 +189,42 @@ describe('POST /v1/tenants/{id}/extensions/batch', () => {
     const first = answers.filter((a) => a.status === 201 && a.replayed === null);
     expect(first).toHaveLength(1);
     for (const a of answers) {
-      if (a.status === 409) expect(JSON.parse(a.text).error.code).toBe('idempotency_key_in_use');
-      else expect([a.status, a.text]).toEqual([201, first[0]!.text]);
+      if (a.status === 409) {
+        expect(JSON.parse(a.text).error.code).toBe('idempotency_key_in_use');
+        // On PostgreSQL a duplicate is refused while the first holds the key, not after it commits.
+        if (onPostgres) expect(a.at).toBeLessThan(first[0]!.at);
+      } else expect([a.status, a.text]).toEqual([201, first[0]!.text]);
     }
     const later = await postBatch(created.tenant.id, body, 'batch-race-1');
     expect([later.status, later.replayed, later.text]).toEqual([201, 'true', first[0]!.text]);
     expect(await provider.tenant(created.tenant.id).extensions.list({ limit: 100 }).toArray()).toHaveLength(500);
+  });
+
+  // On PostgreSQL the duplicate's claim used to wait on the first's uncommitted row (a pooled
+  // connection held for the whole batch); SQLite serialises transactions, so there it still waits.
+  it.runIf(onPostgres)('answers a duplicate of a batch still running 409 at once, without waiting for the first to commit', async () => {
+    const created = await provider.tenants.create({ name: 'Batch Idempotent Wait', slug: 'batch-idem-wait', limits: { extensions: 1000 } });
+    const body = JSON.stringify({ items: items(1000, 1000) });
+    let firstAnswered = false;
+    const first = postBatch(created.tenant.id, body, 'batch-wait-1').then((a) => ((firstAnswered = true), a));
+    // Duplicates one after another while the first runs, until one is refused: a duplicate that
+    // waited for the first's commit would end the loop with the first answered and no 409.
+    const duplicates: Awaited<typeof first>[] = [];
+    while (!firstAnswered) {
+      const a = await postBatch(created.tenant.id, body, 'batch-wait-1');
+      duplicates.push(a);
+      if (a.status === 409) break;
+    }
+    // Whichever claimed the key first (the first request, or a duplicate that overtook it) ran; the
+    // other was refused before the runner's 201 arrived.
+    const all = [await first, ...duplicates];
+    const refused = all.filter((a) => a.status === 409);
+    const runner = all.filter((a) => a.status === 201 && a.replayed === null);
+    expect([refused.length, runner.length], JSON.stringify(all.map((a) => [a.status, a.replayed]))).toEqual([1, 1]);
+    expect(JSON.parse(refused[0]!.text).error.code).toBe('idempotency_key_in_use');
+    expect(refused[0]!.at).toBeLessThan(runner[0]!.at);
+    const later = await postBatch(created.tenant.id, body, 'batch-wait-1');
+    expect([later.status, later.replayed, later.text]).toEqual([201, 'true', runner[0]!.text]);
   });
 
   it('frees the key of a failed batch with the rest of its writes, so the same request runs again once it can', async () => {

@@ -167,7 +167,7 @@ const NO_TENANT_ROWS = {
     'settings.get', 'settings.getOrInsert',
     'resellers.insert', 'resellers.get', 'resellers.list', 'resellers.update',
     'brandings.get', 'brandings.set',
-    'idempotency.get', 'idempotency.claim', 'idempotency.complete', 'idempotency.release', 'idempotency.purgeCreatedBefore',
+    'idempotency.get', 'idempotency.tryLock', 'idempotency.claim', 'idempotency.complete', 'idempotency.release', 'idempotency.purgeCreatedBefore',
     'leases.jobs.acquire', 'leases.jobs.release', 'leases.rates.take', 'leases.rates.remove', 'leases.rates.purgeUpTo',
     'kamailioOutbox.drain',
     'webhooks.insertDelivery', 'webhooks.insertDeliveries', 'webhooks.recordAttempt', 'webhooks.renewLease', 'webhooks.releaseLeases',

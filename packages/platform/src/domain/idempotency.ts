@@ -98,6 +98,11 @@ const sameHex = (a: string, b: string) => a.length === b.length && timingSafeEqu
  * Claims `key` for this API key, or says why not. Only the request whose insert wins the unique key
  * proceeds, so two requests racing for one key cannot both run (on SQLite the transaction already
  * serialises them; on PostgreSQL both may read "no record" and the insert decides).
+ *
+ * On PostgreSQL the key is locked without waiting before anything is written: when the claim joins a
+ * long transaction (a batch, `oneTransaction`), a duplicate's insert or delete would otherwise wait
+ * on the first's uncommitted row until it commits, holding a pooled connection all the while; a
+ * client retrying a slow batch many times at once could take the whole pool. It answers `in_use` now.
  */
 export async function beginIdempotent(ctx: DomainContext, apiKeyId: string, key: string, fingerprint: string): Promise<IdempotencyStart> {
   const { idempotency } = ctx.store;
@@ -107,7 +112,10 @@ export async function beginIdempotent(ctx: DomainContext, apiKeyId: string, key:
   return ctx.store.transaction(async () => {
     let existing = await idempotency.get(apiKeyId, keys.lookup);
     const age = existing ? now - Date.parse(existing.createdAt) : 0;
-    if (existing && (age > IDEMPOTENCY_RETENTION_MS || (existing.state === 'in_flight' && age > IDEMPOTENCY_LEASE_MS))) {
+    const expired = existing && (age > IDEMPOTENCY_RETENTION_MS || (existing.state === 'in_flight' && age > IDEMPOTENCY_LEASE_MS));
+    // A committed answer replays without the lock; a write first takes it (see above).
+    if ((!existing || expired) && !(await idempotency.tryLock(apiKeyId, keys.lookup))) return { kind: 'in_use' };
+    if (expired) {
       await idempotency.release(apiKeyId, keys.lookup);
       existing = undefined;
     }

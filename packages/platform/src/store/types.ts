@@ -434,6 +434,11 @@ export interface Store {
   };
   idempotency: {
     get(apiKeyId: string, key: string): Promise<IdempotencyRecord | undefined>;
+    /**
+     * Holds the key until the current transaction ends, without waiting: false when another
+     * transaction holds it (PostgreSQL). SQLite runs one transaction at a time, so always true there.
+     */
+    tryLock(apiKeyId: string, key: string): Promise<boolean>;
     /** Claims the key; false when a record already exists. */
     claim(record: Omit<IdempotencyRecord, 'state' | 'responseStatus' | 'responseBody'>): Promise<boolean>;
     complete(apiKeyId: string, key: string, status: number, body: string): Promise<void>;

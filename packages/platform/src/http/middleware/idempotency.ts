@@ -28,10 +28,11 @@ const ROLLBACK = Symbol('roll back the request');
  * `onError` and records it in `c.error`) releases the claim so the client may try again.
  *
  * Claim, handler and stored answer are three transactions, unless the route is `oneTransaction`
- * (route.ts): then all three are one, and a failure rolls the claim back with the handler's writes.
- * A concurrent request with the same key then waits for that commit (SQLite runs one transaction at
- * a time; on PostgreSQL its claim blocks on the unclaimed row's unique key) and replays the answer,
- * or runs itself if the first rolled back; and no crash can leave a claim without its answer.
+ * (route.ts): then all three are one, and a failure rolls the claim back with the handler's writes,
+ * so no crash can leave a claim without its answer. A concurrent request with the same key gets 409
+ * `idempotency_key_in_use` at once on PostgreSQL (the claim's lock is held to commit; see
+ * beginIdempotent) and on SQLite waits its turn (one transaction at a time); once the first has
+ * committed it replays the answer, or runs itself if the first rolled back.
  */
 export const idempotency = (domain: DomainContext, { oneTransaction = false } = {}): MiddlewareHandler<HttpEnv> => async (c, next) => {
   const principal = c.get('principal');

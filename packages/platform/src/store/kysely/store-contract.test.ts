@@ -23,7 +23,7 @@ const page = (limit = 50, after?: string) => ({ limit, after });
 /** A time-ordered id with any prefix (the store takes ids as given; cursors rely on their order). */
 const uid = (prefix: string) => `${prefix}${newId('ten').slice('ten'.length)}`;
 
-describe.each(testDatabases)('store contract on $name', ({ create }) => {
+describe.each(testDatabases)('store contract on $name', ({ name, create }) => {
   let database: TestDatabase;
   let store: KyselyStore;
 
@@ -140,6 +140,28 @@ describe.each(testDatabases)('store contract on $name', ({ create }) => {
       await store.idempotency.claim({ ...claim, idempotencyKey: 'old', createdAt: '2000-01-01T00:00:00.000Z' });
       expect(await store.idempotency.purgeCreatedBefore('2000-01-02T00:00:00.000Z')).toBeGreaterThanOrEqual(1);
       expect(await store.idempotency.get(key.id, 'old')).toBeUndefined();
+    });
+
+    it('locks an idempotency key for one transaction at a time, refusing without waiting on PostgreSQL', async () => {
+      const t = await tenant();
+      const key = await store.tenant(systemScope('test fixture', t.id)).apiKeys.insert({ id: uid('key'), secretHash: uid('h'), name: 'k', createdAt: T0, lastUsedAt: null });
+      let release!: () => void;
+      const holding = new Promise<void>((resolve) => (release = resolve));
+      let locked!: (held: boolean) => void;
+      const firstLocked = new Promise<boolean>((resolve) => (locked = resolve));
+      const first = store.transaction(async () => {
+        locked(await store.idempotency.tryLock(key.id, 'k1'));
+        await holding;
+      });
+      expect(await firstLocked).toBe(true);
+      // SQLite runs one transaction at a time: a second would wait for the first, never overlap it.
+      if (name === 'postgres') {
+        expect(await store.transaction(() => store.idempotency.tryLock(key.id, 'k1'))).toBe(false);
+        expect(await store.transaction(() => store.idempotency.tryLock(key.id, 'k2'))).toBe(true);
+      }
+      release();
+      await first;
+      expect(await store.transaction(() => store.idempotency.tryLock(key.id, 'k1')), 'released with its transaction').toBe(true);
     });
 
     it('chains audit events per tenant and lists them with filters', async () => {

@@ -296,6 +296,14 @@ function platformCore(ctx: StoreContext): Pick<AsyncStore, 'settings' | 'reselle
         const row = await system().selectFrom('idempotency_records').selectAll().where('api_key_id', '=', apiKeyId).where('idempotency_key', '=', key).executeTakeFirst();
         return row && toIdempotency(row);
       },
+      async tryLock(_apiKeyId, key) {
+        if (ctx.conn.dialect !== 'postgres') return true;
+        // The two-int form, with a class of our own: single-bigint advisory locks (audit chain,
+        // rates, migrations) are another key space, and kamailio_take_channel's class is
+        // hashtext('kamailio_channels'). Two keys whose hashes collide only make one wait for a 409.
+        const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(hashtext('highrise.idempotency'), hashtext(${key})) AS locked`.execute(system());
+        return rows[0]!.locked;
+      },
       async claim(record) {
         const result = await system()
           .insertInto('idempotency_records')
