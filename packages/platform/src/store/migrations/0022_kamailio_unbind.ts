@@ -69,6 +69,19 @@ const directoryViews = (active: string) => `
         WHERE ${active};
 `;
 
+/** kamailio_unbind's statement for bindings in p_domain matching `extra` (one user or all of them). */
+const unbindWhere = (extra: string) => `
+        WITH gone AS (
+          DELETE FROM location
+          WHERE lower(domain) = p_domain${extra} AND (NOT p_digest_only OR cflags & 512 = 0)
+          RETURNING ruid, socket, received
+        ), attrs AS (
+          DELETE FROM location_attrs WHERE ruid IN (SELECT ruid FROM gone)
+        )
+        INSERT INTO kamailio_revoked_connections (socket, received)
+          SELECT DISTINCT socket, received FROM gone
+          WHERE p_close AND socket IS NOT NULL AND received ~ ';transport=wss?$';`;
+
 /** The table this step makes, on PostgreSQL only. */
 export const KAMAILIO_REVOKED_CONNECTIONS_TABLE = 'kamailio_revoked_connections';
 
@@ -103,27 +116,9 @@ export const kamailioUnbind: Migration = {
       CREATE FUNCTION kamailio_unbind(p_username TEXT, p_domain TEXT, p_digest_only BOOLEAN, p_close BOOLEAN) RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
         IF p_username IS NULL THEN
-        WITH gone AS (
-          DELETE FROM location
-          WHERE lower(domain) = p_domain AND (NOT p_digest_only OR cflags & 512 = 0)
-          RETURNING ruid, socket, received
-        ), attrs AS (
-          DELETE FROM location_attrs WHERE ruid IN (SELECT ruid FROM gone)
-        )
-        INSERT INTO kamailio_revoked_connections (socket, received)
-          SELECT DISTINCT socket, received FROM gone
-          WHERE p_close AND socket IS NOT NULL AND received ~ ';transport=wss?$';
+${unbindWhere('')}
         ELSE
-        WITH gone AS (
-          DELETE FROM location
-          WHERE lower(domain) = p_domain AND username = p_username AND (NOT p_digest_only OR cflags & 512 = 0)
-          RETURNING ruid, socket, received
-        ), attrs AS (
-          DELETE FROM location_attrs WHERE ruid IN (SELECT ruid FROM gone)
-        )
-        INSERT INTO kamailio_revoked_connections (socket, received)
-          SELECT DISTINCT socket, received FROM gone
-          WHERE p_close AND socket IS NOT NULL AND received ~ ';transport=wss?$';
+${unbindWhere(' AND username = p_username')}
         END IF;
       END
       $$;
