@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Highrise } from '@highrise/sdk';
-import { startEdge, type KamailioNode, type TestEdge } from './support/edges';
+import { channelRows, startEdge, type KamailioNode, type TestEdge } from './support/edges';
 import { testStoreIsPostgres } from './support/postgres';
 import { createNodePhone, sendMessage, withTimeout, type NodePhone } from './support/sip-node';
 
@@ -82,17 +82,6 @@ describe.skipIf(!testStoreIsPostgres())('a tenant’s limits across two Kamailio
     return { call, incoming };
   }
 
-  /** The channels the nodes hold for a tenant in the shared count, leased or not. */
-  async function channelRows(t: Tenant): Promise<number> {
-    const client = new pg.Client({ connectionString: edge.databaseUrl });
-    await client.connect();
-    try {
-      return Number((await client.query('SELECT COUNT(*) AS n FROM kamailio_channels WHERE tenant_id = $1', [t.id])).rows[0].n);
-    } finally {
-      await client.end();
-    }
-  }
-
   beforeAll(async () => {
     edge = await startEdge('kamailio', 'kamailio-limits');
     nodeA = { wsUrl: edge.wsUrl };
@@ -138,7 +127,7 @@ describe.skipIf(!testStoreIsPostgres())('a tenant’s limits across two Kamailio
     await again.call.hangup();
     await withTimeout(again.incoming.ended, 5000, 'the BYE did not arrive');
     // Nothing is left counted: every call above, answered or not, gave its channel back.
-    await vi.waitFor(async () => expect(await channelRows(t)).toBe(0));
+    await vi.waitFor(async () => expect(await channelRows(edge, t.id)).toBe(0));
   });
 
   it('lets exactly one of parallel INVITEs at both nodes through a channel limit of 1', async () => {
@@ -154,7 +143,7 @@ describe.skipIf(!testStoreIsPostgres())('a tenant’s limits across two Kamailio
     const through = invites(callee).length;
     for (const c of calls) await c.cancel().catch(() => {});
     expect({ through, refused: outcomes.filter((o) => o === 403).length }).toEqual({ through: 1, refused: callers.length - 1 });
-    await vi.waitFor(async () => expect(await channelRows(t)).toBe(0));
+    await vi.waitFor(async () => expect(await channelRows(edge, t.id)).toBe(0));
   });
 
   it('holds a messages-per-minute limit across nodes', async () => {
@@ -201,7 +190,7 @@ describe.skipIf(!testStoreIsPostgres())('a tenant’s limits across two Kamailio
       await call.hangup();
       await withTimeout(incoming.ended, 5000, 'the BYE did not arrive');
     }
-    await vi.waitFor(async () => expect(await channelRows(t)).toBe(0));
+    await vi.waitFor(async () => expect(await channelRows(edge, t.id)).toBe(0));
   });
 
   it('renews the leases of the calls a live node holds', async () => {
@@ -225,7 +214,7 @@ describe.skipIf(!testStoreIsPostgres())('a tenant’s limits across two Kamailio
     await vi.waitFor(async () => expect(await leaseOf()).toBeGreaterThan(first), { timeout: 15_000, interval: 500 });
     await call.hangup();
     await withTimeout(incoming.ended, 5000, 'the BYE did not arrive');
-    await vi.waitFor(async () => expect(await channelRows(t)).toBe(0));
+    await vi.waitFor(async () => expect(await channelRows(edge, t.id)).toBe(0));
   }, 30_000);
 
   it('gives a stopped node’s calls back when its lease runs out', async () => {
@@ -241,7 +230,7 @@ describe.skipIf(!testStoreIsPostgres())('a tenant’s limits across two Kamailio
     // still counted, until the node's lease on it runs out.
     await nodeC.stop();
     const stoppedAt = Date.now();
-    expect(await channelRows(t)).toBe(1);
+    expect(await channelRows(edge, t.id)).toBe(1);
     expect(await attempt(b103, '104', b104)).toBe(403);
     await vi.waitFor(async () => expect(await attempt(b103, '104', b104)).toBe('rang'), { timeout: 60_000, interval: 2000 });
     console.log(`a stopped node's channel came back after ${Date.now() - stoppedAt} ms`);

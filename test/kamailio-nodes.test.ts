@@ -5,10 +5,9 @@
  * holds across nodes: a BYE forged from another tenant's connection is refused at either node.
  * Runs in `integration` on its own database (like test/kamailio.test.ts).
  */
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Highrise } from '@highrise/sdk';
-import { startEdge, type KamailioNode, type TestEdge } from './support/edges';
+import { channelRows, startEdge, type KamailioNode, type TestEdge } from './support/edges';
 import { createNodePhone, digestAuthorization, headerOf, openRawSip, rawRequest, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
 
 interface Tenant {
@@ -65,17 +64,6 @@ describe('two Kamailio nodes on one database', () => {
   afterAll(async () => {
     await edge?.close();
   }, 30_000);
-
-  /** The channels the nodes hold for a tenant in the shared count (migration 0020). */
-  async function channelRows(t: Tenant): Promise<number> {
-    const client = new pg.Client({ connectionString: edge.databaseUrl });
-    await client.connect();
-    try {
-      return Number((await client.query('SELECT COUNT(*) AS n FROM kamailio_channels WHERE tenant_id = $1', [t.id])).rows[0].n);
-    } finally {
-      await client.end();
-    }
-  }
 
   /** Acme 102 at node B calls Acme 101 registered at node A; answered. */
   async function callAcrossNodes() {
@@ -175,11 +163,11 @@ describe('two Kamailio nodes on one database', () => {
     expect(first.received.map((r) => r.method)).toContain('CANCEL');
     await vi.waitFor(() => expect(second.received.map((r) => r.method)).toContain('ACK'));
     // One call, one channel: node B counts it, node A (which only relays) does not count it again.
-    expect(await channelRows(acme)).toBe(1);
+    expect(await channelRows(edge, acme.id)).toBe(1);
     // The cancelled branch left the dialog's parties at node A in place: the caller's BYE passes.
     await call.hangup();
     await withTimeout(ringing2.ended, 5000, 'the caller’s BYE did not reach the callee');
-    await vi.waitFor(async () => expect(await channelRows(acme)).toBe(0));
+    await vi.waitFor(async () => expect(await channelRows(edge, acme.id)).toBe(0));
     expect(first.received.filter((r) => r.method === 'BYE')).toEqual([]);
   });
 
@@ -195,11 +183,11 @@ describe('two Kamailio nodes on one database', () => {
     await new Promise((r) => setTimeout(r, 300));
     await ringing103.answer();
     expect(await withTimeout(call.outcome, 5000, 'no answer')).toBe(200);
-    expect(await channelRows(acme)).toBe(1);
+    expect(await channelRows(edge, acme.id)).toBe(1);
     // The callee hangs up: its BYE passes node A, where 101's failed branch left the parties alone.
     await ringing103.hangup();
     await withTimeout(call.ended, 5000, 'the callee’s BYE did not reach the caller');
-    await vi.waitFor(async () => expect(await channelRows(acme)).toBe(0));
+    await vi.waitFor(async () => expect(await channelRows(edge, acme.id)).toBe(0));
   });
 
   it('still refuses a forged BYE into a forked call at node A, from a phone of the same extension that did not answer', async () => {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import type { PlatformOptions } from '@highrise/platform';
 import { startTestPlatform, type TestPlatform } from './platform';
 import { createTestPostgresDatabase, testStoreIsPostgres, type TestPostgresDatabase } from './postgres';
@@ -105,5 +106,16 @@ export async function startEdge(kind: EdgeKind, name: string, options: PlatformO
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/** The channels the Kamailio nodes hold for a tenant in the shared count (migration 0020), leased or not. */
+export async function channelRows(edge: TestEdge, tenantId: string): Promise<number> {
+  const client = new pg.Client({ connectionString: edge.databaseUrl });
+  await client.connect();
+  try {
+    return Number((await client.query('SELECT COUNT(*) AS n FROM kamailio_channels WHERE tenant_id = $1', [tenantId])).rows[0].n);
+  } finally {
+    await client.end();
   }
 }
