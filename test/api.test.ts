@@ -130,6 +130,9 @@ describe('basics', () => {
     expect(codesAt(create, '413')).toEqual(['payload_too_large']);
     expect(codesAt(create, '404')).toEqual(['not_found']);
     expect(create.responses['409'].description).toMatch(/`extension_exists`: /);
+    // idempotency_key_in_use comes with Retry-After; a 404 has none.
+    expect(Object.keys(create.responses['409'].headers)).toContain('Retry-After');
+    expect(Object.keys(create.responses['404'].headers)).not.toContain('Retry-After');
     // A read has no body, so no 413, and no idempotency, so no 409.
     const read = paths['/v1/tenants/{tenantId}/extensions/{extensionId}'].get;
     expect(Object.keys(read.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429', '500']);

@@ -178,7 +178,7 @@ describe('POST /v1/tenants/{id}/extensions/batch', () => {
       body,
     });
     const text = await response.text();
-    return { status: response.status, replayed: response.headers.get('idempotent-replayed'), text, at: performance.now() };
+    return { status: response.status, replayed: response.headers.get('idempotent-replayed'), retryAfter: response.headers.get('retry-after'), text, at: performance.now() };
   };
   const onPostgres = process.env.HIGHRISE_TEST_STORE === 'postgres';
 
@@ -191,6 +191,8 @@ describe('POST /v1/tenants/{id}/extensions/batch', () => {
     for (const a of answers) {
       if (a.status === 409) {
         expect(JSON.parse(a.text).error.code).toBe('idempotency_key_in_use');
+        // Says when to come back for the stored answer (the SDK's retry waits that long).
+        expect(a.retryAfter).toBe('1');
         // On PostgreSQL a duplicate is refused while the first holds the key, not after it commits.
         if (onPostgres) expect(a.at).toBeLessThan(first[0]!.at);
       } else expect([a.status, a.text]).toEqual([201, first[0]!.text]);

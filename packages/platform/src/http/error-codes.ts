@@ -4,6 +4,8 @@ export interface ErrorCodeInfo {
   status: number;
   /** One line for the OpenAPI document: when a client sees this code. */
   description: string;
+  /** Sent as `Retry-After` with the code: when trying again is expected to work after a short wait. */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -26,7 +28,7 @@ export const ERROR_CODES = {
   method_not_allowed: { status: 405, description: 'The path exists but not with this method; `Allow` lists the methods' },
   tenant_exists: { status: 409, description: 'A tenant with this slug exists' },
   extension_exists: { status: 409, description: 'The tenant has an extension with this number' },
-  idempotency_key_in_use: { status: 409, description: 'A request with this Idempotency-Key is still in progress' },
+  idempotency_key_in_use: { status: 409, description: 'A request with this Idempotency-Key is still in progress; retry after `Retry-After` seconds to get its stored response', retryAfterSeconds: 1 },
   role_exists: { status: 409, description: 'A role with this name exists' },
   role_in_use: { status: 409, description: 'Keys still hold this role' },
   number_exists: { status: 409, description: 'The number is already in the inventory' },
@@ -45,3 +47,6 @@ export const ERROR_CODES = {
 } as const satisfies Record<ErrorCode, ErrorCodeInfo>;
 
 export const statusOf = (code: ErrorCode): number => ERROR_CODES[code].status;
+
+/** `Retry-After` seconds that go with a code, if any (`idempotency_key_in_use`: the first request is still running). */
+export const retryAfterOf = (code: ErrorCode): number | undefined => (ERROR_CODES[code] as ErrorCodeInfo).retryAfterSeconds;

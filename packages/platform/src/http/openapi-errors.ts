@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@highrise/sdk/schemas';
-import { ERROR_CODES } from './error-codes';
+import { ERROR_CODES, retryAfterOf } from './error-codes';
 import { errorCodesOf } from './pipeline';
 import type { RouteDef } from './route';
 
@@ -8,6 +8,8 @@ export interface ErrorResponseOptions {
   errorSchemaRef: string;
   /** Headers every error response carries (Request-Id, Highrise-Version). */
   headers: Record<string, unknown>;
+  /** The `Retry-After` header component, for responses whose codes send one. */
+  retryAfterHeader: unknown;
   /**
    * Statuses answered with one code only, whatever the route (429 `rate_limited`, 500
    * `internal_error`): these refer to a shared response component (with its own headers, such as
@@ -37,7 +39,7 @@ export function errorResponsesOf(route: RouteDef, options: ErrorResponseOptions)
           String(status),
           {
             description: codes.map((code) => `\`${code}\`: ${ERROR_CODES[code].description}`).join('; '),
-            headers: options.headers,
+            headers: codes.some((code) => retryAfterOf(code) !== undefined) ? { ...options.headers, 'Retry-After': options.retryAfterHeader } : options.headers,
             content: {
               'application/json': {
                 schema: { allOf: [{ $ref: options.errorSchemaRef }, { properties: { error: { properties: { code: { enum: codes } } } } }] },

@@ -208,7 +208,7 @@ export function buildOpenApi(routes: readonly RouteDef[], options: OpenApiOption
         ...(r.response.conditional
           ? { '304': { description: 'Not modified: the `If-None-Match` ETag is still current; no body', headers: { ...commonHeaders, ETag: headerRef('ETag'), 'Cache-Control': headerRef('CacheControl') } } }
           : {}),
-        ...errorResponsesOf(r, { errorSchemaRef: componentRef('Error'), headers: commonHeaders, shared: sharedErrorResponses }),
+        ...errorResponsesOf(r, { errorSchemaRef: componentRef('Error'), headers: commonHeaders, retryAfterHeader: headerRef('RetryAfter'), shared: sharedErrorResponses }),
       },
     };
   }
