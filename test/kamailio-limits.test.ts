@@ -49,6 +49,9 @@ async function awayFromMinuteTurn() {
   if (left < 8000) await new Promise((r) => setTimeout(r, left + 500));
 }
 
+/** The dialog module's shortest keepalive interval (Kamailio 5.6). */
+const KEEPALIVE_SECONDS = 30;
+
 describe.skipIf(!testStoreIsPostgres())('a tenant’s limits across two Kamailio nodes', () => {
   let edge: TestEdge;
   let nodeA: { wsUrl: string };
@@ -83,7 +86,8 @@ describe.skipIf(!testStoreIsPostgres())('a tenant’s limits across two Kamailio
   }
 
   beforeAll(async () => {
-    edge = await startEdge('kamailio', 'kamailio-limits');
+    // One failed dialog keepalive ends a call (production: two), so a vanished party is found within the test.
+    edge = await startEdge('kamailio', 'kamailio-limits', {}, ['--dialog-keepalive', String(KEEPALIVE_SECONDS), '--dialog-keepalive-failures', '1']);
     nodeA = { wsUrl: edge.wsUrl };
     nodeB = await edge.addKamailioNode();
   }, 60_000);
@@ -216,6 +220,43 @@ describe.skipIf(!testStoreIsPostgres())('a tenant’s limits across two Kamailio
     await withTimeout(incoming.ended, 5000, 'the BYE did not arrive');
     await vi.waitFor(async () => expect(await channelRows(edge, t.id)).toBe(0));
   }, 30_000);
+
+  // A party that vanishes without a BYE (tab closed, network gone) must not hold the tenant's channel
+  // for the dialog's 12 h: the edge's keepalives find it gone, hang up the other party and give the
+  // channel back. The caller vanishes (a phone of the node that admitted the call) on one call, the
+  // callee (held at the other node) on another; a third call, both parties live, answers the same
+  // keepalives and goes on.
+  it('hangs up a call whose party vanished without a BYE, and gives its channel back; a live call answers the keepalives and goes on', async () => {
+    const t = await tenant('gone');
+    await t.api.update({ limits: { channels: 3 } });
+    const [a101, a103, a105] = [await phone(nodeA, t, '101'), await phone(nodeA, t, '103'), await phone(nodeA, t, '105')];
+    const [b102, b104, b106] = [await phone(nodeB, t, '102'), await phone(nodeB, t, '104'), await phone(nodeB, t, '106')];
+    const callerGone = await answeredCall(a101, b102, '102');
+    const calleeGone = await answeredCall(a103, b104, '104');
+    const live = await answeredCall(a105, b106, '106');
+    expect(await channelRows(edge, t.id)).toBe(3);
+
+    a101.dropConnection();
+    b104.dropConnection();
+    const droppedAt = Date.now();
+    // The first keepalive comes KEEPALIVE_SECONDS after the answer; unanswered for 5 s it fails, and
+    // the dialog module ends the call 10 s later.
+    const window = (KEEPALIVE_SECONDS + 5 + 10 + 10) * 1000;
+    const endedAfter = (ended: Promise<void>) => ended.then(() => Date.now() - droppedAt);
+    const [callerMs, calleeMs] = await withTimeout(Promise.all([endedAfter(callerGone.incoming.ended), endedAfter(calleeGone.call.ended)]), window, 'a survivor got no BYE');
+    // The caller's socket closed at the node holding the dialog: ended at once, not by a keepalive.
+    expect(callerMs).toBeLessThan(5000);
+    console.log(`after the drop, the call whose caller vanished ended in ${callerMs} ms, the one whose callee (at the other node) vanished in ${calleeMs} ms (keepalive every ${KEEPALIVE_SECONDS} s, 1 failure)`);
+    expect([b102, a103].map((p) => p.received.filter((r) => r.method === 'BYE').length)).toEqual([1, 1]);
+    await vi.waitFor(async () => expect(await channelRows(edge, t.id)).toBe(1), { timeout: 2000, interval: 100 });
+
+    // The live call got its keepalives on its own connections, answered them, and goes on.
+    expect([a105, b106].map((p) => p.received.filter((r) => r.method === 'OPTIONS').length >= 1)).toEqual([true, true]);
+    expect([a105, b106].map((p) => p.received.filter((r) => r.method === 'BYE').length)).toEqual([0, 0]);
+    await live.call.hangup();
+    await withTimeout(live.incoming.ended, 5000, 'the BYE did not arrive');
+    await vi.waitFor(async () => expect(await channelRows(edge, t.id)).toBe(0), { timeout: 2000, interval: 100 });
+  }, 90_000);
 
   it('gives a stopped node’s calls back when its lease runs out', async () => {
     const t = await tenant('dies');

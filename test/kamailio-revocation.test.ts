@@ -18,7 +18,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Highrise, TrunkWithPassword } from '@highrise/sdk';
 import { mintEdgeCredentials } from '@highrise/platform';
-import { startEdge, type KamailioNode, type TestEdge } from './support/edges';
+import { channelRows, startEdge, type KamailioNode, type TestEdge } from './support/edges';
 import { testStoreIsPostgres } from './support/postgres';
 import { createNodePhone, sendMessage, SipRejected, withTimeout, type NodePhone } from './support/sip-node';
 
@@ -126,9 +126,12 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
     return new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  /** The node holding the phone's connection closed it within two seconds of the change. */
+  /**
+   * The node holding the phone's connection closed it within three seconds of the change (it waits a
+   * second, so that the BYEs of the tenant's calls in progress reach the phones first: case e).
+   */
   const expectClosed = async (closing: Promise<{ code: number; reason: string }>) =>
-    expect(await withTimeout(closing, 2000, 'the old WebSocket stayed open')).toEqual({ code: 1008, reason: 'Credentials revoked' });
+    expect(await withTimeout(closing, 3000, 'the old WebSocket stayed open')).toEqual({ code: 1008, reason: 'Credentials revoked' });
 
   /**
    * The old phone can do nothing any more: no call, no MESSAGE, no refresh. A phone whose socket was
@@ -227,6 +230,42 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
     expect(methods(old, 'INVITE')).toEqual([]);
     expect(methods(old, 'MESSAGE')).toEqual([]);
     await expectPowerless(old, t);
+  });
+
+  it('(e) suspending a tenant ends its calls in progress: BYE to both parties within seconds, the channel back, the call recorded; another tenant\'s call goes on', async () => {
+    const t = await tenant('midcall');
+    const other = await tenant('bystander');
+    // The caller at node A, the callee at node B (the BYE to it goes through B); the other tenant's call on the same nodes.
+    const [caller, callee] = [await digestPhone(nodeA, t, '101'), await digestPhone(nodeB, t, '102')];
+    const [otherCaller, otherCallee] = [await digestPhone(nodeA, other, '101'), await digestPhone(nodeB, other, '102')];
+    const answered = async (from: NodePhone, to: NodePhone) => {
+      const call = from.call('102');
+      const incoming = await to.nextIncoming(5000);
+      await incoming.answer();
+      expect(await withTimeout(call.outcome, 5000, 'no answer')).toBe(200);
+      return { call, incoming };
+    };
+    const theirs = await answered(caller, callee);
+    const bystanders = await answered(otherCaller, otherCallee);
+    expect(await channelRows(edge, t.id)).toBe(1);
+
+    await edge.tp.provider.tenants.suspend(t.id);
+    const suspendedAt = Date.now();
+
+    await withTimeout(Promise.all([theirs.call.ended, theirs.incoming.ended]), 3000, 'the suspended tenant\'s call was not ended at both phones');
+    expect([methods(caller, 'BYE').length, methods(callee, 'BYE').length]).toEqual([1, 1]);
+    console.log(`both parties of the suspended tenant's call got BYE ${Date.now() - suspendedAt} ms after the suspension`);
+    await vi.waitFor(async () => expect(await channelRows(edge, t.id)).toBe(0), { timeout: 2000, interval: 50 });
+    const callId = theirs.call.inviter.request.callId;
+    await vi.waitFor(async () => expect((await t.api.calls.list({ limit: 10 })).data.find((c) => c.callId === callId)).toMatchObject({ from: '101', to: '102', disposition: 'answered', sipStatus: 200 }), { timeout: 5000, interval: 200 });
+
+    // The wall: nothing of the other tenant's is ended.
+    expect(methods(otherCaller, 'BYE')).toEqual([]);
+    expect(methods(otherCallee, 'BYE')).toEqual([]);
+    expect(await channelRows(edge, other.id)).toBe(1);
+    await bystanders.call.hangup();
+    await withTimeout(bystanders.incoming.ended, 5000, 'the other tenant\'s call could not be hung up');
+    await vi.waitFor(async () => expect(await channelRows(edge, other.id)).toBe(0), { timeout: 2000, interval: 50 });
   });
 
   it("(c) changing an extension's password: the old phone is unbound at once and refused; a token phone of the same extension keeps its binding", async () => {

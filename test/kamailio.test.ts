@@ -715,6 +715,7 @@ describe('Kamailio edge on the platform database', () => {
       await client.query(`GRANT USAGE ON SEQUENCE kamailio_call_outbox_id_seq TO ${role}`);
       await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON kamailio_channels, kamailio_message_counts TO ${role}`);
       await client.query(`GRANT SELECT, DELETE ON kamailio_revoked_connections TO ${role}`);
+      await client.query(`GRANT SELECT, DELETE ON kamailio_ended_calls TO ${role}`);
       const kamailioUrl = new URL(dbUrl);
       kamailioUrl.username = role;
       kamailioUrl.password = '';
@@ -744,6 +745,8 @@ describe('Kamailio edge on the platform database', () => {
       await client.query("INSERT INTO kamailio_revoked_connections (socket, received) VALUES ($1, 'sip:127.0.0.1:9;transport=ws')", [socket]);
       await vi.waitFor(async () => expect((await client.query('SELECT 1 FROM kamailio_revoked_connections WHERE socket = $1', [socket])).rowCount).toBe(0), { timeout: 5000, interval: 100 });
       expect(second.log()).not.toContain('revoked: no queue');
+      // …and for the queue of calls to end (migration 0024), read on the same timer.
+      expect(second.log()).not.toContain('ended: no queue');
       for (const p of [acme101, acme102]) await p.stop().catch(() => {});
     } finally {
       await second?.stop();

@@ -53,7 +53,7 @@ export interface TestEdge {
  * Several nodes rendered for one database share its secrets (the settings table). Each node has its
  * own address (127.0.0.N on loopback), as in a real deployment: a node recognises its own Path by host.
  */
-export async function startKamailioNode(databaseUrl: string, platformUrls: string | string[], host = '127.0.0.1', listenPort?: number): Promise<KamailioNode> {
+export async function startKamailioNode(databaseUrl: string, platformUrls: string | string[], host = '127.0.0.1', listenPort?: number, configArgs: string[] = []): Promise<KamailioNode> {
   if (!existsSync(KAMAILIO_BIN)) throw new Error(`${KAMAILIO_BIN} is missing: apt-get install kamailio kamailio-websocket-modules kamailio-postgres-modules … (see .ci/run)`);
   if (!existsSync(cli)) throw new Error('packages/platform/dist/cli.js is missing: npm run build');
   const outDir = mkdtempSync(join(tmpdir(), 'highrise-edge-kamailio-'));
@@ -62,7 +62,7 @@ export async function startKamailioNode(databaseUrl: string, platformUrls: strin
     const port = listenPort ?? (await freePort(host));
     const debug = process.env.KAMAILIO_DEBUG ? ['--debug', process.env.KAMAILIO_DEBUG] : [];
     const platforms = (Array.isArray(platformUrls) ? platformUrls : [platformUrls]).flatMap((url) => ['--platform-url', url]);
-    await run(process.execPath, [cli, 'kamailio-config', '--database-url', databaseUrl, ...platforms, '--listen', `${host}:${port}`, '--out', outDir, ...debug], { timeout: 30_000 });
+    await run(process.execPath, [cli, 'kamailio-config', '--database-url', databaseUrl, ...platforms, '--listen', `${host}:${port}`, '--out', outDir, ...debug, ...configArgs], { timeout: 30_000 });
     const kamailio = await startKamailio(join(outDir, 'kamailio.cfg'), port, 20_000, host);
     return {
       wsUrl: `ws://${host}:${port}/`,
@@ -78,8 +78,11 @@ export async function startKamailioNode(databaseUrl: string, platformUrls: strin
   }
 }
 
-/** A platform (started like startTestPlatform) and the edge its phones talk to. */
-export async function startEdge(kind: EdgeKind, name: string, options: PlatformOptions = {}): Promise<TestEdge> {
+/**
+ * A platform (started like startTestPlatform) and the edge its phones talk to. `kamailioArgs` go to
+ * `highrise kamailio-config` for every Kamailio node (e.g. a short `--dialog-keepalive`).
+ */
+export async function startEdge(kind: EdgeKind, name: string, options: PlatformOptions = {}, kamailioArgs: string[] = []): Promise<TestEdge> {
   if (kind === 'embedded') {
     const tp = await startTestPlatform(name, options);
     return { kind, wsUrl: tp.platform.wsUrl, tp, databaseUrl: tp.store.databaseUrl, log: () => '', addKamailioNode: () => Promise.reject(new Error('the embedded edge has no Kamailio nodes')), close: () => tp.close() };
@@ -96,7 +99,7 @@ export async function startEdge(kind: EdgeKind, name: string, options: PlatformO
     await own?.drop();
   };
   const addKamailioNode = async () => {
-    const node = await startKamailioNode(databaseUrl, tp.platform.url, `127.0.0.${nodes.length + 1}`);
+    const node = await startKamailioNode(databaseUrl, tp.platform.url, `127.0.0.${nodes.length + 1}`, undefined, kamailioArgs);
     nodes.push(node);
     return node;
   };

@@ -40,6 +40,12 @@ export const KAMAILIO_USAGE = `usage: highrise kamailio-config --database-url UR
                       per core
   --pike-density N    requests per 2 s from one source address before pike drops it (default 200;
                       raise it when a balancer or a load generator sends from one address)
+  --dialog-keepalive S
+                      seconds between the in-dialog OPTIONS each answered call sends both parties
+                      (30 to 3600, default 30)
+  --dialog-keepalive-failures N
+                      keepalives a party fails in a row before its call is hung up and the
+                      channel given back (default 2)
   --debug N           Kamailio's log level (default 2)
 `;
 
@@ -56,6 +62,8 @@ export interface KamailioConfigCommand {
   debug: number | undefined;
   children: number | undefined;
   pikeDensity: number | undefined;
+  dialogKeepaliveSeconds: number | undefined;
+  dialogKeepaliveFailures: number | undefined;
 }
 
 /** `argv` starts after `kamailio-config`. */
@@ -76,6 +84,8 @@ export function parseKamailioConfigCommand(argv: string[], env: NodeJS.ProcessEn
         debug: { type: 'string' },
         children: { type: 'string' },
         'pike-density': { type: 'string' },
+        'dialog-keepalive': { type: 'string' },
+        'dialog-keepalive-failures': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -94,7 +104,7 @@ export function parseKamailioConfigCommand(argv: string[], env: NodeJS.ProcessEn
   const routingFallback = values['routing-fallback'] ?? 'reject';
   if (routingFallback !== 'reject' && routingFallback !== 'location') throw new UsageError('--routing-fallback is reject or location');
   if (values.debug !== undefined && !/^-?[0-3]$/.test(values.debug)) throw new UsageError('--debug is a Kamailio log level, -3..3');
-  const count = (name: 'children' | 'pike-density', max: number) => {
+  const count = (name: 'children' | 'pike-density' | 'dialog-keepalive' | 'dialog-keepalive-failures', max: number) => {
     const text = values[name];
     if (text === undefined) return undefined;
     if (!/^[1-9][0-9]*$/.test(text) || Number(text) > max) throw new UsageError(`--${name} is a whole number from 1 to ${max}`);
@@ -102,11 +112,14 @@ export function parseKamailioConfigCommand(argv: string[], env: NodeJS.ProcessEn
   };
   const children = count('children', 64);
   const pikeDensity = count('pike-density', 1_000_000);
+  const dialogKeepaliveSeconds = count('dialog-keepalive', 3600);
+  if (dialogKeepaliveSeconds !== undefined && dialogKeepaliveSeconds < 30) throw new UsageError('--dialog-keepalive is at least 30 (Kamailio 5.6 refuses less)');
+  const dialogKeepaliveFailures = count('dialog-keepalive-failures', 10);
   try {
     const kamailioUrl = values['kamailio-database-url'] ?? databaseUrl;
     kamailioDatabaseUrl(kamailioUrl);
     renderDispatcherList(platformUrls);
-    return { databaseUrl, kamailioDatabaseUrl: kamailioUrl, routingFallback, platformUrls, listen: parseListen(values.listen), outDir: resolve(values.out), sipDomain, debug: values.debug === undefined ? undefined : Number(values.debug), children, pikeDensity };
+    return { databaseUrl, kamailioDatabaseUrl: kamailioUrl, routingFallback, platformUrls, listen: parseListen(values.listen), outDir: resolve(values.out), sipDomain, debug: values.debug === undefined ? undefined : Number(values.debug), children, pikeDensity, dialogKeepaliveSeconds, dialogKeepaliveFailures };
   } catch (error) {
     if (error instanceof KamailioConfigError) throw new UsageError(error.message);
     throw error;
@@ -158,6 +171,8 @@ export async function runKamailioConfig(command: KamailioConfigCommand, write: (
     debug: command.debug,
     children: command.children,
     pikeDensity: command.pikeDensity,
+    dialogKeepaliveSeconds: command.dialogKeepaliveSeconds,
+    dialogKeepaliveFailures: command.dialogKeepaliveFailures,
   });
   mkdirSync(runDir, { recursive: true });
   const configPath = join(command.outDir, 'kamailio.cfg');

@@ -53,6 +53,19 @@ describe('kamailio config rendering', () => {
     expect(() => renderKamailioConfig('{{NOT_A_VALUE}}', values)).toThrow(/unknown value/);
   });
 
+  it('keeps every answered call alive with dialog keepalives: 30 s and 2 failures unless told, never under the module\'s 30 s', () => {
+    const text = renderKamailioConfig(readTemplate(), values);
+    expect(text).toContain('modparam("dialog", "ka_interval", 30)');
+    expect(text).toContain('modparam("dialog", "ka_failed_limit", 2)');
+    expect(text).toContain('modparam("dialog", "send_bye", 1)');
+    const short = renderKamailioConfig(readTemplate(), { ...values, dialogKeepaliveSeconds: 45, dialogKeepaliveFailures: 1 });
+    expect(short).toContain('modparam("dialog", "ka_interval", 45)');
+    expect(short).toContain('modparam("dialog", "ka_failed_limit", 1)');
+    // Kamailio 5.6 refuses to start under 30 s.
+    expect(() => renderKamailioConfig(readTemplate(), { ...values, dialogKeepaliveSeconds: 2 })).toThrow(/30 to 3600/);
+    expect(() => renderKamailioConfig(readTemplate(), { ...values, dialogKeepaliveFailures: 0 })).toThrow(/1 to 10/);
+  });
+
   it('lists the platform nodes for dispatcher in the order given, each named by its number', () => {
     expect(renderDispatcherList(['http://platform-a.internal:8080/', 'https://10.0.0.2', 'http://[::1]:9000']).split('\n').filter((l) => !l.startsWith('#') && l)).toEqual([
       '1 sip:platform-a.internal:8080 0 0 node=1',
@@ -85,6 +98,7 @@ describe('highrise kamailio-config arguments', () => {
     const command = parseKamailioConfigCommand(argv, {});
     expect(command).toMatchObject({ listen: { host: '127.0.0.1', port: 5066 }, sipDomain: 'sip.localhost', debug: undefined });
     expect(parseKamailioConfigCommand([...argv, '--children', '2', '--pike-density', '5000'], {})).toMatchObject({ children: 2, pikeDensity: 5000 });
+    expect(parseKamailioConfigCommand([...argv, '--dialog-keepalive', '60', '--dialog-keepalive-failures', '1'], {})).toMatchObject({ dialogKeepaliveSeconds: 60, dialogKeepaliveFailures: 1 });
     expect(parseKamailioConfigCommand(argv.slice(2), { HIGHRISE_DATABASE_URL: 'postgres://x@y/z', HIGHRISE_SIP_DOMAIN: 'SIP.Example.com' })).toMatchObject({ databaseUrl: 'postgres://x@y/z', sipDomain: 'sip.example.com' });
   });
 
@@ -96,6 +110,8 @@ describe('highrise kamailio-config arguments', () => {
     expect(() => parseKamailioConfigCommand([...argv, '--bogus'], {})).toThrow(UsageError);
     expect(() => parseKamailioConfigCommand([...argv, '--children', '0'], {})).toThrow(/--children is a whole number/);
     expect(() => parseKamailioConfigCommand([...argv, '--pike-density', 'lots'], {})).toThrow(/--pike-density is a whole number/);
+    expect(() => parseKamailioConfigCommand([...argv, '--dialog-keepalive', '10'], {})).toThrow(/at least 30/);
+    expect(() => parseKamailioConfigCommand([...argv, '--dialog-keepalive-failures', '11'], {})).toThrow(/--dialog-keepalive-failures is a whole number/);
   });
 
   it("answers 503 by default when the routing endpoint is unreachable, and renders Kamailio's own database URL when given", () => {

@@ -42,6 +42,13 @@ export interface KamailioConfigValues {
    * (tests and first bring-up only).
    */
   routingFallback?: 'reject' | 'location' | undefined;
+  /**
+   * Seconds between the in-dialog OPTIONS each answered call sends its two parties (default 30, the
+   * dialog module's minimum).
+   */
+  dialogKeepaliveSeconds?: number | undefined;
+  /** Keepalives a party fails in a row before the call is hung up (default 2; tests use 1). */
+  dialogKeepaliveFailures?: number | undefined;
 }
 
 /** The routing endpoint's path on the platform (SipRoutingRequest → SipRoutingDecision). */
@@ -150,6 +157,11 @@ export function renderKamailioConfig(template: string, values: KamailioConfigVal
   }
   if (/["\\\s]/.test(values.runDir)) throw new KamailioConfigError('the run directory may not contain quotes, backslashes or spaces');
   if (/["\\\s]/.test(values.dispatcherListPath)) throw new KamailioConfigError('the dispatcher list path may not contain quotes, backslashes or spaces');
+  const keepalive = values.dialogKeepaliveSeconds ?? 30;
+  // Kamailio 5.6's dialog module refuses to start with an interval under 30 s.
+  if (!Number.isInteger(keepalive) || keepalive < 30 || keepalive > 3600) throw new KamailioConfigError('the dialog keepalive is a whole number of seconds from 30 to 3600');
+  const failures = values.dialogKeepaliveFailures ?? 2;
+  if (!Number.isInteger(failures) || failures < 1 || failures > 10) throw new KamailioConfigError('the dialog keepalive failures are a whole number from 1 to 10');
   const substitutions: Record<string, string> = {
     DB_URL: kamailioDatabaseUrl(values.databaseUrl),
     PLATFORM_ROUTE_PATH: SIP_ROUTE_PATH,
@@ -166,6 +178,8 @@ export function renderKamailioConfig(template: string, values: KamailioConfigVal
     DEBUG: String(values.debug ?? 2),
     CHILDREN: String(values.children ?? 4),
     PIKE_DENSITY: String(values.pikeDensity ?? 200),
+    KA_INTERVAL: String(keepalive),
+    KA_FAILED_LIMIT: String(failures),
     ROUTING_FALLBACK: values.routingFallback === 'location' ? '#!define ROUTING_FALLBACK_LOCATION' : '# routing fallback: 503 when the routing endpoint is unreachable',
   };
   const rendered = template.replace(/\{\{([A-Z_]+)\}\}/g, (whole, name: string) => {
