@@ -12,13 +12,18 @@ const PG_COLUMN_TYPES: Partial<Record<TableName, Record<string, 'integer'>>> = {
 /** Rows per SQLite INSERT: 100 rows of 15 columns stay far under SQLite's 32,766 bound parameters. */
 const SQLITE_ROWS_PER_INSERT = 100;
 
+/** Prepared INSERTs by connection, keyed by table, columns and row count (a short key: the statement's text runs to kilobytes). */
 const statements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 
-function sqliteStatement(db: BetterSqlite3.Database, text: string): BetterSqlite3.Statement {
+function sqliteInsert(db: BetterSqlite3.Database, table: TableName, columns: readonly string[], count: number): BetterSqlite3.Statement {
   let cache = statements.get(db);
   if (!cache) statements.set(db, (cache = new Map()));
-  let statement = cache.get(text);
-  if (!statement) cache.set(text, (statement = db.prepare(text)));
+  const key = `${table}(${columns.join(',')})x${count}`;
+  let statement = cache.get(key);
+  if (!statement) {
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    cache.set(key, (statement = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: count }, () => tuple).join(', ')}`)));
+  }
   return statement;
 }
 
@@ -44,16 +49,18 @@ export async function insertRows(ctx: StoreContext, table: TableName, rows: read
   const columns = [...fixed, ...varying];
   const { conn } = ctx;
   if (conn.dialect === 'sqlite') {
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
-    const insertOf = (count: number) => sqliteStatement(conn.sqlite, `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: count }, () => tuple).join(', ')}`);
+    const fixedValues = fixed.map((column) => same[column] ?? null);
     for (let start = 0; start < rows.length; start += SQLITE_ROWS_PER_INSERT) {
       const end = Math.min(start + SQLITE_ROWS_PER_INSERT, rows.length);
-      const values: unknown[] = [];
+      // One preallocated array of the chunk's values, filled by index: this loop runs per value.
+      const values = new Array<unknown>((end - start) * columns.length);
+      let at = 0;
       for (let i = start; i < end; i++) {
-        for (const column of fixed) values.push(same[column] ?? null);
-        for (const column of varying) values.push(rows[i]![column] ?? null);
+        const row = rows[i]!;
+        for (let f = 0; f < fixedValues.length; f++) values[at++] = fixedValues[f];
+        for (let v = 0; v < varying.length; v++) values[at++] = row[varying[v]!] ?? null;
       }
-      insertOf(end - start).run(values);
+      sqliteInsert(conn.sqlite, table, columns, end - start).run(values);
     }
   } else {
     const types = PG_COLUMN_TYPES[table] ?? {};

@@ -104,17 +104,25 @@ function tenantCore(tenant: TenantDb, scope: TenantScope, records: AsyncStore['c
     },
     async takenNumbers(numbers) {
       if (numbers.length === 0) return [];
+      // A tenant holding fewer numbers than asked about (a new tenant's first batch holds none) is
+      // read whole and matched here: cheaper than looking up each number (SQLite first builds a
+      // table of the list, twice). A tenant holding as many or more is asked number by number.
+      const held = await tenant.selectFrom('extensions').select('number').unionAll(tenant.selectFrom('ring_groups').select('number')).limit(numbers.length).execute();
+      if (held.length < numbers.length) {
+        const asked = new Set(numbers);
+        return held.filter((r) => asked.has(r.number)).map((r) => r.number);
+      }
       // The list as one bound array, not a parameter per number: a batch's thousand would cost
       // Kysely's compiler, and SQLite's parser, more than the lookup itself.
       const list = () =>
         dialect === 'postgres' ? sql<string>`(SELECT unnest(${[...numbers]}::text[]))` : sql<string>`(SELECT value FROM json_each(${JSON.stringify(numbers)}))`;
-      const held = await tenant
+      const taken = await tenant
         .selectFrom('extensions')
         .select('number')
         .where('number', 'in', list())
         .unionAll(tenant.selectFrom('ring_groups').select('number').where('number', 'in', list()))
         .execute();
-      return held.map((r) => r.number);
+      return taken.map((r) => r.number);
     },
     async update(id, patch) {
       const set = defined({ display_name: patch.displayName, ha1: patch.ha1, updated_at: patch.updatedAt });
