@@ -17,16 +17,18 @@ import type { Migration } from './types';
  *   phone survives a pure password change, as 0022 has it). The trigger takes the marker off again:
  *   nothing stored or dialled carries it. `xmin` changes with any write of the row, so a REGISTER
  *   racing a display-name change is refused too (it registers again); nothing derived from the HA1
- *   goes into a statement PostgreSQL may log.
+ *   goes into a statement PostgreSQL may log. The marker is at most 50 characters: with a WSS
+ *   phone's IPv6 address `received` stays within its 128 (checked before the trigger runs).
  * - **In force** is what the views say (0022's in-service tenant, reseller included), with the same
  *   row version for digest, the same number or username, and the tenant's domain.
  * - **Serialised with the change.** Each change 0022 unbinds for takes, before it writes, an exclusive
- *   advisory lock on its tenant (a reseller's suspension: on the reseller; a tenant change also takes
- *   its reseller's, shared, first: one order everywhere). The INSERT's check takes them shared
- *   before reading, so it either finishes before the change's DELETE looks (which then removes the
- *   binding) or waits for the change to commit and reads it. Advisory, not `FOR SHARE` on the rows:
- *   every REGISTER of a tenant would write a lock into the one tenant row (a multixact whenever two
- *   overlap); these locks live in memory.
+ *   advisory lock on its tenant's SIP domain, then its reseller's shared (a reseller's suspension:
+ *   the reseller's, exclusive). The INSERT's check takes the binding's domain shared (no lookup
+ *   first), reads, and for a reseller's tenant takes the reseller's shared and reads its status: it
+ *   either finishes before the change's DELETE looks (which then removes the binding) or waits for
+ *   the change to commit and reads it. One order (domain, then reseller) everywhere. Advisory, not
+ *   `FOR SHARE` on the rows: every REGISTER of a tenant would write a lock into the one tenant row (a
+ *   multixact whenever two overlap); these locks live in memory.
  * - **Refresh (UPDATE).** A change's DELETE that meets a binding being refreshed waits for it and
  *   re-reads it, and a refresh of a binding it already deleted updates nothing (usrloc then INSERTs
  *   it, `db_check_update`, and the check above applies). The one binding a change leaves (a token
@@ -36,8 +38,9 @@ import type { Migration } from './types';
  * - Refused: an error, so registrar answers the REGISTER 500, not 200 OK.
  *
  * A row without the marker (another Kamailio on the database, a node still on an older cfg) is not
- * checked, as before this step. The check runs as its owner (SECURITY DEFINER, search_path fixed):
- * Kamailio's role reads no platform table.
+ * checked, as before this step. The check (kamailio_binding_in_force) runs as its owner (SECURITY
+ * DEFINER, search_path fixed): Kamailio's role reads no platform table. The trigger runs with the
+ * caller's rights, so a refresh, which only has the marker taken off, does not pay for the switch.
  * SQLite: a no-op, as for the other Kamailio objects (0012).
  */
 const SIP_DOMAIN = `tenants.slug || '.' || COALESCE((SELECT value FROM settings WHERE key = 'sip_base_domain'), 'sip.localhost')`;
@@ -57,7 +60,7 @@ const subscriberView = (withVersion: boolean) => `
         FROM trunks JOIN tenants ON tenants.id = trunks.tenant_id
         WHERE ${IN_SERVICE}`;
 
-/** The lock class (two-int advisory locks, as kamailio_take_channel's); the key is a tenant's or reseller's id. */
+/** The lock class (two-int advisory locks, as kamailio_take_channel's); the key is a tenant's SIP domain (lowercased) or a reseller's id. */
 const LOCK = `hashtext('kamailio_bindings')`;
 
 export const kamailioBindingCheck: Migration = {
@@ -69,14 +72,16 @@ export const kamailioBindingCheck: Migration = {
     up: `
       CREATE OR REPLACE VIEW subscriber AS ${subscriberView(true)};
 
-      -- Before a change that unbinds (0022's triggers, same conditions): its reseller shared, its tenant exclusive.
+      -- Before a change that unbinds (0022's triggers, same conditions): its domain exclusive, then its reseller shared.
       CREATE FUNCTION kamailio_bindings_lock_owner() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
+        sip_domain TEXT;
         reseller TEXT;
       BEGIN
-        SELECT tenants.reseller_id INTO reseller FROM tenants WHERE tenants.id = OLD.tenant_id;
-        IF reseller IS NOT NULL THEN PERFORM pg_advisory_xact_lock_shared(${LOCK}, hashtext(reseller)); END IF;
-        PERFORM pg_advisory_xact_lock(${LOCK}, hashtext(OLD.tenant_id));
+        -- Nothing when the tenant is gone already (a tenant's delete cascading here took its lock).
+        SELECT lower(${SIP_DOMAIN}), tenants.reseller_id INTO sip_domain, reseller FROM tenants WHERE tenants.id = OLD.tenant_id;
+        PERFORM pg_advisory_xact_lock(${LOCK}, hashtext(sip_domain));
+        PERFORM pg_advisory_xact_lock_shared(${LOCK}, hashtext(reseller));
         IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
         RETURN NEW;
       END
@@ -94,8 +99,8 @@ export const kamailioBindingCheck: Migration = {
 
       CREATE FUNCTION kamailio_bindings_lock_tenant() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF OLD.reseller_id IS NOT NULL THEN PERFORM pg_advisory_xact_lock_shared(${LOCK}, hashtext(OLD.reseller_id)); END IF;
-        PERFORM pg_advisory_xact_lock(${LOCK}, hashtext(OLD.id));
+        PERFORM pg_advisory_xact_lock(${LOCK}, hashtext(kamailio_sip_domain(OLD.slug)));
+        PERFORM pg_advisory_xact_lock_shared(${LOCK}, hashtext(OLD.reseller_id));
         IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
         RETURN NEW;
       END
@@ -116,61 +121,62 @@ export const kamailioBindingCheck: Migration = {
         FOR EACH ROW WHEN (OLD.status = 'active' AND NEW.status <> 'active')
         EXECUTE FUNCTION kamailio_bindings_lock_reseller();
 
-      -- The binding's credential, from its marker (taken off here), still in force, or the write fails.
-      CREATE FUNCTION kamailio_binding_check() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+      -- Whether a binding's credential is in force. Locks before reads, each read a statement of its own:
+      -- a change that committed meanwhile is seen. waits false: try the locks, refuse if a change holds them.
+      CREATE FUNCTION kamailio_binding_in_force(kind TEXT, owner TEXT, version TEXT, username TEXT, sip_domain TEXT, cflags INTEGER, waits BOOLEAN)
+      RETURNS BOOLEAN LANGUAGE plpgsql SECURITY DEFINER AS $$
       DECLARE
-        marker TEXT := substring(NEW.received FROM ';hrauth=([^;]*)$');
-        kind TEXT := left(marker, 1);
-        owner TEXT := split_part(substr(marker, 2), '.', 1);
-        version TEXT := split_part(substr(marker, 2), '.', 2);
-        tenant TEXT;
         reseller TEXT;
-        in_force BOOLEAN := false;
+        in_force BOOLEAN;
       BEGIN
-        IF marker IS NULL THEN
-          RAISE EXCEPTION 'binding of % refused: malformed credential marker', NEW.username USING ERRCODE = 'invalid_authorization_specification';
-        END IF;
-        NEW.received := left(NEW.received, -length(';hrauth=' || marker));
-        -- A refresh is checked only when a token binding becomes a digest one (see the migration's comment).
-        IF TG_OP = 'UPDATE' AND (OLD.cflags & 512 = 0 OR NEW.cflags & 512 <> 0) THEN RETURN NEW; END IF;
         -- A token's binding is flagged as one (0022 spares those on a password change), and only a token's.
-        IF (kind = 't') = (NEW.cflags & 512 <> 0) THEN
-          IF kind = 'k' THEN
-            SELECT trunks.tenant_id, tenants.reseller_id INTO tenant, reseller FROM trunks JOIN tenants ON tenants.id = trunks.tenant_id WHERE trunks.id = owner;
-          ELSIF kind IN ('e', 't') THEN
-            SELECT extensions.tenant_id, tenants.reseller_id INTO tenant, reseller FROM extensions JOIN tenants ON tenants.id = extensions.tenant_id WHERE extensions.id = owner;
-          END IF;
+        IF (kind = 't') <> (cflags & 512 <> 0) THEN RETURN false; END IF;
+        IF waits THEN
+          PERFORM pg_advisory_xact_lock_shared(${LOCK}, hashtext(lower(sip_domain)));
+        ELSIF NOT pg_try_advisory_xact_lock_shared(${LOCK}, hashtext(lower(sip_domain))) THEN
+          RETURN false;
         END IF;
-        IF tenant IS NOT NULL THEN
-          IF TG_OP = 'INSERT' THEN
-            IF reseller IS NOT NULL THEN PERFORM pg_advisory_xact_lock_shared(${LOCK}, hashtext(reseller)); END IF;
-            PERFORM pg_advisory_xact_lock_shared(${LOCK}, hashtext(tenant));
-            in_force := true;
-          ELSE
-            in_force := (reseller IS NULL OR pg_try_advisory_xact_lock_shared(${LOCK}, hashtext(reseller))) AND pg_try_advisory_xact_lock_shared(${LOCK}, hashtext(tenant));
-          END IF;
+        IF kind = 'k' THEN
+          SELECT tenants.reseller_id, true INTO reseller, in_force FROM trunks JOIN tenants ON tenants.id = trunks.tenant_id
+          WHERE trunks.id = owner AND trunks.username = kamailio_binding_in_force.username AND CAST(trunks.xmin AS TEXT) = version
+            AND lower(${SIP_DOMAIN}) = lower(sip_domain) AND tenants.status = 'active';
+        ELSIF kind IN ('e', 't') THEN
+          SELECT tenants.reseller_id, true INTO reseller, in_force FROM extensions JOIN tenants ON tenants.id = extensions.tenant_id
+          WHERE extensions.id = owner AND extensions.number = kamailio_binding_in_force.username AND (kind = 't' OR CAST(extensions.xmin AS TEXT) = version)
+            AND lower(${SIP_DOMAIN}) = lower(sip_domain) AND tenants.status = 'active';
         END IF;
-        -- Read after the locks (a statement of its own, so a change that committed meanwhile is seen).
-        IF in_force AND kind = 'k' THEN
-          in_force := EXISTS (
-            SELECT 1 FROM trunks JOIN tenants ON tenants.id = trunks.tenant_id
-            WHERE trunks.id = owner AND trunks.username = NEW.username AND CAST(trunks.xmin AS TEXT) = version
-              AND kamailio_sip_domain(tenants.slug) = lower(NEW.domain) AND ${IN_SERVICE});
-        ELSIF in_force THEN
-          in_force := EXISTS (
-            SELECT 1 FROM extensions JOIN tenants ON tenants.id = extensions.tenant_id
-            WHERE extensions.id = owner AND extensions.number = NEW.username AND (kind = 't' OR CAST(extensions.xmin AS TEXT) = version)
-              AND kamailio_sip_domain(tenants.slug) = lower(NEW.domain) AND ${IN_SERVICE});
+        IF in_force IS NOT true THEN RETURN false; END IF;
+        -- The tenant's reseller in service too (0022's condition), read after its lock.
+        IF reseller IS NULL THEN RETURN true; END IF;
+        IF waits THEN
+          PERFORM pg_advisory_xact_lock_shared(${LOCK}, hashtext(reseller));
+        ELSIF NOT pg_try_advisory_xact_lock_shared(${LOCK}, hashtext(reseller)) THEN
+          RETURN false;
         END IF;
-        IF NOT in_force THEN
-          RAISE EXCEPTION 'binding of % refused: the credential that registered it is no longer in force', NEW.username
-            USING ERRCODE = 'invalid_authorization_specification';
-        END IF;
-        RETURN NEW;
+        RETURN EXISTS (SELECT 1 FROM resellers WHERE resellers.id = reseller AND resellers.status = 'active');
       END
       $$;
-      -- Kamailio's role may not read the tables the check reads; no schema it can write is searched.
-      DO $$ BEGIN EXECUTE format('ALTER FUNCTION kamailio_binding_check() SET search_path = %I, pg_temp', current_schema()); END $$;
+      -- Kamailio's role may not read the tables it reads; no schema that role can write is searched.
+      DO $$ BEGIN EXECUTE format('ALTER FUNCTION kamailio_binding_in_force(TEXT, TEXT, TEXT, TEXT, TEXT, INTEGER, BOOLEAN) SET search_path = %I, pg_temp', current_schema()); END $$;
+
+      -- Takes the marker off the binding; a new binding (or a token one turning digest) is stored only if
+      -- its credential is in force. The caller's rights: a refresh, which is not checked, pays no switch.
+      CREATE FUNCTION kamailio_binding_check() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        marker TEXT := substring(NEW.received FROM ';hrauth=([^;]*)$');
+      BEGIN
+        IF marker IS NOT NULL THEN
+          NEW.received := left(NEW.received, -length(';hrauth=' || marker));
+          -- A refresh is checked only when a token binding becomes a digest one (see the migration's comment).
+          IF TG_OP = 'UPDATE' AND (OLD.cflags & 512 = 0 OR NEW.cflags & 512 <> 0) THEN RETURN NEW; END IF;
+          IF kamailio_binding_in_force(left(marker, 1), split_part(substr(marker, 2), '.', 1), split_part(substr(marker, 2), '.', 2), NEW.username, NEW.domain, NEW.cflags, TG_OP = 'INSERT') THEN
+            RETURN NEW;
+          END IF;
+        END IF;
+        RAISE EXCEPTION 'binding of % refused: the credential that registered it is no longer in force', NEW.username
+          USING ERRCODE = 'invalid_authorization_specification';
+      END
+      $$;
       CREATE TRIGGER kamailio_binding_check_insert BEFORE INSERT ON location
         FOR EACH ROW WHEN (NEW.received LIKE '%;hrauth=%') EXECUTE FUNCTION kamailio_binding_check();
       CREATE TRIGGER kamailio_binding_check_update BEFORE UPDATE ON location
@@ -180,6 +186,7 @@ export const kamailioBindingCheck: Migration = {
       DROP TRIGGER kamailio_binding_check_update ON location;
       DROP TRIGGER kamailio_binding_check_insert ON location;
       DROP FUNCTION kamailio_binding_check();
+      DROP FUNCTION kamailio_binding_in_force(TEXT, TEXT, TEXT, TEXT, TEXT, INTEGER, BOOLEAN);
       DROP TRIGGER kamailio_bindings_lock_reseller_suspended ON resellers;
       DROP FUNCTION kamailio_bindings_lock_reseller();
       DROP TRIGGER kamailio_bindings_lock_tenant_changed ON tenants;
