@@ -296,4 +296,143 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
     expect(await bindings(t, '101')).toBe(2);
   });
 
+  /**
+   * A REGISTER in flight while a credential changes (migration 0023). Kamailio checks the digest
+   * against the row as it is, then usrloc INSERTs the binding: a change that commits in between, or
+   * whose transaction is still open at the INSERT, found no binding to delete. The race is made
+   * deterministic with a test-only trigger that holds a statement at an advisory lock this test
+   * holds: Kamailio's INSERT (before the change), or the change's own transaction (after its unbind).
+   */
+  describe('a REGISTER in flight while the credential changes', () => {
+    const HOLD = 7_023_001;
+    let gate: pg.Client;
+
+    beforeAll(async () => {
+      gate = new pg.Client({ connectionString: edge.databaseUrl });
+      await gate.connect();
+      await db.query(`CREATE OR REPLACE FUNCTION test_hold() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_advisory_xact_lock_shared(${HOLD});
+          IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+          RETURN NEW;
+        END $$`);
+    });
+    afterAll(async () => {
+      await db.query('DROP FUNCTION IF EXISTS test_hold() CASCADE');
+      await gate?.end();
+    });
+
+    /**
+     * Holds each row statement `on` (e.g. `BEFORE INSERT ON location`) matching `when` until released.
+     * Trigger names order triggers of one timing: `a_` fires before 0023's check, `z_` after 0022's unbind.
+     */
+    async function hold(name: string, on: string, when: string) {
+      await gate.query('SELECT pg_advisory_lock($1)', [HOLD]);
+      await db.query(`CREATE TRIGGER ${name} ${on} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION test_hold()`);
+      let released = false;
+      const release = async () => {
+        if (released) return;
+        released = true;
+        await gate.query('SELECT pg_advisory_unlock($1)', [HOLD]);
+        await db.query(`DROP TRIGGER IF EXISTS ${name} ${on.replace(/^.* ON /, 'ON ')}`);
+      };
+      /** Some statement is held right now. */
+      const held = () => vi.waitFor(async () => expect((await db.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1", [HOLD])).rowCount).toBeGreaterThan(0), { timeout: 8000, interval: 20 });
+      return { held, release };
+    }
+
+    const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+    /** Settles with the REGISTER's final status (200 or the refusal's). */
+    const registering = (p: NodePhone) => {
+      const status = refresh(p);
+      let settled = false;
+      void status.finally(() => (settled = true));
+      return { status, settled: () => settled };
+    };
+
+    const changes = {
+      password: (t: Tenant) => t.api.extensions.update(t.ids.get('101')!, { sipPassword: 'replaced-while-registering' }),
+      deleted: (t: Tenant) => t.api.extensions.delete(t.ids.get('101')!),
+      suspended: (t: Tenant) => edge.tp.provider.tenants.suspend(t.id),
+    } as const;
+
+    it.each([
+      ['its password is replaced', 'password'],
+      ['its extension is deleted', 'deleted'],
+      ['its tenant is suspended', 'suspended'],
+      ["its tenant's reseller is suspended", 'reseller'],
+    ] as const)('(e) the change commits between Kamailio’s digest check and its INSERT (%s): the REGISTER is refused and nothing is bound', async (_name, change) => {
+      const reseller = change === 'reseller' ? await edge.tp.provider.resellers.create({ name: 'Racing Reseller' }) : undefined;
+      const t = await tenant(`race-${change}`, reseller?.id);
+      const p = createNodePhone({ wsUrl: nodeA.wsUrl, domain: t.sipDomain, number: '101', password: t.password('101') });
+      phones.push(p);
+      await p.start();
+      const insert = await hold('a_test_hold_insert', 'BEFORE INSERT ON location', `lower(NEW.domain) = ${literal(t.sipDomain.toLowerCase())}`);
+      try {
+        const register = registering(p);
+        await insert.held();
+        if (reseller) await edge.tp.provider.resellers.suspend(reseller.id);
+        else await changes[change as keyof typeof changes](t);
+        await insert.release();
+        expect(await register.status).toBe(500);
+      } finally {
+        await insert.release();
+      }
+      // Every node dials only what this table holds.
+      expect(await bindings(t, '101')).toBe(0);
+    });
+
+    it('(e) a token phone whose REGISTER is in flight when the password is replaced is bound all the same (its credentials name the row, not the password)', async () => {
+      const t = await tenant('race-token');
+      const insert = await hold('a_test_hold_insert', 'BEFORE INSERT ON location', `lower(NEW.domain) = ${literal(t.sipDomain.toLowerCase())}`);
+      let register: ReturnType<typeof registering>;
+      try {
+        const secret = (await db.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
+        const credentials = mintEdgeCredentials(secret, { extension: '101', extensionId: t.ids.get('101')!, sipDomain: t.sipDomain, expiresAt: new Date(Date.now() + 600_000) });
+        const p = createNodePhone({ wsUrl: nodeA.wsUrl, domain: t.sipDomain, number: '101', userAgentOptions: { authorizationUsername: credentials.username, authorizationPassword: credentials.password } });
+        phones.push(p);
+        await p.start();
+        register = registering(p);
+        await insert.held();
+        await changes.password(t);
+        await insert.release();
+        expect(await register.status).toBe(200);
+      } finally {
+        await insert.release();
+      }
+      expect(await bindings(t, '101')).toBe(1);
+      const colleague = await digestPhone(nodeB, t, '102');
+      expect(await sendMessage(colleague, `sip:101@${t.sipDomain}`, 'still the token phone')).toBe(200);
+    });
+
+    it.each([
+      ['its password is replaced', 'password'],
+      ["its tenant's reseller is suspended", 'reseller'],
+    ] as const)('(f) the INSERT comes while the change’s transaction is still open (%s): it waits for the change, is refused, and nothing is bound', async (_name, change) => {
+      const reseller = change === 'reseller' ? await edge.tp.provider.resellers.create({ name: 'Racing Reseller' }) : undefined;
+      const t = await tenant(`open-${change}`, reseller?.id);
+      const p = createNodePhone({ wsUrl: nodeA.wsUrl, domain: t.sipDomain, number: '101', password: t.password('101') });
+      phones.push(p);
+      await p.start();
+      // The change's transaction stops after its own statement and 0022's unbind, before its commit.
+      const open = reseller
+        ? await hold('z_test_hold_change', 'AFTER UPDATE ON resellers', `OLD.id = ${literal(reseller.id)}`)
+        : await hold('z_test_hold_change', 'AFTER UPDATE ON extensions', `OLD.id = ${literal(t.ids.get('101')!)}`);
+      try {
+        const changing = reseller ? edge.tp.provider.resellers.suspend(reseller.id) : changes.password(t);
+        await open.held();
+        const register = registering(p);
+        // Kamailio has checked the digest (against the row as committed) and its INSERT has reached the
+        // database: it is either done (200) or waiting for the change.
+        await vi.waitFor(async () => expect(register.settled() || (await db.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE 'insert into location%'")).rowCount! > 0).toBe(true), { timeout: 8000, interval: 20 });
+        await open.release();
+        await changing;
+        expect(await register.status).toBe(500);
+      } finally {
+        await open.release();
+      }
+      expect(await bindings(t, '101')).toBe(0);
+    });
+  });
 });

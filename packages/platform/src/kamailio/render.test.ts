@@ -34,7 +34,7 @@ describe('kamailio config rendering', () => {
     expect(text).toContain('modparam("dispatcher", "list_file", "/tmp/highrise-kamailio/dispatcher.list")');
     expect(text).toContain('modparam("auth_ephemeral", "secret", "' + 'x'.repeat(43) + '")');
     // The tenant and its limits come with the caller's credentials (migration 0021): no query of their own.
-    expect(text).toContain('modparam("auth_db", "load_credentials", "kind;tenant_id;channels;messages_per_minute")');
+    expect(text).toContain('modparam("auth_db", "load_credentials", "kind;tenant_id;channels;messages_per_minute;owner_id;row_version")');
     expect(text).not.toContain('FROM domain_attrs');
   });
 

@@ -345,3 +345,77 @@ describe('0021 (the tenant limits in the subscriber view, PostgreSQL only)', () 
     }
   });
 });
+
+describe('0023 (a binding is stored only while its credential is in force, PostgreSQL only)', () => {
+  it('adds row_version to the subscriber view (its down gives Kamailio’s role the grant back), and refuses a binding whose credential changed since it was checked', async () => {
+    const database = await createPostgresDatabase();
+    const role = `hr_kamailio_${Math.random().toString(36).slice(2, 10)}`;
+    const conn = connect(database.options);
+    try {
+      if (conn.dialect !== 'postgres') throw new Error('expected PostgreSQL');
+      await migrateUp(conn, { to: 22 });
+      await sql.raw(`CREATE ROLE ${role}`).execute(conn.db);
+      await sql.raw(`GRANT SELECT ON subscriber TO ${role}`).execute(conn.db);
+      await sql.raw(`GRANT SELECT, INSERT, UPDATE ON location TO ${role}`).execute(conn.db);
+      await sql.raw(`GRANT USAGE ON SEQUENCE location_id_seq TO ${role}`).execute(conn.db);
+      const columns = async () =>
+        (await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'subscriber' ORDER BY ordinal_position`.execute(conn.db)).rows.map((r) => r.name);
+      const canRead = async () => (await sql<{ ok: boolean }>`SELECT has_table_privilege(${role}, 'subscriber', 'SELECT') AS ok`.execute(conn.db)).rows[0]?.ok;
+      const before = await columns();
+
+      await migrateUp(conn, { to: 23 });
+      expect(await columns()).toEqual([...before, 'row_version']);
+      const store = await openKyselyStore(database.options);
+      try {
+        await store.tenants.insert({ id: 'ten_1', resellerId: null, name: 'T1', slug: 't1', status: 'active', limits: LIMITS, createdAt: T0, updatedAt: T0 });
+        await store.tenant(systemScope('test fixture', 'ten_1')).extensions.insert({ id: 'ext_1', number: '101', displayName: 'Reception', ha1: 'a'.repeat(32), createdAt: T0, updatedAt: T0 });
+      } finally {
+        await store.close();
+      }
+      // What auth_db reads with the HA1, and what the REGISTER appends to the binding's received.
+      const version = async () => (await sql<{ v: string }>`SELECT row_version AS v FROM subscriber WHERE owner_id = 'ext_1'`.execute(conn.db)).rows[0]!.v;
+      // As Kamailio writes it: as its own role, which reads no platform table.
+      const bind = (ruid: string, marker: string, cflags = 0) =>
+        conn.db.connection().execute(async (db) => {
+          await sql.raw(`SET ROLE ${role}`).execute(db);
+          try {
+            await sql`INSERT INTO location (ruid, username, domain, contact, received, cflags) VALUES (${ruid}, '101', 't1.sip.localhost', ${`sip:101@10.0.0.1;transport=ws`}, ${`sip:10.0.0.1:5000;transport=ws${marker}`}, ${cflags})`.execute(db);
+            return 'bound';
+          } catch (error) {
+            return (error as { code?: string }).code;
+          } finally {
+            await sql.raw('RESET ROLE').execute(db);
+          }
+        });
+      const checked = await version();
+      expect(await bind('r1', `;hrauth=eext_1.${checked}`)).toBe('bound');
+      // Stored without the marker: nothing dials it, and 0022's unbind still recognises a WebSocket binding.
+      expect((await sql<{ received: string }>`SELECT received FROM location WHERE ruid = 'r1'`.execute(conn.db)).rows[0]!.received).toBe('sip:10.0.0.1:5000;transport=ws');
+      expect(await bind('r2', ';hrauth=text_1', 512)).toBe('bound');
+
+      // The password replaced after the digest was checked against `checked`.
+      await sql`UPDATE extensions SET ha1 = ${'b'.repeat(32)} WHERE id = 'ext_1'`.execute(conn.db);
+      expect(await bind('r3', `;hrauth=eext_1.${checked}`)).toBe('28000');
+      expect(await bind('r4', `;hrauth=eext_1.${await version()}`)).toBe('bound');
+      // A token names the row, not the password; and only a binding flagged as a token's may say it is one.
+      expect(await bind('r5', ';hrauth=text_1', 512)).toBe('bound');
+      expect(await bind('r6', ';hrauth=text_1', 0)).toBe('28000');
+      expect(await bind('r7', ';hrauth=text_gone', 512)).toBe('28000');
+      // A tenant out of service.
+      await sql`UPDATE tenants SET status = 'suspended' WHERE id = 'ten_1'`.execute(conn.db);
+      expect(await bind('r8', ';hrauth=text_1', 512)).toBe('28000');
+      // A row without the marker (another Kamailio on the database) is not checked.
+      expect(await bind('r9', '')).toBe('bound');
+
+      await sql`DELETE FROM location`.execute(conn.db);
+      await migrateDown(conn, { to: 22 });
+      expect(await columns()).toEqual(before);
+      expect(await canRead()).toBe(true);
+    } finally {
+      await sql.raw(`DROP OWNED BY ${role}`).execute(conn.db).catch(() => {});
+      await sql.raw(`DROP ROLE IF EXISTS ${role}`).execute(conn.db).catch(() => {});
+      await conn.close();
+      await database.drop();
+    }
+  });
+});
