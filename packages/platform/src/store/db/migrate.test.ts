@@ -14,9 +14,10 @@ import { KAMAILIO_EDGE_OBJECTS } from '../migrations/0012_kamailio_edge';
 import { KAMAILIO_OUTBOX_TABLE } from '../migrations/0018_kamailio_call_outbox';
 import { KAMAILIO_LIMIT_TABLES } from '../migrations/0020_kamailio_limits';
 import { KAMAILIO_REVOKED_CONNECTIONS_TABLE } from '../migrations/0022_kamailio_unbind';
+import { KAMAILIO_ENDED_CALLS_TABLE } from '../migrations/0024_kamailio_end_calls';
 
 /** What exists on PostgreSQL only, by design (Kamailio reaches no SQLite file). */
-const POSTGRES_ONLY: readonly string[] = [...KAMAILIO_EDGE_OBJECTS, KAMAILIO_OUTBOX_TABLE, ...KAMAILIO_LIMIT_TABLES, KAMAILIO_REVOKED_CONNECTIONS_TABLE];
+const POSTGRES_ONLY: readonly string[] = [...KAMAILIO_EDGE_OBJECTS, KAMAILIO_OUTBOX_TABLE, ...KAMAILIO_LIMIT_TABLES, KAMAILIO_REVOKED_CONNECTIONS_TABLE, KAMAILIO_ENDED_CALLS_TABLE];
 import type { AsyncStore } from '../async-types';
 import type { TenantRow } from '../types';
 import { openKyselyStore } from '../kysely/store';
