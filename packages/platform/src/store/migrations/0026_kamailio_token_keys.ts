@@ -26,16 +26,21 @@ const SIP_DOMAIN = `tenants.slug || '.' || COALESCE((SELECT value FROM settings 
 /** 0022's "in service" (tenantInService), as 0023 has it. */
 const IN_SERVICE = `tenants.status = 'active' AND NOT EXISTS (SELECT 1 FROM resellers WHERE resellers.id = tenants.reseller_id AND resellers.status <> 'active')`;
 
-/** 0023's subscriber view (0022's with row_version), with or without the token key columns. */
+/**
+ * 0023's subscriber view (0022's with row_version), with or without the token key columns. They are subqueries, not joins, so
+ * a query that does not ask for them (auth_db's digest lookup) does not read the keys at all.
+ */
+const TOKEN_KEY_ID = `(SELECT kamailio_token_key_id(signing.secret) FROM tenant_signing_keys AS signing WHERE signing.tenant_id = tenants.id)`;
+const LEGACY_TOKENS = `EXISTS (SELECT 1 FROM kamailio_legacy_token_keys AS legacy JOIN tenant_signing_keys AS signing ON signing.tenant_id = legacy.tenant_id
+                 WHERE legacy.tenant_id = tenants.id AND legacy.key_id = kamailio_token_key_id(signing.secret))`;
 const subscriberView = (withKeys: boolean) => `
         SELECT extensions.number AS username, ${SIP_DOMAIN} AS domain, extensions.ha1, '' AS ha1b,
                'extension' AS kind, tenants.id AS tenant_id, extensions.id AS owner_id,
                tenants.limit_channels AS channels, tenants.limit_messages_per_minute AS messages_per_minute,
                CAST(extensions.xmin AS TEXT) AS row_version${withKeys ? `,
-               kamailio_token_key_id(signing.secret) AS token_key_id, legacy.tenant_id IS NOT NULL AS legacy_tokens` : ''}
-        FROM extensions JOIN tenants ON tenants.id = extensions.tenant_id${withKeys ? `
-          LEFT JOIN tenant_signing_keys AS signing ON signing.tenant_id = tenants.id
-          LEFT JOIN kamailio_legacy_token_keys AS legacy ON legacy.tenant_id = tenants.id AND legacy.key_id = kamailio_token_key_id(signing.secret)` : ''}
+               ${TOKEN_KEY_ID} AS token_key_id,
+               ${LEGACY_TOKENS} AS legacy_tokens` : ''}
+        FROM extensions JOIN tenants ON tenants.id = extensions.tenant_id
         WHERE ${IN_SERVICE}
         UNION ALL
         SELECT trunks.username, ${SIP_DOMAIN}, trunks.ha1, '', 'trunk', tenants.id, trunks.id,
