@@ -162,7 +162,7 @@ describe('softphone tokens at the Kamailio edge', () => {
     expect(await withTimeout(caller.call('101').outcome, 5000, 'no answer')).toBe(480);
     expect(await registerWith(acme, '101', new101.sipCredentials!)).toBe(200);
     const ringing = caller.call('101');
-    await (await phones.at(-1)!.nextIncoming(5000)).reject(486);
+    await (await phones.at(-1)!.nextIncoming(5000)).reject(486); // the phone registerWith just registered
     expect(await withTimeout(ringing.outcome, 5000, 'no answer')).toBe(486);
     expect(old.received.filter((r) => r.method === 'INVITE')).toEqual([]);
 

@@ -175,7 +175,11 @@ function signingKeyOf(platformSecret: Uint8Array, tenantId: string, seed: string
   return new Uint8Array(createHmac('sha256', platformSecret).update(`${tenantId}:${seed}`).digest());
 }
 
-/** Replaces the tenant's signing seed: every token issued before stops working at once. */
+/**
+ * Replaces the tenant's signing seed: every token issued before stops working at once, at the
+ * embedded edge (the JWT) and at Kamailio (its credentials name the old seed's key id; on PostgreSQL,
+ * migration 0026's trigger also unbinds the tenant's token phones and closes their sockets).
+ */
 export async function rotateSigningKey(ctx: DomainContext, actor: Actor, access: TenantAccess): Promise<{ tenantId: string; rotatedAt: string }> {
   const rotatedAt = ctx.now().toISOString();
   return ctx.store.transaction(async () => {
