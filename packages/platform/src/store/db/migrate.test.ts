@@ -14,10 +14,11 @@ import { KAMAILIO_EDGE_OBJECTS } from '../migrations/0012_kamailio_edge';
 import { KAMAILIO_OUTBOX_TABLE } from '../migrations/0018_kamailio_call_outbox';
 import { KAMAILIO_LIMIT_TABLES } from '../migrations/0020_kamailio_limits';
 import { KAMAILIO_REVOKED_CONNECTIONS_TABLE } from '../migrations/0022_kamailio_unbind';
+import { KAMAILIO_ENDED_CALLS_TABLE } from '../migrations/0024_kamailio_end_calls';
 import { KAMAILIO_LEGACY_TOKEN_KEYS_TABLE } from '../migrations/0026_kamailio_token_keys';
 
 /** What exists on PostgreSQL only, by design (Kamailio reaches no SQLite file). */
-const POSTGRES_ONLY: readonly string[] = [...KAMAILIO_EDGE_OBJECTS, KAMAILIO_OUTBOX_TABLE, ...KAMAILIO_LIMIT_TABLES, KAMAILIO_REVOKED_CONNECTIONS_TABLE, KAMAILIO_LEGACY_TOKEN_KEYS_TABLE];
+const POSTGRES_ONLY: readonly string[] = [...KAMAILIO_EDGE_OBJECTS, KAMAILIO_OUTBOX_TABLE, ...KAMAILIO_LIMIT_TABLES, KAMAILIO_REVOKED_CONNECTIONS_TABLE, KAMAILIO_ENDED_CALLS_TABLE, KAMAILIO_LEGACY_TOKEN_KEYS_TABLE];
 import type { AsyncStore } from '../async-types';
 import type { TenantRow } from '../types';
 import { openKyselyStore } from '../kysely/store';
