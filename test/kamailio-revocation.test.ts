@@ -386,7 +386,10 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
       let register: ReturnType<typeof registering>;
       try {
         const secret = (await db.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
-        const credentials = mintEdgeCredentials(secret, { extension: '101', extensionId: t.ids.get('101')!, sipDomain: t.sipDomain, expiresAt: new Date(Date.now() + 600_000) });
+        // The tenant's first token makes its signing key; the credentials name the key's id (migration 0026).
+        await t.api.softphoneTokens.create({ extension: '101', ttlSeconds: 600 });
+        const keyId = (await db.query<{ token_key_id: string }>('SELECT token_key_id FROM subscriber WHERE owner_id = $1', [t.ids.get('101')])).rows[0]!.token_key_id;
+        const credentials = mintEdgeCredentials(secret, { extension: '101', extensionId: t.ids.get('101')!, keyId, sipDomain: t.sipDomain, expiresAt: new Date(Date.now() + 600_000) });
         const p = createNodePhone({ wsUrl: nodeA.wsUrl, domain: t.sipDomain, number: '101', userAgentOptions: { authorizationUsername: credentials.username, authorizationPassword: credentials.password } });
         phones.push(p);
         await p.start();
