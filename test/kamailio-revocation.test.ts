@@ -20,7 +20,7 @@ import type { Highrise, TrunkWithPassword } from '@highrise/sdk';
 import { mintEdgeCredentials } from '@highrise/platform';
 import { channelRows, startEdge, type KamailioNode, type TestEdge } from './support/edges';
 import { testStoreIsPostgres } from './support/postgres';
-import { createNodePhone, sendMessage, SipRejected, withTimeout, type NodePhone } from './support/sip-node';
+import { createNodePhone, sendMessage, SipRejected, socketClosed, withTimeout, type NodePhone } from './support/sip-node';
 
 interface Tenant {
   id: string;
@@ -84,8 +84,11 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
 
   /** A softphone as the widget registers with a token: its auth_ephemeral credentials, as the platform mints them. */
   async function ephemeralPhone(node: KamailioNode, t: Tenant, number: string): Promise<NodePhone> {
+    // The tenant's first token makes its signing key; the credentials name the key's id (migration 0026).
+    await t.api.softphoneTokens.create({ extension: number, ttlSeconds: 600 });
     const secret = (await db.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
-    const credentials = mintEdgeCredentials(secret, { extension: number, extensionId: t.ids.get(number)!, sipDomain: t.sipDomain, expiresAt: new Date(Date.now() + 600_000) });
+    const keyId = (await db.query<{ token_key_id: string }>('SELECT token_key_id FROM subscriber WHERE owner_id = $1', [t.ids.get(number)])).rows[0]!.token_key_id;
+    const credentials = mintEdgeCredentials(secret, { extension: number, extensionId: t.ids.get(number)!, keyId, sipDomain: t.sipDomain, expiresAt: new Date(Date.now() + 600_000) });
     return registered(createNodePhone({ wsUrl: node.wsUrl, domain: t.sipDomain, number, userAgentOptions: { authorizationUsername: credentials.username, authorizationPassword: credentials.password } }));
   }
 
@@ -119,12 +122,6 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
       8000,
       'the REGISTER refresh got no final answer',
     );
-
-  /** The close code and reason of a phone's WebSocket, whenever it closes. */
-  function socketClosed(p: NodePhone): Promise<{ code: number; reason: string }> {
-    const socket = (p.userAgent.transport as unknown as { ws: import('ws').WebSocket }).ws;
-    return new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  }
 
   /**
    * The node holding the phone's connection closed it within three seconds of the change (it waits a
@@ -389,7 +386,10 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
       let register: ReturnType<typeof registering>;
       try {
         const secret = (await db.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
-        const credentials = mintEdgeCredentials(secret, { extension: '101', extensionId: t.ids.get('101')!, sipDomain: t.sipDomain, expiresAt: new Date(Date.now() + 600_000) });
+        // The tenant's first token makes its signing key; the credentials name the key's id (migration 0026).
+        await t.api.softphoneTokens.create({ extension: '101', ttlSeconds: 600 });
+        const keyId = (await db.query<{ token_key_id: string }>('SELECT token_key_id FROM subscriber WHERE owner_id = $1', [t.ids.get('101')])).rows[0]!.token_key_id;
+        const credentials = mintEdgeCredentials(secret, { extension: '101', extensionId: t.ids.get('101')!, keyId, sipDomain: t.sipDomain, expiresAt: new Date(Date.now() + 600_000) });
         const p = createNodePhone({ wsUrl: nodeA.wsUrl, domain: t.sipDomain, number: '101', userAgentOptions: { authorizationUsername: credentials.username, authorizationPassword: credentials.password } });
         phones.push(p);
         await p.start();

@@ -8,14 +8,14 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { decodeJwt } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SoftphoneToken } from '@highrise/sdk';
-import { mintEdgeCredentials } from '@highrise/platform';
+import { mintEdgeCredentials, signingKeyId } from '@highrise/platform';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from './support/postgres';
 import { startTestPlatform, type TestPlatform, type TestTenant } from './support/platform';
 import { freePort, KAMAILIO_BIN } from './support/kamailio';
 import { startKamailioNode, type KamailioNode } from './support/edges';
-import { createNodePhone, SipRejected, withTimeout, type NodePhone } from './support/sip-node';
+import { createNodePhone, SipRejected, socketClosed, withTimeout, type NodePhone } from './support/sip-node';
 
 describe('softphone tokens at the Kamailio edge', () => {
   let database: TestPostgresDatabase;
@@ -44,7 +44,7 @@ describe('softphone tokens at the Kamailio edge', () => {
   }, 60_000);
 
   afterEach(async (context) => {
-    await Promise.all(phones.splice(0).map((p) => p.stop()));
+    await Promise.all(phones.splice(0).map((p) => p.stop().catch(() => {})));
     if (node && process.env.KAMAILIO_LOG_FILE) writeFileSync(process.env.KAMAILIO_LOG_FILE, node.kamailio.log());
     if (node && context.task.result?.state === 'fail') console.log(`--- kamailio log (the last 20,000 characters) ---\n${node.kamailio.log().slice(-20_000)}`);
   });
@@ -87,13 +87,16 @@ describe('softphone tokens at the Kamailio edge', () => {
     expect(issued.wsUrl).toBe(wsUrls[0]);
     expect(issued.wsUrls).toEqual(wsUrls);
     const expiry = Date.parse(issued.expiresAt) / 1000;
-    expect(issued.sipCredentials).toEqual({ username: `${expiry}:101.${extensionId}@${acme.created.tenant.sipDomain}`, password: expect.any(String), expiresAt: issued.expiresAt });
+    // They name the tenant's signing key, by an id Kamailio reads from the subscriber view (never the seed).
+    const keyId = signingKeyId((await database.query('SELECT secret FROM tenant_signing_keys WHERE tenant_id = $1', [acme.created.tenant.id])).rows[0]!.secret as string);
+    expect((await database.query('SELECT token_key_id FROM subscriber WHERE owner_id = $1', [extensionId])).rows[0]).toEqual({ token_key_id: keyId });
+    expect(issued.sipCredentials).toEqual({ username: `${expiry}:101.${extensionId}.${keyId}@${acme.created.tenant.sipDomain}`, password: expect.any(String), expiresAt: issued.expiresAt });
     // The widget is given the token alone: it reads the same credentials, the nodes and the platform from it.
     const claims = decodeJwt(issued.token);
     expect(claims).toMatchObject({ ws: wsUrls, sip: { username: issued.sipCredentials!.username, password: issued.sipCredentials!.password }, api: tp.platform.url });
     // Minted with the secret kamailio-config rendered into kamailio.cfg (one row, whoever wrote it first).
     const secret = (await database.query("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value as string;
-    expect(mintEdgeCredentials(secret, { extension: '101', extensionId, sipDomain: acme.created.tenant.sipDomain, expiresAt: new Date(Date.parse(issued.expiresAt)) }).password).toBe(issued.sipCredentials!.password);
+    expect(mintEdgeCredentials(secret, { extension: '101', extensionId, keyId, sipDomain: acme.created.tenant.sipDomain, expiresAt: new Date(Date.parse(issued.expiresAt)) }).password).toBe(issued.sipCredentials!.password);
   });
 
   it("registers with the token's credentials and calls another token phone through Kamailio", async () => {
@@ -119,7 +122,8 @@ describe('softphone tokens at the Kamailio edge', () => {
     const expiry = Number(good.username.slice(0, good.username.indexOf(':')));
     const rest = good.username.slice(good.username.indexOf(':'));
     // What the platform minted for a token that expired a second ago.
-    const expired = mintEdgeCredentials(secret, { extension: '101', extensionId: extensionIds.get('acme 101')!, sipDomain: acme.created.tenant.sipDomain, expiresAt: new Date(Date.now() - 1000) });
+    const keyId = /\.([0-9a-f]{16})@/.exec(good.username)![1]!;
+    const expired = mintEdgeCredentials(secret, { extension: '101', extensionId: extensionIds.get('acme 101')!, keyId, sipDomain: acme.created.tenant.sipDomain, expiresAt: new Date(Date.now() - 1000) });
     expect(await registerWith(acme, '101', expired)).toBe(403);
     // A later expiry written into the username without the secret: the signature no longer matches.
     expect(await registerWith(acme, '101', { username: `${expiry + 86_400}${rest}`, password: good.password })).toBe(403);
@@ -130,5 +134,47 @@ describe('softphone tokens at the Kamailio edge', () => {
     // …while each registers in its own tenant.
     expect(await registerWith(acme, '101', good)).toBe(200);
     expect(await registerWith(globex, '101', theirs)).toBe(200);
+  });
+
+  it("a rotated signing key stops the earlier tokens at Kamailio at once: their phone is unbound and its socket closed, their credentials refused; a later token works, and another tenant's token phone is untouched", async () => {
+    const [leaked, theirs] = [await token(acme, '101'), await token(globex, '101')];
+    const old = phoneWith(acme, '101', leaked.sipCredentials!);
+    const other = phoneWith(globex, '101', theirs.sipCredentials!);
+    for (const p of [old, other]) {
+      await p.start();
+      await p.register();
+    }
+    const closing = socketClosed(old);
+    const otherClosed = vi.fn();
+    void socketClosed(other).then(otherClosed);
+
+    await acme.admin.tenant(acme.created.tenant.id).softphoneTokens.rotateSigningKey();
+
+    // The node holding the old phone's connection closes it within three seconds (migration 0026 queues it;
+    // the node leaves a queued connection a second, for BYEs of calls in progress to go first).
+    expect(await withTimeout(closing, 3000, 'the leaked token’s WebSocket stayed open')).toEqual({ code: 1008, reason: 'Credentials revoked' });
+    // Connecting again with the leaked credentials, as the widget would, gets nowhere.
+    expect(await registerWith(acme, '101', leaked.sipCredentials!)).toBe(403);
+    // Tokens minted after the rotation work; the old phone is not reached by their calls.
+    const [new101, new102] = [await token(acme, '101'), await token(acme, '102')];
+    const caller = phoneWith(acme, '102', new102.sipCredentials!);
+    await caller.start();
+    await caller.register();
+    expect(await withTimeout(caller.call('101').outcome, 5000, 'no answer')).toBe(480);
+    expect(await registerWith(acme, '101', new101.sipCredentials!)).toBe(200);
+    const ringing = caller.call('101');
+    await (await phones.at(-1)!.nextIncoming(5000)).reject(486); // the phone registerWith just registered
+    expect(await withTimeout(ringing.outcome, 5000, 'no answer')).toBe(486);
+    expect(old.received.filter((r) => r.method === 'INVITE')).toEqual([]);
+
+    // Globex's token phone stays registered on its open socket and takes its calls.
+    const colleague = phoneWith(globex, '102', (await token(globex, '102')).sipCredentials!);
+    await colleague.start();
+    await colleague.register();
+    const call = colleague.call('101');
+    await (await other.nextIncoming(5000)).reject(486);
+    expect(await withTimeout(call.outcome, 5000, 'no answer')).toBe(486);
+    expect(other.userAgent.transport.isConnected()).toBe(true);
+    expect(otherClosed).not.toHaveBeenCalled();
   });
 });

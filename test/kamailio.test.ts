@@ -13,7 +13,7 @@
  * test/kamailio-routing.test.ts.
  */
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 import { Messager, UserAgent } from 'sip.js';
 import { SipRoutingRequest, type SipRoutingDecision } from '@highrise/sdk';
-import { mintEdgeCredentials, openKyselyStore, type AsyncStore, type TenantRow } from '@highrise/platform';
+import { mintEdgeCredentials, openKyselyStore, signingKeyId, type AsyncStore, type TenantRow } from '@highrise/platform';
 import { createNodePhone, headerOf, openRawSip, rawInDialog, rawRequest, SipRejected, statusOf, withTimeout, type NodePhone, type RawSip } from './support/sip-node';
 import { freePort, KAMAILIO_BIN, startKamailio, type RunningKamailio } from './support/kamailio';
 import { systemScope } from '@highrise/platform';
@@ -508,6 +508,8 @@ describe('Kamailio edge on the platform database', () => {
     const client = new pg.Client({ connectionString: dbUrl });
     await client.connect();
     const secret = (await client.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
+    // The credentials name the tenant's current signing key (made with its first token).
+    const keyId = signingKeyId(await store.tenant(systemScope('test fixture', acmeId)).signingKey.getOrInsert(randomBytes(32).toString('base64url'), T0));
     const acme101Id = (await client.query<{ owner_id: string }>("SELECT owner_id FROM subscriber WHERE username = '101' AND domain = $1", [domainOf('acme')])).rows[0]!.owner_id;
     await client.end();
     const withCredentials = (slug: string, creds: { username: string; password: string }, domain = domainOf(slug)) => {
@@ -516,23 +518,23 @@ describe('Kamailio edge on the platform database', () => {
       return p;
     };
     const later = new Date(Date.now() + 600_000);
-    const good = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', extensionId: acme101Id, sipDomain: domainOf('acme'), expiresAt: later }));
+    const good = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', extensionId: acme101Id, keyId, sipDomain: domainOf('acme'), expiresAt: later }));
     await good.start();
     await good.register();
 
-    const crossed = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', extensionId: acme101Id, sipDomain: domainOf('acme'), expiresAt: later }), domainOf('globex'));
+    const crossed = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', extensionId: acme101Id, keyId, sipDomain: domainOf('acme'), expiresAt: later }), domainOf('globex'));
     await crossed.start();
     expect(await rejection(crossed.register())).toBe(403);
-    const expired = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', extensionId: acme101Id, sipDomain: domainOf('acme'), expiresAt: new Date(Date.now() - 1000) }));
+    const expired = withCredentials('acme', mintEdgeCredentials(secret, { extension: '101', extensionId: acme101Id, keyId, sipDomain: domainOf('acme'), expiresAt: new Date(Date.now() - 1000) }));
     await expired.start();
     expect(await rejection(expired.register())).toBe(403);
-    const forgedKey = withCredentials('acme', mintEdgeCredentials('not-the-edge-secret', { extension: '101', extensionId: acme101Id, sipDomain: domainOf('acme'), expiresAt: later }));
+    const forgedKey = withCredentials('acme', mintEdgeCredentials('not-the-edge-secret', { extension: '101', extensionId: acme101Id, keyId, sipDomain: domainOf('acme'), expiresAt: later }));
     await forgedKey.start();
     expect(await rejection(forgedKey.register())).toBe(403);
 
     // Credentials outlive nothing: the extension deleted after minting is refused at once.
     const temp = await addExtension(acmeId, 'acme', '150');
-    const minted = mintEdgeCredentials(secret, { extension: '150', extensionId: temp, sipDomain: domainOf('acme'), expiresAt: later });
+    const minted = mintEdgeCredentials(secret, { extension: '150', extensionId: temp, keyId, sipDomain: domainOf('acme'), expiresAt: later });
     const before = createNodePhone({ wsUrl, domain: domainOf('acme'), number: '150', userAgentOptions: { authorizationUsername: minted.username, authorizationPassword: minted.password } });
     phones.push(before);
     await before.start();
@@ -549,11 +551,53 @@ describe('Kamailio edge on the platform database', () => {
     phones.push(withOld);
     await withOld.start();
     expect(await rejection(withOld.register())).toBe(403);
-    const fresh = mintEdgeCredentials(secret, { extension: '150', extensionId: recreated, sipDomain: domainOf('acme'), expiresAt: later });
+    const fresh = mintEdgeCredentials(secret, { extension: '150', extensionId: recreated, keyId, sipDomain: domainOf('acme'), expiresAt: later });
     const withFresh = createNodePhone({ wsUrl, domain: domainOf('acme'), number: '150', userAgentOptions: { authorizationUsername: fresh.username, authorizationPassword: fresh.password } });
     phones.push(withFresh);
     await withFresh.start();
     await withFresh.register();
+  });
+
+  it("takes a token's credentials only while they name the tenant's current signing key, and those minted before migration 0026 (no key id) only until the key they were minted under is rotated", async () => {
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    try {
+      const tenantId = await addTenant('keyco', ['101']);
+      const domain = domainOf('keyco');
+      const scope = store.tenant(systemScope('test fixture', tenantId));
+      const secret = (await client.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
+      const extensionId = (await client.query<{ owner_id: string }>("SELECT owner_id FROM subscriber WHERE username = '101' AND domain = $1", [domain])).rows[0]!.owner_id;
+      const seed = await scope.signingKey.getOrInsert(randomBytes(32).toString('base64url'), T0);
+      // What migration 0026 recorded for every key that existed when it ran.
+      await client.query('INSERT INTO kamailio_legacy_token_keys (tenant_id, key_id) VALUES ($1, $2)', [tenantId, signingKeyId(seed)]);
+      const later = new Date(Date.now() + 600_000);
+      const minted = (keyId: string) => mintEdgeCredentials(secret, { extension: '101', extensionId, keyId, sipDomain: domain, expiresAt: later });
+      // The username as the platform minted it before 0026: <expiry>:<ext>.<extension id>@<domain>.
+      const legacyUsername = `${Math.floor(later.getTime() / 1000)}:101.${extensionId}@${domain}`;
+      const legacy = { username: legacyUsername, password: createHmac('sha1', secret).update(legacyUsername).digest('base64') };
+      const register = async (creds: { username: string; password: string }) => {
+        const p = createNodePhone({ wsUrl, domain, number: '101', userAgentOptions: { authorizationUsername: creds.username, authorizationPassword: creds.password } });
+        phones.push(p);
+        await p.start();
+        return rejection(p.register());
+      };
+      const bindings = async () => Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM location WHERE lower(domain) = $1', [domain])).rows[0]!.n);
+
+      expect(await register(minted(signingKeyId(seed)))).toBe(200);
+      expect(await register(legacy)).toBe(200);
+      // Well signed, but naming a key that is not the tenant's.
+      expect(await register(minted(signingKeyId('some other seed')))).toBe(403);
+      expect(await bindings()).toBe(2);
+
+      const rotated = randomBytes(32).toString('base64url');
+      await scope.signingKey.set(rotated, T0);
+      expect(await bindings()).toBe(0);
+      expect(await register(minted(signingKeyId(seed)))).toBe(403);
+      expect(await register(legacy)).toBe(403);
+      expect(await register(minted(signingKeyId(rotated)))).toBe(200);
+    } finally {
+      await client.end();
+    }
   });
 
   it('refuses a suspended tenant and a deleted extension on their very next REGISTER', async () => {
@@ -747,7 +791,17 @@ describe('Kamailio edge on the platform database', () => {
       expect(second.log()).not.toContain('revoked: no queue');
       // …and for the queue of calls to end (migration 0024), read on the same timer.
       expect(second.log()).not.toContain('ended: no queue');
-      for (const p of [acme101, acme102]) await p.stop().catch(() => {});
+      // …and for a token's credentials: the view gives the signing key's id, while the seed stays out of reach.
+      const seed = await store.tenant(systemScope('test fixture', acmeId)).signingKey.getOrInsert(randomBytes(32).toString('base64url'), T0);
+      const secret = (await client.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
+      const acme101Id = (await client.query<{ owner_id: string }>("SELECT owner_id FROM subscriber WHERE username = '101' AND domain = $1", [domainOf('acme')])).rows[0]!.owner_id;
+      const creds = mintEdgeCredentials(secret, { extension: '101', extensionId: acme101Id, keyId: signingKeyId(seed), sipDomain: domainOf('acme'), expiresAt: new Date(Date.now() + 600_000) });
+      const token101 = createNodePhone({ wsUrl: `ws://127.0.0.1:${port}/`, domain: domainOf('acme'), number: '101', userAgentOptions: { authorizationUsername: creds.username, authorizationPassword: creds.password } });
+      phones.push(token101);
+      await token101.start();
+      await token101.register();
+      expect((await client.query(`SELECT has_table_privilege('${role}', 'tenant_signing_keys', 'SELECT') AS ok`)).rows[0]).toEqual({ ok: false });
+      for (const p of [acme101, acme102, token101]) await p.stop().catch(() => {});
     } finally {
       await second?.stop();
       await client.query(`DROP OWNED BY ${role}`).catch(() => {});

@@ -309,6 +309,12 @@ function incomingCall(invitation: Invitation): IncomingCall {
   };
 }
 
+/** The close code and reason of a phone's WebSocket, whenever it closes. */
+export function socketClosed(p: NodePhone): Promise<{ code: number; reason: string }> {
+  const socket = (p.userAgent.transport as unknown as { ws: import('ws').WebSocket }).ws;
+  return new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+}
+
 export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([

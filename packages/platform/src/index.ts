@@ -14,7 +14,7 @@ export type { KyselyStoreOptions, AsyncStore, AsyncTenantScope } from './store/i
 // A tenant's rows are reached with a TenantScope: from the access check, or from a named system scope.
 export { systemScope, type SystemScopeReason } from './domain/system-scope';
 export type { SipDirectory, SipTenant, SipUser, SoftphoneTokenClaims, TokenCheck } from './domain/sip-directory-contract';
-export { mintEdgeCredentials, type EdgeCredentials } from './domain/edge-credentials';
+export { mintEdgeCredentials, signingKeyId, type EdgeCredentials } from './domain/edge-credentials';
 export { createBenchmarkApis, createCallRecordBenchmark, type BenchmarkApis, type CallRecordBenchmark } from './benchmark';
 export { createDialPlanBenchmark, type DialPlanBenchmark } from './domain/dial-plan/benchmark';
 export { SIP_METHODS, type SipMethod } from './sip/methods';

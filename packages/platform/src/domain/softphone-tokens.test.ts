@@ -11,7 +11,8 @@ import { setTenantStatus } from './tenants';
 import type { Actor } from './principal';
 import { createSipDirectory } from './sip-directory';
 import { SipDirectoryCache } from './sip-directory-cache';
-import { issueSoftphoneToken, loadPlatformSecret } from './softphone-tokens';
+import { issueSoftphoneToken, loadPlatformSecret, rotateSigningKey } from './softphone-tokens';
+import { signingKeyId } from './edge-credentials';
 import { accessTenant, createTenant, type TenantAccess } from './tenants';
 import { auditKeyFrom } from './audit-key';
 import { setResellerStatus, createReseller } from './resellers';
@@ -70,7 +71,9 @@ describe('softphone tokens', () => {
     const expiry = (clock + 600_000) / 1000;
     expect(issued.wsUrl).toBe(nodes[0]);
     expect(issued.wsUrls).toEqual(nodes);
-    expect(issued.sipCredentials?.username).toBe(`${expiry}:101.${extensionId}@acme.sip.localhost`);
+    // The key id names the seed that signed the token (the generation Kamailio checks).
+    const keyId = signingKeyId((await acme.scope.signingKey.get())!);
+    expect(issued.sipCredentials?.username).toBe(`${expiry}:101.${extensionId}.${keyId}@acme.sip.localhost`);
     // What auth_ephemeral computes from the username with the shared secret.
     expect(issued.sipCredentials?.password).toBe(createHmac('sha1', ephemeralSecret).update(issued.sipCredentials!.username).digest('base64'));
     expect(issued.sipCredentials?.expiresAt).toEqual(issued.expiresAt);
@@ -78,6 +81,19 @@ describe('softphone tokens', () => {
     expect(claims).toMatchObject({ ws: nodes, api: 'http://127.0.0.1:8080', sip: { username: issued.sipCredentials!.username, password: issued.sipCredentials!.password } });
     // The token still opens the embedded edge as before.
     expect((await (await directoryOf()).verifyToken(issued.token)).ok).toBe(true);
+  });
+
+  it("name the tenant's signing key in their Kamailio credentials: a rotation gives the next token another, and stops the earlier token at the embedded edge", async () => {
+    const edge = { wsUrls: ['ws://127.0.0.1:5061/'], ephemeralSecret: 'k'.repeat(43) };
+    const before = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, edge });
+    await rotateSigningKey(ctx, provider, acme);
+    const after = await issueSoftphoneToken(ctx, secret, acme, { extension: '101', ttlSeconds: 600, edge });
+    const keyOf = (username: string) => /\.([0-9a-f]{16})@/.exec(username)?.[1];
+    expect(keyOf(after.sipCredentials!.username)).toBe(signingKeyId((await acme.scope.signingKey.get())!));
+    expect(keyOf(before.sipCredentials!.username)).not.toBe(keyOf(after.sipCredentials!.username));
+    const directory = await directoryOf();
+    expect(await directory.verifyToken(before.token)).toEqual({ ok: false, reason: 'token_invalid' });
+    expect((await directory.verifyToken(after.token)).ok).toBe(true);
   });
 
   it('are refused once expired', async () => {

@@ -10,7 +10,7 @@ import { sipUri } from './extensions';
 import type { TenantAccess } from './tenants';
 import { systemScope } from './system-scope';
 import type { SipDirectoryCache } from './sip-directory-cache';
-import { mintEdgeCredentials, type EdgeCredentials } from './edge-credentials';
+import { mintEdgeCredentials, signingKeyId, type EdgeCredentials } from './edge-credentials';
 
 const ISSUER = 'highrise';
 const AUDIENCE = 'softphone';
@@ -59,16 +59,19 @@ export async function issueSoftphoneToken(
   const ext = await scope.extensions.getByNumber(input.extension);
   // An end user gets tokens for their own extension only; any other number is "not found".
   if (!ext || (access.onlyExtensionId !== undefined && ext.id !== access.onlyExtensionId)) throw new NotFound('extension');
-  const signingKey = (await tenantSigningKey(ctx, secret, tenant.id, true))!;
+  const seed = await tenantSigningSeed(ctx, tenant.id);
+  if (seed === undefined) throw new NotFound('tenant');
+  const signingKey = signingKeyOf(secret, tenant.id, seed);
   const iat = Math.floor(ctx.now().getTime() / 1000);
   const exp = iat + input.ttlSeconds;
   const aor = sipUri(input.extension, tenant.sipDomain);
   const { wsUrls, ephemeralSecret, apiOrigin } = input.edge;
   if (wsUrls.length === 0) throw new Error('a softphone edge needs at least one WebSocket URL');
-  // Minted into the token itself: the widget is given the token only, and Kamailio needs digest credentials.
+  // Minted into the token itself: the widget is given the token only, and Kamailio needs digest
+  // credentials. They name the seed that signs the token, so rotating it stops both at once.
   const sipCredentials = ephemeralSecret === undefined
     ? undefined
-    : mintEdgeCredentials(ephemeralSecret, { extension: input.extension, extensionId: ext.id, sipDomain: tenant.sipDomain, expiresAt: new Date(exp * 1000) });
+    : mintEdgeCredentials(ephemeralSecret, { extension: input.extension, extensionId: ext.id, keyId: signingKeyId(seed), sipDomain: tenant.sipDomain, expiresAt: new Date(exp * 1000) });
   // `name` lets the widget present the extension's display name to the people it calls.
   // `eid` ties the token to this extension row: the number deleted and created again is someone else.
   // `ws` is one URL (as widgets of the first release read it) or, with several Kamailio nodes, the list.
@@ -149,31 +152,34 @@ function issuedFor(extension: { id: string; createdAt: string }, eid: string | u
 }
 
 /**
- * The key that signs one tenant's tokens: HMAC(platform secret, tenant id and a per-tenant seed).
- * The seed lives in the tenant's scope, so replacing it invalidates exactly that tenant's tokens,
- * and the stored seed alone is useless without the platform secret.
+ * The key that signs one tenant's tokens is HMAC(platform secret, tenant id and a per-tenant seed)
+ * (signingKeyOf). The seed lives in the tenant's scope, so replacing it invalidates exactly that
+ * tenant's tokens, and the stored seed alone is useless without the platform secret. Made on the
+ * tenant's first token; undefined only for a tenant that is gone.
  */
-async function tenantSigningKey(ctx: DomainContext, platformSecret: Uint8Array, tenantId: string, create: boolean): Promise<Uint8Array | undefined> {
+async function tenantSigningSeed(ctx: DomainContext, tenantId: string): Promise<string | undefined> {
   const scope = ctx.store.tenant(systemScope('sip edge', tenantId));
-  let seed = await scope.signingKey.get();
-  if (seed === undefined && create) {
-    // Inserted only when absent: two first tokens issued at once (on PostgreSQL, by two connections
-    // or nodes, where a read-then-write in a transaction does not serialise them) must not each store
-    // a seed, the second voiding the token signed with the first.
-    seed = await ctx.store.transaction(async () => {
-      const stored = await scope.signingKey.get();
-      if (stored !== undefined || !(await ctx.store.tenants.get(tenantId))) return stored;
-      return scope.signingKey.getOrInsert(randomBytes(32).toString('base64url'), ctx.now().toISOString());
-    });
-  }
-  return seed === undefined ? undefined : signingKeyOf(platformSecret, tenantId, seed);
+  const seed = await scope.signingKey.get();
+  if (seed !== undefined) return seed;
+  // Inserted only when absent: two first tokens issued at once (on PostgreSQL, by two connections
+  // or nodes, where a read-then-write in a transaction does not serialise them) must not each store
+  // a seed, the second voiding the token signed with the first.
+  return ctx.store.transaction(async () => {
+    const stored = await scope.signingKey.get();
+    if (stored !== undefined || !(await ctx.store.tenants.get(tenantId))) return stored;
+    return scope.signingKey.getOrInsert(randomBytes(32).toString('base64url'), ctx.now().toISOString());
+  });
 }
 
 function signingKeyOf(platformSecret: Uint8Array, tenantId: string, seed: string): Uint8Array {
   return new Uint8Array(createHmac('sha256', platformSecret).update(`${tenantId}:${seed}`).digest());
 }
 
-/** Replaces the tenant's signing seed: every token issued before stops working at once. */
+/**
+ * Replaces the tenant's signing seed: every token issued before stops working at once, at the
+ * embedded edge (the JWT) and at Kamailio (its credentials name the old seed's key id; on PostgreSQL,
+ * migration 0026's trigger also unbinds the tenant's token phones and closes their sockets).
+ */
 export async function rotateSigningKey(ctx: DomainContext, actor: Actor, access: TenantAccess): Promise<{ tenantId: string; rotatedAt: string }> {
   const rotatedAt = ctx.now().toISOString();
   return ctx.store.transaction(async () => {

@@ -21,7 +21,7 @@ export type SoftphoneTokenCreateParams = z.input<typeof SoftphoneTokenCreatePara
 
 export const SipCredentials = z
   .object({
-    username: z.string().meta({ description: '`<expiry, unix seconds>:<extension>.<extension id>@<tenant SIP domain>`', example: '1764640800:101.ext_01J8Z3@acme-dental.sip.localhost' }),
+    username: z.string().meta({ description: "`<expiry, unix seconds>:<extension>.<extension id>.<signing key id>@<tenant SIP domain>`; the key id names the tenant's softphone signing key, so rotating it stops these credentials too", example: '1764640800:101.ext_01J8Z3.0e2b74adbfc2b2ad@acme-dental.sip.localhost' }),
     password: z.string().meta({ description: 'base64(HMAC-SHA1(edge secret, username)), which Kamailio checks (`auth_ephemeral`) without asking the platform' }),
     expiresAt: Timestamp,
   })

@@ -15,9 +15,10 @@ import { KAMAILIO_OUTBOX_TABLE } from '../migrations/0018_kamailio_call_outbox';
 import { KAMAILIO_LIMIT_TABLES } from '../migrations/0020_kamailio_limits';
 import { KAMAILIO_REVOKED_CONNECTIONS_TABLE } from '../migrations/0022_kamailio_unbind';
 import { KAMAILIO_ENDED_CALLS_TABLE } from '../migrations/0024_kamailio_end_calls';
+import { KAMAILIO_LEGACY_TOKEN_KEYS_TABLE } from '../migrations/0026_kamailio_token_keys';
 
 /** What exists on PostgreSQL only, by design (Kamailio reaches no SQLite file). */
-const POSTGRES_ONLY: readonly string[] = [...KAMAILIO_EDGE_OBJECTS, KAMAILIO_OUTBOX_TABLE, ...KAMAILIO_LIMIT_TABLES, KAMAILIO_REVOKED_CONNECTIONS_TABLE, KAMAILIO_ENDED_CALLS_TABLE];
+const POSTGRES_ONLY: readonly string[] = [...KAMAILIO_EDGE_OBJECTS, KAMAILIO_OUTBOX_TABLE, ...KAMAILIO_LIMIT_TABLES, KAMAILIO_REVOKED_CONNECTIONS_TABLE, KAMAILIO_ENDED_CALLS_TABLE, KAMAILIO_LEGACY_TOKEN_KEYS_TABLE];
 import type { AsyncStore } from '../async-types';
 import type { TenantRow } from '../types';
 import { openKyselyStore } from '../kysely/store';
@@ -25,6 +26,7 @@ import { createPostgresDatabase, createSqliteDatabase, testDatabases, type TestD
 import { connect, type Connection } from './connect';
 import { migrateDown, migrateUp, migrationStatus, SchemaTooNewError, schemaVersion } from './migrate';
 import { systemScope } from '../../domain/system-scope';
+import { signingKeyId } from '../../domain/edge-credentials';
 
 const T0 = '2026-12-01T00:00:00.000Z';
 const LIMITS: TenantRow['limits'] = { extensions: 10, channels: 2, messagesPerMinute: 60, storageBytes: 104857600, dialRules: 200, ringGroups: 50, trunks: 10, openPortOrders: 20 };
@@ -412,6 +414,78 @@ describe('0023 (a binding is stored only while its credential is in force, Postg
       await migrateDown(conn, { to: 22 });
       expect(await columns()).toEqual(before);
       expect(await canRead()).toBe(true);
+    } finally {
+      await sql.raw(`DROP OWNED BY ${role}`).execute(conn.db).catch(() => {});
+      await sql.raw(`DROP ROLE IF EXISTS ${role}`).execute(conn.db).catch(() => {});
+      await conn.close();
+      await database.drop();
+    }
+  });
+});
+
+describe('0026 (the signing key generation in the subscriber view, PostgreSQL only)', () => {
+  it("names each tenant's current key without showing its seed, honours older credentials until a rotation, and a rotation unbinds the tenant's token phones only", async () => {
+    const database = await createPostgresDatabase();
+    const role = `hr_kamailio_${Math.random().toString(36).slice(2, 10)}`;
+    const conn = connect(database.options);
+    try {
+      if (conn.dialect !== 'postgres') throw new Error('expected PostgreSQL');
+      await migrateUp(conn, { to: 24 });
+      // The store wants the newest schema: the fixtures at 0024 go in by SQL.
+      for (const n of [1, 2]) {
+        await sql.raw(`INSERT INTO tenants (id, name, slug, status, limit_extensions, limit_channels, created_at, updated_at) VALUES ('ten_${n}', 'T${n}', 't${n}', 'active', 10, 2, '${T0}', '${T0}')`).execute(conn.db);
+        await sql.raw(`INSERT INTO extensions (id, tenant_id, number, display_name, ha1, created_at, updated_at) VALUES ('ext_${n}', 'ten_${n}', '101', 'R', '${'a'.repeat(32)}', '${T0}', '${T0}')`).execute(conn.db);
+      }
+      // Tenant 1 has issued tokens before the deploy; tenant 2 has not.
+      await sql.raw(`INSERT INTO tenant_signing_keys (tenant_id, secret, created_at) VALUES ('ten_1', 'seed-before', '${T0}')`).execute(conn.db);
+      await sql.raw(`CREATE ROLE ${role}`).execute(conn.db);
+      await sql.raw(`GRANT SELECT ON subscriber TO ${role}`).execute(conn.db);
+      const columns = async () =>
+        (await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'subscriber' ORDER BY ordinal_position`.execute(conn.db)).rows.map((r) => r.name);
+      const before = await columns();
+
+      await migrateUp(conn, { to: 26 });
+      expect(await columns()).toEqual([...before, 'token_key_id', 'legacy_tokens']);
+      // As Kamailio's role: the key id, not the seed (its table stays out of reach).
+      const asKamailio = async <T>(query: string) => {
+        await sql.raw(`SET ROLE ${role}`).execute(conn.db);
+        try {
+          return (await sql.raw<T>(query).execute(conn.db)).rows;
+        } finally {
+          await sql.raw('RESET ROLE').execute(conn.db);
+        }
+      };
+      const keys = () => asKamailio<{ tenant_id: string; token_key_id: string | null; legacy_tokens: boolean }>("SELECT tenant_id, token_key_id, legacy_tokens FROM subscriber WHERE kind = 'extension' ORDER BY tenant_id");
+      expect(await keys()).toEqual([
+        { tenant_id: 'ten_1', token_key_id: signingKeyId('seed-before'), legacy_tokens: true },
+        { tenant_id: 'ten_2', token_key_id: null, legacy_tokens: false },
+      ]);
+      await expect(asKamailio('SELECT secret FROM tenant_signing_keys')).rejects.toThrow(/permission denied/);
+
+      // Bindings: a token phone (cflags 512) and a digest phone in each tenant, all on WebSockets.
+      for (const n of [1, 2]) {
+        for (const [kind, cflags] of [['token', 512], ['digest', 0]] as const) {
+          await sql.raw(`INSERT INTO location (ruid, username, domain, contact, received, socket, cflags) VALUES ('${kind}${n}', '101', 't${n}.sip.localhost', 'sip:x@y', 'sip:127.0.0.1:${5000 + n};transport=ws', 'tcp:127.0.0.1:5060', ${cflags})`).execute(conn.db);
+        }
+      }
+      const ruids = async () => (await sql<{ ruid: string }>`SELECT ruid FROM location ORDER BY ruid`.execute(conn.db)).rows.map((r) => r.ruid);
+      const queued = async () => (await sql<{ received: string }>`SELECT received FROM kamailio_revoked_connections ORDER BY id`.execute(conn.db)).rows.map((r) => r.received);
+
+      // A first key (tenant 2's first token) is no rotation: nothing unbound, and no legacy credentials.
+      await sql.raw(`INSERT INTO tenant_signing_keys (tenant_id, secret, created_at) VALUES ('ten_2', 'seed-first', '${T0}')`).execute(conn.db);
+      expect(await ruids()).toEqual(['digest1', 'digest2', 'token1', 'token2']);
+      // Rotating tenant 1's key as the store does (an upsert).
+      await sql.raw(`INSERT INTO tenant_signing_keys (tenant_id, secret, created_at) VALUES ('ten_1', 'seed-after', '${T0}') ON CONFLICT (tenant_id) DO UPDATE SET secret = excluded.secret`).execute(conn.db);
+      expect(await keys()).toEqual([
+        { tenant_id: 'ten_1', token_key_id: signingKeyId('seed-after'), legacy_tokens: false },
+        { tenant_id: 'ten_2', token_key_id: signingKeyId('seed-first'), legacy_tokens: false },
+      ]);
+      expect(await ruids()).toEqual(['digest1', 'digest2', 'token2']);
+      expect(await queued()).toEqual(['sip:127.0.0.1:5001;transport=ws']);
+
+      await migrateDown(conn, { to: 24 });
+      expect(await columns()).toEqual(before);
+      expect((await sql<{ ok: boolean }>`SELECT has_table_privilege(${role}, 'subscriber', 'SELECT') AS ok`.execute(conn.db)).rows[0]?.ok).toBe(true);
     } finally {
       await sql.raw(`DROP OWNED BY ${role}`).execute(conn.db).catch(() => {});
       await sql.raw(`DROP ROLE IF EXISTS ${role}`).execute(conn.db).catch(() => {});
