@@ -22,7 +22,7 @@ import pg from 'pg';
 
 // Fewer phones than bench/sip.mjs by default: each is provisioned through the API on PostgreSQL.
 process.env.BENCH_SIP_REGISTRATIONS ??= '2000';
-const { CONNECTIONS, KEY, REGISTRATIONS, PACED_RATE, BURST_CONCURRENCY, provision, runLoad } = await import('./sip.mjs');
+const { CONNECTIONS, KEY, REGISTRATIONS, PACED_RATE, BURST_CONCURRENCY, frames, provision, runLoad } = await import('./sip.mjs');
 
 const KAMAILIO_BIN = process.env.KAMAILIO_BIN ?? '/usr/sbin/kamailio';
 const SERVER_URL = process.env.HIGHRISE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -34,6 +34,8 @@ const PROFILE = Boolean(process.env.BENCH_KAMAILIO_PROFILE);
 /** Shared and per-process memory of each Kamailio, in MiB (the same for both). */
 const SHM_MB = process.env.BENCH_KAMAILIO_SHM_MB ?? '256';
 const PKG_MB = process.env.BENCH_KAMAILIO_PKG_MB ?? '16';
+/** Kamailio's memory manager (`-x`: qm, fm or tlsf), the same for both; unset: Kamailio's default (qm). */
+const MEM_MANAGER = process.env.BENCH_KAMAILIO_MEM_MANAGER;
 const DEADLINE_MS = 600_000;
 const cli = fileURLToPath(new URL('../packages/platform/dist/cli.js', import.meta.url));
 const TICK = 100; // USER_HZ on Linux
@@ -126,7 +128,7 @@ async function startKamailio(configPath, port) {
   if (check.status !== 0) throw new Error(`kamailio -c -f ${configPath}:\n${check.stdout}${check.stderr}`);
   // The same memory for both Kamailios, more than the 64 MiB default: a bare Kamailio under the
   // burst ran out of shared memory with it (tm: out of mem), and lost calls for that alone.
-  const child = spawn(KAMAILIO_BIN, ['-f', configPath, '-DD', '-E', '-m', SHM_MB, '-M', PKG_MB], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(KAMAILIO_BIN, ['-f', configPath, '-DD', '-E', '-m', SHM_MB, '-M', PKG_MB, ...(MEM_MANAGER ? ['-x', MEM_MANAGER] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   // BENCH_KAMAILIO_LOG_FILE keeps the whole log; otherwise its tail, printed on a failure.
   const file = process.env.BENCH_KAMAILIO_LOG_FILE;
@@ -367,6 +369,19 @@ async function measured(groups, work) {
   return { ...result, seconds, cpu };
 }
 
+/** BENCH_SIP_FRAMES: the generator's frames and bytes per completed call in the burst, and one call's frames. */
+async function framesOf(label, work) {
+  if (!frames.on) return work();
+  const before = { ...frames };
+  frames.sample = null;
+  frames.trace = [];
+  const result = await work();
+  const d = (k) => frames[k] - before[k];
+  console.log(`frames ${label}: in ${d('in')} (${d('inBytes')} B), out ${d('out')} (${d('outBytes')} B)`);
+  console.log(`frames ${label}, one call:\n${frames.trace.join('\n')}`);
+  return result;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The run
 
@@ -409,7 +424,7 @@ async function main() {
       const kamailio = await startKamailio(configPath, port);
       try {
         const groups = { kamailio: kamailio.pids, platform: platform.pids, postgres };
-        runs.push(await measured(groups, () => runLoad(kamailio, tenants, label, { measureBurst: (work) => measured(groups, work) })));
+        runs.push(await measured(groups, () => runLoad(kamailio, tenants, label, { measureBurst: (work) => measured(groups, () => framesOf(label, work)) })));
         if (PROFILE && label === 'highrise-kamailio') profile = [kamailio.stages(), await platform.routeTimes()];
       } catch (error) {
         console.error(`--- ${label} log (tail) ---\n${kamailio.log().slice(-4000)}`);

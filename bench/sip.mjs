@@ -333,6 +333,18 @@ function answer(frame, status, toTag) {
   return [`SIP/2.0 ${status}`, ...keep, tagged, 'Contact: <sip:callee@bench.invalid;transport=ws>', 'Content-Length: 0', '', ''].join('\r\n');
 }
 
+/**
+ * BENCH_SIP_FRAMES=1: frames and bytes each way, counted over the whole process, and every frame of
+ * one sampled call (the first Call-ID seen after `frames.sample` is set) kept for printing.
+ */
+export const frames = { on: Boolean(process.env.BENCH_SIP_FRAMES), in: 0, inBytes: 0, out: 0, outBytes: 0, sample: undefined, trace: [] };
+const countFrame = (dir, text) => {
+  frames[dir]++;
+  frames[`${dir}Bytes`] += Buffer.byteLength(text);
+  if (frames.sample === null) frames.sample = header(text, 'Call-ID');
+  if (frames.sample && header(text, 'Call-ID') === frames.sample) frames.trace.push(`${dir === 'in' ? '<<<' : '>>>'} ${text}`);
+};
+
 class Client {
   constructor(socket) {
     this.socket = socket;
@@ -350,6 +362,7 @@ class Client {
   }
 
   send(text) {
+    if (frames.on) countFrame('out', text);
     this.socket.send(text);
   }
 
@@ -360,6 +373,7 @@ class Client {
   }
 
   #onFrame(frame) {
+    if (frames.on) countFrame('in', frame);
     if (frame.startsWith('SIP/2.0 ')) {
       const callId = header(frame, 'Call-ID');
       const handler = this.waiting.get(callId);
