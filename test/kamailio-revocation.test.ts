@@ -406,6 +406,57 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
       expect(await sendMessage(colleague, `sip:101@${t.sipDomain}`, 'still the token phone')).toBe(200);
     });
 
+    /**
+     * A token phone whose REGISTER races a rotation of its tenant's signing key (migration 0027): its
+     * credentials were checked against the old key, and the rotation's unbind (0026) finds no binding yet.
+     */
+    it.each([
+      ['the rotation commits between Kamailio’s check and its INSERT', 'committed'],
+      ['the INSERT comes while the rotation’s transaction is still open, and waits for it', 'open'],
+    ] as const)('(g) a token REGISTER in flight while the signing key is rotated (%s): the REGISTER is refused and nothing is bound', async (_name, order) => {
+      const t = await tenant(`race-rotation-${order}`);
+      const secret = (await db.query<{ value: string }>("SELECT value FROM settings WHERE key = 'kamailio.ephemeral_secret'")).rows[0]!.value;
+      // The tenant's first token makes its signing key; the credentials name the key's id (migration 0026).
+      await t.api.softphoneTokens.create({ extension: '101', ttlSeconds: 600 });
+      const keyId = (await db.query<{ token_key_id: string }>('SELECT token_key_id FROM subscriber WHERE owner_id = $1', [t.ids.get('101')])).rows[0]!.token_key_id;
+      const credentials = mintEdgeCredentials(secret, { extension: '101', extensionId: t.ids.get('101')!, keyId, sipDomain: t.sipDomain, expiresAt: new Date(Date.now() + 600_000) });
+      const p = createNodePhone({ wsUrl: nodeA.wsUrl, domain: t.sipDomain, number: '101', userAgentOptions: { authorizationUsername: credentials.username, authorizationPassword: credentials.password } });
+      phones.push(p);
+      await p.start();
+      const rotate = () => t.api.softphoneTokens.rotateSigningKey();
+      if (order === 'committed') {
+        const insert = await hold('a_test_hold_insert', 'BEFORE INSERT ON location', `lower(NEW.domain) = ${literal(t.sipDomain.toLowerCase())}`);
+        try {
+          const register = registering(p);
+          await insert.held();
+          await rotate();
+          await insert.release();
+          expect(await register.status).toBe(500);
+        } finally {
+          await insert.release();
+        }
+      } else {
+        // The rotation's transaction stops after its upsert and 0026's unbind, before its commit.
+        const open = await hold('z_test_hold_change', 'AFTER UPDATE ON tenant_signing_keys', `OLD.tenant_id = ${literal(t.id)}`);
+        try {
+          const rotating = rotate();
+          await open.held();
+          const register = registering(p);
+          // Kamailio has checked the credentials (against the key as committed) and its INSERT has reached
+          // the database: it is either done (200) or waiting for the rotation.
+          await vi.waitFor(async () => expect(register.settled() || (await db.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE 'insert into location%'")).rowCount! > 0).toBe(true), { timeout: 8000, interval: 20 });
+          await open.release();
+          await rotating;
+          expect(await register.status).toBe(500);
+        } finally {
+          await open.release();
+        }
+      }
+      // Every node dials only what this table holds; and the old credentials are refused from now on.
+      expect(await bindings(t, '101')).toBe(0);
+      expect(await refresh(p)).toBe(403);
+    });
+
     it.each([
       ['its password is replaced', 'password'],
       ["its tenant's reseller is suspended", 'reseller'],

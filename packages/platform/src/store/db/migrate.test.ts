@@ -494,3 +494,71 @@ describe('0026 (the signing key generation in the subscriber view, PostgreSQL on
     }
   });
 });
+
+describe('0027 (a token binding names its signing key, PostgreSQL only)', () => {
+  it("refuses a token binding whose key is no longer the tenant's (legacy credentials by 0026's rule), and a rotation holds the tenant's new bindings until it commits", async () => {
+    const database = await createPostgresDatabase();
+    const role = `hr_kamailio_${Math.random().toString(36).slice(2, 10)}`;
+    const conn = connect(database.options);
+    try {
+      if (conn.dialect !== 'postgres') throw new Error('expected PostgreSQL');
+      await migrateUp(conn, { to: 24 });
+      // Fixtures by SQL, as for 0026: tenant 1 issued tokens before 0026 (its key is recorded as legacy).
+      for (const n of [1, 2]) {
+        await sql.raw(`INSERT INTO tenants (id, name, slug, status, limit_extensions, limit_channels, created_at, updated_at) VALUES ('ten_${n}', 'T${n}', 't${n}', 'active', 10, 2, '${T0}', '${T0}')`).execute(conn.db);
+        await sql.raw(`INSERT INTO extensions (id, tenant_id, number, display_name, ha1, created_at, updated_at) VALUES ('ext_${n}', 'ten_${n}', '101', 'R', '${'a'.repeat(32)}', '${T0}', '${T0}')`).execute(conn.db);
+      }
+      await sql.raw(`INSERT INTO tenant_signing_keys (tenant_id, secret, created_at) VALUES ('ten_1', 'seed-before', '${T0}')`).execute(conn.db);
+      await migrateUp(conn, { to: 26 });
+      await sql.raw(`CREATE ROLE ${role}`).execute(conn.db);
+      await sql.raw(`GRANT SELECT, INSERT, UPDATE ON location TO ${role}`).execute(conn.db);
+      await sql.raw(`GRANT USAGE ON SEQUENCE location_id_seq TO ${role}`).execute(conn.db);
+      await migrateUp(conn, { to: 27 });
+
+      // As Kamailio writes a token phone's binding (branch flag 9), as its own role.
+      const bind = (ruid: string, marker: string) =>
+        conn.db.connection().execute(async (db) => {
+          await sql.raw(`SET ROLE ${role}`).execute(db);
+          try {
+            await sql`INSERT INTO location (ruid, username, domain, contact, received, cflags) VALUES (${ruid}, '101', 't1.sip.localhost', ${'sip:101@10.0.0.1;transport=ws'}, ${`sip:10.0.0.1:5000;transport=ws;hrauth=${marker}`}, 512)`.execute(db);
+            return 'bound';
+          } catch (error) {
+            return (error as { code?: string }).code;
+          } finally {
+            await sql.raw('RESET ROLE').execute(db);
+          }
+        });
+      const before = signingKeyId('seed-before');
+      expect(await bind('r1', `text_1.${before}`)).toBe('bound');
+      expect(await bind('r2', 'text_1.legacy')).toBe('bound');
+      expect(await bind('r3', `text_1.${signingKeyId('another seed')}`)).toBe('28000');
+      // A node still on the cfg before 0027 names no key: checked as 0023 did.
+      expect(await bind('r4', 'text_1')).toBe('bound');
+
+      // The rotation (the store's upsert) holds the tenant's domain until it commits; a first key does not.
+      const domainFree = async (domain: string) =>
+        (await sql<{ free: boolean }>`SELECT pg_try_advisory_xact_lock_shared(hashtext('kamailio_bindings'), hashtext(${domain})) AS free`.execute(conn.db)).rows[0]!.free;
+      await conn.db.transaction().execute(async (trx) => {
+        await sql.raw(`INSERT INTO tenant_signing_keys (tenant_id, secret, created_at) VALUES ('ten_2', 'seed-first', '${T0}') ON CONFLICT (tenant_id) DO UPDATE SET secret = excluded.secret`).execute(trx);
+        expect(await domainFree('t2.sip.localhost')).toBe(true);
+        await sql.raw(`INSERT INTO tenant_signing_keys (tenant_id, secret, created_at) VALUES ('ten_1', 'seed-after', '${T0}') ON CONFLICT (tenant_id) DO UPDATE SET secret = excluded.secret`).execute(trx);
+        expect(await domainFree('t1.sip.localhost')).toBe(false);
+      });
+      expect(await domainFree('t1.sip.localhost')).toBe(true);
+      // The rotation unbound the token phones (0026); what was checked against the old key is refused now.
+      expect(await bind('r5', `text_1.${before}`)).toBe('28000');
+      expect(await bind('r6', 'text_1.legacy')).toBe('28000');
+      expect(await bind('r7', `text_1.${signingKeyId('seed-after')}`)).toBe('bound');
+
+      await sql`DELETE FROM location`.execute(conn.db);
+      await migrateDown(conn, { to: 26 });
+      // 0023's check again: a token names its row only.
+      expect(await bind('r8', `text_1.${before}`)).toBe('bound');
+    } finally {
+      await sql.raw(`DROP OWNED BY ${role}`).execute(conn.db).catch(() => {});
+      await sql.raw(`DROP ROLE IF EXISTS ${role}`).execute(conn.db).catch(() => {});
+      await conn.close();
+      await database.drop();
+    }
+  });
+});
