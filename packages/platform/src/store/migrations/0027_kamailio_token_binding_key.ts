@@ -14,9 +14,9 @@ import type { Migration } from './types';
  *   has both from the username it already parsed: no query of its own. A marker without a key
  *   (`t<extension id>`, a node still on an older cfg during a rolling upgrade) is checked as 0023
  *   checked it; render every node again after migrating.
- * - **In force** for a token also means: its key is the tenant's current one (`token_key_id` in the
- *   subscriber view), or, for `legacy`, the tenant still has the key 0026 recorded (`legacy_tokens`).
- *   Read in the check's one statement, after its lock.
+ * - **In force** for a token also means: its key is the tenant's current one (0026's `token_key_id`),
+ *   read in the check's one statement after its lock, or, for `legacy`, the tenant still has the key
+ *   0026 recorded (0026's `legacy_tokens`; one more statement, for such credentials only).
  * - **A rotation takes the tenant's domain lock exclusively**, as 0023's changes do, before it writes:
  *   on the upsert's INSERT (which fires before the conflicting row is locked), on an UPDATE of the seed
  *   and on a DELETE. A tenant's first key takes none (nothing was bound with a key it replaces). The
@@ -31,13 +31,12 @@ const SIP_DOMAIN = `tenants.slug || '.' || COALESCE((SELECT value FROM settings 
 /** The lock class of 0023 (two-int advisory locks); the key is a tenant's SIP domain, lowercased. */
 const LOCK = `hashtext('kamailio_bindings')`;
 
-/** 0026's subscriber columns, as the check reads them for the token's tenant. */
-const TOKEN_KEY_IN_FORCE = `CASE version
-              WHEN '' THEN true
-              WHEN 'legacy' THEN EXISTS (SELECT 1 FROM kamailio_legacy_token_keys AS legacy JOIN tenant_signing_keys AS signing ON signing.tenant_id = legacy.tenant_id
-                                         WHERE legacy.tenant_id = tenants.id AND legacy.key_id = kamailio_token_key_id(signing.secret))
-              ELSE EXISTS (SELECT 1 FROM tenant_signing_keys AS signing WHERE signing.tenant_id = tenants.id AND kamailio_token_key_id(signing.secret) = version)
-            END`;
+/**
+ * kamailio_token_key_id(seed) (0026, = signingKeyId in edge-credentials.ts) written out: that SQL function
+ * is not inlined (IMMUTABLE over convert_to, which is STABLE), and calling it cost the check about 35 µs
+ * per token binding; the expression costs a few. migrate.test.ts checks the two agree.
+ */
+const KEY_ID_OF_SEED = `substr(encode(sha256(convert_to('highrise-kamailio-key-id:' || signing.secret, 'UTF8')), 'hex'), 1, 16)`;
 
 /** 0023's kamailio_binding_in_force, with the token's key checked when `withKeys`. */
 const bindingInForce = (withKeys: boolean) => `
@@ -45,7 +44,9 @@ const bindingInForce = (withKeys: boolean) => `
       RETURNS BOOLEAN LANGUAGE plpgsql SECURITY DEFINER AS $$
       DECLARE
         reseller TEXT;
-        in_force BOOLEAN;
+        in_force BOOLEAN;${withKeys ? `
+        tenant TEXT;
+        current_key TEXT;` : ''}
       BEGIN
         -- A token's binding is flagged as one (0022 spares those on a password change), and only a token's.
         IF (kind = 't') <> (cflags & 512 <> 0) THEN RETURN false; END IF;
@@ -65,11 +66,17 @@ const bindingInForce = (withKeys: boolean) => `
           WHERE extensions.id = owner AND extensions.number = kamailio_binding_in_force.username AND CAST(extensions.xmin AS TEXT) = version
             AND lower(${SIP_DOMAIN}) = lower(sip_domain) AND tenants.status = 'active';
         ELSIF kind = 't' THEN
-          -- The key the credentials named (version): the tenant's current one (migration 0027).
-          SELECT tenants.reseller_id, true INTO reseller, in_force FROM extensions JOIN tenants ON tenants.id = extensions.tenant_id
+          SELECT tenants.reseller_id, true, tenants.id, (SELECT ${KEY_ID_OF_SEED} FROM tenant_signing_keys AS signing WHERE signing.tenant_id = tenants.id)
+            INTO reseller, in_force, tenant, current_key FROM extensions JOIN tenants ON tenants.id = extensions.tenant_id
           WHERE extensions.id = owner AND extensions.number = kamailio_binding_in_force.username
-            AND lower(${SIP_DOMAIN}) = lower(sip_domain) AND tenants.status = 'active'
-            AND ${TOKEN_KEY_IN_FORCE};`
+            AND lower(${SIP_DOMAIN}) = lower(sip_domain) AND tenants.status = 'active';
+          -- The key the credentials named (version) is the tenant's current one; 'legacy': 0026's legacy_tokens;
+          -- none: a node on the cfg before 0027. The domain lock keeps the key as the statement above read it.
+          IF version = 'legacy' THEN
+            in_force := in_force AND EXISTS (SELECT 1 FROM kamailio_legacy_token_keys AS legacy WHERE legacy.tenant_id = tenant AND legacy.key_id = current_key);
+          ELSIF version <> '' THEN
+            in_force := in_force AND version = current_key;
+          END IF;`
             : `ELSIF kind IN ('e', 't') THEN
           SELECT tenants.reseller_id, true INTO reseller, in_force FROM extensions JOIN tenants ON tenants.id = extensions.tenant_id
           WHERE extensions.id = owner AND extensions.number = kamailio_binding_in_force.username AND (kind = 't' OR CAST(extensions.xmin AS TEXT) = version)
