@@ -1,4 +1,5 @@
 import type { Migration } from './types';
+import { recreateViewKeepingGrants } from './recreate-view';
 
 /**
  * The tenant's limits in the `subscriber` view (issue 10; docs/decisions/2026-12-02-kamailio-policy-cost.md).
@@ -36,22 +37,7 @@ export const kamailioSubscriberLimits: Migration = {
   postgres: {
     up: `CREATE OR REPLACE VIEW subscriber AS ${subscriberView(true)};`,
     down: `
-      DO $$
-      DECLARE
-        grants TEXT[];
-        g TEXT;
-      BEGIN
-        SELECT array_agg(format('GRANT %s ON subscriber TO %s', privilege_type, CASE WHEN grantee = 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(grantee) END))
-          INTO grants
-          FROM information_schema.role_table_grants
-          WHERE table_schema = current_schema() AND table_name = 'subscriber' AND grantee <> current_user;
-        DROP VIEW subscriber;
-        CREATE VIEW subscriber AS ${subscriberView(false)};
-        FOREACH g IN ARRAY COALESCE(grants, '{}') LOOP
-          EXECUTE g;
-        END LOOP;
-      END;
-      $$;
+      ${recreateViewKeepingGrants('subscriber', subscriberView(false))}
     `,
   },
 };

@@ -1,4 +1,5 @@
 import type { Migration } from './types';
+import { recreateViewKeepingGrants } from './recreate-view';
 
 /**
  * A binding is stored only while the credential that registered it is in force (issue 10; house rule:
@@ -198,22 +199,7 @@ export const kamailioBindingCheck: Migration = {
       DROP TRIGGER kamailio_bindings_lock_extension_deleted ON extensions;
       DROP FUNCTION kamailio_bindings_lock_owner();
       -- Dropping row_version needs DROP and CREATE: the view's grants (Kamailio's role) are read first and given again, as in 0021.
-      DO $$
-      DECLARE
-        grants TEXT[];
-        g TEXT;
-      BEGIN
-        SELECT array_agg(format('GRANT %s ON subscriber TO %s', privilege_type, CASE WHEN grantee = 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(grantee) END))
-          INTO grants
-          FROM information_schema.role_table_grants
-          WHERE table_schema = current_schema() AND table_name = 'subscriber' AND grantee <> current_user;
-        DROP VIEW subscriber;
-        CREATE VIEW subscriber AS ${subscriberView(false)};
-        FOREACH g IN ARRAY COALESCE(grants, '{}') LOOP
-          EXECUTE g;
-        END LOOP;
-      END;
-      $$;
+      ${recreateViewKeepingGrants('subscriber', subscriberView(false))}
     `,
   },
 };

@@ -1,4 +1,5 @@
 import type { Migration } from './types';
+import { recreateViewKeepingGrants } from './recreate-view';
 
 /**
  * A rotated softphone signing key stops its tokens at Kamailio too (issue 10; house rule: every
@@ -98,22 +99,7 @@ export const kamailioTokenKeys: Migration = {
     down: `
       DROP TRIGGER kamailio_unbind_tokens ON tenant_signing_keys;
       DROP FUNCTION kamailio_unbind_tokens();
-      DO $$
-      DECLARE
-        grants TEXT[];
-        g TEXT;
-      BEGIN
-        SELECT array_agg(format('GRANT %s ON subscriber TO %s', privilege_type, CASE WHEN grantee = 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(grantee) END))
-          INTO grants
-          FROM information_schema.role_table_grants
-          WHERE table_schema = current_schema() AND table_name = 'subscriber' AND grantee <> current_user;
-        DROP VIEW subscriber;
-        CREATE VIEW subscriber AS ${subscriberView(false)};
-        FOREACH g IN ARRAY COALESCE(grants, '{}') LOOP
-          EXECUTE g;
-        END LOOP;
-      END;
-      $$;
+      ${recreateViewKeepingGrants('subscriber', subscriberView(false))}
       DROP TABLE kamailio_legacy_token_keys;
       DROP FUNCTION kamailio_token_key_id(TEXT);
     `,
