@@ -265,6 +265,28 @@ describe.skipIf(!testStoreIsPostgres())('credential changes reach phones registe
     await vi.waitFor(async () => expect(await channelRows(edge, other.id)).toBe(0), { timeout: 2000, interval: 50 });
   });
 
+  // The node ends the calls of a socket it closes as it closes it (REVOKED_CONNECTIONS), BYEs first,
+  // not when the phone's side completes the close (which a hostile client may put off): a deleted
+  // extension's (or a rotated token's) call in progress must not go on. Before, the call ended only
+  // with the tcp:closed of the phone's side (about 2 s later here).
+  it("(h) deleting the extension of a phone in a call: the node that closes its socket ends its call, the other party gets BYE, the channel comes back", async () => {
+    const t = await tenant('midcall-delete');
+    // The caller at node A, which admitted the call and holds its dialog; the callee at node B.
+    const [caller, callee] = [await digestPhone(nodeA, t, '101'), await digestPhone(nodeB, t, '102')];
+    const call = caller.call('102');
+    const incoming = await callee.nextIncoming(5000);
+    await incoming.answer();
+    expect(await withTimeout(call.outcome, 5000, 'no answer')).toBe(200);
+    expect(await channelRows(edge, t.id)).toBe(1);
+    const closing = socketClosed(caller);
+
+    await t.api.extensions.delete(t.ids.get('101')!);
+    await expectClosed(closing);
+    await withTimeout(incoming.ended, 3000, "the deleted extension's call went on at the other party");
+    expect(methods(callee, 'BYE')).toHaveLength(1);
+    await vi.waitFor(async () => expect(await channelRows(edge, t.id)).toBe(0), { timeout: 3000, interval: 50 });
+  });
+
   it("(c) changing an extension's password: the old phone is unbound at once and refused; a token phone of the same extension keeps its binding", async () => {
     const t = await tenant('password');
     const old = await digestPhone(nodeA, t, '101');

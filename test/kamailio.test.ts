@@ -434,10 +434,15 @@ describe('Kamailio edge on the platform database', () => {
     await withTimeout(incoming.ended, 5000, "the callee's session did not end on the real caller's BYE");
   });
 
-  it('refuses an INVITE whose Call-ID holds a quote (JSON to the platform could not carry it, and the call would go unrecorded)', async () => {
+  // A quote: JSON to the platform could not carry it, and the call would go unrecorded. A space: the
+  // edge could not find the call to end it (a suspended tenant's), or would find another's.
+  it.each([
+    ['a quote', `'x`],
+    ['a space', ` ${'f'.repeat(8)}`],
+  ])('refuses an INVITE whose Call-ID holds %s', async (_what, tail) => {
     const raw = await openRawSip(wsUrl);
     raws.push(raw);
-    expect(await rawInvite(raw, domainOf('acme'), '102', passwordOf('acme', '102'), '101', `${randomBytes(6).toString('hex')}'x`, 'quote-tag')).toBe(400);
+    expect(await rawInvite(raw, domainOf('acme'), '102', passwordOf('acme', '102'), '101', `${randomBytes(6).toString('hex')}${tail}`, 'quote-tag')).toBe(400);
     // An ordinary Call-ID from the same phone still gets past this check.
     expect(await rawInvite(raw, domainOf('acme'), '102', passwordOf('acme', '102'), '199', randomBytes(8).toString('hex'), 'plain-tag')).not.toBe(400);
   });
