@@ -562,3 +562,61 @@ describe('0027 (a token binding names its signing key, PostgreSQL only)', () => 
     }
   });
 });
+
+describe('0028 (a REGISTER waits for a credential change at most a second, PostgreSQL only)', () => {
+  it("refuses a binding whose tenant's change stays uncommitted past the lock timeout, instead of holding Kamailio's worker until it commits", async () => {
+    const database = await createPostgresDatabase();
+    const role = `hr_kamailio_${Math.random().toString(36).slice(2, 10)}`;
+    const conn = connect(database.options);
+    try {
+      if (conn.dialect !== 'postgres') throw new Error('expected PostgreSQL');
+      await migrateUp(conn);
+      await sql.raw(`INSERT INTO tenants (id, name, slug, status, limit_extensions, limit_channels, created_at, updated_at) VALUES ('ten_1', 'T1', 't1', 'active', 10, 2, '${T0}', '${T0}')`).execute(conn.db);
+      await sql.raw(`INSERT INTO extensions (id, tenant_id, number, display_name, ha1, created_at, updated_at) VALUES ('ext_1', 'ten_1', '101', 'R', '${'a'.repeat(32)}', '${T0}', '${T0}')`).execute(conn.db);
+      await sql.raw(`CREATE ROLE ${role}`).execute(conn.db);
+      await sql.raw(`GRANT SELECT ON subscriber TO ${role}`).execute(conn.db);
+      await sql.raw(`GRANT SELECT, INSERT, UPDATE ON location TO ${role}`).execute(conn.db);
+      await sql.raw(`GRANT USAGE ON SEQUENCE location_id_seq TO ${role}`).execute(conn.db);
+      const version = (await sql<{ v: string }>`SELECT row_version AS v FROM subscriber WHERE owner_id = 'ext_1'`.execute(conn.db)).rows[0]!.v;
+      const bind = (ruid: string) =>
+        conn.db.connection().execute(async (db) => {
+          await sql.raw(`SET ROLE ${role}`).execute(db);
+          try {
+            await sql`INSERT INTO location (ruid, username, domain, contact, received, cflags) VALUES (${ruid}, '101', 't1.sip.localhost', 'sip:101@10.0.0.1;transport=ws', ${`sip:10.0.0.1:5000;transport=ws;hrauth=eext_1.${version}`}, 0)`.execute(db);
+            return 'bound';
+          } catch (error) {
+            return (error as { code?: string }).code;
+          } finally {
+            await sql.raw('RESET ROLE').execute(db);
+          }
+        });
+      // A change to the tenant in flight (it holds the domain's lock, as 0023's triggers take it) that
+      // stays uncommitted for three seconds: the REGISTER gives up after one (55P03, lock_not_available)
+      // rather than waiting for the commit.
+      let pending: Promise<string | undefined> | undefined;
+      const waited = await conn.db.transaction().execute(async (trx) => {
+        await sql`SELECT pg_advisory_xact_lock(hashtext('kamailio_bindings'), hashtext('t1.sip.localhost'))`.execute(trx);
+        const started = performance.now();
+        pending = bind('r1');
+        const outcome = await Promise.race([pending, new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 3 s'), 3000))]);
+        return { outcome, ms: performance.now() - started };
+      });
+      await pending;
+      expect(waited.outcome).toBe('55P03');
+      expect(waited.ms).toBeGreaterThan(900);
+      expect(waited.ms).toBeLessThan(2900);
+      // With no change in flight it is bound as before.
+      expect(await bind('r2')).toBe('bound');
+
+      await sql`DELETE FROM location`.execute(conn.db);
+      await migrateDown(conn, { to: 27 });
+      const settings = (await sql<{ config: string[] | null }>`SELECT proconfig AS config FROM pg_proc WHERE proname = 'kamailio_binding_in_force'`.execute(conn.db)).rows[0]!.config ?? [];
+      expect(settings.some((s) => s.startsWith('lock_timeout'))).toBe(false);
+    } finally {
+      await sql.raw(`DROP OWNED BY ${role}`).execute(conn.db).catch(() => {});
+      await sql.raw(`DROP ROLE IF EXISTS ${role}`).execute(conn.db).catch(() => {});
+      await conn.close();
+      await database.drop();
+    }
+  });
+});

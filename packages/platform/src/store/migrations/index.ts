@@ -23,10 +23,11 @@ import { kamailioBindingCheck } from './0023_kamailio_binding_check';
 import { kamailioEndCalls } from './0024_kamailio_end_calls';
 import { kamailioTokenKeys } from './0026_kamailio_token_keys';
 import { kamailioTokenBindingKey } from './0027_kamailio_token_binding_key';
+import { kamailioBindingLockTimeout } from './0028_kamailio_binding_lock_timeout';
 
 export type { Migration } from './types';
 
 /** Every migration in version order; the newest version is the schema this code expects. */
-export const migrations: readonly Migration[] = [initial, identity, auditChain, callsAndLimits, numbersDialPlan, webhooks, porting, tenantStorageLimit, portingApproval, tenantCapsAndPlanRevision, kamailioEdge, callRollups, branding, leases, tenantLifecycle, kamailioCallOutbox, usageRollups, kamailioLimits, kamailioSubscriberLimits, kamailioUnbind, kamailioBindingCheck, kamailioEndCalls, kamailioTokenKeys, kamailioTokenBindingKey];
+export const migrations: readonly Migration[] = [initial, identity, auditChain, callsAndLimits, numbersDialPlan, webhooks, porting, tenantStorageLimit, portingApproval, tenantCapsAndPlanRevision, kamailioEdge, callRollups, branding, leases, tenantLifecycle, kamailioCallOutbox, usageRollups, kamailioLimits, kamailioSubscriberLimits, kamailioUnbind, kamailioBindingCheck, kamailioEndCalls, kamailioTokenKeys, kamailioTokenBindingKey, kamailioBindingLockTimeout];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;
