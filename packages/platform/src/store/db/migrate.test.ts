@@ -37,6 +37,26 @@ const LIMITS: TenantRow['limits'] = { extensions: 10, channels: 2, messagesPerMi
 const RAISED_LIMITS: TenantRow['limits'] = { ...LIMITS, dialRules: 500, ringGroups: 80, trunks: 40, openPortOrders: 35 };
 
 /** The same rows, with the same ids, on either database: every table gets some. */
+/**
+ * A fresh PostgreSQL database, a connection to it and a name for Kamailio's role (the test creates
+ * the role and grants what it needs). Roles are the server's, not the database's: the role's grants
+ * go with DROP OWNED, then the role, the connection and the database.
+ */
+async function onPostgresWithKamailioRole(body: (env: { database: TestDatabase; conn: Connection; role: string }) => Promise<void>): Promise<void> {
+  const database = await createPostgresDatabase();
+  const role = `hr_kamailio_${Math.random().toString(36).slice(2, 10)}`;
+  const conn = connect(database.options);
+  try {
+    if (conn.dialect !== 'postgres') throw new Error('expected PostgreSQL');
+    await body({ database, conn, role });
+  } finally {
+    await sql.raw(`DROP OWNED BY ${role}`).execute(conn.db).catch(() => {});
+    await sql.raw(`DROP ROLE IF EXISTS ${role}`).execute(conn.db).catch(() => {});
+    await conn.close();
+    await database.drop();
+  }
+}
+
 async function seed(store: AsyncStore): Promise<void> {
   await store.settings.getOrInsert('platform.name', 'Highrise');
   await store.resellers.insert({ id: 'res_1', name: 'Reseller', status: 'active', createdAt: T0, updatedAt: T0 });
@@ -318,12 +338,7 @@ describe('an existing SQLite database', () => {
 
 describe('0021 (the tenant limits in the subscriber view, PostgreSQL only)', () => {
   it('adds the limit columns, and its down gives Kamailio’s role its grant on the view back', async () => {
-    const database = await createPostgresDatabase();
-    // Roles are the server's, not the database's: a name of its own, dropped after.
-    const role = `hr_kamailio_${Math.random().toString(36).slice(2, 10)}`;
-    const conn = connect(database.options);
-    try {
-      if (conn.dialect !== 'postgres') throw new Error('expected PostgreSQL');
+    await onPostgresWithKamailioRole(async ({ database, conn, role }) => {
       await migrateUp(conn, { to: 20 });
       await sql.raw(`CREATE ROLE ${role}`).execute(conn.db);
       await sql.raw(`GRANT SELECT ON subscriber TO ${role}`).execute(conn.db);
@@ -339,23 +354,13 @@ describe('0021 (the tenant limits in the subscriber view, PostgreSQL only)', () 
       await migrateDown(conn, { to: 20 });
       expect(await columns()).toEqual(before);
       expect(await canRead()).toBe(true);
-    } finally {
-      // Its grants live in this database only: gone with them, the role can go.
-      await sql.raw(`DROP OWNED BY ${role}`).execute(conn.db).catch(() => {});
-      await sql.raw(`DROP ROLE IF EXISTS ${role}`).execute(conn.db).catch(() => {});
-      await conn.close();
-      await database.drop();
-    }
+    });
   });
 });
 
 describe('0023 (a binding is stored only while its credential is in force, PostgreSQL only)', () => {
   it('adds row_version to the subscriber view (its down gives Kamailio’s role the grant back), and refuses a binding whose credential changed since it was checked', async () => {
-    const database = await createPostgresDatabase();
-    const role = `hr_kamailio_${Math.random().toString(36).slice(2, 10)}`;
-    const conn = connect(database.options);
-    try {
-      if (conn.dialect !== 'postgres') throw new Error('expected PostgreSQL');
+    await onPostgresWithKamailioRole(async ({ database, conn, role }) => {
       await migrateUp(conn, { to: 22 });
       await sql.raw(`CREATE ROLE ${role}`).execute(conn.db);
       await sql.raw(`GRANT SELECT ON subscriber TO ${role}`).execute(conn.db);
@@ -414,22 +419,13 @@ describe('0023 (a binding is stored only while its credential is in force, Postg
       await migrateDown(conn, { to: 22 });
       expect(await columns()).toEqual(before);
       expect(await canRead()).toBe(true);
-    } finally {
-      await sql.raw(`DROP OWNED BY ${role}`).execute(conn.db).catch(() => {});
-      await sql.raw(`DROP ROLE IF EXISTS ${role}`).execute(conn.db).catch(() => {});
-      await conn.close();
-      await database.drop();
-    }
+    });
   });
 });
 
 describe('0026 (the signing key generation in the subscriber view, PostgreSQL only)', () => {
   it("names each tenant's current key without showing its seed, honours older credentials until a rotation, and a rotation unbinds the tenant's token phones only", async () => {
-    const database = await createPostgresDatabase();
-    const role = `hr_kamailio_${Math.random().toString(36).slice(2, 10)}`;
-    const conn = connect(database.options);
-    try {
-      if (conn.dialect !== 'postgres') throw new Error('expected PostgreSQL');
+    await onPostgresWithKamailioRole(async ({ database, conn, role }) => {
       await migrateUp(conn, { to: 24 });
       // The store wants the newest schema: the fixtures at 0024 go in by SQL.
       for (const n of [1, 2]) {
@@ -486,22 +482,13 @@ describe('0026 (the signing key generation in the subscriber view, PostgreSQL on
       await migrateDown(conn, { to: 24 });
       expect(await columns()).toEqual(before);
       expect((await sql<{ ok: boolean }>`SELECT has_table_privilege(${role}, 'subscriber', 'SELECT') AS ok`.execute(conn.db)).rows[0]?.ok).toBe(true);
-    } finally {
-      await sql.raw(`DROP OWNED BY ${role}`).execute(conn.db).catch(() => {});
-      await sql.raw(`DROP ROLE IF EXISTS ${role}`).execute(conn.db).catch(() => {});
-      await conn.close();
-      await database.drop();
-    }
+    });
   });
 });
 
 describe('0027 (a token binding names its signing key, PostgreSQL only)', () => {
   it("refuses a token binding whose key is no longer the tenant's (legacy credentials by 0026's rule), and a rotation holds the tenant's new bindings until it commits", async () => {
-    const database = await createPostgresDatabase();
-    const role = `hr_kamailio_${Math.random().toString(36).slice(2, 10)}`;
-    const conn = connect(database.options);
-    try {
-      if (conn.dialect !== 'postgres') throw new Error('expected PostgreSQL');
+    await onPostgresWithKamailioRole(async ({ database, conn, role }) => {
       await migrateUp(conn, { to: 24 });
       // Fixtures by SQL, as for 0026: tenant 1 issued tokens before 0026 (its key is recorded as legacy).
       for (const n of [1, 2]) {
@@ -554,22 +541,13 @@ describe('0027 (a token binding names its signing key, PostgreSQL only)', () => 
       await migrateDown(conn, { to: 26 });
       // 0023's check again: a token names its row only.
       expect(await bind('r8', `text_1.${before}`)).toBe('bound');
-    } finally {
-      await sql.raw(`DROP OWNED BY ${role}`).execute(conn.db).catch(() => {});
-      await sql.raw(`DROP ROLE IF EXISTS ${role}`).execute(conn.db).catch(() => {});
-      await conn.close();
-      await database.drop();
-    }
+    });
   });
 });
 
 describe('0028 (a REGISTER waits for a credential change at most a second, PostgreSQL only)', () => {
   it("refuses a binding whose tenant's change stays uncommitted past the lock timeout, instead of holding Kamailio's worker until it commits", async () => {
-    const database = await createPostgresDatabase();
-    const role = `hr_kamailio_${Math.random().toString(36).slice(2, 10)}`;
-    const conn = connect(database.options);
-    try {
-      if (conn.dialect !== 'postgres') throw new Error('expected PostgreSQL');
+    await onPostgresWithKamailioRole(async ({ database, conn, role }) => {
       await migrateUp(conn);
       await sql.raw(`INSERT INTO tenants (id, name, slug, status, limit_extensions, limit_channels, created_at, updated_at) VALUES ('ten_1', 'T1', 't1', 'active', 10, 2, '${T0}', '${T0}')`).execute(conn.db);
       await sql.raw(`INSERT INTO extensions (id, tenant_id, number, display_name, ha1, created_at, updated_at) VALUES ('ext_1', 'ten_1', '101', 'R', '${'a'.repeat(32)}', '${T0}', '${T0}')`).execute(conn.db);
@@ -612,11 +590,6 @@ describe('0028 (a REGISTER waits for a credential change at most a second, Postg
       await migrateDown(conn, { to: 27 });
       const settings = (await sql<{ config: string[] | null }>`SELECT proconfig AS config FROM pg_proc WHERE proname = 'kamailio_binding_in_force'`.execute(conn.db)).rows[0]!.config ?? [];
       expect(settings.some((s) => s.startsWith('lock_timeout'))).toBe(false);
-    } finally {
-      await sql.raw(`DROP OWNED BY ${role}`).execute(conn.db).catch(() => {});
-      await sql.raw(`DROP ROLE IF EXISTS ${role}`).execute(conn.db).catch(() => {});
-      await conn.close();
-      await database.drop();
-    }
+    });
   });
 });
